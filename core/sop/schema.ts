@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { parseWaktu, type Waktu } from './waktu.ts';
+
+/**
+ * The SOP definition format: one YAML file per SOP under `sops/`. This schema is the source of the types.
+ *
+ * Field names are English where they are programming words (id, steps, next, choices) and Indonesian where
+ * the officials speak them (uraian, kelengkapan, waktu, output, keterangan, jabatan). See GLOSSARY in
+ * ARCHITECTURE.md.
+ */
+
+/** Where a flow can end. */
+export const TERMINALS = ['selesai', 'ditolak', 'dibatalkan'] as const;
+export type Terminal = (typeof TERMINALS)[number];
+export const isTerminal = (target: string): target is Terminal => (TERMINALS as readonly string[]).includes(target);
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'harus huruf kecil, angka dan tanda hubung (contoh: "kabag-kerjasama")');
+const stepId = z
+  .string()
+  .regex(/^[A-Z][A-Za-z0-9]{0,11}$/, 'harus diawali huruf besar, tanpa spasi, paling panjang 12 (contoh: "L7")')
+  .refine((v) => !isTerminal(v), 'tidak boleh sama dengan hasil akhir (selesai, ditolak, dibatalkan)');
+const target = z.string().min(1);
+const nonEmpty = z.string().trim().min(1, 'tidak boleh kosong');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'format tanggal YYYY-MM-DD');
+
+const waktu = z
+  .union([z.string(), z.null()])
+  .default(null)
+  .transform((raw, ctx): Waktu | null => {
+    if (raw === null || raw.trim() === '' || raw.trim() === '-') return null;
+    const parsed = parseWaktu(raw);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+export const FILE_KINDS = ['pdf', 'docx', 'doc', 'xlsx', 'png', 'jpeg'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+/** Something a step collects for its Output: a value typed by the official or an uploaded file. */
+export const FieldSchema = z
+  .object({
+    id: slug,
+    label: nonEmpty,
+    type: z.enum(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'file']),
+    required: z.boolean().default(true),
+    options: z.array(z.object({ value: nonEmpty, label: nonEmpty })).optional(),
+    accept: z.array(z.enum(FILE_KINDS)).optional(),
+    help: z.string().optional(),
+    /** Also kept as case data under this id, so later steps and gates can read it. */
+    caseData: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if (f.type === 'select' && !f.options?.length)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'isian pilihan (select) harus punya options' });
+    if (f.type === 'file' && !f.accept?.length)
+      ctx.addIssue({ code: 'custom', path: ['accept'], message: 'isian berkas harus menyebut jenis berkas (accept)' });
+  });
+export type Field = z.infer<typeof FieldSchema>;
+
+/** Automatic work attached to a step or to one choice of a step (runs in a plain Task state). */
+export const AutomaticSchema = z.discriminatedUnion('action', [
+  z
+    .object({
+      action: z.literal('notify'),
+      /** `pemohon` (the contact named in the permohonan) or an actor id. */
+      to: z.string().min(1),
+      subject: nonEmpty,
+      message: nonEmpty,
+    })
+    .strict(),
+]);
+export type Automatic = z.infer<typeof AutomaticSchema>;
+
+export const CHOICE_KINDS = ['lanjut', 'ya', 'tidak', 'kembalikan', 'ulangi', 'tolak', 'batal'] as const;
+
+export const ChoiceSchema = z
+  .object({
+    value: slug,
+    label: nonEmpty,
+    /** A step id or a terminal (selesai, ditolak, dibatalkan). */
+    next: target,
+    kind: z.enum(CHOICE_KINDS).default('lanjut'),
+    /** A return (kembalikan) or a rejection must say why: the reason reaches whoever acts next. */
+    noteRequired: z.boolean().default(false),
+    automatic: z.array(AutomaticSchema).default([]),
+  })
+  .strict();
+export type Choice = z.infer<typeof ChoiceSchema>;
+
+export const ACTION_KINDS = ['biasa', 'paraf', 'tandatangan'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** One official in a sequential chain inside a step (the telaahan staf passing from desk to desk). */
+export const ChainLinkSchema = z
+  .object({
+    actor: slug,
+    /** What this official does, in the imperative the form shows ("Memaraf telaahan staf"). */
+    action: nonEmpty,
+    kind: z.enum(ACTION_KINDS).default('biasa'),
+    fields: z.array(FieldSchema).default([]),
+    /** Extra choices besides "lanjut" (to the next link), e.g. a return to the drafter. */
+    choices: z.array(ChoiceSchema).default([]),
+  })
+  .strict();
+export type ChainLink = z.infer<typeof ChainLinkSchema>;
+
+export const StepSchema = z
+  .object({
+    id: stepId,
+    /** The number as printed in the SOP table ("1", "13."), kept for the SOP document. */
+    no: nonEmpty,
+    uraian: nonEmpty,
+    /** The swimlane the step sits in (for a chain: the official who owns the step). */
+    actor: slug,
+    /** How the actor was read when the source lost the swimlane marks. */
+    actorNote: z.string().optional(),
+    /** Set when the step is not in the source and was reconstructed: says from what. */
+    reconstructed: z.string().optional(),
+    kelengkapan: z.array(nonEmpty).default([]),
+    waktu,
+    output: nonEmpty,
+    keterangan: z.string().optional(),
+    /** Notes on the reading of the source (errors in the source, interpretation). */
+    note: z.string().optional(),
+    kind: z.enum(ACTION_KINDS).default('biasa'),
+    fields: z.array(FieldSchema).default([]),
+    /** Choices offered to the actor. Absent: one choice "lanjut" to `next`. */
+    choices: z.array(ChoiceSchema).optional(),
+    /** A loop ("sampai disepakati"): the step repeats until the actor records that the condition holds. */
+    repeatUntil: z.string().optional(),
+    /** Where the flow goes after the step (default: the following step; after the last: selesai). */
+    next: target.optional(),
+    chain: z.array(ChainLinkSchema).min(2).optional(),
+    automatic: z
+      .object({ before: z.array(AutomaticSchema).default([]), after: z.array(AutomaticSchema).default([]) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type StepInput = z.input<typeof StepSchema>;
+export type Step = z.infer<typeof StepSchema>;
+
+/** A decision on case data rather than on a person's answer (DPRD approval only when the APBD is burdened). */
+export const GateSchema = z
+  .object({
+    id: stepId,
+    gate: z
+      .object({
+        question: nonEmpty,
+        /** A case data field (from the permohonan or a step's field with caseData). */
+        field: slug,
+        equals: z.union([z.boolean(), z.string(), z.number()]),
+        then: target,
+        else: target,
+      })
+      .strict(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type Gate = z.infer<typeof GateSchema>;
+
+export const ActorSchema = z
+  .object({
+    id: slug,
+    jabatan: nonEmpty,
+    kind: z.enum(['internal', 'external']),
+    /** For an external party: the internal official who records its outcome, with its letter attached. */
+    recordedBy: slug.optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type Actor = z.infer<typeof ActorSchema>;
+
+const list = z.array(nonEmpty).default([]);
+
+export const HeaderSchema = z
+  .object({
+    /** The kop lines: PEMERINTAH …, SEKRETARIAT DAERAH, BAGIAN … */
+    unit: z.array(nonEmpty).min(1),
+    nama: nonEmpty,
+    nomor: z.string().nullable().default(null),
+    tanggalPembuatan: isoDate.nullable().default(null),
+    tanggalRevisi: isoDate.nullable().default(null),
+    tanggalEfektif: isoDate.nullable().default(null),
+    disahkanOleh: z.object({ jabatan: nonEmpty, nama: nonEmpty, nip: z.string().optional() }).strict().nullable().default(null),
+    dasarHukum: list,
+    kualifikasiPelaksana: list,
+    keterkaitan: list,
+    peralatan: list,
+    peringatan: list,
+    pencatatan: list,
+  })
+  .strict();
+export type Header = z.infer<typeof HeaderSchema>;
+
+export const SopSchema = z
+  .object({
+    id: slug,
+    version: z.number().int().min(1),
+    /** The pemda whose directory and calendar settings the SOP runs with. */
+    pemda: slug,
+    /** Where the definition came from, and how it was read. */
+    source: z.object({ file: nonEmpty, notes: z.array(nonEmpty).default([]) }).strict(),
+    header: HeaderSchema,
+    /** The total as stated in the source, e.g. "21 hari, 135 menit"; checked against the steps by tests. */
+    totalWaktu: z.string().optional(),
+    /** What a permohonan for this SOP must carry. */
+    intake: z
+      .object({ documents: z.array(FieldSchema).default([]), data: z.array(FieldSchema).default([]) })
+      .strict()
+      .default({ documents: [], data: [] }),
+    actors: z.array(ActorSchema).min(1),
+    steps: z.array(z.union([StepSchema, GateSchema])).min(1),
+  })
+  .strict();
+export type SopInput = z.input<typeof SopSchema>;
+export type SopDefinition = z.infer<typeof SopSchema>;
+
+export const isGate = (node: Step | Gate): node is Gate => 'gate' in node;
