@@ -1,0 +1,211 @@
+import type { Terminal } from '../sop/schema.ts';
+
+/**
+ * The records the product keeps in DynamoDB, and the small interfaces (ports) the use cases talk through.
+ * Each fact is one conditional write; the case summary is a projection that can be rebuilt from tasks and
+ * history (see `rebuildCaseSummary`).
+ */
+
+export type CaseStatus = 'aktif' | Terminal;
+
+export interface Pemohon {
+  nama: string;
+  email: string;
+  instansi: string;
+  telepon?: string;
+}
+
+/** The activation the case is at: activity `node`, its `seq`-th activation in the case, `visit`-th of this node. */
+export interface Cursor {
+  node: string;
+  stepId: string;
+  seq: number;
+  visit: number;
+  enteredAt: string;
+}
+
+export interface StoredFile {
+  /** The slot (field id) it fills. */
+  slot: string;
+  bucket: string;
+  key: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256?: string;
+}
+
+export interface CaseRecord {
+  caseId: string;
+  intakeId: string;
+  sopId: string;
+  sopVersion: number;
+  /** `${sopId}@${sopVersion}`: the SOP version the case pinned when it started. */
+  sopKey: string;
+  pemdaId: string;
+  perihal: string;
+  pemohon: Pemohon;
+  status: CaseStatus;
+  createdAt: string;
+  /** Intake data plus the caseData fields later steps recorded. */
+  data: Record<string, unknown>;
+  files: StoredFile[];
+  cursor: Cursor | null;
+  visits: Record<string, number>;
+  closedAt?: string;
+  outcome?: Terminal;
+  closeReason?: string;
+}
+
+export type TaskState = 'open' | 'decided' | 'reported' | 'cancelled';
+
+export interface TaskPerson {
+  id: string;
+  nama: string;
+  jabatan: string;
+  email: string;
+  nip?: string;
+  sebagai?: 'Plt' | 'Plh';
+}
+
+export interface Decision {
+  choice: string;
+  note?: string;
+  values: Record<string, string | number | boolean>;
+  files: StoredFile[];
+  at: string;
+  by: TaskPerson;
+  /** The form submission's id: a double submit carries the same one. */
+  submissionId: string;
+}
+
+export interface TaskRecord {
+  /** Opaque, unguessable; what links carry. */
+  taskId: string;
+  caseId: string;
+  seq: number;
+  node: string;
+  stepId: string;
+  visit: number;
+  actorId: string;
+  person: TaskPerson;
+  openedAt: string;
+  dueAt: string | null;
+  overdueAt: string | null;
+  dueProvisional: boolean;
+  state: TaskState;
+  /** Never leaves DynamoDB. */
+  taskToken?: string;
+  executionArn?: string;
+  linkVersion: number;
+  linkExpiresAt: string;
+  decision?: Decision;
+  reportedAt?: string;
+  otp?: { hash: string; expiresAt: string; attempts: number };
+}
+
+export type HistoryType =
+  | 'permohonan-diterima'
+  | 'berkas-dikarantina'
+  | 'langkah-dimulai'
+  | 'tugas-dibuka'
+  | 'tugas-diputuskan'
+  | 'tugas-dilaporkan'
+  | 'email-terkirim'
+  | 'otomatis-selesai'
+  | 'data-dibaca'
+  | 'tautan-diperbarui'
+  | 'kasus-dilanjutkan'
+  | 'kasus-berakhir';
+
+export interface HistoryEvent {
+  caseId: string;
+  /** Deterministic per fact, so a replay writes nothing new (conditional put). */
+  eventKey: string;
+  type: HistoryType;
+  at: string;
+  node?: string;
+  stepId?: string;
+  seq?: number;
+  visit?: number;
+  who?: { id: string; nama: string; jabatan: string };
+  choice?: string;
+  note?: string;
+  files?: StoredFile[];
+  detail?: Record<string, unknown>;
+}
+
+/** Storage of cases, tasks and history. Every write is conditional; none needs a transaction. */
+export interface CaseStore {
+  getCase(caseId: string): Promise<CaseRecord | undefined>;
+  /** Creates the case unless it exists. */
+  createCase(record: CaseRecord): Promise<'created' | 'exists'>;
+  /** Moves the cursor only if it is still at activation `fromSeq` (0: not started). */
+  moveCursor(caseId: string, fromSeq: number, cursor: Cursor, visits: Record<string, number>): Promise<boolean>;
+  /** Sets case data fields (a projection of decisions: idempotent). */
+  setCaseData(caseId: string, values: Record<string, unknown>): Promise<void>;
+  /** Closes an active case; false if it was not active. */
+  closeCase(caseId: string, outcome: Terminal, at: string, reason?: string): Promise<boolean>;
+  listCases(status?: CaseStatus): Promise<CaseRecord[]>;
+
+  getTask(taskId: string): Promise<TaskRecord | undefined>;
+  /** Creates the task unless a task with this id exists. */
+  createTask(task: TaskRecord): Promise<'created' | 'exists'>;
+  /** Stores the token of the execution now waiting on the task; returns the previous token. */
+  attachToken(taskId: string, token: string, executionArn: string): Promise<{ previousToken?: string } | 'not-open'>;
+  /** Records the decision if the task is open at this link version. */
+  decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean>;
+  markReported(taskId: string, at: string): Promise<void>;
+  /** Issues a new link version (the old link dies); false if the task is not open or moved on. */
+  renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean>;
+  setOtp(taskId: string, otp: TaskRecord['otp']): Promise<void>;
+  countOtpAttempt(taskId: string): Promise<number>;
+  cancelOpenTasks(caseId: string): Promise<number>;
+  listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]>;
+
+  /** Appends an event unless an event with the same key exists; false when it existed. */
+  appendHistory(event: HistoryEvent): Promise<boolean>;
+  hasHistory(caseId: string, eventKey: string): Promise<boolean>;
+  listHistory(caseId: string): Promise<HistoryEvent[]>;
+}
+
+export interface StepFunctionsPort {
+  startExecution(input: {
+    stateMachineArn: string;
+    name: string;
+    input: string;
+  }): Promise<'started' | 'exists'>;
+  sendTaskSuccess(token: string, output: string): Promise<'ok' | 'gone'>;
+  sendTaskFailure(token: string, error: string, cause: string): Promise<'ok' | 'gone'>;
+  stopExecution(executionArn: string, error: string, cause: string): Promise<void>;
+}
+
+export interface OutgoingMail {
+  /** Deterministic per case, step, visit and purpose: a resend is recognisable as the same message. */
+  messageId: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Named points where tests kill the process (SIGKILL) to prove recovery; a no-op in production. */
+export interface Faults {
+  point(name: FaultPoint): void;
+}
+export type FaultPoint =
+  | 'after-decision-stored'
+  | 'during-automatic-step'
+  | 'while-email-sending'
+  | 'after-task-opened'
+  | 'after-cursor-moved';
+
+export const noFaults: Faults = { point: () => undefined };

@@ -1,0 +1,467 @@
+import { createHash } from 'node:crypto';
+import type { Directory } from '../directory/directory.ts';
+import { ErrorNames, SepakatError } from '../errors.ts';
+import { START_POSITION, type ExecutionInput } from '../sop/compile-sop.ts';
+import type { Activity, Sop } from '../sop/load-sop.ts';
+import type { Automatic, Terminal } from '../sop/schema.ts';
+import type { Waktu } from '../sop/waktu.ts';
+import { linkToken, taskIdFor } from './links.ts';
+import type {
+  CaseRecord,
+  CaseStore,
+  Clock,
+  Cursor,
+  Faults,
+  HistoryEvent,
+  Mailer,
+  StepFunctionsPort,
+  TaskRecord,
+} from './model.ts';
+
+/** Due time of a task per the pemda's working-day calendar. */
+export interface Due {
+  dueAt: Date | null;
+  overdueAt: Date | null;
+  provisional: boolean;
+}
+
+/** What the runtime needs to know of a pemda: its directory and its calendar. */
+export interface PemdaContext {
+  directory: Directory;
+  due(openedAt: Date, waktu: Waktu | null): Due;
+  /** The local date (YYYY-MM-DD) of an instant in the pemda's time zone. */
+  localDate(at: Date): string;
+  /** "Senin, 23 November 2026 pukul 16.00 WIB". */
+  formatDateTime(at: Date): string;
+}
+
+export type EmailTemplate =
+  | 'tugas-baru'
+  | 'tautan-baru'
+  | 'kode-otp'
+  | 'pemberitahuan'
+  | 'kasus-berakhir'
+  | 'berkas-dikarantina'
+  | 'permohonan-diterima';
+
+export interface EmailRenderer {
+  render(template: EmailTemplate, model: Record<string, unknown>): { subject: string; text: string; html: string };
+}
+
+export interface SopCatalog {
+  get(sopKey: string): Sop;
+  latest(sopId: string): Sop;
+  all(): Sop[];
+}
+
+export interface RuntimeDeps {
+  store: CaseStore;
+  sfn: StepFunctionsPort;
+  mailer: Mailer;
+  clock: Clock;
+  faults: Faults;
+  sops: SopCatalog;
+  pemda(pemdaId: string): PemdaContext;
+  emails: EmailRenderer;
+  linkKey: Buffer;
+  publicBaseUrl: string;
+  linkTtlHours: number;
+  stateMachineArn(sopKey: string): string;
+  /** Where the email's Message-ID domain comes from. */
+  mailDomain: string;
+}
+
+const pad = (n: number) => String(n).padStart(5, '0');
+const activationKey = (seq: number, fact: string) => `${pad(seq)}#${fact}`;
+
+/**
+ * The case runtime: the use cases behind the Lambda handlers. Every step is idempotent: it may run again after
+ * a crash, a retry or a restart, and then finds what it did before instead of doing it twice.
+ */
+export class CaseRuntime {
+  constructor(private readonly deps: RuntimeDeps) {}
+
+  private now(): Date {
+    return this.deps.clock.now();
+  }
+
+  async requireCase(caseId: string): Promise<CaseRecord> {
+    const record = await this.deps.store.getCase(caseId);
+    if (!record) throw new SepakatError(ErrorNames.NotFound, `Kasus ${caseId} tidak ditemukan`);
+    return record;
+  }
+
+  private requireActive(record: CaseRecord): void {
+    if (record.status !== 'aktif')
+      throw new SepakatError(ErrorNames.CaseClosed, `Kasus ${record.caseId} sudah ${record.status}`);
+  }
+
+  sopOf(record: CaseRecord): Sop {
+    return this.deps.sops.get(record.sopKey);
+  }
+
+  activityOf(record: CaseRecord, node: string): Activity {
+    const found = this.sopOf(record).node(node);
+    if (found.type !== 'activity') throw new SepakatError(ErrorNames.NotFound, `${node} bukan langkah bertugas`);
+    return found;
+  }
+
+  /** Masuk: records activation `after + 1` at `node`. A replay returns the activation it recorded before. */
+  async enterStep(input: { caseId: string; node: string; after: number }): Promise<{ seq: number }> {
+    const record = await this.requireCase(input.caseId);
+    this.requireActive(record);
+    const seq = input.after + 1;
+    if (record.cursor?.seq === seq && record.cursor.node === input.node) return { seq };
+    if ((record.cursor?.seq ?? 0) !== input.after)
+      throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`);
+    const activity = this.activityOf(record, input.node);
+    const visit = (record.visits[input.node] ?? 0) + 1;
+    const cursor: Cursor = { node: input.node, stepId: activity.stepId, seq, visit, enteredAt: this.now().toISOString() };
+    const moved = await this.deps.store.moveCursor(input.caseId, input.after, cursor, { ...record.visits, [input.node]: visit });
+    if (!moved) {
+      const again = await this.requireCase(input.caseId);
+      if (again.cursor?.seq === seq && again.cursor.node === input.node) return { seq };
+      throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} dipindahkan oleh eksekusi lain`);
+    }
+    await this.history({
+      caseId: input.caseId,
+      eventKey: activationKey(seq, 'masuk'),
+      type: 'langkah-dimulai',
+      at: cursor.enteredAt,
+      node: input.node,
+      stepId: activity.stepId,
+      seq,
+      visit,
+    });
+    this.deps.faults.point('after-cursor-moved');
+    return { seq };
+  }
+
+  /**
+   * Tunggu: opens (or finds) the task of activation `seq`, binds it to a person, stores the execution's token,
+   * and emails the link. If the task was already decided (a crash before the decision reached Step Functions),
+   * the decision is replayed at once instead of asking again.
+   */
+  async openTask(input: { caseId: string; node: string; seq: number; taskToken: string; executionArn: string }): Promise<void> {
+    const record = await this.requireCase(input.caseId);
+    this.requireActive(record);
+    if (record.cursor?.seq !== input.seq)
+      throw new SepakatError(ErrorNames.Superseded, `Aktivasi ${input.seq} bukan posisi kasus ${input.caseId}`);
+    const activity = this.activityOf(record, input.node);
+    const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);
+    let task = await this.deps.store.getTask(taskId);
+    if (!task) {
+      task = this.newTask(record, activity, taskId, record.cursor);
+      if ((await this.deps.store.createTask(task)) === 'exists') task = (await this.deps.store.getTask(taskId))!;
+      await this.history({
+        caseId: record.caseId,
+        eventKey: activationKey(input.seq, 'tugas-dibuka'),
+        type: 'tugas-dibuka',
+        at: task.openedAt,
+        node: task.node,
+        stepId: task.stepId,
+        seq: task.seq,
+        visit: task.visit,
+        who: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+        detail: { dueAt: task.dueAt, overdueAt: task.overdueAt, provisional: task.dueProvisional },
+      });
+      this.deps.faults.point('after-task-opened');
+    }
+    if (task.state === 'cancelled') throw new SepakatError(ErrorNames.CaseClosed, `Tugas ${taskId} dibatalkan`);
+    if (task.state === 'open') {
+      const attached = await this.deps.store.attachToken(taskId, input.taskToken, input.executionArn);
+      if (attached !== 'not-open') {
+        if (attached.previousToken && attached.previousToken !== input.taskToken)
+          await this.deps.sfn.sendTaskFailure(attached.previousToken, ErrorNames.Superseded, 'Eksekusi lain menunggu tugas ini');
+        await this.sendTaskEmail({ ...task, taskToken: input.taskToken }, record, activity);
+        return;
+      }
+      task = (await this.deps.store.getTask(taskId))!;
+    }
+    // Decided (or reported by an execution that died): replay the decision to this execution.
+    await this.settleDecision({ ...task, taskToken: input.taskToken, executionArn: input.executionArn }, record);
+  }
+
+  private newTask(record: CaseRecord, activity: Activity, taskId: string, cursor: Cursor): TaskRecord {
+    const now = this.now();
+    const pemda = this.deps.pemda(record.pemdaId);
+    const person = pemda.directory.bind(activity.performer.id, pemda.localDate(now), `${record.caseId}|${cursor.seq}`);
+    // A wait on an external party has no due time: the official only records its answer.
+    const due = activity.actor.kind === 'external' ? { dueAt: null, overdueAt: null, provisional: false } : pemda.due(now, activity.waktu);
+    return {
+      taskId,
+      caseId: record.caseId,
+      seq: cursor.seq,
+      node: activity.id,
+      stepId: activity.stepId,
+      visit: cursor.visit,
+      actorId: activity.actor.id,
+      person: {
+        id: person.id,
+        nama: person.nama,
+        jabatan: person.jabatan,
+        email: person.email,
+        ...(person.nip ? { nip: person.nip } : {}),
+        ...(person.sebagai ? { sebagai: person.sebagai } : {}),
+      },
+      openedAt: now.toISOString(),
+      dueAt: due.dueAt?.toISOString() ?? null,
+      overdueAt: due.overdueAt?.toISOString() ?? null,
+      dueProvisional: due.provisional,
+      state: 'open',
+      linkVersion: 1,
+      linkExpiresAt: new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString(),
+    };
+  }
+
+  taskUrl(task: Pick<TaskRecord, 'taskId' | 'linkVersion' | 'person'>): string {
+    return `${this.deps.publicBaseUrl}/tugas/${linkToken(this.deps.linkKey, task.taskId, task.linkVersion, task.person.id)}`;
+  }
+
+  private async sendTaskEmail(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
+    const pemda = this.deps.pemda(record.pemdaId);
+    const sop = this.sopOf(record);
+    await this.sendOnce(record.caseId, activationKey(task.seq, `email#tugas#v${task.linkVersion}`), {
+      to: [task.person.email],
+      template: 'tugas-baru',
+      model: {
+        person: task.person,
+        perihal: record.perihal,
+        caseId: record.caseId,
+        sopNama: sop.definition.header.nama,
+        step: sop.step(activity.stepId),
+        activity,
+        kunjungan: task.visit,
+        eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
+        batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
+        terlambatSetelah:
+          task.overdueAt && task.overdueAt !== task.dueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
+        sementara: task.dueProvisional,
+        tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
+        url: this.taskUrl(task),
+        catatanSebelumnya: await this.lastReturnNote(record.caseId),
+      },
+    });
+  }
+
+  /** The reason of the latest return (kembalikan/ulangi), which must reach whoever acts next. */
+  private async lastReturnNote(caseId: string): Promise<string | undefined> {
+    const events = await this.deps.store.listHistory(caseId);
+    const decided = events.filter((e) => e.type === 'tugas-diputuskan');
+    const last = decided[decided.length - 1];
+    return last?.note;
+  }
+
+  /**
+   * Reports a stored decision to the waiting execution (SendTaskSuccess). If that execution is gone (restart,
+   * timeout), the decision stays stored and the next execution at this step replays it.
+   */
+  async settleDecision(task: TaskRecord, record?: CaseRecord): Promise<'reported' | 'pending'> {
+    const decision = task.decision;
+    if (!decision) throw new SepakatError(ErrorNames.NotFound, `Tugas ${task.taskId} belum diputuskan`);
+    const caseRecord = record ?? (await this.requireCase(task.caseId));
+    const activity = this.activityOf(caseRecord, task.node);
+    await this.history({
+      caseId: task.caseId,
+      eventKey: activationKey(task.seq, 'diputuskan'),
+      type: 'tugas-diputuskan',
+      at: decision.at,
+      node: task.node,
+      stepId: task.stepId,
+      seq: task.seq,
+      visit: task.visit,
+      who: { id: decision.by.id, nama: decision.by.nama, jabatan: decision.by.jabatan },
+      choice: decision.choice,
+      ...(decision.note ? { note: decision.note } : {}),
+      files: decision.files,
+      detail: { values: decision.values, ...(activity.actor.kind === 'external' ? { atasNama: activity.actor.jabatan } : {}) },
+    });
+    const caseData: Record<string, unknown> = {};
+    for (const field of activity.fields) if (field.caseData && field.id in decision.values) caseData[field.id] = decision.values[field.id];
+    for (const file of decision.files) {
+      const field = activity.fields.find((f) => f.id === file.slot);
+      if (field?.caseData) caseData[field.id] = file.key;
+    }
+    if (Object.keys(caseData).length) await this.deps.store.setCaseData(task.caseId, caseData);
+
+    const output = JSON.stringify({ choice: decision.choice });
+    let token = task.taskToken;
+    for (let attempt = 0; attempt < 2 && token; attempt++) {
+      if ((await this.deps.sfn.sendTaskSuccess(token, output)) === 'ok') {
+        await this.deps.store.markReported(task.taskId, this.now().toISOString());
+        return 'reported';
+      }
+      // The token we read may have been replaced by a newer execution between our read and our report.
+      const fresh = await this.deps.store.getTask(task.taskId);
+      token = fresh?.taskToken !== token ? fresh?.taskToken : undefined;
+    }
+    return 'pending';
+  }
+
+  /** Otomatis: automatic work attached to a step or a choice, done once per case, activation and position. */
+  async runAutomatic(input: {
+    caseId: string;
+    node: string;
+    seq: number;
+    phase: 'before' | 'choice';
+    choice?: string;
+    index: number;
+  }): Promise<{ done: true }> {
+    const record = await this.requireCase(input.caseId);
+    this.requireActive(record);
+    const activity = this.activityOf(record, input.node);
+    const list: readonly Automatic[] =
+      input.phase === 'before' ? activity.before : (activity.choices.find((c) => c.value === input.choice)?.automatic ?? []);
+    const auto = list[input.index];
+    if (!auto) throw new SepakatError(ErrorNames.NotFound, `Kerja otomatis ${input.phase}/${input.choice}/${input.index} tidak ada di ${input.node}`);
+    const key = activationKey(input.seq, `otomatis#${input.phase}#${input.choice ?? '-'}#${input.index}`);
+    if (await this.deps.store.hasHistory(input.caseId, key)) return { done: true };
+    this.deps.faults.point('during-automatic-step');
+    if (auto.action === 'notify') {
+      const to = await this.recipients(record, auto.to);
+      const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);
+      const task = await this.deps.store.getTask(taskId);
+      await this.sendOnce(input.caseId, `${key}#email`, {
+        to,
+        template: 'pemberitahuan',
+        model: {
+          perihal: record.perihal,
+          caseId: record.caseId,
+          judul: auto.subject,
+          pesan: auto.message,
+          catatan: task?.decision?.note,
+          oleh: task?.decision?.by,
+        },
+      });
+    }
+    await this.history({
+      caseId: input.caseId,
+      eventKey: key,
+      type: 'otomatis-selesai',
+      at: this.now().toISOString(),
+      node: input.node,
+      stepId: activity.stepId,
+      seq: input.seq,
+      detail: { action: auto.action, ...(input.choice ? { choice: input.choice } : {}) },
+    });
+    return { done: true };
+  }
+
+  private async recipients(record: CaseRecord, to: string): Promise<string[]> {
+    if (to === 'pemohon') return [record.pemohon.email];
+    const sop = this.sopOf(record);
+    const actor = sop.actor(to);
+    const pemda = this.deps.pemda(record.pemdaId);
+    const role = actor.kind === 'external' ? (actor.recordedBy ?? actor.id) : actor.id;
+    return pemda.directory.holders(role, pemda.localDate(this.now())).map((p) => p.email);
+  }
+
+  /** Data: a case data field for a gate. Missing values read as null (the gate takes its else branch). */
+  async readCaseData(input: { caseId: string; field: string }): Promise<{ value: unknown }> {
+    const record = await this.requireCase(input.caseId);
+    this.requireActive(record);
+    const value = record.data[input.field];
+    return { value: value === undefined ? null : value };
+  }
+
+  /** Hasil: closes the case with its outcome and tells the pemohon. */
+  async finishCase(input: { caseId: string; outcome: Terminal; after: number }): Promise<{ status: string }> {
+    const record = await this.requireCase(input.caseId);
+    if (record.status === 'aktif') {
+      if ((record.cursor?.seq ?? 0) !== input.after)
+        throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`);
+      await this.deps.store.closeCase(input.caseId, input.outcome, this.now().toISOString());
+    } else if (record.status !== input.outcome) {
+      throw new SepakatError(ErrorNames.CaseClosed, `Kasus ${input.caseId} sudah ${record.status}`);
+    }
+    await this.history({
+      caseId: input.caseId,
+      eventKey: 'akhir',
+      type: 'kasus-berakhir',
+      at: this.now().toISOString(),
+      detail: { outcome: input.outcome },
+    });
+    await this.sendOnce(input.caseId, 'akhir#email', {
+      to: [record.pemohon.email],
+      template: 'kasus-berakhir',
+      model: { perihal: record.perihal, caseId: record.caseId, outcome: input.outcome, pemohon: record.pemohon },
+    });
+    return { status: input.outcome };
+  }
+
+  /** Lanjutkan: a human wait reached its bound; the same step continues in a new execution. */
+  async continueCase(input: { caseId: string; node: string; seq: number; executionArn: string }): Promise<{ continued: boolean }> {
+    const record = await this.requireCase(input.caseId);
+    if (record.status !== 'aktif' || record.cursor?.seq !== input.seq) return { continued: false };
+    const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, input.caseId, input.seq));
+    // Only the execution that holds the task may hand it on; a stale one just ends.
+    if (task && task.executionArn && task.executionArn !== input.executionArn) return { continued: false };
+    await this.resumeCase(input.caseId, 'batas-penantian');
+    return { continued: true };
+  }
+
+  /**
+   * The one path that continues a case: a new execution that starts at the case's current activation. Used after
+   * a restart of the local runtime, past Step Functions' one-year limit, and when a human wait reaches its bound.
+   */
+  async resumeCase(caseId: string, reason: string): Promise<{ executionName: string } | undefined> {
+    const record = await this.requireCase(caseId);
+    if (record.status !== 'aktif') return undefined;
+    const position = record.cursor ? { node: record.cursor.node, seq: record.cursor.seq } : { node: START_POSITION, seq: 0 };
+    const executionName = `${caseId}-${position.seq}-${this.now().getTime().toString(36)}`;
+    await this.startExecution(record, executionName, position);
+    await this.history({
+      caseId,
+      eventKey: `lanjut#${executionName}`,
+      type: 'kasus-dilanjutkan',
+      at: this.now().toISOString(),
+      ...(record.cursor ? { node: record.cursor.node, stepId: record.cursor.stepId, seq: record.cursor.seq } : {}),
+      detail: { reason, executionName },
+    });
+    return { executionName };
+  }
+
+  async startExecution(record: CaseRecord, name: string, position: ExecutionInput['position']): Promise<'started' | 'exists'> {
+    const input: ExecutionInput = { caseId: record.caseId, position };
+    return this.deps.sfn.startExecution({
+      stateMachineArn: this.deps.stateMachineArn(record.sopKey),
+      name,
+      input: JSON.stringify(input),
+    });
+  }
+
+  /** Sends an email once per case and purpose: recorded in the history; a resend carries the same Message-ID. */
+  async sendOnce(
+    caseId: string,
+    eventKey: string,
+    mail: { to: string[]; template: Parameters<EmailRenderer['render']>[0]; model: Record<string, unknown> },
+  ): Promise<void> {
+    if (await this.deps.store.hasHistory(caseId, eventKey)) return;
+    const rendered = this.deps.emails.render(mail.template, mail.model);
+    const messageId = `<${createHash('sha256').update(`${caseId}|${eventKey}`).digest('hex').slice(0, 32)}@${this.deps.mailDomain}>`;
+    await this.deps.mailer.send({ messageId, to: mail.to, ...rendered });
+    this.deps.faults.point('while-email-sending');
+    await this.history({
+      caseId,
+      eventKey,
+      type: 'email-terkirim',
+      at: this.now().toISOString(),
+      detail: { to: mail.to, subject: rendered.subject, template: mail.template, messageId },
+    });
+  }
+
+  async history(event: HistoryEvent): Promise<void> {
+    await this.deps.store.appendHistory(event);
+  }
+
+  /**
+   * On start-up of the local runtime, every active case continues at its step: the executions that held them
+   * died with the process. Decisions stored but not reported are replayed by the step itself.
+   */
+  async resumeAll(reason: string): Promise<string[]> {
+    const active = await this.deps.store.listCases('aktif');
+    const resumed: string[] = [];
+    for (const record of active) if (await this.resumeCase(record.caseId, reason)) resumed.push(record.caseId);
+    return resumed;
+  }
+}

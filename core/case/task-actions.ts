@@ -1,0 +1,291 @@
+import { createHash, randomInt } from 'node:crypto';
+import { ErrorNames, SepakatError } from '../errors.ts';
+import { CONTENT_TYPES, KIND_LABELS, kindFromName, safeFileName, sniffKind } from '../files/sniff.ts';
+import type { Activity } from '../sop/load-sop.ts';
+import type { Field } from '../sop/schema.ts';
+import { checkLink, otpHash, sameHash } from './links.ts';
+import type { CaseRecord, Decision, HistoryEvent, StoredFile, TaskRecord } from './model.ts';
+import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
+
+/** Object storage as the task pages need it. */
+export interface FileStore {
+  presignPut(bucket: string, key: string, contentType: string, expiresSeconds: number): Promise<string>;
+  presignGet(bucket: string, key: string, fileName: string, expiresSeconds: number): Promise<string>;
+  head(bucket: string, key: string): Promise<{ size: number } | undefined>;
+  readHead(bucket: string, key: string, bytes: number): Promise<Uint8Array>;
+  sha256(bucket: string, key: string): Promise<string>;
+}
+
+export interface TaskActionsDeps extends RuntimeDeps {
+  files: FileStore;
+  documentsBucket: string;
+  maxUploadBytes: number;
+}
+
+/** Why a link shows an error page instead of the task. Every one changes nothing. */
+export type LinkProblem =
+  | { problem: 'rusak' }
+  | { problem: 'orang-lain' }
+  | { problem: 'diganti' }
+  | { problem: 'kedaluwarsa'; task: TaskRecord }
+  | { problem: 'selesai'; task: TaskRecord; sameSubmission: boolean }
+  | { problem: 'ditutup'; task: TaskRecord; record: CaseRecord };
+
+export interface TaskView {
+  task: TaskRecord;
+  record: CaseRecord;
+  activity: Activity;
+  history: HistoryEvent[];
+  needsCode: boolean;
+}
+
+export type FormErrors = Record<string, string>;
+
+export type SubmitResult =
+  | { result: 'tercatat'; task: TaskRecord; reported: boolean }
+  | { result: 'tidak-valid'; view: TaskView; errors: FormErrors; form: Record<string, string> }
+  | LinkProblem;
+
+const CODE_TTL_MS = 10 * 60_000;
+const MAX_CODE_ATTEMPTS = 5;
+
+/** What a person does through an emailed link: look (GET), upload, ask for a code or a fresh link, decide (POST). */
+export class TaskActions {
+  constructor(
+    private readonly deps: TaskActionsDeps,
+    private readonly runtime: CaseRuntime,
+  ) {}
+
+  /** Resolves a link to its task, or the reason it cannot be used. A GET calls only this: it never acts. */
+  async open(token: string, submissionId?: string): Promise<TaskView | LinkProblem> {
+    let found: TaskRecord | undefined;
+    const taskIdGuess = token.split('.')[0] ?? '';
+    if (/^[A-Za-z0-9_-]{22}$/.test(taskIdGuess)) found = await this.deps.store.getTask(taskIdGuess);
+    const check = checkLink(this.deps.linkKey, token, () =>
+      found ? { version: found.linkVersion, personId: found.person.id } : undefined,
+    );
+    if (!check.ok) return { problem: check.reason };
+    const task = found!;
+    const record = await this.runtime.requireCase(task.caseId);
+    if (task.state === 'decided' || task.state === 'reported')
+      return { problem: 'selesai', task, sameSubmission: !!submissionId && task.decision?.submissionId === submissionId };
+    if (task.state === 'cancelled' || record.status !== 'aktif') return { problem: 'ditutup', task, record };
+    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime()) return { problem: 'kedaluwarsa', task };
+    const activity = this.runtime.activityOf(record, task.node);
+    const history = await this.deps.store.listHistory(task.caseId);
+    return { task, record, activity, history, needsCode: activity.kind !== 'biasa' };
+  }
+
+  /** Presigns an upload for one file field of the task (the browser PUTs straight to S3). */
+  async requestUpload(
+    token: string,
+    input: { slot: string; name: string; size: number },
+  ): Promise<{ url: string; key: string; contentType: string } | LinkProblem | { error: string }> {
+    const view = await this.open(token);
+    if ('problem' in view) return view;
+    const field = view.activity.fields.find((f) => f.id === input.slot && f.type === 'file');
+    if (!field) return { error: `Isian berkas "${input.slot}" tidak ada pada langkah ini` };
+    if (!Number.isFinite(input.size) || input.size <= 0) return { error: 'Ukuran berkas tidak valid' };
+    if (input.size > this.deps.maxUploadBytes)
+      return { error: `Berkas terlalu besar: paling besar ${formatBytes(this.deps.maxUploadBytes)}` };
+    const kind = kindFromName(input.name, field.accept ?? []);
+    if (!kind) return { error: `Jenis berkas harus ${acceptLabel(field)}` };
+    const key = `kasus/${view.task.caseId}/${String(view.task.seq).padStart(5, '0')}/${field.id}/${Date.now().toString(36)}-${randomInt(1e9).toString(36)}-${safeFileName(input.name)}`;
+    const contentType = CONTENT_TYPES[kind];
+    const url = await this.deps.files.presignPut(this.deps.documentsBucket, key, contentType, 15 * 60);
+    return { url, key, contentType };
+  }
+
+  /** Sends a one-time code for a paraf or signature to the bound person only. */
+  async sendCode(token: string): Promise<{ sent: true; to: string } | LinkProblem | { error: string }> {
+    const view = await this.open(token);
+    if ('problem' in view) return view;
+    if (!view.needsCode) return { error: 'Langkah ini tidak memerlukan kode' };
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const now = this.deps.clock.now();
+    await this.deps.store.setOtp(view.task.taskId, {
+      hash: otpHash(this.deps.linkKey, view.task.taskId, code),
+      expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
+      attempts: 0,
+    });
+    const rendered = this.deps.emails.render('kode-otp', {
+      person: view.task.person,
+      perihal: view.record.perihal,
+      caseId: view.record.caseId,
+      kode: code,
+      tindakan: view.activity.kind === 'paraf' ? 'paraf' : 'tanda tangan',
+      berlakuMenit: CODE_TTL_MS / 60_000,
+    });
+    // Codes are not idempotent by design: each request is a new code and a new message.
+    await this.deps.mailer.send({
+      messageId: `<otp-${createHash('sha256').update(`${view.task.taskId}|${now.toISOString()}|${code}`).digest('hex').slice(0, 24)}@${this.deps.mailDomain}>`,
+      to: [view.task.person.email],
+      ...rendered,
+    });
+    return { sent: true, to: maskEmail(view.task.person.email) };
+  }
+
+  /** An expired link offers a fresh one, sent to the bound person only (never to whoever clicked). */
+  async renewLink(token: string): Promise<{ sent: true; to: string } | LinkProblem> {
+    const view = await this.open(token);
+    if ('problem' in view && view.problem !== 'kedaluwarsa') return view;
+    const task = 'problem' in view ? view.task : view.task;
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString();
+    if (!(await this.deps.store.renewLink(task.taskId, task.linkVersion, expiresAt))) return { problem: 'diganti' };
+    const renewed = { ...task, linkVersion: task.linkVersion + 1, linkExpiresAt: expiresAt };
+    const record = await this.runtime.requireCase(task.caseId);
+    const pemda = this.deps.pemda(record.pemdaId);
+    await this.runtime.history({
+      caseId: task.caseId,
+      eventKey: `${String(task.seq).padStart(5, '0')}#tautan#v${renewed.linkVersion}`,
+      type: 'tautan-diperbarui',
+      at: now.toISOString(),
+      node: task.node,
+      stepId: task.stepId,
+      seq: task.seq,
+      who: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+    });
+    await this.runtime.sendOnce(task.caseId, `${String(task.seq).padStart(5, '0')}#email#tautan#v${renewed.linkVersion}`, {
+      to: [task.person.email],
+      template: 'tautan-baru',
+      model: {
+        person: task.person,
+        perihal: record.perihal,
+        caseId: record.caseId,
+        url: this.runtime.taskUrl(renewed),
+        tautanBerlakuSampai: pemda.formatDateTime(new Date(expiresAt)),
+      },
+    });
+    return { sent: true, to: maskEmail(task.person.email) };
+  }
+
+  /** Decides the task (POST). Acts once: a double submit, a replay or a second person changes nothing. */
+  async submit(token: string, form: Record<string, string>): Promise<SubmitResult> {
+    const submissionId = form.submissionId ?? '';
+    const view = await this.open(token, submissionId);
+    if ('problem' in view) return view;
+    const { task, activity } = view;
+    const errors: FormErrors = {};
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(submissionId)) errors.form = 'Formulir tidak lengkap; muat ulang halaman lalu kirim lagi';
+
+    const choice = activity.choices.find((c) => c.value === form.pilihan);
+    if (!choice) errors.pilihan = 'Pilih salah satu keputusan';
+    const note = (form.catatan ?? '').trim();
+    if (choice?.noteRequired && note.length < 5) errors.catatan = 'Catatan wajib diisi (paling sedikit 5 huruf): alasannya diteruskan kepada yang bertindak berikutnya';
+    if (note.length > 4000) errors.catatan = 'Catatan paling panjang 4.000 huruf';
+
+    // Output is required when moving forward; a return or a repeat may come without it.
+    const forward = choice?.kind === 'lanjut' || choice?.kind === 'ya';
+    const values: Decision['values'] = {};
+    const files: StoredFile[] = [];
+    for (const field of activity.fields) {
+      if (field.type === 'file') {
+        const key = (form[`unggah_${field.id}`] ?? '').trim();
+        if (!key) {
+          if (field.required && forward) errors[field.id] = `${field.label} wajib diunggah`;
+          continue;
+        }
+        const checked = await this.checkUpload(task, field, key, form[`nama_${field.id}`] ?? key);
+        if ('error' in checked) errors[field.id] = checked.error;
+        else files.push(checked);
+        continue;
+      }
+      const raw = (form[`f_${field.id}`] ?? '').trim();
+      if (!raw) {
+        if (field.required && forward && field.type !== 'boolean') errors[field.id] = `${field.label} wajib diisi`;
+        if (field.type === 'boolean') values[field.id] = false;
+        continue;
+      }
+      const parsed = parseFieldValue(field, raw);
+      if (typeof parsed === 'object') errors[field.id] = parsed.error;
+      else values[field.id] = parsed;
+    }
+
+    if (view.needsCode) {
+      const code = (form.kode ?? '').trim();
+      const otp = task.otp;
+      if (!otp) errors.kode = 'Minta kode konfirmasi terlebih dahulu';
+      else if (new Date(otp.expiresAt).getTime() <= this.deps.clock.now().getTime()) errors.kode = 'Kode sudah kedaluwarsa; minta kode baru';
+      else if (otp.attempts >= MAX_CODE_ATTEMPTS) errors.kode = 'Terlalu banyak percobaan; minta kode baru';
+      else if (!/^\d{6}$/.test(code) || !sameHash(otp.hash, otpHash(this.deps.linkKey, task.taskId, code))) {
+        const attempts = await this.deps.store.countOtpAttempt(task.taskId);
+        errors.kode = `Kode salah (${attempts} dari ${MAX_CODE_ATTEMPTS} percobaan)`;
+      }
+    }
+
+    if (Object.keys(errors).length) return { result: 'tidak-valid', view, errors, form };
+
+    const decision: Decision = {
+      choice: choice!.value,
+      ...(note ? { note } : {}),
+      values,
+      files,
+      at: this.deps.clock.now().toISOString(),
+      by: task.person,
+      submissionId,
+    };
+    if (!(await this.deps.store.decide(task.taskId, task.linkVersion, decision))) {
+      const again = await this.open(token, submissionId);
+      if ('problem' in again) return again;
+      throw new SepakatError(ErrorNames.Transient, 'Keputusan belum tersimpan; silakan kirim ulang');
+    }
+    this.deps.faults.point('after-decision-stored');
+    const stored = (await this.deps.store.getTask(task.taskId))!;
+    const reported = (await this.runtime.settleDecision(stored, view.record)) === 'reported';
+    return { result: 'tercatat', task: stored, reported };
+  }
+
+  private async checkUpload(task: TaskRecord, field: Field, key: string, name: string): Promise<StoredFile | { error: string }> {
+    const prefix = `kasus/${task.caseId}/${String(task.seq).padStart(5, '0')}/${field.id}/`;
+    if (!key.startsWith(prefix) || key.includes('..')) return { error: `${field.label}: berkas bukan milik tugas ini` };
+    const head = await this.deps.files.head(this.deps.documentsBucket, key);
+    if (!head) return { error: `${field.label}: berkas belum terunggah` };
+    if (head.size > this.deps.maxUploadBytes) return { error: `${field.label}: berkas terlalu besar (paling besar ${formatBytes(this.deps.maxUploadBytes)})` };
+    if (head.size === 0) return { error: `${field.label}: berkas kosong` };
+    const kind = sniffKind(await this.deps.files.readHead(this.deps.documentsBucket, key, 512), key);
+    if (!kind || !(field.accept ?? []).includes(kind))
+      return { error: `${field.label}: isi berkas bukan ${acceptLabel(field)}` };
+    return {
+      slot: field.id,
+      bucket: this.deps.documentsBucket,
+      key,
+      name: safeFileName(name.split('/').pop() ?? name),
+      contentType: CONTENT_TYPES[kind],
+      size: head.size,
+      sha256: await this.deps.files.sha256(this.deps.documentsBucket, key),
+    };
+  }
+}
+
+function parseFieldValue(field: Field, raw: string): string | number | boolean | { error: string } {
+  if (raw.length > 4000) return { error: `${field.label} paling panjang 4.000 huruf` };
+  switch (field.type) {
+    case 'number': {
+      const n = Number(raw.replace(',', '.'));
+      return Number.isFinite(n) ? n : { error: `${field.label} harus berupa angka` };
+    }
+    case 'boolean':
+      return raw === 'ya' || raw === 'true' || raw === 'on';
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw)) ? raw : { error: `${field.label}: tanggal tidak valid` };
+    case 'datetime':
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(raw) ? raw : { error: `${field.label}: tanggal dan jam tidak valid` };
+    case 'select':
+      return field.options?.some((o) => o.value === raw) ? raw : { error: `${field.label}: pilihan tidak dikenal` };
+    default:
+      return raw;
+  }
+}
+
+
+export const acceptLabel = (field: Field) => (field.accept ?? []).map((k) => KIND_LABELS[k]).join(', ');
+
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toLocaleString('id-ID', { maximumFractionDigits: 1 })} MB` : `${Math.ceil(n / 1024)} KB`;
+}
+
+export function maskEmail(email: string): string {
+  const [user = '', domain = ''] = email.split('@');
+  return `${user.slice(0, 2)}${'*'.repeat(Math.max(1, user.length - 2))}@${domain}`;
+}

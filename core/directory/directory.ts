@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { WorkingHoursSchema } from '../calendar/schema.ts';
+import { ErrorNames, SepakatError } from '../errors.ts';
+
+/**
+ * The per-pemda directory: who holds each actor's jabatan (a person, or a pool such as several Penata Kelola),
+ * from when to when, and who acts for whom (Plt/Plh). One YAML file per pemda under `config/pemda/`.
+ */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'format tanggal YYYY-MM-DD');
+
+export const PersonSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    nama: z.string().min(1),
+    jabatan: z.string().min(1),
+    nip: z.string().regex(/^\d{18}$/, 'NIP 18 digit').optional(),
+    pangkat: z.string().optional(),
+    email: z.email(),
+    /** The person's superior (for escalation). */
+    atasan: z.string().optional(),
+  })
+  .strict();
+export type Person = z.infer<typeof PersonSchema>;
+
+const Assignment = z
+  .object({ person: z.string(), from: isoDate.optional(), to: isoDate.optional() })
+  .strict();
+
+export const DirectorySchema = z
+  .object({
+    pemda: z
+      .object({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+        nama: z.string().min(1),
+        /** Kop lines for documents and emails. */
+        kop: z.array(z.string().min(1)).min(1),
+        alamat: z.string().optional(),
+        /** Time zone and working hours per ISO weekday (1 = Senin); see core/calendar/schema.ts. */
+        jamKerja: WorkingHoursSchema,
+      })
+      .strict(),
+    people: z.array(PersonSchema).min(1),
+    /** Actor id (as in the SOPs) → who holds it; several current holders make a pool. */
+    roles: z.record(z.string(), z.array(Assignment).min(1)),
+    /** Acting officials: Plt (pelaksana tugas) or Plh (pelaksana harian) for a role over a period. */
+    acting: z
+      .array(
+        z
+          .object({ person: z.string(), role: z.string(), sebagai: z.enum(['Plt', 'Plh']), from: isoDate, to: isoDate })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+export type DirectoryData = z.infer<typeof DirectorySchema>;
+
+/** The person a task is bound to when it opens, with how they hold the role. */
+export interface BoundPerson extends Person {
+  readonly role: string;
+  /** "Plt" or "Plh" when acting for the holder. */
+  readonly sebagai?: 'Plt' | 'Plh';
+}
+
+export interface Directory {
+  readonly data: DirectoryData;
+  person(id: string): Person | undefined;
+  /** Everyone who may hold `role` on `date` (local date, YYYY-MM-DD): acting officials first. */
+  holders(role: string, date: string): BoundPerson[];
+  /**
+   * Binds a task to one person. A pool is spread deterministically by `spreadKey` (case and activation), so
+   * a replayed opening binds the same person.
+   */
+  bind(role: string, date: string, spreadKey: string): BoundPerson;
+}
+
+export function createDirectory(data: DirectoryData, file = 'direktori'): Directory {
+  const people = new Map(data.people.map((p) => [p.id, p]));
+  const problems: string[] = [];
+  for (const [role, list] of Object.entries(data.roles))
+    for (const a of list) if (!people.has(a.person)) problems.push(`roles.${role}: orang "${a.person}" tidak ada`);
+  for (const a of data.acting) if (!people.has(a.person)) problems.push(`acting: orang "${a.person}" tidak ada`);
+  for (const p of data.people)
+    if (p.atasan && !people.has(p.atasan)) problems.push(`people.${p.id}.atasan: orang "${p.atasan}" tidak ada`);
+  if (problems.length)
+    throw new SepakatError(ErrorNames.InvalidDefinition, problems.map((p) => `${file}: ${p}`).join('\n'));
+
+  const within = (date: string, from?: string, to?: string) => (!from || from <= date) && (!to || date <= to);
+
+  const holders = (role: string, date: string): BoundPerson[] => {
+    const acting = data.acting
+      .filter((a) => a.role === role && within(date, a.from, a.to))
+      .map((a) => ({ ...people.get(a.person)!, role, sebagai: a.sebagai }));
+    if (acting.length) return acting;
+    return (data.roles[role] ?? [])
+      .filter((a) => within(date, a.from, a.to))
+      .map((a) => ({ ...people.get(a.person)!, role }));
+  };
+
+  return {
+    data,
+    person: (id) => people.get(id),
+    holders,
+    bind(role, date, spreadKey) {
+      const candidates = holders(role, date);
+      if (!candidates.length)
+        throw new SepakatError(
+          ErrorNames.NotFound,
+          `Tidak ada pejabat untuk peran "${role}" pada ${date} di direktori ${data.pemda.id}`,
+        );
+      const index = createHash('sha256').update(spreadKey).digest().readUInt32BE(0) % candidates.length;
+      return candidates[index]!;
+    },
+  };
+}

@@ -1,0 +1,293 @@
+import { ErrorNames } from '../errors.ts';
+import type { Activity, FlowNode, GateNode, Sop } from './load-sop.ts';
+import { isTerminal, type Terminal } from './schema.ts';
+
+/**
+ * The Lambda functions a compiled state machine calls, as `definitionSubstitutions` placeholders. CDK fills
+ * them with real ARNs; the local runtime with local ones. Both run the same JSON.
+ */
+export const FunctionPlaceholders = {
+  enterStep: 'EnterStepFunctionArn',
+  openTask: 'OpenTaskFunctionArn',
+  automatic: 'AutomaticFunctionArn',
+  caseData: 'CaseDataFunctionArn',
+  finishCase: 'FinishCaseFunctionArn',
+  continueCase: 'ContinueCaseFunctionArn',
+} as const;
+export type FunctionRole = keyof typeof FunctionPlaceholders;
+
+/** AWS's own transient Lambda errors, retried with the product's Transient error. */
+export const RETRYABLE_ERRORS = [
+  ErrorNames.Transient,
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+export interface CompileOptions {
+  /**
+   * The bound on every human wait. When it passes, the case continues in a new execution at the same step
+   * (same task, same link, no new email). Must stay under 24.8 days: the local engine's timer overflows past it.
+   */
+  humanWaitSeconds: number;
+}
+
+export const DEFAULT_COMPILE_OPTIONS: CompileOptions = { humanWaitSeconds: 7 * 24 * 3600 };
+const MAX_WAIT_SECONDS = 2_147_483;
+
+/** The execution input: only the case id and its position; the case itself lives in DynamoDB. */
+export interface ExecutionInput {
+  caseId: string;
+  /** The activation the execution resumes at; `node: "_mulai"` for a new case. */
+  position: { node: string; seq: number };
+}
+export const START_POSITION = '_mulai';
+
+type State = Record<string, unknown>;
+
+const placeholder = (role: FunctionRole) => `\${${FunctionPlaceholders[role]}}`;
+
+/** State names, kept ASCII and short (≤ 80 characters) for the console and CloudWatch. */
+export const stateNames = {
+  route: 'Mulai',
+  enter: (id: string) => `${id} Masuk`,
+  before: (id: string, i: number) => `${id} Sebelum ${i + 1}`,
+  wait: (id: string) => `${id} Tunggu`,
+  choose: (id: string) => `${id} Pilihan`,
+  afterChoice: (id: string, choice: string, i: number) => `${id} ${choice} Otomatis ${i + 1}`,
+  continueCase: (id: string) => `${id} Lanjutkan`,
+  gateData: (id: string) => `${id} Data`,
+  gate: (id: string) => `${id} Gerbang`,
+  finish: (t: Terminal) => `Hasil ${t}`,
+  done: (t: Terminal) => `Kasus ${t}`,
+  continued: 'Dilanjutkan di eksekusi baru',
+  superseded: 'Digantikan eksekusi lain',
+  closed: 'Kasus ditutup',
+};
+
+function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, extra: State): State {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: placeholder(role), Payload: payload },
+    TimeoutSeconds: 60,
+    Retry: [
+      { ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
+    ],
+    Catch: [
+      { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
+      { ErrorEquals: [ErrorNames.CaseClosed], Next: stateNames.closed, ResultPath: '$.error' },
+    ],
+    ...extra,
+  };
+}
+
+/**
+ * Compiles an SOP into Amazon States Language (JSONPath). Pure and deterministic: the same SOP and options give
+ * byte-identical JSON, which CDK deploys with `definitionSubstitutions` and the local runtime executes unchanged.
+ *
+ * Shape: a `Mulai` Choice routes on `$.position.node` so an execution can start at any activity (a new case,
+ * a restart of the local runtime, a case past the one-year limit, a human wait that reached its bound). Each
+ * activity is `Masuk` (records the activation in DynamoDB) → `Sebelum n` (automatic work) → `Tunggu`
+ * (`.waitForTaskToken` for the person) → `Pilihan` (a Choice on the person's answer) → per-choice automatic
+ * work → the next activity, gate or result.
+ */
+export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_OPTIONS): string {
+  if (!Number.isInteger(options.humanWaitSeconds) || options.humanWaitSeconds < 1 || options.humanWaitSeconds > MAX_WAIT_SECONDS)
+    throw new RangeError(`humanWaitSeconds must be an integer in 1..${MAX_WAIT_SECONDS}`);
+
+  const states: Record<string, State> = {};
+  const activities = sop.nodes.filter((n): n is Activity => n.type === 'activity');
+  const terminals = new Set<Terminal>();
+
+  /** The state that enters a target: an activity's Masuk, a gate's Data task, or a result. */
+  const entryState = (target: string): string => {
+    if (isTerminal(target)) {
+      terminals.add(target);
+      return stateNames.finish(target);
+    }
+    const node = sop.node(target);
+    return node.type === 'gate' ? stateNames.gateData(node.id) : stateNames.enter(node.id);
+  };
+
+  states[stateNames.route] = {
+    Type: 'Choice',
+    Comment: `Memulai atau melanjutkan kasus pada langkahnya (SOP ${sop.key})`,
+    Choices: activities.map((a) => ({
+      Variable: '$.position.node',
+      StringEquals: a.id,
+      Next: firstAfterEnter(a),
+    })),
+    Default: entryState(sop.start),
+  };
+
+  for (const node of sop.nodes) {
+    if (node.type === 'gate') compileGate(node, states, entryState);
+    else compileActivity(node, states, entryState, options);
+  }
+
+  for (const terminal of [...terminals].sort()) {
+    states[stateNames.finish(terminal)] = lambdaTask(
+      'finishCase',
+      { 'caseId.$': '$.caseId', outcome: terminal, 'after.$': '$.position.seq' },
+      { Comment: `Mencatat hasil akhir: ${terminal}`, ResultPath: null, Next: stateNames.done(terminal) },
+    );
+    states[stateNames.done(terminal)] = { Type: 'Succeed', Comment: `Kasus berakhir: ${terminal}` };
+  }
+  states[stateNames.continued] = {
+    Type: 'Succeed',
+    Comment: 'Penantian mencapai batasnya; kasus dilanjutkan pada langkah yang sama di eksekusi baru',
+  };
+  states[stateNames.superseded] = { Type: 'Succeed', Comment: 'Eksekusi lain sudah memegang kasus ini' };
+  states[stateNames.closed] = { Type: 'Succeed', Comment: 'Kasus ditarik atau dibatalkan' };
+
+  const definition = {
+    Comment: `${sop.definition.header.nama} (SOP ${sop.key}); dihasilkan oleh compileSop, jangan disunting`,
+    StartAt: stateNames.route,
+    States: states,
+  };
+  return JSON.stringify(definition, null, 2);
+}
+
+function firstAfterEnter(a: Activity): string {
+  return a.before.length ? stateNames.before(a.id, 0) : stateNames.wait(a.id);
+}
+
+function compileActivity(
+  a: Activity,
+  states: Record<string, State>,
+  entryState: (target: string) => string,
+  options: CompileOptions,
+) {
+  states[stateNames.enter(a.id)] = lambdaTask(
+    'enterStep',
+    { 'caseId.$': '$.caseId', node: a.id, 'after.$': '$.position.seq' },
+    {
+      Comment: `Langkah ${a.stepId}: ${truncate(a.label, 120)}`,
+      ResultSelector: { node: a.id, 'seq.$': '$.Payload.seq' },
+      ResultPath: '$.position',
+      Next: firstAfterEnter(a),
+    },
+  );
+  a.before.forEach((auto, i) => {
+    states[stateNames.before(a.id, i)] = lambdaTask(
+      'automatic',
+      { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', phase: 'before', index: i },
+      {
+        Comment: `Otomatis sebelum ${a.id}: ${auto.action}`,
+        ResultPath: null,
+        Next: i + 1 < a.before.length ? stateNames.before(a.id, i + 1) : stateNames.wait(a.id),
+      },
+    );
+  });
+  states[stateNames.wait(a.id)] = {
+    Type: 'Task',
+    Comment: `Menunggu ${a.performer.jabatan}${a.actor.kind === 'external' ? ` (mencatat ${a.actor.jabatan})` : ''}`,
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: placeholder('openTask'),
+      Payload: {
+        'caseId.$': '$.caseId',
+        node: a.id,
+        'seq.$': '$.position.seq',
+        'taskToken.$': '$$.Task.Token',
+        'executionArn.$': '$$.Execution.Id',
+      },
+    },
+    TimeoutSeconds: options.humanWaitSeconds,
+    ResultPath: '$.result',
+    Retry: [{ ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' }],
+    Catch: [
+      { ErrorEquals: [ErrorNames.StatesTimeout], Next: stateNames.continueCase(a.id), ResultPath: '$.error' },
+      { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
+      { ErrorEquals: [ErrorNames.CaseClosed], Next: stateNames.closed, ResultPath: '$.error' },
+    ],
+    Next: stateNames.choose(a.id),
+  };
+  states[stateNames.continueCase(a.id)] = lambdaTask(
+    'continueCase',
+    { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', 'executionArn.$': '$$.Execution.Id' },
+    { Comment: 'Melanjutkan kasus pada langkah yang sama di eksekusi baru', ResultPath: null, Next: stateNames.continued },
+  );
+  states[stateNames.choose(a.id)] = {
+    Type: 'Choice',
+    Comment: `Pilihan: ${a.choices.map((c) => c.value).join(', ')}`,
+    Choices: a.choices.map((choice) => ({
+      Variable: '$.result.choice',
+      StringEquals: choice.value,
+      Next: choice.automatic.length ? stateNames.afterChoice(a.id, choice.value, 0) : entryState(choice.target),
+    })),
+    // No Default: the task handler only reports answers the SOP allows; anything else fails the execution
+    // with States.NoChoiceMatched rather than guessing.
+  };
+  for (const choice of a.choices) {
+    choice.automatic.forEach((auto, i) => {
+      states[stateNames.afterChoice(a.id, choice.value, i)] = lambdaTask(
+        'automatic',
+        { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', phase: 'choice', choice: choice.value, index: i },
+        {
+          Comment: `Otomatis setelah "${choice.value}" di ${a.id}: ${auto.action}`,
+          ResultPath: null,
+          Next:
+            i + 1 < choice.automatic.length
+              ? stateNames.afterChoice(a.id, choice.value, i + 1)
+              : entryState(choice.target),
+        },
+      );
+    });
+  }
+}
+
+function compileGate(g: GateNode, states: Record<string, State>, entryState: (target: string) => string) {
+  states[stateNames.gateData(g.id)] = lambdaTask(
+    'caseData',
+    { 'caseId.$': '$.caseId', field: g.field },
+    {
+      Comment: `Membaca data kasus "${g.field}" untuk: ${truncate(g.question, 100)}`,
+      ResultSelector: { 'value.$': '$.Payload.value' },
+      ResultPath: '$.gate',
+      Next: stateNames.gate(g.id),
+    },
+  );
+  const test =
+    typeof g.equals === 'boolean'
+      ? { BooleanEquals: g.equals }
+      : typeof g.equals === 'number'
+        ? { NumericEquals: g.equals }
+        : { StringEquals: g.equals };
+  const isType =
+    typeof g.equals === 'boolean' ? { IsBoolean: true } : typeof g.equals === 'number' ? { IsNumeric: true } : { IsString: true };
+  states[stateNames.gate(g.id)] = {
+    Type: 'Choice',
+    Comment: g.question,
+    Choices: [
+      {
+        And: [{ Variable: '$.gate.value', ...isType }, { Variable: '$.gate.value', ...test }],
+        Next: entryState(g.then),
+      },
+    ],
+    Default: entryState(g.else),
+  };
+}
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** Applies `definitionSubstitutions` the way Step Functions does: every `${Name}` is replaced. */
+export function applySubstitutions(definition: string, substitutions: Readonly<Record<string, string>>): string {
+  return definition.replace(/\$\{([A-Za-z0-9_]+)\}/g, (match, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) throw new RangeError(`No definition substitution for \${${name}}`);
+    return value;
+  });
+}
+
+/** The placeholders a compiled definition uses. */
+export function placeholdersOf(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
+}
+
+export type { FlowNode };

@@ -1,0 +1,344 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  CaseRecord,
+  CaseStatus,
+  CaseStore,
+  Cursor,
+  Decision,
+  HistoryEvent,
+  TaskRecord,
+  TaskState,
+} from '../../core/case/model.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import type { Terminal } from '../../core/sop/schema.ts';
+import { INDEX, type TableNames } from './tables.ts';
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Throttling and 5xx become the product's Transient error, which the state machines retry. */
+function transient(error: unknown): never {
+  const name = (error as { name?: string })?.name ?? '';
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
+  if (status >= 500 || /Throttl|ProvisionedThroughput|RequestLimit|TimeoutError|ECONN|socket/i.test(name))
+    throw new SepakatError(ErrorNames.Transient, 'DynamoDB sementara tidak tersedia', { cause: error });
+  throw error;
+}
+
+/** The CaseStore on DynamoDB: one conditional write per fact, no transactions (dynalite has none). */
+export class DynamoDbCaseStore implements CaseStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tables: TableNames,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  private async send<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isConditionFailure(error)) throw error;
+      return transient(error);
+    }
+  }
+
+  private async conditional(fn: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.send(fn);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getCase(caseId: string): Promise<CaseRecord | undefined> {
+    const out = await this.send(() => this.doc.send(new GetCommand({ TableName: this.tables.cases, Key: { caseId }, ConsistentRead: true })));
+    return out.Item as CaseRecord | undefined;
+  }
+
+  async createCase(record: CaseRecord): Promise<'created' | 'exists'> {
+    const created = await this.conditional(() =>
+      this.doc.send(new PutCommand({ TableName: this.tables.cases, Item: record, ConditionExpression: 'attribute_not_exists(caseId)' })),
+    );
+    return created ? 'created' : 'exists';
+  }
+
+  async moveCursor(caseId: string, fromSeq: number, cursor: Cursor, visits: Record<string, number>): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { caseId },
+          UpdateExpression: 'SET #cursor = :cursor, visits = :visits',
+          ConditionExpression:
+            fromSeq === 0
+              ? '#status = :aktif AND (attribute_not_exists(#cursor) OR attribute_type(#cursor, :null))'
+              : '#status = :aktif AND #cursor.#seq = :from',
+          ExpressionAttributeNames: { '#cursor': 'cursor', '#status': 'status', ...(fromSeq === 0 ? {} : { '#seq': 'seq' }) },
+          ExpressionAttributeValues: {
+            ':cursor': cursor,
+            ':visits': visits,
+            ':aktif': 'aktif',
+            ...(fromSeq === 0 ? { ':null': 'NULL' } : { ':from': fromSeq }),
+          },
+        }),
+      ),
+    );
+  }
+
+  async setCaseData(caseId: string, values: Record<string, unknown>): Promise<void> {
+    const names: Record<string, string> = { '#data': 'data' };
+    const vals: Record<string, unknown> = {};
+    const sets = Object.entries(values).map(([k, v], i) => {
+      names[`#k${i}`] = k;
+      vals[`:v${i}`] = v;
+      return `#data.#k${i} = :v${i}`;
+    });
+    await this.send(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { caseId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(caseId)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: vals,
+        }),
+      ),
+    );
+  }
+
+  async closeCase(caseId: string, outcome: Terminal, at: string, reason?: string): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { caseId },
+          UpdateExpression: `SET #status = :outcome, outcome = :outcome, closedAt = :at${reason ? ', closeReason = :reason' : ''}`,
+          ConditionExpression: '#status = :aktif',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':outcome': outcome, ':at': at, ':aktif': 'aktif', ...(reason ? { ':reason': reason } : {}) },
+        }),
+      ),
+    );
+  }
+
+  async listCases(status?: CaseStatus): Promise<CaseRecord[]> {
+    if (status) return this.queryAll<CaseRecord>({
+      TableName: this.tables.cases,
+      IndexName: INDEX.casesByStatus,
+      KeyConditionExpression: '#status = :s',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':s': status },
+    });
+    const all: CaseRecord[] = [];
+    for (const s of ['aktif', 'selesai', 'ditolak', 'dibatalkan'] as const) all.push(...(await this.listCases(s)));
+    return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    const out = await this.send(() => this.doc.send(new GetCommand({ TableName: this.tables.tasks, Key: { taskId }, ConsistentRead: true })));
+    return out.Item as TaskRecord | undefined;
+  }
+
+  async createTask(task: TaskRecord): Promise<'created' | 'exists'> {
+    const created = await this.conditional(() =>
+      this.doc.send(new PutCommand({ TableName: this.tables.tasks, Item: task, ConditionExpression: 'attribute_not_exists(taskId)' })),
+    );
+    return created ? 'created' : 'exists';
+  }
+
+  async attachToken(taskId: string, token: string, executionArn: string): Promise<{ previousToken?: string } | 'not-open'> {
+    try {
+      const out = await this.send(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tables.tasks,
+            Key: { taskId },
+            UpdateExpression: 'SET taskToken = :token, executionArn = :arn',
+            ConditionExpression: '#state = :open',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':token': token, ':arn': executionArn, ':open': 'open' },
+            ReturnValues: 'UPDATED_OLD',
+          }),
+        ),
+      );
+      const previous = out.Attributes?.taskToken as string | undefined;
+      return previous ? { previousToken: previous } : {};
+    } catch (error) {
+      if (isConditionFailure(error)) return 'not-open';
+      throw error;
+    }
+  }
+
+  async decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.tasks,
+          Key: { taskId },
+          UpdateExpression: 'SET #state = :decided, decision = :decision REMOVE otp',
+          ConditionExpression: '#state = :open AND linkVersion = :v',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':decided': 'decided', ':decision': decision, ':open': 'open', ':v': linkVersion },
+        }),
+      ),
+    );
+  }
+
+  async markReported(taskId: string, at: string): Promise<void> {
+    await this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.tasks,
+          Key: { taskId },
+          UpdateExpression: 'SET #state = :reported, reportedAt = :at',
+          ConditionExpression: '#state = :decided',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':reported': 'reported', ':decided': 'decided', ':at': at },
+        }),
+      ),
+    );
+  }
+
+  async renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.tasks,
+          Key: { taskId },
+          UpdateExpression: 'SET linkVersion = :next, linkExpiresAt = :exp REMOVE otp',
+          ConditionExpression: '#state = :open AND linkVersion = :v',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':next': fromVersion + 1, ':exp': expiresAt, ':open': 'open', ':v': fromVersion },
+        }),
+      ),
+    );
+  }
+
+  async setOtp(taskId: string, otp: TaskRecord['otp']): Promise<void> {
+    await this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.tasks,
+          Key: { taskId },
+          UpdateExpression: 'SET otp = :otp',
+          ConditionExpression: '#state = :open',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':otp': otp, ':open': 'open' },
+        }),
+      ),
+    );
+  }
+
+  async countOtpAttempt(taskId: string): Promise<number> {
+    try {
+      const out = await this.send(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tables.tasks,
+            Key: { taskId },
+            UpdateExpression: 'SET otp.attempts = otp.attempts + :one',
+            ConditionExpression: 'attribute_exists(otp)',
+            ExpressionAttributeValues: { ':one': 1 },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      return (out.Attributes?.otp as { attempts?: number } | undefined)?.attempts ?? 0;
+    } catch (error) {
+      if (isConditionFailure(error)) return 0;
+      throw error;
+    }
+  }
+
+  async cancelOpenTasks(caseId: string): Promise<number> {
+    let cancelled = 0;
+    for (const task of await this.listTasks({ caseId })) {
+      if (task.state !== 'open') continue;
+      const ok = await this.conditional(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tables.tasks,
+            Key: { taskId: task.taskId },
+            UpdateExpression: 'SET #state = :cancelled REMOVE otp',
+            ConditionExpression: '#state = :open',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':cancelled': 'cancelled', ':open': 'open' },
+          }),
+        ),
+      );
+      if (ok) cancelled++;
+    }
+    return cancelled;
+  }
+
+  async listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]> {
+    if ('caseId' in filter)
+      return this.queryAll<TaskRecord>({
+        TableName: this.tables.tasks,
+        IndexName: INDEX.tasksByCase,
+        KeyConditionExpression: 'caseId = :c',
+        ExpressionAttributeValues: { ':c': filter.caseId },
+      });
+    return this.queryAll<TaskRecord>({
+      TableName: this.tables.tasks,
+      IndexName: INDEX.tasksByState,
+      KeyConditionExpression: '#state = :s',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':s': filter.state },
+    });
+  }
+
+  async appendHistory(event: HistoryEvent): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tables.history,
+          Item: event,
+          ConditionExpression: 'attribute_not_exists(eventKey)',
+        }),
+      ),
+    );
+  }
+
+  async hasHistory(caseId: string, eventKey: string): Promise<boolean> {
+    const out = await this.send(() =>
+      this.doc.send(new GetCommand({ TableName: this.tables.history, Key: { caseId, eventKey }, ConsistentRead: true, ProjectionExpression: 'eventKey' })),
+    );
+    return !!out.Item;
+  }
+
+  async listHistory(caseId: string): Promise<HistoryEvent[]> {
+    const events = await this.queryAll<HistoryEvent>({
+      TableName: this.tables.history,
+      KeyConditionExpression: 'caseId = :c',
+      ExpressionAttributeValues: { ':c': caseId },
+      ConsistentRead: true,
+    });
+    return events.sort((a, b) => a.at.localeCompare(b.at) || a.eventKey.localeCompare(b.eventKey));
+  }
+
+  private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
+    const items: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.send(() => this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })));
+      items.push(...((out.Items ?? []) as T[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}

@@ -1,0 +1,39 @@
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Mailer, OutgoingMail } from '../../core/case/model.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+
+/**
+ * Mail through the SES v2 API as raw MIME, so the Message-ID is ours: a resend after a crash carries the same
+ * Message-ID (the local mail store keeps it once; mail clients thread it as one).
+ */
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly from: string,
+  ) {}
+
+  async send(mail: OutgoingMail): Promise<void> {
+    const raw = await new MailComposer({
+      from: this.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+      headers: { 'Content-Language': 'id' },
+    })
+      .compile()
+      .build();
+    try {
+      await this.client.send(
+        new SendEmailCommand({ FromEmailAddress: this.from, Destination: { ToAddresses: mail.to }, Content: { Raw: { Data: raw } } }),
+      );
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
+      if (status >= 500 || status === 429 || /Throttl|TooManyRequests|ECONN|socket|TimeoutError/i.test((error as Error)?.name ?? ''))
+        throw new SepakatError(ErrorNames.Transient, 'Layanan email sementara tidak tersedia', { cause: error });
+      throw error;
+    }
+  }
+}
