@@ -73,7 +73,9 @@ export class TaskActions {
     if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime()) return { problem: 'kedaluwarsa', task };
     const activity = this.runtime.activityOf(record, task.node);
     const history = await this.deps.store.listHistory(task.caseId);
-    return { task, record, activity, history, needsCode: activity.kind !== 'biasa' };
+    // A paraf or signature by the official themself needs a second factor; an external party's (recorded from
+    // their signed paper) does not.
+    return { task, record, activity, history, needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal' };
   }
 
   /** Presigns an upload for one file field of the task (the browser PUTs straight to S3). */

@@ -113,8 +113,22 @@ export function buildSop(raw: unknown, file: string): Sop {
   return sop;
 }
 
+type ZodIssueLike = { path: PropertyKey[]; message: string; code?: string; errors?: ZodIssueLike[][] };
+
+/** A step is a Step or a Gate (a union): report the issues of the branch the raw step meant, not "Invalid input". */
+function unwrapUnions(issues: readonly ZodIssueLike[], raw: unknown): ZodIssueLike[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || !issue.errors?.length) return [issue];
+    const path = issue.path;
+    const target = path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], raw);
+    const branch = target && typeof target === 'object' && 'gate' in target ? 1 : 0;
+    const nested = issue.errors[branch] ?? issue.errors[0]!;
+    return unwrapUnions(nested.map((n) => ({ ...n, path: [...path, ...n.path] })), raw);
+  });
+}
+
 function zodIssues(error: z.ZodError, raw: unknown, file: string): DefinitionIssue[] {
-  return error.issues.map((issue) => {
+  return unwrapUnions(error.issues as unknown as ZodIssueLike[], raw).map((issue) => {
     const path = issue.path.map(String);
     let stepId: string | undefined;
     if (path[0] === 'steps' && path[1] !== undefined) {

@@ -442,7 +442,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
   };
 
   // ----- executions -----
-  const finish = (entry: ExecutionEntry, patch: Partial<ExecutionRecord> & { status: ExecutionStatus }): Promise<void> => {
+  const finish = (
+    entry: ExecutionEntry,
+    patch: Partial<ExecutionRecord> & { status: ExecutionStatus },
+  ): Promise<void> => {
     if (entry.record.status !== 'RUNNING') return Promise.resolve();
     if (closing) return Promise.resolve(); // left RUNNING on disk: the next start marks it ABORTED
     const stopDate = Date.now();
@@ -569,7 +572,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       case 'lambdaFunction':
         return toJson(await callLambda(task.resource, input));
       default:
-        throw haltError('States.Runtime', `Resource '${task.resource}' is not supported by the local Step Functions runtime`);
+        throw haltError(
+          'States.Runtime',
+          `Resource '${task.resource}' is not supported by the local Step Functions runtime`,
+        );
     }
   };
 
@@ -614,7 +620,11 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         if (event.state.type === 'Task') {
           const parts = resourceParts(machine.tasks.get(event.state.name)?.resource ?? '');
           if (details.error === 'States.Timeout') {
-            entry.stateEvents.push({ timestamp, type: 'TaskTimedOut', taskTimedOutEventDetails: { ...parts, ...details } });
+            entry.stateEvents.push({
+              timestamp,
+              type: 'TaskTimedOut',
+              taskTimedOutEventDetails: { ...parts, ...details },
+            });
           } else {
             entry.stateEvents.push({ timestamp, type: 'TaskFailed', taskFailedEventDetails: { ...parts, ...details } });
           }
@@ -753,7 +763,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       try {
         input = JSON.parse(inputText) as Json;
       } catch (error) {
-        throw new ApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: ${(error as Error).message}`);
+        throw new ApiError(
+          'InvalidExecutionInput',
+          `Invalid State Machine Execution Input: ${(error as Error).message}`,
+        );
       }
       const executionArn = `arn:aws:states:${region}:${accountId}:execution:${machine.name}:${name}`;
       const existing = executions.get(executionArn);
@@ -802,7 +815,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     ListExecutions(body) {
       if (body.mapRunArn !== undefined) throw new ApiError('ValidationException', 'mapRunArn is not supported locally');
       const stateMachineArn = requiredString(body, 'stateMachineArn', 2048);
-      if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new ApiError('InvalidArn', `Invalid Arn: '${stateMachineArn}'`);
+      if (!STATE_MACHINE_ARN.test(stateMachineArn))
+        throw new ApiError('InvalidArn', `Invalid Arn: '${stateMachineArn}'`);
       const entries = executionsByMachine.get(stateMachineArn);
       if (!entries && !machines.has(stateMachineArn)) {
         throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
@@ -820,7 +834,11 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         .sort(
           (a, b) =>
             b.record.startDate - a.record.startDate ||
-            (a.record.executionArn < b.record.executionArn ? -1 : a.record.executionArn > b.record.executionArn ? 1 : 0),
+            (a.record.executionArn < b.record.executionArn
+              ? -1
+              : a.record.executionArn > b.record.executionArn
+                ? 1
+                : 0),
         );
       let start = 0;
       if (cursor !== undefined) {
@@ -962,7 +980,12 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         bodies.push({ timestamp: stopDate, type: 'ExecutionTimedOut', executionTimedOutEventDetails: errorDetails });
       }
       const events = bodies.map((event, i) => {
-        const out: Record<string, unknown> = { ...event, timestamp: epochSeconds(event.timestamp), id: i + 1, previousEventId: i };
+        const out: Record<string, unknown> = {
+          ...event,
+          timestamp: epochSeconds(event.timestamp),
+          id: i + 1,
+          previousEventId: i,
+        };
         if (!includeData) {
           for (const [key, value] of Object.entries(out)) {
             if (key.endsWith('EventDetails') && isObject(value)) {
@@ -1018,7 +1041,9 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     }
     const target = String(req.headers['x-amz-target'] ?? '');
     const operationName = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
-    const operation = Object.prototype.hasOwnProperty.call(operations, operationName) ? operations[operationName] : undefined;
+    const operation = Object.prototype.hasOwnProperty.call(operations, operationName)
+      ? operations[operationName]
+      : undefined;
     if (!operation) {
       sendError(res, new ApiError('UnknownOperationException', `Unknown operation '${target}'`));
       return;

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { createWorkCalendar, computeDue, parseCalendarYear, type WorkCalendar } from '../../core/calendar/work-calendar.ts';
+import type { PemdaContext, SopCatalog } from '../../core/case/runtime.ts';
+import { createDirectory, DirectorySchema, type Directory } from '../../core/directory/directory.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { formatTanggalWaktu } from '../../core/format/tanggal.ts';
+import { loadSop, type Sop } from '../../core/sop/load-sop.ts';
+
+/**
+ * Loads the product's data files once at start-up: SOP definitions (every version ever deployed stays loadable,
+ * since each case pins the version it started on), pemda directories and holiday calendars.
+ */
+export interface Catalog {
+  sops: SopCatalog;
+  pemda(pemdaId: string): PemdaContext & { calendar: WorkCalendar; directory: Directory };
+  pemdaIds(): string[];
+}
+
+function yamlFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+export function loadSops(dirs: readonly string[]): SopCatalog {
+  const byKey = new Map<string, Sop>();
+  for (const dir of dirs)
+    for (const file of [...yamlFiles(dir), ...yamlFiles(join(dir, 'versi'))]) {
+      const sop = loadSop(readFileSync(file, 'utf8'), file);
+      if (byKey.has(sop.key)) throw new SepakatError(ErrorNames.InvalidDefinition, `${file}: SOP ${sop.key} sudah dimuat dari berkas lain`);
+      byKey.set(sop.key, sop);
+    }
+  const latest = new Map<string, Sop>();
+  for (const sop of byKey.values()) {
+    const current = latest.get(sop.definition.id);
+    if (!current || current.definition.version < sop.definition.version) latest.set(sop.definition.id, sop);
+  }
+  return {
+    get(key) {
+      const sop = byKey.get(key);
+      if (!sop) throw new SepakatError(ErrorNames.NotFound, `SOP ${key} tidak dikenal`);
+      return sop;
+    },
+    latest(id) {
+      const sop = latest.get(id);
+      if (!sop) throw new SepakatError(ErrorNames.NotFound, `SOP ${id} tidak dikenal`);
+      return sop;
+    },
+    all: () => [...latest.values()],
+  };
+}
+
+export function loadCatalog(options: { sopDirs: readonly string[]; configDir: string }): Catalog {
+  const sops = loadSops(options.sopDirs);
+  const calendarDir = join(options.configDir, 'calendar');
+  const years = readdirSync(calendarDir)
+    .filter((f) => /^\d{4}\.json$/.test(f))
+    .sort()
+    .map((f) => parseCalendarYear(JSON.parse(readFileSync(join(calendarDir, f), 'utf8')), join(calendarDir, f)));
+
+  const contexts = new Map<string, ReturnType<Catalog['pemda']>>();
+  for (const file of yamlFiles(join(options.configDir, 'pemda'))) {
+    const parsed = DirectorySchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+    if (!parsed.success)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        parsed.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`).join('\n'),
+      );
+    const directory = createDirectory(parsed.data, file);
+    const hours = parsed.data.pemda.jamKerja;
+    const calendar = createWorkCalendar(years, hours);
+    contexts.set(parsed.data.pemda.id, {
+      directory,
+      calendar,
+      due: (openedAt, waktu) => computeDue(calendar, openedAt, waktu),
+      localDate: (at) => calendar.localDate(at),
+      formatDateTime: (at) => formatTanggalWaktu(at, hours.timeZone),
+    });
+  }
+  for (const sop of sops.all())
+    if (!contexts.has(sop.definition.pemda))
+      throw new SepakatError(ErrorNames.InvalidDefinition, `SOP ${sop.key}: direktori pemda "${sop.definition.pemda}" tidak ada di ${options.configDir}/pemda`);
+  for (const sop of sops.all()) {
+    const ctx = contexts.get(sop.definition.pemda)!;
+    const missing = sop.definition.actors
+      .filter((a) => a.kind === 'internal' && !(a.id in ctx.directory.data.roles))
+      .map((a) => a.id);
+    if (missing.length)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `SOP ${sop.key}: peran ${missing.join(', ')} tidak ada di direktori ${sop.definition.pemda}`,
+      );
+  }
+  return {
+    sops,
+    pemda(id) {
+      const ctx = contexts.get(id);
+      if (!ctx) throw new SepakatError(ErrorNames.NotFound, `Pemda ${id} tidak dikenal`);
+      return ctx;
+    },
+    pemdaIds: () => [...contexts.keys()],
+  };
+}

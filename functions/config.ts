@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * The one place the environment is read, at start-up, through one schema. A missing or malformed value stops the
+ * process with a message naming it. AWS and the embedded local default differ only here: endpoints, names, keys.
+ */
+const url = z.url();
+const positiveInt = z.coerce.number().int().positive();
+
+export const ConfigSchema = z.object({
+  SEPAKAT_REGION: z.string().min(1).default('ap-southeast-3'),
+  /** Endpoints of the local services; unset in AWS (the SDK's defaults apply). */
+  SEPAKAT_ENDPOINT_DYNAMODB: url.optional(),
+  SEPAKAT_ENDPOINT_S3: url.optional(),
+  /** The S3 endpoint browsers use for presigned URLs, when it differs from the internal one. */
+  SEPAKAT_ENDPOINT_S3_PUBLIC: url.optional(),
+  SEPAKAT_ENDPOINT_SFN: url.optional(),
+  SEPAKAT_ENDPOINT_SES: url.optional(),
+  /** "true" only on the embedded local default: the SDK then signs with the marked local-development keys. */
+  SEPAKAT_LOCAL_DEV_CREDENTIALS: z.enum(['true', 'false']).default('false'),
+  SEPAKAT_TABLE_CASES: z.string().min(3),
+  SEPAKAT_TABLE_TASKS: z.string().min(3),
+  SEPAKAT_TABLE_HISTORY: z.string().min(3),
+  SEPAKAT_BUCKET_INTAKE: z.string().min(3),
+  SEPAKAT_BUCKET_DOCUMENTS: z.string().min(3),
+  /** ARN prefix of the SOP state machines: `arn:aws:states:<region>:<account>:stateMachine:`. */
+  SEPAKAT_STATE_MACHINE_ARN_PREFIX: z.string().regex(/^arn:aws:states:[a-z0-9-]+:\d{12}:stateMachine:$/),
+  SEPAKAT_PUBLIC_BASE_URL: url.transform((u) => u.replace(/\/+$/, '')),
+  SEPAKAT_MAIL_FROM: z.string().min(3),
+  /** Key for action links and codes (base64, ≥ 32 bytes). In AWS it comes from Secrets Manager at cold start. */
+  SEPAKAT_LINK_KEY: z
+    .string()
+    .transform((v) => Buffer.from(v, 'base64'))
+    .refine((b) => b.length >= 32, 'harus minimal 32 bita (base64)'),
+  SEPAKAT_LINK_TTL_HOURS: positiveInt.default(7 * 24),
+  SEPAKAT_MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
+  /** Directories of SOP definitions, separated by commas. */
+  SEPAKAT_SOP_DIRS: z.string().min(1),
+  SEPAKAT_CONFIG_DIR: z.string().min(1),
+  SEPAKAT_TEMPLATES_DIR: z.string().min(1),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(
+      `Konfigurasi tidak valid:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
+  return parsed.data;
+}
+
+/** The mail domain of Message-IDs: the sender's domain. */
+export const mailDomainOf = (from: string) => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'sepakat.local';
+
+/** State machine name of an SOP version (≤ 80 characters). */
+export const stateMachineName = (sopKey: string) => `sepakat-${sopKey.replace('@', '-v')}`.slice(0, 80);

@@ -1,0 +1,340 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ErrorNames, isSepakatError } from '../../core/errors.ts';
+import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
+import { acceptLabel, formatBytes } from '../../core/case/task-actions.ts';
+import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
+import type { App } from '../app.ts';
+
+/** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
+export interface HttpEvent {
+  rawPath: string;
+  rawQueryString?: string;
+  headers: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext: { http: { method: string; sourceIp?: string } };
+}
+export interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const TOKEN = '([A-Za-z0-9_-]{22}\\.\\d{1,6}\\.[A-Za-z0-9_-]{8}\\.[A-Za-z0-9_-]{32}|[^/]{1,200})';
+
+/** Routes of the action pages and the intake API. GET only shows; only POST acts. */
+export function httpApiHandler(app: App) {
+  const pages = new TaskPages(app);
+  const publicOrigin = new URL(app.config.SEPAKAT_PUBLIC_BASE_URL).origin;
+  const routes: { method: string; pattern: RegExp; run: (event: HttpEvent, m: string[]) => Promise<HttpResult> }[] = [
+    { method: 'GET', pattern: /^\/$/, run: async () => pages.home() },
+    { method: 'GET', pattern: /^\/kesehatan$/, run: async () => json(200, { status: 'ok' }) },
+    { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (_e, m) => pages.show(m[1]!) },
+    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (e, m) => pages.submit(m[1]!, parseForm(e)) },
+    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/unggah$`), run: async (e, m) => pages.upload(m[1]!, bodyText(e)) },
+    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/kode$`), run: async (_e, m) => pages.sendCode(m[1]!) },
+    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`), run: async (_e, m) => pages.renew(m[1]!) },
+    { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`), run: async (_e, m) => pages.download(m[1]!, Number(m[2])) },
+    { method: 'POST', pattern: /^\/api\/permohonan$/, run: async (e) => prepareIntake(app, bodyText(e)) },
+  ];
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const method = event.requestContext.http.method.toUpperCase();
+    const path = event.rawPath;
+    try {
+      const matching = routes.filter((r) => r.pattern.test(path));
+      if (!matching.length) return pages.message(404, { judul: 'Halaman tidak ditemukan', pesan: 'Alamat yang Anda buka tidak ada.' });
+      const route = matching.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
+      if (!route)
+        return { ...pages.message(405, { judul: 'Metode tidak diizinkan', pesan: 'Halaman ini tidak menerima permintaan tersebut.' }), headers: { ...htmlHeaders(''), allow: matching.map((r) => r.method).join(', ') } };
+      if (method === 'POST' && !sameOrigin(event, publicOrigin))
+        return pages.message(403, { judul: 'Permintaan ditolak', pesan: 'Formulir dikirim dari situs lain. Buka tautan dari email Anda lalu kirim dari halaman itu.' });
+      const result = await route.run(event, route.pattern.exec(path)!.slice(0) as string[]);
+      return method === 'HEAD' ? { ...result, body: '' } : result;
+    } catch (error) {
+      if (isSepakatError(error, ErrorNames.BadInput)) return path.startsWith('/api/') ? json(400, { pesan: error.message }) : pages.message(400, { judul: 'Permintaan tidak valid', pesan: error.message });
+      if (error instanceof z.ZodError) return json(400, { pesan: 'Data permintaan tidak valid', rincian: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      const transient = isSepakatError(error, ErrorNames.Transient);
+      if (!transient) console.error(JSON.stringify({ level: 'error', path, method, error: String(error), stack: (error as Error)?.stack }));
+      return pages.message(transient ? 503 : 500, {
+        judul: 'Terjadi gangguan',
+        pesan: transient
+          ? 'Layanan sedang sibuk. Tidak ada yang berubah; silakan coba lagi sebentar lagi.'
+          : 'Terjadi kesalahan pada sistem. Tidak ada yang berubah; silakan coba lagi atau hubungi Bagian Kerja Sama.',
+      });
+    }
+  };
+}
+
+/** Mail scanners and other sites cannot act: a POST must come from our own pages (or carry no Origin at all). */
+function sameOrigin(event: HttpEvent, publicOrigin: string): boolean {
+  const origin = event.headers.origin;
+  if (origin && origin !== 'null') return origin === publicOrigin;
+  return event.headers['sec-fetch-site'] !== 'cross-site';
+}
+
+function bodyText(event: HttpEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function parseForm(event: HttpEvent): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(bodyText(event))) if (!(k in form)) form[k] = v;
+  return form;
+}
+
+const json = (statusCode: number, body: unknown): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+  body: JSON.stringify(body),
+});
+
+function htmlHeaders(nonce: string, connect = ''): Record<string, string> {
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ${connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  };
+}
+
+const IntakeRequest = z
+  .object({
+    sopId: z.string().min(1),
+    files: z.array(z.object({ slot: z.string().min(1), name: z.string().min(1).max(200), size: z.number().int() }).strict()).max(20),
+  })
+  .strict();
+
+async function prepareIntake(app: App, body: string): Promise<HttpResult> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return json(400, { pesan: 'Badan permintaan bukan JSON' });
+  }
+  return json(200, await app.intake.prepare(IntakeRequest.parse(raw)));
+}
+
+const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
+  rusak: { status: 404, judul: 'Tautan tidak valid', pesan: 'Tautan ini tidak dikenal atau telah diubah. Gunakan tautan persis seperti di email Anda.' },
+  'orang-lain': { status: 403, judul: 'Tautan untuk pejabat lain', pesan: 'Tugas ini sekarang ditujukan kepada pejabat lain, sehingga tautan ini tidak berlaku untuk Anda.' },
+  diganti: { status: 410, judul: 'Tautan sudah diganti', pesan: 'Tautan baru untuk tugas ini telah dikirim; tautan ini tidak berlaku lagi. Buka tautan di email terbaru.' },
+  kedaluwarsa: { status: 410, judul: 'Tautan sudah kedaluwarsa', pesan: 'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email pejabat yang bertugas, bukan ke orang yang membuka halaman ini.' },
+  selesai: { status: 409, judul: 'Tugas sudah diselesaikan', pesan: 'Keputusan untuk tugas ini sudah tercatat; tidak ada yang diubah.' },
+  ditutup: { status: 410, judul: 'Kasus sudah ditutup', pesan: 'Kasus ini sudah berakhir atau dibatalkan; tugas ini tidak lagi memerlukan tindakan.' },
+};
+
+class TaskPages {
+  private readonly presignOrigin: string;
+  constructor(private readonly app: App) {
+    const endpoint = app.config.SEPAKAT_ENDPOINT_S3_PUBLIC ?? app.config.SEPAKAT_ENDPOINT_S3;
+    this.presignOrigin = endpoint ? new URL(endpoint).origin : 'https://*.amazonaws.com';
+  }
+
+  private html(statusCode: number, name: string, model: Record<string, unknown>, title: string, kop?: string): HttpResult {
+    const nonce = randomBytes(16).toString('base64');
+    const body = this.app.templates.page(name, { ...model, nonce }, { title, ...(kop ? { kop } : {}) }).replace(/<script>/g, `<script nonce="${nonce}">`);
+    return { statusCode, headers: htmlHeaders(nonce, this.presignOrigin), body };
+  }
+
+  message(
+    statusCode: number,
+    model: { judul: string; pesan: string; jenis?: 'ok' | 'info' | 'salah'; rincian?: { label: string; nilai: string }[]; aksi?: { url: string; tombol: string; keterangan: string } },
+  ): HttpResult {
+    return this.html(statusCode, 'pesan', { jenis: statusCode < 300 ? 'ok' : 'salah', ...model }, model.judul);
+  }
+
+  home(): HttpResult {
+    const sops = this.app.catalog.sops.all().map((s) => ({
+      nama: s.definition.header.nama,
+      key: s.key,
+      langkah: s.definition.steps.filter((x) => !('gate' in x)).length,
+    }));
+    return this.html(200, 'beranda', { sops }, 'Beranda');
+  }
+
+  private problem(token: string, p: LinkProblem): HttpResult {
+    const page = PROBLEM_PAGES[p.problem];
+    if (p.problem === 'kedaluwarsa')
+      return this.message(page.status, {
+        ...page,
+        aksi: { url: `/tugas/${token}/tautan-baru`, tombol: 'Kirim tautan baru ke email pejabat', keterangan: 'Tautan baru hanya dikirim ke alamat email yang terdaftar untuk tugas ini.' },
+      });
+    if (p.problem === 'selesai') {
+      const d = p.task.decision;
+      return this.message(p.sameSubmission ? 200 : page.status, {
+        ...page,
+        ...(p.sameSubmission ? { judul: 'Keputusan Anda sudah tercatat', pesan: 'Formulir ini sudah terkirim sebelumnya; keputusan tercatat sekali saja.', jenis: 'ok' as const } : {}),
+        rincian: d
+          ? [
+              { label: 'Oleh', nilai: `${d.by.nama} (${d.by.jabatan})` },
+              { label: 'Waktu', nilai: this.formatAt(p.task.caseId, d.at) },
+              { label: 'Keputusan', nilai: d.choice },
+            ]
+          : [],
+      });
+    }
+    return this.message(page.status, page);
+  }
+
+  private formatAt(_caseId: string, iso: string, pemdaId?: string): string {
+    const pemda = pemdaId ? this.app.catalog.pemda(pemdaId) : this.app.catalog.pemda(this.app.catalog.pemdaIds()[0]!);
+    return pemda.formatDateTime(new Date(iso));
+  }
+
+  async show(token: string): Promise<HttpResult> {
+    const view = await this.app.actions.open(token);
+    if ('problem' in view) return this.problem(token, view);
+    return this.taskPage(200, token, view, {}, {});
+  }
+
+  async submit(token: string, form: Record<string, string>): Promise<HttpResult> {
+    const result = await this.app.actions.submit(token, form);
+    if ('problem' in result) return this.problem(token, result);
+    if (result.result === 'tidak-valid') return this.taskPage(400, token, result.view, result.errors, result.form);
+    const record = await this.app.runtime.requireCase(result.task.caseId);
+    const activity = this.app.runtime.activityOf(record, result.task.node);
+    const choice = activity.choices.find((c) => c.value === result.task.decision?.choice);
+    return this.message(200, {
+      judul: 'Keputusan tercatat',
+      pesan: result.reported
+        ? 'Terima kasih. Keputusan Anda tercatat dan kasus diteruskan ke langkah berikutnya.'
+        : 'Terima kasih. Keputusan Anda tercatat dan akan diteruskan ke langkah berikutnya segera.',
+      jenis: 'ok',
+      rincian: [
+        { label: 'Perihal', nilai: record.perihal },
+        { label: 'Langkah', nilai: `${activity.stepId}: ${activity.label}` },
+        { label: 'Keputusan', nilai: choice?.label ?? result.task.decision?.choice ?? '' },
+        { label: 'Waktu', nilai: this.formatAt(record.caseId, result.task.decision!.at, record.pemdaId) },
+      ],
+    });
+  }
+
+  async upload(token: string, body: string): Promise<HttpResult> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      return json(400, { pesan: 'Badan permintaan bukan JSON' });
+    }
+    const parsed = z.object({ slot: z.string(), name: z.string().min(1).max(200), size: z.number() }).safeParse(raw);
+    if (!parsed.success) return json(400, { pesan: 'Permintaan unggah tidak lengkap (slot, name, size)' });
+    const result = await this.app.actions.requestUpload(token, parsed.data);
+    if ('problem' in result) return json(PROBLEM_PAGES[result.problem].status, { pesan: PROBLEM_PAGES[result.problem].pesan });
+    if ('error' in result) return json(400, { pesan: result.error });
+    return json(200, result);
+  }
+
+  async sendCode(token: string): Promise<HttpResult> {
+    const result = await this.app.actions.sendCode(token);
+    if ('problem' in result) return this.problem(token, result);
+    if ('error' in result) return this.message(400, { judul: 'Kode tidak dikirim', pesan: result.error });
+    return this.message(200, {
+      judul: 'Kode dikirim',
+      pesan: `Kode konfirmasi 6 angka telah dikirim ke ${result.to}. Kembali ke halaman tugas (tombol Kembali di peramban) dan isi kode tersebut; kode berlaku 10 menit.`,
+      jenis: 'info',
+    });
+  }
+
+  async renew(token: string): Promise<HttpResult> {
+    const result = await this.app.actions.renewLink(token);
+    if ('problem' in result) return this.problem(token, result);
+    return this.message(200, { judul: 'Tautan baru dikirim', pesan: `Tautan baru telah dikirim ke ${result.to}. Tautan lama tidak berlaku lagi.`, jenis: 'info' });
+  }
+
+  async download(token: string, index: number): Promise<HttpResult> {
+    const view = await this.app.actions.open(token);
+    if ('problem' in view) return this.problem(token, view);
+    const file = documentsOf(view)[index];
+    if (!file) return this.message(404, { judul: 'Dokumen tidak ditemukan', pesan: 'Dokumen yang diminta tidak ada pada kasus ini.' });
+    const url = await this.app.files.presignGet(file.bucket, file.key, file.name, 300);
+    return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
+  }
+
+  private taskPage(status: number, token: string, view: TaskView, errors: FormErrors, form: Record<string, string>): HttpResult {
+    const { task, record, activity } = view;
+    const sop = this.app.runtime.sopOf(record);
+    const pemda = this.app.catalog.pemda(record.pemdaId);
+    const step = sop.step(activity.stepId);
+    const fmt = (iso: string) => pemda.formatDateTime(new Date(iso));
+    const documents = documentsOf(view).map((f, i) => ({
+      name: f.name,
+      url: `/tugas/${token}/berkas/${i}`,
+      ukuran: formatBytes(f.size),
+      asal: f.asal,
+    }));
+    const choiceLabel = (e: HistoryEvent) => {
+      try {
+        const n = sop.node(e.node ?? '');
+        return n.type === 'activity' ? (n.choices.find((c) => c.value === e.choice)?.label ?? e.choice) : e.choice;
+      } catch {
+        return e.choice;
+      }
+    };
+    const riwayat = view.history
+      .filter((e) => e.type === 'tugas-diputuskan' || e.type === 'permohonan-diterima')
+      .map((e) => ({
+        waktu: fmt(e.at),
+        langkah: e.type === 'permohonan-diterima' ? 'Permohonan' : (e.node ?? ''),
+        oleh: e.type === 'permohonan-diterima' ? record.pemohon.nama : (e.who?.nama ?? ''),
+        keputusan: e.type === 'permohonan-diterima' ? 'diterima' : choiceLabel(e),
+        catatan: e.note,
+      }));
+    const lastDecision = [...view.history].reverse().find((e) => e.type === 'tugas-diputuskan');
+    const fields = activity.fields.map((f) => ({
+      ...f,
+      inputType: f.type === 'date' ? 'date' : f.type === 'datetime' ? 'datetime-local' : f.type === 'number' ? 'number' : 'text',
+      acceptAttr: (f.accept ?? []).map((k) => (k === 'jpeg' ? '.jpg,.jpeg' : `.${k}`)).join(','),
+      acceptLabel: acceptLabel(f),
+      value: form[`f_${f.id}`] ?? '',
+      uploadKey: form[`unggah_${f.id}`] ?? '',
+      uploadName: form[`nama_${f.id}`] ?? '',
+      error: errors[f.id],
+      options: f.options?.map((o) => ({ ...o, selected: form[`f_${f.id}`] === o.value })),
+    }));
+    return this.html(
+      status,
+      'tugas',
+      {
+        task,
+        record,
+        activity,
+        step,
+        sopNama: sop.definition.header.nama,
+        eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
+        putaran: task.visit > 1 ? task.visit : undefined,
+        batasWaktu: task.dueAt ? fmt(task.dueAt) : undefined,
+        terlambatSetelah: task.overdueAt && task.overdueAt !== task.dueAt ? fmt(task.overdueAt) : undefined,
+        catatanSebelumnya: lastDecision?.note,
+        dokumen: documents,
+        riwayat,
+        fields,
+        choices: activity.choices.map((c) => ({ ...c, checked: form.pilihan === c.value })),
+        catatan: form.catatan ?? '',
+        errors,
+        adaSalah: Object.keys(errors).length > 0,
+        needsCode: view.needsCode,
+        tindakan: activity.kind === 'paraf' ? 'paraf' : 'tanda tangan',
+        submissionId: form.submissionId || randomBytes(12).toString('base64url'),
+        actionUrl: `/tugas/${token}`,
+        uploadUrl: `/tugas/${token}/unggah`,
+        codeUrl: `/tugas/${token}/kode`,
+        maxUpload: formatBytes(this.app.config.SEPAKAT_MAX_UPLOAD_BYTES),
+      },
+      activity.label.slice(0, 60),
+      pemda.directory.data.pemda.kop.join(' · '),
+    );
+  }
+}
+
+/** Every document of the case so far: the permohonan's files, then each decision's uploads, in order. */
+function documentsOf(view: TaskView): (StoredFile & { asal: string })[] {
+  const docs: (StoredFile & { asal: string })[] = view.record.files.map((f) => ({ ...f, asal: 'Permohonan' }));
+  for (const e of view.history)
+    if (e.type === 'tugas-diputuskan') for (const f of e.files ?? []) docs.push({ ...f, asal: `${e.node} (${e.who?.nama ?? ''})` });
+  return docs;
+}

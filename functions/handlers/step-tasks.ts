@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { TERMINALS } from '../../core/sop/schema.ts';
+import type { App } from '../app.ts';
+
+/**
+ * The Lambda handlers the compiled state machines call (through `definitionSubstitutions`). Each parses its
+ * event, calls one use case and returns its result; errors keep their names for Retry/Catch.
+ */
+const caseId = z.string().min(1).max(100);
+const node = z.string().min(1).max(40);
+const seq = z.number().int().min(0);
+
+const EnterEvent = z.object({ caseId, node, after: seq });
+const OpenTaskEvent = z.object({ caseId, node, seq, taskToken: z.string().min(1), executionArn: z.string().min(1) });
+const AutomaticEvent = z.object({
+  caseId,
+  node,
+  seq,
+  phase: z.enum(['before', 'choice']),
+  choice: z.string().optional(),
+  index: z.number().int().min(0),
+});
+const CaseDataEvent = z.object({ caseId, field: z.string().min(1) });
+const FinishEvent = z.object({ caseId, outcome: z.enum(TERMINALS), after: seq });
+const ContinueEvent = z.object({ caseId, node, seq, executionArn: z.string().min(1) });
+
+export function stepTaskHandlers(app: App) {
+  const { runtime } = app;
+  return {
+    enterStep: async (event: unknown) => runtime.enterStep(EnterEvent.parse(event)),
+    openTask: async (event: unknown) => {
+      await runtime.openTask(OpenTaskEvent.parse(event));
+      return { waiting: true };
+    },
+    automatic: async (event: unknown) => runtime.runAutomatic(AutomaticEvent.parse(event)),
+    caseData: async (event: unknown) => runtime.readCaseData(CaseDataEvent.parse(event)),
+    finishCase: async (event: unknown) => runtime.finishCase(FinishEvent.parse(event)),
+    continueCase: async (event: unknown) => runtime.continueCase(ContinueEvent.parse(event)),
+  };
+}
+
+/** S3 → Lambda: object-created events of the intake bucket. Only manifests start cases. */
+const S3Event = z.object({
+  Records: z.array(
+    z.object({
+      eventName: z.string(),
+      s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
+    }),
+  ),
+});
+
+export function intakeHandler(app: App) {
+  return async (event: unknown) => {
+    const parsed = S3Event.parse(event);
+    const outcomes = [];
+    for (const record of parsed.Records) {
+      if (!record.eventName.startsWith('ObjectCreated:')) continue;
+      // S3 event keys are URL-encoded with "+" for spaces.
+      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+      outcomes.push(await app.intake.onObjectCreated(record.s3.bucket.name, key));
+    }
+    return { outcomes };
+  };
+}

@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Clock, FaultPoint, Faults } from '../core/case/model.ts';
+import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole } from '../core/sop/compile-sop.ts';
+import { buildApp, type App } from '../functions/app.ts';
+import { tableDefinitions } from '../functions/adapters/tables.ts';
+import { loadConfig, stateMachineName } from '../functions/config.ts';
+import { httpApiHandler, type HttpEvent } from '../functions/handlers/http-api.ts';
+import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
+import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
+import { startLocalS3 } from './s3/local-s3.ts';
+import { startLocalSes } from './ses/local-ses.ts';
+import { startLocalStepFunctions } from './step-functions/local-step-functions.ts';
+
+/**
+ * The embedded local default: real local services that speak the AWS wire protocols, the product's Lambda
+ * handlers in-process with AWS's event and result shapes, and the web server for the action pages. Handlers
+ * get the same configuration schema as in AWS; only endpoints and names differ.
+ */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REGION = 'ap-southeast-3';
+const ACCOUNT = '000000000000';
+
+export interface RuntimeOptions {
+  dataDir: string;
+  /** Web server port (0: any free port). The other services always take free ports. */
+  port?: number;
+  host?: string;
+  /** The base URL in emailed links (default: the web server's own address). */
+  publicBaseUrl?: string;
+  sopDirs?: string[];
+  /** Bound of every human wait (seconds); continuation in a new execution when it passes. */
+  humanWaitSeconds?: number;
+  linkTtlHours?: number;
+  maxUploadBytes?: number;
+  clock?: Clock;
+  /** Test hook: SIGKILL this process at the Nth time the named point is reached. */
+  fault?: { point: FaultPoint; occurrence?: number };
+  /** Resume active cases and sweep unhandled permohonan at start (default true). */
+  recover?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  app: App;
+  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string };
+  dataDir: string;
+  /** Cases resumed at start. */
+  resumed: string[];
+  /** Resolves when every in-flight S3 event has been handled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const FUNCTION_NAMES: Record<FunctionRole, string> = {
+  enterStep: 'sepakat-enter-step',
+  openTask: 'sepakat-open-task',
+  automatic: 'sepakat-automatic',
+  caseData: 'sepakat-case-data',
+  finishCase: 'sepakat-finish-case',
+  continueCase: 'sepakat-continue-case',
+};
+
+/** The local-development link key, created on first start in the data directory (never committed). */
+function localLinkKey(dataDir: string): string {
+  const file = join(dataDir, 'kunci-tautan-lokal.txt');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function faultsFor(fault: RuntimeOptions['fault']): Faults {
+  if (!fault) return { point: () => undefined };
+  let seen = 0;
+  return {
+    point(name) {
+      if (name !== fault.point) return;
+      seen++;
+      if (seen === (fault.occurrence ?? 1)) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const host = options.host ?? '127.0.0.1';
+
+  // Late-bound: the services start before the app that their callbacks reach.
+  let app: App | undefined;
+  let handlers: ReturnType<typeof stepTaskHandlers> | undefined;
+  let http: ReturnType<typeof httpApiHandler> | undefined;
+
+  const web: Server = createServer((req, res) => void serve(req, res));
+  await new Promise<void>((ok) => web.listen(options.port ?? 0, host, ok));
+  const webUrl = `http://${host}:${(web.address() as AddressInfo).port}`;
+
+  const [dynamodb, s3, ses] = await Promise.all([
+    startLocalDynamoDb({ dataDir, host }),
+    startLocalS3({ dataDir, host, region: REGION, buckets: ['sepakat-permohonan', 'sepakat-dokumen'] }),
+    startLocalSes({ dataDir, host }),
+  ]);
+  const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
+  const sfn = await startLocalStepFunctions({
+    dataDir: join(dataDir, 'step-functions'),
+    host,
+    region: REGION,
+    accountId: ACCOUNT,
+    retryIntervalMs: 200,
+    invokeLambda: async (functionName, payload) => {
+      const role = byName.get(functionName.split(':').pop() ?? functionName);
+      if (!role || !handlers) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
+      // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through.
+      const result = await handlers[role](JSON.parse(JSON.stringify(payload)));
+      return JSON.parse(JSON.stringify(result ?? null));
+    },
+  });
+
+  const config = loadConfig({
+    SEPAKAT_REGION: REGION,
+    SEPAKAT_ENDPOINT_DYNAMODB: dynamodb.endpoint,
+    SEPAKAT_ENDPOINT_S3: s3.endpoint,
+    SEPAKAT_ENDPOINT_SFN: sfn.endpoint,
+    SEPAKAT_ENDPOINT_SES: ses.endpoint,
+    SEPAKAT_LOCAL_DEV_CREDENTIALS: 'true',
+    SEPAKAT_TABLE_CASES: 'sepakat-kasus',
+    SEPAKAT_TABLE_TASKS: 'sepakat-tugas',
+    SEPAKAT_TABLE_HISTORY: 'sepakat-riwayat',
+    SEPAKAT_BUCKET_INTAKE: 'sepakat-permohonan',
+    SEPAKAT_BUCKET_DOCUMENTS: 'sepakat-dokumen',
+    SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
+    SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
+    SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
+    SEPAKAT_LINK_KEY: localLinkKey(dataDir),
+    SEPAKAT_LINK_TTL_HOURS: String(options.linkTtlHours ?? 7 * 24),
+    SEPAKAT_MAX_UPLOAD_BYTES: String(options.maxUploadBytes ?? 20 * 1024 * 1024),
+    SEPAKAT_SOP_DIRS: (options.sopDirs ?? [join(PROJECT_ROOT, 'sops')]).join(','),
+    SEPAKAT_CONFIG_DIR: join(PROJECT_ROOT, 'config'),
+    SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
+  });
+  app = buildApp(config, { ...(options.clock ? { clock: options.clock } : {}), faults: faultsFor(options.fault) });
+  await ensureTables(app.clients.dynamodb, tableDefinitions({ cases: config.SEPAKAT_TABLE_CASES, tasks: config.SEPAKAT_TABLE_TASKS, history: config.SEPAKAT_TABLE_HISTORY }));
+
+  // One state machine per SOP version, compiled from the data and executed unchanged.
+  const substitutions = Object.fromEntries(
+    Object.entries(FunctionPlaceholders).map(([role, placeholder]) => [
+      placeholder,
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION_NAMES[role as FunctionRole]}`,
+    ]),
+  );
+  const compileOptions = { humanWaitSeconds: options.humanWaitSeconds ?? 7 * 24 * 3600 };
+  for (const sop of allSopVersions(app)) sfn.registerStateMachine(stateMachineName(sop.key), applySubstitutions(compileSop(sop, compileOptions), substitutions));
+  handlers = stepTaskHandlers(app);
+  http = httpApiHandler(app);
+
+  // S3 → Lambda, asynchronously and with retries, as AWS delivers object-created notifications.
+  const onIntake = intakeHandler(app);
+  const inFlight = new Set<Promise<unknown>>();
+  s3.onObjectCreated((event) => {
+    const job = (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await onIntake(event);
+        } catch (error) {
+          if (attempt >= 3) {
+            log(`intake gagal: ${String(error)}`);
+            return undefined;
+          }
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
+      }
+    })();
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
+  });
+
+  let resumed: string[] = [];
+  if (options.recover !== false) {
+    await app.intake.sweep();
+    resumed = await app.runtime.resumeAll('runtime-lokal-dimulai');
+  }
+  const urls = { web: webUrl, dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: sfn.endpoint, ses: ses.endpoint };
+  writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, urls, config: { ...config, SEPAKAT_LINK_KEY: undefined } }, null, 2));
+  log(`Sepakat berjalan di ${webUrl} (data: ${dataDir}); ${resumed.length} kasus dilanjutkan`);
+
+  async function serve(req: IncomingMessage, res: ServerResponse) {
+    try {
+      if (!http) {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Sepakat sedang dimulai');
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > 1024 * 1024) {
+          res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Permintaan terlalu besar');
+          return;
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const url = new URL(req.url ?? '/', webUrl);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const event: HttpEvent = {
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        body: Buffer.concat(chunks).toString('base64'),
+        isBase64Encoded: true,
+        requestContext: { http: { method: req.method ?? 'GET', sourceIp: req.socket.remoteAddress ?? '' } },
+      };
+      const result = await http(event);
+      res.writeHead(result.statusCode, result.headers).end(result.body);
+    } catch (error) {
+      log(`web: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Terjadi kesalahan');
+    }
+  }
+
+  return {
+    app,
+    urls,
+    dataDir,
+    resumed,
+    idle: async () => {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await new Promise<void>((ok) => web.close(() => ok()));
+      web.closeAllConnections();
+      await sfn.close();
+      await Promise.all([s3.close(), ses.close(), dynamodb.close()]);
+      app?.clients.dynamodb.destroy();
+      app?.clients.s3.destroy();
+      app?.clients.sfn.destroy();
+      app?.clients.ses.destroy();
+    },
+  };
+}
+
+/** Every loaded version of every SOP: a case keeps running on the version it started on. */
+function allSopVersions(app: App) {
+  const latest = app.catalog.sops.all();
+  const versions = [];
+  for (const sop of latest)
+    for (let v = 1; v <= sop.definition.version; v++) {
+      try {
+        versions.push(app.catalog.sops.get(`${sop.definition.id}@${v}`));
+      } catch {
+        // Older versions not shipped: cases on them must have finished before the file was removed.
+      }
+    }
+  return versions;
+}
