@@ -231,6 +231,7 @@ export class CaseRuntime {
         sopNama: sop.definition.header.nama,
         step: sop.step(activity.stepId),
         activity,
+        bagian: activity.linkIndex !== null ? activity.label : undefined,
         kunjungan: task.visit,
         eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
         batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,

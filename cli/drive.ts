@@ -1,0 +1,251 @@
+import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
+
+/**
+ * Scripted people who use only the public paths: the intake API and presigned uploads for the pemohon; emailed
+ * links, a GET of the page, then a POST of the form for officials. Used by the demo, the end-to-end tests and the
+ * benchmark, so all three exercise exactly what a browser would.
+ */
+
+/** A minimal but real PDF (it opens in a reader), for uploads in scripts. */
+export function samplePdf(title: string): Buffer {
+  const text = title.replace(/[()\\]/g, ' ').slice(0, 80);
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${`BT /F1 14 Tf 72 770 Td (${text}) Tj ET`.length} >>\nstream\nBT /F1 14 Tf 72 770 Td (${text}) Tj ET\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
+
+export interface PermohonanInput {
+  sopId: string;
+  perihal: string;
+  pemohon: { nama: string; email: string; instansi: string };
+  data: Record<string, string | number | boolean>;
+  files: { slot: string; name: string; bytes: Buffer }[];
+  /** Override the manifest (to test bad input). */
+  manifest?: (m: Record<string, unknown>) => unknown;
+}
+
+/** The pemohon's browser: asks for presigned uploads, PUTs each file, then the manifest last. */
+export async function submitPermohonan(webUrl: string, input: PermohonanInput): Promise<{ intakeId: string }> {
+  const res = await fetch(`${webUrl}/api/permohonan`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: webUrl },
+    body: JSON.stringify({ sopId: input.sopId, files: input.files.map((f) => ({ slot: f.slot, name: f.name, size: f.bytes.length })) }),
+  });
+  const prepared = (await res.json()) as {
+    intakeId: string;
+    uploads: { slot: string; key: string; url: string; contentType: string }[];
+    manifest: { url: string };
+    pesan?: string;
+  };
+  if (!res.ok) throw new Error(`permohonan ditolak: ${res.status} ${prepared.pesan ?? ''}`);
+  for (const [i, upload] of prepared.uploads.entries()) {
+    const put = await fetch(upload.url, { method: 'PUT', headers: { 'content-type': upload.contentType }, body: new Uint8Array(input.files[i]!.bytes) });
+    if (!put.ok) throw new Error(`unggah ${upload.key} gagal: ${put.status}`);
+  }
+  const manifest = {
+    intakeId: prepared.intakeId,
+    sopId: input.sopId,
+    perihal: input.perihal,
+    pemohon: input.pemohon,
+    data: input.data,
+    files: prepared.uploads.map((u, i) => ({ slot: u.slot, key: u.key, name: input.files[i]!.name })),
+  };
+  const body = input.manifest ? input.manifest(manifest) : manifest;
+  const put = await fetch(prepared.manifest.url, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  if (!put.ok) throw new Error(`unggah manifest gagal: ${put.status}`);
+  return { intakeId: prepared.intakeId };
+}
+
+export interface TaskForm {
+  action: string;
+  submissionId: string;
+  choices: string[];
+  textFields: { name: string; type: string; options: string[] }[];
+  fileSlots: string[];
+  needsCode: boolean;
+  title: string;
+}
+
+/** Reads the task page as a browser renders it (the form's fields, choices and whether a code is needed). */
+export function parseTaskPage(html: string): TaskForm {
+  const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
+  const submissionId = /name="submissionId" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const choices = [...html.matchAll(/<input type="radio" name="pilihan" value="([^"]+)"/g)].map((m) => m[1]!);
+  const textFields: TaskForm['textFields'] = [];
+  for (const m of html.matchAll(/<(input|textarea|select)\b[^>]*name="(f_[^"]+)"[^>]*>/g)) {
+    const tag = m[0];
+    const type = m[1] === 'input' ? attr(tag, 'type') : m[1]!;
+    let options: string[] = [];
+    if (m[1] === 'select') {
+      const end = html.indexOf('</select>', m.index);
+      options = [...html.slice(m.index, end).matchAll(/<option value="([^"]+)"/g)].map((o) => o[1]!);
+    }
+    textFields.push({ name: m[2]!, type, options });
+  }
+  const fileSlots = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]!);
+  return {
+    action: /<form method="post" action="([^"]+)" id="form-tugas"/.exec(html)?.[1] ?? '',
+    submissionId,
+    choices,
+    textFields,
+    fileSlots,
+    needsCode: /name="kode"/.test(html),
+    title: /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '',
+  };
+}
+
+export interface Decision {
+  pilihan: string;
+  catatan?: string;
+  values?: Record<string, string>;
+}
+
+/** An official acting on one emailed link, exactly as through a browser: GET, upload, ask a code, POST. */
+export async function actOnLink(
+  link: string,
+  decide: (form: TaskForm) => Decision,
+  mail: { dataDir: string },
+): Promise<{ status: number; html: string; form?: TaskForm }> {
+  const url = new URL(link);
+  const origin = url.origin;
+  const page = await fetch(link);
+  const html = await page.text();
+  if (page.status !== 200) return { status: page.status, html };
+  const form = parseTaskPage(html);
+  const decision = decide(form);
+  const body = new URLSearchParams({ submissionId: form.submissionId, pilihan: decision.pilihan, catatan: decision.catatan ?? '' });
+  for (const field of form.textFields) {
+    const given = decision.values?.[field.name.slice(2)];
+    body.set(field.name, given ?? sampleValue(field));
+  }
+  for (const slot of form.fileSlots) {
+    const name = `${slot}.pdf`;
+    const bytes = samplePdf(`${form.title} - ${slot}`);
+    const res = await fetch(`${link}/unggah`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ slot, name, size: bytes.length }),
+    });
+    if (!res.ok) {
+      // The field may not accept PDF (an image scan): send a PNG instead.
+      const png = samplePng();
+      const again = await fetch(`${link}/unggah`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ slot, name: `${slot}.png`, size: png.length }) });
+      if (!again.ok) throw new Error(`unggah ${slot}: ${again.status} ${await again.text()}`);
+      const target = (await again.json()) as { url: string; key: string; contentType: string };
+      await fetch(target.url, { method: 'PUT', headers: { 'content-type': target.contentType }, body: new Uint8Array(png) });
+      body.set(`unggah_${slot}`, target.key);
+      body.set(`nama_${slot}`, `${slot}.png`);
+      continue;
+    }
+    const target = (await res.json()) as { url: string; key: string; contentType: string };
+    const put = await fetch(target.url, { method: 'PUT', headers: { 'content-type': target.contentType }, body: new Uint8Array(bytes) });
+    if (!put.ok) throw new Error(`PUT ${slot}: ${put.status}`);
+    body.set(`unggah_${slot}`, target.key);
+    body.set(`nama_${slot}`, name);
+  }
+  if (form.needsCode) {
+    const before = (await readMailbox(mail.dataDir)).length;
+    const sent = await fetch(`${link}/kode`, { method: 'POST', headers: { origin } });
+    if (!sent.ok) throw new Error(`kode: ${sent.status}`);
+    const codeMail = (await readMailbox(mail.dataDir)).slice(before).find((m) => /^Kode konfirmasi/.test(m.subject));
+    const code = /(\d{6})/.exec(codeMail?.subject ?? '')?.[1];
+    if (!code) throw new Error('kode konfirmasi tidak ditemukan di kotak surat');
+    body.set('kode', code);
+  }
+  const post = await fetch(`${origin}${form.action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+    body: body.toString(),
+  });
+  return { status: post.status, html: await post.text(), form };
+}
+
+function sampleValue(field: TaskForm['textFields'][number]): string {
+  if (field.type === 'select') return field.options[0] ?? '';
+  if (field.type === 'date') return '2026-12-01';
+  if (field.type === 'datetime-local') return '2026-12-01T09:00';
+  if (field.type === 'number') return '1';
+  if (field.type === 'checkbox') return 'ya';
+  if (field.name.includes('nomor')) return `000.5.4/${Math.floor(Math.random() * 900 + 100)}/409.1.1/2026`;
+  return `Isian contoh untuk ${field.name.slice(2)}`;
+}
+
+/** A 1×1 PNG. */
+export function samplePng(): Buffer {
+  return Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  );
+}
+
+export const taskLinks = (mail: StoredMail) => mail.links.filter((l) => /\/tugas\/[^/]+$/.test(l));
+
+/**
+ * Scripted officials for one case: read each new task email addressed to the case, act on its link with the
+ * scripted decision for that step and visit, until the pemohon is told the case ended.
+ * `script[node]` lists the choices for the 1st, 2nd, … visit; the default takes the first forward choice.
+ */
+export async function driveCase(options: {
+  dataDir: string;
+  caseId: string;
+  pemohonEmail: string;
+  script?: Record<string, string[]>;
+  timeoutMs?: number;
+  onAct?: (info: { node: string; visit: number; choice: string; status: number }) => void;
+}): Promise<{ outcome: string; acted: { node: string; choice: string }[] }> {
+  const seen = new Set<string>();
+  const visits = new Map<string, number>();
+  const acted: { node: string; choice: string }[] = [];
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    const mails = await readMailbox(options.dataDir);
+    const end = mails.find((m) => m.to.includes(options.pemohonEmail) && m.text?.includes(options.caseId) && /^Permohonan (selesai|tidak dapat|dibatalkan)/.test(m.subject));
+    const fresh = mails.filter((m) => !seen.has(m.messageId) && /^Tugas baru: /.test(m.subject) && m.text?.includes(`Nomor kasus: ${options.caseId}`));
+    if (!fresh.length && end) return { outcome: /selesai/.test(end.subject) ? 'selesai' : /dibatalkan/.test(end.subject) ? 'dibatalkan' : 'ditolak', acted };
+    if (Date.now() > deadline) throw new Error(`kasus ${options.caseId} tidak selesai dalam batas waktu; terakhir: ${acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`);
+    if (!fresh.length) {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    for (const mail of fresh) {
+      seen.add(mail.messageId);
+      const node = /^Tugas baru: (\S+)/.exec(mail.subject)?.[1] ?? '';
+      const link = taskLinks(mail)[0];
+      if (!link) continue;
+      const visit = (visits.get(node) ?? 0) + 1;
+      visits.set(node, visit);
+      let chosen = '';
+      const result = await actOnLink(
+        link,
+        (form) => {
+          const scripted = options.script?.[node]?.[visit - 1];
+          chosen = scripted ?? form.choices.find((c) => ['lanjut', 'ya', 'disepakati', 'setuju'].includes(c)) ?? form.choices[0]!;
+          const needsNote = chosen !== 'lanjut' && chosen !== 'ya' && chosen !== 'disepakati';
+          return { pilihan: chosen, ...(needsNote ? { catatan: `Catatan uji untuk ${node} (${chosen}): mohon diperbaiki.` } : {}) };
+        },
+        { dataDir: options.dataDir },
+      );
+      if (result.status !== 200) throw new Error(`${node} kunjungan ${visit}: HTTP ${result.status}\n${result.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 600)}`);
+      acted.push({ node, choice: chosen });
+      options.onAct?.({ node, visit, choice: chosen, status: result.status });
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import type { FaultPoint } from '../core/case/model.ts';
+import { startRuntime } from './runtime.ts';
+
+/**
+ * `npm start`: the embedded local default on 127.0.0.1. Data stays in `.sepakat/` (or --data-dir) across restarts;
+ * every active case resumes at its step on start.
+ */
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: '.sepakat' },
+    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'public-url': { type: 'string' },
+    'sop-dir': { type: 'string', multiple: true },
+    'human-wait-seconds': { type: 'string' },
+    // Test hook: SIGKILL at the Nth arrival at a named point (see core/case/model.ts FaultPoint).
+    fault: { type: 'string' },
+    'fault-occurrence': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const runtime = await startRuntime({
+  dataDir: values['data-dir']!,
+  port: Number(values.port),
+  host: values.host!,
+  ...(values['public-url'] ? { publicBaseUrl: values['public-url'] } : {}),
+  ...(values['sop-dir']?.length ? { sopDirs: values['sop-dir'] } : {}),
+  ...(values['human-wait-seconds'] ? { humanWaitSeconds: Number(values['human-wait-seconds']) } : {}),
+  ...(values.fault ? { fault: { point: values.fault as FaultPoint, occurrence: Number(values['fault-occurrence'] ?? 1) } } : {}),
+  log: (line) => console.error(line),
+});
+
+if (values.json) {
+  console.log(JSON.stringify({ ready: true, pid: process.pid, urls: runtime.urls, resumed: runtime.resumed }));
+} else {
+  console.log(`
+Sepakat berjalan (bawaan lokal).
+  Halaman tindakan : ${runtime.urls.web}
+  DynamoDB (dynalite): ${runtime.urls.dynamodb}
+  S3 (s3rver)      : ${runtime.urls.s3}
+  Step Functions   : ${runtime.urls.sfn}
+  SES v2 (surat)   : ${runtime.urls.ses}  — surat tersimpan di ${runtime.dataDir}/mail
+  Data             : ${runtime.dataDir}
+  Kasus dilanjutkan: ${runtime.resumed.length}
+Tekan Ctrl+C untuk berhenti. Coba: npm run sepakat -- kasus`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    void runtime.close().then(() => process.exit(0));
+  });

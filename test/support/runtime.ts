@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRuntime, PROJECT_ROOT, type LocalRuntime, type RuntimeOptions } from '../../local/runtime.ts';
+
+export const FIXTURE_SOPS = join(PROJECT_ROOT, 'test', 'fixtures', 'sops');
+export const SEED_SOPS = join(PROJECT_ROOT, 'sops');
+
+/** A fresh embedded runtime on free ports with its own temporary data directory. */
+export async function startTestRuntime(options: Partial<RuntimeOptions> = {}): Promise<LocalRuntime & { cleanup(): Promise<void> }> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sepakat-test-'));
+  const runtime = await startRuntime({ sopDirs: [SEED_SOPS, FIXTURE_SOPS], ...options, dataDir, port: 0 });
+  return {
+    ...runtime,
+    async cleanup() {
+      await runtime.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` returns a value (no fixed sleeps: bounded attempts at a short interval). */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const PEMOHON = { nama: 'Drs. Joko Susilo', email: 'pemohon@mitra.test', instansi: 'Pemerintah Kabupaten Mitra' };
