@@ -31,3 +31,23 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 }
 
 export const PEMOHON = { nama: 'Drs. Joko Susilo', email: 'pemohon@mitra.test', instansi: 'Pemerintah Kabupaten Mitra' };
+
+import { samplePdf, type PermohonanInput } from '../../cli/drive.ts';
+import type { LocalRuntime as Runtime } from '../../local/runtime.ts';
+
+/** A valid permohonan for an SOP, built from its intake definition (selects take their first option). */
+export function permohonanFor(rt: Runtime, sopId: string, overrides: Record<string, string | number | boolean> = {}, perihal = 'Kerja sama pengembangan layanan publik'): PermohonanInput {
+  const sop = rt.app.catalog.sops.latest(sopId);
+  const data: Record<string, string | number | boolean> = {};
+  for (const field of sop.definition.intake.data) {
+    if (field.type === 'select') data[field.id] = field.options![0]!.value;
+    else if (field.type === 'boolean') data[field.id] = false;
+    else if (field.type === 'number') data[field.id] = 1;
+    else if (field.type === 'date') data[field.id] = '2026-12-01';
+    else data[field.id] = `Contoh ${field.label}`;
+  }
+  const files = sop.definition.intake.documents
+    .filter((d) => d.required)
+    .map((d) => ({ slot: d.id, name: `${d.id}.pdf`, bytes: samplePdf(d.label) }));
+  return { sopId, perihal, pemohon: PEMOHON, data: { ...data, ...overrides }, files };
+}
