@@ -210,7 +210,9 @@ export async function driveCase(options: {
   script?: Record<string, string[]>;
   timeoutMs?: number;
   onAct?: (info: { node: string; visit: number; choice: string; status: number }) => void;
-}): Promise<{ outcome: string; acted: { node: string; choice: string }[] }> {
+  /** Stop (without acting) when the task email of this activity arrives; its link is returned. */
+  stopAt?: string;
+}): Promise<{ outcome: string; acted: { node: string; choice: string }[]; stoppedAt?: { node: string; link: string; mail: StoredMail } }> {
   const seen = new Set<string>();
   const visits = new Map<string, number>();
   const acted: { node: string; choice: string }[] = [];
@@ -230,6 +232,7 @@ export async function driveCase(options: {
       const node = /^Tugas baru: (\S+)/.exec(mail.subject)?.[1] ?? '';
       const link = taskLinks(mail)[0];
       if (!link) continue;
+      if (node === options.stopAt) return { outcome: 'berjalan', acted, stoppedAt: { node, link, mail } };
       const visit = (visits.get(node) ?? 0) + 1;
       visits.set(node, visit);
       let chosen = '';

@@ -1,0 +1,327 @@
+import { waktuDalamMenit, workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
+import type { TimeZone } from '../calendar/schema.ts';
+import { toLocal } from '../calendar/zone.ts';
+import { formatDurasi, NAMA_BULAN } from '../format/tanggal.ts';
+import type { Activity, FlowNode, Sop } from '../sop/load-sop.ts';
+import { isGate, isTerminal, type Terminal } from '../sop/schema.ts';
+import { sumWaktu, type Waktu } from '../sop/waktu.ts';
+import type { CaseRecord, CaseStatus, Cursor, HistoryEvent, TaskRecord } from './model.ts';
+
+/**
+ * The timeline of a case against the SOP's Mutu Baku: one row per activation (task) in order, the working time
+ * each took, and the totals. Pure: every input, the clock included, is passed in.
+ *
+ * Status of a row:
+ * - tepat waktu: decided no later than the task's overdue time (the upper bound of a Waktu range);
+ * - terlambat: decided after it, or still open past it;
+ * - berjalan: open, not (yet) overdue;
+ * - menunggu pihak luar: open on an external party (no due time: the pemda only records its answer);
+ * - tanpa Mutu Baku: decided, on a step with no Waktu or by an external party;
+ * - dibatalkan: the task was cancelled when the case was closed.
+ */
+
+export type TimelineStatus = 'tepat waktu' | 'terlambat' | 'berjalan' | 'menunggu pihak luar' | 'tanpa Mutu Baku' | 'dibatalkan';
+
+export interface MutuBaku {
+  /** The Waktu as written in the SOP ("3-5 Hari"). */
+  raw: string;
+  /** In working minutes (waktuDalamMenit); null for hari kalender, which is not working time. */
+  minMenit: number | null;
+  maxMenit: number | null;
+}
+
+export interface TimelineRow {
+  seq: number;
+  node: string;
+  stepId: string;
+  /** The number as printed in the SOP ("13."). */
+  no: string;
+  /** The step's uraian. */
+  uraian: string;
+  /** What the person was asked to do: the chain link's action, or the uraian. */
+  label: string;
+  /** The jabatan of the person who holds the task. */
+  jabatan: string;
+  /** The external party in whose name the act was recorded, if any. */
+  atasNama: string | null;
+  /** "Nama" or "Nama (Plt)"; null when the activation has no task yet. */
+  person: string | null;
+  visit: number;
+  openedAt: string;
+  dueAt: string | null;
+  overdueAt: string | null;
+  dueProvisional: boolean;
+  /** When the decision was taken. */
+  doneAt: string | null;
+  decision: { choice: string; label: string } | null;
+  note: string | null;
+  /** Working minutes between opening and decision (or now, while open). */
+  usedMinutes: number;
+  used: string;
+  /** The step's Waktu; null when the step has none or the act is an external party's. */
+  mutuBaku: MutuBaku | null;
+  status: TimelineStatus;
+}
+
+export interface TimelineTotals {
+  /** Working minutes from the case's creation to its close (or now). */
+  usedMinutes: number;
+  used: string;
+  /** Of which the case waited on external parties (working minutes of their open tasks). */
+  externalMinutes: number;
+  external: string;
+  /** Sum of the Mutu Baku of every step pass the case went through (a loop counts each pass). */
+  standard: {
+    passes: number;
+    /** As SOP tables write it: "21 hari, 135 menit". */
+    waktu: string;
+    /** In working minutes (lower and upper bound of the ranges); hari kalender are left out. */
+    minMenit: number;
+    maxMenit: number;
+    menit: string;
+    /** Passes whose Waktu is in calendar days (not comparable in working minutes). */
+    hariKalender: number;
+  };
+  /** The SOP's stated total ("21 hari, 135 menit"), when it states one. */
+  sopTotalWaktu: string | null;
+  /** The sum of the SOP's own steps, each counted once, as "x hari, y menit". */
+  sopSumWaktu: string;
+  late: number;
+  rowsWithMutuBaku: number;
+}
+
+export interface Timeline {
+  caseId: string;
+  sopKey: string;
+  sopNama: string;
+  perihal: string;
+  pemdaId: string;
+  timeZone: TimeZone;
+  minutesPerDay: number;
+  createdAt: string;
+  closedAt: string | null;
+  status: CaseStatus;
+  outcome: Terminal | null;
+  /** The instant the timeline was computed at (open rows count up to it). */
+  now: string;
+  rows: TimelineRow[];
+  totals: TimelineTotals;
+}
+
+export interface TimelineInput {
+  record: CaseRecord;
+  tasks: readonly TaskRecord[];
+  history: readonly HistoryEvent[];
+  sop: Sop;
+  calendar: WorkCalendar;
+  timeZone: TimeZone;
+  now: Date;
+}
+
+const activityOf = (sop: Sop, node: string): Activity | null => {
+  let found: FlowNode;
+  try {
+    found = sop.node(node);
+  } catch {
+    return null;
+  }
+  return found.type === 'activity' ? found : null;
+};
+
+/** "x hari, y menit" as SOP tables sum Waktu. */
+export function formatSumWaktu(items: readonly (Waktu | null)[]): string {
+  const { hari, menit } = sumWaktu(items);
+  return `${hari} hari, ${menit} menit`;
+}
+
+export function buildTimeline(input: TimelineInput): Timeline {
+  const { record, sop, calendar, now } = input;
+  const perDay = calendar.minutesPerDay;
+  const history = input.history.filter((e) => e.caseId === record.caseId);
+  const ended = history.find((e) => e.type === 'kasus-berakhir');
+  const outcomeOf = (e: HistoryEvent | undefined): Terminal | null => {
+    const o = e?.detail?.['outcome'];
+    return typeof o === 'string' && isTerminal(o) ? o : null;
+  };
+  const outcome = record.outcome ?? outcomeOf(ended);
+  const closedAt = record.closedAt ?? ended?.at ?? null;
+  // Time stops counting when the case is closed.
+  const end = closedAt ? new Date(closedAt) : now;
+
+  const decidedEvents = new Map<number, HistoryEvent>();
+  for (const e of history) if (e.type === 'tugas-diputuskan' && e.seq !== undefined) decidedEvents.set(e.seq, e);
+
+  const tasks = [...input.tasks].filter((t) => t.caseId === record.caseId).sort((a, b) => a.seq - b.seq);
+  const taskSeqs = new Set(tasks.map((t) => t.seq));
+  // An activation entered but whose task is not open yet (or a step with no task) still shows.
+  const entered = history.filter((e) => e.type === 'langkah-dimulai' && e.seq !== undefined && e.node && !taskSeqs.has(e.seq));
+
+  const rows: TimelineRow[] = [];
+  const passes: (Waktu | null)[] = [];
+  for (const item of [
+    ...tasks.map((task) => ({ task, seq: task.seq })),
+    ...entered.map((event) => ({ event, seq: event.seq! })),
+  ].sort((a, b) => a.seq - b.seq)) {
+    const task = 'task' in item ? item.task : undefined;
+    const event = 'event' in item ? item.event : undefined;
+    const node = task?.node ?? event!.node!;
+    const activity = activityOf(sop, node);
+    const stepId = task?.stepId ?? event?.stepId ?? activity?.stepId ?? node;
+    let step: ReturnType<Sop['step']> | null = null;
+    try {
+      step = sop.step(stepId);
+    } catch {
+      step = null;
+    }
+    const waktu = activity?.waktu ?? null;
+    // A step pass begins at its entry node: the step itself, or the first link of its chain.
+    if (!activity || activity.linkIndex === null || activity.linkIndex === 0) passes.push(waktu);
+
+    const decidedEvent = decidedEvents.get(item.seq);
+    const decision = task?.decision;
+    const choice = decision?.choice ?? decidedEvent?.choice ?? null;
+    const doneAt = decision?.at ?? decidedEvent?.at ?? null;
+    const atasNamaDetail = decidedEvent?.detail?.['atasNama'];
+    const external = activity?.actor.kind === 'external';
+    const atasNama = typeof atasNamaDetail === 'string' ? atasNamaDetail : external ? activity.actor.jabatan : null;
+
+    const openedAt = task?.openedAt ?? event!.at;
+    const cancelled = task?.state === 'cancelled' && !doneAt;
+    // An open (or cancelled) task counts up to now, or to the close of the case.
+    const until = doneAt ? new Date(doneAt) : end;
+    const usedMinutes = workingMinutesBetween(calendar, new Date(openedAt), until);
+    const inMinutes = waktu ? waktuDalamMenit(waktu, perDay) : null;
+    const mutuBaku: MutuBaku | null =
+      waktu && !atasNama ? { raw: waktu.raw, minMenit: inMinutes?.min ?? null, maxMenit: inMinutes?.max ?? null } : null;
+    const overdueAt = task?.overdueAt ?? null;
+
+    let status: TimelineStatus;
+    if (cancelled) status = 'dibatalkan';
+    else if (!doneAt) {
+      if (atasNama) status = 'menunggu pihak luar';
+      else if (overdueAt) status = end.getTime() > Date.parse(overdueAt) ? 'terlambat' : 'berjalan';
+      else if (mutuBaku?.maxMenit != null) status = usedMinutes > mutuBaku.maxMenit ? 'terlambat' : 'berjalan';
+      else status = 'berjalan';
+    } else if (!mutuBaku) status = 'tanpa Mutu Baku';
+    else if (overdueAt) status = Date.parse(doneAt) > Date.parse(overdueAt) ? 'terlambat' : 'tepat waktu';
+    else if (mutuBaku.maxMenit != null) status = usedMinutes > mutuBaku.maxMenit ? 'terlambat' : 'tepat waktu';
+    else status = 'tanpa Mutu Baku';
+
+    const person = task ? `${task.person.nama}${task.person.sebagai ? ` (${task.person.sebagai})` : ''}` : null;
+    const note = decision?.note ?? decidedEvent?.note ?? null;
+    rows.push({
+      seq: item.seq,
+      node,
+      stepId,
+      no: step && !isGate(step) ? step.no : '',
+      uraian: step && !isGate(step) ? step.uraian : (activity?.label ?? node),
+      label: activity?.label ?? node,
+      jabatan: task?.person.jabatan ?? activity?.performer.jabatan ?? '',
+      atasNama,
+      person,
+      visit: task?.visit ?? event?.visit ?? 1,
+      openedAt,
+      dueAt: task?.dueAt ?? null,
+      overdueAt,
+      dueProvisional: task?.dueProvisional ?? false,
+      doneAt,
+      decision: choice ? { choice, label: activity?.choices.find((c) => c.value === choice)?.label ?? choice } : null,
+      note,
+      usedMinutes,
+      used: formatDurasi(usedMinutes, perDay),
+      mutuBaku,
+      status,
+    });
+  }
+
+  const usedMinutes = workingMinutesBetween(calendar, new Date(record.createdAt), end);
+  const externalMinutes = rows.filter((r) => r.atasNama).reduce((sum, r) => sum + r.usedMinutes, 0);
+  let minMenit = 0;
+  let maxMenit = 0;
+  let hariKalender = 0;
+  for (const w of passes) {
+    if (!w) continue;
+    const m = waktuDalamMenit(w, perDay);
+    if (m) {
+      minMenit += m.min;
+      maxMenit += m.max;
+    } else hariKalender++;
+  }
+  const sopSteps = sop.definition.steps.map((s) => (isGate(s) ? null : s.waktu));
+
+  return {
+    caseId: record.caseId,
+    sopKey: record.sopKey,
+    sopNama: sop.definition.header.nama,
+    perihal: record.perihal,
+    pemdaId: record.pemdaId,
+    timeZone: input.timeZone,
+    minutesPerDay: perDay,
+    createdAt: record.createdAt,
+    closedAt,
+    status: record.status,
+    outcome,
+    now: now.toISOString(),
+    rows,
+    totals: {
+      usedMinutes,
+      used: formatDurasi(usedMinutes, perDay),
+      externalMinutes,
+      external: formatDurasi(externalMinutes, perDay),
+      standard: {
+        passes: passes.length,
+        waktu: formatSumWaktu(passes),
+        minMenit,
+        maxMenit,
+        menit: formatDurasi(minMenit, perDay),
+        hariKalender,
+      },
+      sopTotalWaktu: sop.definition.totalWaktu ?? null,
+      sopSumWaktu: formatSumWaktu(sopSteps),
+      late: rows.filter((r) => r.status === 'terlambat').length,
+      rowsWithMutuBaku: rows.filter((r) => r.mutuBaku).length,
+    },
+  };
+}
+
+/** The part of a case record that is a projection of its tasks and history. */
+export interface CaseSummary {
+  status: CaseStatus;
+  cursor: Cursor | null;
+  visits: Record<string, number>;
+  outcome?: Terminal;
+  closedAt?: string;
+}
+
+/**
+ * Recomputes the case summary from the facts: the status from the 'kasus-berakhir' event, the cursor from the
+ * latest activation ('langkah-dimulai', or a task of a later activation), the visits per node from the
+ * activations. Equal to the stored summary when the projection is sound.
+ */
+export function rebuildCaseSummary(record: Pick<CaseRecord, 'caseId'>, tasks: readonly TaskRecord[], history: readonly HistoryEvent[]): CaseSummary {
+  const events = history.filter((e) => e.caseId === record.caseId);
+  const visits: Record<string, number> = {};
+  let cursor: Cursor | null = null;
+  for (const e of events) {
+    if (e.type !== 'langkah-dimulai' || e.seq === undefined || !e.node) continue;
+    const visit = e.visit ?? 1;
+    visits[e.node] = Math.max(visits[e.node] ?? 0, visit);
+    if (!cursor || e.seq > cursor.seq) cursor = { node: e.node, stepId: e.stepId ?? e.node, seq: e.seq, visit, enteredAt: e.at };
+  }
+  for (const t of tasks) {
+    if (t.caseId !== record.caseId) continue;
+    visits[t.node] = Math.max(visits[t.node] ?? 0, t.visit);
+    if (!cursor || t.seq > cursor.seq) cursor = { node: t.node, stepId: t.stepId, seq: t.seq, visit: t.visit, enteredAt: t.openedAt };
+  }
+  const ended = events.find((e) => e.type === 'kasus-berakhir');
+  const outcome = ended?.detail?.['outcome'];
+  if (ended && typeof outcome === 'string' && isTerminal(outcome)) return { status: outcome, cursor, visits, outcome, closedAt: ended.at };
+  return { status: 'aktif', cursor, visits };
+}
+
+/** "23 Nov 2026 10.05" in the pemda's zone: short enough for a table. */
+export function formatWaktuSingkat(iso: string | null, timeZone: TimeZone): string {
+  if (!iso) return '-';
+  const l = toLocal(new Date(iso), timeZone);
+  return `${String(l.day).padStart(2, '0')} ${NAMA_BULAN[l.month - 1]!.slice(0, 3)} ${l.year} ${String(l.hour).padStart(2, '0')}.${String(l.minute).padStart(2, '0')}`;
+}
