@@ -212,6 +212,8 @@ export async function driveCase(options: {
   onAct?: (info: { node: string; visit: number; choice: string; status: number }) => void;
   /** Stop (without acting) when the task email of this activity arrives; its link is returned. */
   stopAt?: string;
+  /** Activities that may have been decided outside this driver (their link then answers 409). */
+  alreadyDone?: (node: string) => boolean;
 }): Promise<{ outcome: string; acted: { node: string; choice: string }[]; stoppedAt?: { node: string; link: string; mail: StoredMail } }> {
   const seen = new Set<string>();
   const visits = new Map<string, number>();
@@ -246,6 +248,8 @@ export async function driveCase(options: {
         },
         { dataDir: options.dataDir },
       );
+      // 409: the task was decided already (an old email, e.g. acted on before a crash); nothing to do.
+      if (result.status === 409 && options.alreadyDone?.(node)) continue;
       if (result.status !== 200) throw new Error(`${node} kunjungan ${visit}: HTTP ${result.status}\n${result.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 600)}`);
       acted.push({ node, choice: chosen });
       options.onAct?.({ node, visit, choice: chosen, status: result.status });

@@ -29,6 +29,16 @@ const mutuBakuText = (row: TimelineRow, perDay: number): string => {
   return `${raw} (${minMenit === maxMenit ? minMenit : `${minMenit}-${maxMenit}`} mnt)`;
 };
 
+/** Calendar time: "2 hari 3 jam 5 menit", or seconds when shorter than a minute. */
+export function lamaKalender(ms: number): string {
+  const totalMinutes = Math.floor(ms / 60_000);
+  if (totalMinutes === 0) return `${Math.round(ms / 1000)} detik`;
+  const hari = Math.floor(totalMinutes / 1440);
+  const jam = Math.floor((totalMinutes % 1440) / 60);
+  const menit = totalMinutes % 60;
+  return [hari ? `${hari} hari` : '', jam ? `${jam} jam` : '', menit ? `${menit} menit` : ''].filter(Boolean).join(' ');
+}
+
 const STATUS_KASUS: Record<string, string> = {
   aktif: 'aktif (berjalan)',
   selesai: 'selesai',
@@ -70,7 +80,9 @@ export function formatTimeline(t: Timeline): string[] {
     t.rows.forEach((r, i) => {
       out.push(table[i + 2]!);
       const detail = '        ';
-      out.push(`${detail}Langkah ${r.no || r.stepId}: ${potong(r.label === r.uraian ? r.uraian : `${r.label} (${r.uraian})`, 140)}`);
+      const no = (r.no || r.stepId).replace(/\.$/, '');
+      if (!r.link || r.link.startsWith('1/')) out.push(`${detail}Langkah ${no}: ${potong(r.uraian, 150)}`);
+      if (r.link) out.push(`${detail}${r.link.startsWith('1/') ? '  ' : `Langkah ${no}, `}mata rantai ${r.link}: ${potong(r.label, 130)}`);
       const pelaksana = r.person ? `${r.person}, ${r.jabatan}` : r.jabatan || '-';
       out.push(`${detail}Pelaksana: ${pelaksana}${r.atasNama ? ` atas nama ${r.atasNama}` : ''}`);
       if (r.overdueAt && r.overdueAt !== r.dueAt) out.push(`${detail}Terlambat setelah: ${w(r.overdueAt)}`);
@@ -87,7 +99,7 @@ export function formatTimeline(t: Timeline): string[] {
         : ' - melebihi Mutu Baku';
   out.push('');
   out.push('  Jumlah');
-  out.push(`    Waktu yang digunakan     : ${s.used} (${s.usedMinutes} menit kerja)${dalam}`);
+  out.push(`    Waktu yang digunakan     : ${s.used} (${s.usedMinutes} menit kerja; waktu kalender ${lamaKalender(s.elapsedMs)})${dalam}`);
   if (s.externalMinutes > 0 || t.rows.some((r) => r.atasNama))
     out.push(`    Di antaranya pihak luar  : ${s.external} (${s.externalMinutes} menit kerja)`);
   const range = s.standard.maxMenit !== s.standard.minMenit ? `, paling lama ${s.standard.maxMenit} menit kerja` : '';

@@ -40,6 +40,8 @@ export interface TimelineRow {
   uraian: string;
   /** What the person was asked to do: the chain link's action, or the uraian. */
   label: string;
+  /** For a link of a chain: its position, "2/3"; null for a single-actor step. */
+  link: string | null;
   /** The jabatan of the person who holds the task. */
   jabatan: string;
   /** The external party in whose name the act was recorded, if any. */
@@ -67,6 +69,8 @@ export interface TimelineTotals {
   /** Working minutes from the case's creation to its close (or now). */
   usedMinutes: number;
   used: string;
+  /** Calendar time from the case's creation to its close (or now), in milliseconds. */
+  elapsedMs: number;
   /** Of which the case waited on external parties (working minutes of their open tasks). */
   externalMinutes: number;
   external: string;
@@ -216,6 +220,10 @@ export function buildTimeline(input: TimelineInput): Timeline {
       no: step && !isGate(step) ? step.no : '',
       uraian: step && !isGate(step) ? step.uraian : (activity?.label ?? node),
       label: activity?.label ?? node,
+      link:
+        activity && activity.linkIndex !== null && step && !isGate(step)
+          ? `${activity.linkIndex + 1}/${step.chain?.length ?? '?'}`
+          : null,
       jabatan: task?.person.jabatan ?? activity?.performer.jabatan ?? '',
       atasNama,
       person,
@@ -266,6 +274,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     totals: {
       usedMinutes,
       used: formatDurasi(usedMinutes, perDay),
+      elapsedMs: Math.max(0, end.getTime() - Date.parse(record.createdAt)),
       externalMinutes,
       external: formatDurasi(externalMinutes, perDay),
       standard: {

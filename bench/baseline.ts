@@ -1,0 +1,311 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { CaseRecord, HistoryEvent, TaskRecord } from '../core/case/model.ts';
+import { applySubstitutions, compileSop, FunctionPlaceholders, START_POSITION, type CompileOptions, type FunctionRole } from '../core/sop/compile-sop.ts';
+import type { Activity, Sop } from '../core/sop/load-sop.ts';
+import type { Terminal } from '../core/sop/schema.ts';
+import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts';
+import { SfnPort } from '../functions/adapters/sfn-port.ts';
+import { tableDefinitions } from '../functions/adapters/tables.ts';
+import { stateMachineName } from '../functions/config.ts';
+import { ensureTables, localDynamoClientConfig, startLocalDynamoDb } from '../local/dynamodb/local-dynamodb.ts';
+import { FUNCTION_NAMES } from '../local/runtime.ts';
+import { startLocalStepFunctions } from '../local/step-functions/local-step-functions.ts';
+import { defaultChoice } from './act.ts';
+import { countDynamoDbRequests } from './ddb-counter.ts';
+import type { RunResult } from './figures.ts';
+import { cpuMs } from './stats.ts';
+
+const REGION = 'ap-southeast-3';
+const ACCOUNT = '000000000000';
+
+/**
+ * DynamoDB writes each no-op handler makes, counted from core/case/runtime.ts, core/case/task-actions.ts,
+ * core/case/intake.ts and functions/adapters/dynamodb-case-store.ts for a first visit on the forward path
+ * (the reads the real handlers make are not repeated: the baseline makes none).
+ */
+export const BASELINE_WRITES = {
+  intake: { writes: 3, what: 'case put + history put (permohonan-diterima) + history put (email-terkirim)' },
+  enterStep: { writes: 2, what: 'cursor update + history put (langkah-dimulai)' },
+  openTask: { writes: 4, what: 'task put + history put (tugas-dibuka) + token update + [task ready] + history put (email-terkirim)' },
+  decision: {
+    writes: 3,
+    what: '[+1 otp update when the step needs a code] + task update (decide) + history put (tugas-diputuskan) + [+1 case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
+  },
+  automatic: { writes: 2, what: 'history put (email-terkirim) + history put (otomatis-selesai)' },
+  finishCase: { writes: 3, what: 'case close update + history put (kasus-berakhir) + [case end] + history put (email-terkirim)' },
+  caseData: { writes: 0, what: 'none (a read in the real handler; no gate in this SOP)' },
+} as const;
+
+/** Whether a decision on this activity needs a confirmation code (as TaskActions.open decides). */
+const needsCode = (a: Activity) => a.kind !== 'biasa' && a.actor.kind === 'internal';
+const hasCaseData = (a: Activity) => a.fields.some((f) => f.caseData);
+
+const base32 = (bytes: Buffer) => [...bytes].map((b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32]).join('');
+
+export interface BaselineOptions {
+  sop: Sop;
+  compileOptions: CompileOptions;
+  cases: number;
+  /** Longest time for all cases (ms). */
+  timeoutMs: number;
+  log?: (line: string) => void;
+  progressMs?: number;
+}
+
+/**
+ * The baseline: the same compiled ASL in the same local Step Functions implementation, with no-op Lambda
+ * handlers that make the same DynamoDB writes (through the product's own DynamoDbCaseStore, so the items,
+ * conditions and tables are those of the real run) and answer every wait at once with SendTaskSuccess through
+ * the real @aws-sdk/client-sfn. No email, no HTTP pages, no S3, no reads.
+ */
+export async function runNoopBaseline(options: BaselineOptions): Promise<RunResult> {
+  const { sop } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'sepakat-bench-baseline-'));
+  const dynamodb = await startLocalDynamoDb({ dataDir: dir });
+  const client = new DynamoDBClient(localDynamoClientConfig(dynamodb.endpoint, REGION));
+  const names = { cases: 'sepakat-kasus', tasks: 'sepakat-tugas', history: 'sepakat-riwayat' };
+  await ensureTables(client, tableDefinitions(names));
+  const counter = countDynamoDbRequests(client);
+  const store = new DynamoDbCaseStore(client, names);
+
+  const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
+  let handlers: Record<FunctionRole, (event: never) => Promise<unknown>> | undefined;
+  const sfn = await startLocalStepFunctions({
+    dataDir: join(dir, 'step-functions'),
+    region: REGION,
+    accountId: ACCOUNT,
+    retryIntervalMs: 200,
+    // As local/runtime.ts invokes the real handlers: a JSON round trip each way.
+    invokeLambda: async (functionName, payload) => {
+      const role = byName.get(functionName.split(':').pop() ?? functionName);
+      if (!role || !handlers) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
+      const result = await handlers[role](JSON.parse(JSON.stringify(payload)) as never);
+      return JSON.parse(JSON.stringify(result ?? null));
+    },
+  });
+  const substitutions = Object.fromEntries(
+    Object.entries(FunctionPlaceholders).map(([role, placeholder]) => [
+      placeholder,
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION_NAMES[role as FunctionRole]}`,
+    ]),
+  );
+  const stateMachineArn = sfn.registerStateMachine(stateMachineName(sop.key), applySubstitutions(compileSop(sop, options.compileOptions), substitutions));
+  const sfnClient = new SFNClient({
+    region: REGION,
+    credentials: { accessKeyId: 'local-development', secretAccessKey: 'local-development' },
+    endpoint: sfn.endpoint,
+    disableHostPrefix: true,
+  });
+  const port = new SfnPort(sfnClient);
+
+  interface CaseState {
+    caseId: string;
+    startedAt: number;
+    visits: Record<string, number>;
+    /** Per activation, in order: when its task was ready, and when its answer was done. */
+    readyAt: number[];
+    answeredAt: number[];
+    done: (endAt: number) => void;
+    failed: (error: unknown) => void;
+  }
+  const cases = new Map<string, CaseState>();
+  const state = (caseId: string) => {
+    const found = cases.get(caseId);
+    if (!found) throw new Error(`kasus ${caseId} tidak dikenal`);
+    return found;
+  };
+  const activity = (node: string) => sop.node(node) as Activity;
+  const now = () => new Date().toISOString();
+  const person = { id: 'pejabat-uji', nama: 'Pejabat Uji', jabatan: 'Jabatan Uji', email: 'pejabat-uji@pemda.test' };
+  const history = (e: HistoryEvent) => store.appendHistory(e);
+  const key = (seq: number, fact: string) => `${String(seq).padStart(5, '0')}#${fact}`;
+  const taskIdOf = (caseId: string, seq: number) => `${caseId}-${seq}`.slice(-22).padStart(22, 'x');
+  const errors: string[] = [];
+  const out = {
+    stepOverheadMs: [] as number[],
+    caseMs: [] as number[],
+    firstTaskMs: [] as number[],
+    finishMs: [] as number[],
+    activationsPerCase: [] as number[],
+  };
+
+  /** The scripted official, at once: the writes of a decision, SendTaskSuccess, then mark-reported. */
+  const answer = async (c: CaseState, index: number, node: string, seq: number, taskId: string, token: string) => {
+    const a = activity(node);
+    const choice = defaultChoice(a.choices.map((ch) => ch.value));
+    if (needsCode(a)) await store.setOtp(taskId, { hash: randomBytes(32).toString('base64url'), expiresAt: now(), attempts: 0 });
+    const decision = { choice, values: {}, files: [], at: now(), by: person, submissionId: randomBytes(12).toString('base64url') };
+    if (!(await store.decide(taskId, 1, decision))) throw new Error(`decide ${taskId} gagal`);
+    await history({ caseId: c.caseId, eventKey: key(seq, 'diputuskan'), type: 'tugas-diputuskan', at: decision.at, node, stepId: a.stepId, seq, who: person, choice, files: [], detail: { values: {} } });
+    if (hasCaseData(a)) await store.setCaseData(c.caseId, Object.fromEntries(a.fields.filter((f) => f.caseData).map((f) => [f.id, `nilai ${f.id}`])));
+    if ((await port.sendTaskSuccess(token, JSON.stringify({ choice }))) !== 'ok') throw new Error(`SendTaskSuccess ${taskId} gagal`);
+    await store.markReported(taskId, now());
+    c.answeredAt[index] = Date.now();
+  };
+
+  handlers = {
+    enterStep: async (event: { caseId: string; node: string; after: number }) => {
+      const c = state(event.caseId);
+      const a = activity(event.node);
+      const seq = event.after + 1;
+      const visit = (c.visits[event.node] ?? 0) + 1;
+      c.visits = { ...c.visits, [event.node]: visit };
+      const cursor = { node: event.node, stepId: a.stepId, seq, visit, enteredAt: now() };
+      if (!(await store.moveCursor(event.caseId, event.after, cursor, c.visits))) throw new Error(`moveCursor ${event.caseId} gagal`);
+      await history({ caseId: event.caseId, eventKey: key(seq, 'masuk'), type: 'langkah-dimulai', at: cursor.enteredAt, node: event.node, stepId: a.stepId, seq, visit });
+      return { seq };
+    },
+    openTask: async (event: { caseId: string; node: string; seq: number; taskToken: string; executionArn: string }) => {
+      const c = state(event.caseId);
+      const a = activity(event.node);
+      const taskId = taskIdOf(event.caseId, event.seq);
+      const opened = new Date();
+      const task: TaskRecord = {
+        taskId,
+        caseId: event.caseId,
+        seq: event.seq,
+        node: event.node,
+        stepId: a.stepId,
+        visit: c.visits[event.node] ?? 1,
+        actorId: a.actor.id,
+        person,
+        openedAt: opened.toISOString(),
+        dueAt: opened.toISOString(),
+        overdueAt: opened.toISOString(),
+        dueProvisional: false,
+        state: 'open',
+        linkVersion: 1,
+        linkExpiresAt: new Date(opened.getTime() + 7 * 24 * 3600_000).toISOString(),
+      };
+      await store.createTask(task);
+      await history({ caseId: event.caseId, eventKey: key(event.seq, 'tugas-dibuka'), type: 'tugas-dibuka', at: task.openedAt, node: event.node, stepId: a.stepId, seq: event.seq, visit: task.visit, who: person, detail: { dueAt: task.dueAt, overdueAt: task.overdueAt, provisional: false } });
+      await store.attachToken(taskId, event.taskToken, event.executionArn);
+      // The point where the real handler's email is stored: the task is ready for its person.
+      const index = c.readyAt.push(Date.now()) - 1;
+      void answer(c, index, event.node, event.seq, taskId, event.taskToken).catch((error: unknown) => c.failed(error));
+      await history({ caseId: event.caseId, eventKey: key(event.seq, 'email#tugas#v1'), type: 'email-terkirim', at: now(), detail: { to: [person.email], subject: `Tugas baru: ${event.node}`, template: 'tugas-baru', messageId: `<${taskId}@sepakat.test>` } });
+      return { waiting: true };
+    },
+    automatic: async (event: { caseId: string; node: string; seq: number; phase: string; choice?: string; index: number }) => {
+      const a = activity(event.node);
+      const k = key(event.seq, `otomatis#${event.phase}#${event.choice ?? '-'}#${event.index}`);
+      await history({ caseId: event.caseId, eventKey: `${k}#email`, type: 'email-terkirim', at: now(), detail: { to: ['pemohon@mitra.test'], subject: 'Pemberitahuan', template: 'pemberitahuan', messageId: `<${k}@sepakat.test>` } });
+      await history({ caseId: event.caseId, eventKey: k, type: 'otomatis-selesai', at: now(), node: event.node, stepId: a.stepId, seq: event.seq, detail: { action: 'notify', ...(event.choice ? { choice: event.choice } : {}) } });
+      return { done: true };
+    },
+    caseData: async () => ({ value: null }),
+    finishCase: async (event: { caseId: string; outcome: Terminal; after: number }) => {
+      const c = state(event.caseId);
+      await store.closeCase(event.caseId, event.outcome, now());
+      await history({ caseId: event.caseId, eventKey: 'akhir', type: 'kasus-berakhir', at: now(), detail: { outcome: event.outcome } });
+      c.done(Date.now());
+      await history({ caseId: event.caseId, eventKey: 'akhir#email', type: 'email-terkirim', at: now(), detail: { to: ['pemohon@mitra.test'], subject: 'Permohonan selesai', template: 'kasus-berakhir', messageId: `<akhir-${event.caseId}@sepakat.test>` } });
+      return { status: event.outcome };
+    },
+    continueCase: async () => ({ continued: false }),
+  } as unknown as typeof handlers;
+
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const firstStart = Date.now();
+  let lastEnd = firstStart;
+  let completed = 0;
+  const progress = options.progressMs
+    ? setInterval(() => options.log?.(`  baseline: ${completed}/${options.cases} kasus selesai`), options.progressMs)
+    : undefined;
+  progress?.unref();
+
+  const runCase = async (i: number) => {
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+    const caseId = `${day}-${base32(randomBytes(10))}`;
+    let done!: (endAt: number) => void;
+    let failed!: (error: unknown) => void;
+    const finished = new Promise<number>((resolve, reject) => {
+      done = resolve;
+      failed = reject;
+    });
+    const c: CaseState = { caseId, startedAt: Date.now(), visits: {}, readyAt: [], answeredAt: [], done, failed };
+    cases.set(caseId, c);
+    const record: CaseRecord = {
+      caseId,
+      intakeId: caseId,
+      sopId: sop.definition.id,
+      sopVersion: sop.definition.version,
+      sopKey: sop.key,
+      pemdaId: sop.definition.pemda,
+      perihal: `Kesepakatan Bersama penyelenggaraan pemerintahan ${i + 1}`,
+      pemohon: { nama: `Pemohon Uji ${i + 1}`, email: `pemohon-${i + 1}@mitra.test`, instansi: `Pemerintah Kabupaten Mitra ${i + 1}` },
+      status: 'aktif',
+      createdAt: now(),
+      data: { 'pihak-mitra': `Kabupaten Mitra ${i + 1}`, 'jenis-kerja-sama': 'KSDD', perihal: 'Penyelenggaraan pemerintahan', instansiPemohon: `Pemerintah Kabupaten Mitra ${i + 1}` },
+      files: [],
+      cursor: null,
+      visits: {},
+    };
+    await store.createCase(record);
+    await history({ caseId, eventKey: 'permohonan', type: 'permohonan-diterima', at: record.createdAt, files: [], detail: { sopKey: sop.key, pemohon: record.pemohon } });
+    await history({ caseId, eventKey: 'permohonan#email', type: 'email-terkirim', at: now(), detail: { to: [record.pemohon.email], subject: 'Permohonan diterima', template: 'permohonan-diterima', messageId: `<p-${caseId}@sepakat.test>` } });
+    await port.startExecution({ stateMachineArn, name: `permohonan-${caseId}`, input: JSON.stringify({ caseId, position: { node: START_POSITION, seq: 0 } }) });
+    let timer: NodeJS.Timeout | undefined;
+    const endAt = await Promise.race([
+      finished,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`baseline: kasus ${caseId} tidak selesai setelah ${c.answeredAt.length} aktivasi`)), options.timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    completed++;
+    lastEnd = Math.max(lastEnd, endAt);
+    // The finishing write may return before the last answer's mark-reported write: wait for it.
+    for (let waited = 0; c.answeredAt.filter((t) => t !== undefined).length < c.readyAt.length && waited < 5000; waited += 5)
+      await new Promise((r) => setTimeout(r, 5));
+    out.caseMs.push(endAt - c.startedAt);
+    const n = c.readyAt.length;
+    if (n) out.firstTaskMs.push(c.readyAt[0]! - c.startedAt);
+    for (let k = 1; k < n; k++) out.stepOverheadMs.push(c.readyAt[k]! - c.answeredAt[k - 1]!);
+    if (n) out.finishMs.push(endAt - c.answeredAt[n - 1]!);
+    out.activationsPerCase.push(n);
+  };
+
+  try {
+    await Promise.all(
+      Array.from({ length: options.cases }, (_, i) =>
+        runCase(i).catch((error: unknown) => {
+          errors.push(error instanceof Error ? error.message : String(error));
+        }),
+      ),
+    );
+  } finally {
+    if (progress) clearInterval(progress);
+  }
+  const serviceThreadElu = performance.eventLoopUtilization(elu0).utilization;
+  const cpu = cpuMs(cpu0);
+  const dynamodbCounts = counter.counts();
+  await sfn.close();
+  await dynamodb.close();
+  client.destroy();
+  sfnClient.destroy();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    label: 'baseline (no-op handlers)',
+    cases: options.cases,
+    completed,
+    errors,
+    activationsPerCase: out.activationsPerCase,
+    wallMs: lastEnd - firstStart,
+    stepOverheadMs: out.stepOverheadMs,
+    caseMs: out.caseMs,
+    firstTaskMs: out.firstTaskMs,
+    finishMs: out.finishMs,
+    actMs: [],
+    pickupMs: [],
+    dynamodb: dynamodbCounts,
+    serviceThreadElu,
+    cpuMs: cpu,
+  };
+}

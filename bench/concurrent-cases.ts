@@ -1,0 +1,231 @@
+/**
+ * Benchmark: N concurrent cases of the first SOP (kota-penyusunan-kesepakatan-bersama) on a fresh embedded local
+ * runtime, driven end to end through the public paths by scripted people, against a baseline measured in the
+ * same run: the same compiled ASL in the same local Step Functions implementation with no-op handlers that make
+ * the same DynamoDB writes and answer every wait at once.
+ *
+ *   npx tsx bench/concurrent-cases.ts [--cases N] [--quick] [--skip-baseline] [--keep]
+ *
+ * Figures: cases per second; per-step overhead (an official's POST returned → the next task's email stored,
+ * i.e. the system's own work between two human acts) p50/p95; per-case completion time p50/p95; each as
+ * real/baseline ratios. Prints a table, then one line `BENCH_JSON {…}` for run-all.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_COMPILE_OPTIONS, type CompileOptions } from '../core/sop/compile-sop.ts';
+import { startRuntime } from '../local/runtime.ts';
+import type { ActorsInput, ActorsOutput } from './actors.ts';
+import { BASELINE_WRITES, runNoopBaseline } from './baseline.ts';
+import { countDynamoDbRequests } from './ddb-counter.ts';
+import { figuresOf, ratios, type Figures, type RunResult } from './figures.ts';
+import { cpuMs, round, summarize, table } from './stats.ts';
+
+export const BENCH_NAME = 'concurrent-cases';
+const SOP_ID = 'kota-penyusunan-kesepakatan-bersama';
+
+export interface ConcurrentCasesOptions {
+  cases: number;
+  baseline: boolean;
+  keepDataDir: boolean;
+  log: (line: string) => void;
+}
+
+export interface ConcurrentCasesResult {
+  bench: string;
+  node: string;
+  cpus: number;
+  cases: number;
+  script: string;
+  real: Figures & { extra: Record<string, unknown> };
+  baseline?: Figures;
+  ratio?: ReturnType<typeof ratios>;
+  baselineWrites: typeof BASELINE_WRITES;
+  errors: { real: string[]; baseline: string[] };
+}
+
+/** The same compile options local/runtime.ts uses by default (humanWaitSeconds 7 days). */
+const COMPILE_OPTIONS: CompileOptions = { ...DEFAULT_COMPILE_OPTIONS, humanWaitSeconds: 7 * 24 * 3600 };
+
+async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResult; sop: import('../core/sop/load-sop.ts').Sop }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sepakat-bench-'));
+  const runtime = await startRuntime({ dataDir, port: 0, humanWaitSeconds: COMPILE_OPTIONS.humanWaitSeconds, log: () => undefined });
+  const sop = runtime.app.catalog.sops.latest(SOP_ID);
+  const counter = countDynamoDbRequests(runtime.app.clients.dynamodb);
+  try {
+    const input: ActorsInput = { dataDir, webUrl: runtime.urls.web, sopId: SOP_ID, cases: options.cases, waitMs: 240_000, progressMs: 10_000 };
+    const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
+    const output = await new Promise<ActorsOutput>((resolve, reject) => {
+      const worker = new Worker(fileURLToPath(new URL('./actors.ts', import.meta.url)), {
+        workerData: { role: 'sepakat-bench-actors', input },
+      });
+      worker.on('message', (m: { type: string; line?: string; output?: ActorsOutput; error?: string }) => {
+        if (m.type === 'progress') options.log(m.line!);
+        else if (m.type === 'done') {
+          resolve(m.output!);
+          void worker.terminate();
+        } else if (m.type === 'failed') {
+          reject(new Error(m.error));
+          void worker.terminate();
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`actors worker exited (${code})`)));
+    });
+    const serviceThreadElu = performance.eventLoopUtilization(elu0).utilization;
+    const cpu = cpuMs(cpu0);
+    await runtime.idle();
+    const dynamodb = counter.counts();
+    return {
+      sop,
+      run: {
+        label: 'nyata (real)',
+        cases: options.cases,
+        completed: output.completed,
+        errors: output.errors,
+        activationsPerCase: output.activationsPerCase,
+        wallMs: output.lastEnd - output.firstStart,
+        stepOverheadMs: output.stepOverheadMs,
+        caseMs: output.caseMs,
+        firstTaskMs: output.firstTaskMs,
+        finishMs: output.finishMs,
+        actMs: output.actMs,
+        pickupMs: output.pickupMs,
+        dynamodb,
+        serviceThreadElu,
+        actorThreadElu: output.actorThreadElu,
+        cpuMs: cpu,
+        extra: {
+          negativeOverheads: output.negativeOverheads,
+          httpRequestsByActors: output.requests,
+          mail: output.mail,
+          outcomes: output.outcomes,
+          dynamodbByCommand: dynamodb.byCommand,
+        },
+      },
+    };
+  } finally {
+    await runtime.close();
+    if (options.keepDataDir) options.log(`data: ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function runConcurrentCases(options: ConcurrentCasesOptions): Promise<ConcurrentCasesResult> {
+  const { log } = options;
+  log(`${BENCH_NAME}: ${options.cases} kasus serentak ${SOP_ID}, Node ${process.version}, ${availableParallelism()} CPU (${cpus()[0]?.model ?? '?'})`);
+
+  // The real run first: it loads the SOP the baseline compiles the same way, from the same catalog.
+  log('  nyata: runtime lokal baru, pemohon dan pejabat terskrip lewat jalur publik');
+  const { run: real, sop } = await runReal(options);
+  log(`  nyata: ${real.completed}/${real.cases} selesai dalam ${round(real.wallMs / 1000, 1)} s`);
+
+  let baseline: RunResult | undefined;
+  if (options.baseline) {
+    log('  baseline: ASL yang sama, handler no-op dengan jumlah tulis DynamoDB yang sama');
+    baseline = await runNoopBaseline({ sop, compileOptions: COMPILE_OPTIONS, cases: options.cases, timeoutMs: 240_000, log, progressMs: 10_000 });
+    log(`  baseline: ${baseline.completed}/${baseline.cases} selesai dalam ${round(baseline.wallMs / 1000, 1)} s`);
+  }
+
+  const realFigures = figuresOf(real);
+  const baseFigures = baseline ? figuresOf(baseline) : undefined;
+  return {
+    bench: BENCH_NAME,
+    node: process.version,
+    cpus: availableParallelism(),
+    cases: options.cases,
+    script: 'default (first forward choice: lanjut/ya/disepakati)',
+    real: {
+      ...realFigures,
+      extra: {
+        ...real.extra,
+        actMs: summarize(real.actMs),
+        pickupMs: summarize(real.pickupMs),
+        actorThreadElu: round(real.actorThreadElu ?? Number.NaN, 2),
+      },
+    },
+    ...(baseFigures ? { baseline: baseFigures, ratio: ratios(realFigures, baseFigures) } : {}),
+    baselineWrites: BASELINE_WRITES,
+    errors: { real: real.errors.slice(0, 10), baseline: baseline?.errors.slice(0, 10) ?? [] },
+  };
+}
+
+export function report(result: ConcurrentCasesResult): string {
+  const r = result.real;
+  const b = result.baseline;
+  const q = result.ratio;
+  const row = (name: string, real: number | string, base: number | string | undefined, ratio: number | undefined) => [
+    name,
+    real,
+    base ?? '-',
+    ratio === undefined ? '-' : ratio,
+  ];
+  const lines = [
+    `== ${result.bench}: ${result.cases} kasus serentak, skrip ${result.script}; Node ${result.node}, ${result.cpus} CPU`,
+    table(
+      ['', 'real', 'baseline', 'real/baseline'],
+      [
+        row('completed', `${r.completed}/${r.cases}`, b ? `${b.completed}/${b.cases}` : undefined, undefined),
+        row('activations per case', String(r.activationsPerCase), b ? String(b.activationsPerCase) : undefined, undefined),
+        row('wall time (s)', r.wallS, b?.wallS, undefined),
+        row('cases per second', r.casesPerSec, b?.casesPerSec, q?.casesPerSec),
+        row('per-step overhead p50 (ms)', r.stepOverheadMs.p50, b?.stepOverheadMs.p50, q?.stepOverheadP50),
+        row('per-step overhead p95 (ms)', r.stepOverheadMs.p95, b?.stepOverheadMs.p95, q?.stepOverheadP95),
+        row('per-step overhead max (ms)', r.stepOverheadMs.max, b?.stepOverheadMs.max, undefined),
+        row('case completion p50 (ms)', r.caseMs.p50, b?.caseMs.p50, q?.caseP50),
+        row('case completion p95 (ms)', r.caseMs.p95, b?.caseMs.p95, q?.caseP95),
+        row('submission → first task p50 (ms)', r.firstTaskMs.p50, b?.firstTaskMs.p50, undefined),
+        row('last act → case end p50 (ms)', r.finishMs.p50, b?.finishMs.p50, undefined),
+        row('DynamoDB writes per case', r.dynamodbWritesPerCase, b?.dynamodbWritesPerCase, undefined),
+        row('DynamoDB reads per case', r.dynamodbReadsPerCase, b?.dynamodbReadsPerCase, undefined),
+        row('service thread busy (ELU)', r.serviceThreadElu, b?.serviceThreadElu, undefined),
+        row('process CPU (s)', r.cpuS, b?.cpuS, undefined),
+      ],
+    ),
+    `   official's act (GET → POST returned) p50/p95: ${(r.extra.actMs as { p50: number }).p50}/${(r.extra.actMs as { p95: number }).p95} ms; ` +
+      `email stored → official's GET p50/p95: ${(r.extra.pickupMs as { p50: number }).p50}/${(r.extra.pickupMs as { p95: number }).p95} ms; ` +
+      `actors thread busy (ELU) ${String(r.extra.actorThreadElu)}`,
+    `   baseline writes per handler call: ${Object.entries(result.baselineWrites)
+      .map(([k, v]) => `${k} ${v.writes}`)
+      .join(', ')} (decision +1 with a code, +1 with caseData fields)`,
+  ];
+  const errors = [...result.errors.real.map((e) => `real: ${e}`), ...result.errors.baseline.map((e) => `baseline: ${e}`)];
+  if (errors.length) lines.push(`   errors (first ${errors.length}):`, ...errors.map((e) => `     ${e}`));
+  return lines.join('\n');
+}
+
+function parseArgs(argv: string[]): Omit<ConcurrentCasesOptions, 'log'> {
+  let cases = 200;
+  let baseline = true;
+  let keepDataDir = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') cases = 20;
+    else if (arg === '--cases') cases = Number(argv[++i]);
+    else if (arg.startsWith('--cases=')) cases = Number(arg.slice('--cases='.length));
+    else if (arg === '--skip-baseline') baseline = false;
+    else if (arg === '--keep') keepDataDir = true;
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  if (!Number.isInteger(cases) || cases < 1) throw new Error('--cases must be a positive integer');
+  return { cases, baseline, keepDataDir };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const options = { ...parseArgs(process.argv.slice(2)), log: (line: string) => process.stderr.write(`${line}\n`) };
+  runConcurrentCases(options).then(
+    (result) => {
+      process.stdout.write(`${report(result)}\n`);
+      process.stdout.write(`BENCH_JSON ${JSON.stringify(result)}\n`);
+      process.exit(result.errors.real.length || result.errors.baseline.length ? 1 : 0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,372 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { CaseStatus, TaskRecord } from '../core/case/model.ts';
+import { formatWaktuSingkat } from '../core/case/timeline.ts';
+import { buildApp, type App } from '../functions/app.ts';
+import { loadConfig } from '../functions/config.ts';
+import { readMailbox } from '../local/ses/local-ses.ts';
+import { actOnLink, type TaskForm } from './drive.ts';
+import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
+
+/**
+ * The operator CLI of the local runtime: `npm run sepakat -- <perintah>`. It reads `<data-dir>/runtime.json`
+ * (written by the running runtime) for the endpoints and the configuration, and talks to the local services
+ * with the same AWS SDK clients the Lambdas use. Acting on a task goes through the public path, as a browser.
+ */
+
+const USAGE = `Pemakaian: npm run sepakat -- <perintah> [pilihan] [--data-dir DIR]
+
+Perintah:
+  kasus [--status aktif|selesai|ditolak|dibatalkan]   daftar kasus
+  tugas [--kasus ID]                                  tugas yang masih terbuka
+  linimasa <ID-kasus>                                 linimasa kasus terhadap Mutu Baku
+  bertindak <tautan> --pilihan X [--catatan "…"] [--isian kunci=nilai ...]
+                                                      bertindak atas tugas melalui tautannya (seperti peramban)
+  surat [--ke email]                                  email yang tersimpan di kotak surat lokal
+  bantuan                                             tampilkan pesan ini
+
+--data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)`;
+
+/** A failure with the exit code and the message for the operator. */
+class Gagal extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+const salahPerintah = (message: string) => new Gagal(`${message}\n\n${USAGE}`, 2);
+const tidakBerjalan = (message: string) => new Gagal(message, 3);
+
+const STATUSES: readonly CaseStatus[] = ['aktif', 'selesai', 'ditolak', 'dibatalkan'];
+
+interface RuntimeInfo {
+  pid: number;
+  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string };
+  config: Record<string, unknown>;
+}
+
+function readRuntimeInfo(dataDir: string): RuntimeInfo {
+  const file = join(dataDir, 'runtime.json');
+  if (!existsSync(file))
+    throw tidakBerjalan(
+      `Runtime Sepakat tidak berjalan: ${file} tidak ada.\nJalankan dulu \`npm start\`, atau sebutkan direktori datanya dengan --data-dir.`,
+    );
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+    if (!info?.urls?.web || !info.config) throw new Error('isi tidak lengkap');
+    return info;
+  } catch (error) {
+    throw tidakBerjalan(`Berkas ${file} rusak (${(error as Error).message}); jalankan ulang runtime dengan \`npm start\`.`);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The runtime is running when its process lives and its web server answers the health check. */
+async function requireRunning(dataDir: string): Promise<RuntimeInfo> {
+  const info = readRuntimeInfo(dataDir);
+  if (typeof info.pid === 'number' && !processAlive(info.pid))
+    throw tidakBerjalan(`Runtime Sepakat tidak berjalan (proses ${info.pid} sudah berhenti). Jalankan \`npm start\` lalu ulangi.`);
+  try {
+    const res = await fetch(`${info.urls.web}/kesehatan`, { signal: AbortSignal.timeout(5000) });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  } catch (error) {
+    throw tidakBerjalan(
+      `Runtime Sepakat tidak dapat dihubungi di ${info.urls.web} (${(error as Error).message}). Jalankan \`npm start\` lalu ulangi.`,
+    );
+  }
+  return info;
+}
+
+/** The app wired to the running runtime's local endpoints, with its link key from the data directory. */
+function appFor(dataDir: string, info: RuntimeInfo): App {
+  const keyFile = join(dataDir, 'kunci-tautan-lokal.txt');
+  if (!existsSync(keyFile)) throw tidakBerjalan(`Kunci tautan lokal ${keyFile} tidak ada; jalankan ulang runtime dengan \`npm start\`.`);
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(info.config)) if (v !== undefined && v !== null) env[k] = String(v);
+  env['SEPAKAT_LINK_KEY'] = readFileSync(keyFile, 'utf8').trim();
+  return buildApp(loadConfig(env));
+}
+
+function closeApp(app: App): void {
+  app.clients.dynamodb.destroy();
+  app.clients.s3.destroy();
+  app.clients.sfn.destroy();
+  app.clients.ses.destroy();
+}
+
+async function withApp<T>(dataDir: string, run: (app: App, info: RuntimeInfo) => Promise<T>): Promise<T> {
+  const info = await requireRunning(dataDir);
+  const app = appFor(dataDir, info);
+  try {
+    return await run(app, info);
+  } finally {
+    closeApp(app);
+  }
+}
+
+const tzOf = (app: App, pemdaId: string) => {
+  try {
+    return app.catalog.pemda(pemdaId).calendar.timeZone;
+  } catch {
+    return 'WIB' as const;
+  }
+};
+
+async function kasus(dataDir: string, status: string | undefined, out: (l: string) => void) {
+  if (status !== undefined && !STATUSES.includes(status as CaseStatus))
+    throw salahPerintah(`Status "${status}" tidak dikenal; pilih salah satu: ${STATUSES.join(', ')}.`);
+  await withApp(dataDir, async (app) => {
+    const cases = await app.store.listCases(status as CaseStatus | undefined);
+    if (!cases.length) {
+      out(status ? `Tidak ada kasus berstatus ${status}.` : 'Belum ada kasus.');
+      return;
+    }
+    out(`${cases.length} kasus${status ? ` berstatus ${status}` : ''}:`);
+    for (const line of formatTable(
+      ['Kasus', 'SOP', 'Perihal', 'Status', 'Langkah kini', 'Dibuat'],
+      cases.map((c) => [
+        c.caseId,
+        c.sopKey,
+        potong(c.perihal, 48),
+        c.status,
+        c.cursor ? `${c.cursor.node}${c.cursor.visit > 1 ? ` (kunjungan ${c.cursor.visit})` : ''}` : '-',
+        formatWaktuSingkat(c.createdAt, tzOf(app, c.pemdaId)),
+      ]),
+    ))
+      out(line);
+  });
+}
+
+async function tugas(dataDir: string, caseId: string | undefined, out: (l: string) => void) {
+  await withApp(dataDir, async (app) => {
+    let open: TaskRecord[];
+    if (caseId !== undefined) {
+      const record = await app.store.getCase(caseId);
+      if (!record) throw new Gagal(`Kasus ${caseId} tidak ditemukan.`, 1);
+      open = (await app.store.listTasks({ caseId })).filter((t) => t.state === 'open');
+    } else open = await app.store.listTasks({ state: 'open' });
+    open.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+    if (!open.length) {
+      out(caseId ? `Tidak ada tugas terbuka pada kasus ${caseId}.` : 'Tidak ada tugas terbuka.');
+      return;
+    }
+    const now = Date.now();
+    const pemdaOf = new Map<string, string>();
+    for (const t of open)
+      if (!pemdaOf.has(t.caseId)) pemdaOf.set(t.caseId, (await app.store.getCase(t.caseId))?.pemdaId ?? '');
+    out(`${open.length} tugas terbuka${caseId ? ` pada kasus ${caseId}` : ''}:`);
+    for (const line of formatTable(
+      ['Tugas', 'Kasus', 'Langkah', 'Pelaksana', 'Dibuka', 'Batas waktu', 'Terlambat'],
+      open.map((t) => {
+        const tz = tzOf(app, pemdaOf.get(t.caseId) ?? '');
+        return [
+          t.taskId,
+          t.caseId,
+          `${t.node}${t.visit > 1 ? ` (kunj. ${t.visit})` : ''}`,
+          potong(`${t.person.nama}${t.person.sebagai ? ` (${t.person.sebagai})` : ''}, ${t.person.jabatan}`, 60),
+          formatWaktuSingkat(t.openedAt, tz),
+          t.dueAt ? `${formatWaktuSingkat(t.dueAt, tz)}${t.dueProvisional ? '*' : ''}` : 'tanpa batas',
+          t.overdueAt && now > Date.parse(t.overdueAt) ? 'YA' : 'tidak',
+        ];
+      }),
+    ))
+      out(line);
+    out('');
+    out('Tautan tindakan (sama dengan tautan di email tugas):');
+    for (const t of open) out(`  ${t.taskId}  ${app.runtime.taskUrl(t)}`);
+  });
+}
+
+async function linimasa(dataDir: string, caseId: string | undefined, out: (l: string) => void) {
+  if (!caseId) throw salahPerintah('Sebutkan nomor kasus: npm run sepakat -- linimasa <ID-kasus>.');
+  await withApp(dataDir, async (app) => {
+    const timeline = await loadTimeline(app, caseId, new Date());
+    if (!timeline) throw new Gagal(`Kasus ${caseId} tidak ditemukan.`, 1);
+    printTimeline(timeline, out);
+  });
+}
+
+const teksHalaman = (html: string) => {
+  const decode = (s: string) =>
+    s
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&#x27;|&#39;/g, "'")
+      .replace(/&quot;|&#x22;/g, '"')
+      .replace(/&#x3D;/g, '=')
+      .replace(/&#x60;/g, '`')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+      .replace(/\s+/g, ' ')
+      .trim();
+  const judul = decode(/<h1>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? '');
+  const kotak = [...html.matchAll(/<div class="(?:kotak-ok|kotak-info|kotak-salah|salah)">([\s\S]*?)<\/div>/g)].map((m) => decode(m[1]!));
+  return { judul, pesan: kotak.filter(Boolean) };
+};
+
+async function bertindak(
+  dataDir: string,
+  link: string | undefined,
+  options: { pilihan?: string; catatan?: string; isian?: string[] },
+  out: (l: string) => void,
+) {
+  if (!link) throw salahPerintah('Sebutkan tautan tugas: npm run sepakat -- bertindak <tautan> --pilihan X.');
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    throw salahPerintah(`"${link}" bukan tautan (URL) yang sah.`);
+  }
+  if (!/^\/tugas\/[^/]+$/.test(url.pathname)) throw salahPerintah(`"${link}" bukan tautan tugas (…/tugas/<kode>).`);
+  if (!options.pilihan) throw salahPerintah('Pilihan wajib: --pilihan <nilai> (nilai pilihan pada halaman tugas).');
+  const values: Record<string, string> = {};
+  for (const item of options.isian ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw salahPerintah(`--isian "${item}" harus berbentuk kunci=nilai.`);
+    values[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  await requireRunning(dataDir);
+  const pilihan = options.pilihan;
+  let problem: Gagal | undefined;
+  const result = await actOnLink(
+    url.toString(),
+    (form: TaskForm) => {
+      if (!form.choices.includes(pilihan))
+        problem = salahPerintah(`Pilihan "${pilihan}" tidak ada pada tugas "${form.title}". Pilihan yang ada: ${form.choices.join(', ') || '(tidak ada)'}.`);
+      const known = form.textFields.map((f) => f.name.slice(2));
+      const unknown = Object.keys(values).filter((k) => !known.includes(k));
+      if (unknown.length)
+        problem = salahPerintah(`Isian ${unknown.join(', ')} tidak ada pada tugas "${form.title}". Isian yang ada: ${known.join(', ') || '(tidak ada)'}.`);
+      if (problem) throw problem;
+      return { pilihan, ...(options.catatan !== undefined ? { catatan: options.catatan } : {}), values };
+    },
+    { dataDir },
+  ).catch((error: unknown) => {
+    if (error === problem) throw error;
+    throw new Gagal(`Tindakan gagal: ${(error as Error).message}`, 1);
+  });
+  const page = teksHalaman(result.html);
+  if (result.status !== 200) {
+    throw new Gagal(
+      [`Tindakan tidak tercatat (HTTP ${result.status}): ${page.judul || 'halaman tugas'}`, ...page.pesan.map((p) => `  - ${p}`)].join('\n'),
+      1,
+    );
+  }
+  out(`Tercatat: ${page.judul || 'keputusan dikirim'}`);
+  for (const p of page.pesan) out(`  ${p}`);
+  if (result.form) out(`Tugas: ${result.form.title}; pilihan: ${pilihan}${options.catatan ? `; catatan: ${options.catatan}` : ''}`);
+}
+
+async function surat(dataDir: string, ke: string | undefined, out: (l: string) => void) {
+  readRuntimeInfo(dataDir); // a Sepakat data directory; the runtime need not be running to read mail
+  const target = ke?.trim().toLowerCase();
+  const mails = (await readMailbox(dataDir)).filter((m) => !target || m.to.some((t) => t.toLowerCase() === target));
+  if (!mails.length) {
+    out(target ? `Tidak ada email untuk ${target}.` : 'Kotak surat lokal kosong.');
+    return;
+  }
+  out(`${mails.length} email${target ? ` untuk ${target}` : ''} (waktu WIB):`);
+  mails.forEach((m, i) => {
+    out(`${String(i + 1).padStart(3)}. ${formatWaktuSingkat(m.sentAt, 'WIB')}  kepada ${m.to.join(', ')}`);
+    out(`     ${m.subject}`);
+    for (const l of m.links.filter((l) => /\/tugas\/[^/]+$/.test(l))) out(`     tautan: ${l}`);
+  });
+}
+
+export async function main(argv: readonly string[], out: (l: string) => void = (l) => console.log(l)): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        status: { type: 'string' },
+        kasus: { type: 'string' },
+        pilihan: { type: 'string' },
+        catatan: { type: 'string' },
+        isian: { type: 'string', multiple: true },
+        ke: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`Argumen tidak dikenali: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  const dataDir = resolve(values['data-dir'] ?? '.sepakat');
+  const allowed: Record<string, { args: number; flags: string[] }> = {
+    kasus: { args: 0, flags: ['status'] },
+    tugas: { args: 0, flags: ['kasus'] },
+    linimasa: { args: 1, flags: [] },
+    bertindak: { args: 1, flags: ['pilihan', 'catatan', 'isian'] },
+    surat: { args: 0, flags: ['ke'] },
+  };
+  try {
+    if (values.help || command === 'bantuan') {
+      out(USAGE);
+      return 0;
+    }
+    if (!command) throw salahPerintah('Sebutkan perintah.');
+    const spec = allowed[command];
+    if (!spec) throw salahPerintah(`Perintah "${command}" tidak dikenal.`);
+    if (rest.length > spec.args) throw salahPerintah(`Argumen berlebih untuk ${command}: ${rest.slice(spec.args).join(' ')}.`);
+    const stray = Object.keys(values).filter((k) => k !== 'data-dir' && k !== 'help' && !spec.flags.includes(k));
+    if (stray.length) throw salahPerintah(`Pilihan ${stray.map((s) => `--${s}`).join(', ')} tidak berlaku untuk ${command}.`);
+    switch (command) {
+      case 'kasus':
+        await kasus(dataDir, values.status, out);
+        break;
+      case 'tugas':
+        await tugas(dataDir, values.kasus, out);
+        break;
+      case 'linimasa':
+        await linimasa(dataDir, rest[0], out);
+        break;
+      case 'bertindak':
+        await bertindak(dataDir, rest[0], { ...(values.pilihan !== undefined ? { pilihan: values.pilihan } : {}), ...(values.catatan !== undefined ? { catatan: values.catatan } : {}), ...(values.isian ? { isian: values.isian } : {}) }, out);
+        break;
+      case 'surat':
+        await surat(dataDir, values.ke, out);
+        break;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof Gagal) {
+      console.error(error.message);
+      return error.code;
+    }
+    const text = String((error as Error)?.message ?? error);
+    const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+    if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) {
+      console.error(`Runtime Sepakat tidak dapat dihubungi (${text}). Jalankan \`npm start\` lalu ulangi.`);
+      return 3;
+    }
+    console.error(`Gagal: ${text}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const code = await main(process.argv.slice(2));
+  // Flush, then exit: idle keep-alive sockets must not hold the process open.
+  await new Promise<void>((ok) => process.stdout.write('', () => ok()));
+  process.exit(code);
+}
