@@ -4,16 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CaseStatus, TaskRecord } from '../core/case/model.ts';
 import { formatWaktuSingkat } from '../core/case/timeline.ts';
-import { buildApp, type App } from '../functions/app.ts';
-import { loadConfig } from '../functions/config.ts';
-import { readMailbox } from '../local/ses/local-ses.ts';
-import { actOnLink, type TaskForm } from './drive.ts';
+import type { App } from '../functions/app.ts';
+import type { TaskForm } from './drive.ts';
 import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
 
 /**
  * The operator CLI of the local runtime: `npm run sepakat -- <perintah>`. It reads `<data-dir>/runtime.json`
  * (written by the running runtime) for the endpoints and the configuration, and talks to the local services
  * with the same AWS SDK clients the Lambdas use. Acting on a task goes through the public path, as a browser.
+ * The AWS SDK and the mail parser load only when a command needs them, so a wrong argument answers at once.
  */
 
 const USAGE = `Pemakaian: npm run sepakat -- <perintah> [pilihan] [--data-dir DIR]
@@ -91,7 +90,8 @@ async function requireRunning(dataDir: string): Promise<RuntimeInfo> {
 }
 
 /** The app wired to the running runtime's local endpoints, with its link key from the data directory. */
-function appFor(dataDir: string, info: RuntimeInfo): App {
+async function appFor(dataDir: string, info: RuntimeInfo): Promise<App> {
+  const [{ buildApp }, { loadConfig }] = await Promise.all([import('../functions/app.ts'), import('../functions/config.ts')]);
   const keyFile = join(dataDir, 'kunci-tautan-lokal.txt');
   if (!existsSync(keyFile)) throw tidakBerjalan(`Kunci tautan lokal ${keyFile} tidak ada; jalankan ulang runtime dengan \`npm start\`.`);
   const env: Record<string, string | undefined> = {};
@@ -109,7 +109,7 @@ function closeApp(app: App): void {
 
 async function withApp<T>(dataDir: string, run: (app: App, info: RuntimeInfo) => Promise<T>): Promise<T> {
   const info = await requireRunning(dataDir);
-  const app = appFor(dataDir, info);
+  const app = await appFor(dataDir, info);
   try {
     return await run(app, info);
   } finally {
@@ -239,6 +239,7 @@ async function bertindak(
     values[item.slice(0, eq)] = item.slice(eq + 1);
   }
   await requireRunning(dataDir);
+  const { actOnLink } = await import('./drive.ts');
   const pilihan = options.pilihan;
   let problem: Gagal | undefined;
   const result = await actOnLink(
@@ -272,6 +273,7 @@ async function bertindak(
 
 async function surat(dataDir: string, ke: string | undefined, out: (l: string) => void) {
   readRuntimeInfo(dataDir); // a Sepakat data directory; the runtime need not be running to read mail
+  const { readMailbox } = await import('../local/ses/local-ses.ts');
   const target = ke?.trim().toLowerCase();
   const mails = (await readMailbox(dataDir)).filter((m) => !target || m.to.some((t) => t.toLowerCase() === target));
   if (!mails.length) {

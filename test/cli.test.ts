@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,29 +63,27 @@ describe('sepakat CLI', () => {
     expect(summary).toMatchObject({ status: record.status, cursor: record.cursor, visits: record.visits, outcome: 'selesai' });
   });
 
-  it('lists cases, open tasks and the timeline against the Mutu Baku', async () => {
+  it('lists cases and open tasks, prints the timeline against the Mutu Baku, and acts on a task as a browser', async () => {
     // Arrange, act
-    const [kasus, selesai, tugas, linimasa] = await Promise.all([
+    const [kasus, tugas, linimasa] = await Promise.all([
       sepakat(['kasus'], rt.dataDir),
-      sepakat(['kasus', '--status', 'selesai'], rt.dataDir),
       sepakat(['tugas'], rt.dataDir),
       sepakat(['linimasa', done], rt.dataDir),
     ]);
 
-    // Assert
+    // Assert: kasus lists both cases with their SOP, perihal, status and current step.
     expect(kasus.code, kasus.stderr).toBe(0);
-    expect(kasus.stdout).toContain(done);
-    expect(kasus.stdout).toContain(open);
     expect(kasus.stdout).toMatch(new RegExp(`${done}\\s+blitar-pengkoordinasian-nota-kesepakatan@1\\s+Nota Kesepakatan pariwisata Penataran\\s+selesai`));
     expect(kasus.stdout).toMatch(new RegExp(`${open}\\s+\\S+\\s+Nota Kesepakatan pengelolaan air bersih\\s+aktif\\s+L1`));
-    expect(selesai.stdout).toContain(done);
-    expect(selesai.stdout).not.toContain(open);
 
+    // tugas lists the open task of the waiting case only, with its link.
     expect(tugas.code, tugas.stderr).toBe(0);
-    expect(tugas.stdout).toMatch(new RegExp(`\\S{22}\\s+${open}\\s+L1\\s+.*Penata Kelola`));
+    expect(tugas.stdout).toMatch(new RegExp(`\\S{22}\\s+${open}\\s+L1\\s+.*Penata Kelola Pemerintahan`));
     expect(tugas.stdout).not.toContain(done);
-    expect(tugas.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/tugas\/\S+/);
+    const link = /^\s+\S{22}\s+(http:\/\/127\.0\.0\.1:\d+\/tugas\/\S+)$/m.exec(tugas.stdout)?.[1];
+    expect(link, tugas.stdout).toBeDefined();
 
+    // linimasa: every step with its Mutu Baku and status, then the totals.
     expect(linimasa.code, linimasa.stderr).toBe(0);
     const out = linimasa.stdout;
     expect(out).toContain(`Linimasa kasus ${done}`);
@@ -101,19 +99,12 @@ describe('sepakat CLI', () => {
     expect(out).toMatch(/Mutu Baku yang dilalui\s+: 15 hari, 0 menit = 6750 menit kerja/);
     expect(out).toMatch(/Total Waktu menurut SOP\s+: tidak dinyatakan \(jumlah langkah SOP: 15 hari, 0 menit\)/);
     expect(out).toMatch(/Hasil\s+: selesai/);
-  });
 
-  it('acts on a task through its link, as a browser, and lists the mail', async () => {
-    // Arrange
-    const tugas = await sepakat(['tugas', '--kasus', open], rt.dataDir);
-    const link = new RegExp(`^\\s+\\S{22}\\s+(http\\S+)$`, 'm').exec(tugas.stdout)?.[1];
-    expect(link, tugas.stdout).toBeDefined();
-
-    // Act
-    const [wrong, acted] = [
-      await sepakat(['bertindak', link!, '--pilihan', 'setuju'], rt.dataDir),
-      await sepakat(['bertindak', link!, '--pilihan', 'lengkap', '--catatan', 'Berkas lengkap', '--isian', 'nomor-agenda=000.5/12/2026'], rt.dataDir),
-    ];
+    // Act: a choice the task does not offer, then the real decision, through the link.
+    const [wrong, acted] = await Promise.all([
+      sepakat(['bertindak', link!, '--pilihan', 'setuju'], rt.dataDir),
+      sepakat(['bertindak', link!, '--pilihan', 'lengkap', '--catatan', 'Berkas lengkap', '--isian', 'nomor-agenda=000.5/12/2026'], rt.dataDir),
+    ]);
 
     // Assert
     expect(wrong.code).toBe(2);
@@ -121,18 +112,20 @@ describe('sepakat CLI', () => {
     expect(wrong.stderr).toContain('lengkap, tidak-lengkap');
     expect(acted.code, acted.stderr).toBe(0);
     expect(acted.stdout).toMatch(/^Tercatat: /);
-    const moved = await eventually(async () => {
-      const record = await rt.app.store.getCase(open);
-      return record?.cursor?.node === 'L2' ? record : undefined;
-    });
-    expect(moved.data).toBeDefined();
+    await eventually(async () => (await rt.app.store.getCase(open))?.cursor?.node === 'L2');
     const task = (await rt.app.store.listTasks({ caseId: open })).find((t) => t.node === 'L1')!;
     expect(task.decision).toMatchObject({ choice: 'lengkap', note: 'Berkas lengkap', values: { 'nomor-agenda': '000.5/12/2026' } });
+  });
 
+  it('lists the stored mail of one recipient', async () => {
+    // Arrange, act
     const surat = await sepakat(['surat', '--ke', PEMOHON.email], rt.dataDir);
+
+    // Assert
     expect(surat.code, surat.stderr).toBe(0);
     expect(surat.stdout).toContain(`Permohonan diterima: Nota Kesepakatan pengelolaan air bersih (${open})`);
     expect(surat.stdout).toContain('Permohonan selesai diproses: Nota Kesepakatan pariwisata Penataran');
+    expect(surat.stdout).not.toContain('Tugas baru');
   });
 
   it('fails with a clear message when the runtime is not running or an argument is wrong', async () => {
@@ -148,6 +141,9 @@ describe('sepakat CLI', () => {
         sepakat(['linimasa', '20990101-tidakada'], rt.dataDir),
         sepakat(['hapus'], rt.dataDir),
       ]);
+      // A runtime that stopped (its runtime.json stays behind) is told apart from a running one.
+      writeFileSync(join(empty, 'runtime.json'), JSON.stringify({ pid: 2 ** 22 + 12345, urls: { web: 'http://127.0.0.1:9' }, config: {} }));
+      const stopped = await sepakat(['tugas'], empty);
 
       // Assert
       expect(notRunning.code).not.toBe(0);
@@ -160,6 +156,8 @@ describe('sepakat CLI', () => {
       expect(unknownCase.stderr).toContain('Kasus 20990101-tidakada tidak ditemukan');
       expect(unknownCommand.code).toBe(2);
       expect(unknownCommand.stderr).toContain('Perintah "hapus" tidak dikenal');
+      expect(stopped.code).toBe(3);
+      expect(stopped.stderr).toMatch(/Runtime Sepakat tidak (berjalan|dapat dihubungi)/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
