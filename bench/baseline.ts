@@ -18,6 +18,7 @@ import { FUNCTION_NAMES } from '../local/runtime.ts';
 import { startLocalStepFunctions } from '../local/step-functions/local-step-functions.ts';
 import { defaultChoice } from './act.ts';
 import { countDynamoDbRequests } from './ddb-counter.ts';
+import { settleExecutions } from './executions.ts';
 import type { RunResult } from './figures.ts';
 import { cpuMs } from './stats.ts';
 
@@ -285,6 +286,8 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
   }
   const serviceThreadElu = performance.eventLoopUtilization(elu0).utilization;
   const cpu = cpuMs(cpu0);
+  const executions = await settleExecutions(sfnClient, stateMachineArn);
+  if (executions.FAILED || executions.RUNNING) errors.push(`eksekusi: ${JSON.stringify(executions)}`);
   const dynamodbCounts = counter.counts();
   await sfn.close();
   await dynamodb.close();
@@ -307,5 +310,6 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     dynamodb: dynamodbCounts,
     serviceThreadElu,
     cpuMs: cpu,
+    extra: { executions },
   };
 }

@@ -17,10 +17,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_COMPILE_OPTIONS, type CompileOptions } from '../core/sop/compile-sop.ts';
+import { stateMachineName } from '../functions/config.ts';
 import { startRuntime } from '../local/runtime.ts';
 import type { ActorsInput, ActorsOutput } from './actors.ts';
 import { BASELINE_WRITES, runNoopBaseline } from './baseline.ts';
 import { countDynamoDbRequests } from './ddb-counter.ts';
+import { settleExecutions } from './executions.ts';
 import { figuresOf, ratios, type Figures, type RunResult } from './figures.ts';
 import { cpuMs, round, summarize, table } from './stats.ts';
 
@@ -79,14 +81,18 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
     const serviceThreadElu = performance.eventLoopUtilization(elu0).utilization;
     const cpu = cpuMs(cpu0);
     await runtime.idle();
+    const stateMachineArn = `${runtime.app.config.SEPAKAT_STATE_MACHINE_ARN_PREFIX}${stateMachineName(sop.key)}`;
+    const executions = await settleExecutions(runtime.app.clients.sfn, stateMachineArn);
     const dynamodb = counter.counts();
+    const errors = [...output.errors];
+    if (executions.FAILED || executions.RUNNING) errors.push(`eksekusi: ${JSON.stringify(executions)}`);
     return {
       sop,
       run: {
         label: 'nyata (real)',
         cases: options.cases,
         completed: output.completed,
-        errors: output.errors,
+        errors,
         activationsPerCase: output.activationsPerCase,
         wallMs: output.lastEnd - output.firstStart,
         stepOverheadMs: output.stepOverheadMs,
@@ -100,6 +106,7 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
         actorThreadElu: output.actorThreadElu,
         cpuMs: cpu,
         extra: {
+          executions,
           negativeOverheads: output.negativeOverheads,
           httpRequestsByActors: output.requests,
           mail: output.mail,

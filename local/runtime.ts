@@ -91,9 +91,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const host = options.host ?? '127.0.0.1';
 
   // Late-bound: the services start before the app that their callbacks reach.
-  let app: App | undefined;
-  let handlers: ReturnType<typeof stepTaskHandlers> | undefined;
-  let http: ReturnType<typeof httpApiHandler> | undefined;
+  const late: { handlers?: ReturnType<typeof stepTaskHandlers>; http?: ReturnType<typeof httpApiHandler> } = {};
 
   const web: Server = createServer((req, res) => void serve(req, res));
   await new Promise<void>((ok) => web.listen(options.port ?? 0, host, ok));
@@ -113,9 +111,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     retryIntervalMs: 200,
     invokeLambda: async (functionName, payload) => {
       const role = byName.get(functionName.split(':').pop() ?? functionName);
-      if (!role || !handlers) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
+      if (!role || !late.handlers) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
       // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through.
-      const result = await handlers[role](JSON.parse(JSON.stringify(payload)));
+      const result = await late.handlers[role](JSON.parse(JSON.stringify(payload)));
       return JSON.parse(JSON.stringify(result ?? null));
     },
   });
@@ -142,7 +140,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_CONFIG_DIR: join(PROJECT_ROOT, 'config'),
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
   });
-  app = buildApp(config, { ...(options.clock ? { clock: options.clock } : {}), faults: faultsFor(options.fault) });
+  const app = buildApp(config, { ...(options.clock ? { clock: options.clock } : {}), faults: faultsFor(options.fault) });
   await ensureTables(app.clients.dynamodb, tableDefinitions({ cases: config.SEPAKAT_TABLE_CASES, tasks: config.SEPAKAT_TABLE_TASKS, history: config.SEPAKAT_TABLE_HISTORY }));
 
   // One state machine per SOP version, compiled from the data and executed unchanged.
@@ -154,8 +152,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   );
   const compileOptions = { humanWaitSeconds: options.humanWaitSeconds ?? 7 * 24 * 3600 };
   for (const sop of allSopVersions(app)) sfn.registerStateMachine(stateMachineName(sop.key), applySubstitutions(compileSop(sop, compileOptions), substitutions));
-  handlers = stepTaskHandlers(app);
-  http = httpApiHandler(app);
+  late.handlers = stepTaskHandlers(app);
+  late.http = httpApiHandler(app);
 
   // S3 → Lambda, asynchronously and with retries, as AWS delivers object-created notifications.
   const onIntake = intakeHandler(app);
@@ -189,6 +187,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
   async function serve(req: IncomingMessage, res: ServerResponse) {
     try {
+      const http = late.http;
       if (!http) {
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Sepakat sedang dimulai');
         return;
@@ -237,10 +236,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       web.closeAllConnections();
       await sfn.close();
       await Promise.all([s3.close(), ses.close(), dynamodb.close()]);
-      app?.clients.dynamodb.destroy();
-      app?.clients.s3.destroy();
-      app?.clients.sfn.destroy();
-      app?.clients.ses.destroy();
+      app.clients.dynamodb.destroy();
+      app.clients.s3.destroy();
+      app.clients.sfn.destroy();
+      app.clients.ses.destroy();
     },
   };
 }

@@ -101,10 +101,8 @@ describe('sepakat CLI', () => {
     expect(out).toMatch(/Hasil\s+: selesai/);
 
     // Act: a choice the task does not offer, then the real decision, through the link.
-    const [wrong, acted] = await Promise.all([
-      sepakat(['bertindak', link!, '--pilihan', 'setuju'], rt.dataDir),
-      sepakat(['bertindak', link!, '--pilihan', 'lengkap', '--catatan', 'Berkas lengkap', '--isian', 'nomor-agenda=000.5/12/2026'], rt.dataDir),
-    ]);
+    const wrong = await sepakat(['bertindak', link!, '--pilihan', 'setuju'], rt.dataDir);
+    const acted = await sepakat(['bertindak', link!, '--pilihan', 'lengkap', '--catatan', 'Berkas lengkap', '--isian', 'nomor-agenda=000.5/12/2026'], rt.dataDir);
 
     // Assert
     expect(wrong.code).toBe(2);
