@@ -16,9 +16,23 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '../functions/*', '../local/*', 'node:fs', 'node:fs/promises', 'fs'] },
+        {
+          patterns: [
+            '@aws-sdk/*',
+            'aws-cdk-lib',
+            'aws-cdk-lib/*',
+            '../functions/*',
+            '../local/*',
+            'node:fs',
+            'node:fs/promises',
+            'fs',
+          ],
+        },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The core reads no environment.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'The core reads no environment.' },
+      ],
     },
   },
 );

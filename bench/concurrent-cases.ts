@@ -47,6 +47,17 @@ export interface ConcurrentCasesResult {
   ratio?: ReturnType<typeof ratios>;
   baselineWrites: typeof BASELINE_WRITES;
   errors: { real: string[]; baseline: string[] };
+  /** The headline figures, in the shape run-all.ts prints for every bench. */
+  summary: SummaryRow[];
+}
+
+/** One headline figure of a bench: run-all.ts prints these as one table for all benches. */
+export interface SummaryRow {
+  metric: string;
+  unit: string;
+  value: number;
+  baseline?: number;
+  ratio?: number;
 }
 
 /** The same compile options local/runtime.ts uses by default (humanWaitSeconds 7 days). */
@@ -140,7 +151,23 @@ export async function runConcurrentCases(options: ConcurrentCasesOptions): Promi
 
   const realFigures = figuresOf(real);
   const baseFigures = baseline ? figuresOf(baseline) : undefined;
+  const q = baseFigures ? ratios(realFigures, baseFigures) : undefined;
+  const withBase = (metric: string, unit: string, value: number, base: number | undefined, ratio: number | undefined): SummaryRow => ({
+    metric,
+    unit,
+    value,
+    ...(base !== undefined ? { baseline: base } : {}),
+    ...(ratio !== undefined ? { ratio } : {}),
+  });
+  const summary: SummaryRow[] = [
+    withBase('cases per second', 'cases/s', realFigures.casesPerSec, baseFigures?.casesPerSec, q?.casesPerSec),
+    withBase('per-step overhead p50', 'ms', realFigures.stepOverheadMs.p50, baseFigures?.stepOverheadMs.p50, q?.stepOverheadP50),
+    withBase('per-step overhead p95', 'ms', realFigures.stepOverheadMs.p95, baseFigures?.stepOverheadMs.p95, q?.stepOverheadP95),
+    withBase('case completion p50', 'ms', realFigures.caseMs.p50, baseFigures?.caseMs.p50, q?.caseP50),
+    withBase('case completion p95', 'ms', realFigures.caseMs.p95, baseFigures?.caseMs.p95, q?.caseP95),
+  ];
   return {
+    summary,
     bench: BENCH_NAME,
     node: process.version,
     cpus: availableParallelism(),
@@ -155,7 +182,7 @@ export async function runConcurrentCases(options: ConcurrentCasesOptions): Promi
         actorThreadElu: round(real.actorThreadElu ?? Number.NaN, 2),
       },
     },
-    ...(baseFigures ? { baseline: baseFigures, ratio: ratios(realFigures, baseFigures) } : {}),
+    ...(baseFigures && q ? { baseline: baseFigures, ratio: q } : {}),
     baselineWrites: BASELINE_WRITES,
     errors: { real: real.errors.slice(0, 10), baseline: baseline?.errors.slice(0, 10) ?? [] },
   };

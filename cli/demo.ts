@@ -30,7 +30,11 @@ const SCENARIOS: Scenario[] = [
       sopId: 'kota-penyusunan-kesepakatan-bersama',
       perihal: 'Kesepakatan Bersama tentang penyelenggaraan pemerintahan dan pelayanan publik',
       pemohon: { nama: 'Drs. Joko Susilo', email: 'kerjasama@kab-mitra.test', instansi: 'Pemerintah Kabupaten Mitra' },
-      data: { 'pihak-mitra': 'Pemerintah Kabupaten Mitra', perihal: 'Penyelenggaraan pemerintahan dan pelayanan publik', 'jenis-kerja-sama': 'KSDD' },
+      data: {
+        'pihak-mitra': 'Pemerintah Kabupaten Mitra',
+        perihal: 'Penyelenggaraan pemerintahan dan pelayanan publik',
+        'jenis-kerja-sama': 'KSDD',
+      },
       files: [pdf('surat-permohonan', 'Surat permohonan Kesepakatan Bersama')],
     },
     script: { L7: ['ulangi', 'disepakati'], L9: ['tidak', 'ya'] },
@@ -41,14 +45,21 @@ const SCENARIOS: Scenario[] = [
     permohonan: {
       sopId: 'blitar-pengkoordinasian-nota-kesepakatan',
       perihal: 'Nota Kesepakatan pengembangan pariwisata kawasan Penataran',
-      pemohon: { nama: 'Ir. Sri Wahyuni, M.T.', email: 'dinas.pariwisata@kediri.test', instansi: 'Pemerintah Kabupaten Kediri' },
+      pemohon: {
+        nama: 'Ir. Sri Wahyuni, M.T.',
+        email: 'dinas.pariwisata@kediri.test',
+        instansi: 'Pemerintah Kabupaten Kediri',
+      },
       data: {
         'pihak-mitra': 'Pemerintah Kabupaten Kediri',
         'perangkat-daerah': 'Dinas Kebudayaan dan Pariwisata',
         perihal: 'Pengembangan pariwisata kawasan Penataran',
         'jenis-kerja-sama': 'KSDD',
       },
-      files: [pdf('surat-permohonan', 'Surat permohonan Nota Kesepakatan'), pdf('draf-naskah', 'Draf Naskah Nota Kesepakatan')],
+      files: [
+        pdf('surat-permohonan', 'Surat permohonan Nota Kesepakatan'),
+        pdf('draf-naskah', 'Draf Naskah Nota Kesepakatan'),
+      ],
     },
     script: { L1: ['tidak-lengkap', 'lengkap'] },
     expected: 'selesai',
@@ -59,7 +70,12 @@ const SCENARIOS: Scenario[] = [
       sopId: 'bandung-kerjasama-teknik-luar-negeri',
       perihal: 'Kerja sama teknik pengelolaan sampah kota',
       pemohon: { nama: 'Mr. Kenji Watanabe', email: 'international@kawasaki.test', instansi: 'Kawasaki City' },
-      data: { 'pihak-mitra': 'Kawasaki City', 'negara-mitra': 'Jepang', perihal: 'Pengelolaan sampah kota', 'jenis-kerja-sama': 'KSDPL' },
+      data: {
+        'pihak-mitra': 'Kawasaki City',
+        'negara-mitra': 'Jepang',
+        perihal: 'Pengelolaan sampah kota',
+        'jenis-kerja-sama': 'KSDPL',
+      },
       files: [pdf('surat-permohonan', 'Letter of intent'), pdf('proposal', 'Kerangka acuan kerja sama teknik')],
     },
     script: {},
@@ -71,7 +87,12 @@ const SCENARIOS: Scenario[] = [
       sopId: 'bandung-kerjasama-teknik-luar-negeri',
       perihal: 'Kerja sama teknik transportasi massal',
       pemohon: { nama: 'Ms. Anna Schmidt', email: 'partnerschaft@braunschweig.test', instansi: 'Stadt Braunschweig' },
-      data: { 'pihak-mitra': 'Stadt Braunschweig', 'negara-mitra': 'Jerman', perihal: 'Transportasi massal', 'jenis-kerja-sama': 'KSDPL' },
+      data: {
+        'pihak-mitra': 'Stadt Braunschweig',
+        'negara-mitra': 'Jerman',
+        perihal: 'Transportasi massal',
+        'jenis-kerja-sama': 'KSDPL',
+      },
       files: [pdf('surat-permohonan', 'Letter of intent')],
     },
     // L12 is a chain: its third link (L12.3) records the DPRD's decision.
@@ -85,7 +106,8 @@ async function waitForCase(rt: LocalRuntime, caseId: string, timeoutMs = 20_000)
   for (;;) {
     const record = await rt.app.store.getCase(caseId);
     if (record?.cursor || (record && record.status !== 'aktif')) return;
-    if (Date.now() > deadline) throw new Error(`permohonan ${caseId} tidak menjadi kasus dalam ${timeoutMs / 1000} detik`);
+    if (Date.now() > deadline)
+      throw new Error(`permohonan ${caseId} tidak menjadi kasus dalam ${timeoutMs / 1000} detik`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -100,7 +122,13 @@ async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number):
   const caseId = intakeId;
   await waitForCase(rt, caseId);
   console.log(`Permohonan diterima: kasus ${caseId} (${scenario.permohonan.sopId})`);
-  const result = await driveCase({ dataDir: rt.dataDir, caseId, pemohonEmail: scenario.permohonan.pemohon.email, script: scenario.script, timeoutMs: 120_000 });
+  const result = await driveCase({
+    dataDir: rt.dataDir,
+    caseId,
+    pemohonEmail: scenario.permohonan.pemohon.email,
+    script: scenario.script,
+    timeoutMs: 120_000,
+  });
   console.log(`Tindakan (${result.acted.length}): ${result.acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`);
   console.log('');
   const timeline = await loadTimeline(rt.app, caseId, new Date());
@@ -113,8 +141,10 @@ async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number):
   console.log(
     `Hasil: ${result.outcome} (diharapkan ${scenario.expected}); email terkirim: ${recorded} (tercatat di riwayat; ${mailbox} di kotak surat lokal menyebut kasus ini); ${((Date.now() - started) / 1000).toFixed(1)} detik`,
   );
-  if (result.outcome !== scenario.expected) throw new Error(`kasus ${caseId} berakhir ${result.outcome}, bukan ${scenario.expected}`);
-  if (timeline.outcome !== scenario.expected) throw new Error(`linimasa kasus ${caseId} mencatat hasil ${timeline.outcome ?? '-'}`);
+  if (result.outcome !== scenario.expected)
+    throw new Error(`kasus ${caseId} berakhir ${result.outcome}, bukan ${scenario.expected}`);
+  if (timeline.outcome !== scenario.expected)
+    throw new Error(`linimasa kasus ${caseId} mencatat hasil ${timeline.outcome ?? '-'}`);
 }
 
 async function main(): Promise<number> {
@@ -124,11 +154,18 @@ async function main(): Promise<number> {
   let rt: LocalRuntime | undefined;
   let code = 0;
   try {
-    rt = await startRuntime({ dataDir, port: 0, sopDirs: [join(PROJECT_ROOT, 'sops')], log: (l) => console.log(`[runtime] ${l}`) });
+    rt = await startRuntime({
+      dataDir,
+      port: 0,
+      sopDirs: [join(PROJECT_ROOT, 'sops')],
+      log: (l) => console.log(`[runtime] ${l}`),
+    });
     for (const [i, scenario] of SCENARIOS.entries()) await runScenario(rt, scenario, i);
     const mails = await readMailbox(dataDir);
     console.log('');
-    console.log(`Demo selesai: ${SCENARIOS.length} kasus berjalan sesuai harapan; ${mails.length} email di kotak surat lokal.`);
+    console.log(
+      `Demo selesai: ${SCENARIOS.length} kasus berjalan sesuai harapan; ${mails.length} email di kotak surat lokal.`,
+    );
   } catch (error) {
     console.error(`\nDemo gagal: ${(error as Error)?.stack ?? String(error)}`);
     code = 1;

@@ -43,7 +43,10 @@ export async function submitPermohonan(webUrl: string, input: PermohonanInput): 
   const res = await fetch(`${webUrl}/api/permohonan`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: webUrl },
-    body: JSON.stringify({ sopId: input.sopId, files: input.files.map((f) => ({ slot: f.slot, name: f.name, size: f.bytes.length })) }),
+    body: JSON.stringify({
+      sopId: input.sopId,
+      files: input.files.map((f) => ({ slot: f.slot, name: f.name, size: f.bytes.length })),
+    }),
   });
   const prepared = (await res.json()) as {
     intakeId: string;
@@ -53,7 +56,11 @@ export async function submitPermohonan(webUrl: string, input: PermohonanInput): 
   };
   if (!res.ok) throw new Error(`permohonan ditolak: ${res.status} ${prepared.pesan ?? ''}`);
   for (const [i, upload] of prepared.uploads.entries()) {
-    const put = await fetch(upload.url, { method: 'PUT', headers: { 'content-type': upload.contentType }, body: new Uint8Array(input.files[i]!.bytes) });
+    const put = await fetch(upload.url, {
+      method: 'PUT',
+      headers: { 'content-type': upload.contentType },
+      body: new Uint8Array(input.files[i]!.bytes),
+    });
     if (!put.ok) throw new Error(`unggah ${upload.key} gagal: ${put.status}`);
   }
   const manifest = {
@@ -131,7 +138,11 @@ export async function actOnLink(
   if (page.status !== 200) return { status: page.status, html };
   const form = parseTaskPage(html);
   const decision = decide(form);
-  const body = new URLSearchParams({ submissionId: form.submissionId, pilihan: decision.pilihan, catatan: decision.catatan ?? '' });
+  const body = new URLSearchParams({
+    submissionId: form.submissionId,
+    pilihan: decision.pilihan,
+    catatan: decision.catatan ?? '',
+  });
   for (const field of form.textFields) {
     const given = decision.values?.[field.name.slice(2)];
     body.set(field.name, given ?? sampleValue(field));
@@ -147,16 +158,28 @@ export async function actOnLink(
     if (!res.ok) {
       // The field may not accept PDF (an image scan): send a PNG instead.
       const png = samplePng();
-      const again = await fetch(`${link}/unggah`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ slot, name: `${slot}.png`, size: png.length }) });
+      const again = await fetch(`${link}/unggah`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ slot, name: `${slot}.png`, size: png.length }),
+      });
       if (!again.ok) throw new Error(`unggah ${slot}: ${again.status} ${await again.text()}`);
       const target = (await again.json()) as { url: string; key: string; contentType: string };
-      await fetch(target.url, { method: 'PUT', headers: { 'content-type': target.contentType }, body: new Uint8Array(png) });
+      await fetch(target.url, {
+        method: 'PUT',
+        headers: { 'content-type': target.contentType },
+        body: new Uint8Array(png),
+      });
       body.set(`unggah_${slot}`, target.key);
       body.set(`nama_${slot}`, `${slot}.png`);
       continue;
     }
     const target = (await res.json()) as { url: string; key: string; contentType: string };
-    const put = await fetch(target.url, { method: 'PUT', headers: { 'content-type': target.contentType }, body: new Uint8Array(bytes) });
+    const put = await fetch(target.url, {
+      method: 'PUT',
+      headers: { 'content-type': target.contentType },
+      body: new Uint8Array(bytes),
+    });
     if (!put.ok) throw new Error(`PUT ${slot}: ${put.status}`);
     body.set(`unggah_${slot}`, target.key);
     body.set(`nama_${slot}`, name);
@@ -214,17 +237,36 @@ export async function driveCase(options: {
   stopAt?: string;
   /** Activities that may have been decided outside this driver (their link then answers 409). */
   alreadyDone?: (node: string) => boolean;
-}): Promise<{ outcome: string; acted: { node: string; choice: string }[]; stoppedAt?: { node: string; link: string; mail: StoredMail } }> {
+}): Promise<{
+  outcome: string;
+  acted: { node: string; choice: string }[];
+  stoppedAt?: { node: string; link: string; mail: StoredMail };
+}> {
   const seen = new Set<string>();
   const visits = new Map<string, number>();
   const acted: { node: string; choice: string }[] = [];
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     const mails = await readMailbox(options.dataDir);
-    const end = mails.find((m) => m.to.includes(options.pemohonEmail) && m.text?.includes(options.caseId) && /^Permohonan (selesai|tidak dapat|dibatalkan)/.test(m.subject));
-    const fresh = mails.filter((m) => !seen.has(m.messageId) && /^Tugas baru: /.test(m.subject) && m.text?.includes(`Nomor kasus: ${options.caseId}`));
-    if (!fresh.length && end) return { outcome: /selesai/.test(end.subject) ? 'selesai' : /dibatalkan/.test(end.subject) ? 'dibatalkan' : 'ditolak', acted };
-    if (Date.now() > deadline) throw new Error(`kasus ${options.caseId} tidak selesai dalam batas waktu; terakhir: ${acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`);
+    const end = mails.find(
+      (m) =>
+        m.to.includes(options.pemohonEmail) &&
+        m.text?.includes(options.caseId) &&
+        /^Permohonan (selesai|tidak dapat|dibatalkan)/.test(m.subject),
+    );
+    const fresh = mails.filter(
+      (m) =>
+        !seen.has(m.messageId) && /^Tugas baru: /.test(m.subject) && m.text?.includes(`Nomor kasus: ${options.caseId}`),
+    );
+    if (!fresh.length && end)
+      return {
+        outcome: /selesai/.test(end.subject) ? 'selesai' : /dibatalkan/.test(end.subject) ? 'dibatalkan' : 'ditolak',
+        acted,
+      };
+    if (Date.now() > deadline)
+      throw new Error(
+        `kasus ${options.caseId} tidak selesai dalam batas waktu; terakhir: ${acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`,
+      );
     if (!fresh.length) {
       await new Promise((r) => setTimeout(r, 20));
       continue;
@@ -242,15 +284,27 @@ export async function driveCase(options: {
         link,
         (form) => {
           const scripted = options.script?.[node]?.[visit - 1];
-          chosen = scripted ?? form.choices.find((c) => ['lanjut', 'ya', 'disepakati', 'setuju'].includes(c)) ?? form.choices[0]!;
+          chosen =
+            scripted ??
+            form.choices.find((c) => ['lanjut', 'ya', 'disepakati', 'setuju'].includes(c)) ??
+            form.choices[0]!;
           const needsNote = chosen !== 'lanjut' && chosen !== 'ya' && chosen !== 'disepakati';
-          return { pilihan: chosen, ...(needsNote ? { catatan: `Catatan uji untuk ${node} (${chosen}): mohon diperbaiki.` } : {}) };
+          return {
+            pilihan: chosen,
+            ...(needsNote ? { catatan: `Catatan uji untuk ${node} (${chosen}): mohon diperbaiki.` } : {}),
+          };
         },
         { dataDir: options.dataDir },
       );
       // 409: the task was decided already (an old email, e.g. acted on before a crash); nothing to do.
       if (result.status === 409 && options.alreadyDone?.(node)) continue;
-      if (result.status !== 200) throw new Error(`${node} kunjungan ${visit}: HTTP ${result.status}\n${result.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 600)}`);
+      if (result.status !== 200)
+        throw new Error(
+          `${node} kunjungan ${visit}: HTTP ${result.status}\n${result.html
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .slice(0, 600)}`,
+        );
       acted.push({ node, choice: chosen });
       options.onAct?.({ node, visit, choice: chosen, status: result.status });
     }

@@ -82,13 +82,20 @@ export function formatTimeline(t: Timeline): string[] {
       const detail = '        ';
       const no = (r.no || r.stepId).replace(/\.$/, '');
       if (!r.link || r.link.startsWith('1/')) out.push(`${detail}Langkah ${no}: ${potong(r.uraian, 150)}`);
-      if (r.link) out.push(`${detail}${r.link.startsWith('1/') ? '  ' : `Langkah ${no}, `}mata rantai ${r.link}: ${potong(r.label, 130)}`);
+      if (r.link)
+        out.push(
+          `${detail}${r.link.startsWith('1/') ? '  ' : `Langkah ${no}, `}mata rantai ${r.link}: ${potong(r.label, 130)}`,
+        );
       const pelaksana = r.person ? `${r.person}, ${r.jabatan}` : r.jabatan || '-';
       out.push(`${detail}Pelaksana: ${pelaksana}${r.atasNama ? ` atas nama ${r.atasNama}` : ''}`);
       if (r.overdueAt && r.overdueAt !== r.dueAt) out.push(`${detail}Terlambat setelah: ${w(r.overdueAt)}`);
-      if (r.decision) out.push(`${detail}Keputusan: ${r.decision.label} [${r.decision.choice}]${r.note ? `; catatan: ${potong(r.note, 160)}` : ''}`);
+      if (r.decision)
+        out.push(
+          `${detail}Keputusan: ${r.decision.label} [${r.decision.choice}]${r.note ? `; catatan: ${potong(r.note, 160)}` : ''}`,
+        );
     });
-    if (t.rows.some((r) => r.dueProvisional)) out.push('  * batas waktu sementara: kalender tahun itu belum memuat hari libur');
+    if (t.rows.some((r) => r.dueProvisional))
+      out.push('  * batas waktu sementara: kalender tahun itu belum memuat hari libur');
   }
   const s = t.totals;
   const dalam =
@@ -99,7 +106,9 @@ export function formatTimeline(t: Timeline): string[] {
         : ' - melebihi Mutu Baku';
   out.push('');
   out.push('  Jumlah');
-  out.push(`    Waktu yang digunakan     : ${s.used} (${s.usedMinutes} menit kerja; waktu kalender ${lamaKalender(s.elapsedMs)})${dalam}`);
+  out.push(
+    `    Waktu yang digunakan     : ${s.used} (${s.usedMinutes} menit kerja; waktu kalender ${lamaKalender(s.elapsedMs)})${dalam}`,
+  );
   if (s.externalMinutes > 0 || t.rows.some((r) => r.atasNama))
     out.push(`    Di antaranya pihak luar  : ${s.external} (${s.externalMinutes} menit kerja)`);
   const range = s.standard.maxMenit !== s.standard.minMenit ? `, paling lama ${s.standard.maxMenit} menit kerja` : '';

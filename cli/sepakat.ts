@@ -59,7 +59,9 @@ function readRuntimeInfo(dataDir: string): RuntimeInfo {
     if (!info?.urls?.web || !info.config) throw new Error('isi tidak lengkap');
     return info;
   } catch (error) {
-    throw tidakBerjalan(`Berkas ${file} rusak (${(error as Error).message}); jalankan ulang runtime dengan \`npm start\`.`);
+    throw tidakBerjalan(
+      `Berkas ${file} rusak (${(error as Error).message}); jalankan ulang runtime dengan \`npm start\`.`,
+    );
   }
 }
 
@@ -76,7 +78,9 @@ function processAlive(pid: number): boolean {
 async function requireRunning(dataDir: string): Promise<RuntimeInfo> {
   const info = readRuntimeInfo(dataDir);
   if (typeof info.pid === 'number' && !processAlive(info.pid))
-    throw tidakBerjalan(`Runtime Sepakat tidak berjalan (proses ${info.pid} sudah berhenti). Jalankan \`npm start\` lalu ulangi.`);
+    throw tidakBerjalan(
+      `Runtime Sepakat tidak berjalan (proses ${info.pid} sudah berhenti). Jalankan \`npm start\` lalu ulangi.`,
+    );
   try {
     const res = await fetch(`${info.urls.web}/kesehatan`, { signal: AbortSignal.timeout(5000) });
     await res.body?.cancel();
@@ -91,9 +95,13 @@ async function requireRunning(dataDir: string): Promise<RuntimeInfo> {
 
 /** The app wired to the running runtime's local endpoints, with its link key from the data directory. */
 async function appFor(dataDir: string, info: RuntimeInfo): Promise<App> {
-  const [{ buildApp }, { loadConfig }] = await Promise.all([import('../functions/app.ts'), import('../functions/config.ts')]);
+  const [{ buildApp }, { loadConfig }] = await Promise.all([
+    import('../functions/app.ts'),
+    import('../functions/config.ts'),
+  ]);
   const keyFile = join(dataDir, 'kunci-tautan-lokal.txt');
-  if (!existsSync(keyFile)) throw tidakBerjalan(`Kunci tautan lokal ${keyFile} tidak ada; jalankan ulang runtime dengan \`npm start\`.`);
+  if (!existsSync(keyFile))
+    throw tidakBerjalan(`Kunci tautan lokal ${keyFile} tidak ada; jalankan ulang runtime dengan \`npm start\`.`);
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(info.config)) if (v !== undefined && v !== null) env[k] = String(v);
   env['SEPAKAT_LINK_KEY'] = readFileSync(keyFile, 'utf8').trim();
@@ -213,7 +221,9 @@ const teksHalaman = (html: string) => {
       .replace(/\s+/g, ' ')
       .trim();
   const judul = decode(/<h1>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? '');
-  const kotak = [...html.matchAll(/<div class="(?:kotak-ok|kotak-info|kotak-salah|salah)">([\s\S]*?)<\/div>/g)].map((m) => decode(m[1]!));
+  const kotak = [...html.matchAll(/<div class="(?:kotak-ok|kotak-info|kotak-salah|salah)">([\s\S]*?)<\/div>/g)].map(
+    (m) => decode(m[1]!),
+  );
   return { judul, pesan: kotak.filter(Boolean) };
 };
 
@@ -246,11 +256,17 @@ async function bertindak(
     url.toString(),
     (form: TaskForm) => {
       if (!form.choices.includes(pilihan))
-        problem = salahPerintah(`Pilihan "${pilihan}" tidak ada pada tugas "${form.title}". Pilihan yang ada: ${form.choices.join(', ') || '(tidak ada)'}.`);
+        problem = new Gagal(
+          `Pilihan "${pilihan}" tidak ada pada tugas "${form.title}". Pilihan yang ada: ${form.choices.join(', ') || '(tidak ada)'}.`,
+          2,
+        );
       const known = form.textFields.map((f) => f.name.slice(2));
       const unknown = Object.keys(values).filter((k) => !known.includes(k));
       if (unknown.length)
-        problem = salahPerintah(`Isian ${unknown.join(', ')} tidak ada pada tugas "${form.title}". Isian yang ada: ${known.join(', ') || '(tidak ada)'}.`);
+        problem = new Gagal(
+          `Isian ${unknown.join(', ')} tidak ada pada tugas "${form.title}". Isian yang ada: ${known.join(', ') || '(tidak ada)'}.`,
+          2,
+        );
       if (problem) throw problem;
       return { pilihan, ...(options.catatan !== undefined ? { catatan: options.catatan } : {}), values };
     },
@@ -262,13 +278,17 @@ async function bertindak(
   const page = teksHalaman(result.html);
   if (result.status !== 200) {
     throw new Gagal(
-      [`Tindakan tidak tercatat (HTTP ${result.status}): ${page.judul || 'halaman tugas'}`, ...page.pesan.map((p) => `  - ${p}`)].join('\n'),
+      [
+        `Tindakan tidak tercatat (HTTP ${result.status}): ${page.judul || 'halaman tugas'}`,
+        ...page.pesan.map((p) => `  - ${p}`),
+      ].join('\n'),
       1,
     );
   }
   out(`Tercatat: ${page.judul || 'keputusan dikirim'}`);
   for (const p of page.pesan) out(`  ${p}`);
-  if (result.form) out(`Tugas: ${result.form.title}; pilihan: ${pilihan}${options.catatan ? `; catatan: ${options.catatan}` : ''}`);
+  if (result.form)
+    out(`Tugas: ${result.form.title}; pilihan: ${pilihan}${options.catatan ? `; catatan: ${options.catatan}` : ''}`);
 }
 
 async function surat(dataDir: string, ke: string | undefined, out: (l: string) => void) {
@@ -328,9 +348,11 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     if (!command) throw salahPerintah('Sebutkan perintah.');
     const spec = allowed[command];
     if (!spec) throw salahPerintah(`Perintah "${command}" tidak dikenal.`);
-    if (rest.length > spec.args) throw salahPerintah(`Argumen berlebih untuk ${command}: ${rest.slice(spec.args).join(' ')}.`);
+    if (rest.length > spec.args)
+      throw salahPerintah(`Argumen berlebih untuk ${command}: ${rest.slice(spec.args).join(' ')}.`);
     const stray = Object.keys(values).filter((k) => k !== 'data-dir' && k !== 'help' && !spec.flags.includes(k));
-    if (stray.length) throw salahPerintah(`Pilihan ${stray.map((s) => `--${s}`).join(', ')} tidak berlaku untuk ${command}.`);
+    if (stray.length)
+      throw salahPerintah(`Pilihan ${stray.map((s) => `--${s}`).join(', ')} tidak berlaku untuk ${command}.`);
     switch (command) {
       case 'kasus':
         await kasus(dataDir, values.status, out);
@@ -342,7 +364,16 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         await linimasa(dataDir, rest[0], out);
         break;
       case 'bertindak':
-        await bertindak(dataDir, rest[0], { ...(values.pilihan !== undefined ? { pilihan: values.pilihan } : {}), ...(values.catatan !== undefined ? { catatan: values.catatan } : {}), ...(values.isian ? { isian: values.isian } : {}) }, out);
+        await bertindak(
+          dataDir,
+          rest[0],
+          {
+            ...(values.pilihan !== undefined ? { pilihan: values.pilihan } : {}),
+            ...(values.catatan !== undefined ? { catatan: values.catatan } : {}),
+            ...(values.isian ? { isian: values.isian } : {}),
+          },
+          out,
+        );
         break;
       case 'surat':
         await surat(dataDir, values.ke, out);
@@ -355,7 +386,9 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
       return error.code;
     }
     const text = String((error as Error)?.message ?? error);
-    const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+    const code =
+      (error as { code?: string; cause?: { code?: string } })?.code ??
+      (error as { cause?: { code?: string } })?.cause?.code;
     if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) {
       console.error(`Runtime Sepakat tidak dapat dihubungi (${text}). Jalankan \`npm start\` lalu ulangi.`);
       return 3;

@@ -15,7 +15,10 @@ import { Templates } from './adapters/templates.ts';
 import { mailDomainOf, stateMachineName, type Config } from './config.ts';
 
 /** Marked local-development keys: the local services accept any signature. Never used in AWS. */
-export const LOCAL_DEVELOPMENT_CREDENTIALS = { accessKeyId: 'local-development', secretAccessKey: 'local-development' } as const;
+export const LOCAL_DEVELOPMENT_CREDENTIALS = {
+  accessKeyId: 'local-development',
+  secretAccessKey: 'local-development',
+} as const;
 
 export interface App {
   config: Config;
@@ -41,14 +44,28 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const clients = {
-    dynamodb: new DynamoDBClient({ ...base, ...(config.SEPAKAT_ENDPOINT_DYNAMODB ? { endpoint: config.SEPAKAT_ENDPOINT_DYNAMODB } : {}) }),
+    dynamodb: new DynamoDBClient({
+      ...base,
+      ...(config.SEPAKAT_ENDPOINT_DYNAMODB ? { endpoint: config.SEPAKAT_ENDPOINT_DYNAMODB } : {}),
+    }),
     s3: new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3)),
     // disableHostPrefix: otherwise the SDK prefixes the host ("sync-…") for some operations, even on a custom endpoint.
-    sfn: new SFNClient({ ...base, ...(config.SEPAKAT_ENDPOINT_SFN ? { endpoint: config.SEPAKAT_ENDPOINT_SFN, disableHostPrefix: true } : {}) }),
-    ses: new SESv2Client({ ...base, ...(config.SEPAKAT_ENDPOINT_SES ? { endpoint: config.SEPAKAT_ENDPOINT_SES } : {}) }),
+    sfn: new SFNClient({
+      ...base,
+      ...(config.SEPAKAT_ENDPOINT_SFN ? { endpoint: config.SEPAKAT_ENDPOINT_SFN, disableHostPrefix: true } : {}),
+    }),
+    ses: new SESv2Client({
+      ...base,
+      ...(config.SEPAKAT_ENDPOINT_SES ? { endpoint: config.SEPAKAT_ENDPOINT_SES } : {}),
+    }),
   };
-  const presignS3 = config.SEPAKAT_ENDPOINT_S3_PUBLIC ? new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3_PUBLIC)) : clients.s3;
-  const catalog = loadCatalog({ sopDirs: config.SEPAKAT_SOP_DIRS.split(',').map((d) => d.trim()), configDir: config.SEPAKAT_CONFIG_DIR });
+  const presignS3 = config.SEPAKAT_ENDPOINT_S3_PUBLIC
+    ? new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3_PUBLIC))
+    : clients.s3;
+  const catalog = loadCatalog({
+    sopDirs: config.SEPAKAT_SOP_DIRS.split(',').map((d) => d.trim()),
+    configDir: config.SEPAKAT_CONFIG_DIR,
+  });
   const templates = new Templates(config.SEPAKAT_TEMPLATES_DIR);
   const store = new DynamoDbCaseStore(clients.dynamodb, {
     cases: config.SEPAKAT_TABLE_CASES,
@@ -78,7 +95,12 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     templates,
     runtime,
     actions: new TaskActions(
-      { ...deps, files, documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS, maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES },
+      {
+        ...deps,
+        files,
+        documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+        maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
+      },
       runtime,
     ),
     intake: new Intake(

@@ -111,7 +111,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     retryIntervalMs: 200,
     invokeLambda: async (functionName, payload) => {
       const role = byName.get(functionName.split(':').pop() ?? functionName);
-      if (!role || !late.handlers) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
+      if (!role || !late.handlers)
+        throw Object.assign(new Error(`Function not found: ${functionName}`), {
+          name: 'Lambda.ResourceNotFoundException',
+        });
       // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through.
       const result = await late.handlers[role](JSON.parse(JSON.stringify(payload)));
       return JSON.parse(JSON.stringify(result ?? null));
@@ -140,8 +143,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_CONFIG_DIR: join(PROJECT_ROOT, 'config'),
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
   });
-  const app = buildApp(config, { ...(options.clock ? { clock: options.clock } : {}), faults: faultsFor(options.fault) });
-  await ensureTables(app.clients.dynamodb, tableDefinitions({ cases: config.SEPAKAT_TABLE_CASES, tasks: config.SEPAKAT_TABLE_TASKS, history: config.SEPAKAT_TABLE_HISTORY }));
+  const app = buildApp(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    faults: faultsFor(options.fault),
+  });
+  await ensureTables(
+    app.clients.dynamodb,
+    tableDefinitions({
+      cases: config.SEPAKAT_TABLE_CASES,
+      tasks: config.SEPAKAT_TABLE_TASKS,
+      history: config.SEPAKAT_TABLE_HISTORY,
+    }),
+  );
 
   // One state machine per SOP version, compiled from the data and executed unchanged.
   const substitutions = Object.fromEntries(
@@ -151,7 +164,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ]),
   );
   const compileOptions = { humanWaitSeconds: options.humanWaitSeconds ?? 7 * 24 * 3600 };
-  for (const sop of allSopVersions(app)) sfn.registerStateMachine(stateMachineName(sop.key), applySubstitutions(compileSop(sop, compileOptions), substitutions));
+  for (const sop of allSopVersions(app))
+    sfn.registerStateMachine(
+      stateMachineName(sop.key),
+      applySubstitutions(compileSop(sop, compileOptions), substitutions),
+    );
   late.handlers = stepTaskHandlers(app);
   late.http = httpApiHandler(app);
 
@@ -182,7 +199,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     resumed = await app.runtime.resumeAll('runtime-lokal-dimulai');
   }
   const urls = { web: webUrl, dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: sfn.endpoint, ses: ses.endpoint };
-  writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, urls, config: { ...config, SEPAKAT_LINK_KEY: undefined } }, null, 2));
+  writeFileSync(
+    join(dataDir, 'runtime.json'),
+    JSON.stringify({ pid: process.pid, urls, config: { ...config, SEPAKAT_LINK_KEY: undefined } }, null, 2),
+  );
   log(`Sepakat berjalan di ${webUrl} (data: ${dataDir}); ${resumed.length} kasus dilanjutkan`);
 
   async function serve(req: IncomingMessage, res: ServerResponse) {
@@ -204,7 +224,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       }
       const url = new URL(req.url ?? '/', webUrl);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       const event: HttpEvent = {
         rawPath: url.pathname,
         rawQueryString: url.search.slice(1),

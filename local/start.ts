@@ -28,7 +28,9 @@ const runtime = await startRuntime({
   ...(values['public-url'] ? { publicBaseUrl: values['public-url'] } : {}),
   ...(values['sop-dir']?.length ? { sopDirs: values['sop-dir'] } : {}),
   ...(values['human-wait-seconds'] ? { humanWaitSeconds: Number(values['human-wait-seconds']) } : {}),
-  ...(values.fault ? { fault: { point: values.fault as FaultPoint, occurrence: Number(values['fault-occurrence'] ?? 1) } } : {}),
+  ...(values.fault
+    ? { fault: { point: values.fault as FaultPoint, occurrence: Number(values['fault-occurrence'] ?? 1) } }
+    : {}),
   log: (line) => console.error(line),
 });
 

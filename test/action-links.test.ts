@@ -1,7 +1,15 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actOnLink, driveCase, parseTaskPage, samplePdf, samplePng, submitPermohonan, taskLinks } from '../cli/drive.ts';
+import {
+  actOnLink,
+  driveCase,
+  parseTaskPage,
+  samplePdf,
+  samplePng,
+  submitPermohonan,
+  taskLinks,
+} from '../cli/drive.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
 
@@ -25,9 +33,15 @@ describe('emailed action links', () => {
     return { caseId: intakeId, link: driven.stoppedAt!.link, mail: driven.stoppedAt!.mail };
   }
   const post = (url: string, body: Record<string, string>, origin = new URL(url).origin) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: new URLSearchParams(body).toString() });
-  const taskOf = async (link: string) => (await rt.app.store.getTask(new URL(link).pathname.split('/')[2]!.split('.')[0]!))!;
-  const decisions = async (caseId: string) => (await rt.app.store.listHistory(caseId)).filter((e) => e.type === 'tugas-diputuskan');
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: new URLSearchParams(body).toString(),
+    });
+  const taskOf = async (link: string) =>
+    (await rt.app.store.getTask(new URL(link).pathname.split('/')[2]!.split('.')[0]!))!;
+  const decisions = async (caseId: string) =>
+    (await rt.app.store.listHistory(caseId)).filter((e) => e.type === 'tugas-diputuskan');
 
   it('emails the bound person a link naming the case, the step, what is expected and the due time', async () => {
     const { mail, caseId } = await newCaseAt('L1');
@@ -62,7 +76,12 @@ describe('emailed action links', () => {
   it('acts once on POST: a double submit says it is recorded, a replay says the task is done, nothing changes', async () => {
     const { link, caseId } = await newCaseAt('L1');
     const form = parseTaskPage(await (await fetch(link)).text());
-    const body = { submissionId: form.submissionId, pilihan: 'lanjut', f_nomor_agenda: 'x', 'f_nomor-agenda': '005/123/2026' };
+    const body = {
+      submissionId: form.submissionId,
+      pilihan: 'lanjut',
+      f_nomor_agenda: 'x',
+      'f_nomor-agenda': '005/123/2026',
+    };
     const [first, second] = await Promise.all([post(link, body), post(link, body)]);
     const statuses = [first.status, second.status].sort();
     expect(statuses).toEqual([200, 200]);
@@ -83,14 +102,20 @@ describe('emailed action links', () => {
     expect(await res.text()).toContain('Tautan tidak valid');
     const forged = await post(tampered, { submissionId: 'abcdefgh1234', pilihan: 'lanjut' });
     expect(forged.status).toBe(404);
-    expect((await fetch(`${rt.urls.web}/tugas/AAAAAAAAAAAAAAAAAAAAAA.1.AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
+    expect(
+      (await fetch(`${rt.urls.web}/tugas/AAAAAAAAAAAAAAAAAAAAAA.1.AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`)).status,
+    ).toBe(404);
     expect((await taskOf(link)).state).toBe('open');
   });
 
   it('refuses a form posted from another site', async () => {
     const { link } = await newCaseAt('L1');
     const form = parseTaskPage(await (await fetch(link)).text());
-    const res = await post(link, { submissionId: form.submissionId, pilihan: 'lanjut', 'f_nomor-agenda': '1' }, 'https://penipu.example');
+    const res = await post(
+      link,
+      { submissionId: form.submissionId, pilihan: 'lanjut', 'f_nomor-agenda': '1' },
+      'https://penipu.example',
+    );
     expect(res.status).toBe(403);
     expect((await taskOf(link)).state).toBe('open');
   });
@@ -111,27 +136,67 @@ describe('emailed action links', () => {
     const { link } = await newCaseAt('L2');
     const origin = new URL(link).origin;
     const png = samplePng();
-    const presign = await fetch(`${link}/unggah`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ slot: 'telaahan', name: 'telaahan.pdf', size: png.length }) });
+    const presign = await fetch(`${link}/unggah`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ slot: 'telaahan', name: 'telaahan.pdf', size: png.length }),
+    });
     const target = (await presign.json()) as { url: string; key: string; contentType: string };
-    await fetch(target.url, { method: 'PUT', headers: { 'content-type': target.contentType }, body: new Uint8Array(png) });
+    await fetch(target.url, {
+      method: 'PUT',
+      headers: { 'content-type': target.contentType },
+      body: new Uint8Array(png),
+    });
     const form = parseTaskPage(await (await fetch(link)).text());
-    const res = await post(link, { submissionId: form.submissionId, pilihan: 'layak', unggah_telaahan: target.key, nama_telaahan: 'telaahan.pdf' });
+    const res = await post(link, {
+      submissionId: form.submissionId,
+      pilihan: 'layak',
+      unggah_telaahan: target.key,
+      nama_telaahan: 'telaahan.pdf',
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('isi berkas bukan PDF');
-    const wrongType = await fetch(`${link}/unggah`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ slot: 'telaahan', name: 'virus.exe', size: 10 }) });
+    const wrongType = await fetch(`${link}/unggah`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ slot: 'telaahan', name: 'virus.exe', size: 10 }),
+    });
     expect(wrongType.status).toBe(400);
-    const tooBig = await fetch(`${link}/unggah`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ slot: 'telaahan', name: 'besar.pdf', size: 50 * 1024 * 1024 }) });
+    const tooBig = await fetch(`${link}/unggah`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ slot: 'telaahan', name: 'besar.pdf', size: 50 * 1024 * 1024 }),
+    });
     expect(tooBig.status).toBe(400);
     expect(((await tooBig.json()) as { pesan: string }).pesan).toContain('terlalu besar');
     // Someone else's object key cannot be attached.
-    const foreign = await post(link, { submissionId: form.submissionId, pilihan: 'layak', unggah_telaahan: 'kasus/lain/00001/telaahan/x.pdf' });
+    const foreign = await post(link, {
+      submissionId: form.submissionId,
+      pilihan: 'layak',
+      unggah_telaahan: 'kasus/lain/00001/telaahan/x.pdf',
+    });
     expect(await foreign.text()).toContain('bukan milik tugas ini');
     expect((await taskOf(link)).state).toBe('open');
     // A real PDF is accepted.
     const pdf = samplePdf('Telaahan');
-    const again = (await (await fetch(`${link}/unggah`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ slot: 'telaahan', name: 'telaahan.pdf', size: pdf.length }) })).json()) as { url: string; key: string; contentType: string };
-    await fetch(again.url, { method: 'PUT', headers: { 'content-type': again.contentType }, body: new Uint8Array(pdf) });
-    const ok = await post(link, { submissionId: form.submissionId, pilihan: 'layak', unggah_telaahan: again.key, nama_telaahan: 'telaahan.pdf' });
+    const again = (await (
+      await fetch(`${link}/unggah`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ slot: 'telaahan', name: 'telaahan.pdf', size: pdf.length }),
+      })
+    ).json()) as { url: string; key: string; contentType: string };
+    await fetch(again.url, {
+      method: 'PUT',
+      headers: { 'content-type': again.contentType },
+      body: new Uint8Array(pdf),
+    });
+    const ok = await post(link, {
+      submissionId: form.submissionId,
+      pilihan: 'layak',
+      unggah_telaahan: again.key,
+      nama_telaahan: 'telaahan.pdf',
+    });
     expect(ok.status).toBe(200);
     const stored = (await taskOf(link)).decision!.files[0]!;
     expect(stored.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -146,11 +211,19 @@ describe('emailed action links', () => {
     expect(noCode.status).toBe(400);
     expect(await noCode.text()).toContain('Minta kode konfirmasi');
     const before = (await readMailbox(rt.dataDir)).length;
-    expect((await fetch(`${link}/kode`, { method: 'POST', headers: { origin: new URL(link).origin } })).status).toBe(200);
-    const codeMail = (await readMailbox(rt.dataDir)).slice(before).find((m) => m.subject.startsWith('Kode konfirmasi paraf'))!;
+    expect((await fetch(`${link}/kode`, { method: 'POST', headers: { origin: new URL(link).origin } })).status).toBe(
+      200,
+    );
+    const codeMail = (await readMailbox(rt.dataDir))
+      .slice(before)
+      .find((m) => m.subject.startsWith('Kode konfirmasi paraf'))!;
     expect(codeMail.to).toEqual(['kabag.kerjasama@kota-contoh.test']);
     const code = /(\d{6})/.exec(codeMail.subject)![1]!;
-    const wrong = await post(link, { submissionId: form.submissionId, pilihan: 'lanjut', kode: code === '000000' ? '111111' : '000000' });
+    const wrong = await post(link, {
+      submissionId: form.submissionId,
+      pilihan: 'lanjut',
+      kode: code === '000000' ? '111111' : '000000',
+    });
     expect(await wrong.text()).toContain('Kode salah');
     const right = await post(link, { submissionId: form.submissionId, pilihan: 'lanjut', kode: code });
     expect(right.status).toBe(200);
@@ -166,7 +239,9 @@ describe('emailed action links', () => {
       const page = await expired.text();
       expect(page).toContain('Tautan sudah kedaluwarsa');
       const form = parseTaskPage(page);
-      expect(await (await post(link, { submissionId: form.submissionId || 'abcdefgh12', pilihan: 'lanjut' })).text()).toContain('kedaluwarsa');
+      expect(
+        await (await post(link, { submissionId: form.submissionId || 'abcdefgh12', pilihan: 'lanjut' })).text(),
+      ).toContain('kedaluwarsa');
       const before = (await readMailbox(rt.dataDir)).length;
       const renewed = await post(`${link}/tautan-baru`, {});
       expect(renewed.status).toBe(200);
@@ -190,7 +265,16 @@ describe('emailed action links', () => {
     const task = await taskOf(link);
     // An admin reassigned the task (issue 5 builds the page; the record is what matters here).
     const doc = DynamoDBDocumentClient.from(rt.app.clients.dynamodb);
-    await doc.send(new UpdateCommand({ TableName: rt.app.config.SEPAKAT_TABLE_TASKS, Key: { taskId: task.taskId }, UpdateExpression: 'SET person = :p', ExpressionAttributeValues: { ':p': { ...task.person, id: 'pengganti', nama: 'Pejabat Pengganti', email: 'pengganti@kota-contoh.test' } } }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: rt.app.config.SEPAKAT_TABLE_TASKS,
+        Key: { taskId: task.taskId },
+        UpdateExpression: 'SET person = :p',
+        ExpressionAttributeValues: {
+          ':p': { ...task.person, id: 'pengganti', nama: 'Pejabat Pengganti', email: 'pengganti@kota-contoh.test' },
+        },
+      }),
+    );
     const res = await fetch(link);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('Tautan untuk pejabat lain');
@@ -200,7 +284,11 @@ describe('emailed action links', () => {
   it('tells whoever opens a link of a closed case that nothing is needed', async () => {
     const { link, caseId } = await newCaseAt('L3');
     const form = parseTaskPage(await (await fetch(link)).text());
-    const cancelled = await post(link, { submissionId: form.submissionId, pilihan: 'batal', catatan: 'Pengusul menarik permohonan' });
+    const cancelled = await post(link, {
+      submissionId: form.submissionId,
+      pilihan: 'batal',
+      catatan: 'Pengusul menarik permohonan',
+    });
     expect(cancelled.status).toBe(200);
     await eventually(async () => (await rt.app.store.getCase(caseId))?.status === 'dibatalkan');
     const again = await fetch(link);

@@ -15,7 +15,11 @@ function sepakat(args: string[], dataDir: string): Promise<{ code: number; stdou
       join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
       ['cli/sepakat.ts', ...args, '--data-dir', dataDir],
       // The same Node as the test runs on (the pinned one).
-      { cwd: PROJECT_ROOT, env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` }, timeout: 30_000 },
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         done({ code, stdout, stderr });
@@ -28,7 +32,11 @@ const blitar = (perihal: string) => ({
   sopId: 'blitar-pengkoordinasian-nota-kesepakatan',
   perihal,
   pemohon: PEMOHON,
-  data: { 'pihak-mitra': 'Pemerintah Kabupaten Kediri', perihal: 'Pengembangan pariwisata', 'jenis-kerja-sama': 'KSDD' },
+  data: {
+    'pihak-mitra': 'Pemerintah Kabupaten Kediri',
+    perihal: 'Pengembangan pariwisata',
+    'jenis-kerja-sama': 'KSDD',
+  },
   files: [
     { slot: 'surat-permohonan', name: 'surat.pdf', bytes: samplePdf('Surat permohonan') },
     { slot: 'draf-naskah', name: 'draf.pdf', bytes: samplePdf('Draf naskah') },
@@ -45,10 +53,17 @@ describe('sepakat CLI', () => {
     // One Blitar case to the end (with a return at L1), one left waiting at L1.
     done = (await submitPermohonan(rt.urls.web, blitar('Nota Kesepakatan pariwisata Penataran'))).intakeId;
     await eventually(async () => (await rt.app.store.getCase(done))?.cursor);
-    const result = await driveCase({ dataDir: rt.dataDir, caseId: done, pemohonEmail: PEMOHON.email, script: { L1: ['tidak-lengkap', 'lengkap'] } });
+    const result = await driveCase({
+      dataDir: rt.dataDir,
+      caseId: done,
+      pemohonEmail: PEMOHON.email,
+      script: { L1: ['tidak-lengkap', 'lengkap'] },
+    });
     expect(result.outcome).toBe('selesai');
     open = (await submitPermohonan(rt.urls.web, blitar('Nota Kesepakatan pengelolaan air bersih'))).intakeId;
-    await eventually(async () => (await rt.app.store.listTasks({ caseId: open })).find((t) => t.state === 'open' && t.taskToken));
+    await eventually(async () =>
+      (await rt.app.store.listTasks({ caseId: open })).find((t) => t.state === 'open' && t.taskToken),
+    );
   }, 60_000);
   afterAll(async () => rt?.cleanup());
 
@@ -57,10 +72,19 @@ describe('sepakat CLI', () => {
     const record = (await rt.app.store.getCase(done))!;
 
     // Act
-    const summary = rebuildCaseSummary(record, await rt.app.store.listTasks({ caseId: done }), await rt.app.store.listHistory(done));
+    const summary = rebuildCaseSummary(
+      record,
+      await rt.app.store.listTasks({ caseId: done }),
+      await rt.app.store.listHistory(done),
+    );
 
     // Assert
-    expect(summary).toMatchObject({ status: record.status, cursor: record.cursor, visits: record.visits, outcome: 'selesai' });
+    expect(summary).toMatchObject({
+      status: record.status,
+      cursor: record.cursor,
+      visits: record.visits,
+      outcome: 'selesai',
+    });
   });
 
   it('lists cases and open tasks, prints the timeline against the Mutu Baku, and acts on a task as a browser', async () => {
@@ -73,8 +97,14 @@ describe('sepakat CLI', () => {
 
     // Assert: kasus lists both cases with their SOP, perihal, status and current step.
     expect(kasus.code, kasus.stderr).toBe(0);
-    expect(kasus.stdout).toMatch(new RegExp(`${done}\\s+blitar-pengkoordinasian-nota-kesepakatan@1\\s+Nota Kesepakatan pariwisata Penataran\\s+selesai`));
-    expect(kasus.stdout).toMatch(new RegExp(`${open}\\s+\\S+\\s+Nota Kesepakatan pengelolaan air bersih\\s+aktif\\s+L1`));
+    expect(kasus.stdout).toMatch(
+      new RegExp(
+        `${done}\\s+blitar-pengkoordinasian-nota-kesepakatan@1\\s+Nota Kesepakatan pariwisata Penataran\\s+selesai`,
+      ),
+    );
+    expect(kasus.stdout).toMatch(
+      new RegExp(`${open}\\s+\\S+\\s+Nota Kesepakatan pengelolaan air bersih\\s+aktif\\s+L1`),
+    );
 
     // tugas lists the open task of the waiting case only, with its link.
     expect(tugas.code, tugas.stderr).toBe(0);
@@ -102,7 +132,19 @@ describe('sepakat CLI', () => {
 
     // Act: a choice the task does not offer, then the real decision, through the link.
     const wrong = await sepakat(['bertindak', link!, '--pilihan', 'setuju'], rt.dataDir);
-    const acted = await sepakat(['bertindak', link!, '--pilihan', 'lengkap', '--catatan', 'Berkas lengkap', '--isian', 'nomor-agenda=000.5/12/2026'], rt.dataDir);
+    const acted = await sepakat(
+      [
+        'bertindak',
+        link!,
+        '--pilihan',
+        'lengkap',
+        '--catatan',
+        'Berkas lengkap',
+        '--isian',
+        'nomor-agenda=000.5/12/2026',
+      ],
+      rt.dataDir,
+    );
 
     // Assert
     expect(wrong.code).toBe(2);
@@ -112,7 +154,11 @@ describe('sepakat CLI', () => {
     expect(acted.stdout).toMatch(/^Tercatat: /);
     await eventually(async () => (await rt.app.store.getCase(open))?.cursor?.node === 'L2');
     const task = (await rt.app.store.listTasks({ caseId: open })).find((t) => t.node === 'L1')!;
-    expect(task.decision).toMatchObject({ choice: 'lengkap', note: 'Berkas lengkap', values: { 'nomor-agenda': '000.5/12/2026' } });
+    expect(task.decision).toMatchObject({
+      choice: 'lengkap',
+      note: 'Berkas lengkap',
+      values: { 'nomor-agenda': '000.5/12/2026' },
+    });
   });
 
   it('lists the stored mail of one recipient', async () => {
@@ -140,7 +186,10 @@ describe('sepakat CLI', () => {
         sepakat(['hapus'], rt.dataDir),
       ]);
       // A runtime that stopped (its runtime.json stays behind) is told apart from a running one.
-      writeFileSync(join(empty, 'runtime.json'), JSON.stringify({ pid: 2 ** 22 + 12345, urls: { web: 'http://127.0.0.1:9' }, config: {} }));
+      writeFileSync(
+        join(empty, 'runtime.json'),
+        JSON.stringify({ pid: 2 ** 22 + 12345, urls: { web: 'http://127.0.0.1:9' }, config: {} }),
+      );
       const stopped = await sepakat(['tugas'], empty);
 
       // Assert

@@ -35,7 +35,10 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
 
   it('passes the ASL validator, with placeholders and with real ARNs substituted', () => {
     const withPlaceholders = validator(JSON.parse(asl), { checkArn: true, checkPaths: true });
-    const substituted = validator(JSON.parse(applySubstitutions(asl, substitutions)), { checkArn: true, checkPaths: true });
+    const substituted = validator(JSON.parse(applySubstitutions(asl, substitutions)), {
+      checkArn: true,
+      checkPaths: true,
+    });
     expect(withPlaceholders.errors).toEqual([]);
     expect(substituted.errors).toEqual([]);
   });
@@ -61,10 +64,14 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
       expect(wait.TimeoutSeconds).toBe(DEFAULT_COMPILE_OPTIONS.humanWaitSeconds);
       expect(wait.TimeoutSeconds as number).toBeLessThan(2_147_483);
       const catches = wait.Catch as { ErrorEquals: string[]; Next: string }[];
-      expect(catches.find((c) => c.ErrorEquals.includes(ErrorNames.StatesTimeout))?.Next).toBe(stateNames.continueCase(a.id));
+      expect(catches.find((c) => c.ErrorEquals.includes(ErrorNames.StatesTimeout))?.Next).toBe(
+        stateNames.continueCase(a.id),
+      );
       expect(JSON.stringify(wait.Parameters)).toContain('$$.Task.Token');
     }
-    expect(Object.values(definition.States).filter((s) => s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken')).toHaveLength(activities.length);
+    expect(
+      Object.values(definition.States).filter((s) => s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken'),
+    ).toHaveLength(activities.length);
   });
 
   it('can start at any activity: the first state routes on the position to each of them', () => {
@@ -78,7 +85,9 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
     for (const a of activities) {
       const choose = definition.States[stateNames.choose(a.id)]!;
       expect(choose.Type).toBe('Choice');
-      expect((choose.Choices as { StringEquals: string }[]).map((c) => c.StringEquals)).toEqual(a.choices.map((c) => c.value));
+      expect((choose.Choices as { StringEquals: string }[]).map((c) => c.StringEquals)).toEqual(
+        a.choices.map((c) => c.value),
+      );
     }
   });
 
@@ -86,8 +95,15 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
     const payloads = Object.values(definition.States)
       .map((s) => (s.Parameters as { Payload?: Record<string, string> } | undefined)?.Payload)
       .filter(Boolean) as Record<string, string>[];
-    const paths = new Set(payloads.flatMap((p) => Object.entries(p).filter(([k]) => k.endsWith('.$')).map(([, v]) => v)));
-    for (const path of paths) expect(path).toMatch(/^(\$\.caseId|\$\.position\.seq|\$\$\.Task\.Token|\$\$\.Execution\.Id)$/);
+    const paths = new Set(
+      payloads.flatMap((p) =>
+        Object.entries(p)
+          .filter(([k]) => k.endsWith('.$'))
+          .map(([, v]) => v),
+      ),
+    );
+    for (const path of paths)
+      expect(path).toMatch(/^(\$\.caseId|\$\.position\.seq|\$\$\.Task\.Token|\$\$\.Execution\.Id)$/);
   });
 
   it('retries transient failures by the error names exported once', () => {

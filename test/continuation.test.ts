@@ -25,19 +25,29 @@ describe('a human wait that reaches its bound', () => {
     const sop = rt.app.catalog.sops.latest(SOP);
     const described = await rt.app.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: ARN(sop.key) }));
     const substitutions = Object.fromEntries(
-      Object.entries(FunctionPlaceholders).map(([role, p]) => [p, `arn:aws:lambda:ap-southeast-3:000000000000:function:${FUNCTION_NAMES[role as FunctionRole]}`]),
+      Object.entries(FunctionPlaceholders).map(([role, p]) => [
+        p,
+        `arn:aws:lambda:ap-southeast-3:000000000000:function:${FUNCTION_NAMES[role as FunctionRole]}`,
+      ]),
     );
     expect(described.definition).toBe(applySubstitutions(compileSop(sop, { humanWaitSeconds: 1 }), substitutions));
   });
 
   it('continues the case at the same step in a new execution, with the same task and link and no new email', async () => {
     const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
-    const firstMail = await eventually(async () => (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(intakeId)));
-    const list = async () => (await rt.app.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: ARN(`${SOP}@1`) }))).executions ?? [];
+    const firstMail = await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(intakeId)),
+    );
+    const list = async () =>
+      (await rt.app.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: ARN(`${SOP}@1`) }))).executions ?? [];
     const continued = await eventually(async () => {
-      const mine = (await list()).filter((e) => e.name!.startsWith(`permohonan-${intakeId}`) || e.name!.startsWith(`${intakeId}-`));
+      const mine = (await list()).filter(
+        (e) => e.name!.startsWith(`permohonan-${intakeId}`) || e.name!.startsWith(`${intakeId}-`),
+      );
       const running = mine.filter((e) => e.status === 'RUNNING' && e.name!.startsWith(`${intakeId}-1-`));
-      return mine.some((e) => e.name === `permohonan-${intakeId}` && e.status === 'SUCCEEDED') && running.length ? running : undefined;
+      return mine.some((e) => e.name === `permohonan-${intakeId}` && e.status === 'SUCCEEDED') && running.length
+        ? running
+        : undefined;
     }, 15_000);
     const history = await rt.app.store.listHistory(intakeId);
     expect(history.some((e) => e.type === 'kasus-dilanjutkan' && e.detail?.reason === 'batas-penantian')).toBe(true);
@@ -48,10 +58,16 @@ describe('a human wait that reaches its bound', () => {
     });
     expect(tasks).toHaveLength(1);
     void continued;
-    expect((await readMailbox(rt.dataDir)).filter((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(intakeId))).toHaveLength(1);
+    expect(
+      (await readMailbox(rt.dataDir)).filter(
+        (m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(intakeId),
+      ),
+    ).toHaveLength(1);
     // The original link still works and moves the case on.
     const acted = await actOnLink(taskLinks(firstMail)[0]!, () => ({ pilihan: 'lanjut' }), { dataDir: rt.dataDir });
     expect(acted.status).toBe(200);
-    await eventually(async () => (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L2') && m.text?.includes(intakeId)));
+    await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L2') && m.text?.includes(intakeId)),
+    );
   });
 });

@@ -4,17 +4,28 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createDirectory, DirectorySchema } from '../core/directory/directory.ts';
 
-const load = (pemda: string) => createDirectory(DirectorySchema.parse(parse(readFileSync(join(import.meta.dirname, '..', 'config', 'pemda', `${pemda}.yaml`), 'utf8'))));
+const load = (pemda: string) =>
+  createDirectory(
+    DirectorySchema.parse(
+      parse(readFileSync(join(import.meta.dirname, '..', 'config', 'pemda', `${pemda}.yaml`), 'utf8')),
+    ),
+  );
 
 describe('the pemda directory', () => {
   it('binds a task to the holder of the role on that day', () => {
     const dir = load('kota-contoh');
-    expect(dir.bind('asisten-pemerintahan', '2026-11-23', 'kasus|1')).toMatchObject({ id: 'asisten-1', nip: '197003151995031002' });
+    expect(dir.bind('asisten-pemerintahan', '2026-11-23', 'kasus|1')).toMatchObject({
+      id: 'asisten-1',
+      nip: '197003151995031002',
+    });
   });
 
   it('binds to the Plh while the holder is away, and says so', () => {
     const dir = load('kota-contoh');
-    expect(dir.bind('asisten-pemerintahan', '2026-12-22', 'kasus|1')).toMatchObject({ id: 'plh-asisten-1', sebagai: 'Plh' });
+    expect(dir.bind('asisten-pemerintahan', '2026-12-22', 'kasus|1')).toMatchObject({
+      id: 'plh-asisten-1',
+      sebagai: 'Plh',
+    });
     expect(dir.bind('asisten-pemerintahan', '2027-01-04', 'kasus|1')).toMatchObject({ id: 'asisten-1' });
   });
 
@@ -28,12 +39,22 @@ describe('the pemda directory', () => {
   it('honours validity dates and refuses a role nobody holds', () => {
     const dir = createDirectory(
       DirectorySchema.parse({
-        pemda: { id: 'uji', nama: 'Uji', kop: ['UJI'], jamKerja: { timeZone: 'WITA', days: { '1': { start: '08:00', end: '16:00' } } } },
+        pemda: {
+          id: 'uji',
+          nama: 'Uji',
+          kop: ['UJI'],
+          jamKerja: { timeZone: 'WITA', days: { '1': { start: '08:00', end: '16:00' } } },
+        },
         people: [
           { id: 'lama', nama: 'Pejabat Lama', jabatan: 'Kabag', email: 'lama@uji.test' },
           { id: 'baru', nama: 'Pejabat Baru', jabatan: 'Kabag', email: 'baru@uji.test' },
         ],
-        roles: { kabag: [{ person: 'lama', to: '2026-06-30' }, { person: 'baru', from: '2026-07-01' }] },
+        roles: {
+          kabag: [
+            { person: 'lama', to: '2026-06-30' },
+            { person: 'baru', from: '2026-07-01' },
+          ],
+        },
       }),
     );
     expect(dir.bind('kabag', '2026-06-30', 'x').id).toBe('lama');
@@ -45,7 +66,12 @@ describe('the pemda directory', () => {
     expect(() =>
       createDirectory(
         DirectorySchema.parse({
-          pemda: { id: 'uji', nama: 'Uji', kop: ['UJI'], jamKerja: { timeZone: 'WIB', days: { '1': { start: '08:00', end: '16:00' } } } },
+          pemda: {
+            id: 'uji',
+            nama: 'Uji',
+            kop: ['UJI'],
+            jamKerja: { timeZone: 'WIB', days: { '1': { start: '08:00', end: '16:00' } } },
+          },
           people: [{ id: 'a', nama: 'A', jabatan: 'J', email: 'a@uji.test' }],
           roles: { kabag: [{ person: 'hantu' }] },
         }),

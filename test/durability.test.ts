@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,7 +11,7 @@ import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts'
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { loadSops } from '../functions/adapters/catalog.ts';
-import { eventually, PEMOHON, permohonanFor } from './support/runtime.ts';
+import { eventually, freePort, PEMOHON, permohonanFor } from './support/runtime.ts';
 
 /**
  * The local runtime is killed with SIGKILL at named points and started again on the same data directory: every
@@ -32,27 +30,27 @@ afterEach(() => {
 
 /** Links in emails must survive a restart, so both runs of a scenario serve the web pages on the same port. */
 const webPorts = new Map<string, number>();
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
 
 async function spawnRuntime(dataDir: string, fault?: { point: FaultPoint; occurrence: number }): Promise<Child> {
   if (!webPorts.has(dataDir)) webPorts.set(dataDir, await freePort());
   const args = [
     join(PROJECT_ROOT, 'local/start.ts'),
     '--json',
-    '--data-dir', dataDir,
-    '--port', String(webPorts.get(dataDir)),
-    '--sop-dir', join(PROJECT_ROOT, 'sops'),
-    '--sop-dir', join(PROJECT_ROOT, 'test/fixtures/sops'),
+    '--data-dir',
+    dataDir,
+    '--port',
+    String(webPorts.get(dataDir)),
+    '--sop-dir',
+    join(PROJECT_ROOT, 'sops'),
+    '--sop-dir',
+    join(PROJECT_ROOT, 'test/fixtures/sops'),
     ...(fault ? ['--fault', fault.point, '--fault-occurrence', String(fault.occurrence)] : []),
   ];
   // Node itself with tsx as a loader, so the signal reaches the runtime's own process (no wrapper in between).
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
   let stderr = '';
@@ -70,11 +68,14 @@ async function spawnRuntime(dataDir: string, fault?: { point: FaultPoint; occurr
 }
 
 const storeAt = (endpoint: string) =>
-  new DynamoDbCaseStore(new DynamoDBClient({ endpoint, region: 'ap-southeast-3', credentials: LOCAL_DEVELOPMENT_CREDENTIALS }), {
-    cases: 'sepakat-kasus',
-    tasks: 'sepakat-tugas',
-    history: 'sepakat-riwayat',
-  });
+  new DynamoDbCaseStore(
+    new DynamoDBClient({ endpoint, region: 'ap-southeast-3', credentials: LOCAL_DEVELOPMENT_CREDENTIALS }),
+    {
+      cases: 'sepakat-kasus',
+      tasks: 'sepakat-tugas',
+      history: 'sepakat-riwayat',
+    },
+  );
 
 /** Nothing repeated: one task email per activation, one decision per activation, every task reported. */
 async function expectNothingRepeated(dataDir: string, store: DynamoDbCaseStore, caseId: string) {
@@ -94,7 +95,10 @@ async function expectNothingRepeated(dataDir: string, store: DynamoDbCaseStore, 
 describe('a crash of the local runtime (SIGKILL) and a restart', () => {
   const SOP = 'fixture-kerja-sama-pihak-ketiga';
 
-  async function scenario(fault: { point: FaultPoint; occurrence: number }, beforeCrash: (child: Child, caseId: string, dataDir: string) => Promise<void>) {
+  async function scenario(
+    fault: { point: FaultPoint; occurrence: number },
+    beforeCrash: (child: Child, caseId: string, dataDir: string) => Promise<void>,
+  ) {
     const dataDir = mkdtempSync(join(tmpdir(), 'sepakat-crash-'));
     try {
       const first = await spawnRuntime(dataDir, fault);
@@ -106,7 +110,13 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
 
       const second = await spawnRuntime(dataDir);
       const store = storeAt(second.urls.dynamodb);
-      const result = await driveCase({ dataDir, caseId: intakeId, pemohonEmail: PEMOHON.email, timeoutMs: 60_000, alreadyDone: (node) => node === 'L1' });
+      const result = await driveCase({
+        dataDir,
+        caseId: intakeId,
+        pemohonEmail: PEMOHON.email,
+        timeoutMs: 60_000,
+        alreadyDone: (node) => node === 'L1',
+      });
       expect(result.outcome).toBe('selesai');
       expect((await store.getCase(intakeId))?.status).toBe('selesai');
       await expectNothingRepeated(dataDir, store, intakeId);
@@ -120,7 +130,9 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
 
   it('replays a decision stored but not yet reported, without asking again', async () => {
     await scenario({ point: 'after-decision-stored', occurrence: 1 }, async (child, caseId, dataDir) => {
-      const mail = await eventually(async () => (await readMailbox(dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(caseId)));
+      const mail = await eventually(async () =>
+        (await readMailbox(dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(caseId)),
+      );
       // The POST kills the runtime right after the decision is stored.
       await expect(actOnLink(taskLinks(mail)[0]!, () => ({ pilihan: 'lanjut' }), { dataDir })).rejects.toThrow();
       void child;
@@ -140,7 +152,9 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
 
   it('resumes a case killed right after it moved to the next step', async () => {
     await scenario({ point: 'after-cursor-moved', occurrence: 2 }, async (_child, caseId, dataDir) => {
-      const mail = await eventually(async () => (await readMailbox(dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(caseId)));
+      const mail = await eventually(async () =>
+        (await readMailbox(dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(caseId)),
+      );
       await actOnLink(taskLinks(mail)[0]!, () => ({ pilihan: 'lanjut' }), { dataDir }).catch(() => undefined);
     });
   });
@@ -159,7 +173,9 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
       const result = await driveCase({ dataDir, caseId: intakeId, pemohonEmail: PEMOHON.email, timeoutMs: 60_000 });
       expect(result.outcome).toBe('selesai');
       await expectNothingRepeated(dataDir, store, intakeId);
-      const notices = (await readMailbox(dataDir)).filter((m) => m.subject.startsWith('Permohonan kerja sama diterima') && m.text?.includes(intakeId));
+      const notices = (await readMailbox(dataDir)).filter(
+        (m) => m.subject.startsWith('Permohonan kerja sama diterima') && m.text?.includes(intakeId),
+      );
       expect(notices).toHaveLength(1);
       second.process.kill('SIGTERM');
       await second.exited;
@@ -172,5 +188,7 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
 
 /** The permohonan builder reads the SOP's intake definition from the catalog. */
 async function startTestRuntimeCatalog() {
-  return { app: { catalog: { sops: loadSops([join(PROJECT_ROOT, 'sops'), join(PROJECT_ROOT, 'test/fixtures/sops')]) } } } as unknown as Parameters<typeof permohonanFor>[0];
+  return {
+    app: { catalog: { sops: loadSops([join(PROJECT_ROOT, 'sops'), join(PROJECT_ROOT, 'test/fixtures/sops')]) } },
+  } as unknown as Parameters<typeof permohonanFor>[0];
 }

@@ -14,10 +14,20 @@ describe('the SOPs, end to end through uploads and emailed links', () => {
   });
   afterAll(async () => rt?.cleanup());
 
-  async function run(sopId: string, script: Record<string, string[]>, data: Record<string, string | number | boolean> = {}) {
+  async function run(
+    sopId: string,
+    script: Record<string, string[]>,
+    data: Record<string, string | number | boolean> = {},
+  ) {
     const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, sopId, data));
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
-    const result = await driveCase({ dataDir: rt.dataDir, caseId: intakeId, pemohonEmail: PEMOHON.email, script, timeoutMs: 90_000 });
+    const result = await driveCase({
+      dataDir: rt.dataDir,
+      caseId: intakeId,
+      pemohonEmail: PEMOHON.email,
+      script,
+      timeoutMs: 90_000,
+    });
     const record = (await rt.app.store.getCase(intakeId))!;
     const history = await rt.app.store.listHistory(intakeId);
     const tasks = await rt.app.store.listTasks({ caseId: intakeId });
@@ -25,7 +35,10 @@ describe('the SOPs, end to end through uploads and emailed links', () => {
   }
 
   it('drafts a Kesepakatan Bersama, repeating the rapat teknis and returning the concept to the pengusul once', async () => {
-    const { result, record, tasks, history } = await run('kota-penyusunan-kesepakatan-bersama', { L7: ['ulangi', 'disepakati'], L9: ['tidak', 'ya'] });
+    const { result, record, tasks, history } = await run('kota-penyusunan-kesepakatan-bersama', {
+      L7: ['ulangi', 'disepakati'],
+      L9: ['tidak', 'ya'],
+    });
     expect(result.outcome).toBe('selesai');
     expect(record.status).toBe('selesai');
     const path = result.acted.map((a) => `${a.node}:${a.choice}`);
@@ -37,13 +50,17 @@ describe('the SOPs, end to end through uploads and emailed links', () => {
     expect(tasks.every((t) => t.state === 'reported')).toBe(true);
     expect(record.visits.L5).toBe(2);
     // The reason of the return reached the pemohon.
-    const notice = (await readMailbox(rt.dataDir)).find((m) => m.to.includes(PEMOHON.email) && m.text?.includes('Catatan uji untuk L9'));
+    const notice = (await readMailbox(rt.dataDir)).find(
+      (m) => m.to.includes(PEMOHON.email) && m.text?.includes('Catatan uji untuk L9'),
+    );
     expect(notice).toBeDefined();
     expect(history.filter((e) => e.type === 'kasus-berakhir')).toHaveLength(1);
   });
 
   it('coordinates a Blitar Nota Kesepakatan with an incomplete permohonan returned at the first step', async () => {
-    const { result, record, tasks } = await run('blitar-pengkoordinasian-nota-kesepakatan', { L1: ['tidak-lengkap', 'lengkap'] });
+    const { result, record, tasks } = await run('blitar-pengkoordinasian-nota-kesepakatan', {
+      L1: ['tidak-lengkap', 'lengkap'],
+    });
     expect(result.outcome).toBe('selesai');
     expect(new Set(tasks.map((t) => t.stepId)).size).toBe(13);
     expect(record.visits.L1).toBe(2);
@@ -56,11 +73,21 @@ describe('the SOPs, end to end through uploads and emailed links', () => {
     expect(result.outcome).toBe('selesai');
     expect(new Set(tasks.map((t) => t.stepId)).size).toBe(23);
     // Step 7 passes the telaahan staf through seven desks in order.
-    expect(tasks.filter((t) => t.stepId === 'L7').map((t) => t.node)).toEqual(['L7.1', 'L7.2', 'L7.3', 'L7.4', 'L7.5', 'L7.6', 'L7.7']);
+    expect(tasks.filter((t) => t.stepId === 'L7').map((t) => t.node)).toEqual([
+      'L7.1',
+      'L7.2',
+      'L7.3',
+      'L7.4',
+      'L7.5',
+      'L7.6',
+      'L7.7',
+    ]);
   });
 
   it('ends the Bandung cooperation as ditolak when the DPRD does not approve', async () => {
-    const { result, record, tasks } = await run('bandung-kerjasama-teknik-luar-negeri', { 'L12.3': ['tidak-disetujui'] });
+    const { result, record, tasks } = await run('bandung-kerjasama-teknik-luar-negeri', {
+      'L12.3': ['tidak-disetujui'],
+    });
     expect(result.outcome).toBe('ditolak');
     expect(record.status).toBe('ditolak');
     expect(tasks.some((t) => t.stepId === 'L13')).toBe(false);

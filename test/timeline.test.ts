@@ -57,8 +57,19 @@ steps:
   'uji-linimasa.yaml',
 );
 
-const KASUBBAG: TaskPerson = { id: 'kasubbag', nama: 'Maya Sari', jabatan: 'Kepala Subbagian Kerja Sama', email: 'maya@uji.test' };
-const KABAG: TaskPerson = { id: 'kabag', nama: 'Hendra Gunawan', jabatan: 'Kepala Bagian Kerja Sama', email: 'hendra@uji.test', sebagai: 'Plt' };
+const KASUBBAG: TaskPerson = {
+  id: 'kasubbag',
+  nama: 'Maya Sari',
+  jabatan: 'Kepala Subbagian Kerja Sama',
+  email: 'maya@uji.test',
+};
+const KABAG: TaskPerson = {
+  id: 'kabag',
+  nama: 'Hendra Gunawan',
+  jabatan: 'Kepala Bagian Kerja Sama',
+  email: 'hendra@uji.test',
+  sebagai: 'Plt',
+};
 const CASE_ID = '20261123-uji';
 
 const activity = (node: string) => sop.node(node) as Activity;
@@ -73,7 +84,10 @@ function task(
   decided?: { at: string; choice: string; note?: string },
 ): TaskRecord {
   const a = activity(node);
-  const due = a.actor.kind === 'external' ? { dueAt: null, overdueAt: null, provisional: false } : computeDue(calendar, wib(opened), a.waktu);
+  const due =
+    a.actor.kind === 'external'
+      ? { dueAt: null, overdueAt: null, provisional: false }
+      : computeDue(calendar, wib(opened), a.waktu);
   const decision: Decision | undefined = decided && {
     choice: decided.choice,
     ...(decided.note ? { note: decided.note } : {}),
@@ -155,7 +169,11 @@ const TASKS: TaskRecord[] = [
   task(1, 'L1', 1, KASUBBAG, '2026-11-23 08:00', { at: '2026-11-23 08:10', choice: 'lanjut' }),
   task(2, 'L2.1', 1, KABAG, '2026-11-23 08:10', { at: '2026-11-24 17:00', choice: 'lanjut' }),
   task(3, 'L2.2', 1, KASUBBAG, '2026-11-24 17:00', { at: '2026-11-25 09:00', choice: 'lanjut' }),
-  task(4, 'L3', 1, KABAG, '2026-11-25 09:00', { at: '2026-11-25 09:20', choice: 'tidak', note: 'Lampiran belum lengkap' }),
+  task(4, 'L3', 1, KABAG, '2026-11-25 09:00', {
+    at: '2026-11-25 09:20',
+    choice: 'tidak',
+    note: 'Lampiran belum lengkap',
+  }),
   task(5, 'L1', 2, KASUBBAG, '2026-11-25 09:20'),
 ];
 
@@ -188,8 +206,21 @@ describe('buildTimeline', () => {
       [5, 'L1', 'L1', '1.', 2],
     ]);
     const [, l21, l22] = timeline.rows;
-    expect(l21).toMatchObject({ uraian: 'Memaraf draf naskah', label: 'Memaraf draf', link: '1/2', person: 'Hendra Gunawan (Plt)', jabatan: 'Kepala Bagian Kerja Sama', atasNama: null });
-    expect(l22).toMatchObject({ label: 'Mencatat paraf mitra', link: '2/2', person: 'Maya Sari', jabatan: 'Kepala Subbagian Kerja Sama', atasNama: 'Pihak Mitra' });
+    expect(l21).toMatchObject({
+      uraian: 'Memaraf draf naskah',
+      label: 'Memaraf draf',
+      link: '1/2',
+      person: 'Hendra Gunawan (Plt)',
+      jabatan: 'Kepala Bagian Kerja Sama',
+      atasNama: null,
+    });
+    expect(l22).toMatchObject({
+      label: 'Mencatat paraf mitra',
+      link: '2/2',
+      person: 'Maya Sari',
+      jabatan: 'Kepala Subbagian Kerja Sama',
+      atasNama: 'Pihak Mitra',
+    });
   });
 
   it('measures working time against the Mutu Baku and tells on time from late', () => {
@@ -198,10 +229,20 @@ describe('buildTimeline', () => {
 
     // Assert
     const [l1, l21, l22, l3, l1again] = rows;
-    expect(l1).toMatchObject({ usedMinutes: 10, used: '10 menit', status: 'tepat waktu', dueAt: iso('2026-11-23 08:15') });
+    expect(l1).toMatchObject({
+      usedMinutes: 10,
+      used: '10 menit',
+      status: 'tepat waktu',
+      dueAt: iso('2026-11-23 08:15'),
+    });
     expect(l1!.mutuBaku).toEqual({ raw: '15 menit', minMenit: 15, maxMenit: 15 });
     // Monday 08.10-16.00 less the istirahat (410) and all of Tuesday (450): decided after Tuesday's closing.
-    expect(l21).toMatchObject({ usedMinutes: 860, used: '1 hari 6 jam 50 menit', status: 'terlambat', dueAt: iso('2026-11-24 16:00') });
+    expect(l21).toMatchObject({
+      usedMinutes: 860,
+      used: '1 hari 6 jam 50 menit',
+      status: 'terlambat',
+      dueAt: iso('2026-11-24 16:00'),
+    });
     expect(l21!.mutuBaku).toEqual({ raw: '1 hari', minMenit: 450, maxMenit: 450 });
     // An external party's act has no due time and is not measured against the Mutu Baku.
     expect(l22).toMatchObject({ usedMinutes: 90, dueAt: null, mutuBaku: null, status: 'tanpa Mutu Baku' });
@@ -223,7 +264,9 @@ describe('buildTimeline', () => {
 
   it('marks open tasks as berjalan before their due time and as waiting on an external party', () => {
     // Arrange
-    const tasks = TASKS.slice(0, 3).map((t) => (t.seq === 3 ? { ...t, state: 'open' as const, decision: undefined } : t));
+    const tasks = TASKS.slice(0, 3).map((t) =>
+      t.seq === 3 ? { ...t, state: 'open' as const, decision: undefined } : t,
+    );
     const history = tasks.flatMap(eventsOf);
 
     // Act
@@ -245,7 +288,14 @@ describe('buildTimeline', () => {
     expect(totals.used).toBe('2 hari 2 jam');
     expect(totals.externalMinutes).toBe(90);
     // Passes: L1, L2 (once for its chain), L3, L1 again.
-    expect(totals.standard).toEqual({ passes: 4, waktu: '1 hari, 60 menit', minMenit: 510, maxMenit: 510, menit: '1 hari 1 jam', hariKalender: 0 });
+    expect(totals.standard).toEqual({
+      passes: 4,
+      waktu: '1 hari, 60 menit',
+      minMenit: 510,
+      maxMenit: 510,
+      menit: '1 hari 1 jam',
+      hariKalender: 0,
+    });
     expect(totals.sopTotalWaktu).toBe('1 hari, 45 menit');
     expect(totals.sopSumWaktu).toBe('1 hari, 45 menit');
     expect(totals.late).toBe(2);
@@ -263,32 +313,68 @@ describe('buildTimeline', () => {
       task(8, 'L3', 2, KABAG, '2026-11-25 10:30', { at: '2026-11-25 10:45', choice: 'ya' }),
       task(9, 'L4', 1, KASUBBAG, '2026-11-25 10:45', { at: '2026-11-25 11:00', choice: 'lanjut' }),
     ];
-    const ended: HistoryEvent = { caseId: CASE_ID, eventKey: 'akhir', type: 'kasus-berakhir', at: iso('2026-11-25 11:00'), detail: { outcome: 'selesai' } };
+    const ended: HistoryEvent = {
+      caseId: CASE_ID,
+      eventKey: 'akhir',
+      type: 'kasus-berakhir',
+      at: iso('2026-11-25 11:00'),
+      detail: { outcome: 'selesai' },
+    };
     const closed = record({ status: 'selesai', outcome: 'selesai', closedAt: iso('2026-11-25 11:00') });
 
     // Act
-    const timeline = buildTimeline(input({ record: closed, tasks, history: [...tasks.flatMap(eventsOf), ended], now: wib('2026-12-01 10:00') }));
+    const timeline = buildTimeline(
+      input({ record: closed, tasks, history: [...tasks.flatMap(eventsOf), ended], now: wib('2026-12-01 10:00') }),
+    );
 
     // Assert
     expect(timeline.outcome).toBe('selesai');
     expect(timeline.closedAt).toBe(iso('2026-11-25 11:00'));
     expect(timeline.totals.usedMinutes).toBe(420 + 450 + 210);
-    expect(timeline.rows.at(-1)).toMatchObject({ node: 'L4', mutuBaku: null, status: 'tanpa Mutu Baku', decision: { choice: 'lanjut', label: 'Selesai, lanjutkan' } });
-    expect(timeline.rows.at(-2)).toMatchObject({ node: 'L3', decision: { choice: 'ya', label: 'Ya: lanjutkan' }, status: 'tepat waktu' });
+    expect(timeline.rows.at(-1)).toMatchObject({
+      node: 'L4',
+      mutuBaku: null,
+      status: 'tanpa Mutu Baku',
+      decision: { choice: 'lanjut', label: 'Selesai, lanjutkan' },
+    });
+    expect(timeline.rows.at(-2)).toMatchObject({
+      node: 'L3',
+      decision: { choice: 'ya', label: 'Ya: lanjutkan' },
+      status: 'tepat waktu',
+    });
     expect(timeline.totals.standard.waktu).toBe('2 hari, 90 menit');
   });
 
   it('shows an activation whose task is not open yet, and a cancelled task', () => {
     // Arrange
     const cancelled = { ...TASKS[4]!, state: 'cancelled' as const };
-    const entered: HistoryEvent = { caseId: CASE_ID, eventKey: '00006#masuk', type: 'langkah-dimulai', at: iso('2026-11-25 09:40'), node: 'L2.1', stepId: 'L2', seq: 6, visit: 2 };
+    const entered: HistoryEvent = {
+      caseId: CASE_ID,
+      eventKey: '00006#masuk',
+      type: 'langkah-dimulai',
+      at: iso('2026-11-25 09:40'),
+      node: 'L2.1',
+      stepId: 'L2',
+      seq: 6,
+      visit: 2,
+    };
 
     // Act
-    const rows = buildTimeline(input({ tasks: [...TASKS.slice(0, 4), cancelled], history: [...TASKS.flatMap(eventsOf), entered] })).rows;
+    const rows = buildTimeline(
+      input({ tasks: [...TASKS.slice(0, 4), cancelled], history: [...TASKS.flatMap(eventsOf), entered] }),
+    ).rows;
 
     // Assert
     expect(rows[4]!.status).toBe('dibatalkan');
-    expect(rows[5]).toMatchObject({ seq: 6, node: 'L2.1', person: null, visit: 2, status: 'berjalan', openedAt: iso('2026-11-25 09:40'), usedMinutes: 20 });
+    expect(rows[5]).toMatchObject({
+      seq: 6,
+      node: 'L2.1',
+      person: null,
+      visit: 2,
+      status: 'berjalan',
+      openedAt: iso('2026-11-25 09:40'),
+      usedMinutes: 20,
+    });
   });
 });
 
@@ -310,7 +396,13 @@ describe('rebuildCaseSummary', () => {
 
   it('takes the status and outcome from the kasus-berakhir event', () => {
     // Arrange
-    const ended: HistoryEvent = { caseId: CASE_ID, eventKey: 'akhir', type: 'kasus-berakhir', at: iso('2026-11-25 09:25'), detail: { outcome: 'ditolak' } };
+    const ended: HistoryEvent = {
+      caseId: CASE_ID,
+      eventKey: 'akhir',
+      type: 'kasus-berakhir',
+      at: iso('2026-11-25 09:25'),
+      detail: { outcome: 'ditolak' },
+    };
 
     // Act
     const summary = rebuildCaseSummary(record(), TASKS, [...TASKS.flatMap(eventsOf), ended]);

@@ -46,9 +46,7 @@ export const ManifestSchema = z
       })
       .strict(),
     data: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean()])).default({}),
-    files: z
-      .array(z.object({ slot: z.string(), key: z.string(), name: z.string().min(1).max(200) }).strict())
-      .max(20),
+    files: z.array(z.object({ slot: z.string(), key: z.string(), name: z.string().min(1).max(200) }).strict()).max(20),
   })
   .strict();
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -78,7 +76,10 @@ export class Intake {
   ) {}
 
   /** Presigns the uploads of a new permohonan. Checks what can be checked before any byte is sent. */
-  async prepare(input: { sopId: string; files: { slot: string; name: string; size: number }[] }): Promise<IntakeUploads> {
+  async prepare(input: {
+    sopId: string;
+    files: { slot: string; name: string; size: number }[];
+  }): Promise<IntakeUploads> {
     const sop = this.deps.sops.latest(input.sopId);
     const now = this.deps.clock.now();
     const intakeId = `${now.toISOString().slice(0, 10).replaceAll('-', '')}-${base32(randomBytes(10))}`;
@@ -87,18 +88,30 @@ export class Intake {
       const field = sop.definition.intake.documents.find((d) => d.id === file.slot);
       if (!field) throw new SepakatError(ErrorNames.BadInput, `Dokumen "${file.slot}" tidak diminta oleh SOP ini`);
       if (!(file.size > 0) || file.size > this.deps.maxUploadBytes)
-        throw new SepakatError(ErrorNames.BadInput, `${field.label}: ukuran berkas harus di antara 1 bita dan ${formatBytes(this.deps.maxUploadBytes)}`);
+        throw new SepakatError(
+          ErrorNames.BadInput,
+          `${field.label}: ukuran berkas harus di antara 1 bita dan ${formatBytes(this.deps.maxUploadBytes)}`,
+        );
       const kind = kindFromName(file.name, field.accept ?? []);
-      if (!kind) throw new SepakatError(ErrorNames.BadInput, `${field.label}: jenis berkas harus ${acceptLabel(field)}`);
+      if (!kind)
+        throw new SepakatError(ErrorNames.BadInput, `${field.label}: jenis berkas harus ${acceptLabel(field)}`);
       const key = `${INTAKE_PREFIX}${intakeId}/berkas/${file.slot}-${safeFileName(file.name)}`;
       const contentType = CONTENT_TYPES[kind];
-      uploads.push({ slot: file.slot, key, contentType, url: await this.deps.files.presignPut(this.deps.intakeBucket, key, contentType, 3600) });
+      uploads.push({
+        slot: file.slot,
+        key,
+        contentType,
+        url: await this.deps.files.presignPut(this.deps.intakeBucket, key, contentType, 3600),
+      });
     }
     const manifestKey = `${INTAKE_PREFIX}${intakeId}/${MANIFEST_NAME}`;
     return {
       intakeId,
       uploads,
-      manifest: { key: manifestKey, url: await this.deps.files.presignPut(this.deps.intakeBucket, manifestKey, 'application/json', 3600) },
+      manifest: {
+        key: manifestKey,
+        url: await this.deps.files.presignPut(this.deps.intakeBucket, manifestKey, 'application/json', 3600),
+      },
     };
   }
 
@@ -130,7 +143,8 @@ export class Intake {
         [key],
       );
     const manifest = parsed.data;
-    if (manifest.intakeId !== folderId) return this.reject(folderId, contact, ['Manifest: intakeId tidak sesuai folder'], [key]);
+    if (manifest.intakeId !== folderId)
+      return this.reject(folderId, contact, ['Manifest: intakeId tidak sesuai folder'], [key]);
 
     let sop;
     try {
@@ -166,8 +180,16 @@ export class Intake {
         problems.push({ key: file.key, reason: `Berkas "${file.name}" tidak diminta oleh SOP ini` });
 
     if (problems.length) {
-      const keys = [key, ...manifest.files.map((f) => f.key).filter((k) => k.startsWith(`${INTAKE_PREFIX}${folderId}/`))];
-      return this.reject(folderId, manifest.pemohon.email, problems.map((p) => p.reason), keys);
+      const keys = [
+        key,
+        ...manifest.files.map((f) => f.key).filter((k) => k.startsWith(`${INTAKE_PREFIX}${folderId}/`)),
+      ];
+      return this.reject(
+        folderId,
+        manifest.pemohon.email,
+        problems.map((p) => p.reason),
+        keys,
+      );
     }
 
     const record: CaseRecord = {
@@ -204,9 +226,18 @@ export class Intake {
     await this.runtime.sendOnce(record.caseId, 'permohonan#email', {
       to: [record.pemohon.email],
       template: 'permohonan-diterima',
-      model: { pemohon: record.pemohon, perihal: record.perihal, caseId: record.caseId, sopNama: sop.definition.header.nama, files: record.files },
+      model: {
+        pemohon: record.pemohon,
+        perihal: record.perihal,
+        caseId: record.caseId,
+        sopNama: sop.definition.header.nama,
+        files: record.files,
+      },
     });
-    const execution = await this.runtime.startExecution(record, executionNameForIntake(record.intakeId), { node: START_POSITION, seq: 0 });
+    const execution = await this.runtime.startExecution(record, executionNameForIntake(record.intakeId), {
+      node: START_POSITION,
+      seq: 0,
+    });
     return { outcome: 'dimulai', caseId: record.caseId, execution };
   }
 
@@ -221,7 +252,10 @@ export class Intake {
     if (!head) return { key: file.key, reason: `${field.label}: berkas "${file.name}" tidak terunggah` };
     if (head.size === 0) return { key: file.key, reason: `${field.label}: berkas "${file.name}" kosong` };
     if (head.size > this.deps.maxUploadBytes)
-      return { key: file.key, reason: `${field.label}: berkas "${file.name}" terlalu besar (paling besar ${formatBytes(this.deps.maxUploadBytes)})` };
+      return {
+        key: file.key,
+        reason: `${field.label}: berkas "${file.name}" terlalu besar (paling besar ${formatBytes(this.deps.maxUploadBytes)})`,
+      };
     const kind = sniffKind(await this.deps.files.readHead(this.deps.intakeBucket, file.key, 512), file.name);
     if (!kind || !(field.accept ?? []).includes(kind))
       return { key: file.key, reason: `${field.label}: isi berkas "${file.name}" bukan ${acceptLabel(field)}` };
@@ -237,11 +271,22 @@ export class Intake {
   }
 
   /** Quarantines the permohonan's objects with the reasons, and tells the pemohon when we know who they are. */
-  private async reject(intakeId: string, email: string | undefined, reasons: string[], keys: string[]): Promise<IntakeOutcome> {
+  private async reject(
+    intakeId: string,
+    email: string | undefined,
+    reasons: string[],
+    keys: string[],
+  ): Promise<IntakeOutcome> {
     const reasonText = reasons.join('; ');
     for (const key of new Set(keys)) {
       const head = await this.deps.files.head(this.deps.intakeBucket, key);
-      if (head) await this.deps.files.quarantine(this.deps.intakeBucket, key, `${QUARANTINE_PREFIX}${key.slice(INTAKE_PREFIX.length)}`, reasonText);
+      if (head)
+        await this.deps.files.quarantine(
+          this.deps.intakeBucket,
+          key,
+          `${QUARANTINE_PREFIX}${key.slice(INTAKE_PREFIX.length)}`,
+          reasonText,
+        );
     }
     await this.deps.files.putText(
       this.deps.intakeBucket,
@@ -266,7 +311,7 @@ export class Intake {
     for (const key of keys.filter((k) => k.endsWith(`/${MANIFEST_NAME}`))) {
       const intakeId = key.slice(INTAKE_PREFIX.length, -(MANIFEST_NAME.length + 1));
       const existing = await this.deps.store.getCase(intakeId);
-      if (existing?.cursor || existing?.status !== undefined && existing.status !== 'aktif') continue;
+      if (existing?.cursor || (existing?.status !== undefined && existing.status !== 'aktif')) continue;
       outcomes.push(await this.onObjectCreated(this.deps.intakeBucket, key));
     }
     return outcomes;
@@ -275,17 +320,24 @@ export class Intake {
 
 export const executionNameForIntake = (intakeId: string) => `permohonan-${intakeId}`;
 
-
 function checkValue(field: Field, value: string | number | boolean): string | number | boolean | { error: string } {
   switch (field.type) {
     case 'boolean':
       return typeof value === 'boolean' ? value : value === 'ya' || value === 'true';
     case 'number':
-      return typeof value === 'number' ? value : Number.isFinite(Number(value)) ? Number(value) : { error: `${field.label} harus angka` };
+      return typeof value === 'number'
+        ? value
+        : Number.isFinite(Number(value))
+          ? Number(value)
+          : { error: `${field.label} harus angka` };
     case 'select':
-      return field.options?.some((o) => o.value === value) ? value : { error: `${field.label}: pilihan "${String(value)}" tidak dikenal` };
+      return field.options?.some((o) => o.value === value)
+        ? value
+        : { error: `${field.label}: pilihan "${String(value)}" tidak dikenal` };
     case 'date':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : { error: `${field.label}: tanggal tidak valid` };
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? value
+        : { error: `${field.label}: tanggal tidak valid` };
     default:
       return String(value);
   }

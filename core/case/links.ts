@@ -38,7 +38,8 @@ export function checkLink(
   if (parts.length !== 4) return { ok: false, reason: 'rusak' };
   const [taskId, versionText, tag, given] = parts as [string, string, string, string];
   const version = Number(versionText);
-  if (!/^[A-Za-z0-9_-]{22}$/.test(taskId) || !Number.isInteger(version) || version < 1) return { ok: false, reason: 'rusak' };
+  if (!/^[A-Za-z0-9_-]{22}$/.test(taskId) || !Number.isInteger(version) || version < 1)
+    return { ok: false, reason: 'rusak' };
   const expected = Buffer.from(mac(key, taskId, version, tag));
   const actual = Buffer.from(given);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { ok: false, reason: 'rusak' };

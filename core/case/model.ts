@@ -170,11 +170,7 @@ export interface CaseStore {
 }
 
 export interface StepFunctionsPort {
-  startExecution(input: {
-    stateMachineArn: string;
-    name: string;
-    input: string;
-  }): Promise<'started' | 'exists'>;
+  startExecution(input: { stateMachineArn: string; name: string; input: string }): Promise<'started' | 'exists'>;
   sendTaskSuccess(token: string, output: string): Promise<'ok' | 'gone'>;
   sendTaskFailure(token: string, error: string, cause: string): Promise<'ok' | 'gone'>;
   stopExecution(executionArn: string, error: string, cause: string): Promise<void>;

@@ -113,11 +113,23 @@ export class CaseRuntime {
     const seq = input.after + 1;
     if (record.cursor?.seq === seq && record.cursor.node === input.node) return { seq };
     if ((record.cursor?.seq ?? 0) !== input.after)
-      throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`);
+      throw new SepakatError(
+        ErrorNames.Superseded,
+        `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`,
+      );
     const activity = this.activityOf(record, input.node);
     const visit = (record.visits[input.node] ?? 0) + 1;
-    const cursor: Cursor = { node: input.node, stepId: activity.stepId, seq, visit, enteredAt: this.now().toISOString() };
-    const moved = await this.deps.store.moveCursor(input.caseId, input.after, cursor, { ...record.visits, [input.node]: visit });
+    const cursor: Cursor = {
+      node: input.node,
+      stepId: activity.stepId,
+      seq,
+      visit,
+      enteredAt: this.now().toISOString(),
+    };
+    const moved = await this.deps.store.moveCursor(input.caseId, input.after, cursor, {
+      ...record.visits,
+      [input.node]: visit,
+    });
     if (!moved) {
       const again = await this.requireCase(input.caseId);
       if (again.cursor?.seq === seq && again.cursor.node === input.node) return { seq };
@@ -142,7 +154,13 @@ export class CaseRuntime {
    * and emails the link. If the task was already decided (a crash before the decision reached Step Functions),
    * the decision is replayed at once instead of asking again.
    */
-  async openTask(input: { caseId: string; node: string; seq: number; taskToken: string; executionArn: string }): Promise<void> {
+  async openTask(input: {
+    caseId: string;
+    node: string;
+    seq: number;
+    taskToken: string;
+    executionArn: string;
+  }): Promise<void> {
     const record = await this.requireCase(input.caseId);
     this.requireActive(record);
     if (record.cursor?.seq !== input.seq)
@@ -172,7 +190,11 @@ export class CaseRuntime {
       const attached = await this.deps.store.attachToken(taskId, input.taskToken, input.executionArn);
       if (attached !== 'not-open') {
         if (attached.previousToken && attached.previousToken !== input.taskToken)
-          await this.deps.sfn.sendTaskFailure(attached.previousToken, ErrorNames.Superseded, 'Eksekusi lain menunggu tugas ini');
+          await this.deps.sfn.sendTaskFailure(
+            attached.previousToken,
+            ErrorNames.Superseded,
+            'Eksekusi lain menunggu tugas ini',
+          );
         await this.sendTaskEmail({ ...task, taskToken: input.taskToken }, record, activity);
         return;
       }
@@ -187,7 +209,10 @@ export class CaseRuntime {
     const pemda = this.deps.pemda(record.pemdaId);
     const person = pemda.directory.bind(activity.performer.id, pemda.localDate(now), `${record.caseId}|${cursor.seq}`);
     // A wait on an external party has no due time: the official only records its answer.
-    const due = activity.actor.kind === 'external' ? { dueAt: null, overdueAt: null, provisional: false } : pemda.due(now, activity.waktu);
+    const due =
+      activity.actor.kind === 'external'
+        ? { dueAt: null, overdueAt: null, provisional: false }
+        : pemda.due(now, activity.waktu);
     return {
       taskId,
       caseId: record.caseId,
@@ -275,10 +300,14 @@ export class CaseRuntime {
       choice: decision.choice,
       ...(decision.note ? { note: decision.note } : {}),
       files: decision.files,
-      detail: { values: decision.values, ...(activity.actor.kind === 'external' ? { atasNama: activity.actor.jabatan } : {}) },
+      detail: {
+        values: decision.values,
+        ...(activity.actor.kind === 'external' ? { atasNama: activity.actor.jabatan } : {}),
+      },
     });
     const caseData: Record<string, unknown> = {};
-    for (const field of activity.fields) if (field.caseData && field.id in decision.values) caseData[field.id] = decision.values[field.id];
+    for (const field of activity.fields)
+      if (field.caseData && field.id in decision.values) caseData[field.id] = decision.values[field.id];
     for (const file of decision.files) {
       const field = activity.fields.find((f) => f.id === file.slot);
       if (field?.caseData) caseData[field.id] = file.key;
@@ -312,9 +341,15 @@ export class CaseRuntime {
     this.requireActive(record);
     const activity = this.activityOf(record, input.node);
     const list: readonly Automatic[] =
-      input.phase === 'before' ? activity.before : (activity.choices.find((c) => c.value === input.choice)?.automatic ?? []);
+      input.phase === 'before'
+        ? activity.before
+        : (activity.choices.find((c) => c.value === input.choice)?.automatic ?? []);
     const auto = list[input.index];
-    if (!auto) throw new SepakatError(ErrorNames.NotFound, `Kerja otomatis ${input.phase}/${input.choice}/${input.index} tidak ada di ${input.node}`);
+    if (!auto)
+      throw new SepakatError(
+        ErrorNames.NotFound,
+        `Kerja otomatis ${input.phase}/${input.choice}/${input.index} tidak ada di ${input.node}`,
+      );
     const key = activationKey(input.seq, `otomatis#${input.phase}#${input.choice ?? '-'}#${input.index}`);
     if (await this.deps.store.hasHistory(input.caseId, key)) return { done: true };
     this.deps.faults.point('during-automatic-step');
@@ -370,7 +405,10 @@ export class CaseRuntime {
     const record = await this.requireCase(input.caseId);
     if (record.status === 'aktif') {
       if ((record.cursor?.seq ?? 0) !== input.after)
-        throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`);
+        throw new SepakatError(
+          ErrorNames.Superseded,
+          `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`,
+        );
       await this.deps.store.closeCase(input.caseId, input.outcome, this.now().toISOString());
     } else if (record.status !== input.outcome) {
       throw new SepakatError(ErrorNames.CaseClosed, `Kasus ${input.caseId} sudah ${record.status}`);
@@ -391,7 +429,12 @@ export class CaseRuntime {
   }
 
   /** Lanjutkan: a human wait reached its bound; the same step continues in a new execution. */
-  async continueCase(input: { caseId: string; node: string; seq: number; executionArn: string }): Promise<{ continued: boolean }> {
+  async continueCase(input: {
+    caseId: string;
+    node: string;
+    seq: number;
+    executionArn: string;
+  }): Promise<{ continued: boolean }> {
     const record = await this.requireCase(input.caseId);
     if (record.status !== 'aktif' || record.cursor?.seq !== input.seq) return { continued: false };
     const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, input.caseId, input.seq));
@@ -408,7 +451,9 @@ export class CaseRuntime {
   async resumeCase(caseId: string, reason: string): Promise<{ executionName: string } | undefined> {
     const record = await this.requireCase(caseId);
     if (record.status !== 'aktif') return undefined;
-    const position = record.cursor ? { node: record.cursor.node, seq: record.cursor.seq } : { node: START_POSITION, seq: 0 };
+    const position = record.cursor
+      ? { node: record.cursor.node, seq: record.cursor.seq }
+      : { node: START_POSITION, seq: 0 };
     const executionName = `${caseId}-${position.seq}-${this.now().getTime().toString(36)}`;
     await this.startExecution(record, executionName, position);
     await this.history({
@@ -422,7 +467,11 @@ export class CaseRuntime {
     return { executionName };
   }
 
-  async startExecution(record: CaseRecord, name: string, position: ExecutionInput['position']): Promise<'started' | 'exists'> {
+  async startExecution(
+    record: CaseRecord,
+    name: string,
+    position: ExecutionInput['position'],
+  ): Promise<'started' | 'exists'> {
     const input: ExecutionInput = { caseId: record.caseId, position };
     return this.deps.sfn.startExecution({
       stateMachineArn: this.deps.stateMachineArn(record.sopKey),

@@ -68,14 +68,25 @@ export class TaskActions {
     const task = found!;
     const record = await this.runtime.requireCase(task.caseId);
     if (task.state === 'decided' || task.state === 'reported')
-      return { problem: 'selesai', task, sameSubmission: !!submissionId && task.decision?.submissionId === submissionId };
+      return {
+        problem: 'selesai',
+        task,
+        sameSubmission: !!submissionId && task.decision?.submissionId === submissionId,
+      };
     if (task.state === 'cancelled' || record.status !== 'aktif') return { problem: 'ditutup', task, record };
-    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime()) return { problem: 'kedaluwarsa', task };
+    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime())
+      return { problem: 'kedaluwarsa', task };
     const activity = this.runtime.activityOf(record, task.node);
     const history = await this.deps.store.listHistory(task.caseId);
     // A paraf or signature by the official themself needs a second factor; an external party's (recorded from
     // their signed paper) does not.
-    return { task, record, activity, history, needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal' };
+    return {
+      task,
+      record,
+      activity,
+      history,
+      needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal',
+    };
   }
 
   /** Presigns an upload for one file field of the task (the browser PUTs straight to S3). */
@@ -148,17 +159,21 @@ export class TaskActions {
       seq: task.seq,
       who: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
     });
-    await this.runtime.sendOnce(task.caseId, `${String(task.seq).padStart(5, '0')}#email#tautan#v${renewed.linkVersion}`, {
-      to: [task.person.email],
-      template: 'tautan-baru',
-      model: {
-        person: task.person,
-        perihal: record.perihal,
-        caseId: record.caseId,
-        url: this.runtime.taskUrl(renewed),
-        tautanBerlakuSampai: pemda.formatDateTime(new Date(expiresAt)),
+    await this.runtime.sendOnce(
+      task.caseId,
+      `${String(task.seq).padStart(5, '0')}#email#tautan#v${renewed.linkVersion}`,
+      {
+        to: [task.person.email],
+        template: 'tautan-baru',
+        model: {
+          person: task.person,
+          perihal: record.perihal,
+          caseId: record.caseId,
+          url: this.runtime.taskUrl(renewed),
+          tautanBerlakuSampai: pemda.formatDateTime(new Date(expiresAt)),
+        },
       },
-    });
+    );
     return { sent: true, to: maskEmail(task.person.email) };
   }
 
@@ -169,12 +184,15 @@ export class TaskActions {
     if ('problem' in view) return view;
     const { task, activity } = view;
     const errors: FormErrors = {};
-    if (!/^[A-Za-z0-9_-]{8,64}$/.test(submissionId)) errors.form = 'Formulir tidak lengkap; muat ulang halaman lalu kirim lagi';
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(submissionId))
+      errors.form = 'Formulir tidak lengkap; muat ulang halaman lalu kirim lagi';
 
     const choice = activity.choices.find((c) => c.value === form.pilihan);
     if (!choice) errors.pilihan = 'Pilih salah satu keputusan';
     const note = (form.catatan ?? '').trim();
-    if (choice?.noteRequired && note.length < 5) errors.catatan = 'Catatan wajib diisi (paling sedikit 5 huruf): alasannya diteruskan kepada yang bertindak berikutnya';
+    if (choice?.noteRequired && note.length < 5)
+      errors.catatan =
+        'Catatan wajib diisi (paling sedikit 5 huruf): alasannya diteruskan kepada yang bertindak berikutnya';
     if (note.length > 4000) errors.catatan = 'Catatan paling panjang 4.000 huruf';
 
     // Output is required when moving forward; a return or a repeat may come without it.
@@ -208,7 +226,8 @@ export class TaskActions {
       const code = (form.kode ?? '').trim();
       const otp = task.otp;
       if (!otp) errors.kode = 'Minta kode konfirmasi terlebih dahulu';
-      else if (new Date(otp.expiresAt).getTime() <= this.deps.clock.now().getTime()) errors.kode = 'Kode sudah kedaluwarsa; minta kode baru';
+      else if (new Date(otp.expiresAt).getTime() <= this.deps.clock.now().getTime())
+        errors.kode = 'Kode sudah kedaluwarsa; minta kode baru';
       else if (otp.attempts >= MAX_CODE_ATTEMPTS) errors.kode = 'Terlalu banyak percobaan; minta kode baru';
       else if (!/^\d{6}$/.test(code) || !sameHash(otp.hash, otpHash(this.deps.linkKey, task.taskId, code))) {
         const attempts = await this.deps.store.countOtpAttempt(task.taskId);
@@ -238,12 +257,18 @@ export class TaskActions {
     return { result: 'tercatat', task: stored, reported };
   }
 
-  private async checkUpload(task: TaskRecord, field: Field, key: string, name: string): Promise<StoredFile | { error: string }> {
+  private async checkUpload(
+    task: TaskRecord,
+    field: Field,
+    key: string,
+    name: string,
+  ): Promise<StoredFile | { error: string }> {
     const prefix = `kasus/${task.caseId}/${String(task.seq).padStart(5, '0')}/${field.id}/`;
     if (!key.startsWith(prefix) || key.includes('..')) return { error: `${field.label}: berkas bukan milik tugas ini` };
     const head = await this.deps.files.head(this.deps.documentsBucket, key);
     if (!head) return { error: `${field.label}: berkas belum terunggah` };
-    if (head.size > this.deps.maxUploadBytes) return { error: `${field.label}: berkas terlalu besar (paling besar ${formatBytes(this.deps.maxUploadBytes)})` };
+    if (head.size > this.deps.maxUploadBytes)
+      return { error: `${field.label}: berkas terlalu besar (paling besar ${formatBytes(this.deps.maxUploadBytes)})` };
     if (head.size === 0) return { error: `${field.label}: berkas kosong` };
     const kind = sniffKind(await this.deps.files.readHead(this.deps.documentsBucket, key, 512), key);
     if (!kind || !(field.accept ?? []).includes(kind))
@@ -270,9 +295,13 @@ function parseFieldValue(field: Field, raw: string): string | number | boolean |
     case 'boolean':
       return raw === 'ya' || raw === 'true' || raw === 'on';
     case 'date':
-      return /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw)) ? raw : { error: `${field.label}: tanggal tidak valid` };
+      return /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw))
+        ? raw
+        : { error: `${field.label}: tanggal tidak valid` };
     case 'datetime':
-      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(raw) ? raw : { error: `${field.label}: tanggal dan jam tidak valid` };
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(raw)
+        ? raw
+        : { error: `${field.label}: tanggal dan jam tidak valid` };
     case 'select':
       return field.options?.some((o) => o.value === raw) ? raw : { error: `${field.label}: pilihan tidak dikenal` };
     default:
@@ -280,11 +309,12 @@ function parseFieldValue(field: Field, raw: string): string | number | boolean |
   }
 }
 
-
 export const acceptLabel = (field: Field) => (field.accept ?? []).map((k) => KIND_LABELS[k]).join(', ');
 
 export function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toLocaleString('id-ID', { maximumFractionDigits: 1 })} MB` : `${Math.ceil(n / 1024)} KB`;
+  return n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toLocaleString('id-ID', { maximumFractionDigits: 1 })} MB`
+    : `${Math.ceil(n / 1024)} KB`;
 }
 
 export function maskEmail(email: string): string {

@@ -20,7 +20,8 @@ import type { CaseRecord, CaseStatus, Cursor, HistoryEvent, TaskRecord } from '.
  * - dibatalkan: the task was cancelled when the case was closed.
  */
 
-export type TimelineStatus = 'tepat waktu' | 'terlambat' | 'berjalan' | 'menunggu pihak luar' | 'tanpa Mutu Baku' | 'dibatalkan';
+export type TimelineStatus =
+  'tepat waktu' | 'terlambat' | 'berjalan' | 'menunggu pihak luar' | 'tanpa Mutu Baku' | 'dibatalkan';
 
 export interface MutuBaku {
   /** The Waktu as written in the SOP ("3-5 Hari"). */
@@ -158,7 +159,9 @@ export function buildTimeline(input: TimelineInput): Timeline {
   const tasks = [...input.tasks].filter((t) => t.caseId === record.caseId).sort((a, b) => a.seq - b.seq);
   const taskSeqs = new Set(tasks.map((t) => t.seq));
   // An activation entered but whose task is not open yet (or a step with no task) still shows.
-  const entered = history.filter((e) => e.type === 'langkah-dimulai' && e.seq !== undefined && e.node && !taskSeqs.has(e.seq));
+  const entered = history.filter(
+    (e) => e.type === 'langkah-dimulai' && e.seq !== undefined && e.node && !taskSeqs.has(e.seq),
+  );
 
   const rows: TimelineRow[] = [];
   const passes: (Waktu | null)[] = [];
@@ -196,7 +199,9 @@ export function buildTimeline(input: TimelineInput): Timeline {
     const usedMinutes = workingMinutesBetween(calendar, new Date(openedAt), until);
     const inMinutes = waktu ? waktuDalamMenit(waktu, perDay) : null;
     const mutuBaku: MutuBaku | null =
-      waktu && !atasNama ? { raw: waktu.raw, minMenit: inMinutes?.min ?? null, maxMenit: inMinutes?.max ?? null } : null;
+      waktu && !atasNama
+        ? { raw: waktu.raw, minMenit: inMinutes?.min ?? null, maxMenit: inMinutes?.max ?? null }
+        : null;
     const overdueAt = task?.overdueAt ?? null;
 
     let status: TimelineStatus;
@@ -307,7 +312,11 @@ export interface CaseSummary {
  * latest activation ('langkah-dimulai', or a task of a later activation), the visits per node from the
  * activations. Equal to the stored summary when the projection is sound.
  */
-export function rebuildCaseSummary(record: Pick<CaseRecord, 'caseId'>, tasks: readonly TaskRecord[], history: readonly HistoryEvent[]): CaseSummary {
+export function rebuildCaseSummary(
+  record: Pick<CaseRecord, 'caseId'>,
+  tasks: readonly TaskRecord[],
+  history: readonly HistoryEvent[],
+): CaseSummary {
   const events = history.filter((e) => e.caseId === record.caseId);
   const visits: Record<string, number> = {};
   let cursor: Cursor | null = null;
@@ -315,16 +324,19 @@ export function rebuildCaseSummary(record: Pick<CaseRecord, 'caseId'>, tasks: re
     if (e.type !== 'langkah-dimulai' || e.seq === undefined || !e.node) continue;
     const visit = e.visit ?? 1;
     visits[e.node] = Math.max(visits[e.node] ?? 0, visit);
-    if (!cursor || e.seq > cursor.seq) cursor = { node: e.node, stepId: e.stepId ?? e.node, seq: e.seq, visit, enteredAt: e.at };
+    if (!cursor || e.seq > cursor.seq)
+      cursor = { node: e.node, stepId: e.stepId ?? e.node, seq: e.seq, visit, enteredAt: e.at };
   }
   for (const t of tasks) {
     if (t.caseId !== record.caseId) continue;
     visits[t.node] = Math.max(visits[t.node] ?? 0, t.visit);
-    if (!cursor || t.seq > cursor.seq) cursor = { node: t.node, stepId: t.stepId, seq: t.seq, visit: t.visit, enteredAt: t.openedAt };
+    if (!cursor || t.seq > cursor.seq)
+      cursor = { node: t.node, stepId: t.stepId, seq: t.seq, visit: t.visit, enteredAt: t.openedAt };
   }
   const ended = events.find((e) => e.type === 'kasus-berakhir');
   const outcome = ended?.detail?.['outcome'];
-  if (ended && typeof outcome === 'string' && isTerminal(outcome)) return { status: outcome, cursor, visits, outcome, closedAt: ended.at };
+  if (ended && typeof outcome === 'string' && isTerminal(outcome))
+    return { status: outcome, cursor, visits, outcome, closedAt: ended.at };
   return { status: 'aktif', cursor, visits };
 }
 

@@ -14,7 +14,10 @@ export const PersonSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     nama: z.string().min(1),
     jabatan: z.string().min(1),
-    nip: z.string().regex(/^\d{18}$/, 'NIP 18 digit').optional(),
+    nip: z
+      .string()
+      .regex(/^\d{18}$/, 'NIP 18 digit')
+      .optional(),
     pangkat: z.string().optional(),
     email: z.email(),
     /** The person's superior (for escalation). */
@@ -23,9 +26,7 @@ export const PersonSchema = z
   .strict();
 export type Person = z.infer<typeof PersonSchema>;
 
-const Assignment = z
-  .object({ person: z.string(), from: isoDate.optional(), to: isoDate.optional() })
-  .strict();
+const Assignment = z.object({ person: z.string(), from: isoDate.optional(), to: isoDate.optional() }).strict();
 
 export const DirectorySchema = z
   .object({

@@ -27,9 +27,11 @@ export const KIND_LABELS: Record<FileKind, string> = {
 export function sniffKind(head: Uint8Array, declaredName: string): FileKind | undefined {
   const b = Buffer.from(head);
   if (b.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'png';
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))) return 'doc';
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])))
+    return 'doc';
   if (b.length >= 4 && b.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
     const name = declaredName.toLowerCase();
     if (name.endsWith('.xlsx')) return 'xlsx';
@@ -44,7 +46,11 @@ export function sniffKind(head: Uint8Array, declaredName: string): FileKind | un
 /** A safe file name for object keys and downloads: letters, digits, dot, dash, underscore. */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? 'berkas';
-  const cleaned = base.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 100);
+  const cleaned = base
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 100);
   return cleaned || 'berkas';
 }
 

@@ -73,7 +73,13 @@ function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, extra:
     Parameters: { FunctionName: placeholder(role), Payload: payload },
     TimeoutSeconds: 60,
     Retry: [
-      { ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
+      {
+        ErrorEquals: [...RETRYABLE_ERRORS],
+        IntervalSeconds: 1,
+        MaxAttempts: 6,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+      },
     ],
     Catch: [
       { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
@@ -94,7 +100,11 @@ function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, extra:
  * work → the next activity, gate or result.
  */
 export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_OPTIONS): string {
-  if (!Number.isInteger(options.humanWaitSeconds) || options.humanWaitSeconds < 1 || options.humanWaitSeconds > MAX_WAIT_SECONDS)
+  if (
+    !Number.isInteger(options.humanWaitSeconds) ||
+    options.humanWaitSeconds < 1 ||
+    options.humanWaitSeconds > MAX_WAIT_SECONDS
+  )
     throw new RangeError(`humanWaitSeconds must be an integer in 1..${MAX_WAIT_SECONDS}`);
 
   const states: Record<string, State> = {};
@@ -197,7 +207,15 @@ function compileActivity(
     },
     TimeoutSeconds: options.humanWaitSeconds,
     ResultPath: '$.result',
-    Retry: [{ ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' }],
+    Retry: [
+      {
+        ErrorEquals: [...RETRYABLE_ERRORS],
+        IntervalSeconds: 1,
+        MaxAttempts: 6,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+      },
+    ],
     Catch: [
       { ErrorEquals: [ErrorNames.StatesTimeout], Next: stateNames.continueCase(a.id), ResultPath: '$.error' },
       { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
@@ -208,7 +226,11 @@ function compileActivity(
   states[stateNames.continueCase(a.id)] = lambdaTask(
     'continueCase',
     { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', 'executionArn.$': '$$.Execution.Id' },
-    { Comment: 'Melanjutkan kasus pada langkah yang sama di eksekusi baru', ResultPath: null, Next: stateNames.continued },
+    {
+      Comment: 'Melanjutkan kasus pada langkah yang sama di eksekusi baru',
+      ResultPath: null,
+      Next: stateNames.continued,
+    },
   );
   states[stateNames.choose(a.id)] = {
     Type: 'Choice',
@@ -225,7 +247,14 @@ function compileActivity(
     choice.automatic.forEach((auto, i) => {
       states[stateNames.afterChoice(a.id, choice.value, i)] = lambdaTask(
         'automatic',
-        { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', phase: 'choice', choice: choice.value, index: i },
+        {
+          'caseId.$': '$.caseId',
+          node: a.id,
+          'seq.$': '$.position.seq',
+          phase: 'choice',
+          choice: choice.value,
+          index: i,
+        },
         {
           Comment: `Otomatis setelah "${choice.value}" di ${a.id}: ${auto.action}`,
           ResultPath: null,
@@ -257,13 +286,20 @@ function compileGate(g: GateNode, states: Record<string, State>, entryState: (ta
         ? { NumericEquals: g.equals }
         : { StringEquals: g.equals };
   const isType =
-    typeof g.equals === 'boolean' ? { IsBoolean: true } : typeof g.equals === 'number' ? { IsNumeric: true } : { IsString: true };
+    typeof g.equals === 'boolean'
+      ? { IsBoolean: true }
+      : typeof g.equals === 'number'
+        ? { IsNumeric: true }
+        : { IsString: true };
   states[stateNames.gate(g.id)] = {
     Type: 'Choice',
     Comment: g.question,
     Choices: [
       {
-        And: [{ Variable: '$.gate.value', ...isType }, { Variable: '$.gate.value', ...test }],
+        And: [
+          { Variable: '$.gate.value', ...isType },
+          { Variable: '$.gate.value', ...test },
+        ],
         Next: entryState(g.then),
       },
     ],

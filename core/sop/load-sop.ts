@@ -123,7 +123,10 @@ function unwrapUnions(issues: readonly ZodIssueLike[], raw: unknown): ZodIssueLi
     const target = path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], raw);
     const branch = target && typeof target === 'object' && 'gate' in target ? 1 : 0;
     const nested = issue.errors[branch] ?? issue.errors[0]!;
-    return unwrapUnions(nested.map((n) => ({ ...n, path: [...path, ...n.path] })), raw);
+    return unwrapUnions(
+      nested.map((n) => ({ ...n, path: [...path, ...n.path] })),
+      raw,
+    );
   });
 }
 
@@ -230,13 +233,25 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
     const before = step.automatic?.before ?? [];
     [...before, ...after].forEach((auto, i) => checkAutomatic(auto, step.id, `automatic[${i}]`));
     if (step.choices && step.repeatUntil)
-      issues.push({ file, stepId: step.id, path: 'repeatUntil', message: 'repeatUntil tidak dapat digabung dengan choices' });
+      issues.push({
+        file,
+        stepId: step.id,
+        path: 'repeatUntil',
+        message: 'repeatUntil tidak dapat digabung dengan choices',
+      });
 
     const ownChoices: Choice[] = step.choices
       ? step.choices
       : step.repeatUntil
         ? [
-            { value: 'disepakati', label: `Sudah ${step.repeatUntil}`, next, kind: 'lanjut', noteRequired: false, automatic: [] },
+            {
+              value: 'disepakati',
+              label: `Sudah ${step.repeatUntil}`,
+              next,
+              kind: 'lanjut',
+              noteRequired: false,
+              automatic: [],
+            },
             {
               value: 'ulangi',
               label: `Belum ${step.repeatUntil}: ulangi`,
@@ -282,7 +297,16 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
       const last = i === step.chain!.length - 1;
       const forward: Choice[] = last
         ? ownChoices
-        : [{ value: 'lanjut', label: 'Setuju, teruskan', next: `${step.id}.${i + 2}`, kind: 'lanjut', noteRequired: false, automatic: [] }];
+        : [
+            {
+              value: 'lanjut',
+              label: 'Setuju, teruskan',
+              next: `${step.id}.${i + 2}`,
+              kind: 'lanjut',
+              noteRequired: false,
+              automatic: [],
+            },
+          ];
       const choices = [...(last ? withAfter(forward) : forward), ...link.choices];
       nodes.push({
         type: 'activity',
@@ -296,9 +320,7 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
         fields: link.fields,
         // The forward choice of an inner link targets the next link id directly (not a step id).
         choices: choices.map((c, j) =>
-          !last && j === 0
-            ? { ...c, target: c.next }
-            : resolveChoices([c], step.id, `chain[${i}].choices`)[0]!,
+          !last && j === 0 ? { ...c, target: c.next } : resolveChoices([c], step.id, `chain[${i}].choices`)[0]!,
         ),
         waktu: step.waktu,
         before: i === 0 ? before : [],

@@ -188,7 +188,11 @@ export const HeaderSchema = z
     tanggalPembuatan: isoDate.nullable().default(null),
     tanggalRevisi: isoDate.nullable().default(null),
     tanggalEfektif: isoDate.nullable().default(null),
-    disahkanOleh: z.object({ jabatan: nonEmpty, nama: nonEmpty, nip: z.string().optional() }).strict().nullable().default(null),
+    disahkanOleh: z
+      .object({ jabatan: nonEmpty, nama: nonEmpty, nip: z.string().optional() })
+      .strict()
+      .nullable()
+      .default(null),
     dasarHukum: list,
     kualifikasiPelaksana: list,
     keterkaitan: list,

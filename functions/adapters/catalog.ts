@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { createWorkCalendar, computeDue, parseCalendarYear, type WorkCalendar } from '../../core/calendar/work-calendar.ts';
+import {
+  createWorkCalendar,
+  computeDue,
+  parseCalendarYear,
+  type WorkCalendar,
+} from '../../core/calendar/work-calendar.ts';
 import type { PemdaContext, SopCatalog } from '../../core/case/runtime.ts';
 import { createDirectory, DirectorySchema, type Directory } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
@@ -34,7 +39,8 @@ export function loadSops(dirs: readonly string[]): SopCatalog {
   for (const dir of dirs)
     for (const file of [...yamlFiles(dir), ...yamlFiles(join(dir, 'versi'))]) {
       const sop = loadSop(readFileSync(file, 'utf8'), file);
-      if (byKey.has(sop.key)) throw new SepakatError(ErrorNames.InvalidDefinition, `${file}: SOP ${sop.key} sudah dimuat dari berkas lain`);
+      if (byKey.has(sop.key))
+        throw new SepakatError(ErrorNames.InvalidDefinition, `${file}: SOP ${sop.key} sudah dimuat dari berkas lain`);
       byKey.set(sop.key, sop);
     }
   const latest = new Map<string, Sop>();
@@ -86,7 +92,10 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
   }
   for (const sop of sops.all())
     if (!contexts.has(sop.definition.pemda))
-      throw new SepakatError(ErrorNames.InvalidDefinition, `SOP ${sop.key}: direktori pemda "${sop.definition.pemda}" tidak ada di ${options.configDir}/pemda`);
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `SOP ${sop.key}: direktori pemda "${sop.definition.pemda}" tidak ada di ${options.configDir}/pemda`,
+      );
   for (const sop of sops.all()) {
     const ctx = contexts.get(sop.definition.pemda)!;
     const missing = sop.definition.actors

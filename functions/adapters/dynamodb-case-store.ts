@@ -22,7 +22,8 @@ import type { Terminal } from '../../core/sop/schema.ts';
 import { INDEX, type TableNames } from './tables.ts';
 
 const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+  error instanceof ConditionalCheckFailedException ||
+  (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Throttling and 5xx become the product's Transient error, which the state machines retry. */
 function transient(error: unknown): never {
@@ -64,13 +65,21 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async getCase(caseId: string): Promise<CaseRecord | undefined> {
-    const out = await this.send(() => this.doc.send(new GetCommand({ TableName: this.tables.cases, Key: { caseId }, ConsistentRead: true })));
+    const out = await this.send(() =>
+      this.doc.send(new GetCommand({ TableName: this.tables.cases, Key: { caseId }, ConsistentRead: true })),
+    );
     return out.Item as CaseRecord | undefined;
   }
 
   async createCase(record: CaseRecord): Promise<'created' | 'exists'> {
     const created = await this.conditional(() =>
-      this.doc.send(new PutCommand({ TableName: this.tables.cases, Item: record, ConditionExpression: 'attribute_not_exists(caseId)' })),
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tables.cases,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(caseId)',
+        }),
+      ),
     );
     return created ? 'created' : 'exists';
   }
@@ -86,7 +95,11 @@ export class DynamoDbCaseStore implements CaseStore {
             fromSeq === 0
               ? '#status = :aktif AND (attribute_not_exists(#cursor) OR attribute_type(#cursor, :null))'
               : '#status = :aktif AND #cursor.#seq = :from',
-          ExpressionAttributeNames: { '#cursor': 'cursor', '#status': 'status', ...(fromSeq === 0 ? {} : { '#seq': 'seq' }) },
+          ExpressionAttributeNames: {
+            '#cursor': 'cursor',
+            '#status': 'status',
+            ...(fromSeq === 0 ? {} : { '#seq': 'seq' }),
+          },
           ExpressionAttributeValues: {
             ':cursor': cursor,
             ':visits': visits,
@@ -129,38 +142,56 @@ export class DynamoDbCaseStore implements CaseStore {
           UpdateExpression: `SET #status = :outcome, outcome = :outcome, closedAt = :at${reason ? ', closeReason = :reason' : ''}`,
           ConditionExpression: '#status = :aktif',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':outcome': outcome, ':at': at, ':aktif': 'aktif', ...(reason ? { ':reason': reason } : {}) },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':at': at,
+            ':aktif': 'aktif',
+            ...(reason ? { ':reason': reason } : {}),
+          },
         }),
       ),
     );
   }
 
   async listCases(status?: CaseStatus): Promise<CaseRecord[]> {
-    if (status) return this.queryAll<CaseRecord>({
-      TableName: this.tables.cases,
-      IndexName: INDEX.casesByStatus,
-      KeyConditionExpression: '#status = :s',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':s': status },
-    });
+    if (status)
+      return this.queryAll<CaseRecord>({
+        TableName: this.tables.cases,
+        IndexName: INDEX.casesByStatus,
+        KeyConditionExpression: '#status = :s',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':s': status },
+      });
     const all: CaseRecord[] = [];
     for (const s of ['aktif', 'selesai', 'ditolak', 'dibatalkan'] as const) all.push(...(await this.listCases(s)));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
-    const out = await this.send(() => this.doc.send(new GetCommand({ TableName: this.tables.tasks, Key: { taskId }, ConsistentRead: true })));
+    const out = await this.send(() =>
+      this.doc.send(new GetCommand({ TableName: this.tables.tasks, Key: { taskId }, ConsistentRead: true })),
+    );
     return out.Item as TaskRecord | undefined;
   }
 
   async createTask(task: TaskRecord): Promise<'created' | 'exists'> {
     const created = await this.conditional(() =>
-      this.doc.send(new PutCommand({ TableName: this.tables.tasks, Item: task, ConditionExpression: 'attribute_not_exists(taskId)' })),
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tables.tasks,
+          Item: task,
+          ConditionExpression: 'attribute_not_exists(taskId)',
+        }),
+      ),
     );
     return created ? 'created' : 'exists';
   }
 
-  async attachToken(taskId: string, token: string, executionArn: string): Promise<{ previousToken?: string } | 'not-open'> {
+  async attachToken(
+    taskId: string,
+    token: string,
+    executionArn: string,
+  ): Promise<{ previousToken?: string } | 'not-open'> {
     try {
       const out = await this.send(() =>
         this.doc.send(
@@ -192,7 +223,12 @@ export class DynamoDbCaseStore implements CaseStore {
           UpdateExpression: 'SET #state = :decided, decision = :decision REMOVE otp',
           ConditionExpression: '#state = :open AND linkVersion = :v',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':decided': 'decided', ':decision': decision, ':open': 'open', ':v': linkVersion },
+          ExpressionAttributeValues: {
+            ':decided': 'decided',
+            ':decision': decision,
+            ':open': 'open',
+            ':v': linkVersion,
+          },
         }),
       ),
     );
@@ -222,7 +258,12 @@ export class DynamoDbCaseStore implements CaseStore {
           UpdateExpression: 'SET linkVersion = :next, linkExpiresAt = :exp REMOVE otp',
           ConditionExpression: '#state = :open AND linkVersion = :v',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':next': fromVersion + 1, ':exp': expiresAt, ':open': 'open', ':v': fromVersion },
+          ExpressionAttributeValues: {
+            ':next': fromVersion + 1,
+            ':exp': expiresAt,
+            ':open': 'open',
+            ':v': fromVersion,
+          },
         }),
       ),
     );
@@ -316,7 +357,14 @@ export class DynamoDbCaseStore implements CaseStore {
 
   async hasHistory(caseId: string, eventKey: string): Promise<boolean> {
     const out = await this.send(() =>
-      this.doc.send(new GetCommand({ TableName: this.tables.history, Key: { caseId, eventKey }, ConsistentRead: true, ProjectionExpression: 'eventKey' })),
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tables.history,
+          Key: { caseId, eventKey },
+          ConsistentRead: true,
+          ProjectionExpression: 'eventKey',
+        }),
+      ),
     );
     return !!out.Item;
   }
@@ -335,7 +383,9 @@ export class DynamoDbCaseStore implements CaseStore {
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.send(() => this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })));
+      const out = await this.send(() =>
+        this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })),
+      );
       items.push(...((out.Items ?? []) as T[]));
       start = out.LastEvaluatedKey;
     } while (start);

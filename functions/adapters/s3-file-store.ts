@@ -37,9 +37,13 @@ export class S3FileStore implements IntakeFileStore {
   ) {}
 
   presignPut(bucket: string, key: string, contentType: string, expiresSeconds: number): Promise<string> {
-    return getSignedUrl(this.presignClient, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType }), {
-      expiresIn: expiresSeconds,
-    });
+    return getSignedUrl(
+      this.presignClient,
+      new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType }),
+      {
+        expiresIn: expiresSeconds,
+      },
+    );
   }
 
   presignGet(bucket: string, key: string, fileName: string, expiresSeconds: number): Promise<string> {
@@ -65,7 +69,9 @@ export class S3FileStore implements IntakeFileStore {
   }
 
   async readHead(bucket: string, key: string, bytes: number): Promise<Uint8Array> {
-    const out = await guard(() => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` })));
+    const out = await guard(() =>
+      this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` })),
+    );
     return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
   }
 
@@ -103,7 +109,9 @@ export class S3FileStore implements IntakeFileStore {
   }
 
   async putText(bucket: string, key: string, text: string, contentType: string): Promise<void> {
-    await guard(() => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: contentType })));
+    await guard(() =>
+      this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: contentType })),
+    );
   }
 
   async list(bucket: string, prefix: string): Promise<string[]> {
@@ -111,7 +119,9 @@ export class S3FileStore implements IntakeFileStore {
     let token: string | undefined;
     do {
       const out = await guard(() =>
-        this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) })),
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
+        ),
       );
       for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;

@@ -27,11 +27,19 @@ export class SesMailer implements Mailer {
       .build();
     try {
       await this.client.send(
-        new SendEmailCommand({ FromEmailAddress: this.from, Destination: { ToAddresses: mail.to }, Content: { Raw: { Data: raw } } }),
+        new SendEmailCommand({
+          FromEmailAddress: this.from,
+          Destination: { ToAddresses: mail.to },
+          Content: { Raw: { Data: raw } },
+        }),
       );
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
-      if (status >= 500 || status === 429 || /Throttl|TooManyRequests|ECONN|socket|TimeoutError/i.test((error as Error)?.name ?? ''))
+      if (
+        status >= 500 ||
+        status === 429 ||
+        /Throttl|TooManyRequests|ECONN|socket|TimeoutError/i.test((error as Error)?.name ?? '')
+      )
         throw new SepakatError(ErrorNames.Transient, 'Layanan email sementara tidak tersedia', { cause: error });
       throw error;
     }

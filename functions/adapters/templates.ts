@@ -12,7 +12,10 @@ import type { EmailRenderer, EmailTemplate } from '../../core/case/runtime.ts';
  */
 export class Templates implements EmailRenderer {
   private readonly hbs = Handlebars.create();
-  private readonly emails = new Map<string, { subject: HandlebarsTemplateDelegate; body: HandlebarsTemplateDelegate }>();
+  private readonly emails = new Map<
+    string,
+    { subject: HandlebarsTemplateDelegate; body: HandlebarsTemplateDelegate }
+  >();
   private readonly pages = new Map<string, HandlebarsTemplateDelegate>();
   private readonly emailLayout: HandlebarsTemplateDelegate;
   private readonly pageLayout: HandlebarsTemplateDelegate;
@@ -20,7 +23,10 @@ export class Templates implements EmailRenderer {
   constructor(dir: string) {
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     // For data inside <script>: JSON with "<" escaped so no value can close the script element.
-    this.hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')));
+    this.hbs.registerHelper(
+      'json',
+      (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')),
+    );
     const textOptions = { noEscape: true, strict: false } as const;
     for (const file of readdirSync(join(dir, 'email')).filter((f) => f.endsWith('.hbs') && !f.startsWith('_'))) {
       const source = readFileSync(join(dir, 'email', file), 'utf8');
@@ -43,7 +49,11 @@ export class Templates implements EmailRenderer {
     const compiled = this.emails.get(template);
     if (!compiled) throw new Error(`No email template "${template}"`);
     const subject = compiled.subject(model).replace(/\s+/g, ' ').trim().slice(0, 200);
-    const text = compiled.body(model).replace(/\n{3,}/g, '\n\n').trim() + '\n';
+    const text =
+      compiled
+        .body(model)
+        .replace(/\n{3,}/g, '\n\n')
+        .trim() + '\n';
     const paragraphs = text.split(/\n\s*\n/).map((p) => ({
       lines: p.split('\n').map((line) => ({ parts: linkify(line) })),
     }));

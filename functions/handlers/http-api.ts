@@ -31,11 +31,23 @@ export function httpApiHandler(app: App) {
     { method: 'GET', pattern: /^\/$/, run: async () => pages.home() },
     { method: 'GET', pattern: /^\/kesehatan$/, run: async () => json(200, { status: 'ok' }) },
     { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (_e, m) => pages.show(m[1]!) },
-    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (e, m) => pages.submit(m[1]!, parseForm(e)) },
-    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/unggah$`), run: async (e, m) => pages.upload(m[1]!, bodyText(e)) },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}$`),
+      run: async (e, m) => pages.submit(m[1]!, parseForm(e)),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/unggah$`),
+      run: async (e, m) => pages.upload(m[1]!, bodyText(e)),
+    },
     { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/kode$`), run: async (_e, m) => pages.sendCode(m[1]!) },
     { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`), run: async (_e, m) => pages.renew(m[1]!) },
-    { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`), run: async (_e, m) => pages.download(m[1]!, Number(m[2])) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`),
+      run: async (_e, m) => pages.download(m[1]!, Number(m[2])),
+    },
     { method: 'POST', pattern: /^\/api\/permohonan$/, run: async (e) => prepareIntake(app, bodyText(e)) },
   ];
 
@@ -44,19 +56,39 @@ export function httpApiHandler(app: App) {
     const path = event.rawPath;
     try {
       const matching = routes.filter((r) => r.pattern.test(path));
-      if (!matching.length) return pages.message(404, { judul: 'Halaman tidak ditemukan', pesan: 'Alamat yang Anda buka tidak ada.' });
+      if (!matching.length)
+        return pages.message(404, { judul: 'Halaman tidak ditemukan', pesan: 'Alamat yang Anda buka tidak ada.' });
       const route = matching.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
       if (!route)
-        return { ...pages.message(405, { judul: 'Metode tidak diizinkan', pesan: 'Halaman ini tidak menerima permintaan tersebut.' }), headers: { ...htmlHeaders(''), allow: matching.map((r) => r.method).join(', ') } };
+        return {
+          ...pages.message(405, {
+            judul: 'Metode tidak diizinkan',
+            pesan: 'Halaman ini tidak menerima permintaan tersebut.',
+          }),
+          headers: { ...htmlHeaders(''), allow: matching.map((r) => r.method).join(', ') },
+        };
       if (method === 'POST' && !sameOrigin(event, publicOrigin))
-        return pages.message(403, { judul: 'Permintaan ditolak', pesan: 'Formulir dikirim dari situs lain. Buka tautan dari email Anda lalu kirim dari halaman itu.' });
+        return pages.message(403, {
+          judul: 'Permintaan ditolak',
+          pesan: 'Formulir dikirim dari situs lain. Buka tautan dari email Anda lalu kirim dari halaman itu.',
+        });
       const result = await route.run(event, route.pattern.exec(path)!.slice(0) as string[]);
       return method === 'HEAD' ? { ...result, body: '' } : result;
     } catch (error) {
-      if (isSepakatError(error, ErrorNames.BadInput)) return path.startsWith('/api/') ? json(400, { pesan: error.message }) : pages.message(400, { judul: 'Permintaan tidak valid', pesan: error.message });
-      if (error instanceof z.ZodError) return json(400, { pesan: 'Data permintaan tidak valid', rincian: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      if (isSepakatError(error, ErrorNames.BadInput))
+        return path.startsWith('/api/')
+          ? json(400, { pesan: error.message })
+          : pages.message(400, { judul: 'Permintaan tidak valid', pesan: error.message });
+      if (error instanceof z.ZodError)
+        return json(400, {
+          pesan: 'Data permintaan tidak valid',
+          rincian: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        });
       const transient = isSepakatError(error, ErrorNames.Transient);
-      if (!transient) console.error(JSON.stringify({ level: 'error', path, method, error: String(error), stack: (error as Error)?.stack }));
+      if (!transient)
+        console.error(
+          JSON.stringify({ level: 'error', path, method, error: String(error), stack: (error as Error)?.stack }),
+        );
       return pages.message(transient ? 503 : 500, {
         judul: 'Terjadi gangguan',
         pesan: transient
@@ -87,7 +119,11 @@ function parseForm(event: HttpEvent): Record<string, string> {
 
 const json = (statusCode: number, body: unknown): HttpResult => ({
   statusCode,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  },
   body: JSON.stringify(body),
 });
 
@@ -105,7 +141,9 @@ function htmlHeaders(nonce: string, connect = ''): Record<string, string> {
 const IntakeRequest = z
   .object({
     sopId: z.string().min(1),
-    files: z.array(z.object({ slot: z.string().min(1), name: z.string().min(1).max(200), size: z.number().int() }).strict()).max(20),
+    files: z
+      .array(z.object({ slot: z.string().min(1), name: z.string().min(1).max(200), size: z.number().int() }).strict())
+      .max(20),
   })
   .strict();
 
@@ -120,12 +158,37 @@ async function prepareIntake(app: App, body: string): Promise<HttpResult> {
 }
 
 const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
-  rusak: { status: 404, judul: 'Tautan tidak valid', pesan: 'Tautan ini tidak dikenal atau telah diubah. Gunakan tautan persis seperti di email Anda.' },
-  'orang-lain': { status: 403, judul: 'Tautan untuk pejabat lain', pesan: 'Tugas ini sekarang ditujukan kepada pejabat lain, sehingga tautan ini tidak berlaku untuk Anda.' },
-  diganti: { status: 410, judul: 'Tautan sudah diganti', pesan: 'Tautan baru untuk tugas ini telah dikirim; tautan ini tidak berlaku lagi. Buka tautan di email terbaru.' },
-  kedaluwarsa: { status: 410, judul: 'Tautan sudah kedaluwarsa', pesan: 'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email pejabat yang bertugas, bukan ke orang yang membuka halaman ini.' },
-  selesai: { status: 409, judul: 'Tugas sudah diselesaikan', pesan: 'Keputusan untuk tugas ini sudah tercatat; tidak ada yang diubah.' },
-  ditutup: { status: 410, judul: 'Kasus sudah ditutup', pesan: 'Kasus ini sudah berakhir atau dibatalkan; tugas ini tidak lagi memerlukan tindakan.' },
+  rusak: {
+    status: 404,
+    judul: 'Tautan tidak valid',
+    pesan: 'Tautan ini tidak dikenal atau telah diubah. Gunakan tautan persis seperti di email Anda.',
+  },
+  'orang-lain': {
+    status: 403,
+    judul: 'Tautan untuk pejabat lain',
+    pesan: 'Tugas ini sekarang ditujukan kepada pejabat lain, sehingga tautan ini tidak berlaku untuk Anda.',
+  },
+  diganti: {
+    status: 410,
+    judul: 'Tautan sudah diganti',
+    pesan: 'Tautan baru untuk tugas ini telah dikirim; tautan ini tidak berlaku lagi. Buka tautan di email terbaru.',
+  },
+  kedaluwarsa: {
+    status: 410,
+    judul: 'Tautan sudah kedaluwarsa',
+    pesan:
+      'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email pejabat yang bertugas, bukan ke orang yang membuka halaman ini.',
+  },
+  selesai: {
+    status: 409,
+    judul: 'Tugas sudah diselesaikan',
+    pesan: 'Keputusan untuk tugas ini sudah tercatat; tidak ada yang diubah.',
+  },
+  ditutup: {
+    status: 410,
+    judul: 'Kasus sudah ditutup',
+    pesan: 'Kasus ini sudah berakhir atau dibatalkan; tugas ini tidak lagi memerlukan tindakan.',
+  },
 };
 
 class TaskPages {
@@ -135,15 +198,29 @@ class TaskPages {
     this.presignOrigin = endpoint ? new URL(endpoint).origin : 'https://*.amazonaws.com';
   }
 
-  private html(statusCode: number, name: string, model: Record<string, unknown>, title: string, kop?: string): HttpResult {
+  private html(
+    statusCode: number,
+    name: string,
+    model: Record<string, unknown>,
+    title: string,
+    kop?: string,
+  ): HttpResult {
     const nonce = randomBytes(16).toString('base64');
-    const body = this.app.templates.page(name, { ...model, nonce }, { title, ...(kop ? { kop } : {}) }).replace(/<script>/g, `<script nonce="${nonce}">`);
+    const body = this.app.templates
+      .page(name, { ...model, nonce }, { title, ...(kop ? { kop } : {}) })
+      .replace(/<script>/g, `<script nonce="${nonce}">`);
     return { statusCode, headers: htmlHeaders(nonce, this.presignOrigin), body };
   }
 
   message(
     statusCode: number,
-    model: { judul: string; pesan: string; jenis?: 'ok' | 'info' | 'salah'; rincian?: { label: string; nilai: string }[]; aksi?: { url: string; tombol: string; keterangan: string } },
+    model: {
+      judul: string;
+      pesan: string;
+      jenis?: 'ok' | 'info' | 'salah';
+      rincian?: { label: string; nilai: string }[];
+      aksi?: { url: string; tombol: string; keterangan: string };
+    },
   ): HttpResult {
     return this.html(statusCode, 'pesan', { jenis: statusCode < 300 ? 'ok' : 'salah', ...model }, model.judul);
   }
@@ -162,13 +239,23 @@ class TaskPages {
     if (p.problem === 'kedaluwarsa')
       return this.message(page.status, {
         ...page,
-        aksi: { url: `/tugas/${token}/tautan-baru`, tombol: 'Kirim tautan baru ke email pejabat', keterangan: 'Tautan baru hanya dikirim ke alamat email yang terdaftar untuk tugas ini.' },
+        aksi: {
+          url: `/tugas/${token}/tautan-baru`,
+          tombol: 'Kirim tautan baru ke email pejabat',
+          keterangan: 'Tautan baru hanya dikirim ke alamat email yang terdaftar untuk tugas ini.',
+        },
       });
     if (p.problem === 'selesai') {
       const d = p.task.decision;
       return this.message(p.sameSubmission ? 200 : page.status, {
         ...page,
-        ...(p.sameSubmission ? { judul: 'Keputusan Anda sudah tercatat', pesan: 'Formulir ini sudah terkirim sebelumnya; keputusan tercatat sekali saja.', jenis: 'ok' as const } : {}),
+        ...(p.sameSubmission
+          ? {
+              judul: 'Keputusan Anda sudah tercatat',
+              pesan: 'Formulir ini sudah terkirim sebelumnya; keputusan tercatat sekali saja.',
+              jenis: 'ok' as const,
+            }
+          : {}),
         rincian: d
           ? [
               { label: 'Oleh', nilai: `${d.by.nama} (${d.by.jabatan})` },
@@ -224,7 +311,8 @@ class TaskPages {
     const parsed = z.object({ slot: z.string(), name: z.string().min(1).max(200), size: z.number() }).safeParse(raw);
     if (!parsed.success) return json(400, { pesan: 'Permintaan unggah tidak lengkap (slot, name, size)' });
     const result = await this.app.actions.requestUpload(token, parsed.data);
-    if ('problem' in result) return json(PROBLEM_PAGES[result.problem].status, { pesan: PROBLEM_PAGES[result.problem].pesan });
+    if ('problem' in result)
+      return json(PROBLEM_PAGES[result.problem].status, { pesan: PROBLEM_PAGES[result.problem].pesan });
     if ('error' in result) return json(400, { pesan: result.error });
     return json(200, result);
   }
@@ -243,19 +331,37 @@ class TaskPages {
   async renew(token: string): Promise<HttpResult> {
     const result = await this.app.actions.renewLink(token);
     if ('problem' in result) return this.problem(token, result);
-    return this.message(200, { judul: 'Tautan baru dikirim', pesan: `Tautan baru telah dikirim ke ${result.to}. Tautan lama tidak berlaku lagi.`, jenis: 'info' });
+    return this.message(200, {
+      judul: 'Tautan baru dikirim',
+      pesan: `Tautan baru telah dikirim ke ${result.to}. Tautan lama tidak berlaku lagi.`,
+      jenis: 'info',
+    });
   }
 
   async download(token: string, index: number): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
     const file = documentsOf(view)[index];
-    if (!file) return this.message(404, { judul: 'Dokumen tidak ditemukan', pesan: 'Dokumen yang diminta tidak ada pada kasus ini.' });
+    if (!file)
+      return this.message(404, {
+        judul: 'Dokumen tidak ditemukan',
+        pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
+      });
     const url = await this.app.files.presignGet(file.bucket, file.key, file.name, 300);
-    return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
+    return {
+      statusCode: 302,
+      headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      body: '',
+    };
   }
 
-  private taskPage(status: number, token: string, view: TaskView, errors: FormErrors, form: Record<string, string>): HttpResult {
+  private taskPage(
+    status: number,
+    token: string,
+    view: TaskView,
+    errors: FormErrors,
+    form: Record<string, string>,
+  ): HttpResult {
     const { task, record, activity } = view;
     const sop = this.app.runtime.sopOf(record);
     const pemda = this.app.catalog.pemda(record.pemdaId);
@@ -287,7 +393,8 @@ class TaskPages {
     const lastDecision = [...view.history].reverse().find((e) => e.type === 'tugas-diputuskan');
     const fields = activity.fields.map((f) => ({
       ...f,
-      inputType: f.type === 'date' ? 'date' : f.type === 'datetime' ? 'datetime-local' : f.type === 'number' ? 'number' : 'text',
+      inputType:
+        f.type === 'date' ? 'date' : f.type === 'datetime' ? 'datetime-local' : f.type === 'number' ? 'number' : 'text',
       acceptAttr: (f.accept ?? []).map((k) => (k === 'jpeg' ? '.jpg,.jpeg' : `.${k}`)).join(','),
       acceptLabel: acceptLabel(f),
       value: form[`f_${f.id}`] ?? '',
@@ -335,6 +442,7 @@ class TaskPages {
 function documentsOf(view: TaskView): (StoredFile & { asal: string })[] {
   const docs: (StoredFile & { asal: string })[] = view.record.files.map((f) => ({ ...f, asal: 'Permohonan' }));
   for (const e of view.history)
-    if (e.type === 'tugas-diputuskan') for (const f of e.files ?? []) docs.push({ ...f, asal: `${e.node} (${e.who?.nama ?? ''})` });
+    if (e.type === 'tugas-diputuskan')
+      for (const f of e.files ?? []) docs.push({ ...f, asal: `${e.node} (${e.who?.nama ?? ''})` });
   return docs;
 }

@@ -3,5 +3,8 @@ declare module 'asl-validator' {
     isValid: boolean;
     errors: { 'Error code': string; Message: string }[];
   }
-  export default function validator(definition: unknown, options?: { checkArn?: boolean; checkPaths?: boolean }): ValidationResult;
+  export default function validator(
+    definition: unknown,
+    options?: { checkArn?: boolean; checkPaths?: boolean },
+  ): ValidationResult;
 }

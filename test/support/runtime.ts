@@ -7,9 +7,11 @@ export const FIXTURE_SOPS = join(PROJECT_ROOT, 'test', 'fixtures', 'sops');
 export const SEED_SOPS = join(PROJECT_ROOT, 'sops');
 
 /** A fresh embedded runtime on free ports with its own temporary data directory. */
-export async function startTestRuntime(options: Partial<RuntimeOptions> = {}): Promise<LocalRuntime & { cleanup(): Promise<void> }> {
+export async function startTestRuntime(
+  options: Partial<RuntimeOptions> = {},
+): Promise<LocalRuntime & { cleanup(): Promise<void> }> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sepakat-test-'));
-  const runtime = await startRuntime({ sopDirs: [SEED_SOPS, FIXTURE_SOPS], ...options, dataDir, port: 0 });
+  const runtime = await startRuntime({ sopDirs: [SEED_SOPS, FIXTURE_SOPS], ...options, dataDir, port: options.port ?? 0 });
   return {
     ...runtime,
     async cleanup() {
@@ -30,13 +32,22 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
   }
 }
 
-export const PEMOHON = { nama: 'Drs. Joko Susilo', email: 'pemohon@mitra.test', instansi: 'Pemerintah Kabupaten Mitra' };
+export const PEMOHON = {
+  nama: 'Drs. Joko Susilo',
+  email: 'pemohon@mitra.test',
+  instansi: 'Pemerintah Kabupaten Mitra',
+};
 
 import { samplePdf, type PermohonanInput } from '../../cli/drive.ts';
 import type { LocalRuntime as Runtime } from '../../local/runtime.ts';
 
 /** A valid permohonan for an SOP, built from its intake definition (selects take their first option). */
-export function permohonanFor(rt: Runtime, sopId: string, overrides: Record<string, string | number | boolean> = {}, perihal = 'Kerja sama pengembangan layanan publik'): PermohonanInput {
+export function permohonanFor(
+  rt: Runtime,
+  sopId: string,
+  overrides: Record<string, string | number | boolean> = {},
+  perihal = 'Kerja sama pengembangan layanan publik',
+): PermohonanInput {
   const sop = rt.app.catalog.sops.latest(sopId);
   const data: Record<string, string | number | boolean> = {};
   for (const field of sop.definition.intake.data) {
@@ -50,4 +61,14 @@ export function permohonanFor(rt: Runtime, sopId: string, overrides: Record<stri
     .filter((d) => d.required)
     .map((d) => ({ slot: d.id, name: `${d.id}.pdf`, bytes: samplePdf(d.label) }));
   return { sopId, perihal, pemohon: PEMOHON, data: { ...data, ...overrides }, files };
+}
+
+/** A free TCP port on 127.0.0.1: emailed links must survive a restart, so a restarted runtime keeps its web port. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((ok) => server.close(ok));
+  return port;
 }
