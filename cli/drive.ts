@@ -85,6 +85,8 @@ export interface TaskForm {
   action: string;
   submissionId: string;
   choices: string[];
+  /** Choices whose page says a note is required. */
+  noteRequired: string[];
   textFields: { name: string; type: string; options: string[] }[];
   fileSlots: string[];
   needsCode: boolean;
@@ -95,7 +97,11 @@ export interface TaskForm {
 export function parseTaskPage(html: string): TaskForm {
   const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
   const submissionId = /name="submissionId" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const choices = [...html.matchAll(/<input type="radio" name="pilihan" value="([^"]+)"/g)].map((m) => m[1]!);
+  const radios = [
+    ...html.matchAll(/<input type="radio" name="pilihan" value="([^"]+)"[^>]*>\s*<span>(.*?)<\/span><\/label>/g),
+  ];
+  const choices = radios.map((m) => m[1]!);
+  const noteRequired = radios.filter((m) => m[2]!.includes('wajib dengan catatan')).map((m) => m[1]!);
   const textFields: TaskForm['textFields'] = [];
   for (const m of html.matchAll(/<(input|textarea|select)\b[^>]*name="(f_[^"]+)"[^>]*>/g)) {
     const tag = m[0];
@@ -112,6 +118,7 @@ export function parseTaskPage(html: string): TaskForm {
     action: /<form method="post" action="([^"]+)" id="form-tugas"/.exec(html)?.[1] ?? '',
     submissionId,
     choices,
+    noteRequired,
     textFields,
     fileSlots,
     needsCode: /name="kode"/.test(html),
@@ -288,7 +295,7 @@ export async function driveCase(options: {
             scripted ??
             form.choices.find((c) => ['lanjut', 'ya', 'disepakati', 'setuju'].includes(c)) ??
             form.choices[0]!;
-          const needsNote = chosen !== 'lanjut' && chosen !== 'ya' && chosen !== 'disepakati';
+          const needsNote = form.noteRequired.includes(chosen);
           return {
             pilihan: chosen,
             ...(needsNote ? { catatan: `Catatan uji untuk ${node} (${chosen}): mohon diperbaiki.` } : {}),

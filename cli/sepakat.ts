@@ -255,19 +255,17 @@ async function bertindak(
   const result = await actOnLink(
     url.toString(),
     (form: TaskForm) => {
+      const issues: string[] = [];
       if (!form.choices.includes(pilihan))
-        problem = new Gagal(
-          `Pilihan "${pilihan}" tidak ada pada tugas "${form.title}". Pilihan yang ada: ${form.choices.join(', ') || '(tidak ada)'}.`,
-          2,
-        );
+        issues.push(`Pilihan "${pilihan}" tidak ada. Pilihan yang ada: ${form.choices.join(', ') || '(tidak ada)'}.`);
       const known = form.textFields.map((f) => f.name.slice(2));
       const unknown = Object.keys(values).filter((k) => !known.includes(k));
       if (unknown.length)
-        problem = new Gagal(
-          `Isian ${unknown.join(', ')} tidak ada pada tugas "${form.title}". Isian yang ada: ${known.join(', ') || '(tidak ada)'}.`,
-          2,
-        );
-      if (problem) throw problem;
+        issues.push(`Isian ${unknown.join(', ')} tidak ada. Isian yang ada: ${known.join(', ') || '(tidak ada)'}.`);
+      if (issues.length) {
+        problem = new Gagal([`Tugas "${form.title}":`, ...issues.map((i) => `  ${i}`)].join('\n'), 2);
+        throw problem;
+      }
       return { pilihan, ...(options.catatan !== undefined ? { catatan: options.catatan } : {}), values };
     },
     { dataDir },

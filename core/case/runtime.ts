@@ -265,17 +265,19 @@ export class CaseRuntime {
         sementara: task.dueProvisional,
         tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
         url: this.taskUrl(task),
-        catatanSebelumnya: await this.lastReturnNote(record.caseId),
+        catatanSebelumnya: await this.lastReturnNote(record),
       },
     });
   }
 
-  /** The reason of the latest return (kembalikan/ulangi), which must reach whoever acts next. */
-  private async lastReturnNote(caseId: string): Promise<string | undefined> {
-    const events = await this.deps.store.listHistory(caseId);
-    const decided = events.filter((e) => e.type === 'tugas-diputuskan');
-    const last = decided[decided.length - 1];
-    return last?.note;
+  /** The reason of the latest return, repeat or rejection, which must reach whoever acts next. */
+  private async lastReturnNote(record: CaseRecord): Promise<string | undefined> {
+    const events = await this.deps.store.listHistory(record.caseId);
+    const last = events.filter((e) => e.type === 'tugas-diputuskan').at(-1);
+    if (!last?.note || !last.node) return undefined;
+    const node = this.sopOf(record).node(last.node);
+    const kind = node.type === 'activity' ? node.choices.find((c) => c.value === last.choice)?.kind : undefined;
+    return kind === 'kembalikan' || kind === 'ulangi' || kind === 'tolak' ? last.note : undefined;
   }
 
   /**
@@ -403,13 +405,15 @@ export class CaseRuntime {
   /** Hasil: closes the case with its outcome and tells the pemohon. */
   async finishCase(input: { caseId: string; outcome: Terminal; after: number }): Promise<{ status: string }> {
     const record = await this.requireCase(input.caseId);
+    let closedAt = record.closedAt ?? this.now().toISOString();
     if (record.status === 'aktif') {
       if ((record.cursor?.seq ?? 0) !== input.after)
         throw new SepakatError(
           ErrorNames.Superseded,
           `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`,
         );
-      await this.deps.store.closeCase(input.caseId, input.outcome, this.now().toISOString());
+      if (!(await this.deps.store.closeCase(input.caseId, input.outcome, closedAt)))
+        closedAt = (await this.requireCase(input.caseId)).closedAt ?? closedAt;
     } else if (record.status !== input.outcome) {
       throw new SepakatError(ErrorNames.CaseClosed, `Kasus ${input.caseId} sudah ${record.status}`);
     }
@@ -417,7 +421,7 @@ export class CaseRuntime {
       caseId: input.caseId,
       eventKey: 'akhir',
       type: 'kasus-berakhir',
-      at: this.now().toISOString(),
+      at: closedAt,
       detail: { outcome: input.outcome },
     });
     await this.sendOnce(input.caseId, 'akhir#email', {
