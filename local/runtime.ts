@@ -253,8 +253,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     },
     async close() {
       await Promise.allSettled([...inFlight]);
-      await new Promise<void>((ok) => web.close(() => ok()));
+      // Keep-alive connections would hold close() open until they time out: end them too.
+      const closed = new Promise<void>((ok) => web.close(() => ok()));
       web.closeAllConnections();
+      await closed;
       await sfn.close();
       await Promise.all([s3.close(), ses.close(), dynamodb.close()]);
       app.clients.dynamodb.destroy();
