@@ -66,25 +66,24 @@ export const stateNames = {
   closed: 'Kasus ditutup',
 };
 
+/** Transient failures are retried with backoff; the product's own error names are exported once (core/errors.ts). */
+const RETRY = [
+  { ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
+];
+/** A stale execution (another owns the case) or a closed case ends the execution quietly. */
+const ENDINGS = [
+  { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
+  { ErrorEquals: [ErrorNames.CaseClosed], Next: stateNames.closed, ResultPath: '$.error' },
+];
+
 function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, extra: State): State {
   return {
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
     Parameters: { FunctionName: placeholder(role), Payload: payload },
     TimeoutSeconds: 60,
-    Retry: [
-      {
-        ErrorEquals: [...RETRYABLE_ERRORS],
-        IntervalSeconds: 1,
-        MaxAttempts: 6,
-        BackoffRate: 2,
-        JitterStrategy: 'FULL',
-      },
-    ],
-    Catch: [
-      { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
-      { ErrorEquals: [ErrorNames.CaseClosed], Next: stateNames.closed, ResultPath: '$.error' },
-    ],
+    Retry: RETRY,
+    Catch: ENDINGS,
     ...extra,
   };
 }
@@ -207,19 +206,10 @@ function compileActivity(
     },
     TimeoutSeconds: options.humanWaitSeconds,
     ResultPath: '$.result',
-    Retry: [
-      {
-        ErrorEquals: [...RETRYABLE_ERRORS],
-        IntervalSeconds: 1,
-        MaxAttempts: 6,
-        BackoffRate: 2,
-        JitterStrategy: 'FULL',
-      },
-    ],
+    Retry: RETRY,
     Catch: [
       { ErrorEquals: [ErrorNames.StatesTimeout], Next: stateNames.continueCase(a.id), ResultPath: '$.error' },
-      { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
-      { ErrorEquals: [ErrorNames.CaseClosed], Next: stateNames.closed, ResultPath: '$.error' },
+      ...ENDINGS,
     ],
     Next: stateNames.choose(a.id),
   };

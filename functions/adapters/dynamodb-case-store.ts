@@ -214,74 +214,68 @@ export class DynamoDbCaseStore implements CaseStore {
     }
   }
 
-  async decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean> {
+  /**
+   * A task update guarded by its state: the one conditional write of a fact about a task. `#state` is the only
+   * attribute name aliased (it is a DynamoDB reserved word).
+   */
+  private updateTaskIf(
+    taskId: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
     return this.conditional(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tables.tasks,
           Key: { taskId },
-          UpdateExpression: 'SET #state = :decided, decision = :decision REMOVE otp',
-          ConditionExpression: '#state = :open AND linkVersion = :v',
+          UpdateExpression: update,
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':decided': 'decided',
-            ':decision': decision,
-            ':open': 'open',
-            ':v': linkVersion,
-          },
+          ExpressionAttributeValues: values,
         }),
       ),
+    );
+  }
+
+  decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean> {
+    return this.updateTaskIf(
+      taskId,
+      'SET #state = :decided, decision = :decision REMOVE otp',
+      '#state = :open AND linkVersion = :v',
+      {
+        ':decided': 'decided',
+        ':decision': decision,
+        ':open': 'open',
+        ':v': linkVersion,
+      },
     );
   }
 
   async markReported(taskId: string, at: string): Promise<void> {
-    await this.conditional(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tables.tasks,
-          Key: { taskId },
-          UpdateExpression: 'SET #state = :reported, reportedAt = :at',
-          ConditionExpression: '#state = :decided',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':reported': 'reported', ':decided': 'decided', ':at': at },
-        }),
-      ),
-    );
+    await this.updateTaskIf(taskId, 'SET #state = :reported, reportedAt = :at', '#state = :decided', {
+      ':reported': 'reported',
+      ':decided': 'decided',
+      ':at': at,
+    });
   }
 
-  async renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean> {
-    return this.conditional(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tables.tasks,
-          Key: { taskId },
-          UpdateExpression: 'SET linkVersion = :next, linkExpiresAt = :exp REMOVE otp',
-          ConditionExpression: '#state = :open AND linkVersion = :v',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':next': fromVersion + 1,
-            ':exp': expiresAt,
-            ':open': 'open',
-            ':v': fromVersion,
-          },
-        }),
-      ),
+  renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean> {
+    return this.updateTaskIf(
+      taskId,
+      'SET linkVersion = :next, linkExpiresAt = :exp REMOVE otp',
+      '#state = :open AND linkVersion = :v',
+      {
+        ':next': fromVersion + 1,
+        ':exp': expiresAt,
+        ':open': 'open',
+        ':v': fromVersion,
+      },
     );
   }
 
   async setOtp(taskId: string, otp: TaskRecord['otp']): Promise<void> {
-    await this.conditional(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tables.tasks,
-          Key: { taskId },
-          UpdateExpression: 'SET otp = :otp',
-          ConditionExpression: '#state = :open',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':otp': otp, ':open': 'open' },
-        }),
-      ),
-    );
+    await this.updateTaskIf(taskId, 'SET otp = :otp', '#state = :open', { ':otp': otp, ':open': 'open' });
   }
 
   async countOtpAttempt(taskId: string): Promise<number> {
@@ -309,18 +303,10 @@ export class DynamoDbCaseStore implements CaseStore {
     let cancelled = 0;
     for (const task of await this.listTasks({ caseId })) {
       if (task.state !== 'open') continue;
-      const ok = await this.conditional(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tables.tasks,
-            Key: { taskId: task.taskId },
-            UpdateExpression: 'SET #state = :cancelled REMOVE otp',
-            ConditionExpression: '#state = :open',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':cancelled': 'cancelled', ':open': 'open' },
-          }),
-        ),
-      );
+      const ok = await this.updateTaskIf(task.taskId, 'SET #state = :cancelled REMOVE otp', '#state = :open', {
+        ':cancelled': 'cancelled',
+        ':open': 'open',
+      });
       if (ok) cancelled++;
     }
     return cancelled;
