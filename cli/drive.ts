@@ -196,7 +196,7 @@ export async function actOnLink(
     const sent = await fetch(`${link}/kode`, { method: 'POST', headers: { origin } });
     if (!sent.ok) throw new Error(`kode: ${sent.status}`);
     const codeMail = (await readMailbox(mail.dataDir)).slice(before).find((m) => /^Kode konfirmasi/.test(m.subject));
-    const code = /(\d{6})/.exec(codeMail?.subject ?? '')?.[1];
+    const code = /^\s*(\d{6})\s*$/m.exec(codeMail?.text ?? '')?.[1];
     if (!code) throw new Error('kode konfirmasi tidak ditemukan di kotak surat');
     body.set('kode', code);
   }

@@ -66,7 +66,7 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     sopDirs: config.SEPAKAT_SOP_DIRS.split(',').map((d) => d.trim()),
     configDir: config.SEPAKAT_CONFIG_DIR,
   });
-  const templates = new Templates(config.SEPAKAT_TEMPLATES_DIR);
+  const templates = new Templates(config.SEPAKAT_TEMPLATES_DIR, config.SEPAKAT_PUBLIC_BASE_URL);
   const store = new DynamoDbCaseStore(clients.dynamodb, {
     cases: config.SEPAKAT_TABLE_CASES,
     tasks: config.SEPAKAT_TABLE_TASKS,

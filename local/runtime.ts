@@ -195,8 +195,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
   let resumed: string[] = [];
   if (options.recover !== false) {
-    await app.intake.sweep();
-    resumed = await app.runtime.resumeAll('runtime-lokal-dimulai');
+    // Permohonan whose S3 event was lost start now; those cases already have an execution, so skip them below.
+    const started = (await app.intake.sweep()).flatMap((o) =>
+      o.outcome === 'dimulai' && o.execution === 'started' ? [o.caseId] : [],
+    );
+    resumed = await app.runtime.resumeAll('runtime-lokal-dimulai', new Set(started));
   }
   const urls = { web: webUrl, dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: sfn.endpoint, ses: ses.endpoint };
   writeFileSync(

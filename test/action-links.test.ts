@@ -218,7 +218,9 @@ describe('emailed action links', () => {
       .slice(before)
       .find((m) => m.subject.startsWith('Kode konfirmasi paraf'))!;
     expect(codeMail.to).toEqual(['kabag.kerjasama@kota-contoh.test']);
-    const code = /(\d{6})/.exec(codeMail.subject)![1]!;
+    // The code is in the body, never in the subject (which notifications show).
+    expect(codeMail.subject).not.toMatch(/\d{6}/);
+    const code = /^\s*(\d{6})\s*$/m.exec(codeMail.text!)![1]!;
     const wrong = await post(link, {
       submissionId: form.submissionId,
       pilihan: 'lanjut',
@@ -228,6 +230,37 @@ describe('emailed action links', () => {
     const right = await post(link, { submissionId: form.submissionId, pilihan: 'lanjut', kode: code });
     expect(right.status).toBe(200);
     expect((await decisions(caseId)).at(-1)?.node).toBe('L4.2');
+  });
+
+  it('limits guesses of the code even when they arrive in parallel', async () => {
+    const { link } = await newCaseAt('L4.2');
+    const origin = new URL(link).origin;
+    const form = parseTaskPage(await (await fetch(link)).text());
+    const before = (await readMailbox(rt.dataDir)).length;
+    await fetch(`${link}/kode`, { method: 'POST', headers: { origin } });
+    const code = /^\s*(\d{6})\s*$/m.exec(
+      (await readMailbox(rt.dataDir)).slice(before).find((m) => m.subject.startsWith('Kode konfirmasi'))!.text!,
+    )![1]!;
+    const wrong = code === '123456' ? '654321' : '123456';
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post(link, { submissionId: form.submissionId, pilihan: 'lanjut', kode: wrong }).then((r) => r.text()),
+      ),
+    );
+    expect(answers.filter((t) => t.includes('Kode salah'))).toHaveLength(5);
+    expect(answers.filter((t) => t.includes('Terlalu banyak percobaan'))).toHaveLength(15);
+    // The right code is refused too once the attempts are spent: a new code must be asked for.
+    expect(
+      await (await post(link, { submissionId: form.submissionId, pilihan: 'lanjut', kode: code })).text(),
+    ).toContain('Terlalu banyak percobaan');
+    expect((await taskOf(link)).state).toBe('open');
+    // Codes per link are capped as well.
+    const asked = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        fetch(`${link}/kode`, { method: 'POST', headers: { origin } }).then((r) => r.status),
+      ),
+    );
+    expect(asked.filter((s) => s === 400)).toHaveLength(2);
   });
 
   it('expires a link, offers a fresh one sent only to the bound person, and kills the old one', async () => {

@@ -80,7 +80,12 @@ export class Intake {
     sopId: string;
     files: { slot: string; name: string; size: number }[];
   }): Promise<IntakeUploads> {
-    const sop = this.deps.sops.latest(input.sopId);
+    let sop;
+    try {
+      sop = this.deps.sops.latest(input.sopId);
+    } catch {
+      throw new SepakatError(ErrorNames.BadInput, `SOP "${input.sopId}" tidak dikenal`);
+    }
     const now = this.deps.clock.now();
     const intakeId = `${now.toISOString().slice(0, 10).replaceAll('-', '')}-${base32(randomBytes(10))}`;
     const uploads: IntakeUploads['uploads'] = [];

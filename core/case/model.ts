@@ -102,6 +102,8 @@ export interface TaskRecord {
   decision?: Decision;
   reportedAt?: string;
   otp?: { hash: string; expiresAt: string; attempts: number };
+  /** Codes issued for the current link version (capped). */
+  otpIssued?: number;
 }
 
 export type HistoryType =
@@ -158,8 +160,13 @@ export interface CaseStore {
   markReported(taskId: string, at: string): Promise<void>;
   /** Issues a new link version (the old link dies); false if the task is not open or moved on. */
   renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean>;
-  setOtp(taskId: string, otp: TaskRecord['otp']): Promise<void>;
-  countOtpAttempt(taskId: string): Promise<number>;
+  /** Stores a new one-time code unless this link version already had `maxIssued` codes. */
+  issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, maxIssued: number): Promise<boolean>;
+  /**
+   * Spends one attempt before the code is compared (so parallel guesses cannot exceed the limit); returns the code
+   * record, or undefined when there is none, it expired, or its attempts are used up.
+   */
+  spendOtpAttempt(taskId: string, maxAttempts: number, now: string): Promise<TaskRecord['otp'] | undefined>;
   cancelOpenTasks(caseId: string): Promise<number>;
   listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]>;
 

@@ -246,7 +246,7 @@ export class CaseRuntime {
   private async sendTaskEmail(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
     const pemda = this.deps.pemda(record.pemdaId);
     const sop = this.sopOf(record);
-    await this.sendOnce(record.caseId, activationKey(task.seq, `email#tugas#v${task.linkVersion}`), {
+    await this.sendOnce(record.caseId, activationKey(task.seq, 'email#tugas'), {
       to: [task.person.email],
       template: 'tugas-baru',
       model: {
@@ -444,7 +444,9 @@ export class CaseRuntime {
     const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, input.caseId, input.seq));
     // Only the execution that holds the task may hand it on; a stale one just ends.
     if (task && task.executionArn && task.executionArn !== input.executionArn) return { continued: false };
-    await this.resumeCase(input.caseId, 'batas-penantian');
+    // Named after the execution that hands over: a retried Lambda starts the same execution, never a second one.
+    const key = createHash('sha256').update(input.executionArn).digest('hex').slice(0, 12);
+    await this.resumeCase(input.caseId, 'batas-penantian', key);
     return { continued: true };
   }
 
@@ -452,13 +454,13 @@ export class CaseRuntime {
    * The one path that continues a case: a new execution that starts at the case's current activation. Used after
    * a restart of the local runtime, past Step Functions' one-year limit, and when a human wait reaches its bound.
    */
-  async resumeCase(caseId: string, reason: string): Promise<{ executionName: string } | undefined> {
+  async resumeCase(caseId: string, reason: string, key?: string): Promise<{ executionName: string } | undefined> {
     const record = await this.requireCase(caseId);
     if (record.status !== 'aktif') return undefined;
     const position = record.cursor
       ? { node: record.cursor.node, seq: record.cursor.seq }
       : { node: START_POSITION, seq: 0 };
-    const executionName = `${caseId}-${position.seq}-${this.now().getTime().toString(36)}`;
+    const executionName = `${caseId}-${position.seq}-${key ?? this.now().getTime().toString(36)}`;
     await this.startExecution(record, executionName, position);
     await this.history({
       caseId,
@@ -512,10 +514,26 @@ export class CaseRuntime {
    * On start-up of the local runtime, every active case continues at its step: the executions that held them
    * died with the process. Decisions stored but not reported are replayed by the step itself.
    */
-  async resumeAll(reason: string): Promise<string[]> {
+  async resumeAll(reason: string, except: ReadonlySet<string> = new Set()): Promise<string[]> {
     const active = await this.deps.store.listCases('aktif');
     const resumed: string[] = [];
-    for (const record of active) if (await this.resumeCase(record.caseId, reason)) resumed.push(record.caseId);
+    for (const record of active)
+      if (!except.has(record.caseId) && (await this.resumeCase(record.caseId, reason))) resumed.push(record.caseId);
     return resumed;
+  }
+
+  /**
+   * Reports every decision stored but not yet reported. Where the execution that waited is gone, the case continues
+   * at its step in a new execution, which replays the decision. Run by a schedule in AWS, and at start locally.
+   */
+  async reconcileDecisions(): Promise<{ reported: number; resumed: number }> {
+    let reported = 0;
+    let resumed = 0;
+    for (const task of await this.deps.store.listTasks({ state: 'decided' })) {
+      const result = await this.settleDecision(task).catch(() => 'pending' as const);
+      if (result === 'reported') reported++;
+      else if (await this.resumeCase(task.caseId, 'keputusan-belum-dilaporkan', `k${task.seq}`)) resumed++;
+    }
+    return { reported, resumed };
   }
 }

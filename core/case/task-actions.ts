@@ -48,6 +48,7 @@ export type SubmitResult =
 
 const CODE_TTL_MS = 10 * 60_000;
 const MAX_CODE_ATTEMPTS = 5;
+const MAX_CODES_PER_LINK = 5;
 
 /** What a person does through an emailed link: look (GET), upload, ask for a code or a fresh link, decide (POST). */
 export class TaskActions {
@@ -116,11 +117,19 @@ export class TaskActions {
     if (!view.needsCode) return { error: 'Langkah ini tidak memerlukan kode' };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.deps.clock.now();
-    await this.deps.store.setOtp(view.task.taskId, {
-      hash: otpHash(this.deps.linkKey, view.task.taskId, code),
-      expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
-      attempts: 0,
-    });
+    const issued = await this.deps.store.issueOtp(
+      view.task.taskId,
+      {
+        hash: otpHash(this.deps.linkKey, view.task.taskId, code),
+        expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
+      },
+      MAX_CODES_PER_LINK,
+    );
+    if (!issued)
+      return {
+        error:
+          'Batas permintaan kode untuk tautan ini tercapai; minta tautan baru dari halaman tugas yang kedaluwarsa atau hubungi Bagian Kerja Sama',
+      };
     const rendered = this.deps.emails.render('kode-otp', {
       person: view.task.person,
       perihal: view.record.perihal,
@@ -181,7 +190,12 @@ export class TaskActions {
   async submit(token: string, form: Record<string, string>): Promise<SubmitResult> {
     const submissionId = form.submissionId ?? '';
     const view = await this.open(token, submissionId);
-    if ('problem' in view) return view;
+    if ('problem' in view) {
+      // A decision stored but never reported (the report failed, or the process died): report it now.
+      if (view.problem === 'selesai' && view.task.state === 'decided')
+        await this.runtime.settleDecision(view.task).catch(() => 'pending');
+      return view;
+    }
     const { task, activity } = view;
     const errors: FormErrors = {};
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(submissionId))
@@ -224,14 +238,22 @@ export class TaskActions {
 
     if (view.needsCode) {
       const code = (form.kode ?? '').trim();
-      const otp = task.otp;
-      if (!otp) errors.kode = 'Minta kode konfirmasi terlebih dahulu';
-      else if (new Date(otp.expiresAt).getTime() <= this.deps.clock.now().getTime())
-        errors.kode = 'Kode sudah kedaluwarsa; minta kode baru';
-      else if (otp.attempts >= MAX_CODE_ATTEMPTS) errors.kode = 'Terlalu banyak percobaan; minta kode baru';
-      else if (!/^\d{6}$/.test(code) || !sameHash(otp.hash, otpHash(this.deps.linkKey, task.taskId, code))) {
-        const attempts = await this.deps.store.countOtpAttempt(task.taskId);
-        errors.kode = `Kode salah (${attempts} dari ${MAX_CODE_ATTEMPTS} percobaan)`;
+      if (!task.otp) errors.kode = 'Minta kode konfirmasi terlebih dahulu';
+      else if (!/^\d{6}$/.test(code)) errors.kode = 'Kode terdiri dari 6 angka';
+      else {
+        // The attempt is spent before the comparison, so parallel guesses cannot exceed the limit.
+        const spent = await this.deps.store.spendOtpAttempt(
+          task.taskId,
+          MAX_CODE_ATTEMPTS,
+          this.deps.clock.now().toISOString(),
+        );
+        if (!spent)
+          errors.kode =
+            new Date(task.otp.expiresAt).getTime() <= this.deps.clock.now().getTime()
+              ? 'Kode sudah kedaluwarsa; minta kode baru'
+              : 'Terlalu banyak percobaan; minta kode baru';
+        else if (!sameHash(spent.hash, otpHash(this.deps.linkKey, task.taskId, code)))
+          errors.kode = `Kode salah (${spent.attempts} dari ${MAX_CODE_ATTEMPTS} percobaan)`;
       }
     }
 
@@ -253,7 +275,10 @@ export class TaskActions {
     }
     this.deps.faults.point('after-decision-stored');
     const stored = (await this.deps.store.getTask(task.taskId))!;
-    const reported = (await this.runtime.settleDecision(stored, view.record)) === 'reported';
+    // The decision is stored: whatever happens while reporting it, the official's part is done. An unreported
+    // decision is reported on the next visit of the link, by the reconciler, or replayed by the next execution.
+    const reported =
+      (await this.runtime.settleDecision(stored, view.record).catch(() => 'pending' as const)) === 'reported';
     return { result: 'tercatat', task: stored, reported };
   }
 

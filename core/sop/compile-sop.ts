@@ -151,6 +151,8 @@ export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_O
   states[stateNames.superseded] = { Type: 'Succeed', Comment: 'Eksekusi lain sudah memegang kasus ini' };
   states[stateNames.closed] = { Type: 'Succeed', Comment: 'Kasus ditarik atau dibatalkan' };
 
+  const tooLong = Object.keys(states).find((name) => name.length > 80);
+  if (tooLong) throw new RangeError(`State name over 80 characters: ${tooLong}`);
   const definition = {
     Comment: `${sop.definition.header.nama} (SOP ${sop.key}); dihasilkan oleh compileSop, jangan disunting`,
     StartAt: stateNames.route,

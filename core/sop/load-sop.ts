@@ -217,6 +217,30 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
   definition.steps.forEach((step, index) => {
     const following = definition.steps[index + 1]?.id ?? 'selesai';
     if (isGate(step)) {
+      const known = [
+        ...definition.intake.data,
+        ...definition.steps.flatMap((x) =>
+          isGate(x) ? [] : [...x.fields, ...(x.chain ?? []).flatMap((l) => l.fields)],
+        ),
+      ].filter((f) => f.caseData || definition.intake.data.includes(f));
+      const field = known.find((f) => f.id === step.gate.field);
+      if (!field)
+        issues.push({
+          file,
+          stepId: step.id,
+          path: 'gate.field',
+          message: `"${step.gate.field}" bukan data permohonan atau isian caseData`,
+        });
+      else if (
+        (field.type === 'boolean') !== (typeof step.gate.equals === 'boolean') ||
+        (field.type === 'number') !== (typeof step.gate.equals === 'number')
+      )
+        issues.push({
+          file,
+          stepId: step.id,
+          path: 'gate.equals',
+          message: `jenis nilai tidak cocok dengan isian "${field.id}" (${field.type})`,
+        });
       nodes.push({
         type: 'gate',
         id: step.id,

@@ -81,7 +81,8 @@ export const CHOICE_KINDS = ['lanjut', 'ya', 'tidak', 'kembalikan', 'ulangi', 't
 
 export const ChoiceSchema = z
   .object({
-    value: slug,
+    /** Short: it names states in the compiled machine (at most 80 characters each). */
+    value: slug.max(30, 'paling panjang 30 huruf'),
     label: nonEmpty,
     /** A step id or a terminal (selesai, ditolak, dibatalkan). */
     next: target,

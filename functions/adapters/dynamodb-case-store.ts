@@ -263,7 +263,7 @@ export class DynamoDbCaseStore implements CaseStore {
   renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean> {
     return this.updateTaskIf(
       taskId,
-      'SET linkVersion = :next, linkExpiresAt = :exp REMOVE otp',
+      'SET linkVersion = :next, linkExpiresAt = :exp REMOVE otp, otpIssued',
       '#state = :open AND linkVersion = :v',
       {
         ':next': fromVersion + 1,
@@ -274,11 +274,16 @@ export class DynamoDbCaseStore implements CaseStore {
     );
   }
 
-  async setOtp(taskId: string, otp: TaskRecord['otp']): Promise<void> {
-    await this.updateTaskIf(taskId, 'SET otp = :otp', '#state = :open', { ':otp': otp, ':open': 'open' });
+  issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, maxIssued: number): Promise<boolean> {
+    return this.updateTaskIf(
+      taskId,
+      'SET otp = :otp, otpIssued = if_not_exists(otpIssued, :zero) + :one',
+      '#state = :open AND (attribute_not_exists(otpIssued) OR otpIssued < :max)',
+      { ':otp': { ...otp, attempts: 0 }, ':open': 'open', ':zero': 0, ':one': 1, ':max': maxIssued },
+    );
   }
 
-  async countOtpAttempt(taskId: string): Promise<number> {
+  async spendOtpAttempt(taskId: string, maxAttempts: number, now: string): Promise<TaskRecord['otp'] | undefined> {
     try {
       const out = await this.send(() =>
         this.doc.send(
@@ -286,15 +291,17 @@ export class DynamoDbCaseStore implements CaseStore {
             TableName: this.tables.tasks,
             Key: { taskId },
             UpdateExpression: 'SET otp.attempts = otp.attempts + :one',
-            ConditionExpression: 'attribute_exists(otp)',
-            ExpressionAttributeValues: { ':one': 1 },
-            ReturnValues: 'UPDATED_NEW',
+            ConditionExpression:
+              '#state = :open AND attribute_exists(otp) AND otp.attempts < :max AND otp.expiresAt > :now',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now, ':open': 'open' },
+            ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      return (out.Attributes?.otp as { attempts?: number } | undefined)?.attempts ?? 0;
+      return (out.Attributes as TaskRecord | undefined)?.otp;
     } catch (error) {
-      if (isConditionFailure(error)) return 0;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }

@@ -20,7 +20,11 @@ export class Templates implements EmailRenderer {
   private readonly emailLayout: HandlebarsTemplateDelegate;
   private readonly pageLayout: HandlebarsTemplateDelegate;
 
-  constructor(dir: string) {
+  /** Only links under this base become clickable in emails: a URL typed by a pemohon stays plain text. */
+  constructor(
+    dir: string,
+    private readonly linkBase: string = '',
+  ) {
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     // For data inside <script>: JSON with "<" escaped so no value can close the script element.
     this.hbs.registerHelper(
@@ -55,7 +59,7 @@ export class Templates implements EmailRenderer {
         .replace(/\n{3,}/g, '\n\n')
         .trim() + '\n';
     const paragraphs = text.split(/\n\s*\n/).map((p) => ({
-      lines: p.split('\n').map((line) => ({ parts: linkify(line) })),
+      lines: p.split('\n').map((line) => ({ parts: linkify(line, this.linkBase) })),
     }));
     const html = this.emailLayout({ subject, paragraphs, url: typeof model.url === 'string' ? model.url : undefined });
     return { subject, text, html };
@@ -68,10 +72,11 @@ export class Templates implements EmailRenderer {
   }
 }
 
-function linkify(line: string): { text: string; href?: string }[] {
+function linkify(line: string, base: string): { text: string; href?: string }[] {
   const parts: { text: string; href?: string }[] = [];
   let last = 0;
   for (const match of line.matchAll(/https?:\/\/[^\s<>"]+/g)) {
+    if (!base || !match[0].startsWith(`${base}/`)) continue;
     if (match.index > last) parts.push({ text: line.slice(last, match.index) });
     parts.push({ text: match[0], href: match[0] });
     last = match.index + match[0].length;

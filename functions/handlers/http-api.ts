@@ -234,7 +234,7 @@ class TaskPages {
     return this.html(200, 'beranda', { sops }, 'Beranda');
   }
 
-  private problem(token: string, p: LinkProblem): HttpResult {
+  private async problem(token: string, p: LinkProblem): Promise<HttpResult> {
     const page = PROBLEM_PAGES[p.problem];
     if (p.problem === 'kedaluwarsa')
       return this.message(page.status, {
@@ -247,6 +247,7 @@ class TaskPages {
       });
     if (p.problem === 'selesai') {
       const d = p.task.decision;
+      const pemdaId = (await this.app.runtime.requireCase(p.task.caseId)).pemdaId;
       return this.message(p.sameSubmission ? 200 : page.status, {
         ...page,
         ...(p.sameSubmission
@@ -259,7 +260,7 @@ class TaskPages {
         rincian: d
           ? [
               { label: 'Oleh', nilai: `${d.by.nama} (${d.by.jabatan})` },
-              { label: 'Waktu', nilai: this.formatAt(p.task.caseId, d.at) },
+              { label: 'Waktu', nilai: this.formatAt(d.at, pemdaId) },
               { label: 'Keputusan', nilai: d.choice },
             ]
           : [],
@@ -268,9 +269,9 @@ class TaskPages {
     return this.message(page.status, page);
   }
 
-  private formatAt(_caseId: string, iso: string, pemdaId?: string): string {
-    const pemda = pemdaId ? this.app.catalog.pemda(pemdaId) : this.app.catalog.pemda(this.app.catalog.pemdaIds()[0]!);
-    return pemda.formatDateTime(new Date(iso));
+  /** A time in the case's pemda zone (WIB/WITA/WIT), from its SOP. */
+  private formatAt(iso: string, pemdaId: string): string {
+    return this.app.catalog.pemda(pemdaId).formatDateTime(new Date(iso));
   }
 
   async show(token: string): Promise<HttpResult> {
@@ -296,7 +297,7 @@ class TaskPages {
         { label: 'Perihal', nilai: record.perihal },
         { label: 'Langkah', nilai: `${activity.stepId}: ${activity.label}` },
         { label: 'Keputusan', nilai: choice?.label ?? result.task.decision?.choice ?? '' },
-        { label: 'Waktu', nilai: this.formatAt(record.caseId, result.task.decision!.at, record.pemdaId) },
+        { label: 'Waktu', nilai: this.formatAt(result.task.decision!.at, record.pemdaId) },
       ],
     });
   }

@@ -36,6 +36,8 @@ export function stepTaskHandlers(app: App) {
     caseData: async (event: unknown) => runtime.readCaseData(CaseDataEvent.parse(event)),
     finishCase: async (event: unknown) => runtime.finishCase(FinishEvent.parse(event)),
     continueCase: async (event: unknown) => runtime.continueCase(ContinueEvent.parse(event)),
+    /** Scheduled: reports decisions stored but not reported (the report failed); resumes where the execution is gone. */
+    reconcile: async () => runtime.reconcileDecisions(),
   };
 }
 
