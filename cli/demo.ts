@@ -129,6 +129,9 @@ async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number):
     script: scenario.script,
     timeoutMs: 120_000,
   });
+  // The pemohon is told the outcome first; the case summary closes right after.
+  for (let i = 0; i < 200 && (await rt.app.store.getCase(caseId))?.status === 'aktif'; i++)
+    await new Promise((r) => setTimeout(r, 25));
   console.log(`Tindakan (${result.acted.length}): ${result.acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`);
   console.log('');
   const timeline = await loadTimeline(rt.app, caseId, new Date());

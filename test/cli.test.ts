@@ -60,6 +60,7 @@ describe('sepakat CLI', () => {
       script: { L1: ['tidak-lengkap', 'lengkap'] },
     });
     expect(result.outcome).toBe('selesai');
+    await eventually(async () => (await rt.app.store.getCase(done))?.status === 'selesai');
     open = (await submitPermohonan(rt.urls.web, blitar('Nota Kesepakatan pengelolaan air bersih'))).intakeId;
     await eventually(async () =>
       (await rt.app.store.listTasks({ caseId: open })).find((t) => t.state === 'open' && t.taskToken),

@@ -118,7 +118,7 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
         alreadyDone: (node) => node === 'L1',
       });
       expect(result.outcome).toBe('selesai');
-      expect((await store.getCase(intakeId))?.status).toBe('selesai');
+      expect(await eventually(async () => (await store.getCase(intakeId))?.status === 'selesai')).toBe(true);
       await expectNothingRepeated(dataDir, store, intakeId);
       second.process.kill('SIGTERM');
       await second.exited;

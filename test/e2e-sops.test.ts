@@ -28,7 +28,11 @@ describe('the SOPs, end to end through uploads and emailed links', () => {
       script,
       timeoutMs: 90_000,
     });
-    const record = (await rt.app.store.getCase(intakeId))!;
+    // The pemohon is told first; the case summary closes right after.
+    const record = await eventually(async () => {
+      const r = await rt.app.store.getCase(intakeId);
+      return r && r.status !== 'aktif' ? r : undefined;
+    });
     const history = await rt.app.store.listHistory(intakeId);
     const tasks = await rt.app.store.listTasks({ caseId: intakeId });
     return { intakeId, result, record, history, tasks };

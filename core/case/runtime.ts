@@ -405,30 +405,29 @@ export class CaseRuntime {
   /** Hasil: closes the case with its outcome and tells the pemohon. */
   async finishCase(input: { caseId: string; outcome: Terminal; after: number }): Promise<{ status: string }> {
     const record = await this.requireCase(input.caseId);
-    let closedAt = record.closedAt ?? this.now().toISOString();
-    if (record.status === 'aktif') {
-      if ((record.cursor?.seq ?? 0) !== input.after)
-        throw new SepakatError(
-          ErrorNames.Superseded,
-          `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`,
-        );
-      if (!(await this.deps.store.closeCase(input.caseId, input.outcome, closedAt)))
-        closedAt = (await this.requireCase(input.caseId)).closedAt ?? closedAt;
-    } else if (record.status !== input.outcome) {
+    if (record.status === 'aktif' && (record.cursor?.seq ?? 0) !== input.after)
+      throw new SepakatError(
+        ErrorNames.Superseded,
+        `Kasus ${input.caseId} sudah berada di aktivasi ${record.cursor?.seq}`,
+      );
+    if (record.status !== 'aktif' && record.status !== input.outcome)
       throw new SepakatError(ErrorNames.CaseClosed, `Kasus ${input.caseId} sudah ${record.status}`);
-    }
+    // The fact first, then the email, then the case summary: until the summary says closed, a crash leaves the case
+    // active, so it resumes, replays this step and completes what is missing (each part is idempotent).
     await this.history({
       caseId: input.caseId,
       eventKey: 'akhir',
       type: 'kasus-berakhir',
-      at: closedAt,
+      at: record.closedAt ?? this.now().toISOString(),
       detail: { outcome: input.outcome },
     });
+    const closedAt = (await this.deps.store.listHistory(input.caseId)).find((e) => e.eventKey === 'akhir')!.at;
     await this.sendOnce(input.caseId, 'akhir#email', {
       to: [record.pemohon.email],
       template: 'kasus-berakhir',
       model: { perihal: record.perihal, caseId: record.caseId, outcome: input.outcome, pemohon: record.pemohon },
     });
+    if (record.status === 'aktif') await this.deps.store.closeCase(input.caseId, input.outcome, closedAt);
     return { status: input.outcome };
   }
 
