@@ -70,4 +70,27 @@ describe('a human wait that reaches its bound', () => {
       (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L2') && m.text?.includes(intakeId)),
     );
   });
+
+  it('reports a decision whose report failed, when the reconciler runs', async () => {
+    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
+    const task = await eventually(async () =>
+      (await rt.app.store.listTasks({ caseId: intakeId })).find((t) => t.state === 'open'),
+    );
+    // The decision is stored, as by a POST whose report to Step Functions then failed.
+    const stored = await rt.app.store.decide(task.taskId, task.linkVersion, {
+      choice: 'lanjut',
+      values: { 'nomor-agenda': '005/1/2026' },
+      files: [],
+      at: new Date().toISOString(),
+      by: task.person,
+      submissionId: 'rekonsiliasi-uji-1',
+    });
+    expect(stored).toBe(true);
+    const result = await rt.app.runtime.reconcileDecisions();
+    expect(result.reported + result.resumed).toBeGreaterThanOrEqual(1);
+    await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L2') && m.text?.includes(intakeId)),
+    );
+    expect((await rt.app.store.getTask(task.taskId))?.state).toBe('reported');
+  });
 });
