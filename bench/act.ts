@@ -19,7 +19,11 @@ export async function actOnLinkIncremental(
   if (page.status !== 200) return { status: page.status, html, requests };
   const form = parseTaskPage(html);
   const decision = decide(form);
-  const body = new URLSearchParams({ submissionId: form.submissionId, pilihan: decision.pilihan, catatan: decision.catatan ?? '' });
+  const body = new URLSearchParams({
+    submissionId: form.submissionId,
+    pilihan: decision.pilihan,
+    catatan: decision.catatan ?? '',
+  });
   for (const field of form.textFields) {
     const given = decision.values?.[field.name.slice(2)];
     body.set(field.name, given ?? sampleValue(field));
@@ -45,7 +49,11 @@ export async function actOnLinkIncremental(
       });
       if (!again.ok) throw new Error(`unggah ${slot}: ${again.status} ${await again.text()}`);
       const target = (await again.json()) as { url: string; key: string; contentType: string };
-      const put = await fetch(target.url, { method: 'PUT', headers: { 'content-type': target.contentType }, body: new Uint8Array(png) });
+      const put = await fetch(target.url, {
+        method: 'PUT',
+        headers: { 'content-type': target.contentType },
+        body: new Uint8Array(png),
+      });
       await put.arrayBuffer();
       body.set(`unggah_${slot}`, target.key);
       body.set(`nama_${slot}`, `${slot}.png`);
@@ -53,7 +61,11 @@ export async function actOnLinkIncremental(
     }
     const target = (await res.json()) as { url: string; key: string; contentType: string };
     requests++;
-    const put = await fetch(target.url, { method: 'PUT', headers: { 'content-type': target.contentType }, body: new Uint8Array(bytes) });
+    const put = await fetch(target.url, {
+      method: 'PUT',
+      headers: { 'content-type': target.contentType },
+      body: new Uint8Array(bytes),
+    });
     await put.arrayBuffer();
     if (!put.ok) throw new Error(`PUT ${slot}: ${put.status}`);
     body.set(`unggah_${slot}`, target.key);

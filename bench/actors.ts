@@ -38,7 +38,15 @@ export interface ActorsOutput {
   /** Negative overheads seen (the next email stored before the POST returned); kept in the figures. */
   negativeOverheads: number;
   requests: number;
-  mail: { total: number; tasks: number; codes: number; ends: number; other: number; filesRead: number; listings: number };
+  mail: {
+    total: number;
+    tasks: number;
+    codes: number;
+    ends: number;
+    other: number;
+    filesRead: number;
+    listings: number;
+  };
   actorThreadElu: number;
   outcomes: Record<string, number>;
 }
@@ -71,7 +79,10 @@ export async function runActors(input: ActorsInput, progress: (line: string) => 
   const timer =
     input.progressMs > 0
       ? setInterval(
-          () => progress(`  nyata: ${out.completed}/${input.cases} kasus selesai, ${activations} aktivasi, ${dispatcher.counts.total} email`),
+          () =>
+            progress(
+              `  nyata: ${out.completed}/${input.cases} kasus selesai, ${activations} aktivasi, ${dispatcher.counts.total} email`,
+            ),
           input.progressMs,
         )
       : undefined;
@@ -80,12 +91,20 @@ export async function runActors(input: ActorsInput, progress: (line: string) => 
   const one = async (i: number) => {
     const startedAt = Date.now();
     out.firstStart = Math.min(out.firstStart, startedAt);
-    const pemohon = { nama: `Pemohon Uji ${i + 1}`, email: `pemohon-${i + 1}@mitra.test`, instansi: `Pemerintah Kabupaten Mitra ${i + 1}` };
+    const pemohon = {
+      nama: `Pemohon Uji ${i + 1}`,
+      email: `pemohon-${i + 1}@mitra.test`,
+      instansi: `Pemerintah Kabupaten Mitra ${i + 1}`,
+    };
     const { intakeId: caseId } = await submitPermohonan(input.webUrl, {
       sopId: input.sopId,
       perihal: `Kesepakatan Bersama penyelenggaraan pemerintahan ${i + 1}`,
       pemohon,
-      data: { 'pihak-mitra': `Kabupaten Mitra ${i + 1}`, perihal: 'Penyelenggaraan pemerintahan', 'jenis-kerja-sama': 'KSDD' },
+      data: {
+        'pihak-mitra': `Kabupaten Mitra ${i + 1}`,
+        perihal: 'Penyelenggaraan pemerintahan',
+        'jenis-kerja-sama': 'KSDD',
+      },
       files: [{ slot: 'surat-permohonan', name: 'surat.pdf', bytes: samplePdf('Surat permohonan') }],
     });
     out.requests += 3;
@@ -120,7 +139,12 @@ export async function runActors(input: ActorsInput, progress: (line: string) => 
       );
       out.requests += result.requests;
       if (result.status !== 200)
-        throw new Error(`${caseId} ${mail.node}: HTTP ${result.status} ${result.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+        throw new Error(
+          `${caseId} ${mail.node}: HTTP ${result.status} ${result.html
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .slice(0, 300)}`,
+        );
       lastPostAt = Date.now();
       out.actMs.push(lastPostAt - getAt);
       acted++;
@@ -147,6 +171,10 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'se
   const input = (workerData as { input: ActorsInput }).input;
   runActors(input, (line) => port.postMessage({ type: 'progress', line })).then(
     (output) => port.postMessage({ type: 'done', output }),
-    (error: unknown) => port.postMessage({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    (error: unknown) =>
+      port.postMessage({
+        type: 'failed',
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
   );
 }

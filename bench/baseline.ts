@@ -6,7 +6,14 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { CaseRecord, HistoryEvent, TaskRecord } from '../core/case/model.ts';
-import { applySubstitutions, compileSop, FunctionPlaceholders, START_POSITION, type CompileOptions, type FunctionRole } from '../core/sop/compile-sop.ts';
+import {
+  applySubstitutions,
+  compileSop,
+  FunctionPlaceholders,
+  START_POSITION,
+  type CompileOptions,
+  type FunctionRole,
+} from '../core/sop/compile-sop.ts';
 import type { Activity, Sop } from '../core/sop/load-sop.ts';
 import type { Terminal } from '../core/sop/schema.ts';
 import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts';
@@ -33,13 +40,19 @@ const ACCOUNT = '000000000000';
 export const BASELINE_WRITES = {
   intake: { writes: 3, what: 'case put + history put (permohonan-diterima) + history put (email-terkirim)' },
   enterStep: { writes: 2, what: 'cursor update + history put (langkah-dimulai)' },
-  openTask: { writes: 4, what: 'task put + history put (tugas-dibuka) + token update + [task ready] + history put (email-terkirim)' },
+  openTask: {
+    writes: 4,
+    what: 'task put + history put (tugas-dibuka) + token update + [task ready: the email is stored here] + history put (email-terkirim)',
+  },
   decision: {
     writes: 3,
-    what: '[+1 otp update when the step needs a code] + task update (decide) + history put (tugas-diputuskan) + [+1 case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
+    what: '[+2 when the step needs a code: otp issue update (code request) + otp attempt update] + task update (decide) + history put (tugas-diputuskan) + [+1 case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
   },
   automatic: { writes: 2, what: 'history put (email-terkirim) + history put (otomatis-selesai)' },
-  finishCase: { writes: 3, what: 'case close update + history put (kasus-berakhir) + [case end] + history put (email-terkirim)' },
+  finishCase: {
+    writes: 3,
+    what: 'history put (kasus-berakhir) + [case end: the email is stored here] + history put (email-terkirim) + case close update',
+  },
   caseData: { writes: 0, what: 'none (a read in the real handler; no gate in this SOP)' },
 } as const;
 
@@ -57,6 +70,8 @@ export interface BaselineOptions {
   timeoutMs: number;
   log?: (line: string) => void;
   progressMs?: number;
+  /** The definition the real runtime registered: the baseline refuses to run a different one. */
+  expectedDefinition?: string;
 }
 
 /**
@@ -76,7 +91,8 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
   const store = new DynamoDbCaseStore(client, names);
 
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
-  let handlers: Record<FunctionRole, (event: never) => Promise<unknown>> | undefined;
+  // Bound below, once the state they use exists (as local/runtime.ts binds the real handlers late).
+  const bound: { handlers?: Record<FunctionRole, (event: never) => Promise<unknown>> } = {};
   const sfn = await startLocalStepFunctions({
     dataDir: join(dir, 'step-functions'),
     region: REGION,
@@ -85,7 +101,11 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     // As local/runtime.ts invokes the real handlers: a JSON round trip each way.
     invokeLambda: async (functionName, payload) => {
       const role = byName.get(functionName.split(':').pop() ?? functionName);
-      if (!role || !handlers) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
+      const handlers = bound.handlers;
+      if (!role || !handlers)
+        throw Object.assign(new Error(`Function not found: ${functionName}`), {
+          name: 'Lambda.ResourceNotFoundException',
+        });
       const result = await handlers[role](JSON.parse(JSON.stringify(payload)) as never);
       return JSON.parse(JSON.stringify(result ?? null));
     },
@@ -96,7 +116,15 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
       `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION_NAMES[role as FunctionRole]}`,
     ]),
   );
-  const stateMachineArn = sfn.registerStateMachine(stateMachineName(sop.key), applySubstitutions(compileSop(sop, options.compileOptions), substitutions));
+  const definition = applySubstitutions(compileSop(sop, options.compileOptions), substitutions);
+  if (options.expectedDefinition !== undefined && options.expectedDefinition !== definition) {
+    await sfn.close();
+    await dynamodb.close();
+    client.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('baseline: the compiled ASL differs from the one the real runtime registered');
+  }
+  const stateMachineArn = sfn.registerStateMachine(stateMachineName(sop.key), definition);
   const sfnClient = new SFNClient({
     region: REGION,
     credentials: { accessKeyId: 'local-development', secretAccessKey: 'local-development' },
@@ -140,17 +168,47 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
   const answer = async (c: CaseState, index: number, node: string, seq: number, taskId: string, token: string) => {
     const a = activity(node);
     const choice = defaultChoice(a.choices.map((ch) => ch.value));
-    if (needsCode(a)) await store.setOtp(taskId, { hash: randomBytes(32).toString('base64url'), expiresAt: now(), attempts: 0 });
-    const decision = { choice, values: {}, files: [], at: now(), by: person, submissionId: randomBytes(12).toString('base64url') };
+    if (needsCode(a)) {
+      // The code request (POST …/kode) and the attempt the decision spends before comparing it.
+      const expiresAt = new Date(Date.now() + 10 * 60_000).toISOString();
+      if (!(await store.issueOtp(taskId, { hash: randomBytes(32).toString('base64url'), expiresAt }, 5)))
+        throw new Error(`issueOtp ${taskId} gagal`);
+      if (!(await store.spendOtpAttempt(taskId, 5, now()))) throw new Error(`spendOtpAttempt ${taskId} gagal`);
+    }
+    const decision = {
+      choice,
+      values: {},
+      files: [],
+      at: now(),
+      by: person,
+      submissionId: randomBytes(12).toString('base64url'),
+    };
     if (!(await store.decide(taskId, 1, decision))) throw new Error(`decide ${taskId} gagal`);
-    await history({ caseId: c.caseId, eventKey: key(seq, 'diputuskan'), type: 'tugas-diputuskan', at: decision.at, node, stepId: a.stepId, seq, who: person, choice, files: [], detail: { values: {} } });
-    if (hasCaseData(a)) await store.setCaseData(c.caseId, Object.fromEntries(a.fields.filter((f) => f.caseData).map((f) => [f.id, `nilai ${f.id}`])));
-    if ((await port.sendTaskSuccess(token, JSON.stringify({ choice }))) !== 'ok') throw new Error(`SendTaskSuccess ${taskId} gagal`);
+    await history({
+      caseId: c.caseId,
+      eventKey: key(seq, 'diputuskan'),
+      type: 'tugas-diputuskan',
+      at: decision.at,
+      node,
+      stepId: a.stepId,
+      seq,
+      who: person,
+      choice,
+      files: [],
+      detail: { values: {} },
+    });
+    if (hasCaseData(a))
+      await store.setCaseData(
+        c.caseId,
+        Object.fromEntries(a.fields.filter((f) => f.caseData).map((f) => [f.id, `nilai ${f.id}`])),
+      );
+    if ((await port.sendTaskSuccess(token, JSON.stringify({ choice }))) !== 'ok')
+      throw new Error(`SendTaskSuccess ${taskId} gagal`);
     await store.markReported(taskId, now());
     c.answeredAt[index] = Date.now();
   };
 
-  handlers = {
+  bound.handlers = {
     enterStep: async (event: { caseId: string; node: string; after: number }) => {
       const c = state(event.caseId);
       const a = activity(event.node);
@@ -158,8 +216,18 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
       const visit = (c.visits[event.node] ?? 0) + 1;
       c.visits = { ...c.visits, [event.node]: visit };
       const cursor = { node: event.node, stepId: a.stepId, seq, visit, enteredAt: now() };
-      if (!(await store.moveCursor(event.caseId, event.after, cursor, c.visits))) throw new Error(`moveCursor ${event.caseId} gagal`);
-      await history({ caseId: event.caseId, eventKey: key(seq, 'masuk'), type: 'langkah-dimulai', at: cursor.enteredAt, node: event.node, stepId: a.stepId, seq, visit });
+      if (!(await store.moveCursor(event.caseId, event.after, cursor, c.visits)))
+        throw new Error(`moveCursor ${event.caseId} gagal`);
+      await history({
+        caseId: event.caseId,
+        eventKey: key(seq, 'masuk'),
+        type: 'langkah-dimulai',
+        at: cursor.enteredAt,
+        node: event.node,
+        stepId: a.stepId,
+        seq,
+        visit,
+      });
       return { seq };
     },
     openTask: async (event: { caseId: string; node: string; seq: number; taskToken: string; executionArn: string }) => {
@@ -185,32 +253,100 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
         linkExpiresAt: new Date(opened.getTime() + 7 * 24 * 3600_000).toISOString(),
       };
       await store.createTask(task);
-      await history({ caseId: event.caseId, eventKey: key(event.seq, 'tugas-dibuka'), type: 'tugas-dibuka', at: task.openedAt, node: event.node, stepId: a.stepId, seq: event.seq, visit: task.visit, who: person, detail: { dueAt: task.dueAt, overdueAt: task.overdueAt, provisional: false } });
+      await history({
+        caseId: event.caseId,
+        eventKey: key(event.seq, 'tugas-dibuka'),
+        type: 'tugas-dibuka',
+        at: task.openedAt,
+        node: event.node,
+        stepId: a.stepId,
+        seq: event.seq,
+        visit: task.visit,
+        who: person,
+        detail: { dueAt: task.dueAt, overdueAt: task.overdueAt, provisional: false },
+      });
       await store.attachToken(taskId, event.taskToken, event.executionArn);
       // The point where the real handler's email is stored: the task is ready for its person.
       const index = c.readyAt.push(Date.now()) - 1;
       void answer(c, index, event.node, event.seq, taskId, event.taskToken).catch((error: unknown) => c.failed(error));
-      await history({ caseId: event.caseId, eventKey: key(event.seq, 'email#tugas#v1'), type: 'email-terkirim', at: now(), detail: { to: [person.email], subject: `Tugas baru: ${event.node}`, template: 'tugas-baru', messageId: `<${taskId}@sepakat.test>` } });
+      await history({
+        caseId: event.caseId,
+        eventKey: key(event.seq, 'email#tugas'),
+        type: 'email-terkirim',
+        at: now(),
+        detail: {
+          to: [person.email],
+          subject: `Tugas baru: ${event.node}`,
+          template: 'tugas-baru',
+          messageId: `<${taskId}@sepakat.test>`,
+        },
+      });
       return { waiting: true };
     },
-    automatic: async (event: { caseId: string; node: string; seq: number; phase: string; choice?: string; index: number }) => {
+    automatic: async (event: {
+      caseId: string;
+      node: string;
+      seq: number;
+      phase: string;
+      choice?: string;
+      index: number;
+    }) => {
       const a = activity(event.node);
       const k = key(event.seq, `otomatis#${event.phase}#${event.choice ?? '-'}#${event.index}`);
-      await history({ caseId: event.caseId, eventKey: `${k}#email`, type: 'email-terkirim', at: now(), detail: { to: ['pemohon@mitra.test'], subject: 'Pemberitahuan', template: 'pemberitahuan', messageId: `<${k}@sepakat.test>` } });
-      await history({ caseId: event.caseId, eventKey: k, type: 'otomatis-selesai', at: now(), node: event.node, stepId: a.stepId, seq: event.seq, detail: { action: 'notify', ...(event.choice ? { choice: event.choice } : {}) } });
+      await history({
+        caseId: event.caseId,
+        eventKey: `${k}#email`,
+        type: 'email-terkirim',
+        at: now(),
+        detail: {
+          to: ['pemohon@mitra.test'],
+          subject: 'Pemberitahuan',
+          template: 'pemberitahuan',
+          messageId: `<${k}@sepakat.test>`,
+        },
+      });
+      await history({
+        caseId: event.caseId,
+        eventKey: k,
+        type: 'otomatis-selesai',
+        at: now(),
+        node: event.node,
+        stepId: a.stepId,
+        seq: event.seq,
+        detail: { action: 'notify', ...(event.choice ? { choice: event.choice } : {}) },
+      });
       return { done: true };
     },
     caseData: async () => ({ value: null }),
     finishCase: async (event: { caseId: string; outcome: Terminal; after: number }) => {
       const c = state(event.caseId);
-      await store.closeCase(event.caseId, event.outcome, now());
-      await history({ caseId: event.caseId, eventKey: 'akhir', type: 'kasus-berakhir', at: now(), detail: { outcome: event.outcome } });
+      const closedAt = now();
+      await history({
+        caseId: event.caseId,
+        eventKey: 'akhir',
+        type: 'kasus-berakhir',
+        at: closedAt,
+        detail: { outcome: event.outcome },
+      });
+      // The point where the real handler's end email is stored.
       c.done(Date.now());
-      await history({ caseId: event.caseId, eventKey: 'akhir#email', type: 'email-terkirim', at: now(), detail: { to: ['pemohon@mitra.test'], subject: 'Permohonan selesai', template: 'kasus-berakhir', messageId: `<akhir-${event.caseId}@sepakat.test>` } });
+      await history({
+        caseId: event.caseId,
+        eventKey: 'akhir#email',
+        type: 'email-terkirim',
+        at: now(),
+        detail: {
+          to: ['pemohon@mitra.test'],
+          subject: 'Permohonan selesai',
+          template: 'kasus-berakhir',
+          messageId: `<akhir-${event.caseId}@sepakat.test>`,
+        },
+      });
+      await store.closeCase(event.caseId, event.outcome, closedAt);
       return { status: event.outcome };
     },
     continueCase: async () => ({ continued: false }),
-  } as unknown as typeof handlers;
+  } as unknown as typeof bound.handlers;
 
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
@@ -241,29 +377,67 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
       sopKey: sop.key,
       pemdaId: sop.definition.pemda,
       perihal: `Kesepakatan Bersama penyelenggaraan pemerintahan ${i + 1}`,
-      pemohon: { nama: `Pemohon Uji ${i + 1}`, email: `pemohon-${i + 1}@mitra.test`, instansi: `Pemerintah Kabupaten Mitra ${i + 1}` },
+      pemohon: {
+        nama: `Pemohon Uji ${i + 1}`,
+        email: `pemohon-${i + 1}@mitra.test`,
+        instansi: `Pemerintah Kabupaten Mitra ${i + 1}`,
+      },
       status: 'aktif',
       createdAt: now(),
-      data: { 'pihak-mitra': `Kabupaten Mitra ${i + 1}`, 'jenis-kerja-sama': 'KSDD', perihal: 'Penyelenggaraan pemerintahan', instansiPemohon: `Pemerintah Kabupaten Mitra ${i + 1}` },
+      data: {
+        'pihak-mitra': `Kabupaten Mitra ${i + 1}`,
+        'jenis-kerja-sama': 'KSDD',
+        perihal: 'Penyelenggaraan pemerintahan',
+        instansiPemohon: `Pemerintah Kabupaten Mitra ${i + 1}`,
+      },
       files: [],
       cursor: null,
       visits: {},
     };
     await store.createCase(record);
-    await history({ caseId, eventKey: 'permohonan', type: 'permohonan-diterima', at: record.createdAt, files: [], detail: { sopKey: sop.key, pemohon: record.pemohon } });
-    await history({ caseId, eventKey: 'permohonan#email', type: 'email-terkirim', at: now(), detail: { to: [record.pemohon.email], subject: 'Permohonan diterima', template: 'permohonan-diterima', messageId: `<p-${caseId}@sepakat.test>` } });
-    await port.startExecution({ stateMachineArn, name: `permohonan-${caseId}`, input: JSON.stringify({ caseId, position: { node: START_POSITION, seq: 0 } }) });
+    await history({
+      caseId,
+      eventKey: 'permohonan',
+      type: 'permohonan-diterima',
+      at: record.createdAt,
+      files: [],
+      detail: { sopKey: sop.key, pemohon: record.pemohon },
+    });
+    await history({
+      caseId,
+      eventKey: 'permohonan#email',
+      type: 'email-terkirim',
+      at: now(),
+      detail: {
+        to: [record.pemohon.email],
+        subject: 'Permohonan diterima',
+        template: 'permohonan-diterima',
+        messageId: `<p-${caseId}@sepakat.test>`,
+      },
+    });
+    await port.startExecution({
+      stateMachineArn,
+      name: `permohonan-${caseId}`,
+      input: JSON.stringify({ caseId, position: { node: START_POSITION, seq: 0 } }),
+    });
     let timer: NodeJS.Timeout | undefined;
     const endAt = await Promise.race([
       finished,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`baseline: kasus ${caseId} tidak selesai setelah ${c.answeredAt.length} aktivasi`)), options.timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`baseline: kasus ${caseId} tidak selesai setelah ${c.answeredAt.length} aktivasi`)),
+          options.timeoutMs,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     completed++;
     lastEnd = Math.max(lastEnd, endAt);
     // The finishing write may return before the last answer's mark-reported write: wait for it.
-    for (let waited = 0; c.answeredAt.filter((t) => t !== undefined).length < c.readyAt.length && waited < 5000; waited += 5)
+    for (
+      let waited = 0;
+      c.answeredAt.filter((t) => t !== undefined).length < c.readyAt.length && waited < 5000;
+      waited += 5
+    )
       await new Promise((r) => setTimeout(r, 5));
     out.caseMs.push(endAt - c.startedAt);
     const n = c.readyAt.length;
@@ -310,6 +484,6 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     dynamodb: dynamodbCounts,
     serviceThreadElu,
     cpuMs: cpu,
-    extra: { executions },
+    extra: { executions, aslIdenticalToRealRun: options.expectedDefinition === definition },
   };
 }

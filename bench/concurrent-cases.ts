@@ -16,12 +16,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import { DEFAULT_COMPILE_OPTIONS, type CompileOptions } from '../core/sop/compile-sop.ts';
+import type { Sop } from '../core/sop/load-sop.ts';
 import { stateMachineName } from '../functions/config.ts';
 import { startRuntime } from '../local/runtime.ts';
 import type { ActorsInput, ActorsOutput } from './actors.ts';
 import { BASELINE_WRITES, runNoopBaseline } from './baseline.ts';
-import { countDynamoDbRequests } from './ddb-counter.ts';
+import { countDynamoDbRequests, countRequests } from './ddb-counter.ts';
 import { settleExecutions } from './executions.ts';
 import { figuresOf, ratios, type Figures, type RunResult } from './figures.ts';
 import { cpuMs, round, summarize, table } from './stats.ts';
@@ -43,7 +45,7 @@ export interface ConcurrentCasesResult {
   cases: number;
   script: string;
   real: Figures & { extra: Record<string, unknown> };
-  baseline?: Figures;
+  baseline?: Figures & { extra: Record<string, unknown> };
   ratio?: ReturnType<typeof ratios>;
   baselineWrites: typeof BASELINE_WRITES;
   errors: { real: string[]; baseline: string[] };
@@ -63,13 +65,30 @@ export interface SummaryRow {
 /** The same compile options local/runtime.ts uses by default (humanWaitSeconds 7 days). */
 const COMPILE_OPTIONS: CompileOptions = { ...DEFAULT_COMPILE_OPTIONS, humanWaitSeconds: 7 * 24 * 3600 };
 
-async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResult; sop: import('../core/sop/load-sop.ts').Sop }> {
+async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResult; sop: Sop; definition: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sepakat-bench-'));
-  const runtime = await startRuntime({ dataDir, port: 0, humanWaitSeconds: COMPILE_OPTIONS.humanWaitSeconds, log: () => undefined });
+  const runtime = await startRuntime({
+    dataDir,
+    port: 0,
+    humanWaitSeconds: COMPILE_OPTIONS.humanWaitSeconds,
+    log: () => undefined,
+  });
   const sop = runtime.app.catalog.sops.latest(SOP_ID);
   const counter = countDynamoDbRequests(runtime.app.clients.dynamodb);
+  const otherClients = {
+    s3: countRequests(runtime.app.clients.s3),
+    ses: countRequests(runtime.app.clients.ses),
+    sfn: countRequests(runtime.app.clients.sfn),
+  };
   try {
-    const input: ActorsInput = { dataDir, webUrl: runtime.urls.web, sopId: SOP_ID, cases: options.cases, waitMs: 240_000, progressMs: 10_000 };
+    const input: ActorsInput = {
+      dataDir,
+      webUrl: runtime.urls.web,
+      sopId: SOP_ID,
+      cases: options.cases,
+      waitMs: 240_000,
+      progressMs: 10_000,
+    };
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const output = await new Promise<ActorsOutput>((resolve, reject) => {
@@ -93,12 +112,18 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
     const cpu = cpuMs(cpu0);
     await runtime.idle();
     const stateMachineArn = `${runtime.app.config.SEPAKAT_STATE_MACHINE_ARN_PREFIX}${stateMachineName(sop.key)}`;
+    const otherRequests = Object.fromEntries(Object.entries(otherClients).map(([k, c]) => [k, c.counts().byCommand]));
     const executions = await settleExecutions(runtime.app.clients.sfn, stateMachineArn);
+    // The ASL the runtime registered, for the baseline to check it runs the very same definition.
+    const { definition = '' } = await runtime.app.clients.sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn }),
+    );
     const dynamodb = counter.counts();
     const errors = [...output.errors];
     if (executions.FAILED || executions.RUNNING) errors.push(`eksekusi: ${JSON.stringify(executions)}`);
     return {
       sop,
+      definition,
       run: {
         label: 'nyata (real)',
         cases: options.cases,
@@ -118,11 +143,13 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
         cpuMs: cpu,
         extra: {
           executions,
+          peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
           negativeOverheads: output.negativeOverheads,
           httpRequestsByActors: output.requests,
           mail: output.mail,
           outcomes: output.outcomes,
           dynamodbByCommand: dynamodb.byCommand,
+          otherSdkRequests: otherRequests,
         },
       },
     };
@@ -135,24 +162,40 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
 
 export async function runConcurrentCases(options: ConcurrentCasesOptions): Promise<ConcurrentCasesResult> {
   const { log } = options;
-  log(`${BENCH_NAME}: ${options.cases} kasus serentak ${SOP_ID}, Node ${process.version}, ${availableParallelism()} CPU (${cpus()[0]?.model ?? '?'})`);
+  log(
+    `${BENCH_NAME}: ${options.cases} kasus serentak ${SOP_ID}, Node ${process.version}, ${availableParallelism()} CPU (${cpus()[0]?.model ?? '?'})`,
+  );
 
   // The real run first: it loads the SOP the baseline compiles the same way, from the same catalog.
   log('  nyata: runtime lokal baru, pemohon dan pejabat terskrip lewat jalur publik');
-  const { run: real, sop } = await runReal(options);
+  const { run: real, sop, definition } = await runReal(options);
   log(`  nyata: ${real.completed}/${real.cases} selesai dalam ${round(real.wallMs / 1000, 1)} s`);
 
   let baseline: RunResult | undefined;
   if (options.baseline) {
     log('  baseline: ASL yang sama, handler no-op dengan jumlah tulis DynamoDB yang sama');
-    baseline = await runNoopBaseline({ sop, compileOptions: COMPILE_OPTIONS, cases: options.cases, timeoutMs: 240_000, log, progressMs: 10_000 });
+    baseline = await runNoopBaseline({
+      expectedDefinition: definition,
+      sop,
+      compileOptions: COMPILE_OPTIONS,
+      cases: options.cases,
+      timeoutMs: 240_000,
+      log,
+      progressMs: 10_000,
+    });
     log(`  baseline: ${baseline.completed}/${baseline.cases} selesai dalam ${round(baseline.wallMs / 1000, 1)} s`);
   }
 
   const realFigures = figuresOf(real);
   const baseFigures = baseline ? figuresOf(baseline) : undefined;
   const q = baseFigures ? ratios(realFigures, baseFigures) : undefined;
-  const withBase = (metric: string, unit: string, value: number, base: number | undefined, ratio: number | undefined): SummaryRow => ({
+  const withBase = (
+    metric: string,
+    unit: string,
+    value: number,
+    base: number | undefined,
+    ratio: number | undefined,
+  ): SummaryRow => ({
     metric,
     unit,
     value,
@@ -161,8 +204,20 @@ export async function runConcurrentCases(options: ConcurrentCasesOptions): Promi
   });
   const summary: SummaryRow[] = [
     withBase('cases per second', 'cases/s', realFigures.casesPerSec, baseFigures?.casesPerSec, q?.casesPerSec),
-    withBase('per-step overhead p50', 'ms', realFigures.stepOverheadMs.p50, baseFigures?.stepOverheadMs.p50, q?.stepOverheadP50),
-    withBase('per-step overhead p95', 'ms', realFigures.stepOverheadMs.p95, baseFigures?.stepOverheadMs.p95, q?.stepOverheadP95),
+    withBase(
+      'per-step overhead p50',
+      'ms',
+      realFigures.stepOverheadMs.p50,
+      baseFigures?.stepOverheadMs.p50,
+      q?.stepOverheadP50,
+    ),
+    withBase(
+      'per-step overhead p95',
+      'ms',
+      realFigures.stepOverheadMs.p95,
+      baseFigures?.stepOverheadMs.p95,
+      q?.stepOverheadP95,
+    ),
     withBase('case completion p50', 'ms', realFigures.caseMs.p50, baseFigures?.caseMs.p50, q?.caseP50),
     withBase('case completion p95', 'ms', realFigures.caseMs.p95, baseFigures?.caseMs.p95, q?.caseP95),
   ];
@@ -182,7 +237,7 @@ export async function runConcurrentCases(options: ConcurrentCasesOptions): Promi
         actorThreadElu: round(real.actorThreadElu ?? Number.NaN, 2),
       },
     },
-    ...(baseFigures && q ? { baseline: baseFigures, ratio: q } : {}),
+    ...(baseline && baseFigures && q ? { baseline: { ...baseFigures, extra: baseline.extra ?? {} }, ratio: q } : {}),
     baselineWrites: BASELINE_WRITES,
     errors: { real: real.errors.slice(0, 10), baseline: baseline?.errors.slice(0, 10) ?? [] },
   };
@@ -204,7 +259,12 @@ export function report(result: ConcurrentCasesResult): string {
       ['', 'real', 'baseline', 'real/baseline'],
       [
         row('completed', `${r.completed}/${r.cases}`, b ? `${b.completed}/${b.cases}` : undefined, undefined),
-        row('activations per case', String(r.activationsPerCase), b ? String(b.activationsPerCase) : undefined, undefined),
+        row(
+          'activations per case',
+          String(r.activationsPerCase),
+          b ? String(b.activationsPerCase) : undefined,
+          undefined,
+        ),
         row('wall time (s)', r.wallS, b?.wallS, undefined),
         row('cases per second', r.casesPerSec, b?.casesPerSec, q?.casesPerSec),
         row('per-step overhead p50 (ms)', r.stepOverheadMs.p50, b?.stepOverheadMs.p50, q?.stepOverheadP50),
@@ -222,12 +282,26 @@ export function report(result: ConcurrentCasesResult): string {
     ),
     `   official's act (GET → POST returned) p50/p95: ${(r.extra.actMs as { p50: number }).p50}/${(r.extra.actMs as { p95: number }).p95} ms; ` +
       `email stored → official's GET p50/p95: ${(r.extra.pickupMs as { p50: number }).p50}/${(r.extra.pickupMs as { p95: number }).p95} ms; ` +
-      `actors thread busy (ELU) ${String(r.extra.actorThreadElu)}`,
+      `actors thread busy (ELU) ${String(r.extra.actorThreadElu)}; peak RSS after the real run ${String(r.extra.peakRssMb)} MB`,
+    ...(b
+      ? [
+          `   baseline: ${b.extra.aslIdenticalToRealRun ? 'the very ASL the real runtime registered' : 'ASL NOT checked against the real run'}, ` +
+            `no-op handlers, every wait answered at once; executions ${JSON.stringify(b.extra.executions)}`,
+        ]
+      : []),
     `   baseline writes per handler call: ${Object.entries(result.baselineWrites)
       .map(([k, v]) => `${k} ${v.writes}`)
-      .join(', ')} (decision +1 with a code, +1 with caseData fields)`,
+      .join(', ')} (decision +2 with a code, +1 with caseData fields)`,
   ];
-  const errors = [...result.errors.real.map((e) => `real: ${e}`), ...result.errors.baseline.map((e) => `baseline: ${e}`)];
+  if (b && r.dynamodbWritesPerCase !== b.dynamodbWritesPerCase)
+    lines.push(
+      `   WARNING: the baseline made ${b.dynamodbWritesPerCase} DynamoDB writes per case, the real run ${r.dynamodbWritesPerCase}: ` +
+        'the product changed its writes; update BASELINE_WRITES and the no-op handlers in bench/baseline.ts',
+    );
+  const errors = [
+    ...result.errors.real.map((e) => `real: ${e}`),
+    ...result.errors.baseline.map((e) => `baseline: ${e}`),
+  ];
   if (errors.length) lines.push(`   errors (first ${errors.length}):`, ...errors.map((e) => `     ${e}`));
   return lines.join('\n');
 }

@@ -115,7 +115,8 @@ export class MailboxWatcher {
 /** A FIFO whose `next()` waits for the next item. */
 export class Channel<T> {
   private readonly items: T[] = [];
-  private readonly waiters: { resolve: (item: T) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout }[] = [];
+  private readonly waiters: { resolve: (item: T) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout }[] =
+    [];
 
   push(item: T): void {
     const waiter = this.waiters.shift();
@@ -153,7 +154,8 @@ const CASE_ID = /\b(\d{8}-[a-z2-7]{10})\b/;
 
 /**
  * Routes each stored message to the driver of its case: task emails ("Tugas baru: …", case from "Nomor kasus:")
- * and the case's end to `flow(caseId)`, confirmation codes ("Kode konfirmasi …: 123456") to `codes(caseId)`.
+ * and the case's end to `flow(caseId)`, confirmation codes ("Kode konfirmasi …", the code on a line of its own) to
+ * `codes(caseId)`.
  * Channels are made on first use, so a message that arrives before its driver is waiting is kept.
  */
 export class MailDispatcher {
@@ -189,12 +191,13 @@ export class MailDispatcher {
         return;
       }
     }
-    const code = /^Kode konfirmasi [^:]*: (\d{6})/.exec(mail.subject);
-    if (code) {
+    if (/^Kode konfirmasi/.test(mail.subject)) {
+      // The code stands on a line of its own in the body (older templates put it in the subject).
+      const code = /^\s*(\d{6})\s*$/m.exec(mail.text ?? '')?.[1] ?? /: (\d{6})\b/.exec(mail.subject)?.[1];
       const caseId = CASE_ID.exec(mail.text ?? '')?.[1];
-      if (caseId) {
+      if (code && caseId) {
         this.counts.codes++;
-        this.codes(caseId).push({ code: code[1]!, event });
+        this.codes(caseId).push({ code, event });
         return;
       }
     }

@@ -62,7 +62,9 @@ function runBench(bench: { name: string; file: string }, args: string[]): Promis
 
 async function main() {
   const args = process.argv.slice(2);
-  process.stderr.write(`bench: ${BENCHES.length} bench(es), Node ${process.version}, args: ${args.join(' ') || '(none)'}\n`);
+  process.stderr.write(
+    `bench: ${BENCHES.length} bench(es), Node ${process.version}, args: ${args.join(' ') || '(none)'}\n`,
+  );
   const outcomes: BenchOutcome[] = [];
   for (const bench of BENCHES) {
     process.stderr.write(`\n--- ${bench.name}\n`);
@@ -76,12 +78,20 @@ async function main() {
       continue;
     }
     o.json.summary.forEach((r, i) =>
-      rows.push([i ? '' : o.name, `${r.metric} (${r.unit})`, r.value, r.baseline ?? '-', r.ratio ?? '-', i ? '' : fmt(o.seconds)]),
+      rows.push([
+        i ? '' : o.name,
+        `${r.metric} (${r.unit})`,
+        r.value,
+        r.baseline ?? '-',
+        r.ratio ?? '-',
+        i ? '' : fmt(o.seconds),
+      ]),
     );
   }
   process.stdout.write(`\n== summary (real/baseline: both measured in the same run)\n`);
   process.stdout.write(`${table(['bench', 'figure', 'real', 'baseline', 'real/baseline', 'bench s'], rows)}\n\n`);
-  for (const o of outcomes) process.stdout.write(`${JSON.stringify(o.json ?? { bench: o.name, failed: true, exitCode: o.exitCode })}\n`);
+  for (const o of outcomes)
+    process.stdout.write(`${JSON.stringify(o.json ?? { bench: o.name, failed: true, exitCode: o.exitCode })}\n`);
   process.exit(outcomes.every((o) => o.exitCode === 0 && o.json) ? 0 : 1);
 }
 

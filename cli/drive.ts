@@ -136,7 +136,7 @@ export interface Decision {
 export async function actOnLink(
   link: string,
   decide: (form: TaskForm) => Decision,
-  mail: { dataDir: string },
+  mail: { dataDir: string; recipient?: string },
 ): Promise<{ status: number; html: string; form?: TaskForm }> {
   const url = new URL(link);
   const origin = url.origin;
@@ -195,7 +195,11 @@ export async function actOnLink(
     const before = (await readMailbox(mail.dataDir)).length;
     const sent = await fetch(`${link}/kode`, { method: 'POST', headers: { origin } });
     if (!sent.ok) throw new Error(`kode: ${sent.status}`);
-    const codeMail = (await readMailbox(mail.dataDir)).slice(before).find((m) => /^Kode konfirmasi/.test(m.subject));
+    // The newest code addressed to this official (other cases may be asking for codes at the same time).
+    const codeMail = (await readMailbox(mail.dataDir))
+      .slice(before)
+      .filter((m) => /^Kode konfirmasi/.test(m.subject) && (!mail.recipient || m.to.includes(mail.recipient)))
+      .at(-1);
     const code = /^\s*(\d{6})\s*$/m.exec(codeMail?.text ?? '')?.[1];
     if (!code) throw new Error('kode konfirmasi tidak ditemukan di kotak surat');
     body.set('kode', code);
@@ -301,7 +305,7 @@ export async function driveCase(options: {
             ...(needsNote ? { catatan: `Catatan uji untuk ${node} (${chosen}): mohon diperbaiki.` } : {}),
           };
         },
-        { dataDir: options.dataDir },
+        { dataDir: options.dataDir, ...(mail.to[0] ? { recipient: mail.to[0] } : {}) },
       );
       // 409: the task was decided already (an old email, e.g. acted on before a crash); nothing to do.
       if (result.status === 409 && options.alreadyDone?.(node)) continue;

@@ -38,7 +38,10 @@ describe('SOP versions', () => {
     const port = await freePort();
     try {
       const first = await startTestRuntime({ dataDir: data, sopDirs: [sopDir], port });
-      const { intakeId } = await submitPermohonan(first.urls.web, permohonanFor(first, 'fixture-kerja-sama-pihak-ketiga'));
+      const { intakeId } = await submitPermohonan(
+        first.urls.web,
+        permohonanFor(first, 'fixture-kerja-sama-pihak-ketiga'),
+      );
       // Stop while the first official holds the task (the email with its link is out).
       await eventually(async () => (await first.app.store.listTasks({ caseId: intakeId })).length > 0);
       await first.idle();
@@ -53,8 +56,13 @@ describe('SOP versions', () => {
         const result = await driveCase({ dataDir: data, caseId: intakeId, pemohonEmail: PEMOHON.email });
         expect(result.outcome).toBe('selesai');
         expect((await second.app.store.getCase(intakeId))?.sopKey).toBe('fixture-kerja-sama-pihak-ketiga@1');
-        const { intakeId: newer } = await submitPermohonan(second.urls.web, permohonanFor(second, 'fixture-kerja-sama-pihak-ketiga'));
-        expect((await eventually(async () => second.app.store.getCase(newer))).sopKey).toBe('fixture-kerja-sama-pihak-ketiga@2');
+        const { intakeId: newer } = await submitPermohonan(
+          second.urls.web,
+          permohonanFor(second, 'fixture-kerja-sama-pihak-ketiga'),
+        );
+        expect((await eventually(async () => second.app.store.getCase(newer))).sopKey).toBe(
+          'fixture-kerja-sama-pihak-ketiga@2',
+        );
       } finally {
         await second.close();
       }

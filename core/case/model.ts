@@ -173,6 +173,7 @@ export interface CaseStore {
   /** Appends an event unless an event with the same key exists; false when it existed. */
   appendHistory(event: HistoryEvent): Promise<boolean>;
   hasHistory(caseId: string, eventKey: string): Promise<boolean>;
+  getHistory(caseId: string, eventKey: string): Promise<HistoryEvent | undefined>;
   listHistory(caseId: string): Promise<HistoryEvent[]>;
 }
 

@@ -265,19 +265,23 @@ export class CaseRuntime {
         sementara: task.dueProvisional,
         tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
         url: this.taskUrl(task),
-        catatanSebelumnya: await this.lastReturnNote(record),
+        catatanSebelumnya: await this.lastReturnNote(record, task.seq),
       },
     });
   }
 
-  /** The reason of the latest return, repeat or rejection, which must reach whoever acts next. */
-  private async lastReturnNote(record: CaseRecord): Promise<string | undefined> {
-    const events = await this.deps.store.listHistory(record.caseId);
-    const last = events.filter((e) => e.type === 'tugas-diputuskan').at(-1);
-    if (!last?.note || !last.node) return undefined;
-    const node = this.sopOf(record).node(last.node);
-    const kind = node.type === 'activity' ? node.choices.find((c) => c.value === last.choice)?.kind : undefined;
-    return kind === 'kembalikan' || kind === 'ulangi' || kind === 'tolak' ? last.note : undefined;
+  /**
+   * The reason of a return, repeat or rejection just decided, which must reach whoever acts next: the decision of
+   * the activation before this one (one read, not the whole history).
+   */
+  private async lastReturnNote(record: CaseRecord, seq: number): Promise<string | undefined> {
+    if (seq < 2) return undefined;
+    const previous = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, record.caseId, seq - 1));
+    const decision = previous?.decision;
+    if (!decision?.note) return undefined;
+    const node = this.sopOf(record).node(previous!.node);
+    const kind = node.type === 'activity' ? node.choices.find((c) => c.value === decision.choice)?.kind : undefined;
+    return kind === 'kembalikan' || kind === 'ulangi' || kind === 'tolak' ? decision.note : undefined;
   }
 
   /**
@@ -421,7 +425,7 @@ export class CaseRuntime {
       at: record.closedAt ?? this.now().toISOString(),
       detail: { outcome: input.outcome },
     });
-    const closedAt = (await this.deps.store.listHistory(input.caseId)).find((e) => e.eventKey === 'akhir')!.at;
+    const closedAt = (await this.deps.store.getHistory(input.caseId, 'akhir'))!.at;
     await this.sendOnce(input.caseId, 'akhir#email', {
       to: [record.pemohon.email],
       template: 'kasus-berakhir',

@@ -4,7 +4,7 @@ import { CONTENT_TYPES, KIND_LABELS, kindFromName, safeFileName, sniffKind } fro
 import type { Activity } from '../sop/load-sop.ts';
 import type { Field } from '../sop/schema.ts';
 import { checkLink, otpHash, sameHash } from './links.ts';
-import type { CaseRecord, Decision, HistoryEvent, StoredFile, TaskRecord } from './model.ts';
+import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
 
 /** Object storage as the task pages need it. */
@@ -35,7 +35,6 @@ export interface TaskView {
   task: TaskRecord;
   record: CaseRecord;
   activity: Activity;
-  history: HistoryEvent[];
   needsCode: boolean;
 }
 
@@ -78,14 +77,12 @@ export class TaskActions {
     if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime())
       return { problem: 'kedaluwarsa', task };
     const activity = this.runtime.activityOf(record, task.node);
-    const history = await this.deps.store.listHistory(task.caseId);
     // A paraf or signature by the official themself needs a second factor; an external party's (recorded from
     // their signed paper) does not.
     return {
       task,
       record,
       activity,
-      history,
       needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal',
     };
   }

@@ -362,6 +362,15 @@ export class DynamoDbCaseStore implements CaseStore {
     return !!out.Item;
   }
 
+  async getHistory(caseId: string, eventKey: string): Promise<HistoryEvent | undefined> {
+    const out = await this.send(() =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tables.history, Key: { caseId, eventKey }, ConsistentRead: true }),
+      ),
+    );
+    return out.Item as HistoryEvent | undefined;
+  }
+
   async listHistory(caseId: string): Promise<HistoryEvent[]> {
     const events = await this.queryAll<HistoryEvent>({
       TableName: this.tables.history,

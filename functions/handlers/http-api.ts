@@ -277,13 +277,21 @@ class TaskPages {
   async show(token: string): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
-    return this.taskPage(200, token, view, {}, {});
+    return this.taskPage(200, token, view, await this.app.store.listHistory(view.task.caseId), {}, {});
   }
 
   async submit(token: string, form: Record<string, string>): Promise<HttpResult> {
     const result = await this.app.actions.submit(token, form);
     if ('problem' in result) return this.problem(token, result);
-    if (result.result === 'tidak-valid') return this.taskPage(400, token, result.view, result.errors, result.form);
+    if (result.result === 'tidak-valid')
+      return this.taskPage(
+        400,
+        token,
+        result.view,
+        await this.app.store.listHistory(result.view.task.caseId),
+        result.errors,
+        result.form,
+      );
     const record = await this.app.runtime.requireCase(result.task.caseId);
     const activity = this.app.runtime.activityOf(record, result.task.node);
     const choice = activity.choices.find((c) => c.value === result.task.decision?.choice);
@@ -342,7 +350,7 @@ class TaskPages {
   async download(token: string, index: number): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
-    const file = documentsOf(view)[index];
+    const file = documentsOf(view, await this.app.store.listHistory(view.task.caseId))[index];
     if (!file)
       return this.message(404, {
         judul: 'Dokumen tidak ditemukan',
@@ -360,6 +368,7 @@ class TaskPages {
     status: number,
     token: string,
     view: TaskView,
+    history: HistoryEvent[],
     errors: FormErrors,
     form: Record<string, string>,
   ): HttpResult {
@@ -368,7 +377,7 @@ class TaskPages {
     const pemda = this.app.catalog.pemda(record.pemdaId);
     const step = sop.step(activity.stepId);
     const fmt = (iso: string) => pemda.formatDateTime(new Date(iso));
-    const documents = documentsOf(view).map((f, i) => ({
+    const documents = documentsOf(view, history).map((f, i) => ({
       name: f.name,
       url: `/tugas/${token}/berkas/${i}`,
       ukuran: formatBytes(f.size),
@@ -382,7 +391,7 @@ class TaskPages {
         return e.choice;
       }
     };
-    const riwayat = view.history
+    const riwayat = history
       .filter((e) => e.type === 'tugas-diputuskan' || e.type === 'permohonan-diterima')
       .map((e) => ({
         waktu: fmt(e.at),
@@ -391,7 +400,7 @@ class TaskPages {
         keputusan: e.type === 'permohonan-diterima' ? 'diterima' : choiceLabel(e),
         catatan: e.note,
       }));
-    const lastDecision = [...view.history].reverse().find((e) => e.type === 'tugas-diputuskan');
+    const lastDecision = [...history].reverse().find((e) => e.type === 'tugas-diputuskan');
     const fields = activity.fields.map((f) => ({
       ...f,
       inputType:
@@ -440,9 +449,9 @@ class TaskPages {
 }
 
 /** Every document of the case so far: the permohonan's files, then each decision's uploads, in order. */
-function documentsOf(view: TaskView): (StoredFile & { asal: string })[] {
+function documentsOf(view: TaskView, history: HistoryEvent[]): (StoredFile & { asal: string })[] {
   const docs: (StoredFile & { asal: string })[] = view.record.files.map((f) => ({ ...f, asal: 'Permohonan' }));
-  for (const e of view.history)
+  for (const e of history)
     if (e.type === 'tugas-diputuskan')
       for (const f of e.files ?? []) docs.push({ ...f, asal: `${e.node} (${e.who?.nama ?? ''})` });
   return docs;

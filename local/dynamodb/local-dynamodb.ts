@@ -23,6 +23,26 @@ import {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * dynalite ends its LevelDB iterators with `iterator.return()`, which abstract-level 3 does not have, so every
+ * Query left an open iterator behind (measured: 3,121 after 40 cases, peak memory 1.8 GB for 200). Give the
+ * iterators a `return()` that closes them.
+ */
+function patchIteratorLeak(): void {
+  const abstractLevel = createRequire(require.resolve('dynalite'))('abstract-level') as Record<
+    string,
+    { prototype: { return?: () => Promise<void>; close(): Promise<void> } }
+  >;
+  for (const name of ['AbstractIterator', 'AbstractKeyIterator', 'AbstractValueIterator']) {
+    const proto = abstractLevel[name]?.prototype;
+    if (proto && !proto.return)
+      proto.return = function (this: { close(): Promise<void> }) {
+        return this.close();
+      };
+  }
+}
+patchIteratorLeak();
+
 export const LOCAL_REGION = 'ap-southeast-3';
 
 /** Credentials for local development only; dynalite does not check signatures. */

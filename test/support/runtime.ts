@@ -11,7 +11,12 @@ export async function startTestRuntime(
   options: Partial<RuntimeOptions> = {},
 ): Promise<LocalRuntime & { cleanup(): Promise<void> }> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sepakat-test-'));
-  const runtime = await startRuntime({ sopDirs: [SEED_SOPS, FIXTURE_SOPS], ...options, dataDir, port: options.port ?? 0 });
+  const runtime = await startRuntime({
+    sopDirs: [SEED_SOPS, FIXTURE_SOPS],
+    ...options,
+    dataDir,
+    port: options.port ?? 0,
+  });
   return {
     ...runtime,
     async cleanup() {
