@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+
+/**
+ * Documents are never overwritten. The local S3 has no versioning or Object Lock, so the guarantee comes from two
+ * rules that hold on AWS too:
+ * - an object key ends in the SHA-256 of its bytes, so a key can only ever hold one content;
+ * - the record that says which object is *the* document for a purpose (case, step, visit, kind) is one conditional
+ *   put in DynamoDB. A retried or concurrent store finds the record and returns it: one document per purpose.
+ */
+export interface DocumentRecord {
+  docId: string;
+  caseId: string;
+  /** What the document is: 'naskah', 'nota-dinas', 'undangan', 'arsip-pindai', … */
+  kind: string;
+  /** Why it exists, unique per document (e.g. `${caseId}#${seq}#naskah`). */
+  purpose: string;
+  bucket: string;
+  key: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+  fileName: string;
+  createdAt: string;
+  /** Template version and the data it was rendered from (generated documents). */
+  templateVersion?: string;
+  dataSha256?: string;
+  /** Archive: the register number this copy belongs to, and whether it is the original. */
+  nomor?: string;
+  asli?: boolean;
+  meta?: Record<string, string | number | boolean>;
+}
+
+export const documentTableDefinition = (tableName: string): CreateTableCommandInput => ({
+  TableName: tableName,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'docId', AttributeType: 'S' },
+    { AttributeName: 'caseId', AttributeType: 'S' },
+    { AttributeName: 'createdAt', AttributeType: 'S' },
+  ],
+  KeySchema: [{ AttributeName: 'docId', KeyType: 'HASH' }],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byCase',
+      KeySchema: [
+        { AttributeName: 'caseId', KeyType: 'HASH' },
+        { AttributeName: 'createdAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+});
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+export const docIdFor = (purpose: string) =>
+  createHash('sha256').update(`dokumen|${purpose}`).digest('base64url').slice(0, 22);
+
+export class DocumentStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    dynamodb: DynamoDBClient,
+    private readonly s3: S3Client,
+    private readonly table: string,
+    private readonly presignS3: S3Client = s3,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(docId: string): Promise<DocumentRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { docId }, ConsistentRead: true }));
+    return out.Item as DocumentRecord | undefined;
+  }
+
+  /** Stores the document for a purpose once. Returns the stored record (an earlier one when the purpose was stored). */
+  async store(input: {
+    caseId: string;
+    kind: string;
+    purpose: string;
+    bucket: string;
+    bytes: Uint8Array;
+    contentType: string;
+    fileName: string;
+    at: Date;
+    templateVersion?: string;
+    data?: unknown;
+    nomor?: string;
+    asli?: boolean;
+    meta?: Record<string, string | number | boolean>;
+  }): Promise<{ record: DocumentRecord; created: boolean }> {
+    const docId = docIdFor(input.purpose);
+    const existing = await this.get(docId);
+    if (existing) return { record: existing, created: false };
+    const hash = sha256(input.bytes);
+    const extension = input.fileName.includes('.')
+      ? input.fileName
+          .split('.')
+          .pop()!
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '')
+      : 'bin';
+    const key = `dokumen/${input.caseId}/${input.kind}/${docId}-${hash}.${extension}`;
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: input.bucket,
+          Key: key,
+          Body: input.bytes,
+          ContentType: input.contentType,
+          Metadata: { sha256: hash, tujuan: encodeURIComponent(input.purpose).slice(0, 500) },
+        }),
+      );
+    } catch (error) {
+      throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
+    }
+    const record: DocumentRecord = {
+      docId,
+      caseId: input.caseId,
+      kind: input.kind,
+      purpose: input.purpose,
+      bucket: input.bucket,
+      key,
+      sha256: hash,
+      size: input.bytes.length,
+      contentType: input.contentType,
+      fileName: input.fileName,
+      createdAt: input.at.toISOString(),
+      ...(input.templateVersion ? { templateVersion: input.templateVersion } : {}),
+      ...(input.data !== undefined ? { dataSha256: sha256(JSON.stringify(input.data)) } : {}),
+      ...(input.nomor ? { nomor: input.nomor } : {}),
+      ...(input.asli !== undefined ? { asli: input.asli } : {}),
+      ...(input.meta ? { meta: input.meta } : {}),
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(docId)' }),
+      );
+      return { record, created: true };
+    } catch (error) {
+      if (
+        !(error instanceof ConditionalCheckFailedException) &&
+        (error as Error)?.name !== 'ConditionalCheckFailedException'
+      )
+        throw error;
+      // A concurrent store won: theirs is the document. Ours stays as an unreferenced object with its own hash key.
+      return { record: (await this.get(docId))!, created: false };
+    }
+  }
+
+  /** Reads a document back and checks it is still the bytes recorded (any change is reported, never trusted). */
+  async read(record: DocumentRecord): Promise<Uint8Array> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: record.bucket, Key: record.key }));
+    const bytes = await out.Body!.transformToByteArray();
+    if (sha256(bytes) !== record.sha256)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda)`,
+      );
+    return bytes;
+  }
+
+  async listByCase(caseId: string): Promise<DocumentRecord[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byCase',
+        KeyConditionExpression: 'caseId = :c',
+        ExpressionAttributeValues: { ':c': caseId },
+      }),
+    );
+    return (out.Items ?? []) as DocumentRecord[];
+  }
+
+  /** A short-lived download link (attachment, with the recorded name). */
+  downloadUrl(record: DocumentRecord, expiresSeconds = 300): Promise<string> {
+    return getSignedUrl(
+      this.presignS3,
+      new GetObjectCommand({
+        Bucket: record.bucket,
+        Key: record.key,
+        ResponseContentDisposition: `attachment; filename="${record.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+      }),
+      { expiresIn: expiresSeconds },
+    );
+  }
+}
