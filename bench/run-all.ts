@@ -19,7 +19,11 @@ const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 
 /** Every bench, in the order they run. Add new bench scripts here. */
-export const BENCHES: { name: string; file: string }[] = [{ name: 'concurrent-cases', file: 'concurrent-cases.ts' }];
+export const BENCHES: { name: string; file: string }[] = [
+  { name: 'concurrent-cases', file: 'concurrent-cases.ts' },
+  { name: 'register-allocations', file: 'register-allocations.ts' },
+  { name: 'signing', file: 'signing.ts' },
+];
 
 interface BenchOutcome {
   name: string;

@@ -1,0 +1,36 @@
+/**
+ * The pluggable key behind an electronic signature. `signPdf` builds the CMS (CAdES) structure itself and asks a
+ * Signer only for its certificates and for one raw signature over the CMS signed attributes, so the same PDF and
+ * CMS code serves the local development signer (`./dev-pki.ts`), a cloud key (`./aws-signer.ts`, interface only)
+ * and, later, a BSrE signing service.
+ *
+ * The signature algorithm follows the certificate's public key: RSA keys sign RSASSA-PKCS1-v1_5 with SHA-256,
+ * EC P-256 keys sign ECDSA with SHA-256 and return the DER `ECDSA-Sig-Value` (what CMS carries, and what Node's
+ * crypto.sign and AWS KMS return).
+ */
+export interface Signer {
+  /** DER certificates: the signer's own first, then its issuers (intermediates, optionally the root). */
+  certificateChain(): Promise<Uint8Array[]>;
+  /** One signature over `request.signedAttributes` (equivalently over its SHA-256 `request.digest`). */
+  sign(request: SignRequest): Promise<Uint8Array>;
+  describe(): SignerDescription;
+}
+
+export interface SignRequest {
+  /** DER of the CMS signed attributes as a SET OF Attribute (first byte 0x31): what the signature covers. */
+  readonly signedAttributes: Uint8Array;
+  /** SHA-256 of `signedAttributes`, for keys that sign a pre-computed digest (KMS `MessageType: DIGEST`). */
+  readonly digest: Uint8Array;
+}
+
+export interface SignerDescription {
+  /** The signer's name as the certificate states it (subject CN). */
+  readonly name: string;
+  /** The issuing CA (issuer CN). */
+  readonly issuer: string;
+  /** True for development certificates that no verifier outside this system trusts. */
+  readonly development: boolean;
+}
+
+/** Marks every development certificate, in the subject's OU, so no printout can pass it off as a BSrE one. */
+export const DEVELOPMENT_MARK = 'Sertifikat pengembangan — bukan BSrE';

@@ -1,0 +1,751 @@
+import { constants, createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { bytesToHex, DIGEST_NAMES, equalBytes, formatName, nameAttribute, OID, parseCertificate } from './asn1.ts';
+import { DEVELOPMENT_MARK } from './signer.ts';
+
+/**
+ * An independent verifier for signed PDFs (also what the public verification page calls). It reads the raw bytes
+ * only: every signature dictionary with a numeric /ByteRange, the /Contents in the gap the byte range leaves, the
+ * SHA-2 of the signed ranges, the CMS (pkijs), the messageDigest attribute, the signature over the signed
+ * attributes (Node crypto with the certificate's key), signing-certificate-v2, and the certificate chain
+ * (pkijs' chain engine) against the trusted roots it is given. It never trusts a certificate because the PDF
+ * carries it, and never changes the PDF.
+ */
+
+export type ByteRange = readonly [number, number, number, number];
+
+/** A signature dictionary as found in the raw bytes. */
+export interface SignatureField {
+  /** Offset of the `N G obj` that holds the dictionary. */
+  readonly objectOffset: number;
+  readonly byteRange: ByteRange;
+  /** The bytes in the /ByteRange gap, hex-decoded (the CMS plus zero padding); empty when the gap is not one hex string. */
+  readonly contents: Uint8Array;
+  /** The gap is exactly this dictionary's /Contents string. */
+  readonly contentsMatchGap: boolean;
+  readonly filter?: string;
+  readonly subFilter?: string;
+  readonly name?: string;
+  readonly reason?: string;
+  readonly location?: string;
+  readonly contactInfo?: string;
+  /** /M as written ("D:20261123090000Z"). */
+  readonly m?: string;
+}
+
+export interface CertificateReport {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** The claimed signing time lies inside the validity period. */
+  readonly validAtSigningTime: boolean | null;
+  /** Marked "Sertifikat pengembangan — bukan BSrE". */
+  readonly development: boolean;
+}
+
+export interface SignatureReport {
+  /** 1-based, in file order (the first signature first). */
+  readonly index: number;
+  /** Subject CN of the signer's certificate. */
+  readonly signerName: string | null;
+  /** ISO instant claimed by the signer: the CMS signingTime attribute, else /M. Not a trusted timestamp. */
+  readonly signingTime: string | null;
+  readonly signingTimeSource: 'cms' | 'pdf' | null;
+  readonly reason: string | null;
+  readonly location: string | null;
+  readonly subFilter: string | null;
+  readonly byteRange: ByteRange;
+  /** Where the revision this signature signs ends (ByteRange[2] + ByteRange[3]). */
+  readonly revisionEnd: number;
+  /** Signed from byte 0 to the end of its revision (a %%EOF), with only its own /Contents left out. */
+  readonly coversWholeFileUpToSignature: boolean;
+  /** The hash of the signed bytes equals the CMS messageDigest attribute. */
+  readonly digestOk: boolean;
+  /** The signature over the signed attributes verifies with the signer certificate's key. */
+  readonly signatureOk: boolean;
+  /** The signer certificate chains to one of the trusted roots, valid at the check date. */
+  readonly chainOk: boolean;
+  readonly hasSigningCertificateV2: boolean;
+  /** signing-certificate-v2 names the certificate that signed (hash and serial). */
+  readonly signingCertificateV2Matches: boolean;
+  readonly digestAlgorithm: string | null;
+  readonly signatureAlgorithm: string | null;
+  readonly certificate: CertificateReport | null;
+  /** Why it is not valid, for people (Bahasa Indonesia). */
+  readonly problems: readonly string[];
+  /** Worth saying but not a reason to reject (development certificate, several signers in one CMS). */
+  readonly warnings: readonly string[];
+  readonly valid: boolean;
+}
+
+export interface PdfVerification {
+  readonly fileLength: number;
+  readonly signatures: readonly SignatureReport[];
+  /** The last signature's byte range reaches the end of the file: nothing was appended after it. */
+  readonly lastSignatureCoversWholeFile: boolean;
+  readonly unsignedTrailingBytes: number;
+  /** At least one signature, all valid, and nothing unsigned after the last. */
+  readonly valid: boolean;
+  readonly problems: readonly string[];
+}
+
+export interface VerifyOptions {
+  /** DER certificates of the trusted roots (the development CA locally; BSrE's roots in production). */
+  readonly trustedRoots: readonly Uint8Array[];
+  /** When the chain must be valid; default now. */
+  readonly checkDate?: Date;
+}
+
+export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOptions): Promise<PdfVerification> {
+  const fields = findSignatureFields(pdf);
+  const roots = options.trustedRoots.map(parseCertificate);
+  const checkDate = options.checkDate ?? new Date();
+  const signatures: SignatureReport[] = [];
+  for (const [i, field] of fields.entries()) {
+    signatures.push(
+      await verifyField(pdf, field, i + 1, roots, checkDate).catch((error: unknown) =>
+        unreadable(field, i + 1, `Tanda tangan tidak dapat diperiksa: ${(error as Error).message}`),
+      ),
+    );
+  }
+  const end = signatures.length ? Math.max(...signatures.map((s) => s.revisionEnd)) : 0;
+  const unsignedTrailingBytes = Math.max(0, pdf.length - end);
+  const lastSignatureCoversWholeFile = signatures.length > 0 && unsignedTrailingBytes === 0;
+  const problems: string[] = [];
+  if (!signatures.length) problems.push('Dokumen tidak memiliki tanda tangan elektronik.');
+  else if (!lastSignatureCoversWholeFile) {
+    problems.push(
+      `Ada ${unsignedTrailingBytes} byte yang ditambahkan setelah tanda tangan terakhir dan tidak ditandatangani.`,
+    );
+  }
+  return {
+    fileLength: pdf.length,
+    signatures,
+    lastSignatureCoversWholeFile,
+    unsignedTrailingBytes,
+    valid: signatures.length > 0 && lastSignatureCoversWholeFile && signatures.every((s) => s.valid),
+    problems,
+  };
+}
+
+async function verifyField(
+  pdf: Uint8Array,
+  field: SignatureField,
+  index: number,
+  roots: pkijs.Certificate[],
+  checkDate: Date,
+): Promise<SignatureReport> {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const [a, b, c, d] = field.byteRange;
+  const revisionEnd = c + d;
+  const covers =
+    a === 0 &&
+    b > 0 &&
+    c > b &&
+    revisionEnd <= pdf.length &&
+    field.contentsMatchGap &&
+    field.objectOffset < b &&
+    endsWithEof(pdf, revisionEnd);
+  if (!covers) problems.push('Rentang yang ditandatangani tidak mencakup seluruh dokumen sampai tanda tangan ini.');
+
+  const base = {
+    index,
+    reason: field.reason ?? null,
+    location: field.location ?? null,
+    subFilter: field.subFilter ?? null,
+    byteRange: field.byteRange,
+    revisionEnd,
+    coversWholeFileUpToSignature: covers,
+  };
+  const pdfTime = field.m ? parsePdfDate(field.m) : undefined;
+  const failed = (problem: string): SignatureReport => ({
+    ...base,
+    signerName: null,
+    signingTime: pdfTime?.toISOString() ?? null,
+    signingTimeSource: pdfTime ? 'pdf' : null,
+    digestOk: false,
+    signatureOk: false,
+    chainOk: false,
+    hasSigningCertificateV2: false,
+    signingCertificateV2Matches: false,
+    digestAlgorithm: null,
+    signatureAlgorithm: null,
+    certificate: null,
+    problems: [...problems, problem],
+    warnings,
+    valid: false,
+  });
+
+  // The CMS
+  let signedData: pkijs.SignedData;
+  let certsDer: Uint8Array[];
+  try {
+    const asn1 = asn1js.fromBER(field.contents);
+    if (asn1.offset === -1 || asn1.result.error) throw new Error(asn1.result.error || 'BER');
+    const contentInfo = new pkijs.ContentInfo({ schema: asn1.result });
+    if (contentInfo.contentType !== OID.signedData) throw new Error(`contentType ${contentInfo.contentType}`);
+    signedData = new pkijs.SignedData({ schema: contentInfo.content });
+    certsDer = rawCertificates(contentInfo.content);
+  } catch (error) {
+    return failed(`Struktur tanda tangan (CMS) tidak dapat dibaca: ${(error as Error).message}`);
+  }
+  const signerInfo = signedData.signerInfos[0];
+  if (!signerInfo) return failed('CMS tanpa penanda tangan.');
+  if (signedData.signerInfos.length > 1)
+    warnings.push('CMS memuat lebih dari satu penanda tangan; hanya yang pertama diperiksa.');
+  if (signedData.encapContentInfo.eContent) problems.push('CMS tidak terpisah (memuat eContent).');
+
+  const certs = certsDer.map((der) => ({ der, cert: parseCertificate(der) }));
+  const signerEntry = certs.find(({ cert }) => identifies(signerInfo.sid, cert));
+  const attrs = signerInfo.signedAttrs?.attributes ?? [];
+  const attr = (type: string): unknown => attrs.find((x) => x.type === type)?.values?.[0];
+
+  // Digest of the signed byte ranges vs messageDigest
+  const digestName = DIGEST_NAMES[signerInfo.digestAlgorithm.algorithmId];
+  let digestOk = false;
+  if (!digestName || digestName === 'sha1') {
+    problems.push(`Algoritma hash tidak diterima: ${signerInfo.digestAlgorithm.algorithmId}.`);
+  } else if (!signerInfo.signedAttrs) {
+    problems.push('CMS tanpa atribut bertanda tangan (bukan CAdES).');
+  } else {
+    const hash = createHash(digestName);
+    if (a + b <= pdf.length && revisionEnd <= pdf.length) {
+      hash.update(pdf.subarray(a, a + b));
+      hash.update(pdf.subarray(c, revisionEnd));
+    }
+    const md = attr(OID.messageDigest);
+    digestOk =
+      md instanceof asn1js.OctetString && equalBytes(new Uint8Array(hash.digest()), md.valueBlock.valueHexView);
+    const contentType = attr(OID.contentType);
+    if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.getValue() !== OID.data) {
+      problems.push('Atribut contentType tidak ada atau bukan id-data.');
+    }
+    if (!digestOk) problems.push('Isi dokumen berubah setelah ditandatangani (hash tidak cocok).');
+  }
+
+  // Signature over the signed attributes
+  let signatureOk = false;
+  const signatureAlgorithm = signatureAlgorithmName(signerInfo.signatureAlgorithm.algorithmId);
+  if (!signerEntry) problems.push('Sertifikat penanda tangan tidak ada di dalam tanda tangan.');
+  else if (signerInfo.signedAttrs && digestName && digestName !== 'sha1' && signatureAlgorithm) {
+    const hashForSig = signatureHash(signerInfo.signatureAlgorithm.algorithmId) ?? digestName;
+    try {
+      const key = new X509Certificate(signerEntry.der).publicKey;
+      signatureOk = cryptoVerify(
+        hashForSig,
+        new Uint8Array(signerInfo.signedAttrs.encodedValue),
+        key.asymmetricKeyType === 'rsa' ? { key, padding: constants.RSA_PKCS1_PADDING } : key,
+        signerInfo.signature.valueBlock.valueHexView,
+      );
+    } catch {
+      signatureOk = false;
+    }
+  } else if (!signatureAlgorithm) {
+    problems.push(`Algoritma tanda tangan tidak didukung: ${signerInfo.signatureAlgorithm.algorithmId}.`);
+  }
+  if (signerEntry && !signatureOk) problems.push('Tanda tangan kriptografis tidak sah.');
+
+  // signing-certificate-v2
+  const scv2 = attr(OID.signingCertificateV2);
+  const hasSigningCertificateV2 = scv2 !== undefined;
+  const signingCertificateV2Matches = !!(
+    signerEntry &&
+    scv2 &&
+    essCertIdMatches(scv2, signerEntry.der, signerEntry.cert)
+  );
+  if (!hasSigningCertificateV2) warnings.push('Atribut signing-certificate-v2 tidak ada (bukan PAdES B-B).');
+  else if (!signingCertificateV2Matches)
+    problems.push('Atribut signing-certificate-v2 tidak cocok dengan sertifikat penanda tangan.');
+
+  // Claimed signing time
+  const cmsTimeValue = attr(OID.signingTime);
+  const cmsTime =
+    cmsTimeValue instanceof asn1js.UTCTime || cmsTimeValue instanceof asn1js.GeneralizedTime
+      ? cmsTimeValue.toDate()
+      : undefined;
+  const signingTime = cmsTime ?? pdfTime;
+
+  // Chain
+  let chainOk = false;
+  if (signerEntry) {
+    try {
+      const engine = new pkijs.CertificateChainValidationEngine({
+        trustedCerts: roots,
+        certs: [signerEntry.cert, ...certs.filter((x) => x !== signerEntry).map((x) => x.cert)],
+        checkDate,
+      });
+      const result = await engine.verify();
+      chainOk = result.result;
+      if (!chainOk)
+        problems.push(
+          `Sertifikat tidak dipercaya: ${result.resultMessage || 'rantai tidak sampai ke akar tepercaya'}.`,
+        );
+    } catch (error) {
+      problems.push(
+        `Sertifikat tidak dipercaya: ${(error as { resultMessage?: string }).resultMessage ?? String(error)}.`,
+      );
+    }
+  }
+
+  const leaf = signerEntry?.cert;
+  const certificate: CertificateReport | null = leaf
+    ? {
+        subject: formatName(leaf.subject),
+        issuer: formatName(leaf.issuer),
+        serialNumber: bytesToHex(leaf.serialNumber.valueBlock.valueHexView),
+        notBefore: leaf.notBefore.value.toISOString(),
+        notAfter: leaf.notAfter.value.toISOString(),
+        validAtSigningTime: signingTime
+          ? leaf.notBefore.value.getTime() <= signingTime.getTime() &&
+            signingTime.getTime() <= leaf.notAfter.value.getTime()
+          : null,
+        development:
+          nameAttribute(leaf.subject, 'OU') === DEVELOPMENT_MARK ||
+          nameAttribute(leaf.issuer, 'OU') === DEVELOPMENT_MARK,
+      }
+    : null;
+  if (certificate?.validAtSigningTime === false)
+    problems.push('Waktu penandatanganan di luar masa berlaku sertifikat.');
+  if (certificate?.development) warnings.push(`${DEVELOPMENT_MARK}.`);
+  if (leaf && !allowsSigning(leaf)) problems.push('Sertifikat tidak diperuntukkan bagi tanda tangan (key usage).');
+
+  return {
+    ...base,
+    signerName: leaf ? (nameAttribute(leaf.subject, 'CN') ?? null) : null,
+    signingTime: signingTime?.toISOString() ?? null,
+    signingTimeSource: cmsTime ? 'cms' : pdfTime ? 'pdf' : null,
+    digestOk,
+    signatureOk,
+    chainOk,
+    hasSigningCertificateV2,
+    signingCertificateV2Matches,
+    digestAlgorithm: digestName ?? signerInfo.digestAlgorithm.algorithmId,
+    signatureAlgorithm: signatureAlgorithm ?? signerInfo.signatureAlgorithm.algorithmId,
+    certificate,
+    problems,
+    warnings,
+    // Every problem is a reason to reject (a missing signing-certificate-v2 is only a warning: older CAdES and
+    // adbe.pkcs7.detached signatures lack it; a present one that names another certificate is a problem).
+    valid: covers && digestOk && signatureOk && chainOk && problems.length === 0,
+  };
+}
+
+/** The report for a signature whose check itself failed (malformed input): nothing holds. */
+function unreadable(field: SignatureField, index: number, problem: string): SignatureReport {
+  const [, , c, d] = field.byteRange;
+  return {
+    index,
+    signerName: null,
+    signingTime: null,
+    signingTimeSource: null,
+    reason: field.reason ?? null,
+    location: field.location ?? null,
+    subFilter: field.subFilter ?? null,
+    byteRange: field.byteRange,
+    revisionEnd: c + d,
+    coversWholeFileUpToSignature: false,
+    digestOk: false,
+    signatureOk: false,
+    chainOk: false,
+    hasSigningCertificateV2: false,
+    signingCertificateV2Matches: false,
+    digestAlgorithm: null,
+    signatureAlgorithm: null,
+    certificate: null,
+    problems: [problem],
+    warnings: [],
+    valid: false,
+  };
+}
+
+/** Key usage, when present, allows digitalSignature or nonRepudiation (contentCommitment). */
+function allowsSigning(cert: pkijs.Certificate): boolean {
+  const ext = cert.extensions?.find((e) => e.extnID === OID.keyUsage);
+  if (!ext) return true;
+  const bits = ext.parsedValue instanceof asn1js.BitString ? ext.parsedValue.valueBlock.valueHexView[0] : undefined;
+  return bits !== undefined && (bits & 0xc0) !== 0;
+}
+
+function endsWithEof(pdf: Uint8Array, end: number): boolean {
+  const tail = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength)
+    .subarray(Math.max(0, end - 32), end)
+    .toString('latin1');
+  return /%%EOF[\r\n]*$/.test(tail);
+}
+
+/** The raw DER of each X.509 certificate in SignedData.certificates (not re-encoded). */
+function rawCertificates(signedDataSchema: unknown): Uint8Array[] {
+  const seq = signedDataSchema as asn1js.Sequence;
+  const tagged = seq.valueBlock.value.find((e) => e.idBlock.tagClass === 3 && e.idBlock.tagNumber === 0) as
+    asn1js.Constructed | undefined;
+  if (!tagged) return [];
+  return tagged.valueBlock.value
+    .filter((e) => e.idBlock.tagClass === 1 && e.idBlock.tagNumber === 16)
+    .map((e) => new Uint8Array(e.valueBeforeDecodeView));
+}
+
+function identifies(sid: unknown, cert: pkijs.Certificate): boolean {
+  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+    return sid.issuer.isEqual(cert.issuer) && sid.serialNumber.isEqual(cert.serialNumber);
+  }
+  // [0] SubjectKeyIdentifier
+  const keyId = (sid as asn1js.Constructed | asn1js.Primitive | undefined)?.valueBlock;
+  const ski = cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue as
+    asn1js.OctetString | undefined;
+  const idBytes =
+    keyId && 'valueHexView' in keyId
+      ? (keyId as { valueHexView: Uint8Array }).valueHexView
+      : keyId && 'value' in keyId && Array.isArray(keyId.value) && keyId.value[0] instanceof asn1js.OctetString
+        ? keyId.value[0].valueBlock.valueHexView
+        : undefined;
+  return !!(idBytes && ski && equalBytes(idBytes, ski.valueBlock.valueHexView));
+}
+
+function signatureAlgorithmName(oid: string): string | undefined {
+  switch (oid) {
+    case OID.rsaEncryption:
+    case OID.sha256WithRSAEncryption:
+    case OID.sha384WithRSAEncryption:
+    case OID.sha512WithRSAEncryption:
+      return 'RSASSA-PKCS1-v1_5';
+    case OID.ecPublicKey:
+    case OID.ecdsaWithSha256:
+    case OID.ecdsaWithSha384:
+    case OID.ecdsaWithSha512:
+      return 'ECDSA';
+    default:
+      return undefined;
+  }
+}
+
+/** The hash a combined signature algorithm names (sha256WithRSAEncryption → sha256); undefined for bare key OIDs. */
+function signatureHash(oid: string): string | undefined {
+  return (
+    {
+      [OID.sha256WithRSAEncryption]: 'sha256',
+      [OID.sha384WithRSAEncryption]: 'sha384',
+      [OID.sha512WithRSAEncryption]: 'sha512',
+      [OID.ecdsaWithSha256]: 'sha256',
+      [OID.ecdsaWithSha384]: 'sha384',
+      [OID.ecdsaWithSha512]: 'sha512',
+    } as Record<string, string>
+  )[oid];
+}
+
+/** SigningCertificateV2: the first ESSCertIDv2's hash (default SHA-256) and, when present, serial number. */
+function essCertIdMatches(value: unknown, certDer: Uint8Array, cert: pkijs.Certificate): boolean {
+  try {
+    const certsSeq = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
+    const first = certsSeq.valueBlock.value[0] as asn1js.Sequence;
+    const parts = [...first.valueBlock.value];
+    let hashName = 'sha256';
+    if (parts[0] instanceof asn1js.Sequence) {
+      const alg = new pkijs.AlgorithmIdentifier({ schema: parts.shift() });
+      const name = DIGEST_NAMES[alg.algorithmId];
+      if (!name) return false;
+      hashName = name;
+    }
+    const certHash = parts[0];
+    if (!(certHash instanceof asn1js.OctetString)) return false;
+    const hashOk = equalBytes(
+      new Uint8Array(createHash(hashName).update(certDer).digest()),
+      certHash.valueBlock.valueHexView,
+    );
+    const issuerSerial = parts[1] as asn1js.Sequence | undefined;
+    const serial = issuerSerial?.valueBlock.value[1];
+    const serialOk = !issuerSerial || (serial instanceof asn1js.Integer && serial.isEqual(cert.serialNumber));
+    return hashOk && serialOk;
+  } catch {
+    return false;
+  }
+}
+
+/** "D:20261123090000Z", "D:20261123160000+07'00'" → Date. */
+export function parsePdfDate(text: string): Date | undefined {
+  const m = /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?/.exec(text);
+  if (!m) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', tz] = m;
+  let offset = 0;
+  if (tz && tz !== 'Z') {
+    const tm = /([+-])(\d{2})'?(\d{2})/.exec(tz)!;
+    offset = (tm[1] === '-' ? -1 : 1) * (Number(tm[2]) * 60 + Number(tm[3]));
+  }
+  const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offset * 60_000;
+  return Number.isFinite(t) ? new Date(t) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Finding signature dictionaries in the raw bytes
+
+/** Every signature dictionary with a numeric /ByteRange, in file order (placeholders not yet signed are skipped). */
+export function findSignatureFields(pdf: Uint8Array): SignatureField[] {
+  const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const text = buf.toString('latin1');
+  const fields: SignatureField[] = [];
+  const seen = new Set<number>();
+  const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
+  for (const match of text.matchAll(re)) {
+    const pos = match.index;
+    const objectOffset = findObjectStart(text, pos);
+    if (objectOffset < 0 || seen.has(objectOffset)) continue;
+    seen.add(objectOffset);
+    const byteRange = [1, 2, 3, 4].map((i) => Number(match[i])) as unknown as ByteRange;
+    const dict = parseSignatureDictionary(buf, objectOffset, pos);
+    const gapStart = byteRange[0] + byteRange[1];
+    const gapEnd = byteRange[2];
+    const gap = gapStart < gapEnd && gapEnd <= buf.length ? text.slice(gapStart, gapEnd) : '';
+    const hex = /^<([0-9A-Fa-f\s]*)>$/.exec(gap)?.[1]?.replace(/\s+/g, '');
+    fields.push({
+      objectOffset,
+      byteRange,
+      contents: hex && hex.length % 2 === 0 ? new Uint8Array(Buffer.from(hex, 'hex')) : new Uint8Array(0),
+      contentsMatchGap: !!dict?.contents && dict.contents.start === gapStart && dict.contents.end === gapEnd,
+      ...pick(dict),
+    });
+  }
+  return fields;
+}
+
+function pick(dict: ParsedSigDict | undefined): Partial<SignatureField> {
+  if (!dict) return {};
+  const out: Record<string, string> = {};
+  for (const key of ['filter', 'subFilter', 'name', 'reason', 'location', 'contactInfo', 'm'] as const) {
+    const v = dict[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+function findObjectStart(text: string, pos: number): number {
+  const windowStart = Math.max(0, pos - 8192);
+  const window = text.slice(windowStart, pos);
+  let last = -1;
+  for (const m of window.matchAll(/(?:^|[\r\n\s])(\d+\s+\d+\s+obj\b)/g))
+    last = windowStart + m.index + m[0].indexOf(m[1]!);
+  return last;
+}
+
+interface ParsedSigDict {
+  filter?: string;
+  subFilter?: string;
+  name?: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  m?: string;
+  contents?: { start: number; end: number };
+}
+
+/** Parses the object at `objectOffset` and returns the dictionary in it that holds the /ByteRange at `byteRangePos`. */
+function parseSignatureDictionary(buf: Buffer, objectOffset: number, byteRangePos: number): ParsedSigDict | undefined {
+  try {
+    const header = /^\d+\s+\d+\s+obj/.exec(buf.subarray(objectOffset, objectOffset + 40).toString('latin1'));
+    if (!header) return undefined;
+    const parser = new PdfParser(buf);
+    const { value } = parser.value(objectOffset + header[0].length, 0);
+    const dict = findDict(value, byteRangePos);
+    if (!dict) return undefined;
+    const str = (k: string) => {
+      const v = dict.entries.get(k);
+      return v instanceof PdfString ? v.text() : undefined;
+    };
+    const name = (k: string) => {
+      const v = dict.entries.get(k);
+      return v instanceof PdfName ? v.name : undefined;
+    };
+    const contents = dict.entries.get('Contents');
+    return {
+      filter: name('Filter'),
+      subFilter: name('SubFilter'),
+      name: str('Name'),
+      reason: str('Reason'),
+      location: str('Location'),
+      contactInfo: str('ContactInfo'),
+      m: str('M'),
+      contents: contents instanceof PdfString ? { start: contents.start, end: contents.end } : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function findDict(value: PdfValue, byteRangePos: number): PdfDict | undefined {
+  if (value instanceof PdfDict) {
+    const br = value.keyOffsets.get('ByteRange');
+    if (br === byteRangePos) return value;
+    for (const v of value.entries.values()) {
+      const found = findDict(v, byteRangePos);
+      if (found) return found;
+    }
+  } else if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = findDict(v, byteRangePos);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+// A small PDF object parser: enough for signature dictionaries (dicts, arrays, names, strings, numbers, refs).
+
+type PdfValue = number | boolean | null | PdfName | PdfString | PdfRef | PdfDict | PdfValue[];
+
+class PdfName {
+  constructor(readonly name: string) {}
+}
+class PdfRef {
+  constructor(
+    readonly num: number,
+    readonly gen: number,
+  ) {}
+}
+class PdfString {
+  constructor(
+    readonly bytes: Uint8Array,
+    /** Offsets of the string token in the file, delimiters included. */
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  /** UTF-16BE with a BOM, UTF-8 with a BOM, else PDFDocEncoding (read as Latin-1). */
+  text(): string {
+    const b = Buffer.from(this.bytes);
+    if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
+    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.subarray(3).toString('utf8');
+    return b.toString('latin1');
+  }
+}
+class PdfDict {
+  readonly entries = new Map<string, PdfValue>();
+  /** Offset of each key's "/" in the file. */
+  readonly keyOffsets = new Map<string, number>();
+}
+
+const WHITE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+const DELIM = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+const MAX_DEPTH = 32;
+
+class PdfParser {
+  constructor(private readonly b: Buffer) {}
+
+  private skip(i: number): number {
+    const b = this.b;
+    for (;;) {
+      while (i < b.length && WHITE.has(b[i]!)) i++;
+      if (b[i] === 0x25) {
+        while (i < b.length && b[i] !== 0x0a && b[i] !== 0x0d) i++;
+        continue;
+      }
+      return i;
+    }
+  }
+
+  private regular(i: number): { token: string; end: number } {
+    let j = i;
+    while (j < this.b.length && !WHITE.has(this.b[j]!) && !DELIM.has(this.b[j]!)) j++;
+    return { token: this.b.subarray(i, j).toString('latin1'), end: j };
+  }
+
+  value(i: number, depth: number): { value: PdfValue; end: number } {
+    if (depth > MAX_DEPTH) throw new Error('too deep');
+    const b = this.b;
+    i = this.skip(i);
+    const c = b[i];
+    if (c === undefined) throw new Error('unexpected end');
+    if (c === 0x3c && b[i + 1] === 0x3c) return this.dict(i + 2, depth);
+    if (c === 0x3c) return this.hex(i);
+    if (c === 0x28) return this.literal(i);
+    if (c === 0x2f) {
+      const { token, end } = this.regular(i + 1);
+      return {
+        value: new PdfName(token.replace(/#([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))),
+        end,
+      };
+    }
+    if (c === 0x5b) {
+      const items: PdfValue[] = [];
+      let j = i + 1;
+      for (;;) {
+        j = this.skip(j);
+        if (b[j] === 0x5d) return { value: items, end: j + 1 };
+        const item = this.value(j, depth + 1);
+        items.push(item.value);
+        j = item.end;
+      }
+    }
+    const { token, end } = this.regular(i);
+    if (token === 'true' || token === 'false') return { value: token === 'true', end };
+    if (token === 'null') return { value: null, end };
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(token)) throw new Error(`unexpected token ${token}`);
+    if (/^\d+$/.test(token)) {
+      const ref = /^\s+(\d+)\s+R(?![^\s<>[\]()/%{}])/.exec(b.subarray(end, end + 24).toString('latin1'));
+      if (ref) return { value: new PdfRef(Number(token), Number(ref[1])), end: end + ref[0].length };
+    }
+    return { value: Number(token), end };
+  }
+
+  private dict(i: number, depth: number): { value: PdfDict; end: number } {
+    const dict = new PdfDict();
+    for (;;) {
+      i = this.skip(i);
+      if (this.b[i] === 0x3e && this.b[i + 1] === 0x3e) return { value: dict, end: i + 2 };
+      if (this.b[i] !== 0x2f) throw new Error('dictionary key expected');
+      const keyStart = i;
+      const { token: key, end } = this.regular(i + 1);
+      const v = this.value(end, depth + 1);
+      dict.entries.set(key, v.value);
+      dict.keyOffsets.set(key, keyStart);
+      i = v.end;
+    }
+  }
+
+  private hex(i: number): { value: PdfString; end: number } {
+    const close = this.b.indexOf(0x3e, i);
+    if (close < 0) throw new Error('unterminated hex string');
+    let hex = this.b
+      .subarray(i + 1, close)
+      .toString('latin1')
+      .replace(/\s+/g, '');
+    if (hex.length % 2) hex += '0';
+    return { value: new PdfString(new Uint8Array(Buffer.from(hex, 'hex')), i, close + 1), end: close + 1 };
+  }
+
+  private literal(i: number): { value: PdfString; end: number } {
+    const b = this.b;
+    const out: number[] = [];
+    let depth = 0;
+    let j = i + 1;
+    for (; j < b.length; j++) {
+      const c = b[j]!;
+      if (c === 0x5c) {
+        const n = b[++j]!;
+        const esc: Record<number, number> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x62: 0x08, 0x66: 0x0c };
+        if (esc[n] !== undefined) out.push(esc[n]);
+        else if (n >= 0x30 && n <= 0x37) {
+          let oct = String.fromCharCode(n);
+          while (oct.length < 3 && b[j + 1]! >= 0x30 && b[j + 1]! <= 0x37) oct += String.fromCharCode(b[++j]!);
+          out.push(parseInt(oct, 8) & 0xff);
+        } else if (n === 0x0d) {
+          if (b[j + 1] === 0x0a) j++;
+        } else if (n !== 0x0a) out.push(n);
+        continue;
+      }
+      if (c === 0x28) depth++;
+      if (c === 0x29) {
+        if (depth === 0) break;
+        depth--;
+      }
+      out.push(c);
+    }
+    if (j >= b.length) throw new Error('unterminated string');
+    return { value: new PdfString(new Uint8Array(out), i, j + 1), end: j + 1 };
+  }
+}
+
+/** For callers that only need to know whether a PDF carries a signature. */
+export function hasSignature(pdf: Uint8Array): boolean {
+  return findSignatureFields(pdf).length > 0;
+}
