@@ -23,6 +23,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'concurrent-cases', file: 'concurrent-cases.ts' },
   { name: 'register-allocations', file: 'register-allocations.ts' },
   { name: 'signing', file: 'signing.ts' },
+  { name: 'render', file: 'render.ts' },
 ];
 
 interface BenchOutcome {

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { paragraf, teks, tanggal, TteSchema, type FooterView } from './common.ts';
+import {
+  JangkaWaktuSchema,
+  jangkaWaktuTeks,
+  PasalTambahanSchema,
+  pasalList,
+  pembukaTanggal,
+  penghubungAyat,
+  penutupTeks,
+  perubahanTeks,
+  PihakSchema,
+  pihakView,
+  type PasalView,
+  type PihakView,
+} from './naskah.ts';
+
+/**
+ * Kesepakatan Bersama / Nota Kesepakatan: "KESEPAKATAN BERSAMA ANTARA … DENGAN … TENTANG …" with each party's own
+ * number; the place and the date in words; the identity of PIHAK KESATU and PIHAK KEDUA; Pasal maksud dan tujuan,
+ * ruang lingkup, pelaksanaan (followed by a Perjanjian Kerja Sama), jangka waktu, penghubung, perubahan (adendum)
+ * and penutup; the signatures of both parties, and the paraf table on the signature page. A Nota Kesepakatan
+ * with the central government carries a lampiran rencana aksi.
+ */
+export const KesepakatanBersamaSchema = z
+  .object({
+    jenis: z.enum(['kesepakatan-bersama', 'nota-kesepakatan']).default('kesepakatan-bersama'),
+    tentang: teks,
+    tempat: teks,
+    tanggal,
+    pihakKesatu: PihakSchema,
+    pihakKedua: PihakSchema,
+    maksud: paragraf,
+    tujuan: paragraf,
+    ruangLingkup: z.array(teks).min(1, 'ruang lingkup paling sedikit satu'),
+    /** Replaces the standard Pasal Pelaksanaan (which refers to a Perjanjian Kerja Sama). */
+    pelaksanaan: z.array(paragraf).min(1).optional(),
+    jangkaWaktu: JangkaWaktuSchema,
+    pasalTambahan: z.array(PasalTambahanSchema).default([]),
+    rangkap: z.number().int().min(1).max(10).default(2),
+    meterai: z.boolean().default(true),
+    rencanaAksi: z.array(z.object({ kegiatan: teks, waktu: teks, penanggungJawab: teks }).strict()).default([]),
+    tte: TteSchema.optional(),
+  })
+  .strict();
+export type KesepakatanBersamaInput = z.input<typeof KesepakatanBersamaSchema>;
+export type KesepakatanBersama = z.infer<typeof KesepakatanBersamaSchema>;
+
+export interface NaskahView {
+  judul: string;
+  /** PKS: the komparisi lists Nama and Jabatan on their own lines. */
+  komparisi: boolean;
+  /** ANTARA / PIHAK 1 / DENGAN / PIHAK 2 / TENTANG / … */
+  judulBaris: string[];
+  tentang: string;
+  pihak: [PihakView, PihakView];
+  /** Signature page, left to right: PIHAK KEDUA, PIHAK KESATU. */
+  ttdUrut: PihakView[];
+  pembuka: string;
+  paraPihak: string;
+  /** PKS only: the recitals and the legal basis. */
+  pertimbangan: { label: string; teks: string }[];
+  dasar: { label: string; teks: string }[];
+  kesepakatan: string;
+  /** Every Pasal but the last. */
+  pasal: PasalView[];
+  /** The closing Pasal, kept on the signature page so the signatures never stand alone. */
+  penutup: PasalView;
+  meterai: boolean;
+  adaParaf: boolean;
+  parafBaris: {
+    no: number;
+    kesatu: { jabatan: string; nama: string | null; tanggal: string | null } | null;
+    kedua: { jabatan: string; nama: string | null; tanggal: string | null } | null;
+  }[];
+  lampiran: {
+    judul: string;
+    nomor: string[];
+    baris: { no: number; kegiatan: string; waktu: string; penanggungJawab: string }[];
+  } | null;
+  footer: FooterView;
+}
+
+export const NAMA_JENIS = {
+  'kesepakatan-bersama': 'Kesepakatan Bersama',
+  'nota-kesepakatan': 'Nota Kesepakatan',
+} as const;
+
+export function parafBaris(kesatu: PihakView, kedua: PihakView): NaskahView['parafBaris'] {
+  const n = Math.max(kesatu.paraf.length, kedua.paraf.length);
+  return Array.from({ length: n }, (_, i) => ({
+    no: i + 1,
+    kesatu: kesatu.paraf[i] ?? null,
+    kedua: kedua.paraf[i] ?? null,
+  }));
+}
+
+export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
+  const jenis = NAMA_JENIS[d.jenis];
+  const kesatu = pihakView(d.pihakKesatu, 0, d.tte, false);
+  const kedua = pihakView(d.pihakKedua, 1, d.tte, false);
+  const pihak = [d.pihakKesatu, d.pihakKedua] as const;
+  const pasal = pasalList([
+    {
+      judul: 'Maksud dan Tujuan',
+      ayat: [`Maksud ${jenis} ini adalah ${lower(d.maksud)}`, `Tujuan ${jenis} ini adalah ${lower(d.tujuan)}`],
+    },
+    { judul: 'Ruang Lingkup', ayat: [{ teks: `Ruang lingkup ${jenis} ini meliputi:`, butir: d.ruangLingkup }] },
+    {
+      judul: 'Pelaksanaan',
+      ayat: d.pelaksanaan ?? [
+        `Untuk melaksanakan ${jenis} ini, PARA PIHAK menindaklanjutinya dengan Perjanjian Kerja Sama yang disusun oleh perangkat daerah/unit kerja PARA PIHAK sesuai dengan ruang lingkup sebagaimana dimaksud dalam Pasal 2.`,
+        `Perjanjian Kerja Sama sebagaimana dimaksud pada ayat (1) paling sedikit memuat subjek, objek, ruang lingkup, hak dan kewajiban, jangka waktu, keadaan kahar, penyelesaian perselisihan, dan pengakhiran kerja sama.`,
+      ],
+    },
+    { judul: 'Jangka Waktu', ayat: jangkaWaktuTeks(jenis, d.jangkaWaktu) },
+    { judul: 'Penghubung', ayat: penghubungAyat(jenis, pihak) },
+    ...d.pasalTambahan.map((p) => ({ judul: p.judul, ayat: p.ayat })),
+    { judul: 'Perubahan', ayat: perubahanTeks(jenis) },
+    { judul: 'Penutup', ayat: penutupTeks(jenis, d.rangkap, d.meterai) },
+  ]);
+  return {
+    judul: jenis.toUpperCase(),
+    komparisi: false,
+    judulBaris: judulBaris(d.pihakKesatu.instansi, d.pihakKedua.instansi),
+    tentang: d.tentang.toUpperCase(),
+    pihak: [kesatu, kedua],
+    ttdUrut: [kedua, kesatu],
+    pembuka: pembukaTanggal(d.tanggal, d.tempat),
+    paraPihak: `PIHAK KESATU dan PIHAK KEDUA secara bersama-sama disebut PARA PIHAK dan secara sendiri-sendiri disebut PIHAK. PARA PIHAK sepakat untuk mengadakan ${jenis} tentang ${d.tentang}, dengan ketentuan sebagai berikut:`,
+    pertimbangan: [],
+    dasar: [],
+    kesepakatan: '',
+    pasal: pasal.slice(0, -1),
+    penutup: pasal[pasal.length - 1]!,
+    meterai: d.meterai,
+    adaParaf: kesatu.paraf.length + kedua.paraf.length > 0,
+    parafBaris: parafBaris(kesatu, kedua),
+    lampiran: d.rencanaAksi.length
+      ? {
+          judul: `LAMPIRAN ${jenis.toUpperCase()} TENTANG ${d.tentang.toUpperCase()}`,
+          nomor: [d.pihakKesatu.nomor, d.pihakKedua.nomor],
+          baris: d.rencanaAksi.map((r, i) => ({ no: i + 1, ...r })),
+        }
+      : null,
+    footer: { parafPihak: true, tte: d.tte?.keterangan ?? null },
+  };
+}
+
+export const judulBaris = (kesatu: string, kedua: string): string[] => [
+  'ANTARA',
+  kesatu.toUpperCase(),
+  'DENGAN',
+  kedua.toUpperCase(),
+  'TENTANG',
+];
+
+/** "Meningkatkan …" → "meningkatkan …" after "adalah"; keeps acronyms ("PDAM …") as written. */
+export function lower(text: string): string {
+  const first = text.split(/\s/, 1)[0] ?? '';
+  return first.length > 1 && first === first.toUpperCase() ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}

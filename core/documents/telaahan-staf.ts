@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import {
+  KopSchema,
+  kopView,
+  paragraf,
+  paragrafList,
+  PenandatanganSchema,
+  romawi,
+  tandaTanganView,
+  tanggal,
+  tanggalSurat,
+  teks,
+  TteSchema,
+  type FooterView,
+  type KopView,
+  type TandaTanganView,
+} from './common.ts';
+
+/**
+ * Telaahan Staf: Kepada, Dari, Tanggal, Nomor, Lampiran, Hal; I. Persoalan, II. Praanggapan, III. Fakta-fakta yang
+ * mempengaruhi, IV. Analisis, V. Kesimpulan, VI. Saran/Tindakan; the signature of the official who wrote it.
+ */
+export const TelaahanStafSchema = z
+  .object({
+    kop: KopSchema.optional(),
+    kepada: teks,
+    dari: teks,
+    tanggal,
+    nomor: teks,
+    lampiran: teks.default('-'),
+    hal: teks,
+    persoalan: paragraf,
+    praanggapan: paragrafList,
+    fakta: paragrafList,
+    analisis: paragrafList,
+    kesimpulan: paragrafList,
+    saran: paragrafList,
+    penandatangan: PenandatanganSchema,
+    tte: TteSchema.optional(),
+  })
+  .strict();
+export type TelaahanStafInput = z.input<typeof TelaahanStafSchema>;
+export type TelaahanStaf = z.infer<typeof TelaahanStafSchema>;
+
+export interface TelaahanBagian {
+  nomor: string;
+  judul: string;
+  /** One paragraph stays unnumbered (here); several are numbered 1., 2., … (in `butir`). */
+  paragraf: string[];
+  butir: { label: string; teks: string }[];
+}
+
+export interface TelaahanStafView {
+  kop: KopView | null;
+  kepada: string;
+  dari: string;
+  tanggal: string;
+  nomor: string;
+  lampiran: string;
+  hal: string;
+  bagian: TelaahanBagian[];
+  ttd: TandaTanganView;
+  footer: FooterView;
+}
+
+export const TELAAHAN_BAGIAN = [
+  'Persoalan',
+  'Praanggapan',
+  'Fakta-fakta yang Mempengaruhi',
+  'Analisis',
+  'Kesimpulan',
+  'Saran/Tindakan',
+] as const;
+
+export function prepareTelaahanStaf(d: TelaahanStaf): TelaahanStafView {
+  const isi = [[d.persoalan], d.praanggapan, d.fakta, d.analisis, d.kesimpulan, d.saran];
+  return {
+    kop: d.kop ? kopView(d.kop) : null,
+    kepada: d.kepada,
+    dari: d.dari,
+    tanggal: tanggalSurat(d.tanggal),
+    nomor: d.nomor,
+    lampiran: d.lampiran,
+    hal: d.hal,
+    bagian: TELAAHAN_BAGIAN.map((judul, i) => {
+      const paras = isi[i]!;
+      return {
+        nomor: `${romawi(i + 1)}.`,
+        judul: judul.toUpperCase(),
+        paragraf: paras.length === 1 ? [paras[0]!] : [],
+        butir: paras.length === 1 ? [] : paras.map((t, j) => ({ label: `${j + 1}.`, teks: t })),
+      };
+    }),
+    ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
+    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
+  };
+}

@@ -1,0 +1,473 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import QRCode from 'qrcode';
+import type { z } from 'zod';
+import { pageGeometry, type FooterView, type PageGeometry, type Paper } from '../../core/documents/common.ts';
+import {
+  DOCUMENTS,
+  isDocumentName,
+  type DocumentDefinition,
+  type DocumentInput,
+  type DocumentName,
+  type Measured,
+} from '../../core/documents/index.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { chromiumArgs, chromiumExecutablePath } from './chromium.ts';
+import { DocumentTemplates } from './templates.ts';
+
+/**
+ * Documents to PDF with one warm headless Chromium (puppeteer-core + @sparticuz/chromium).
+ *
+ * - One browser per renderer, launched on first use and reused; a page per concurrent render, kept in a small pool
+ *   and reused (a fresh page costs about twice as much as a reused one).
+ * - At most `maxConcurrency` renders at once (a FIFO semaphore); the others wait their turn.
+ * - When Chromium dies (the 'disconnected' event, a closed target, a hung render), the browser is dropped, a new one
+ *   is launched on demand and the interrupted render is retried once.
+ * - Pages run without JavaScript and without network (only data: URLs load): a document is HTML and CSS only.
+ * - Independent of storage: the caller stores `pdf` under `sha256` with `templateVersion`.
+ */
+export interface RendererOptions {
+  /** Renders at once (default 2: the machine has two cores). */
+  maxConcurrency?: number;
+  /** A Chromium binary; default: @sparticuz/chromium unpacked into a per-version directory under `tmpDir`. */
+  executablePath?: string;
+  /** Where the binary is unpacked (default: the system temporary directory). */
+  tmpDir?: string;
+  /** Template directory (default: templates/documents of this project). */
+  templateDir?: string;
+  /** @sparticuz/chromium's `--single-process` (default true, as the package ships it for Lambda). */
+  singleProcess?: boolean;
+  /** Per-render time limit in ms (default 30 s); a render that exceeds it counts as a dead browser. */
+  timeoutMs?: number;
+  /** Named crash points for tests (as `Faults` in core/case/model.ts): called inside each render attempt. */
+  faults?: RenderFaults;
+}
+
+export interface RenderFaults {
+  /** The page holds the laid-out document; `page.pdf()` comes next. */
+  point(name: 'before-print', context: { attempt: number; pid: number | undefined }): void | Promise<void>;
+}
+
+export interface RenderOptions {
+  paper: Paper;
+  /** Default: the document's own orientation (the SOP is landscape, the rest portrait). */
+  landscape?: boolean;
+}
+
+export interface RenderResult {
+  pdf: Uint8Array;
+  sha256: string;
+  pages: number;
+  templateVersion: string;
+}
+
+export interface RendererStats {
+  /** Browsers launched so far (1 + relaunches). */
+  launches: number;
+  renders: number;
+  /** Renders retried after the browser died. */
+  retries: number;
+  active: number;
+  /** Most renders seen in flight at once. */
+  peakActive: number;
+  queued: number;
+  /** The current browser's process id, if one is running. */
+  pid: number | undefined;
+}
+
+export interface Renderer {
+  render<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<RenderResult>;
+  /** The HTML a render would print (previews, debugging); measured documents are laid out in the browser. */
+  html<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<string>;
+  templateVersion(template: DocumentName): string;
+  stats(): RendererStats;
+  close(): Promise<void>;
+}
+
+export function createRenderer(options: RendererOptions = {}): Renderer {
+  return new ChromiumRenderer(options);
+}
+
+/** px (CSS) → mm */
+const MM_PER_PX = 25.4 / 96;
+
+// Functions run in the page through the DevTools protocol (the page's own scripts stay disabled). The project
+// compiles without the DOM library: this is the little of it they use.
+declare const document: {
+  body: { className: string; innerHTML: string };
+  images: ArrayLike<{ decode(): Promise<void> }>;
+  fonts: { ready: Promise<unknown> };
+  querySelectorAll(
+    selector: string,
+  ): ArrayLike<{ dataset: Record<string, string>; getBoundingClientRect(): { height: number } }>;
+};
+
+/** Replaces the body of the shell page, then waits for its images (QR, lambang) and fonts. */
+const swapBody = async (className: string, html: string): Promise<boolean> => {
+  document.body.className = className;
+  document.body.innerHTML = html;
+  await Promise.all(Array.from(document.images, (img) => img.decode().catch(() => undefined)));
+  await document.fonts.ready;
+  return true;
+};
+
+/** Heights (mm) of the elements marked data-ukur, grouped by the mark. */
+const measureMarked = (mmPerPx: number): Record<string, number[]> => {
+  const out: Record<string, number[]> = {};
+  for (const el of Array.from(document.querySelectorAll('[data-ukur]'))) {
+    const key = el.dataset.ukur!;
+    (out[key] ??= []).push(el.getBoundingClientRect().height * mmPerPx);
+  }
+  return out;
+};
+
+/** Which shell (fonts and stylesheet version) each pooled page holds. */
+const shells = new WeakMap<Page, string>();
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  peak = 0;
+  constructor(private readonly limit: number) {}
+  get inFlight() {
+    return this.active;
+  }
+  get queued() {
+    return this.waiting.length;
+  }
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+    } else {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      // The releasing holder passed its slot on: `active` is unchanged.
+    }
+    this.peak = Math.max(this.peak, this.active);
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+interface Live {
+  browser: Browser;
+  idle: Page[];
+}
+
+class ChromiumRenderer implements Renderer {
+  private readonly templates: DocumentTemplates;
+  private readonly semaphore: Semaphore;
+  private readonly timeoutMs: number;
+  private live: Promise<Live> | undefined;
+  private closed = false;
+  private launches = 0;
+  private renders = 0;
+  private retries = 0;
+  private pid: number | undefined;
+
+  constructor(private readonly options: RendererOptions) {
+    this.templates = new DocumentTemplates(options.templateDir);
+    this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 2));
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  templateVersion(template: DocumentName): string {
+    return this.templates.get(template).version;
+  }
+
+  stats(): RendererStats {
+    return {
+      launches: this.launches,
+      renders: this.renders,
+      retries: this.retries,
+      active: this.semaphore.inFlight,
+      peakActive: this.semaphore.peak,
+      queued: this.semaphore.queued,
+      pid: this.pid,
+    };
+  }
+
+  async render<N extends DocumentName>(
+    template: N,
+    data: DocumentInput<N>,
+    options: RenderOptions,
+  ): Promise<RenderResult> {
+    const { def, parsed, page } = this.prepareInput(template, data, options);
+    await this.semaphore.acquire();
+    try {
+      let retried = false;
+      for (let attempt = 1; ; attempt++) {
+        if (this.closed) throw new SepakatError(ErrorNames.Transient, 'Renderer sudah ditutup');
+        const live = await this.browser();
+        try {
+          const result = await this.withPage(live, (p) => this.print(p, template, def, parsed, page, attempt, live));
+          this.renders++;
+          return result;
+        } catch (error) {
+          if (retried || this.closed || !(await this.isBrowserFailure(live, error))) throw error;
+          retried = true;
+          this.retries++;
+          await this.drop(live);
+        }
+      }
+    } finally {
+      this.semaphore.release();
+    }
+  }
+
+  async html<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<string> {
+    const { def, parsed, page } = this.prepareInput(template, data, options);
+    if (!def.measure) return this.templates.page(template, await withQr(def.prepare(parsed, page)));
+    await this.semaphore.acquire();
+    try {
+      const live = await this.browser();
+      return await this.withPage(live, async (p) =>
+        this.templates.page(template, await this.layout(p, template, def, parsed, page)),
+      );
+    } finally {
+      this.semaphore.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const live = this.live;
+    this.live = undefined;
+    if (!live) return;
+    try {
+      const { browser } = await live;
+      await browser.close();
+    } catch {
+      // Already gone.
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private prepareInput(template: string, data: unknown, options: RenderOptions) {
+    if (!isDocumentName(template))
+      throw new SepakatError(ErrorNames.BadInput, `Templat dokumen "${template}" tidak dikenal`);
+    if (options.paper !== 'A4' && options.paper !== 'F4')
+      throw new SepakatError(
+        ErrorNames.BadInput,
+        `Ukuran kertas "${String(options.paper)}" tidak dikenal (A4 atau F4)`,
+      );
+    const def = DOCUMENTS[template] as unknown as DocumentDefinition;
+    const result = def.schema.safeParse(data);
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(dokumen)'}: ${i.message}`);
+      throw new SepakatError(ErrorNames.BadInput, `Data ${template} tidak valid:\n${issues.join('\n')}`, {
+        cause: result.error,
+      });
+    }
+    const parsed = result.data as z.infer<typeof def.schema>;
+    // The footer states an electronic signature on every page: give it room.
+    const tte = typeof parsed === 'object' && parsed !== null && 'tte' in parsed && parsed.tte !== undefined;
+    const margins = tte ? { ...def.margins, bottom: def.margins.bottom + 10 } : def.margins;
+    const page = pageGeometry(options.paper, options.landscape ?? def.landscape, margins);
+    return { def, parsed, page };
+  }
+
+  /** The view model, laid out (measured in the page and prepared again where the document paginates itself). */
+  private async layout(
+    p: Page,
+    name: DocumentName,
+    def: DocumentDefinition,
+    parsed: unknown,
+    page: PageGeometry,
+  ): Promise<{ footer: FooterView }> {
+    const view = await withQr(def.prepare(parsed, page));
+    if (!def.measure) return view;
+    await p.setViewport({ width: Math.round(page.contentWidth / MM_PER_PX), height: 800 });
+    await this.show(p, name, view);
+    const measured = await p.evaluate(measureMarked, MM_PER_PX);
+    return withQr(def.prepare(parsed, page, measured as Measured));
+  }
+
+  /** Puts a document into the page: the shell (fonts, stylesheet) once per page, then only the body. */
+  private async show(p: Page, name: DocumentName, view: unknown): Promise<void> {
+    if (shells.get(p) !== this.templates.shellVersion) {
+      await p.emulateMediaType('print');
+      await p.setContent(this.templates.shell(), { waitUntil: 'load', timeout: this.timeoutMs });
+      shells.set(p, this.templates.shellVersion);
+    }
+    const { className, html } = this.templates.body(name, view);
+    await p.evaluate(swapBody, className, html);
+  }
+
+  private async print(
+    p: Page,
+    name: DocumentName,
+    def: DocumentDefinition,
+    parsed: unknown,
+    page: PageGeometry,
+    attempt: number,
+    live: Live,
+  ): Promise<RenderResult> {
+    const view = await this.layout(p, name, def, parsed, page);
+    await this.show(p, name, view);
+    await this.options.faults?.point('before-print', { attempt, pid: live.browser.process()?.pid });
+    const m = page.margins;
+    const bytes = await p.pdf({
+      width: `${page.width}mm`,
+      height: `${page.height}mm`,
+      margin: { top: `${m.top}mm`, right: `${m.right}mm`, bottom: `${m.bottom}mm`, left: `${m.left}mm` },
+      printBackground: true,
+      displayHeaderFooter: true,
+      headerTemplate: '<span></span>',
+      footerTemplate: this.templates.footer(name, { ...view.footer, kiri: m.left, kanan: m.right }),
+      preferCSSPageSize: false,
+      timeout: this.timeoutMs,
+    });
+    const pdf = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return {
+      pdf,
+      sha256: createHash('sha256').update(pdf).digest('hex'),
+      pages: countPages(pdf),
+      templateVersion: this.templates.get(name).version,
+    };
+  }
+
+  private async withPage<T>(live: Live, work: (page: Page) => Promise<T>): Promise<T> {
+    const page = live.idle.pop() ?? (await this.newPage(live.browser));
+    let healthy = false;
+    try {
+      const result = await work(page);
+      healthy = true;
+      return result;
+    } finally {
+      if (healthy && live.browser.connected && !page.isClosed() && !this.closed) live.idle.push(page);
+      else page.close().catch(() => undefined);
+    }
+  }
+
+  private async newPage(browser: Browser): Promise<Page> {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(this.timeoutMs);
+    await page.setJavaScriptEnabled(false);
+    // No network: everything a document needs (fonts, images, QR codes) is inline.
+    const cdp = await page.createCDPSession();
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setBlockedURLs', {
+      urls: ['http://*', 'https://*', 'file://*', 'ftp://*', 'ws://*', 'wss://*', 'blob:*'],
+    });
+    return page;
+  }
+
+  private browser(): Promise<Live> {
+    if (this.closed) return Promise.reject(new SepakatError(ErrorNames.Transient, 'Renderer sudah ditutup'));
+    this.live ??= this.launch();
+    return this.live;
+  }
+
+  private async launch(): Promise<Live> {
+    const attempt = (async () => {
+      const executablePath = this.options.executablePath ?? (await chromiumExecutablePath(this.options.tmpDir));
+      const browser = await puppeteer.launch({
+        executablePath,
+        headless: 'shell',
+        args: chromiumArgs({ singleProcess: this.options.singleProcess ?? true }),
+        env: chromiumEnv(executablePath),
+        pipe: true,
+        timeout: Math.max(this.timeoutMs, 30_000),
+        protocolTimeout: this.timeoutMs * 2,
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+      this.launches++;
+      this.pid = browser.process()?.pid;
+      const live: Live = { browser, idle: [] };
+      browser.once('disconnected', () => {
+        // Forget the dead browser; the next render launches a new one.
+        void this.forget(live);
+      });
+      return live;
+    })();
+    attempt.catch(() => {
+      if (this.live === attempt) this.live = undefined;
+    });
+    return attempt;
+  }
+
+  private async forget(live: Live): Promise<void> {
+    const current = this.live ? await this.live.catch(() => undefined) : undefined;
+    if (current === live) {
+      this.live = undefined;
+      this.pid = undefined;
+    }
+    live.idle.length = 0;
+  }
+
+  /** Drops a browser that failed a render (killing it if it still runs, e.g. hung). */
+  private async drop(live: Live): Promise<void> {
+    await this.forget(live);
+    try {
+      live.browser.process()?.kill('SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+
+  private async isBrowserFailure(live: Live, error: unknown): Promise<boolean> {
+    if (error instanceof SepakatError) return false;
+    if (!live.browser.connected) return true;
+    const e = error as { name?: string; message?: string };
+    if (e?.name === 'TimeoutError' || e?.name === 'TargetCloseError' || e?.name === 'ConnectionClosedError')
+      return true;
+    return /Target closed|Session closed|Connection closed|has been closed|detached|crash|disconnected|Protocol error/i.test(
+      e?.message ?? '',
+    );
+  }
+}
+
+/** On AWS Lambda the package sets up its libraries under its own temporary directory: point Chromium at ours. */
+function chromiumEnv(executablePath: string): Record<string, string | undefined> {
+  const dir = dirname(executablePath);
+  const env: Record<string, string | undefined> = { ...process.env };
+  const lib = join(dir, 'al2023', 'lib');
+  if (existsSync(lib)) env.LD_LIBRARY_PATH = [lib, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  const fonts = join(dir, 'fonts');
+  if (env.AWS_LAMBDA_FUNCTION_NAME && existsSync(fonts)) env.FONTCONFIG_PATH = fonts;
+  return env;
+}
+
+/** Fills every reserved signature area (`{ qr, qrDataUrl: null }`) with the QR code as a PNG data URL. */
+async function withQr<T>(view: T): Promise<T> {
+  const pending: Promise<void>[] = [];
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    if (typeof record.qr === 'string' && 'qrDataUrl' in record && record.qrDataUrl === null) {
+      pending.push(
+        QRCode.toDataURL(record.qr, { errorCorrectionLevel: 'M', margin: 1, width: 240 }).then((url) => {
+          record.qrDataUrl = url;
+        }),
+      );
+      return;
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(view);
+  await Promise.all(pending);
+  return view;
+}
+
+/** Pages of a Chromium (Skia) PDF: the largest /Count of its page-tree nodes. */
+export function countPages(pdf: Uint8Array): number {
+  const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1');
+  let pages = 0;
+  for (const match of text.matchAll(/<<(?:(?!>>)[\s\S])*?\/Type\s*\/Pages\b(?:(?!>>)[\s\S])*?>>/g)) {
+    const count = /\/Count\s+(\d+)/.exec(match[0]);
+    if (count) pages = Math.max(pages, Number(count[1]));
+  }
+  return pages;
+}
