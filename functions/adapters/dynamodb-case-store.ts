@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -17,22 +17,9 @@ import type {
   TaskRecord,
   TaskState,
 } from '../../core/case/model.ts';
-import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { conditionally, guarded, isConditionFailure } from './dynamodb-guard.ts';
 import type { Terminal } from '../../core/sop/schema.ts';
 import { INDEX, type TableNames } from './tables.ts';
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-/** Throttling and 5xx become the product's Transient error, which the state machines retry. */
-function transient(error: unknown): never {
-  const name = (error as { name?: string })?.name ?? '';
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
-  if (status >= 500 || /Throttl|ProvisionedThroughput|RequestLimit|TimeoutError|ECONN|socket/i.test(name))
-    throw new SepakatError(ErrorNames.Transient, 'DynamoDB sementara tidak tersedia', { cause: error });
-  throw error;
-}
 
 /** The CaseStore on DynamoDB: one conditional write per fact, no transactions (dynalite has none). */
 export class DynamoDbCaseStore implements CaseStore {
@@ -45,23 +32,12 @@ export class DynamoDbCaseStore implements CaseStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  private async send<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (isConditionFailure(error)) throw error;
-      return transient(error);
-    }
+  private send<T>(fn: () => Promise<T>): Promise<T> {
+    return guarded(fn);
   }
 
-  private async conditional(fn: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await this.send(fn);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  private conditional(fn: () => Promise<unknown>): Promise<boolean> {
+    return conditionally(fn);
   }
 
   async getCase(caseId: string): Promise<CaseRecord | undefined> {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { TimeZone } from '../../core/calendar/schema.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { conditionally, guarded, isConditionFailure } from './dynamodb-guard.ts';
 import {
   agedThrough,
   allocationKey,
@@ -92,19 +93,6 @@ const CLAIM_SK = '#kunci';
 const N_DIGITS = 9;
 /** Re-points of one allocation before giving up (each needs a sweep or a collision in between: never in practice). */
 const MAX_ATTEMPTS = 16;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-/** Throttling and 5xx become the product's Transient error, which the state machines retry. */
-function transient(error: unknown): never {
-  const name = (error as { name?: string })?.name ?? '';
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
-  if (status >= 500 || /Throttl|ProvisionedThroughput|RequestLimit|TimeoutError|ECONN|socket/i.test(name))
-    throw new SepakatError(ErrorNames.Transient, 'DynamoDB sementara tidak tersedia', { cause: error });
-  throw error;
-}
 
 const badInput = (message: string, code?: string) =>
   new SepakatError(ErrorNames.BadInput, message, code ? { code } : undefined);
@@ -193,23 +181,12 @@ export class DynamoDbRegisterStore implements NumberRegister {
 
   // ─── plumbing ────────────────────────────────────────────────────────────────────────────────────────────
 
-  private async send<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (isConditionFailure(error)) throw error;
-      return transient(error);
-    }
+  private send<T>(fn: () => Promise<T>): Promise<T> {
+    return guarded(fn);
   }
 
-  private async conditional(fn: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await this.send(fn);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  private conditional(fn: () => Promise<unknown>): Promise<boolean> {
+    return conditionally(fn);
   }
 
   private async getItem<T>(pk: string, sk: string): Promise<T | undefined> {
