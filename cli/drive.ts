@@ -136,13 +136,15 @@ export interface Decision {
 export async function actOnLink(
   link: string,
   decide: (form: TaskForm) => Decision,
-  mail: { dataDir: string; recipient?: string },
-): Promise<{ status: number; html: string; form?: TaskForm }> {
+  /** Where the official's confirmation code comes from: the local mailbox, or a reader of the caller's own. */
+  mail: { dataDir: string; recipient?: string } | { readCode: () => Promise<string> },
+): Promise<{ status: number; html: string; form?: TaskForm; requests: number }> {
   const url = new URL(link);
   const origin = url.origin;
+  let requests = 1;
   const page = await fetch(link);
   const html = await page.text();
-  if (page.status !== 200) return { status: page.status, html };
+  if (page.status !== 200) return { status: page.status, html, requests };
   const form = parseTaskPage(html);
   const decision = decide(form);
   const body = new URLSearchParams({
@@ -154,65 +156,68 @@ export async function actOnLink(
     const given = decision.values?.[field.name.slice(2)];
     body.set(field.name, given ?? sampleValue(field));
   }
-  for (const slot of form.fileSlots) {
-    const name = `${slot}.pdf`;
-    const bytes = samplePdf(`${form.title} - ${slot}`);
+  const upload = async (slot: string, name: string, bytes: Buffer) => {
+    requests++;
     const res = await fetch(`${link}/unggah`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin },
       body: JSON.stringify({ slot, name, size: bytes.length }),
     });
-    if (!res.ok) {
-      // The field may not accept PDF (an image scan): send a PNG instead.
-      const png = samplePng();
-      const again = await fetch(`${link}/unggah`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin },
-        body: JSON.stringify({ slot, name: `${slot}.png`, size: png.length }),
-      });
-      if (!again.ok) throw new Error(`unggah ${slot}: ${again.status} ${await again.text()}`);
-      const target = (await again.json()) as { url: string; key: string; contentType: string };
-      await fetch(target.url, {
-        method: 'PUT',
-        headers: { 'content-type': target.contentType },
-        body: new Uint8Array(png),
-      });
-      body.set(`unggah_${slot}`, target.key);
-      body.set(`nama_${slot}`, `${slot}.png`);
-      continue;
-    }
+    if (!res.ok) return { refused: `${res.status} ${await res.text()}` };
     const target = (await res.json()) as { url: string; key: string; contentType: string };
+    requests++;
     const put = await fetch(target.url, {
       method: 'PUT',
       headers: { 'content-type': target.contentType },
       body: new Uint8Array(bytes),
     });
+    await put.arrayBuffer();
     if (!put.ok) throw new Error(`PUT ${slot}: ${put.status}`);
     body.set(`unggah_${slot}`, target.key);
     body.set(`nama_${slot}`, name);
+    return { refused: undefined };
+  };
+  for (const slot of form.fileSlots) {
+    const asPdf = await upload(slot, `${slot}.pdf`, samplePdf(`${form.title} - ${slot}`));
+    // The field may not accept PDF (an image scan): send a PNG instead.
+    if (asPdf.refused) {
+      const asPng = await upload(slot, `${slot}.png`, samplePng());
+      if (asPng.refused) throw new Error(`unggah ${slot}: ${asPng.refused}`);
+    }
   }
   if (form.needsCode) {
-    const before = (await readMailbox(mail.dataDir)).length;
+    const before = 'dataDir' in mail ? (await readMailbox(mail.dataDir)).length : 0;
+    requests++;
     const sent = await fetch(`${link}/kode`, { method: 'POST', headers: { origin } });
+    await sent.arrayBuffer();
     if (!sent.ok) throw new Error(`kode: ${sent.status}`);
-    // The newest code addressed to this official (other cases may be asking for codes at the same time).
-    const codeMail = (await readMailbox(mail.dataDir))
-      .slice(before)
-      .filter((m) => /^Kode konfirmasi/.test(m.subject) && (!mail.recipient || m.to.includes(mail.recipient)))
-      .at(-1);
-    const code = /^\s*(\d{6})\s*$/m.exec(codeMail?.text ?? '')?.[1];
-    if (!code) throw new Error('kode konfirmasi tidak ditemukan di kotak surat');
-    body.set('kode', code);
+    body.set(
+      'kode',
+      'readCode' in mail ? await mail.readCode() : await codeFromMailbox(mail.dataDir, before, mail.recipient),
+    );
   }
+  requests++;
   const post = await fetch(`${origin}${form.action}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
     body: body.toString(),
   });
-  return { status: post.status, html: await post.text(), form };
+  return { status: post.status, html: await post.text(), form, requests };
 }
 
-function sampleValue(field: TaskForm['textFields'][number]): string {
+/** The newest code addressed to this official (other cases may be asking for codes at the same time). */
+async function codeFromMailbox(dataDir: string, before: number, recipient?: string): Promise<string> {
+  const codeMail = (await readMailbox(dataDir))
+    .slice(before)
+    .filter((m) => /^Kode konfirmasi/.test(m.subject) && (!recipient || m.to.includes(recipient)))
+    .at(-1);
+  const code = /^\s*(\d{6})\s*$/m.exec(codeMail?.text ?? '')?.[1];
+  if (!code) throw new Error('kode konfirmasi tidak ditemukan di kotak surat');
+  return code;
+}
+
+/** A value for a field the script gives none for. */
+export function sampleValue(field: TaskForm['textFields'][number]): string {
   if (field.type === 'select') return field.options[0] ?? '';
   if (field.type === 'date') return '2026-12-01';
   if (field.type === 'datetime-local') return '2026-12-01T09:00';
