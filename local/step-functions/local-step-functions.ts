@@ -634,26 +634,17 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         break;
       }
       case 'MapIterationStarted':
-        entry.stateEvents.push({
-          timestamp,
-          type: 'MapIterationStarted',
-          mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index },
-        });
-        break;
       case 'MapIterationSucceeded':
+      case 'MapIterationFailed': {
+        // Step Functions names the details after the event type: mapIterationStartedEventDetails, …
+        const details = `${event.type[0]!.toLowerCase()}${event.type.slice(1)}EventDetails`;
         entry.stateEvents.push({
           timestamp,
-          type: 'MapIterationSucceeded',
-          mapIterationSucceededEventDetails: { name: event.parentState.name, index: event.index },
+          type: event.type,
+          [details]: { name: event.parentState.name, index: event.index },
         });
         break;
-      case 'MapIterationFailed':
-        entry.stateEvents.push({
-          timestamp,
-          type: 'MapIterationFailed',
-          mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index },
-        });
-        break;
+      }
       default:
         break;
     }
