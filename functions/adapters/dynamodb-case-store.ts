@@ -3,7 +3,6 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -17,7 +16,7 @@ import type {
   TaskRecord,
   TaskState,
 } from '../../core/case/model.ts';
-import { conditionally, guarded, isConditionFailure } from './dynamodb-guard.ts';
+import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
 import type { Terminal } from '../../core/sop/schema.ts';
 import { INDEX, type TableNames } from './tables.ts';
 
@@ -357,16 +356,7 @@ export class DynamoDbCaseStore implements CaseStore {
     return events.sort((a, b) => a.at.localeCompare(b.at) || a.eventKey.localeCompare(b.eventKey));
   }
 
-  private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
-    const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.send(() =>
-        this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })),
-      );
-      items.push(...((out.Items ?? []) as T[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll<T>(input: QueryCommandInput): Promise<T[]> {
+    return queryAll<T>(this.doc, input);
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { TimeZone } from '../../core/calendar/schema.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
-import { conditionally, guarded, isConditionFailure } from './dynamodb-guard.ts';
+import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
 import {
   agedThrough,
   allocationKey,
@@ -204,17 +204,8 @@ export class DynamoDbRegisterStore implements NumberRegister {
     );
   }
 
-  private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
-    const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.send(() =>
-        this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })),
-      );
-      items.push(...((out.Items ?? []) as T[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll<T>(input: QueryCommandInput): Promise<T[]> {
+    return queryAll<T>(this.doc, input);
   }
 
   private async fault(point: RegisterFaultPoint, at: { key: string; series: string; year: number; n: number }) {
