@@ -130,6 +130,8 @@ export interface Decision {
   pilihan: string;
   catatan?: string;
   values?: Record<string, string>;
+  /** Files to upload by slot (default: a sample PDF, or a PNG where PDF is not accepted). */
+  files?: Record<string, { name: string; bytes: Buffer }>;
 }
 
 /** An official acting on one emailed link, exactly as through a browser: GET, upload, ask a code, POST. */
@@ -178,6 +180,12 @@ export async function actOnLink(
     return { refused: undefined };
   };
   for (const slot of form.fileSlots) {
+    const given = decision.files?.[slot];
+    if (given) {
+      const sent = await upload(slot, given.name, given.bytes);
+      if (sent.refused) throw new Error(`unggah ${slot}: ${sent.refused}`);
+      continue;
+    }
     const asPdf = await upload(slot, `${slot}.pdf`, samplePdf(`${form.title} - ${slot}`));
     // The field may not accept PDF (an image scan): send a PNG instead.
     if (asPdf.refused) {
@@ -253,6 +261,8 @@ export async function driveCase(options: {
   stopAt?: string;
   /** Activities that may have been decided outside this driver (their link then answers 409). */
   alreadyDone?: (node: string) => boolean;
+  /** Field values by field id for every form (others get sample values), e.g. the content of the naskah. */
+  values?: Record<string, string>;
 }): Promise<{
   outcome: string;
   acted: { node: string; choice: string }[];
@@ -308,6 +318,7 @@ export async function driveCase(options: {
           return {
             pilihan: chosen,
             ...(needsNote ? { catatan: `Catatan uji untuk ${node} (${chosen}): mohon diperbaiki.` } : {}),
+            ...(options.values ? { values: options.values } : {}),
           };
         },
         { dataDir: options.dataDir, ...(mail.to[0] ? { recipient: mail.to[0] } : {}) },

@@ -1,10 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CaseStatus, TaskRecord } from '../core/case/model.ts';
 import { formatWaktuSingkat } from '../core/case/timeline.ts';
+import { REGISTER_STATUSES, STATUS_LABEL, type RegisterStatus } from '../core/register/numbering.ts';
 import type { App } from '../functions/app.ts';
+import type { DocumentRecord } from '../functions/adapters/document-store.ts';
+import type { Archive, ArchivedCopies } from '../functions/documents/archive.ts';
 import type { TaskForm } from './drive.ts';
 import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
 
@@ -24,6 +28,14 @@ Perintah:
   bertindak <tautan> --pilihan X [--catatan "…"] [--isian kunci=nilai ...]
                                                       bertindak atas tugas melalui tautannya (seperti peramban)
   surat [--ke email]                                  email yang tersimpan di kotak surat lokal
+  register --pemda ID --tahun YYYY [--seri ID] [--status S] [--csv berkas] [--pdf berkas]
+                                                      buku register kerja sama: tabel, atau ekspor ke CSV/PDF
+  arsip cari [--pemda ID] [--nomor N] [--mitra teks] [--perihal teks] [--tahun YYYY] [--status S]
+                                                      cari naskah di arsip beserta salinan tersimpannya
+                                                      (tanpa --tahun: tahun ini dan 4 tahun sebelumnya)
+  arsip unduh <ID-dokumen> --oleh "Nama" [--peran "…"] [--alasan "…"]
+                                                      tautan unduhan berumur pendek (5 menit); unduhan dicatat
+  arsip riwayat <ID-dokumen>                          siapa mengunduh dokumen itu, kapan dan untuk apa
   bantuan                                             tampilkan pesan ini
 
 --data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)`;
@@ -121,6 +133,7 @@ async function withApp<T>(dataDir: string, run: (app: App, info: RuntimeInfo) =>
   try {
     return await run(app, info);
   } finally {
+    await app.close(); // the browser, if an export launched one
     closeApp(app);
   }
 }
@@ -306,6 +319,256 @@ async function surat(dataDir: string, ke: string | undefined, out: (l: string) =
   });
 }
 
+const tahunDari = (text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined;
+  if (!/^\d{4}$/.test(text.trim())) throw salahPerintah(`--tahun "${text}" harus tahun 4 angka, misalnya 2026.`);
+  return Number(text.trim());
+};
+
+const statusDari = (text: string | undefined): RegisterStatus | undefined => {
+  if (text === undefined) return undefined;
+  if (!REGISTER_STATUSES.includes(text as RegisterStatus))
+    throw salahPerintah(`Status nomor "${text}" tidak dikenal; pilih salah satu: ${REGISTER_STATUSES.join(', ')}.`);
+  return text as RegisterStatus;
+};
+
+const pemdaDari = (app: App, pemdaId: string): string => {
+  if (!app.catalog.pemdaIds().includes(pemdaId))
+    throw salahPerintah(`Pemda "${pemdaId}" tidak dikenal; yang ada: ${app.catalog.pemdaIds().join(', ')}.`);
+  return pemdaId;
+};
+
+async function register(
+  dataDir: string,
+  options: { pemda?: string; tahun?: string; seri?: string; status?: string; csv?: string; pdf?: string },
+  out: (l: string) => void,
+) {
+  if (!options.pemda) throw salahPerintah('Sebutkan pemdanya: --pemda <ID> (misalnya kota-contoh).');
+  const year = tahunDari(options.tahun);
+  if (year === undefined) throw salahPerintah('Sebutkan tahunnya: --tahun <YYYY>.');
+  const status = statusDari(options.status);
+  await withApp(dataDir, async (app) => {
+    const pemdaId = pemdaDari(app, options.pemda!);
+    const seri = app.catalog.pemda(pemdaId).directory.data.penomoran.series;
+    if (options.seri !== undefined && !(options.seri in seri))
+      throw salahPerintah(
+        `Seri "${options.seri}" tidak ada di ${pemdaId}; seri yang ada: ${Object.keys(seri).join(', ')}.`,
+      );
+    const input = {
+      pemdaId,
+      year,
+      ...(options.seri !== undefined ? { series: options.seri } : {}),
+      ...(status !== undefined ? { status } : {}),
+    };
+    const { registerCsv, registerPdf } = await import('../functions/documents/register-export.ts');
+    if (options.csv !== undefined || options.pdf !== undefined) {
+      if (options.csv !== undefined) {
+        const file = resolve(options.csv);
+        const csv = await registerCsv(app, input);
+        writeFileSync(file, csv);
+        out(
+          `CSV register ${pemdaId} tahun ${year} ditulis ke ${file} (${csv.trimEnd().split('\r\n').length - 1} nomor).`,
+        );
+      }
+      if (options.pdf !== undefined) {
+        const file = resolve(options.pdf);
+        const pdf = await registerPdf(app, input);
+        writeFileSync(file, pdf);
+        out(`PDF register ${pemdaId} tahun ${year} ditulis ke ${file} (${Math.ceil(pdf.length / 1024)} KB).`);
+      }
+      return;
+    }
+    const entries = await app.register(pemdaId).listAll({
+      year,
+      ...(input.series !== undefined ? { series: input.series } : {}),
+      ...(status !== undefined ? { status } : {}),
+    });
+    const nama = app.catalog.pemda(pemdaId).directory.data.pemda.nama;
+    if (!entries.length) {
+      out(`Register ${nama} tahun ${year}${options.seri ? ` seri ${options.seri}` : ''}: belum ada nomor tercatat.`);
+      return;
+    }
+    const tz = tzOf(app, pemdaId);
+    out(`Register ${nama} tahun ${year}${options.seri ? ` seri ${options.seri}` : ''}: ${entries.length} nomor`);
+    for (const line of formatTable(
+      ['Nomor', 'Seri', 'Status', 'Para pihak', 'Perihal', 'Dicadangkan', 'Kasus'],
+      entries.map((e) => [
+        e.numberText,
+        e.series,
+        STATUS_LABEL[e.status],
+        potong(e.parties.join('; '), 48),
+        potong(e.perihal ?? '', 40),
+        formatWaktuSingkat(e.reservedAt, tz),
+        e.caseId ?? '-',
+      ]),
+    ))
+      out(line);
+  });
+}
+
+async function archiveOf(app: App): Promise<Archive> {
+  const { Archive } = await import('../functions/documents/archive.ts');
+  return new Archive({
+    documents: app.documents,
+    register: (pemdaId) => app.register(pemdaId),
+    store: app.store,
+    clock: { now: () => new Date() },
+    timeZone: (pemdaId) => tzOf(app, pemdaId),
+  });
+}
+
+const JENIS_SALINAN: Readonly<Record<keyof ArchivedCopies, string>> = {
+  signed: 'Naskah ditandatangani',
+  partner: 'Salinan para pihak',
+  scans: 'Pindaian',
+  other: 'Dokumen lain',
+};
+
+function barisDokumen(d: DocumentRecord, tz: ReturnType<typeof tzOf>): string {
+  const asli = d.asli === undefined ? '' : d.asli ? ', asli' : ', salinan';
+  return `${d.docId}  ${d.fileName} (${Math.ceil(d.size / 1024)} KB${asli}, ${formatWaktuSingkat(d.createdAt, tz)})`;
+}
+
+async function arsipCari(
+  dataDir: string,
+  options: { pemda?: string; nomor?: string; mitra?: string; perihal?: string; tahun?: string; status?: string },
+  out: (l: string) => void,
+) {
+  const tahun = tahunDari(options.tahun);
+  const status = statusDari(options.status);
+  await withApp(dataDir, async (app) => {
+    const archive = await archiveOf(app);
+    const pemdaIds = options.pemda !== undefined ? [pemdaDari(app, options.pemda)] : app.catalog.pemdaIds();
+    let found = 0;
+    for (const pemdaId of pemdaIds) {
+      const result = await archive.search({
+        pemdaId,
+        ...(options.nomor !== undefined ? { nomor: options.nomor } : {}),
+        ...(options.mitra !== undefined ? { mitra: options.mitra } : {}),
+        ...(options.perihal !== undefined ? { perihal: options.perihal } : {}),
+        ...(tahun !== undefined ? { tahun } : {}),
+        ...(status !== undefined ? { status } : {}),
+      });
+      if (!result.items.length && pemdaIds.length > 1) continue;
+      const tz = tzOf(app, pemdaId);
+      const nama = app.catalog.pemda(pemdaId).directory.data.pemda.nama;
+      const years =
+        result.years.length > 1 ? `${result.years.at(-1)}–${result.years[0]}` : String(result.years[0] ?? '-');
+      out(`${nama} (${pemdaId}), tahun ${years}: ${result.matched} naskah`);
+      if (result.truncated)
+        out(
+          `  Ditampilkan ${result.items.length} dari ${result.matched}; persempit dengan --tahun, --status atau --mitra.`,
+        );
+      for (const { entry, copies } of result.items) {
+        found++;
+        out('');
+        out(
+          `  ${entry.numberText}  [${STATUS_LABEL[entry.status]}]  seri ${entry.series}${entry.caseId ? `, kasus ${entry.caseId}` : ''}`,
+        );
+        if (entry.parties.length) out(`    Para pihak: ${entry.parties.join('; ')}`);
+        if (entry.perihal) out(`    Perihal: ${entry.perihal}`);
+        if (entry.original) out(`    Naskah asli: ${entry.original.location} (${entry.original.copy})`);
+        const groups = (Object.keys(JENIS_SALINAN) as (keyof ArchivedCopies)[]).filter((g) => copies[g].length);
+        if (!groups.length) out('    Belum ada dokumen tersimpan untuk nomor ini.');
+        for (const g of groups) {
+          out(`    ${JENIS_SALINAN[g]}:`);
+          for (const d of copies[g]) out(`      ${barisDokumen(d, tz)}`);
+        }
+      }
+      out('');
+    }
+    if (!found) out('Tidak ada naskah arsip yang cocok dengan pencarian.');
+    else out('Unduh: npm run sepakat -- arsip unduh <ID-dokumen> --oleh "Nama Anda" [--alasan "…"]');
+  });
+}
+
+async function arsipUnduh(
+  dataDir: string,
+  docId: string | undefined,
+  options: { oleh?: string; peran?: string; alasan?: string },
+  out: (l: string) => void,
+) {
+  if (!docId) throw salahPerintah('Sebutkan ID dokumennya: npm run sepakat -- arsip unduh <ID-dokumen> --oleh "Nama".');
+  if (!options.oleh?.trim()) throw salahPerintah('Sebutkan siapa yang mengunduh: --oleh "Nama" (dicatat di riwayat).');
+  let akun = 'operator';
+  try {
+    akun = userInfo().username || akun;
+  } catch {
+    // No user entry (some containers): the name given is what identifies the downloader.
+  }
+  await withApp(dataDir, async (app) => {
+    const archive = await archiveOf(app);
+    const link = await archive.downloadLink(
+      docId,
+      { id: `cli:${akun}`, nama: options.oleh!.trim(), peran: options.peran?.trim() || 'Arsiparis' },
+      options.alasan,
+    );
+    const tz = tzOf(app, link.record.pemdaId ?? '');
+    const menit = Math.round((Date.parse(link.expiresAt) - Date.now()) / 60_000);
+    out(
+      `Tautan unduhan ${link.record.fileName} (berlaku sampai ${formatWaktuSingkat(link.expiresAt, tz)} ${tz}, ±${menit} menit):`,
+    );
+    out(link.url);
+    out(
+      `Dokumen ${link.record.docId}: ${link.record.kind}${link.record.nomor ? `, nomor ${link.record.nomor}` : ''}, SHA-256 ${link.record.sha256}`,
+    );
+    out(`Unduhan dicatat atas nama ${options.oleh!.trim()} di riwayat kasus ${link.record.caseId}.`);
+  });
+}
+
+async function arsipRiwayat(dataDir: string, docId: string | undefined, out: (l: string) => void) {
+  if (!docId) throw salahPerintah('Sebutkan ID dokumennya: npm run sepakat -- arsip riwayat <ID-dokumen>.');
+  await withApp(dataDir, async (app) => {
+    const archive = await archiveOf(app);
+    const record = await app.documents.get(docId.trim());
+    const downloads = await archive.downloads(docId);
+    const tz = tzOf(app, record?.pemdaId ?? '');
+    if (!downloads.length) {
+      out(`Dokumen ${docId} belum pernah diunduh.`);
+      return;
+    }
+    out(`${downloads.length} unduhan dokumen ${docId}${record ? ` (${record.fileName})` : ''}, terbaru dahulu:`);
+    for (const line of formatTable(
+      ['Waktu', 'Oleh', 'Peran', 'Alasan', 'Tautan berlaku'],
+      downloads.map((d) => [
+        formatWaktuSingkat(d.at, tz),
+        d.who.nama,
+        d.who.peran,
+        potong(d.alasan ?? '-', 48),
+        d.berlakuDetik !== undefined ? `${d.berlakuDetik} detik` : '-',
+      ]),
+    ))
+      out(line);
+  });
+}
+
+async function arsip(
+  dataDir: string,
+  args: readonly string[],
+  values: Record<string, string | undefined>,
+  out: (l: string) => void,
+) {
+  const [sub, docId] = args;
+  const flags: Record<string, { args: number; flags: string[] }> = {
+    cari: { args: 0, flags: ['pemda', 'nomor', 'mitra', 'perihal', 'tahun', 'status'] },
+    unduh: { args: 1, flags: ['oleh', 'peran', 'alasan'] },
+    riwayat: { args: 1, flags: [] },
+  };
+  if (!sub) throw salahPerintah('Sebutkan perintah arsip: cari, unduh atau riwayat.');
+  const spec = flags[sub];
+  if (!spec) throw salahPerintah(`Perintah "arsip ${sub}" tidak dikenal; pilih cari, unduh atau riwayat.`);
+  if (args.length - 1 > spec.args)
+    throw salahPerintah(`Argumen berlebih untuk arsip ${sub}: ${args.slice(1 + spec.args).join(' ')}.`);
+  const stray = Object.keys(values).filter((k) => values[k] !== undefined && !spec.flags.includes(k));
+  if (stray.length)
+    throw salahPerintah(`Pilihan ${stray.map((s) => `--${s}`).join(', ')} tidak berlaku untuk arsip ${sub}.`);
+  const pick = (...keys: string[]) =>
+    Object.fromEntries(keys.filter((k) => values[k] !== undefined).map((k) => [k, values[k]!]));
+  if (sub === 'cari') await arsipCari(dataDir, pick(...spec.flags), out);
+  else if (sub === 'unduh') await arsipUnduh(dataDir, docId, pick(...spec.flags), out);
+  else await arsipRiwayat(dataDir, docId, out);
+}
+
 export async function main(argv: readonly string[], out: (l: string) => void = (l) => console.log(l)): Promise<number> {
   let parsed;
   try {
@@ -321,6 +584,17 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         catatan: { type: 'string' },
         isian: { type: 'string', multiple: true },
         ke: { type: 'string' },
+        pemda: { type: 'string' },
+        tahun: { type: 'string' },
+        seri: { type: 'string' },
+        csv: { type: 'string' },
+        pdf: { type: 'string' },
+        nomor: { type: 'string' },
+        mitra: { type: 'string' },
+        perihal: { type: 'string' },
+        oleh: { type: 'string' },
+        peran: { type: 'string' },
+        alasan: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -337,6 +611,12 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     linimasa: { args: 1, flags: [] },
     bertindak: { args: 1, flags: ['pilihan', 'catatan', 'isian'] },
     surat: { args: 0, flags: ['ke'] },
+    register: { args: 0, flags: ['pemda', 'tahun', 'seri', 'status', 'csv', 'pdf'] },
+    // Its subcommands check their own arguments and options.
+    arsip: {
+      args: 2,
+      flags: ['pemda', 'nomor', 'mitra', 'perihal', 'tahun', 'status', 'oleh', 'peran', 'alasan'],
+    },
   };
   try {
     if (values.help || command === 'bantuan') {
@@ -376,6 +656,25 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
       case 'surat':
         await surat(dataDir, values.ke, out);
         break;
+      case 'register':
+        await register(
+          dataDir,
+          {
+            ...(values.pemda !== undefined ? { pemda: values.pemda } : {}),
+            ...(values.tahun !== undefined ? { tahun: values.tahun } : {}),
+            ...(values.seri !== undefined ? { seri: values.seri } : {}),
+            ...(values.status !== undefined ? { status: values.status } : {}),
+            ...(values.csv !== undefined ? { csv: values.csv } : {}),
+            ...(values.pdf !== undefined ? { pdf: values.pdf } : {}),
+          },
+          out,
+        );
+        break;
+      case 'arsip': {
+        const { 'data-dir': _dataDir, help: _help, isian: _isian, ...strings } = values;
+        await arsip(dataDir, rest, strings, out);
+        break;
+      }
     }
     return 0;
   } catch (error) {

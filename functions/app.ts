@@ -12,6 +12,13 @@ import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
 import { SfnPort } from './adapters/sfn-port.ts';
 import { Templates } from './adapters/templates.ts';
+import { DocumentStore } from './adapters/document-store.ts';
+import { DynamoDbRegisterStore } from './adapters/register-store.ts';
+import { DocumentWorker } from './documents/document-work.ts';
+import { createRenderer, type Renderer } from './render/renderer.ts';
+import { DevelopmentPki } from './signing/dev-pki.ts';
+import type { SigningKeys } from './signing/signer.ts';
+import { ErrorNames, SepakatError } from '../core/errors.ts';
 import { mailDomainOf, stateMachineName, type Config } from './config.ts';
 
 /** Marked local-development keys: the local services accept any signature. Never used in AWS. */
@@ -29,6 +36,15 @@ export interface App {
   intake: Intake;
   store: DynamoDbCaseStore;
   files: S3FileStore;
+  documents: DocumentStore;
+  /** The register of numbers of a pemda (its series from config/pemda). */
+  register(pemdaId: string): DynamoDbRegisterStore;
+  /** The Chromium renderer, launched on first use and kept warm. */
+  renderer(): Renderer;
+  /** Signers and trust anchors: the local development CA, or (in AWS) KMS + Secrets Manager. */
+  keys(): Promise<SigningKeys>;
+  /** Releases what the app holds (the browser). */
+  close(): Promise<void>;
   clients: { dynamodb: DynamoDBClient; s3: S3Client; sfn: SFNClient; ses: SESv2Client };
 }
 
@@ -88,6 +104,53 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     stateMachineArn: (sopKey) => `${config.SEPAKAT_STATE_MACHINE_ARN_PREFIX}${stateMachineName(sopKey)}`,
     mailDomain: mailDomainOf(config.SEPAKAT_MAIL_FROM),
   };
+  const documents = new DocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
+  const registers = new Map<string, DynamoDbRegisterStore>();
+  const register = (pemdaId: string) => {
+    let found = registers.get(pemdaId);
+    if (!found) {
+      const directory = catalog.pemda(pemdaId).directory.data;
+      found = new DynamoDbRegisterStore(
+        clients.dynamodb,
+        { register: config.SEPAKAT_TABLE_REGISTER },
+        {
+          pemdaId,
+          numbering: directory.penomoran,
+          clock: () => deps.clock.now(),
+          timeZone: directory.pemda.jamKerja.timeZone,
+        },
+      );
+      registers.set(pemdaId, found);
+    }
+    return found;
+  };
+  let renderer: Renderer | undefined;
+  const getRenderer = () =>
+    (renderer ??= createRenderer(config.SEPAKAT_CHROMIUM_PATH ? { executablePath: config.SEPAKAT_CHROMIUM_PATH } : {}));
+  let keys: Promise<SigningKeys> | undefined;
+  const getKeys = () =>
+    (keys ??= config.SEPAKAT_DEV_PKI_DIR
+      ? DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR, now: () => deps.clock.now() })
+      : Promise.reject(
+          new SepakatError(
+            ErrorNames.InvalidDefinition,
+            'Penanda tangan belum dikonfigurasi (SEPAKAT_DEV_PKI_DIR atau KMS)',
+          ),
+        ));
+  deps.documents = new DocumentWorker({
+    store,
+    documents,
+    files,
+    register,
+    renderer: getRenderer,
+    keys: getKeys,
+    pemda: (id) => catalog.pemda(id),
+    sops: catalog.sops,
+    clock: deps.clock,
+    publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
+    buckets: { documents: config.SEPAKAT_BUCKET_DOCUMENTS, archive: config.SEPAKAT_BUCKET_ARCHIVE },
+    maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
+  });
   const runtime = new CaseRuntime(deps);
   return {
     config,
@@ -100,6 +163,10 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
         files,
         documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
         maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
+        numberInUse: async (pemdaId, text) => {
+          const entry = await register(pemdaId).get(text);
+          return entry ? { ...(entry.caseId ? { caseId: entry.caseId } : {}) } : undefined;
+        },
       },
       runtime,
     ),
@@ -109,6 +176,14 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     ),
     store,
     files,
+    documents,
+    register,
+    renderer: getRenderer,
+    keys: getKeys,
+    async close() {
+      await renderer?.close();
+      renderer = undefined;
+    },
     clients,
   };
 }

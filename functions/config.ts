@@ -21,8 +21,20 @@ export const ConfigSchema = z.object({
   SEPAKAT_TABLE_CASES: z.string().min(3),
   SEPAKAT_TABLE_TASKS: z.string().min(3),
   SEPAKAT_TABLE_HISTORY: z.string().min(3),
+  /** Generated documents and the register of numbers. */
+  SEPAKAT_TABLE_DOCUMENTS: z.string().min(3),
+  SEPAKAT_TABLE_REGISTER: z.string().min(3),
   SEPAKAT_BUCKET_INTAKE: z.string().min(3),
   SEPAKAT_BUCKET_DOCUMENTS: z.string().min(3),
+  /** Scanned signed copies (Object Lock in AWS; never-overwritten keys in both worlds). */
+  SEPAKAT_BUCKET_ARCHIVE: z.string().min(3),
+  /**
+   * The local development CA and per-official certificates (created on first start). Unset in AWS, where keys are
+   * held in KMS and certificates in Secrets Manager (functions/signing/aws-signer.ts).
+   */
+  SEPAKAT_DEV_PKI_DIR: z.string().min(1).optional(),
+  /** A Chromium binary; default @sparticuz/chromium's. */
+  SEPAKAT_CHROMIUM_PATH: z.string().min(1).optional(),
   /** ARN prefix of the SOP state machines: `arn:aws:states:<region>:<account>:stateMachine:`. */
   SEPAKAT_STATE_MACHINE_ARN_PREFIX: z.string().regex(/^arn:aws:states:[a-z0-9-]+:\d{12}:stateMachine:$/),
   SEPAKAT_PUBLIC_BASE_URL: url.transform((u) => u.replace(/\/+$/, '')),

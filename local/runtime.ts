@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Clock, FaultPoint, Faults } from '../core/case/model.ts';
 import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole } from '../core/sop/compile-sop.ts';
 import { buildApp, type App } from '../functions/app.ts';
+import { documentTableDefinition } from '../functions/adapters/document-store.ts';
+import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
 import { httpApiHandler, type HttpEvent } from '../functions/handlers/http-api.ts';
@@ -60,6 +62,7 @@ export const FUNCTION_NAMES: Record<FunctionRole, string> = {
   enterStep: 'sepakat-enter-step',
   openTask: 'sepakat-open-task',
   automatic: 'sepakat-automatic',
+  document: 'sepakat-document',
   caseData: 'sepakat-case-data',
   finishCase: 'sepakat-finish-case',
   continueCase: 'sepakat-continue-case',
@@ -99,7 +102,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
   const [dynamodb, s3, ses] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
-    startLocalS3({ dataDir, host, region: REGION, buckets: ['sepakat-permohonan', 'sepakat-dokumen'] }),
+    startLocalS3({
+      dataDir,
+      host,
+      region: REGION,
+      buckets: ['sepakat-permohonan', 'sepakat-dokumen', 'sepakat-arsip'],
+    }),
     startLocalSes({ dataDir, host }),
   ]);
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
@@ -133,6 +141,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TABLE_HISTORY: 'sepakat-riwayat',
     SEPAKAT_BUCKET_INTAKE: 'sepakat-permohonan',
     SEPAKAT_BUCKET_DOCUMENTS: 'sepakat-dokumen',
+    SEPAKAT_BUCKET_ARCHIVE: 'sepakat-arsip',
+    SEPAKAT_TABLE_DOCUMENTS: 'sepakat-dokumen',
+    SEPAKAT_TABLE_REGISTER: 'sepakat-register',
+    // Local development CA and per-official certificates, created on first start (never committed).
+    SEPAKAT_DEV_PKI_DIR: join(dataDir, 'pki-pengembangan'),
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
@@ -147,14 +160,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ...(options.clock ? { clock: options.clock } : {}),
     faults: faultsFor(options.fault),
   });
-  await ensureTables(
-    app.clients.dynamodb,
-    tableDefinitions({
+  await ensureTables(app.clients.dynamodb, [
+    ...tableDefinitions({
       cases: config.SEPAKAT_TABLE_CASES,
       tasks: config.SEPAKAT_TABLE_TASKS,
       history: config.SEPAKAT_TABLE_HISTORY,
     }),
-  );
+    documentTableDefinition(config.SEPAKAT_TABLE_DOCUMENTS),
+    ...registerTableDefinitions({ register: config.SEPAKAT_TABLE_REGISTER }),
+  ]);
 
   // One state machine per SOP version, compiled from the data and executed unchanged.
   const substitutions = Object.fromEntries(
@@ -215,11 +229,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Sepakat sedang dimulai');
         return;
       }
+      // The verification page takes a whole PDF in the request body (multipart); every other body is small.
+      const limit =
+        new URL(req.url ?? '/', webUrl).pathname === '/verifikasi'
+          ? config.SEPAKAT_MAX_UPLOAD_BYTES + 64 * 1024
+          : 1024 * 1024;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > 1024 * 1024) {
+        if (size > limit) {
           res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Permintaan terlalu besar');
           return;
         }
@@ -261,6 +280,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       web.closeAllConnections();
       await closed;
       await sfn.close();
+      await app.close();
       await Promise.all([s3.close(), ses.close(), dynamodb.close()]);
       app.clients.dynamodb.destroy();
       app.clients.s3.destroy();

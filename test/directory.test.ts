@@ -11,6 +11,13 @@ const load = (pemda: string) =>
     ),
   );
 
+const DOKUMEN = {
+  tempat: 'Uji',
+  kepalaDaerah: { role: 'kabag', jabatan: 'KEPALA UJI' },
+  penghubung: { unit: 'Bagian Uji', alamat: 'Jalan Uji 1' },
+};
+const PENOMORAN = { series: { naskah: { pattern: '000/{n}/UJI/{tahun}', label: 'Naskah' } } };
+
 describe('the pemda directory', () => {
   it('binds a task to the holder of the role on that day', () => {
     const dir = load('kota-contoh');
@@ -44,7 +51,9 @@ describe('the pemda directory', () => {
           nama: 'Uji',
           kop: ['UJI'],
           jamKerja: { timeZone: 'WITA', days: { '1': { start: '08:00', end: '16:00' } } },
+          dokumen: DOKUMEN,
         },
+        penomoran: PENOMORAN,
         people: [
           { id: 'lama', nama: 'Pejabat Lama', jabatan: 'Kabag', email: 'lama@uji.test' },
           { id: 'baru', nama: 'Pejabat Baru', jabatan: 'Kabag', email: 'baru@uji.test' },
@@ -71,7 +80,9 @@ describe('the pemda directory', () => {
             nama: 'Uji',
             kop: ['UJI'],
             jamKerja: { timeZone: 'WIB', days: { '1': { start: '08:00', end: '16:00' } } },
+            dokumen: DOKUMEN,
           },
+          penomoran: PENOMORAN,
           people: [{ id: 'a', nama: 'A', jabatan: 'J', email: 'a@uji.test' }],
           roles: { kabag: [{ person: 'hantu' }] },
         }),

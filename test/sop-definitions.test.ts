@@ -133,8 +133,22 @@ describe('SOP Penyusunan Naskah Kesepakatan Bersama (kota)', () => {
     ]);
   });
 
-  it('takes the number of the naskah as case data when the Staf registers it', () => {
-    expect(activity(sop, 'L14').fields).toContainEqual(expect.objectContaining({ id: 'nomor-naskah', caseData: true }));
+  it('reserves the number before the Walikota signs, signs, and registers it when the Staf distributes', () => {
+    expect(choice(sop, 'L12.1', 'lanjut').automatic).toContainEqual(
+      expect.objectContaining({ action: 'nomor', seri: 'kesepakatan-bersama', untuk: 'naskah' }),
+    );
+    expect(choice(sop, 'L12.2', 'lanjut').automatic).toContainEqual(
+      expect.objectContaining({ action: 'tandatangan', nomor: 'naskah' }),
+    );
+    expect(choice(sop, 'L12.3', 'lanjut').automatic).toContainEqual(
+      expect.objectContaining({ action: 'tandatangan-mitra', berkas: 'naskah-ditandatangani' }),
+    );
+    expect(choice(sop, 'L14', 'lanjut').automatic.map((a) => a.action)).toEqual([
+      'daftar',
+      'arsip',
+      'dokumen',
+      'notify',
+    ]);
     expect(choice(sop, 'L14', 'lanjut').target).toBe('selesai');
   });
 });
@@ -249,10 +263,13 @@ describe('SOP Pengkoordinasian Permohonan Usulan Nota Kesepakatan (Blitar)', () 
   it('takes the number of the naskah from SRIKANDI or the register once the Kepala Bagian approves', () => {
     expect(activity(sop, 'L5.1').actor.id).toBe('kabag-tapem');
     expect(choice(sop, 'L5.1', 'perlu-revisi')).toMatchObject({ target: 'L4', kind: 'kembalikan', noteRequired: true });
-    const nomor = activity(sop, 'L5.2').fields.find((f) => f.id === 'nomor-naskah');
-    expect(nomor).toMatchObject({ type: 'text', caseData: true });
-    expect(nomor?.help).toMatch(/SRIKANDI/);
-    expect(nomor?.help).toMatch(/register/);
+    const nomor = activity(sop, 'L5.2').fields.find((f) => f.id === 'nomor-srikandi');
+    expect(nomor).toMatchObject({ type: 'text', required: false });
+    expect(nomor?.label).toMatch(/SRIKANDI/);
+    expect(nomor?.label).toMatch(/register/);
+    expect(choice(sop, 'L5.2', 'lanjut').automatic).toContainEqual(
+      expect.objectContaining({ action: 'nomor', seri: 'nota-kesepakatan', srikandi: 'nomor-srikandi' }),
+    );
   });
 
   it('has the Nota Dinas initialled by the Asisten and the Sekda, then the Bupati sign through the Staf Setda', () => {

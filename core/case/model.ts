@@ -1,4 +1,5 @@
-import type { Terminal } from '../sop/schema.ts';
+import type { Activity } from '../sop/load-sop.ts';
+import type { Automatic, Terminal } from '../sop/schema.ts';
 
 /**
  * The records the product keeps in DynamoDB, and the small interfaces (ports) the use cases talk through.
@@ -118,7 +119,9 @@ export type HistoryType =
   | 'data-dibaca'
   | 'tautan-diperbarui'
   | 'kasus-dilanjutkan'
-  | 'kasus-berakhir';
+  | 'kasus-berakhir'
+  /** A document or archived copy was downloaded (who, which, when). */
+  | 'dokumen-diunduh';
 
 export interface HistoryEvent {
   caseId: string;
@@ -213,3 +216,24 @@ export type FaultPoint =
   | 'after-cursor-moved';
 
 export const noFaults: Faults = { point: () => undefined };
+
+/** Automatic work on documents: everything but notifications. */
+export type DocumentAction = Exclude<Automatic, { action: 'notify' }>;
+
+/**
+ * The document port: renders, numbers, initials, signs and archives (functions/documents/document-work.ts). Every
+ * call must be safe to repeat: a retried step finds what the first attempt stored (documents are keyed by purpose,
+ * numbers by case and purpose, facts by history key).
+ */
+export interface DocumentWork {
+  perform(input: {
+    record: CaseRecord;
+    activity: Activity;
+    seq: number;
+    action: DocumentAction;
+    /** The activation's task: its decision says who initials or signs, and which files it brought. */
+    task: TaskRecord | undefined;
+    /** The history key of this work; sub-facts extend it. */
+    key: string;
+  }): Promise<Record<string, string | number | boolean>>;
+}

@@ -11,6 +11,7 @@ import type {
   CaseStore,
   Clock,
   Cursor,
+  DocumentWork,
   Faults,
   HistoryEvent,
   Mailer,
@@ -69,6 +70,8 @@ export interface RuntimeDeps {
   stateMachineArn(sopKey: string): string;
   /** Where the email's Message-ID domain comes from. */
   mailDomain: string;
+  /** Document work (render, number, paraf, sign, archive); absent where a deployment runs none. */
+  documents?: DocumentWork;
 }
 
 const pad = (n: number) => String(n).padStart(5, '0');
@@ -359,7 +362,13 @@ export class CaseRuntime {
     const key = activationKey(input.seq, `otomatis#${input.phase}#${input.choice ?? '-'}#${input.index}`);
     if (await this.deps.store.hasHistory(input.caseId, key)) return { done: true };
     this.deps.faults.point('during-automatic-step');
-    if (auto.action === 'notify') {
+    let detail: Record<string, string | number | boolean> = {};
+    if (auto.action !== 'notify') {
+      if (!this.deps.documents)
+        throw new SepakatError(ErrorNames.InvalidDefinition, `Kerja dokumen "${auto.action}" tidak tersedia`);
+      const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, input.caseId, input.seq));
+      detail = await this.deps.documents.perform({ record, activity, seq: input.seq, action: auto, task, key });
+    } else {
       const to = await this.recipients(record, auto.to);
       const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);
       const task = await this.deps.store.getTask(taskId);
@@ -384,7 +393,7 @@ export class CaseRuntime {
       node: input.node,
       stepId: activity.stepId,
       seq: input.seq,
-      detail: { action: auto.action, ...(input.choice ? { choice: input.choice } : {}) },
+      detail: { ...detail, action: auto.action, ...(input.choice ? { choice: input.choice } : {}) },
     });
     return { done: true };
   }

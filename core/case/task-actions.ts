@@ -2,7 +2,8 @@ import { createHash, randomInt } from 'node:crypto';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { CONTENT_TYPES, KIND_LABELS, kindFromName, safeFileName, sniffKind } from '../files/sniff.ts';
 import type { Activity } from '../sop/load-sop.ts';
-import type { Field } from '../sop/schema.ts';
+import type { Automatic, Field } from '../sop/schema.ts';
+import { parseNumber } from '../register/numbering.ts';
 import { checkLink, otpHash, sameHash } from './links.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
@@ -20,6 +21,8 @@ export interface TaskActionsDeps extends RuntimeDeps {
   files: FileStore;
   documentsBucket: string;
   maxUploadBytes: number;
+  /** Whether a number text is already in a pemda's register (for numbers entered from SRIKANDI). */
+  numberInUse?(pemdaId: string, numberText: string): Promise<{ caseId?: string } | undefined>;
 }
 
 /** Why a link shows an error page instead of the task. Every one changes nothing. */
@@ -55,6 +58,34 @@ export class TaskActions {
     private readonly deps: TaskActionsDeps,
     private readonly runtime: CaseRuntime,
   ) {}
+
+  /**
+   * A number the official entered from SRIKANDI (a `nomor` action's `srikandi` field) must fit the series pattern
+   * of the pemda and must not be in the register for another case: refused here, before anything is recorded.
+   */
+  private async checkNumbers(view: TaskView, values: Decision['values']): Promise<{ field: string; error: string }[]> {
+    const problems: { field: string; error: string }[] = [];
+    const actions = activityAutomatics(view.activity).filter((a) => a.action === 'nomor');
+    for (const action of actions) {
+      if (action.action !== 'nomor' || !action.srikandi) continue;
+      const text = values[action.srikandi];
+      if (typeof text !== 'string' || !text) continue;
+      const series = this.deps.pemda(view.record.pemdaId).directory.data.penomoran.series[action.seri];
+      if (!series) continue;
+      const parsed = parseNumber(series.pattern, text);
+      if (!parsed.ok) {
+        problems.push({ field: action.srikandi, error: parsed.error });
+        continue;
+      }
+      const used = await this.deps.numberInUse?.(view.record.pemdaId, parsed.text);
+      if (used && used.caseId !== view.record.caseId)
+        problems.push({
+          field: action.srikandi,
+          error: `Nomor ${parsed.text} sudah tercatat di register untuk naskah lain`,
+        });
+    }
+    return problems;
+  }
 
   /** Resolves a link to its task, or the reason it cannot be used. A GET calls only this: it never acts. */
   async open(token: string, submissionId?: string): Promise<TaskView | LinkProblem> {
@@ -233,6 +264,8 @@ export class TaskActions {
       else values[field.id] = parsed;
     }
 
+    for (const problem of await this.checkNumbers(view, values)) errors[problem.field] = problem.error;
+
     if (view.needsCode) {
       const code = (form.kode ?? '').trim();
       if (!task.otp) errors.kode = 'Minta kode konfirmasi terlebih dahulu';
@@ -342,4 +375,9 @@ export function formatBytes(n: number): string {
 export function maskEmail(email: string): string {
   const [user = '', domain = ''] = email.split('@');
   return `${user.slice(0, 2)}${'*'.repeat(Math.max(1, user.length - 2))}@${domain}`;
+}
+
+/** Every automatic work an activity can run: before it, and after each of its choices. */
+function activityAutomatics(activity: Activity): Automatic[] {
+  return [...activity.before, ...activity.choices.flatMap((c) => c.automatic)];
 }

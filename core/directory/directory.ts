@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { WorkingHoursSchema } from '../calendar/schema.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
+import { NumberingConfigSchema } from '../register/numbering.ts';
 
 /**
  * The per-pemda directory: who holds each actor's jabatan (a person, or a pool such as several Penata Kelola),
@@ -28,6 +29,31 @@ export type Person = z.infer<typeof PersonSchema>;
 
 const Assignment = z.object({ person: z.string(), from: isoDate.optional(), to: isoDate.optional() }).strict();
 
+/** The pemda as a party and as the sender of letters. */
+export const DokumenPemdaSchema = z
+  .object({
+    /** Where its documents are dated ("Kota Contoh, 23 November 2026"; "Kanigoro"). */
+    tempat: z.string().min(1),
+    /** Paper of its documents: A4, or F4 (folio, 215 × 330 mm) where the pemda's tata naskah still uses it. */
+    kertas: z.enum(['A4', 'F4']).default('A4'),
+    /** Telepon, laman, pos-el as one kop line. */
+    kontak: z.string().min(1).optional(),
+    /** The kepala daerah who signs agreements: the directory role and the jabatan as printed ("WALIKOTA CONTOH"). */
+    kepalaDaerah: z.object({ role: z.string().min(1), jabatan: z.string().min(1) }).strict(),
+    /** The contact unit named in the Pasal Penghubung of its agreements. */
+    penghubung: z
+      .object({
+        unit: z.string().min(1),
+        alamat: z.string().min(1),
+        pejabat: z.string().min(1).optional(),
+        telepon: z.string().min(1).optional(),
+        email: z.string().min(1).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type DokumenPemda = z.infer<typeof DokumenPemdaSchema>;
+
 export const DirectorySchema = z
   .object({
     pemda: z
@@ -39,8 +65,12 @@ export const DirectorySchema = z
         alamat: z.string().optional(),
         /** Time zone and working hours per ISO weekday (1 = Senin); see core/calendar/schema.ts. */
         jamKerja: WorkingHoursSchema,
+        /** What the pemda's documents print: see DokumenPemdaSchema. */
+        dokumen: DokumenPemdaSchema,
       })
       .strict(),
+    /** The register of numbers: one sequence per series and year (core/register/numbering.ts). */
+    penomoran: NumberingConfigSchema,
     people: z.array(PersonSchema).min(1),
     /** Actor id (as in the SOPs) → who holds it; several current holders make a pool. */
     roles: z.record(z.string(), z.array(Assignment).min(1)),

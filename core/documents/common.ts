@@ -30,6 +30,9 @@ export const gambar = z
   .regex(/^data:image\/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/, 'harus data URL base64 PNG, JPEG atau SVG');
 
 export const SIFAT = ['Biasa', 'Terbatas', 'Rahasia', 'Sangat Rahasia'] as const;
+
+/** A draft (konsep): printed "KONSEP — belum ditandatangani" at the top of the first page and in every footer. */
+export const konsep = z.boolean().optional();
 export const sifat = z.enum(SIFAT).default('Biasa');
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -351,4 +354,9 @@ export interface FooterView {
   parafPihak: boolean;
   /** The honest electronic-signature statement, when the document is signed electronically. */
   tte: string | null;
+  /** A draft: marked "KONSEP — belum ditandatangani" (absent on the final document, which prints as before). */
+  konsep?: true;
 }
+
+/** The footer's draft mark from a document's `konsep` flag: nothing at all when it is not a draft. */
+export const footerKonsep = (flag: boolean | undefined): Pick<FooterView, 'konsep'> => (flag ? { konsep: true } : {});

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { paragraf, teks, tanggal, TteSchema, type FooterView } from './common.ts';
+import {
+  footerKonsep,
+  konsep,
+  paragraf,
+  ParafSchema,
+  parafView,
+  teks,
+  tanggal,
+  TteSchema,
+  type FooterView,
+  type ParafView,
+} from './common.ts';
 import {
   JangkaWaktuSchema,
   jangkaWaktuTeks,
@@ -22,14 +33,22 @@ import {
  * and penutup; the signatures of both parties, and the paraf table on the signature page. A Nota Kesepakatan
  * with the central government carries a lampiran rencana aksi.
  */
+/**
+ * A party of the Kesepakatan Bersama: besides the paraf hierarki (at most three, in rank order), the paraf
+ * koordinasi of related units (the Bagian Hukum for legal texts), printed under the hierarki rows.
+ */
+export const PihakKesepakatanSchema = PihakSchema.extend({
+  parafKoordinasi: z.array(ParafSchema).max(10, 'paraf koordinasi paling banyak 10 pejabat').default([]),
+});
+
 export const KesepakatanBersamaSchema = z
   .object({
     jenis: z.enum(['kesepakatan-bersama', 'nota-kesepakatan']).default('kesepakatan-bersama'),
     tentang: teks,
     tempat: teks,
     tanggal,
-    pihakKesatu: PihakSchema,
-    pihakKedua: PihakSchema,
+    pihakKesatu: PihakKesepakatanSchema,
+    pihakKedua: PihakKesepakatanSchema,
     maksud: paragraf,
     tujuan: paragraf,
     ruangLingkup: z.array(teks).min(1, 'ruang lingkup paling sedikit satu'),
@@ -41,6 +60,8 @@ export const KesepakatanBersamaSchema = z
     meterai: z.boolean().default(true),
     rencanaAksi: z.array(z.object({ kegiatan: teks, waktu: teks, penanggungJawab: teks }).strict()).default([]),
     tte: TteSchema.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
   })
   .strict();
 export type KesepakatanBersamaInput = z.input<typeof KesepakatanBersamaSchema>;
@@ -73,6 +94,8 @@ export interface NaskahView {
     kesatu: { jabatan: string; nama: string | null; tanggal: string | null } | null;
     kedua: { jabatan: string; nama: string | null; tanggal: string | null } | null;
   }[];
+  /** Kesepakatan Bersama: the paraf koordinasi rows, printed under the hierarki rows ("Paraf Koordinasi"). */
+  parafKoordinasiBaris?: NaskahView['parafBaris'];
   lampiran: {
     judul: string;
     nomor: string[];
@@ -87,11 +110,16 @@ export const NAMA_JENIS = {
 } as const;
 
 export function parafBaris(kesatu: PihakView, kedua: PihakView): NaskahView['parafBaris'] {
-  const n = Math.max(kesatu.paraf.length, kedua.paraf.length);
+  return barisBerpasangan(kesatu.paraf, kedua.paraf);
+}
+
+/** Rows of the paraf table: PIHAK KESATU's n-th paraf beside PIHAK KEDUA's n-th; a shorter list leaves empty cells. */
+function barisBerpasangan(kesatu: readonly ParafView[], kedua: readonly ParafView[]): NaskahView['parafBaris'] {
+  const n = Math.max(kesatu.length, kedua.length);
   return Array.from({ length: n }, (_, i) => ({
     no: i + 1,
-    kesatu: kesatu.paraf[i] ?? null,
-    kedua: kedua.paraf[i] ?? null,
+    kesatu: kesatu[i] ?? null,
+    kedua: kedua[i] ?? null,
   }));
 }
 
@@ -99,6 +127,10 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
   const jenis = NAMA_JENIS[d.jenis];
   const kesatu = pihakView(d.pihakKesatu, 0, d.tte, false);
   const kedua = pihakView(d.pihakKedua, 1, d.tte, false);
+  const koordinasi = barisBerpasangan(
+    parafView(d.pihakKesatu.parafKoordinasi),
+    parafView(d.pihakKedua.parafKoordinasi),
+  );
   const pihak = [d.pihakKesatu, d.pihakKedua] as const;
   const pasal = pasalList([
     {
@@ -134,8 +166,9 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
     pasal: pasal.slice(0, -1),
     penutup: pasal[pasal.length - 1]!,
     meterai: d.meterai,
-    adaParaf: kesatu.paraf.length + kedua.paraf.length > 0,
+    adaParaf: kesatu.paraf.length + kedua.paraf.length + koordinasi.length > 0,
     parafBaris: parafBaris(kesatu, kedua),
+    parafKoordinasiBaris: koordinasi,
     lampiran: d.rencanaAksi.length
       ? {
           judul: `LAMPIRAN ${jenis.toUpperCase()} TENTANG ${d.tentang.toUpperCase()}`,
@@ -143,7 +176,7 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
           baris: d.rencanaAksi.map((r, i) => ({ no: i + 1, ...r })),
         }
       : null,
-    footer: { parafPihak: true, tte: d.tte?.keterangan ?? null },
+    footer: { parafPihak: true, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
   };
 }
 

@@ -14,6 +14,8 @@ import {
   type FooterView,
   type KopView,
   type TandaTanganView,
+  footerKonsep,
+  konsep,
 } from './common.ts';
 
 /**
@@ -50,6 +52,8 @@ export const LaporanPelaksanaanSchema = z
     tanggal,
     penandatangan: PenandatanganSchema,
     tte: TteSchema.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
   })
   .strict()
   .refine((d) => d.jangkaWaktu.mulai <= d.jangkaWaktu.berakhir, {
@@ -145,6 +149,6 @@ export function prepareLaporanPelaksanaan(d: LaporanPelaksanaan): LaporanPelaksa
     })),
     rekomendasi: REKOMENDASI.map((r) => ({ nama: REKOMENDASI_LABEL[r], dipilih: r === d.rekomendasi })),
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte, tempatTanggal: `${d.tempat}, ${tanggalSurat(d.tanggal)}` }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
+    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
   };
 }

@@ -10,6 +10,8 @@ import {
   teks,
   type FooterView,
   type KopView,
+  footerKonsep,
+  konsep,
 } from './common.ts';
 
 /**
@@ -55,6 +57,8 @@ export const LembarDisposisiSchema = z
       .strict(),
     disposisi: z.array(DisposisiSchema).min(1),
     catatan: paragraf.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
   })
   .strict();
 export type LembarDisposisiInput = z.input<typeof LembarDisposisiSchema>;
@@ -99,6 +103,6 @@ export function prepareLembarDisposisi(d: LembarDisposisi): LembarDisposisiView 
       nama: x.nama ?? null,
     })),
     catatan: d.catatan ?? null,
-    footer: { parafPihak: false, tte: null },
+    footer: { parafPihak: false, tte: null, ...footerKonsep(d.konsep) },
   };
 }

@@ -15,6 +15,8 @@ import {
   type FooterView,
   type KopView,
   type TandaTanganView,
+  footerKonsep,
+  konsep,
 } from './common.ts';
 
 /**
@@ -40,6 +42,8 @@ export const NotaDinasSchema = z
     penutup: teks.default('Demikian disampaikan, atas perhatiannya diucapkan terima kasih.'),
     penandatangan: PenandatanganSchema,
     tte: TteSchema.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
   })
   .strict();
 export type NotaDinasInput = z.input<typeof NotaDinasSchema>;
@@ -80,6 +84,6 @@ export function prepareNotaDinas(d: NotaDinas): NotaDinasView {
     butir: butirAngka(d.butir),
     penutup: d.penutup,
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
+    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
   };
 }

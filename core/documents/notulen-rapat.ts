@@ -13,6 +13,8 @@ import {
   type FooterView,
   type KopView,
   type TandaTanganView,
+  footerKonsep,
+  konsep,
 } from './common.ts';
 
 /**
@@ -42,6 +44,8 @@ export const NotulenRapatSchema = z
       .default([]),
     tempatTanda: teks,
     tte: TteSchema.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
   })
   .strict();
 export type NotulenRapatInput = z.input<typeof NotulenRapatSchema>;
@@ -95,6 +99,6 @@ export function prepareNotulenRapat(d: NotulenRapat): NotulenRapatView {
     tempatTanggal: `${d.tempatTanda}, ${tanggalSurat(d.tanggal)}`,
     pimpinan: tandaTanganView(d.pimpinan, { tte: d.tte, pihak: 'Pimpinan Rapat' }),
     pencatat: tandaTanganView(d.pencatat, { pihak: 'Notulis' }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
+    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
   };
 }

@@ -11,6 +11,8 @@ import {
   type FooterView,
   type KopView,
   type TandaTanganView,
+  footerKonsep,
+  konsep,
 } from './common.ts';
 
 /**
@@ -31,6 +33,8 @@ export const SuratPengantarSchema = z
       .min(1, 'paling sedikit satu naskah'),
     penandatangan: PenandatanganSchema,
     tte: TteSchema.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
   })
   .strict();
 export type SuratPengantarInput = z.input<typeof SuratPengantarSchema>;
@@ -61,6 +65,6 @@ export function prepareSuratPengantar(d: SuratPengantar): SuratPengantarView {
       keterangan: n.keterangan ?? '-',
     })),
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
+    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
   };
 }

@@ -16,6 +16,8 @@ import {
   type FooterView,
   type KopView,
   type TandaTanganView,
+  footerKonsep,
+  konsep,
 } from './common.ts';
 
 /**
@@ -60,6 +62,8 @@ export const SuratUndanganSchema = z
     ),
     penandatangan: PenandatanganSchema,
     tte: TteSchema.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
     tembusan: z.array(teks).default([]),
     daftarUndangan: z.array(UndanganSchema).default([]),
   })
@@ -125,6 +129,6 @@ export function prepareSuratUndangan(d: SuratUndangan): SuratUndanganView {
           })),
         }
       : null,
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
+    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
   };
 }

@@ -14,6 +14,8 @@ import {
   type FooterView,
   type KopView,
   type TandaTanganView,
+  footerKonsep,
+  konsep,
 } from './common.ts';
 
 /**
@@ -37,6 +39,8 @@ export const TelaahanStafSchema = z
     saran: paragrafList,
     penandatangan: PenandatanganSchema,
     tte: TteSchema.optional(),
+    /** A draft: marked KONSEP (see common.ts `konsep`). */
+    konsep,
   })
   .strict();
 export type TelaahanStafInput = z.input<typeof TelaahanStafSchema>;
@@ -92,6 +96,6 @@ export function prepareTelaahanStaf(d: TelaahanStaf): TelaahanStafView {
       };
     }),
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
+    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
   };
 }

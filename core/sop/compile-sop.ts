@@ -1,6 +1,6 @@
 import { ErrorNames } from '../errors.ts';
 import type { Activity, FlowNode, GateNode, Sop } from './load-sop.ts';
-import { isTerminal, type Terminal } from './schema.ts';
+import { isTerminal, type Automatic, type Terminal } from './schema.ts';
 
 /**
  * The Lambda functions a compiled state machine calls, as `definitionSubstitutions` placeholders. CDK fills
@@ -10,6 +10,8 @@ export const FunctionPlaceholders = {
   enterStep: 'EnterStepFunctionArn',
   openTask: 'OpenTaskFunctionArn',
   automatic: 'AutomaticFunctionArn',
+  /** Automatic work on documents (render, number, paraf, sign, archive): the function sized for Chromium. */
+  document: 'DocumentFunctionArn',
   caseData: 'CaseDataFunctionArn',
   finishCase: 'FinishCaseFunctionArn',
   continueCase: 'ContinueCaseFunctionArn',
@@ -45,6 +47,9 @@ export interface ExecutionInput {
 export const START_POSITION = '_mulai';
 
 type State = Record<string, unknown>;
+
+/** Notifications run in the small automatic function; document work in the document function. */
+const automaticRole = (auto: Automatic): FunctionRole => (auto.action === 'notify' ? 'automatic' : 'document');
 
 const placeholder = (role: FunctionRole) => `\${${FunctionPlaceholders[role]}}`;
 
@@ -183,7 +188,7 @@ function compileActivity(
   );
   a.before.forEach((auto, i) => {
     states[stateNames.before(a.id, i)] = lambdaTask(
-      'automatic',
+      automaticRole(auto),
       { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', phase: 'before', index: i },
       {
         Comment: `Otomatis sebelum ${a.id}: ${auto.action}`,
@@ -238,7 +243,7 @@ function compileActivity(
   for (const choice of a.choices) {
     choice.automatic.forEach((auto, i) => {
       states[stateNames.afterChoice(a.id, choice.value, i)] = lambdaTask(
-        'automatic',
+        automaticRole(auto),
         {
           'caseId.$': '$.caseId',
           node: a.id,

@@ -211,6 +211,24 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
   const checkAutomatic = (auto: Automatic, stepId: string, path: string) => {
     if (auto.action === 'notify' && auto.to !== 'pemohon' && !actors.has(auto.to))
       issues.push({ file, stepId, path: `${path}.to`, message: `penerima "${auto.to}" bukan pemohon atau aktor` });
+    // A file or value the work reads must be collected by the same step.
+    const step = definition.steps.find((x) => x.id === stepId);
+    const fields = step && !isGate(step) ? [...step.fields, ...(step.chain ?? []).flatMap((l) => l.fields)] : [];
+    const refs: [string, string | undefined, 'file' | 'value'][] = [];
+    if (auto.action === 'tandatangan-mitra' || auto.action === 'arsip') refs.push(['berkas', auto.berkas, 'file']);
+    if (auto.action === 'arsip') refs.push(['lokasi', auto.lokasi, 'value']);
+    if (auto.action === 'nomor') refs.push(['srikandi', auto.srikandi, 'value']);
+    for (const [key, id, kind] of refs) {
+      if (id === undefined) continue;
+      const field = fields.find((f) => f.id === id);
+      if (!field || (kind === 'file') !== (field.type === 'file'))
+        issues.push({
+          file,
+          stepId,
+          path: `${path}.${key}`,
+          message: `"${id}" bukan isian ${kind === 'file' ? 'berkas' : 'teks'} pada langkah ${stepId}`,
+        });
+    }
   };
 
   const nodes: FlowNode[] = [];
@@ -331,7 +349,12 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
               automatic: [],
             },
           ];
-      const choices = [...(last ? withAfter(forward) : forward), ...link.choices];
+      link.automatic.forEach((auto, j) => checkAutomatic(auto, step.id, `chain[${i}].automatic[${j}]`));
+      // The link's own work (a paraf, a signature) comes first on its forward choice, then the step's `after`.
+      const own = (last ? withAfter(forward) : forward).map((c, j) =>
+        j === 0 && link.automatic.length ? { ...c, automatic: [...link.automatic, ...c.automatic] } : c,
+      );
+      const choices = [...own, ...link.choices];
       nodes.push({
         type: 'activity',
         id: `${step.id}.${i + 1}`,

@@ -63,6 +63,21 @@ export const FieldSchema = z
   });
 export type Field = z.infer<typeof FieldSchema>;
 
+/** The documents an SOP step can generate from what the case collected (see core/documents/assemble.ts). */
+export const GENERATED_DOCUMENTS = [
+  'kesepakatan-bersama',
+  'surat-undangan',
+  'nota-dinas',
+  'surat-pengantar',
+  'telaahan-staf',
+  'notulen-rapat',
+  'lembar-disposisi',
+  'laporan-pelaksanaan',
+] as const;
+export type GeneratedDocument = (typeof GENERATED_DOCUMENTS)[number];
+/** The naskah a signature is applied to. */
+export const SIGNED_DOCUMENTS = ['kesepakatan-bersama'] as const;
+
 /** Automatic work attached to a step or to one choice of a step (runs in a plain Task state). */
 export const AutomaticSchema = z.discriminatedUnion('action', [
   z
@@ -74,6 +89,50 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
       message: nonEmpty,
     })
     .strict(),
+  /**
+   * Renders a document from the case data and keeps it with the case (one per activation, never overwritten). With
+   * `seri`, the letter takes its number from that series of the pemda's register first.
+   */
+  z.object({ action: z.literal('dokumen'), dokumen: z.enum(GENERATED_DOCUMENTS), seri: slug.optional() }).strict(),
+  /**
+   * Reserves the number of the case's `untuk` (e.g. "naskah") in the pemda's series `seri`: the same number on
+   * every re-run. With `srikandi`, a number the official entered in that field (from SRIKANDI) is checked for
+   * format and uniqueness and recorded instead.
+   */
+  z.object({ action: z.literal('nomor'), seri: slug, untuk: slug, srikandi: slug.optional() }).strict(),
+  /** Records the paraf of whoever decided, over the current content version of the naskah. */
+  z
+    .object({
+      action: z.literal('paraf'),
+      jenis: z.enum(['hierarki', 'koordinasi']),
+      pihak: z.enum(['kesatu', 'kedua']).default('kesatu'),
+    })
+    .strict(),
+  /**
+   * Renders the final naskah (number `nomor`, paraf table, QR code to the verification page) and signs it with the
+   * certificate of whoever decided (PAdES). Nothing changes the PDF after it.
+   */
+  z.object({ action: z.literal('tandatangan'), dokumen: z.enum(SIGNED_DOCUMENTS), nomor: slug }).strict(),
+  /**
+   * The partner's signature, from the file in field `berkas`: a PDF that extends the signed naskah with a second
+   * valid signature (electronic), or else a scan of the copy signed on paper (archived as such).
+   */
+  z.object({ action: z.literal('tandatangan-mitra'), berkas: slug, nomor: slug }).strict(),
+  /**
+   * Archives the scanned signed copy in field `berkas` (if uploaded) under the case's number `nomor`, and records
+   * where the paper original is kept from field `lokasi`.
+   */
+  z
+    .object({
+      action: z.literal('arsip'),
+      berkas: slug.optional(),
+      nomor: slug,
+      lokasi: slug.optional(),
+      asli: z.boolean().default(true),
+    })
+    .strict(),
+  /** Registers the number `nomor` as used by the signed naskah, with its dates. */
+  z.object({ action: z.literal('daftar'), nomor: slug }).strict(),
 ]);
 export type Automatic = z.infer<typeof AutomaticSchema>;
 
@@ -107,6 +166,8 @@ export const ChainLinkSchema = z
     fields: z.array(FieldSchema).default([]),
     /** Extra choices besides "lanjut" (to the next link), e.g. a return to the drafter. */
     choices: z.array(ChoiceSchema).default([]),
+    /** Automatic work after this link's forward choice (a signature applied when the official signs). */
+    automatic: z.array(AutomaticSchema).default([]),
   })
   .strict();
 export type ChainLink = z.infer<typeof ChainLinkSchema>;

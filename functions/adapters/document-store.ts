@@ -8,6 +8,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { queryAll } from './dynamodb-guard.ts';
 
 /**
  * Documents are never overwritten. The local S3 has no versioning or Object Lock, so the guarantee comes from two
@@ -19,6 +20,8 @@ import { ErrorNames, SepakatError } from '../../core/errors.ts';
 export interface DocumentRecord {
   docId: string;
   caseId: string;
+  /** The pemda whose register the document's number belongs to. */
+  pemdaId?: string;
   /** What the document is: 'naskah', 'nota-dinas', 'undangan', 'arsip-pindai', … */
   kind: string;
   /** Why it exists, unique per document (e.g. `${caseId}#${seq}#naskah`). */
@@ -46,6 +49,8 @@ export const documentTableDefinition = (tableName: string): CreateTableCommandIn
     { AttributeName: 'docId', AttributeType: 'S' },
     { AttributeName: 'caseId', AttributeType: 'S' },
     { AttributeName: 'createdAt', AttributeType: 'S' },
+    { AttributeName: 'sha256', AttributeType: 'S' },
+    { AttributeName: 'nomor', AttributeType: 'S' },
   ],
   KeySchema: [{ AttributeName: 'docId', KeyType: 'HASH' }],
   GlobalSecondaryIndexes: [
@@ -53,6 +58,21 @@ export const documentTableDefinition = (tableName: string): CreateTableCommandIn
       IndexName: 'byCase',
       KeySchema: [
         { AttributeName: 'caseId', KeyType: 'HASH' },
+        { AttributeName: 'createdAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      // The verification page finds an uploaded PDF by its hash.
+      IndexName: 'bySha256',
+      KeySchema: [{ AttributeName: 'sha256', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      // Archivists find the copies of a register number (sparse: only numbered documents).
+      IndexName: 'byNomor',
+      KeySchema: [
+        { AttributeName: 'nomor', KeyType: 'HASH' },
         { AttributeName: 'createdAt', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
@@ -84,6 +104,7 @@ export class DocumentStore {
   /** Stores the document for a purpose once. Returns the stored record (an earlier one when the purpose was stored). */
   async store(input: {
     caseId: string;
+    pemdaId?: string;
     kind: string;
     purpose: string;
     bucket: string;
@@ -125,6 +146,7 @@ export class DocumentStore {
     const record: DocumentRecord = {
       docId,
       caseId: input.caseId,
+      ...(input.pemdaId ? { pemdaId: input.pemdaId } : {}),
       kind: input.kind,
       purpose: input.purpose,
       bucket: input.bucket,
@@ -178,6 +200,27 @@ export class DocumentStore {
       }),
     );
     return (out.Items ?? []) as DocumentRecord[];
+  }
+
+  /** Documents with these exact bytes (normally one; the same bytes stored for two purposes give two). */
+  async findBySha256(sha: string): Promise<DocumentRecord[]> {
+    if (!/^[0-9a-f]{64}$/.test(sha)) return [];
+    return this.queryIndex('bySha256', 'sha256', sha);
+  }
+
+  /** Every document filed under a register number, oldest first. */
+  async listByNomor(nomor: string): Promise<DocumentRecord[]> {
+    return this.queryIndex('byNomor', 'nomor', nomor);
+  }
+
+  private queryIndex(index: string, attribute: string, value: string): Promise<DocumentRecord[]> {
+    return queryAll<DocumentRecord>(this.doc, {
+      TableName: this.table,
+      IndexName: index,
+      KeyConditionExpression: '#a = :v',
+      ExpressionAttributeNames: { '#a': attribute },
+      ExpressionAttributeValues: { ':v': value },
+    });
   }
 
   /** A short-lived download link (attachment, with the recorded name). */

@@ -75,6 +75,14 @@ export class S3FileStore implements IntakeFileStore {
     return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
   }
 
+  /** The whole object, refused above `maxBytes` (uploads are bounded at intake; this keeps a Lambda's memory safe). */
+  async read(bucket: string, key: string, maxBytes: number): Promise<Uint8Array> {
+    const out = await guard(() => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    if ((out.ContentLength ?? 0) > maxBytes)
+      throw new SepakatError(ErrorNames.BadInput, `Berkas ${key} melebihi batas ukuran`);
+    return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+  }
+
   async sha256(bucket: string, key: string): Promise<string> {
     const out = await guard(() => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
     const hash = createHash('sha256');

@@ -5,6 +5,23 @@ import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-act
 import { acceptLabel, formatBytes } from '../../core/case/task-actions.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { App } from '../app.ts';
+import { verificationRoutes } from './verification-routes.ts';
+import type { DocumentRecord } from '../adapters/document-store.ts';
+
+/** How the task page names the documents the product generated. */
+const DOCUMENT_KIND_LABEL: Record<string, string> = {
+  'konsep-naskah': 'Konsep naskah',
+  'naskah-ditandatangani': 'Naskah bertanda tangan elektronik',
+  'naskah-para-pihak': 'Naskah bertanda tangan para pihak',
+  'arsip-pindai': 'Pindaian naskah bertanda tangan',
+  'surat-undangan': 'Surat Undangan Rapat',
+  'nota-dinas': 'Nota Dinas',
+  'surat-pengantar': 'Surat Pengantar',
+  'telaahan-staf': 'Telaahan Staf',
+  'notulen-rapat': 'Notulen Rapat',
+  'lembar-disposisi': 'Lembar Disposisi',
+  'laporan-pelaksanaan': 'Laporan Pelaksanaan Kerja Sama',
+};
 
 /** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
 export interface HttpEvent {
@@ -30,6 +47,7 @@ export function httpApiHandler(app: App) {
   const routes: { method: string; pattern: RegExp; run: (event: HttpEvent, m: string[]) => Promise<HttpResult> }[] = [
     { method: 'GET', pattern: /^\/$/, run: async () => pages.home() },
     { method: 'GET', pattern: /^\/kesehatan$/, run: async () => json(200, { status: 'ok' }) },
+    ...verificationRoutes(app, (status, page, model, title) => pages.html(status, page, model, title)),
     { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (_e, m) => pages.show(m[1]!) },
     {
       method: 'POST',
@@ -43,6 +61,11 @@ export function httpApiHandler(app: App) {
     },
     { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/kode$`), run: async (_e, m) => pages.sendCode(m[1]!) },
     { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`), run: async (_e, m) => pages.renew(m[1]!) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/tugas/${TOKEN}/dokumen/([A-Za-z0-9_-]{22})$`),
+      run: async (_e, m) => pages.generatedDocument(m[1]!, m[2]!),
+    },
     {
       method: 'GET',
       pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`),
@@ -198,13 +221,7 @@ class TaskPages {
     this.presignOrigin = endpoint ? new URL(endpoint).origin : 'https://*.amazonaws.com';
   }
 
-  private html(
-    statusCode: number,
-    name: string,
-    model: Record<string, unknown>,
-    title: string,
-    kop?: string,
-  ): HttpResult {
+  html(statusCode: number, name: string, model: Record<string, unknown>, title: string, kop?: string): HttpResult {
     const nonce = randomBytes(16).toString('base64');
     const body = this.app.templates
       .page(name, { ...model, nonce }, { title, ...(kop ? { kop } : {}) })
@@ -277,7 +294,7 @@ class TaskPages {
   async show(token: string): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
-    return this.taskPage(200, token, view, await this.app.store.listHistory(view.task.caseId), {}, {});
+    return this.taskPage(200, token, view, await this.caseFacts(view.task.caseId), {}, {});
   }
 
   async submit(token: string, form: Record<string, string>): Promise<HttpResult> {
@@ -288,7 +305,7 @@ class TaskPages {
         400,
         token,
         result.view,
-        await this.app.store.listHistory(result.view.task.caseId),
+        await this.caseFacts(result.view.task.caseId),
         result.errors,
         result.form,
       );
@@ -347,6 +364,33 @@ class TaskPages {
     });
   }
 
+  /** What the task page shows of the case: its history and the documents the product generated. */
+  private async caseFacts(caseId: string): Promise<{ history: HistoryEvent[]; generated: DocumentRecord[] }> {
+    const [history, generated] = await Promise.all([
+      this.app.store.listHistory(caseId),
+      this.app.documents.listByCase(caseId),
+    ]);
+    return { history, generated: generated.sort((a, b) => a.createdAt.localeCompare(b.createdAt)) };
+  }
+
+  /** A generated document of the task's case, through a short-lived link (the task link must still be valid). */
+  async generatedDocument(token: string, docId: string): Promise<HttpResult> {
+    const view = await this.app.actions.open(token);
+    if ('problem' in view) return this.problem(token, view);
+    const record = await this.app.documents.get(docId);
+    if (!record || record.caseId !== view.task.caseId)
+      return this.message(404, {
+        judul: 'Dokumen tidak ditemukan',
+        pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
+      });
+    const url = await this.app.documents.downloadUrl(record, 300);
+    return {
+      statusCode: 302,
+      headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      body: '',
+    };
+  }
+
   async download(token: string, index: number): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
@@ -368,10 +412,11 @@ class TaskPages {
     status: number,
     token: string,
     view: TaskView,
-    history: HistoryEvent[],
+    facts: { history: HistoryEvent[]; generated: DocumentRecord[] },
     errors: FormErrors,
     form: Record<string, string>,
   ): HttpResult {
+    const { history, generated } = facts;
     const { task, record, activity } = view;
     const sop = this.app.runtime.sopOf(record);
     const pemda = this.app.catalog.pemda(record.pemdaId);
@@ -383,6 +428,13 @@ class TaskPages {
       ukuran: formatBytes(f.size),
       asal: f.asal,
     }));
+    for (const d of generated)
+      documents.push({
+        name: `${DOCUMENT_KIND_LABEL[d.kind] ?? d.kind}${d.nomor ? ` Nomor ${d.nomor}` : ''}`,
+        url: `/tugas/${token}/dokumen/${d.docId}`,
+        ukuran: formatBytes(d.size),
+        asal: `Dibuat Sepakat, ${fmt(d.createdAt)}`,
+      });
     const choiceLabel = (e: HistoryEvent) => {
       try {
         const n = sop.node(e.node ?? '');
@@ -407,7 +459,8 @@ class TaskPages {
         f.type === 'date' ? 'date' : f.type === 'datetime' ? 'datetime-local' : f.type === 'number' ? 'number' : 'text',
       acceptAttr: (f.accept ?? []).map((k) => (k === 'jpeg' ? '.jpg,.jpeg' : `.${k}`)).join(','),
       acceptLabel: acceptLabel(f),
-      value: form[`f_${f.id}`] ?? '',
+      // A caseData field shows what the case holds (the konsep naskah is edited, not typed again).
+      value: form[`f_${f.id}`] ?? (f.caseData && record.data[f.id] !== undefined ? String(record.data[f.id]) : ''),
       uploadKey: form[`unggah_${f.id}`] ?? '',
       uploadName: form[`nama_${f.id}`] ?? '',
       error: errors[f.id],

@@ -33,6 +33,8 @@ export function stepTaskHandlers(app: App) {
       return { waiting: true };
     },
     automatic: async (event: unknown) => runtime.runAutomatic(AutomaticEvent.parse(event)),
+    /** The same use case for document work, deployed as the function sized for Chromium. */
+    document: async (event: unknown) => runtime.runAutomatic(AutomaticEvent.parse(event)),
     caseData: async (event: unknown) => runtime.readCaseData(CaseDataEvent.parse(event)),
     finishCase: async (event: unknown) => runtime.finishCase(FinishEvent.parse(event)),
     continueCase: async (event: unknown) => runtime.continueCase(ContinueEvent.parse(event)),

@@ -4,7 +4,13 @@ import { dirname, join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import QRCode from 'qrcode';
 import type { z } from 'zod';
-import { pageGeometry, type FooterView, type PageGeometry, type Paper } from '../../core/documents/common.ts';
+import {
+  pageGeometry,
+  type FooterView,
+  type Margins,
+  type PageGeometry,
+  type Paper,
+} from '../../core/documents/common.ts';
 import {
   DOCUMENTS,
   isDocumentName,
@@ -15,6 +21,7 @@ import {
 } from '../../core/documents/index.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { chromiumArgs, chromiumExecutablePath } from './chromium.ts';
+import { fontFaceCss, footerFontCss } from './fonts.ts';
 import { DocumentTemplates } from './templates.ts';
 
 /**
@@ -26,6 +33,7 @@ import { DocumentTemplates } from './templates.ts';
  * - When Chromium dies (the 'disconnected' event, a closed target, a hung render), the browser is dropped, a new one
  *   is launched on demand and the interrupted render is retried once.
  * - Pages run without JavaScript and without network (only data: URLs load): a document is HTML and CSS only.
+ *   `printHtml` prints a ready HTML document (the register export) under the same rules, bound and recovery.
  * - Independent of storage: the caller stores `pdf` under `sha256` with `templateVersion`.
  */
 export interface RendererOptions {
@@ -56,6 +64,16 @@ export interface RenderOptions {
   landscape?: boolean;
 }
 
+export interface PrintHtmlOptions {
+  paper: Paper;
+  /** Default portrait. */
+  landscape?: boolean;
+  /** Page margins in mm (default 12 mm, 14 mm at the bottom). They replace any `@page` margin of the HTML. */
+  margins?: Margins;
+  /** "Halaman x dari y" at the bottom right of every page (default false). */
+  pageNumbers?: boolean;
+}
+
 export interface RenderResult {
   pdf: Uint8Array;
   sha256: string;
@@ -81,6 +99,12 @@ export interface Renderer {
   render<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<RenderResult>;
   /** The HTML a render would print (previews, debugging); measured documents are laid out in the browser. */
   html<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<string>;
+  /**
+   * Prints a complete HTML document (not a template) to PDF with the warm browser, within the same concurrency
+   * bound and crash recovery as `render`. The page runs without JavaScript and network; the project's fonts
+   * (Arimo, Tinos) are available to it. The paper and orientation given here win over the HTML's `@page size`.
+   */
+  printHtml(html: string, options: PrintHtmlOptions): Promise<Uint8Array>;
   templateVersion(template: DocumentName): string;
   stats(): RendererStats;
   close(): Promise<void>;
@@ -89,6 +113,9 @@ export interface Renderer {
 export function createRenderer(options: RendererOptions = {}): Renderer {
   return new ChromiumRenderer(options);
 }
+
+/** Margins of printHtml when none are given (as the register's own stylesheet). */
+const HTML_MARGINS: Margins = { top: 12, right: 12, bottom: 14, left: 12 };
 
 /** px (CSS) → mm */
 const MM_PER_PX = 25.4 / 96;
@@ -108,6 +135,13 @@ declare const document: {
 const swapBody = async (className: string, html: string): Promise<boolean> => {
   document.body.className = className;
   document.body.innerHTML = html;
+  await Promise.all(Array.from(document.images, (img) => img.decode().catch(() => undefined)));
+  await document.fonts.ready;
+  return true;
+};
+
+/** Waits for the fonts a freshly loaded page uses (they load lazily, after the 'load' event). */
+const fontsReady = async (): Promise<boolean> => {
   await Promise.all(Array.from(document.images, (img) => img.decode().catch(() => undefined)));
   await document.fonts.ready;
   return true;
@@ -197,26 +231,32 @@ class ChromiumRenderer implements Renderer {
     options: RenderOptions,
   ): Promise<RenderResult> {
     const { def, parsed, page } = this.prepareInput(template, data, options);
-    await this.semaphore.acquire();
-    try {
-      let retried = false;
-      for (let attempt = 1; ; attempt++) {
-        if (this.closed) throw new SepakatError(ErrorNames.Transient, 'Renderer sudah ditutup');
-        const live = await this.browser();
-        try {
-          const result = await this.withPage(live, (p) => this.print(p, template, def, parsed, page, attempt, live));
-          this.renders++;
-          return result;
-        } catch (error) {
-          if (retried || this.closed || !(await this.isBrowserFailure(live, error))) throw error;
-          retried = true;
-          this.retries++;
-          await this.drop(live);
-        }
-      }
-    } finally {
-      this.semaphore.release();
-    }
+    return this.printJob((p, attempt, live) => this.print(p, template, def, parsed, page, attempt, live));
+  }
+
+  async printHtml(html: string, options: PrintHtmlOptions): Promise<Uint8Array> {
+    if (typeof html !== 'string' || !html.trim())
+      throw new SepakatError(ErrorNames.BadInput, 'HTML yang akan dicetak kosong');
+    const page = pageGeometry(checkPaper(options.paper), options.landscape ?? false, options.margins ?? HTML_MARGINS);
+    const content = withPageSetup(html, page);
+    return this.printJob(async (p, attempt, live) => {
+      // The pooled page stops holding the document shell: the next template render loads it again.
+      shells.delete(p);
+      await p.emulateMediaType('print');
+      await p.setContent(content, { waitUntil: 'load', timeout: this.timeoutMs });
+      await p.evaluate(fontsReady);
+      await this.options.faults?.point('before-print', { attempt, pid: live.browser.process()?.pid });
+      const bytes = await p.pdf({
+        ...pdfPage(page),
+        printBackground: true,
+        displayHeaderFooter: options.pageNumbers ?? false,
+        headerTemplate: '<span></span>',
+        footerTemplate: options.pageNumbers ? pageNumberFooter(page.margins) : '<span></span>',
+        preferCSSPageSize: false,
+        timeout: this.timeoutMs,
+      });
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    });
   }
 
   async html<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<string> {
@@ -248,14 +288,37 @@ class ChromiumRenderer implements Renderer {
 
   // -------------------------------------------------------------------------------------------------------------
 
+  /**
+   * One print on a pooled page of the warm browser: waits for a slot of the concurrency bound, and when the browser
+   * dies under the print (crash, closed target, hang), drops it and runs the print once more on a new one.
+   */
+  private async printJob<T>(work: (p: Page, attempt: number, live: Live) => Promise<T>): Promise<T> {
+    await this.semaphore.acquire();
+    try {
+      let retried = false;
+      for (let attempt = 1; ; attempt++) {
+        if (this.closed) throw new SepakatError(ErrorNames.Transient, 'Renderer sudah ditutup');
+        const live = await this.browser();
+        try {
+          const result = await this.withPage(live, (p) => work(p, attempt, live));
+          this.renders++;
+          return result;
+        } catch (error) {
+          if (retried || this.closed || !(await this.isBrowserFailure(live, error))) throw error;
+          retried = true;
+          this.retries++;
+          await this.drop(live);
+        }
+      }
+    } finally {
+      this.semaphore.release();
+    }
+  }
+
   private prepareInput(template: string, data: unknown, options: RenderOptions) {
     if (!isDocumentName(template))
       throw new SepakatError(ErrorNames.BadInput, `Templat dokumen "${template}" tidak dikenal`);
-    if (options.paper !== 'A4' && options.paper !== 'F4')
-      throw new SepakatError(
-        ErrorNames.BadInput,
-        `Ukuran kertas "${String(options.paper)}" tidak dikenal (A4 atau F4)`,
-      );
+    checkPaper(options.paper);
     const def = DOCUMENTS[template] as unknown as DocumentDefinition;
     const result = def.schema.safeParse(data);
     if (!result.success) {
@@ -313,9 +376,7 @@ class ChromiumRenderer implements Renderer {
     await this.options.faults?.point('before-print', { attempt, pid: live.browser.process()?.pid });
     const m = page.margins;
     const bytes = await p.pdf({
-      width: `${page.width}mm`,
-      height: `${page.height}mm`,
-      margin: { top: `${m.top}mm`, right: `${m.right}mm`, bottom: `${m.bottom}mm`, left: `${m.left}mm` },
+      ...pdfPage(page),
       printBackground: true,
       displayHeaderFooter: true,
       headerTemplate: '<span></span>',
@@ -423,6 +484,50 @@ class ChromiumRenderer implements Renderer {
       e?.message ?? '',
     );
   }
+}
+
+function checkPaper(paper: unknown): Paper {
+  if (paper !== 'A4' && paper !== 'F4')
+    throw new SepakatError(ErrorNames.BadInput, `Ukuran kertas "${String(paper)}" tidak dikenal (A4 atau F4)`);
+  return paper;
+}
+
+/** Paper size and margins as page.pdf() takes them. */
+function pdfPage(page: PageGeometry) {
+  const m = page.margins;
+  return {
+    width: `${page.width}mm`,
+    height: `${page.height}mm`,
+    margin: { top: `${m.top}mm`, right: `${m.right}mm`, bottom: `${m.bottom}mm`, left: `${m.left}mm` },
+  };
+}
+
+/**
+ * The HTML with the project's fonts and an `@page` rule for the paper and margins of the print, placed after the
+ * document's own styles so that it wins: the layout in the page and the printed page then agree.
+ */
+function withPageSetup(html: string, page: PageGeometry): string {
+  const m = page.margins;
+  const fonts = `<style>${fontFaceCss('arimo')}\n${fontFaceCss('tinos')}</style>`;
+  const setup =
+    `<style>@page { size: ${page.width}mm ${page.height}mm; ` +
+    `margin: ${m.top}mm ${m.right}mm ${m.bottom}mm ${m.left}mm; }</style>`;
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  const withFonts = head
+    ? `${html.slice(0, head.index + head[0].length)}${fonts}${html.slice(head.index + head[0].length)}`
+    : `${fonts}${html}`;
+  const close = /<\/head\s*>/i.exec(withFonts);
+  return close ? `${withFonts.slice(0, close.index)}${setup}${withFonts.slice(close.index)}` : `${withFonts}${setup}`;
+}
+
+/** "Halaman x dari y" at the bottom right, inside the page's side margins. */
+function pageNumberFooter(margins: Margins): string {
+  return (
+    `<style>${footerFontCss('arimo')}</style>` +
+    `<div style="width:100%;box-sizing:border-box;padding:0 ${margins.right}mm 0 ${margins.left}mm;` +
+    `font-family:'Arimo',sans-serif;font-size:7pt;text-align:right;color:#000">` +
+    'Halaman <span class="pageNumber"></span> dari <span class="totalPages"></span></div>'
+  );
 }
 
 /** On AWS Lambda the package sets up its libraries under its own temporary directory: point Chromium at ours. */

@@ -22,7 +22,14 @@ import {
   x509Time,
   type NamePart,
 } from './asn1.ts';
-import { DEVELOPMENT_MARK, type SignerDescription, type SignRequest, type Signer } from './signer.ts';
+import {
+  DEVELOPMENT_MARK,
+  type OfficialIdentity,
+  type SignerDescription,
+  type SignRequest,
+  type Signer,
+  type SigningKeys,
+} from './signer.ts';
 
 /**
  * A development CA and one certificate per official, created on first start in a directory and reused after:
@@ -38,15 +45,7 @@ import { DEVELOPMENT_MARK, type SignerDescription, type SignRequest, type Signer
 
 export type DevKeyAlgorithm = 'RSA-2048' | 'ECDSA-P256';
 
-export interface OfficialIdentity {
-  /** Directory person id (file name safe). */
-  readonly id: string;
-  readonly nama: string;
-  readonly jabatan: string;
-  readonly nip?: string;
-  /** Organisation in the subject (the pemda); default "Sepakat". */
-  readonly instansi?: string;
-}
+export type { OfficialIdentity } from './signer.ts';
 
 export interface DevelopmentPkiOptions {
   readonly dir: string;
@@ -68,7 +67,7 @@ interface KeyMaterial {
   readonly certDer: Uint8Array;
 }
 
-export class DevelopmentPki {
+export class DevelopmentPki implements SigningKeys {
   private readonly signers = new Map<string, Promise<LocalSigner>>();
 
   private constructor(
@@ -109,6 +108,10 @@ export class DevelopmentPki {
   /** The CA certificate (DER): the trusted root for the verifier. */
   get caCertificate(): Uint8Array {
     return this.ca.certDer;
+  }
+
+  async trustedRoots(): Promise<Uint8Array[]> {
+    return [this.ca.certDer];
   }
 
   get caCertificatePem(): string {

@@ -34,3 +34,21 @@ export interface SignerDescription {
 
 /** Marks every development certificate, in the subject's OU, so no printout can pass it off as a BSrE one. */
 export const DEVELOPMENT_MARK = 'Sertifikat pengembangan — bukan BSrE';
+
+/** Who a certificate is issued to: a directory person. */
+export interface OfficialIdentity {
+  /** Directory person id (file name safe). */
+  readonly id: string;
+  readonly nama: string;
+  readonly jabatan: string;
+  readonly nip?: string;
+  /** Organisation in the subject (the pemda); default "Sepakat". */
+  readonly instansi?: string;
+}
+
+/** Where signers and trust anchors come from: the development CA locally, KMS and Secrets Manager in AWS. */
+export interface SigningKeys {
+  signerFor(official: OfficialIdentity): Promise<Signer>;
+  /** DER roots a verifier trusts for documents signed here. */
+  trustedRoots(): Promise<Uint8Array[]>;
+}

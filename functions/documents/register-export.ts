@@ -1,0 +1,110 @@
+import type { Clock } from '../../core/case/model.ts';
+import type { DirectoryData } from '../../core/directory/directory.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import {
+  REGISTER_STATUSES,
+  registerToCsv,
+  registerToHtml,
+  STATUS_LABEL,
+  TAHUN_MAX,
+  TAHUN_MIN,
+  type RegisterEntry,
+  type RegisterStatus,
+} from '../../core/register/numbering.ts';
+import type { DynamoDbRegisterStore } from '../adapters/register-store.ts';
+import type { Renderer } from '../render/renderer.ts';
+
+/**
+ * The buku register kerja sama of one pemda and year as CSV (for spreadsheets) and as PDF (to print and sign off):
+ * the pure exports of core/register/numbering.ts over every entry of the register store, with the pemda's kop,
+ * series labels, time zone and paper. The PDF is printed landscape by the warm Chromium renderer.
+ */
+export interface RegisterExportDeps {
+  register(pemdaId: string): Pick<DynamoDbRegisterStore, 'listAll'>;
+  catalog: { pemda(pemdaId: string): { directory: { data: DirectoryData } } };
+  /** The "printed on" time of the PDF (default: the system clock). */
+  clock?: Clock;
+}
+
+export interface RegisterExportInput {
+  pemdaId: string;
+  year: number;
+  /** One series (its id in the pemda's `penomoran.series`); default every series, in configuration order. */
+  series?: string;
+  status?: RegisterStatus;
+}
+
+/** The register as CSV (UTF-8 with BOM, CRLF, Indonesian headers); ';' between fields for Excel in Indonesian. */
+export async function registerCsv(
+  deps: RegisterExportDeps,
+  input: RegisterExportInput & { delimiter?: ',' | ';' },
+): Promise<string> {
+  const { entries, directory } = await load(deps, input);
+  return registerToCsv(entries, {
+    timeZone: directory.pemda.jamKerja.timeZone,
+    seriesLabels: seriesLabels(directory),
+    ...(input.delimiter ? { delimiter: input.delimiter } : {}),
+  });
+}
+
+/** The register as a landscape PDF on the pemda's paper, under its kop. */
+export async function registerPdf(
+  deps: RegisterExportDeps & { renderer(): Pick<Renderer, 'printHtml'> },
+  input: RegisterExportInput,
+): Promise<Uint8Array> {
+  const { entries, directory } = await load(deps, input);
+  const labels = seriesLabels(directory);
+  const html = registerToHtml(
+    entries,
+    { kop: directory.pemda.kop, ...(directory.pemda.alamat ? { alamat: directory.pemda.alamat } : {}) },
+    {
+      timeZone: directory.pemda.jamKerja.timeZone,
+      seriesLabels: labels,
+      subtitle: [
+        `Tahun ${input.year}`,
+        input.series ? labels[input.series] : 'Semua seri',
+        input.status ? `Status: ${STATUS_LABEL[input.status]}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      printedAt: deps.clock?.now() ?? new Date(),
+    },
+  );
+  try {
+    return await deps
+      .renderer()
+      .printHtml(html, { paper: directory.pemda.dokumen.kertas, landscape: true, pageNumbers: true });
+  } catch (error) {
+    if (error instanceof SepakatError) throw error;
+    throw new SepakatError(ErrorNames.Transient, `Register ${input.year} gagal dicetak ke PDF`, { cause: error });
+  }
+}
+
+async function load(
+  deps: RegisterExportDeps,
+  input: RegisterExportInput,
+): Promise<{ entries: RegisterEntry[]; directory: DirectoryData }> {
+  if (!Number.isInteger(input.year) || input.year < TAHUN_MIN || input.year > TAHUN_MAX)
+    throw new SepakatError(ErrorNames.BadInput, `Tahun ${String(input.year)} di luar ${TAHUN_MIN}–${TAHUN_MAX}`);
+  if (input.status !== undefined && !REGISTER_STATUSES.includes(input.status))
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Status "${String(input.status)}" tidak dikenal; pilih salah satu: ${REGISTER_STATUSES.join(', ')}`,
+    );
+  const directory = deps.catalog.pemda(input.pemdaId).directory.data;
+  if (input.series !== undefined && !(input.series in directory.penomoran.series))
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Seri "${input.series}" tidak ada di penomoran ${input.pemdaId}; seri yang ada: ${Object.keys(directory.penomoran.series).join(', ')}`,
+    );
+  const entries = await deps.register(input.pemdaId).listAll({
+    year: input.year,
+    ...(input.series !== undefined ? { series: input.series } : {}),
+    ...(input.status !== undefined ? { status: input.status } : {}),
+  });
+  return { entries, directory };
+}
+
+function seriesLabels(directory: DirectoryData): Record<string, string> {
+  return Object.fromEntries(Object.entries(directory.penomoran.series).map(([id, s]) => [id, s.label]));
+}
