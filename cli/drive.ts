@@ -263,6 +263,8 @@ export async function driveCase(options: {
   alreadyDone?: (node: string) => boolean;
   /** Field values by field id for every form (others get sample values), e.g. the content of the naskah. */
   values?: Record<string, string>;
+  /** Stops the driver (e.g. the runtime it drives was killed). */
+  signal?: AbortSignal;
 }): Promise<{
   outcome: string;
   acted: { node: string; choice: string }[];
@@ -273,6 +275,7 @@ export async function driveCase(options: {
   const acted: { node: string; choice: string }[] = [];
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
+    if (options.signal?.aborted) return { outcome: 'dihentikan', acted };
     const mails = await readMailbox(options.dataDir);
     const end = mails.find(
       (m) =>

@@ -43,6 +43,8 @@ export interface App {
   renderer(): Renderer;
   /** Signers and trust anchors: the local development CA, or (in AWS) KMS + Secrets Manager. */
   keys(): Promise<SigningKeys>;
+  /** The clock the use cases run on (injected in tests). */
+  runtimeClock: Clock;
   /** Releases what the app holds (the browser). */
   close(): Promise<void>;
   clients: { dynamodb: DynamoDBClient; s3: S3Client; sfn: SFNClient; ses: SESv2Client };
@@ -150,6 +152,7 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
     buckets: { documents: config.SEPAKAT_BUCKET_DOCUMENTS, archive: config.SEPAKAT_BUCKET_ARCHIVE },
     maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
+    faults: deps.faults,
   });
   const runtime = new CaseRuntime(deps);
   return {
@@ -180,6 +183,7 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     register,
     renderer: getRenderer,
     keys: getKeys,
+    runtimeClock: deps.clock,
     async close() {
       await renderer?.close();
       renderer = undefined;

@@ -214,6 +214,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       o.outcome === 'dimulai' && o.execution === 'started' ? [o.caseId] : [],
     );
     resumed = await app.runtime.resumeAll('runtime-lokal-dimulai', new Set(started));
+    // What a schedule does in AWS: numbers lost to a crash inside an allocation are voided with their reason.
+    const swept = await late.handlers.sweepRegisters();
+    if (swept.voided) log(`register: ${swept.voided} nomor yang alokasinya terputus dibatalkan`);
   }
   const urls = { web: webUrl, dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: sfn.endpoint, ses: ses.endpoint };
   writeFileSync(

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { actOnLink, driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
 import type { FaultPoint } from '../core/case/model.ts';
 import { LOCAL_DEVELOPMENT_CREDENTIALS } from '../functions/app.ts';
+import { DocumentStore } from '../functions/adapters/document-store.ts';
 import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
@@ -158,6 +159,58 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
       await actOnLink(taskLinks(mail)[0]!, () => ({ pilihan: 'lanjut' }), { dataDir }).catch(() => undefined);
     });
   });
+
+  it('signs the naskah once when killed between signing and storing it, with one number', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sepakat-crash-'));
+    try {
+      const first = await spawnRuntime(dataDir, { point: 'after-document-signed', occurrence: 1 });
+      const rtLike = await startTestRuntimeCatalog();
+      const { intakeId } = await submitPermohonan(
+        first.urls.web,
+        permohonanFor(rtLike, 'kota-penyusunan-kesepakatan-bersama'),
+      );
+      // The Walikota's signature (L12.2) kills the runtime right after the PDF is signed.
+      const stop = new AbortController();
+      const driving = driveCase({
+        dataDir,
+        caseId: intakeId,
+        pemohonEmail: PEMOHON.email,
+        timeoutMs: 90_000,
+        signal: stop.signal,
+      }).catch(() => undefined);
+      await first.exited;
+      stop.abort();
+      await driving;
+      expect(first.process.signalCode).toBe('SIGKILL');
+      const second = await spawnRuntime(dataDir);
+      const result = await driveCase({
+        dataDir,
+        caseId: intakeId,
+        pemohonEmail: PEMOHON.email,
+        timeoutMs: 90_000,
+        alreadyDone: () => true,
+      });
+      expect(result.outcome).toBe('selesai');
+      const client = new DynamoDBClient({
+        endpoint: second.urls.dynamodb,
+        region: 'ap-southeast-3',
+        credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+      });
+      const documents = new DocumentStore(client, undefined as never, 'sepakat-dokumen');
+      const signed = (await documents.listByCase(intakeId)).filter((d) => d.kind === 'naskah-ditandatangani');
+      expect(signed).toHaveLength(1);
+      const store = storeAt(second.urls.dynamodb);
+      const record = (await store.getCase(intakeId))!;
+      expect(signed[0]!.nomor).toBe(record.data['nomor-naskah']);
+      // One number for the naskah: the first of the year's series, nothing voided.
+      expect(record.data['nomor-naskah']).toMatch(/^000\.5\.4\/001\/KS\/\d{4}$/);
+      await expectNothingRepeated(dataDir, store, intakeId);
+      second.process.kill('SIGTERM');
+      await second.exited;
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 
   /** The automatic-step scenario also checks the pemohon got the automatic notice exactly once. */
   async function scenarioKeep(fault: { point: FaultPoint; occurrence: number }) {

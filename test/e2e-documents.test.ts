@@ -108,6 +108,14 @@ describe('documents, numbers and signatures of a case', () => {
     // The honest footer: a development certificate is never presented as BSrE.
     expect(text).toMatch(/BUKAN sertifikat elektronik BSrE/);
     expect(text).not.toMatch(/KONSEP/);
+    // The QR code and the footer lead to the verification page of this very document.
+    expect(text.replace(/\s/g, '')).toContain(`/verifikasi/${signedRecord.docId}`);
+    const page = await fetch(`${rt.urls.web}/verifikasi/${signedRecord.docId}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(nomor);
+    expect(html).toContain('Dr. H. Ahmad Wijaya');
+    expect(html).toContain(MITRA);
 
     // One flipped byte inside the signed range breaks it.
     const flipped = new Uint8Array(signed);

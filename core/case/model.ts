@@ -213,7 +213,9 @@ export type FaultPoint =
   | 'during-automatic-step'
   | 'while-email-sending'
   | 'after-task-opened'
-  | 'after-cursor-moved';
+  | 'after-cursor-moved'
+  /** The naskah is signed, not yet stored: a retry signs again and stores one. */
+  | 'after-document-signed';
 
 export const noFaults: Faults = { point: () => undefined };
 

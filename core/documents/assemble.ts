@@ -382,7 +382,8 @@ function bidangKerjaSama(tentang: string): string {
   return satuBaris(`kerja sama di bidang ${bidang}`);
 }
 
-function jangkaWaktu(ctx: CaseDocumentContext): number {
+/** The term of the naskah in years, as the naskah prints it (also the register's berlaku sampai). */
+export function jangkaWaktu(ctx: Pick<CaseDocumentContext, 'data'>): number {
   const raw = ctx.data['naskah-jangka-waktu'];
   const n =
     typeof raw === 'number'

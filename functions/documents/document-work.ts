@@ -1,8 +1,16 @@
-import type { CaseRecord, DocumentAction, DocumentWork, HistoryEvent, TaskRecord } from '../../core/case/model.ts';
+import type {
+  CaseRecord,
+  DocumentAction,
+  DocumentWork,
+  Faults,
+  HistoryEvent,
+  TaskRecord,
+} from '../../core/case/model.ts';
 import type { PemdaContext } from '../../core/case/runtime.ts';
 import type { DokumenPemda } from '../../core/directory/directory.ts';
 import {
   assembleDocument,
+  jangkaWaktu,
   naskahContentVersion,
   type CaseDocumentContext,
   type Official,
@@ -43,6 +51,7 @@ export interface DocumentWorkDeps {
   publicBaseUrl: string;
   buckets: { documents: string; archive: string };
   maxUploadBytes: number;
+  faults: Faults;
 }
 
 type Detail = Record<string, string | number | boolean>;
@@ -126,9 +135,7 @@ export class DocumentWorker implements DocumentWork {
       : undefined;
     const acting = task?.decision?.by ?? task?.person;
     // The directory has what a signature block prints (pangkat); the task keeps who acted and as what (Plt/Plh).
-    const by = acting
-      ? { ...this.deps.pemda(record.pemdaId).directory.person(acting.id), ...acting }
-      : holder;
+    const by = acting ? { ...this.deps.pemda(record.pemdaId).directory.person(acting.id), ...acting } : holder;
     const kepalaDaerah = this.kepalaDaerah(record, tanggal);
     return {
       caseId: record.caseId,
@@ -198,12 +205,16 @@ export class DocumentWorker implements DocumentWork {
     }
     const konsep = action.dokumen === 'kesepakatan-bersama';
     if (konsep) ctx.paraf = await this.parafFor(record, naskahContentVersion(ctx));
-    const stored = await this.renderAndStore(record, { ...ctx, ...(konsep ? { konsep: true } : {}) }, {
-      document: action.dokumen,
-      kind: konsep ? 'konsep-naskah' : action.dokumen,
-      purpose,
-      meta: konsep ? { versiIsi: naskahContentVersion(ctx) } : {},
-    });
+    const stored = await this.renderAndStore(
+      record,
+      { ...ctx, ...(konsep ? { konsep: true } : {}) },
+      {
+        document: action.dokumen,
+        kind: konsep ? 'konsep-naskah' : action.dokumen,
+        purpose,
+        meta: konsep ? { versiIsi: naskahContentVersion(ctx) } : {},
+      },
+    );
     return documentDetail(stored);
   }
 
@@ -370,6 +381,7 @@ export class DocumentWorker implements DocumentWork {
       contactInfo: decision.by.email,
       signingTime: this.deps.clock.now(),
     });
+    this.deps.faults.point('after-document-signed');
     const { record: stored } = await this.deps.documents.store({
       caseId: record.caseId,
       pemdaId: record.pemdaId,
@@ -392,7 +404,11 @@ export class DocumentWorker implements DocumentWork {
         halaman: rendered.pages,
       },
     });
-    await this.deps.store.setCaseData(record.caseId, { [SIGNED_NASKAH_KEY]: stored.docId });
+    // The signing date is the naskah's date (later documents, such as the laporan pelaksanaan, count from it).
+    await this.deps.store.setCaseData(record.caseId, {
+      [SIGNED_NASKAH_KEY]: stored.docId,
+      'naskah-tanggal': this.deps.pemda(record.pemdaId).localDate(new Date(stored.createdAt)),
+    });
     return documentDetail(stored);
   }
 
@@ -542,7 +558,7 @@ export class DocumentWorker implements DocumentWork {
     const signedOn = signed
       ? this.deps.pemda(record.pemdaId).localDate(new Date(signed.record.createdAt))
       : this.today(record);
-    const years = Math.min(30, Math.max(1, Math.round(Number(record.data['naskah-jangka-waktu'] ?? 5)) || 5));
+    const years = jangkaWaktu(record);
     const until = addYears(signedOn, years);
     const by = task?.decision?.by.nama;
     const entry = await this.deps.register(record.pemdaId).markUsed(nomor, {

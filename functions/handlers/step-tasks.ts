@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TERMINALS } from '../../core/sop/schema.ts';
+import { DEFAULT_SWEEP_GRACE_MS } from '../../core/register/numbering.ts';
 import type { App } from '../app.ts';
 
 /**
@@ -40,6 +41,17 @@ export function stepTaskHandlers(app: App) {
     continueCase: async (event: unknown) => runtime.continueCase(ContinueEvent.parse(event)),
     /** Scheduled: reports decisions stored but not reported (the report failed); resumes where the execution is gone. */
     reconcile: async () => runtime.reconcileDecisions(),
+    /**
+     * Scheduled: voids, with the reason "alokasi terputus", every number taken from a counter but never recorded
+     * (a crash inside an allocation) once it is older than the grace period, so the register keeps no hole.
+     */
+    sweepRegisters: async () => {
+      const olderThan = new Date(app.runtimeClock.now().getTime() - DEFAULT_SWEEP_GRACE_MS);
+      const reports = [];
+      for (const pemdaId of app.catalog.pemdaIds())
+        reports.push({ pemdaId, ...(await app.register(pemdaId).sweepHoles({ olderThan })) });
+      return { voided: reports.reduce((n, r) => n + r.voided.length, 0), reports };
+    },
   };
 }
 
