@@ -15,11 +15,12 @@ import {
   type FunctionRole,
 } from '../core/sop/compile-sop.ts';
 import type { Activity, Sop } from '../core/sop/load-sop.ts';
-import type { Terminal } from '../core/sop/schema.ts';
+import type { Automatic, Terminal } from '../core/sop/schema.ts';
 import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts';
 import { SfnPort } from '../functions/adapters/sfn-port.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { stateMachineName } from '../functions/config.ts';
+import { nomorKey, SIGNED_NASKAH_KEY } from '../functions/documents/document-work.ts';
 import { ensureTables, localDynamoClientConfig, startLocalDynamoDb } from '../local/dynamodb/local-dynamodb.ts';
 import { FUNCTION_NAMES } from '../local/runtime.ts';
 import { startLocalStepFunctions } from '../local/step-functions/local-step-functions.ts';
@@ -49,6 +50,10 @@ export const BASELINE_WRITES = {
     what: '[+2 when the step needs a code: otp issue update (code request) + otp attempt update] + task update (decide) + history put (tugas-diputuskan) + [+1 case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
   },
   automatic: { writes: 2, what: 'history put (email-terkirim) + history put (otomatis-selesai)' },
+  document: {
+    writes: 1,
+    what: '[+1 case-data update for nomor (nomor-<untuk>) and tandatangan (dokumen-naskah-ditandatangani + naskah-tanggal)] + history put (otomatis-selesai); no render, signature, S3, documents or register writes',
+  },
   finishCase: {
     writes: 3,
     what: 'history put (kasus-berakhir) + [case end: the email is stored here] + history put (email-terkirim) + case close update',
@@ -78,7 +83,8 @@ export interface BaselineOptions {
  * The baseline: the same compiled ASL in the same local Step Functions implementation, with no-op Lambda
  * handlers that make the same DynamoDB writes (through the product's own DynamoDbCaseStore, so the items,
  * conditions and tables are those of the real run) and answer every wait at once with SendTaskSuccess through
- * the real @aws-sdk/client-sfn. No email, no HTTP pages, no S3, no reads.
+ * the real @aws-sdk/client-sfn. No email, no HTTP pages, no S3, no reads; document steps write only what they leave
+ * in the case tables (no rendering, no signature, no documents or register table).
  */
 export async function runNoopBaseline(options: BaselineOptions): Promise<RunResult> {
   const { sop } = options;
@@ -317,6 +323,45 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
       });
       return { done: true };
     },
+    /**
+     * Document work without the documents: only what the real worker and runAutomatic write to the case tables (the
+     * case data a number or a signature leaves, then the otomatis-selesai fact). The rendering, the signature, S3 and
+     * the documents and register tables are the document work the baseline leaves out by design.
+     */
+    document: async (event: {
+      caseId: string;
+      node: string;
+      seq: number;
+      phase: 'before' | 'choice';
+      choice?: string;
+      index: number;
+    }) => {
+      const a = activity(event.node);
+      const list: readonly Automatic[] =
+        event.phase === 'before' ? a.before : (a.choices.find((ch) => ch.value === event.choice)?.automatic ?? []);
+      const auto = list[event.index];
+      if (!auto)
+        throw new Error(`kerja otomatis ${event.phase}/${event.choice}/${event.index} tidak ada di ${event.node}`);
+      const k = key(event.seq, `otomatis#${event.phase}#${event.choice ?? '-'}#${event.index}`);
+      if (auto.action === 'nomor')
+        await store.setCaseData(event.caseId, { [nomorKey(auto.untuk)]: `${auto.seri}/${event.caseId}` });
+      else if (auto.action === 'tandatangan')
+        await store.setCaseData(event.caseId, {
+          [SIGNED_NASKAH_KEY]: `dok-${event.caseId}-${event.seq}`,
+          'naskah-tanggal': now().slice(0, 10),
+        });
+      await history({
+        caseId: event.caseId,
+        eventKey: k,
+        type: 'otomatis-selesai',
+        at: now(),
+        node: event.node,
+        stepId: a.stepId,
+        seq: event.seq,
+        detail: { action: auto.action, ...(event.choice ? { choice: event.choice } : {}) },
+      });
+      return { done: true };
+    },
     caseData: async () => ({ value: null }),
     finishCase: async (event: { caseId: string; outcome: Terminal; after: number }) => {
       const c = state(event.caseId);
@@ -482,6 +527,8 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     actMs: [],
     pickupMs: [],
     dynamodb: dynamodbCounts,
+    // The document tables are the real run's names: the baseline has none (it writes no documents).
+    tables: { case: Object.values(names), document: ['sepakat-dokumen', 'sepakat-register'] },
     serviceThreadElu,
     cpuMs: cpu,
     extra: { executions, aslIdenticalToRealRun: options.expectedDefinition === definition },

@@ -138,6 +138,14 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
         actMs: output.actMs,
         pickupMs: output.pickupMs,
         dynamodb,
+        tables: {
+          case: [
+            runtime.app.config.SEPAKAT_TABLE_CASES,
+            runtime.app.config.SEPAKAT_TABLE_TASKS,
+            runtime.app.config.SEPAKAT_TABLE_HISTORY,
+          ],
+          document: [runtime.app.config.SEPAKAT_TABLE_DOCUMENTS, runtime.app.config.SEPAKAT_TABLE_REGISTER],
+        },
         serviceThreadElu,
         actorThreadElu: output.actorThreadElu,
         cpuMs: cpu,
@@ -149,6 +157,7 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
           mail: output.mail,
           outcomes: output.outcomes,
           dynamodbByCommand: dynamodb.byCommand,
+          dynamodbWritesByTable: dynamodb.writesByTable,
           otherSdkRequests: otherRequests,
         },
       },
@@ -173,7 +182,7 @@ export async function runConcurrentCases(options: ConcurrentCasesOptions): Promi
 
   let baseline: RunResult | undefined;
   if (options.baseline) {
-    log('  baseline: ASL yang sama, handler no-op dengan jumlah tulis DynamoDB yang sama');
+    log('  baseline: ASL yang sama, handler no-op dengan jumlah tulis DynamoDB tabel kasus yang sama');
     baseline = await runNoopBaseline({
       expectedDefinition: definition,
       sop,
@@ -275,6 +284,11 @@ export function report(result: ConcurrentCasesResult): string {
         row('submission → first task p50 (ms)', r.firstTaskMs.p50, b?.firstTaskMs.p50, undefined),
         row('last act → case end p50 (ms)', r.finishMs.p50, b?.finishMs.p50, undefined),
         row('DynamoDB writes per case', r.dynamodbWritesPerCase, b?.dynamodbWritesPerCase, undefined),
+        row('  to case tables', r.dynamodbCaseWritesPerCase, b?.dynamodbCaseWritesPerCase, undefined),
+        row('  to document tables', r.dynamodbDocumentWritesPerCase, b?.dynamodbDocumentWritesPerCase, undefined),
+        ...(r.dynamodbOtherWritesPerCase || b?.dynamodbOtherWritesPerCase
+          ? [row('  to other tables', r.dynamodbOtherWritesPerCase, b?.dynamodbOtherWritesPerCase, undefined)]
+          : []),
         row('DynamoDB reads per case', r.dynamodbReadsPerCase, b?.dynamodbReadsPerCase, undefined),
         row('service thread busy (ELU)', r.serviceThreadElu, b?.serviceThreadElu, undefined),
         row('process CPU (s)', r.cpuS, b?.cpuS, undefined),
@@ -283,20 +297,30 @@ export function report(result: ConcurrentCasesResult): string {
     `   official's act (GET → POST returned) p50/p95: ${(r.extra.actMs as { p50: number }).p50}/${(r.extra.actMs as { p95: number }).p95} ms; ` +
       `email stored → official's GET p50/p95: ${(r.extra.pickupMs as { p50: number }).p50}/${(r.extra.pickupMs as { p95: number }).p95} ms; ` +
       `actors thread busy (ELU) ${String(r.extra.actorThreadElu)}; peak RSS after the real run ${String(r.extra.peakRssMb)} MB`,
+    `   DynamoDB writes per case by table (real): ${Object.entries(r.dynamodbWritesByTablePerCase)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ')}; case tables ${r.tables.case.join('/')}, document tables ${r.tables.document.join('/')}`,
     ...(b
       ? [
+          `   the real run renders its documents with Chromium and signs the naskah (PAdES) in every case, and stores them ` +
+            `(S3, documents and register tables); the baseline does no document work, so the ratios include it`,
           `   baseline: ${b.extra.aslIdenticalToRealRun ? 'the very ASL the real runtime registered' : 'ASL NOT checked against the real run'}, ` +
             `no-op handlers, every wait answered at once; executions ${JSON.stringify(b.extra.executions)}`,
         ]
       : []),
     `   baseline writes per handler call: ${Object.entries(result.baselineWrites)
       .map(([k, v]) => `${k} ${v.writes}`)
-      .join(', ')} (decision +2 with a code, +1 with caseData fields)`,
+      .join(', ')} (decision +2 with a code, +1 with caseData fields; document +1 for nomor and tandatangan)`,
   ];
-  if (b && r.dynamodbWritesPerCase !== b.dynamodbWritesPerCase)
+  // Only the case tables compare: the baseline writes no documents and no register entries, by design.
+  if (b && r.dynamodbCaseWritesPerCase !== b.dynamodbCaseWritesPerCase)
     lines.push(
-      `   WARNING: the baseline made ${b.dynamodbWritesPerCase} DynamoDB writes per case, the real run ${r.dynamodbWritesPerCase}: ` +
+      `   WARNING: the baseline made ${b.dynamodbCaseWritesPerCase} DynamoDB writes per case to the case tables, the real run ${r.dynamodbCaseWritesPerCase}: ` +
         'the product changed its writes; update BASELINE_WRITES and the no-op handlers in bench/baseline.ts',
+    );
+  if (r.dynamodbOtherWritesPerCase || b?.dynamodbOtherWritesPerCase)
+    lines.push(
+      `   WARNING: writes to tables that are neither case nor document tables: ${JSON.stringify(r.dynamodbWritesByTablePerCase)}`,
     );
   const errors = [
     ...result.errors.real.map((e) => `real: ${e}`),

@@ -24,6 +24,11 @@ export interface RunResult {
   /** Per activation (real run only): task email stored → the official's GET (mailbox pickup and queueing). */
   pickupMs: number[];
   dynamodb: DynamoDbCounts;
+  /**
+   * Which tables are the case store's (cases, tasks, history) and which the document work's (documents, register):
+   * the writes per case are reported per group, and only the case tables' are comparable with the baseline.
+   */
+  tables: TableGroups;
   /** Event-loop utilisation of the thread that runs the services and handlers, over the run (0..1). */
   serviceThreadElu: number;
   /** Event-loop utilisation of the scripted actors' thread (real run only). */
@@ -31,6 +36,11 @@ export interface RunResult {
   /** Process CPU time (all threads) over the run, ms. */
   cpuMs: number;
   extra?: Record<string, unknown>;
+}
+
+export interface TableGroups {
+  case: string[];
+  document: string[];
 }
 
 export interface Figures {
@@ -44,6 +54,15 @@ export interface Figures {
   firstTaskMs: Summary;
   finishMs: Summary;
   dynamodbWritesPerCase: number;
+  /** Writes to the case store's tables (cases, tasks, history): the baseline makes the same ones. */
+  dynamodbCaseWritesPerCase: number;
+  /** Writes to the document work's tables (documents, register): the baseline makes none. */
+  dynamodbDocumentWritesPerCase: number;
+  /** Writes to any other table (none expected). */
+  dynamodbOtherWritesPerCase: number;
+  /** Write requests per case, by table. */
+  dynamodbWritesByTablePerCase: Record<string, number>;
+  tables: TableGroups;
   dynamodbReadsPerCase: number;
   serviceThreadElu: number;
   cpuS: number;
@@ -52,6 +71,11 @@ export interface Figures {
 export function figuresOf(run: RunResult): Figures {
   const acts = [...new Set(run.activationsPerCase)];
   const perCase = (n: number) => (run.completed ? round(n / run.completed, 1) : Number.NaN);
+  const byTable = Object.entries(run.dynamodb.writesByTable);
+  const sum = (keep: (table: string) => boolean) =>
+    byTable.filter(([t]) => keep(t)).reduce((total, [, n]) => total + n, 0);
+  const isCase = (t: string) => run.tables.case.includes(t);
+  const isDocument = (t: string) => run.tables.document.includes(t);
   return {
     cases: run.cases,
     completed: run.completed,
@@ -63,6 +87,11 @@ export function figuresOf(run: RunResult): Figures {
     firstTaskMs: summarize(run.firstTaskMs),
     finishMs: summarize(run.finishMs),
     dynamodbWritesPerCase: perCase(run.dynamodb.writes),
+    dynamodbCaseWritesPerCase: perCase(sum(isCase)),
+    dynamodbDocumentWritesPerCase: perCase(sum(isDocument)),
+    dynamodbOtherWritesPerCase: perCase(sum((t) => !isCase(t) && !isDocument(t))),
+    dynamodbWritesByTablePerCase: Object.fromEntries(byTable.map(([t, n]) => [t, perCase(n)])),
+    tables: run.tables,
     dynamodbReadsPerCase: perCase(run.dynamodb.reads),
     serviceThreadElu: round(run.serviceThreadElu, 2),
     cpuS: round(run.cpuMs / 1000, 1),

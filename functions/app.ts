@@ -131,14 +131,20 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     (renderer ??= createRenderer(config.SEPAKAT_CHROMIUM_PATH ? { executablePath: config.SEPAKAT_CHROMIUM_PATH } : {}));
   let keys: Promise<SigningKeys> | undefined;
   const getKeys = () =>
-    (keys ??= config.SEPAKAT_DEV_PKI_DIR
-      ? DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR, now: () => deps.clock.now() })
-      : Promise.reject(
-          new SepakatError(
-            ErrorNames.InvalidDefinition,
-            'Penanda tangan belum dikonfigurasi (SEPAKAT_DEV_PKI_DIR atau KMS)',
-          ),
-        ));
+    // A failed open is not cached: the next call tries again.
+    (keys ??= (
+      config.SEPAKAT_DEV_PKI_DIR
+        ? DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR, now: () => deps.clock.now() })
+        : Promise.reject(
+            new SepakatError(
+              ErrorNames.InvalidDefinition,
+              'Penanda tangan belum dikonfigurasi (SEPAKAT_DEV_PKI_DIR atau KMS)',
+            ),
+          )
+    ).catch((error: unknown) => {
+      keys = undefined;
+      throw error;
+    }));
   deps.documents = new DocumentWorker({
     store,
     documents,

@@ -193,8 +193,8 @@ describe('documents, numbers and signatures of a case', () => {
       dataDir: rt.dataDir,
       caseId,
       pemohonEmail: PEMOHON.email,
-      // Signed electronically by both parties: there is no paper original to file.
-      values: { ...NASKAH, 'lokasi-naskah-asli': '' },
+      // Signed electronically by both parties: the printout the Staf files at L14 does not replace that original.
+      values: NASKAH,
       // The emails of the steps before are still in the mailbox: their links answer 409.
       alreadyDone: () => true,
       timeoutMs: 120_000,
@@ -216,7 +216,8 @@ describe('documents, numbers and signatures of a case', () => {
     expect(entry.dates.validUntil).toMatch(/^2031-/);
     expect(entry.original).toMatchObject({
       location: `Arsip elektronik Sepakat, dokumen ${partnerCopy.docId}`,
-      copy: 'Asli elektronik bertanda tangan para pihak',
+      // The partner's certificate is from a CA this product does not trust: the register says it needs checking.
+      copy: 'Asli elektronik bertanda tangan para pihak (sertifikat mitra di luar rantai terpercaya: perlu diperiksa)',
     });
 
     // Every Output that is a document: invitation, notulen, konsep naskah, signed naskah, surat pengantar.
@@ -243,12 +244,13 @@ describe('documents, numbers and signatures of a case', () => {
     // The paraf facts: Bagian Hukum (koordinasi), Kasubbag and Kabag (hierarki 1, 2), the pengusul (PIHAK KEDUA).
     const paraf = (await rt.app.store.listHistory(caseId))
       .filter((e) => e.type === 'otomatis-selesai' && e.detail?.action === 'paraf')
-      .map((e) => [e.detail?.paraf, e.detail?.pihak, e.detail?.urutan, e.detail?.nama]);
+      .map((e) => [e.detail?.paraf, e.detail?.pihak, e.detail?.urutan, e.detail?.jabatan, e.detail?.nama]);
     expect(paraf).toEqual([
-      ['koordinasi', 'kesatu', 1, 'Bagian Hukum dan Perundang-Undangan'],
-      ['hierarki', 'kesatu', 1, 'Maya Sari, S.IP.'],
-      ['hierarki', 'kesatu', 2, 'Hendra Gunawan, S.H., M.H.'],
-      ['hierarki', 'kedua', 1, 'Pihak Pengusul (Pemerintah Daerah / Pihak lainnya)'],
+      // External parties' paraf are recorded by the Kasubbag, who carries the draft to them.
+      ['koordinasi', 'kesatu', 1, 'Bagian Hukum dan Perundang-Undangan', 'dicatat oleh Maya Sari, S.IP.'],
+      ['hierarki', 'kesatu', 1, 'Kepala Subbagian Kerjasama Dalam Negeri', 'Maya Sari, S.IP.'],
+      ['hierarki', 'kesatu', 2, 'Kepala Bagian Kerjasama', 'Hendra Gunawan, S.H., M.H.'],
+      ['hierarki', 'kedua', 1, `Pejabat ${MITRA}`, 'dicatat oleh Maya Sari, S.IP.'],
     ]);
   }, 300_000);
 

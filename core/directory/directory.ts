@@ -40,6 +40,11 @@ export const DokumenPemdaSchema = z
     kontak: z.string().min(1).optional(),
     /** The kepala daerah who signs agreements: the directory role and the jabatan as printed ("WALIKOTA CONTOH"). */
     kepalaDaerah: z.object({ role: z.string().min(1), jabatan: z.string().min(1) }).strict(),
+    /**
+     * The role that signs the unit's letters (surat undangan, nota dinas, surat pengantar) "a.n." the kepala daerah,
+     * usually the Kepala Bagian; without it, whoever decided the step signs.
+     */
+    penandatanganSurat: z.string().min(1).optional(),
     /** The contact unit named in the Pasal Penghubung of its agreements. */
     penghubung: z
       .object({

@@ -126,7 +126,8 @@ function barisBerpasangan(kesatu: readonly ParafView[], kedua: readonly ParafVie
 export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
   const jenis = NAMA_JENIS[d.jenis];
   const kesatu = pihakView(d.pihakKesatu, 0, d.tte, false);
-  const kedua = pihakView(d.pihakKedua, 1, d.tte, false);
+  // The QR code sits in the block of PIHAK KESATU, whose signature this product applies; the partner signs its own way.
+  const kedua = pihakView(d.pihakKedua, 1, undefined, false);
   const koordinasi = barisBerpasangan(
     parafView(d.pihakKesatu.parafKoordinasi),
     parafView(d.pihakKedua.parafKoordinasi),

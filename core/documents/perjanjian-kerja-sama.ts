@@ -68,7 +68,8 @@ export const PENGAKHIRAN_STANDAR = [
 
 export function preparePerjanjianKerjaSama(d: PerjanjianKerjaSama): NaskahView {
   const kesatu = pihakView(d.pihakKesatu, 0, d.tte, true);
-  const kedua = pihakView(d.pihakKedua, 1, d.tte, true);
+  // The QR code sits in the block of PIHAK KESATU, whose signature this product applies; the partner signs its own way.
+  const kedua = pihakView(d.pihakKedua, 1, undefined, true);
   const hk = (i: 0 | 1, h: z.infer<typeof HakKewajiban>) => [
     { teks: `Hak ${PIHAK_LABEL[i]}:`, butir: h.hak },
     { teks: `Kewajiban ${PIHAK_LABEL[i]}:`, butir: h.kewajiban },

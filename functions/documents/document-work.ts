@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   CaseRecord,
   DocumentAction,
@@ -62,10 +63,15 @@ const NASKAH_LABEL: Record<string, string> = {
   'nota-kesepakatan': 'Nota Kesepakatan',
 };
 
+/** Letters the unit sends out, signed by the pemda's letter signer (`dokumen.penandatanganSurat`). */
+const LETTERS: ReadonlySet<string> = new Set(['surat-undangan', 'nota-dinas', 'surat-pengantar']);
+
 /** The case data key holding the number reserved for a purpose ("nomor-naskah"). */
 export const nomorKey = (purpose: string) => `nomor-${purpose}`;
 /** The case data key holding the docId of the signed naskah. */
 export const SIGNED_NASKAH_KEY = 'dokumen-naskah-ditandatangani';
+/** The case data key saying the original is the electronic copy signed by both parties. */
+export const ORIGINAL_KEY = 'naskah-asli';
 
 export class DocumentWorker implements DocumentWork {
   constructor(private readonly deps: DocumentWorkDeps) {}
@@ -191,7 +197,15 @@ export class DocumentWorker implements DocumentWork {
     const existing = await this.deps.documents.get(docIdFor(purpose));
     if (existing) return documentDetail(existing);
     const ctx = await this.context(record, input.task, input.activity);
+    const letterSigner = LETTERS.has(action.dokumen) ? this.profile(record).dokumen.penandatanganSurat : undefined;
+    if (letterSigner) {
+      const pemda = this.deps.pemda(record.pemdaId);
+      const holder = pemda.directory.holders(letterSigner, ctx.tanggal)[0];
+      if (holder) ctx.penandatangan = official(holder);
+    }
     if (action.seri) {
+      // The data is checked before a number is taken: a letter that cannot be made takes no number.
+      assembleDocument(action.dokumen, ctx);
       const by = input.task?.decision?.by.nama;
       const entry = await this.deps.register(record.pemdaId).allocate({
         caseId: record.caseId,
@@ -204,7 +218,7 @@ export class DocumentWorker implements DocumentWork {
       ctx.nomor = { ...ctx.nomor, [action.dokumen]: entry.numberText };
     }
     const konsep = action.dokumen === 'kesepakatan-bersama';
-    if (konsep) ctx.paraf = await this.parafFor(record, naskahContentVersion(ctx));
+    if (konsep) ctx.paraf = await this.parafFor(record, versionOf(ctx));
     const stored = await this.renderAndStore(
       record,
       { ...ctx, ...(konsep ? { konsep: true } : {}) },
@@ -212,7 +226,7 @@ export class DocumentWorker implements DocumentWork {
         document: action.dokumen,
         kind: konsep ? 'konsep-naskah' : action.dokumen,
         purpose,
-        meta: konsep ? { versiIsi: naskahContentVersion(ctx) } : {},
+        meta: konsep ? { versiIsi: versionOf(ctx) } : {},
       },
     );
     return documentDetail(stored);
@@ -269,8 +283,10 @@ export class DocumentWorker implements DocumentWork {
     let entry: RegisterEntry;
     if (typeof srikandi === 'string' && srikandi.trim()) {
       const known = await register.get(srikandi.trim());
+      // A re-run finds the number it recorded for this case and purpose; anything else goes through the register's
+      // own checks (format, uniqueness, not void).
       entry =
-        known && known.caseId === record.caseId
+        known && known.caseId === record.caseId && known.purpose === action.untuk && known.status !== 'dibatalkan'
           ? known
           : await register.registerSrikandi({ ...common, numberText: srikandi.trim() });
     } else {
@@ -289,11 +305,16 @@ export class DocumentWorker implements DocumentWork {
     const decision = task?.decision;
     if (!decision) throw new SepakatError(ErrorNames.NotFound, `Paraf di ${activity.id} tanpa keputusan`);
     const ctx = await this.context(record, task);
-    const version = naskahContentVersion(ctx);
+    const version = versionOf(ctx);
     // An external party's paraf is recorded by an official: the paraf is the party's, the record names who entered it.
     const external = activity.actor.kind === 'external';
+    // The partner's paraf is its officials' (named by its instansi); an external unit's (the Bagian Hukum) by its name.
+    const mitra = typeof record.data['pihak-mitra'] === 'string' ? record.data['pihak-mitra'] : record.pemohon.instansi;
     const who = external
-      ? { nama: activity.actor.jabatan, jabatan: activity.actor.jabatan }
+      ? {
+          nama: `dicatat oleh ${decision.by.nama}`,
+          jabatan: action.pihak === 'kedua' ? `Pejabat ${mitra}` : activity.actor.jabatan,
+        }
       : { nama: decision.by.nama, jabatan: decision.by.jabatan, ...(decision.by.nip ? { nip: decision.by.nip } : {}) };
     let order = 1;
     if (action.jenis === 'hierarki') {
@@ -332,7 +353,7 @@ export class DocumentWorker implements DocumentWork {
     const docId = docIdFor(purpose);
     const existing = await this.deps.documents.get(docId);
     if (existing) {
-      await this.deps.store.setCaseData(record.caseId, { [SIGNED_NASKAH_KEY]: existing.docId });
+      await this.rememberSigned(record, existing);
       return documentDetail(existing);
     }
     const nomor = this.numbers(record)[action.nomor];
@@ -352,7 +373,7 @@ export class DocumentWorker implements DocumentWork {
     });
     const description = signer.describe();
     const ctx = await this.context(record, task);
-    const version = naskahContentVersion(ctx);
+    const version = versionOf(ctx);
     const verifyUrl = `${this.deps.publicBaseUrl}/verifikasi/${docId}`;
     const signed: CaseDocumentContext = {
       ...ctx,
@@ -371,6 +392,7 @@ export class DocumentWorker implements DocumentWork {
       .renderer()
       .render(assembled.template, assembled.input as never, { paper: profile.dokumen.kertas })
       .catch((error: unknown) => {
+        if (error instanceof SepakatError) throw error;
         throw new SepakatError(ErrorNames.Transient, 'Naskah gagal dibuat untuk ditandatangani', { cause: error });
       });
     const jenis = NASKAH_LABEL[String(record.data['naskah-jenis'] ?? 'kesepakatan-bersama')] ?? 'Kesepakatan Bersama';
@@ -404,12 +426,16 @@ export class DocumentWorker implements DocumentWork {
         halaman: rendered.pages,
       },
     });
-    // The signing date is the naskah's date (later documents, such as the laporan pelaksanaan, count from it).
-    await this.deps.store.setCaseData(record.caseId, {
-      [SIGNED_NASKAH_KEY]: stored.docId,
-      'naskah-tanggal': this.deps.pemda(record.pemdaId).localDate(new Date(stored.createdAt)),
-    });
+    await this.rememberSigned(record, stored);
     return documentDetail(stored);
+  }
+
+  /** The signed naskah and its date (later documents, such as the laporan pelaksanaan, count from it). */
+  private async rememberSigned(record: CaseRecord, signed: DocumentRecord): Promise<void> {
+    await this.deps.store.setCaseData(record.caseId, {
+      [SIGNED_NASKAH_KEY]: signed.docId,
+      'naskah-tanggal': this.deps.pemda(record.pemdaId).localDate(new Date(signed.createdAt)),
+    });
   }
 
   /**
@@ -425,16 +451,20 @@ export class DocumentWorker implements DocumentWork {
     const file = task?.decision?.files.find((f) => f.slot === action.berkas);
     if (!file) throw new SepakatError(ErrorNames.NotFound, `Berkas ${action.berkas} tidak ada pada keputusan`);
     const nomor = this.numbers(record)[action.nomor];
-    const bytes = await this.deps.files.read(file.bucket, file.key, this.deps.maxUploadBytes);
+    const bytes = await this.checkedUpload(file);
     const ours = await this.signedNaskah(record);
     const electronic = ours ? await this.extendsSigned(bytes, ours.bytes) : undefined;
     const by = task?.decision?.by.nama;
+    // One purpose for the partner's copy, whatever it turns out to be: a retry finds the first classification.
+    const purpose = `${record.caseId}#${seq}#salinan-mitra`;
+    const earlier = await this.deps.documents.get(docIdFor(purpose));
+    if (earlier) return { ...documentDetail(earlier), cara: String(earlier.meta?.cara ?? '') };
     if (electronic?.ok) {
       const { record: stored } = await this.deps.documents.store({
         caseId: record.caseId,
         pemdaId: record.pemdaId,
         kind: 'naskah-para-pihak',
-        purpose: `${record.caseId}#${seq}#naskah-para-pihak`,
+        purpose,
         bucket: this.deps.buckets.documents,
         bytes,
         contentType: 'application/pdf',
@@ -448,15 +478,19 @@ export class DocumentWorker implements DocumentWork {
           rantaiMitraTerpercaya: electronic.partnerChainTrusted,
         },
       });
+      // The original is this electronic copy; a printout filed later is a copy (see `archive`).
+      await this.deps.store.setCaseData(record.caseId, { [ORIGINAL_KEY]: 'elektronik' });
       if (nomor)
         await this.deps.register(record.pemdaId).setOriginalLocation(nomor, {
           location: `Arsip elektronik Sepakat, dokumen ${stored.docId}`,
-          copy: 'Asli elektronik bertanda tangan para pihak',
+          copy: electronic.partnerChainTrusted
+            ? 'Asli elektronik bertanda tangan para pihak'
+            : 'Asli elektronik bertanda tangan para pihak (sertifikat mitra di luar rantai terpercaya: perlu diperiksa)',
           ...(by ? { by } : {}),
         });
       return { ...documentDetail(stored), cara: 'elektronik' };
     }
-    const stored = await this.storeScan(record, seq, action.berkas, bytes, file, nomor, false, {
+    const stored = await this.storeScan(record, purpose, bytes, file, nomor, false, {
       cara: 'kertas',
       ...(electronic ? { catatan: electronic.reason } : {}),
     });
@@ -491,10 +525,17 @@ export class DocumentWorker implements DocumentWork {
     return { ok: true, signer: last.signerName ?? 'tidak diketahui', partnerChainTrusted: last.chainOk };
   }
 
+  /** An upload read back: the bytes must be those checked by content when the decision was submitted. */
+  private async checkedUpload(file: { bucket: string; key: string; sha256?: string }): Promise<Uint8Array> {
+    const bytes = await this.deps.files.read(file.bucket, file.key, this.deps.maxUploadBytes);
+    if (file.sha256 && createHash('sha256').update(bytes).digest('hex') !== file.sha256)
+      throw new SepakatError(ErrorNames.BadInput, `Berkas ${file.key} berubah setelah diperiksa; unggah ulang`);
+    return bytes;
+  }
+
   private async storeScan(
     record: CaseRecord,
-    seq: number,
-    slot: string,
+    purpose: string,
     bytes: Uint8Array,
     file: { name: string; contentType: string },
     nomor: string | undefined,
@@ -505,7 +546,7 @@ export class DocumentWorker implements DocumentWork {
       caseId: record.caseId,
       pemdaId: record.pemdaId,
       kind: 'arsip-pindai',
-      purpose: `${record.caseId}#${seq}#arsip#${slot}`,
+      purpose,
       bucket: this.deps.buckets.archive,
       bytes,
       contentType: file.contentType,
@@ -529,17 +570,27 @@ export class DocumentWorker implements DocumentWork {
     const lokasi = action.lokasi ? task?.decision?.values[action.lokasi] : undefined;
     let stored: DocumentRecord | undefined;
     if (file && action.berkas) {
-      const bytes = await this.deps.files.read(file.bucket, file.key, this.deps.maxUploadBytes);
-      stored = await this.storeScan(record, seq, action.berkas, bytes, file, nomor, action.asli, {
-        cara: 'pindaian',
-        ...(typeof lokasi === 'string' && lokasi ? { lokasiAsli: lokasi } : {}),
-      });
+      const bytes = await this.checkedUpload(file);
+      stored = await this.storeScan(
+        record,
+        `${record.caseId}#${seq}#arsip#${action.berkas}`,
+        bytes,
+        file,
+        nomor,
+        action.asli,
+        {
+          cara: 'pindaian',
+          ...(typeof lokasi === 'string' && lokasi ? { lokasiAsli: lokasi } : {}),
+        },
+      );
     }
-    if (nomor && typeof lokasi === 'string' && lokasi.trim()) {
+    // Where the electronic copy of both parties is the original, a printout filed on paper does not replace it.
+    const electronicOriginal = record.data[ORIGINAL_KEY] === 'elektronik';
+    if (nomor && typeof lokasi === 'string' && lokasi.trim() && !electronicOriginal) {
       const by = task?.decision?.by.nama;
       await this.deps.register(record.pemdaId).setOriginalLocation(nomor, {
         location: lokasi.trim(),
-        copy: stored ? 'Asli bermeterai (kertas); pindaian di arsip Sepakat' : 'Asli bermeterai (kertas)',
+        copy: stored ? 'Asli bermeterai di atas kertas, pindaian di arsip Sepakat' : 'Asli bermeterai di atas kertas',
         ...(by ? { by } : {}),
       });
     }
@@ -567,6 +618,15 @@ export class DocumentWorker implements DocumentWork {
     });
     return { nomor: entry.numberText, status: entry.status, berlakuSampai: until };
   }
+}
+
+/**
+ * The content version a paraf approves: the text of the naskah, independent of who holds the kepala daerah's office
+ * today (a Plt or Plh taking over does not change the text, so it does not void the paraf).
+ */
+function versionOf(ctx: CaseDocumentContext): string {
+  const jabatan = ctx.pemda.dokumen.kepalaDaerah.jabatan;
+  return naskahContentVersion({ ...ctx, kepalaDaerah: { nama: jabatan, jabatan } });
 }
 
 /** Paraf facts from the case history: the runtime's record of each `paraf` action, with its detail. */

@@ -378,7 +378,8 @@ function documentView(
     ...(validFrom || validUntil
       ? { jangkaWaktu: `${tanggalPanjang(validFrom) || '…'} s.d. ${tanggalPanjang(validUntil) || '…'}` }
       : {}),
-    ...(entry?.original ? { naskahAsli: `${entry.original.location} (${entry.original.copy})` } : {}),
+    // Where the paper original is kept is for archivists, not for a public page: only which copy is the original.
+    ...(entry?.original ? { naskahAsli: entry.original.copy } : {}),
     disimpan: formatTanggalWaktu(new Date(record.createdAt), tz),
   };
 }

@@ -384,6 +384,22 @@ class TaskPages {
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
       });
     const url = await this.app.documents.downloadUrl(record, 300);
+    // Every download is a fact in the case history: who (the person the link is bound to), which document, when.
+    const at = new Date().toISOString();
+    await this.app.store.appendHistory({
+      caseId: record.caseId,
+      eventKey: `unduh#${at}#${randomBytes(6).toString('hex')}`,
+      type: 'dokumen-diunduh',
+      at,
+      who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
+      detail: {
+        docId: record.docId,
+        jenis: record.kind,
+        ...(record.nomor ? { nomor: record.nomor } : {}),
+        berlakuDetik: 300,
+        melalui: 'tautan tugas',
+      },
+    });
     return {
       statusCode: 302,
       headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

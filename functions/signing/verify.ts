@@ -1,3 +1,4 @@
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { constants, createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -99,8 +100,20 @@ export interface VerifyOptions {
   readonly checkDate?: Date;
 }
 
+/**
+ * More signatures than any agreement carries: a file with more is refused before any hashing (every signature
+ * hashes nearly the whole file, so thousands of fake ones would make a public verification page a denial of service).
+ */
+export const MAX_SIGNATURES = 10;
+
 export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOptions): Promise<PdfVerification> {
   const fields = findSignatureFields(pdf);
+  if (fields.length > MAX_SIGNATURES)
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Berkas memuat ${fields.length} tanda tangan; paling banyak ${MAX_SIGNATURES} yang diperiksa`,
+      { code: 'TerlaluBanyakTandaTangan' },
+    );
   const roots = options.trustedRoots.map(parseCertificate);
   const checkDate = options.checkDate ?? new Date();
   const signatures: SignatureReport[] = [];
