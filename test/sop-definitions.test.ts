@@ -435,6 +435,28 @@ describe('an invalid definition', () => {
       (raw) => (raw.steps[1]!.choices![1]!.noteRequired = false),
       'rusak.yaml: langkah L2: choices[1].noteRequired: pengembalian',
     ],
+    [
+      'signs before anyone decided',
+      (raw) =>
+        ((raw.steps[0] as Record<string, unknown>).automatic = {
+          before: [{ action: 'tandatangan', dokumen: 'kesepakatan-bersama', nomor: 'naskah' }],
+        }),
+      'rusak.yaml: langkah L1: automatic.before[0]: "tandatangan" memerlukan keputusan pejabat',
+    ],
+    [
+      'registers a number no step reserves',
+      (raw) =>
+        ((raw.steps[0] as Record<string, unknown>).automatic = { after: [{ action: 'daftar', nomor: 'naskah' }] }),
+      'nomor "naskah" tidak dicadangkan',
+    ],
+    [
+      'archives a file the step does not collect',
+      (raw) =>
+        ((raw.steps[0] as Record<string, unknown>).automatic = {
+          after: [{ action: 'arsip', berkas: 'tidak-ada', nomor: 'naskah' }],
+        }),
+      'rusak.yaml: langkah L1: automatic[0].berkas: "tidak-ada" bukan isian berkas',
+    ],
   ])('%s, with the file, the step and the field', (_name, mutate, expected) => {
     expect(rejection(mutate)).toContain(expected);
   });

@@ -378,6 +378,7 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const start = nodes[0]!.id;
   checkReachability(nodes, byId, start, file, issues);
+  checkDocumentWork(nodes, file, issues);
 
   return {
     definition,
@@ -400,6 +401,47 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
       return step;
     },
   };
+}
+
+/**
+ * Document work that could only fail at run time is refused at load: work that needs a decision (paraf, signature,
+ * a file) placed before the step, and a number used that no `nomor` action of the SOP reserves.
+ */
+function checkDocumentWork(nodes: FlowNode[], file: string, issues: DefinitionIssue[]) {
+  const activities = nodes.filter((n): n is Activity => n.type === 'activity');
+  const reserved = new Set(
+    activities.flatMap((a) =>
+      [...a.before, ...a.choices.flatMap((c) => c.automatic)].flatMap((w) => (w.action === 'nomor' ? [w.untuk] : [])),
+    ),
+  );
+  for (const a of activities) {
+    a.before.forEach((w, i) => {
+      const needsDecision =
+        w.action === 'paraf' ||
+        w.action === 'tandatangan' ||
+        w.action === 'tandatangan-mitra' ||
+        (w.action === 'arsip' && (w.berkas !== undefined || w.lokasi !== undefined)) ||
+        (w.action === 'nomor' && w.srikandi !== undefined);
+      if (needsDecision)
+        issues.push({
+          file,
+          stepId: a.stepId,
+          path: `automatic.before[${i}]`,
+          message: `"${w.action}" memerlukan keputusan pejabat; taruh di automatic.after atau pada pilihan`,
+        });
+    });
+    for (const c of a.choices)
+      c.automatic.forEach((w, i) => {
+        const nomor = w.action !== 'nomor' && 'nomor' in w ? w.nomor : undefined;
+        if (nomor !== undefined && !reserved.has(nomor))
+          issues.push({
+            file,
+            stepId: a.stepId,
+            path: `${a.id}.${c.value}.automatic[${i}].nomor`,
+            message: `nomor "${nomor}" tidak dicadangkan oleh aksi "nomor" mana pun di SOP ini`,
+          });
+      });
+  }
 }
 
 /** Successors of a node: its choices' targets or its gate's branches. */

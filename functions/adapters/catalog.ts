@@ -98,6 +98,21 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
       );
   for (const sop of sops.all()) {
     const ctx = contexts.get(sop.definition.pemda)!;
+    const series = ctx.directory.data.penomoran.series;
+    const unknown = sop.nodes.flatMap((n) =>
+      n.type === 'activity'
+        ? [...n.before, ...n.choices.flatMap((c) => c.automatic)].flatMap((w) =>
+            (w.action === 'nomor' || w.action === 'dokumen') && w.seri !== undefined && !(w.seri in series)
+              ? [`${n.id}: ${w.seri}`]
+              : [],
+          )
+        : [],
+    );
+    if (unknown.length)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `SOP ${sop.key}: seri penomoran tidak ada di penomoran ${sop.definition.pemda}: ${[...new Set(unknown)].join(', ')}`,
+      );
     const missing = sop.definition.actors
       .filter((a) => a.kind === 'internal' && !(a.id in ctx.directory.data.roles))
       .map((a) => a.id);
