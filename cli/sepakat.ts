@@ -36,6 +36,8 @@ Perintah:
   arsip unduh <ID-dokumen> --oleh "Nama" [--peran "…"] [--alasan "…"]
                                                       tautan unduhan berumur pendek (5 menit); unduhan dicatat
   arsip riwayat <ID-dokumen>                          siapa mengunduh dokumen itu, kapan dan untuk apa
+  lanjutkan <ID-kasus>                                melanjutkan kasus di langkahnya (setelah kerja otomatis
+                                                      yang gagal diperbaiki); yang sudah dikerjakan tidak diulang
   bantuan                                             tampilkan pesan ini
 
 --data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)`;
@@ -612,6 +614,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     bertindak: { args: 1, flags: ['pilihan', 'catatan', 'isian'] },
     surat: { args: 0, flags: ['ke'] },
     register: { args: 0, flags: ['pemda', 'tahun', 'seri', 'status', 'csv', 'pdf'] },
+    lanjutkan: { args: 1, flags: [] },
     // Its subcommands check their own arguments and options.
     arsip: {
       args: 2,
@@ -670,6 +673,15 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
           out,
         );
         break;
+      case 'lanjutkan': {
+        const caseId = rest[0];
+        if (!caseId) throw salahPerintah('Sebutkan ID kasus.');
+        const resumed = await withApp(dataDir, (app) => app.runtime.resumeCase(caseId, 'dilanjutkan-operator'));
+        out(
+          resumed ? `Kasus ${caseId} dilanjutkan (eksekusi ${resumed.executionName}).` : `Kasus ${caseId} tidak aktif.`,
+        );
+        break;
+      }
       case 'arsip': {
         const { 'data-dir': _dataDir, help: _help, isian: _isian, ...strings } = values;
         await arsip(dataDir, rest, strings, out);

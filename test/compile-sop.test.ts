@@ -103,7 +103,21 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
       ),
     );
     for (const path of paths)
-      expect(path).toMatch(/^(\$\.caseId|\$\.position\.seq|\$\$\.Task\.Token|\$\$\.Execution\.Id)$/);
+      // $.error: the error a failed document step caught, passed on once to be recorded (phase "gagal").
+      expect(path).toMatch(/^(\$\.caseId|\$\.position\.seq|\$\$\.Task\.Token|\$\$\.Execution\.Id|\$\.error)$/);
+  });
+
+  it('records a document step that fails for good on the case instead of failing silently', () => {
+    const documentTasks = Object.entries(definition.States).filter(
+      ([, st]) => (st.Parameters as { FunctionName?: string } | undefined)?.FunctionName === '${DocumentFunctionArn}',
+    );
+    for (const [name, st] of documentTasks) {
+      const catches = st.Catch as { ErrorEquals: string[]; Next: string }[];
+      const all = catches.find((c) => c.ErrorEquals.includes('States.ALL'));
+      expect(all, name).toBeDefined();
+      expect(definition.States[all!.Next]).toMatchObject({ Type: 'Task' });
+      expect(catches.at(-1)).toBe(all);
+    }
   });
 
   it('retries transient failures by the error names exported once', () => {

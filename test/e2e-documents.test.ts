@@ -87,6 +87,9 @@ describe('documents, numbers and signatures of a case', () => {
     const nomor = String(record.data['nomor-naskah']);
     expect(nomor).toMatch(/^000\.5\.4\/\d{3}\/KS\/2026$/);
     expect(signedRecord.nomor).toBe(nomor);
+    // The data it was rendered from and the template version are kept with it.
+    expect(signedRecord.templateVersion).toMatch(/\S/);
+    expect(signedRecord.dataKey).toMatch(/\.json$/);
     const report = await verifyPdfSignatures(signed, await trust());
     expect(report.valid).toBe(true);
     expect(report.signatures).toHaveLength(1);

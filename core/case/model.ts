@@ -120,6 +120,8 @@ export type HistoryType =
   | 'tautan-diperbarui'
   | 'kasus-dilanjutkan'
   | 'kasus-berakhir'
+  /** Automatic work failed for good; the case waits at its step. */
+  | 'otomatis-gagal'
   /** A document or archived copy was downloaded (who, which, when). */
   | 'dokumen-diunduh';
 

@@ -398,6 +398,47 @@ export class CaseRuntime {
     return { done: true };
   }
 
+  /**
+   * Gagal: automatic work failed for good (after its retries). The failure is a fact in the case history, told once
+   * per failure to the officials of the step (in Indonesian, with the reason), and the case stays at its step until
+   * it is resumed.
+   */
+  async recordFailure(input: {
+    caseId: string;
+    node: string;
+    seq: number;
+    error: { Error?: string; Cause?: string };
+  }): Promise<{ recorded: true }> {
+    const record = await this.requireCase(input.caseId);
+    const activity = this.activityOf(record, input.node);
+    const cause = describeFailure(input.error);
+    const at = this.now().toISOString();
+    const key = activationKey(input.seq, `otomatis-gagal#${at}`);
+    await this.history({
+      caseId: input.caseId,
+      eventKey: key,
+      type: 'otomatis-gagal',
+      at,
+      node: input.node,
+      stepId: activity.stepId,
+      seq: input.seq,
+      detail: { error: input.error.Error ?? 'tidak diketahui', alasan: cause },
+    });
+    const to = await this.recipients(record, activity.performer.id);
+    if (to.length)
+      await this.sendOnce(input.caseId, `${key}#email`, {
+        to,
+        template: 'pemberitahuan',
+        model: {
+          perihal: record.perihal,
+          caseId: record.caseId,
+          judul: `Kerja otomatis di langkah ${activity.stepId} gagal`,
+          pesan: `Dokumen atau tindakan otomatis pada langkah ${activity.stepId} (${activity.label}) tidak dapat diselesaikan: ${cause}. Kasus berhenti di langkah ini dan dilanjutkan setelah penyebabnya diperbaiki; tidak ada yang hilang atau terulang.`,
+        },
+      });
+    return { recorded: true };
+  }
+
   private async recipients(record: CaseRecord, to: string): Promise<string[]> {
     if (to === 'pemohon') return [record.pemohon.email];
     const sop = this.sopOf(record);
@@ -548,4 +589,17 @@ export class CaseRuntime {
     }
     return { reported, resumed };
   }
+}
+
+/** The reason of a failure for people: our own errors carry an Indonesian message; anything else says what it was. */
+function describeFailure(error: { Error?: string; Cause?: string }): string {
+  let message = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: string };
+    if (parsed.errorMessage) message = parsed.errorMessage;
+  } catch {
+    // Not JSON: the cause as given.
+  }
+  const ours = (error.Error ?? '').startsWith('Sepakat.');
+  return (ours ? message : `kesalahan sistem (${error.Error ?? 'tidak diketahui'})`).slice(0, 500);
 }

@@ -69,6 +69,8 @@ export const stateNames = {
   continued: 'Dilanjutkan di eksekusi baru',
   superseded: 'Digantikan eksekusi lain',
   closed: 'Kasus ditutup',
+  failed: (id: string) => `${id} Gagal`,
+  stopped: 'Berhenti: kerja otomatis gagal',
 };
 
 /** Transient failures are retried with backoff; the product's own error names are exported once (core/errors.ts). */
@@ -80,6 +82,28 @@ const ENDINGS = [
   { ErrorEquals: [ErrorNames.Superseded], Next: stateNames.superseded, ResultPath: '$.error' },
   { ErrorEquals: [ErrorNames.CaseClosed], Next: stateNames.closed, ResultPath: '$.error' },
 ];
+
+/**
+ * Document work (Chromium, signatures) may also time out or die; it is retried, and whatever still fails is recorded
+ * on the case and told to the officials instead of failing silently (see `documentTask`).
+ */
+const DOCUMENT_RETRY = [
+  ...RETRY,
+  { ErrorEquals: ['States.Timeout', 'Lambda.Unknown'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 },
+];
+
+/** A Task for automatic work: document work gets its own function, retries, and a recorded failure. */
+function automaticTask(a: Activity, auto: Automatic, payload: Record<string, unknown>, extra: State): State {
+  const role = automaticRole(auto);
+  const task = lambdaTask(role, payload, extra);
+  if (role !== 'document') return task;
+  return {
+    ...task,
+    TimeoutSeconds: 300,
+    Retry: DOCUMENT_RETRY,
+    Catch: [...ENDINGS, { ErrorEquals: ['States.ALL'], Next: stateNames.failed(a.id), ResultPath: '$.error' }],
+  };
+}
 
 function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, extra: State): State {
   return {
@@ -138,7 +162,10 @@ export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_O
 
   for (const node of sop.nodes) {
     if (node.type === 'gate') compileGate(node, states, entryState);
-    else compileActivity(node, states, entryState, options);
+    else {
+      compileActivity(node, states, entryState, options);
+      compileFailure(node, states);
+    }
   }
 
   for (const terminal of [...terminals].sort()) {
@@ -187,8 +214,9 @@ function compileActivity(
     },
   );
   a.before.forEach((auto, i) => {
-    states[stateNames.before(a.id, i)] = lambdaTask(
-      automaticRole(auto),
+    states[stateNames.before(a.id, i)] = automaticTask(
+      a,
+      auto,
       { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', phase: 'before', index: i },
       {
         Comment: `Otomatis sebelum ${a.id}: ${auto.action}`,
@@ -242,8 +270,9 @@ function compileActivity(
   };
   for (const choice of a.choices) {
     choice.automatic.forEach((auto, i) => {
-      states[stateNames.afterChoice(a.id, choice.value, i)] = lambdaTask(
-        automaticRole(auto),
+      states[stateNames.afterChoice(a.id, choice.value, i)] = automaticTask(
+        a,
+        auto,
         {
           'caseId.$': '$.caseId',
           node: a.id,
@@ -263,6 +292,26 @@ function compileActivity(
       );
     });
   }
+}
+
+/**
+ * Where document work of an activity failed for good: the failure is recorded in the case history and told to the
+ * officials of the step, and the execution stops. The case stays at its step; resuming it (a restart, or an
+ * operator once the cause is fixed) runs the work again, which finds what it already did.
+ */
+function compileFailure(a: Activity, states: Record<string, State>) {
+  const works = [...a.before, ...a.choices.flatMap((c) => c.automatic)];
+  if (!works.some((w) => automaticRole(w) === 'document')) return;
+  states[stateNames.failed(a.id)] = lambdaTask(
+    'automatic',
+    { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', phase: 'gagal', index: 0, 'error.$': '$.error' },
+    { Comment: `Mencatat kerja otomatis yang gagal di ${a.id}`, ResultPath: null, Next: stateNames.stopped },
+  );
+  states[stateNames.stopped] = {
+    Type: 'Fail',
+    Error: 'Sepakat.KerjaOtomatisGagal',
+    Cause: 'Kerja otomatis gagal dan tercatat pada riwayat kasus; kasus dilanjutkan setelah penyebabnya diperbaiki',
+  };
 }
 
 function compileGate(g: GateNode, states: Record<string, State>, entryState: (target: string) => string) {

@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  ConditionalCheckFailedException,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
-import { queryAll } from './dynamodb-guard.ts';
+import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
 
 /**
  * Documents are never overwritten. The local S3 has no versioning or Object Lock, so the guarantee comes from two
@@ -36,6 +32,8 @@ export interface DocumentRecord {
   /** Template version and the data it was rendered from (generated documents). */
   templateVersion?: string;
   dataSha256?: string;
+  /** The data it was rendered from, as JSON beside the document (same bucket, never overwritten either). */
+  dataKey?: string;
   /** Archive: the register number this copy belongs to, and whether it is the original. */
   nomor?: string;
   asli?: boolean;
@@ -97,7 +95,9 @@ export class DocumentStore {
   }
 
   async get(docId: string): Promise<DocumentRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { docId }, ConsistentRead: true }));
+    const out = await guarded(() =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: { docId }, ConsistentRead: true })),
+    );
     return out.Item as DocumentRecord | undefined;
   }
 
@@ -130,7 +130,18 @@ export class DocumentStore {
           .replace(/[^a-z0-9]/g, '')
       : 'bin';
     const key = `dokumen/${input.caseId}/${input.kind}/${docId}-${hash}.${extension}`;
+    const dataJson = input.data !== undefined ? JSON.stringify(input.data) : undefined;
+    const dataKey = dataJson ? `${key}.data-${sha256(dataJson).slice(0, 16)}.json` : undefined;
     try {
+      if (dataJson && dataKey)
+        await this.s3.send(
+          new PutObjectCommand({
+            Bucket: input.bucket,
+            Key: dataKey,
+            Body: dataJson,
+            ContentType: 'application/json; charset=utf-8',
+          }),
+        );
       await this.s3.send(
         new PutObjectCommand({
           Bucket: input.bucket,
@@ -157,31 +168,28 @@ export class DocumentStore {
       fileName: input.fileName,
       createdAt: input.at.toISOString(),
       ...(input.templateVersion ? { templateVersion: input.templateVersion } : {}),
-      ...(input.data !== undefined ? { dataSha256: sha256(JSON.stringify(input.data)) } : {}),
+      ...(dataJson && dataKey ? { dataSha256: sha256(dataJson), dataKey } : {}),
       ...(input.nomor ? { nomor: input.nomor } : {}),
       ...(input.asli !== undefined ? { asli: input.asli } : {}),
       ...(input.meta ? { meta: input.meta } : {}),
     };
-    try {
-      await this.doc.send(
+    const created = await conditionally(() =>
+      this.doc.send(
         new PutCommand({ TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(docId)' }),
-      );
-      return { record, created: true };
-    } catch (error) {
-      if (
-        !(error instanceof ConditionalCheckFailedException) &&
-        (error as Error)?.name !== 'ConditionalCheckFailedException'
-      )
-        throw error;
-      // A concurrent store won: theirs is the document. Ours stays as an unreferenced object with its own hash key.
-      return { record: (await this.get(docId))!, created: false };
-    }
+      ),
+    );
+    // A concurrent store won: theirs is the document. Ours stays as an unreferenced object with its own hash key.
+    return created ? { record, created: true } : { record: (await this.get(docId))!, created: false };
   }
 
   /** Reads a document back and checks it is still the bytes recorded (any change is reported, never trusted). */
   async read(record: DocumentRecord): Promise<Uint8Array> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: record.bucket, Key: record.key }));
-    const bytes = await out.Body!.transformToByteArray();
+    const bytes = await this.s3
+      .send(new GetObjectCommand({ Bucket: record.bucket, Key: record.key }))
+      .then((out) => out.Body!.transformToByteArray())
+      .catch((error: unknown) => {
+        throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
+      });
     if (sha256(bytes) !== record.sha256)
       throw new SepakatError(
         ErrorNames.InvalidDefinition,
@@ -191,15 +199,7 @@ export class DocumentStore {
   }
 
   async listByCase(caseId: string): Promise<DocumentRecord[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byCase',
-        KeyConditionExpression: 'caseId = :c',
-        ExpressionAttributeValues: { ':c': caseId },
-      }),
-    );
-    return (out.Items ?? []) as DocumentRecord[];
+    return this.queryIndex('byCase', 'caseId', caseId);
   }
 
   /** Documents with these exact bytes (normally one; the same bytes stored for two purposes give two). */

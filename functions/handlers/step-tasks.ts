@@ -17,9 +17,11 @@ const AutomaticEvent = z.object({
   caseId,
   node,
   seq,
-  phase: z.enum(['before', 'choice']),
+  phase: z.enum(['before', 'choice', 'gagal']),
   choice: z.string().optional(),
   index: z.number().int().min(0),
+  /** phase "gagal": the error Step Functions caught ({ Error, Cause }). */
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 const CaseDataEvent = z.object({ caseId, field: z.string().min(1) });
 const FinishEvent = z.object({ caseId, outcome: z.enum(TERMINALS), after: seq });
@@ -33,9 +35,18 @@ export function stepTaskHandlers(app: App) {
       await runtime.openTask(OpenTaskEvent.parse(event));
       return { waiting: true };
     },
-    automatic: async (event: unknown) => runtime.runAutomatic(AutomaticEvent.parse(event)),
+    automatic: async (event: unknown) => {
+      const parsed = AutomaticEvent.parse(event);
+      return parsed.phase === 'gagal'
+        ? runtime.recordFailure({ ...parsed, error: parsed.error ?? {} })
+        : runtime.runAutomatic({ ...parsed, phase: parsed.phase });
+    },
     /** The same use case for document work, deployed as the function sized for Chromium. */
-    document: async (event: unknown) => runtime.runAutomatic(AutomaticEvent.parse(event)),
+    document: async (event: unknown) => {
+      const parsed = AutomaticEvent.parse(event);
+      if (parsed.phase === 'gagal') throw new Error('phase "gagal" goes to the automatic function');
+      return runtime.runAutomatic({ ...parsed, phase: parsed.phase });
+    },
     caseData: async (event: unknown) => runtime.readCaseData(CaseDataEvent.parse(event)),
     finishCase: async (event: unknown) => runtime.finishCase(FinishEvent.parse(event)),
     continueCase: async (event: unknown) => runtime.continueCase(ContinueEvent.parse(event)),

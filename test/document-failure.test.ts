@@ -1,0 +1,74 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driveCase, submitPermohonan } from '../cli/drive.ts';
+import { readMailbox } from '../local/ses/local-ses.ts';
+import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
+
+/**
+ * Document work that fails for good (here: the signing keys cannot be opened) is recorded on the case and told to
+ * the officials of the step; once the cause is fixed, resuming the case finishes the work without doing anything
+ * twice.
+ */
+describe('document work that fails', () => {
+  let rt: Awaited<ReturnType<typeof startTestRuntime>>;
+  beforeAll(async () => {
+    rt = await startTestRuntime();
+  });
+  afterAll(async () => rt?.cleanup());
+
+  it('is recorded and told, then finishes once when the case is resumed after the fix', async () => {
+    const { intakeId: caseId } = await submitPermohonan(
+      rt.urls.web,
+      permohonanFor(rt, 'kota-penyusunan-kesepakatan-bersama'),
+    );
+    await eventually(async () => (await rt.app.store.getCase(caseId))?.cursor);
+    // The development PKI directory cannot be created: a file stands where it should be.
+    const pkiDir = rt.app.config.SEPAKAT_DEV_PKI_DIR!;
+    rmSync(pkiDir, { recursive: true, force: true });
+    writeFileSync(pkiDir, 'bukan direktori');
+
+    const stop = new AbortController();
+    const driving = driveCase({
+      dataDir: rt.dataDir,
+      caseId,
+      pemohonEmail: PEMOHON.email,
+      timeoutMs: 120_000,
+      signal: stop.signal,
+    });
+    const failure = await eventually(async () => {
+      const history = await rt.app.store.listHistory(caseId);
+      return history.find((e) => e.type === 'otomatis-gagal');
+    }, 120_000);
+    stop.abort();
+    await driving;
+    expect(failure).toMatchObject({ node: 'L12.2', stepId: 'L12' });
+    const told = (await readMailbox(rt.dataDir)).find(
+      (m) => m.subject.includes('Kerja otomatis di langkah L12 gagal') && m.text?.includes(caseId),
+    );
+    expect(told?.to).toEqual(['walikota@kota-contoh.test']);
+    expect(told?.text).toMatch(/dilanjutkan setelah penyebabnya diperbaiki/);
+    expect((await rt.app.store.getCase(caseId))?.status).toBe('aktif');
+    expect((await rt.app.documents.listByCase(caseId)).some((d) => d.kind === 'naskah-ditandatangani')).toBe(false);
+
+    // Fixed: the case resumes at its step, replays the Walikota's decision and signs.
+    rmSync(pkiDir, { force: true });
+    expect(await rt.app.runtime.resumeCase(caseId, 'dilanjutkan-operator')).toBeDefined();
+    const result = await driveCase({
+      dataDir: rt.dataDir,
+      caseId,
+      pemohonEmail: PEMOHON.email,
+      timeoutMs: 120_000,
+      alreadyDone: () => true,
+    });
+    expect(result.outcome).toBe('selesai');
+    const signed = (await rt.app.documents.listByCase(caseId)).filter((d) => d.kind === 'naskah-ditandatangani');
+    expect(signed).toHaveLength(1);
+    const record = (await rt.app.store.getCase(caseId))!;
+    expect(signed[0]!.nomor).toBe(record.data['nomor-naskah']);
+    // The Walikota decided once; the decision was replayed, not asked again.
+    const decided = (await rt.app.store.listHistory(caseId)).filter(
+      (e) => e.type === 'tugas-diputuskan' && e.node === 'L12.2',
+    );
+    expect(decided).toHaveLength(1);
+  }, 300_000);
+});
