@@ -322,7 +322,9 @@ export class DocumentWorker implements DocumentWork {
       const own = parafRecords(history)
         .filter((r) => r.pihak === action.pihak)
         .map((r) => r.record);
-      const state = parafChainState(own, version);
+      const sop = this.deps.sops.get(record.sopKey);
+      const required = Math.min(3, Math.max(1, hierarkiSteps(sop, action.pihak)));
+      const state = parafChainState(own, version, { hierarkiRequired: required });
       order = state.nextHierarkiOrder ?? state.hierarki.length + 1;
     }
     return {
