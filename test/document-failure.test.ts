@@ -42,11 +42,14 @@ describe('document work that fails', () => {
     stop.abort();
     await driving;
     expect(failure).toMatchObject({ node: 'L12.2', stepId: 'L12' });
-    const told = (await readMailbox(rt.dataDir)).find(
-      (m) => m.subject.includes('Kerja otomatis di langkah L12 gagal') && m.text?.includes(caseId),
+    // The fact is written first, the email right after.
+    const told = await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find(
+        (m) => m.subject.includes('Kerja otomatis di langkah L12 gagal') && m.text?.includes(caseId),
+      ),
     );
-    expect(told?.to).toEqual(['walikota@kota-contoh.test']);
-    expect(told?.text).toMatch(/dilanjutkan setelah penyebabnya diperbaiki/);
+    expect(told.to).toEqual(['walikota@kota-contoh.test']);
+    expect(told.text).toMatch(/dilanjutkan setelah penyebabnya diperbaiki/);
     expect((await rt.app.store.getCase(caseId))?.status).toBe('aktif');
     expect((await rt.app.documents.listByCase(caseId)).some((d) => d.kind === 'naskah-ditandatangani')).toBe(false);
 

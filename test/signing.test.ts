@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { isSepakatError } from '../core/errors.ts';
 import { DevelopmentPki, type LocalSigner } from '../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf, type SignPdfOptions } from '../functions/signing/sign-pdf.ts';
 import { DEVELOPMENT_MARK } from '../functions/signing/signer.ts';
+import { OPENSSL, opensslVerifies } from './support/kasus.ts';
 import { findSignatureFields, verifyPdfSignatures } from '../functions/signing/verify.ts';
 
 const WALIKOTA = {
@@ -29,8 +29,6 @@ const OPTIONS: SignPdfOptions = {
   contactInfo: 'setda@kotacontoh.go.id',
   signingTime: SIGNING_TIME,
 };
-
-const OPENSSL = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
 
 let dir: string;
 let pki: DevelopmentPki;
@@ -293,33 +291,7 @@ describe('openssl', () => {
     mkdirSync(work, { recursive: true });
     writeFileSync(join(work, 'ca.pem'), pki.caCertificatePem);
     const two = await addSecondSignature(signed, bupati, { ...OPTIONS, name: BUPATI.nama });
-    const verdict = (pdf: Uint8Array, i: number) => {
-      const field = findSignatureFields(pdf)[i]!;
-      const [a, b, c, d] = field.byteRange;
-      const der = field.contents.subarray(0, asn1js.fromBER(field.contents).offset);
-      writeFileSync(join(work, 'sig.der'), der);
-      writeFileSync(join(work, 'data.bin'), Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]));
-      const run = spawnSync(
-        'openssl',
-        [
-          'cms',
-          '-verify',
-          '-binary',
-          '-inform',
-          'DER',
-          '-in',
-          'sig.der',
-          '-content',
-          'data.bin',
-          '-CAfile',
-          'ca.pem',
-          '-out',
-          '/dev/null',
-        ],
-        { cwd: work, encoding: 'utf8' },
-      );
-      return run.status === 0 && /Verification successful/.test(run.stderr);
-    };
+    const verdict = (pdf: Uint8Array, i: number) => opensslVerifies(pdf, i, pki.caCertificatePem);
     expect([verdict(two, 0), verdict(two, 1)]).toEqual([true, true]);
     const tampered = new Uint8Array(two);
     tampered[100] = tampered[100]! ^ 0x01;

@@ -229,15 +229,16 @@ export type DocumentAction = Exclude<Automatic, { action: 'notify' }>;
  * call must be safe to repeat: a retried step finds what the first attempt stored (documents are keyed by purpose,
  * numbers by case and purpose, facts by history key).
  */
+/** What one piece of document work is given. */
+export interface DocumentWorkInput {
+  record: CaseRecord;
+  activity: Activity;
+  seq: number;
+  action: DocumentAction;
+  /** The activation's task: its decision says who initials or signs, and which files it brought. */
+  task: TaskRecord | undefined;
+}
+
 export interface DocumentWork {
-  perform(input: {
-    record: CaseRecord;
-    activity: Activity;
-    seq: number;
-    action: DocumentAction;
-    /** The activation's task: its decision says who initials or signs, and which files it brought. */
-    task: TaskRecord | undefined;
-    /** The history key of this work; sub-facts extend it. */
-    key: string;
-  }): Promise<Record<string, string | number | boolean>>;
+  perform(input: DocumentWorkInput): Promise<Record<string, string | number | boolean>>;
 }

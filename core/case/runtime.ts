@@ -367,7 +367,7 @@ export class CaseRuntime {
       if (!this.deps.documents)
         throw new SepakatError(ErrorNames.InvalidDefinition, `Kerja dokumen "${auto.action}" tidak tersedia`);
       const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, input.caseId, input.seq));
-      detail = await this.deps.documents.perform({ record, activity, seq: input.seq, action: auto, task, key });
+      detail = await this.deps.documents.perform({ record, activity, seq: input.seq, action: auto, task });
     } else {
       const to = await this.recipients(record, auto.to);
       const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);

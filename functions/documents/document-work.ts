@@ -3,6 +3,7 @@ import type {
   CaseRecord,
   DocumentAction,
   DocumentWork,
+  DocumentWorkInput,
   Faults,
   HistoryEvent,
   TaskRecord,
@@ -76,14 +77,7 @@ export const ORIGINAL_KEY = 'naskah-asli';
 export class DocumentWorker implements DocumentWork {
   constructor(private readonly deps: DocumentWorkDeps) {}
 
-  async perform(input: {
-    record: CaseRecord;
-    activity: Activity;
-    seq: number;
-    action: DocumentAction;
-    task: TaskRecord | undefined;
-    key: string;
-  }): Promise<Detail> {
+  async perform(input: DocumentWorkInput): Promise<Detail> {
     const { action } = input;
     switch (action.action) {
       case 'dokumen':

@@ -27,6 +27,7 @@ import { chromiumArgs, chromiumExecutablePath } from '../../functions/render/chr
 import { createRenderer } from '../../functions/render/renderer.ts';
 import { driveCase, submitPermohonan } from '../../cli/drive.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from '../support/runtime.ts';
+import { MITRA, NASKAH } from '../support/kasus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -59,21 +60,6 @@ interface Painting {
   scale: number;
 }
 
-/** The case: the content of the naskah as the officials type it (as in test/e2e-documents.test.ts). */
-const NASKAH = {
-  'naskah-tentang': 'Kerja Sama Pengelolaan Sampah Regional',
-  'naskah-maksud': 'Sebagai pedoman bagi PARA PIHAK dalam pengelolaan sampah regional.',
-  'naskah-tujuan': 'Mewujudkan pengelolaan sampah yang terpadu di wilayah PARA PIHAK.',
-  'naskah-ruang-lingkup': 'pembangunan tempat pengolahan sampah terpadu;\npeningkatan kapasitas petugas kebersihan.',
-  'naskah-jangka-waktu': '5',
-  'mitra-alamat': 'Jalan Raya Sukamaju No. 10, Sukamaju',
-  'mitra-penandatangan-nama': 'H. Dedi Kurniawan, S.E.',
-  'mitra-penandatangan-jabatan': 'BUPATI SUKAMAJU',
-  'mitra-nomor': '130/77/PEM/2026',
-  'rapat-tempat': 'Ruang Rapat Bagian Kerjasama',
-  'lokasi-naskah-asli': 'Lemari arsip Bagian Kerjasama, rak 2, map KS-2026',
-  'lokasi-arsip': 'Map File Kerja Sama 2026, Bagian Tata Pemerintahan',
-};
 /**
  * What the officials type in the other forms of the case, so that no sample text of the driver ("Isian contoh untuk
  * …") shows in the documents. Lists are one line each; a person's line is "nama | jabatan | instansi".
@@ -105,7 +91,6 @@ const ISIAN = {
     'Bagian Kerjasama menyampaikan naskah hasil perbaikan kepada Bagian Hukum untuk dikoreksi.',
   ].join('\n'),
 };
-const MITRA = 'Pemerintah Kabupaten Sukamaju';
 const CASE_SOP = 'kota-penyusunan-kesepakatan-bersama';
 /** The generated documents of the case, in the order of the SOP; of each kind the last one (the konsep is redrafted). */
 const CASE_KINDS = ['surat-undangan', 'notulen-rapat', 'konsep-naskah', 'naskah-ditandatangani', 'surat-pengantar'];
