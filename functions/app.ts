@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -128,7 +129,10 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
   };
   let renderer: Renderer | undefined;
   const getRenderer = () =>
-    (renderer ??= createRenderer(config.SEPAKAT_CHROMIUM_PATH ? { executablePath: config.SEPAKAT_CHROMIUM_PATH } : {}));
+    (renderer ??= createRenderer({
+      templateDir: join(config.SEPAKAT_TEMPLATES_DIR, 'documents'),
+      ...(config.SEPAKAT_CHROMIUM_PATH ? { executablePath: config.SEPAKAT_CHROMIUM_PATH } : {}),
+    }));
   let keys: Promise<SigningKeys> | undefined;
   const getKeys = () =>
     // A failed open is not cached: the next call tries again.

@@ -1,0 +1,103 @@
+/**
+ * The Lambda functions of Sepakat: one entry per deployed function, shared by the CDK stacks (infra/) and the
+ * bundle-size report (bench/bundle-sizes.ts), so both bundle exactly the same code the same way.
+ *
+ * Every function is an ESM bundle (esbuild) of one export of `functions/lambda/*.ts`, on nodejs22.x. The SOP data,
+ * the pemda configuration and the templates are copied beside the bundle (they are read at cold start); the
+ * document function also carries Chromium (@sparticuz/chromium, kept external and shipped as a layer) and the fonts.
+ */
+export type FunctionId =
+  | 'enterStep'
+  | 'openTask'
+  | 'automatic'
+  | 'caseData'
+  | 'finishCase'
+  | 'continueCase'
+  | 'document'
+  | 'reconcile'
+  | 'sweepRegisters'
+  | 'http'
+  | 'intake';
+
+export interface FunctionSpec {
+  readonly id: FunctionId;
+  /** Entry file, relative to the project root. */
+  readonly entry: string;
+  /** The export that is the handler. */
+  readonly handler: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Needs Chromium (the @sparticuz/chromium layer) and the document fonts. */
+  readonly chromium: boolean;
+  readonly description: string;
+}
+
+const step = (id: FunctionId, description: string, memoryMb = 256, timeoutSeconds = 30): FunctionSpec => ({
+  id,
+  entry: 'functions/lambda/step-tasks.ts',
+  handler: id,
+  memoryMb,
+  timeoutSeconds,
+  chromium: false,
+  description,
+});
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  step('enterStep', 'Masuk: records the activation of a step'),
+  step('openTask', 'Tunggu: opens the task, binds the person, stores the task token, emails the link'),
+  step('automatic', 'Automatic work: notifications, recorded failures'),
+  step('caseData', 'Gates: reads a case data field'),
+  step('finishCase', 'Hasil: closes the case and tells the pemohon'),
+  step('continueCase', 'Lanjutkan: continues a bounded human wait in a new execution'),
+  {
+    id: 'document',
+    entry: 'functions/lambda/step-tasks.ts',
+    handler: 'document',
+    // Chromium wants memory (and gets CPU with it); a naskah renders and signs in a few seconds when warm.
+    memoryMb: 2048,
+    timeoutSeconds: 300,
+    chromium: true,
+    description: 'Document work: render (Chromium), number, paraf, sign (PAdES), archive',
+  },
+  step('reconcile', 'Scheduled: reports decisions whose report failed', 256, 300),
+  step('sweepRegisters', 'Scheduled: voids register numbers lost to an interrupted allocation', 256, 300),
+  {
+    id: 'http',
+    entry: 'functions/lambda/http.ts',
+    handler: 'http',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    chromium: false,
+    description: 'HTTP API: action pages, intake API, verification page',
+  },
+  {
+    id: 'intake',
+    entry: 'functions/lambda/intake.ts',
+    handler: 'intake',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    chromium: false,
+    description: 'S3 events of the intake bucket: checks a permohonan and starts its case',
+  },
+];
+
+/**
+ * What every bundle leaves out: Chromium comes in its layer. The AWS SDK is bundled (the versions tested here, not
+ * whatever the runtime carries that day).
+ */
+export const EXTERNAL_MODULES = ['@sparticuz/chromium'] as const;
+
+/** Directories copied beside every bundle (read at cold start: SEPAKAT_SOP_DIRS, _CONFIG_DIR, _TEMPLATES_DIR). */
+export const DATA_DIRS = ['sops', 'config', 'templates'] as const;
+
+/** esbuild options of every bundle (NodejsFunction's `bundling` and the bundle-size report use these). */
+export const ESBUILD = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  sourcemap: false,
+  // ESM bundles of CommonJS dependencies need a require().
+  banner:
+    "import { createRequire as __sepakatCreateRequire } from 'node:module'; const require = __sepakatCreateRequire(import.meta.url);",
+} as const;
