@@ -28,6 +28,7 @@ import type { DynamoDbRegisterStore } from '../adapters/register-store.ts';
 import type { S3FileStore } from '../adapters/s3-file-store.ts';
 import type { Renderer } from '../render/renderer.ts';
 import { signPdf } from '../signing/sign-pdf.ts';
+import { pagesUnchanged } from '../signing/update-check.ts';
 import type { SigningKeys } from '../signing/signer.ts';
 import { findSignatureFields, verifyPdfSignatures } from '../signing/verify.ts';
 
@@ -517,6 +518,9 @@ export class DocumentWorker implements DocumentWork {
       s.digestOk && s.signatureOk && s.coversWholeFileUpToSignature;
     if (!first?.valid || !rest.length || !rest.every(intact) || !report.lastSignatureCoversWholeFile)
       return { ok: false, reason: `tanda tangan mitra tidak sah: ${report.problems.join('; ')}` };
+    // A valid second signature over an update that also changed the pages would sign an altered naskah.
+    const pages = await pagesUnchanged(ours, bytes);
+    if (!pages.unchanged) return { ok: false, reason: `pembaruan mengubah naskah: ${pages.reason}` };
     const last = rest[rest.length - 1]!;
     return { ok: true, signer: last.signerName ?? 'tidak diketahui', partnerChainTrusted: last.chainOk };
   }
