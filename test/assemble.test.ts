@@ -570,7 +570,7 @@ describe('assembleDocument', () => {
 
     it('labels the paraf koordinasi rows under the hierarki rows', () => {
       const { body } = html('kesepakatan-bersama', context({ data: KB_DATA, paraf: PARAF }));
-      expect(body).toContain('Paraf hierarki');
+      expect(body).toContain('Paraf Hierarki');
       expect(body.indexOf('Paraf Koordinasi')).toBeGreaterThan(body.indexOf('Asisten Pemerintahan'));
       expect(body).toContain('Kepala Bagian Hukum');
       const none = html('kesepakatan-bersama', context({ data: KB_DATA })).body;

@@ -232,7 +232,7 @@ describe('Kesepakatan Bersama', () => {
     expect(text).toContain('H. Dedi Kurniawan, S.E.');
     expect(text).toContain('Dr. H. Ahmad Wijaya');
     expect(text).toContain('Meterai Rp10.000');
-    expect(text).toContain('Paraf hierarki');
+    expect(text).toContain('Paraf Hierarki');
     expect(text).toContain('Sekretaris Daerah Ir. Siti Rahmawati, M.Si.');
     expect(text).toContain('Kepala Bagian Kerjasama Hendra Gunawan, S.H., M.H. 18 November 2026');
     expect(text).toContain('Kepala Bagian Pemerintahan');
