@@ -24,6 +24,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'register-allocations', file: 'register-allocations.ts' },
   { name: 'signing', file: 'signing.ts' },
   { name: 'render', file: 'render.ts' },
+  { name: 'bundle-sizes', file: 'bundle-sizes.ts' },
 ];
 
 interface BenchOutcome {

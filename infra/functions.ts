@@ -101,3 +101,40 @@ export const ESBUILD = {
   banner:
     "import { createRequire as __sepakatCreateRequire } from 'node:module'; const require = __sepakatCreateRequire(import.meta.url);",
 } as const;
+
+/**
+ * The browser stack (puppeteer-core, @sparticuz/chromium) is reachable from every entry point, because `buildApp`
+ * wires the renderer for all of them; only the document function ever launches it. In every other bundle esbuild
+ * replaces both modules with `WITHOUT_CHROMIUM` (a stub that fails loudly if called), which keeps those bundles
+ * under 1 MB zipped and lets them load without the Chromium layer (an external `@sparticuz/chromium` import would
+ * otherwise fail at cold start with ERR_MODULE_NOT_FOUND).
+ */
+export const CHROMIUM_MODULES = ['puppeteer-core', '@sparticuz/chromium'] as const;
+export const WITHOUT_CHROMIUM = 'infra/bundling/without-chromium.ts';
+
+/** esbuild `alias` of a function's bundle (absolute paths under `root`, the project root). */
+export const aliasesOf = (spec: FunctionSpec, root: string): Record<string, string> =>
+  spec.chromium ? {} : Object.fromEntries(CHROMIUM_MODULES.map((m) => [m, `${root}/${WITHOUT_CHROMIUM}`]));
+
+/**
+ * The fonts functions/render/fonts.ts resolves with `require.resolve('@fontsource/<family>/files/…woff2')` from the
+ * bundle: each package's package.json (its "exports" map) and its woff2 files. Only the document function renders.
+ */
+export const FONT_PACKAGES = ['@fontsource/tinos', '@fontsource/arimo'] as const;
+
+/**
+ * What is copied beside a function's bundle, as paths relative to the project root that keep their place relative
+ * to the bundle: the data directories, and for the document function the font files.
+ */
+export function besideBundle(spec: FunctionSpec, root: string, listDir: (dir: string) => string[]): string[] {
+  const fonts = spec.chromium
+    ? FONT_PACKAGES.flatMap((pkg) => [
+        `node_modules/${pkg}/package.json`,
+        ...listDir(`${root}/node_modules/${pkg}/files`)
+          .filter((f) => f.endsWith('.woff2'))
+          .sort()
+          .map((f) => `node_modules/${pkg}/files/${f}`),
+      ])
+    : [];
+  return [...DATA_DIRS, ...fonts];
+}

@@ -368,6 +368,11 @@ export function applySubstitutions(definition: string, substitutions: Readonly<R
 }
 
 /** The placeholders a compiled definition uses. */
+/** The same definition as compact JSON (what a CloudFormation template carries). */
+export function compactAsl(definition: string): string {
+  return JSON.stringify(JSON.parse(definition));
+}
+
 export function placeholdersOf(definition: string): string[] {
   return [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
 }

@@ -148,6 +148,8 @@ export class DocumentStore {
           Key: key,
           Body: input.bytes,
           ContentType: input.contentType,
+          // An integrity header: S3 checks the bytes it stores, and a bucket with Object Lock (the archive) requires it.
+          ContentMD5: createHash('md5').update(input.bytes).digest('base64'),
           Metadata: { sha256: hash, tujuan: encodeURIComponent(input.purpose).slice(0, 500) },
         }),
       );

@@ -110,7 +110,14 @@ export function httpApiHandler(app: App) {
       const transient = isSepakatError(error, ErrorNames.Transient);
       if (!transient)
         console.error(
-          JSON.stringify({ level: 'error', path, method, error: String(error), stack: (error as Error)?.stack }),
+          // The path only up to its first segment: paths under /tugas/ are capability links, never logged.
+          JSON.stringify({
+            level: 'error',
+            route: `/${path.split('/')[1] ?? ''}`,
+            method,
+            error: String(error),
+            stack: (error as Error)?.stack,
+          }),
         );
       return pages.message(transient ? 503 : 500, {
         judul: 'Terjadi gangguan',

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import type { App, Environment } from 'aws-cdk-lib';
+import type { Sop } from '../core/sop/load-sop.ts';
+import { loadCatalog, type Catalog } from '../functions/adapters/catalog.ts';
+import type { Settings } from './settings.ts';
+import { SepakatStateful } from './stateful-stack.ts';
+import { SepakatStateless } from './stateless-stack.ts';
+
+/**
+ * Every loaded version of every SOP: a case keeps running on the version it started on, so each version keeps its
+ * state machine. (The same walk as local/runtime.ts, which registers the same machines locally.)
+ */
+export function sopVersions(catalog: Catalog): Sop[] {
+  const versions: Sop[] = [];
+  for (const sop of catalog.sops.all())
+    for (let v = 1; v <= sop.definition.version; v++) {
+      try {
+        versions.push(catalog.sops.get(`${sop.definition.id}@${v}`));
+      } catch {
+        // Older versions not shipped: cases on them must have finished before the file was removed.
+      }
+    }
+  return versions;
+}
+
+/**
+ * The deployment target. Synth never looks anything up: without CDK_DEFAULT_ACCOUNT (no credentials) a placeholder
+ * account keeps `cdk synth` offline; `cdk deploy` runs with real credentials, which set it.
+ */
+export const environmentFrom = (env: NodeJS.ProcessEnv): Required<Environment> => ({
+  account: env.CDK_DEFAULT_ACCOUNT ?? '111111111111',
+  region: env.CDK_DEFAULT_REGION ?? 'ap-southeast-3',
+});
+
+/** The two stacks of a deployment: stateful (data, retained) and stateless (everything that can be redeployed). */
+export function createSepakat(app: App, options: { settings: Settings; root: string; env: Required<Environment> }) {
+  const { settings, root, env } = options;
+  // The same data the functions load at cold start (copied beside every bundle): an invalid SOP fails the synth.
+  const catalog = loadCatalog({ sopDirs: [join(root, 'sops')], configDir: join(root, 'config') });
+  const tags = { app: 'sepakat', 'sepakat:pemda': settings.pemda };
+  const stateful = new SepakatStateful(app, 'SepakatStateful', {
+    env,
+    settings,
+    tags,
+    description: `Sepakat (${settings.pemda}): tables, buckets and the link key — retained, termination-protected`,
+  });
+  const stateless = new SepakatStateless(app, 'SepakatStateless', {
+    env,
+    settings,
+    stateful,
+    sops: sopVersions(catalog),
+    root,
+    tags,
+    description: `Sepakat (${settings.pemda}): functions, SOP state machines, HTTP API, mail, sign-in, schedules, alarms`,
+  });
+  stateless.addStackDependency(stateful);
+  return { stateful, stateless };
+}

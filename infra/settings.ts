@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { mailDomainOf } from '../functions/config.ts';
+
+/**
+ * What a deployer decides, read once from the CDK context (`cdk.json`, or `-c sepakat:<name>=…` on the command
+ * line) through one schema: a missing or malformed value stops the synth with a message naming it.
+ */
+export const CONTEXT = {
+  pemda: 'sepakat:pemda',
+  domain: 'sepakat:domain',
+  mailFrom: 'sepakat:mailFrom',
+  publicUrl: 'sepakat:publicUrl',
+  archiveRetentionDays: 'sepakat:archiveRetentionDays',
+  alarmEmail: 'sepakat:alarmEmail',
+} as const;
+
+const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+export const SettingsSchema = z
+  .object({
+    /** The pemda this deployment serves (its directory is config/pemda/<pemda>.yaml); a tag on every resource. */
+    pemda: z.string().regex(/^[a-z0-9-]{2,40}$/, 'huruf kecil, angka dan tanda hubung'),
+    /** The mail domain verified in SES (the sender address must be at it or a subdomain of it). */
+    domain: z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'nama domain, mis. sepakat.kota-contoh.go.id'),
+    /** The From of every email, e.g. `Sepakat <tidak-membalas@sepakat.kota-contoh.go.id>`. */
+    mailFrom: z.string().min(3),
+    /** The base URL in emailed links; default the HTTP API's own URL. */
+    publicUrl: z.preprocess(emptyToUndefined, z.url({ protocol: /^https$/ }).optional()),
+    /** Governance-mode Object Lock retention of the archive bucket, in days. */
+    archiveRetentionDays: z.coerce.number().int().min(1).max(36500),
+    /** Where alarms are emailed (an SNS email subscription); none when empty. */
+    alarmEmail: z.preprocess(emptyToUndefined, z.email().optional()),
+  })
+  .refine(
+    (s) => {
+      const from = mailDomainOf(s.mailFrom);
+      return from === s.domain || from.endsWith(`.${s.domain}`);
+    },
+    { path: ['mailFrom'], message: 'alamat pengirim harus di domain sepakat:domain' },
+  );
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** Reads and checks the settings; `tryGetContext` is the app's (`app.node.tryGetContext`). */
+export function readSettings(tryGetContext: (key: string) => unknown, root: string): Settings {
+  const raw = Object.fromEntries(Object.entries(CONTEXT).map(([name, key]) => [name, tryGetContext(key)]));
+  const parsed = SettingsSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new SettingsError(
+      `Konteks CDK tidak valid:\n${parsed.error.issues
+        .map((i) => `  ${CONTEXT[i.path[0] as keyof typeof CONTEXT] ?? i.path.join('.')}: ${i.message}`)
+        .join('\n')}`,
+    );
+  const directory = join(root, 'config', 'pemda', `${parsed.data.pemda}.yaml`);
+  if (!existsSync(directory)) throw new SettingsError(`${CONTEXT.pemda}: direktori pemda ${directory} tidak ada`);
+  return parsed.data;
+}

@@ -1,0 +1,494 @@
+import { Duration, RemovalPolicy, Stack, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  type HttpRouteIntegration,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { acknowledge } from './nag.ts';
+import type { Construct } from 'constructs';
+import { INTAKE_PREFIX, MANIFEST_NAME } from '../core/case/intake.ts';
+import {
+  compactAsl,
+  compileSop,
+  FunctionPlaceholders,
+  placeholdersOf,
+  type FunctionRole,
+} from '../core/sop/compile-sop.ts';
+import type { Sop } from '../core/sop/load-sop.ts';
+import { stateMachineName } from '../functions/config.ts';
+import { ACCESS, type BucketAction, type BucketKey, type TableAccess, type TableKey } from './access.ts';
+import { ChromiumLayer } from './chromium-layer.ts';
+import { FUNCTIONS, type FunctionId } from './functions.ts';
+import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
+import type { Settings } from './settings.ts';
+import type { SepakatStateful } from './stateful-stack.ts';
+
+export interface StatelessProps extends StackProps {
+  readonly settings: Settings;
+  readonly stateful: SepakatStateful;
+  /** Every SOP version that may have cases: one state machine each. */
+  readonly sops: readonly Sop[];
+  readonly root: string;
+}
+
+/** Invoked asynchronously (S3 notifications, EventBridge Scheduler): each gets a dead-letter queue. */
+export const ASYNC_FUNCTIONS: readonly FunctionId[] = ['intake', 'reconcile', 'sweepRegisters'];
+
+/** Timed work (EventBridge Scheduler). */
+export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string }[] = [
+  { id: 'reconcile', every: Duration.minutes(5), what: 'reports decisions whose report failed' },
+  { id: 'sweepRegisters', every: Duration.hours(1), what: 'voids numbers lost to an interrupted allocation' },
+];
+
+/**
+ * The routes of the HTTP API, by prefix; functions/handlers/http-api.ts routes within them (and answers unknown
+ * paths and methods there with its own pages). Unknown prefixes never reach the function.
+ */
+export const HTTP_ROUTES: readonly { path: string; methods: HttpMethod[] }[] = [
+  { path: '/', methods: [HttpMethod.GET, HttpMethod.HEAD] },
+  { path: '/kesehatan', methods: [HttpMethod.GET, HttpMethod.HEAD] },
+  { path: '/tugas/{proxy+}', methods: [HttpMethod.ANY] },
+  { path: '/verifikasi', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] },
+  { path: '/verifikasi/{docId}', methods: [HttpMethod.GET, HttpMethod.HEAD] },
+  { path: '/api/permohonan', methods: [HttpMethod.POST] },
+];
+
+/** Staff groups in the user pool (sign-in of the console; the action links need none). */
+export const STAFF_GROUPS = ['pemohon', 'pelaksana', 'pejabat', 'arsiparis', 'admin'] as const;
+
+/**
+ * Everything that can be redeployed at will: the functions, one state machine per SOP version, the HTTP API, the
+ * intake notification, mail (SES), staff sign-in (Cognito), schedules, dead-letter queues and alarms.
+ */
+export class SepakatStateless extends Stack {
+  readonly functions: Record<FunctionId, SepakatFunction>;
+  readonly stateMachines: { sop: Sop; machine: StateMachine }[] = [];
+  readonly deadLetterQueues: Partial<Record<FunctionId, Queue>> = {};
+  readonly api: HttpApi;
+  readonly publicBaseUrl: string;
+  readonly mailIdentity: EmailIdentity;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  readonly alarmTopic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: StatelessProps) {
+    super(scope, id, props);
+    const { settings, stateful, root } = props;
+
+    // The API first: its URL is the default base of emailed links. It does not depend on any function (only its
+    // routes do), so the functions' environment may name it without a cycle.
+    this.api = new HttpApi(this, 'Api', {
+      apiName: 'sepakat',
+      description: 'Sepakat: action pages, intake API, verification page',
+      createDefaultStage: false,
+    });
+    this.publicBaseUrl = settings.publicUrl ?? this.api.apiEndpoint;
+
+    const mailConfiguration = new ConfigurationSet(this, 'MailConfiguration', {
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+    });
+    this.mailIdentity = new EmailIdentity(this, 'MailIdentity', {
+      identity: Identity.domain(settings.domain),
+      configurationSet: mailConfiguration,
+    });
+
+    for (const fid of ASYNC_FUNCTIONS)
+      this.deadLetterQueues[fid] = new Queue(this, `${fid}DeadLetters`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    for (const queue of Object.values(this.deadLetterQueues))
+      acknowledge(queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (of a Lambda function).');
+
+    const chromium = new ChromiumLayer(this, 'Chromium', { root });
+    const environment = functionEnvironment(this, stateful, settings, this.publicBaseUrl);
+    this.functions = Object.fromEntries(
+      FUNCTIONS.map((spec) => {
+        const dlq = this.deadLetterQueues[spec.id];
+        return [
+          spec.id,
+          new SepakatFunction(this, `${spec.id}Fn`, {
+            spec,
+            root,
+            environment,
+            ...(spec.chromium ? { layers: [chromium.layer] } : {}),
+            ...(dlq ? { deadLetterQueue: dlq } : {}),
+          }),
+        ];
+      }),
+    ) as Record<FunctionId, SepakatFunction>;
+
+    this.grantData(stateful, mailConfiguration);
+
+    // One state machine per SOP version, from the very ASL the local runtime executes.
+    for (const sop of props.sops) this.stateMachines.push({ sop, machine: this.stateMachine(sop) });
+    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
+      const grantee = this.functions[fid].workflowGrantee;
+      for (const { machine } of this.stateMachines) {
+        if (access.taskResponse) machine.grantTaskResponse(grantee);
+        if (access.startExecution) machine.grantStartExecution(grantee);
+      }
+    }
+
+    this.httpApi();
+
+    // Manifests start cases: permohonan/<id>/manifest.json, uploaded last (core/case/intake.ts). The bucket lives in
+    // the stateful stack; the notification (a custom resource) lives here, beside the function it calls.
+    Bucket.fromBucketName(this, 'IntakeBucket', stateful.bucketNames.intake).addEventNotification(
+      EventType.OBJECT_CREATED,
+      new LambdaDestination(this.functions.intake.fn),
+      {
+        prefix: INTAKE_PREFIX,
+        suffix: MANIFEST_NAME,
+      },
+    );
+
+    for (const schedule of SCHEDULES) {
+      const fn = this.functions[schedule.id].fn;
+      new Schedule(this, `${schedule.id}Schedule`, {
+        description: `Sepakat ${schedule.id}: ${schedule.what}`,
+        schedule: ScheduleExpression.rate(schedule.every),
+        target: new LambdaInvoke(fn, {
+          deadLetterQueue: this.deadLetterQueues[schedule.id]!,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(30),
+        }),
+      });
+      // The target's role (created by LambdaInvoke, at stack level) may invoke the function and its versions.
+      acknowledge(
+        this,
+        'AwsSolutions-IAM5',
+        `EventBridge Scheduler's role for ${schedule.id}: lambda:InvokeFunction on this one function and its versions (":*", added by the construct's grantInvoke); Sepakat publishes no versions.`,
+        [`Resource::<${this.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*`],
+      );
+    }
+
+    const staff = this.staffSignIn();
+    this.userPool = staff.pool;
+    this.userPoolClient = staff.client;
+    this.alarmTopic = this.alarmsFor(settings);
+    this.suppressGeneratedFindings();
+  }
+
+  /**
+   * Tables, buckets, mail and the link key, exactly as ACCESS says, with the actions the adapters call (no
+   * wildcards): GetItem/Query on the table and each of its indexes by name, PutItem/UpdateItem; GetObject (also
+   * HeadObject and presigned GETs), PutObject (also CopyObject's target and presigned PUTs), DeleteObject, and
+   * ListBucket (without it S3 answers 403 instead of 404 for a missing key, which the adapters rely on).
+   */
+  private grantData(stateful: SepakatStateful, mailConfiguration: ConfigurationSet) {
+    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
+      const { role } = this.functions[fid];
+      for (const [key, level] of Object.entries(access.tables) as [TableKey, TableAccess][]) {
+        const table = stateful.tables[key];
+        if (level !== 'write')
+          role.addToPrincipalPolicy(
+            new PolicyStatement({
+              actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+              resources: [table.tableArn, ...stateful.indexNames[key].map((i) => `${table.tableArn}/index/${i}`)],
+            }),
+          );
+        if (level !== 'read')
+          role.addToPrincipalPolicy(
+            new PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [table.tableArn] }),
+          );
+      }
+      const objectWildcards: string[] = [];
+      for (const [key, actions] of Object.entries(access.buckets) as [BucketKey, readonly BucketAction[]][]) {
+        const bucketArn = `arn:aws:s3:::${stateful.bucketNames[key]}`;
+        const objects = `${bucketArn}/*`;
+        objectWildcards.push(`Resource::${objects}`);
+        const objectActions = actions.flatMap((a) =>
+          a === 'read' ? ['s3:GetObject'] : a === 'put' ? ['s3:PutObject'] : ['s3:DeleteObject'],
+        );
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: objectActions, resources: [objects] }));
+        if (actions.includes('read'))
+          role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucketArn] }));
+      }
+      if (objectWildcards.length)
+        acknowledge(
+          role,
+          'AwsSolutions-IAM5',
+          'Objects of this function’s own buckets (infra/access.ts): object keys are per case and per document, so the object ARN ends in "/*"; the actions are listed one by one.',
+          objectWildcards,
+        );
+      if (access.mail) {
+        this.mailIdentity.grantSendEmail(role);
+        // The identity's default configuration set applies to every message: SES authorizes it too.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+            resources: [
+              this.formatArn({
+                service: 'ses',
+                resource: 'configuration-set',
+                resourceName: mailConfiguration.configurationSetName,
+              }),
+            ],
+          }),
+        );
+      }
+      // Every function builds the App, whose configuration needs the link key (functions/lambda/bootstrap.ts).
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [stateful.linkKey.secretArn] }),
+      );
+    }
+  }
+
+  private stateMachine(sop: Sop): StateMachine {
+    const name = stateMachineName(sop.key);
+    // The compiled ASL, as compact JSON: the same definition compileSop gives (parsed, it is equal), without the
+    // indentation, so a template holds several SOP versions within CloudFormation's size limit.
+    const definition = compactAsl(compileSop(sop));
+    const used = placeholdersOf(definition);
+    const roleOf = new Map<string, FunctionRole>(
+      Object.entries(FunctionPlaceholders).map(([role, p]) => [p, role as FunctionRole]),
+    );
+    const functionOf = (placeholder: string) => {
+      const role = roleOf.get(placeholder);
+      if (!role) throw new Error(`${sop.key}: unknown placeholder \${${placeholder}}`);
+      return this.functions[role].fn;
+    };
+    const logGroup = new LogGroup(this, `${name}Logs`, {
+      // The /aws/vendedlogs/ prefix keeps Step Functions from adding a log resource policy per state machine (the
+      // account's 5,120-character limit on those would cap the number of SOP versions).
+      logGroupName: `/aws/vendedlogs/states/${name}`,
+      retention: RetentionDays.ONE_YEAR,
+      // Operational logs only: the durable record of a case is its history in DynamoDB.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const machine = new StateMachine(this, name, {
+      stateMachineName: name,
+      comment: `${sop.definition.header.nama} (${sop.key})`,
+      definitionBody: DefinitionBody.fromString(definition),
+      definitionSubstitutions: Object.fromEntries(used.map((p) => [p, functionOf(p).functionArn])),
+      // ALL: every state transition is logged, so an operator can follow a case step by step; the volume is small
+      // (human-paced cases). Without execution data: inputs and outputs carry case data, personal data of pemohon
+      // and officials, and the task tokens of human waits, which must never leave the tasks table.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    // Invoke only the functions this definition calls, by their unqualified ARN (as the ASL names them).
+    machine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: used.map((p) => functionOf(p).functionArn),
+      }),
+    );
+    acknowledge(
+      machine,
+      'AwsSolutions-IAM5',
+      'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; Step Functions needs them on "*" for logging and tracing.',
+      ['Resource::*'],
+    );
+    return machine;
+  }
+
+  private httpApi() {
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
+    new HttpStage(this, 'ApiStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The route key, never the path: paths under /tugas/ are capability links.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            route: '$context.routeKey',
+            status: '$context.status',
+            bytes: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    const integration: HttpRouteIntegration = new HttpLambdaIntegration('Http', this.functions.http.fn);
+    for (const route of HTTP_ROUTES) this.api.addRoutes({ path: route.path, methods: route.methods, integration });
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG4',
+      'Public by design: action pages are authorized by the HMAC capability link in their path (core/case/links.ts), checked by the function; the verification page and the intake API serve the public. No route serves staff-only data.',
+    );
+  }
+
+  private staffSignIn() {
+    const pool = new UserPool(this, 'Staff', {
+      userPoolName: 'sepakat-staff',
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      userInvitation: {
+        emailSubject: 'Akun Sepakat Anda',
+        emailBody:
+          'Akun Sepakat Anda telah dibuat. Nama pengguna: {username}. Kata sandi sementara: {####}. Ganti kata sandi dan pasang aplikasi autentikator saat masuk pertama kali.',
+      },
+      userVerification: {
+        emailSubject: 'Kode verifikasi Sepakat',
+        emailBody: 'Kode verifikasi akun Sepakat Anda: {####}',
+      },
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      // Staff accounts and their MFA secrets cannot be recreated from anything: keep the pool if it leaves the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of STAFF_GROUPS) pool.addGroup(group, { groupName: group });
+    const client = pool.addClient('Console', {
+      generateSecret: false,
+      authFlows: { userPassword: true, userSrp: true },
+      preventUserExistenceErrors: true,
+      disableOAuth: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    return { pool, client };
+  }
+
+  private alarmsFor(settings: Settings): Topic {
+    const topic = new Topic(this, 'Alarms', { displayName: 'Sepakat alarms', enforceSSL: true });
+    if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    const alarm = (id: string, metric: IMetric, description: string, threshold = 1) => {
+      const created = new Alarm(this, `${id}Alarm`, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator:
+          threshold === 0
+            ? ComparisonOperator.GREATER_THAN_THRESHOLD
+            : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(new SnsAction(topic));
+      this.alarms.push(created);
+    };
+    const period = Duration.minutes(5);
+    for (const spec of FUNCTIONS)
+      alarm(
+        `${spec.id}Errors`,
+        this.functions[spec.id].fn.metricErrors({ period, statistic: 'Sum' }),
+        `Sepakat ${spec.id}: the function failed`,
+      );
+    for (const { sop, machine } of this.stateMachines) {
+      const name = stateMachineName(sop.key);
+      alarm(`${name}Failed`, machine.metricFailed({ period, statistic: 'Sum' }), `${sop.key}: an execution failed`);
+      alarm(
+        `${name}TimedOut`,
+        machine.metricTimedOut({ period, statistic: 'Sum' }),
+        `${sop.key}: an execution timed out`,
+      );
+    }
+    for (const [fid, queue] of Object.entries(this.deadLetterQueues))
+      alarm(
+        `${fid}DeadLetters`,
+        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        `Sepakat ${fid}: events in the dead-letter queue`,
+        0,
+      );
+    // The HTTP function answers its own errors with a page (status 500/503): count them at the API.
+    alarm(
+      'ApiServerErrors',
+      this.api.metricServerError({ period, statistic: 'Sum' }),
+      'Sepakat HTTP API: 5xx answers',
+      5,
+    );
+    return topic;
+  }
+
+  /** Findings on resources CDK generates for us, each with its reason. */
+  private suppressGeneratedFindings() {
+    // The S3 notification custom resource (one per stack): CDK's handler, its role and inline policy.
+    const handler = this.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
+    if (!handler) return;
+    acknowledge(
+      handler,
+      'AwsSolutions-IAM4',
+      'CDK’s own S3-notification handler (runs only during deployment) uses AWSLambdaBasicExecutionRole to write its logs.',
+      ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+    );
+    acknowledge(
+      handler,
+      'AwsSolutions-IAM5',
+      'CDK’s own S3-notification handler: s3:PutBucketNotification is granted on "*" by the construct; it only ever configures the intake bucket.',
+      ['Resource::*'],
+    );
+  }
+}
+
+/**
+ * The environment of every function: exactly what functions/config.ts requires, the secret that holds the link key
+ * (read at cold start, functions/lambda/bootstrap.ts) instead of the key, and the data copied beside the bundle.
+ * No SEPAKAT_ENDPOINT_* (the SDK's defaults) and no SEPAKAT_DEV_PKI_DIR: signing in AWS is not implemented yet.
+ */
+export function functionEnvironment(
+  stack: Stack,
+  stateful: SepakatStateful,
+  settings: Settings,
+  publicBaseUrl: string,
+): Record<string, string> {
+  return {
+    SEPAKAT_REGION: stack.region,
+    SEPAKAT_TABLE_CASES: stateful.tables.cases.tableName,
+    SEPAKAT_TABLE_TASKS: stateful.tables.tasks.tableName,
+    SEPAKAT_TABLE_HISTORY: stateful.tables.history.tableName,
+    SEPAKAT_TABLE_DOCUMENTS: stateful.tables.documents.tableName,
+    SEPAKAT_TABLE_REGISTER: stateful.tables.register.tableName,
+    SEPAKAT_BUCKET_INTAKE: stateful.bucketNames.intake,
+    SEPAKAT_BUCKET_DOCUMENTS: stateful.bucketNames.documents,
+    SEPAKAT_BUCKET_ARCHIVE: stateful.bucketNames.archive,
+    // A prefix, not the machines' ARNs: the machines depend on the functions, never the other way round.
+    SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${stack.region}:${stack.account}:stateMachine:`,
+    SEPAKAT_PUBLIC_BASE_URL: publicBaseUrl,
+    SEPAKAT_MAIL_FROM: settings.mailFrom,
+    SEPAKAT_LINK_KEY_SECRET_ARN: stateful.linkKey.secretArn,
+    SEPAKAT_SOP_DIRS: `${TASK_ROOT}/sops`,
+    SEPAKAT_CONFIG_DIR: `${TASK_ROOT}/config`,
+    SEPAKAT_TEMPLATES_DIR: `${TASK_ROOT}/templates`,
+  };
+}

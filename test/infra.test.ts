@@ -1,0 +1,638 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  compactAsl,
+  compileSop,
+  FunctionPlaceholders,
+  placeholdersOf,
+  type FunctionRole,
+} from '../core/sop/compile-sop.ts';
+import { documentTableDefinition } from '../functions/adapters/document-store.ts';
+import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
+import { tableDefinitions } from '../functions/adapters/tables.ts';
+import { ConfigSchema, stateMachineName } from '../functions/config.ts';
+import { bundleFunction, EXEMPT, measureFunctions, ZIP_LIMIT_BYTES } from '../bench/bundle-sizes.ts';
+import { ACCESS, type BucketKey, type TableKey } from '../infra/access.ts';
+import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
+import { FUNCTIONS, type FunctionId } from '../infra/functions.ts';
+import { AwsSolutionsChecks } from '../infra/nag.ts';
+import { createSepakat, environmentFrom } from '../infra/sepakat.ts';
+import { readSettings, SettingsError } from '../infra/settings.ts';
+import { SepakatStateful } from '../infra/stateful-stack.ts';
+import { HTTP_ROUTES, SCHEDULES, STAFF_GROUPS } from '../infra/stateless-stack.ts';
+import { PROJECT_ROOT } from '../local/runtime.ts';
+import { startTestRuntime } from './support/runtime.ts';
+
+/**
+ * The CDK app, synthesized once without bundling (`aws:cdk:bundling-stacks: []`) with the context of cdk.json and
+ * cdk-nag's AwsSolutions pack; then the bundles themselves: sizes, and the http handler started from a bundle
+ * outside the source tree.
+ */
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Resources = Record<string, Json>;
+
+const CDK_CONTEXT = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+const SETTINGS = readSettings((key) => CDK_CONTEXT[key], PROJECT_ROOT);
+
+function synthesize() {
+  const outdir = mkdtempSync(join(tmpdir(), 'sepakat-cdk-'));
+  const app = new App({ outdir, context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const stacks = createSepakat(app, { settings: SETTINGS, root: PROJECT_ROOT, env: environmentFrom({}) });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Policy validation (cdk-nag) runs here: any finding without an acknowledgment makes synth throw.
+  app.synth();
+  return { app, outdir, ...stacks };
+}
+
+let synth: ReturnType<typeof synthesize>;
+let stateful: Template;
+let stateless: Template;
+let statelessResources: Resources;
+
+beforeAll(() => {
+  synth = synthesize();
+  stateful = Template.fromStack(synth.stateful);
+  stateless = Template.fromStack(synth.stateless);
+  statelessResources = stateless.toJSON().Resources as Resources;
+});
+afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));
+
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+const fnLogicalId = (id: FunctionId) => logicalId(synth.stateless, synth.stateless.functions[id].fn);
+const ofType = (resources: Resources, type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+/** Every statement of every IAM policy attached to a role (by the role's logical id). */
+function statementsOfRole(roleLogicalId: string): Json[] {
+  return ofType(statelessResources, 'AWS::IAM::Policy')
+    .filter(([, p]) => asArray(p.Properties.Roles).some((r: Json) => r.Ref === roleLogicalId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
+}
+const roleOf = (id: FunctionId) => logicalId(synth.stateless, synth.stateless.functions[id].role);
+
+describe('the stateful stack', () => {
+  const definitions: Record<TableKey, ReturnType<typeof documentTableDefinition>> = (() => {
+    const [cases, tasks, history] = tableDefinitions({ cases: 'c', tasks: 't', history: 'h' });
+    return {
+      cases: cases!,
+      tasks: tasks!,
+      history: history!,
+      documents: documentTableDefinition('d'),
+      register: registerTableDefinitions({ register: 'r' })[0]!,
+    };
+  })();
+
+  it('declares each table with the keys and indexes the local runtime creates, PITR and deletion protection', () => {
+    for (const [key, definition] of Object.entries(definitions) as [TableKey, (typeof definitions)[TableKey]][]) {
+      const id = logicalId(synth.stateful, synth.stateful.tables[key]);
+      const table = stateful.toJSON().Resources[id];
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      const p = table.Properties;
+      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(p.DeletionProtectionEnabled).toBe(true);
+      expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(p.SSESpecification).toEqual({ SSEEnabled: true });
+      expect(p.KeySchema).toEqual(definition.KeySchema);
+      expect(new Set(p.AttributeDefinitions)).toEqual(new Set(definition.AttributeDefinitions));
+      expect(
+        (p.GlobalSecondaryIndexes ?? []).map((g: Json) => ({
+          IndexName: g.IndexName,
+          KeySchema: g.KeySchema,
+          Projection: g.Projection,
+        })),
+      ).toEqual(definition.GlobalSecondaryIndexes ?? []);
+    }
+    stateful.resourceCountIs('AWS::DynamoDB::Table', 5);
+  });
+
+  it('keeps every bucket encrypted, versioned, private, TLS-only and retained', () => {
+    const buckets = ofType(stateful.toJSON().Resources, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(4); // intake, documents, archive, access logs
+    for (const [id, bucket] of buckets) {
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      const p = bucket.Properties;
+      expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+        SSEAlgorithm: 'AES256',
+      });
+      expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(p.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: id },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+    for (const key of ['intake', 'documents', 'archive'] as BucketKey[])
+      stateful.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: synth.stateful.bucketNames[key],
+        LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(synth.stateful, synth.stateful.accessLogs) } },
+      });
+  });
+
+  it('locks the archive in governance mode for the configured retention', () => {
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: synth.stateful.bucketNames.archive,
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: SETTINGS.archiveRetentionDays } },
+      },
+    });
+    // Another retention from the context.
+    const app = new App({ context: CDK_CONTEXT });
+    const other = new SepakatStateful(app, 'Other', {
+      settings: { ...SETTINGS, archiveRetentionDays: 30 },
+      env: environmentFrom({}),
+    });
+    Template.fromStack(other).hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } },
+    });
+  });
+
+  it('generates the link key in Secrets Manager and protects the stack from termination', () => {
+    stateful.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } },
+    });
+    expect(synth.stateful.terminationProtection).toBe(true);
+  });
+});
+
+describe('the stateless stack', () => {
+  const fnProps = (id: FunctionId) => statelessResources[fnLogicalId(id)]!.Properties;
+
+  it('runs every function on nodejs22.x with X-Ray, its own log group and exactly the configuration it needs', () => {
+    // What functions/config.ts requires (no default, not optional), plus the secret that replaces the link key.
+    const required = Object.entries(ConfigSchema.shape)
+      .filter(([, schema]) => !schema.safeParse(undefined).success)
+      .map(([key]) => key)
+      .filter((key) => key !== 'SEPAKAT_LINK_KEY');
+    const expected = [...required, 'SEPAKAT_REGION', 'SEPAKAT_LINK_KEY_SECRET_ARN'].sort();
+    for (const spec of FUNCTIONS) {
+      const p = fnProps(spec.id);
+      expect(p.Runtime, spec.id).toBe('nodejs22.x');
+      expect(p.Handler, spec.id).toBe(`index.${spec.handler}`);
+      expect(p.MemorySize, spec.id).toBe(spec.memoryMb);
+      expect(p.Timeout, spec.id).toBe(spec.timeoutSeconds);
+      expect(p.TracingConfig, spec.id).toEqual({ Mode: 'Active' });
+      expect(p.LoggingConfig.LogGroup, spec.id).toEqual({
+        Ref: logicalId(synth.stateless, synth.stateless.functions[spec.id].logGroup),
+      });
+      const env = p.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(env).sort(), spec.id).toEqual(expected);
+      expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
+      expect(env.SEPAKAT_STATE_MACHINE_ARN_PREFIX).toMatch(/^arn:aws:states:ap-southeast-3:\d{12}:stateMachine:$/);
+      // The HTTP API's own URL (no custom public URL in cdk.json): no cycle, the API does not depend on functions.
+      expect(env.SEPAKAT_PUBLIC_BASE_URL).toEqual({
+        'Fn::GetAtt': [logicalId(synth.stateless, synth.stateless.api), 'ApiEndpoint'],
+      });
+    }
+    expect(FUNCTIONS.every((f) => fnProps(f.id).Environment.Variables.SEPAKAT_DEV_PKI_DIR === undefined)).toBe(true);
+  });
+
+  it('sizes the document function for Chromium and gives it the layer', () => {
+    const p = fnProps('document');
+    expect(p.MemorySize).toBe(2048);
+    expect(p.Timeout).toBe(300);
+    expect(p.EphemeralStorage).toEqual({ Size: 1024 });
+    expect(p.Architectures).toEqual(['x86_64']);
+    const [[layerId, layer]] = ofType(statelessResources, 'AWS::Lambda::LayerVersion') as [[string, Json]];
+    expect(p.Layers).toEqual([{ Ref: layerId }]);
+    expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
+    expect(FUNCTIONS.filter((f) => f.id !== 'document').every((f) => fnProps(f.id).Layers === undefined)).toBe(true);
+  });
+
+  it('builds the Chromium layer from node_modules as nodejs/node_modules/@sparticuz/chromium with its imports', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sepakat-layer-'));
+    try {
+      expect(new ChromiumLayerBundling(PROJECT_ROOT).tryBundle(dir)).toBe(true);
+      const modules = join(dir, 'nodejs', 'node_modules');
+      expect(existsSync(join(modules, '@sparticuz', 'chromium', 'bin', 'chromium.br'))).toBe(true);
+      expect(existsSync(join(modules, '@sparticuz', 'chromium', 'build', 'index.js'))).toBe(true);
+      expect(existsSync(join(modules, 'tar-fs', 'package.json'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('deploys one state machine per SOP version with the compiled ASL unchanged and each placeholder → its function', () => {
+    const machines = ofType(statelessResources, 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(synth.stateless.stateMachines.length);
+    expect(synth.stateless.stateMachines.length).toBeGreaterThanOrEqual(3);
+    const roleByPlaceholder = new Map<string, FunctionRole>(
+      Object.entries(FunctionPlaceholders).map(([role, p]) => [p, role as FunctionRole]),
+    );
+    for (const { sop, machine } of synth.stateless.stateMachines) {
+      const resource = statelessResources[logicalId(synth.stateless, machine)]!;
+      const p = resource.Properties;
+      const compiled = compileSop(sop);
+      expect(p.StateMachineName).toBe(stateMachineName(sop.key));
+      // The very ASL compileSop gives (as compact JSON: parsed, the two are equal).
+      expect(p.DefinitionString).toBe(compactAsl(compiled));
+      expect(JSON.parse(p.DefinitionString)).toEqual(JSON.parse(compiled));
+      const used = placeholdersOf(compiled);
+      expect(Object.keys(p.DefinitionSubstitutions).sort()).toEqual(used);
+      for (const placeholder of used)
+        expect(p.DefinitionSubstitutions[placeholder], placeholder).toEqual({
+          'Fn::GetAtt': [fnLogicalId(roleByPlaceholder.get(placeholder)!), 'Arn'],
+        });
+      expect(p.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+      expect(p.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][1]).toBe('Arn');
+      expect(p.TracingConfiguration).toEqual({ Enabled: true });
+      // Its role invokes exactly the functions its definition names.
+      const invoke = statementsOfRole(p.RoleArn['Fn::GetAtt'][0]).filter((s) =>
+        asArray(s.Action).includes('lambda:InvokeFunction'),
+      );
+      expect(invoke.flatMap((s) => asArray(s.Resource))).toEqual(
+        used.map((u) => ({ 'Fn::GetAtt': [fnLogicalId(roleByPlaceholder.get(u)!), 'Arn'] })),
+      );
+    }
+  });
+
+  it('keeps the stateless template under CloudFormation’s 1 MB limit', () => {
+    const size = readFileSync(join(synth.outdir, 'SepakatStateless.template.json')).length;
+    // Each SOP version adds its compiled ASL (about 120–230 KB): see README, "Deploying to AWS".
+    expect(size).toBeLessThan(1_000_000);
+  });
+
+  it('serves the action pages, the intake API and the verification page through the HTTP API', () => {
+    const routes = ofType(statelessResources, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    expect(routes.sort()).toEqual(HTTP_ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.path}`)).sort());
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [fnLogicalId('http'), 'Arn'] },
+    });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('routeKey') },
+    });
+    // Capability links live in paths: the access log records the route key, never the path.
+    const stage = ofType(statelessResources, 'AWS::ApiGatewayV2::Stage')[0]![1];
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/\$context\.path/);
+  });
+
+  it('starts cases from manifests in the intake bucket', () => {
+    stateless.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: synth.stateful.bucketNames.intake,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'suffix', Value: 'manifest.json' },
+                  { Name: 'prefix', Value: 'permohonan/' },
+                ],
+              },
+            },
+            LambdaFunctionArn: { 'Fn::GetAtt': [fnLogicalId('intake'), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('signs staff in with Cognito: strong passwords, TOTP MFA, threat protection, groups, a public client', () => {
+    stateless.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+        DeletionProtection: 'ACTIVE',
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          }),
+        },
+      }),
+    });
+    const groups = ofType(statelessResources, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual([...STAFF_GROUPS].sort());
+    stateless.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+  });
+
+  it('sends mail from the configured domain identity with a TLS-only configuration set', () => {
+    stateless.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: SETTINGS.domain,
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSet', { DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
+  });
+
+  it('runs the timed work on EventBridge Scheduler, with dead-letter queues for every asynchronous function', () => {
+    const schedules = ofType(statelessResources, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    expect(schedules).toHaveLength(SCHEDULES.length);
+    const expressions = { reconcile: 'rate(5 minutes)', sweepRegisters: 'rate(1 hour)' } as const;
+    for (const [id, expression] of Object.entries(expressions) as [FunctionId, string][]) {
+      const schedule = schedules.find((s) => s.Target.Arn['Fn::GetAtt']?.[0] === fnLogicalId(id))!;
+      expect(schedule.ScheduleExpression).toBe(expression);
+      expect(schedule.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(
+        logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!),
+      );
+    }
+    for (const id of ['intake', 'reconcile', 'sweepRegisters'] as FunctionId[]) {
+      const queueId = logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!);
+      expect(fnProps(id).DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+      expect(statelessResources[queueId]!.Properties.SqsManagedSseEnabled).toBe(true);
+      stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('alarms to SNS on function errors, failed and timed-out executions and dead letters', () => {
+    const alarms = ofType(statelessResources, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const topicId = logicalId(synth.stateless, synth.stateless.alarmTopic);
+    expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === JSON.stringify([{ Ref: topicId }]))).toBe(true);
+    const on = (metric: string, dimension: Json) =>
+      alarms.filter((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(JSON.stringify(dimension)));
+    for (const spec of FUNCTIONS) expect(on('Errors', { Ref: fnLogicalId(spec.id) }), spec.id).toHaveLength(1);
+    for (const { machine } of synth.stateless.stateMachines) {
+      const ref = { Ref: logicalId(synth.stateless, machine) };
+      expect(on('ExecutionsFailed', ref)).toHaveLength(1);
+      expect(on('ExecutionsTimedOut', ref)).toHaveLength(1);
+    }
+    for (const queue of Object.values(synth.stateless.deadLetterQueues)) {
+      const [depth] = on('ApproximateNumberOfMessagesVisible', {
+        'Fn::GetAtt': [logicalId(synth.stateless, queue), 'QueueName'],
+      });
+      expect(depth).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    }
+    stateless.hasResourceProperties('AWS::SNS::Topic', {});
+  });
+});
+
+describe('least privilege', () => {
+  const allStatements = () =>
+    ofType(statelessResources, 'AWS::IAM::Policy').flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as Json[]).map((s): Json => ({ policy: id, ...s })),
+    );
+  /** Actions that AWS authorizes on "*" only. */
+  const STAR_ONLY =
+    /^(xray:|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$|s3:PutBucketNotification$)/;
+
+  it('grants no action wildcard, and Resource "*" only to actions without resource-level permissions', () => {
+    for (const s of allStatements()) {
+      for (const action of asArray(s.Action)) expect(action, s.policy).not.toMatch(/\*/);
+      if (asArray(s.Resource).includes('*'))
+        for (const action of asArray(s.Action)) expect(action, s.policy).toMatch(STAR_ONLY);
+    }
+  });
+
+  const machineRefs = () =>
+    synth.stateless.stateMachines.map(({ machine }) => ({ Ref: logicalId(synth.stateless, machine) })).sort(byJson);
+  const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+
+  it('lets only the functions that report decisions send task results, and only to the SOP state machines', () => {
+    for (const spec of FUNCTIONS) {
+      const statements = statementsOfRole(roleOf(spec.id));
+      const responses = statements.filter((s) => asArray(s.Action).includes('states:SendTaskSuccess'));
+      const starts = statements.filter((s) => asArray(s.Action).includes('states:StartExecution'));
+      expect(responses.length > 0, `${spec.id} task response`).toBe(ACCESS[spec.id].taskResponse);
+      expect(starts.length > 0, `${spec.id} start execution`).toBe(ACCESS[spec.id].startExecution);
+      for (const s of [...responses, ...starts]) expect(asArray(s.Resource).sort(byJson)).toEqual(machineRefs());
+    }
+    expect(
+      allStatements().filter((s) => asArray(s.Action).some((a: string) => a.startsWith('states:Send'))).length,
+    ).toBeGreaterThan(0);
+    for (const s of allStatements())
+      if (asArray(s.Action).some((a: string) => a.startsWith('states:')))
+        expect(asArray(s.Resource)).not.toContain('*');
+  });
+
+  it('keeps the grants that name state machines out of what the functions wait for (no dependency cycle)', () => {
+    const naming = ofType(statelessResources, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('"states:'))
+      .map(([id]) => id);
+    expect(naming.length).toBeGreaterThan(0);
+    for (const spec of FUNCTIONS)
+      for (const dependency of asArray(statelessResources[fnLogicalId(spec.id)]!.DependsOn ?? []))
+        expect(naming, spec.id).not.toContain(dependency);
+  });
+
+  it('lets each function reach only its own tables and buckets, with the actions infra/access.ts declares', () => {
+    const tableOutput = (key: TableKey) => logicalId(synth.stateful, synth.stateful.tables[key]);
+    for (const spec of FUNCTIONS) {
+      const access = ACCESS[spec.id];
+      const statements = statementsOfRole(roleOf(spec.id));
+      const text = JSON.stringify(statements);
+      for (const key of Object.keys(synth.stateful.tables) as TableKey[]) {
+        const level = access.tables[key];
+        const touching = statements.filter((s) => JSON.stringify(s.Resource).includes(tableOutput(key)));
+        const actions = new Set(touching.flatMap((s) => asArray(s.Action)));
+        const expected = new Set([
+          ...(level && level !== 'write' ? ['dynamodb:GetItem', 'dynamodb:Query'] : []),
+          ...(level && level !== 'read' ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : []),
+        ]);
+        expect(actions, `${spec.id} → table ${key}`).toEqual(expected);
+      }
+      for (const key of Object.keys(synth.stateful.bucketNames) as BucketKey[]) {
+        const name = synth.stateful.bucketNames[key];
+        const objectActions = new Set(
+          statements
+            .filter((s) => asArray(s.Resource).includes(`arn:aws:s3:::${name}/*`))
+            .flatMap((s) => asArray(s.Action)),
+        );
+        const wanted = access.buckets[key] ?? [];
+        expect(objectActions, `${spec.id} → bucket ${key}`).toEqual(
+          new Set(wanted.map((a) => ({ read: 's3:GetObject', put: 's3:PutObject', delete: 's3:DeleteObject' })[a])),
+        );
+        if (!wanted.length) expect(text, `${spec.id} → bucket ${key}`).not.toContain(name);
+      }
+      expect(text.includes('ses:SendEmail'), `${spec.id} mail`).toBe(access.mail);
+      const secrets = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('secretsmanager:')));
+      expect(secrets.flatMap((s) => asArray(s.Action))).toEqual(['secretsmanager:GetSecretValue']);
+      expect(JSON.stringify(secrets.map((s) => s.Resource))).toContain(
+        logicalId(synth.stateful, synth.stateful.linkKey),
+      );
+    }
+  });
+
+  it('passes cdk-nag AwsSolutions on both stacks', () => {
+    // app.synth() in beforeAll would have thrown on any finding without an acknowledgment; the report says so too.
+    const report = JSON.parse(readFileSync(join(synth.outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((r: Json) => r.violations ?? [])).toEqual([]);
+  });
+
+  it('fails the synth on a cdk-nag finding that nobody acknowledged', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'sepakat-nag-'));
+    try {
+      const app = new App({ outdir, context: CDK_CONTEXT });
+      new Queue(new Stack(app, 'Probe', { env: environmentFrom({}) }), 'WithoutDeadLetters');
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('justifies every cdk-nag acknowledgment', () => {
+    const acknowledged = [synth.stateful, synth.stateless].flatMap((stack) =>
+      stack.node
+        .findAll()
+        .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+        .flatMap((m) => Object.entries(m.data as Record<string, string>)),
+    );
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledged) {
+      // A rule of the AwsSolutions pack, or one finding of it (`AwsSolutions-IAM5[Resource::…]`), never all of IAM5.
+      expect(id).toMatch(/^(Annotation::)?AwsSolutions-(IAM5\[.+\]|IAM4\[.+\]|(?!IAM)[A-Z]+\d+)$/);
+      expect(reason.length, id).toBeGreaterThan(40);
+    }
+  });
+});
+
+describe('settings', () => {
+  const context = (overrides: Record<string, unknown>) => (key: string) => ({ ...CDK_CONTEXT, ...overrides })[key];
+
+  it('rejects a sender outside the SES domain and a retention that is not a positive number of days', () => {
+    expect(() => readSettings(context({ 'sepakat:mailFrom': 'Sepakat <x@elsewhere.example>' }), PROJECT_ROOT)).toThrow(
+      SettingsError,
+    );
+    expect(() => readSettings(context({ 'sepakat:archiveRetentionDays': 0 }), PROJECT_ROOT)).toThrow(
+      /archiveRetentionDays/,
+    );
+    expect(() => readSettings(context({ 'sepakat:pemda': 'tidak-ada' }), PROJECT_ROOT)).toThrow(/tidak-ada/);
+  });
+});
+
+describe('function bundles', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'sepakat-bundles-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  // All but the document function: bundled once per distinct bundle (3 bundles), zipped at level 9.
+  it('keeps every function but document under 1 MB zipped', async () => {
+    const rows = await measureFunctions(
+      FUNCTIONS.filter((f) => !EXEMPT.has(f.id)),
+      { workDir },
+    );
+    for (const row of rows) expect(row.zippedBytes, row.id).toBeLessThan(ZIP_LIMIT_BYTES);
+    expect(rows.map((r) => r.id).sort()).toEqual(
+      FUNCTIONS.filter((f) => !EXEMPT.has(f.id))
+        .map((f) => f.id)
+        .sort(),
+    );
+  });
+
+  it('starts the bundled http handler outside the source tree against the local runtime', async () => {
+    const dir = join(workDir, 'http'); // bundled by the test above (measureFunctions names the directory after it)
+    if (!existsSync(join(dir, 'index.mjs')))
+      await bundleFunction(
+        FUNCTIONS.find((f) => f.id === 'http')!,
+        dir,
+      );
+    const rt = await startTestRuntime();
+    try {
+      const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+      for (const [key, value] of Object.entries(rt.app.config))
+        if (value !== undefined) env[key] = Buffer.isBuffer(value) ? value.toString('base64') : String(value);
+      // As in AWS: the data beside the bundle, no development PKI.
+      Object.assign(env, {
+        SEPAKAT_SOP_DIRS: join(dir, 'sops'),
+        SEPAKAT_CONFIG_DIR: join(dir, 'config'),
+        SEPAKAT_TEMPLATES_DIR: join(dir, 'templates'),
+      });
+      delete env.SEPAKAT_DEV_PKI_DIR;
+      const event = (path: string) => ({
+        rawPath: path,
+        rawQueryString: '',
+        headers: { host: 'sepakat.test' },
+        requestContext: { http: { method: 'GET', sourceIp: '127.0.0.1' } },
+      });
+      const token = `${'A'.repeat(22)}.1.${'A'.repeat(8)}.${'A'.repeat(32)}`;
+      const script = `
+        const { http } = await import(${JSON.stringify(`file://${join(dir, 'index.mjs')}`)});
+        const out = [];
+        for (const event of ${JSON.stringify([event('/kesehatan'), event('/'), event(`/tugas/${token}`)])})
+          out.push(await http(event));
+        process.stdout.write(JSON.stringify(out));`;
+      // A separate Node process, started in the bundle's directory: nothing from this project's node_modules.
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        env,
+        timeout: 30_000,
+      });
+      const [health, home, task] = JSON.parse(stdout) as { statusCode: number; body: string }[];
+      expect(health!.statusCode).toBe(200);
+      expect(JSON.parse(health!.body)).toEqual({ status: 'ok' });
+      // The home page lists the SOPs: the templates and the SOP data beside the bundle were read.
+      expect(home!.statusCode).toBe(200);
+      expect(home!.body).toContain(
+        rt.app.catalog.sops.latest('kota-penyusunan-kesepakatan-bersama').definition.header.nama,
+      );
+      // An unknown task link: the bundled SDK asked the local DynamoDB and found nothing.
+      expect(task!.statusCode).toBe(404);
+      expect(task!.body).toContain('Tautan tidak valid');
+    } finally {
+      await rt.cleanup();
+    }
+  });
+
+  it('loads the document bundle with the Chromium layer beside it and the fonts inside it', async () => {
+    const spec = FUNCTIONS.find((f) => f.id === 'document')!;
+    const dir = join(workDir, 'task');
+    await bundleFunction(spec, dir);
+    // Lambda's layout, approximated: the layer's node_modules where Node's resolution from the bundle finds it.
+    const layer = join(workDir, 'layer');
+    new ChromiumLayerBundling(PROJECT_ROOT).tryBundle(layer);
+    mkdirSync(workDir, { recursive: true });
+    symlinkSync(join(layer, 'nodejs', 'node_modules'), join(workDir, 'node_modules'), 'dir');
+    const fromBundle = createRequire(join(dir, 'index.mjs'));
+    // functions/render/chromium.ts reads the package's version through require.resolve (NODE_PATH in Lambda).
+    expect(fromBundle.resolve('@sparticuz/chromium')).toContain(join('@sparticuz', 'chromium', 'build'));
+    expect(fromBundle.resolve('@fontsource/tinos/files/tinos-latin-400-normal.woff2')).toBe(
+      join(dir, 'node_modules', '@fontsource', 'tinos', 'files', 'tinos-latin-400-normal.woff2'),
+    );
+    const script = `const m = await import(${JSON.stringify(`file://${join(dir, 'index.mjs')}`)});
+      const chromium = await import('@sparticuz/chromium');
+      process.stdout.write(JSON.stringify({ document: typeof m.document, args: chromium.default.args.length > 0 }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 30_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ document: 'function', args: true });
+  });
+});
