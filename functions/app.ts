@@ -4,7 +4,7 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Intake } from '../core/case/intake.ts';
-import { noFaults, type Clock, type Faults } from '../core/case/model.ts';
+import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/model.ts';
 import { CaseRuntime, type RuntimeDeps } from '../core/case/runtime.ts';
 import { TaskActions } from '../core/case/task-actions.ts';
 import { loadCatalog, type Catalog } from './adapters/catalog.ts';
@@ -46,13 +46,25 @@ export interface App {
   keys(): Promise<SigningKeys>;
   /** The clock the use cases run on (injected in tests). */
   runtimeClock: Clock;
+  /** Where timed work (reminders) is scheduled; absent where nothing is scheduled. */
+  scheduler?: Scheduler;
   /** Releases what the app holds (the browser). */
   close(): Promise<void>;
   clients: { dynamodb: DynamoDBClient; s3: S3Client; sfn: SFNClient; ses: SESv2Client };
 }
 
+export interface BuildOptions {
+  clock?: Clock;
+  faults?: Faults;
+  /**
+   * The scheduler of timed work, made from the app's clients: the durable local scheduler on the embedded default
+   * (local/runtime.ts), EventBridge Scheduler in AWS (functions/adapters/eventbridge-scheduler.ts).
+   */
+  scheduler?: (clients: App['clients']) => Scheduler;
+}
+
 /** Wires the use cases to the real AWS SDK clients. Only the configuration decides which world they talk to. */
-export function buildApp(config: Config, options: { clock?: Clock; faults?: Faults } = {}): App {
+export function buildApp(config: Config, options: BuildOptions = {}): App {
   const local = config.SEPAKAT_LOCAL_DEV_CREDENTIALS === 'true';
   const base = { region: config.SEPAKAT_REGION, ...(local ? { credentials: LOCAL_DEVELOPMENT_CREDENTIALS } : {}) };
   const s3Config = (endpoint?: string): S3ClientConfig => ({
@@ -106,6 +118,7 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     linkTtlHours: config.SEPAKAT_LINK_TTL_HOURS,
     stateMachineArn: (sopKey) => `${config.SEPAKAT_STATE_MACHINE_ARN_PREFIX}${stateMachineName(sopKey)}`,
     mailDomain: mailDomainOf(config.SEPAKAT_MAIL_FROM),
+    ...(options.scheduler ? { scheduler: options.scheduler(clients) } : {}),
   };
   const documents = new DocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
   const registers = new Map<string, DynamoDbRegisterStore>();
@@ -194,6 +207,7 @@ export function buildApp(config: Config, options: { clock?: Clock; faults?: Faul
     renderer: getRenderer,
     keys: getKeys,
     runtimeClock: deps.clock,
+    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
     async close() {
       await renderer?.close();
       renderer = undefined;

@@ -8,12 +8,18 @@ import type { Clock, FaultPoint, Faults } from '../core/case/model.ts';
 import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole } from '../core/sop/compile-sop.ts';
 import { buildApp, type App } from '../functions/app.ts';
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
+import {
+  DynamoDbScheduler,
+  scheduleTableDefinition,
+  type RunDueReport,
+} from '../functions/adapters/dynamodb-scheduler.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
 import { httpApiHandler, type HttpEvent } from '../functions/handlers/http-api.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
+import { startLocalScheduler } from './local-scheduler.ts';
 import { startLocalS3 } from './s3/local-s3.ts';
 import { startLocalSes } from './ses/local-ses.ts';
 import { startLocalStepFunctions } from './step-functions/local-step-functions.ts';
@@ -26,6 +32,8 @@ import { startLocalStepFunctions } from './step-functions/local-step-functions.t
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'ap-southeast-3';
 const ACCOUNT = '000000000000';
+/** The local scheduler's table (in AWS the schedule lives in EventBridge Scheduler; no table). */
+const SCHEDULE_TABLE = 'sepakat-jadwal';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -44,6 +52,11 @@ export interface RuntimeOptions {
   fault?: { point: FaultPoint; occurrence?: number };
   /** Resume active cases and sweep unhandled permohonan at start (default true). */
   recover?: boolean;
+  /**
+   * How often the local scheduler fires what has come due (ms, default 30 s). 0: never by itself, only through
+   * `scheduler.runDue` (tests that drive the clock).
+   */
+  schedulerIntervalMs?: number;
   log?: (line: string) => void;
 }
 
@@ -53,6 +66,8 @@ export interface LocalRuntime {
   dataDir: string;
   /** Cases resumed at start. */
   resumed: string[];
+  /** The durable local scheduler: `runDue(now)` fires what is due at `now` (default: the clock), each item once. */
+  scheduler: { runDue(now?: Date): Promise<RunDueReport>; store: DynamoDbScheduler };
   /** Resolves when every in-flight S3 event has been handled. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -156,9 +171,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_CONFIG_DIR: join(PROJECT_ROOT, 'config'),
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
   });
+  const faults = faultsFor(options.fault);
+  const clock = options.clock ?? { now: () => new Date() };
+  let schedule: DynamoDbScheduler | undefined;
   const app = buildApp(config, {
-    ...(options.clock ? { clock: options.clock } : {}),
-    faults: faultsFor(options.fault),
+    clock,
+    faults,
+    // The schedule of timed work lives in DynamoDB beside the cases (EventBridge Scheduler holds it in AWS).
+    scheduler: (clients) => (schedule = new DynamoDbScheduler(clients.dynamodb, SCHEDULE_TABLE, { clock, faults })),
   });
   await ensureTables(app.clients.dynamodb, [
     ...tableDefinitions({
@@ -168,6 +188,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }),
     documentTableDefinition(config.SEPAKAT_TABLE_DOCUMENTS),
     ...registerTableDefinitions({ register: config.SEPAKAT_TABLE_REGISTER }),
+    scheduleTableDefinition(SCHEDULE_TABLE),
   ]);
 
   // One state machine per SOP version, compiled from the data and executed unchanged.
@@ -218,6 +239,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     const swept = await late.handlers.sweepRegisters();
     if (swept.voided) log(`register: ${swept.voided} nomor yang alokasinya terputus dibatalkan`);
   }
+  // What EventBridge Scheduler does in AWS: jobs due while the runtime was down fire now, then as they come due.
+  const handlers = late.handlers;
+  const scheduler = await startLocalScheduler({
+    schedule: schedule!,
+    // The job reaches the handler as JSON, as EventBridge Scheduler's target input reaches the Lambda.
+    run: (job) => handlers.runSchedule(JSON.parse(JSON.stringify(job))),
+    clock,
+    intervalMs: options.schedulerIntervalMs ?? 30_000,
+    log,
+  });
   const urls = { web: webUrl, dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: sfn.endpoint, ses: ses.endpoint };
   writeFileSync(
     join(dataDir, 'runtime.json'),
@@ -273,10 +304,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     urls,
     dataDir,
     resumed,
+    scheduler: { runDue: scheduler.runDue, store: schedule! },
     idle: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
     async close() {
+      await scheduler.stop();
       await Promise.allSettled([...inFlight]);
       // Keep-alive connections would hold close() open until they time out: end them too.
       const closed = new Promise<void>((ok) => web.close(() => ok()));

@@ -14,6 +14,8 @@ const { values } = parseArgs({
     'public-url': { type: 'string' },
     'sop-dir': { type: 'string', multiple: true },
     'human-wait-seconds': { type: 'string' },
+    // How often the local scheduler fires what has come due (ms, default 30000; 0: never, a test hook).
+    'scheduler-interval-ms': { type: 'string' },
     // Test hook: SIGKILL at the Nth arrival at a named point (see core/case/model.ts FaultPoint).
     fault: { type: 'string' },
     'fault-occurrence': { type: 'string' },
@@ -28,6 +30,7 @@ const runtime = await startRuntime({
   ...(values['public-url'] ? { publicBaseUrl: values['public-url'] } : {}),
   ...(values['sop-dir']?.length ? { sopDirs: values['sop-dir'] } : {}),
   ...(values['human-wait-seconds'] ? { humanWaitSeconds: Number(values['human-wait-seconds']) } : {}),
+  ...(values['scheduler-interval-ms'] ? { schedulerIntervalMs: Number(values['scheduler-interval-ms']) } : {}),
   ...(values.fault
     ? { fault: { point: values.fault as FaultPoint, occurrence: Number(values['fault-occurrence'] ?? 1) } }
     : {}),

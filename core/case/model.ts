@@ -1,5 +1,6 @@
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
+import type { Job } from './jobs.ts';
 
 /**
  * The records the product keeps in DynamoDB, and the small interfaces (ports) the use cases talk through.
@@ -123,7 +124,11 @@ export type HistoryType =
   /** Automatic work failed for good; the case waits at its step. */
   | 'otomatis-gagal'
   /** A document or archived copy was downloaded (who, which, when). */
-  | 'dokumen-diunduh';
+  | 'dokumen-diunduh'
+  /** A reminder of an open task reached its person (before the due time, overdue, or a wait on a party). */
+  | 'pengingat-terkirim'
+  /** An overdue task was told to the person's atasan. */
+  | 'eskalasi-terkirim';
 
 export interface HistoryEvent {
   caseId: string;
@@ -206,6 +211,25 @@ export interface Clock {
   now(): Date;
 }
 
+/** One piece of timed work: fire `job` at (or soon after) `at`. `key` is deterministic per fact. */
+export interface ScheduledItem {
+  key: string;
+  at: Date;
+  job: Job;
+}
+
+/**
+ * Timed work, in both worlds: EventBridge Scheduler in AWS, the durable local scheduler (a DynamoDB table and a
+ * loop) on the embedded default. Either one hands the job to the same handler (`runSchedule`) once it is due; it
+ * may hand it over more than once (a retry, a crash while firing), so every job must be safe to repeat.
+ */
+export interface Scheduler {
+  /** Schedules the item unless an item with this key exists (then nothing changes). */
+  schedule(item: ScheduledItem): Promise<'created' | 'exists'>;
+  /** Cancels the item if it has not fired yet; an unknown key is not an error. */
+  cancel(key: string): Promise<void>;
+}
+
 /** Named points where tests kill the process (SIGKILL) to prove recovery; a no-op in production. */
 export interface Faults {
   point(name: FaultPoint): void;
@@ -217,7 +241,9 @@ export type FaultPoint =
   | 'after-task-opened'
   | 'after-cursor-moved'
   /** The naskah is signed, not yet stored: a retry signs again and stores one. */
-  | 'after-document-signed';
+  | 'after-document-signed'
+  /** A scheduled job ran but its item is not yet marked done: the item fires again, the job finds its work done. */
+  | 'while-schedule-firing';
 
 export const noFaults: Faults = { point: () => undefined };
 

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import type { Directory } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { START_POSITION, type ExecutionInput } from '../sop/compile-sop.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Waktu } from '../sop/waktu.ts';
+import { formatDurasi } from '../format/tanggal.ts';
+import type { Job, TaskReminderJob } from './jobs.ts';
 import { linkToken, taskIdFor } from './links.ts';
+import { planReminders } from './reminders.ts';
 import type {
   CaseRecord,
   CaseStore,
@@ -15,6 +19,7 @@ import type {
   Faults,
   HistoryEvent,
   Mailer,
+  Scheduler,
   StepFunctionsPort,
   TaskRecord,
 } from './model.ts';
@@ -29,6 +34,8 @@ export interface Due {
 /** What the runtime needs to know of a pemda: its directory and its calendar. */
 export interface PemdaContext {
   directory: Directory;
+  /** Working days and hours: where reminders fall and how late a task is in working time. */
+  calendar: WorkCalendar;
   due(openedAt: Date, waktu: Waktu | null): Due;
   /** The local date (YYYY-MM-DD) of an instant in the pemda's time zone. */
   localDate(at: Date): string;
@@ -43,7 +50,9 @@ export type EmailTemplate =
   | 'pemberitahuan'
   | 'kasus-berakhir'
   | 'berkas-dikarantina'
-  | 'permohonan-diterima';
+  | 'permohonan-diterima'
+  | 'pengingat'
+  | 'eskalasi';
 
 export interface EmailRenderer {
   render(template: EmailTemplate, model: Record<string, unknown>): { subject: string; text: string; html: string };
@@ -72,7 +81,21 @@ export interface RuntimeDeps {
   mailDomain: string;
   /** Document work (render, number, paraf, sign, archive); absent where a deployment runs none. */
   documents?: DocumentWork;
+  /** Timed work (reminders); absent where a deployment schedules nothing. */
+  scheduler?: Scheduler;
 }
+
+/** What a fired reminder did. Every outcome but `terkirim` sent nothing. */
+export type ReminderOutcome =
+  | 'terkirim'
+  /** Sent before (the job fired again after a crash or a retry). */
+  | 'sudah-terkirim'
+  /** The task was decided or cancelled, the case closed or moved on. */
+  | 'tugas-tidak-terbuka'
+  /** A reminder before the due time that fired after it (the scheduler was down): the overdue reminder follows. */
+  | 'terlewat'
+  /** Escalation of a person the directory names no atasan for. */
+  | 'tanpa-atasan';
 
 const pad = (n: number) => String(n).padStart(5, '0');
 const activationKey = (seq: number, fact: string) => `${pad(seq)}#${fact}`;
@@ -198,6 +221,9 @@ export class CaseRuntime {
             ErrorNames.Superseded,
             'Eksekusi lain menunggu tugas ini',
           );
+        // Every opening schedules (each reminder once, by its key), so a crash after the task was created leaves
+        // nothing unscheduled; before the email, so whoever holds the email has its reminders scheduled.
+        await this.scheduleReminders(task, record, activity);
         await this.sendTaskEmail({ ...task, taskToken: input.taskToken }, record, activity);
         return;
       }
@@ -483,6 +509,124 @@ export class CaseRuntime {
     });
     if (record.status === 'aktif') await this.deps.store.closeCase(input.caseId, input.outcome, closedAt);
     return { status: input.outcome };
+  }
+
+  /** Jadwal: timed work handed back by the scheduler (EventBridge Scheduler in AWS, the local loop). */
+  async runScheduledJob(job: Job): Promise<{ kind: Job['kind']; result: ReminderOutcome }> {
+    switch (job.kind) {
+      case 'pengingat-tugas':
+        return { kind: job.kind, result: await this.remindTask(job) };
+      default:
+        throw new SepakatError(ErrorNames.BadInput, `Jenis jadwal tidak dikenal: ${String(job.kind satisfies never)}`);
+    }
+  }
+
+  /** The reminders of a task: the pemda's cadence on its working-day calendar (core/case/reminders.ts). */
+  private reminderPlan(task: TaskRecord, record: CaseRecord, activity: Activity) {
+    const pemda = this.deps.pemda(record.pemdaId);
+    return planReminders({
+      task,
+      waitsOnExternal: activity.actor.kind === 'external',
+      cadence: pemda.directory.data.pengingat,
+      calendar: pemda.calendar,
+    });
+  }
+
+  private async scheduleReminders(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
+    const scheduler = this.deps.scheduler;
+    if (!scheduler) return;
+    await Promise.all(this.reminderPlan(task, record, activity).map((item) => scheduler.schedule(item)));
+  }
+
+  /**
+   * Pengingat: one reminder of an open task, sent once: to the person before the due time, when overdue, or while
+   * a wait on an external party goes unanswered; to the person's atasan (eskalasi) when long overdue. The email and
+   * the fact have deterministic keys, so a job that fires again (a retry, a crash while firing) sends nothing new;
+   * a reminder of a task that is no longer open sends nothing and cancels the task's remaining reminders.
+   */
+  async remindTask(job: TaskReminderJob): Promise<ReminderOutcome> {
+    const task = await this.deps.store.getTask(job.taskId);
+    if (!task) return 'tugas-tidak-terbuka';
+    const factKey = activationKey(task.seq, `pengingat#${job.stage}${job.ke ? `#${job.ke}` : ''}`);
+    const emailKey = `${factKey}#email`;
+    if (await this.deps.store.hasHistory(task.caseId, factKey)) return 'sudah-terkirim';
+    const record = await this.requireCase(task.caseId);
+    const activity = this.activityOf(record, task.node);
+    const now = this.now();
+    // Sent, but the fact was not recorded (a crash in between): only the fact is missing, whatever happened since.
+    const emailed = await this.deps.store.getHistory(task.caseId, emailKey);
+    if (!emailed) {
+      if (task.state !== 'open' || record.status !== 'aktif' || record.cursor?.seq !== task.seq) {
+        const scheduler = this.deps.scheduler;
+        if (scheduler)
+          await Promise.all(this.reminderPlan(task, record, activity).map((item) => scheduler.cancel(item.key)));
+        return 'tugas-tidak-terbuka';
+      }
+      if (job.stage === 'sebelum-jatuh-tempo' && task.dueAt && now.getTime() >= Date.parse(task.dueAt))
+        return 'terlewat';
+    }
+
+    const pemda = this.deps.pemda(record.pemdaId);
+    const sop = this.sopOf(record);
+    const minutesSince = (iso: string | null) => (iso ? workingMinutesBetween(pemda.calendar, new Date(iso), now) : 0);
+    const durasi = (minutes: number) => (minutes > 0 ? formatDurasi(minutes, pemda.calendar.minutesPerDay) : undefined);
+    const terlambatMenit = minutesSince(task.overdueAt);
+    const common = {
+      person: task.person,
+      perihal: record.perihal,
+      caseId: record.caseId,
+      sopNama: sop.definition.header.nama,
+      step: sop.step(activity.stepId),
+      activity,
+      bagian: activity.linkIndex !== null ? activity.label : undefined,
+      batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
+      terlambatSejak: task.overdueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
+      lamaTerlambat: durasi(terlambatMenit),
+    };
+    let mail: { to: string[]; template: EmailTemplate; model: Record<string, unknown> };
+    let atasan: { id: string; nama: string; jabatan: string } | undefined;
+    if (job.stage === 'eskalasi') {
+      const atasanId = pemda.directory.person(task.person.id)?.atasan;
+      const found = atasanId ? pemda.directory.person(atasanId) : undefined;
+      if (!found) return 'tanpa-atasan';
+      atasan = { id: found.id, nama: found.nama, jabatan: found.jabatan };
+      mail = { to: [found.email], template: 'eskalasi', model: { ...common, atasan: found } };
+    } else {
+      // The link the person already holds (never a new version); an expired one is renewed from its own page.
+      const linkValid = Date.parse(task.linkExpiresAt) > now.getTime();
+      mail = {
+        to: [task.person.email],
+        template: 'pengingat',
+        model: {
+          ...common,
+          jenis: job.stage,
+          eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
+          lamaMenunggu: job.stage === 'menunggu-pihak-luar' ? durasi(minutesSince(task.openedAt)) : undefined,
+          url: linkValid ? this.taskUrl(task) : undefined,
+          tautanBerlakuSampai: linkValid ? pemda.formatDateTime(new Date(task.linkExpiresAt)) : undefined,
+        },
+      };
+    }
+    if (!emailed) await this.sendOnce(task.caseId, emailKey, mail);
+    await this.history({
+      caseId: task.caseId,
+      eventKey: factKey,
+      type: job.stage === 'eskalasi' ? 'eskalasi-terkirim' : 'pengingat-terkirim',
+      at: emailed?.at ?? now.toISOString(),
+      node: task.node,
+      stepId: task.stepId,
+      seq: task.seq,
+      visit: task.visit,
+      who: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+      detail: {
+        tahap: job.stage,
+        ...(job.ke ? { ke: job.ke } : {}),
+        kepada: mail.to,
+        ...(atasan ? { atasan } : {}),
+        ...(task.overdueAt && terlambatMenit > 0 ? { terlambatMenitKerja: terlambatMenit } : {}),
+      },
+    });
+    return emailed ? 'sudah-terkirim' : 'terkirim';
   }
 
   /** Lanjutkan: a human wait reached its bound; the same step continues in a new execution. */

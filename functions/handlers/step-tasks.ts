@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJob } from '../../core/case/jobs.ts';
 import { TERMINALS } from '../../core/sop/schema.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../../core/register/numbering.ts';
 import type { App } from '../app.ts';
@@ -50,6 +51,11 @@ export function stepTaskHandlers(app: App) {
     caseData: async (event: unknown) => runtime.readCaseData(CaseDataEvent.parse(event)),
     finishCase: async (event: unknown) => runtime.finishCase(FinishEvent.parse(event)),
     continueCase: async (event: unknown) => runtime.continueCase(ContinueEvent.parse(event)),
+    /**
+     * Timed work that fell due: what EventBridge Scheduler invokes with a job as its event in AWS, and what the
+     * local scheduler calls on the embedded default.
+     */
+    runSchedule: async (event: unknown) => runtime.runScheduledJob(parseJob(event)),
     /** Scheduled: reports decisions stored but not reported (the report failed); resumes where the execution is gone. */
     reconcile: async () => runtime.reconcileDecisions(),
     /**
