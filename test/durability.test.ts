@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,60 +12,24 @@ import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts'
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { loadSops } from '../functions/adapters/catalog.ts';
-import { eventually, freePort, PEMOHON, permohonanFor } from './support/runtime.ts';
+import { spawnRuntime as spawnChild, type ChildRuntime } from './support/child-runtime.ts';
+import { eventually, PEMOHON, permohonanFor } from './support/runtime.ts';
 
 /**
  * The local runtime is killed with SIGKILL at named points and started again on the same data directory: every
  * case resumes at its step, nothing is lost, nothing is done or sent twice.
  */
-interface Child {
-  process: ChildProcess;
-  urls: { web: string; dynamodb: string };
-  exited: Promise<number | null>;
-}
+type Child = ChildRuntime;
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** Links in emails must survive a restart, so both runs of a scenario serve the web pages on the same port. */
-const webPorts = new Map<string, number>();
-
 async function spawnRuntime(dataDir: string, fault?: { point: FaultPoint; occurrence: number }): Promise<Child> {
-  if (!webPorts.has(dataDir)) webPorts.set(dataDir, await freePort());
-  const args = [
-    join(PROJECT_ROOT, 'local/start.ts'),
-    '--json',
-    '--data-dir',
-    dataDir,
-    '--port',
-    String(webPorts.get(dataDir)),
-    '--sop-dir',
-    join(PROJECT_ROOT, 'sops'),
-    '--sop-dir',
-    join(PROJECT_ROOT, 'test/fixtures/sops'),
-    ...(fault ? ['--fault', fault.point, '--fault-occurrence', String(fault.occurrence)] : []),
-  ];
-  // Node itself with tsx as a loader, so the signal reaches the runtime's own process (no wrapper in between).
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
-  const ready = await new Promise<Child['urls']>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (line) ok((JSON.parse(line) as { urls: Child['urls'] }).urls);
-    });
-    void exited.then((code) => fail(new Error(`runtime exited (${code}) before ready: ${stderr}`)));
-  });
-  return { process: child, urls: ready, exited };
+  const child = await spawnChild(dataDir, fault ? { fault } : {});
+  children.push(child.process);
+  return child;
 }
 
 const storeAt = (endpoint: string) =>
