@@ -273,7 +273,7 @@ describe('the stateless stack', () => {
 
   it('keeps the stateless template under CloudFormation’s 1 MB limit', () => {
     const size = readFileSync(join(synth.outdir, 'SepakatStateless.template.json')).length;
-    // Each SOP version adds its compiled ASL (about 120–230 KB): see README, "Deploying to AWS".
+    // Each SOP version adds its compiled ASL (compact: about 75–170 KB in the template): see README, "Deploying to AWS".
     expect(size).toBeLessThan(1_000_000);
   });
 
