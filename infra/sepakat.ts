@@ -1,27 +1,11 @@
 import { join } from 'node:path';
 import type { App, Environment } from 'aws-cdk-lib';
-import type { Sop } from '../core/sop/load-sop.ts';
-import { loadCatalog, type Catalog } from '../functions/adapters/catalog.ts';
+import { loadCatalog, sopVersions } from '../functions/adapters/catalog.ts';
 import type { Settings } from './settings.ts';
 import { SepakatStateful } from './stateful-stack.ts';
 import { SepakatStateless } from './stateless-stack.ts';
 
-/**
- * Every loaded version of every SOP: a case keeps running on the version it started on, so each version keeps its
- * state machine. (The same walk as local/runtime.ts, which registers the same machines locally.)
- */
-export function sopVersions(catalog: Catalog): Sop[] {
-  const versions: Sop[] = [];
-  for (const sop of catalog.sops.all())
-    for (let v = 1; v <= sop.definition.version; v++) {
-      try {
-        versions.push(catalog.sops.get(`${sop.definition.id}@${v}`));
-      } catch {
-        // Older versions not shipped: cases on them must have finished before the file was removed.
-      }
-    }
-  return versions;
-}
+export { sopVersions };
 
 /**
  * The deployment target. Synth never looks anything up: without CDK_DEFAULT_ACCOUNT (no credentials) a placeholder

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Clock, FaultPoint, Faults } from '../core/case/model.ts';
 import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole } from '../core/sop/compile-sop.ts';
 import { buildApp, type App } from '../functions/app.ts';
+import { sopVersions } from '../functions/adapters/catalog.ts';
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
 import {
   DynamoDbScheduler,
@@ -199,7 +200,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ]),
   );
   const compileOptions = { humanWaitSeconds: options.humanWaitSeconds ?? 7 * 24 * 3600 };
-  for (const sop of allSopVersions(app))
+  for (const sop of sopVersions(app.catalog))
     sfn.registerStateMachine(
       stateMachineName(sop.key),
       applySubstitutions(compileSop(sop, compileOptions), substitutions),
@@ -324,19 +325,4 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       app.clients.ses.destroy();
     },
   };
-}
-
-/** Every loaded version of every SOP: a case keeps running on the version it started on. */
-function allSopVersions(app: App) {
-  const latest = app.catalog.sops.all();
-  const versions = [];
-  for (const sop of latest)
-    for (let v = 1; v <= sop.definition.version; v++) {
-      try {
-        versions.push(app.catalog.sops.get(`${sop.definition.id}@${v}`));
-      } catch {
-        // Older versions not shipped: cases on them must have finished before the file was removed.
-      }
-    }
-  return versions;
 }

@@ -23,6 +23,23 @@ export interface Catalog {
   pemdaIds(): string[];
 }
 
+/**
+ * Every loaded version of every SOP: a case keeps running on the version it started on, so each version keeps its
+ * state machine (registered by the local runtime, deployed by infra/).
+ */
+export function sopVersions(catalog: Pick<Catalog, 'sops'>): Sop[] {
+  const versions: Sop[] = [];
+  for (const sop of catalog.sops.all())
+    for (let v = 1; v <= sop.definition.version; v++) {
+      try {
+        versions.push(catalog.sops.get(`${sop.definition.id}@${v}`));
+      } catch {
+        // Older versions not shipped: cases on them must have finished before the file was removed.
+      }
+    }
+  return versions;
+}
+
 function yamlFiles(dir: string): string[] {
   try {
     return readdirSync(dir)
