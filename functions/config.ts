@@ -46,6 +46,8 @@ export const ConfigSchema = z.object({
     .refine((b) => b.length >= 32, 'harus minimal 32 bita (base64)'),
   SEPAKAT_LINK_TTL_HOURS: positiveInt.default(7 * 24),
   SEPAKAT_MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
+  /** How long a console session lasts after sign-in (minutes); then the user signs in again. */
+  SEPAKAT_SESSION_TTL_MINUTES: positiveInt.default(8 * 60),
   /** Directories of SOP definitions, separated by commas. */
   SEPAKAT_SOP_DIRS: z.string().min(1),
   SEPAKAT_CONFIG_DIR: z.string().min(1),

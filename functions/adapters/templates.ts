@@ -65,7 +65,11 @@ export class Templates implements EmailRenderer {
     return { subject, text, html };
   }
 
-  page(name: string, model: Record<string, unknown>, meta: { title: string; kop?: string }): string {
+  page(
+    name: string,
+    model: Record<string, unknown>,
+    meta: { title: string; kop?: string; sesi?: { nama: string; peran: string; unit: string; csrf: string } },
+  ): string {
     const page = this.pages.get(name);
     if (!page) throw new Error(`No page template "${name}"`);
     return this.pageLayout({ ...meta, body: page(model) });

@@ -6,6 +6,16 @@ import { acceptLabel, formatBytes } from '../../core/case/task-actions.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { App } from '../app.ts';
 import { verificationRoutes } from './verification-routes.ts';
+import {
+  canSeeAnalytics,
+  canSeeArchive,
+  canSeeDashboard,
+  has,
+  ROLE_LABEL,
+  type Principal,
+} from '../../core/access/access.ts';
+import { Sessions, type Session } from '../auth/session.ts';
+import { webRoutes } from './web-routes.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
 
 /** How the task page names the documents the product generated. */
@@ -38,14 +48,75 @@ export interface HttpResult {
   body: string;
 }
 
+/** One route: a method, a path pattern (its groups are the match), and what it runs. */
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  run: (event: HttpEvent, match: string[]) => Promise<HttpResult>;
+}
+
+/** A page model's shape for `message`. */
+export interface MessageModel {
+  judul: string;
+  pesan: string;
+  jenis?: 'ok' | 'info' | 'salah';
+  rincian?: { label: string; nilai: string }[];
+  aksi?: { url: string; tombol: string; keterangan: string };
+}
+
+/**
+ * What a module of routes gets: the app, the page renderer, and the console session. Route modules live beside this
+ * file (`verification-routes.ts`, the console's) and are listed once in `httpApiHandler`.
+ */
+export interface WebContext {
+  app: App;
+  sessions: Sessions;
+  /** Renders a page in the layout; with a session, the layout shows who is signed in and the console menu. */
+  html(
+    status: number,
+    page: string,
+    model: Record<string, unknown>,
+    title: string,
+    options?: { kop?: string; session?: Session },
+  ): HttpResult;
+  message(status: number, model: MessageModel, session?: Session): HttpResult;
+  json(status: number, body: unknown): HttpResult;
+  /** The form fields of a urlencoded POST (first value of each name). */
+  form(event: HttpEvent): Record<string, string>;
+  /**
+   * The signed-in session allowed by `allow` (default: any signed-in user), or the result to return instead: a
+   * redirect to the sign-in page (no session, or it expired), or 403 (signed in, not allowed).
+   */
+  signedIn(
+    event: HttpEvent,
+    allow?: (p: Principal) => boolean,
+  ): Promise<{ session: Session; result?: undefined } | { result: HttpResult }>;
+  /**
+   * For a POST that acts: the session (as `signedIn`), its CSRF token checked against the form's `_csrf`, and the
+   * parsed form; or the result to return instead (403 when the token is missing or wrong).
+   */
+  acting(
+    event: HttpEvent,
+    allow?: (p: Principal) => boolean,
+  ): Promise<{ session: Session; form: Record<string, string>; result?: undefined } | { result: HttpResult }>;
+}
+
 const TOKEN = '([A-Za-z0-9_-]{22}\\.\\d{1,6}\\.[A-Za-z0-9_-]{8}\\.[A-Za-z0-9_-]{32}|[^/]{1,200})';
 
 /** Routes of the action pages and the intake API. GET only shows; only POST acts. */
 export function httpApiHandler(app: App) {
   const pages = new TaskPages(app);
   const publicOrigin = new URL(app.config.SEPAKAT_PUBLIC_BASE_URL).origin;
-  const routes: { method: string; pattern: RegExp; run: (event: HttpEvent, m: string[]) => Promise<HttpResult> }[] = [
-    { method: 'GET', pattern: /^\/$/, run: async () => pages.home() },
+  const sessions = new Sessions({
+    key: app.config.SEPAKAT_LINK_KEY,
+    ttlSeconds: app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
+    secure: app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:'),
+    clock: app.runtimeClock,
+  });
+  pages.sessions = sessions;
+  const ctx = webContext(app, pages, sessions);
+  const routes: Route[] = [
+    { method: 'GET', pattern: /^\/$/, run: async (e) => pages.home(sessions.read(e.headers).session) },
     { method: 'GET', pattern: /^\/kesehatan$/, run: async () => json(200, { status: 'ok' }) },
     ...verificationRoutes(app, (status, page, model, title) => pages.html(status, page, model, title)),
     { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (_e, m) => pages.show(m[1]!) },
@@ -72,6 +143,7 @@ export function httpApiHandler(app: App) {
       run: async (_e, m) => pages.download(m[1]!, Number(m[2])),
     },
     { method: 'POST', pattern: /^\/api\/permohonan$/, run: async (e) => prepareIntake(app, bodyText(e)) },
+    ...webRoutes(ctx),
   ];
 
   return async (event: HttpEvent): Promise<HttpResult> => {
@@ -126,6 +198,76 @@ export function httpApiHandler(app: App) {
           : 'Terjadi kesalahan pada sistem. Tidak ada yang berubah; silakan coba lagi atau hubungi Bagian Kerja Sama.',
       });
     }
+  };
+}
+
+function webContext(app: App, pages: TaskPages, sessions: Sessions): WebContext {
+  const deny = (session: Session) =>
+    pages.message(
+      403,
+      {
+        judul: 'Akses ditolak',
+        pesan: 'Peran atau unit kerja Anda tidak memberi akses ke halaman ini. Hubungi administrator bila perlu.',
+      },
+      session,
+    );
+  const signedIn: WebContext['signedIn'] = async (event, allow) => {
+    const { session, expired } = sessions.read(event.headers);
+    if (!session) {
+      const method = event.requestContext.http.method.toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD')
+        return {
+          result: pages.message(401, {
+            judul: expired ? 'Sesi berakhir' : 'Perlu masuk',
+            pesan: expired
+              ? 'Sesi Anda sudah berakhir; tidak ada yang diubah. Silakan masuk kembali lalu ulangi.'
+              : 'Silakan masuk terlebih dahulu.',
+            aksi: { url: '/masuk', tombol: 'Masuk', keterangan: '' },
+          }),
+        };
+      const back = event.rawPath + (event.rawQueryString ? `?${event.rawQueryString}` : '');
+      return {
+        result: {
+          statusCode: 303,
+          headers: {
+            location: `/masuk?lanjut=${encodeURIComponent(back)}${expired ? '&sesi=berakhir' : ''}`,
+            'cache-control': 'no-store',
+            ...(expired ? { 'set-cookie': sessions.clear() } : {}),
+          },
+          body: '',
+        },
+      };
+    }
+    if (allow && !allow(session.principal)) return { result: deny(session) };
+    return { session };
+  };
+  return {
+    app,
+    sessions,
+    html: (status, page, model, title, options) =>
+      pages.html(status, page, model, title, options?.kop, options?.session),
+    message: (status, model, session) => pages.message(status, model, session),
+    json,
+    form: parseForm,
+    signedIn,
+    async acting(event, allow) {
+      const found = await signedIn(event, allow);
+      if (found.result) return found;
+      const form = parseForm(event);
+      if (!sessions.checkCsrf(found.session, form))
+        return {
+          result: pages.message(
+            403,
+            {
+              judul: 'Formulir kedaluwarsa',
+              pesan:
+                'Formulir ini tidak dapat diverifikasi (token keamanan tidak cocok). Muat ulang halaman lalu kirim lagi.',
+            },
+            found.session,
+          ),
+        };
+      return { session: found.session, form };
+    },
   };
 }
 
@@ -228,34 +370,61 @@ class TaskPages {
     this.presignOrigin = endpoint ? new URL(endpoint).origin : 'https://*.amazonaws.com';
   }
 
-  html(statusCode: number, name: string, model: Record<string, unknown>, title: string, kop?: string): HttpResult {
+  html(
+    statusCode: number,
+    name: string,
+    model: Record<string, unknown>,
+    title: string,
+    kop?: string,
+    session?: Session,
+  ): HttpResult {
     const nonce = randomBytes(16).toString('base64');
+    const sesi = session && this.sessionModel(session);
     const body = this.app.templates
-      .page(name, { ...model, nonce }, { title, ...(kop ? { kop } : {}) })
+      .page(name, { ...model, nonce, ...(sesi ? { csrf: sesi.csrf } : {}) }, { title, ...(kop ? { kop } : {}), sesi })
       .replace(/<script>/g, `<script nonce="${nonce}">`);
     return { statusCode, headers: htmlHeaders(nonce, this.presignOrigin), body };
   }
 
-  message(
-    statusCode: number,
-    model: {
-      judul: string;
-      pesan: string;
-      jenis?: 'ok' | 'info' | 'salah';
-      rincian?: { label: string; nilai: string }[];
-      aksi?: { url: string; tombol: string; keterangan: string };
-    },
-  ): HttpResult {
-    return this.html(statusCode, 'pesan', { jenis: statusCode < 300 ? 'ok' : 'salah', ...model }, model.judul);
+  message(statusCode: number, model: MessageModel, session?: Session): HttpResult {
+    return this.html(
+      statusCode,
+      'pesan',
+      { jenis: statusCode < 300 ? 'ok' : 'salah', ...model },
+      model.judul,
+      undefined,
+      session,
+    );
   }
 
-  home(): HttpResult {
+  /** What the layout shows of the signed-in user: name, roles, the console menu for those roles, the CSRF token. */
+  private sessionModel(session: Session) {
+    const p = session.principal;
+    const menu = [
+      ...(canSeeDashboard(p) ? [{ url: '/konsol', label: 'Dasbor' }] : []),
+      ...(has(p, 'pemohon') ? [{ url: '/permohonan/baru', label: 'Permohonan baru' }] : []),
+      ...(canSeeArchive(p, p.pemdaId) ? [{ url: '/arsip', label: 'Arsip' }] : []),
+      ...(canSeeAnalytics(p, p.pemdaId) ? [{ url: '/konsol/mutu-baku', label: 'Mutu Baku' }] : []),
+    ];
+    return {
+      nama: p.nama,
+      peran: p.roles.map((r) => ROLE_LABEL[r]).join(', '),
+      unit: p.unit,
+      menu,
+      csrf: this.sessions?.csrfToken(session) ?? '',
+    };
+  }
+
+  /** Set once by the handler: the session keys (for the CSRF token the layout's sign-out form carries). */
+  sessions?: Sessions;
+
+  home(session?: Session): HttpResult {
     const sops = this.app.catalog.sops.all().map((s) => ({
       nama: s.definition.header.nama,
       key: s.key,
       langkah: s.definition.steps.filter((x) => !('gate' in x)).length,
     }));
-    return this.html(200, 'beranda', { sops }, 'Beranda');
+    return this.html(200, 'beranda', { sops }, 'Beranda', undefined, session);
   }
 
   private async problem(token: string, p: LinkProblem): Promise<HttpResult> {

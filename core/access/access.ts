@@ -1,0 +1,122 @@
+import type { CaseRecord, TaskRecord } from '../case/model.ts';
+
+/**
+ * Who may see and do what in the web console. Pure: the signed-in principal (from a verified Cognito ID token) and
+ * the records decide; no request, no AWS. Every rule is scoped to the principal's pemda first: nobody sees another
+ * pemda's cases, documents or files, whatever their role.
+ *
+ * - **pemohon**: the cases they submitted (by email), or that their own unit (instansi) submitted; the permohonan's
+ *   files and the documents addressed outward, never the internal working papers.
+ * - **pelaksana**: the staff of the units that run the SOP (its kop lines, e.g. BAGIAN TATA PEMERINTAHAN): every
+ *   case of their unit's SOPs, every document.
+ * - **pejabat**: the cases of their unit's SOPs, and any case in their pemda where a task is or was theirs.
+ * - **arsiparis**: the register and the archive of their pemda: the signed naskah, the partner's copy, the scans,
+ *   and the case summary they belong to; not the working papers of open cases.
+ * - **admin**: every case of their pemda; cancels, reassigns, delegates.
+ */
+export const ROLES = ['pemohon', 'pelaksana', 'pejabat', 'arsiparis', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABEL: Record<Role, string> = {
+  pemohon: 'Pemohon',
+  pelaksana: 'Pelaksana',
+  pejabat: 'Pejabat',
+  arsiparis: 'Arsiparis',
+  admin: 'Administrator',
+};
+
+export interface Principal {
+  /** The Cognito user's `sub`. */
+  sub: string;
+  email: string;
+  nama: string;
+  roles: Role[];
+  pemdaId: string;
+  /** The unit the person works in: the SOP's unit for staff, the perangkat daerah (instansi) for a pemohon. */
+  unit: string;
+  /** The person in the pemda directory (config/pemda), for staff who hold SOP roles. */
+  personId?: string;
+}
+
+/** What the rules need to know about a case beyond its record: the unit that runs its SOP. */
+export interface CaseScope {
+  record: Pick<CaseRecord, 'caseId' | 'pemdaId' | 'pemohon'>;
+  /**
+   * The units that run the SOP: its header's kop lines below the pemda's own ("SEKRETARIAT DAERAH", "BAGIAN
+   * KERJASAMA", "SUB BAGIAN KERJASAMA LUAR NEGERI"): staff of any of them (a unit and the units above it) belong.
+   */
+  sopUnits: string[];
+  /** The case's tasks (for a pejabat: was any of them theirs?). */
+  tasks?: Pick<TaskRecord, 'person'>[];
+}
+
+/** Document kinds that are working papers of the pemda, never shown to the pemohon. */
+export const INTERNAL_DOCUMENT_KINDS: ReadonlySet<string> = new Set([
+  'nota-dinas',
+  'telaahan-staf',
+  'lembar-disposisi',
+  'konsep-naskah',
+]);
+
+/** Document kinds that make up the archive: the signed agreement and its copies. */
+export const ARCHIVE_DOCUMENT_KINDS: ReadonlySet<string> = new Set([
+  'naskah-ditandatangani',
+  'naskah-para-pihak',
+  'arsip-pindai',
+]);
+
+export const sameUnit = (a: string, b: string) => normalise(a) === normalise(b);
+const normalise = (s: string) => s.trim().replace(/\s+/g, ' ').toUpperCase();
+
+export const has = (p: Principal, role: Role) => p.roles.includes(role);
+
+/** The units of an SOP header's kop lines (the first line is the pemda itself). */
+export const unitsOfSop = (header: { unit: string[] }) => header.unit.slice(1);
+
+function isPemohonOf(p: Principal, scope: CaseScope): boolean {
+  const pemohon = scope.record.pemohon;
+  return (
+    has(p, 'pemohon') && (pemohon.email.toLowerCase() === p.email.toLowerCase() || sameUnit(pemohon.instansi, p.unit))
+  );
+}
+
+function isStaffOf(p: Principal, scope: CaseScope): boolean {
+  if ((has(p, 'pelaksana') || has(p, 'pejabat')) && scope.sopUnits.some((u) => sameUnit(p.unit, u))) return true;
+  return has(p, 'pejabat') && !!p.personId && !!scope.tasks?.some((t) => t.person.id === p.personId);
+}
+
+/** May the principal open the case page (timeline, history)? */
+export function canSeeCase(p: Principal, scope: CaseScope): boolean {
+  if (p.pemdaId !== scope.record.pemdaId) return false;
+  return has(p, 'admin') || has(p, 'arsiparis') || isStaffOf(p, scope) || isPemohonOf(p, scope);
+}
+
+/**
+ * May the principal see (and download) a document of the case, by kind (`permohonan` for the pemohon's uploads and
+ * the files attached to decisions)?
+ */
+export function canSeeDocument(p: Principal, scope: CaseScope, kind: string): boolean {
+  if (!canSeeCase(p, scope)) return false;
+  if (has(p, 'admin') || isStaffOf(p, scope)) return true;
+  if (has(p, 'arsiparis') && ARCHIVE_DOCUMENT_KINDS.has(kind)) return true;
+  return isPemohonOf(p, scope) && !INTERNAL_DOCUMENT_KINDS.has(kind);
+}
+
+/** May the principal see the staff dashboard (every case of their scope, by status and step)? */
+export const canSeeDashboard = (p: Principal) => has(p, 'admin') || has(p, 'pelaksana') || has(p, 'pejabat');
+
+/** May the principal search the register and the archive of a pemda? */
+export const canSeeArchive = (p: Principal, pemdaId: string) =>
+  p.pemdaId === pemdaId && (has(p, 'arsiparis') || has(p, 'admin') || has(p, 'pelaksana'));
+
+/** May the principal cancel the case, reassign or delegate its tasks? */
+export const canAdministerCase = (p: Principal, scope: CaseScope) =>
+  p.pemdaId === scope.record.pemdaId && has(p, 'admin');
+
+/** May the principal withdraw the case (the pemohon who submitted it, or their unit)? */
+export const canWithdrawCase = (p: Principal, scope: CaseScope) =>
+  p.pemdaId === scope.record.pemdaId && isPemohonOf(p, scope);
+
+/** May the principal see Mutu Baku analytics of a pemda? */
+export const canSeeAnalytics = (p: Principal, pemdaId: string) =>
+  p.pemdaId === pemdaId && (has(p, 'admin') || has(p, 'pelaksana') || has(p, 'pejabat'));

@@ -1,0 +1,76 @@
+import type { Principal } from '../../core/access/access.ts';
+import { Sessions, SESSION_COOKIE } from '../../functions/auth/session.ts';
+import type { LocalRuntime } from '../../local/runtime.ts';
+
+/**
+ * Console sessions for tests of pages and access rules: the same cookie the sign-in route issues once Cognito's ID
+ * token is verified (the sign-in itself is tested through cognito-local in its own test).
+ */
+export function sessionFor(rt: LocalRuntime, principal: Principal): { cookie: string; csrf: string } {
+  const sessions = new Sessions({
+    key: rt.app.config.SEPAKAT_LINK_KEY,
+    ttlSeconds: rt.app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
+    secure: false,
+    clock: rt.app.runtimeClock,
+  });
+  const { session, setCookie } = sessions.issue(principal);
+  const value = setCookie.split(';')[0]!.slice(SESSION_COOKIE.length + 1);
+  return { cookie: `${SESSION_COOKIE}=${value}`, csrf: sessions.csrfToken(session) };
+}
+
+/** A request to the local web server as a browser on our own pages sends it (Origin set, no redirects followed). */
+export async function web(
+  rt: LocalRuntime,
+  path: string,
+  options: { method?: string; cookie?: string; form?: Record<string, string>; origin?: string } = {},
+): Promise<{ status: number; text: string; headers: Headers }> {
+  const method = options.method ?? (options.form ? 'POST' : 'GET');
+  const response = await fetch(`${rt.urls.web}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: {
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+      ...(method === 'POST' ? { origin: options.origin ?? rt.urls.web } : {}),
+      ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    ...(options.form ? { body: new URLSearchParams(options.form).toString() } : {}),
+  });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/** Staff of the Blitar SOP's unit and others, for access tests. */
+export const PRINCIPALS = {
+  pelaksanaBlitar: {
+    sub: 'u-penata-1',
+    email: 'penata1@blitarkab.test',
+    nama: 'Yuli Astutik, S.AP.',
+    roles: ['pelaksana'],
+    pemdaId: 'kab-blitar',
+    unit: 'BAGIAN TATA PEMERINTAHAN',
+    personId: 'penata-1',
+  },
+  adminBlitar: {
+    sub: 'u-admin-blitar',
+    email: 'admin@blitarkab.test',
+    nama: 'Admin Kerja Sama Blitar',
+    roles: ['admin'],
+    pemdaId: 'kab-blitar',
+    unit: 'BAGIAN TATA PEMERINTAHAN',
+  },
+  arsiparisBlitar: {
+    sub: 'u-arsip-blitar',
+    email: 'arsip@blitarkab.test',
+    nama: 'Sri Wahyuni, A.Md.',
+    roles: ['arsiparis'],
+    pemdaId: 'kab-blitar',
+    unit: 'BAGIAN TATA PEMERINTAHAN',
+  },
+  pelaksanaKota: {
+    sub: 'u-pelaksana-kota',
+    email: 'pelaksana@kotacontoh.test',
+    nama: 'Pelaksana Kota Contoh',
+    roles: ['pelaksana'],
+    pemdaId: 'kota-contoh',
+    unit: 'BAGIAN KERJASAMA',
+  },
+} satisfies Record<string, Principal>;
