@@ -167,8 +167,8 @@ describe('the durable local scheduler', () => {
 });
 
 /**
- * The adapter for EventBridge Scheduler, against a recording stand-in of the two operations it uses
- * (@aws-sdk/client-scheduler is not a dependency yet, and there is no local EventBridge).
+ * The adapter's logic for EventBridge Scheduler, against a recording stand-in of the two operations it uses; the
+ * same adapter over the real SDK client and its wire format is in eventbridge-scheduler-wire.test.ts.
  */
 describe('the EventBridge Scheduler adapter', () => {
   const now = new Date('2026-11-23T02:00:00.000Z');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CreateScheduleCommand, DeleteScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Clock, ScheduledItem, Scheduler } from '../../core/case/model.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 
@@ -8,14 +9,8 @@ import { ErrorNames, SepakatError } from '../../core/errors.ts';
  * scheduling a fact again is refused by EventBridge (ConflictException) and changes nothing; a fired schedule
  * deletes itself (ActionAfterCompletion DELETE), and the job it ran is idempotent if it is ever scheduled again.
  *
- * `@aws-sdk/client-scheduler` is not a dependency yet, so this adapter is written against the two operations it
- * needs, with the SDK's input shapes and error names. Wiring it is a few lines where the client exists:
- *
- *   const client = new SchedulerClient({});
- *   const api: EventBridgeSchedulerApi = {
- *     createSchedule: async (input) => void (await client.send(new CreateScheduleCommand(input))),
- *     deleteSchedule: async (input) => void (await client.send(new DeleteScheduleCommand(input))),
- *   };
+ * The adapter talks through the two operations it needs (`EventBridgeSchedulerApi`, the SDK's input shapes and
+ * error names); `schedulerApi` binds them to `@aws-sdk/client-scheduler`.
  */
 export interface CreateScheduleInput {
   Name: string;
@@ -49,6 +44,14 @@ export interface EventBridgeSchedulerSettings {
   roleArn: string;
   /** Where jobs go that could not be delivered after the retries (an SQS queue), if anywhere. */
   deadLetterArn?: string;
+}
+
+/** The two operations, through the AWS SDK's Scheduler client. */
+export function schedulerApi(client: SchedulerClient): EventBridgeSchedulerApi {
+  return {
+    createSchedule: async (input) => void (await client.send(new CreateScheduleCommand(input))),
+    deleteSchedule: async (input) => void (await client.send(new DeleteScheduleCommand(input))),
+  };
 }
 
 const NAME = /^[0-9A-Za-z._-]{1,64}$/;

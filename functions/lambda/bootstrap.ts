@@ -1,6 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { buildApp, type App } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { buildApp, type App, type BuildOptions } from '../app.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { EventBridgeScheduler, schedulerApi } from '../adapters/eventbridge-scheduler.ts';
 
 /**
  * The cold start of a Lambda function in AWS: configuration from the environment (the one place it is read), the
@@ -25,5 +27,27 @@ async function build(): Promise<App> {
     env.SEPAKAT_LINK_KEY = out.SecretString;
     secrets.destroy();
   }
-  return buildApp(loadConfig(env));
+  const config = loadConfig(env);
+  return buildApp(config, { ...eventBridgeScheduler(config) });
+}
+
+/** Timed work goes to EventBridge Scheduler where the deployment configures it (every function that schedules). */
+export function eventBridgeScheduler(config: Config): Pick<BuildOptions, 'scheduler'> {
+  const group = config.SEPAKAT_SCHEDULER_GROUP;
+  const targetArn = config.SEPAKAT_SCHEDULER_TARGET_ARN;
+  const roleArn = config.SEPAKAT_SCHEDULER_ROLE_ARN;
+  if (!group || !targetArn || !roleArn) return {};
+  return {
+    scheduler: () =>
+      new EventBridgeScheduler(
+        schedulerApi(new SchedulerClient({ region: config.SEPAKAT_REGION })),
+        {
+          groupName: group,
+          targetArn,
+          roleArn,
+          ...(config.SEPAKAT_SCHEDULER_DLQ_ARN ? { deadLetterArn: config.SEPAKAT_SCHEDULER_DLQ_ARN } : {}),
+        },
+        { now: () => new Date() },
+      ),
+  };
 }
