@@ -38,7 +38,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Zipped size limit of every function but `document`. */
 export const ZIP_LIMIT_BYTES = 1024 * 1024;
 /** Functions exempt from the limit (Chromium's driver and the fonts; Chromium itself is a layer). */
-export const EXEMPT: ReadonlySet<FunctionId> = new Set<FunctionId>(['document']);
+export const EXEMPT: ReadonlySet<FunctionId> = new Set(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id));
 
 /**
  * Bundles one function into `outDir` (index.mjs beside the copied data), as NodejsFunction does in infra/. With

@@ -38,6 +38,10 @@ Perintah:
   arsip riwayat <ID-dokumen>                          siapa mengunduh dokumen itu, kapan dan untuk apa
   lanjutkan <ID-kasus>                                melanjutkan kasus di langkahnya (setelah kerja otomatis
                                                       yang gagal diperbaiki); yang sudah dikerjakan tidak diulang
+  batalkan <ID-kasus> --alasan "…"                    membatalkan kasus: tugas terbuka dihentikan, pemohon dan
+                                                      pemegang tugas diberi tahu; dokumen tetap tersimpan
+  perjanjian <ID-pemda>                               perjanjian yang terdaftar: status, jangka waktu, tautan
+                                                      (induk, adendum) dan kewajiban berikutnya
   bantuan                                             tampilkan pesan ini
 
 --data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)`;
@@ -340,6 +344,44 @@ const pemdaDari = (app: App, pemdaId: string): string => {
   return pemdaId;
 };
 
+/** The register export with each number's agreement status and next due item. */
+const withAgreements = (app: App) => ({ ...app, agreementsOf: (pemdaId: string) => app.agreements.list(pemdaId) });
+
+/** The agreements of a pemda: status today, term, links and what falls due next. */
+async function perjanjian(dataDir: string, pemda: string | undefined, out: (l: string) => void) {
+  if (!pemda) throw salahPerintah('Sebutkan ID pemda: npm run sepakat -- perjanjian <ID-pemda>.');
+  await withApp(dataDir, async (app) => {
+    const pemdaId = pemdaDari(app, pemda);
+    const list = await app.agreements.list(pemdaId);
+    const nama = app.catalog.pemda(pemdaId).directory.data.pemda.nama;
+    if (!list.length) {
+      out(`${nama}: belum ada perjanjian terdaftar.`);
+      return;
+    }
+    const { STATUS_LABEL: label } = await import('../core/agreement/model.ts');
+    out(`${nama}: ${list.length} perjanjian`);
+    for (const line of formatTable(
+      ['Nomor', 'Jenis', 'Mitra', 'Status', 'Berlaku', 'Tautan', 'Berikutnya'],
+      list.map((a) => [
+        a.nomor,
+        a.jenis,
+        potong(a.mitra, 32),
+        `${label[a.status]}${a.alasanBerakhir ? ` (${potong(a.alasanBerakhir, 40)})` : ''}`,
+        `${a.mulai} s.d. ${a.berakhir}`,
+        [
+          a.induk ? `induk ${a.induk}` : '',
+          a.adendumDari ? `adendum atas ${a.adendumDari}` : '',
+          a.adendum.length ? `adendum: ${a.adendum.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || '-',
+        a.berikutnya ? `${a.berikutnya.label} (${a.berikutnya.jatuhTempo})` : '-',
+      ]),
+    ))
+      out(line);
+  });
+}
+
 async function register(
   dataDir: string,
   options: { pemda?: string; tahun?: string; seri?: string; status?: string; csv?: string; pdf?: string },
@@ -366,7 +408,7 @@ async function register(
     if (options.csv !== undefined || options.pdf !== undefined) {
       if (options.csv !== undefined) {
         const file = resolve(options.csv);
-        const csv = await registerCsv(app, input);
+        const csv = await registerCsv(withAgreements(app), input);
         writeFileSync(file, csv);
         out(
           `CSV register ${pemdaId} tahun ${year} ditulis ke ${file} (${csv.trimEnd().split('\r\n').length - 1} nomor).`,
@@ -374,7 +416,7 @@ async function register(
       }
       if (options.pdf !== undefined) {
         const file = resolve(options.pdf);
-        const pdf = await registerPdf(app, input);
+        const pdf = await registerPdf(withAgreements(app), input);
         writeFileSync(file, pdf);
         out(`PDF register ${pemdaId} tahun ${year} ditulis ke ${file} (${Math.ceil(pdf.length / 1024)} KB).`);
       }
@@ -615,6 +657,8 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     surat: { args: 0, flags: ['ke'] },
     register: { args: 0, flags: ['pemda', 'tahun', 'seri', 'status', 'csv', 'pdf'] },
     lanjutkan: { args: 1, flags: [] },
+    perjanjian: { args: 1, flags: [] },
+    batalkan: { args: 1, flags: ['alasan'] },
     // Its subcommands check their own arguments and options.
     arsip: {
       args: 2,
@@ -682,6 +726,31 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         );
         break;
       }
+      case 'batalkan': {
+        const caseId = rest[0];
+        if (!caseId) throw salahPerintah('Sebutkan ID kasus.');
+        if (!values.alasan?.trim()) throw salahPerintah('Sebutkan alasan pembatalan dengan --alasan "…".');
+        const operator = userInfo().username;
+        const result = await withApp(dataDir, (app) =>
+          app.caseAdmin.cancel(
+            caseId,
+            { id: `operator:${operator}`, nama: operator, jabatan: 'Operator' },
+            values.alasan!,
+          ),
+        );
+        if (result.result === 'tidak-valid') throw new Gagal(`${result.error}. Tidak ada yang diubah.`, 2);
+        if (result.result === 'sudah-berakhir')
+          throw new Gagal(`Kasus ${caseId} sudah berakhir (${result.record.status}); tidak dapat dibatalkan.`, 1);
+        out(
+          result.result === 'ditutup'
+            ? `Kasus ${caseId} dibatalkan; ${result.cancelledTasks} tugas terbuka dihentikan, pemohon diberi tahu.`
+            : `Kasus ${caseId} sudah ${result.closing.kind} sebelumnya; tidak ada yang diubah.`,
+        );
+        break;
+      }
+      case 'perjanjian':
+        await perjanjian(dataDir, rest[0], out);
+        break;
       case 'arsip': {
         const { 'data-dir': _dataDir, help: _help, isian: _isian, ...strings } = values;
         await arsip(dataDir, rest, strings, out);

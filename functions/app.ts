@@ -3,7 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Intake } from '../core/case/intake.ts';
+import { CaseAdmin } from '../core/case/case-admin.ts';
 import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/model.ts';
 import { CaseRuntime, type RuntimeDeps } from '../core/case/runtime.ts';
 import { TaskActions } from '../core/case/task-actions.ts';
@@ -16,11 +18,16 @@ import { Templates } from './adapters/templates.ts';
 import { DocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentWorker } from './documents/document-work.ts';
+import { AgreementService } from './agreements/agreement-service.ts';
+import { AgreementStore } from './adapters/agreement-store.ts';
+import { executionNameForIntake } from '../core/case/intake.ts';
+import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
 import { DevelopmentPki } from './signing/dev-pki.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { ErrorNames, SepakatError } from '../core/errors.ts';
-import { mailDomainOf, stateMachineName, type Config } from './config.ts';
+import { CognitoIdentity } from './adapters/cognito-identity.ts';
+import { cognitoSettings, mailDomainOf, stateMachineName, type Config } from './config.ts';
 
 /** Marked local-development keys: the local services accept any signature. Never used in AWS. */
 export const LOCAL_DEVELOPMENT_CREDENTIALS = {
@@ -35,6 +42,8 @@ export interface App {
   runtime: CaseRuntime;
   actions: TaskActions;
   intake: Intake;
+  /** Withdrawal, cancellation, reassignment and delegation of running cases. */
+  caseAdmin: CaseAdmin;
   store: DynamoDbCaseStore;
   files: S3FileStore;
   documents: DocumentStore;
@@ -48,6 +57,10 @@ export interface App {
   runtimeClock: Clock;
   /** Where timed work (reminders) is scheduled; absent where nothing is scheduled. */
   scheduler?: Scheduler;
+  /** Agreements after signing: status, links, monitoring (reports, monev, expiry), the annual report. */
+  agreements: AgreementService;
+  /** Staff sign-in (Cognito user pool; cognito-local on the embedded default); absent when not configured. */
+  identity?: CognitoIdentity;
   /** Releases what the app holds (the browser). */
   close(): Promise<void>;
   clients: { dynamodb: DynamoDBClient; s3: S3Client; sfn: SFNClient; ses: SESv2Client };
@@ -176,8 +189,41 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     buckets: { documents: config.SEPAKAT_BUCKET_DOCUMENTS, archive: config.SEPAKAT_BUCKET_ARCHIVE },
     maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
     faults: deps.faults,
+    onNaskahRegistered: (caseId) => agreements.registerCase(caseId),
   });
   const runtime = new CaseRuntime(deps);
+  const agreements: AgreementService = new AgreementService({
+    store: new AgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
+    cases: store,
+    documents,
+    renderer: getRenderer,
+    mailer: deps.mailer,
+    emails: templates,
+    clock: deps.clock,
+    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+    pemda: (id) => catalog.pemda(id),
+    sops: catalog.sops,
+    linkKey: config.SEPAKAT_LINK_KEY,
+    publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
+    mailDomain: deps.mailDomain,
+    documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+    startCase: (record) =>
+      runtime.startExecution(record, executionNameForIntake(record.intakeId), { node: START_POSITION, seq: 0 }),
+  });
+  const cognito = cognitoSettings(config);
+  const identity =
+    cognito &&
+    new CognitoIdentity({
+      client: new CognitoIdentityProviderClient({
+        ...base,
+        ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
+      }),
+      settings: cognito,
+      known: {
+        pemda: (id) => catalog.pemdaIds().includes(id),
+        person: (pemdaId, personId) => catalog.pemda(pemdaId).directory.data.people.some((p) => p.id === personId),
+      },
+    });
   return {
     config,
     catalog,
@@ -200,6 +246,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       { ...deps, files, intakeBucket: config.SEPAKAT_BUCKET_INTAKE, maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES },
       runtime,
     ),
+    caseAdmin: new CaseAdmin(deps, runtime),
     store,
     files,
     documents,
@@ -207,8 +254,11 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     renderer: getRenderer,
     keys: getKeys,
     runtimeClock: deps.clock,
+    agreements,
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+    ...(identity ? { identity } : {}),
     async close() {
+      identity?.destroy();
       await renderer?.close();
       renderer = undefined;
     },

@@ -24,6 +24,8 @@ export const ConfigSchema = z.object({
   /** Generated documents and the register of numbers. */
   SEPAKAT_TABLE_DOCUMENTS: z.string().min(3),
   SEPAKAT_TABLE_REGISTER: z.string().min(3),
+  /** The agreements in force and their monitoring (functions/adapters/agreement-store.ts). */
+  SEPAKAT_TABLE_AGREEMENTS: z.string().min(3),
   SEPAKAT_BUCKET_INTAKE: z.string().min(3),
   SEPAKAT_BUCKET_DOCUMENTS: z.string().min(3),
   /** Scanned signed copies (Object Lock in AWS; never-overwritten keys in both worlds). */
@@ -48,6 +50,30 @@ export const ConfigSchema = z.object({
   SEPAKAT_MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
   /** How long a console session lasts after sign-in (minutes); then the user signs in again. */
   SEPAKAT_SESSION_TTL_MINUTES: positiveInt.default(8 * 60),
+  /**
+   * Staff sign-in (the web console): the Cognito user pool and its app client (USER_PASSWORD_AUTH). Both or neither;
+   * without them the console's sign-in page says sign-in is not configured. The ID token's issuer is pinned: by
+   * default `https://cognito-idp.<region>.amazonaws.com/<poolId>`; on the embedded default, cognito-local's.
+   */
+  SEPAKAT_COGNITO_USER_POOL_ID: z
+    .string()
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/)
+    .optional(),
+  SEPAKAT_COGNITO_CLIENT_ID: z
+    .string()
+    .regex(/^[\w+]+$/)
+    .optional(),
+  SEPAKAT_COGNITO_ISSUER: url.optional(),
+  /** The Cognito endpoint (local only: cognito-local). */
+  SEPAKAT_ENDPOINT_COGNITO: url.optional(),
+  /**
+   * EventBridge Scheduler (AWS only): the schedule group, the runSchedule function it invokes, the role it assumes
+   * to do so, and where undeliverable jobs go. Unset on the embedded default, whose scheduler is a DynamoDB table.
+   */
+  SEPAKAT_SCHEDULER_GROUP: z.string().min(1).optional(),
+  SEPAKAT_SCHEDULER_TARGET_ARN: z.string().startsWith('arn:').optional(),
+  SEPAKAT_SCHEDULER_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  SEPAKAT_SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
   /** Directories of SOP definitions, separated by commas. */
   SEPAKAT_SOP_DIRS: z.string().min(1),
   SEPAKAT_CONFIG_DIR: z.string().min(1),
@@ -66,6 +92,32 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `Konfigurasi tidak valid:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
     );
   return parsed.data;
+}
+
+/** Where staff sign in, when configured: the pool, its client, the pinned issuer, the local endpoint. */
+export interface CognitoSettings {
+  userPoolId: string;
+  clientId: string;
+  issuer: string;
+  endpoint?: string;
+}
+
+export function cognitoSettings(config: Config): CognitoSettings | undefined {
+  const userPoolId = config.SEPAKAT_COGNITO_USER_POOL_ID;
+  const clientId = config.SEPAKAT_COGNITO_CLIENT_ID;
+  if (!userPoolId && !clientId) return undefined;
+  if (!userPoolId || !clientId)
+    throw new ConfigError(
+      'Konfigurasi tidak valid:\n  SEPAKAT_COGNITO_USER_POOL_ID dan SEPAKAT_COGNITO_CLIENT_ID harus diisi keduanya',
+    );
+  return {
+    userPoolId,
+    clientId,
+    issuer: (
+      config.SEPAKAT_COGNITO_ISSUER ?? `https://cognito-idp.${config.SEPAKAT_REGION}.amazonaws.com/${userPoolId}`
+    ).replace(/\/+$/, ''),
+    ...(config.SEPAKAT_ENDPOINT_COGNITO ? { endpoint: config.SEPAKAT_ENDPOINT_COGNITO } : {}),
+  };
 }
 
 /** The mail domain of Message-IDs: the sender's domain. */

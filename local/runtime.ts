@@ -15,12 +15,15 @@ import {
   type RunDueReport,
 } from '../functions/adapters/dynamodb-scheduler.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
+import { agreementTableDefinition } from '../functions/adapters/agreement-store.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
 import { httpApiHandler, type HttpEvent } from '../functions/handlers/http-api.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
+import { startLocalCognito } from './cognito/local-cognito.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
 import { startLocalScheduler } from './local-scheduler.ts';
+import { createOutbox } from './outbox/outbox.ts';
 import { startLocalS3 } from './s3/local-s3.ts';
 import { startLocalSes } from './ses/local-ses.ts';
 import { startLocalStepFunctions } from './step-functions/local-step-functions.ts';
@@ -63,7 +66,7 @@ export interface RuntimeOptions {
 
 export interface LocalRuntime {
   app: App;
-  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string };
+  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string; cognito: string };
   dataDir: string;
   /** Cases resumed at start. */
   resumed: string[];
@@ -116,7 +119,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   await new Promise<void>((ok) => web.listen(options.port ?? 0, host, ok));
   const webUrl = `http://${host}:${(web.address() as AddressInfo).port}`;
 
-  const [dynamodb, s3, ses] = await Promise.all([
+  const [dynamodb, s3, ses, cognito] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
     startLocalS3({
       dataDir,
@@ -125,6 +128,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       buckets: ['sepakat-permohonan', 'sepakat-dokumen', 'sepakat-arsip'],
     }),
     startLocalSes({ dataDir, host }),
+    // Staff sign-in: the development users of config/pengguna/ (local development passwords).
+    startLocalCognito({ dataDir, host, configDir: join(PROJECT_ROOT, 'config'), log }),
   ]);
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const sfn = await startLocalStepFunctions({
@@ -151,6 +156,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_ENDPOINT_S3: s3.endpoint,
     SEPAKAT_ENDPOINT_SFN: sfn.endpoint,
     SEPAKAT_ENDPOINT_SES: ses.endpoint,
+    SEPAKAT_ENDPOINT_COGNITO: cognito.endpoint,
+    SEPAKAT_COGNITO_USER_POOL_ID: cognito.userPoolId,
+    SEPAKAT_COGNITO_CLIENT_ID: cognito.clientId,
+    SEPAKAT_COGNITO_ISSUER: cognito.issuer,
     SEPAKAT_LOCAL_DEV_CREDENTIALS: 'true',
     SEPAKAT_TABLE_CASES: 'sepakat-kasus',
     SEPAKAT_TABLE_TASKS: 'sepakat-tugas',
@@ -160,6 +169,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_BUCKET_ARCHIVE: 'sepakat-arsip',
     SEPAKAT_TABLE_DOCUMENTS: 'sepakat-dokumen',
     SEPAKAT_TABLE_REGISTER: 'sepakat-register',
+    SEPAKAT_TABLE_AGREEMENTS: 'sepakat-perjanjian',
     // Local development CA and per-official certificates, created on first start (never committed).
     SEPAKAT_DEV_PKI_DIR: join(dataDir, 'pki-pengembangan'),
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
@@ -189,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }),
     documentTableDefinition(config.SEPAKAT_TABLE_DOCUMENTS),
     ...registerTableDefinitions({ register: config.SEPAKAT_TABLE_REGISTER }),
+    agreementTableDefinition(config.SEPAKAT_TABLE_AGREEMENTS),
     scheduleTableDefinition(SCHEDULE_TABLE),
   ]);
 
@@ -206,6 +217,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       applySubstitutions(compileSop(sop, compileOptions), substitutions),
     );
   late.handlers = stepTaskHandlers(app);
+  // The local outbox pages (/kotak-keluar): the emails the local SES kept, served before the product's handler.
+  const outbox = createOutbox({ sesEndpoint: ses.endpoint, templatesDir: config.SEPAKAT_TEMPLATES_DIR });
   late.http = httpApiHandler(app);
 
   // S3 → Lambda, asynchronously and with retries, as AWS delivers object-created notifications.
@@ -250,7 +263,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     intervalMs: options.schedulerIntervalMs ?? 30_000,
     log,
   });
-  const urls = { web: webUrl, dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: sfn.endpoint, ses: ses.endpoint };
+  const urls = {
+    web: webUrl,
+    dynamodb: dynamodb.endpoint,
+    s3: s3.endpoint,
+    sfn: sfn.endpoint,
+    ses: ses.endpoint,
+    cognito: cognito.endpoint,
+  };
   writeFileSync(
     join(dataDir, 'runtime.json'),
     JSON.stringify({ pid: process.pid, urls, config: { ...config, SEPAKAT_LINK_KEY: undefined } }, null, 2),
@@ -264,6 +284,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Sepakat sedang dimulai');
         return;
       }
+      if (await outbox.handle(req, res)) return;
       // The verification page takes a whole PDF in the request body (multipart); every other body is small.
       const limit =
         new URL(req.url ?? '/', webUrl).pathname === '/verifikasi'
@@ -292,7 +313,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         requestContext: { http: { method: req.method ?? 'GET', sourceIp: req.socket.remoteAddress ?? '' } },
       };
       const result = await http(event);
-      res.writeHead(result.statusCode, result.headers).end(result.body);
+      res
+        .writeHead(result.statusCode, result.headers)
+        .end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
     } catch (error) {
       log(`web: ${String(error)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
@@ -318,7 +341,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       await closed;
       await sfn.close();
       await app.close();
-      await Promise.all([s3.close(), ses.close(), dynamodb.close()]);
+      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close()]);
       app.clients.dynamodb.destroy();
       app.clients.s3.destroy();
       app.clients.sfn.destroy();

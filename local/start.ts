@@ -47,6 +47,7 @@ Sepakat berjalan (bawaan lokal).
   S3 (s3rver)      : ${runtime.urls.s3}
   Step Functions   : ${runtime.urls.sfn}
   SES v2 (surat)   : ${runtime.urls.ses}  — surat tersimpan di ${runtime.dataDir}/mail
+  Cognito (lokal)  : ${runtime.urls.cognito}  — masuk konsol di ${runtime.urls.web}/masuk, pengguna di config/pengguna/
   Data             : ${runtime.dataDir}
   Kasus dilanjutkan: ${runtime.resumed.length}
 Tekan Ctrl+C untuk berhenti. Coba: npm run sepakat -- kasus`);

@@ -6,6 +6,7 @@ import { START_POSITION } from '../sop/compile-sop.ts';
 import type { Field } from '../sop/schema.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
+import { trackingToken } from './tracking.ts';
 import { acceptLabel, formatBytes, type FileStore } from './task-actions.ts';
 
 /**
@@ -31,6 +32,27 @@ export const INTAKE_PREFIX = 'permohonan/';
 export const QUARANTINE_PREFIX = 'karantina/';
 export const MANIFEST_NAME = 'manifest.json';
 const INTAKE_ID = /^\d{8}-[a-z2-7]{10}$/;
+
+/**
+ * What every permohonan names, whatever its SOP: the partner and the kind of cooperation (KSDD, KSDPK, KSDPL, KSDLL).
+ * The intake form asks for them when the SOP's intake does not, and they are kept as case data then too.
+ */
+export const COMMON_INTAKE_FIELDS: Field[] = [
+  { id: 'pihak-mitra', label: 'Mitra kerja sama', type: 'text', required: true, caseData: true },
+  {
+    id: 'jenis-kerja-sama',
+    label: 'Jenis kerja sama',
+    type: 'select',
+    required: true,
+    caseData: true,
+    options: [
+      { value: 'KSDD', label: 'Kerja Sama Daerah dengan Daerah Lain (KSDD)' },
+      { value: 'KSDPK', label: 'Kerja Sama Daerah dengan Pihak Ketiga (KSDPK)' },
+      { value: 'KSDPL', label: 'Kerja Sama Daerah dengan Pemerintah Daerah di Luar Negeri (KSDPL)' },
+      { value: 'KSDLL', label: 'Kerja Sama Daerah dengan Lembaga di Luar Negeri (KSDLL)' },
+    ],
+  },
+];
 
 export const ManifestSchema = z
   .object({
@@ -170,6 +192,13 @@ export class Intake {
       if (typeof checked === 'object') problems.push({ reason: checked.error });
       else data[field.id] = checked;
     }
+    for (const field of COMMON_INTAKE_FIELDS) {
+      const value = manifest.data[field.id];
+      if (sop.definition.intake.data.some((f) => f.id === field.id) || value === undefined || value === '') continue;
+      const checked = checkValue(field, value);
+      if (typeof checked === 'object') problems.push({ reason: checked.error });
+      else data[field.id] = checked;
+    }
     const files: StoredFile[] = [];
     for (const field of sop.definition.intake.documents) {
       const listed = manifest.files.filter((f) => f.slot === field.id);
@@ -237,6 +266,7 @@ export class Intake {
         caseId: record.caseId,
         sopNama: sop.definition.header.nama,
         files: record.files,
+        lacakUrl: `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey, record.caseId, record.trackingVersion ?? 1)}`,
       },
     });
     const execution = await this.runtime.startExecution(record, executionNameForIntake(record.intakeId), {
@@ -325,7 +355,11 @@ export class Intake {
 
 export const executionNameForIntake = (intakeId: string) => `permohonan-${intakeId}`;
 
-function checkValue(field: Field, value: string | number | boolean): string | number | boolean | { error: string } {
+/** A value of an intake data field, as the case keeps it, or why it is refused (in Indonesian). */
+export function checkValue(
+  field: Field,
+  value: string | number | boolean,
+): string | number | boolean | { error: string } {
   switch (field.type) {
     case 'boolean':
       return typeof value === 'boolean' ? value : value === 'ya' || value === 'true';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorNames, SepakatError } from '../errors.ts';
+import { AgreementJobSchema, agreementJobKey, AnnualReportJobSchema } from '../agreement/jobs.ts';
 
 /**
  * Timed work as data: what a schedule carries and hands back when it fires (EventBridge Scheduler's target input in
@@ -31,8 +32,12 @@ export const TaskReminderJobSchema = z
   .strict();
 export type TaskReminderJob = z.infer<typeof TaskReminderJobSchema>;
 
-/** Every kind of timed work. New kinds (agreement expiry, monev) join this union. */
-export const JobSchema = z.discriminatedUnion('kind', [TaskReminderJobSchema]);
+/** Every kind of timed work: task reminders, and the monitoring of agreements (core/agreement/jobs.ts). */
+export const JobSchema = z.discriminatedUnion('kind', [
+  TaskReminderJobSchema,
+  AgreementJobSchema,
+  AnnualReportJobSchema,
+]);
 export type Job = z.infer<typeof JobSchema>;
 
 /** Validates a job arriving from a schedule; the message names the field. */
@@ -54,7 +59,13 @@ export function jobKey(job: Job): string {
   switch (job.kind) {
     case 'pengingat-tugas':
       return `pengingat.${job.taskId}.${job.stage}${job.ke ? `.${job.ke}` : ''}`;
+    case 'pantau-perjanjian':
+    case 'laporan-tahunan':
+      return agreementJobKey(job);
     default:
-      throw new SepakatError(ErrorNames.BadInput, `Jenis jadwal tidak dikenal: ${String(job.kind satisfies never)}`);
+      throw new SepakatError(
+        ErrorNames.BadInput,
+        `Jenis jadwal tidak dikenal: ${String((job satisfies never as { kind?: unknown }).kind)}`,
+      );
   }
 }

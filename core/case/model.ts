@@ -57,6 +57,8 @@ export interface CaseRecord {
   closedAt?: string;
   outcome?: Terminal;
   closeReason?: string;
+  /** Version of the pemohon's tracking link (`/lacak/…`, core/case/tracking.ts); absent: 1. */
+  trackingVersion?: number;
 }
 
 export type TaskState = 'open' | 'decided' | 'reported' | 'cancelled';
@@ -128,7 +130,21 @@ export type HistoryType =
   /** A reminder of an open task reached its person (before the due time, overdue, or a wait on a party). */
   | 'pengingat-terkirim'
   /** An overdue task was told to the person's atasan. */
-  | 'eskalasi-terkirim';
+  | 'eskalasi-terkirim'
+  /** The pemohon withdrew the case (with the reason); its open tasks were cancelled. */
+  | 'kasus-ditarik'
+  /** An administrator cancelled the case (with the reason); its open tasks were cancelled. */
+  | 'kasus-dibatalkan'
+  /** An administrator reassigned an open task to another person, or delegated it to a Plh/Plt (with the reason). */
+  | 'tugas-dialihkan'
+  /** The signed, numbered naskah became an agreement in the register of agreements (core/agreement). */
+  | 'perjanjian-terdaftar'
+  /** The agreement ended (its term, or early with a reason) or was declared BATAL; or an adendum was linked to it. */
+  | 'perjanjian-berubah'
+  /** A Laporan Pelaksanaan or a monev arrived through its link. */
+  | 'pemantauan-diterima'
+  /** A proposal to the administrator: end the agreement, declare it BATAL, or amend it. */
+  | 'usulan-perjanjian';
 
 export interface HistoryEvent {
   caseId: string;
@@ -178,6 +194,13 @@ export interface CaseStore {
    */
   spendOtpAttempt(taskId: string, maxAttempts: number, now: string): Promise<TaskRecord['otp'] | undefined>;
   cancelOpenTasks(caseId: string): Promise<number>;
+  /**
+   * Binds an open task to another person and issues a new link version in one write (the old link dies); false if
+   * the task is not open or its link moved on.
+   */
+  reassignTask(taskId: string, fromVersion: number, person: TaskPerson, expiresAt: string): Promise<boolean>;
+  /** Issues a new version of the case's tracking link (the old one dies); false if it moved on. */
+  renewTracking(caseId: string, fromVersion: number): Promise<boolean>;
   listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]>;
 
   /** Appends an event unless an event with the same key exists; false when it existed. */
@@ -212,10 +235,10 @@ export interface Clock {
 }
 
 /** One piece of timed work: fire `job` at (or soon after) `at`. `key` is deterministic per fact. */
-export interface ScheduledItem {
+export interface ScheduledItem<J extends Job = Job> {
   key: string;
   at: Date;
-  job: Job;
+  job: J;
 }
 
 /**

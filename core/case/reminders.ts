@@ -39,9 +39,9 @@ export function planReminders(input: {
   waitsOnExternal: boolean;
   cadence: Pengingat;
   calendar: WorkCalendar;
-}): ScheduledItem[] {
+}): ScheduledItem<TaskReminderJob>[] {
   const { task, cadence, calendar } = input;
-  const items: ScheduledItem[] = [];
+  const items: ScheduledItem<TaskReminderJob>[] = [];
   const add = (at: Date, job: Omit<TaskReminderJob, 'kind' | 'taskId'>) => {
     const full: TaskReminderJob = { kind: 'pengingat-tugas', taskId: task.taskId, ...job };
     items.push({ key: jobKey(full), at, job: full });

@@ -52,7 +52,9 @@ export type EmailTemplate =
   | 'berkas-dikarantina'
   | 'permohonan-diterima'
   | 'pengingat'
-  | 'eskalasi';
+  | 'eskalasi'
+  | 'kasus-dihentikan'
+  | 'tugas-dialihkan';
 
 export interface EmailRenderer {
   render(template: EmailTemplate, model: Record<string, unknown>): { subject: string; text: string; html: string };
@@ -272,10 +274,19 @@ export class CaseRuntime {
     return `${this.deps.publicBaseUrl}/tugas/${linkToken(this.deps.linkKey, task.taskId, task.linkVersion, task.person.id)}`;
   }
 
-  private async sendTaskEmail(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
+  /**
+   * The task email with the task's current link, once per `eventKey`: the first opening's key by default; a
+   * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts).
+   */
+  async sendTaskEmail(
+    task: TaskRecord,
+    record: CaseRecord,
+    activity: Activity,
+    eventKey = activationKey(task.seq, 'email#tugas'),
+  ): Promise<void> {
     const pemda = this.deps.pemda(record.pemdaId);
     const sop = this.sopOf(record);
-    await this.sendOnce(record.caseId, activationKey(task.seq, 'email#tugas'), {
+    await this.sendOnce(record.caseId, eventKey, {
       to: [task.person.email],
       template: 'tugas-baru',
       model: {
@@ -501,7 +512,11 @@ export class CaseRuntime {
       at: record.closedAt ?? this.now().toISOString(),
       detail: { outcome: input.outcome },
     });
-    const closedAt = (await this.deps.store.getHistory(input.caseId, 'akhir'))!.at;
+    const ended = (await this.deps.store.getHistory(input.caseId, 'akhir'))!;
+    // Withdrawn or cancelled meanwhile (core/case/case-admin.ts): that closing stands; this execution ends quietly.
+    if (ended.detail?.['outcome'] !== input.outcome || ended.detail?.['melalui'] !== undefined)
+      throw new SepakatError(ErrorNames.CaseClosed, `Kasus ${input.caseId} sudah ditutup`);
+    const closedAt = ended.at;
     await this.sendOnce(input.caseId, 'akhir#email', {
       to: [record.pemohon.email],
       template: 'kasus-berakhir',
@@ -516,8 +531,14 @@ export class CaseRuntime {
     switch (job.kind) {
       case 'pengingat-tugas':
         return { kind: job.kind, result: await this.remindTask(job) };
+      case 'pantau-perjanjian':
+      case 'laporan-tahunan':
+        throw new SepakatError(ErrorNames.BadInput, `Jadwal ${job.kind} dijalankan oleh layanan perjanjian`);
       default:
-        throw new SepakatError(ErrorNames.BadInput, `Jenis jadwal tidak dikenal: ${String(job.kind satisfies never)}`);
+        throw new SepakatError(
+          ErrorNames.BadInput,
+          `Jenis jadwal tidak dikenal: ${String((job satisfies never as { kind?: unknown }).kind)}`,
+        );
     }
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { WorkingHoursSchema } from '../calendar/schema.ts';
+import { PemantauanSchema } from '../agreement/model.ts';
 import { PengingatSchema } from '../case/reminders.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { NumberingConfigSchema } from '../register/numbering.ts';
@@ -79,6 +80,8 @@ export const DirectorySchema = z
     penomoran: NumberingConfigSchema,
     /** When open tasks are reminded and escalated to the atasan (core/case/reminders.ts); defaults when absent. */
     pengingat: PengingatSchema.prefault({}),
+    /** How signed agreements are monitored (core/agreement/model.ts); defaults when absent. */
+    pemantauan: PemantauanSchema.prefault({}),
     people: z.array(PersonSchema).min(1),
     /** Actor id (as in the SOPs) → who holds it; several current holders make a pool. */
     roles: z.record(z.string(), z.array(Assignment).min(1)),

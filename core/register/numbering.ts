@@ -468,6 +468,11 @@ export interface ExportOptions {
   timeZone?: TimeZone;
   /** Series labels by id (default: the id). */
   seriesLabels?: Record<string, string>;
+  /**
+   * The agreement a number belongs to, as core/agreement reads it: its status and next due item (CSV columns
+   * "Status Perjanjian" and "Kewajiban Berikutnya", lines of the PDF's Keterangan). Absent: no such columns.
+   */
+  agreement?: (numberText: string) => { status: string; berikutnya?: string } | undefined;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -535,7 +540,8 @@ export function registerToCsv(
 ): string {
   const tz = options.timeZone ?? 'WIB';
   const d = options.delimiter ?? ',';
-  const rows: string[][] = [[...CSV_HEADERS]];
+  const agreement = options.agreement;
+  const rows: string[][] = [[...CSV_HEADERS, ...(agreement ? ['Status Perjanjian', 'Kewajiban Berikutnya'] : [])]];
   entries.forEach((e, i) =>
     rows.push([
       String(i + 1),
@@ -559,6 +565,7 @@ export function registerToCsv(
       localTimestamp(e.reservedAt, tz),
       localTimestamp(e.usedAt, tz),
       localTimestamp(e.voidedAt, tz),
+      ...(agreement ? [agreement(e.numberText)?.status ?? '', inert(agreement(e.numberText)?.berikutnya ?? '')] : []),
     ]),
   );
   return `\uFEFF${rows.map((r) => r.map((f) => csvField(f, d)).join(d)).join('\r\n')}\r\n`;
@@ -606,7 +613,10 @@ export function registerToHtml(entries: readonly RegisterEntry[], kop: RegisterK
         ? `Berlaku: ${tanggalPanjang(e.dates.validFrom) || '…'} s.d. ${tanggalPanjang(e.dates.validUntil) || '…'}`
         : '',
     ].filter(Boolean);
+    const perjanjian = options.agreement?.(e.numberText);
     const keterangan = [
+      perjanjian ? `Perjanjian: ${perjanjian.status}` : '',
+      perjanjian?.berikutnya ? `Berikutnya: ${perjanjian.berikutnya}` : '',
       e.status === 'dibatalkan' && e.voidReason ? `Alasan pembatalan: ${e.voidReason}` : '',
       e.caseId ? `Kasus ${e.caseId}${e.purpose ? ` (${e.purpose})` : ''}` : '',
       `Dicadangkan ${localTimestamp(e.reservedAt, tz)} ${tz}`,

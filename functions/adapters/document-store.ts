@@ -225,14 +225,18 @@ export class DocumentStore {
     });
   }
 
-  /** A short-lived download link (attachment, with the recorded name). */
-  downloadUrl(record: DocumentRecord, expiresSeconds = 300): Promise<string> {
+  /** A short-lived download link with the recorded name: a download (attachment), or `inline` to view in the browser. */
+  downloadUrl(
+    record: DocumentRecord,
+    expiresSeconds = 300,
+    disposition: 'attachment' | 'inline' = 'attachment',
+  ): Promise<string> {
     return getSignedUrl(
       this.presignS3,
       new GetObjectCommand({
         Bucket: record.bucket,
         Key: record.key,
-        ResponseContentDisposition: `attachment; filename="${record.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+        ResponseContentDisposition: `${disposition}; filename="${record.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
       }),
       { expiresIn: expiresSeconds },
     );

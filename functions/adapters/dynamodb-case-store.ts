@@ -13,6 +13,7 @@ import type {
   Cursor,
   Decision,
   HistoryEvent,
+  TaskPerson,
   TaskRecord,
   TaskState,
 } from '../../core/case/model.ts';
@@ -292,6 +293,33 @@ export class DynamoDbCaseStore implements CaseStore {
       if (ok) cancelled++;
     }
     return cancelled;
+  }
+
+  reassignTask(taskId: string, fromVersion: number, person: TaskPerson, expiresAt: string): Promise<boolean> {
+    return this.updateTaskIf(
+      taskId,
+      'SET person = :person, linkVersion = :next, linkExpiresAt = :exp REMOVE otp, otpIssued',
+      '#state = :open AND linkVersion = :v',
+      { ':person': person, ':next': fromVersion + 1, ':exp': expiresAt, ':open': 'open', ':v': fromVersion },
+    );
+  }
+
+  renewTracking(caseId: string, fromVersion: number): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { caseId },
+          UpdateExpression: 'SET trackingVersion = :next',
+          // Version 1 is the absent attribute: a case created before tracking links existed has one too.
+          ConditionExpression:
+            fromVersion === 1
+              ? 'attribute_exists(caseId) AND (attribute_not_exists(trackingVersion) OR trackingVersion = :from)'
+              : 'trackingVersion = :from',
+          ExpressionAttributeValues: { ':next': fromVersion + 1, ':from': fromVersion },
+        }),
+      ),
+    );
   }
 
   async listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]> {

@@ -81,6 +81,8 @@ export interface DynamoDbSchedulerOptions {
   leaseMs?: number;
   /** Claims before a job that keeps failing is given up (state `failed`, kept with its last error). */
   maxAttempts?: number;
+  /** Jobs fired at once by one `runDue` (each is claimed on its own, so the order between them does not matter). */
+  concurrency?: number;
   faults?: Faults;
 }
 
@@ -168,20 +170,34 @@ export class DynamoDbScheduler implements Scheduler {
    * and given up after `maxAttempts` claims. Safe to call repeatedly and concurrently.
    */
   async runDue(now: Date, run: (job: Job) => Promise<unknown>): Promise<RunDueReport> {
-    const report: RunDueReport = { fired: [], failed: [] };
-    for (const candidate of await this.waiting(now)) {
-      const claimed = await this.claim(candidate.key, now);
-      if (!claimed) continue;
-      let outcome: unknown;
-      try {
-        outcome = await run(claimed.record.job);
-      } catch (error) {
-        report.failed.push({ key: candidate.key, ...(await this.release(claimed, now, error)) });
-        continue;
+    const candidates = await this.waiting(now);
+    // Results by candidate, so the report lists them in due order whatever order they finished in.
+    const results: ({ fired: RunDueReport['fired'][number] } | { failed: RunDueReport['failed'][number] })[] = [];
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < candidates.length; i = next++) {
+        const candidate = candidates[i]!;
+        const claimed = await this.claim(candidate.key, now);
+        if (!claimed) continue;
+        let outcome: unknown;
+        try {
+          outcome = await run(claimed.record.job);
+        } catch (error) {
+          results[i] = { failed: { key: candidate.key, ...(await this.release(claimed, now, error)) } };
+          continue;
+        }
+        this.faults.point('while-schedule-firing');
+        await this.markDone(claimed.claim, candidate.key, now, outcome);
+        results[i] = { fired: { key: candidate.key, outcome } };
       }
-      this.faults.point('while-schedule-firing');
-      await this.markDone(claimed.claim, candidate.key, now, outcome);
-      report.fired.push({ key: candidate.key, outcome });
+    };
+    const workers = Math.max(1, Math.min(this.options.concurrency ?? 8, candidates.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    const report: RunDueReport = { fired: [], failed: [] };
+    for (const r of results) {
+      if (!r) continue;
+      if ('fired' in r) report.fired.push(r.fired);
+      else report.failed.push(r.failed);
     }
     return report;
   }

@@ -46,13 +46,20 @@ export class S3FileStore implements IntakeFileStore {
     );
   }
 
-  presignGet(bucket: string, key: string, fileName: string, expiresSeconds: number): Promise<string> {
+  /** A short-lived GET link: a download (attachment), or `inline` to view in the browser. */
+  presignGet(
+    bucket: string,
+    key: string,
+    fileName: string,
+    expiresSeconds: number,
+    disposition: 'attachment' | 'inline' = 'attachment',
+  ): Promise<string> {
     return getSignedUrl(
       this.presignClient,
       new GetObjectCommand({
         Bucket: bucket,
         Key: key,
-        ResponseContentDisposition: `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+        ResponseContentDisposition: `${disposition}; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
       }),
       { expiresIn: expiresSeconds },
     );

@@ -172,9 +172,10 @@ export class Archive {
 
   /**
    * A short-lived link to a stored copy, for `who`. The download is written to the history of the document's case
-   * before the link is returned: a link nobody logged is never handed out.
+   * before the link is returned: a link nobody logged is never handed out. `via` names where it was asked for
+   * (`arsip` for the console's archive pages), recorded as `melalui`.
    */
-  async downloadLink(docId: string, who: Downloader, alasan?: string): Promise<DownloadLink> {
+  async downloadLink(docId: string, who: Downloader, alasan?: string, via?: string): Promise<DownloadLink> {
     const person = parse(DownloaderSchema, who, 'Data pengunduh tidak valid');
     const reason = parse(AlasanSchema, alasan, 'Alasan unduhan tidak valid');
     const record = await this.mustGet(docId);
@@ -196,6 +197,7 @@ export class Archive {
         ...(record.nomor ? { nomor: record.nomor } : {}),
         berlakuDetik: this.linkSeconds,
         ...(reason !== undefined ? { alasan: reason } : {}),
+        ...(via !== undefined ? { melalui: via } : {}),
       },
     };
     await this.deps.store.appendHistory(event);

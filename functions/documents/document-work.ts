@@ -55,6 +55,8 @@ export interface DocumentWorkDeps {
   buckets: { documents: string; archive: string };
   maxUploadBytes: number;
   faults: Faults;
+  /** The number of a signed naskah is used: its agreement is registered (functions/agreements). */
+  onNaskahRegistered?(caseId: string): Promise<unknown>;
 }
 
 type Detail = Record<string, string | number | boolean>;
@@ -616,6 +618,7 @@ export class DocumentWorker implements DocumentWork {
       dates: { document: signedOn, signed: signedOn, validFrom: signedOn, validUntil: until },
       ...(by ? { by } : {}),
     });
+    if (signed && action.nomor === 'naskah') await this.deps.onNaskahRegistered?.(record.caseId);
     return { nomor: entry.numberText, status: entry.status, berlakuSampai: until };
   }
 }

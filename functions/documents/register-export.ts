@@ -1,4 +1,6 @@
+import { STATUS_LABEL as STATUS_LABEL_PERJANJIAN } from '../../core/agreement/model.ts';
 import type { Clock } from '../../core/case/model.ts';
+import { tanggalSurat } from '../../core/documents/common.ts';
 import type { DirectoryData } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import {
@@ -24,6 +26,18 @@ export interface RegisterExportDeps {
   catalog: { pemda(pemdaId: string): { directory: { data: DirectoryData } } };
   /** The "printed on" time of the PDF (default: the system clock). */
   clock?: Clock;
+  /**
+   * The agreements of the pemda (`app.agreements.list`): with it, each number shows its agreement's status and next
+   * due item (CSV columns, PDF Keterangan).
+   */
+  agreementsOf?(pemdaId: string): Promise<readonly AgreementRow[]>;
+}
+
+/** What the export reads of an agreement (the shape of `app.agreements.list`). */
+export interface AgreementRow {
+  nomor: string;
+  status: string;
+  berikutnya?: { label: string; jatuhTempo: string };
 }
 
 export interface RegisterExportInput {
@@ -39,10 +53,11 @@ export async function registerCsv(
   deps: RegisterExportDeps,
   input: RegisterExportInput & { delimiter?: ',' | ';' },
 ): Promise<string> {
-  const { entries, directory } = await load(deps, input);
+  const { entries, directory, agreement } = await load(deps, input);
   return registerToCsv(entries, {
     timeZone: directory.pemda.jamKerja.timeZone,
     seriesLabels: seriesLabels(directory),
+    ...(agreement ? { agreement } : {}),
     ...(input.delimiter ? { delimiter: input.delimiter } : {}),
   });
 }
@@ -52,7 +67,7 @@ export async function registerPdf(
   deps: RegisterExportDeps & { renderer(): Pick<Renderer, 'printHtml'> },
   input: RegisterExportInput,
 ): Promise<Uint8Array> {
-  const { entries, directory } = await load(deps, input);
+  const { entries, directory, agreement } = await load(deps, input);
   const labels = seriesLabels(directory);
   const html = registerToHtml(
     entries,
@@ -60,6 +75,7 @@ export async function registerPdf(
     {
       timeZone: directory.pemda.jamKerja.timeZone,
       seriesLabels: labels,
+      ...(agreement ? { agreement } : {}),
       subtitle: [
         `Tahun ${input.year}`,
         input.series ? labels[input.series] : 'Semua seri',
@@ -83,7 +99,11 @@ export async function registerPdf(
 async function load(
   deps: RegisterExportDeps,
   input: RegisterExportInput,
-): Promise<{ entries: RegisterEntry[]; directory: DirectoryData }> {
+): Promise<{
+  entries: RegisterEntry[];
+  directory: DirectoryData;
+  agreement?: (numberText: string) => { status: string; berikutnya?: string } | undefined;
+}> {
   if (!Number.isInteger(input.year) || input.year < TAHUN_MIN || input.year > TAHUN_MAX)
     throw new SepakatError(ErrorNames.BadInput, `Tahun ${String(input.year)} di luar ${TAHUN_MIN}–${TAHUN_MAX}`);
   if (input.status !== undefined && !REGISTER_STATUSES.includes(input.status))
@@ -102,7 +122,17 @@ async function load(
     ...(input.series !== undefined ? { series: input.series } : {}),
     ...(input.status !== undefined ? { status: input.status } : {}),
   });
-  return { entries, directory };
+  if (!deps.agreementsOf) return { entries, directory };
+  const byNumber = new Map((await deps.agreementsOf(input.pemdaId)).map((a) => [a.nomor, a]));
+  const agreement = (numberText: string) => {
+    const a = byNumber.get(numberText);
+    if (!a) return undefined;
+    return {
+      status: (STATUS_LABEL_PERJANJIAN as Record<string, string>)[a.status] ?? a.status,
+      ...(a.berikutnya ? { berikutnya: `${a.berikutnya.label} (${tanggalSurat(a.berikutnya.jatuhTempo)})` } : {}),
+    };
+  };
+  return { entries, directory, agreement };
 }
 
 function seriesLabels(directory: DirectoryData): Record<string, string> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { documentKindLabel } from '../../core/documents/kinds.ts';
 import { z } from 'zod';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
@@ -18,21 +19,6 @@ import { Sessions, type Session } from '../auth/session.ts';
 import { webRoutes } from './web-routes.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
 
-/** How the task page names the documents the product generated. */
-const DOCUMENT_KIND_LABEL: Record<string, string> = {
-  'konsep-naskah': 'Konsep naskah',
-  'naskah-ditandatangani': 'Naskah bertanda tangan elektronik',
-  'naskah-para-pihak': 'Naskah bertanda tangan para pihak',
-  'arsip-pindai': 'Pindaian naskah bertanda tangan',
-  'surat-undangan': 'Surat Undangan Rapat',
-  'nota-dinas': 'Nota Dinas',
-  'surat-pengantar': 'Surat Pengantar',
-  'telaahan-staf': 'Telaahan Staf',
-  'notulen-rapat': 'Notulen Rapat',
-  'lembar-disposisi': 'Lembar Disposisi',
-  'laporan-pelaksanaan': 'Laporan Pelaksanaan Kerja Sama',
-};
-
 /** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
 export interface HttpEvent {
   rawPath: string;
@@ -46,6 +32,8 @@ export interface HttpResult {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** The body is base64 of binary content (a PDF); API Gateway and the local web server send the bytes. */
+  isBase64Encoded?: boolean;
 }
 
 /** One route: a method, a path pattern (its groups are the match), and what it runs. */
@@ -62,6 +50,8 @@ export interface MessageModel {
   jenis?: 'ok' | 'info' | 'salah';
   rincian?: { label: string; nilai: string }[];
   aksi?: { url: string; tombol: string; keterangan: string };
+  /** A plain link (GET) to go on from the message, e.g. back to the case page. */
+  tautan?: { url: string; label: string };
 }
 
 /**
@@ -424,7 +414,9 @@ class TaskPages {
       key: s.key,
       langkah: s.definition.steps.filter((x) => !('gate' in x)).length,
     }));
-    return this.html(200, 'beranda', { sops }, 'Beranda', undefined, session);
+    // Only the embedded local default sets a SES endpoint: there the local outbox (/kotak-keluar) exists.
+    const kotakKeluar = this.app.config.SEPAKAT_ENDPOINT_SES !== undefined;
+    return this.html(200, 'beranda', { sops, kotakKeluar }, 'Beranda', undefined, session);
   }
 
   private async problem(token: string, p: LinkProblem): Promise<HttpResult> {
@@ -622,7 +614,7 @@ class TaskPages {
     }));
     for (const d of generated)
       documents.push({
-        name: `${DOCUMENT_KIND_LABEL[d.kind] ?? d.kind}${d.nomor ? ` Nomor ${d.nomor}` : ''}`,
+        name: `${documentKindLabel(d.kind)}${d.nomor ? ` Nomor ${d.nomor}` : ''}`,
         url: `/tugas/${token}/dokumen/${d.docId}`,
         ukuran: formatBytes(d.size),
         asal: `Dibuat Sepakat, ${fmt(d.createdAt)}`,

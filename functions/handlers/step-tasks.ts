@@ -55,7 +55,10 @@ export function stepTaskHandlers(app: App) {
      * Timed work that fell due: what EventBridge Scheduler invokes with a job as its event in AWS, and what the
      * local scheduler calls on the embedded default.
      */
-    runSchedule: async (event: unknown) => runtime.runScheduledJob(parseJob(event)),
+    runSchedule: async (event: unknown) => {
+      const job = parseJob(event);
+      return job.kind === 'pengingat-tugas' ? runtime.runScheduledJob(job) : app.agreements.runJob(job);
+    },
     /** Scheduled: reports decisions stored but not reported (the report failed); resumes where the execution is gone. */
     reconcile: async () => runtime.reconcileDecisions(),
     /**

@@ -73,4 +73,20 @@ export const PRINCIPALS = {
     pemdaId: 'kota-contoh',
     unit: 'BAGIAN KERJASAMA',
   },
+  arsiparisKota: {
+    sub: 'u-arsip-kota',
+    email: 'arsip@kotacontoh.test',
+    nama: 'Dewi Lestari, A.Md.',
+    roles: ['arsiparis'],
+    pemdaId: 'kota-contoh',
+    unit: 'BAGIAN UMUM',
+  },
+  pemohonKota: {
+    sub: 'u-pemohon-kota',
+    email: 'pemohon@mitra.test',
+    nama: 'Drs. Joko Susilo',
+    roles: ['pemohon'],
+    pemdaId: 'kota-contoh',
+    unit: 'Pemerintah Kabupaten Mitra',
+  },
 } satisfies Record<string, Principal>;

@@ -1,0 +1,356 @@
+import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
+import type { CaseRecord, HistoryEvent, TaskPerson, TaskRecord } from './model.ts';
+import { planReminders } from './reminders.ts';
+import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
+import { trackingToken } from './tracking.ts';
+
+/**
+ * Administration of a running case, beside the SOP's own flow: the pemohon withdraws it, an administrator cancels
+ * it, reassigns one of its open tasks or delegates it to a Plh/Plt. Each is a handful of idempotent facts, in an
+ * order that a retry (after a crash, or a second click) completes without doing anything twice:
+ *
+ * - closing: the `akhir` fact first (the same key the SOP's own ending writes, so exactly one ending wins), then the
+ *   withdrawal or cancellation fact, the case summary, and the clean-up: open tasks cancelled (their links then show
+ *   "Kasus sudah ditutup" and act on nothing), the executions stopped, the reminders cancelled, the pemohon and the
+ *   holders of the cancelled tasks emailed once. Nothing is deleted: documents and files stay archived.
+ * - reassigning: one conditional write moves the task to the new person and increments its link version (the old
+ *   link dies), then the fact and the emails.
+ */
+
+/** Who acts: an administrator or the pemohon, as the history names them. */
+export interface Actor {
+  id: string;
+  nama: string;
+  jabatan: string;
+}
+
+export type CloseKind = 'ditarik' | 'dibatalkan';
+
+export interface Closing {
+  kind: CloseKind;
+  reason: string;
+  by: Actor;
+  at: string;
+}
+
+export type CloseResult =
+  /** Closed now (or a retry completed a closing that was cut short). */
+  | { result: 'ditutup'; record: CaseRecord; closing: Closing; cancelledTasks: number }
+  /** Withdrawn or cancelled before: nothing changed (the clean-up was checked again). */
+  | { result: 'sudah-ditutup'; record: CaseRecord; closing: Closing }
+  /** The case ended by its SOP (selesai, ditolak, or a dibatalkan of the flow): refused, nothing changed. */
+  | { result: 'sudah-berakhir'; record: CaseRecord }
+  | { result: 'tidak-valid'; error: string };
+
+export type ReassignResult =
+  | { result: 'dialihkan'; task: TaskRecord; from: TaskPerson; to: TaskPerson }
+  /** The task is already that person's (a repeat): nothing changed. */
+  | { result: 'sudah'; task: TaskRecord }
+  /** The reason or the person is missing or unknown. */
+  | { result: 'tidak-valid'; error: string }
+  /** The case or the task moved on (closed, decided, reassigned meanwhile). */
+  | { result: 'ditolak'; error: string };
+
+const CLOSE_KINDS: readonly string[] = ['ditarik', 'dibatalkan'];
+const pad = (n: number) => String(n).padStart(5, '0');
+const MIN_REASON = 5;
+const MAX_REASON = 2000;
+
+function checkReason(raw: string): string | { error: string } {
+  const reason = raw.trim();
+  if (reason.length < MIN_REASON) return { error: `Alasan wajib diisi (paling sedikit ${MIN_REASON} huruf)` };
+  if (reason.length > MAX_REASON) return { error: `Alasan paling panjang ${MAX_REASON.toLocaleString('id-ID')} huruf` };
+  return reason;
+}
+
+/** How a closing of ours is written in the `akhir` fact; undefined for an ending of the SOP's own flow. */
+function closingOf(event: HistoryEvent | undefined): Closing | undefined {
+  const d = event?.detail;
+  const kind = d?.['melalui'];
+  if (!event || typeof kind !== 'string' || !CLOSE_KINDS.includes(kind)) return undefined;
+  const by = d?.['oleh'] as Actor | undefined;
+  return {
+    kind: kind as CloseKind,
+    reason: typeof d?.['alasan'] === 'string' ? d['alasan'] : '',
+    by: by ?? { id: '', nama: '', jabatan: '' },
+    at: event.at,
+  };
+}
+
+export class CaseAdmin {
+  constructor(
+    private readonly deps: RuntimeDeps,
+    private readonly runtime: CaseRuntime,
+  ) {}
+
+  /** The pemohon withdraws the case (from the tracking page or the console). */
+  withdraw(caseId: string, by: Actor, reason: string): Promise<CloseResult> {
+    return this.close('ditarik', caseId, by, reason);
+  }
+
+  /** An administrator cancels the case. */
+  cancel(caseId: string, by: Actor, reason: string): Promise<CloseResult> {
+    return this.close('dibatalkan', caseId, by, reason);
+  }
+
+  /** The current tracking link of a case (`/lacak/…`). */
+  trackingUrl(record: Pick<CaseRecord, 'caseId' | 'trackingVersion'>): string {
+    return `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey, record.caseId, record.trackingVersion ?? 1)}`;
+  }
+
+  private async close(kind: CloseKind, caseId: string, by: Actor, rawReason: string): Promise<CloseResult> {
+    const reason = checkReason(rawReason);
+    if (typeof reason !== 'string') return { result: 'tidak-valid', error: reason.error };
+    const record = await this.runtime.requireCase(caseId);
+    const wasActive = record.status === 'aktif';
+    if (wasActive)
+      // The ending of the case: whoever writes `akhir` first (this, or the SOP reaching a terminal) decides it.
+      await this.deps.store.appendHistory({
+        caseId,
+        eventKey: 'akhir',
+        type: 'kasus-berakhir',
+        at: this.deps.clock.now().toISOString(),
+        who: by,
+        note: reason,
+        detail: { outcome: 'dibatalkan', melalui: kind, alasan: reason, oleh: by },
+      });
+    const closing = closingOf(await this.deps.store.getHistory(caseId, 'akhir'));
+    // The SOP reached its own ending first (its summary may still say aktif for a moment).
+    if (!closing) return { result: 'sudah-berakhir', record };
+    await this.runtime.history({
+      caseId,
+      eventKey: 'penutupan',
+      type: closing.kind === 'ditarik' ? 'kasus-ditarik' : 'kasus-dibatalkan',
+      at: closing.at,
+      who: closing.by,
+      note: closing.reason,
+      ...(record.cursor ? { node: record.cursor.node, stepId: record.cursor.stepId, seq: record.cursor.seq } : {}),
+      detail: { alasan: closing.reason },
+    });
+    if (wasActive && !(await this.deps.store.closeCase(caseId, 'dibatalkan', closing.at, closing.reason))) {
+      // Closed between our read and our write: by a closing of ours (a concurrent click) or nothing else, since
+      // the SOP's own ending gives way to the `akhir` fact (CaseRuntime.finishCase).
+      const again = await this.runtime.requireCase(caseId);
+      if (again.status !== 'dibatalkan') return { result: 'sudah-berakhir', record: again };
+    }
+    const cancelledTasks = await this.cleanUp(record, closing);
+    const closed = await this.runtime.requireCase(caseId);
+    return wasActive
+      ? { result: 'ditutup', record: closed, closing, cancelledTasks }
+      : { result: 'sudah-ditutup', record: closed, closing };
+  }
+
+  /**
+   * Stops whatever still works on a closed case; every part is idempotent, so a retry completes it. Returns how
+   * many tasks were open when the case closed.
+   */
+  private async cleanUp(record: CaseRecord, closing: Closing): Promise<number> {
+    const caseId = record.caseId;
+    await this.deps.store.cancelOpenTasks(caseId);
+    // The tasks that were open when the case closed: cancelled, never decided.
+    const stopped = (await this.deps.store.listTasks({ caseId })).filter((t) => t.state === 'cancelled' && !t.decision);
+    const sop = this.runtime.sopOf(record);
+    const pemda = this.deps.pemda(record.pemdaId);
+
+    const executions = new Set<string>();
+    for (const t of stopped) if (t.executionArn) executions.add(t.executionArn);
+    // Executions that hold no task (between steps, in automatic work): the first one and every continuation.
+    const prefix = `${this.deps.stateMachineArn(record.sopKey).replace(':stateMachine:', ':execution:')}:`;
+    executions.add(`${prefix}permohonan-${record.intakeId}`);
+    for (const e of await this.deps.store.listHistory(caseId))
+      if (e.type === 'kasus-dilanjutkan' && typeof e.detail?.['executionName'] === 'string')
+        executions.add(`${prefix}${e.detail['executionName']}`);
+    const cause = closing.kind === 'ditarik' ? 'Kasus ditarik pemohon' : 'Kasus dibatalkan administrator';
+    for (const arn of executions) {
+      try {
+        await this.deps.sfn.stopExecution(arn, 'Sepakat.CaseClosed', cause);
+      } catch (error) {
+        // A finished or unknown execution is fine; only a passing outage is worth a retry of the whole closing.
+        if (isSepakatError(error, ErrorNames.Transient)) throw error;
+      }
+    }
+
+    const scheduler = this.deps.scheduler;
+    for (const task of stopped) {
+      const activity = this.runtime.activityOf(record, task.node);
+      if (scheduler) {
+        const plan = planReminders({
+          task,
+          waitsOnExternal: activity.actor.kind === 'external',
+          cadence: pemda.directory.data.pengingat,
+          calendar: pemda.calendar,
+        });
+        await Promise.all(plan.map((item) => scheduler.cancel(item.key)));
+      }
+      await this.runtime.sendOnce(caseId, `penutupan#email#${task.taskId}`, {
+        to: [task.person.email],
+        template: 'kasus-dihentikan',
+        model: {
+          ...this.closingModel(record, closing, sop.definition.header.nama),
+          untukPemohon: false,
+          penerima: { nama: task.person.nama, jabatan: task.person.jabatan },
+          langkah: `langkah ${activity.stepId}: ${activity.label}`,
+        },
+      });
+    }
+    // The pemohon's email takes the key of the SOP's own closing email: the pemohon hears of one ending.
+    await this.runtime.sendOnce(caseId, 'akhir#email', {
+      to: [record.pemohon.email],
+      template: 'kasus-dihentikan',
+      model: {
+        ...this.closingModel(record, closing, sop.definition.header.nama),
+        untukPemohon: true,
+        penerima: { nama: record.pemohon.nama, jabatan: record.pemohon.instansi },
+      },
+    });
+    return stopped.length;
+  }
+
+  private closingModel(record: CaseRecord, closing: Closing, sopNama: string) {
+    return {
+      jenis: closing.kind,
+      perihal: record.perihal,
+      caseId: record.caseId,
+      sopNama,
+      alasan: closing.reason,
+      oleh: closing.by,
+    };
+  }
+
+  /**
+   * Reassigns an open task to another person of the pemda directory, or delegates it to a Plh/Plt (`sebagai`): the
+   * old link dies, the new person gets the task email with a new link, and their decision (and any signature)
+   * carries their name, as Plh./Plt. of the role when delegated. Reminders read the task when they fire, so they
+   * reach the new person.
+   */
+  async reassign(input: {
+    taskId: string;
+    toPersonId: string;
+    by: Actor;
+    reason: string;
+    sebagai?: 'Plh' | 'Plt';
+  }): Promise<ReassignResult> {
+    const reason = checkReason(input.reason);
+    if (typeof reason !== 'string') return { result: 'tidak-valid', error: reason.error };
+    const task = await this.deps.store.getTask(input.taskId);
+    if (!task) throw new SepakatError(ErrorNames.NotFound, 'Tugas tidak ditemukan');
+    const record = await this.runtime.requireCase(task.caseId);
+    if (record.status !== 'aktif')
+      return { result: 'ditolak', error: `Kasus ${record.caseId} sudah ditutup; tugasnya tidak dapat dialihkan` };
+    if (task.state !== 'open')
+      return { result: 'ditolak', error: 'Tugas ini sudah diputuskan atau dihentikan; tidak dapat dialihkan' };
+    const pemda = this.deps.pemda(record.pemdaId);
+    const person = pemda.directory.person(input.toPersonId);
+    if (!person)
+      return {
+        result: 'tidak-valid',
+        error: `Orang "${input.toPersonId}" tidak ada dalam direktori ${pemda.directory.data.pemda.nama}`,
+      };
+    const activity = this.runtime.activityOf(record, task.node);
+    // A Plh/Plt acts in the role's jabatan ("Plh. Kepala Bagian …"), as the signature block prints it.
+    const roleHolder = (pemda.directory.data.roles[activity.performer.id] ?? [])
+      .map((a) => pemda.directory.person(a.person))
+      .find((p) => p !== undefined);
+    const to: TaskPerson = {
+      id: person.id,
+      nama: person.nama,
+      jabatan: input.sebagai ? (roleHolder?.jabatan ?? task.person.jabatan) : person.jabatan,
+      email: person.email,
+      ...(person.nip ? { nip: person.nip } : {}),
+      ...(input.sebagai ? { sebagai: input.sebagai } : {}),
+    };
+    const factKey = (version: number) => `${pad(task.seq)}#dialihkan#v${version}`;
+    const emailKey = (version: number) => `${pad(task.seq)}#email#tugas#v${version}`;
+    if (task.person.id === to.id && task.person.sebagai === to.sebagai) {
+      // A repeat, or a retry after a crash: the person has (or now gets) the task email of the current link.
+      if (await this.deps.store.hasHistory(task.caseId, factKey(task.linkVersion)))
+        await this.runtime.sendTaskEmail(task, record, activity, emailKey(task.linkVersion));
+      return { result: 'sudah', task };
+    }
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString();
+    if (!(await this.deps.store.reassignTask(task.taskId, task.linkVersion, to, expiresAt)))
+      return {
+        result: 'ditolak',
+        error:
+          'Tugas berubah ketika akan dialihkan (diputuskan atau dialihkan pengguna lain). Muat ulang lalu periksa.',
+      };
+    const version = task.linkVersion + 1;
+    const { otp: _otp, otpIssued: _issued, ...rest } = task;
+    const moved: TaskRecord = { ...rest, person: to, linkVersion: version, linkExpiresAt: expiresAt };
+    const summary = (p: TaskPerson) => ({
+      id: p.id,
+      nama: p.nama,
+      jabatan: p.jabatan,
+      ...(p.sebagai ? { sebagai: p.sebagai } : {}),
+    });
+    await this.runtime.history({
+      caseId: task.caseId,
+      eventKey: factKey(version),
+      type: 'tugas-dialihkan',
+      at: now.toISOString(),
+      node: task.node,
+      stepId: task.stepId,
+      seq: task.seq,
+      visit: task.visit,
+      who: input.by,
+      note: reason,
+      detail: {
+        dari: summary(task.person),
+        kepada: summary(to),
+        ...(input.sebagai ? { sebagai: input.sebagai } : {}),
+        alasan: reason,
+        oleh: input.by,
+      },
+    });
+    await this.runtime.sendTaskEmail(moved, record, activity, emailKey(version));
+    const sop = this.runtime.sopOf(record);
+    await this.runtime.sendOnce(task.caseId, `${pad(task.seq)}#email#dialihkan#v${version}`, {
+      to: [task.person.email],
+      template: 'tugas-dialihkan',
+      model: {
+        person: task.person,
+        kepada: to,
+        oleh: input.by,
+        alasan: reason,
+        perihal: record.perihal,
+        caseId: record.caseId,
+        activity,
+        step: sop.step(activity.stepId),
+      },
+    });
+    return { result: 'dialihkan', task: moved, from: task.person, to };
+  }
+
+  /**
+   * Revokes the case's tracking link (it leaked, or the pemohon asks): a new version is issued and emailed to the
+   * pemohon; every older link then shows nothing.
+   */
+  async renewTracking(caseId: string, by: Actor): Promise<{ url: string }> {
+    const record = await this.runtime.requireCase(caseId);
+    const from = record.trackingVersion ?? 1;
+    if (!(await this.deps.store.renewTracking(caseId, from)))
+      throw new SepakatError(ErrorNames.Transient, 'Tautan pemantauan berubah bersamaan; silakan ulangi');
+    const renewed = { ...record, trackingVersion: from + 1 };
+    const url = this.trackingUrl(renewed);
+    await this.runtime.history({
+      caseId,
+      eventKey: `lacak#v${from + 1}`,
+      type: 'tautan-diperbarui',
+      at: this.deps.clock.now().toISOString(),
+      who: by,
+      detail: { tautan: 'pemantauan', versi: from + 1 },
+    });
+    await this.runtime.sendOnce(caseId, `lacak#email#v${from + 1}`, {
+      to: [record.pemohon.email],
+      template: 'pemberitahuan',
+      model: {
+        perihal: record.perihal,
+        caseId,
+        judul: 'Tautan pemantauan permohonan diganti',
+        pesan: `Tautan untuk mengikuti perkembangan permohonan Anda telah diganti; tautan lama tidak berlaku lagi. Tautan baru: ${url}`,
+      },
+    });
+    return { url };
+  }
+}

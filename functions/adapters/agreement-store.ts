@@ -1,0 +1,284 @@
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Transition } from '../../core/agreement/lifecycle.ts';
+import type { AgreementRecord, RekomendasiMonev, Usulan } from '../../core/agreement/model.ts';
+import type { JenisKewajiban } from '../../core/agreement/calendar.ts';
+import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
+
+/**
+ * The agreements table (`sepakat-perjanjian`): generic keys `pk` / `sk` and one sparse index. Every write is one
+ * conditional write; nothing needs a transaction.
+ *
+ * | item                     | pk                       | sk        | what                                                |
+ * | ------------------------ | ------------------------ | --------- | --------------------------------------------------- |
+ * | agreement                | `perjanjian#<pemdaId>`   | `<nomor>` | the AgreementRecord (status, version, links)        |
+ * | report or monev          | `pantau#<itemId>`        | `#`       | one obligation: who owes it, its link, what came in |
+ * | annual report            | `rekap#<pemdaId>`        | `<tahun>` | the fact that the year's report was made and sent   |
+ *
+ * The index `byAgreement` (`perjanjian` = `<pemdaId>#<nomor>`, `urut`) lists an agreement's reports and monev; a
+ * link is read by its item id with a consistent GetItem.
+ */
+export const AGREEMENT_INDEX = 'byAgreement';
+
+export const agreementTableDefinition = (tableName: string): CreateTableCommandInput => ({
+  TableName: tableName,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    { AttributeName: 'perjanjian', AttributeType: 'S' },
+    { AttributeName: 'urut', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: AGREEMENT_INDEX,
+      KeySchema: [
+        { AttributeName: 'perjanjian', KeyType: 'HASH' },
+        { AttributeName: 'urut', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+});
+
+export type ItemState = 'terbuka' | 'diterima';
+
+/** Who a report or monev link is bound to. */
+export interface ItemPerson {
+  id: string;
+  nama: string;
+  jabatan: string;
+  email: string;
+}
+
+export interface ItemSubmission {
+  submissionId: string;
+  at: string;
+  values: Record<string, string>;
+  /** The Laporan Pelaksanaan rendered from it (reports only). */
+  docId?: string;
+  rekomendasi?: RekomendasiMonev;
+}
+
+/** One report or monev an agreement owes: its link (version, expiry, person) and, once submitted, what came in. */
+export interface MonitoringItem {
+  itemId: string;
+  pemdaId: string;
+  nomor: string;
+  jenis: JenisKewajiban;
+  ke: number;
+  label: string;
+  periode: { mulai: string; selesai: string };
+  jatuhTempo: string;
+  person: ItemPerson;
+  state: ItemState;
+  linkVersion: number;
+  linkExpiresAt: string;
+  requestedAt: string;
+  submission?: ItemSubmission;
+}
+
+export interface RekapFact {
+  pemdaId: string;
+  tahun: number;
+  docId: string;
+  to: string[];
+  at: string;
+}
+
+const agreementKey = (pemdaId: string, nomor: string) => ({ pk: `perjanjian#${pemdaId}`, sk: nomor });
+const itemKey = (itemId: string) => ({ pk: `pantau#${itemId}`, sk: '#' });
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, perjanjian: _p, urut: _u, ...rest } = item;
+  return rest as T;
+}
+
+export class AgreementStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  /** Registers an agreement unless its number is registered in the pemda. */
+  async create(record: AgreementRecord): Promise<'created' | 'exists'> {
+    const created = await conditionally(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...agreementKey(record.pemdaId, record.nomor), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    return created ? 'created' : 'exists';
+  }
+
+  async get(pemdaId: string, nomor: string): Promise<AgreementRecord | undefined> {
+    const out = await guarded(() =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: agreementKey(pemdaId, nomor), ConsistentRead: true })),
+    );
+    return strip<AgreementRecord>(out.Item);
+  }
+
+  async list(pemdaId: string): Promise<AgreementRecord[]> {
+    const items = await queryAll<Record<string, unknown>>(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `perjanjian#${pemdaId}` },
+      ConsistentRead: true,
+    });
+    return items.map((i) => strip<AgreementRecord>(i)!);
+  }
+
+  /** Closes an agreement if it is still `berlaku` at `fromVersion`; false when it moved on. */
+  async transition(pemdaId: string, nomor: string, fromVersion: number, t: Transition): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: agreementKey(pemdaId, nomor),
+          UpdateExpression:
+            'SET #status = :status, alasanBerakhir = :alasan, ditutupPada = :pada, ditutupOleh = :oleh, version = :next' +
+            (t.catatanBerakhir ? ', catatanBerakhir = :catatan' : ''),
+          ConditionExpression: '#status = :berlaku AND version = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': t.status,
+            ':alasan': t.alasanBerakhir,
+            ':pada': t.ditutupPada,
+            ':oleh': t.ditutupOleh,
+            ':next': fromVersion + 1,
+            ':berlaku': 'berlaku',
+            ':from': fromVersion,
+            ...(t.catatanBerakhir ? { ':catatan': t.catatanBerakhir } : {}),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** Records an adendum of the agreement once (a repeat finds it recorded). */
+  async addAdendum(pemdaId: string, nomor: string, adendum: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: agreementKey(pemdaId, nomor),
+          UpdateExpression: 'SET adendum = list_append(adendum, :one)',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(adendum, :nomor)',
+          ExpressionAttributeValues: { ':one': [adendum], ':nomor': adendum },
+        }),
+      ),
+    );
+  }
+
+  /** Records a proposal once under its key. */
+  async addUsulan(pemdaId: string, nomor: string, key: string, usulan: Usulan): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: agreementKey(pemdaId, nomor),
+          UpdateExpression: 'SET usulan.#k = :u',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usulan.#k)',
+          ExpressionAttributeNames: { '#k': key },
+          ExpressionAttributeValues: { ':u': usulan },
+        }),
+      ),
+    );
+  }
+
+  /** Creates a report or monev item unless it exists. */
+  async createItem(item: MonitoringItem): Promise<'created' | 'exists'> {
+    const created = await conditionally(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...itemKey(item.itemId),
+            perjanjian: `${item.pemdaId}#${item.nomor}`,
+            urut: `${item.jenis}#${String(item.ke).padStart(3, '0')}`,
+            ...item,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    return created ? 'created' : 'exists';
+  }
+
+  async getItem(itemId: string): Promise<MonitoringItem | undefined> {
+    const out = await guarded(() =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: itemKey(itemId), ConsistentRead: true })),
+    );
+    return strip<MonitoringItem>(out.Item);
+  }
+
+  /** The reports and monev of an agreement (the index: eventually consistent, for lists and the annual report). */
+  async listItems(pemdaId: string, nomor: string): Promise<MonitoringItem[]> {
+    const items = await queryAll<Record<string, unknown>>(this.doc, {
+      TableName: this.table,
+      IndexName: AGREEMENT_INDEX,
+      KeyConditionExpression: 'perjanjian = :p',
+      ExpressionAttributeValues: { ':p': `${pemdaId}#${nomor}` },
+    });
+    return items.map((i) => strip<MonitoringItem>(i)!);
+  }
+
+  /** Records what came in through a link: once, at the link's current version, while it has not expired. */
+  async submit(itemId: string, linkVersion: number, submission: ItemSubmission): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: itemKey(itemId),
+          UpdateExpression: 'SET #state = :diterima, submission = :s',
+          ConditionExpression: '#state = :terbuka AND linkVersion = :v AND linkExpiresAt > :at',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':diterima': 'diterima',
+            ':terbuka': 'terbuka',
+            ':s': submission,
+            ':v': linkVersion,
+            ':at': submission.at,
+          },
+        }),
+      ),
+    );
+  }
+
+  async getRekap(pemdaId: string, tahun: number): Promise<RekapFact | undefined> {
+    const out = await guarded(() =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: `rekap#${pemdaId}`, sk: String(tahun) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return strip<RekapFact>(out.Item);
+  }
+
+  async putRekap(fact: RekapFact): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `rekap#${fact.pemdaId}`, sk: String(fact.tahun), ...fact },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,548 @@
+import {
+  ARCHIVE_DOCUMENT_KINDS,
+  canSeeArchive,
+  canSeeCase,
+  canSeeDocument,
+  has,
+  ROLE_LABEL,
+  unitsOfSop,
+  type CaseScope,
+  type Principal,
+} from '../../core/access/access.ts';
+import type { CaseRecord, HistoryEvent } from '../../core/case/model.ts';
+import { formatBytes } from '../../core/case/task-actions.ts';
+import { ErrorNames, isSepakatError } from '../../core/errors.ts';
+import {
+  REGISTER_STATUSES,
+  STATUS_LABEL,
+  TAHUN_MAX,
+  TAHUN_MIN,
+  tanggalPanjang,
+  yearOf,
+  type RegisterEntry,
+  type RegisterStatus,
+} from '../../core/register/numbering.ts';
+import type { DocumentRecord } from '../adapters/document-store.ts';
+import type { App } from '../app.ts';
+import { Archive, type ArchivedCopies, type ArchiveHit } from '../documents/archive.ts';
+import { registerCsv, registerPdf } from '../documents/register-export.ts';
+import type { Session } from '../auth/session.ts';
+import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+
+/**
+ * The archive pages of the console: `GET /arsip` (search the register and the archive of the principal's own
+ * pemda), `GET /arsip/<entry id>` (one register entry with its case and stored copies), `GET /arsip/unduh/<docId>`
+ * (a logged download through a 5-minute link) and `GET /arsip/register.csv|pdf?tahun=` (the register exports).
+ * Thin: parse the query, check access, call the Archive service and the register exports, render.
+ *
+ * A principal only ever reads their own pemda's register; a document of another pemda answers 404 like one that
+ * does not exist, so ids cannot be probed.
+ */
+
+/** Rows one results page shows at most; the rest is reported ("showing N of M"). */
+export const RESULTS_SHOWN = 50;
+
+const TITLE = 'Arsip naskah kerja sama';
+const MAX_TEXT = 200;
+
+/**
+ * The agreements another module adds to the App (`app.agreements`): read structurally, at request time, so this
+ * module compiles and runs whether or not it is there, and shows agreement status only when it is.
+ */
+export const AGREEMENT_STATUSES = ['belum-berlaku', 'berlaku', 'berakhir', 'batal'] as const;
+type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+const AGREEMENT_STATUS_LABEL: Record<AgreementStatus, string> = {
+  'belum-berlaku': 'Belum berlaku',
+  berlaku: 'Berlaku',
+  berakhir: 'Berakhir',
+  batal: 'Batal',
+};
+interface AgreementSummary {
+  nomor: string;
+  jenis?: string;
+  perihal?: string;
+  mitra?: string | string[];
+  caseId?: string;
+  status: string;
+  mulai?: string;
+  berakhir?: string;
+  alasanBerakhir?: string;
+  induk?: string;
+  adendum?: string[];
+  adendumDari?: string;
+  berikutnya?: { jenis?: string; label?: string; jatuhTempo?: string };
+}
+interface AgreementsPort {
+  list(pemdaId: string): Promise<AgreementSummary[]>;
+}
+function agreementsOf(app: App): AgreementsPort | undefined {
+  const candidate = (app as unknown as { agreements?: Partial<AgreementsPort> }).agreements;
+  return typeof candidate?.list === 'function' ? (candidate as AgreementsPort) : undefined;
+}
+
+/** A register entry's id in URLs: its number text (which holds slashes), base64url-encoded. */
+export const entryId = (numberText: string) => Buffer.from(numberText, 'utf8').toString('base64url');
+function numberTextOf(id: string): string | undefined {
+  const text = Buffer.from(id, 'base64url').toString('utf8');
+  return text && entryId(text) === id ? text : undefined;
+}
+
+const COPY_GROUPS: readonly { key: keyof ArchivedCopies; judul: string }[] = [
+  { key: 'signed', judul: 'Naskah bertanda tangan elektronik' },
+  { key: 'partner', judul: 'Salinan para pihak' },
+  { key: 'scans', judul: 'Pindaian naskah bertanda tangan' },
+  { key: 'other', judul: 'Dokumen lain dengan nomor ini' },
+];
+const CASE_STATUS_LABEL: Record<string, string> = {
+  aktif: 'Sedang berjalan',
+  selesai: 'Selesai',
+  ditolak: 'Ditolak',
+  dibatalkan: 'Dibatalkan',
+};
+const VIA_LABEL: Record<string, string> = { arsip: 'Konsol arsip', 'tautan tugas': 'Tautan tugas' };
+
+interface SearchForm {
+  nomor: string;
+  mitra: string;
+  perihal: string;
+  tahun: string;
+  status: string;
+  keberlakuan: string;
+}
+
+export function archiveRoutes(ctx: WebContext): Route[] {
+  const { app } = ctx;
+  const pemdaOf = (pemdaId: string) => app.catalog.pemda(pemdaId);
+  const timeZone = (pemdaId: string) => pemdaOf(pemdaId).directory.data.pemda.jamKerja.timeZone;
+  const archive = new Archive({
+    documents: app.documents,
+    register: (pemdaId) => app.register(pemdaId),
+    store: app.store,
+    clock: app.runtimeClock,
+    timeZone,
+  });
+  const allowed = (p: Principal) => canSeeArchive(p, p.pemdaId);
+  const kop = (pemdaId: string) => pemdaOf(pemdaId).directory.data.pemda.kop.join(' · ');
+  const page = (status: number, name: string, model: Record<string, unknown>, title: string, session: Session) =>
+    ctx.html(status, name, model, title, { kop: kop(session.principal.pemdaId), session });
+  const notFound = (session: Session, what: 'entri' | 'dokumen') =>
+    ctx.message(
+      404,
+      what === 'entri'
+        ? {
+            judul: 'Entri register tidak ditemukan',
+            pesan: 'Tidak ada entri register dengan alamat ini di arsip pemerintah daerah Anda.',
+          }
+        : { judul: 'Dokumen tidak ditemukan', pesan: 'Tidak ada dokumen arsip dengan kode ini.' },
+      session,
+    );
+
+  /** Case records and access scopes, read once per request. */
+  const scopes = (p: Principal) => {
+    const cache = new Map<string, Promise<{ record: CaseRecord; scope: CaseScope } | undefined>>();
+    return (caseId: string) => {
+      let found = cache.get(caseId);
+      if (!found) {
+        found = (async () => {
+          const record = await app.store.getCase(caseId);
+          if (!record) return undefined;
+          const sopUnits = unitsOfSop(app.runtime.sopOf(record).definition.header);
+          // Only a pejabat's access depends on the case's tasks.
+          const tasks = has(p, 'pejabat') ? await app.store.listTasks({ caseId }) : undefined;
+          return { record, scope: { record, sopUnits, ...(tasks ? { tasks } : {}) } };
+        })();
+        cache.set(caseId, found);
+      }
+      return found;
+    };
+  };
+
+  /**
+   * May the principal open this stored copy? The rules of its case; a copy whose case is not in Sepakat (a number
+   * entered from SRIKANDI with its scans) is open to the archivists and admins of its pemda.
+   */
+  const mayOpen = async (
+    p: Principal,
+    doc: DocumentRecord,
+    scopeOf: ReturnType<typeof scopes>,
+  ): Promise<'ya' | 'tidak' | 'bukan-pemda'> => {
+    const found = await scopeOf(doc.caseId);
+    const pemdaId = doc.pemdaId ?? found?.record.pemdaId;
+    if (pemdaId !== p.pemdaId) return 'bukan-pemda';
+    if (found && found.record.pemdaId !== p.pemdaId) return 'bukan-pemda';
+    if (found) return canSeeDocument(p, found.scope, doc.kind) ? 'ya' : 'tidak';
+    return (has(p, 'arsiparis') || has(p, 'admin')) && ARCHIVE_DOCUMENT_KINDS.has(doc.kind) ? 'ya' : 'tidak';
+  };
+
+  const fmtAt = (iso: string | undefined, pemdaId: string) =>
+    iso ? pemdaOf(pemdaId).formatDateTime(new Date(iso)) : '';
+  const fmtDate = (value: string | undefined, pemdaId: string) =>
+    !value ? '' : /^\d{4}-\d{2}-\d{2}$/.test(value) ? tanggalPanjang(value) : fmtAt(value, pemdaId);
+  const seriesLabel = (pemdaId: string, series: string) =>
+    pemdaOf(pemdaId).directory.data.penomoran.series[series]?.label ?? series;
+  const entryDate = (e: RegisterEntry) =>
+    e.dates.signed
+      ? { tanggal: tanggalPanjang(e.dates.signed), keterangan: 'ditandatangani' }
+      : e.dates.document
+        ? { tanggal: tanggalPanjang(e.dates.document), keterangan: 'tanggal naskah' }
+        : { tanggal: fmtDate(e.reservedAt.slice(0, 10), e.pemdaId), keterangan: 'dicadangkan' };
+  const asli = (e: RegisterEntry) => (e.original ? `${e.original.location} (${e.original.copy})` : undefined);
+
+  const agreementModel = (a: AgreementSummary, pemdaId: string) => {
+    const status = (AGREEMENT_STATUSES as readonly string[]).includes(a.status) ? (a.status as AgreementStatus) : null;
+    const link = (nomor: string) => ({ nomor, url: `/arsip/${entryId(nomor)}` });
+    return {
+      status: status ? AGREEMENT_STATUS_LABEL[status] : a.status,
+      statusKode: a.status,
+      mulai: fmtDate(a.mulai, pemdaId),
+      berakhir: fmtDate(a.berakhir, pemdaId),
+      alasanBerakhir: a.alasanBerakhir,
+      berikutnya: a.berikutnya?.label
+        ? { label: a.berikutnya.label, jatuhTempo: fmtDate(a.berikutnya.jatuhTempo, pemdaId) }
+        : undefined,
+      induk: a.induk ? link(a.induk) : undefined,
+      adendumDari: a.adendumDari ? link(a.adendumDari) : undefined,
+      adendum: (a.adendum ?? []).map(link),
+    };
+  };
+
+  async function search(event: HttpEvent): Promise<HttpResult> {
+    const found = await ctx.signedIn(event, allowed);
+    if (found.result) return found.result;
+    const { session } = found;
+    const p = session.principal;
+    const params = new URLSearchParams(event.rawQueryString ?? '');
+    const form: SearchForm = {
+      nomor: (params.get('nomor') ?? '').trim(),
+      mitra: (params.get('mitra') ?? '').trim(),
+      perihal: (params.get('perihal') ?? '').trim(),
+      tahun: (params.get('tahun') ?? '').trim(),
+      status: (params.get('status') ?? '').trim(),
+      keberlakuan: (params.get('keberlakuan') ?? '').trim(),
+    };
+    const agreements = agreementsOf(app);
+    const errors: string[] = [];
+    for (const [field, label] of [
+      ['nomor', 'Nomor'],
+      ['mitra', 'Mitra / pihak'],
+      ['perihal', 'Perihal'],
+    ] as const)
+      if (form[field].length > MAX_TEXT) errors.push(`${label} paling panjang ${MAX_TEXT} karakter.`);
+    const tahun = form.tahun ? Number(form.tahun) : undefined;
+    if (form.tahun && !(/^\d{4}$/.test(form.tahun) && tahun! >= TAHUN_MIN && tahun! <= TAHUN_MAX))
+      errors.push(`Tahun harus empat angka antara ${TAHUN_MIN} dan ${TAHUN_MAX}.`);
+    if (form.status && !(REGISTER_STATUSES as readonly string[]).includes(form.status))
+      errors.push('Status register tidak dikenal; pilih dari daftar.');
+    if (form.keberlakuan && !(agreements && (AGREEMENT_STATUSES as readonly string[]).includes(form.keberlakuan)))
+      errors.push('Status perjanjian tidak dikenal; pilih dari daftar.');
+
+    const model = (extra: Record<string, unknown>) => ({
+      form,
+      statusPilihan: REGISTER_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s], selected: form.status === s })),
+      keberlakuanPilihan: agreements
+        ? AGREEMENT_STATUSES.map((s) => ({
+            value: s,
+            label: AGREEMENT_STATUS_LABEL[s],
+            selected: form.keberlakuan === s,
+          }))
+        : undefined,
+      ekspor: { tahun: tahun ?? yearOf(app.runtimeClock.now(), timeZone(p.pemdaId)) },
+      ...extra,
+    });
+    if (errors.length) return page(400, 'arsip-cari', model({ errors }), TITLE, session);
+
+    let result;
+    try {
+      result = await archive.search({
+        pemdaId: p.pemdaId,
+        ...(form.nomor ? { nomor: form.nomor } : {}),
+        ...(form.mitra ? { mitra: form.mitra } : {}),
+        ...(form.perihal ? { perihal: form.perihal } : {}),
+        ...(tahun !== undefined ? { tahun } : {}),
+        ...(form.status ? { status: form.status as RegisterStatus } : {}),
+        // With an agreement-status filter the register is read wider, then filtered here.
+        limit: form.keberlakuan ? undefined : RESULTS_SHOWN,
+      });
+    } catch (error) {
+      if (isSepakatError(error, ErrorNames.BadInput))
+        return page(400, 'arsip-cari', model({ errors: [error.message] }), TITLE, session);
+      throw error;
+    }
+    const byNomor = new Map(
+      agreements ? (await agreements.list(p.pemdaId)).map((a) => [a.nomor, a] as const) : undefined,
+    );
+    let items: ArchiveHit[] = result.items;
+    let matched = result.matched;
+    if (form.keberlakuan) {
+      items = items.filter((h) => byNomor.get(h.entry.numberText)?.status === form.keberlakuan);
+      matched = items.length;
+    }
+    const shown = items.slice(0, RESULTS_SHOWN);
+    const scopeOf = scopes(p);
+    const hasil = await Promise.all(
+      shown.map(async ({ entry, copies }) => {
+        const dokumen: { label: string; url: string; asli?: boolean }[] = [];
+        for (const g of COPY_GROUPS)
+          for (const d of copies[g.key])
+            if ((await mayOpen(p, d, scopeOf)) === 'ya')
+              dokumen.push({
+                label: g.judul,
+                url: `/arsip/unduh/${encodeURIComponent(d.docId)}`,
+                ...(d.asli !== undefined ? { asli: d.asli } : {}),
+              });
+        const agreement = byNomor.get(entry.numberText);
+        return {
+          nomor: entry.numberText,
+          url: `/arsip/${entryId(entry.numberText)}`,
+          ...entryDate(entry),
+          jenis: seriesLabel(p.pemdaId, entry.series),
+          perihal: entry.perihal ?? '',
+          pihak: entry.parties,
+          status: STATUS_LABEL[entry.status],
+          statusKode: entry.status,
+          asli: asli(entry),
+          dokumen,
+          perjanjian: agreement ? agreementModel(agreement, p.pemdaId) : undefined,
+        };
+      }),
+    );
+    const years = result.years.length > 1 ? `${result.years.at(-1)}–${result.years[0]}` : String(result.years[0] ?? '');
+    const searched = Object.values(form).some(Boolean);
+    return page(
+      200,
+      'arsip-cari',
+      model({
+        hasil,
+        adaPerjanjian: !!agreements,
+        ringkasan: {
+          jumlah: matched,
+          ditampilkan: hasil.length,
+          terpotong: hasil.length < matched || (!!form.keberlakuan && result.truncated),
+          tahun: years,
+          dicari: searched,
+        },
+      }),
+      TITLE,
+      session,
+    );
+  }
+
+  async function entryPage(event: HttpEvent, id: string): Promise<HttpResult> {
+    const found = await ctx.signedIn(event, allowed);
+    if (found.result) return found.result;
+    const { session } = found;
+    const p = session.principal;
+    const numberText = numberTextOf(id);
+    const entry = numberText ? await app.register(p.pemdaId).get(numberText) : undefined;
+    if (!entry || entry.pemdaId !== p.pemdaId) return notFound(session, 'entri');
+    const hit = (await archive.search({ pemdaId: p.pemdaId, nomor: entry.numberText })).items[0];
+    const copies = hit?.copies ?? { signed: [], partner: [], scans: [], other: [] };
+    const scopeOf = scopes(p);
+    const kasus = entry.caseId ? await scopeOf(entry.caseId) : undefined;
+    const caseVisible = kasus && kasus.record.pemdaId === p.pemdaId && canSeeCase(p, kasus.scope);
+
+    let hidden = 0;
+    const all: DocumentRecord[] = [];
+    const groups = [];
+    for (const g of COPY_GROUPS) {
+      const docs = [];
+      for (const d of copies[g.key]) {
+        const access = await mayOpen(p, d, scopeOf);
+        if (access === 'bukan-pemda') continue;
+        if (access === 'tidak') {
+          hidden++;
+          continue;
+        }
+        all.push(d);
+        docs.push({
+          docId: d.docId,
+          nama: d.fileName,
+          sha256: d.sha256,
+          ukuran: formatBytes(d.size),
+          dibuat: fmtAt(d.createdAt, p.pemdaId),
+          asli: d.asli === undefined ? undefined : d.asli ? 'Asli' : 'Salinan',
+          cara: d.meta?.['cara'] === 'kertas' ? 'Ditandatangani mitra di atas kertas (pindaian)' : undefined,
+          unduh: `/arsip/unduh/${encodeURIComponent(d.docId)}`,
+          verifikasi: d.contentType === 'application/pdf' ? `/verifikasi/${encodeURIComponent(d.docId)}` : undefined,
+        });
+      }
+      if (docs.length || g.key !== 'other') groups.push({ judul: g.judul, kunci: g.key, dokumen: docs });
+    }
+
+    // The download history: archivists and admins only.
+    let unduhan: Record<string, unknown>[] | undefined;
+    if (has(p, 'arsiparis') || has(p, 'admin')) {
+      const byDoc = new Map(all.map((d) => [d.docId, d]));
+      const caseIds = [...new Set(all.map((d) => d.caseId))];
+      const events: HistoryEvent[] = (await Promise.all(caseIds.map((c) => app.store.listHistory(c)))).flat();
+      unduhan = events
+        .filter((e) => e.type === 'dokumen-diunduh' && byDoc.has(String(e.detail?.['docId'])))
+        .sort((a, b) => b.at.localeCompare(a.at) || b.eventKey.localeCompare(a.eventKey))
+        .map((e) => {
+          const d = byDoc.get(String(e.detail?.['docId']))!;
+          const via = e.detail?.['melalui'];
+          return {
+            waktu: fmtAt(e.at, p.pemdaId),
+            oleh: e.who?.nama ?? '',
+            peran: e.who?.jabatan ?? '',
+            dokumen: `${COPY_GROUPS.find((g) => copies[g.key].includes(d))?.judul ?? d.kind}: ${d.fileName}`,
+            melalui: typeof via === 'string' ? (VIA_LABEL[via] ?? via) : 'Baris perintah',
+            alasan: typeof e.detail?.['alasan'] === 'string' ? e.detail['alasan'] : undefined,
+          };
+        });
+    }
+
+    const agreements = agreementsOf(app);
+    const agreement = agreements
+      ? (await agreements.list(p.pemdaId)).find((a) => a.nomor === entry.numberText)
+      : undefined;
+    const record = caseVisible ? kasus.record : undefined;
+    const dates = entry.dates;
+    return page(
+      200,
+      'arsip-entri',
+      {
+        entri: {
+          nomor: entry.numberText,
+          jenis: seriesLabel(p.pemdaId, entry.series),
+          tahun: entry.year,
+          status: STATUS_LABEL[entry.status],
+          statusKode: entry.status,
+          sumber: entry.source === 'srikandi' ? 'SRIKANDI' : 'Sepakat',
+          pihak: entry.parties,
+          perihal: entry.perihal,
+          tanggalNaskah: tanggalPanjang(dates.document),
+          tanggalTandaTangan: tanggalPanjang(dates.signed),
+          jangkaWaktu:
+            dates.validFrom || dates.validUntil
+              ? `${tanggalPanjang(dates.validFrom) || '…'} s.d. ${tanggalPanjang(dates.validUntil) || '…'}`
+              : undefined,
+          asli: entry.original
+            ? {
+                tempat: entry.original.location,
+                rangkap: entry.original.copy,
+                dicatat: `${fmtAt(entry.original.recordedAt, p.pemdaId)}${entry.original.recordedBy ? `, oleh ${entry.original.recordedBy}` : ''}`,
+              }
+            : undefined,
+          dicadangkan: `${fmtAt(entry.reservedAt, p.pemdaId)}${entry.by ? `, oleh ${entry.by}` : ''}`,
+          dipakai: entry.usedAt ? fmtAt(entry.usedAt, p.pemdaId) : undefined,
+          alasanBatal: entry.voidReason,
+        },
+        kasus: record
+          ? {
+              caseId: record.caseId,
+              perihal: record.perihal,
+              pemohon: `${record.pemohon.nama}, ${record.pemohon.instansi}`,
+              sop: app.runtime.sopOf(record).definition.header.nama,
+              versi: record.sopVersion,
+              status: CASE_STATUS_LABEL[record.status] ?? record.status,
+              dimulai: fmtAt(record.createdAt, p.pemdaId),
+              selesai: record.closedAt ? fmtAt(record.closedAt, p.pemdaId) : undefined,
+            }
+          : undefined,
+        kasusTersembunyi: !!entry.caseId && !record,
+        kelompok: groups,
+        tersembunyi: hidden,
+        unduhan,
+        lihatUnduhan: unduhan !== undefined,
+        perjanjian: agreement ? agreementModel(agreement, p.pemdaId) : undefined,
+      },
+      `Arsip ${entry.numberText}`.slice(0, 80),
+      session,
+    );
+  }
+
+  async function download(event: HttpEvent, rawId: string): Promise<HttpResult> {
+    const found = await ctx.signedIn(event, allowed);
+    if (found.result) return found.result;
+    const { session } = found;
+    const p = session.principal;
+    let docId: string;
+    try {
+      docId = decodeURIComponent(rawId);
+    } catch {
+      return notFound(session, 'dokumen');
+    }
+    const doc = await app.documents.get(docId);
+    // Only copies filed in the archive (under a register number, or of an archive kind) are served here.
+    if (!doc || (doc.nomor === undefined && !ARCHIVE_DOCUMENT_KINDS.has(doc.kind))) return notFound(session, 'dokumen');
+    const access = await mayOpen(p, doc, scopes(p));
+    if (access === 'bukan-pemda') return notFound(session, 'dokumen');
+    if (access === 'tidak')
+      return ctx.message(
+        403,
+        {
+          judul: 'Akses ditolak',
+          pesan: 'Peran atau unit kerja Anda tidak memberi akses ke dokumen ini. Hubungi administrator bila perlu.',
+        },
+        session,
+      );
+    // A HEAD asks for nothing: no link is handed out and nothing is recorded.
+    if (event.requestContext.http.method.toUpperCase() === 'HEAD')
+      return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+    const link = await archive.downloadLink(
+      doc.docId,
+      { id: p.sub, nama: p.nama, peran: p.roles.map((r) => ROLE_LABEL[r]).join(', ') },
+      undefined,
+      'arsip',
+    );
+    return {
+      statusCode: 302,
+      headers: { location: link.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      body: '',
+    };
+  }
+
+  async function exportRegister(event: HttpEvent, format: 'csv' | 'pdf'): Promise<HttpResult> {
+    const found = await ctx.signedIn(event, allowed);
+    if (found.result) return found.result;
+    const { session } = found;
+    const pemdaId = session.principal.pemdaId;
+    const params = new URLSearchParams(event.rawQueryString ?? '');
+    const tahunText = (params.get('tahun') ?? '').trim();
+    const statusText = (params.get('status') ?? '').trim();
+    const year = tahunText ? Number(tahunText) : yearOf(app.runtimeClock.now(), timeZone(pemdaId));
+    const salah = (pesan: string) => ctx.message(400, { judul: 'Ekspor register tidak valid', pesan }, session);
+    if (tahunText && !(/^\d{4}$/.test(tahunText) && year >= TAHUN_MIN && year <= TAHUN_MAX))
+      return salah(`Tahun harus empat angka antara ${TAHUN_MIN} dan ${TAHUN_MAX}.`);
+    if (statusText && !(REGISTER_STATUSES as readonly string[]).includes(statusText))
+      return salah(`Status register harus salah satu dari: ${REGISTER_STATUSES.join(', ')}.`);
+    const input = { pemdaId, year, ...(statusText ? { status: statusText as RegisterStatus } : {}) };
+    const deps = { register: (id: string) => app.register(id), catalog: app.catalog, clock: app.runtimeClock };
+    const name = `register-kerja-sama-${pemdaId}-${year}${statusText ? `-${statusText}` : ''}`;
+    if (format === 'csv')
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${name}.csv"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        },
+        body: await registerCsv(deps, input),
+      };
+    const pdf = await registerPdf({ ...deps, renderer: () => app.renderer() }, input);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="${name}.pdf"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+      body: Buffer.from(pdf).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
+
+  return [
+    { method: 'GET', pattern: /^\/arsip\/?$/, run: (e) => search(e) },
+    {
+      method: 'GET',
+      pattern: /^\/arsip\/register\.(csv|pdf)$/,
+      run: (e, m) => exportRegister(e, m[1] as 'csv' | 'pdf'),
+    },
+    { method: 'GET', pattern: /^\/arsip\/unduh\/([^/]{1,300})$/, run: (e, m) => download(e, m[1]!) },
+    { method: 'GET', pattern: /^\/arsip\/([A-Za-z0-9_-]{1,600})$/, run: (e, m) => entryPage(e, m[1]!) },
+  ];
+}

@@ -1,0 +1,213 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { canSeeDashboard, has, type Principal } from '../../core/access/access.ts';
+import type { SignInResult } from '../adapters/cognito-identity.ts';
+import { cookieValue } from '../auth/session.ts';
+import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+
+/**
+ * Staff sign-in and sign-out of the web console.
+ *
+ * - `GET /masuk`: the form. `?lanjut=` is where to go afterwards (only a path of this site: starting with `/`, not
+ *   `//`); `?sesi=berakhir` says the session ended.
+ * - `POST /masuk`: email and password to Cognito (functions/adapters/cognito-identity.ts); on success the console
+ *   session cookie and a 303 to `lanjut` or the role's home. Cognito may first ask for a new password (an account
+ *   created with a temporary one) or an authenticator code: the same form shows that step, carrying Cognito's
+ *   short-lived session in a hidden field. A refused sign-in answers 401 with the form again, the email kept and
+ *   the password not.
+ * - `POST /keluar`: CSRF-checked (the session's token); clears the cookie; 303 to `/masuk`.
+ *
+ * Login CSRF: there is no session yet, so `GET /masuk` sets a pre-session cookie (a random nonce, HttpOnly,
+ * SameSite=Lax, path /masuk) and the form carries its HMAC; a POST whose field does not match its cookie is refused.
+ * Together with the handler's same-origin check, another site cannot sign a browser in to an account of its choice.
+ */
+export const LOGIN_COOKIE = 'sepakat_masuk';
+const LOGIN_COOKIE_SECONDS = 60 * 60;
+const TITLE = 'Masuk';
+
+type Langkah = 'sandi' | 'kata-sandi-baru' | 'kode';
+
+interface FormState {
+  langkah?: Langkah;
+  email?: string;
+  lanjut?: string;
+  salah?: string;
+  info?: string;
+  sesiCognito?: string;
+}
+
+export function authRoutes(ctx: WebContext): Route[] {
+  const { app } = ctx;
+  const secure = app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:');
+  const loginKey = createHmac('sha256', app.config.SEPAKAT_LINK_KEY).update('sepakat/masuk/v1').digest();
+  const tokenOf = (nonce: string) => createHmac('sha256', loginKey).update(nonce).digest('base64url');
+  const loginCookie = (nonce: string) =>
+    [
+      `${LOGIN_COOKIE}=${nonce}`,
+      'Path=/masuk',
+      'HttpOnly',
+      'SameSite=Lax',
+      `Max-Age=${LOGIN_COOKIE_SECONDS}`,
+      ...(secure ? ['Secure'] : []),
+    ].join('; ');
+  const nonceOf = (event: HttpEvent) => {
+    const value = cookieValue(event.headers.cookie, LOGIN_COOKIE);
+    return value && /^[A-Za-z0-9_-]{22}$/.test(value) ? value : undefined;
+  };
+
+  /** The form, with the login CSRF token of the browser's nonce (a new nonce and cookie when it has none). */
+  const page = (event: HttpEvent, status: number, state: FormState): HttpResult => {
+    const existing = nonceOf(event);
+    const nonce = existing ?? randomBytes(16).toString('base64url');
+    const langkah = state.langkah ?? 'sandi';
+    const result = ctx.html(
+      status,
+      'masuk',
+      {
+        ...state,
+        token: tokenOf(nonce),
+        langkahSandi: langkah === 'sandi',
+        langkahKataSandiBaru: langkah === 'kata-sandi-baru',
+        langkahKode: langkah === 'kode',
+        tidakTersedia: !app.identity,
+        ulang: `/masuk${state.lanjut ? `?lanjut=${encodeURIComponent(state.lanjut)}` : ''}`,
+      },
+      TITLE,
+    );
+    return existing ? result : { ...result, headers: { ...result.headers, 'set-cookie': loginCookie(nonce) } };
+  };
+
+  const redirect = (location: string, setCookie?: string): HttpResult => ({
+    statusCode: 303,
+    headers: { location, 'cache-control': 'no-store', ...(setCookie ? { 'set-cookie': setCookie } : {}) },
+    body: '',
+  });
+
+  const signedIn = (principal: Principal, lanjut: string | undefined): HttpResult => {
+    const { setCookie } = ctx.sessions.issue(principal);
+    return redirect(lanjut ?? homeOf(principal), setCookie);
+  };
+
+  const loginCsrfOk = (event: HttpEvent, form: Record<string, string>) => {
+    const nonce = nonceOf(event);
+    if (!nonce) return false;
+    const given = Buffer.from(form._csrf ?? '', 'utf8');
+    const expected = Buffer.from(tokenOf(nonce), 'utf8');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/masuk$/,
+      run: async (event) => {
+        const query = new URLSearchParams(event.rawQueryString ?? '');
+        const lanjut = safeReturnPath(query.get('lanjut'));
+        const { session } = ctx.sessions.read(event.headers);
+        if (session) return redirect(lanjut ?? homeOf(session.principal));
+        return page(event, app.identity ? 200 : 503, {
+          ...(lanjut ? { lanjut } : {}),
+          ...(query.get('sesi') === 'berakhir'
+            ? { info: 'Sesi Anda sudah berakhir. Silakan masuk kembali; tidak ada yang diubah.' }
+            : {}),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/masuk$/,
+      run: async (event) => {
+        const form = ctx.form(event);
+        const email = (form.email ?? '').trim().slice(0, 254);
+        const lanjut = safeReturnPath(form.lanjut);
+        const base: FormState = { email, ...(lanjut ? { lanjut } : {}) };
+        const identity = app.identity;
+        if (!identity) return page(event, 503, base);
+        if (!loginCsrfOk(event, form))
+          return page(event, 403, {
+            ...base,
+            salah: 'Formulir masuk sudah kedaluwarsa atau tidak dibuka dari halaman ini. Silakan isi lagi.',
+          });
+        const langkah: Langkah = form.langkah === 'kata-sandi-baru' || form.langkah === 'kode' ? form.langkah : 'sandi';
+        const sesiCognito = (form.sesiCognito ?? '').slice(0, 4096);
+        let result: SignInResult;
+        if (langkah === 'kata-sandi-baru') {
+          const baru = form.kataSandiBaru ?? '';
+          if (!baru || baru !== form.kataSandiBaru2)
+            return page(event, 400, {
+              ...base,
+              langkah,
+              sesiCognito,
+              salah: 'Kata sandi baru dan ulangannya harus diisi dan sama.',
+            });
+          result = await identity.completeNewPassword(email, sesiCognito, baru);
+        } else if (langkah === 'kode') {
+          const kode = (form.kode ?? '').replace(/\s+/g, '');
+          if (!/^\d{6}$/.test(kode))
+            return page(event, 400, {
+              ...base,
+              langkah,
+              sesiCognito,
+              salah: 'Kode autentikator terdiri dari 6 angka.',
+            });
+          result = await identity.completeAuthenticatorCode(email, sesiCognito, kode);
+        } else result = await identity.signIn(email, form.kataSandi ?? '');
+
+        if (result.outcome === 'masuk') return signedIn(result.principal, lanjut);
+        if (result.outcome === 'tantangan')
+          return page(event, 200, {
+            ...base,
+            email: result.email,
+            langkah: result.challenge === 'kata-sandi-baru' ? 'kata-sandi-baru' : 'kode',
+            sesiCognito: result.session,
+            info:
+              result.challenge === 'kata-sandi-baru'
+                ? 'Ini masuk pertama Anda: buat kata sandi baru (minimal 12 karakter, dengan huruf besar, huruf kecil, angka dan simbol).'
+                : 'Masukkan kode 6 angka dari aplikasi autentikator Anda.',
+          });
+        // A new password that does not meet the policy: the same step again. Otherwise back to email and password.
+        const again = result.status === 400 && langkah === 'kata-sandi-baru';
+        return page(event, result.status, {
+          ...base,
+          salah: result.pesan,
+          ...(again ? { langkah, sesiCognito } : {}),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/keluar$/,
+      run: async (event) => {
+        const found = await ctx.acting(event);
+        if (found.result) return found.result;
+        return redirect('/masuk', ctx.sessions.clear());
+      },
+    },
+  ];
+}
+
+/** Where a principal lands after signing in: the dashboard for staff, the archive, or the pemohon's own cases. */
+export function homeOf(p: Principal): string {
+  if (canSeeDashboard(p)) return '/konsol';
+  if (has(p, 'arsiparis')) return '/arsip';
+  if (has(p, 'pemohon')) return '/permohonan/saya';
+  return '/';
+}
+
+/**
+ * A return path of this site, or undefined: it must start with a single `/` (not `//` or `/\`, which browsers read
+ * as another host), hold no control characters, and not lead back to signing in or out.
+ */
+export function safeReturnPath(value: string | null | undefined): string | undefined {
+  if (!value || value.length > 1000) return undefined;
+  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return undefined;
+  if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value, 'http://sepakat.invalid');
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== 'http://sepakat.invalid') return undefined;
+  if (url.pathname === '/masuk' || url.pathname === '/keluar') return undefined;
+  return `${url.pathname}${url.search}${url.hash}`;
+}

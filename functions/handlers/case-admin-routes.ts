@@ -1,0 +1,214 @@
+import {
+  canAdministerCase,
+  canWithdrawCase,
+  has,
+  unitsOfSop,
+  type CaseScope,
+  type Principal,
+} from '../../core/access/access.ts';
+import type { Actor, CloseKind, CloseResult, ReassignResult } from '../../core/case/case-admin.ts';
+import type { CaseRecord } from '../../core/case/model.ts';
+import type { Session } from '../auth/session.ts';
+import type { HttpEvent, HttpResult, MessageModel, Route, WebContext } from './http-api.ts';
+
+/**
+ * The forms of the case page that act on a case (the page itself is console-routes.ts): reassign or delegate a task,
+ * cancel the case (administrator of its pemda), withdraw it (its pemohon). Each answers with a message page and a
+ * link back to the case page.
+ */
+const CASE_ID = '(\\d{8}-[a-z2-7]{10})';
+const TASK_ID = '([A-Za-z0-9_-]{22})';
+
+const OUTCOME_LABEL: Record<string, string> = {
+  selesai: 'selesai',
+  ditolak: 'tidak dapat dilanjutkan (ditolak)',
+  dibatalkan: 'dibatalkan',
+};
+
+/** Who acts, as the history and the emails name them. */
+export function actorOf(p: Principal): Actor {
+  return {
+    id: p.personId ?? `pengguna:${p.sub}`,
+    nama: p.nama,
+    jabatan: has(p, 'admin') ? `Administrator, ${p.unit}` : `Pemohon, ${p.unit}`,
+  };
+}
+
+/** The message page of a withdrawal or cancellation, wherever it was asked for. */
+export function closeMessage(
+  kind: CloseKind,
+  result: CloseResult,
+  formatAt: (iso: string) => string,
+): { status: number; model: MessageModel } {
+  const verb = kind === 'ditarik' ? 'ditarik' : 'dibatalkan';
+  switch (result.result) {
+    case 'tidak-valid':
+      return {
+        status: 400,
+        model: { judul: 'Alasan belum diisi', pesan: `${result.error}. Tidak ada yang diubah.` },
+      };
+    case 'sudah-berakhir':
+      return {
+        status: 409,
+        model: {
+          judul: 'Kasus sudah berakhir',
+          pesan: `Kasus ${result.record.caseId} sudah berakhir (${OUTCOME_LABEL[result.record.outcome ?? ''] ?? 'hasil akhir sudah tercatat'}), sehingga tidak dapat ${verb}. Tidak ada yang diubah.`,
+        },
+      };
+    case 'sudah-ditutup':
+      return {
+        status: 200,
+        model: {
+          judul: 'Kasus sudah ditutup',
+          pesan: `Kasus ${result.record.caseId} sudah ${result.closing.kind} sebelumnya; tidak ada yang diubah.`,
+          jenis: 'info',
+          rincian: [
+            { label: 'Alasan', nilai: result.closing.reason },
+            { label: 'Oleh', nilai: result.closing.by.nama },
+            { label: 'Waktu', nilai: formatAt(result.closing.at) },
+          ],
+        },
+      };
+    case 'ditutup':
+      return {
+        status: 200,
+        model: {
+          judul: kind === 'ditarik' ? 'Permohonan ditarik' : 'Kasus dibatalkan',
+          pesan: `Kasus ${result.record.caseId} ${verb} dan ditutup. ${
+            result.cancelledTasks
+              ? `${result.cancelledTasks} tugas yang masih terbuka dihentikan; tautannya tidak berlaku lagi dan pemegangnya diberi tahu. `
+              : ''
+          }Pemohon diberi tahu melalui email. Dokumen yang sudah ada tetap tersimpan dalam arsip.`,
+          jenis: 'ok',
+          rincian: [
+            { label: 'Perihal', nilai: result.record.perihal },
+            { label: 'Alasan', nilai: result.closing.reason },
+            { label: 'Waktu', nilai: formatAt(result.closing.at) },
+          ],
+        },
+      };
+  }
+}
+
+export function caseAdminRoutes(ctx: WebContext): Route[] {
+  const { app } = ctx;
+  const back = (caseId: string) => ({ url: `/konsol/kasus/${caseId}`, label: 'Kembali ke halaman kasus' });
+  const formatAt = (record: CaseRecord) => (iso: string) =>
+    app.catalog.pemda(record.pemdaId).formatDateTime(new Date(iso));
+
+  /** The signed-in principal (CSRF checked) allowed by `allowed` on this case, or the page to answer instead. */
+  async function acting(
+    event: HttpEvent,
+    caseId: string,
+    allowed: (p: Principal, scope: CaseScope) => boolean,
+  ): Promise<{ session: Session; form: Record<string, string>; record: CaseRecord } | { result: HttpResult }> {
+    const found = await ctx.acting(event);
+    if (found.result) return found;
+    const { session, form } = found;
+    const record = await app.store.getCase(caseId);
+    if (!record)
+      return {
+        result: ctx.message(404, { judul: 'Kasus tidak ditemukan', pesan: `Kasus ${caseId} tidak ada.` }, session),
+      };
+    const scope: CaseScope = {
+      record,
+      sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header),
+      tasks: await app.store.listTasks({ caseId }),
+    };
+    if (!allowed(session.principal, scope))
+      return {
+        result: ctx.message(
+          403,
+          {
+            judul: 'Akses ditolak',
+            pesan:
+              'Peran atau unit kerja Anda tidak memberi wewenang untuk tindakan ini atas kasus ini. Tidak ada yang diubah.',
+          },
+          session,
+        ),
+      };
+    return { session, form, record };
+  }
+
+  const close = async (kind: CloseKind, event: HttpEvent, caseId: string): Promise<HttpResult> => {
+    const found = await acting(event, caseId, kind === 'ditarik' ? canWithdrawCase : canAdministerCase);
+    if ('result' in found) return found.result;
+    const by = actorOf(found.session.principal);
+    const alasan = found.form.alasan ?? '';
+    const result =
+      kind === 'ditarik'
+        ? await app.caseAdmin.withdraw(caseId, by, alasan)
+        : await app.caseAdmin.cancel(caseId, by, alasan);
+    const { status, model } = closeMessage(kind, result, formatAt(found.record));
+    return ctx.message(status, { ...model, tautan: back(caseId) }, found.session);
+  };
+
+  const reassign = async (event: HttpEvent, caseId: string, taskId: string): Promise<HttpResult> => {
+    const found = await acting(event, caseId, canAdministerCase);
+    if ('result' in found) return found.result;
+    const { session, form } = found;
+    const answer = (status: number, model: MessageModel) =>
+      ctx.message(status, { ...model, tautan: back(caseId) }, session);
+    const task = await app.store.getTask(taskId);
+    if (!task || task.caseId !== caseId)
+      return answer(404, { judul: 'Tugas tidak ditemukan', pesan: 'Tugas itu tidak ada pada kasus ini.' });
+    const orang = (form.orang ?? '').trim();
+    const sebagai = form.sebagai ?? '';
+    if (!orang) return answer(400, { judul: 'Isian belum lengkap', pesan: 'Pilih orang yang akan menerima tugas.' });
+    if (sebagai !== '' && sebagai !== 'Plh' && sebagai !== 'Plt')
+      return answer(400, { judul: 'Isian tidak valid', pesan: 'Pilihan "sebagai" harus kosong, Plh atau Plt.' });
+    const result: ReassignResult = await app.caseAdmin.reassign({
+      taskId,
+      toPersonId: orang,
+      by: actorOf(session.principal),
+      reason: form.alasan ?? '',
+      ...(sebagai ? { sebagai } : {}),
+    });
+    switch (result.result) {
+      case 'tidak-valid':
+        return answer(400, { judul: 'Tugas tidak dialihkan', pesan: `${result.error}. Tidak ada yang diubah.` });
+      case 'ditolak':
+        return answer(409, { judul: 'Tugas tidak dialihkan', pesan: `${result.error}. Tidak ada yang diubah.` });
+      case 'sudah':
+        return answer(200, {
+          judul: 'Tugas sudah ditujukan kepada orang itu',
+          pesan: `Tugas ini sudah ditujukan kepada ${result.task.person.nama}; tidak ada yang diubah.`,
+          jenis: 'info',
+        });
+      case 'dialihkan': {
+        const to = result.to;
+        return answer(200, {
+          judul: to.sebagai ? `Tugas didelegasikan kepada ${to.sebagai}` : 'Tugas dialihkan',
+          pesan: `Tugas kini ditujukan kepada ${to.nama}${to.sebagai ? ` sebagai ${to.sebagai}. ${to.jabatan}` : ` (${to.jabatan})`}. Tautan lama tidak berlaku lagi; tautan baru dikirim ke email ${to.email}, dan ${result.from.nama} diberi tahu.`,
+          jenis: 'ok',
+          rincian: [
+            { label: 'Dari', nilai: `${result.from.nama} (${result.from.jabatan})` },
+            {
+              label: 'Kepada',
+              nilai: `${to.nama}${to.sebagai ? `, ${to.sebagai}. ${to.jabatan}` : `, ${to.jabatan}`}`,
+            },
+            { label: 'Alasan', nilai: (form.alasan ?? '').trim() },
+          ],
+        });
+      }
+    }
+  };
+
+  return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/tugas/${TASK_ID}/alihkan$`),
+      run: (e, m) => reassign(e, m[1]!, m[2]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/batalkan$`),
+      run: (e, m) => close('dibatalkan', e, m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/tarik$`),
+      run: (e, m) => close('ditarik', e, m[1]!),
+    },
+  ];
+}

@@ -1,0 +1,391 @@
+import { randomBytes } from 'node:crypto';
+import { canAdministerCase, canSeeArchive, unitsOfSop, type CaseScope } from '../../core/access/access.ts';
+import { statusOn } from '../../core/agreement/lifecycle.ts';
+import {
+  ALASAN_AKHIR_DINI,
+  ALASAN_LABEL,
+  JENIS_LABEL,
+  REKOMENDASI_LABEL,
+  REKOMENDASI_MONEV,
+  STATUS_LABEL,
+  type AgreementRecord,
+} from '../../core/agreement/model.ts';
+import type { HistoryEvent } from '../../core/case/model.ts';
+import { tanggalSurat } from '../../core/documents/common.ts';
+import { ErrorNames, isSepakatError } from '../../core/errors.ts';
+import { alasanText, type LinkProblem, type LinkView } from '../agreements/agreement-service.ts';
+import type { Session } from '../auth/session.ts';
+import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+
+/**
+ * The monitoring of agreements on the web: the capability links of reports and monev (`/pantau/<link>`: GET shows
+ * the form, POST submits it once), and the agreement page of the console (`/konsol/perjanjian/<id>`) with the
+ * administrator's actions as signed-in POSTs: end early, declare BATAL, start an adendum. The annual report is
+ * downloaded through a short-lived link (`/konsol/perjanjian/laporan-tahunan/<tahun>`).
+ */
+const TOKEN = '([A-Za-z0-9_-]{22}\\.\\d{1,6}\\.[A-Za-z0-9_-]{8}\\.[A-Za-z0-9_-]{32}|[^/]{1,200})';
+
+/** An agreement's id in URLs: its number (which holds slashes), base64url-encoded, as the archive pages do. */
+export const agreementPathId = (nomor: string) => Buffer.from(nomor, 'utf8').toString('base64url');
+function nomorOf(id: string): string | undefined {
+  const text = Buffer.from(id, 'base64url').toString('utf8');
+  return text && agreementPathId(text) === id ? text : undefined;
+}
+
+const PROBLEMS: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
+  rusak: {
+    status: 404,
+    judul: 'Tautan tidak valid',
+    pesan: 'Tautan ini tidak dikenal atau telah diubah. Gunakan tautan persis seperti di email Anda.',
+  },
+  'orang-lain': {
+    status: 403,
+    judul: 'Tautan untuk orang lain',
+    pesan: 'Tautan ini ditujukan kepada orang lain, sehingga tidak berlaku untuk Anda.',
+  },
+  diganti: {
+    status: 410,
+    judul: 'Tautan sudah diganti',
+    pesan: 'Tautan baru telah dikirim; tautan ini tidak berlaku lagi. Buka tautan di email terbaru.',
+  },
+  kedaluwarsa: {
+    status: 410,
+    judul: 'Tautan sudah kedaluwarsa',
+    pesan:
+      'Masa berlaku tautan ini sudah habis. Hubungi Bagian yang membidangi kerja sama untuk menyampaikan laporan atau hasil monev.',
+  },
+  selesai: {
+    status: 409,
+    judul: 'Sudah diterima',
+    pesan: 'Laporan atau hasil monev untuk tautan ini sudah diterima sebelumnya; tidak ada yang diubah.',
+  },
+  ditutup: {
+    status: 410,
+    judul: 'Kerja sama sudah ditutup',
+    pesan: 'Kerja sama ini sudah berakhir atau dinyatakan batal; laporan tidak lagi diperlukan.',
+  },
+};
+
+export function monitoringRoutes(ctx: WebContext): Route[] {
+  const { app } = ctx;
+  const svc = app.agreements;
+  const pemdaOf = (pemdaId: string) => app.catalog.pemda(pemdaId);
+  const kop = (pemdaId: string) => pemdaOf(pemdaId).directory.data.pemda.kop.join(' · ');
+  const fmt = (pemdaId: string, iso: string) => pemdaOf(pemdaId).formatDateTime(new Date(iso));
+
+  const problem = (p: LinkProblem): HttpResult => {
+    const page = PROBLEMS[p.problem];
+    if (p.problem === 'selesai') {
+      const s = p.item.submission;
+      return ctx.message(p.sameSubmission ? 200 : page.status, {
+        ...page,
+        ...(p.sameSubmission
+          ? {
+              judul: 'Sudah tercatat',
+              pesan: 'Isian ini sudah terkirim sebelumnya; dicatat sekali saja.',
+              jenis: 'ok' as const,
+            }
+          : {}),
+        rincian: s
+          ? [
+              { label: 'Kewajiban', nilai: p.item.label },
+              { label: 'Diterima', nilai: fmt(p.item.pemdaId, s.at) },
+              ...(s.rekomendasi ? [{ label: 'Rekomendasi', nilai: REKOMENDASI_LABEL[s.rekomendasi] }] : []),
+            ]
+          : [],
+      });
+    }
+    return ctx.message(page.status, page);
+  };
+
+  const formPage = (
+    status: number,
+    token: string,
+    view: LinkView,
+    errors: Record<string, string>,
+    form: Record<string, string>,
+  ): HttpResult => {
+    const { item, agreement: a } = view;
+    const common = {
+      item,
+      agreement: a,
+      jenis: JENIS_LABEL[a.jenis],
+      mulai: tanggalSurat(a.mulai),
+      berakhir: tanggalSurat(a.berakhir),
+      periode: `${tanggalSurat(item.periode.mulai)} s.d. ${tanggalSurat(item.periode.selesai)}`,
+      jatuhTempo: tanggalSurat(item.jatuhTempo),
+      berlakuSampai: fmt(a.pemdaId, item.linkExpiresAt),
+      actionUrl: `/pantau/${token}`,
+      submissionId: form.submissionId || randomBytes(12).toString('base64url'),
+      errors,
+      adaSalah: Object.keys(errors).length > 0,
+      form,
+    };
+    if (item.jenis === 'laporan')
+      return ctx.html(status, 'pantau-laporan', common, item.label.slice(0, 60), { kop: kop(a.pemdaId) });
+    return ctx.html(
+      status,
+      'pantau-monev',
+      {
+        ...common,
+        rekomendasi: REKOMENDASI_MONEV.map((value) => ({
+          value,
+          label: REKOMENDASI_LABEL[value],
+          checked: form.rekomendasi === value,
+        })),
+      },
+      item.label.slice(0, 60),
+      { kop: kop(a.pemdaId) },
+    );
+  };
+
+  /** The case scope of an agreement (for canAdministerCase), or undefined when its case is gone. */
+  const scopeOf = async (a: AgreementRecord): Promise<CaseScope | undefined> => {
+    const record = await app.store.getCase(a.caseId);
+    if (!record) return undefined;
+    return { record, sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header) };
+  };
+
+  const detailPage = async (
+    session: Session,
+    nomor: string,
+    notice: { pesan?: string; salah?: string; status?: number } = {},
+  ): Promise<HttpResult> => {
+    const p = session.principal;
+    const found = await svc.detail(p.pemdaId, nomor);
+    if (!found)
+      return ctx.message(
+        404,
+        { judul: 'Perjanjian tidak ditemukan', pesan: `Tidak ada perjanjian Nomor ${nomor} di register pemda Anda.` },
+        session,
+      );
+    const { agreement: a, summary, items, history, calendar } = found;
+    const scope = await scopeOf(a);
+    const bolehUbah = !!scope && canAdministerCase(p, scope) && a.status === 'berlaku';
+    const today = pemdaOf(a.pemdaId).localDate(app.runtimeClock.now());
+    const sejak = pemdaOf(a.pemdaId).localDate(new Date(a.createdAt));
+    const byKey = new Map(items.map((i) => [`${i.jenis}#${i.ke}`, i]));
+    const kalender = a.adendumDari
+      ? []
+      : calendar.map((k) => {
+          const i = byKey.get(`${k.jenis}#${k.ke}`);
+          const status = i?.submission
+            ? `Diterima ${fmt(a.pemdaId, i.submission.at)}${i.submission.rekomendasi ? ` — ${REKOMENDASI_LABEL[i.submission.rekomendasi]}` : ''}`
+            : k.jatuhTempo < sejak
+              ? 'Sebelum terdaftar'
+              : i
+                ? k.jatuhTempo < today
+                  ? 'Terlambat'
+                  : 'Diminta, menunggu'
+                : 'Belum diminta';
+          return { label: k.label, jatuhTempo: tanggalSurat(k.jatuhTempo), status };
+        });
+    const sopId = app.catalog.sops.get(a.sopKey).definition.id;
+    return ctx.html(
+      notice.status ?? 200,
+      'perjanjian',
+      {
+        agreement: a,
+        jenis: JENIS_LABEL[a.jenis],
+        status: STATUS_LABEL[statusOn(a, today)],
+        alasan: alasanText(a),
+        ditutupPada: a.ditutupPada ? tanggalSurat(a.ditutupPada) : '',
+        mulai: tanggalSurat(a.mulai),
+        berakhir: tanggalSurat(a.berakhir),
+        adendumDariId: a.adendumDari ? agreementPathId(a.adendumDari) : '',
+        adendum: a.adendum.map((n) => ({ nomor: n, id: agreementPathId(n) })),
+        berikutnya: summary.berikutnya
+          ? { label: summary.berikutnya.label, tanggal: tanggalSurat(summary.berikutnya.jatuhTempo) }
+          : undefined,
+        usulan:
+          a.status === 'berlaku'
+            ? Object.values(a.usulan).map((u) => ({
+                jenis: { pengakhiran: 'Pengakhiran', batal: 'BATAL', adendum: 'Adendum' }[u.jenis],
+                sumber: u.sumber,
+                waktu: fmt(a.pemdaId, u.at),
+                catatan: u.catatan,
+              }))
+            : [],
+        kalender,
+        riwayat: history
+          .filter((e) => e.type !== 'email-terkirim')
+          .map((e) => ({ waktu: fmt(a.pemdaId, e.at), uraian: describe(e) })),
+        bolehUbah,
+        alasanAkhir: ALASAN_AKHIR_DINI.map((value) => ({ value, label: ALASAN_LABEL[value] })),
+        sops: app.catalog.sops
+          .all()
+          .filter((s) => s.definition.pemda === a.pemdaId)
+          .filter((s, i, all) => all.findIndex((x) => x.definition.id === s.definition.id) === i)
+          .map((s) => ({ id: s.definition.id, nama: s.definition.header.nama, sama: s.definition.id === sopId })),
+        submissionId: randomBytes(12).toString('base64url'),
+        pesan: notice.pesan,
+        salah: notice.salah,
+      },
+      `Perjanjian ${a.nomor}`.slice(0, 60),
+      { kop: kop(a.pemdaId), session },
+    );
+  };
+
+  /** An administrator's action: signed in, the agreement found in the principal's pemda, allowed, CSRF checked. */
+  const adminAction =
+    (act: (a: AgreementRecord, form: Record<string, string>, oleh: string) => Promise<string>) =>
+    async (event: HttpEvent): Promise<HttpResult> => {
+      const signed = await ctx.signedIn(event);
+      if (signed.result) return signed.result;
+      const nomor = (ctx.form(event).nomor ?? '').trim();
+      const a = nomor ? await svc.get(signed.session.principal.pemdaId, nomor) : undefined;
+      const scope = a && (await scopeOf(a));
+      if (!a || !scope)
+        return ctx.message(
+          404,
+          { judul: 'Perjanjian tidak ditemukan', pesan: 'Perjanjian yang diminta tidak ada di register pemda Anda.' },
+          signed.session,
+        );
+      const acting = await ctx.acting(event, (p) => canAdministerCase(p, scope));
+      if (acting.result) return acting.result;
+      const p = acting.session.principal;
+      try {
+        const pesan = await act(a, acting.form, `${p.nama} (Administrator, ${p.unit})`);
+        return detailPage(acting.session, a.nomor, { pesan });
+      } catch (error) {
+        if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
+        return detailPage(acting.session, a.nomor, { salah: error.message, status: 400 });
+      }
+    };
+
+  return [
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/pantau/${TOKEN}$`),
+      run: async (_e, m) => {
+        const view = await svc.open(m[1]!);
+        return 'problem' in view ? problem(view) : formPage(200, m[1]!, view, {}, {});
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/pantau/${TOKEN}$`),
+      run: async (e, m) => {
+        const token = m[1]!;
+        const result = await svc.submit(token, ctx.form(e));
+        if ('problem' in result) return problem(result);
+        if (result.result === 'tidak-valid') return formPage(400, token, result.view, result.errors, result.form);
+        const { item } = result;
+        return ctx.message(200, {
+          judul: item.jenis === 'laporan' ? 'Laporan diterima' : 'Hasil monev diterima',
+          pesan:
+            item.jenis === 'laporan'
+              ? 'Terima kasih. Laporan pelaksanaan Anda tercatat; Laporan Pelaksanaan Kerja Sama dibuat dan disimpan bersama naskahnya.'
+              : item.submission?.rekomendasi === 'dihentikan' || item.submission?.rekomendasi === 'adendum'
+                ? 'Terima kasih. Hasil monev tercatat; rekomendasinya diteruskan sebagai usulan kepada administrator.'
+                : 'Terima kasih. Hasil monitoring dan evaluasi tercatat.',
+          jenis: 'ok',
+          rincian: [
+            { label: 'Kewajiban', nilai: item.label },
+            { label: 'Naskah', nilai: `${JENIS_LABEL[result.view.agreement.jenis]} Nomor ${item.nomor}` },
+            { label: 'Waktu', nilai: fmt(item.pemdaId, item.submission!.at) },
+          ],
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/konsol\/perjanjian\/laporan-tahunan\/(\d{4})$/,
+      run: async (e, m) => {
+        const signed = await ctx.signedIn(e, (p) => canSeeArchive(p, p.pemdaId));
+        if (signed.result) return signed.result;
+        const doc = await svc.annualReportOf(signed.session.principal.pemdaId, Number(m[1]));
+        if (!doc)
+          return ctx.message(
+            404,
+            { judul: 'Laporan tahunan belum ada', pesan: `Laporan tahunan kerja sama ${m[1]} belum dibuat.` },
+            signed.session,
+          );
+        const url = await app.documents.downloadUrl(doc, 300);
+        return {
+          statusCode: 302,
+          headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+          body: '',
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/konsol\/perjanjian\/([A-Za-z0-9_-]{1,400})$/,
+      run: async (e, m) => {
+        const signed = await ctx.signedIn(e, (p) => canSeeArchive(p, p.pemdaId));
+        if (signed.result) return signed.result;
+        const nomor = nomorOf(m[1]!);
+        if (!nomor)
+          return ctx.message(
+            404,
+            { judul: 'Perjanjian tidak ditemukan', pesan: 'Alamat perjanjian ini tidak dikenal.' },
+            signed.session,
+          );
+        return detailPage(signed.session, nomor);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/konsol\/perjanjian\/akhiri$/,
+      run: adminAction(async (a, form, oleh) => {
+        const closed = await svc.endEarly(a.pemdaId, a.nomor, {
+          alasan: (form.alasan ?? '').trim(),
+          ...(form.catatan?.trim() ? { catatan: form.catatan } : {}),
+          oleh,
+        });
+        return `Perjanjian diakhiri (${alasanText(closed) ?? ''}). Pemantauan yang terjadwal dihentikan.`;
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/konsol\/perjanjian\/batal$/,
+      run: adminAction(async (a, form, oleh) => {
+        await svc.cancel(a.pemdaId, a.nomor, { alasan: form.alasan ?? '', oleh });
+        return 'Perjanjian dinyatakan BATAL. Pemantauan yang terjadwal dihentikan.';
+      }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/konsol\/perjanjian\/adendum$/,
+      run: adminAction(async (a, form, oleh) => {
+        const started = await svc.startAdendum(a.pemdaId, a.nomor, {
+          sopId: (form.sopId ?? '').trim(),
+          ...(form.perihal?.trim() ? { perihal: form.perihal } : {}),
+          submissionId: form.submissionId || randomBytes(12).toString('base64url'),
+          oleh,
+        });
+        return started.created
+          ? `Kasus adendum ${started.caseId} dimulai; langkah pertamanya dikirim kepada pejabat yang bertugas.`
+          : `Kasus adendum ${started.caseId} sudah dimulai sebelumnya; tidak ada yang diubah.`;
+      }),
+    },
+  ];
+}
+
+/** One fact of an agreement's history, for people. */
+function describe(e: HistoryEvent): string {
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  const s = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : '');
+  switch (e.type) {
+    case 'perjanjian-terdaftar':
+      return `Terdaftar di register perjanjian; berlaku ${tanggalSurat(s('mulai'))} s.d. ${tanggalSurat(s('berakhir'))}${s('adendumDari') ? `; adendum atas ${s('adendumDari')}` : ''}`;
+    case 'perjanjian-berubah':
+      if (s('adendum')) return `Adendum Nomor ${s('adendum')} tercatat (kasus ${s('kasusAdendum')})`;
+      return `${s('status') === 'batal' ? 'Dinyatakan BATAL' : 'Berakhir'}${s('alasan') ? `: ${s('alasan')}` : ''}${s('oleh') ? ` — ${s('oleh')}` : ''}`;
+    case 'pemantauan-diterima':
+      return `${s('label')} diterima dari ${s('oleh')}${s('rekomendasi') ? `; rekomendasi ${s('rekomendasi')}` : ''}`;
+    case 'usulan-perjanjian':
+      return `Usulan ${s('usulan')}: ${s('sumber')}`;
+    case 'pengingat-terkirim':
+      return s('tahap') === 'pengingat-berakhir'
+        ? `Pengingat berakhirnya jangka waktu (${s('hari')} hari sebelumnya) terkirim`
+        : `Pengingat ${s('label')} yang terlambat terkirim`;
+    case 'eskalasi-terkirim':
+      return `Eskalasi ${s('label')} terkirim kepada atasan`;
+    case 'otomatis-selesai':
+      return `Laporan Pelaksanaan Kerja Sama (PDF) dibuat untuk laporan ke-${s('ke')}`;
+    default:
+      return e.type;
+  }
+}

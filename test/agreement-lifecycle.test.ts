@@ -1,0 +1,269 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  addMonths,
+  agreementJobKeys,
+  followUps,
+  kewajibanList,
+  laporanKe,
+  monevKe,
+  nextDue,
+  registrationSchedule,
+} from '../core/agreement/calendar.ts';
+import { agreementJobKey, AgreementJobSchema } from '../core/agreement/jobs.ts';
+import { decide, jenisFrom, lastDayOf, LifecycleCodes, statusOn } from '../core/agreement/lifecycle.ts';
+import { DEFAULT_PEMANTAUAN, PemantauanSchema, type AgreementRecord } from '../core/agreement/model.ts';
+import { inForceDuring, recipientsOf, rekapToHtml } from '../core/agreement/rekap.ts';
+import { DEFAULT_WORKING_HOURS } from '../core/calendar/schema.ts';
+import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
+import { jobKey, parseJob } from '../core/case/jobs.ts';
+import { isSepakatError } from '../core/errors.ts';
+
+const calendar = createWorkCalendar(
+  [parseCalendarYear(JSON.parse(readFileSync(new URL('../config/calendar/2026.json', import.meta.url), 'utf8')))],
+  DEFAULT_WORKING_HOURS,
+);
+const wib = (instant: Date) => {
+  const l = calendar.toLocal(instant);
+  return `${l.date} ${l.time}`;
+};
+
+/** A Nota Kesepakatan signed Senin 23 November 2026 for 2 years. */
+function agreement(overrides: Partial<AgreementRecord> = {}): AgreementRecord {
+  return {
+    pemdaId: 'kab-blitar',
+    nomor: '000.5.4/007/409.1.1/2026',
+    jenis: 'nota-kesepakatan',
+    perihal: 'Kerja Sama Pengelolaan Sampah Regional',
+    mitra: 'Pemerintah Kabupaten Sukamaju',
+    caseId: '20261123-abcdefghij',
+    sopKey: 'blitar-pengkoordinasian-nota-kesepakatan@1',
+    mulai: '2026-11-23',
+    jangkaWaktuTahun: 2,
+    berakhir: lastDayOf('2026-11-23', 2),
+    status: 'berlaku',
+    version: 1,
+    adendum: [],
+    pelaksana: { email: 'dlh@blitarkab.test', nama: 'Dinas Lingkungan Hidup', unit: 'Dinas Lingkungan Hidup' },
+    luarNegeri: false,
+    usulan: {},
+    createdAt: '2026-11-23T03:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const refusal = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    if (isSepakatError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('the lifecycle of an agreement', () => {
+  it('ends its term the day before the anniversary and reads as belum berlaku, berlaku, then berakhir', () => {
+    const a = agreement({ mulai: '2026-12-01', berakhir: lastDayOf('2026-12-01', 2) });
+    expect(a.berakhir).toBe('2028-11-30');
+    expect(lastDayOf('2028-02-29', 1)).toBe('2029-02-28');
+    expect(statusOn(a, '2026-11-30')).toBe('belum-berlaku');
+    expect(statusOn(a, '2026-12-01')).toBe('berlaku');
+    expect(statusOn(a, '2028-11-30')).toBe('berlaku');
+    expect(statusOn(a, '2028-12-01')).toBe('berakhir');
+    expect(statusOn({ ...a, status: 'batal' }, '2027-01-01')).toBe('batal');
+  });
+
+  it('expires only after the last day, and refuses to expire early', () => {
+    const a = agreement();
+    const early = refusal(() => decide(a, { type: 'jangka-waktu-habis' }, a.berakhir));
+    expect(early.code).toBe(LifecycleCodes.BelumHabis);
+    expect(early.message).toMatch(/belum habis: berlaku sampai dengan 22 November 2028/);
+    const t = decide(a, { type: 'jangka-waktu-habis' }, '2028-11-25');
+    expect(t).toMatchObject({ status: 'berakhir', alasanBerakhir: 'jangka-waktu-habis', ditutupPada: '2028-11-23' });
+  });
+
+  it('ends early only for a ground of the law, and declares BATAL only with a reason', () => {
+    const a = agreement();
+    const unknown = refusal(() => decide(a, { type: 'akhiri', alasan: 'bosan', oleh: 'Admin' }, '2027-03-01'));
+    expect(unknown.code).toBe(LifecycleCodes.AlasanTidakDikenal);
+    expect(unknown.message).toMatch(/kesepakatan para pihak, tujuan kerja sama telah tercapai, keadaan kahar/);
+    expect(
+      decide(a, { type: 'akhiri', alasan: 'keadaan-kahar', catatan: ' Banjir ', oleh: 'Admin' }, '2027-03-01'),
+    ).toMatchObject({
+      status: 'berakhir',
+      alasanBerakhir: 'keadaan-kahar',
+      catatanBerakhir: 'Banjir',
+      ditutupPada: '2027-03-01',
+    });
+    expect(refusal(() => decide(a, { type: 'batalkan', alasan: 'tidak', oleh: 'Admin' }, '2027-03-01')).code).toBe(
+      LifecycleCodes.AlasanKosong,
+    );
+    expect(
+      decide(a, { type: 'batalkan', alasan: 'Tidak dilaksanakan sama sekali', oleh: 'Admin' }, '2027-03-01'),
+    ).toMatchObject({ status: 'batal', alasanBerakhir: 'Tidak dilaksanakan sama sekali' });
+  });
+
+  it('never changes a closed agreement again', () => {
+    const closed = agreement({ status: 'batal', ditutupPada: '2027-03-01', alasanBerakhir: 'x' });
+    const r = refusal(() => decide(closed, { type: 'akhiri', alasan: 'tujuan-tercapai', oleh: 'Admin' }, '2027-04-01'));
+    expect(r.code).toBe(LifecycleCodes.SudahDitutup);
+    expect(r.message).toMatch(/sudah dinyatakan BATAL sejak 1 Maret 2027/);
+  });
+
+  it('reads the kind of naskah from the case data and the SOP', () => {
+    expect(jenisFrom({ 'naskah-jenis': 'nota-kesepakatan' }, 'blitar')).toBe('nota-kesepakatan');
+    expect(jenisFrom({ 'naskah-jenis': 'Perjanjian Kerja Sama' }, 'x')).toBe('perjanjian-kerja-sama');
+    expect(jenisFrom({}, 'bandung-kerjasama-teknik-luar-negeri')).toBe('mou');
+    expect(jenisFrom({}, 'kota-penyusunan-kesepakatan-bersama')).toBe('kesepakatan-bersama');
+  });
+});
+
+describe('the monitoring calendar', () => {
+  const a = agreement();
+
+  it('adds months clamped to the end of the month', () => {
+    expect(addMonths('2027-01-31', 1)).toBe('2027-02-28');
+    expect(addMonths('2026-11-30', 3)).toBe('2027-02-28');
+    expect(addMonths('2026-11-23', 15)).toBe('2028-02-23');
+  });
+
+  it('owes a report every 3 months and a monev every semester within the term, due on working days', () => {
+    const list = kewajibanList(a, DEFAULT_PEMANTAUAN, calendar);
+    expect(list.filter((k) => k.jenis === 'laporan')).toHaveLength(8);
+    expect(list.filter((k) => k.jenis === 'monev')).toHaveLength(4);
+    const first = laporanKe(a, DEFAULT_PEMANTAUAN, calendar, 1)!;
+    expect(first).toMatchObject({
+      periode: { mulai: '2026-11-23', selesai: '2027-02-22' },
+      // 23 February 2027 is a Tuesday.
+      jatuhTempo: '2027-02-23',
+      label: 'Laporan pelaksanaan triwulan I tahun 2027',
+    });
+    expect(laporanKe(a, DEFAULT_PEMANTAUAN, calendar, 2)!.label).toBe('Laporan pelaksanaan triwulan II tahun 2027');
+    // The last report covers the last quarter of the term; none beyond it.
+    expect(laporanKe(a, DEFAULT_PEMANTAUAN, calendar, 8)!.periode.selesai).toBe(a.berakhir);
+    expect(laporanKe(a, DEFAULT_PEMANTAUAN, calendar, 9)).toBeUndefined();
+    expect(monevKe(a, DEFAULT_PEMANTAUAN, calendar, 1)!.label).toBe('Monitoring dan evaluasi semester I tahun 2027');
+    // A due date on a weekend moves to the Monday: the term from Sabtu 1 Mei 2027 would fall due on Minggu.
+    const weekend = agreement({ mulai: '2026-11-01', berakhir: lastDayOf('2026-11-01', 1) });
+    expect(laporanKe(weekend, DEFAULT_PEMANTAUAN, calendar, 2)!.jatuhTempo).toBe('2027-05-03');
+  });
+
+  it('schedules at registration the first requests, the end reminders, the expiry and the annual reports', () => {
+    const items = registrationSchedule(a, DEFAULT_PEMANTAUAN, calendar, '2026-11-23');
+    const seen = items.map((i) => [
+      i.job.kind === 'pantau-perjanjian' ? `${i.job.tahap}${i.job.ke ?? ''}` : `tahunan${i.job.tahun}`,
+      wib(i.at),
+    ]);
+    expect(seen).toEqual([
+      // 14 days before 23 February 2027 is Selasa 9 February.
+      ['laporan-minta1', '2027-02-09 07:30'],
+      ['monev-minta1', '2027-05-10 07:30'],
+      ['pengingat-berakhir90', '2028-08-24 07:30'],
+      ['pengingat-berakhir60', '2028-09-22 07:30'],
+      // 23 October 2028 is a Monday; 15 November a Wednesday; 22 November a Wednesday.
+      ['pengingat-berakhir30', '2028-10-23 07:30'],
+      ['pengingat-berakhir7', '2028-11-15 07:30'],
+      ['pengingat-berakhir0', '2028-11-22 07:30'],
+      ['berakhir', '2028-11-23 00:00'],
+      ['tahunan2026', '2027-01-11 07:30'],
+      ['tahunan2027', '2028-01-10 07:30'],
+      ['tahunan2028', '2029-01-10 07:30'],
+    ]);
+    for (const i of items) {
+      expect(i.key.length).toBeLessThanOrEqual(64);
+      expect(i.key).toMatch(/^[0-9A-Za-z._-]+$/);
+      expect(jobKey(parseJob(JSON.parse(JSON.stringify(i.job))))).toBe(i.key);
+    }
+  });
+
+  it('follows a report request with its reminder, its escalation and the next request, in working days', () => {
+    const items = followUps(a, DEFAULT_PEMANTAUAN, calendar, 'laporan', 1);
+    expect(items.map((i) => [i.job.kind === 'pantau-perjanjian' && i.job.tahap, wib(i.at)])).toEqual([
+      ['laporan-terlambat', '2027-02-24 07:30'],
+      ['laporan-eskalasi', '2027-03-02 07:30'],
+      ['laporan-minta', '2027-05-10 07:30'],
+    ]);
+    // The last report has no next one; a monev only its next.
+    expect(followUps(a, DEFAULT_PEMANTAUAN, calendar, 'laporan', 8).map((i) => i.key)).toHaveLength(2);
+    expect(
+      followUps(a, DEFAULT_PEMANTAUAN, calendar, 'monev', 1).map(
+        (i) => i.job.kind === 'pantau-perjanjian' && i.job.tahap,
+      ),
+    ).toEqual(['monev-minta']);
+  });
+
+  it('names every key the calendar can schedule, so a closed agreement cancels them all', () => {
+    const keys = new Set(agreementJobKeys(a, DEFAULT_PEMANTAUAN, calendar));
+    for (const i of registrationSchedule(a, DEFAULT_PEMANTAUAN, calendar, '2026-11-23'))
+      if (i.job.kind === 'pantau-perjanjian') expect(keys.has(i.key)).toBe(true);
+    for (let ke = 1; ke <= 8; ke++)
+      for (const i of followUps(a, DEFAULT_PEMANTAUAN, calendar, 'laporan', ke)) expect(keys.has(i.key)).toBe(true);
+  });
+
+  it('shows the next due item: an unfulfilled report first, then the end of the term', () => {
+    const options = (done: string[]) => ({
+      sejak: '2026-11-23',
+      fulfilled: (jenis: string, ke: number) => done.includes(`${jenis}${ke}`),
+    });
+    expect(nextDue(a, DEFAULT_PEMANTAUAN, calendar, options([]))).toEqual({
+      jenis: 'laporan',
+      label: 'Laporan pelaksanaan triwulan I tahun 2027',
+      jatuhTempo: '2027-02-23',
+    });
+    expect(nextDue(a, DEFAULT_PEMANTAUAN, calendar, options(['laporan1']))?.label).toBe(
+      'Laporan pelaksanaan triwulan II tahun 2027',
+    );
+    const all = kewajibanList(a, DEFAULT_PEMANTAUAN, calendar).map((k) => `${k.jenis}${k.ke}`);
+    expect(nextDue(a, DEFAULT_PEMANTAUAN, calendar, options(all))).toEqual({
+      jenis: 'berakhir',
+      label: 'Berakhirnya jangka waktu',
+      jatuhTempo: '2028-11-22',
+    });
+    expect(nextDue({ ...a, status: 'batal' }, DEFAULT_PEMANTAUAN, calendar, options([]))).toBeUndefined();
+  });
+
+  it('refuses a malformed pemantauan configuration naming the field', () => {
+    const bad = PemantauanSchema.safeParse({ laporanSetiapBulan: 0 });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['laporanSetiapBulan']);
+    expect(
+      AgreementJobSchema.safeParse({ kind: 'pantau-perjanjian', pemdaId: 'X', nomor: '1', tahap: 'berakhir' }).success,
+    ).toBe(false);
+    expect(agreementJobKey({ kind: 'laporan-tahunan', pemdaId: 'kab-blitar', tahun: 2027 })).toBe(
+      'laporan-tahunan.kab-blitar.2027',
+    );
+  });
+});
+
+describe('the annual report', () => {
+  it('lists what was in force in the year, and goes to Kemenkeu and BPK only for foreign cooperation', () => {
+    const a = agreement();
+    expect(inForceDuring(a, 2026)).toBe(true);
+    expect(inForceDuring(a, 2029)).toBe(false);
+    expect(inForceDuring({ ...a, status: 'batal', ditutupPada: '2027-01-01' }, 2027)).toBe(false);
+    expect(recipientsOf('Pemerintah Kabupaten Blitar', false)).toEqual([
+      'Ketua Dewan Perwakilan Rakyat Daerah Kabupaten Blitar',
+      'Menteri Dalam Negeri melalui Gubernur',
+    ]);
+    expect(recipientsOf('Pemerintah Kota Bandung', true)).toHaveLength(4);
+    const html = rekapToHtml({
+      pemda: { nama: 'Pemerintah Kabupaten Blitar', kop: ['PEMERINTAH KABUPATEN BLITAR'] },
+      tahun: 2027,
+      baris: [
+        {
+          agreement: { ...a, mitra: '<b>Mitra</b>' },
+          laporanDiterima: 3,
+          laporanTerlewat: 1,
+          monev: [{ label: 'Monev I', rekomendasi: 'adendum' }],
+        },
+      ],
+      kepada: recipientsOf('Pemerintah Kabupaten Blitar', false),
+      dibuatPada: '2028-01-10',
+    });
+    expect(html).toContain('LAPORAN PELAKSANAAN KERJA SAMA DAERAH TAHUN 2027');
+    expect(html).toContain('&lt;b&gt;Mitra&lt;/b&gt;');
+    expect(html).toContain('Monev I: Diubah dengan adendum');
+    expect(html).toContain('3 laporan pelaksanaan diterima, 1 laporan terlewat');
+  });
+});

@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplePdf, samplePng } from '../cli/drive.ts';
+import type { Principal } from '../core/access/access.ts';
+import { readMailbox } from '../local/ses/local-ses.ts';
+import { sessionFor, web } from './support/console.ts';
+import { eventually, PEMOHON, startTestRuntime } from './support/runtime.ts';
+
+const SOP = 'blitar-pengkoordinasian-nota-kesepakatan';
+const PEMOHON_BLITAR: Principal = {
+  sub: 'u-pemohon-blitar',
+  email: PEMOHON.email,
+  nama: PEMOHON.nama,
+  roles: ['pemohon'],
+  pemdaId: 'kab-blitar',
+  unit: PEMOHON.instansi,
+};
+
+interface Prepared {
+  intakeId: string;
+  uploads: { slot: string; key: string; url: string; contentType: string }[];
+  manifest: { key: string; url: string };
+  manifestBody: unknown;
+  tandaTerima: string;
+}
+
+describe('the intake form, its receipt and the tracking page', () => {
+  let rt: Awaited<ReturnType<typeof startTestRuntime>>;
+  beforeAll(async () => {
+    rt = await startTestRuntime({ schedulerIntervalMs: 0 });
+  });
+  afterAll(async () => rt?.cleanup());
+
+  const formInput = (overrides: Partial<Record<string, unknown>> = {}) => ({
+    sopId: SOP,
+    perihal: 'Kerja sama pengembangan wisata Candi Penataran',
+    pemohon: { nama: PEMOHON.nama, email: PEMOHON.email, instansi: PEMOHON.instansi, telepon: '0342 123456' },
+    data: { 'pihak-mitra': 'Pemerintah Kabupaten Kediri', 'jenis-kerja-sama': 'KSDD' },
+    files: [] as { slot: string; name: string; size: number }[],
+    ...overrides,
+  });
+
+  /** What the form's script does: check and presign, PUT each file straight to the bucket, then the manifest. */
+  async function submitThroughForm(
+    files: { slot: string; name: string; bytes: Buffer }[],
+    overrides: Partial<Record<string, unknown>> = {},
+  ): Promise<{ status: number; body: Prepared & { pesan?: string; rincian?: Record<string, string> } }> {
+    const res = await fetch(`${rt.urls.web}/permohonan/siapkan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: rt.urls.web },
+      body: JSON.stringify(
+        formInput({ files: files.map((f) => ({ slot: f.slot, name: f.name, size: f.bytes.length })), ...overrides }),
+      ),
+    });
+    const body = (await res.json()) as Prepared & { pesan?: string; rincian?: Record<string, string> };
+    if (!res.ok) return { status: res.status, body };
+    for (const upload of body.uploads) {
+      const file = files.find((f) => f.slot === upload.slot)!;
+      const put = await fetch(upload.url, {
+        method: 'PUT',
+        headers: { 'content-type': upload.contentType },
+        body: new Uint8Array(file.bytes),
+      });
+      expect(put.status).toBe(200);
+    }
+    const manifest = await fetch(body.manifest.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body.manifestBody),
+    });
+    expect(manifest.status).toBe(200);
+    return { status: res.status, body };
+  }
+
+  const PDFS = [
+    { slot: 'surat-permohonan', name: 'surat permohonan.pdf', bytes: samplePdf('Surat permohonan') },
+    { slot: 'draf-naskah', name: 'draf.pdf', bytes: samplePdf('Draf naskah') },
+  ];
+
+  it('lists the SOPs, then renders the chosen SOP’s fields and file slots, prefilled for a signed-in pemohon', async () => {
+    // Act
+    const list = await web(rt, '/permohonan/baru');
+    const anonymous = await web(rt, `/permohonan/baru?sop=${SOP}`);
+    const pemohon = sessionFor(rt, PEMOHON_BLITAR);
+    const signedIn = await web(rt, `/permohonan/baru?sop=${SOP}`, { cookie: pemohon.cookie });
+
+    // Assert
+    expect(list.status).toBe(200);
+    expect(list.text).toContain(`href="/permohonan/baru?sop=${SOP}"`);
+    expect(anonymous.status).toBe(200);
+    const html = anonymous.text;
+    for (const name of ['nama', 'email', 'instansi', 'telepon', 'perihal', 'd_pihak-mitra', 'd_perangkat-daerah'])
+      expect(html).toContain(`name="${name}"`);
+    expect(html).toMatch(/<select id="d_jenis-kerja-sama" name="d_jenis-kerja-sama">.*value="KSDD".*value="KSDPK"/);
+    // The SOP's own "perihal" field is the form's perihal, asked once.
+    expect(html).not.toContain('name="d_perihal"');
+    expect(html).toContain(
+      '<input type="file" id="berkas_surat-permohonan" name="berkas_surat-permohonan" accept=".pdf">',
+    );
+    expect(html).toContain('name="berkas_draf-naskah" accept=".pdf,.docx"');
+    expect(html).toContain('<noscript>');
+    expect(html).toContain('memerlukan JavaScript');
+    expect(html).toMatch(/<script nonce="[^"]+">/);
+    expect(html).not.toMatch(/\son(click|submit|change)=/);
+    expect(html).not.toContain(`value="${PEMOHON.email}"`);
+    expect(signedIn.text).toContain(`value="${PEMOHON.email}"`);
+    expect(signedIn.text).toContain(`value="${PEMOHON.instansi}"`);
+  });
+
+  it('refuses a wrong or missing input before any upload, naming each field in Indonesian', async () => {
+    // Act
+    const wrongType = await submitThroughForm([
+      { slot: 'surat-permohonan', name: 'surat.png', bytes: samplePng() },
+      PDFS[1]!,
+    ]);
+    const missing = await submitThroughForm([], {
+      perihal: '',
+      pemohon: { nama: '', email: 'bukan-email', instansi: '' },
+      data: { 'jenis-kerja-sama': 'KSDLL' },
+    });
+
+    // Assert
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.rincian?.['berkas_surat-permohonan']).toBe(
+      'Jenis berkas "surat.png" tidak diterima; harus PDF',
+    );
+    expect(missing.status).toBe(400);
+    expect(missing.body.pesan).toContain('periksa isian yang ditandai');
+    expect(missing.body.rincian).toMatchObject({
+      nama: expect.stringContaining('wajib diisi'),
+      email: 'Alamat email tidak valid',
+      instansi: expect.stringContaining('wajib diisi'),
+      perihal: expect.stringContaining('wajib diisi'),
+      'd_pihak-mitra': 'Mitra kerja sama wajib diisi',
+      'd_jenis-kerja-sama': 'Jenis kerja sama: pilihan "KSDLL" tidak dikenal',
+      'berkas_surat-permohonan': 'Surat permohonan kerja sama wajib dilampirkan',
+    });
+  });
+
+  it('starts the case from the uploads, shows its number on the receipt and tracks it through the capability', async () => {
+    // Act
+    const { status, body } = await submitThroughForm(PDFS);
+    expect(status).toBe(200);
+    const receipt = await eventually(async () => {
+      const page = await web(rt, body.tandaTerima);
+      return page.text.includes('id="nomor-kasus"') && page;
+    });
+
+    // Assert: the receipt names the case, its SOP and when it was received, and links to its progress.
+    expect(receipt.status).toBe(200);
+    expect(receipt.text).toContain(`<strong id="nomor-kasus">${body.intakeId}</strong>`);
+    expect(receipt.text).toContain('Pengkoordinasian Permohonan Usulan Nota Kesepakatan');
+    const record = (await rt.app.store.getCase(body.intakeId))!;
+    expect(record.data).toMatchObject({
+      'pihak-mitra': 'Pemerintah Kabupaten Kediri',
+      'jenis-kerja-sama': 'KSDD',
+      perihal: 'Kerja sama pengembangan wisata Candi Penataran',
+    });
+    expect(record.pemohon.telepon).toBe('0342 123456');
+    expect(receipt.text).toContain(rt.app.catalog.pemda('kab-blitar').formatDateTime(new Date(record.createdAt)));
+    const lacak = /id="tautan-lacak" href="([^"]+)"/.exec(receipt.text)![1]!;
+    expect(lacak).toMatch(new RegExp(`/lacak/${body.intakeId}\\.1\\.[A-Za-z0-9_-]{32}$`));
+    // The receipt email carries the same link.
+    const mail = await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find(
+        (m) => /^Permohonan diterima/.test(m.subject) && m.text?.includes(body.intakeId),
+      ),
+    );
+    expect(mail.text).toContain(lacak);
+    // A receipt address that was altered shows nothing.
+    expect((await web(rt, `/permohonan/tanda-terima/${body.intakeId}?k=AAAA`)).status).toBe(404);
+
+    // The progress page: status, the current step with its Mutu Baku, no internal papers.
+    const path = new URL(lacak).pathname;
+    const progress = await eventually(async () => {
+      const page = await web(rt, path);
+      return page.text.includes('id="langkah-sekarang"') && page;
+    });
+    expect(progress.status).toBe(200);
+    expect(progress.text).toContain('Sedang diproses');
+    expect(progress.text).toMatch(/id="langkah-sekarang">L1\. /);
+    expect(progress.text).toContain('Pemerintah Kabupaten Kediri');
+    expect(progress.text).not.toContain('/tugas/');
+    // A tampered capability, or one of another version, is refused.
+    const tampered = path.slice(0, -1) + (path.endsWith('A') ? 'B' : 'A');
+    expect((await web(rt, tampered)).status).toBe(404);
+    expect((await web(rt, path.replace('.1.', '.2.'))).status).toBe(404);
+
+    // Withdrawal from the progress page: its token is required, and so is a reason.
+    const token = /name="_token" value="([^"]+)"/.exec(progress.text)![1]!;
+    const noToken = await web(rt, `${path}/tarik`, { form: { alasan: 'Tidak jadi mengajukan' } });
+    expect(noToken.status).toBe(403);
+    const noReason = await web(rt, `${path}/tarik`, { form: { _token: token, alasan: 'x' } });
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('Alasan wajib diisi');
+    expect((await rt.app.store.getCase(body.intakeId))!.status).toBe('aktif');
+    const withdrawn = await web(rt, `${path}/tarik`, {
+      form: { _token: token, alasan: 'Kerja sama akan diajukan oleh dinas lain' },
+    });
+    expect(withdrawn.status, withdrawn.text).toBe(200);
+    expect(withdrawn.text).toContain('Permohonan ditarik');
+    const after = await web(rt, path);
+    expect(after.text).toContain('Ditarik oleh pemohon');
+    expect(after.text).toContain('Kerja sama akan diajukan oleh dinas lain');
+    expect(after.text).not.toContain('name="_token"');
+    expect((await rt.app.store.getCase(body.intakeId))!.status).toBe('dibatalkan');
+
+    // A revoked tracking link shows nothing; the new one works.
+    const renewed = await rt.app.caseAdmin.renewTracking(body.intakeId, { id: 'uji', nama: 'Uji', jabatan: 'Uji' });
+    expect((await web(rt, path)).status).toBe(404);
+    expect((await web(rt, new URL(renewed.url).pathname)).status).toBe(200);
+
+    // The signed-in pemohon's list links the case to its console page; without a session it asks to sign in.
+    const pemohon = sessionFor(rt, PEMOHON_BLITAR);
+    const mine = await web(rt, '/permohonan/saya', { cookie: pemohon.cookie });
+    expect(mine.status).toBe(200);
+    expect(mine.text).toContain(`href="/konsol/kasus/${body.intakeId}"`);
+    expect((await web(rt, '/permohonan/saya')).status).toBe(303);
+  }, 60_000);
+
+  it('tells the pemohon on the receipt when a file’s content is not what its name says', async () => {
+    // Act: a PNG named .pdf passes the form's check by name; the intake checks the content.
+    const { status, body } = await submitThroughForm([
+      { slot: 'surat-permohonan', name: 'surat.pdf', bytes: samplePng() },
+      PDFS[1]!,
+    ]);
+    expect(status).toBe(200);
+    const receipt = await eventually(async () => {
+      const page = await web(rt, body.tandaTerima);
+      return page.status === 422 && page;
+    });
+
+    // Assert
+    expect(receipt.text).toContain('Permohonan belum dapat diterima');
+    expect(receipt.text).toContain('isi berkas &quot;surat.pdf&quot; bukan PDF');
+    expect(await rt.app.store.getCase(body.intakeId)).toBeUndefined();
+  }, 60_000);
+});
