@@ -9,7 +9,7 @@ import type { FunctionId } from './functions.ts';
  * Buckets: read = GetObject/HeadObject/List, and presigned GETs signed by the function; put = PutObject, and
  * presigned PUTs; delete = DeleteObject (only the intake's quarantine moves objects).
  */
-export type TableKey = 'cases' | 'tasks' | 'history' | 'documents' | 'register';
+export type TableKey = 'cases' | 'tasks' | 'history' | 'documents' | 'register' | 'agreements';
 export type BucketKey = 'intake' | 'documents' | 'archive';
 export type TableAccess = 'read' | 'write' | 'readWrite';
 export type BucketAction = 'read' | 'put' | 'delete';
@@ -23,6 +23,13 @@ export interface FunctionAccess {
   readonly taskResponse: boolean;
   /** states:StartExecution on the SOP state machines. */
   readonly startExecution: boolean;
+  /** states:StopExecution on the executions of the SOP state machines (a withdrawn or cancelled case). */
+  readonly stopExecution: boolean;
+  /**
+   * Creates and deletes one-time schedules in the Sepakat schedule group (the Scheduler port in AWS), passing the
+   * scheduler's role; such a function gets the SEPAKAT_SCHEDULER_* environment.
+   */
+  readonly schedules: boolean;
 }
 
 export const ACCESS: Record<FunctionId, FunctionAccess> = {
@@ -33,15 +40,20 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: false,
     taskResponse: false,
     startExecution: false,
+    stopExecution: false,
+    schedules: false,
   },
   // runtime.openTask: task get/create/attachToken; history (sendOnce reads it); the task email; SendTaskFailure to a
-  // superseded token; settleDecision when the task was decided already (setCaseData, markReported, SendTaskSuccess).
+  // superseded token; settleDecision when the task was decided already (setCaseData, markReported, SendTaskSuccess);
+  // the task's reminders, scheduled on every opening (scheduleReminders).
   openTask: {
     tables: { cases: 'readWrite', tasks: 'readWrite', history: 'readWrite' },
     buckets: {},
     mail: true,
     taskResponse: true,
     startExecution: false,
+    stopExecution: false,
+    schedules: true,
   },
   // runtime.runAutomatic for `notify` (the compiler sends every other action to `document`) and recordFailure.
   automatic: {
@@ -50,6 +62,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: true,
     taskResponse: false,
     startExecution: false,
+    stopExecution: false,
+    schedules: false,
   },
   // runtime.readCaseData.
   caseData: {
@@ -58,6 +72,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: false,
     taskResponse: false,
     startExecution: false,
+    stopExecution: false,
+    schedules: false,
   },
   // runtime.finishCase: history (getHistory, sendOnce), the pemohon's email, closeCase.
   finishCase: {
@@ -66,6 +82,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: true,
     taskResponse: false,
     startExecution: false,
+    stopExecution: false,
+    schedules: false,
   },
   // runtime.continueCase → resumeCase: a new execution at the same step, and its history fact.
   continueCase: {
@@ -74,16 +92,28 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: false,
     taskResponse: false,
     startExecution: true,
+    stopExecution: false,
+    schedules: false,
   },
   // DocumentWorker: renders and stores documents (documents bucket + table), numbers (register), reads the
   // officials' uploads (documents bucket), files scans in the archive (put only: it never reads them back), case
-  // data for numbers and the signed naskah. It sends no email.
+  // data for numbers and the signed naskah; registers the agreement when the naskah's number is used (agreements)
+  // and schedules its monitoring calendar (AgreementService.registerCase). It sends no email.
   document: {
-    tables: { cases: 'readWrite', tasks: 'read', history: 'readWrite', documents: 'readWrite', register: 'readWrite' },
+    tables: {
+      cases: 'readWrite',
+      tasks: 'read',
+      history: 'readWrite',
+      documents: 'readWrite',
+      register: 'readWrite',
+      agreements: 'readWrite',
+    },
     buckets: { documents: ['read', 'put'], archive: ['put'] },
     mail: false,
     taskResponse: false,
     startExecution: false,
+    stopExecution: false,
+    schedules: true,
   },
   // runtime.reconcileDecisions: decided tasks (byState index) → settleDecision (SendTaskSuccess), else resumeCase.
   reconcile: {
@@ -92,6 +122,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: false,
     taskResponse: true,
     startExecution: true,
+    stopExecution: false,
+    schedules: false,
   },
   // The register sweep of every pemda.
   sweepRegisters: {
@@ -100,24 +132,59 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: false,
     taskResponse: false,
     startExecution: false,
+    stopExecution: false,
+    schedules: false,
+  },
+  // Timed work (step-tasks runSchedule). A task reminder (runtime.remindTask): the task and its case read, history
+  // (sendOnce, the reminder fact), the email, and the task's other reminders cancelled once it is closed. A job of
+  // an agreement (AgreementService.runJob): the agreement and its monitoring items (get, create, usulan,
+  // transition, the annual rekap), the case read for a report's data, history facts and emails, the Laporan
+  // Pelaksanaan and annual report PDFs stored (documents table: get + conditional put; bucket: put only, never read
+  // back), what follows scheduled and, on closure, the agreement's schedules cancelled. No register, no state
+  // machine (an adendum is started from the console, by the http function).
+  runSchedule: {
+    tables: { cases: 'read', tasks: 'read', history: 'readWrite', documents: 'readWrite', agreements: 'readWrite' },
+    buckets: { documents: ['put'] },
+    mail: true,
+    taskResponse: false,
+    startExecution: false,
+    stopExecution: false,
+    schedules: true,
   },
   // Task pages (open, submit → settleDecision, uploads, codes, new links), downloads (permohonan files in intake,
   // decision files and generated documents, archived scans), the intake API (presigned PUTs) and the verification
-  // page (documents table, register). It never starts an execution.
+  // page (documents table, register); the report and monev links of agreements and the administrator's actions on
+  // them (agreements; a submitted report's Laporan Pelaksanaan, which this function cannot render without Chromium,
+  // is scheduled at once for runSchedule, as are the next requests; an early end or BATAL cancels the agreement's
+  // schedules; an adendum starts the execution of its new case). The console: dashboard, case pages, analytics, archive (reads);
+  // withdrawal (/lacak) and cancellation stop the case's executions and cancel its tasks' reminders
+  // (core/case/case-admin.ts); reassignment writes the task.
   http: {
-    tables: { cases: 'readWrite', tasks: 'readWrite', history: 'readWrite', documents: 'read', register: 'read' },
+    tables: {
+      cases: 'readWrite',
+      tasks: 'readWrite',
+      history: 'readWrite',
+      documents: 'readWrite',
+      register: 'read',
+      agreements: 'readWrite',
+    },
     buckets: { intake: ['read', 'put'], documents: ['read', 'put'], archive: ['read'] },
     mail: true,
     taskResponse: true,
-    startExecution: false,
+    startExecution: true,
+    stopExecution: true,
+    schedules: true,
   },
   // Intake.onObjectCreated: reads the manifest and files, quarantines (copy + delete + reasons), creates the case,
-  // emails the receipt and starts the execution.
+  // emails the receipt and starts the execution; a named Kesepakatan Bersama (dasar-kesepakatan-nomor) is looked up
+  // in the register and the agreements.
   intake: {
-    tables: { cases: 'readWrite', history: 'readWrite' },
+    tables: { cases: 'readWrite', history: 'readWrite', register: 'read', agreements: 'read' },
     buckets: { intake: ['read', 'put', 'delete'] },
     mail: true,
     taskResponse: false,
     startExecution: true,
+    stopExecution: false,
+    schedules: false,
   },
 };

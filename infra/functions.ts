@@ -4,7 +4,8 @@
  *
  * Every function is an ESM bundle (esbuild) of one export of `functions/lambda/*.ts`, on nodejs22.x. The SOP data,
  * the pemda configuration and the templates are copied beside the bundle (they are read at cold start); the
- * document function also carries Chromium (@sparticuz/chromium, kept external and shipped as a layer) and the fonts.
+ * functions that render (document, runSchedule) also carry Chromium (@sparticuz/chromium, kept external and shipped
+ * as a layer) and the fonts.
  */
 export type FunctionId =
   | 'enterStep'
@@ -16,6 +17,7 @@ export type FunctionId =
   | 'document'
   | 'reconcile'
   | 'sweepRegisters'
+  | 'runSchedule'
   | 'http'
   | 'intake';
 
@@ -62,13 +64,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   step('reconcile', 'Scheduled: reports decisions whose report failed', 256, 300),
   step('sweepRegisters', 'Scheduled: voids register numbers lost to an interrupted allocation', 256, 300),
   {
+    id: 'runSchedule',
+    entry: 'functions/lambda/step-tasks.ts',
+    handler: 'runSchedule',
+    // The target of every one-time schedule: task reminders, and the monitoring of agreements, whose Laporan
+    // Pelaksanaan and annual report are PDFs rendered in Chromium: sized and timed like `document`.
+    memoryMb: 2048,
+    timeoutSeconds: 300,
+    chromium: true,
+    description:
+      'Timed work (EventBridge Scheduler): task reminders, agreement monitoring and its report PDFs (Chromium)',
+  },
+  {
     id: 'http',
     entry: 'functions/lambda/http.ts',
     handler: 'http',
     memoryMb: 512,
     timeoutSeconds: 29,
     chromium: false,
-    description: 'HTTP API: action pages, intake API, verification page',
+    description: 'HTTP API: action pages, staff console and archive, intake API, verification page',
   },
   {
     id: 'intake',
@@ -87,8 +101,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
  */
 export const EXTERNAL_MODULES = ['@sparticuz/chromium'] as const;
 
-/** Directories copied beside every bundle (read at cold start: SEPAKAT_SOP_DIRS, _CONFIG_DIR, _TEMPLATES_DIR). */
-export const DATA_DIRS = ['sops', 'config', 'templates'] as const;
+/**
+ * Directories copied beside every bundle (read at cold start: SEPAKAT_SOP_DIRS, _CONFIG_DIR, _TEMPLATES_DIR). Not
+ * the whole of config/: config/pengguna holds the local development users and their passwords.
+ */
+export const DATA_DIRS = ['sops', 'config/pemda', 'config/calendar', 'templates'] as const;
 
 /** esbuild options of every bundle (NodejsFunction's `bundling` and the bundle-size report use these). */
 export const ESBUILD = {
@@ -104,10 +121,10 @@ export const ESBUILD = {
 
 /**
  * The browser stack (puppeteer-core, @sparticuz/chromium) is reachable from every entry point, because `buildApp`
- * wires the renderer for all of them; only the document function ever launches it. In every other bundle esbuild
- * replaces both modules with `WITHOUT_CHROMIUM` (a stub that fails loudly if called), which keeps those bundles
- * under 1 MB zipped and lets them load without the Chromium layer (an external `@sparticuz/chromium` import would
- * otherwise fail at cold start with ERR_MODULE_NOT_FOUND).
+ * wires the renderer for all of them; only the functions marked `chromium` (document, runSchedule) ever launch it.
+ * In every other bundle esbuild replaces both modules with `WITHOUT_CHROMIUM` (a stub that fails loudly if called),
+ * which keeps those bundles under 1 MB zipped and lets them load without the Chromium layer (an external
+ * `@sparticuz/chromium` import would otherwise fail at cold start with ERR_MODULE_NOT_FOUND).
  */
 export const CHROMIUM_MODULES = ['puppeteer-core', '@sparticuz/chromium'] as const;
 export const WITHOUT_CHROMIUM = 'infra/bundling/without-chromium.ts';
@@ -118,13 +135,13 @@ export const aliasesOf = (spec: FunctionSpec, root: string): Record<string, stri
 
 /**
  * The fonts functions/render/fonts.ts resolves with `require.resolve('@fontsource/<family>/files/…woff2')` from the
- * bundle: each package's package.json (its "exports" map) and its woff2 files. Only the document function renders.
+ * bundle: each package's package.json (its "exports" map) and its woff2 files. Only the `chromium` functions render.
  */
 export const FONT_PACKAGES = ['@fontsource/tinos', '@fontsource/arimo'] as const;
 
 /**
  * What is copied beside a function's bundle, as paths relative to the project root that keep their place relative
- * to the bundle: the data directories, and for the document function the font files.
+ * to the bundle: the data directories, and for the `chromium` functions the font files.
  */
 export function besideBundle(spec: FunctionSpec, root: string, listDir: (dir: string) => string[]): string[] {
   const fonts = spec.chromium

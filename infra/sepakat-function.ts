@@ -33,7 +33,8 @@ export function copyBesideCommands(paths: readonly string[], root: string, input
   const files = new Map<string, string[]>();
   const commands: string[] = [];
   for (const path of paths)
-    if (statSync(join(root, path)).isDirectory()) commands.push(`cp -r "${inputDir}/${path}" "${outputDir}/${path}"`);
+    if (statSync(join(root, path)).isDirectory())
+      commands.push(`mkdir -p "${outputDir}/${dirname(path)}" && cp -r "${inputDir}/${path}" "${outputDir}/${path}"`);
     else files.set(dirname(path), [...(files.get(dirname(path)) ?? []), path]);
   for (const [dir, list] of files)
     commands.push(
@@ -70,6 +71,11 @@ export interface SepakatFunctionProps {
   /** The project root (package-lock.json, node_modules, the data directories). */
   readonly root: string;
   readonly environment: Record<string, string>;
+  /**
+   * A fixed name, for a function whose ARN must be known before it exists (the scheduler's target, named in the
+   * environment of the functions that schedule, itself included); by default CloudFormation generates one.
+   */
+  readonly functionName?: string;
   readonly layers?: ILayerVersion[];
   /** For asynchronously invoked functions: where events go after Lambda's retries. */
   readonly deadLetterQueue?: IQueue;
@@ -102,6 +108,7 @@ export class SepakatFunction extends Construct {
     this.fn = new NodejsFunction(this, 'Function', {
       entry: join(root, spec.entry),
       handler: spec.handler,
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       runtime: RUNTIME,

@@ -14,6 +14,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from './nag.ts';
 import type { Construct } from 'constructs';
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
+import { agreementTableDefinition } from '../functions/adapters/agreement-store.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import type { BucketKey, TableKey } from './access.ts';
@@ -39,6 +40,7 @@ const TABLE_DEFINITIONS: Record<TableKey, CreateTableCommandInput> = (() => {
     history: history!,
     documents: documentTableDefinition('documents'),
     register: register!,
+    agreements: agreementTableDefinition('agreements'),
   };
 })();
 

@@ -12,17 +12,19 @@ import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-c
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
+  ClientAttributes,
   FeaturePlan,
   Mfa,
   StandardThreatProtectionMode,
+  StringAttribute,
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -32,6 +34,7 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import { acknowledge } from './nag.ts';
 import type { Construct } from 'constructs';
 import { INTAKE_PREFIX, MANIFEST_NAME } from '../core/case/intake.ts';
+import { IDENTITY_ATTRIBUTES } from '../core/access/claims.ts';
 import {
   compactAsl,
   compileSop,
@@ -57,7 +60,18 @@ export interface StatelessProps extends StackProps {
 }
 
 /** Invoked asynchronously (S3 notifications, EventBridge Scheduler): each gets a dead-letter queue. */
-export const ASYNC_FUNCTIONS: readonly FunctionId[] = ['intake', 'reconcile', 'sweepRegisters'];
+export const ASYNC_FUNCTIONS: readonly FunctionId[] = ['intake', 'reconcile', 'sweepRegisters', 'runSchedule'];
+
+/**
+ * Timed work of cases and agreements (reminders, monitoring): one one-time schedule per job key in this group
+ * (functions/adapters/eventbridge-scheduler.ts), each invoking the runSchedule function through one role.
+ */
+export const SCHEDULE_GROUP = 'sepakat-jadwal';
+/**
+ * The runSchedule function's fixed name: its ARN is in the environment of every function that schedules, itself
+ * included, which a generated name (known only once the function exists) would turn into a dependency cycle.
+ */
+export const RUN_SCHEDULE_FUNCTION_NAME = 'sepakat-run-schedule';
 
 /** Timed work (EventBridge Scheduler). */
 export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string }[] = [
@@ -76,6 +90,20 @@ export const HTTP_ROUTES: readonly { path: string; methods: HttpMethod[] }[] = [
   { path: '/verifikasi', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] },
   { path: '/verifikasi/{docId}', methods: [HttpMethod.GET, HttpMethod.HEAD] },
   { path: '/api/permohonan', methods: [HttpMethod.POST] },
+  { path: '/masuk', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] },
+  { path: '/keluar', methods: [HttpMethod.POST] },
+  // The intake form, its receipt, a pemohon's list; the pemohon's tracking capability (never logged: route keys).
+  { path: '/permohonan/{proxy+}', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] },
+  { path: '/lacak/{proxy+}', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] },
+  // The report and monev links of agreements in force (capabilities, as /tugas/).
+  { path: '/pantau/{proxy+}', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] },
+  // The staff console (signed session): dashboard, case pages, downloads, reassignment and cancellation, Mutu Baku,
+  // agreements (the register, annual reports, early end, BATAL, adendum).
+  { path: '/konsol', methods: [HttpMethod.GET, HttpMethod.HEAD] },
+  { path: '/konsol/{proxy+}', methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] },
+  // The archive (signed session): search, entries, logged downloads, register exports. It only shows.
+  { path: '/arsip', methods: [HttpMethod.GET, HttpMethod.HEAD] },
+  { path: '/arsip/{proxy+}', methods: [HttpMethod.GET, HttpMethod.HEAD] },
 ];
 
 /** Staff groups in the user pool (sign-in of the console; the action links need none). */
@@ -89,6 +117,9 @@ export class SepakatStateless extends Stack {
   readonly functions: Record<FunctionId, SepakatFunction>;
   readonly stateMachines: { sop: Sop; machine: StateMachine }[] = [];
   readonly deadLetterQueues: Partial<Record<FunctionId, Queue>> = {};
+  readonly scheduleGroup: ScheduleGroup;
+  /** The role EventBridge Scheduler assumes to deliver a one-time schedule: it invokes runSchedule only. */
+  readonly schedulerRole: Role;
   readonly api: HttpApi;
   readonly publicBaseUrl: string;
   readonly mailIdentity: EmailIdentity;
@@ -105,7 +136,7 @@ export class SepakatStateless extends Stack {
     // routes do), so the functions' environment may name it without a cycle.
     this.api = new HttpApi(this, 'Api', {
       apiName: 'sepakat',
-      description: 'Sepakat: action pages, intake API, verification page',
+      description: 'Sepakat: action pages, staff console and archive, intake API, verification page',
       createDefaultStage: false,
     });
     this.publicBaseUrl = settings.publicUrl ?? this.api.apiEndpoint;
@@ -128,6 +159,26 @@ export class SepakatStateless extends Stack {
     for (const queue of Object.values(this.deadLetterQueues))
       acknowledge(queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (of a Lambda function).');
 
+    // Retained on removal: its schedules are pending reminders and the monitoring calendar of agreements for years.
+    this.scheduleGroup = new ScheduleGroup(this, 'Jadwal', {
+      scheduleGroupName: SCHEDULE_GROUP,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'Sepakat: EventBridge Scheduler delivers one-time schedules (timed work) to runSchedule',
+    });
+    // A job that cannot be delivered after the schedule's retries goes where runSchedule's failed events go.
+    const scheduleDeadLetters = this.deadLetterQueues.runSchedule!;
+    const schedulerEnvironment = {
+      SEPAKAT_SCHEDULER_GROUP: this.scheduleGroup.scheduleGroupName,
+      SEPAKAT_SCHEDULER_TARGET_ARN: `arn:aws:lambda:${this.region}:${this.account}:function:${RUN_SCHEDULE_FUNCTION_NAME}`,
+      SEPAKAT_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+      SEPAKAT_SCHEDULER_DLQ_ARN: scheduleDeadLetters.queueArn,
+    };
+
     const chromium = new ChromiumLayer(this, 'Chromium', { root });
     const environment = functionEnvironment(this, stateful, settings, this.publicBaseUrl);
     this.functions = Object.fromEntries(
@@ -138,15 +189,31 @@ export class SepakatStateless extends Stack {
           new SepakatFunction(this, `${spec.id}Fn`, {
             spec,
             root,
-            environment,
+            // Only the functions that schedule or cancel timed work know the scheduler (functions/lambda/bootstrap.ts).
+            environment: ACCESS[spec.id].schedules ? { ...environment, ...schedulerEnvironment } : environment,
+            ...(spec.id === 'runSchedule' ? { functionName: RUN_SCHEDULE_FUNCTION_NAME } : {}),
             ...(spec.chromium ? { layers: [chromium.layer] } : {}),
             ...(dlq ? { deadLetterQueue: dlq } : {}),
           }),
         ];
       }),
     ) as Record<FunctionId, SepakatFunction>;
+    // A schedule can be created as soon as a function that schedules is updated: the group exists before them.
+    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][])
+      if (access.schedules) this.functions[fid].fn.node.addDependency(this.scheduleGroup);
+    // The scheduler's role: invoke runSchedule (its unqualified ARN, as the schedules name it), and dead letters.
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.functions.runSchedule.fn.functionArn],
+      }),
+    );
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [scheduleDeadLetters.queueArn] }),
+    );
 
     this.grantData(stateful, mailConfiguration);
+    this.grantScheduling();
 
     // One state machine per SOP version, from the very ASL the local runtime executes.
     for (const sop of props.sops) this.stateMachines.push({ sop, machine: this.stateMachine(sop) });
@@ -155,6 +222,21 @@ export class SepakatStateless extends Stack {
       for (const { machine } of this.stateMachines) {
         if (access.taskResponse) machine.grantTaskResponse(grantee);
         if (access.startExecution) machine.grantStartExecution(grantee);
+      }
+      if (access.stopExecution) {
+        // Executions are named per case (permohonan-<id>, continuations): the ARNs end in "*" per state machine.
+        const executions = this.stateMachines.map(
+          ({ sop }) => `arn:aws:states:${this.region}:${this.account}:execution:${stateMachineName(sop.key)}:*`,
+        );
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['states:StopExecution'], resources: executions }),
+        );
+        acknowledge(
+          this.functions[fid],
+          'AwsSolutions-IAM5',
+          'states:StopExecution on the executions of the SOP state machines only (a withdrawn or cancelled case stops its own, core/case/case-admin.ts); execution names are per case, so each ARN ends in ":*".',
+          executions.map((arn) => `Resource::${arn}`),
+        );
       }
     }
 
@@ -194,6 +276,13 @@ export class SepakatStateless extends Stack {
     const staff = this.staffSignIn();
     this.userPool = staff.pool;
     this.userPoolClient = staff.client;
+    // Only the HTTP function signs staff in (functions/adapters/cognito-identity.ts); the issuer is pinned.
+    this.functions.http.fn.addEnvironment('SEPAKAT_COGNITO_USER_POOL_ID', staff.pool.userPoolId);
+    this.functions.http.fn.addEnvironment('SEPAKAT_COGNITO_CLIENT_ID', staff.client.userPoolClientId);
+    this.functions.http.fn.addEnvironment(
+      'SEPAKAT_COGNITO_ISSUER',
+      `https://cognito-idp.${this.region}.amazonaws.com/${staff.pool.userPoolId}`,
+    );
     this.alarmTopic = this.alarmsFor(settings);
     this.suppressGeneratedFindings();
   }
@@ -259,6 +348,37 @@ export class SepakatStateless extends Stack {
       // Every function builds the App, whose configuration needs the link key (functions/lambda/bootstrap.ts).
       role.addToPrincipalPolicy(
         new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [stateful.linkKey.secretArn] }),
+      );
+    }
+  }
+
+  /**
+   * The functions that schedule or cancel timed work (ACCESS `schedules`): CreateSchedule and DeleteSchedule on the
+   * schedules of the Sepakat group only, and PassRole on the scheduler's role only, for EventBridge Scheduler only.
+   */
+  private grantScheduling() {
+    const schedules = `arn:aws:scheduler:${this.region}:${this.account}:schedule/${SCHEDULE_GROUP}/*`;
+    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
+      if (!access.schedules) continue;
+      const { role } = this.functions[fid];
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+          resources: [schedules],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [this.schedulerRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5',
+        'One-time schedules of the Sepakat group only: a schedule is named by the key of its job (a reminder, a monitoring item), so the ARN ends in "/*"; CreateSchedule and DeleteSchedule only.',
+        [`Resource::${schedules}`],
       );
     }
   }
@@ -341,11 +461,12 @@ export class SepakatStateless extends Stack {
     acknowledge(
       this.api,
       'AwsSolutions-APIG4',
-      'Public by design: action pages are authorized by the HMAC capability link in their path (core/case/links.ts), checked by the function; the verification page and the intake API serve the public. No route serves staff-only data.',
+      'Authorized in the function, not by API Gateway: staff pages (/konsol, /arsip) by the HMAC-signed session cookie issued after a verified Cognito ID token (functions/auth/session.ts, functions/adapters/cognito-identity.ts), with a CSRF token and a same-origin check on every POST; action, tracking and monitoring pages by the HMAC capability link in their path (core/case/links.ts); the verification page, sign-in and the intake API serve the public.',
     );
   }
 
   private staffSignIn() {
+    const customNames = Object.values(IDENTITY_ATTRIBUTES).map((a) => a.replace(/^custom:/, ''));
     const pool = new UserPool(this, 'Staff', {
       userPoolName: 'sepakat-staff',
       selfSignUpEnabled: false,
@@ -371,6 +492,14 @@ export class SepakatStateless extends Stack {
         emailSubject: 'Kode verifikasi Sepakat',
         emailBody: 'Kode verifikasi akun Sepakat Anda: {####}',
       },
+      // Who a console user is (core/access/claims.ts): the pemda never changes for an account (a move is a new
+      // account); unit, roles (comma-separated) and the directory person do, by an administrator only.
+      customAttributes: {
+        pemda: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+        unit: new StringAttribute({ minLen: 1, maxLen: 256, mutable: true }),
+        peran: new StringAttribute({ minLen: 1, maxLen: 256, mutable: true }),
+        pegawai: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
@@ -386,6 +515,12 @@ export class SepakatStateless extends Stack {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
+      // The ID token carries what the console needs. An explicit write list: a user may change only their display
+      // name through this client, never the attributes that grant access.
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes(...customNames),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     return { pool, client };
   }
@@ -479,6 +614,7 @@ export function functionEnvironment(
     SEPAKAT_TABLE_HISTORY: stateful.tables.history.tableName,
     SEPAKAT_TABLE_DOCUMENTS: stateful.tables.documents.tableName,
     SEPAKAT_TABLE_REGISTER: stateful.tables.register.tableName,
+    SEPAKAT_TABLE_AGREEMENTS: stateful.tables.agreements.tableName,
     SEPAKAT_BUCKET_INTAKE: stateful.bucketNames.intake,
     SEPAKAT_BUCKET_DOCUMENTS: stateful.bucketNames.documents,
     SEPAKAT_BUCKET_ARCHIVE: stateful.bucketNames.archive,

@@ -17,8 +17,10 @@ import {
 } from '../core/sop/compile-sop.ts';
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
+import { agreementTableDefinition } from '../functions/adapters/agreement-store.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { ConfigSchema, stateMachineName } from '../functions/config.ts';
+import { IDENTITY_ATTRIBUTES } from '../core/access/claims.ts';
 import { bundleFunction, EXEMPT, measureFunctions, ZIP_LIMIT_BYTES } from '../bench/bundle-sizes.ts';
 import { ACCESS, type BucketKey, type TableKey } from '../infra/access.ts';
 import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
@@ -27,7 +29,14 @@ import { AwsSolutionsChecks } from '../infra/nag.ts';
 import { createSepakat, environmentFrom } from '../infra/sepakat.ts';
 import { readSettings, SettingsError } from '../infra/settings.ts';
 import { SepakatStateful } from '../infra/stateful-stack.ts';
-import { HTTP_ROUTES, SCHEDULES, STAFF_GROUPS } from '../infra/stateless-stack.ts';
+import {
+  ASYNC_FUNCTIONS,
+  HTTP_ROUTES,
+  RUN_SCHEDULE_FUNCTION_NAME,
+  SCHEDULE_GROUP,
+  SCHEDULES,
+  STAFF_GROUPS,
+} from '../infra/stateless-stack.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { startTestRuntime } from './support/runtime.ts';
 
@@ -77,6 +86,7 @@ function statementsOfRole(roleLogicalId: string): Json[] {
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
 }
 const roleOf = (id: FunctionId) => logicalId(synth.stateless, synth.stateless.functions[id].role);
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 describe('the stateful stack', () => {
   const definitions: Record<TableKey, ReturnType<typeof documentTableDefinition>> = (() => {
@@ -87,6 +97,7 @@ describe('the stateful stack', () => {
       history: history!,
       documents: documentTableDefinition('d'),
       register: registerTableDefinitions({ register: 'r' })[0]!,
+      agreements: agreementTableDefinition('a'),
     };
   })();
 
@@ -111,7 +122,7 @@ describe('the stateful stack', () => {
         })),
       ).toEqual(definition.GlobalSecondaryIndexes ?? []);
     }
-    stateful.resourceCountIs('AWS::DynamoDB::Table', 5);
+    stateful.resourceCountIs('AWS::DynamoDB::Table', 6);
   });
 
   it('keeps every bucket encrypted, versioned, private, TLS-only and retained', () => {
@@ -182,6 +193,12 @@ describe('the stateful stack', () => {
 
 describe('the stateless stack', () => {
   const fnProps = (id: FunctionId) => statelessResources[fnLogicalId(id)]!.Properties;
+  const SCHEDULER_ENV = [
+    'SEPAKAT_SCHEDULER_GROUP',
+    'SEPAKAT_SCHEDULER_TARGET_ARN',
+    'SEPAKAT_SCHEDULER_ROLE_ARN',
+    'SEPAKAT_SCHEDULER_DLQ_ARN',
+  ];
 
   it('runs every function on nodejs22.x with X-Ray, its own log group and exactly the configuration it needs', () => {
     // What functions/config.ts requires (no default, not optional), plus the secret that replaces the link key.
@@ -201,7 +218,14 @@ describe('the stateless stack', () => {
         Ref: logicalId(synth.stateless, synth.stateless.functions[spec.id].logGroup),
       });
       const env = p.Environment.Variables as Record<string, unknown>;
-      expect(Object.keys(env).sort(), spec.id).toEqual(expected);
+      // Staff sign-in: the HTTP function only (the pool id, its client, the pinned issuer).
+      const signIn =
+        spec.id === 'http'
+          ? ['SEPAKAT_COGNITO_USER_POOL_ID', 'SEPAKAT_COGNITO_CLIENT_ID', 'SEPAKAT_COGNITO_ISSUER']
+          : [];
+      // The scheduler: only the functions that schedule or cancel timed work (functions/lambda/bootstrap.ts).
+      const scheduler = ACCESS[spec.id].schedules ? SCHEDULER_ENV : [];
+      expect(Object.keys(env).sort(), spec.id).toEqual([...expected, ...signIn, ...scheduler].sort());
       expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
       expect(env.SEPAKAT_STATE_MACHINE_ARN_PREFIX).toMatch(/^arn:aws:states:ap-southeast-3:\d{12}:stateMachine:$/);
       // The HTTP API's own URL (no custom public URL in cdk.json): no cycle, the API does not depend on functions.
@@ -212,16 +236,19 @@ describe('the stateless stack', () => {
     expect(FUNCTIONS.every((f) => fnProps(f.id).Environment.Variables.SEPAKAT_DEV_PKI_DIR === undefined)).toBe(true);
   });
 
-  it('sizes the document function for Chromium and gives it the layer', () => {
-    const p = fnProps('document');
-    expect(p.MemorySize).toBe(2048);
-    expect(p.Timeout).toBe(300);
-    expect(p.EphemeralStorage).toEqual({ Size: 1024 });
-    expect(p.Architectures).toEqual(['x86_64']);
+  it('sizes the functions that render (document, runSchedule) for Chromium and gives them the layer', () => {
     const [[layerId, layer]] = ofType(statelessResources, 'AWS::Lambda::LayerVersion') as [[string, Json]];
-    expect(p.Layers).toEqual([{ Ref: layerId }]);
     expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
-    expect(FUNCTIONS.filter((f) => f.id !== 'document').every((f) => fnProps(f.id).Layers === undefined)).toBe(true);
+    expect(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id)).toEqual(['document', 'runSchedule']);
+    for (const id of ['document', 'runSchedule'] as FunctionId[]) {
+      const p = fnProps(id);
+      expect(p.MemorySize, id).toBe(2048);
+      expect(p.Timeout, id).toBe(300);
+      expect(p.EphemeralStorage, id).toEqual({ Size: 1024 });
+      expect(p.Architectures, id).toEqual(['x86_64']);
+      expect(p.Layers, id).toEqual([{ Ref: layerId }]);
+    }
+    expect(FUNCTIONS.filter((f) => !f.chromium).every((f) => fnProps(f.id).Layers === undefined)).toBe(true);
   });
 
   it('builds the Chromium layer from node_modules as nodejs/node_modules/@sparticuz/chromium with its imports', () => {
@@ -277,9 +304,26 @@ describe('the stateless stack', () => {
     expect(size).toBeLessThan(1_000_000);
   });
 
-  it('serves the action pages, the intake API and the verification page through the HTTP API', () => {
+  it('serves the action pages, the console, the archive, the intake API and the verification page', () => {
     const routes = ofType(statelessResources, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routes.sort()).toEqual(HTTP_ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.path}`)).sort());
+    // The staff console and the archive (functions/handlers/*-routes.ts): the console acts by POST (reassignment,
+    // cancellation, the agreements' administration); the archive only shows. The local outbox is not deployed.
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'GET /konsol',
+        'HEAD /konsol',
+        'GET /konsol/{proxy+}',
+        'HEAD /konsol/{proxy+}',
+        'POST /konsol/{proxy+}',
+        'GET /arsip',
+        'HEAD /arsip',
+        'GET /arsip/{proxy+}',
+        'HEAD /arsip/{proxy+}',
+      ]),
+    );
+    expect(routes.filter((r: string) => / \/arsip/.test(r) && !/^(GET|HEAD) /.test(r))).toEqual([]);
+    expect(routes.filter((r: string) => /kotak-keluar|^ANY \/(konsol|arsip)/.test(r))).toEqual([]);
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
@@ -348,6 +392,22 @@ describe('the stateless stack', () => {
     });
   });
 
+  it('keeps who a console user is in custom attributes only an administrator can write', () => {
+    const [poolId, pool] = ofType(statelessResources, 'AWS::Cognito::UserPool')[0]!;
+    const custom = (pool.Properties.Schema as { Name: string; Mutable: boolean }[]).map((a) => [a.Name, a.Mutable]);
+    expect(Object.fromEntries(custom)).toEqual({ pemda: false, unit: true, peran: true, pegawai: true });
+    const [, client] = ofType(statelessResources, 'AWS::Cognito::UserPoolClient')[0]!;
+    expect([...client.Properties.ReadAttributes].sort()).toEqual(
+      ['email', 'email_verified', 'name', ...Object.values(IDENTITY_ATTRIBUTES)].sort(),
+    );
+    expect(client.Properties.WriteAttributes).toEqual(['name']);
+    // The HTTP function pins the pool's issuer.
+    const env = fnProps('http').Environment.Variables as Record<string, unknown>;
+    expect(env.SEPAKAT_COGNITO_ISSUER).toEqual({
+      'Fn::Join': ['', ['https://cognito-idp.ap-southeast-3.amazonaws.com/', { Ref: poolId }]],
+    });
+  });
+
   it('sends mail from the configured domain identity with a TLS-only configuration set', () => {
     stateless.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: SETTINGS.domain,
@@ -367,7 +427,8 @@ describe('the stateless stack', () => {
         logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!),
       );
     }
-    for (const id of ['intake', 'reconcile', 'sweepRegisters'] as FunctionId[]) {
+    expect([...ASYNC_FUNCTIONS].sort()).toEqual(['intake', 'reconcile', 'runSchedule', 'sweepRegisters']);
+    for (const id of ASYNC_FUNCTIONS) {
       const queueId = logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!);
       expect(fnProps(id).DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
       expect(statelessResources[queueId]!.Properties.SqsManagedSseEnabled).toBe(true);
@@ -379,6 +440,56 @@ describe('the stateless stack', () => {
           ]),
         },
       });
+    }
+  });
+
+  it('delivers one-time schedules (reminders, monitoring) to runSchedule through their own group and role', () => {
+    const { account, region } = synth.stateless;
+    const groupId = logicalId(synth.stateless, synth.stateless.scheduleGroup);
+    const group = statelessResources[groupId]!;
+    expect(group.Type).toBe('AWS::Scheduler::ScheduleGroup');
+    expect(group.Properties.Name).toBe(SCHEDULE_GROUP);
+    // Pending reminders and years of monitoring live in it.
+    expect(group.DeletionPolicy).toBe('Retain');
+    // The target has the fixed name the environment names (no cycle through its own ARN).
+    expect(fnProps('runSchedule').FunctionName).toBe(RUN_SCHEDULE_FUNCTION_NAME);
+    expect(fnProps('runSchedule').Handler).toBe('index.runSchedule');
+    const roleId = logicalId(synth.stateless, synth.stateless.schedulerRole);
+    const role = statelessResources[roleId]!.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      },
+    ]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.Policies).toBeUndefined();
+    // It invokes runSchedule only (unqualified, as the schedules name it) and sends undeliverable jobs to its queue.
+    const dlqId = logicalId(synth.stateless, synth.stateless.deadLetterQueues.runSchedule!);
+    const grants = statementsOfRole(roleId).flatMap((st) =>
+      asArray(st.Action).flatMap((a: string) => asArray(st.Resource).map((r) => ({ effect: st.Effect, a, r }))),
+    );
+    expect(grants.sort(byJson)).toEqual(
+      [
+        { effect: 'Allow', a: 'lambda:InvokeFunction', r: { 'Fn::GetAtt': [fnLogicalId('runSchedule'), 'Arn'] } },
+        { effect: 'Allow', a: 'sqs:SendMessage', r: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+      ].sort(byJson),
+    );
+    // What the functions that schedule are told, and that functions/config.ts accepts it.
+    for (const spec of FUNCTIONS.filter((f) => ACCESS[f.id].schedules)) {
+      const env = fnProps(spec.id).Environment.Variables;
+      expect(env.SEPAKAT_SCHEDULER_GROUP, spec.id).toBe(SCHEDULE_GROUP);
+      expect(asArray(statelessResources[fnLogicalId(spec.id)]!.DependsOn), spec.id).toContain(groupId);
+      expect(env.SEPAKAT_SCHEDULER_TARGET_ARN, spec.id).toBe(
+        `arn:aws:lambda:${region}:${account}:function:${RUN_SCHEDULE_FUNCTION_NAME}`,
+      );
+      expect(ConfigSchema.shape.SEPAKAT_SCHEDULER_TARGET_ARN.safeParse(env.SEPAKAT_SCHEDULER_TARGET_ARN).success).toBe(
+        true,
+      );
+      expect(env.SEPAKAT_SCHEDULER_ROLE_ARN, spec.id).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      expect(env.SEPAKAT_SCHEDULER_DLQ_ARN, spec.id).toEqual({ 'Fn::GetAtt': [dlqId, 'Arn'] });
     }
   });
 
@@ -423,7 +534,6 @@ describe('least privilege', () => {
 
   const machineRefs = () =>
     synth.stateless.stateMachines.map(({ machine }) => ({ Ref: logicalId(synth.stateless, machine) })).sort(byJson);
-  const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
   it('lets only the functions that report decisions send task results, and only to the SOP state machines', () => {
     for (const spec of FUNCTIONS) {
@@ -433,7 +543,20 @@ describe('least privilege', () => {
       expect(responses.length > 0, `${spec.id} task response`).toBe(ACCESS[spec.id].taskResponse);
       expect(starts.length > 0, `${spec.id} start execution`).toBe(ACCESS[spec.id].startExecution);
       for (const s of [...responses, ...starts]) expect(asArray(s.Resource).sort(byJson)).toEqual(machineRefs());
+      // A withdrawn or cancelled case stops its executions: those of the SOP state machines, by name.
+      const stops = statements.filter((s) => asArray(s.Action).includes('states:StopExecution'));
+      expect(stops.length > 0, `${spec.id} stop execution`).toBe(ACCESS[spec.id].stopExecution);
+      for (const s of stops)
+        expect(asArray(s.Resource).sort()).toEqual(
+          synth.stateless.stateMachines
+            .map(
+              ({ sop }) =>
+                `arn:aws:states:${synth.stateless.region}:${synth.stateless.account}:execution:${stateMachineName(sop.key)}:*`,
+            )
+            .sort(),
+        );
     }
+    expect(FUNCTIONS.filter((f) => ACCESS[f.id].stopExecution).map((f) => f.id)).toEqual(['http']);
     expect(
       allStatements().filter((s) => asArray(s.Action).some((a: string) => a.startsWith('states:Send'))).length,
     ).toBeGreaterThan(0);
@@ -490,6 +613,60 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets exactly the functions that schedule create and delete schedules of the group, passing only its role', () => {
+    const { account, region } = synth.stateless;
+    const scheduleArn = `arn:aws:scheduler:${region}:${account}:schedule/${SCHEDULE_GROUP}/*`;
+    const roleId = logicalId(synth.stateless, synth.stateless.schedulerRole);
+    const roleArn = { 'Fn::GetAtt': [roleId, 'Arn'] };
+    // From the code paths: openTask (a task's reminders), document (an agreement's registration), http (withdrawal,
+    // cancellation, the agreements' monitoring and administration) and runSchedule (what follows; cancellation).
+    expect(
+      FUNCTIONS.filter((f) => ACCESS[f.id].schedules)
+        .map((f) => f.id)
+        .sort(),
+    ).toEqual(['document', 'http', 'openTask', 'runSchedule']);
+    for (const spec of FUNCTIONS) {
+      const statements = statementsOfRole(roleOf(spec.id));
+      const scheduling = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('scheduler:')));
+      const passing = statements.filter((s) => asArray(s.Action).includes('iam:PassRole'));
+      if (!ACCESS[spec.id].schedules) {
+        expect([...scheduling, ...passing], spec.id).toEqual([]);
+        continue;
+      }
+      expect(
+        scheduling.map((s) => ({ Effect: s.Effect, Action: asArray(s.Action).sort(), Resource: s.Resource })),
+        spec.id,
+      ).toEqual([
+        { Effect: 'Allow', Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], Resource: scheduleArn },
+      ]);
+      expect(
+        passing.map((s) => ({ Effect: s.Effect, Action: s.Action, Resource: s.Resource, Condition: s.Condition })),
+        spec.id,
+      ).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: roleArn,
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        },
+      ]);
+    }
+    // Nowhere else: no other role is passed, no other schedule touched, and only the scheduler's role invokes
+    // runSchedule (no function, no state machine).
+    for (const s of allStatements()) {
+      if (asArray(s.Action).includes('iam:PassRole')) expect(s.Resource, s.policy).toEqual(roleArn);
+      if (asArray(s.Action).some((a: string) => a.startsWith('scheduler:'))) expect(s.Resource).toEqual(scheduleArn);
+    }
+    const invokers = ofType(statelessResources, 'AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as Json[]).some(
+        (s) =>
+          asArray(s.Action).includes('lambda:InvokeFunction') &&
+          JSON.stringify(s.Resource).includes(`"${fnLogicalId('runSchedule')}"`),
+      ),
+    );
+    expect(invokers.flatMap(([, p]) => asArray(p.Properties.Roles))).toEqual([{ Ref: roleId }]);
+  });
+
   it('passes cdk-nag AwsSolutions on both stacks', () => {
     // app.synth() in beforeAll would have thrown on any finding without an acknowledgment; the report says so too.
     const report = JSON.parse(readFileSync(join(synth.outdir, 'validation-report.json'), 'utf8'));
@@ -542,8 +719,8 @@ describe('function bundles', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'sepakat-bundles-'));
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-  // All but the document function: bundled once per distinct bundle (3 bundles), zipped at level 9.
-  it('keeps every function but document under 1 MB zipped', async () => {
+  // All but the functions that render (document, runSchedule): bundled once per distinct bundle, zipped at level 9.
+  it('keeps every function but the Chromium ones under 1 MB zipped', async () => {
     const rows = await measureFunctions(
       FUNCTIONS.filter((f) => !EXEMPT.has(f.id)),
       { workDir },
@@ -563,6 +740,9 @@ describe('function bundles', () => {
         FUNCTIONS.find((f) => f.id === 'http')!,
         dir,
       );
+    // The pemda directories and calendars travel with the bundle; the local development users do not.
+    expect(existsSync(join(dir, 'config', 'pemda'))).toBe(true);
+    expect(existsSync(join(dir, 'config', 'pengguna'))).toBe(false);
     const rt = await startTestRuntime();
     try {
       const env: Record<string, string> = { PATH: process.env.PATH ?? '' };

@@ -5,7 +5,7 @@
  */
 const unavailable = (): never => {
   const error = new Error(
-    'Chromium is not bundled into this function: only the document function renders (infra/functions.ts)',
+    'Chromium is not bundled into this function: only the document and runSchedule functions render (infra/functions.ts)',
   );
   error.name = 'ChromiumUnavailable';
   throw error;
