@@ -370,6 +370,7 @@ async function perjanjian(dataDir: string, pemda: string | undefined, out: (l: s
         `${a.mulai} s.d. ${a.berakhir}`,
         [
           a.induk ? `induk ${a.induk}` : '',
+          a.pelaksanaan?.length ? `dilaksanakan dengan ${a.pelaksanaan.join(', ')}` : '',
           a.adendumDari ? `adendum atas ${a.adendumDari}` : '',
           a.adendum.length ? `adendum: ${a.adendum.join(', ')}` : '',
         ]

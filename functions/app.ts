@@ -20,6 +20,7 @@ import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentWorker } from './documents/document-work.ts';
 import { AgreementService } from './agreements/agreement-service.ts';
 import { AgreementStore } from './adapters/agreement-store.ts';
+import { indukLookup } from './agreements/induk-lookup.ts';
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
@@ -243,7 +244,13 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       runtime,
     ),
     intake: new Intake(
-      { ...deps, files, intakeBucket: config.SEPAKAT_BUCKET_INTAKE, maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES },
+      {
+        ...deps,
+        files,
+        intakeBucket: config.SEPAKAT_BUCKET_INTAKE,
+        maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
+        indukOf: indukLookup(register, agreements),
+      },
       runtime,
     ),
     caseAdmin: new CaseAdmin(deps, runtime),

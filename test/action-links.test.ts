@@ -43,6 +43,21 @@ describe('emailed action links', () => {
   const decisions = async (caseId: string) =>
     (await rt.app.store.listHistory(caseId)).filter((e) => e.type === 'tugas-diputuskan');
 
+  it("logs each download of the permohonan's files through a task link (who, which file); a HEAD logs nothing", async () => {
+    const { caseId, link } = await newCaseAt('L1');
+    const downloads = async () => (await rt.app.store.listHistory(caseId)).filter((e) => e.type === 'dokumen-diunduh');
+    const head = await fetch(`${link}/berkas/0`, { method: 'HEAD', redirect: 'manual' });
+    expect(head.status).toBe(204);
+    expect(await downloads()).toHaveLength(0);
+    const got = await fetch(`${link}/berkas/0`, { redirect: 'manual' });
+    expect(got.status).toBe(302);
+    const logged = await downloads();
+    expect(logged).toHaveLength(1);
+    const task = await taskOf(link);
+    expect(logged[0]).toMatchObject({ who: { id: task.person.id }, detail: { melalui: 'tautan tugas' } });
+    expect(logged[0]!.detail?.berkas).toBe((await rt.app.store.getCase(caseId))!.files[0]!.name);
+  });
+
   it('emails the bound person a link naming the case, the step, what is expected and the due time', async () => {
     const { mail, caseId } = await newCaseAt('L1');
     // The Staf is a pool of two: the task is bound to one of them when it opens.

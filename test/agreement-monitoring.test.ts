@@ -339,6 +339,18 @@ describe('an agreement after signing: reports, monev, adendum, expiry, ending an
       form: { _csrf: admin.csrf, nomor, sopId: SOP, submissionId: 'a1' },
     });
     expect(again.text).toContain('sudah dimulai sebelumnya');
+    // Even when the repeat comes on another day (a new UTC date would have made a new case id).
+    const before = now;
+    now = new Date(now.getTime() + 24 * 3600_000);
+    const tomorrow = sessionFor(rt, PRINCIPALS.adminBlitar);
+    const nextDay = await web(rt, '/konsol/perjanjian/adendum', {
+      cookie: tomorrow.cookie,
+      form: { _csrf: tomorrow.csrf, nomor, sopId: SOP, submissionId: 'a1' },
+    });
+    now = before;
+    expect(nextDay.text).toContain('sudah dimulai sebelumnya');
+    expect(nextDay.text).toContain(adendumCase);
+    expect((await rt.app.store.listCases()).filter((c) => c.data['adendum-dari'] === nomor)).toHaveLength(1);
 
     // Act: its naskah is signed and numbered (the fixture path of the `daftar` step).
     const adendumNomor = '000.5.4/031/409.1.1/2027';

@@ -377,6 +377,23 @@ describe('the Mutu Baku page over the local runtime', () => {
     expect(page.text).toContain(forecast!.short.standard);
   });
 
+  it('shows staff outside the SOP’s unit the figures but not the open cases they may not open', async () => {
+    // A pejabat of another unit of the same pemda, with no task on the case.
+    const outsider = {
+      ...PRINCIPALS.pelaksanaKota,
+      sub: 'u-dinas',
+      roles: ['pejabat' as const],
+      unit: 'DINAS PARIWISATA',
+    };
+    const { cookie } = sessionFor(rt, outsider);
+    const page = await web(rt, `/konsol/mutu-baku?sop=${SOP}`, { cookie });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-langkah="L1"');
+    expect(page.text).not.toContain(caseId);
+    const perihal = (await rt.app.store.getCase(caseId))!.perihal;
+    expect(page.text).not.toContain(perihal);
+  });
+
   it('shows another pemda’s pelaksana nothing of this pemda', async () => {
     const { cookie } = sessionFor(rt, PRINCIPALS.pelaksanaBlitar);
     const page = await web(rt, '/konsol/mutu-baku', { cookie });

@@ -166,6 +166,9 @@ describe('staff sign-in (cognito-local, the real SDK, jose)', () => {
       expect(form.text).toContain('name="lanjut" value="/konsol"');
       expect(post.status).toBe(401);
       expect(post.text).toContain('Sesi Anda sudah berakhir; tidak ada yang diubah');
+      // The way on is a link to the sign-in form, not a form posting to /masuk without its token.
+      expect(post.text).toContain('<a href="/masuk">Masuk</a>');
+      expect(post.text).not.toContain('action="/masuk"');
     } finally {
       offset = 0;
     }

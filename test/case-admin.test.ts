@@ -340,6 +340,54 @@ describe('withdrawal, cancellation, reassignment and delegation of a running cas
     expect(late.status).toBe(409);
     expect(late.text).toContain('sudah diputuskan');
   }, 90_000);
+
+  it('completes a reassignment cut short after the task moved: the fact and both emails, once', async () => {
+    // Arrange: a Blitar case at L1; the process "dies" right after the write that moved the task.
+    const caseId = await startCase(BLITAR, 'Kerja sama yang pengalihannya terputus');
+    const first = await openTask(caseId, 'L1');
+    await taskMail(caseId, 'L1', first.person.email);
+    const other = first.person.id === 'penata-1' ? 'penata-2' : 'penata-1';
+    const otherPerson = rt.app.catalog.pemda('kab-blitar').directory.person(other)!;
+    const admin = sessionFor(rt, PRINCIPALS.adminBlitar);
+    const reassign = () =>
+      web(rt, `/konsol/kasus/${caseId}/tugas/${first.taskId}/alihkan`, {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf, orang: other, sebagai: '', alasan: 'Penata pertama sakit' },
+      });
+    const store = rt.app.store;
+    const append = store.appendHistory.bind(store);
+    store.appendHistory = async (event) => {
+      if (event.eventKey.includes('#dialihkan#')) throw new Error('crash after the task moved');
+      return append(event);
+    };
+    let crashed;
+    try {
+      crashed = await reassign();
+    } finally {
+      store.appendHistory = append;
+    }
+    expect(crashed.status).toBe(500);
+    expect((await store.getTask(first.taskId))!.person.id).toBe(other);
+    expect((await store.listHistory(caseId)).some((e) => e.type === 'tugas-dialihkan')).toBe(false);
+
+    // Act: the administrator submits again.
+    const retried = await reassign();
+    const again = await reassign();
+
+    // Assert: the fact as the first attempt meant it, the new link to the new person, the notice to the old one.
+    expect(retried.status, retried.text).toBe(200);
+    expect(again.status).toBe(200);
+    const facts = (await store.listHistory(caseId)).filter((e) => e.type === 'tugas-dialihkan');
+    expect(facts).toHaveLength(1);
+    expect(facts[0]).toMatchObject({
+      note: 'Penata pertama sakit',
+      detail: { dari: { id: first.person.id }, kepada: { id: other } },
+    });
+    const newLink = linkOf(await taskMail(caseId, 'L1', otherPerson.email));
+    expect((await fetch(newLink)).status).toBe(200);
+    expect(await mailsOf(caseId, /^Tugas baru: L1 /, otherPerson.email)).toHaveLength(1);
+    expect(await mailsOf(caseId, /^Tugas dialihkan/, first.person.email)).toHaveLength(1);
+  }, 60_000);
 });
 
 /** The operator CLI as a child process, as an operator runs it. */

@@ -183,6 +183,38 @@ describe('the staff console', () => {
     expect(text(page.text)).toContain('Dokumen dibuka/diunduh');
   });
 
+  it('answers a HEAD of a preview or download with no link and no record in the history', async () => {
+    // Arrange
+    const { cookie } = as(PRINCIPALS.pelaksanaBlitar);
+    const page = await web(rt, `/konsol/kasus/${awal}`, { cookie });
+    const berkas = /href="(\/konsol\/kasus\/[^"]+\/berkas\/[A-Za-z0-9_-]{22}\/unduh)"/.exec(page.text)![1]!;
+    const downloads = async () =>
+      (await rt.app.store.listHistory(awal)).filter((e) => e.type === 'dokumen-diunduh').length;
+    const before = await downloads();
+    const doc = (await rt.app.documents.listByCase(paraf)).find((d) => d.kind === 'nota-dinas')!;
+    const logged = (await rt.app.store.listHistory(paraf)).filter((e) => e.type === 'dokumen-diunduh').length;
+    const task = (await rt.app.store.listTasks({ caseId: paraf })).find((t) => t.state === 'open')!;
+    const viaTask = `${new URL(rt.app.runtime.taskUrl(task)).pathname}/dokumen/${doc.docId}`;
+
+    // Act
+    const heads = await Promise.all(
+      [berkas, `/konsol/kasus/${paraf}/dokumen/${doc.docId}/lihat`, viaTask].map((path) =>
+        web(rt, path, { cookie, method: 'HEAD' }),
+      ),
+    );
+
+    // Assert
+    for (const head of heads) {
+      expect(head.status).toBe(204);
+      expect(head.headers.get('location')).toBeNull();
+    }
+    expect(await downloads()).toBe(before);
+    expect((await rt.app.store.listHistory(paraf)).filter((e) => e.type === 'dokumen-diunduh')).toHaveLength(logged);
+    // A GET still records it.
+    expect((await web(rt, berkas, { cookie })).status).toBe(302);
+    expect(await downloads()).toBe(before + 1);
+  });
+
   it('shows the timeline, the documents by version and the SOP swimlane with the current step highlighted', async () => {
     const { cookie } = as(PRINCIPALS.pelaksanaBlitar);
     const page = await web(rt, `/konsol/kasus/${paraf}`, { cookie });

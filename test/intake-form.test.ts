@@ -208,6 +208,11 @@ describe('the intake form, its receipt and the tracking page', () => {
     const renewed = await rt.app.caseAdmin.renewTracking(body.intakeId, { id: 'uji', nama: 'Uji', jabatan: 'Uji' });
     expect((await web(rt, path)).status).toBe(404);
     expect((await web(rt, new URL(renewed.url).pathname)).status).toBe(200);
+    // The receipt (which never expires) does not hand out the new link: revoking shuts out whoever holds it.
+    const receiptAfter = await web(rt, body.tandaTerima);
+    expect(receiptAfter.status).toBe(200);
+    expect(receiptAfter.text).not.toContain('/lacak/');
+    expect(receiptAfter.text).toContain('id="tautan-lacak-diganti"');
 
     // The signed-in pemohon's list links the case to its console page; without a session it asks to sign in.
     const pemohon = sessionFor(rt, PEMOHON_BLITAR);

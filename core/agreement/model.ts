@@ -113,6 +113,8 @@ export interface AgreementRecord {
   ditutupOleh?: string;
   /** The agreement this one implements (a PKS's Kesepakatan Bersama). */
   induk?: string;
+  /** Numbers of the agreements that implement this one (a Kesepakatan Bersama's PKS), in order; absent when none. */
+  pelaksanaan?: string[];
   /** Numbers of the adendum that amend this agreement, in order. */
   adendum: string[];
   /** The agreement this adendum amends. */

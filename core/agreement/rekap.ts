@@ -3,6 +3,7 @@ import { tanggalSurat } from '../documents/common.ts';
 import { escapeHtml } from '../register/numbering.ts';
 import { JENIS_LABEL, REKOMENDASI_LABEL, STATUS_LABEL, type AgreementRecord, type RekomendasiMonev } from './model.ts';
 import { statusOn } from './lifecycle.ts';
+import { TABLE_REPORT_CSS } from '../documents/report-css.ts';
 
 /**
  * The annual report of a pemda's agreements (laporan tahunan pelaksanaan kerja sama daerah): what was in force in the
@@ -81,20 +82,7 @@ export function rekapToHtml(rekap: Rekap): string {
 <meta charset="utf-8">
 <title>Laporan Tahunan Kerja Sama Daerah ${rekap.tahun}</title>
 <style>
-body { font-family: 'Arimo', 'Liberation Sans', Arial, sans-serif; font-size: 9pt; color: #000; margin: 0; }
-.kop { text-align: center; border-bottom: 3px double #000; padding-bottom: 4pt; margin-bottom: 8pt; }
-.kop div { font-weight: bold; font-size: 11pt; }
-.kop div:first-child { font-size: 13pt; }
-.kop .alamat { font-weight: normal; font-size: 8.5pt; }
-h1 { text-align: center; font-size: 12pt; margin: 6pt 0 2pt; }
-.subjudul { text-align: center; margin-bottom: 8pt; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-thead { display: table-header-group; }
-tr { page-break-inside: avoid; break-inside: avoid; }
-th, td { border: 0.5pt solid #000; padding: 3pt 4pt; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
-th { background: #e6e6e6; text-align: center; }
-td.angka { text-align: right; }
-td.nomor { font-weight: bold; }
+${TABLE_REPORT_CSS}
 .kecil { font-size: 7.5pt; font-weight: normal; }
 .kepada ol { margin: 2pt 0 8pt; }
 .ringkasan { margin-top: 6pt; }

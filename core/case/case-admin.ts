@@ -1,5 +1,5 @@
 import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
-import type { CaseRecord, HistoryEvent, TaskPerson, TaskRecord } from './model.ts';
+import type { CaseRecord, HistoryEvent, Reassignment, TaskPerson, TaskRecord } from './model.ts';
 import { planReminders } from './reminders.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
 import { trackingToken } from './tracking.ts';
@@ -259,25 +259,51 @@ export class CaseAdmin {
       ...(person.nip ? { nip: person.nip } : {}),
       ...(input.sebagai ? { sebagai: input.sebagai } : {}),
     };
-    const factKey = (version: number) => `${pad(task.seq)}#dialihkan#v${version}`;
-    const emailKey = (version: number) => `${pad(task.seq)}#email#tugas#v${version}`;
     if (task.person.id === to.id && task.person.sebagai === to.sebagai) {
-      // A repeat, or a retry after a crash: the person has (or now gets) the task email of the current link.
-      if (await this.deps.store.hasHistory(task.caseId, factKey(task.linkVersion)))
-        await this.runtime.sendTaskEmail(task, record, activity, emailKey(task.linkVersion));
+      // A repeat, or a retry after a crash: what the reassignment that issued the current link left undone (its
+      // fact, the task email, the notice) is completed from what the task records; each is written once.
+      if (task.dialihkan?.version === task.linkVersion)
+        await this.completeReassignment(task, task.dialihkan, record, activity);
+      else if (await this.deps.store.hasHistory(task.caseId, `${pad(task.seq)}#dialihkan#v${task.linkVersion}`))
+        await this.runtime.sendTaskEmail(task, record, activity, `${pad(task.seq)}#email#tugas#v${task.linkVersion}`);
       return { result: 'sudah', task };
     }
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString();
-    if (!(await this.deps.store.reassignTask(task.taskId, task.linkVersion, to, expiresAt)))
+    const version = task.linkVersion + 1;
+    const reassignment: Reassignment = {
+      version,
+      dari: task.person,
+      oleh: input.by,
+      alasan: reason,
+      at: now.toISOString(),
+    };
+    if (!(await this.deps.store.reassignTask(task.taskId, task.linkVersion, to, expiresAt, reassignment)))
       return {
         result: 'ditolak',
         error:
           'Tugas berubah ketika akan dialihkan (diputuskan atau dialihkan pengguna lain). Muat ulang lalu periksa.',
       };
-    const version = task.linkVersion + 1;
     const { otp: _otp, otpIssued: _issued, ...rest } = task;
-    const moved: TaskRecord = { ...rest, person: to, linkVersion: version, linkExpiresAt: expiresAt };
+    const moved: TaskRecord = {
+      ...rest,
+      person: to,
+      linkVersion: version,
+      linkExpiresAt: expiresAt,
+      dialihkan: reassignment,
+    };
+    await this.completeReassignment(moved, reassignment, record, activity);
+    return { result: 'dialihkan', task: moved, from: task.person, to };
+  }
+
+  /** The fact of a reassignment and its two emails (the new link, the notice to the previous holder), each once. */
+  private async completeReassignment(
+    task: TaskRecord,
+    r: Reassignment,
+    record: CaseRecord,
+    activity: ReturnType<CaseRuntime['activityOf']>,
+  ): Promise<void> {
+    const to = task.person;
     const summary = (p: TaskPerson) => ({
       id: p.id,
       nama: p.nama,
@@ -286,40 +312,39 @@ export class CaseAdmin {
     });
     await this.runtime.history({
       caseId: task.caseId,
-      eventKey: factKey(version),
+      eventKey: `${pad(task.seq)}#dialihkan#v${r.version}`,
       type: 'tugas-dialihkan',
-      at: now.toISOString(),
+      at: r.at,
       node: task.node,
       stepId: task.stepId,
       seq: task.seq,
       visit: task.visit,
-      who: input.by,
-      note: reason,
+      who: r.oleh,
+      note: r.alasan,
       detail: {
-        dari: summary(task.person),
+        dari: summary(r.dari),
         kepada: summary(to),
-        ...(input.sebagai ? { sebagai: input.sebagai } : {}),
-        alasan: reason,
-        oleh: input.by,
+        ...(to.sebagai ? { sebagai: to.sebagai } : {}),
+        alasan: r.alasan,
+        oleh: r.oleh,
       },
     });
-    await this.runtime.sendTaskEmail(moved, record, activity, emailKey(version));
+    await this.runtime.sendTaskEmail(task, record, activity, `${pad(task.seq)}#email#tugas#v${r.version}`);
     const sop = this.runtime.sopOf(record);
-    await this.runtime.sendOnce(task.caseId, `${pad(task.seq)}#email#dialihkan#v${version}`, {
-      to: [task.person.email],
+    await this.runtime.sendOnce(task.caseId, `${pad(task.seq)}#email#dialihkan#v${r.version}`, {
+      to: [r.dari.email],
       template: 'tugas-dialihkan',
       model: {
-        person: task.person,
+        person: r.dari,
         kepada: to,
-        oleh: input.by,
-        alasan: reason,
+        oleh: r.oleh,
+        alasan: r.alasan,
         perihal: record.perihal,
         caseId: record.caseId,
         activity,
         step: sop.step(activity.stepId),
       },
     });
-    return { result: 'dialihkan', task: moved, from: task.person, to };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DASAR_KESEPAKATAN, indukRefusal, type IndukLookup } from '../agreement/induk.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { CONTENT_TYPES, kindFromName, safeFileName, sniffKind } from '../files/sniff.ts';
 import { START_POSITION } from '../sop/compile-sop.ts';
@@ -26,6 +27,11 @@ export interface IntakeDeps extends RuntimeDeps {
   files: IntakeFileStore;
   intakeBucket: string;
   maxUploadBytes: number;
+  /**
+   * What the pemda's register and agreements hold under a number a permohonan names as the Kesepakatan Bersama it
+   * implements (`dasar-kesepakatan-nomor`). Without it such a permohonan is refused: the number cannot be checked.
+   */
+  indukOf?(pemdaId: string, nomor: string): Promise<IndukLookup>;
 }
 
 export const INTAKE_PREFIX = 'permohonan/';
@@ -51,6 +57,16 @@ export const COMMON_INTAKE_FIELDS: Field[] = [
       { value: 'KSDPL', label: 'Kerja Sama Daerah dengan Pemerintah Daerah di Luar Negeri (KSDPL)' },
       { value: 'KSDLL', label: 'Kerja Sama Daerah dengan Lembaga di Luar Negeri (KSDLL)' },
     ],
+  },
+  {
+    id: DASAR_KESEPAKATAN,
+    label: 'Nomor Kesepakatan Bersama / Nota Kesepakatan yang menjadi dasar',
+    type: 'text',
+    required: false,
+    caseData: true,
+    help:
+      'Isi bila kerja sama ini melaksanakan Kesepakatan Bersama atau Nota Kesepakatan yang sudah ditandatangani, ' +
+      'persis seperti nomor pada naskahnya (misalnya 000.5.4/001/409.1.1/2026). Kosongkan bila tidak ada.',
   },
 ];
 
@@ -142,6 +158,21 @@ export class Intake {
     };
   }
 
+  /**
+   * Why `nomor` cannot be the Kesepakatan Bersama a permohonan to the pemda implements (in Indonesian), or undefined
+   * when it can. The intake form asks the same before any byte is sent.
+   */
+  async checkInduk(pemdaId: string, nomor: string): Promise<string | undefined> {
+    const text = nomor.trim();
+    if (!text) return undefined;
+    if (text.length > 100)
+      return 'Nomor Kesepakatan Bersama / Nota Kesepakatan terlalu panjang (paling banyak 100 karakter).';
+    if (!this.deps.indukOf)
+      return `Nomor Kesepakatan Bersama / Nota Kesepakatan "${text}" tidak dapat diperiksa saat ini; kosongkan isian ini atau coba lagi nanti.`;
+    const today = this.deps.pemda(pemdaId).localDate(this.deps.clock.now());
+    return indukRefusal(text, await this.deps.indukOf(pemdaId, text), today);
+  }
+
   /** Handles the S3 event of an uploaded object. Only manifests start anything. */
   async onObjectCreated(bucket: string, key: string): Promise<IntakeOutcome> {
     if (bucket !== this.deps.intakeBucket) return { outcome: 'diabaikan', reason: `bucket ${bucket}` };
@@ -198,6 +229,13 @@ export class Intake {
       const checked = checkValue(field, value);
       if (typeof checked === 'object') problems.push({ reason: checked.error });
       else data[field.id] = checked;
+    }
+    const dasar = data[DASAR_KESEPAKATAN];
+    if (typeof dasar === 'string' && !dasar.trim()) delete data[DASAR_KESEPAKATAN];
+    else if (typeof dasar === 'string') {
+      data[DASAR_KESEPAKATAN] = dasar.trim();
+      const refusal = await this.checkInduk(sop.definition.pemda, dasar);
+      if (refusal) problems.push({ reason: refusal });
     }
     const files: StoredFile[] = [];
     for (const field of sop.definition.intake.documents) {

@@ -108,6 +108,20 @@ export interface TaskRecord {
   otp?: { hash: string; expiresAt: string; attempts: number };
   /** Codes issued for the current link version (capped). */
   otpIssued?: number;
+  /**
+   * The last reassignment, written in the same conditional write that moved the task: a retry after a crash before
+   * its fact and emails completes them from here (core/case/case-admin.ts).
+   */
+  dialihkan?: Reassignment;
+}
+
+/** What a reassignment records on its task: the link version it issued, from whom, by whom, why, when. */
+export interface Reassignment {
+  version: number;
+  dari: TaskPerson;
+  oleh: { id: string; nama: string; jabatan: string };
+  alasan: string;
+  at: string;
 }
 
 export type HistoryType =
@@ -198,7 +212,13 @@ export interface CaseStore {
    * Binds an open task to another person and issues a new link version in one write (the old link dies); false if
    * the task is not open or its link moved on.
    */
-  reassignTask(taskId: string, fromVersion: number, person: TaskPerson, expiresAt: string): Promise<boolean>;
+  reassignTask(
+    taskId: string,
+    fromVersion: number,
+    person: TaskPerson,
+    expiresAt: string,
+    reassignment?: Reassignment,
+  ): Promise<boolean>;
   /** Issues a new version of the case's tracking link (the old one dies); false if it moved on. */
   renewTracking(caseId: string, fromVersion: number): Promise<boolean>;
   listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]>;

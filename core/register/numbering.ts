@@ -3,6 +3,7 @@ import { isIsoDate, type TimeZone } from '../calendar/schema.ts';
 import { toLocal } from '../calendar/zone.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { NAMA_BULAN, formatJam, formatTanggal } from '../format/tanggal.ts';
+import { TABLE_REPORT_CSS } from '../documents/report-css.ts';
 
 /**
  * The register of document numbers (buku register kerja sama): the numbering pattern of each pemda, formatting
@@ -643,20 +644,7 @@ export function registerToHtml(entries: readonly RegisterEntry[], kop: RegisterK
 <title>${h(title)}</title>
 <style>
 @page { size: A4 landscape; margin: 12mm 12mm 14mm 12mm; }
-body { font-family: 'Arimo', 'Liberation Sans', Arial, sans-serif; font-size: 9pt; color: #000; margin: 0; }
-.kop { text-align: center; border-bottom: 3px double #000; padding-bottom: 4pt; margin-bottom: 8pt; }
-.kop div { font-weight: bold; font-size: 11pt; }
-.kop div:first-child { font-size: 13pt; }
-.kop .alamat { font-weight: normal; font-size: 8.5pt; }
-h1 { text-align: center; font-size: 12pt; margin: 6pt 0 2pt; }
-.subjudul { text-align: center; margin-bottom: 8pt; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-thead { display: table-header-group; }
-tr { page-break-inside: avoid; break-inside: avoid; }
-th, td { border: 0.5pt solid #000; padding: 3pt 4pt; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
-th { background: #e6e6e6; text-align: center; }
-td.angka { text-align: right; }
-td.nomor { font-weight: bold; }
+${TABLE_REPORT_CSS}
 ol { margin: 0; padding-left: 12pt; }
 .kecil { font-size: 7.5pt; font-weight: normal; }
 tr.status-dibatalkan td { color: #555; }

@@ -182,6 +182,25 @@ export class AgreementStore {
     );
   }
 
+  /**
+   * Records once that `pelaksanaan` implements the agreement (a PKS of a Kesepakatan Bersama): a repeat finds it
+   * recorded. Records made before the list existed have none; the first link creates it.
+   */
+  async addPelaksanaan(pemdaId: string, nomor: string, pelaksanaan: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: agreementKey(pemdaId, nomor),
+          UpdateExpression: 'SET pelaksanaan = list_append(if_not_exists(pelaksanaan, :none), :one)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(pelaksanaan) OR NOT contains(pelaksanaan, :nomor))',
+          ExpressionAttributeValues: { ':none': [], ':one': [pelaksanaan], ':nomor': pelaksanaan },
+        }),
+      ),
+    );
+  }
+
   /** Records a proposal once under its key. */
   async addUsulan(pemdaId: string, nomor: string, key: string, usulan: Usulan): Promise<boolean> {
     return conditionally(() =>

@@ -13,6 +13,7 @@ import type {
   Cursor,
   Decision,
   HistoryEvent,
+  Reassignment,
   TaskPerson,
   TaskRecord,
   TaskState,
@@ -295,12 +296,25 @@ export class DynamoDbCaseStore implements CaseStore {
     return cancelled;
   }
 
-  reassignTask(taskId: string, fromVersion: number, person: TaskPerson, expiresAt: string): Promise<boolean> {
+  reassignTask(
+    taskId: string,
+    fromVersion: number,
+    person: TaskPerson,
+    expiresAt: string,
+    reassignment?: Reassignment,
+  ): Promise<boolean> {
     return this.updateTaskIf(
       taskId,
-      'SET person = :person, linkVersion = :next, linkExpiresAt = :exp REMOVE otp, otpIssued',
+      `SET person = :person, linkVersion = :next, linkExpiresAt = :exp${reassignment ? ', dialihkan = :d' : ''} REMOVE otp, otpIssued`,
       '#state = :open AND linkVersion = :v',
-      { ':person': person, ':next': fromVersion + 1, ':exp': expiresAt, ':open': 'open', ':v': fromVersion },
+      {
+        ':person': person,
+        ':next': fromVersion + 1,
+        ':exp': expiresAt,
+        ':open': 'open',
+        ':v': fromVersion,
+        ...(reassignment ? { ':d': reassignment } : {}),
+      },
     );
   }
 

@@ -12,6 +12,7 @@ import {
   type Kewajiban,
 } from '../../core/agreement/calendar.ts';
 import { agreementId, agreementJobKey, type AgreementJob, type AnnualReportJob } from '../../core/agreement/jobs.ts';
+import { DASAR_KESEPAKATAN } from '../../core/agreement/induk.ts';
 import { decide, jenisFrom, lastDayOf, statusOn, type LifecycleAction } from '../../core/agreement/lifecycle.ts';
 import {
   ALASAN_LABEL,
@@ -77,6 +78,8 @@ export interface AgreementSummary {
   berakhir: string;
   alasanBerakhir?: string;
   induk?: string;
+  /** The agreements that implement this one (a Kesepakatan Bersama's PKS). */
+  pelaksanaan?: string[];
   adendum: string[];
   adendumDari?: string;
   berikutnya?: { jenis: string; label: string; jatuhTempo: string };
@@ -158,7 +161,7 @@ export class AgreementService {
     const sopId = record.sopId;
     const jenisKerjaSama = text(record.data['jenis-kerja-sama']) ?? '';
     const adendumDari = text(record.data['adendum-dari']);
-    const induk = text(record.data['dasar-kesepakatan-nomor']);
+    const induk = text(record.data[DASAR_KESEPAKATAN]);
     const candidate: AgreementRecord = {
       pemdaId: record.pemdaId,
       nomor,
@@ -199,6 +202,7 @@ export class AgreementService {
       ...(agreement.adendumDari ? { adendumDari: agreement.adendumDari } : {}),
     });
     if (agreement.adendumDari) await this.linkAdendum(agreement);
+    if (agreement.induk) await this.linkInduk(agreement);
     // An adendum amends its agreement: the reports and monev continue under the agreement it amends.
     if (!agreement.adendumDari && agreement.status === 'berlaku')
       await this.scheduleAll(registrationSchedule(agreement, this.cfg(agreement.pemdaId), pemda.calendar, today));
@@ -214,6 +218,27 @@ export class AgreementService {
       `perjanjian#${agreementId(original.pemdaId, original.nomor)}#adendum#${agreementId(adendum.pemdaId, adendum.nomor)}`,
       'perjanjian-berubah',
       { nomor: original.nomor, adendum: adendum.nomor, kasusAdendum: adendum.caseId },
+    );
+  }
+
+  /**
+   * A PKS implements its Kesepakatan Bersama: the KB lists it (one conditional update; a repeat adds nothing) and the
+   * KB's case records the fact once. Ending either leaves the other as it is.
+   */
+  private async linkInduk(pks: AgreementRecord): Promise<void> {
+    const induk = await this.deps.store.get(pks.pemdaId, pks.induk!);
+    if (!induk) return;
+    await this.deps.store.addPelaksanaan(induk.pemdaId, induk.nomor, pks.nomor);
+    await this.fact(
+      induk.caseId,
+      `perjanjian#${agreementId(induk.pemdaId, induk.nomor)}#pelaksanaan#${agreementId(pks.pemdaId, pks.nomor)}`,
+      'perjanjian-berubah',
+      {
+        nomor: induk.nomor,
+        pelaksanaan: pks.nomor,
+        jenisPelaksanaan: JENIS_LABEL[pks.jenis],
+        kasusPelaksanaan: pks.caseId,
+      },
     );
   }
 
@@ -583,8 +608,20 @@ export class AgreementService {
       throw new SepakatError(ErrorNames.BadInput, `SOP "${input.sopId}" bukan SOP pemda ini; pilih SOP dari daftar.`);
     const original = await this.deps.cases.getCase(a.caseId);
     if (!original) throw new SepakatError(ErrorNames.NotFound, `Kasus ${a.caseId} tidak ditemukan`);
+    // The submission claims its case id once, as a fact on the original case (a conditional put): a repeat of the same
+    // submission, even on another day, finds the id it claimed and starts nothing new.
+    const claimKey = `adendum#${sha(input.submissionId).slice(0, 32)}`;
     const stamp = this.now().toISOString().slice(0, 10).replaceAll('-', '');
-    const caseId = `${stamp}-${base32(createHash('sha256').update(`adendum|${pemdaId}|${nomor}|${input.submissionId}`).digest()).slice(0, 10)}`;
+    const fresh = `${stamp}-${base32(createHash('sha256').update(`adendum|${pemdaId}|${nomor}|${input.submissionId}`).digest()).slice(0, 10)}`;
+    await this.deps.cases.appendHistory({
+      caseId: original.caseId,
+      eventKey: claimKey,
+      type: 'perjanjian-berubah',
+      at: this.now().toISOString(),
+      detail: { nomor: a.nomor, adendumDimulai: fresh, oleh: input.oleh },
+    });
+    const claimed = await this.deps.cases.getHistory(original.caseId, claimKey);
+    const caseId = String(claimed?.detail?.adendumDimulai ?? fresh);
     const perihal = input.perihal?.trim() || `Adendum ${JENIS_LABEL[a.jenis]} Nomor ${a.nomor} tentang ${a.perihal}`;
     // The intake data of the new SOP that the original holds (partner, kind of cooperation), and the link.
     const data: Record<string, unknown> = {};
@@ -980,6 +1017,7 @@ export class AgreementService {
       berakhir: a.berakhir,
       ...(alasan ? { alasanBerakhir: alasan } : {}),
       ...(a.induk ? { induk: a.induk } : {}),
+      pelaksanaan: a.pelaksanaan ?? [],
       adendum: a.adendum,
       ...(a.adendumDari ? { adendumDari: a.adendumDari } : {}),
       ...(berikutnya ? { berikutnya } : {}),
@@ -1011,7 +1049,16 @@ export class AgreementService {
         e.eventKey.startsWith(`perjanjian#${agreementId(pemdaId, nomor)}#`),
     );
     const calendar = kewajibanList(a, this.cfg(pemdaId), this.deps.pemda(pemdaId).calendar);
-    return { agreement: a, summary: await this.summary(a, items), items, history, calendar };
+    // The agreement this one implements, for its status (its end does not end this one).
+    const induk = a.induk ? await this.deps.store.get(pemdaId, a.induk) : undefined;
+    return {
+      agreement: a,
+      summary: await this.summary(a, items),
+      items,
+      history,
+      calendar,
+      ...(induk ? { induk } : {}),
+    };
   }
 
   // ─── Facts and mail ───────────────────────────────────────────────────────────────────────────────────────

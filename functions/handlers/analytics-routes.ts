@@ -1,4 +1,4 @@
-import { canSeeAnalytics, type Principal } from '../../core/access/access.ts';
+import { canSeeAnalytics, canSeeCase, unitsOfSop, type Principal } from '../../core/access/access.ts';
 import type { MutuBakuFilter, MutuBakuReport, StepFigures } from '../../core/analytics/mutu-baku.ts';
 import { isIsoDate } from '../../core/calendar/schema.ts';
 import { addDays, dayNumber } from '../../core/calendar/zone.ts';
@@ -244,9 +244,21 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
     const now = app.runtimeClock.now();
     const facts = await loadCaseFacts(app, principal.pemdaId);
     const report = reportOf(app, facts, query.filter);
+    // The figures are the pemda's; the open cases listed by name are only those the principal may open.
+    const visible = facts.filter(({ record, tasks }) => {
+      try {
+        return canSeeCase(principal, {
+          record,
+          sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header),
+          tasks: [...tasks],
+        });
+      } catch {
+        return false;
+      }
+    });
     const forecasts = openCaseForecasts(
       app,
-      facts,
+      visible,
       mediansOf(app, facts, principal.pemdaId, now),
       now,
       query.filter.sopId,

@@ -68,6 +68,7 @@ interface AgreementSummary {
   berakhir?: string;
   alasanBerakhir?: string;
   induk?: string;
+  pelaksanaan?: string[];
   adendum?: string[];
   adendumDari?: string;
   berikutnya?: { jenis?: string; label?: string; jatuhTempo?: string };
@@ -201,6 +202,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
         ? { label: a.berikutnya.label, jatuhTempo: fmtDate(a.berikutnya.jatuhTempo, pemdaId) }
         : undefined,
       induk: a.induk ? link(a.induk) : undefined,
+      pelaksanaan: (a.pelaksanaan ?? []).map(link),
       adendumDari: a.adendumDari ? link(a.adendumDari) : undefined,
       adendum: (a.adendum ?? []).map(link),
     };

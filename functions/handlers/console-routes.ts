@@ -380,6 +380,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
       );
     if (!canSeeDocument(session.principal, visible.scope, record.kind))
       return denied(session, 'Dokumen jenis ini tidak dapat dibuka dengan peran Anda.');
+    if (isHead(event)) return headOnly();
     const inline = how === 'lihat';
     const url = await app.documents.downloadUrl(record, LINK_SECONDS, inline ? 'inline' : 'attachment');
     await logDownload(session.principal, caseId, how, {
@@ -408,6 +409,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         { judul: 'Berkas tidak ditemukan', pesan: 'Berkas yang diminta tidak ada pada kasus ini.' },
         session,
       );
+    if (isHead(event)) return headOnly();
     const url = await app.files.presignGet(
       stored.bucket,
       stored.key,
@@ -453,6 +455,10 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     },
   ];
 }
+
+/** A HEAD asks for nothing: no link is handed out and no download is recorded (as the archive's downloads). */
+const isHead = (event: HttpEvent) => event.requestContext.http.method.toUpperCase() === 'HEAD';
+const headOnly = (): HttpResult => ({ statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' });
 
 const redirect = (url: string): HttpResult => ({
   statusCode: 302,

@@ -125,12 +125,12 @@ export function httpApiHandler(app: App) {
     {
       method: 'GET',
       pattern: new RegExp(`^/tugas/${TOKEN}/dokumen/([A-Za-z0-9_-]{22})$`),
-      run: async (_e, m) => pages.generatedDocument(m[1]!, m[2]!),
+      run: async (e, m) => pages.generatedDocument(m[1]!, m[2]!, e.requestContext.http.method.toUpperCase() === 'HEAD'),
     },
     {
       method: 'GET',
       pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`),
-      run: async (_e, m) => pages.download(m[1]!, Number(m[2])),
+      run: async (e, m) => pages.download(m[1]!, Number(m[2]), e.requestContext.http.method.toUpperCase() === 'HEAD'),
     },
     { method: 'POST', pattern: /^\/api\/permohonan$/, run: async (e) => prepareIntake(app, bodyText(e)) },
     ...webRoutes(ctx),
@@ -212,7 +212,8 @@ function webContext(app: App, pages: TaskPages, sessions: Sessions): WebContext 
             pesan: expired
               ? 'Sesi Anda sudah berakhir; tidak ada yang diubah. Silakan masuk kembali lalu ulangi.'
               : 'Silakan masuk terlebih dahulu.',
-            aksi: { url: '/masuk', tombol: 'Masuk', keterangan: '' },
+            // A link (GET): a form posting to /masuk would carry no sign-in token and always be refused.
+            tautan: { url: '/masuk', label: 'Masuk' },
           }),
         };
       const back = event.rawPath + (event.rawQueryString ? `?${event.rawQueryString}` : '');
@@ -542,7 +543,7 @@ class TaskPages {
   }
 
   /** A generated document of the task's case, through a short-lived link (the task link must still be valid). */
-  async generatedDocument(token: string, docId: string): Promise<HttpResult> {
+  async generatedDocument(token: string, docId: string, head = false): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
     const record = await this.app.documents.get(docId);
@@ -551,6 +552,8 @@ class TaskPages {
         judul: 'Dokumen tidak ditemukan',
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
       });
+    // A HEAD asks for nothing: no link is handed out and no download is recorded.
+    if (head) return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
     const url = await this.app.documents.downloadUrl(record, 300);
     // Every download is a fact in the case history: who (the person the link is bound to), which document, when.
     const at = new Date().toISOString();
@@ -575,7 +578,7 @@ class TaskPages {
     };
   }
 
-  async download(token: string, index: number): Promise<HttpResult> {
+  async download(token: string, index: number, head = false): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
     const file = documentsOf(view, await this.app.store.listHistory(view.task.caseId))[index];
@@ -584,7 +587,18 @@ class TaskPages {
         judul: 'Dokumen tidak ditemukan',
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
       });
+    if (head) return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
     const url = await this.app.files.presignGet(file.bucket, file.key, file.name, 300);
+    // As for generated documents: who (the person the link is bound to), which file, when.
+    const at = new Date().toISOString();
+    await this.app.store.appendHistory({
+      caseId: view.task.caseId,
+      eventKey: `unduh#${at}#${randomBytes(6).toString('hex')}`,
+      type: 'dokumen-diunduh',
+      at,
+      who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
+      detail: { berkas: file.name, slot: file.slot, jenis: 'permohonan', berlakuDetik: 300, melalui: 'tautan tugas' },
+    });
     return {
       statusCode: 302,
       headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

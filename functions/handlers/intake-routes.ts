@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canSeeCase, has, unitsOfSop } from '../../core/access/access.ts';
+import { DASAR_KESEPAKATAN } from '../../core/agreement/induk.ts';
 import {
   COMMON_INTAKE_FIELDS,
   checkValue,
@@ -199,6 +200,13 @@ export function intakeRoutes(ctx: WebContext): Route[] {
       else data[field.id] = checked;
     }
     if (sop.definition.intake.data.some((f) => f.id === 'perihal') && perihal) data.perihal = perihal;
+    const dasar = data[DASAR_KESEPAKATAN];
+    if (typeof dasar === 'string' && !dasar.trim()) delete data[DASAR_KESEPAKATAN];
+    else if (typeof dasar === 'string') {
+      data[DASAR_KESEPAKATAN] = dasar.trim();
+      const refusal = await app.intake.checkInduk(sop.definition.pemda, dasar);
+      if (refusal) errors[`d_${DASAR_KESEPAKATAN}`] = refusal;
+    }
     for (const slot of sop.definition.intake.documents) {
       const listed = input.files.filter((f) => f.slot === slot.id);
       const name = `berkas_${slot.id}`;
@@ -264,7 +272,11 @@ export function intakeRoutes(ctx: WebContext): Route[] {
           diterima: formatAt(record, record.createdAt),
           pemohon: record.pemohon,
           berkas: record.files.map((f) => ({ name: f.name, ukuran: formatBytes(f.size) })),
-          lacakUrl: app.caseAdmin.trackingUrl(record),
+          // The receipt never expires: once the tracking link was revoked (a new version issued), it must not hand
+          // out the new one, or revoking would not shut out whoever holds this page. The new link went by email.
+          ...((record.trackingVersion ?? 1) === 1
+            ? { lacakUrl: app.caseAdmin.trackingUrl(record) }
+            : { lacakDiganti: true }),
         },
         'Tanda terima permohonan',
         { kop: pemdaNama(sop) },

@@ -159,7 +159,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
         { judul: 'Perjanjian tidak ditemukan', pesan: `Tidak ada perjanjian Nomor ${nomor} di register pemda Anda.` },
         session,
       );
-    const { agreement: a, summary, items, history, calendar } = found;
+    const { agreement: a, summary, items, history, calendar, induk } = found;
     const scope = await scopeOf(a);
     const bolehUbah = !!scope && canAdministerCase(p, scope) && a.status === 'berlaku';
     const today = pemdaOf(a.pemdaId).localDate(app.runtimeClock.now());
@@ -194,6 +194,8 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
         berakhir: tanggalSurat(a.berakhir),
         adendumDariId: a.adendumDari ? agreementPathId(a.adendumDari) : '',
         adendum: a.adendum.map((n) => ({ nomor: n, id: agreementPathId(n) })),
+        induk: a.induk ? indukModel(a.induk, induk, today) : undefined,
+        pelaksanaan: (a.pelaksanaan ?? []).map((n) => ({ nomor: n, id: agreementPathId(n) })),
         berikutnya: summary.berikutnya
           ? { label: summary.berikutnya.label, tanggal: tanggalSurat(summary.berikutnya.jatuhTempo) }
           : undefined,
@@ -363,15 +365,40 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
   ];
 }
 
+/**
+ * The agreement a PKS implements, with its status today: the PKS goes on when its Kesepakatan Bersama ends, so the
+ * page says so rather than changing anything.
+ */
+function indukModel(nomor: string, induk: AgreementRecord | undefined, today: string) {
+  if (!induk) return { nomor, id: agreementPathId(nomor), status: 'Tidak ditemukan di register perjanjian' };
+  const status = statusOn(induk, today);
+  const ended = status === 'berakhir' || status === 'batal';
+  return {
+    nomor,
+    id: agreementPathId(nomor),
+    jenis: JENIS_LABEL[induk.jenis],
+    status: STATUS_LABEL[status],
+    statusKode: status,
+    catatan: ended
+      ? `${JENIS_LABEL[induk.jenis]} yang menjadi dasar perjanjian ini sudah ${status === 'batal' ? 'dinyatakan BATAL' : 'berakhir'}` +
+        `${induk.ditutupPada ? ` sejak ${tanggalSurat(induk.ditutupPada)}` : ''}. Perjanjian ini tidak berakhir dengan sendirinya; ` +
+        'tinjau apakah perlu diakhiri, diadendum, atau dilanjutkan.'
+      : undefined,
+  };
+}
+
 /** One fact of an agreement's history, for people. */
 function describe(e: HistoryEvent): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
   const s = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : '');
   switch (e.type) {
     case 'perjanjian-terdaftar':
-      return `Terdaftar di register perjanjian; berlaku ${tanggalSurat(s('mulai'))} s.d. ${tanggalSurat(s('berakhir'))}${s('adendumDari') ? `; adendum atas ${s('adendumDari')}` : ''}`;
+      return `Terdaftar di register perjanjian; berlaku ${tanggalSurat(s('mulai'))} s.d. ${tanggalSurat(s('berakhir'))}${s('adendumDari') ? `; adendum atas ${s('adendumDari')}` : ''}${s('induk') ? `; melaksanakan ${s('induk')}` : ''}`;
     case 'perjanjian-berubah':
+      if (s('pelaksanaan'))
+        return `Dilaksanakan dengan ${s('jenisPelaksanaan') || 'perjanjian'} Nomor ${s('pelaksanaan')} (kasus ${s('kasusPelaksanaan')})`;
       if (s('adendum')) return `Adendum Nomor ${s('adendum')} tercatat (kasus ${s('kasusAdendum')})`;
+      if (s('adendumDimulai')) return `Penyusunan adendum dimulai (kasus ${s('adendumDimulai')}) — ${s('oleh')}`;
       return `${s('status') === 'batal' ? 'Dinyatakan BATAL' : 'Berakhir'}${s('alasan') ? `: ${s('alasan')}` : ''}${s('oleh') ? ` — ${s('oleh')}` : ''}`;
     case 'pemantauan-diterima':
       return `${s('label')} diterima dari ${s('oleh')}${s('rekomendasi') ? `; rekomendasi ${s('rekomendasi')}` : ''}`;

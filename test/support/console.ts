@@ -90,3 +90,29 @@ export const PRINCIPALS = {
     unit: 'Pemerintah Kabupaten Mitra',
   },
 } satisfies Record<string, Principal>;
+
+/**
+ * Signs in over HTTP exactly as the browser does: `GET /masuk` (the login CSRF cookie and its form token), then
+ * `POST /masuk` with the seeded user's local development password; returns the session cookie and its CSRF token.
+ */
+export async function signInOverHttp(
+  rt: LocalRuntime,
+  email: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string; location: string }> {
+  const form = await fetch(`${rt.urls.web}/masuk`, { redirect: 'manual' });
+  const loginCookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const posted = await web(rt, '/masuk', {
+    cookie: loginCookie,
+    form: { _csrf: token, email, kataSandi: password },
+  });
+  const session = (posted.headers.get('set-cookie') ?? '')
+    .split(/,(?=\s*\w+=)/)
+    .map((c) => c.trim().split(';')[0]!)
+    .find((c) => c.startsWith(`${SESSION_COOKIE}=`) && c.length > SESSION_COOKIE.length + 1);
+  if (posted.status !== 303 || !session) throw new Error(`sign-in as ${email} failed: ${posted.status}`);
+  const page = await web(rt, posted.headers.get('location') ?? '/', { cookie: session });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  return { cookie: session, csrf, location: posted.headers.get('location') ?? '' };
+}
