@@ -117,7 +117,10 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     const web = rt.urls.web;
 
     // The pemohon: the intake form, files uploaded straight to the intake bucket, the receipt with the case number.
-    await page.goto(`${web}/permohonan/baru?sop=${SOP}`);
+    await page.goto(web);
+    await shot(page, '00-beranda', false);
+    await Promise.all([page.waitForURL(/\/permohonan\/baru$/), page.click('#tautan-permohonan')]);
+    await Promise.all([page.waitForURL(/\/permohonan\/baru\?sop=/), page.click(`a[href$="?sop=${SOP}"]`)]);
     await page.fill('#nama', PEMOHON.nama);
     await page.fill('#email', PEMOHON.email);
     await page.fill('#instansi', PEMOHON.instansi);
@@ -178,6 +181,18 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
         await page.goto(link);
       }
       const choice = await fillTask(page, code);
+      if (acted.length === 0) {
+        // The same task page on a phone.
+        const phone = await browser.newContext({
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+        });
+        const small = await phone.newPage();
+        await small.goto(link);
+        await shot(small, '12-ponsel-tugas', false);
+        await phone.close();
+      }
       if (node === 'L9.3') {
         await shot(page, '04-tugas-tanda-tangan', false);
         // Meanwhile, the Bagian's pelaksana follows the case in the console: the Bupati's signature is the current step.
