@@ -117,15 +117,20 @@ describe('the staff console', () => {
     expect((await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/unduh`, { cookie })).status).toBe(403);
   });
 
-  it('refuses the dashboard to an arsiparis and shows them only the archive kinds of a case', async () => {
+  it('refuses the dashboard and open cases to an arsiparis; a finished case shows them only the archive kinds', async () => {
     const { cookie } = as(PRINCIPALS.arsiparisBlitar);
     expect((await web(rt, '/konsol', { cookie })).status).toBe(403);
-    const page = await web(rt, `/konsol/kasus/${paraf}`, { cookie });
+    // An open case: its working notes are not the arsiparis's to read.
+    expect((await web(rt, `/konsol/kasus/${paraf}`, { cookie })).status).toBe(403);
+    expect((await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/lihat`, { cookie })).status).toBe(403);
+    // Once a case is closed (here: cancelled by an admin), its page opens without the working papers.
+    const admin = { id: 'admin', nama: 'Admin Kerja Sama Blitar', jabatan: 'Administrator' };
+    await rt.app.caseAdmin.cancel(awal, admin, 'Uji: kasus ditutup');
+    const page = await web(rt, `/konsol/kasus/${awal}`, { cookie });
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Kerja sama pengelolaan sampah regional');
+    expect(page.text).toContain('Kerja sama beasiswa pendidikan');
     expect(page.text).not.toContain('/dokumen/');
     expect(page.text).not.toContain('/berkas/');
-    expect((await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/lihat`, { cookie })).status).toBe(403);
   });
 
   it("shows the pemohon their case and files but not the pemda's working papers", async () => {

@@ -11,7 +11,7 @@ import type { CaseRecord, TaskRecord } from '../case/model.ts';
  *   case of their unit's SOPs, every document.
  * - **pejabat**: the cases of their unit's SOPs, and any case in their pemda where a task is or was theirs.
  * - **arsiparis**: the register and the archive of their pemda: the signed naskah, the partner's copy, the scans,
- *   and the case summary they belong to; not the working papers of open cases.
+ *   and the pages of finished cases they belong to; never an open case (its working notes and papers).
  * - **admin**: every case of their pemda; cancels, reassigns, delegates.
  */
 export const ROLES = ['pemohon', 'pelaksana', 'pejabat', 'arsiparis', 'admin'] as const;
@@ -40,7 +40,7 @@ export interface Principal {
 
 /** What the rules need to know about a case beyond its record: the unit that runs its SOP. */
 export interface CaseScope {
-  record: Pick<CaseRecord, 'caseId' | 'pemdaId' | 'pemohon'>;
+  record: Pick<CaseRecord, 'caseId' | 'pemdaId' | 'pemohon' | 'status'>;
   /**
    * The units that run the SOP: its header's kop lines below the pemda's own ("SEKRETARIAT DAERAH", "BAGIAN
    * KERJASAMA", "SUB BAGIAN KERJASAMA LUAR NEGERI"): staff of any of them (a unit and the units above it) belong.
@@ -88,7 +88,9 @@ function isStaffOf(p: Principal, scope: CaseScope): boolean {
 /** May the principal open the case page (timeline, history)? */
 export function canSeeCase(p: Principal, scope: CaseScope): boolean {
   if (p.pemdaId !== scope.record.pemdaId) return false;
-  return has(p, 'admin') || has(p, 'arsiparis') || isStaffOf(p, scope) || isPemohonOf(p, scope);
+  // An arsiparis files what is finished: an open case's working notes are not theirs to read.
+  const archived = has(p, 'arsiparis') && scope.record.status !== 'aktif';
+  return has(p, 'admin') || archived || isStaffOf(p, scope) || isPemohonOf(p, scope);
 }
 
 /**
@@ -96,9 +98,11 @@ export function canSeeCase(p: Principal, scope: CaseScope): boolean {
  * the files attached to decisions)?
  */
 export function canSeeDocument(p: Principal, scope: CaseScope, kind: string): boolean {
+  if (p.pemdaId !== scope.record.pemdaId) return false;
+  // The archive copies are the arsiparis's as soon as they exist, even while the case finishes its last steps.
+  if (has(p, 'arsiparis') && ARCHIVE_DOCUMENT_KINDS.has(kind)) return true;
   if (!canSeeCase(p, scope)) return false;
   if (has(p, 'admin') || isStaffOf(p, scope)) return true;
-  if (has(p, 'arsiparis') && ARCHIVE_DOCUMENT_KINDS.has(kind)) return true;
   return isPemohonOf(p, scope) && !INTERNAL_DOCUMENT_KINDS.has(kind);
 }
 

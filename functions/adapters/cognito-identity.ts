@@ -1,8 +1,11 @@
 import {
+  AssociateSoftwareTokenCommand,
   ChallengeNameType,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
+  VerifySoftwareTokenCommand,
+  VerifySoftwareTokenResponseType,
   type AuthenticationResultType,
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -14,8 +17,9 @@ import type { CognitoSettings } from '../config.ts';
 
 /**
  * Staff sign-in through the Cognito user-pool API, the same calls in AWS and against cognito-local: InitiateAuth
- * (USER_PASSWORD_AUTH), RespondToAuthChallenge for a first sign-in's new password and for the authenticator code;
- * then the ID token verified against the pool's JWKS with the issuer pinned and the app client as audience, and
+ * (USER_PASSWORD_AUTH), RespondToAuthChallenge for a first sign-in's new password and for the authenticator code,
+ * and the first enrolment of an authenticator app where the pool requires TOTP (MFA_SETUP: AssociateSoftwareToken
+ * and VerifySoftwareToken on Cognito's challenge session, then RespondToAuthChallenge); then the ID token verified against the pool's JWKS with the issuer pinned and the app client as audience, and
  * its claims mapped to a console principal (core/access/claims.ts). No token is kept: the console issues its own
  * session (functions/auth/session.ts) from the verified principal.
  */
@@ -23,9 +27,20 @@ export type SignInResult =
   | { outcome: 'masuk'; principal: Principal }
   /** Cognito asks for more before it issues tokens; `session` is Cognito's (valid a few minutes), not ours. */
   | { outcome: 'tantangan'; challenge: 'kata-sandi-baru' | 'kode-autentikator'; session: string; email: string }
+  /**
+   * The pool requires TOTP and the account has no authenticator yet: `secret` (base32, from AssociateSoftwareToken)
+   * goes into the person's app; `session` is the one VerifySoftwareToken takes. Neither may be logged.
+   */
+  | { outcome: 'tantangan'; challenge: 'pasang-autentikator'; session: string; email: string; secret: string }
   | { outcome: 'ditolak'; status: 400 | 401 | 403; pesan: string };
 
 export const WRONG_CREDENTIALS = 'Email atau kata sandi salah.';
+export const SETUP_EXPIRED =
+  'Waktu pendaftaran habis, silakan masuk lagi. Anda akan mendapat kode QR baru: hapus entri Sepakat yang tadi dipindai dari aplikasi autentikator.';
+export const SETUP_WRONG_CODE =
+  'Kode tidak cocok dengan kunci yang baru dipasang. Pastikan jam ponsel Anda tepat, lalu masukkan kode yang sedang tampil di aplikasi.';
+/** The name the authenticator is registered under in Cognito (VerifySoftwareToken's FriendlyDeviceName). */
+export const AUTHENTICATOR_DEVICE_NAME = 'Sepakat';
 
 /** Cognito error names after which the person may try again; each gets one message (never which part was wrong). */
 const CREDENTIAL_ERRORS = new Set([
@@ -138,6 +153,31 @@ export class CognitoIdentity {
     });
   }
 
+  /**
+   * The first code of a newly installed authenticator (MFA_SETUP): VerifySoftwareToken on the session of
+   * AssociateSoftwareToken, then RespondToAuthChallenge(MFA_SETUP) on the session it returns, which issues tokens.
+   * A wrong code answers 400 (the same step may be tried again on the same session); an expired session 401.
+   */
+  async completeAuthenticatorSetup(email: string, session: string, code: string): Promise<SignInResult> {
+    let verified: string | undefined;
+    try {
+      const out = await this.client.send(
+        new VerifySoftwareTokenCommand({
+          Session: session,
+          UserCode: code.replace(/\s+/g, ''),
+          FriendlyDeviceName: AUTHENTICATOR_DEVICE_NAME,
+        }),
+      );
+      if (out.Status !== VerifySoftwareTokenResponseType.SUCCESS)
+        return { outcome: 'ditolak', status: 400, pesan: SETUP_WRONG_CODE };
+      verified = out.Session;
+    } catch (error) {
+      return this.refusal(error, 'pasang');
+    }
+    if (!verified) return { outcome: 'ditolak', status: 401, pesan: SETUP_EXPIRED };
+    return this.respond(email, verified, ChallengeNameType.MFA_SETUP, {});
+  }
+
   destroy(): void {
     this.client.destroy();
   }
@@ -149,8 +189,9 @@ export class CognitoIdentity {
     answers: Record<string, string>,
   ): Promise<SignInResult> {
     const username = normaliseEmail(email);
+    let out: { ChallengeName?: string; Session?: string; AuthenticationResult?: AuthenticationResultType };
     try {
-      const out = await this.client.send(
+      out = await this.client.send(
         new RespondToAuthChallengeCommand({
           ClientId: this.settings.clientId,
           ChallengeName: challenge,
@@ -158,29 +199,57 @@ export class CognitoIdentity {
           ChallengeResponses: { USERNAME: username, ...answers },
         }),
       );
-      return this.afterAuth(username, out);
     } catch (error) {
-      return this.refusal(error, challenge === ChallengeNameType.NEW_PASSWORD_REQUIRED ? 'kata-sandi-baru' : 'kode');
+      return this.refusal(
+        error,
+        challenge === ChallengeNameType.NEW_PASSWORD_REQUIRED
+          ? 'kata-sandi-baru'
+          : challenge === ChallengeNameType.MFA_SETUP
+            ? 'pasang'
+            : 'kode',
+      );
     }
+    return this.afterAuth(username, out);
   }
 
   private async afterAuth(
     username: string,
-    out: { ChallengeName?: string; Session?: string; AuthenticationResult?: AuthenticationResultType },
+    out: {
+      ChallengeName?: string;
+      ChallengeParameters?: Record<string, string>;
+      Session?: string;
+      AuthenticationResult?: AuthenticationResultType;
+    },
   ): Promise<SignInResult> {
     if (out.AuthenticationResult?.IdToken) return this.principalOf(out.AuthenticationResult.IdToken);
     if (out.ChallengeName === ChallengeNameType.NEW_PASSWORD_REQUIRED && out.Session)
       return { outcome: 'tantangan', challenge: 'kata-sandi-baru', session: out.Session, email: username };
     if (out.ChallengeName === ChallengeNameType.SOFTWARE_TOKEN_MFA && out.Session)
       return { outcome: 'tantangan', challenge: 'kode-autentikator', session: out.Session, email: username };
+    if (out.ChallengeName === ChallengeNameType.MFA_SETUP && out.Session && canSetUpTotp(out.ChallengeParameters))
+      return this.startSetup(username, out.Session);
     return {
       outcome: 'ditolak',
       status: 403,
-      pesan:
-        out.ChallengeName === ChallengeNameType.MFA_SETUP
-          ? 'Akun Anda harus memasang aplikasi autentikator lebih dahulu; langkah itu belum tersedia di halaman ini. Hubungi administrator Sepakat.'
-          : 'Cara masuk yang diminta untuk akun Anda belum didukung halaman ini. Hubungi administrator Sepakat.',
+      pesan: 'Cara masuk yang diminta untuk akun Anda belum didukung halaman ini. Hubungi administrator Sepakat.',
     };
+  }
+
+  /** MFA_SETUP: a new TOTP secret for the account, bound to Cognito's challenge session. */
+  private async startSetup(username: string, session: string): Promise<SignInResult> {
+    try {
+      const out = await this.client.send(new AssociateSoftwareTokenCommand({ Session: session }));
+      if (!out.SecretCode || !out.Session) return { outcome: 'ditolak', status: 401, pesan: SETUP_EXPIRED };
+      return {
+        outcome: 'tantangan',
+        challenge: 'pasang-autentikator',
+        session: out.Session,
+        email: username,
+        secret: out.SecretCode,
+      };
+    } catch (error) {
+      return this.refusal(error, 'pasang');
+    }
   }
 
   private async principalOf(idToken: string): Promise<SignInResult> {
@@ -204,7 +273,7 @@ export class CognitoIdentity {
     return { outcome: 'masuk', principal: found.principal };
   }
 
-  private refusal(error: unknown, during: 'masuk' | 'kata-sandi-baru' | 'kode'): SignInResult {
+  private refusal(error: unknown, during: 'masuk' | 'kata-sandi-baru' | 'kode' | 'pasang'): SignInResult {
     const name = (error as { name?: string }).name ?? '';
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (TRANSIENT_ERRORS.has(name) || (status !== undefined && status >= 500) || isNetworkError(error))
@@ -216,6 +285,14 @@ export class CognitoIdentity {
         pesan:
           'Kata sandi baru belum memenuhi ketentuan: minimal 12 karakter, dengan huruf besar, huruf kecil, angka dan simbol.',
       };
+    if (during === 'pasang') {
+      // VerifySoftwareToken says EnableSoftwareTokenMFAException for a wrong code; the challenge, CodeMismatch.
+      if (name === 'EnableSoftwareTokenMFAException' || name === 'CodeMismatchException')
+        return { outcome: 'ditolak', status: 400, pesan: SETUP_WRONG_CODE };
+      // "Invalid session for the user, session is expired." (the challenge session lives a few minutes).
+      if (name === 'NotAuthorizedException' || name === 'ExpiredCodeException')
+        return { outcome: 'ditolak', status: 401, pesan: SETUP_EXPIRED };
+    }
     if (during !== 'masuk' && (name === 'NotAuthorizedException' || name === 'ExpiredCodeException'))
       return {
         outcome: 'ditolak',
@@ -238,6 +315,18 @@ export class CognitoIdentity {
 }
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** MFA_SETUP names what may be set up (`MFAS_CAN_SETUP`, a JSON list); Sepakat installs only TOTP. */
+function canSetUpTotp(parameters: Record<string, string> | undefined): boolean {
+  const offered = parameters?.MFAS_CAN_SETUP;
+  if (offered === undefined) return true;
+  try {
+    const list: unknown = JSON.parse(offered);
+    return Array.isArray(list) && list.includes('SOFTWARE_TOKEN_MFA');
+  } catch {
+    return false;
+  }
+}
 
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: string }).code;

@@ -341,7 +341,10 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const copies = hit?.copies ?? { signed: [], partner: [], scans: [], other: [] };
     const scopeOf = scopes(p);
     const kasus = entry.caseId ? await scopeOf(entry.caseId) : undefined;
-    const caseVisible = kasus && kasus.record.pemdaId === p.pemdaId && canSeeCase(p, kasus.scope);
+    // The case's summary (perihal, pemohon, SOP, status, dates) is register metadata: shown to whoever may search the
+    // archive; its page (timeline, notes) only where canSeeCase allows (an arsiparis: once it is finished).
+    const caseVisible = kasus && kasus.record.pemdaId === p.pemdaId;
+    const casePageOpen = !!caseVisible && canSeeCase(p, kasus.scope);
 
     let hidden = 0;
     const all: DocumentRecord[] = [];
@@ -440,6 +443,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
               status: CASE_STATUS_LABEL[record.status] ?? record.status,
               dimulai: fmtAt(record.createdAt, p.pemdaId),
               selesai: record.closedAt ? fmtAt(record.closedAt, p.pemdaId) : undefined,
+              halaman: casePageOpen ? `/konsol/kasus/${encodeURIComponent(record.caseId)}` : undefined,
             }
           : undefined,
         kasusTersembunyi: !!entry.caseId && !record,

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import QRCode from 'qrcode';
 import { canSeeDashboard, has, type Principal } from '../../core/access/access.ts';
-import type { SignInResult } from '../adapters/cognito-identity.ts';
+import { SETUP_EXPIRED, type SignInResult } from '../adapters/cognito-identity.ts';
 import { cookieValue } from '../auth/session.ts';
 import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
 
@@ -12,7 +13,10 @@ import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
  * - `POST /masuk`: email and password to Cognito (functions/adapters/cognito-identity.ts); on success the console
  *   session cookie and a 303 to `lanjut` or the role's home. Cognito may first ask for a new password (an account
  *   created with a temporary one) or an authenticator code: the same form shows that step, carrying Cognito's
- *   short-lived session in a hidden field. A refused sign-in answers 401 with the form again, the email kept and
+ *   short-lived session in a hidden field. A first sign-in in a pool that requires TOTP installs the authenticator
+ *   app (Cognito's MFA_SETUP): the page shows the new secret (in blocks of 4 and as a QR code of its `otpauth://`
+ *   URI, rendered here) and asks for the app's first code; the secret travels back in a hidden field too, only to
+ *   show it again after a mistyped code. A refused sign-in answers 401 with the form again, the email kept and
  *   the password not.
  * - `POST /keluar`: CSRF-checked (the session's token); clears the cookie; 303 to `/masuk`.
  *
@@ -24,7 +28,10 @@ export const LOGIN_COOKIE = 'sepakat_masuk';
 const LOGIN_COOKIE_SECONDS = 60 * 60;
 const TITLE = 'Masuk';
 
-type Langkah = 'sandi' | 'kata-sandi-baru' | 'kode';
+type Langkah = 'sandi' | 'kata-sandi-baru' | 'kode' | 'pasang-autentikator';
+const LANGKAH_LAIN: readonly Langkah[] = ['kata-sandi-baru', 'kode', 'pasang-autentikator'];
+/** A TOTP secret as Cognito's AssociateSoftwareToken returns it (base32). */
+const SECRET = /^[A-Z2-7]{16,128}$/;
 
 interface FormState {
   langkah?: Langkah;
@@ -33,6 +40,11 @@ interface FormState {
   salah?: string;
   info?: string;
   sesiCognito?: string;
+  /** The MFA_SETUP step: the secret and what is shown of it (blocks of 4, the `otpauth://` URI, its QR code). */
+  rahasia?: string;
+  rahasiaBlok?: string;
+  otpauth?: string;
+  qr?: string;
 }
 
 export function authRoutes(ctx: WebContext): Route[] {
@@ -68,6 +80,7 @@ export function authRoutes(ctx: WebContext): Route[] {
         langkahSandi: langkah === 'sandi',
         langkahKataSandiBaru: langkah === 'kata-sandi-baru',
         langkahKode: langkah === 'kode',
+        langkahPasang: langkah === 'pasang-autentikator',
         tidakTersedia: !app.identity,
         ulang: `/masuk${state.lanjut ? `?lanjut=${encodeURIComponent(state.lanjut)}` : ''}`,
       },
@@ -127,8 +140,9 @@ export function authRoutes(ctx: WebContext): Route[] {
             ...base,
             salah: 'Formulir masuk sudah kedaluwarsa atau tidak dibuka dari halaman ini. Silakan isi lagi.',
           });
-        const langkah: Langkah = form.langkah === 'kata-sandi-baru' || form.langkah === 'kode' ? form.langkah : 'sandi';
+        const langkah: Langkah = LANGKAH_LAIN.find((l) => l === form.langkah) ?? 'sandi';
         const sesiCognito = (form.sesiCognito ?? '').slice(0, 4096);
+        const rahasia = (form.rahasia ?? '').trim();
         let result: SignInResult;
         if (langkah === 'kata-sandi-baru') {
           const baru = form.kataSandiBaru ?? '';
@@ -150,9 +164,26 @@ export function authRoutes(ctx: WebContext): Route[] {
               salah: 'Kode autentikator terdiri dari 6 angka.',
             });
           result = await identity.completeAuthenticatorCode(email, sesiCognito, kode);
+        } else if (langkah === 'pasang-autentikator') {
+          // Without Cognito's session or a well-formed secret the step cannot go on: sign in again (a new secret).
+          if (!sesiCognito || !SECRET.test(rahasia)) return page(event, 400, { ...base, salah: SETUP_EXPIRED });
+          const kode = (form.kode ?? '').replace(/\s+/g, '');
+          if (!/^\d{6}$/.test(kode))
+            return page(event, 400, {
+              ...base,
+              ...(await setupStep(email, sesiCognito, rahasia)),
+              salah: 'Kode autentikator terdiri dari 6 angka.',
+            });
+          result = await identity.completeAuthenticatorSetup(email, sesiCognito, kode);
         } else result = await identity.signIn(email, form.kataSandi ?? '');
 
         if (result.outcome === 'masuk') return signedIn(result.principal, lanjut);
+        if (result.outcome === 'tantangan' && result.challenge === 'pasang-autentikator')
+          return page(event, 200, {
+            ...base,
+            ...(await setupStep(result.email, result.session, result.secret)),
+            info: 'Akun Anda wajib memakai aplikasi autentikator. Pasang sekali ini; berikutnya Anda cukup memasukkan kodenya saat masuk.',
+          });
         if (result.outcome === 'tantangan')
           return page(event, 200, {
             ...base,
@@ -164,7 +195,10 @@ export function authRoutes(ctx: WebContext): Route[] {
                 ? 'Ini masuk pertama Anda: buat kata sandi baru (minimal 12 karakter, dengan huruf besar, huruf kecil, angka dan simbol).'
                 : 'Masukkan kode 6 angka dari aplikasi autentikator Anda.',
           });
-        // A new password that does not meet the policy: the same step again. Otherwise back to email and password.
+        // A new password that does not meet the policy, a mistyped first code: the same step again (same Cognito
+        // session). Otherwise back to email and password.
+        if (result.status === 400 && langkah === 'pasang-autentikator')
+          return page(event, 400, { ...base, ...(await setupStep(email, sesiCognito, rahasia)), salah: result.pesan });
         const again = result.status === 400 && langkah === 'kata-sandi-baru';
         return page(event, result.status, {
           ...base,
@@ -183,6 +217,28 @@ export function authRoutes(ctx: WebContext): Route[] {
       },
     },
   ];
+}
+
+/** The MFA_SETUP step of the form: the secret in blocks of 4, its `otpauth://` URI and that URI as a QR code. */
+async function setupStep(email: string, sesiCognito: string, rahasia: string): Promise<FormState> {
+  const otpauth = authenticatorUri(email, rahasia);
+  return {
+    email,
+    langkah: 'pasang-autentikator',
+    sesiCognito,
+    rahasia,
+    rahasiaBlok: rahasia.replace(/(.{4})(?=.)/g, '$1 '),
+    otpauth,
+    qr: await QRCode.toDataURL(otpauth, { errorCorrectionLevel: 'M', margin: 2, width: 240 }),
+  };
+}
+
+/**
+ * The key URI an authenticator app reads (the Google Authenticator "Key Uri Format"): TOTP, SHA-1, 30 s, 6 digits
+ * (the defaults, which are what Cognito uses), labelled `Sepakat:<email>` and issued by Sepakat.
+ */
+export function authenticatorUri(email: string, secret: string): string {
+  return `otpauth://totp/Sepakat:${encodeURIComponent(email)}?secret=${secret}&issuer=Sepakat`;
 }
 
 /** Where a principal lands after signing in: the dashboard for staff, the archive, or the pemohon's own cases. */
