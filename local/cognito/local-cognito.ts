@@ -10,7 +10,8 @@
  * (local/cognito/seed-users.ts) are created when missing, through the same API an administrator uses in AWS.
  *
  * Differences from AWS kept in mind: passwords are stored in plain text (development only); a wrong password is
- * InvalidPasswordException (AWS: NotAuthorizedException); MFA is off on the local pool (the AWS pool requires TOTP);
+ * InvalidPasswordException (AWS: NotAuthorizedException); MFA is off on the local pool (the AWS pool requires TOTP,
+ * and cognito-local cannot play its first enrolment, MFA_SETUP: see test/auth-mfa.test.ts);
  * and cognito-local puts no standard attribute but `email` in the ID token, so a pre-token hook here adds `name`,
  * as AWS does for a readable attribute. The signing key ships inside the package: tokens of a local pool prove
  * nothing outside this machine, which is why the issuer (this server's address and pool id) is pinned.
