@@ -189,6 +189,11 @@ export interface CaseStore {
   /** Closes an active case; false if it was not active. */
   closeCase(caseId: string, outcome: Terminal, at: string, reason?: string): Promise<boolean>;
   listCases(status?: CaseStatus): Promise<CaseRecord[]>;
+  /**
+   * One pemda's cases, oldest first (by `createdAt`), optionally of one status and created at or after `since`. Reads
+   * only that pemda's cases, whatever the others hold.
+   */
+  listCasesOfPemda(pemdaId: string, options?: { status?: CaseStatus; since?: string }): Promise<CaseRecord[]>;
 
   getTask(taskId: string): Promise<TaskRecord | undefined>;
   /** Creates the task unless a task with this id exists. */
@@ -222,6 +227,8 @@ export interface CaseStore {
   /** Issues a new version of the case's tracking link (the old one dies); false if it moved on. */
   renewTracking(caseId: string, fromVersion: number): Promise<boolean>;
   listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]>;
+  /** The tasks of each of these cases (one read per case, a few at a time), by case id, in activation order. */
+  listTasksOfCases(caseIds: readonly string[]): Promise<Map<string, TaskRecord[]>>;
 
   /** Appends an event unless an event with the same key exists; false when it existed. */
   appendHistory(event: HistoryEvent): Promise<boolean>;

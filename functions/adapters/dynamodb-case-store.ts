@@ -22,6 +22,9 @@ import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb
 import type { Terminal } from '../../core/sop/schema.ts';
 import { INDEX, type TableNames } from './tables.ts';
 
+/** How many per-case task queries `listTasksOfCases` keeps in flight. */
+const TASK_READS_IN_FLIGHT = 8;
+
 /** The CaseStore on DynamoDB: one conditional write per fact, no transactions (dynalite has none). */
 export class DynamoDbCaseStore implements CaseStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -142,6 +145,49 @@ export class DynamoDbCaseStore implements CaseStore {
     const all: CaseRecord[] = [];
     for (const s of ['aktif', 'selesai', 'ditolak', 'dibatalkan'] as const) all.push(...(await this.listCases(s)));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /**
+   * One pemda's cases through the `byPemda` index, page by page, oldest first. A status is a filter on that pemda's
+   * items (the index has no status key): it saves bytes on the wire, not reads. `pageSize` sets the Query's `Limit`
+   * (tests use a small one to cross pages).
+   */
+  listCasesOfPemda(
+    pemdaId: string,
+    options: { status?: CaseStatus; since?: string; pageSize?: number } = {},
+  ): Promise<CaseRecord[]> {
+    const { status, since, pageSize } = options;
+    return this.queryAll<CaseRecord>({
+      TableName: this.tables.cases,
+      IndexName: INDEX.casesByPemda,
+      KeyConditionExpression: since ? 'pemdaId = :p AND createdAt >= :since' : 'pemdaId = :p',
+      ...(status ? { FilterExpression: '#status = :s', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+      ExpressionAttributeValues: {
+        ':p': pemdaId,
+        ...(since ? { ':since': since } : {}),
+        ...(status ? { ':s': status } : {}),
+      },
+      ScanIndexForward: true,
+      ...(pageSize ? { Limit: pageSize } : {}),
+    });
+  }
+
+  async listTasksOfCases(caseIds: readonly string[]): Promise<Map<string, TaskRecord[]>> {
+    const byCase = new Map<string, TaskRecord[]>();
+    const ids = [...new Set(caseIds)];
+    let next = 0;
+    // A few queries in flight: the reads grow with the pemda's cases, never with the whole table.
+    const worker = async () => {
+      while (next < ids.length) {
+        const caseId = ids[next++]!;
+        byCase.set(
+          caseId,
+          (await this.listTasks({ caseId })).sort((a, b) => a.seq - b.seq),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TASK_READS_IN_FLIGHT, ids.length) }, worker));
+    return byCase;
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {

@@ -138,10 +138,18 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const { session } = found;
     const p = session.principal;
     const filter = parseDashboardFilter(new URLSearchParams(event.rawQueryString ?? ''));
-    const [all, open] = await Promise.all([app.store.listCases(), app.store.listTasks({ state: 'open' })]);
-    const cases = all.filter((r) => r.pemdaId === p.pemdaId);
+    // Only this pemda's cases (the byPemda index), and the tasks of its active cases (byCase, one query each): the
+    // reads grow with the pemda's active work, not with the whole tables.
+    const cases = await app.store.listCasesOfPemda(p.pemdaId);
+    const activeTasks = await app.store.listTasksOfCases(
+      cases.filter((r) => r.status === 'aktif').map((r) => r.caseId),
+    );
     const openByCase = new Map<string, TaskRecord[]>();
-    for (const t of open) openByCase.set(t.caseId, [...(openByCase.get(t.caseId) ?? []), t]);
+    for (const [caseId, tasks] of activeTasks)
+      openByCase.set(
+        caseId,
+        tasks.filter((t) => t.state === 'open'),
+      );
     // A pejabat also sees the cases outside their unit where a task was theirs: only then every task is read.
     const needsAllTasks = (r: CaseRecord) =>
       p.roles.includes('pejabat') &&
@@ -153,7 +161,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         record,
         sop: app.runtime.sopOf(record),
         tasks: needsAllTasks(record)
-          ? await app.store.listTasks({ caseId: record.caseId })
+          ? (activeTasks.get(record.caseId) ?? (await app.store.listTasks({ caseId: record.caseId })))
           : (openByCase.get(record.caseId) ?? []),
         calendar: app.catalog.pemda(record.pemdaId).calendar,
       })),

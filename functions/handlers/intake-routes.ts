@@ -413,12 +413,8 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     const found = await ctx.signedIn(event, (p) => has(p, 'pemohon'));
     if (found.result) return found.result;
     const p = found.session.principal;
-    const cases = (await app.store.listCases())
-      .filter(
-        (record) =>
-          record.pemdaId === p.pemdaId &&
-          canSeeCase(p, { record, sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header) }),
-      )
+    const cases = (await app.store.listCasesOfPemda(p.pemdaId))
+      .filter((record) => canSeeCase(p, { record, sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header) }))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map((record) => {
         const sop = app.runtime.sopOf(record);

@@ -12,9 +12,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
+  ListTagsOfResourceCommand,
+  PutItemCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  ScanCommand,
+  TagResourceCommand,
+  type AttributeValue,
   type CreateTableInput,
   type DynamoDBClient,
   type DynamoDBClientConfig,
@@ -104,7 +110,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
 
 /**
  * Creates every table that does not exist yet and waits until each is ACTIVE with all its global
- * secondary indexes. Idempotent; existing tables are left as they are (no schema migration).
+ * secondary indexes. Idempotent. An existing table that lacks a global secondary index of its definition (a data
+ * directory from before the index was added) gets it by `addIndexesByCopy`; nothing else is migrated.
  */
 export async function ensureTables(client: DynamoDBClient, tables: CreateTableInput[]): Promise<void> {
   await Promise.all(
@@ -113,16 +120,105 @@ export async function ensureTables(client: DynamoDBClient, tables: CreateTableIn
       if (!name) throw new Error('ensureTables: a table has no TableName.');
       const existing = await describe(client, name);
       if (!existing) {
-        try {
-          await client.send(new CreateTableCommand(table));
-        } catch (error) {
-          // Someone else (another start-up racing this one) created it first.
-          if (!(error instanceof ResourceInUseException)) throw error;
-        }
+        // A copy left complete by an interrupted migration is the table's data: finish that migration instead.
+        if (await isCompleteCopy(client, copyNameOf(name))) await addIndexesByCopy(client, table);
+        else await createTable(client, table);
+      } else if (missingIndexes(existing, table).length > 0 || (await isCompleteCopy(client, copyNameOf(name)))) {
+        await addIndexesByCopy(client, table);
       }
       await waitUntilActive(client, name);
     }),
   );
+}
+
+async function createTable(client: DynamoDBClient, table: CreateTableInput): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(table));
+  } catch (error) {
+    // Someone else (another start-up racing this one) created it first.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+function missingIndexes(existing: TableDescription, table: CreateTableInput): string[] {
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  return (table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName!).filter((name) => !present.has(name));
+}
+
+/** The table a local migration copies a table into (exported for tests of an interrupted migration). */
+export const copyNameOf = (tableName: string) => `${tableName}.salinan-migrasi`;
+/** The tag that marks a copy as holding every item of its table (written only after the last item). */
+export const COPY_COMPLETE_TAG = 'sepakat-salinan-lengkap';
+
+async function isCompleteCopy(client: DynamoDBClient, copyName: string): Promise<boolean> {
+  const copy = await describe(client, copyName);
+  if (!copy?.TableArn) return false;
+  const tags = await client.send(new ListTagsOfResourceCommand({ ResourceArn: copy.TableArn }));
+  return (tags.Tags ?? []).some((tag) => tag.Key === COPY_COMPLETE_TAG);
+}
+
+/**
+ * Adds the missing global secondary indexes to a local table. dynalite cannot: UpdateTable with a `Create` index
+ * update is refused on an on-demand table (it asks for a throughput) and otherwise ignored (its updateTable only
+ * changes throughput; tried on dynalite 4). So the table is rebuilt: every item is copied to
+ * `<table>.salinan-migrasi`, the copy is tagged complete, the table is dropped and created from its definition
+ * (the indexes filled as the items come back), the items are copied back, and the copy is dropped. Only the start-up
+ * runs this, before anything else writes. A crash at any point is finished at the next start: an untagged copy is
+ * discarded (the table is still whole), a tagged one is copied back again (puts of the same items are idempotent).
+ */
+async function addIndexesByCopy(client: DynamoDBClient, table: CreateTableInput): Promise<void> {
+  const name = table.TableName!;
+  const copyName = copyNameOf(name);
+  if (!(await isCompleteCopy(client, copyName))) {
+    await dropTable(client, copyName);
+    const existing = await describe(client, name);
+    if (!existing) throw new Error(`ensureTables: ${name} disappeared while its indexes were being added.`);
+    const keyNames = new Set((existing.KeySchema ?? []).map((key) => key.AttributeName));
+    await createTable(client, {
+      TableName: copyName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: existing.KeySchema,
+      AttributeDefinitions: (existing.AttributeDefinitions ?? []).filter((a) => keyNames.has(a.AttributeName)),
+    });
+    await waitUntilActive(client, copyName);
+    await copyItems(client, name, copyName);
+    const copy = await describe(client, copyName);
+    await client.send(
+      new TagResourceCommand({ ResourceArn: copy!.TableArn, Tags: [{ Key: COPY_COMPLETE_TAG, Value: 'ya' }] }),
+    );
+  }
+  const current = await describe(client, name);
+  if (!current || missingIndexes(current, table).length > 0) {
+    await dropTable(client, name);
+    await createTable(client, table);
+  }
+  await waitUntilActive(client, name);
+  await copyItems(client, copyName, name);
+  await dropTable(client, copyName);
+}
+
+async function copyItems(client: DynamoDBClient, from: string, to: string): Promise<void> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: from, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) await client.send(new PutItemCommand({ TableName: to, Item: item }));
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+async function dropTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const deadline = Date.now() + 30_000;
+  let delay = 5;
+  while (await describe(client, tableName)) {
+    if (Date.now() > deadline) throw new Error(`Table ${tableName} is still there 30 s after it was deleted.`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 250);
+  }
 }
 
 async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
