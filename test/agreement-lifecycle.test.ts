@@ -9,9 +9,18 @@ import {
   monevKe,
   nextDue,
   registrationSchedule,
+  termChangeSchedule,
 } from '../core/agreement/calendar.ts';
 import { agreementJobKey, AgreementJobSchema } from '../core/agreement/jobs.ts';
-import { decide, jenisFrom, lastDayOf, LifecycleCodes, statusOn } from '../core/agreement/lifecycle.ts';
+import {
+  checkNewEnd,
+  decide,
+  jenisFrom,
+  lastDayOf,
+  LifecycleCodes,
+  newEndFrom,
+  statusOn,
+} from '../core/agreement/lifecycle.ts';
 import { DEFAULT_PEMANTAUAN, PemantauanSchema, type AgreementRecord } from '../core/agreement/model.ts';
 import { inForceDuring, recipientsOf, rekapToHtml } from '../core/agreement/rekap.ts';
 import { DEFAULT_WORKING_HOURS } from '../core/calendar/schema.ts';
@@ -184,13 +193,56 @@ describe('the monitoring calendar', () => {
       ['laporan-eskalasi', '2027-03-02 07:30'],
       ['laporan-minta', '2027-05-10 07:30'],
     ]);
-    // The last report has no next one; a monev only its next.
+    // The last report has no next one.
     expect(followUps(a, DEFAULT_PEMANTAUAN, calendar, 'laporan', 8).map((i) => i.key)).toHaveLength(2);
-    expect(
-      followUps(a, DEFAULT_PEMANTAUAN, calendar, 'monev', 1).map(
-        (i) => i.job.kind === 'pantau-perjanjian' && i.job.tahap,
-      ),
-    ).toEqual(['monev-minta']);
+  });
+
+  it('follows a monev request with its reminder the next working day and its escalation as a report’s', () => {
+    // Monev 1 falls due on Senin 24 May 2027.
+    const items = followUps(a, DEFAULT_PEMANTAUAN, calendar, 'monev', 1);
+    expect(items.map((i) => [i.job.kind === 'pantau-perjanjian' && i.job.tahap, wib(i.at)])).toEqual([
+      ['monev-terlambat', '2027-05-25 07:30'],
+      // Five working days after the due date, as report 2 (due the same day).
+      ['monev-eskalasi', '2027-05-31 07:30'],
+      ['monev-minta', '2027-11-09 07:30'],
+    ]);
+    for (const i of items) expect(i.key.length).toBeLessThanOrEqual(64);
+    const keys = new Set(agreementJobKeys(a, DEFAULT_PEMANTAUAN, calendar));
+    for (const i of items) expect(keys.has(i.key)).toBe(true);
+  });
+
+  it('names the end of the term in the keys of its reminders and expiry, and moves them when the term moves', () => {
+    const [expiry] = registrationSchedule(a, DEFAULT_PEMANTAUAN, calendar, '2026-11-23').filter(
+      (i) => i.job.kind === 'pantau-perjanjian' && i.job.tahap === 'berakhir',
+    );
+    expect(expiry!.key).toMatch(/\.berakhir\.20281122$/);
+    const longer = { ...a, berakhir: '2029-11-22', version: 2 };
+    const plan = termChangeSchedule(a, longer, DEFAULT_PEMANTAUAN, calendar, '2027-08-25');
+    expect(plan.cancel).toContain(expiry!.key);
+    expect(plan.cancel).toContain(expiry!.key.replace(/\.20281122$/, ''));
+    const seen = plan.schedule.map((i) => [
+      i.job.kind === 'pantau-perjanjian' ? `${i.job.tahap}${i.job.ke ?? ''}` : `tahunan${i.job.tahun}`,
+      wib(i.at),
+    ]);
+    // The first report and monev the added year brings (report 9 covers 23 November 2028 – 22 February 2029).
+    expect(seen.slice(0, 2)).toEqual([
+      ['laporan-minta9', '2029-02-09 07:30'],
+      ['monev-minta5', '2029-05-09 07:30'],
+    ]);
+    expect(seen).toContainEqual(['berakhir', '2029-11-23 00:00']);
+    expect(seen).toContainEqual(['tahunan2029', '2030-01-10 07:30']);
+    expect(seen.filter(([k]) => k!.startsWith('pengingat-berakhir'))).toHaveLength(5);
+    for (const i of plan.schedule) {
+      expect(plan.cancel).not.toContain(i.key);
+      expect(i.key.length).toBeLessThanOrEqual(64);
+      expect(jobKey(parseJob(JSON.parse(JSON.stringify(i.job))))).toBe(i.key);
+    }
+    // Only a later date in the adendum's data moves the end.
+    expect(newEndFrom(a, { 'berakhir-baru': '2029-11-22' })).toBe('2029-11-22');
+    expect(newEndFrom(a, { 'berakhir-baru': '2028-01-01' })).toBeUndefined();
+    expect(newEndFrom(a, { 'berakhir-baru': '2029-02-30' })).toBeUndefined();
+    expect(newEndFrom(a, {})).toBeUndefined();
+    expect(refusal(() => checkNewEnd(a, '2028-11-22')).message).toContain('harus sesudah 22 November 2028');
   });
 
   it('names every key the calendar can schedule, so a closed agreement cancels them all', () => {

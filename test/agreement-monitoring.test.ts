@@ -383,7 +383,13 @@ describe('an agreement after signing: reports, monev, adendum, expiry, ending an
     expect(ok.status).toBe(200);
     const closed = (await rt.app.agreements.get(PEMDA, a.nomor))!;
     expect(closed).toMatchObject({ status: 'berakhir', alasanBerakhir: 'tujuan-tercapai', ditutupPada: '2027-08-25' });
-    const expiry = agreementJobKey({ kind: 'pantau-perjanjian', pemdaId: PEMDA, nomor: a.nomor, tahap: 'berakhir' });
+    const expiry = agreementJobKey({
+      kind: 'pantau-perjanjian',
+      pemdaId: PEMDA,
+      nomor: a.nomor,
+      tahap: 'berakhir',
+      sampai: a.berakhir,
+    });
     expect((await rt.scheduler.store.get(expiry))?.state).toBe('cancelled');
     expect((await rt.app.agreements.list(PEMDA)).find((x) => x.nomor === a.nomor)).toMatchObject({
       status: 'berakhir',

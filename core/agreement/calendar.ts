@@ -152,12 +152,15 @@ function item(
   at: Date,
   ke?: number,
 ): ScheduledItem<AgreementJob | AnnualReportJob> {
+  // The end reminders and the expiry name the end of the term they announce: a term moved by an adendum makes new keys.
+  const dated = tahap === 'pengingat-berakhir' || tahap === 'berakhir';
   const job: AgreementJob = {
     kind: 'pantau-perjanjian',
     pemdaId: a.pemdaId,
     nomor: a.nomor,
     tahap,
     ...(ke !== undefined ? { ke } : {}),
+    ...(dated ? { sampai: a.berakhir } : {}),
   };
   return { key: agreementJobKey(job), at, job };
 }
@@ -229,8 +232,9 @@ export function registrationSchedule(
 }
 
 /**
- * What a request schedules once its link went out: for report k its reminder and escalation if it stays missing,
- * and the request of report k+1; for monev s the request of monev s+1.
+ * What a request schedules once its link went out: its reminder (the pemda's `pengingatSetelahHariKerja`, by default
+ * the next working day after its due date) and its escalation (`eskalasiSetelahHariKerja`) if it stays missing, and
+ * the request of the next report or monev. A monev is reminded and escalated as a report is.
  */
 export function followUps(
   a: AgreementRecord,
@@ -241,11 +245,11 @@ export function followUps(
 ): ScheduledItem<AgreementJob | AnnualReportJob>[] {
   const out: ScheduledItem<AgreementJob | AnnualReportJob>[] = [];
   const current = kewajiban(a, cfg, calendar, jenis, ke);
-  if (current && jenis === 'laporan') {
+  if (current) {
     const remind = nthWorkingDayAfter(calendar, current.jatuhTempo, cfg.pengingatSetelahHariKerja + 1);
-    out.push(item(a, 'laporan-terlambat', opening(calendar, remind), ke));
+    out.push(item(a, jenis === 'laporan' ? 'laporan-terlambat' : 'monev-terlambat', opening(calendar, remind), ke));
     const escalate = nthWorkingDayAfter(calendar, current.jatuhTempo, Math.max(1, cfg.eskalasiSetelahHariKerja));
-    out.push(item(a, 'laporan-eskalasi', opening(calendar, escalate), ke));
+    out.push(item(a, jenis === 'laporan' ? 'laporan-eskalasi' : 'monev-eskalasi', opening(calendar, escalate), ke));
   }
   const next = kewajiban(a, cfg, calendar, jenis, ke + 1);
   if (next)
@@ -253,18 +257,65 @@ export function followUps(
   return out;
 }
 
+/** The keys of the end reminders and the expiry of the term ending `berakhir` (and their undated older form). */
+function endKeys(a: AgreementRecord, cfg: Pemantauan, berakhir: string, legacy: boolean): string[] {
+  const term = { ...a, berakhir };
+  const keys: string[] = [];
+  for (const days of new Set(cfg.pengingatBerakhirHari))
+    keys.push(item(term, 'pengingat-berakhir', new Date(0), days).key);
+  keys.push(item(term, 'berakhir', new Date(0)).key);
+  // Agreements registered before the keys named the end of the term have undated ones.
+  if (legacy) for (const key of [...keys]) keys.push(key.replace(/\.\d{8}$/, ''));
+  return keys;
+}
+
 /** Every key the agreement's calendar can schedule (the annual reports are the pemda's, not the agreement's). */
 export function agreementJobKeys(a: AgreementRecord, cfg: Pemantauan, calendar: WorkCalendar): string[] {
   const keys: string[] = [];
   for (const k of kewajibanList(a, cfg, calendar)) {
-    if (k.jenis === 'laporan') {
-      keys.push(item(a, 'laporan-minta', new Date(0), k.ke).key);
-      keys.push(item(a, 'laporan-terlambat', new Date(0), k.ke).key);
-      keys.push(item(a, 'laporan-eskalasi', new Date(0), k.ke).key);
-    } else keys.push(item(a, 'monev-minta', new Date(0), k.ke).key);
+    const [minta, terlambat, eskalasi] =
+      k.jenis === 'laporan'
+        ? (['laporan-minta', 'laporan-terlambat', 'laporan-eskalasi'] as const)
+        : (['monev-minta', 'monev-terlambat', 'monev-eskalasi'] as const);
+    for (const tahap of [minta, terlambat, eskalasi]) keys.push(item(a, tahap, new Date(0), k.ke).key);
   }
-  for (const days of new Set(cfg.pengingatBerakhirHari))
-    keys.push(item(a, 'pengingat-berakhir', new Date(0), days).key);
-  keys.push(item(a, 'berakhir', new Date(0)).key);
+  keys.push(...endKeys(a, cfg, a.berakhir, true));
   return keys;
+}
+
+/**
+ * What changes when an adendum moves the end of the term from `before.berakhir` to `after.berakhir` on `today`: the
+ * end reminders and the expiry of the old end are cancelled (their keys name it) and those of the new end scheduled;
+ * the first report and monev the longer term adds are requested (the requests chain on from there), and the annual
+ * report of every year it now reaches.
+ */
+export function termChangeSchedule(
+  before: AgreementRecord,
+  after: AgreementRecord,
+  cfg: Pemantauan,
+  calendar: WorkCalendar,
+  today: string,
+): { cancel: string[]; schedule: ScheduledItem<AgreementJob | AnnualReportJob>[] } {
+  const cancel = endKeys(before, cfg, before.berakhir, true);
+  const schedule: ScheduledItem<AgreementJob | AnnualReportJob>[] = [];
+  for (const jenis of ['laporan', 'monev'] as const)
+    for (let ke = 1; ; ke++) {
+      const k = kewajiban(after, cfg, calendar, jenis, ke);
+      if (!k) break;
+      // Items of the old term chain on by themselves; the first item of the added term (not yet past) starts its own.
+      if (k.periode.selesai <= before.berakhir || k.jatuhTempo < today) continue;
+      schedule.push(
+        item(after, jenis === 'laporan' ? 'laporan-minta' : 'monev-minta', requestAt(calendar, cfg, k), ke),
+      );
+      break;
+    }
+  for (const days of [...new Set(cfg.pengingatBerakhirHari)].sort((x, y) => y - x)) {
+    const { date, at } = endReminderAt(calendar, after, days);
+    if (date >= today && date >= after.mulai) schedule.push(item(after, 'pengingat-berakhir', at, days));
+  }
+  schedule.push(item(after, 'berakhir', calendar.toInstant(addDays(after.berakhir, 1), '00:00')));
+  const first = Math.max(Number(before.berakhir.slice(0, 4)) + 1, Number(today.slice(0, 4)));
+  for (let tahun = first; tahun <= Number(after.berakhir.slice(0, 4)); tahun++)
+    schedule.push(annualReportItem(after.pemdaId, tahun, cfg, calendar));
+  return { cancel, schedule };
 }

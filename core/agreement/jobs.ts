@@ -15,6 +15,10 @@ export const AGREEMENT_STAGES = [
   'laporan-eskalasi',
   /** Email the Bagian's pelaksana the link of monev `ke`. */
   'monev-minta',
+  /** Monev `ke` was not recorded by its due date: remind the pelaksana who got its link. */
+  'monev-terlambat',
+  /** Monev `ke` is still missing: tell the atasan of the Bagian's head. */
+  'monev-eskalasi',
   /** `ke` days before the end of the term: remind the Bagian and the pelaksana. */
   'pengingat-berakhir',
   /** The term ran out: the agreement ends. */
@@ -34,6 +38,11 @@ export const AgreementJobSchema = z
     tahap: z.enum(AGREEMENT_STAGES),
     /** Which report or monev (1-based), or how many days before the end; absent for `berakhir`. */
     ke: z.number().int().min(0).max(999).optional(),
+    /**
+     * The last day of the term the job was scheduled for (YYYY-MM-DD; end reminders and the expiry): an adendum that
+     * moves the end makes new keys, and a job of the old term that still fires does nothing.
+     */
+    sampai: z.iso.date().optional(),
   })
   .strict();
 export type AgreementJob = z.infer<typeof AgreementJobSchema>;
@@ -56,5 +65,8 @@ export function agreementId(pemda: string, nomor: string): string {
 /** The deterministic key of an agreement job (≤ 64 characters of `[0-9A-Za-z._-]`). */
 export function agreementJobKey(job: AgreementJob | AnnualReportJob): string {
   if (job.kind === 'laporan-tahunan') return `laporan-tahunan.${job.pemdaId}.${job.tahun}`;
-  return `perjanjian.${agreementId(job.pemdaId, job.nomor)}.${job.tahap}${job.ke !== undefined ? `.${job.ke}` : ''}`;
+  return (
+    `perjanjian.${agreementId(job.pemdaId, job.nomor)}.${job.tahap}${job.ke !== undefined ? `.${job.ke}` : ''}` +
+    (job.sampai ? `.${job.sampai.replaceAll('-', '')}` : '')
+  );
 }

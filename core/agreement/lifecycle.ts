@@ -130,6 +130,49 @@ export function decide(a: AgreementRecord, action: LifecycleAction, today: strin
   }
 }
 
+/**
+ * The case data field of an adendum case that moves the end of the term of the agreement it amends: the new last day
+ * in force (YYYY-MM-DD). An adendum without it leaves the term as it is.
+ */
+export const BERAKHIR_BARU = 'berakhir-baru';
+
+/**
+ * Checks the new last day an administrator gives for an adendum: a date after the current end (an earlier end is
+ * an ending, made with "Akhiri sebelum jangka waktu"). Returns it normalized, or refuses it with a reason for people.
+ */
+export function checkNewEnd(a: Pick<AgreementRecord, 'jenis' | 'nomor' | 'berakhir'>, value: string): string {
+  const date = value.trim();
+  if (!isIsoDate(date))
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Tanggal berakhir baru "${date}" tidak sah; pilih tanggal dari kalender.`,
+      {
+        code: LifecycleCodes.TanggalTidakSah,
+      },
+    );
+  if (date <= a.berakhir)
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Tanggal berakhir baru harus sesudah ${tanggalSurat(a.berakhir)}, akhir jangka waktu ${nama(a)} sekarang. Untuk mengakhiri lebih awal, gunakan "Akhiri sebelum jangka waktu".`,
+      { code: LifecycleCodes.TanggalTidakSah },
+    );
+  return date;
+}
+
+/**
+ * The new last day an adendum's case data gives the agreement it amends, when it moves a `berlaku` agreement's end
+ * forward; undefined otherwise (no such data, a malformed date, or not later than the end now).
+ */
+export function newEndFrom(
+  a: Pick<AgreementRecord, 'status' | 'berakhir'>,
+  data: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const raw = data[BERAKHIR_BARU];
+  const date = typeof raw === 'string' ? raw.trim() : '';
+  if (a.status !== 'berlaku' || !isIsoDate(date) || date <= a.berakhir) return undefined;
+  return date;
+}
+
 /** The kind of naskah from the case data (`naskah-jenis`, the SOP's own words) and the SOP. */
 export function jenisFrom(data: Readonly<Record<string, unknown>>, sopId: string): JenisPerjanjian {
   const raw = String(data['naskah-jenis'] ?? data['jenis-naskah'] ?? '').toLowerCase();

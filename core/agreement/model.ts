@@ -119,6 +119,8 @@ export interface AgreementRecord {
   adendum: string[];
   /** The agreement this adendum amends. */
   adendumDari?: string;
+  /** The last change of the term by an adendum (written with the new `berakhir`, in the same conditional update). */
+  perubahanJangka?: { adendum: string; berakhirSebelumnya: string; at: string };
   pelaksana: Pelaksana;
   /** Foreign cooperation (KSDPL/KSDLL, or an SOP for luar negeri): the annual report also goes to Kemenkeu and BPK. */
   luarNegeri: boolean;

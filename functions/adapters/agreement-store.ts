@@ -80,6 +80,8 @@ export interface MonitoringItem {
   linkExpiresAt: string;
   requestedAt: string;
   submission?: ItemSubmission;
+  /** How many times its expired link was renewed (rate-limited). */
+  renewals?: number;
 }
 
 export interface RekapFact {
@@ -161,6 +163,36 @@ export class AgreementStore {
             ':berlaku': 'berlaku',
             ':from': fromVersion,
             ...(t.catatanBerakhir ? { ':catatan': t.catatanBerakhir } : {}),
+          },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Moves the end of the term of a `berlaku` agreement read at `fromVersion` (an adendum that changes it), keeping
+   * the previous end on the record; false when the agreement moved on.
+   */
+  async changeTerm(
+    pemdaId: string,
+    nomor: string,
+    fromVersion: number,
+    change: { berakhir: string; adendum: string; berakhirSebelumnya: string; at: string },
+  ): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: agreementKey(pemdaId, nomor),
+          UpdateExpression: 'SET berakhir = :b, perubahanJangka = :p, version = :next',
+          ConditionExpression: '#status = :berlaku AND version = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':b': change.berakhir,
+            ':p': { adendum: change.adendum, berakhirSebelumnya: change.berakhirSebelumnya, at: change.at },
+            ':next': fromVersion + 1,
+            ':berlaku': 'berlaku',
+            ':from': fromVersion,
           },
         }),
       ),
@@ -270,6 +302,35 @@ export class AgreementStore {
             ':s': submission,
             ':v': linkVersion,
             ':at': submission.at,
+          },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * A new link version for an open item read at `fromVersion` (the old link dies), valid until `expiresAt`; at most
+   * `maxRenewals` times per item. False when it moved on or the limit is reached.
+   */
+  async renewItemLink(itemId: string, fromVersion: number, expiresAt: string, maxRenewals: number): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: itemKey(itemId),
+          UpdateExpression:
+            'SET linkVersion = :next, linkExpiresAt = :exp, renewals = if_not_exists(renewals, :zero) + :one',
+          ConditionExpression:
+            '#state = :terbuka AND linkVersion = :v AND (attribute_not_exists(renewals) OR renewals < :max)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':next': fromVersion + 1,
+            ':exp': expiresAt,
+            ':zero': 0,
+            ':one': 1,
+            ':terbuka': 'terbuka',
+            ':v': fromVersion,
+            ':max': maxRenewals,
           },
         }),
       ),

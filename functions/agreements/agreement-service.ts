@@ -7,13 +7,23 @@ import {
   monevKe,
   nextDue,
   registrationSchedule,
+  termChangeSchedule,
   type Berikutnya,
   type JenisKewajiban,
   type Kewajiban,
 } from '../../core/agreement/calendar.ts';
 import { agreementId, agreementJobKey, type AgreementJob, type AnnualReportJob } from '../../core/agreement/jobs.ts';
 import { DASAR_KESEPAKATAN } from '../../core/agreement/induk.ts';
-import { decide, jenisFrom, lastDayOf, statusOn, type LifecycleAction } from '../../core/agreement/lifecycle.ts';
+import {
+  BERAKHIR_BARU,
+  checkNewEnd,
+  decide,
+  jenisFrom,
+  lastDayOf,
+  newEndFrom,
+  statusOn,
+  type LifecycleAction,
+} from '../../core/agreement/lifecycle.ts';
 import {
   ALASAN_LABEL,
   JENIS_LABEL,
@@ -30,6 +40,7 @@ import {
 import { inForceDuring, recipientsOf, rekapToHtml, type RekapBaris } from '../../core/agreement/rekap.ts';
 import { addDays } from '../../core/calendar/zone.ts';
 import { checkLink, linkToken } from '../../core/case/links.ts';
+import { maskEmail } from '../../core/case/task-actions.ts';
 import type { CaseRecord, CaseStore, Clock, HistoryEvent, Mailer, Scheduler } from '../../core/case/model.ts';
 import type { PemdaContext, SopCatalog } from '../../core/case/runtime.ts';
 import type { Person } from '../../core/directory/directory.ts';
@@ -88,7 +99,7 @@ export interface AgreementSummary {
 /** What a report or monev link opens to, or why it does not. */
 export type LinkProblem =
   | { problem: 'rusak' }
-  | { problem: 'orang-lain' | 'diganti' | 'kedaluwarsa' | 'ditutup'; item: MonitoringItem }
+  | { problem: 'orang-lain' | 'diganti' | 'kedaluwarsa' | 'ditutup' | 'batas-tautan'; item: MonitoringItem }
   | { problem: 'selesai'; item: MonitoringItem; sameSubmission: boolean };
 
 export interface LinkView {
@@ -116,6 +127,10 @@ export const LAPORAN_FIELDS = [
   'nip',
   'pangkat',
 ] as const;
+
+/** How many times an expired report or monev link may be renewed, and how long a renewed link lives (days). */
+export const MAX_LINK_RENEWALS = 3;
+export const RENEWED_LINK_DAYS = 14;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -201,7 +216,10 @@ export class AgreementService {
       ...(agreement.induk ? { induk: agreement.induk } : {}),
       ...(agreement.adendumDari ? { adendumDari: agreement.adendumDari } : {}),
     });
-    if (agreement.adendumDari) await this.linkAdendum(agreement);
+    if (agreement.adendumDari) {
+      await this.linkAdendum(agreement);
+      await this.changeTermByAdendum(agreement, record.data);
+    }
     if (agreement.induk) await this.linkInduk(agreement);
     // An adendum amends its agreement: the reports and monev continue under the agreement it amends.
     if (!agreement.adendumDari && agreement.status === 'berlaku')
@@ -219,6 +237,55 @@ export class AgreementService {
       'perjanjian-berubah',
       { nomor: original.nomor, adendum: adendum.nomor, kasusAdendum: adendum.caseId },
     );
+  }
+
+  /**
+   * An adendum whose case data carries `berakhir-baru` moves the end of the term of the agreement it amends forward:
+   * one conditional update on its version (which keeps the previous end), then the fact, then the end reminders and
+   * the expiry of the old end cancelled and those of the new one scheduled. A repeat (a crash between the parts)
+   * finds the change made by this adendum and completes the rest.
+   */
+  private async changeTermByAdendum(adendum: AgreementRecord, data: Readonly<Record<string, unknown>>): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const original = await this.deps.store.get(adendum.pemdaId, adendum.adendumDari!);
+      if (!original || original.status !== 'berlaku') return;
+      const madeHere = original.perubahanJangka?.adendum === adendum.nomor;
+      const berakhir = madeHere ? original.berakhir : newEndFrom(original, data);
+      if (!berakhir) return;
+      const sebelumnya = madeHere ? original.perubahanJangka!.berakhirSebelumnya : original.berakhir;
+      if (!madeHere) {
+        const at = this.now().toISOString();
+        const change = { berakhir, adendum: adendum.nomor, berakhirSebelumnya: sebelumnya, at };
+        if (!(await this.deps.store.changeTerm(original.pemdaId, original.nomor, original.version, change))) continue;
+      }
+      const after = (await this.deps.store.get(original.pemdaId, original.nomor))!;
+      const before: AgreementRecord = { ...after, berakhir: sebelumnya };
+      const id = agreementId(original.pemdaId, original.nomor);
+      await this.fact(
+        original.caseId,
+        `perjanjian#${id}#jangka#${agreementId(adendum.pemdaId, adendum.nomor)}`,
+        'perjanjian-berubah',
+        {
+          nomor: original.nomor,
+          jangkaDiubah: adendum.nomor,
+          berakhirSebelumnya: sebelumnya,
+          berakhir: after.berakhir,
+          kasusAdendum: adendum.caseId,
+        },
+      );
+      const plan = termChangeSchedule(
+        before,
+        after,
+        this.cfg(after.pemdaId),
+        this.deps.pemda(after.pemdaId).calendar,
+        this.today(after.pemdaId),
+      );
+      const scheduler = this.deps.scheduler;
+      if (scheduler) for (const key of plan.cancel) await scheduler.cancel(key);
+      await this.scheduleAll(plan.schedule);
+      return;
+    }
+    throw new SepakatError(ErrorNames.Transient, 'Perjanjian berubah; ulangi');
   }
 
   /**
@@ -262,15 +329,21 @@ export class AgreementService {
       await this.afterClosure(agreement);
       return { kind: job.kind, result: 'perjanjian-ditutup' };
     }
+    // An end reminder or expiry of a term an adendum has moved since (its cancel came too late): nothing to do.
+    if (job.sampai && job.sampai !== agreement.berakhir) return { kind: job.kind, result: 'jangka-waktu-berubah' };
     switch (job.tahap) {
       case 'laporan-minta':
         return { kind: job.kind, result: await this.request(agreement, 'laporan', ke) };
       case 'monev-minta':
         return { kind: job.kind, result: await this.request(agreement, 'monev', ke) };
       case 'laporan-terlambat':
-        return { kind: job.kind, result: await this.overdue(agreement, ke) };
+        return { kind: job.kind, result: await this.overdue(agreement, 'laporan', ke) };
       case 'laporan-eskalasi':
-        return { kind: job.kind, result: await this.escalate(agreement, ke) };
+        return { kind: job.kind, result: await this.escalate(agreement, 'laporan', ke) };
+      case 'monev-terlambat':
+        return { kind: job.kind, result: await this.overdue(agreement, 'monev', ke) };
+      case 'monev-eskalasi':
+        return { kind: job.kind, result: await this.escalate(agreement, 'monev', ke) };
       case 'pengingat-berakhir':
         return { kind: job.kind, result: await this.endReminder(agreement, ke) };
       case 'berakhir':
@@ -371,16 +444,19 @@ export class AgreementService {
     return sent ? 'diminta' : 'sudah-diminta';
   }
 
-  /** Report `ke` is past due and missing: remind the pelaksana once; propose BATAL after N missed in a row. */
-  private async overdue(a: AgreementRecord, ke: number): Promise<string> {
-    const item = await this.deps.store.getItem(this.itemIdOf(a, 'laporan', ke));
+  /**
+   * Report or monev `ke` is past due and missing: remind the person its link went to, once; for reports, propose
+   * BATAL after N missed in a row.
+   */
+  private async overdue(a: AgreementRecord, jenis: JenisKewajiban, ke: number): Promise<string> {
+    const item = await this.deps.store.getItem(this.itemIdOf(a, jenis, ke));
     if (!item || item.state !== 'terbuka') return 'sudah-diterima';
     const pemda = this.deps.pemda(a.pemdaId);
     const linkValid = Date.parse(item.linkExpiresAt) > this.now().getTime();
-    const factKey = this.factKey(a, 'laporan', ke, 'terlambat');
+    const factKey = this.factKey(a, jenis, ke, 'terlambat');
     const sent = await this.sendOnce(a.caseId, `${factKey}#email`, {
       to: [item.person.email],
-      template: 'perjanjian-laporan-terlambat',
+      template: jenis === 'laporan' ? 'perjanjian-laporan-terlambat' : 'perjanjian-monev-terlambat',
       model: {
         ...this.mailModel(a),
         person: item.person,
@@ -393,12 +469,12 @@ export class AgreementService {
     });
     await this.fact(a.caseId, factKey, 'pengingat-terkirim', {
       nomor: a.nomor,
-      tahap: 'laporan-terlambat',
+      tahap: jenis === 'laporan' ? 'laporan-terlambat' : 'monev-terlambat',
       ke,
       label: item.label,
       kepada: [item.person.email],
     });
-    await this.proposeBatalIfMissed(a, ke);
+    if (jenis === 'laporan') await this.proposeBatalIfMissed(a, ke);
     return sent ? 'terkirim' : 'sudah-terkirim';
   }
 
@@ -442,18 +518,18 @@ export class AgreementService {
     });
   }
 
-  /** Report `ke` is still missing some working days after its due date: the atasan of the Bagian's head is told. */
-  private async escalate(a: AgreementRecord, ke: number): Promise<string> {
-    const item = await this.deps.store.getItem(this.itemIdOf(a, 'laporan', ke));
+  /** Report or monev `ke` is still missing some working days after its due date: the atasan of the Bagian's head is told. */
+  private async escalate(a: AgreementRecord, jenis: JenisKewajiban, ke: number): Promise<string> {
+    const item = await this.deps.store.getItem(this.itemIdOf(a, jenis, ke));
     if (!item || item.state !== 'terbuka') return 'sudah-diterima';
     const pemda = this.deps.pemda(a.pemdaId);
     const head = this.bagianHead(a.pemdaId);
     const atasan = head?.atasan ? pemda.directory.person(head.atasan) : undefined;
     if (!head || !atasan) return 'tanpa-atasan';
-    const factKey = this.factKey(a, 'laporan', ke, 'eskalasi');
+    const factKey = this.factKey(a, jenis, ke, 'eskalasi');
     const sent = await this.sendOnce(a.caseId, `${factKey}#email`, {
       to: [atasan.email],
-      template: 'perjanjian-laporan-eskalasi',
+      template: jenis === 'laporan' ? 'perjanjian-laporan-eskalasi' : 'perjanjian-monev-eskalasi',
       model: {
         ...this.mailModel(a),
         atasan,
@@ -465,7 +541,7 @@ export class AgreementService {
     });
     await this.fact(a.caseId, factKey, 'eskalasi-terkirim', {
       nomor: a.nomor,
-      tahap: 'laporan-eskalasi',
+      tahap: jenis === 'laporan' ? 'laporan-eskalasi' : 'monev-eskalasi',
       ke,
       label: item.label,
       kepada: [atasan.email],
@@ -590,7 +666,7 @@ export class AgreementService {
   async startAdendum(
     pemdaId: string,
     nomor: string,
-    input: { sopId: string; perihal?: string; submissionId: string; oleh: string },
+    input: { sopId: string; perihal?: string; berakhirBaru?: string; submissionId: string; oleh: string },
   ): Promise<{ caseId: string; created: boolean }> {
     const a = await this.require(pemdaId, nomor);
     if (a.status !== 'berlaku')
@@ -598,6 +674,7 @@ export class AgreementService {
         ErrorNames.BadInput,
         `${JENIS_LABEL[a.jenis]} Nomor ${a.nomor} sudah ${a.status === 'batal' ? 'dinyatakan BATAL' : 'berakhir'}; adendum tidak dapat dibuat.`,
       );
+    const berakhirBaru = input.berakhirBaru?.trim() ? checkNewEnd(a, input.berakhirBaru) : undefined;
     let sop;
     try {
       sop = this.deps.sops.latest(input.sopId);
@@ -644,6 +721,7 @@ export class AgreementService {
         instansiPemohon: original.pemohon.instansi,
         'adendum-dari': a.nomor,
         'pihak-mitra': a.mitra,
+        ...(berakhirBaru ? { [BERAKHIR_BARU]: berakhirBaru } : {}),
       },
       files: original.files.filter((f) => sop.definition.intake.documents.some((d) => d.id === f.slot)),
       cursor: null,
@@ -686,6 +764,60 @@ export class AgreementService {
     const record = await this.deps.cases.getCase(agreement.caseId);
     if (!record) return { problem: 'rusak' };
     return { item, agreement, record };
+  }
+
+  /**
+   * An expired report or monev link offers a fresh one: a new link version (the old one dies), emailed only to the
+   * person the item is bound to, never to whoever opened the page; at most MAX_LINK_RENEWALS times per item. The
+   * renewal is a history fact of the agreement's case.
+   */
+  async renewLink(token: string): Promise<{ sent: true; to: string } | LinkProblem> {
+    const view = await this.open(token);
+    if (!('problem' in view) || view.problem !== 'kedaluwarsa') return 'problem' in view ? view : { problem: 'rusak' };
+    const item = view.item;
+    if ((item.renewals ?? 0) >= MAX_LINK_RENEWALS) return { problem: 'batas-tautan', item };
+    const a = (await this.deps.store.get(item.pemdaId, item.nomor))!;
+    const pemda = this.deps.pemda(a.pemdaId);
+    const expiresAt = pemda.calendar
+      .toInstant(addDays(pemda.localDate(this.now()), RENEWED_LINK_DAYS), '24:00')
+      .toISOString();
+    if (!(await this.deps.store.renewItemLink(item.itemId, item.linkVersion, expiresAt, MAX_LINK_RENEWALS))) {
+      const again = (await this.deps.store.getItem(item.itemId))!;
+      return (again.renewals ?? 0) >= MAX_LINK_RENEWALS && again.linkVersion === item.linkVersion
+        ? { problem: 'batas-tautan', item: again }
+        : { problem: 'diganti', item: again };
+    }
+    const renewed = (await this.deps.store.getItem(item.itemId))!;
+    const factKey = this.factKey(a, item.jenis, item.ke, 'tautan', `v${renewed.linkVersion}`);
+    await this.deps.cases.appendHistory({
+      caseId: a.caseId,
+      eventKey: factKey,
+      type: 'tautan-diperbarui',
+      at: this.now().toISOString(),
+      who: { id: item.person.id, nama: item.person.nama, jabatan: item.person.jabatan },
+      detail: {
+        nomor: a.nomor,
+        jenis: item.jenis,
+        ke: item.ke,
+        label: item.label,
+        linkVersion: renewed.linkVersion,
+        kepada: [item.person.email],
+        berlakuSampai: expiresAt,
+      },
+    });
+    await this.sendOnce(a.caseId, `${factKey}#email`, {
+      to: [item.person.email],
+      template: 'perjanjian-tautan-baru',
+      model: {
+        ...this.mailModel(a),
+        person: item.person,
+        label: item.label,
+        jatuhTempo: tanggalSurat(item.jatuhTempo),
+        url: this.linkUrl(renewed),
+        tautanBerlakuSampai: pemda.formatDateTime(new Date(expiresAt)),
+      },
+    });
+    return { sent: true, to: maskEmail(item.person.email) };
   }
 
   /** A report or monev submitted through its link: checked, recorded once, its PDF made (reports). */
@@ -752,6 +884,15 @@ export class AgreementService {
     }
     const stored = (await this.deps.store.getItem(item.itemId))!;
     const a = view.agreement;
+    // What came in needs no reminder or escalation (a job that fires anyway finds it received and sends nothing).
+    const scheduler = this.deps.scheduler;
+    if (scheduler)
+      for (const tahap of item.jenis === 'laporan'
+        ? (['laporan-terlambat', 'laporan-eskalasi'] as const)
+        : (['monev-terlambat', 'monev-eskalasi'] as const))
+        await scheduler.cancel(
+          agreementJobKey({ kind: 'pantau-perjanjian', pemdaId: a.pemdaId, nomor: a.nomor, tahap, ke: item.ke }),
+        );
     await this.fact(a.caseId, this.factKey(a, item.jenis, item.ke, 'diterima'), 'pemantauan-diterima', {
       nomor: a.nomor,
       jenis: item.jenis,

@@ -13,7 +13,13 @@ import {
 import type { HistoryEvent } from '../../core/case/model.ts';
 import { tanggalSurat } from '../../core/documents/common.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
-import { alasanText, type LinkProblem, type LinkView } from '../agreements/agreement-service.ts';
+import {
+  alasanText,
+  MAX_LINK_RENEWALS,
+  RENEWED_LINK_DAYS,
+  type LinkProblem,
+  type LinkView,
+} from '../agreements/agreement-service.ts';
 import type { Session } from '../auth/session.ts';
 import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
 
@@ -52,7 +58,12 @@ const PROBLEMS: Record<LinkProblem['problem'], { status: number; judul: string; 
     status: 410,
     judul: 'Tautan sudah kedaluwarsa',
     pesan:
-      'Masa berlaku tautan ini sudah habis. Hubungi Bagian yang membidangi kerja sama untuk menyampaikan laporan atau hasil monev.',
+      'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email yang dituju tautan ini, bukan ke orang yang membuka halaman ini.',
+  },
+  'batas-tautan': {
+    status: 429,
+    judul: 'Batas tautan baru tercapai',
+    pesan: `Tautan baru untuk kewajiban ini sudah diminta ${MAX_LINK_RENEWALS} kali. Hubungi Bagian yang membidangi kerja sama untuk menyampaikan laporan atau hasil monev.`,
   },
   selesai: {
     status: 409,
@@ -73,8 +84,17 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
   const kop = (pemdaId: string) => pemdaOf(pemdaId).directory.data.pemda.kop.join(' · ');
   const fmt = (pemdaId: string, iso: string) => pemdaOf(pemdaId).formatDateTime(new Date(iso));
 
-  const problem = (p: LinkProblem): HttpResult => {
+  const problem = (p: LinkProblem, token?: string): HttpResult => {
     const page = PROBLEMS[p.problem];
+    if (p.problem === 'kedaluwarsa' && token)
+      return ctx.message(page.status, {
+        ...page,
+        aksi: {
+          url: `/pantau/${token}/tautan-baru`,
+          tombol: 'Kirim tautan baru',
+          keterangan: `Tautan baru (berlaku ${RENEWED_LINK_DAYS} hari) hanya dikirim ke alamat email yang terdaftar untuk ${p.item.label.toLowerCase()}, paling banyak ${MAX_LINK_RENEWALS} kali.`,
+        },
+      });
     if (p.problem === 'selesai') {
       const s = p.item.submission;
       return ctx.message(p.sameSubmission ? 200 : page.status, {
@@ -192,6 +212,13 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
         ditutupPada: a.ditutupPada ? tanggalSurat(a.ditutupPada) : '',
         mulai: tanggalSurat(a.mulai),
         berakhir: tanggalSurat(a.berakhir),
+        perubahanJangka: a.perubahanJangka
+          ? {
+              adendum: a.perubahanJangka.adendum,
+              id: agreementPathId(a.perubahanJangka.adendum),
+              sebelumnya: tanggalSurat(a.perubahanJangka.berakhirSebelumnya),
+            }
+          : undefined,
         adendumDariId: a.adendumDari ? agreementPathId(a.adendumDari) : '',
         adendum: a.adendum.map((n) => ({ nomor: n, id: agreementPathId(n) })),
         induk: a.induk ? indukModel(a.induk, induk, today) : undefined,
@@ -261,7 +288,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
       pattern: new RegExp(`^/pantau/${TOKEN}$`),
       run: async (_e, m) => {
         const view = await svc.open(m[1]!);
-        return 'problem' in view ? problem(view) : formPage(200, m[1]!, view, {}, {});
+        return 'problem' in view ? problem(view, m[1]!) : formPage(200, m[1]!, view, {}, {});
       },
     },
     {
@@ -270,7 +297,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
       run: async (e, m) => {
         const token = m[1]!;
         const result = await svc.submit(token, ctx.form(e));
-        if ('problem' in result) return problem(result);
+        if ('problem' in result) return problem(result, token);
         if (result.result === 'tidak-valid') return formPage(400, token, result.view, result.errors, result.form);
         const { item } = result;
         return ctx.message(200, {
@@ -287,6 +314,20 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
             { label: 'Naskah', nilai: `${JENIS_LABEL[result.view.agreement.jenis]} Nomor ${item.nomor}` },
             { label: 'Waktu', nilai: fmt(item.pemdaId, item.submission!.at) },
           ],
+        });
+      },
+    },
+    {
+      // An expired link asks for a fresh one: sent to the address the item is bound to, never to the requester.
+      method: 'POST',
+      pattern: new RegExp(`^/pantau/${TOKEN}/tautan-baru$`),
+      run: async (_e, m) => {
+        const result = await svc.renewLink(m[1]!);
+        if ('problem' in result) return problem(result);
+        return ctx.message(200, {
+          judul: 'Tautan baru dikirim',
+          pesan: `Tautan baru telah dikirim ke ${result.to}. Tautan lama tidak berlaku lagi.`,
+          jenis: 'info',
         });
       },
     },
@@ -354,6 +395,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
         const started = await svc.startAdendum(a.pemdaId, a.nomor, {
           sopId: (form.sopId ?? '').trim(),
           ...(form.perihal?.trim() ? { perihal: form.perihal } : {}),
+          ...(form.berakhirBaru?.trim() ? { berakhirBaru: form.berakhirBaru } : {}),
           submissionId: form.submissionId || randomBytes(12).toString('base64url'),
           oleh,
         });
@@ -397,6 +439,8 @@ function describe(e: HistoryEvent): string {
     case 'perjanjian-berubah':
       if (s('pelaksanaan'))
         return `Dilaksanakan dengan ${s('jenisPelaksanaan') || 'perjanjian'} Nomor ${s('pelaksanaan')} (kasus ${s('kasusPelaksanaan')})`;
+      if (s('jangkaDiubah'))
+        return `Jangka waktu diubah dengan adendum Nomor ${s('jangkaDiubah')}: berlaku s.d. ${tanggalSurat(s('berakhir'))} (sebelumnya s.d. ${tanggalSurat(s('berakhirSebelumnya'))})`;
       if (s('adendum')) return `Adendum Nomor ${s('adendum')} tercatat (kasus ${s('kasusAdendum')})`;
       if (s('adendumDimulai')) return `Penyusunan adendum dimulai (kasus ${s('adendumDimulai')}) — ${s('oleh')}`;
       return `${s('status') === 'batal' ? 'Dinyatakan BATAL' : 'Berakhir'}${s('alasan') ? `: ${s('alasan')}` : ''}${s('oleh') ? ` — ${s('oleh')}` : ''}`;
@@ -410,6 +454,8 @@ function describe(e: HistoryEvent): string {
         : `Pengingat ${s('label')} yang terlambat terkirim`;
     case 'eskalasi-terkirim':
       return `Eskalasi ${s('label')} terkirim kepada atasan`;
+    case 'tautan-diperbarui':
+      return `Tautan baru ${s('label')} dikirim kepada ${e.who?.nama ?? 'penerima semula'}`;
     case 'otomatis-selesai':
       return `Laporan Pelaksanaan Kerja Sama (PDF) dibuat untuk laporan ke-${s('ke')}`;
     default:
