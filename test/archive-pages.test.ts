@@ -237,6 +237,9 @@ describe('the archive pages', () => {
     expect(page.status).toBe(200);
     expect(page.text).not.toContain(signed.sha256);
     expect(page.text).toContain('2 dokumen lain dengan nomor ini tidak dapat dibuka');
+    // Nor the case's summary (its pemohon, its status): that goes with the entry only for those who may see the case.
+    expect(page.text).not.toContain(`data-kasus="${caseId}"`);
+    expect(page.text).not.toContain('Drs. Joko Susilo');
     expect(download.status).toBe(403);
     // The SOP's own staff open the copies; the download history is for archivists and admins.
     expect(staff.text).toContain(signed.sha256);

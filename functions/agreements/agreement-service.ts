@@ -553,7 +553,9 @@ export class AgreementService {
   private async endReminder(a: AgreementRecord, days: number): Promise<string> {
     const head = this.bagianHead(a.pemdaId);
     const to = [...new Set([head?.email, a.pelaksana.email].filter((x): x is string => !!x))];
-    const factKey = this.factKey(a, 'berakhir', days);
+    // A term an adendum moved has its own reminders: their facts name its end (an unmoved term keeps its old keys).
+    const term = a.perubahanJangka ? [a.berakhir.replaceAll('-', '')] : [];
+    const factKey = this.factKey(a, 'berakhir', days, ...term);
     const sent = await this.sendOnce(a.caseId, `${factKey}#email`, {
       to,
       template: 'perjanjian-pengingat-berakhir',

@@ -341,10 +341,12 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const copies = hit?.copies ?? { signed: [], partner: [], scans: [], other: [] };
     const scopeOf = scopes(p);
     const kasus = entry.caseId ? await scopeOf(entry.caseId) : undefined;
-    // The case's summary (perihal, pemohon, SOP, status, dates) is register metadata: shown to whoever may search the
-    // archive; its page (timeline, notes) only where canSeeCase allows (an arsiparis: once it is finished).
-    const caseVisible = kasus && kasus.record.pemdaId === p.pemdaId;
-    const casePageOpen = !!caseVisible && canSeeCase(p, kasus.scope);
+    // The case's summary (perihal, pemohon, SOP, status, dates) goes with the register entry for the archive's own
+    // roles (arsiparis, admin) and for whoever may see the case; its page (timeline, notes) only where canSeeCase
+    // allows (an arsiparis: once the case is finished).
+    const sameCasePemda = !!kasus && kasus.record.pemdaId === p.pemdaId;
+    const casePageOpen = sameCasePemda && canSeeCase(p, kasus.scope);
+    const caseVisible = sameCasePemda && (casePageOpen || has(p, 'arsiparis') || has(p, 'admin'));
 
     let hidden = 0;
     const all: DocumentRecord[] = [];
