@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementJobKey, type AgreementJob } from '../core/agreement/jobs.ts';
-import type { CaseRecord } from '../core/case/model.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { sessionFor, web, PRINCIPALS } from './support/console.ts';
 import { startTestRuntime } from './support/runtime.ts';
+import { at, fireDue, registerFinishedCase } from './support/agreements.ts';
 
 /**
  * What the monitoring of an agreement does after its links went out, on the real local services with the runtime's
  * clock in the test's hands (the scheduler fires only through runDue): a missed monev reminded and escalated, an
  * expired link renewed from its own page, and an adendum that moves the end of the term.
  */
-const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
 const PEMDA = 'kab-blitar';
 const SOP = 'blitar-pengkoordinasian-nota-kesepakatan';
 const ASISTEN = 'asisten1@blitarkab.test';
@@ -33,11 +32,7 @@ describe('monitoring after signing: missed monev, renewed links, an adendum that
 
   async function fireAt(when: string) {
     now = at(when);
-    for (let i = 0; i < 10; i++) {
-      const report = await rt.scheduler.runDue(now);
-      expect(report.failed).toEqual([]);
-      if (!report.fired.length) break;
-    }
+    await fireDue(rt, now);
   }
   const mails = async (filter: (m: StoredMail) => boolean) => (await readMailbox(rt.dataDir)).filter(filter);
   const about = (n: string) => (m: StoredMail) => !!m.text?.includes(n);
@@ -52,35 +47,14 @@ describe('monitoring after signing: missed monev, renewed links, an adendum that
   const key = (nomor: string, tahap: AgreementJob['tahap'], extra: Partial<AgreementJob> = {}) =>
     agreementJobKey(job(nomor, tahap, extra));
 
-  /** A finished case whose signed naskah carries `nomor`, registered as the SOP's `daftar` step registers it. */
-  async function fixture(nomor: string, suffix: string, data: Record<string, unknown>) {
-    const sop = rt.app.catalog.sops.latest(SOP);
-    const id = `20261123-ikut${suffix}`;
-    const record: CaseRecord = {
-      caseId: id,
-      intakeId: id,
-      sopId: SOP,
-      sopVersion: sop.definition.version,
-      sopKey: sop.key,
-      pemdaId: PEMDA,
-      perihal: 'Kerja sama peningkatan pelayanan publik',
-      pemohon: { nama: 'Dinas Kominfo', email: 'kominfo@blitarkab.test', instansi: 'Dinas Komunikasi dan Informatika' },
-      status: 'selesai',
-      createdAt: now.toISOString(),
-      data: {
-        'pihak-mitra': 'Universitas Contoh',
-        'naskah-jenis': 'kesepakatan-bersama',
-        'nomor-naskah': nomor,
-        'naskah-tanggal': '2026-11-23',
-        ...data,
-      },
-      files: [],
-      cursor: null,
-      visits: {},
-    };
-    await rt.app.store.createCase(record);
-    return (await rt.app.agreements.registerCase(id))!;
-  }
+  /** A finished case whose signed naskah carries `nomor` (the `daftar` step's registration path). */
+  const fixture = async (nomor: string, suffix: string, data: Record<string, unknown>) =>
+    (await registerFinishedCase(rt, {
+      caseId: `20261123-ikut${suffix}`,
+      nomor,
+      createdAt: now,
+      data: { 'naskah-tanggal': '2026-11-23', ...data },
+    }))!;
 
   it('reminds a missed monev the next working day and escalates it once; a monev recorded in time stops both', async () => {
     // Arrange: monev 1 of both covers 23 November 2026 – 22 May 2027 and falls due on Senin 24 May 2027.

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan } from '../cli/drive.ts';
 import { main } from '../cli/sepakat.ts';
 import { agreementJobKey } from '../core/agreement/jobs.ts';
-import type { CaseRecord } from '../core/case/model.ts';
 import { registerCsv } from '../functions/documents/register-export.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { sessionFor, web, PRINCIPALS } from './support/console.ts';
 import { MITRA, NASKAH } from './support/kasus.ts';
 import { PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
+import { at, fireDue, registerFinishedCase } from './support/agreements.ts';
 
 /**
  * The life of an agreement after signing, on the real local services with the runtime's clock in the test's hands
@@ -17,7 +17,6 @@ import { PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
  * signature and registration; further agreements are registered from finished case fixtures through the same
  * registration path (`agreements.registerCase`, which the SOP's `daftar` step calls).
  */
-const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
 const PEMDA = 'kab-blitar';
 const SOP = 'blitar-pengkoordinasian-nota-kesepakatan';
 const KABAG = 'kabag.tapem@blitarkab.test';
@@ -45,14 +44,7 @@ describe('an agreement after signing: reports, monev, adendum, expiry, ending an
   /** Fires everything due at `when` (jobs scheduled by jobs that fired included), as the scheduler loop would. */
   async function fireAt(when: string) {
     now = at(when);
-    const fired: { key: string; outcome: unknown }[] = [];
-    for (let i = 0; i < 10; i++) {
-      const report = await rt.scheduler.runDue(now);
-      expect(report.failed).toEqual([]);
-      if (!report.fired.length) break;
-      fired.push(...report.fired);
-    }
-    return fired;
+    return fireDue(rt, now);
   }
   const mails = async (filter: (m: StoredMail) => boolean) => (await readMailbox(rt.dataDir)).filter(filter);
   const about = (n: string) => (m: StoredMail) => !!m.text?.includes(n);
@@ -60,36 +52,14 @@ describe('an agreement after signing: reports, monev, adendum, expiry, ending an
   const path = (link: string) => new URL(link).pathname;
   const history = async (id: string) => rt.app.store.listHistory(id);
 
-  /** A finished case whose signed naskah carries `nomor`, registered as the `daftar` step registers it. */
-  async function fixture(n: string, data: Record<string, unknown> = {}) {
-    const sop = rt.app.catalog.sops.latest(SOP);
-    const id = `20261123-fixtur${n.split('/')[1]}`;
-    const record: CaseRecord = {
-      caseId: id,
-      intakeId: id,
-      sopId: SOP,
-      sopVersion: sop.definition.version,
-      sopKey: sop.key,
-      pemdaId: PEMDA,
-      perihal: 'Kerja sama peningkatan pelayanan publik',
-      pemohon: { nama: 'Dinas Kominfo', email: 'kominfo@blitarkab.test', instansi: 'Dinas Komunikasi dan Informatika' },
-      status: 'selesai',
-      createdAt: now.toISOString(),
-      data: {
-        'pihak-mitra': 'Universitas Contoh',
-        'naskah-jenis': 'kesepakatan-bersama',
-        'nomor-naskah': n,
-        'naskah-tanggal': '2026-11-23',
-        'naskah-jangka-waktu': 1,
-        ...data,
-      },
-      files: [],
-      cursor: null,
-      visits: {},
-    };
-    await rt.app.store.createCase(record);
-    return (await rt.app.agreements.registerCase(id))!;
-  }
+  /** A finished one-year agreement whose signed naskah carries `n` (the `daftar` step's registration path). */
+  const fixture = async (n: string, data: Record<string, unknown> = {}) =>
+    (await registerFinishedCase(rt, {
+      caseId: `20261123-fixtur${n.split('/')[1]}`,
+      nomor: n,
+      createdAt: now,
+      data: { 'naskah-tanggal': '2026-11-23', 'naskah-jangka-waktu': 1, ...data },
+    }))!;
 
   it('registers the agreement once when the signed naskah is numbered, and schedules its monitoring', async () => {
     // Arrange and act: a Blitar Nota Kesepakatan for 2 years, driven to its end through the emailed links.

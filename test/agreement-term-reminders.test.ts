@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgreementJob } from '../core/agreement/jobs.ts';
-import type { CaseRecord } from '../core/case/model.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { startTestRuntime } from './support/runtime.ts';
+import { at, registerFinishedCase } from './support/agreements.ts';
 
 /**
  * An adendum that moves the end of the term after an end reminder of the old term went out: the reminders of the new
  * term are their own facts and emails (not taken for the old term's, already sent).
  */
-const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
 const PEMDA = 'kab-blitar';
-const SOP = 'blitar-pengkoordinasian-nota-kesepakatan';
 const NOMOR = '000.5.4/301/409.1.1/2026';
 const ADENDUM = '000.5.4/302/409.1.1/2027';
 
@@ -24,33 +22,8 @@ describe('end reminders of a term moved by an adendum', () => {
   });
   afterAll(async () => rt?.cleanup());
 
-  async function register(suffix: string, nomor: string, data: Record<string, unknown>) {
-    const sop = rt.app.catalog.sops.latest(SOP);
-    const id = `20261123-term${suffix}`;
-    const record: CaseRecord = {
-      caseId: id,
-      intakeId: id,
-      sopId: SOP,
-      sopVersion: sop.definition.version,
-      sopKey: sop.key,
-      pemdaId: PEMDA,
-      perihal: 'Kerja sama peningkatan pelayanan publik',
-      pemohon: { nama: 'Dinas Kominfo', email: 'kominfo@blitarkab.test', instansi: 'Dinas Komunikasi dan Informatika' },
-      status: 'selesai',
-      createdAt: now.toISOString(),
-      data: {
-        'pihak-mitra': 'Universitas Contoh',
-        'naskah-jenis': 'kesepakatan-bersama',
-        'nomor-naskah': nomor,
-        ...data,
-      },
-      files: [],
-      cursor: null,
-      visits: {},
-    };
-    await rt.app.store.createCase(record);
-    await rt.app.agreements.registerCase(id);
-  }
+  const register = (suffix: string, nomor: string, data: Record<string, unknown>) =>
+    registerFinishedCase(rt, { caseId: `20261123-term${suffix}`, nomor, createdAt: now, data });
   const reminder = (sampai: string): AgreementJob => ({
     kind: 'pantau-perjanjian',
     pemdaId: PEMDA,
