@@ -9,6 +9,7 @@ import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf } from '../analyt
 import type { Session } from '../auth/session.ts';
 import type { App } from '../app.ts';
 import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import { attachment } from './responses.ts';
 
 /**
  * Mutu Baku analytics in the console: `GET /konsol/mutu-baku` (per SOP, step and actor: count, median, 90th
@@ -307,16 +308,7 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
     }
     const report = reportOf(app, await loadCaseFacts(app, principal.pemdaId), query.filter);
     const name = `mutu-baku-${principal.pemdaId}-${query.values.dari}-${query.values.sampai}${query.values.sop ? `-${query.values.sop}` : ''}`;
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${name}.csv"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-      body: mutuBakuCsv(report),
-    };
+    return attachment(`${name}.csv`, 'text/csv; charset=utf-8', mutuBakuCsv(report));
   };
 
   return [

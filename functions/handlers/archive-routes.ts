@@ -28,6 +28,7 @@ import { Archive, type ArchivedCopies, type ArchiveHit } from '../documents/arch
 import { registerCsv, registerPdf } from '../documents/register-export.ts';
 import type { Session } from '../auth/session.ts';
 import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import { attachment } from './responses.ts';
 
 /**
  * The archive pages of the console: `GET /arsip` (search the register and the archive of the principal's own
@@ -518,29 +519,12 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const input = { pemdaId, year, ...(statusText ? { status: statusText as RegisterStatus } : {}) };
     const deps = { register: (id: string) => app.register(id), catalog: app.catalog, clock: app.runtimeClock };
     const name = `register-kerja-sama-${pemdaId}-${year}${statusText ? `-${statusText}` : ''}`;
-    if (format === 'csv')
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="${name}.csv"`,
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-        },
-        body: await registerCsv(deps, input),
-      };
-    const pdf = await registerPdf({ ...deps, renderer: () => app.renderer() }, input);
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'application/pdf',
-        'content-disposition': `attachment; filename="${name}.pdf"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-      body: Buffer.from(pdf).toString('base64'),
-      isBase64Encoded: true,
-    };
+    if (format === 'csv') return attachment(`${name}.csv`, 'text/csv; charset=utf-8', await registerCsv(deps, input));
+    return attachment(
+      `${name}.pdf`,
+      'application/pdf',
+      await registerPdf({ ...deps, renderer: () => app.renderer() }, input),
+    );
   }
 
   return [
