@@ -1,6 +1,7 @@
 /**
  * Signing time per document: `signPdf` with the development signer (key loaded once, CMS built with pkijs) on a
- * two-page PDF, against a baseline in the same run.
+ * two-page PDF, and the same PDF signed twice (`signPdf`, then `addSecondSignature` by a second official as an
+ * incremental update), against a baseline in the same run.
  *
  *   npx tsx bench/signing.ts [--signatures N | --cases N | --quick]      (default N = 200; --quick = 20)
  *
@@ -8,7 +9,8 @@
  * a Signer that, like @signpdf/signer-p12 (not installed here; its code reproduced with node-forge), re-reads and
  * re-parses the PKCS#12 file on every document and builds the CMS with forge.pkcs7 (contentType, signingTime,
  * messageDigest; no signing-certificate-v2). Same key and certificate as the real signer. Real and baseline run
- * interleaved, one document each per round, so machine noise falls on both alike. Also reported: the CMS step
+ * interleaved, one document each per round, so machine noise falls on both alike; the two-signature baseline signs
+ * twice through the same pipeline with the same P12-style signer. Also reported: the CMS step
  * alone for both, and raw `crypto.sign` over the same byte ranges (the floor: hashing + one RSA signature).
  *
  * Prints a plain table and, last, `BENCH_JSON {"bench":"signing",…}` (the line bench/run-all.ts reads).
@@ -25,7 +27,12 @@ import forge from 'node-forge';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { buildDetachedCms } from '../functions/signing/cms.ts';
 import { DevelopmentPki } from '../functions/signing/dev-pki.ts';
-import { preparePdfForSigning, signPdf, type SignPdfOptions } from '../functions/signing/sign-pdf.ts';
+import {
+  addSecondSignature,
+  preparePdfForSigning,
+  signPdf,
+  type SignPdfOptions,
+} from '../functions/signing/sign-pdf.ts';
 import { findSignatureFields, verifyPdfSignatures } from '../functions/signing/verify.ts';
 import type { SummaryRow } from './concurrent-cases.ts';
 import { percentile, ratio, round, table } from './stats.ts';
@@ -112,7 +119,15 @@ class P12StyleSigner extends SignPdfSigner {
 
 /** The baseline pipeline: the same steps as signPdf, with the P12-style signer. */
 async function baselineSign(pdf: Uint8Array, p12Path: string): Promise<Uint8Array> {
-  const prepared = await preparePdfForSigning(pdf);
+  return baselineAppend(await preparePdfForSigning(pdf), p12Path);
+}
+
+/** The baseline's counter-signature: the same steps as addSecondSignature, with the P12-style signer. */
+async function baselineSignTwice(pdf: Uint8Array, p12Path: string): Promise<Uint8Array> {
+  return baselineAppend(await baselineSign(pdf, p12Path), p12Path);
+}
+
+async function baselineAppend(prepared: Uint8Array, p12Path: string): Promise<Uint8Array> {
   const withPlaceholder = plainAddPlaceholder({
     pdfBuffer: Buffer.from(prepared),
     reason: OPTIONS.reason,
@@ -168,6 +183,8 @@ async function main(): Promise<void> {
     });
     const p12Path = join(dir, 'walikota.p12');
     writeFileSync(p12Path, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+    // Created after the P12 is made from the one official directory there was.
+    const counterSigner = await pki.signerFor({ id: 'bupati', nama: 'Ir. Ratna Dewi', jabatan: 'Bupati Contoh' });
 
     // Inputs for the step-only figures.
     const sample = await signPdf(pdf, signer, OPTIONS);
@@ -181,11 +198,18 @@ async function main(): Promise<void> {
     const realCms: number[] = [];
     const baseCms: number[] = [];
     const raw: number[] = [];
+    const realTwo: number[] = [];
+    const baseTwo: number[] = [];
     let lastReal: Uint8Array = sample;
     let lastBase: Uint8Array = sample;
+    let lastRealTwo: Uint8Array = sample;
+    const signTwice = async () =>
+      addSecondSignature(await signPdf(pdf, signer, OPTIONS), counterSigner, { ...OPTIONS, name: 'Ir. Ratna Dewi' });
     for (let i = -WARMUP; i < n; i++) {
       const tr = await time(async () => (lastReal = await signPdf(pdf, signer, OPTIONS)));
       const tb = await time(async () => (lastBase = await baselineSign(pdf, p12Path)));
+      const tr2 = await time(async () => (lastRealTwo = await signTwice()));
+      const tb2 = await time(() => baselineSignTwice(pdf, p12Path));
       const tcr = await time(() => buildDetachedCms({ contentDigest: digest, signer, signingTime: new Date() }));
       const tcb = await time(() => new P12StyleSigner(p12Path).sign(ranges));
       const tw = await time(() => cryptoSign('sha256', ranges, rawKey));
@@ -195,10 +219,16 @@ async function main(): Promise<void> {
       realCms.push(tcr);
       baseCms.push(tcb);
       raw.push(tw);
+      realTwo.push(tr2);
+      baseTwo.push(tb2);
     }
 
     const trust = { trustedRoots: [pki.caCertificate] };
-    const [vr, vb] = await Promise.all([verifyPdfSignatures(lastReal, trust), verifyPdfSignatures(lastBase, trust)]);
+    const [vr, vb, vr2] = await Promise.all([
+      verifyPdfSignatures(lastReal, trust),
+      verifyPdfSignatures(lastBase, trust),
+      verifyPdfSignatures(lastRealTwo, trust),
+    ]);
     const verdict = (v: typeof vr) => {
       const s = v.signatures[0]!;
       return {
@@ -217,11 +247,13 @@ async function main(): Promise<void> {
     const rows = [
       row('signPdf, development signer (key loaded once, pkijs CMS)', real),
       row('baseline: same pipeline, signer-p12 style (P12 parsed per document, forge pkcs7)', base),
+      row('two signatures: signPdf + addSecondSignature (second official)', realTwo),
+      row('baseline, two signatures: same pipeline twice, signer-p12 style', baseTwo),
       row('CMS step only: pkijs + signed attributes incl. signing-certificate-v2', realCms),
       row('CMS step only: signer-p12 style', baseCms),
       row('floor: raw crypto.sign(sha256, RSA-2048) over the same byte ranges', raw),
     ];
-    const [rReal, rBase, rRealCms, rBaseCms, rRaw] = rows as [Row, Row, Row, Row, Row];
+    const [rReal, rBase, rRealTwo, rBaseTwo, rRealCms, rBaseCms, rRaw] = rows as [Row, Row, Row, Row, Row, Row, Row];
     const out: string[] = [];
     out.push(
       `signing: ${n} signatures of a 2-page PDF (${pdf.length} bytes → ${lastReal.length} signed), Node ${process.version}`,
@@ -238,10 +270,16 @@ async function main(): Promise<void> {
     out.push(
       `ratio signPdf / baseline (signer-p12 style): p50 ${ratio(rReal.p50, rBase.p50)}, p95 ${ratio(rReal.p95, rBase.p95)}`,
     );
+    out.push(
+      `ratio two signatures / baseline: p50 ${ratio(rRealTwo.p50, rBaseTwo.p50)}, p95 ${ratio(rRealTwo.p95, rBaseTwo.p95)}`,
+    );
     out.push(`ratio CMS step / signer-p12-style CMS step: p50 ${ratio(rRealCms.p50, rBaseCms.p50)}`);
     out.push(`ratio signPdf / raw crypto.sign floor: p50 ${ratio(rReal.p50, rRaw.p50)}`);
     out.push(`check, signPdf output:   ${check(vr)}`);
     out.push(`check, baseline output:  ${check(vb)}`);
+    out.push(
+      `check, two signatures:   ${vr2.signatures.length} signatures, ${vr2.valid ? 'valid' : `NOT valid (${vr2.problems.join('; ') || vr2.signatures.flatMap((s) => s.problems).join('; ')})`}`,
+    );
     if (!vb.signatures[0]?.signatureOk) {
       out.push(
         '  (node-forge writes the issuer DN of the SignerIdentifier with its UTF8String double-encoded — the CA name',
@@ -254,6 +292,13 @@ async function main(): Promise<void> {
     const summary: SummaryRow[] = [
       { metric: 'signPdf p50', unit: 'ms', value: rReal.p50, baseline: rBase.p50, ratio: ratio(rReal.p50, rBase.p50) },
       { metric: 'signPdf p95', unit: 'ms', value: rReal.p95, baseline: rBase.p95, ratio: ratio(rReal.p95, rBase.p95) },
+      {
+        metric: 'two signatures p50',
+        unit: 'ms',
+        value: rRealTwo.p50,
+        baseline: rBaseTwo.p50,
+        ratio: ratio(rRealTwo.p50, rBaseTwo.p50),
+      },
       {
         metric: 'CMS step p50',
         unit: 'ms',
@@ -271,6 +316,7 @@ async function main(): Promise<void> {
         'signer-p12 style: same pdf-lib/placeholder-plain/SignPdf pipeline, P12 re-read and re-parsed per document, node-forge pkcs7',
       real: rReal,
       baseline: rBase,
+      twoSignatures: { real: rRealTwo, baseline: rBaseTwo, valid: vr2.valid },
       cmsStep: { real: rRealCms, baseline: rBaseCms },
       rawCryptoSign: rRaw,
       ratio: { p50: ratio(rReal.p50, rBase.p50), p95: ratio(rReal.p95, rBase.p95), vsRaw: ratio(rReal.p50, rRaw.p50) },
