@@ -1,25 +1,35 @@
 import { createHash } from 'node:crypto';
-import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
-import { SignPdf } from '@signpdf/signpdf';
-import { Signer as SignPdfSigner, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import { PDFArray, PDFDict, PDFDocument, PDFName } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { buildDetachedCms } from './cms.ts';
+import {
+  IncrementalUpdate,
+  nameOf,
+  PdfAtom,
+  PdfDict,
+  pdfName,
+  pdfNumber,
+  PdfRef,
+  pdfText,
+  textOf,
+  type PdfValue,
+} from './pdf-incremental.ts';
 import type { Signer } from './signer.ts';
 import { findSignatureFields } from './verify.ts';
 
 /**
  * PAdES B-B signatures on a PDF: `signPdf` for the first signature, `addSecondSignature` (and further ones) as an
- * incremental update that leaves every earlier signed byte untouched.
+ * incremental update that leaves every earlier signed byte untouched. Both append through one writer
+ * (`./pdf-incremental.ts`), whose output `qpdf --check` passes without a warning.
  *
  * The PDF is changed only before the first signature: `preparePdfForSigning` re-saves it with pdf-lib with a
- * classic cross-reference table (`useObjectStreams: false`, which @signpdf/placeholder-plain needs) and an AcroForm
- * dictionary that starts with `/Type /AcroForm` (placeholder-plain finds an existing form by that literal; without
- * it a second signature field would not be added to the form). After that, bytes are only appended.
+ * classic cross-reference table and no object streams (what the incremental writer reads). After that, bytes are
+ * only appended.
  *
  * The signature dictionary: /Filter /Adobe.PPKLite, /SubFilter /ETSI.CAdES.detached, /ByteRange, /Contents (the
- * DER CMS from `buildDetachedCms`, zero-padded), /M, /Name, /Reason, /Location, /ContactInfo; an invisible widget
- * on the first page. The visible mark (QR code, footer citing UU ITE) belongs to the rendered document itself.
+ * DER CMS from `buildDetachedCms`, zero-padded), /M, /Name, /Reason, /Location, /ContactInfo (text strings, UTF-16
+ * where not ASCII); an invisible widget on the first page. The visible mark (QR code, footer citing UU ITE)
+ * belongs to the rendered document itself.
  */
 export interface SignPdfOptions {
   readonly reason: string;
@@ -38,21 +48,13 @@ export interface SignPdfOptions {
   readonly signingTimeAttribute?: boolean;
 }
 
-/** Re-saves a PDF for its first signature: classic xref, no object streams, an AcroForm that placeholder-plain finds. */
+/**
+ * Re-saves a PDF for its first signature with pdf-lib: a classic cross-reference table, no object streams (which
+ * the incremental writer refuses), every object at the offset its entry names. Nothing is signed yet, so
+ * rewriting the file is harmless here and nowhere else.
+ */
 export async function preparePdfForSigning(pdf: Uint8Array): Promise<Uint8Array> {
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  const catalog = doc.catalog;
-  const existing = catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict);
-  // /Type first and /Fields second: placeholder-plain reads the form's object number just before "/Type /AcroForm"
-  // and the field list up to the first "]".
-  const form = doc.context.obj({ Type: 'AcroForm' });
-  form.set(PDFName.of('Fields'), existing?.lookupMaybe(PDFName.of('Fields'), PDFArray) ?? doc.context.obj([]));
-  if (existing) {
-    for (const [key, value] of existing.entries()) {
-      if (key !== PDFName.of('Type') && key !== PDFName.of('Fields')) form.set(key, value);
-    }
-  }
-  catalog.set(PDFName.of('AcroForm'), doc.context.register(form));
   return doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
 }
 
@@ -94,61 +96,156 @@ export async function addSecondSignature(
   return appendSignature(signedPdf, signer, options);
 }
 
-class CmsSigner extends SignPdfSigner {
-  constructor(
-    private readonly signer: Signer,
-    private readonly signingTime: Date,
-    private readonly signingTimeAttribute: boolean,
-  ) {
-    super();
-  }
+/**
+ * Makes the CMS over the signed bytes (the file without the /Contents gap, as its two byte ranges). `signPdf`
+ * hashes them and builds the CMS with `buildDetachedCms`; a signer that must see the bytes themselves plugs in here.
+ */
+export type CmsMaker = (signedRanges: readonly [Uint8Array, Uint8Array], signingTime: Date) => Promise<Uint8Array>;
 
-  override async sign(pdfBuffer: Buffer): Promise<Buffer> {
-    const contentDigest = new Uint8Array(createHash('sha256').update(pdfBuffer).digest());
-    const cms = await buildDetachedCms({
-      contentDigest,
-      signer: this.signer,
-      signingTime: this.signingTime,
-      signingTimeAttribute: this.signingTimeAttribute,
-    });
-    return Buffer.from(cms.buffer, cms.byteOffset, cms.byteLength);
-  }
+/** The CMS of `signPdf`: SHA-256 of the byte ranges, CAdES attributes, one signature by `signer`. */
+function detachedCms(signer: Signer, signingTimeAttribute = true): CmsMaker {
+  return async ([before, after], signingTime) => {
+    const contentDigest = new Uint8Array(createHash('sha256').update(before).update(after).digest());
+    return buildDetachedCms({ contentDigest, signer, signingTime, signingTimeAttribute });
+  };
 }
 
 async function appendSignature(pdf: Uint8Array, signer: Signer, options: SignPdfOptions): Promise<Uint8Array> {
-  // Whole seconds: /M has second precision, and the CMS signingTime should state the same instant.
-  const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
   const chain = await signer.certificateChain();
   const needed = chain.reduce((n, c) => n + c.byteLength, 0) + 4096;
-  const withPlaceholder = plainAddPlaceholder({
-    pdfBuffer: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength),
-    reason: pdfAscii(options.reason),
-    location: pdfAscii(options.location),
-    name: pdfAscii(options.name),
-    contactInfo: pdfAscii(options.contactInfo),
-    signingTime,
-    signatureLength: Math.max(options.signatureLength ?? 8192, needed),
-    subFilter: SUBFILTER_ETSI_CADES_DETACHED,
-    appName: 'Sepakat',
-  });
-  const signed = await new SignPdf().sign(
-    withPlaceholder,
-    new CmsSigner(signer, signingTime, options.signingTimeAttribute ?? true),
+  return appendSignatureWith(
+    pdf,
+    { ...options, signatureLength: Math.max(options.signatureLength ?? 8192, needed) },
+    detachedCms(signer, options.signingTimeAttribute ?? true),
   );
-  return new Uint8Array(signed.buffer, signed.byteOffset, signed.byteLength);
 }
 
+/** Fixed width of the /ByteRange array, so that filling in the numbers moves no byte. */
+const BYTE_RANGE_PLACEHOLDER = '[0 0000000000 0000000000 0000000000]';
+
 /**
- * placeholder-plain writes non-ASCII text strings as UTF-16 and then appends them to the file as UTF-8, which
- * garbles them; so the dictionary's text fields are folded to ASCII ("Asép — Bagian" → "Asep - Bagian"). The
- * signer's exact name is in the certificate.
+ * Appends one signature as an incremental update (`IncrementalUpdate`): the signature dictionary with a
+ * /ByteRange and a zero-filled /Contents placeholder, an invisible widget on the first page that is also the
+ * field (/FT /Sig, /T "SignatureN"), the page's /Annots and the AcroForm's /Fields with /SigFlags 3; then fills
+ * /ByteRange (everything but the /Contents string) and writes the CMS from `makeCms` into /Contents.
  */
-export function pdfAscii(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[\u2010-\u2015\u2212]/g, '-')
-    .replace(/[\u2018\u2019\u201A\u2032]/g, "'")
-    .replace(/[\u201C\u201D\u201E\u2033]/g, '"')
-    .replace(/[^\x20-\x7E]/g, '?');
+export async function appendSignatureWith(
+  pdf: Uint8Array,
+  options: SignPdfOptions,
+  makeCms: CmsMaker,
+): Promise<Uint8Array> {
+  // Whole seconds: /M has second precision, and the CMS signingTime should state the same instant.
+  const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
+  const signatureLength = options.signatureLength ?? 8192;
+  const update = IncrementalUpdate.open(pdf);
+  const catalog = update.dict(update.root, 'katalog dokumen (/Root)');
+  const pageRef = firstPage(update, catalog);
+  const page = update.dict(pageRef, 'halaman pertama');
+
+  const contentsPlaceholder = `<${'0'.repeat(signatureLength * 2)}>`;
+  const signature = new PdfDict([
+    ['Type', pdfName('Sig')],
+    ['Filter', pdfName('Adobe.PPKLite')],
+    ['SubFilter', pdfName('ETSI.CAdES.detached')],
+    ['ByteRange', new PdfAtom(BYTE_RANGE_PLACEHOLDER)],
+    ['Contents', new PdfAtom(contentsPlaceholder)],
+    ['M', pdfText(pdfDate(signingTime))],
+    ['Name', pdfText(options.name)],
+    ['Reason', pdfText(options.reason)],
+    ['Location', pdfText(options.location)],
+    ['ContactInfo', pdfText(options.contactInfo)],
+    [
+      'Prop_Build',
+      new PdfDict([
+        ['Filter', new PdfDict([['Name', pdfName('Adobe.PPKLite')]])],
+        ['App', new PdfDict([['Name', pdfName('Sepakat')]])],
+      ]),
+    ],
+  ]);
+  const signatureRef = update.add(signature);
+
+  const formValue = catalog.get('AcroForm');
+  const form = formValue === undefined ? new PdfDict() : update.dict(formValue, '/AcroForm pada katalog');
+  const fields = arrayOf(update, form.get('Fields'), '/Fields pada /AcroForm');
+  const taken = new Set(
+    fields.map((field) => {
+      const dict = update.resolve(field);
+      return dict instanceof PdfDict ? textOf(dict.get('T')) : undefined;
+    }),
+  );
+  let n = fields.length + 1;
+  while (taken.has(`Signature${n}`)) n++;
+  const widgetRef = update.add(
+    new PdfDict([
+      ['Type', pdfName('Annot')],
+      ['Subtype', pdfName('Widget')],
+      ['FT', pdfName('Sig')],
+      ['Rect', [pdfNumber(0), pdfNumber(0), pdfNumber(0), pdfNumber(0)]],
+      ['V', signatureRef],
+      ['T', pdfText(`Signature${n}`)],
+      ['F', pdfNumber(4)],
+      ['P', pageRef],
+    ]),
+  );
+  const newForm = form.with('Fields', [...fields, widgetRef]).with('SigFlags', pdfNumber(3));
+  if (formValue instanceof PdfRef) update.replace(formValue, newForm);
+  else update.replace(update.root, catalog.with('AcroForm', update.add(newForm)));
+  update.replace(
+    pageRef,
+    page.with('Annots', [...arrayOf(update, page.get('Annots'), '/Annots halaman pertama'), widgetRef]),
+  );
+
+  const { bytes, bodyOffsets } = update.save();
+  const body = bodyOffsets.get(signatureRef.num)!;
+  const text = signature.toString();
+  const byteRangeAt = body + text.indexOf(BYTE_RANGE_PLACEHOLDER);
+  const gapStart = body + text.indexOf(contentsPlaceholder);
+  const gapEnd = gapStart + contentsPlaceholder.length;
+  const byteRange = `[0 ${gapStart} ${gapEnd} ${bytes.length - gapEnd}]`.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' ');
+  bytes.set(Buffer.from(byteRange, 'latin1'), byteRangeAt);
+
+  const cms = await makeCms([bytes.subarray(0, gapStart), bytes.subarray(gapEnd)], signingTime);
+  if (cms.length > signatureLength) {
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Tanda tangan (${cms.length} byte) lebih besar dari ruang /Contents yang disediakan (${signatureLength} byte).`,
+      { code: 'TandaTanganTerlaluBesar' },
+    );
+  }
+  bytes.set(Buffer.from(Buffer.from(cms).toString('hex'), 'latin1'), gapStart + 1);
+  return bytes;
+}
+
+/** The first page: down the page tree from the catalog's /Pages, always the first kid. */
+function firstPage(update: IncrementalUpdate, catalog: PdfDict): PdfRef {
+  let node: PdfValue | undefined = catalog.get('Pages');
+  for (let depth = 0; depth < 64; depth++) {
+    if (!(node instanceof PdfRef)) break;
+    const dict = update.dict(node, 'pohon halaman (/Pages)');
+    const kids = dict.get('Kids');
+    if (kids === undefined && nameOf(dict.get('Type')) !== 'Pages') return node;
+    const first = arrayOf(update, kids, '/Kids pada pohon halaman')[0];
+    if (first === undefined) break;
+    node = first;
+  }
+  throw new SepakatError(ErrorNames.BadInput, 'Dokumen tidak memiliki halaman yang dapat ditandatangani.', {
+    code: 'TanpaHalaman',
+  });
+}
+
+function arrayOf(update: IncrementalUpdate, value: PdfValue | undefined, what: string): readonly PdfValue[] {
+  if (value === undefined) return [];
+  const resolved = update.resolve(value);
+  if (resolved === undefined) return [];
+  if (!Array.isArray(resolved)) {
+    throw new SepakatError(ErrorNames.BadInput, `Struktur berkas PDF tidak dapat dibaca: ${what} bukan array.`, {
+      code: 'PdfTidakTerbaca',
+    });
+  }
+  return resolved as readonly PdfValue[];
+}
+
+/** A PDF date in UTC, "D:20261123020000Z". */
+function pdfDate(time: Date): string {
+  return `D:${time.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
 }
