@@ -1,10 +1,19 @@
 /**
- * An extra CI check, outside `npm test` (it needs poppler's `pdfsig`, which `.ci/run` installs for itself): a
- * Kesepakatan Bersama rendered by the product, signed by the Walikota (development CA) and counter-signed by the
- * partner as an incremental update, is read by poppler, an independent PDF implementation. Both signatures must
- * verify over their byte ranges; one flipped byte must break the first.
+ * An extra CI check, outside `npm test` (it needs poppler's `pdfsig`, `qpdf` and `openssl`, which `.ci/run`
+ * installs for itself and without which it fails): a Kesepakatan Bersama rendered by the product, signed by the
+ * Walikota (development CA) and counter-signed by the partner (another CA) as an incremental update, read by three
+ * independent implementations.
  *
- *   npx tsx test/ci/pdfsig-check.ts
+ * - pdfsig (poppler) must report each signature valid over its byte ranges, the last one covering the whole file.
+ *   pdfsig exits 0 for a tampered file too, so its text is read, signature by signature.
+ * - qpdf --check must pass on the once- and twice-signed files with exit 0 and no WARNING (structure: every
+ *   cross-reference offset, /Size, /Prev, startxref).
+ * - openssl cms -verify must accept each signature's CMS (/Contents) over its /ByteRange, against the signer's CA.
+ *
+ * A copy with one flipped byte inside both signed ranges must make pdfsig and openssl report both signatures
+ * broken; what qpdf says of it is printed (its structure may still be fine: the byte is inside a content stream).
+ *
+ *   npx tsx test/ci/pdf-tools-check.ts
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +24,76 @@ import { createRenderer } from '../../functions/render/renderer.ts';
 import { DevelopmentPki } from '../../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf } from '../../functions/signing/sign-pdf.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'sepakat-pdfsig-'));
+const work = mkdtempSync(join(tmpdir(), 'sepakat-pdf-tools-'));
+const failures: string[] = [];
+const check = (ok: boolean, what: string) => {
+  console.log(`${ok ? 'OK  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+function run(command: string, args: string[]): { status: number | null; output: string } {
+  const out = spawnSync(command, args, { encoding: 'utf8' });
+  if (out.error) throw new Error(`${command} could not be run: ${out.error.message}`);
+  return { status: out.status, output: `${out.stdout}${out.stderr}` };
+}
+
+/** pdfsig's report, one entry per "Signature #N:" block. */
+function pdfsig(file: string): { status: number | null; signatures: { validation: string; total: boolean }[] } {
+  const { status, output } = run('pdfsig', ['-nocert', file]);
+  console.log(output.trimEnd());
+  const signatures = output
+    .split(/^Signature #\d+:$/m)
+    .slice(1)
+    .map((block) => ({
+      validation: /- Signature Validation: (.*)$/m.exec(block)?.[1]?.trim() ?? '(none)',
+      total: /^\s*- Total document signed$/m.test(block),
+    }));
+  return { status, signatures };
+}
+
+function qpdfCheck(file: string): { status: number | null; output: string } {
+  const result = run('qpdf', ['--check', file]);
+  console.log(`qpdf --check ${file} → exit ${result.status}\n${result.output.trimEnd()}`);
+  return result;
+}
+
+/**
+ * Each signature's CMS and the bytes it signs, found with a regex over the raw file (not with Sepakat's own
+ * reader), then `openssl cms -verify` against `caFiles[i]`. True per signature when openssl verifies it.
+ */
+function opensslVerify(pdf: Uint8Array, name: string, caFiles: readonly string[]): boolean[] {
+  const bytes = Buffer.from(pdf);
+  const ranges = [...bytes.toString('latin1').matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)];
+  return ranges.map((match, i) => {
+    const [a, lengthA, b, lengthB] = match.slice(1, 5).map(Number) as [number, number, number, number];
+    const contents = bytes.toString('latin1', a + lengthA + 1, b - 1);
+    const der = join(work, `${name}.${i + 1}.p7s`);
+    const content = join(work, `${name}.${i + 1}.bin`);
+    writeFileSync(der, Buffer.from(contents, 'hex'));
+    writeFileSync(content, Buffer.concat([bytes.subarray(a, a + lengthA), bytes.subarray(b, b + lengthB)]));
+    const caFile = caFiles[i] ?? caFiles[caFiles.length - 1]!;
+    const result = run('openssl', [
+      'cms',
+      '-verify',
+      '-inform',
+      'DER',
+      '-in',
+      der,
+      '-binary',
+      '-content',
+      content,
+      '-CAfile',
+      caFile,
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ]);
+    console.log(`openssl cms -verify ${name} signature #${i + 1} → exit ${result.status}: ${result.output.trim()}`);
+    return result.status === 0;
+  });
+}
+
 const renderer = createRenderer();
 try {
   const contoh = contohById('kota-kesepakatan-bersama');
@@ -37,24 +115,61 @@ try {
   });
   const flipped = new Uint8Array(twice);
   flipped[2000] = flipped[2000]! ^ 0x01;
+  const caFiles = [join(work, 'pki', 'ca', 'cert.pem'), join(work, 'pki-mitra', 'ca', 'cert.pem')];
 
-  const pdfsig = (bytes: Uint8Array, name: string) => {
-    const file = join(work, name);
-    writeFileSync(file, bytes);
-    const out = spawnSync('pdfsig', ['-nocert', file], { encoding: 'utf8' });
-    if (out.error) throw out.error;
-    return `${out.stdout}${out.stderr}`;
-  };
-  const valid = (report: string) => [...report.matchAll(/Signature Validation: Signature is Valid/g)].length;
+  const files = { once: join(work, 'satu-tanda-tangan.pdf'), twice: join(work, 'dua-tanda-tangan.pdf') };
+  const tampered = join(work, 'satu-bita-diubah.pdf');
+  writeFileSync(files.once, once);
+  writeFileSync(files.twice, twice);
+  writeFileSync(tampered, flipped);
 
-  const good = pdfsig(twice, 'dua-tanda-tangan.pdf');
-  console.log(good);
-  if (valid(good) !== 2) throw new Error('pdfsig: both signatures should be valid');
-  const bad = pdfsig(flipped, 'satu-bita-diubah.pdf');
-  console.log(bad);
-  if (valid(bad) > 1) throw new Error('pdfsig: a flipped byte inside the first signed range must break it');
-  console.log('pdfsig: 2 tanda tangan sah; 1 bita diubah → tidak sah. OK');
+  console.log('\n== pdfsig ==');
+  const sigOnce = pdfsig(files.once);
+  check(
+    sigOnce.signatures.length === 1 &&
+      sigOnce.signatures[0]!.validation === 'Signature is Valid.' &&
+      sigOnce.signatures[0]!.total,
+    'pdfsig: signed once: 1 signature, valid, covering the whole file',
+  );
+  const sigTwice = pdfsig(files.twice);
+  check(
+    sigTwice.signatures.length === 2 && sigTwice.signatures.every((s) => s.validation === 'Signature is Valid.'),
+    'pdfsig: counter-signed: both signatures valid',
+  );
+  check(
+    sigTwice.signatures.map((s) => s.total).join() === 'false,true',
+    'pdfsig: counter-signed: the second signature (only) covers the whole file',
+  );
+  const sigBad = pdfsig(tampered);
+  check(
+    sigBad.signatures.length === 2 && sigBad.signatures.every((s) => s.validation !== 'Signature is Valid.'),
+    `pdfsig: one flipped byte → both signatures invalid (pdfsig exited ${sigBad.status}: its text is what counts)`,
+  );
+
+  console.log('\n== qpdf --check ==');
+  for (const [label, file] of [
+    ['signed once', files.once],
+    ['counter-signed', files.twice],
+  ] as const) {
+    const { status, output } = qpdfCheck(file);
+    check(status === 0 && !/WARNING/i.test(output), `qpdf --check: ${label}: exit 0, no WARNING`);
+  }
+  qpdfCheck(tampered);
+
+  console.log('\n== openssl cms -verify ==');
+  check(opensslVerify(once, 'satu', caFiles).join() === 'true', 'openssl: signed once: the signature verifies');
+  check(opensslVerify(twice, 'dua', caFiles).join() === 'true,true', 'openssl: counter-signed: both signatures verify');
+  check(
+    opensslVerify(flipped, 'diubah', caFiles).join() === 'false,false',
+    'openssl: one flipped byte → neither signature verifies',
+  );
 } finally {
   await renderer.close();
   rmSync(work, { recursive: true, force: true });
 }
+
+if (failures.length) {
+  console.error(`\nPDF tools check FAILED (${failures.length}):\n- ${failures.join('\n- ')}`);
+  process.exit(1);
+}
+console.log('\nPDF tools check (pdfsig, qpdf, openssl): all OK');
