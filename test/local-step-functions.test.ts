@@ -591,7 +591,9 @@ describe('local Step Functions service', () => {
     expect(listed.executions?.map((e) => [e.name, e.status])).toEqual([['waiting-1', 'ABORTED']]);
 
     const lines = (await readFile(path.join(dataDir, 'executions.jsonl'), 'utf8')).trim().split('\n');
-    const records = lines.map((line) => JSON.parse(line) as { name: string; status: ExecutionStatus });
+    const records = lines
+      .map((line) => JSON.parse(line) as { kind?: string; name: string; status: ExecutionStatus })
+      .filter((line) => line.kind !== 'events');
     expect(records.map((r) => `${r.name}:${r.status}`)).toEqual([
       'waiting-1:RUNNING',
       'done-1:RUNNING',

@@ -9,6 +9,13 @@
  *   resolved by SendTaskSuccess / SendTaskFailure.
  * - Execution records are appended to `<dataDir>/executions.jsonl`; on start-up, executions recorded RUNNING
  *   (the process died or was closed) become ABORTED, and execution names stay unique across restarts.
+ * - Every history event (ExecutionStarted, <Type>StateEntered/Exited, TaskScheduled/Started/Submitted/Succeeded/
+ *   Failed/TimedOut, LambdaFunction… for plain Lambda ARNs, Execution<Outcome>) is recorded in order, written to
+ *   the same log in batches (at most HISTORY_FLUSH_MS after it happened, and with the terminal record) and served
+ *   by GetExecutionHistory with paging and reverseOrder, after the execution finished and across restarts, as
+ *   AWS keeps it for 90 days: finished executions older than that are dropped at start. A running execution's
+ *   events are in memory; a finished one's are read back from the log. Payloads in events are cut at 256 KB
+ *   (`truncated: true`), and task tokens never enter the history.
  */
 import './polyfills.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,7 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ExecutionLog, ExecutionStatuses } from './execution-store.ts';
-import type { ExecutionRecord, ExecutionStatus } from './execution-store.ts';
+import type { EventBatch, ExecutionRecord, ExecutionStatus, StoredHistoryEvent } from './execution-store.ts';
 import { withResolvers } from './polyfills.ts';
 import { evaluateReferencePath } from './reference-path.ts';
 
@@ -84,7 +91,16 @@ const MAX_INPUT_BYTES = 262_144;
 /** Parameters key that carries a TimeoutSecondsPath value past the Parameters step (see prepareDefinition). */
 const TIMEOUT_KEY = '__sepakatLocalTimeoutSeconds';
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** Step Functions' limit of events in one execution's history. */
 const MAX_HISTORY_EVENTS = 25_000;
+/** Step Functions keeps at most 256 KB of a payload (input, output, parameters) in a history event. */
+const MAX_PAYLOAD_BYTES = 262_144;
+/** New history events are written in one batch per execution at most this long after they happened. */
+const HISTORY_FLUSH_MS = 100;
+/** How long a finished execution's terminal record waits for the last events of the library's event stream. */
+const DRAIN_TIMEOUT_MS = 2_000;
+/** Stands for a task token in the parameters kept in the history: tokens never reach the log. */
+const HISTORY_TOKEN_MARK = '[task token]';
 const MAX_REMEMBERED_CLOSED_TOKENS = 200_000;
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
@@ -116,9 +132,52 @@ interface MachineEntry {
 }
 
 interface HistoryEventBody {
+  /** epoch milliseconds */
   timestamp: number;
   type: string;
   [details: string]: unknown;
+}
+
+/**
+ * One run of a Task state's resource (the first try or a retry). The handler is called in the same tick as the
+ * library dispatches the state's StateEntered (or StateRetried) event, while the recorder reads the library's
+ * events a few microtasks later: the attempt waits in `unanchored` until the recorder reaches that event and
+ * records TaskScheduled and TaskStarted after it, so the history keeps the order in which things happened.
+ */
+interface TaskAttempt {
+  task: TaskStateInfo;
+  at: number;
+  /** the effective Parameters (JSON), task token replaced by HISTORY_TOKEN_MARK */
+  parameters: string;
+  timeoutSeconds?: number;
+  /** TaskScheduled and TaskStarted are recorded */
+  anchored: boolean;
+  /** the recorder closed the attempt (succeeded, failed or timed out) */
+  ended: boolean;
+  /** TaskSubmitted, when the notifying Lambda answered before the attempt was anchored */
+  submitted?: HistoryEventBody;
+  /** the task's result, set when it resolved */
+  result?: { output: unknown };
+}
+
+interface ExecutionHistory {
+  /** Every event, while the execution runs and until its last batch is on disk; then read back from the log. */
+  events: StoredHistoryEvent[] | undefined;
+  /** events[0 … flushed - 1] are queued to or on disk */
+  flushed: number;
+  /** where the events on disk are, in id order */
+  batches: EventBatch[];
+  lastId: number;
+  /** the terminal event is recorded: nothing follows it */
+  sealed: boolean;
+  /** a batch could not be written: keep the events in memory */
+  writeFailed: boolean;
+  /** resolves when the library's event stream of the run has ended (and was recorded) */
+  drained: Promise<void>;
+  /** set when the execution finished: resolves once its terminal event is recorded and written (never rejects) */
+  sealing?: Promise<void>;
+  unanchored: Map<string, TaskAttempt[]>;
+  current: Map<string, TaskAttempt>;
 }
 
 interface ExecutionEntry {
@@ -127,7 +186,7 @@ interface ExecutionEntry {
   machine?: MachineEntry;
   run?: RunHandle;
   context?: Record<string, unknown>;
-  stateEvents: HistoryEventBody[];
+  history: ExecutionHistory;
   tokens: Set<string>;
 }
 
@@ -218,6 +277,70 @@ function canonicalJson(text: string): string {
 
 function textOf(value: unknown): string {
   return typeof value === 'string' ? value : safeStringify(value ?? null);
+}
+
+/** A value as history events carry it: JSON text (a string output is `"…"`). */
+function jsonOf(value: unknown): string {
+  return safeStringify(value ?? null);
+}
+
+/** A payload as a history event keeps it: at most 256 KB (UTF-8), `truncated` when cut. */
+function payloadOf(text: string): { text: string; truncated: boolean } {
+  if (text.length * 3 <= MAX_PAYLOAD_BYTES) return { text, truncated: false };
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= MAX_PAYLOAD_BYTES) return { text, truncated: false };
+  // A cut inside a multi-byte character decodes to U+FFFD: drop it.
+  return {
+    text: bytes
+      .subarray(0, MAX_PAYLOAD_BYTES)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, ''),
+    truncated: true,
+  };
+}
+
+function newHistory(events: StoredHistoryEvent[] | undefined): ExecutionHistory {
+  return {
+    events,
+    flushed: 0,
+    batches: [],
+    lastId: 0,
+    sealed: false,
+    writeFailed: false,
+    drained: Promise.resolve(),
+    unanchored: new Map(),
+    current: new Map(),
+  };
+}
+
+function lastIdOf(batches: readonly EventBatch[]): number {
+  let last = 0;
+  for (const batch of batches) last = Math.max(last, batch.firstId + batch.count - 1);
+  return last;
+}
+
+/** The event that closes an execution with this record's outcome. */
+function terminalEventOf(record: ExecutionRecord, timestamp: number): HistoryEventBody {
+  const errorDetails = {
+    ...(record.error !== undefined ? { error: record.error } : {}),
+    ...(record.cause !== undefined ? { cause: payloadOf(record.cause).text } : {}),
+  };
+  switch (record.status) {
+    case 'SUCCEEDED': {
+      const output = payloadOf(record.output ?? 'null');
+      return {
+        timestamp,
+        type: 'ExecutionSucceeded',
+        executionSucceededEventDetails: { output: output.text, outputDetails: { truncated: output.truncated } },
+      };
+    }
+    case 'FAILED':
+      return { timestamp, type: 'ExecutionFailed', executionFailedEventDetails: errorDetails };
+    case 'TIMED_OUT':
+      return { timestamp, type: 'ExecutionTimedOut', executionTimedOutEventDetails: errorDetails };
+    default:
+      return { timestamp, type: 'ExecutionAborted', executionAbortedEventDetails: errorDetails };
+  }
 }
 
 function resourceParts(resource: string): { resourceType: string; resource: string } {
@@ -388,7 +511,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
   };
 
   // ----- persistence and restart -----
-  const { log, records } = await ExecutionLog.open(options.dataDir);
+  const { log, executions: loadedExecutions } = await ExecutionLog.open(options.dataDir);
   const persist = (record: ExecutionRecord): Promise<void> => log.append(record);
 
   const index = (entry: ExecutionEntry): void => {
@@ -398,15 +521,119 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     else executionsByMachine.set(entry.record.stateMachineArn, [entry]);
   };
 
-  const restartWrites: Promise<void>[] = [];
+  const startedEventOf = (record: ExecutionRecord): HistoryEventBody => {
+    const input = payloadOf(record.input);
+    return {
+      timestamp: record.startDate,
+      type: 'ExecutionStarted',
+      executionStartedEventDetails: { input: input.text, inputDetails: { truncated: input.truncated }, roleArn },
+    };
+  };
+
+  // ----- history -----
+  const dirty = new Set<ExecutionEntry>();
+  /** Finished executions whose terminal record and last events are not yet written (close waits for them). */
+  const sealings = new Set<Promise<void>>();
+  let flushTimer: NodeJS.Timeout | undefined;
+
+  /** Queues the events not yet written as one batch; the log writes every batch queued in a burst at once. */
+  const writeHistory = (entry: ExecutionEntry): Promise<void> => {
+    const history = entry.history;
+    const events = history.events;
+    if (!events || history.flushed >= events.length) return Promise.resolve();
+    const batch = events.slice(history.flushed);
+    history.flushed = events.length;
+    return log.appendEvents(entry.record.executionArn, batch).then(
+      (written) => {
+        history.batches.push(written);
+        if (history.batches.length > 1 && history.batches.at(-2)!.firstId > written.firstId) {
+          history.batches.sort((a, b) => a.firstId - b.firstId);
+        }
+      },
+      (error: unknown) => {
+        history.writeFailed = true;
+        console.error(`[local-step-functions] could not write the history of ${entry.record.executionArn}:`, error);
+      },
+    );
+  };
+
+  const flushDirty = (): Promise<void> => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const writes = [...dirty].map(writeHistory);
+    dirty.clear();
+    return Promise.all(writes).then(() => undefined);
+  };
+
+  const markDirty = (entry: ExecutionEntry): void => {
+    dirty.add(entry);
+    if (flushTimer || closing) return;
+    flushTimer = setTimeout(() => void flushDirty(), HISTORY_FLUSH_MS);
+    flushTimer.unref();
+  };
+
+  /** Records an event of a running execution (ids count from 1, each event follows the one before). */
+  const recordEvent = (entry: ExecutionEntry, body: HistoryEventBody, terminal = false): void => {
+    const history = entry.history;
+    if (history.sealed || !history.events) return;
+    // Keep the last id of the limit for the terminal event.
+    if (!terminal && history.lastId >= MAX_HISTORY_EVENTS - 1) return;
+    const id = ++history.lastId;
+    history.events.push({ ...body, id, previousEventId: id - 1 });
+    if (terminal) history.sealed = true;
+    else markDirty(entry);
+  };
+
+  /**
+   * Closes the history of a finished execution once the library's events are recorded: its terminal event, then
+   * the record and the last batch in one write. The events then live on disk only, unless a write failed.
+   */
+  const sealHistory = async (entry: ExecutionEntry, stopDate: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      entry.history.drained,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    recordEvent(entry, terminalEventOf(entry.record, stopDate), true);
+    dirty.delete(entry);
+    const written = persist(entry.record);
+    await Promise.all([written, writeHistory(entry)]);
+    const history = entry.history;
+    if (!history.writeFailed && history.events && history.flushed === history.events.length) {
+      history.events = undefined;
+      history.unanchored.clear();
+      history.current.clear();
+    }
+  };
+
+  const restartWrites: Promise<unknown>[] = [];
   const restartedAt = Date.now();
-  for (const loaded of records.values()) {
-    let record = loaded;
+  for (const loaded of loadedExecutions.values()) {
+    let record = loaded.record;
+    const history = newHistory(undefined);
+    history.batches = loaded.batches;
+    history.lastId = lastIdOf(loaded.batches);
+    history.sealed = true;
     if (record.status === 'RUNNING') {
       record = { ...record, status: 'ABORTED', stopDate: restartedAt, cause: RESTART_CAUSE };
+      const tail: HistoryEventBody[] = history.lastId === 0 ? [startedEventOf(record)] : [];
+      tail.push(terminalEventOf(record, restartedAt));
+      const events = tail.map((body) => {
+        const id = ++history.lastId;
+        return { ...body, id, previousEventId: id - 1 };
+      });
       restartWrites.push(persist(record));
+      restartWrites.push(
+        log.appendEvents(record.executionArn, events).then((batch) => {
+          history.batches.push(batch);
+        }),
+      );
     }
-    index({ record, persisted: Promise.resolve(), stateEvents: [], tokens: new Set() });
+    index({ record, persisted: Promise.resolve(), history, tokens: new Set() });
   }
   await Promise.all(restartWrites);
 
@@ -465,9 +692,13 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       ...(patch.error !== undefined ? { error: patch.error } : {}),
     });
     // Never rejects: a failed write is reported, the in-memory state stays authoritative.
-    return persist(entry.record).catch((error: unknown) => {
+    const sealing = sealHistory(entry, stopDate).catch((error: unknown) => {
       console.error(`[local-step-functions] could not persist ${entry.record.executionArn}:`, error);
     });
+    entry.history.sealing = sealing;
+    sealings.add(sealing);
+    void sealing.then(() => sealings.delete(sealing));
+    return sealing;
   };
 
   const outcomeOf = (error: unknown): Partial<ExecutionRecord> & { status: ExecutionStatus } => {
@@ -515,6 +746,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     entry: ExecutionEntry,
     input: unknown,
     rawInput: unknown,
+    attempt: TaskAttempt,
   ): Promise<Json> => {
     const parameters = isObject(input) ? input : {};
     const functionName = parameters.FunctionName;
@@ -542,7 +774,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     }
     emit({ executionArn: entry.record.executionArn, type: 'TaskTokenIssued', state: task.name, at: Date.now() });
     new Promise<unknown>((res) => res(options.invokeLambda(functionName, payload))).then(
-      () => undefined,
+      (answer) => taskSubmitted(entry, attempt, answer),
       (error: unknown) => {
         if (pendingTasks.get(token) !== pending) return;
         closeToken(token, 'CLOSED');
@@ -552,34 +784,163 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     return promise;
   };
 
-  const runTask = async (task: TaskStateInfo, entry: ExecutionEntry, rawInput: unknown): Promise<Json> => {
+  // ----- task events (see TaskAttempt) -----
+  const taskDetails = (attempt: TaskAttempt): { resourceType: string; resource: string } =>
+    resourceParts(attempt.task.resource);
+
+  /** Records TaskScheduled and TaskStarted (LambdaFunction… for a plain Lambda ARN) of the attempt. */
+  const anchorAttempt = (entry: ExecutionEntry, attempt: TaskAttempt): void => {
+    const timeout = attempt.timeoutSeconds !== undefined ? { timeoutInSeconds: attempt.timeoutSeconds } : {};
+    const parameters = payloadOf(attempt.parameters);
+    if (attempt.task.kind === 'lambdaFunction') {
+      recordEvent(entry, {
+        timestamp: attempt.at,
+        type: 'LambdaFunctionScheduled',
+        lambdaFunctionScheduledEventDetails: {
+          resource: attempt.task.resource,
+          input: parameters.text,
+          inputDetails: { truncated: parameters.truncated },
+          ...timeout,
+        },
+      });
+      recordEvent(entry, { timestamp: attempt.at, type: 'LambdaFunctionStarted' });
+    } else {
+      recordEvent(entry, {
+        timestamp: attempt.at,
+        type: 'TaskScheduled',
+        taskScheduledEventDetails: { ...taskDetails(attempt), region, parameters: parameters.text, ...timeout },
+      });
+      recordEvent(entry, { timestamp: attempt.at, type: 'TaskStarted', taskStartedEventDetails: taskDetails(attempt) });
+    }
+    attempt.anchored = true;
+    if (attempt.submitted) recordEvent(entry, attempt.submitted);
+    attempt.submitted = undefined;
+  };
+
+  /** The notifying Lambda of a `.waitForTaskToken` task answered: TaskSubmitted, with its answer. */
+  const taskSubmitted = (entry: ExecutionEntry, attempt: TaskAttempt, answer: unknown): void => {
+    if (attempt.ended || entry.history.sealed) return;
+    const output = payloadOf(jsonOf(answer));
+    const body: HistoryEventBody = {
+      timestamp: Date.now(),
+      type: 'TaskSubmitted',
+      taskSubmittedEventDetails: {
+        ...taskDetails(attempt),
+        output: output.text,
+        outputDetails: { truncated: output.truncated },
+      },
+    };
+    if (attempt.anchored) recordEvent(entry, body);
+    else attempt.submitted = body;
+  };
+
+  const runTask = (task: TaskStateInfo, entry: ExecutionEntry, rawInput: unknown): Promise<Json> => {
     if (entry.record.status !== 'RUNNING' || closing) {
-      throw haltError('States.Runtime', 'The execution is no longer running');
+      return Promise.reject(haltError('States.Runtime', 'The execution is no longer running'));
     }
     let input = rawInput;
     if (task.injectedTimeoutKey !== undefined && isObject(rawInput)) {
       const { [task.injectedTimeoutKey]: _timeout, ...rest } = rawInput;
       input = rest;
     }
-    switch (task.kind) {
-      case 'waitForTaskToken':
-        return waitForTaskToken(task, entry, input, rawInput);
-      case 'invoke': {
-        const parameters = isObject(input) ? input : {};
-        const result = await callLambda(parameters.FunctionName, parameters.Payload ?? {});
-        return { ExecutedVersion: '$LATEST', Payload: toJson(result), StatusCode: 200 };
+    const timeoutMs = taskTimeoutMs(task, rawInput, entry.context);
+    const attempt: TaskAttempt = {
+      task,
+      at: Date.now(),
+      parameters: jsonOf(
+        task.kind === 'waitForTaskToken' ? replaceToken(input, tokenPlaceholder, HISTORY_TOKEN_MARK) : input,
+      ),
+      ...(timeoutMs !== undefined ? { timeoutSeconds: timeoutMs / 1000 } : {}),
+      anchored: false,
+      ended: false,
+    };
+    const waiting = entry.history.unanchored.get(task.name);
+    if (waiting) waiting.push(attempt);
+    else entry.history.unanchored.set(task.name, [attempt]);
+    const run = async (): Promise<Json> => {
+      switch (task.kind) {
+        case 'waitForTaskToken':
+          return waitForTaskToken(task, entry, input, rawInput, attempt);
+        case 'invoke': {
+          const parameters = isObject(input) ? input : {};
+          const result = await callLambda(parameters.FunctionName, parameters.Payload ?? {});
+          return { ExecutedVersion: '$LATEST', Payload: toJson(result), StatusCode: 200 };
+        }
+        case 'lambdaFunction':
+          return toJson(await callLambda(task.resource, input));
+        default:
+          throw haltError(
+            'States.Runtime',
+            `Resource '${task.resource}' is not supported by the local Step Functions runtime`,
+          );
       }
-      case 'lambdaFunction':
-        return toJson(await callLambda(task.resource, input));
-      default:
-        throw haltError(
-          'States.Runtime',
-          `Resource '${task.resource}' is not supported by the local Step Functions runtime`,
-        );
+    };
+    return run().then((output) => {
+      attempt.result = { output };
+      return output;
+    });
+  };
+
+  /** The next attempt of a Task state whose handler ran: anchored after the library's event that started it. */
+  const anchorNextAttempt = (entry: ExecutionEntry, stateName: string): void => {
+    const attempt = entry.history.unanchored.get(stateName)?.shift();
+    if (!attempt) return; // the state failed before its resource was called (e.g. a path in Parameters)
+    entry.history.current.set(stateName, attempt);
+    anchorAttempt(entry, attempt);
+  };
+
+  /** A Task state's attempt ended: TaskSucceeded (on StateExited) or TaskFailed / TaskTimedOut (on StateFailed). */
+  const endAttempt = (
+    entry: ExecutionEntry,
+    stateName: string,
+    timestamp: number,
+    failure?: { error: string; cause: string },
+  ): void => {
+    const attempt = entry.history.current.get(stateName);
+    if (!attempt) return;
+    entry.history.current.delete(stateName);
+    attempt.ended = true;
+    const plain = attempt.task.kind === 'lambdaFunction';
+    if (failure) {
+      const timedOut = failure.error === 'States.Timeout';
+      const details = { error: failure.error, cause: payloadOf(failure.cause).text };
+      if (plain) {
+        const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
+        recordEvent(entry, { timestamp, type, [`${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`]: details });
+      } else if (timedOut) {
+        recordEvent(entry, {
+          timestamp,
+          type: 'TaskTimedOut',
+          taskTimedOutEventDetails: { ...taskDetails(attempt), ...details },
+        });
+      } else {
+        recordEvent(entry, {
+          timestamp,
+          type: 'TaskFailed',
+          taskFailedEventDetails: { ...taskDetails(attempt), ...details },
+        });
+      }
+      return;
+    }
+    if (!attempt.result) return;
+    const output = payloadOf(jsonOf(attempt.result.output));
+    const outputDetails = { truncated: output.truncated };
+    if (plain) {
+      recordEvent(entry, {
+        timestamp,
+        type: 'LambdaFunctionSucceeded',
+        lambdaFunctionSucceededEventDetails: { output: output.text, outputDetails },
+      });
+    } else {
+      recordEvent(entry, {
+        timestamp,
+        type: 'TaskSucceeded',
+        taskSucceededEventDetails: { ...taskDetails(attempt), output: output.text, outputDetails },
+      });
     }
   };
 
-  const recordLibraryEvent = (entry: ExecutionEntry, machine: MachineEntry, event: LibraryEvent): void => {
+  const recordLibraryEvent = (entry: ExecutionEntry, event: LibraryEvent): void => {
     if (event.type.startsWith('Execution')) return; // status changes are reported by finish()
     const state = 'state' in event ? event.state.name : 'parentState' in event ? event.parentState.name : undefined;
     const error = 'Error' in event ? String(event.Error) : undefined;
@@ -590,46 +951,44 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       at: event.timestamp,
       ...(error !== undefined ? { error } : {}),
     });
-    if (entry.stateEvents.length >= MAX_HISTORY_EVENTS) return;
     const timestamp = event.timestamp;
     switch (event.type) {
-      case 'StateEntered':
-        entry.stateEvents.push({
+      case 'StateEntered': {
+        const input = payloadOf(jsonOf(event.state.input));
+        recordEvent(entry, {
           timestamp,
           type: `${event.state.type}StateEntered`,
           stateEnteredEventDetails: {
             name: event.state.name,
-            input: textOf(event.state.input),
-            inputDetails: { truncated: false },
+            input: input.text,
+            inputDetails: { truncated: input.truncated },
           },
         });
+        if (event.state.type === 'Task') anchorNextAttempt(entry, event.state.name);
         break;
-      case 'StateExited':
-        entry.stateEvents.push({
+      }
+      case 'StateRetried':
+        if (event.state.type === 'Task') anchorNextAttempt(entry, event.state.name);
+        break;
+      case 'StateExited': {
+        if (event.state.type === 'Task') endAttempt(entry, event.state.name, timestamp);
+        const output = payloadOf(jsonOf(event.state.output));
+        recordEvent(entry, {
           timestamp,
           type: `${event.state.type}StateExited`,
           stateExitedEventDetails: {
             name: event.state.name,
-            output: textOf(event.state.output),
-            outputDetails: { truncated: false },
+            output: output.text,
+            outputDetails: { truncated: output.truncated },
           },
         });
         break;
+      }
       case 'StateFailed': {
-        const details = { error: String(event.Error), cause: textOf(event.Cause) };
         if (event.state.type === 'Task') {
-          const parts = resourceParts(machine.tasks.get(event.state.name)?.resource ?? '');
-          if (details.error === 'States.Timeout') {
-            entry.stateEvents.push({
-              timestamp,
-              type: 'TaskTimedOut',
-              taskTimedOutEventDetails: { ...parts, ...details },
-            });
-          } else {
-            entry.stateEvents.push({ timestamp, type: 'TaskFailed', taskFailedEventDetails: { ...parts, ...details } });
-          }
+          endAttempt(entry, event.state.name, timestamp, { error: String(event.Error), cause: textOf(event.Cause) });
         } else if (event.state.type === 'Map' || event.state.type === 'Parallel') {
-          entry.stateEvents.push({ timestamp, type: `${event.state.type}StateFailed` });
+          recordEvent(entry, { timestamp, type: `${event.state.type}StateFailed` });
         }
         break;
       }
@@ -638,7 +997,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       case 'MapIterationFailed': {
         // Step Functions names the details after the event type: mapIterationStartedEventDetails, …
         const details = `${event.type[0]!.toLowerCase()}${event.type.slice(1)}EventDetails`;
-        entry.stateEvents.push({
+        recordEvent(entry, {
           timestamp,
           type: event.type,
           [details]: { name: event.parentState.name, index: event.index },
@@ -650,12 +1009,15 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     }
   };
 
-  const consumeEvents = async (entry: ExecutionEntry, machine: MachineEntry, run: RunHandle): Promise<void> => {
-    try {
-      for await (const event of run.eventLogs) recordLibraryEvent(entry, machine, event);
-    } catch {
-      // the history is best effort
-    }
+  /** Records the library's events of a run in order; `history.drained` resolves when its stream ends. */
+  const consumeEvents = (entry: ExecutionEntry, run: RunHandle): void => {
+    entry.history.drained = (async () => {
+      try {
+        for await (const event of run.eventLogs) recordLibraryEvent(entry, event);
+      } catch (error) {
+        console.error(`[local-step-functions] the history of ${entry.record.executionArn} stopped:`, error);
+      }
+    })();
   };
 
   const launch = (entry: ExecutionEntry, machine: MachineEntry, input: Json): void => {
@@ -694,7 +1056,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       return;
     }
     entry.run = run;
-    void consumeEvents(entry, machine, run);
+    consumeEvents(entry, run);
     run.result.then(
       (output) => finish(entry, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) }),
       (error: unknown) => finish(entry, outcomeOf(error)),
@@ -729,6 +1091,42 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     const machine = machines.get(arn);
     if (!machine) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return machine;
+  };
+
+  /** The history of an execution recorded before histories were kept: its start and its outcome. */
+  const legacyHistory = (record: ExecutionRecord): StoredHistoryEvent[] => {
+    const bodies = [startedEventOf(record)];
+    if (record.status !== 'RUNNING') bodies.push(terminalEventOf(record, record.stopDate ?? record.startDate));
+    return bodies.map((body, i) => ({ ...body, id: i + 1, previousEventId: i }));
+  };
+
+  const lastEventId = (entry: ExecutionEntry): number =>
+    entry.history.events || entry.history.batches.length > 0
+      ? entry.history.lastId
+      : legacyHistory(entry.record).length;
+
+  /** Up to `limit` events after the id `after` (before it, in reverse), from memory or from the log. */
+  const historyPage = async (
+    entry: ExecutionEntry,
+    after: number | undefined,
+    limit: number,
+    reverse: boolean,
+  ): Promise<StoredHistoryEvent[]> => {
+    const history = entry.history;
+    const last = lastEventId(entry);
+    const from = reverse ? Math.max(1, (after ?? last + 1) - limit) : (after ?? 0) + 1;
+    const to = reverse ? Math.min(last, (after ?? last + 1) - 1) : Math.min(last, (after ?? 0) + limit);
+    if (from > to) return [];
+    let events: StoredHistoryEvent[];
+    if (history.events) {
+      events = history.events.slice(from - 1, to);
+    } else if (history.batches.length > 0) {
+      const needed = history.batches.filter((batch) => batch.firstId <= to && batch.firstId + batch.count - 1 >= from);
+      events = (await log.readEvents(needed)).filter((event) => event.id >= from && event.id <= to);
+    } else {
+      events = legacyHistory(entry.record).slice(from - 1, to);
+    }
+    return reverse ? events.reverse() : events;
   };
 
   const executionFor = (arn: string): ExecutionEntry => {
@@ -777,7 +1175,14 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         startDate: Date.now(),
         input: inputText,
       };
-      const entry: ExecutionEntry = { record, persisted: persist(record), machine, stateEvents: [], tokens: new Set() };
+      const entry: ExecutionEntry = {
+        record,
+        persisted: persist(record),
+        machine,
+        history: newHistory([]),
+        tokens: new Set(),
+      };
+      recordEvent(entry, startedEventOf(record));
       index(entry);
       launch(entry, machine, input);
       await entry.persisted;
@@ -937,62 +1342,39 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       };
     },
 
-    GetExecutionHistory(body) {
+    async GetExecutionHistory(body) {
       const entry = executionFor(requiredString(body, 'executionArn', 2048));
       const limit = pageSize(body, 100);
-      const cursor = decodeCursor(optionalString(body, 'nextToken'));
-      if (cursor !== undefined && typeof cursor !== 'number') throw new ApiError('InvalidToken', 'Invalid nextToken');
+      const reverse = body.reverseOrder === true;
       const includeData = body.includeExecutionData !== false;
-      const { record } = entry;
-      const bodies: HistoryEventBody[] = [
-        {
-          timestamp: record.startDate,
-          type: 'ExecutionStarted',
-          executionStartedEventDetails: { input: record.input, inputDetails: { truncated: false }, roleArn },
-        },
-        ...entry.stateEvents,
-      ];
-      const errorDetails = {
-        ...(record.error !== undefined ? { error: record.error } : {}),
-        ...(record.cause !== undefined ? { cause: record.cause } : {}),
-      };
-      const stopDate = record.stopDate ?? Date.now();
-      if (record.status === 'SUCCEEDED') {
-        bodies.push({
-          timestamp: stopDate,
-          type: 'ExecutionSucceeded',
-          executionSucceededEventDetails: { output: record.output ?? 'null', outputDetails: { truncated: false } },
-        });
-      } else if (record.status === 'FAILED') {
-        bodies.push({ timestamp: stopDate, type: 'ExecutionFailed', executionFailedEventDetails: errorDetails });
-      } else if (record.status === 'ABORTED') {
-        bodies.push({ timestamp: stopDate, type: 'ExecutionAborted', executionAbortedEventDetails: errorDetails });
-      } else if (record.status === 'TIMED_OUT') {
-        bodies.push({ timestamp: stopDate, type: 'ExecutionTimedOut', executionTimedOutEventDetails: errorDetails });
+      // The token names the direction and the id of the last event served: appending events does not move it.
+      const token = optionalString(body, 'nextToken', 3096);
+      let after: number | undefined;
+      if (token !== undefined) {
+        const match = /^([fr]):(\d{1,9})$/.exec(String(decodeCursor(token)));
+        if (!match || (match[1] === 'r') !== reverse) throw new ApiError('InvalidToken', 'Invalid nextToken');
+        after = Number(match[2]);
       }
-      const events = bodies.map((event, i) => {
-        const out: Record<string, unknown> = {
-          ...event,
-          timestamp: epochSeconds(event.timestamp),
-          id: i + 1,
-          previousEventId: i,
-        };
+      // A finished execution's history ends with its terminal event: wait the moment it takes to record it.
+      if (entry.record.status !== 'RUNNING') await entry.history.sealing;
+      const events = await historyPage(entry, after, limit, reverse);
+      const wire = events.map((event) => {
+        const out: Record<string, unknown> = { ...event, timestamp: epochSeconds(event.timestamp) };
         if (!includeData) {
           for (const [key, value] of Object.entries(out)) {
             if (key.endsWith('EventDetails') && isObject(value)) {
-              const { input: _input, output: _output, ...rest } = value;
+              const { input: _input, output: _output, parameters: _parameters, ...rest } = value;
               out[key] = rest;
             }
           }
         }
         return out;
       });
-      if (body.reverseOrder === true) events.reverse();
-      const start = typeof cursor === 'number' ? cursor : 0;
-      const page = events.slice(start, start + limit);
+      const last = events.at(-1);
+      const more = last !== undefined && (reverse ? last.id > 1 : last.id < lastEventId(entry));
       return {
-        events: page,
-        ...(start + limit < events.length ? { nextToken: encodeCursor(start + limit) } : {}),
+        events: wire,
+        ...(more ? { nextToken: encodeCursor(`${reverse ? 'r' : 'f'}:${last.id}`) } : {}),
       };
     },
   };
@@ -1103,6 +1485,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Executions that finished before the close are written whole; the running ones stay RUNNING on disk (the
+      // next start marks them ABORTED) with their events so far.
+      await Promise.all([...sealings]);
+      await flushDirty();
       await log.close();
     })();
     return closePromise;
