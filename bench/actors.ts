@@ -96,7 +96,7 @@ export async function runActors(input: ActorsInput, progress: (line: string) => 
       email: `pemohon-${i + 1}@mitra.test`,
       instansi: `Pemerintah Kabupaten Mitra ${i + 1}`,
     };
-    const { intakeId: caseId } = await submitPermohonan(input.webUrl, {
+    const { intakeId: caseId, requests: intakeRequests } = await submitPermohonan({ urls: { web: input.webUrl }, dataDir: input.dataDir }, {
       sopId: input.sopId,
       perihal: `Kesepakatan Bersama penyelenggaraan pemerintahan ${i + 1}`,
       pemohon,
@@ -107,7 +107,7 @@ export async function runActors(input: ActorsInput, progress: (line: string) => 
       },
       files: [{ slot: 'surat-permohonan', name: 'surat.pdf', bytes: samplePdf('Surat permohonan') }],
     });
-    out.requests += 3;
+    out.requests += intakeRequests;
     const flow = dispatcher.flow(caseId);
     let lastPostAt: number | undefined;
     let acted = 0;

@@ -71,6 +71,8 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
     dataDir,
     port: 0,
     humanWaitSeconds: COMPILE_OPTIONS.humanWaitSeconds,
+    // Every simulated pemohon comes from 127.0.0.1: the abuse limits would stop the benchmark, not measure it.
+    limits: { preparePerSourcePerHour: 1e6, mailsPerAddressPerDay: 1e6, mailsPerSourcePerDay: 1e6 },
     log: () => undefined,
   });
   const sop = runtime.app.catalog.sops.latest(SOP_ID);

@@ -118,7 +118,7 @@ async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number):
   console.log('='.repeat(100));
   console.log(`Kasus ${index + 1}: ${scenario.judul}`);
   console.log('='.repeat(100));
-  const { intakeId } = await submitPermohonan(rt.urls.web, scenario.permohonan);
+  const { intakeId } = await submitPermohonan(rt, scenario.permohonan);
   const caseId = intakeId;
   await waitForCase(rt, caseId);
   console.log(`Permohonan diterima: kasus ${caseId} (${scenario.permohonan.sopId})`);

@@ -31,54 +31,153 @@ export function samplePdf(title: string): Buffer {
 export interface PermohonanInput {
   sopId: string;
   perihal: string;
-  pemohon: { nama: string; email: string; instansi: string };
+  pemohon: { nama: string; email: string; instansi: string; telepon?: string };
   data: Record<string, string | number | boolean>;
   files: { slot: string; name: string; bytes: Buffer }[];
-  /** Override the manifest (to test bad input). */
+  /**
+   * Replace the manifest the server built (to test bad input). The PUT's size is signed, so a replacement is padded
+   * with spaces to the signed size (or refused by the storage when longer).
+   */
   manifest?: (m: Record<string, unknown>) => unknown;
+  /** Replace a file's bytes after the form was checked (a lie about the file, to test bad input). */
+  upload?: (slot: string, declared: Buffer) => Buffer;
 }
 
-/** The pemohon's browser: asks for presigned uploads, PUTs each file, then the manifest last. */
-export async function submitPermohonan(webUrl: string, input: PermohonanInput): Promise<{ intakeId: string }> {
+/** Where the permohonan goes: the web address, and (locally) the data directory whose mailbox holds the emails. */
+export type PermohonanSite = string | { urls: { web: string }; dataDir: string };
+
+export interface SubmittedPermohonan {
+  intakeId: string;
+  /** The receipt page's address (relative). */
+  receipt: string;
+  /** What came of it when the driver waited: a case (confirmed), quarantine, or not waited for. */
+  state: 'kasus' | 'dikarantina' | 'menunggu-konfirmasi' | 'terkirim';
+  /** HTTP requests made (for the benchmark's count). */
+  requests: number;
+}
+
+/**
+ * The pemohon's browser: sends the whole form to be checked, PUTs each file to its presigned URL (exactly the
+ * declared size), then the manifest the server built, byte for byte. When the site's mailbox is known (`dataDir`)
+ * and `confirm` is not false, it then waits on the receipt page and, when the permohonan waits for the contact's
+ * confirmation, opens the emailed link and confirms it as the contact would (GET the page, POST its form).
+ */
+export async function submitPermohonan(
+  site: PermohonanSite,
+  input: PermohonanInput,
+  options: { confirm?: boolean; timeoutMs?: number } = {},
+): Promise<SubmittedPermohonan> {
+  const webUrl = typeof site === 'string' ? site : site.urls.web;
   const res = await fetch(`${webUrl}/api/permohonan`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: webUrl },
     body: JSON.stringify({
       sopId: input.sopId,
+      perihal: input.perihal,
+      pemohon: { telepon: '', ...input.pemohon },
+      data: input.data,
       files: input.files.map((f) => ({ slot: f.slot, name: f.name, size: f.bytes.length })),
     }),
   });
   const prepared = (await res.json()) as {
     intakeId: string;
     uploads: { slot: string; key: string; url: string; contentType: string }[];
-    manifest: { url: string };
+    manifest: { key: string; url: string; body: string };
+    tandaTerima: string;
     pesan?: string;
+    rincian?: Record<string, string>;
   };
-  if (!res.ok) throw new Error(`permohonan ditolak: ${res.status} ${prepared.pesan ?? ''}`);
+  if (!res.ok)
+    throw new Error(
+      `permohonan ditolak: ${res.status} ${prepared.pesan ?? ''}${prepared.rincian ? ` ${JSON.stringify(prepared.rincian)}` : ''}`,
+    );
   for (const [i, upload] of prepared.uploads.entries()) {
+    const declared = input.files[i]!.bytes;
+    const bytes = input.upload ? input.upload(upload.slot, declared) : declared;
     const put = await fetch(upload.url, {
       method: 'PUT',
       headers: { 'content-type': upload.contentType },
-      body: new Uint8Array(input.files[i]!.bytes),
+      body: new Uint8Array(bytes),
     });
     if (!put.ok) throw new Error(`unggah ${upload.key} gagal: ${put.status}`);
   }
-  const manifest = {
-    intakeId: prepared.intakeId,
-    sopId: input.sopId,
-    perihal: input.perihal,
-    pemohon: input.pemohon,
-    data: input.data,
-    files: prepared.uploads.map((u, i) => ({ slot: u.slot, key: u.key, name: input.files[i]!.name })),
-  };
-  const body = input.manifest ? input.manifest(manifest) : manifest;
+  let body = prepared.manifest.body;
+  if (input.manifest) {
+    const replaced = input.manifest(JSON.parse(body) as Record<string, unknown>);
+    const text = typeof replaced === 'string' ? replaced : JSON.stringify(replaced);
+    const signed = Buffer.byteLength(body);
+    body = Buffer.byteLength(text) < signed ? text + ' '.repeat(signed - Buffer.byteLength(text)) : text;
+  }
   const put = await fetch(prepared.manifest.url, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body,
   });
   if (!put.ok) throw new Error(`unggah manifest gagal: ${put.status}`);
-  return { intakeId: prepared.intakeId };
+  const submitted = { intakeId: prepared.intakeId, receipt: prepared.tandaTerima };
+  const sent = 2 + prepared.uploads.length;
+  if (typeof site === 'string' || options.confirm === false || input.manifest)
+    return { ...submitted, state: 'terkirim', requests: sent };
+  const followed = await followReceipt(webUrl, site.dataDir, input, submitted, options.timeoutMs);
+  return { ...submitted, state: followed.state, requests: sent + followed.requests };
+}
+
+/** Waits on the receipt page; confirms from the mailbox when the permohonan waits for the contact's confirmation. */
+async function followReceipt(
+  webUrl: string,
+  dataDir: string,
+  input: PermohonanInput,
+  submitted: { intakeId: string; receipt: string },
+  timeoutMs = 60_000,
+): Promise<{ state: SubmittedPermohonan['state']; requests: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (let requests = 1; ; requests++) {
+    const page = await fetch(`${webUrl}${submitted.receipt}`);
+    const html = await page.text();
+    if (page.status === 422) return { state: 'dikarantina', requests };
+    if (html.includes('id="nomor-kasus"')) return { state: 'kasus', requests };
+    if (html.includes('id="menunggu-konfirmasi"')) {
+      await confirmFromMailbox(webUrl, dataDir, input.pemohon.email, submitted.intakeId, deadline);
+      return { state: 'kasus', requests: requests + 2 };
+    }
+    if (Date.now() > deadline) throw new Error(`permohonan ${submitted.intakeId} tidak diproses dalam batas waktu`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The contact opens the emailed confirmation link (a GET shows it) and confirms (a POST of the page's form). */
+export async function confirmFromMailbox(
+  webUrl: string,
+  dataDir: string,
+  email: string,
+  intakeId: string,
+  deadline = Date.now() + 30_000,
+): Promise<void> {
+  let link: string | undefined;
+  while (!link) {
+    const mails = await readMailbox(dataDir);
+    link = mails
+      .filter((m) => m.to.includes(email) && m.subject.includes(intakeId))
+      .flatMap((m) => m.links)
+      .find((l) => l.includes('/permohonan/konfirmasi/'));
+    if (link) break;
+    if (Date.now() > deadline) throw new Error(`email konfirmasi ${intakeId} tidak datang`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const page = await fetch(link);
+  const html = await page.text();
+  if (!page.ok) throw new Error(`halaman konfirmasi ${intakeId}: ${page.status}`);
+  const token = /name="_token" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!token || !action) throw new Error(`halaman konfirmasi ${intakeId} tanpa formulir`);
+  const post = await fetch(`${webUrl}${action}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: webUrl },
+    body: new URLSearchParams({ _token: token }).toString(),
+  });
+  await post.arrayBuffer();
+  if (post.status !== 303) throw new Error(`konfirmasi ${intakeId}: ${post.status}`);
 }
 
 export interface TaskForm {

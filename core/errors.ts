@@ -26,6 +26,13 @@ export const ErrorNames = {
   CaseClosed: 'Sepakat.CaseClosed',
   /** A case, task or step that must exist does not. */
   NotFound: 'Sepakat.NotFound',
+  /**
+   * Stored bytes are not those recorded (their SHA-256 differs): an accepted upload or a document changed behind
+   * the product's back. Never retried; every reader refuses them.
+   */
+  Tampered: 'Sepakat.BerkasTidakUtuh',
+  /** A limit on requests or emails was reached (per address or per caller); nothing was done. */
+  Limited: 'Sepakat.BatasTercapai',
   /** Input from a person was rejected (bad form, bad link); never reaches Step Functions. */
   BadInput: 'Sepakat.BadInput',
   /** Step Functions' own timeout error name (a human wait outlived its bounded TimeoutSeconds). */

@@ -21,6 +21,7 @@ import { DocumentWorker } from './documents/document-work.ts';
 import { AgreementService } from './agreements/agreement-service.ts';
 import { AgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
+import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-store.ts';
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
@@ -249,6 +250,13 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
         files,
         intakeBucket: config.SEPAKAT_BUCKET_INTAKE,
         maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
+        intakes: new DynamoDbIntakeStore(clients.dynamodb, config.SEPAKAT_TABLE_INTAKE),
+        limiter: new DynamoDbRateLimiter(clients.dynamodb, config.SEPAKAT_TABLE_LIMITS),
+        limits: {
+          preparePerSourcePerHour: config.SEPAKAT_LIMIT_PERMOHONAN_PER_JAM,
+          mailsPerAddressPerDay: config.SEPAKAT_LIMIT_EMAIL_PER_ALAMAT_PER_HARI,
+          mailsPerSourcePerDay: config.SEPAKAT_LIMIT_EMAIL_PER_SUMBER_PER_HARI,
+        },
         indukOf: indukLookup(register, agreements),
       },
       runtime,

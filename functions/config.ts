@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INTAKE_LIMITS } from '../core/case/intake-model.ts';
 
 /**
  * The one place the environment is read, at start-up, through one schema. A missing or malformed value stops the
@@ -26,6 +27,13 @@ export const ConfigSchema = z.object({
   SEPAKAT_TABLE_REGISTER: z.string().min(3),
   /** The agreements in force and their monitoring (functions/adapters/agreement-store.ts). */
   SEPAKAT_TABLE_AGREEMENTS: z.string().min(3),
+  /** Permohonan before they are cases (reservations, confirmations), and the counters of the public limits. */
+  SEPAKAT_TABLE_INTAKE: z.string().min(3),
+  SEPAKAT_TABLE_LIMITS: z.string().min(3),
+  /** Limits of the public intake: permohonan per caller per hour, emails to one unconfirmed address / caller per day. */
+  SEPAKAT_LIMIT_PERMOHONAN_PER_JAM: positiveInt.default(DEFAULT_INTAKE_LIMITS.preparePerSourcePerHour),
+  SEPAKAT_LIMIT_EMAIL_PER_ALAMAT_PER_HARI: positiveInt.default(DEFAULT_INTAKE_LIMITS.mailsPerAddressPerDay),
+  SEPAKAT_LIMIT_EMAIL_PER_SUMBER_PER_HARI: positiveInt.default(DEFAULT_INTAKE_LIMITS.mailsPerSourcePerDay),
   SEPAKAT_BUCKET_INTAKE: z.string().min(3),
   SEPAKAT_BUCKET_DOCUMENTS: z.string().min(3),
   /** Scanned signed copies (Object Lock in AWS; never-overwritten keys in both worlds). */

@@ -9,7 +9,15 @@ import type { FunctionId } from './functions.ts';
  * Buckets: read = GetObject/HeadObject/List, and presigned GETs signed by the function; put = PutObject, and
  * presigned PUTs; delete = DeleteObject (only the intake's quarantine moves objects).
  */
-export type TableKey = 'cases' | 'tasks' | 'history' | 'documents' | 'register' | 'agreements';
+export type TableKey =
+  | 'cases'
+  | 'tasks'
+  | 'history'
+  | 'documents'
+  | 'register'
+  | 'agreements'
+  | 'intakes'
+  | 'limits';
 export type BucketKey = 'intake' | 'documents' | 'archive';
 export type TableAccess = 'read' | 'write' | 'readWrite';
 export type BucketAction = 'read' | 'put' | 'delete';
@@ -135,6 +143,25 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     stopExecution: false,
     schedules: false,
   },
+  // The intake sweep (Intake.sweep): confirmed permohonan without their case, unconfirmed ones past their time and
+  // reservations without a manifest (quarantine: copy + delete + reasons, and the pemohon's email within the limits),
+  // lost manifest events (as onObjectCreated), uploads with no reservation or after the permohonan was handled.
+  sweepIntake: {
+    tables: {
+      cases: 'readWrite',
+      history: 'readWrite',
+      register: 'read',
+      agreements: 'read',
+      intakes: 'readWrite',
+      limits: 'readWrite',
+    },
+    buckets: { intake: ['read', 'put', 'delete'] },
+    mail: true,
+    taskResponse: false,
+    startExecution: true,
+    stopExecution: false,
+    schedules: false,
+  },
   // Timed work (step-tasks runSchedule). A task reminder (runtime.remindTask): the task and its case read, history
   // (sendOnce, the reminder fact), the email, and the task's other reminders cancelled once it is closed. A job of
   // an agreement (AgreementService.runJob): the agreement and its monitoring items (get, create, usulan,
@@ -167,6 +194,9 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
       documents: 'readWrite',
       register: 'read',
       agreements: 'readWrite',
+      // The intake API reserves a permohonan and counts its caller; a confirmation (a POST) creates the case.
+      intakes: 'readWrite',
+      limits: 'readWrite',
     },
     buckets: { intake: ['read', 'put'], documents: ['read', 'put'], archive: ['read'] },
     mail: true,
@@ -175,11 +205,21 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     stopExecution: true,
     schedules: true,
   },
-  // Intake.onObjectCreated: reads the manifest and files, quarantines (copy + delete + reasons), creates the case,
+  // Intake.onObjectCreated: reads the manifest and files, copies each checked file to its never-overwritten key
+  // (diterima/<id>/<sha256>) and removes the upload, quarantines (copy + delete + reasons), creates the case,
   // emails the receipt and starts the execution; a named Kesepakatan Bersama (dasar-kesepakatan-nomor) is looked up
   // in the register and the agreements.
+  // The reservation is checked and moved on (disiapkan → menunggu-konfirmasi / dikonfirmasi / dikarantina); the
+  // confirmation and quarantine emails count against the limits of the address and the source.
   intake: {
-    tables: { cases: 'readWrite', history: 'readWrite', register: 'read', agreements: 'read' },
+    tables: {
+      cases: 'readWrite',
+      history: 'readWrite',
+      register: 'read',
+      agreements: 'read',
+      intakes: 'readWrite',
+      limits: 'readWrite',
+    },
     buckets: { intake: ['read', 'put', 'delete'] },
     mail: true,
     taskResponse: false,

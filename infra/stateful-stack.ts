@@ -17,6 +17,11 @@ import { documentTableDefinition } from '../functions/adapters/document-store.ts
 import { agreementTableDefinition } from '../functions/adapters/agreement-store.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
+import {
+  intakeTableDefinition,
+  LIMIT_TTL_ATTRIBUTE,
+  limitTableDefinition,
+} from '../functions/adapters/intake-store.ts';
 import type { BucketKey, TableKey } from './access.ts';
 import type { Settings } from './settings.ts';
 
@@ -41,6 +46,8 @@ const TABLE_DEFINITIONS: Record<TableKey, CreateTableCommandInput> = (() => {
     documents: documentTableDefinition('documents'),
     register: register!,
     agreements: agreementTableDefinition('agreements'),
+    intakes: intakeTableDefinition('intakes'),
+    limits: limitTableDefinition('limits'),
   };
 })();
 
@@ -177,6 +184,8 @@ export class SepakatStateful extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // The abuse counters expire by themselves (their windows are an hour or a day).
+      ...(key === 'limits' ? { timeToLiveAttribute: LIMIT_TTL_ATTRIBUTE } : {}),
     });
     for (const { indexName, ...indexKeys } of indexes)
       table.addGlobalSecondaryIndex({ indexName, ...indexKeys, projectionType: ProjectionType.ALL });

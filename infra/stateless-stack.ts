@@ -60,7 +60,13 @@ export interface StatelessProps extends StackProps {
 }
 
 /** Invoked asynchronously (S3 notifications, EventBridge Scheduler): each gets a dead-letter queue. */
-export const ASYNC_FUNCTIONS: readonly FunctionId[] = ['intake', 'reconcile', 'sweepRegisters', 'runSchedule'];
+export const ASYNC_FUNCTIONS: readonly FunctionId[] = [
+  'intake',
+  'reconcile',
+  'sweepRegisters',
+  'sweepIntake',
+  'runSchedule',
+];
 
 /**
  * Timed work of cases and agreements (reminders, monitoring): one one-time schedule per job key in this group
@@ -77,6 +83,7 @@ export const RUN_SCHEDULE_FUNCTION_NAME = 'sepakat-run-schedule';
 export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string }[] = [
   { id: 'reconcile', every: Duration.minutes(5), what: 'reports decisions whose report failed' },
   { id: 'sweepRegisters', every: Duration.hours(1), what: 'voids numbers lost to an interrupted allocation' },
+  { id: 'sweepIntake', every: Duration.minutes(15), what: 'finishes, expires and quarantines permohonan left behind' },
 ];
 
 /**
@@ -615,6 +622,8 @@ export function functionEnvironment(
     SEPAKAT_TABLE_DOCUMENTS: stateful.tables.documents.tableName,
     SEPAKAT_TABLE_REGISTER: stateful.tables.register.tableName,
     SEPAKAT_TABLE_AGREEMENTS: stateful.tables.agreements.tableName,
+    SEPAKAT_TABLE_INTAKE: stateful.tables.intakes.tableName,
+    SEPAKAT_TABLE_LIMITS: stateful.tables.limits.tableName,
     SEPAKAT_BUCKET_INTAKE: stateful.bucketNames.intake,
     SEPAKAT_BUCKET_DOCUMENTS: stateful.bucketNames.documents,
     SEPAKAT_BUCKET_ARCHIVE: stateful.bucketNames.archive,

@@ -16,6 +16,8 @@ import {
 } from '../functions/adapters/dynamodb-scheduler.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
 import { agreementTableDefinition } from '../functions/adapters/agreement-store.ts';
+import { intakeTableDefinition, limitTableDefinition } from '../functions/adapters/intake-store.ts';
+import type { IntakeLimits } from '../core/case/intake-model.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
 import { httpApiHandler, type HttpEvent } from '../functions/handlers/http-api.ts';
@@ -62,7 +64,20 @@ export interface RuntimeOptions {
    */
   schedulerIntervalMs?: number;
   log?: (line: string) => void;
+  /** Limits of the public intake (defaults: those of a deployment; tests that submit many permohonan raise them). */
+  limits?: Partial<IntakeLimits>;
+  /**
+   * How often the intake sweep runs (ms, default 5 minutes): lost manifest events, reservations without a manifest,
+   * unconfirmed permohonan, leftovers. 0: only at start and through `sweepIntake()`.
+   */
+  intakeSweepIntervalMs?: number;
 }
+
+const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
+  preparePerSourcePerHour: 'SEPAKAT_LIMIT_PERMOHONAN_PER_JAM',
+  mailsPerAddressPerDay: 'SEPAKAT_LIMIT_EMAIL_PER_ALAMAT_PER_HARI',
+  mailsPerSourcePerDay: 'SEPAKAT_LIMIT_EMAIL_PER_SUMBER_PER_HARI',
+};
 
 export interface LocalRuntime {
   app: App;
@@ -74,6 +89,8 @@ export interface LocalRuntime {
   scheduler: { runDue(now?: Date): Promise<RunDueReport>; store: DynamoDbScheduler };
   /** Resolves when every in-flight S3 event has been handled. */
   idle(): Promise<void>;
+  /** Runs the intake sweep now (what the scheduled sweepIntake function does in AWS). */
+  sweepIntake(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -164,6 +181,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TABLE_CASES: 'sepakat-kasus',
     SEPAKAT_TABLE_TASKS: 'sepakat-tugas',
     SEPAKAT_TABLE_HISTORY: 'sepakat-riwayat',
+    SEPAKAT_TABLE_INTAKE: 'sepakat-permohonan',
+    SEPAKAT_TABLE_LIMITS: 'sepakat-batas',
+    ...Object.fromEntries(Object.entries(options.limits ?? {}).map(([k, v]) => [LIMIT_ENV[k as keyof IntakeLimits], String(v)])),
     SEPAKAT_BUCKET_INTAKE: 'sepakat-permohonan',
     SEPAKAT_BUCKET_DOCUMENTS: 'sepakat-dokumen',
     SEPAKAT_BUCKET_ARCHIVE: 'sepakat-arsip',
@@ -200,6 +220,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     documentTableDefinition(config.SEPAKAT_TABLE_DOCUMENTS),
     ...registerTableDefinitions({ register: config.SEPAKAT_TABLE_REGISTER }),
     agreementTableDefinition(config.SEPAKAT_TABLE_AGREEMENTS),
+    intakeTableDefinition(config.SEPAKAT_TABLE_INTAKE),
+    limitTableDefinition(config.SEPAKAT_TABLE_LIMITS),
     scheduleTableDefinition(SCHEDULE_TABLE),
   ]);
 
@@ -263,6 +285,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     intervalMs: options.schedulerIntervalMs ?? 30_000,
     log,
   });
+  // What the scheduled sweepIntake function does in AWS: every few minutes, one run at a time.
+  let sweeping: Promise<unknown> | undefined;
+  const sweepIntake = () =>
+    (sweeping ??= handlers!.sweepIntake().finally(() => {
+      sweeping = undefined;
+    }));
+  const sweepEvery = options.intakeSweepIntervalMs ?? 5 * 60_000;
+  const sweepTimer =
+    sweepEvery > 0
+      ? setInterval(() => {
+          sweepIntake().catch((error: unknown) => log(`sapuan permohonan gagal: ${String(error)}`));
+        }, sweepEvery)
+      : undefined;
+  sweepTimer?.unref();
   const urls = {
     web: webUrl,
     dynamodb: dynamodb.endpoint,
@@ -332,7 +368,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     idle: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
+    sweepIntake,
     async close() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      await sweeping?.catch(() => undefined);
       await scheduler.stop();
       await Promise.allSettled([...inFlight]);
       // Keep-alive connections would hold close() open until they time out: end them too.

@@ -28,7 +28,7 @@ describe('emailed action links', () => {
   afterAll(async () => rt?.cleanup());
 
   async function newCaseAt(stopAt: string) {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, 'fixture-kerja-sama-pihak-ketiga'));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, 'fixture-kerja-sama-pihak-ketiga'));
     const driven = await driveCase({ dataDir: rt.dataDir, caseId: intakeId, pemohonEmail: PEMOHON.email, stopAt });
     return { caseId: intakeId, link: driven.stoppedAt!.link, mail: driven.stoppedAt!.mail };
   }

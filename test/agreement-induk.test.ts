@@ -112,7 +112,7 @@ describe('a Perjanjian Kerja Sama and the Kesepakatan Bersama it implements', ()
   it('links the PKS to its Kesepakatan Bersama both ways when the PKS is registered, once however often', async () => {
     // Arrange: the permohonan names the KB; its case keeps the number.
     const { intakeId } = await submitPermohonan(
-      rt.urls.web,
+      rt,
       permohonanFor(rt, SOP_BLITAR, { [DASAR_KESEPAKATAN]: kb.nomor }, 'Perjanjian kerja sama promosi wisata'),
     );
     const record = await eventually(async () => rt.app.store.getCase(intakeId));
@@ -175,14 +175,14 @@ describe('a Perjanjian Kerja Sama and the Kesepakatan Bersama it implements', ()
 
     // A manifest uploaded anyway is quarantined with the reason; no case starts.
     const { intakeId } = await submitPermohonan(
-      rt.urls.web,
+      rt,
       permohonanFor(rt, SOP_BLITAR, { [DASAR_KESEPAKATAN]: kbKota.nomor }),
     );
     const notice = await quarantineNotice(intakeId);
     expect(notice.text).toContain(`"${kbKota.nomor}" tidak terdaftar di register kerja sama`);
     expect(await rt.app.store.getCase(intakeId)).toBeUndefined();
     const unknownManifest = await submitPermohonan(
-      rt.urls.web,
+      rt,
       permohonanFor(rt, SOP_BLITAR, { [DASAR_KESEPAKATAN]: '000.5.4/999/409.1.1/2026' }),
     );
     expect((await quarantineNotice(unknownManifest.intakeId)).text).toContain('tidak terdaftar di register');

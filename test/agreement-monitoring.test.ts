@@ -64,7 +64,7 @@ describe('an agreement after signing: reports, monev, adendum, expiry, ending an
   it('registers the agreement once when the signed naskah is numbered, and schedules its monitoring', async () => {
     // Arrange and act: a Blitar Nota Kesepakatan for 2 years, driven to its end through the emailed links.
     const { intakeId } = await submitPermohonan(
-      rt.urls.web,
+      rt,
       permohonanFor(rt, SOP, { 'pihak-mitra': MITRA }, 'Kerja sama pengelolaan sampah regional'),
     );
     caseId = intakeId;

@@ -352,7 +352,7 @@ describe('the Mutu Baku page over the local runtime', () => {
 
   beforeAll(async () => {
     rt = await startTestRuntime();
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
     caseId = intakeId;
     // L1–L3 decided by the scripted officials; the case waits at L4.
     await driveCase({ dataDir: rt.dataDir, caseId, pemohonEmail: PEMOHON.email, stopAt: 'L4' });

@@ -50,7 +50,7 @@ describe('the archive pages', () => {
     rt = await startTestRuntime();
     thisYear = yearOf(rt.app.runtimeClock.now(), 'WIB');
     ({ intakeId: caseId } = await submitPermohonan(
-      rt.urls.web,
+      rt,
       permohonanFor(rt, SOP, { 'pihak-mitra': MITRA }, PERIHAL),
     ));
     await eventually(async () => (await rt.app.store.getCase(caseId))?.cursor);

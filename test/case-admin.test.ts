@@ -41,7 +41,7 @@ describe('withdrawal, cancellation, reassignment and delegation of a running cas
   afterAll(async () => rt?.cleanup());
 
   const startCase = async (sopId: string, perihal: string) => {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, sopId, {}, perihal));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId, {}, perihal));
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
     return intakeId;
   };

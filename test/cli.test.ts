@@ -51,7 +51,7 @@ describe('sepakat CLI', () => {
   beforeAll(async () => {
     rt = await startTestRuntime();
     // One Blitar case to the end (with a return at L1), one left waiting at L1.
-    done = (await submitPermohonan(rt.urls.web, blitar('Nota Kesepakatan pariwisata Penataran'))).intakeId;
+    done = (await submitPermohonan(rt, blitar('Nota Kesepakatan pariwisata Penataran'))).intakeId;
     await eventually(async () => (await rt.app.store.getCase(done))?.cursor);
     const result = await driveCase({
       dataDir: rt.dataDir,
@@ -61,7 +61,7 @@ describe('sepakat CLI', () => {
     });
     expect(result.outcome).toBe('selesai');
     await eventually(async () => (await rt.app.store.getCase(done))?.status === 'selesai');
-    open = (await submitPermohonan(rt.urls.web, blitar('Nota Kesepakatan pengelolaan air bersih'))).intakeId;
+    open = (await submitPermohonan(rt, blitar('Nota Kesepakatan pengelolaan air bersih'))).intakeId;
     await eventually(async () =>
       (await rt.app.store.listTasks({ caseId: open })).find((t) => t.state === 'open' && t.taskToken),
     );

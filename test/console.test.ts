@@ -45,7 +45,7 @@ describe('the staff console', () => {
   beforeAll(async () => {
     rt = await startTestRuntime();
     const started = async (sopId: string, perihal: string) => {
-      const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, sopId, {}, perihal));
+      const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId, {}, perihal));
       await eventually(async () =>
         (await rt.app.store.listTasks({ caseId: intakeId })).some((t) => t.state === 'open'),
       );

@@ -34,7 +34,7 @@ describe('a human wait that reaches its bound', () => {
   });
 
   it('continues the case at the same step in a new execution, with the same task and link and no new email', async () => {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
     const firstMail = await eventually(async () =>
       (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(intakeId)),
     );
@@ -72,7 +72,7 @@ describe('a human wait that reaches its bound', () => {
   });
 
   it('reports a decision whose report failed, when the reconciler runs', async () => {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
     const task = await eventually(async () =>
       (await rt.app.store.listTasks({ caseId: intakeId })).find((t) => t.state === 'open'),
     );

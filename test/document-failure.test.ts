@@ -18,7 +18,7 @@ describe('document work that fails', () => {
 
   it('is recorded and told, then finishes once when the case is resumed after the fix', async () => {
     const { intakeId: caseId } = await submitPermohonan(
-      rt.urls.web,
+      rt,
       permohonanFor(rt, 'kota-penyusunan-kesepakatan-bersama'),
     );
     await eventually(async () => (await rt.app.store.getCase(caseId))?.cursor);

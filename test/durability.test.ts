@@ -68,7 +68,7 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
     try {
       const first = await spawnRuntime(dataDir, fault);
       const rtLike = await startTestRuntimeCatalog();
-      const { intakeId } = await submitPermohonan(first.urls.web, permohonanFor(rtLike, SOP));
+      const { intakeId } = await submitPermohonan(first, permohonanFor(rtLike, SOP));
       await beforeCrash(first, intakeId, dataDir);
       await first.exited;
       expect(first.process.signalCode).toBe('SIGKILL');
@@ -130,7 +130,7 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
       const first = await spawnRuntime(dataDir, { point: 'after-document-signed', occurrence: 1 });
       const rtLike = await startTestRuntimeCatalog();
       const { intakeId } = await submitPermohonan(
-        first.urls.web,
+        first,
         permohonanFor(rtLike, 'kota-penyusunan-kesepakatan-bersama'),
       );
       // The Walikota's signature (L12.2) kills the runtime right after the PDF is signed.
@@ -182,7 +182,7 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
     try {
       const first = await spawnRuntime(dataDir, fault);
       const rtLike = await startTestRuntimeCatalog();
-      const { intakeId } = await submitPermohonan(first.urls.web, permohonanFor(rtLike, SOP));
+      const { intakeId } = await submitPermohonan(first, permohonanFor(rtLike, SOP));
       await first.exited;
       expect(first.process.signalCode).toBe('SIGKILL');
       const second = await spawnRuntime(dataDir);

@@ -36,7 +36,7 @@ describe('documents, numbers and signatures of a case', () => {
 
   async function start(sopId: string) {
     const { intakeId } = await submitPermohonan(
-      rt.urls.web,
+      rt,
       permohonanFor(rt, sopId, { 'pihak-mitra': MITRA }, 'Kerja sama pengelolaan sampah regional'),
     );
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);

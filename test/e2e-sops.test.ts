@@ -19,7 +19,7 @@ describe('the SOPs, end to end through uploads and emailed links', () => {
     script: Record<string, string[]>,
     data: Record<string, string | number | boolean> = {},
   ) {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, sopId, data));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId, data));
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
     const result = await driveCase({
       dataDir: rt.dataDir,

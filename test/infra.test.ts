@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { intakeTableDefinition, limitTableDefinition } from '../functions/adapters/intake-store.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -98,6 +99,8 @@ describe('the stateful stack', () => {
       documents: documentTableDefinition('d'),
       register: registerTableDefinitions({ register: 'r' })[0]!,
       agreements: agreementTableDefinition('a'),
+      intakes: intakeTableDefinition('i'),
+      limits: limitTableDefinition('l'),
     };
   })();
 

@@ -21,7 +21,7 @@ describe('a permohonan uploaded to the intake bucket', () => {
     (await readMailbox(rt.dataDir)).filter((m) => m.to.includes(email) && subject.test(m.subject));
 
   it('starts a case from the manifest uploaded last, pinned to the SOP version, and sends a receipt', async () => {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
     const record = await eventually(async () => rt.app.store.getCase(intakeId));
     expect(record.sopKey).toBe(`${SOP}@1`);
     expect(record.files[0]).toMatchObject({ slot: 'surat-permohonan', contentType: 'application/pdf' });
@@ -33,7 +33,7 @@ describe('a permohonan uploaded to the intake bucket', () => {
   });
 
   it('starts nothing twice when the S3 event is delivered again (ExecutionAlreadyExists, locally too)', async () => {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
     const handler = intakeHandler(rt.app);
     const event = {
@@ -69,7 +69,7 @@ describe('a permohonan uploaded to the intake bucket', () => {
   it('quarantines a file whose content is not what it claims, with the reason, and tells the pemohon', async () => {
     const input = permohonanFor(rt, SOP);
     input.files = [{ slot: 'surat-permohonan', name: 'surat.pdf', bytes: samplePng() }];
-    const { intakeId } = await submitPermohonan(rt.urls.web, input);
+    const { intakeId } = await submitPermohonan(rt, input);
     const notice = await eventually(async () =>
       (await mailsTo(PEMOHON.email, /^Permohonan belum dapat diterima/)).find((m) => m.subject.includes(intakeId)),
     );
@@ -95,14 +95,14 @@ describe('a permohonan uploaded to the intake bucket', () => {
   it('refuses an oversize file before upload, and quarantines one that was uploaded anyway', async () => {
     const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(100 * 1024, 0x20)]);
     await expect(
-      submitPermohonan(rt.urls.web, {
+      submitPermohonan(rt, {
         ...permohonanFor(rt, SOP),
         files: [{ slot: 'surat-permohonan', name: 'surat.pdf', bytes: big }],
       }),
     ).rejects.toThrow(/terlalu besar|ukuran/);
     // A client that lies about the size: the presigned PUT succeeds, the check after upload catches it.
     const small = permohonanFor(rt, SOP);
-    const { intakeId } = await submitPermohonan(rt.urls.web, {
+    const { intakeId } = await submitPermohonan(rt, {
       ...small,
       manifest: (m) => m,
     });
@@ -143,7 +143,7 @@ describe('a permohonan uploaded to the intake bucket', () => {
   });
 
   it('quarantines a malformed manifest and says which field is wrong', async () => {
-    const { intakeId } = await submitPermohonan(rt.urls.web, {
+    const { intakeId } = await submitPermohonan(rt, {
       ...permohonanFor(rt, SOP),
       manifest: (m) => ({ ...m, perihal: 'x' }),
     });
@@ -151,7 +151,7 @@ describe('a permohonan uploaded to the intake bucket', () => {
       (await mailsTo(PEMOHON.email, /^Permohonan belum dapat diterima/)).find((m) => m.subject.includes(intakeId)),
     );
     expect(notice.text).toContain('perihal');
-    const notJson = await submitPermohonan(rt.urls.web, { ...permohonanFor(rt, SOP), manifest: () => '{ bukan json' });
+    const notJson = await submitPermohonan(rt, { ...permohonanFor(rt, SOP), manifest: () => '{ bukan json' });
     await eventually(async () => {
       const reason = await rt.app.files.getText(
         'sepakat-permohonan',
@@ -172,7 +172,7 @@ describe('a permohonan uploaded to the intake bucket', () => {
     expect(unknown.status).toBeGreaterThanOrEqual(400);
     const input = permohonanFor(rt, SOP);
     delete input.data['pihak-mitra'];
-    const { intakeId } = await submitPermohonan(rt.urls.web, input);
+    const { intakeId } = await submitPermohonan(rt, input);
     const notice = await eventually(async () =>
       (await mailsTo(PEMOHON.email, /^Permohonan belum dapat diterima/)).find((m) => m.subject.includes(intakeId)),
     );

@@ -135,7 +135,7 @@ describe('reminders and escalation of open tasks', () => {
 
   async function caseAt(stopAt: string) {
     now = at('2026-11-23 09:00');
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, SOP));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
     const driven = await driveCase({ dataDir: rt.dataDir, caseId: intakeId, pemohonEmail: PEMOHON.email, stopAt });
     return { caseId: intakeId, link: driven.stoppedAt!.link };
   }

@@ -266,7 +266,7 @@ describe('the local scheduler across a crash of the runtime', () => {
     const first = await spawnRuntime(dataDir, { args, ...(fault ? { fault } : {}) });
     children.push(first.process);
     const { intakeId } = await submitPermohonan(
-      first.urls.web,
+      first,
       permohonanFor(catalog as unknown as Parameters<typeof permohonanFor>[0], SOP),
     );
     const mail = await eventually(async () =>

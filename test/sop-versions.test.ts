@@ -39,7 +39,7 @@ describe('SOP versions', () => {
     try {
       const first = await startTestRuntime({ dataDir: data, sopDirs: [sopDir], port });
       const { intakeId } = await submitPermohonan(
-        first.urls.web,
+        first,
         permohonanFor(first, 'fixture-kerja-sama-pihak-ketiga'),
       );
       // Stop while the first official holds the task (the email with its link is out).
@@ -57,7 +57,7 @@ describe('SOP versions', () => {
         expect(result.outcome).toBe('selesai');
         expect((await second.app.store.getCase(intakeId))?.sopKey).toBe('fixture-kerja-sama-pihak-ketiga@1');
         const { intakeId: newer } = await submitPermohonan(
-          second.urls.web,
+          second,
           permohonanFor(second, 'fixture-kerja-sama-pihak-ketiga'),
         );
         expect((await eventually(async () => second.app.store.getCase(newer))).sopKey).toBe(

@@ -34,7 +34,10 @@ export interface StoredFile {
   name: string;
   contentType: string;
   size: number;
-  sha256?: string;
+  /** The SHA-256 of the bytes accepted: every reader checks it (core/files/accepted-files.ts). */
+  sha256: string;
+  /** The object version written when the file was accepted, where the bucket keeps versions (pins every read). */
+  versionId?: string;
 }
 
 export interface CaseRecord {

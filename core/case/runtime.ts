@@ -51,6 +51,7 @@ export type EmailTemplate =
   | 'kasus-berakhir'
   | 'berkas-dikarantina'
   | 'permohonan-diterima'
+  | 'permohonan-konfirmasi'
   | 'pengingat'
   | 'eskalasi'
   | 'kasus-dihentikan'

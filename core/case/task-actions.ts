@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { CONTENT_TYPES, KIND_LABELS, kindFromName, safeFileName, sniffKind } from '../files/sniff.ts';
+import { acceptLabel, acceptUpload, formatBytes, MAX_PRESIGN_SECONDS, type FileStore } from '../files/accepted-files.ts';
+import { CONTENT_TYPES, kindFromName, safeFileName } from '../files/sniff.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Field } from '../sop/schema.ts';
 import { parseNumber } from '../register/numbering.ts';
@@ -8,14 +9,7 @@ import { checkLink, otpHash, sameHash } from './links.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
 
-/** Object storage as the task pages need it. */
-export interface FileStore {
-  presignPut(bucket: string, key: string, contentType: string, expiresSeconds: number): Promise<string>;
-  presignGet(bucket: string, key: string, fileName: string, expiresSeconds: number): Promise<string>;
-  head(bucket: string, key: string): Promise<{ size: number } | undefined>;
-  readHead(bucket: string, key: string, bytes: number): Promise<Uint8Array>;
-  sha256(bucket: string, key: string): Promise<string>;
-}
+export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
 export interface TaskActionsDeps extends RuntimeDeps {
   files: FileStore;
@@ -127,14 +121,18 @@ export class TaskActions {
     if ('problem' in view) return view;
     const field = view.activity.fields.find((f) => f.id === input.slot && f.type === 'file');
     if (!field) return { error: `Isian berkas "${input.slot}" tidak ada pada langkah ini` };
-    if (!Number.isFinite(input.size) || input.size <= 0) return { error: 'Ukuran berkas tidak valid' };
+    if (!Number.isInteger(input.size) || input.size <= 0) return { error: 'Ukuran berkas tidak valid' };
     if (input.size > this.deps.maxUploadBytes)
       return { error: `Berkas terlalu besar: paling besar ${formatBytes(this.deps.maxUploadBytes)}` };
     const kind = kindFromName(input.name, field.accept ?? []);
     if (!kind) return { error: `Jenis berkas harus ${acceptLabel(field)}` };
     const key = `kasus/${view.task.caseId}/${String(view.task.seq).padStart(5, '0')}/${field.id}/${Date.now().toString(36)}-${randomInt(1e9).toString(36)}-${safeFileName(input.name)}`;
     const contentType = CONTENT_TYPES[kind];
-    const url = await this.deps.files.presignPut(this.deps.documentsBucket, key, contentType, 15 * 60);
+    const url = await this.deps.files.presignUpload(this.deps.documentsBucket, key, {
+      contentType,
+      size: input.size,
+      expiresSeconds: MAX_PRESIGN_SECONDS,
+    });
     return { url, key, contentType };
   }
 
@@ -312,6 +310,10 @@ export class TaskActions {
     return { result: 'tercatat', task: stored, reported };
   }
 
+  /**
+   * An upload of this task, checked (one read: size, type by content, SHA-256) and kept under the case's accepted
+   * files (`berkas/<case>/<seq>/<sha256>`), which no presigned URL names: the decision records that key.
+   */
   private async checkUpload(
     task: TaskRecord,
     field: Field,
@@ -320,23 +322,13 @@ export class TaskActions {
   ): Promise<StoredFile | { error: string }> {
     const prefix = `kasus/${task.caseId}/${String(task.seq).padStart(5, '0')}/${field.id}/`;
     if (!key.startsWith(prefix) || key.includes('..')) return { error: `${field.label}: berkas bukan milik tugas ini` };
-    const head = await this.deps.files.head(this.deps.documentsBucket, key);
-    if (!head) return { error: `${field.label}: berkas belum terunggah` };
-    if (head.size > this.deps.maxUploadBytes)
-      return { error: `${field.label}: berkas terlalu besar (paling besar ${formatBytes(this.deps.maxUploadBytes)})` };
-    if (head.size === 0) return { error: `${field.label}: berkas kosong` };
-    const kind = sniffKind(await this.deps.files.readHead(this.deps.documentsBucket, key, 512), key);
-    if (!kind || !(field.accept ?? []).includes(kind))
-      return { error: `${field.label}: isi berkas bukan ${acceptLabel(field)}` };
-    return {
-      slot: field.id,
-      bucket: this.deps.documentsBucket,
-      key,
-      name: safeFileName(name.split('/').pop() ?? name),
-      contentType: CONTENT_TYPES[kind],
-      size: head.size,
-      sha256: await this.deps.files.sha256(this.deps.documentsBucket, key),
-    };
+    return acceptUpload(
+      this.deps.files,
+      { bucket: this.deps.documentsBucket, key, name },
+      field,
+      { maxBytes: this.deps.maxUploadBytes },
+      { bucket: this.deps.documentsBucket, prefix: `berkas/${task.caseId}/${String(task.seq).padStart(5, '0')}/` },
+    );
   }
 }
 
@@ -362,14 +354,6 @@ function parseFieldValue(field: Field, raw: string): string | number | boolean |
     default:
       return raw;
   }
-}
-
-export const acceptLabel = (field: Field) => (field.accept ?? []).map((k) => KIND_LABELS[k]).join(', ');
-
-export function formatBytes(n: number): string {
-  return n >= 1024 * 1024
-    ? `${(n / 1024 / 1024).toLocaleString('id-ID', { maximumFractionDigits: 1 })} MB`
-    : `${Math.ceil(n / 1024)} KB`;
 }
 
 export function maskEmail(email: string): string {

@@ -8,6 +8,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *   which kills every older one;
  * - the receipt `/permohonan/tanda-terima/<intakeId>?k=<mac>`: what the intake form opens after the upload, before
  *   the case exists; it shows the tracking link once the case has started;
+ * - the confirmation link `/permohonan/konfirmasi/<intakeId>.<mac>`: sent to the address a contact who is not signed
+ *   in gave; it binds the permohonan to that address (the MAC covers both). Expiry and single use are the permohonan
+ *   record's state (core/case/intake-model.ts), not the link's;
  * - the withdrawal token: the form on the tracking page carries an HMAC of the capability (a CSRF-style token bound
  *   to it), checked besides the handler's same-origin check.
  *
@@ -42,6 +45,29 @@ export const receiptKey = (linkKey: Buffer, intakeId: string) => mac(linkKey, `t
 
 export const checkReceiptKey = (linkKey: Buffer, intakeId: string, given: string) =>
   same(given, receiptKey(linkKey, intakeId));
+
+/** The confirmation capability of a permohonan for the address it was sent to. */
+export const confirmationToken = (linkKey: Buffer, intakeId: string, email: string) =>
+  `${intakeId}.${mac(linkKey, `konfirmasi|${intakeId}|${email.toLowerCase()}`)}`;
+
+/** The intake id a confirmation capability names (its MAC is checked against the address by `checkConfirmation`). */
+export function readConfirmationToken(token: string): { intakeId: string; given: string } | undefined {
+  const m = /^(\d{8}-[a-z2-7]{10})\.([A-Za-z0-9_-]{32})$/.exec(token);
+  return m ? { intakeId: m[1]!, given: m[2]! } : undefined;
+}
+
+export const checkConfirmation = (linkKey: Buffer, token: string, email: string) =>
+  same(token, confirmationToken(linkKey, token.split('.')[0] ?? '', email));
+
+/** The token the confirmation form carries (bound to the capability, besides the same-origin check). */
+export const confirmationFormToken = (linkKey: Buffer, token: string) => mac(linkKey, `konfirmasi-form|${token}`);
+
+export const checkConfirmationFormToken = (linkKey: Buffer, token: string, given: string) =>
+  same(given, confirmationFormToken(linkKey, token));
+
+/** The HMAC of a network address or an email address, as limits key on it (the address itself is not kept). */
+export const subjectTag = (linkKey: Buffer, kind: 'sumber' | 'email', value: string) =>
+  mac(linkKey, `batas|${kind}|${value.toLowerCase()}`);
 
 /** The token the withdrawal form of a tracking page carries. */
 export const withdrawalToken = (linkKey: Buffer, capability: string) => mac(linkKey, `tarik|${capability}`);

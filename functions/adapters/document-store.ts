@@ -194,8 +194,9 @@ export class DocumentStore {
       });
     if (sha256(bytes) !== record.sha256)
       throw new SepakatError(
-        ErrorNames.InvalidDefinition,
-        `Dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda)`,
+        ErrorNames.Tampered,
+        `Dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda); dokumen tidak diberikan`,
+        { code: 'DokumenBerubah' },
       );
     return bytes;
   }
@@ -225,17 +226,22 @@ export class DocumentStore {
     });
   }
 
-  /** A short-lived download link with the recorded name: a download (attachment), or `inline` to view in the browser. */
-  downloadUrl(
+  /**
+   * A short-lived download link with the recorded name: a download (attachment), or `inline` to view in the browser.
+   * Handed out only after the stored bytes were read and found to be the recorded ones.
+   */
+  async downloadUrl(
     record: DocumentRecord,
     expiresSeconds = 300,
     disposition: 'attachment' | 'inline' = 'attachment',
   ): Promise<string> {
+    await this.read(record);
     return getSignedUrl(
       this.presignS3,
       new GetObjectCommand({
         Bucket: record.bucket,
         Key: record.key,
+        ResponseContentType: record.contentType,
         ResponseContentDisposition: `${disposition}; filename="${record.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
       }),
       { expiresIn: expiresSeconds },

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { TimeZone } from '../../core/calendar/schema.ts';
 import type { CaseStore, Clock, HistoryEvent } from '../../core/case/model.ts';
+import { recordDownload } from '../../core/case/downloads.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { REGISTER_STATUSES, TAHUN_MAX, TAHUN_MIN, yearOf, type RegisterEntry } from '../../core/register/numbering.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
@@ -182,25 +182,15 @@ export class Archive {
     const at = this.deps.clock.now();
     const expiresAt = new Date(at.getTime() + this.linkSeconds * 1000).toISOString();
     const url = await this.deps.documents.downloadUrl(record, this.linkSeconds);
-    const iso = at.toISOString();
-    const event: HistoryEvent = {
+    await recordDownload(this.deps, {
       caseId: record.caseId,
-      // Every download is its own fact: two downloads in the same millisecond are two events.
-      eventKey: `unduh#${iso}#${randomBytes(8).toString('hex')}`,
-      type: 'dokumen-diunduh',
-      at: iso,
       // The history's person shape names the role `jabatan`.
       who: { id: person.id, nama: person.nama, jabatan: person.peran },
-      detail: {
-        docId: record.docId,
-        jenis: record.kind,
-        ...(record.nomor ? { nomor: record.nomor } : {}),
-        berlakuDetik: this.linkSeconds,
-        ...(reason !== undefined ? { alasan: reason } : {}),
-        ...(via !== undefined ? { melalui: via } : {}),
-      },
-    };
-    await this.deps.store.appendHistory(event);
+      what: { docId: record.docId, jenis: record.kind, ...(record.nomor ? { nomor: record.nomor } : {}) },
+      seconds: this.linkSeconds,
+      ...(via !== undefined ? { via } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    });
     return { url, expiresAt, record };
   }
 

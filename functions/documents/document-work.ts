@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   CaseRecord,
   DocumentAction,
@@ -6,6 +5,7 @@ import type {
   DocumentWorkInput,
   Faults,
   HistoryEvent,
+  StoredFile,
   TaskRecord,
 } from '../../core/case/model.ts';
 import type { PemdaContext } from '../../core/case/runtime.ts';
@@ -528,11 +528,8 @@ export class DocumentWorker implements DocumentWork {
   }
 
   /** An upload read back: the bytes must be those checked by content when the decision was submitted. */
-  private async checkedUpload(file: { bucket: string; key: string; sha256?: string }): Promise<Uint8Array> {
-    const bytes = await this.deps.files.read(file.bucket, file.key, this.deps.maxUploadBytes);
-    if (file.sha256 && createHash('sha256').update(bytes).digest('hex') !== file.sha256)
-      throw new SepakatError(ErrorNames.BadInput, `Berkas ${file.key} berubah setelah diperiksa; unggah ulang`);
-    return bytes;
+  private checkedUpload(file: StoredFile): Promise<Uint8Array> {
+    return this.deps.files.readAccepted(file, this.deps.maxUploadBytes);
   }
 
   private async storeScan(

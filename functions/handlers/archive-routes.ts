@@ -32,7 +32,7 @@ import { attachment } from './responses.ts';
 
 /**
  * The archive pages of the console: `GET /arsip` (search the register and the archive of the principal's own
- * pemda), `GET /arsip/<entry id>` (one register entry with its case and stored copies), `GET /arsip/unduh/<docId>`
+ * pemda), `GET /arsip/<entry id>` (one register entry with its case and stored copies), `POST /arsip/unduh/<docId>`
  * (a logged download through a 5-minute link) and `GET /arsip/register.csv|pdf?tahun=` (the register exports).
  * Thin: parse the query, check access, call the Archive service and the register exports, render.
  *
@@ -461,8 +461,9 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     );
   }
 
+  /** A stored copy, downloaded: a POST (with the session's CSRF token) so that following a link records nothing. */
   async function download(event: HttpEvent, rawId: string): Promise<HttpResult> {
-    const found = await ctx.signedIn(event, allowed);
+    const found = await ctx.acting(event, allowed);
     if (found.result) return found.result;
     const { session } = found;
     const p = session.principal;
@@ -486,9 +487,6 @@ export function archiveRoutes(ctx: WebContext): Route[] {
         },
         session,
       );
-    // A HEAD asks for nothing: no link is handed out and nothing is recorded.
-    if (event.requestContext.http.method.toUpperCase() === 'HEAD')
-      return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
     const link = await archive.downloadLink(
       doc.docId,
       { id: p.sub, nama: p.nama, peran: p.roles.map((r) => ROLE_LABEL[r]).join(', ') },
@@ -496,7 +494,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
       'arsip',
     );
     return {
-      statusCode: 302,
+      statusCode: 303,
       headers: { location: link.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
       body: '',
     };
@@ -534,7 +532,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
       pattern: /^\/arsip\/register\.(csv|pdf)$/,
       run: (e, m) => exportRegister(e, m[1] as 'csv' | 'pdf'),
     },
-    { method: 'GET', pattern: /^\/arsip\/unduh\/([^/]{1,300})$/, run: (e, m) => download(e, m[1]!) },
+    { method: 'POST', pattern: /^\/arsip\/unduh\/([^/]{1,300})$/, run: (e, m) => download(e, m[1]!) },
     { method: 'GET', pattern: /^\/arsip\/([A-Za-z0-9_-]{1,600})$/, run: (e, m) => entryPage(e, m[1]!) },
   ];
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
 import {
   canAdministerCase,
@@ -12,6 +12,7 @@ import {
   type Principal,
 } from '../../core/access/access.ts';
 import { formatBytes } from '../../core/case/task-actions.ts';
+import { recordDownload } from '../../core/case/downloads.ts';
 import {
   buildDashboard,
   filterQuery,
@@ -372,9 +373,12 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     );
   }
 
-  /** A generated document of the case, previewed inline or downloaded; logged in the case history first. */
+  /**
+   * A generated document of the case, previewed inline or downloaded (a POST with the session's CSRF token, so a
+   * link follower records nothing); logged in the case history before the short-lived link is handed out.
+   */
   async function document(event: HttpEvent, caseId: string, docId: string, how: string): Promise<HttpResult> {
-    const found = await ctx.signedIn(event);
+    const found = await ctx.acting(event);
     if (found.result) return found.result;
     const { session } = found;
     const visible = await visibleCase(session, caseId);
@@ -388,9 +392,8 @@ export function consoleRoutes(ctx: WebContext): Route[] {
       );
     if (!canSeeDocument(session.principal, visible.scope, record.kind))
       return denied(session, 'Dokumen jenis ini tidak dapat dibuka dengan peran Anda.');
-    if (isHead(event)) return headOnly();
-    const inline = how === 'lihat';
-    const url = await app.documents.downloadUrl(record, LINK_SECONDS, inline ? 'inline' : 'attachment');
+    // The link is made from bytes whose hash was checked: a copy changed behind the product's back is refused.
+    const url = await app.documents.downloadUrl(record, LINK_SECONDS, how === 'lihat' ? 'inline' : 'attachment');
     await logDownload(session.principal, caseId, how, {
       docId: record.docId,
       jenis: record.kind,
@@ -399,9 +402,9 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     return redirect(url);
   }
 
-  /** A file of the permohonan or of a decision (kind `permohonan`), previewed or downloaded; logged first. */
+  /** A file of the permohonan or of a decision (kind `permohonan`), previewed or downloaded (a POST); logged first. */
   async function file(event: HttpEvent, caseId: string, id: string, how: string): Promise<HttpResult> {
-    const found = await ctx.signedIn(event);
+    const found = await ctx.acting(event);
     if (found.result) return found.result;
     const { session } = found;
     const visible = await visibleCase(session, caseId);
@@ -417,57 +420,42 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         { judul: 'Berkas tidak ditemukan', pesan: 'Berkas yang diminta tidak ada pada kasus ini.' },
         session,
       );
-    if (isHead(event)) return headOnly();
-    const url = await app.files.presignGet(
-      stored.bucket,
-      stored.key,
-      stored.name,
-      LINK_SECONDS,
-      how === 'lihat' ? 'inline' : 'attachment',
-    );
+    // The accepted copy (its hash in its key), checked against the recorded hash before any link is made.
+    const url = await app.files.acceptedFileUrl(stored, LINK_SECONDS, how === 'lihat' ? 'inline' : 'attachment');
     await logDownload(session.principal, caseId, how, { jenis: 'permohonan', berkas: stored.name, slot: stored.slot });
     return redirect(url);
   }
 
   /** Every preview or download is a fact in the case history: who, which, when, how. */
   async function logDownload(p: Principal, caseId: string, how: string, what: Record<string, string>) {
-    const at = app.runtimeClock.now().toISOString();
-    await app.store.appendHistory({
-      caseId,
-      eventKey: `unduh#${at}#${randomBytes(6).toString('hex')}`,
-      type: 'dokumen-diunduh',
-      at,
-      who: historyPerson(p),
-      detail: {
-        ...what,
-        email: p.email,
-        berlakuDetik: LINK_SECONDS,
-        melalui: 'konsol',
-        cara: how === 'lihat' ? 'pratinjau' : 'unduh',
+    await recordDownload(
+      { store: app.store, clock: app.runtimeClock },
+      {
+        caseId,
+        who: historyPerson(p),
+        what: { ...what, ...(p.email ? { email: p.email } : {}) },
+        seconds: LINK_SECONDS,
+        via: 'konsol',
+        how: how === 'lihat' ? 'pratinjau' : 'unduh',
       },
-    });
+    );
   }
 
   return [
     { method: 'GET', pattern: /^\/konsol\/?$/, run: (e) => dashboard(e) },
     { method: 'GET', pattern: new RegExp(`^/konsol/kasus/${CASE_ID}$`), run: (e, m) => casePage(e, m[1]!) },
     {
-      method: 'GET',
+      method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/dokumen/([A-Za-z0-9_-]{22})/(lihat|unduh)$`),
       run: (e, m) => document(e, m[1]!, m[2]!, m[3]!),
     },
     {
-      method: 'GET',
+      method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/berkas/([A-Za-z0-9_-]{22})/(lihat|unduh)$`),
       run: (e, m) => file(e, m[1]!, m[2]!, m[3]!),
     },
   ];
 }
-
-/** A HEAD asks for nothing: no link is handed out and no download is recorded (as the archive's downloads). */
-const isHead = (event: HttpEvent) => event.requestContext.http.method.toUpperCase() === 'HEAD';
-const headOnly = (): HttpResult => ({ statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' });
-
 const redirect = (url: string): HttpResult => ({
   statusCode: 302,
   headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

@@ -3,7 +3,8 @@ import { documentKindLabel } from '../../core/documents/kinds.ts';
 import { z } from 'zod';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
-import { acceptLabel, formatBytes } from '../../core/case/task-actions.ts';
+import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
+import { recordDownload } from '../../core/case/downloads.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { App } from '../app.ts';
 import { verificationRoutes } from './verification-routes.ts';
@@ -122,17 +123,17 @@ export function httpApiHandler(app: App) {
     },
     { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/kode$`), run: async (_e, m) => pages.sendCode(m[1]!) },
     { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`), run: async (_e, m) => pages.renew(m[1]!) },
+    // Downloads are acts (POST, then a short-lived link), so a mail scanner following GETs records nothing.
     {
-      method: 'GET',
+      method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/dokumen/([A-Za-z0-9_-]{22})$`),
-      run: async (e, m) => pages.generatedDocument(m[1]!, m[2]!, e.requestContext.http.method.toUpperCase() === 'HEAD'),
+      run: async (_e, m) => pages.generatedDocument(m[1]!, m[2]!),
     },
     {
-      method: 'GET',
+      method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`),
-      run: async (e, m) => pages.download(m[1]!, Number(m[2]), e.requestContext.http.method.toUpperCase() === 'HEAD'),
+      run: async (_e, m) => pages.download(m[1]!, Number(m[2])),
     },
-    { method: 'POST', pattern: /^\/api\/permohonan$/, run: async (e) => prepareIntake(app, bodyText(e)) },
     ...webRoutes(ctx),
   ];
 
@@ -164,6 +165,16 @@ export function httpApiHandler(app: App) {
         return path.startsWith('/api/')
           ? json(400, { pesan: error.message })
           : pages.message(400, { judul: 'Permintaan tidak valid', pesan: error.message });
+      if (isSepakatError(error, ErrorNames.Limited))
+        return path.startsWith('/api/')
+          ? json(429, { pesan: error.message })
+          : pages.message(429, { judul: 'Batas permintaan tercapai', pesan: error.message });
+      if (isSepakatError(error, ErrorNames.Tampered)) {
+        console.error(
+          JSON.stringify({ level: 'error', route: `/${path.split('/')[1] ?? ''}`, method, error: error.code }),
+        );
+        return pages.message(409, { judul: 'Berkas tidak utuh', pesan: error.message });
+      }
       if (error instanceof z.ZodError)
         return json(400, {
           pesan: 'Data permintaan tidak valid',
@@ -269,6 +280,14 @@ function sameOrigin(event: HttpEvent, publicOrigin: string): boolean {
   return event.headers['sec-fetch-site'] !== 'cross-site';
 }
 
+/**
+ * The caller's network address, as limits key on it: the address API Gateway saw (in AWS behind CloudFront, the
+ * viewer's address CloudFront passes on).
+ */
+export function callerAddress(event: HttpEvent): string | undefined {
+  return event.requestContext.http.sourceIp || undefined;
+}
+
 function bodyText(event: HttpEvent): string {
   if (!event.body) return '';
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -299,25 +318,6 @@ function htmlHeaders(nonce: string, connect = ''): Record<string, string> {
     'x-frame-options': 'DENY',
     'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ${connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   };
-}
-
-const IntakeRequest = z
-  .object({
-    sopId: z.string().min(1),
-    files: z
-      .array(z.object({ slot: z.string().min(1), name: z.string().min(1).max(200), size: z.number().int() }).strict())
-      .max(20),
-  })
-  .strict();
-
-async function prepareIntake(app: App, body: string): Promise<HttpResult> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch {
-    return json(400, { pesan: 'Badan permintaan bukan JSON' });
-  }
-  return json(200, await app.intake.prepare(IntakeRequest.parse(raw)));
 }
 
 const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
@@ -353,6 +353,15 @@ const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: str
     pesan: 'Kasus ini sudah berakhir atau dibatalkan; tugas ini tidak lagi memerlukan tindakan.',
   },
 };
+
+/** How long a download link lives once it was asked for (and logged). */
+const DOWNLOAD_SECONDS = 300;
+
+const redirectTo = (url: string): HttpResult => ({
+  statusCode: 303,
+  headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  body: '',
+});
 
 class TaskPages {
   private readonly presignOrigin: string;
@@ -543,7 +552,7 @@ class TaskPages {
   }
 
   /** A generated document of the task's case, through a short-lived link (the task link must still be valid). */
-  async generatedDocument(token: string, docId: string, head = false): Promise<HttpResult> {
+  async generatedDocument(token: string, docId: string): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
     const record = await this.app.documents.get(docId);
@@ -552,33 +561,22 @@ class TaskPages {
         judul: 'Dokumen tidak ditemukan',
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
       });
-    // A HEAD asks for nothing: no link is handed out and no download is recorded.
-    if (head) return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
-    const url = await this.app.documents.downloadUrl(record, 300);
-    // Every download is a fact in the case history: who (the person the link is bound to), which document, when.
-    const at = new Date().toISOString();
-    await this.app.store.appendHistory({
-      caseId: record.caseId,
-      eventKey: `unduh#${at}#${randomBytes(6).toString('hex')}`,
-      type: 'dokumen-diunduh',
-      at,
-      who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
-      detail: {
-        docId: record.docId,
-        jenis: record.kind,
-        ...(record.nomor ? { nomor: record.nomor } : {}),
-        berlakuDetik: 300,
-        melalui: 'tautan tugas',
+    const url = await this.app.documents.downloadUrl(record, DOWNLOAD_SECONDS);
+    await recordDownload(
+      { store: this.app.store, clock: this.app.runtimeClock },
+      {
+        caseId: record.caseId,
+        who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
+        what: { docId: record.docId, jenis: record.kind, ...(record.nomor ? { nomor: record.nomor } : {}) },
+        seconds: DOWNLOAD_SECONDS,
+        via: 'tautan tugas',
       },
-    });
-    return {
-      statusCode: 302,
-      headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-      body: '',
-    };
+    );
+    return redirectTo(url);
   }
 
-  async download(token: string, index: number, head = false): Promise<HttpResult> {
+  /** A file of the permohonan or of a decision: its accepted bytes, checked, through a short-lived link. */
+  async download(token: string, index: number): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
     const file = documentsOf(view, await this.app.store.listHistory(view.task.caseId))[index];
@@ -587,23 +585,18 @@ class TaskPages {
         judul: 'Dokumen tidak ditemukan',
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
       });
-    if (head) return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
-    const url = await this.app.files.presignGet(file.bucket, file.key, file.name, 300);
-    // As for generated documents: who (the person the link is bound to), which file, when.
-    const at = new Date().toISOString();
-    await this.app.store.appendHistory({
-      caseId: view.task.caseId,
-      eventKey: `unduh#${at}#${randomBytes(6).toString('hex')}`,
-      type: 'dokumen-diunduh',
-      at,
-      who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
-      detail: { berkas: file.name, slot: file.slot, jenis: 'permohonan', berlakuDetik: 300, melalui: 'tautan tugas' },
-    });
-    return {
-      statusCode: 302,
-      headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-      body: '',
-    };
+    const url = await this.app.files.acceptedFileUrl(file, DOWNLOAD_SECONDS);
+    await recordDownload(
+      { store: this.app.store, clock: this.app.runtimeClock },
+      {
+        caseId: view.task.caseId,
+        who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
+        what: { berkas: file.name, slot: file.slot, jenis: 'permohonan' },
+        seconds: DOWNLOAD_SECONDS,
+        via: 'tautan tugas',
+      },
+    );
+    return redirectTo(url);
   }
 
   private taskPage(

@@ -1,28 +1,24 @@
 import { z } from 'zod';
 import { canSeeCase, has, unitsOfSop } from '../../core/access/access.ts';
 import { DASAR_KESEPAKATAN } from '../../core/agreement/induk.ts';
-import {
-  COMMON_INTAKE_FIELDS,
-  checkValue,
-  INTAKE_PREFIX,
-  MANIFEST_NAME,
-  QUARANTINE_PREFIX,
-} from '../../core/case/intake.ts';
+import { intakeFields } from '../../core/case/intake.ts';
 import { taskIdFor } from '../../core/case/links.ts';
 import type { CaseRecord, HistoryEvent } from '../../core/case/model.ts';
-import { acceptLabel, formatBytes } from '../../core/case/task-actions.ts';
+import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import {
+  checkConfirmationFormToken,
   checkReceiptKey,
   checkWithdrawalToken,
+  confirmationFormToken,
   readTrackingToken,
   receiptKey,
   withdrawalToken,
 } from '../../core/case/tracking.ts';
-import { kindFromName } from '../../core/files/sniff.ts';
+import { ErrorNames, isSepakatError } from '../../core/errors.ts';
+import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
-import type { Field } from '../../core/sop/schema.ts';
 import { closeMessage } from './case-admin-routes.ts';
-import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import { callerAddress, type HttpEvent, type HttpResult, type Route, type WebContext } from './http-api.ts';
 
 /**
  * The pemohon's pages. Outside partners have no account, so the form, the receipt and the tracking page are open;
@@ -32,16 +28,17 @@ import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
  *   asks `POST /permohonan/siapkan` to check the form and presign the uploads (the same `Intake.prepare` as
  *   `POST /api/permohonan`), PUTs each file straight to the intake bucket, then the manifest last, and opens the
  *   receipt. The intake handler then checks the files again by content and size.
+ * - `POST /api/permohonan`: the same for scripts (cli/drive.ts): the whole form as JSON, the presigned uploads back.
  * - `GET /permohonan/tanda-terima/<intakeId>?k=…`: the case number once the case exists (the page reloads itself
- *   until then), or the reasons the permohonan was quarantined.
+ *   until then), that the contact must confirm their address first, or the reasons it was quarantined.
+ * - `GET /permohonan/konfirmasi/<capability>`: the emailed confirmation link of a contact who was not signed in
+ *   shows the permohonan; `POST` to the same address confirms it (the case starts then, once).
  * - `GET /lacak/<capability>`: the progress of one case, and its withdrawal (`POST /lacak/<capability>/tarik`).
  * - `GET /permohonan/saya`: a signed-in pemohon's cases.
  */
 const INTAKE_ID = '(\\d{8}-[a-z2-7]{10})';
 const CAPABILITY = '([^/]{1,200})';
-
-/** The intake fields the form shows under "Kerja sama yang diusulkan" first, in this order. */
-const LEADING = ['pihak-mitra', 'jenis-kerja-sama'];
+const CONFIRMATION = '(\\d{8}-[a-z2-7]{10}\\.[A-Za-z0-9_-]{32})';
 
 const STATUS_LABEL: Record<string, string> = {
   aktif: 'Sedang diproses',
@@ -68,14 +65,6 @@ const SiapkanSchema = z
       .max(20),
   })
   .strict();
-
-/** The data fields of an SOP's intake, plus the partner and the kind of cooperation where the SOP lacks them. */
-function intakeFields(sop: Sop): Field[] {
-  const own = sop.definition.intake.data.filter((f) => f.id !== 'perihal');
-  const common = COMMON_INTAKE_FIELDS.filter((c) => !own.some((f) => f.id === c.id));
-  const all = [...common, ...own];
-  return [...LEADING.flatMap((id) => all.filter((f) => f.id === id)), ...all.filter((f) => !LEADING.includes(f.id))];
-}
 
 /** How the form named a select value ("Kerja Sama Daerah dengan Daerah Lain (KSDD)"). */
 function optionLabel(sop: Sop, fieldId: string, value: unknown): unknown {
@@ -160,7 +149,10 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     );
   }
 
-  /** Checks the whole form before any byte is sent, then presigns the uploads; errors name the form's fields. */
+  /**
+   * Checks the whole form before any byte is sent, then presigns the uploads and the manifest; errors name the form's
+   * fields. A signed-in pemohon's permohonan needs no confirmation of the address (their session stands for it).
+   */
   async function prepare(event: HttpEvent): Promise<HttpResult> {
     let raw: unknown;
     try {
@@ -170,81 +162,23 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     }
     const parsed = SiapkanSchema.safeParse(raw);
     if (!parsed.success) return ctx.json(400, { pesan: 'Formulir tidak lengkap; muat ulang halaman lalu isi kembali' });
-    const input = parsed.data;
-    const sop = latest(input.sopId);
-    if (!sop) return ctx.json(400, { pesan: `SOP "${input.sopId}" tidak dikenal` });
-    const errors: Record<string, string> = {};
-    const pemohon = {
-      nama: input.pemohon.nama.trim(),
-      email: input.pemohon.email.trim(),
-      instansi: input.pemohon.instansi.trim(),
-      telepon: input.pemohon.telepon?.trim() ?? '',
-    };
-    if (pemohon.nama.length < 2 || pemohon.nama.length > 200) errors.nama = 'Nama wajib diisi (2–200 huruf)';
-    if (!z.email().safeParse(pemohon.email).success) errors.email = 'Alamat email tidak valid';
-    if (pemohon.instansi.length < 2 || pemohon.instansi.length > 300)
-      errors.instansi = 'Instansi atau perangkat daerah wajib diisi (2–300 huruf)';
-    if (pemohon.telepon.length > 40) errors.telepon = 'Nomor telepon paling panjang 40 karakter';
-    const perihal = input.perihal.trim();
-    if (perihal.length < 5 || perihal.length > 500) errors.perihal = 'Perihal wajib diisi (5–500 huruf)';
-    const data: Record<string, string | number | boolean> = {};
-    for (const field of intakeFields(sop)) {
-      const value = input.data[field.id];
-      if (value === undefined || value === '' || (field.type === 'boolean' && value === false)) {
-        if (field.required && field.type !== 'boolean') errors[`d_${field.id}`] = `${field.label} wajib diisi`;
-        if (field.type === 'boolean') data[field.id] = false;
-        continue;
-      }
-      const checked = checkValue(field, value);
-      if (typeof checked === 'object') errors[`d_${field.id}`] = checked.error;
-      else data[field.id] = checked;
+    const p = ctx.sessions.read(event.headers).session?.principal;
+    const signedIn = p && has(p, 'pemohon') && p.email ? { email: p.email, nama: p.nama, sub: p.sub } : undefined;
+    let prepared;
+    try {
+      prepared = await app.intake.prepare(parsed.data, {
+        source: callerAddress(event),
+        ...(signedIn ? { signedIn } : {}),
+      });
+    } catch (error) {
+      if (isSepakatError(error, ErrorNames.Limited)) return ctx.json(429, { pesan: error.message });
+      throw error;
     }
-    if (sop.definition.intake.data.some((f) => f.id === 'perihal') && perihal) data.perihal = perihal;
-    const dasar = data[DASAR_KESEPAKATAN];
-    if (typeof dasar === 'string' && !dasar.trim()) delete data[DASAR_KESEPAKATAN];
-    else if (typeof dasar === 'string') {
-      data[DASAR_KESEPAKATAN] = dasar.trim();
-      const refusal = await app.intake.checkInduk(sop.definition.pemda, dasar);
-      if (refusal) errors[`d_${DASAR_KESEPAKATAN}`] = refusal;
-    }
-    for (const slot of sop.definition.intake.documents) {
-      const listed = input.files.filter((f) => f.slot === slot.id);
-      const name = `berkas_${slot.id}`;
-      if (!listed.length) {
-        if (slot.required) errors[name] = `${slot.label} wajib dilampirkan`;
-        continue;
-      }
-      for (const file of listed) {
-        if (!(file.size > 0)) errors[name] = `Berkas "${file.name}" kosong`;
-        else if (file.size > maxBytes)
-          errors[name] = `Berkas "${file.name}" terlalu besar; paling besar ${formatBytes(maxBytes)}`;
-        else if (!kindFromName(file.name, slot.accept ?? []))
-          errors[name] = `Jenis berkas "${file.name}" tidak diterima; harus ${acceptLabel(slot)}`;
-      }
-    }
-    for (const file of input.files)
-      if (!sop.definition.intake.documents.some((d) => d.id === file.slot))
-        return ctx.json(400, { pesan: `Berkas "${file.name}" tidak diminta oleh SOP ini` });
-    if (Object.keys(errors).length)
-      return ctx.json(400, { pesan: 'Permohonan belum dikirim: periksa isian yang ditandai', rincian: errors });
-
-    const prepared = await app.intake.prepare({ sopId: sop.definition.id, files: input.files });
-    const manifestBody = {
-      intakeId: prepared.intakeId,
-      sopId: sop.definition.id,
-      perihal,
-      pemohon: {
-        nama: pemohon.nama,
-        email: pemohon.email,
-        instansi: pemohon.instansi,
-        ...(pemohon.telepon ? { telepon: pemohon.telepon } : {}),
-      },
-      data,
-      files: prepared.uploads.map((u, i) => ({ slot: u.slot, key: u.key, name: input.files[i]!.name })),
-    };
+    if (!prepared.ok)
+      return ctx.json(400, { pesan: 'Permohonan belum dikirim: periksa isian yang ditandai', rincian: prepared.errors });
+    const { ok: _ok, ...uploads } = prepared;
     return ctx.json(200, {
-      ...prepared,
-      manifestBody,
+      ...uploads,
       tandaTerima: `/permohonan/tanda-terima/${prepared.intakeId}?k=${receiptKey(key, prepared.intakeId)}`,
     });
   }
@@ -257,8 +191,9 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         pesan:
           'Alamat tanda terima ini tidak dikenal atau telah diubah. Gunakan alamat persis seperti yang dibuka setelah mengirim permohonan.',
       });
-    const record = await app.store.getCase(intakeId);
-    if (record) {
+    const found = await app.intake.status(intakeId);
+    if (found.state === 'kasus') {
+      const { record } = found;
       const sop = app.runtime.sopOf(record);
       return ctx.html(
         200,
@@ -282,29 +217,91 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         { kop: pemdaNama(sop) },
       );
     }
-    const quarantined = await app.files.getText(bucket, `${QUARANTINE_PREFIX}${intakeId}/alasan.json`, 64 * 1024);
-    if (quarantined) {
-      let reasons: string[] = [];
-      try {
-        reasons = (JSON.parse(quarantined) as { reasons?: string[] }).reasons ?? [];
-      } catch {
-        reasons = [];
-      }
+    if (found.state === 'dikarantina')
       return ctx.html(
         422,
         'permohonan-tanda-terima',
-        { keadaan: 'ditolak', intakeId, alasan: reasons, baru: '/permohonan/baru' },
+        { keadaan: 'ditolak', intakeId, alasan: found.reasons, baru: '/permohonan/baru' },
         'Permohonan belum dapat diterima',
       );
-    }
-    const manifest = await app.files.getText(bucket, `${INTAKE_PREFIX}${intakeId}/${MANIFEST_NAME}`, 256 * 1024);
+    if (found.state === 'menunggu-konfirmasi')
+      return ctx.html(
+        200,
+        'permohonan-tanda-terima',
+        {
+          keadaan: 'menunggu-konfirmasi',
+          intakeId,
+          email: maskEmail(found.email),
+          sampai: formatAt({ pemdaId: found.pemdaId }, found.confirmBy),
+          muatUlang: true,
+        },
+        'Konfirmasi alamat email',
+      );
     return ctx.html(
       200,
       'permohonan-tanda-terima',
-      { keadaan: manifest ? 'diperiksa' : 'belum-lengkap', intakeId, muatUlang: true },
+      { keadaan: found.state === 'belum-lengkap' ? 'belum-lengkap' : 'diperiksa', intakeId, muatUlang: true },
       'Permohonan sedang diperiksa',
     );
   }
+
+  /** The emailed confirmation link: shows the permohonan (a GET only reads). */
+  async function confirmationPage(token: string): Promise<HttpResult> {
+    const view = await app.intake.viewConfirmation(token);
+    if (view.state === 'dikonfirmasi') return receiptRedirect(view.caseId);
+    if (view.state === 'tidak-berlaku') return confirmationGone();
+    const { candidate } = view.record;
+    const sop = app.runtime.sopOf(candidate);
+    return ctx.html(
+      200,
+      'permohonan-konfirmasi',
+      {
+        intakeId: view.record.intakeId,
+        perihal: candidate.perihal,
+        sopNama: view.sopNama,
+        pemda: pemdaNama(sop),
+        pemohon: candidate.pemohon,
+        mitra: candidate.data['pihak-mitra'],
+        berkas: candidate.files.map((f) => ({ name: f.name, ukuran: formatBytes(f.size) })),
+        sampai: view.confirmBy,
+        aksi: `/permohonan/konfirmasi/${token}`,
+        token: confirmationFormToken(key, token),
+      },
+      'Konfirmasi permohonan',
+      { kop: pemdaNama(sop) },
+    );
+  }
+
+  /** The contact confirms (a POST from the confirmation page): the case starts, once. */
+  async function confirm(event: HttpEvent, token: string): Promise<HttpResult> {
+    const form = ctx.form(event);
+    if (!checkConfirmationFormToken(key, token, form._token ?? ''))
+      return ctx.message(403, {
+        judul: 'Formulir tidak dapat diverifikasi',
+        pesan: 'Konfirmasi harus dikirim dari halaman yang dibuka lewat tautan di email Anda. Tidak ada yang diubah.',
+        tautan: { url: `/permohonan/konfirmasi/${token}`, label: 'Buka halaman konfirmasi' },
+      });
+    const result = await app.intake.confirm(token);
+    return result.confirmed ? receiptRedirect(result.caseId) : confirmationGone();
+  }
+
+  const receiptRedirect = (intakeId: string): HttpResult => ({
+    statusCode: 303,
+    headers: {
+      location: `/permohonan/tanda-terima/${intakeId}?k=${receiptKey(key, intakeId)}`,
+      'cache-control': 'no-store',
+    },
+    body: '',
+  });
+
+  const confirmationGone = () =>
+    ctx.message(410, {
+      judul: 'Tautan konfirmasi tidak berlaku',
+      pesan:
+        'Tautan ini tidak dikenal, sudah kedaluwarsa, atau permohonannya tidak dapat diproses. Tidak ada yang diubah. ' +
+        'Bila Anda masih ingin mengajukan permohonan, silakan isi formulir permohonan kembali.',
+      tautan: { url: '/permohonan/baru', label: 'Permohonan baru' },
+    });
 
   /** The case a tracking capability opens, or the 404 page. */
   async function tracked(capability: string): Promise<{ record: CaseRecord } | { result: HttpResult }> {
@@ -441,6 +438,17 @@ export function intakeRoutes(ctx: WebContext): Route[] {
   return [
     { method: 'GET', pattern: /^\/permohonan\/baru$/, run: async (e) => form(e) },
     { method: 'POST', pattern: /^\/permohonan\/siapkan$/, run: (e) => prepare(e) },
+    { method: 'POST', pattern: /^\/api\/permohonan$/, run: (e) => prepare(e) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/permohonan/konfirmasi/${CONFIRMATION}$`),
+      run: (_e, m) => confirmationPage(m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/permohonan/konfirmasi/${CONFIRMATION}$`),
+      run: (e, m) => confirm(e, m[1]!),
+    },
     { method: 'GET', pattern: new RegExp(`^/permohonan/tanda-terima/${INTAKE_ID}$`), run: (e, m) => receipt(e, m[1]!) },
     { method: 'GET', pattern: /^\/permohonan\/saya$/, run: (e) => mine(e) },
     { method: 'GET', pattern: new RegExp(`^/lacak/${CAPABILITY}$`), run: (_e, m) => progress(m[1]!) },

@@ -65,6 +65,15 @@ export function stepTaskHandlers(app: App) {
      * Scheduled: voids, with the reason "alokasi terputus", every number taken from a counter but never recorded
      * (a crash inside an allocation) once it is older than the grace period, so the register keeps no hole.
      */
+    /**
+     * Scheduled: what the intake's events left behind: confirmed permohonan without their case, unconfirmed ones
+     * past their time, reservations whose manifest never came, lost manifest events, stray and late uploads.
+     */
+    sweepIntake: async () => {
+      const outcomes = await app.intake.sweep();
+      const count = (o: string) => outcomes.filter((x) => x.outcome === o).length;
+      return { handled: outcomes.length, started: count('dimulai'), quarantined: count('dikarantina') };
+    },
     sweepRegisters: async () => {
       const olderThan = new Date(app.runtimeClock.now().getTime() - DEFAULT_SWEEP_GRACE_MS);
       const reports = [];

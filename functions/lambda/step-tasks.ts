@@ -21,5 +21,6 @@ export const document = on('document');
 /** Scheduled (EventBridge Scheduler). */
 export const reconcile = on('reconcile');
 export const sweepRegisters = on('sweepRegisters');
+export const sweepIntake = on('sweepIntake');
 /** Timed work (reminders, monitoring): the target of every one-time EventBridge Scheduler schedule. */
 export const runSchedule = on('runSchedule');

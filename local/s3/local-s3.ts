@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { verifySigV4 } from './sigv4.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -123,6 +124,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     configureBuckets: buckets.map((name) => ({ name, configs: [BROWSER_CORS] })),
   });
 
+  // First in the chain: what s3rver leaves out and real S3 enforces (SigV4, conditional creation).
+  server.middleware.unshift(s3Checks(server));
+
   const listeners = new Set<S3EventListener>();
   const running = new Set<Promise<void>>();
   server.on('event', (raw: unknown) => {
@@ -184,6 +188,9 @@ export function decodeS3EventKey(key: string): string {
 
 /** The subset of s3rver (an untyped CommonJS Koa app) this module uses. */
 interface S3rverInstance {
+  /** Koa's middleware list, composed when the server starts listening. */
+  middleware: KoaMiddleware[];
+  store: { existsObject(bucket: string, key: string): Promise<boolean> };
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   on(event: 'event', listener: (event: unknown) => void): void;
@@ -197,6 +204,58 @@ type S3rverConstructor = new (options: {
   vhostBuckets: boolean;
   configureBuckets: { name: string; configs: string[] }[];
 }) => S3rverInstance;
+
+interface KoaContext {
+  method: string;
+  url: string;
+  path: string;
+  req: { headers: Record<string, string | string[] | undefined> };
+  status: number;
+  body: unknown;
+  set(name: string, value: string): void;
+}
+type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
+
+/** Keys of the local credentials s3rver knows: ours and its own built-in pair. */
+const SECRETS: Record<string, string> = {
+  [LOCAL_DEVELOPMENT_CREDENTIALS.accessKeyId]: LOCAL_DEVELOPMENT_CREDENTIALS.secretAccessKey,
+  S3RVER: 'S3RVER',
+};
+
+/**
+ * What real S3 enforces and s3rver does not:
+ * - SigV4 signatures (s3rver accepts any): a presigned URL works only for its method, bucket, key, signed headers
+ *   (Content-Length and Content-Type of an upload) and until it expires;
+ * - `If-None-Match: *` on PUT (conditional creation): 412 PreconditionFailed when the key exists, 409 when another
+ *   conditional write of the same key is in flight.
+ */
+function s3Checks(server: S3rverInstance): KoaMiddleware {
+  const creating = new Set<string>();
+  const fail = (ctx: KoaContext, status: number, code: string, message: string) => {
+    ctx.status = status;
+    ctx.set('Content-Type', 'application/xml');
+    ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  };
+  return async (ctx, next) => {
+    if (ctx.method === 'OPTIONS') return next();
+    const checked = verifySigV4({ method: ctx.method, url: ctx.url, headers: ctx.req.headers }, (id) => SECRETS[id]);
+    if (checked && !checked.ok) return fail(ctx, checked.status, checked.code, checked.message);
+    if (ctx.method !== 'PUT' || ctx.req.headers['if-none-match'] !== '*') return next();
+    const [bucket = '', ...rest] = ctx.path.replace(/^\//, '').split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    const id = `${bucket}/${key}`;
+    if (creating.has(id))
+      return fail(ctx, 409, 'ConditionalRequestConflict', 'A conflicting conditional operation is in progress.');
+    creating.add(id);
+    try {
+      if (await server.store.existsObject(bucket, key))
+        return fail(ctx, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      await next();
+    } finally {
+      creating.delete(id);
+    }
+  };
+}
 
 /** What s3rver 3.7 emits (lib/models/event.js): already S3-shaped, with version 2.0 quirks. */
 interface S3rverEvent {

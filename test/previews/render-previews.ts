@@ -123,7 +123,7 @@ async function realCase(browser: Browser): Promise<{ paintings: Painting[]; shot
   try {
     const permohonan = permohonanFor(rt, CASE_SOP, { 'pihak-mitra': MITRA }, 'Kerja sama pengelolaan sampah regional');
     // The pemohon writes on behalf of the partner (the test fixture's own instansi is a generic one).
-    const { intakeId: caseId } = await submitPermohonan(rt.urls.web, {
+    const { intakeId: caseId } = await submitPermohonan(rt, {
       ...permohonan,
       pemohon: { ...permohonan.pemohon, instansi: MITRA },
     });

@@ -11,6 +11,8 @@ import { freePort } from './runtime.ts';
 export interface ChildRuntime {
   process: ChildProcess;
   urls: { web: string; dynamodb: string };
+  /** Its data directory (the local mailbox is under it). */
+  dataDir: string;
   exited: Promise<number | null>;
 }
 
@@ -53,5 +55,5 @@ export async function spawnRuntime(
     });
     void exited.then((code) => fail(new Error(`runtime exited (${code}) before ready: ${stderr}`)));
   });
-  return { process: child, urls, exited };
+  return { process: child, urls, dataDir, exited };
 }

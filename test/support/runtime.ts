@@ -6,6 +6,12 @@ import { startRuntime, PROJECT_ROOT, type LocalRuntime, type RuntimeOptions } fr
 export const FIXTURE_SOPS = join(PROJECT_ROOT, 'test', 'fixtures', 'sops');
 export const SEED_SOPS = join(PROJECT_ROOT, 'sops');
 
+/**
+ * The abuse limits of tests: many permohonan from one address (127.0.0.1) in a few seconds are what tests do. The
+ * tests of the limits themselves pass their own.
+ */
+export const TEST_LIMITS = { preparePerSourcePerHour: 100_000, mailsPerAddressPerDay: 100_000, mailsPerSourcePerDay: 100_000 };
+
 /** A fresh embedded runtime on free ports with its own temporary data directory. */
 export async function startTestRuntime(
   options: Partial<RuntimeOptions> = {},
@@ -14,6 +20,7 @@ export async function startTestRuntime(
   const runtime = await startRuntime({
     sopDirs: [SEED_SOPS, FIXTURE_SOPS],
     ...options,
+    limits: { ...TEST_LIMITS, ...options.limits },
     dataDir,
     port: options.port ?? 0,
   });
