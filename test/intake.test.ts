@@ -150,7 +150,7 @@ describe('a permohonan uploaded to the intake bucket', () => {
     const notice = await eventually(async () =>
       (await mailsTo(PEMOHON.email, /^Permohonan belum dapat diterima/)).find((m) => m.subject.includes(intakeId)),
     );
-    expect(notice.text).toContain('perihal');
+    expect(notice.text).toContain('Perihal paling sedikit 5 karakter');
     const notJson = await submitPermohonan(rt.urls.web, { ...permohonanFor(rt, SOP), manifest: () => '{ bukan json' });
     await eventually(async () => {
       const reason = await rt.app.files.getText(

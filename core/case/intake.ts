@@ -5,6 +5,8 @@ import { ErrorNames, SepakatError } from '../errors.ts';
 import { CONTENT_TYPES, kindFromName, safeFileName, sniffKind } from '../files/sniff.ts';
 import { START_POSITION } from '../sop/compile-sop.ts';
 import type { Field } from '../sop/schema.ts';
+import { parseInput, type Labels } from '../validation/issues.ts';
+import { checkField, checkText, surel, teks } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
 import { trackingToken } from './tracking.ts';
@@ -72,21 +74,51 @@ export const COMMON_INTAKE_FIELDS: Field[] = [
 
 export const ManifestSchema = z
   .object({
-    intakeId: z.string().regex(INTAKE_ID, 'intakeId tidak valid'),
-    sopId: z.string().min(1),
-    perihal: z.string().trim().min(5, 'perihal paling sedikit 5 huruf').max(500),
+    intakeId: teks('Nomor permohonan', { min: 1, pattern: INTAKE_ID }),
+    sopId: teks('SOP', { min: 1, max: 200 }),
+    perihal: teks('Perihal', { min: 5, max: 500 }),
     pemohon: z
       .object({
-        nama: z.string().trim().min(2).max(200),
-        email: z.email('alamat email tidak valid'),
-        instansi: z.string().trim().min(2).max(300),
-        telepon: z.string().max(40).optional(),
+        nama: teks('Nama pemohon', { min: 2, max: 200 }),
+        email: surel('Email pemohon'),
+        instansi: teks('Instansi pemohon', { min: 2, max: 300 }),
+        telepon: teks('Telepon pemohon', { max: 40 }).optional(),
       })
       .strict(),
+    // The values are checked field by field against the SOP's intake (`checkValue`), with each field's label.
     data: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean()])).default({}),
-    files: z.array(z.object({ slot: z.string(), key: z.string(), name: z.string().min(1).max(200) }).strict()).max(20),
+    files: z
+      .array(
+        z
+          .object({
+            slot: teks('Jenis dokumen', { min: 1, max: 100 }),
+            key: teks('Letak berkas', { min: 1, max: 1024 }),
+            name: teks('Nama berkas', { min: 1, max: 200 }),
+          })
+          .strict(),
+      )
+      .max(20),
   })
   .strict();
+/** The manifest's fields as the pemohon knows them (see `issueMessages`); `data.*` are the SOP's own labels. */
+export const MANIFEST_LABELS: Labels = {
+  '': 'Manifest',
+  intakeId: 'Nomor permohonan',
+  sopId: 'SOP',
+  perihal: 'Perihal',
+  pemohon: 'Data pemohon',
+  'pemohon.nama': 'Nama pemohon',
+  'pemohon.email': 'Email pemohon',
+  'pemohon.instansi': 'Instansi pemohon',
+  'pemohon.telepon': 'Telepon pemohon',
+  data: 'Data permohonan',
+  'data.*': 'Data permohonan',
+  files: 'Daftar berkas',
+  'files.*': 'Berkas ke-{n}',
+  'files.*.slot': 'Jenis dokumen berkas ke-{n}',
+  'files.*.key': 'Letak berkas ke-{n}',
+  'files.*.name': 'Nama berkas ke-{n}',
+};
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 export interface IntakeUploads {
@@ -190,19 +222,13 @@ export class Intake {
     } catch {
       return this.reject(folderId, undefined, ['Manifest bukan JSON yang valid'], [key]);
     }
-    const parsed = ManifestSchema.safeParse(raw);
-    const email = (raw as { pemohon?: { email?: unknown } })?.pemohon?.email;
-    const contact = typeof email === 'string' && z.email().safeParse(email).success ? email : undefined;
-    if (!parsed.success)
-      return this.reject(
-        folderId,
-        contact,
-        parsed.error.issues.map((i) => `Manifest: ${i.path.join('.') || '(akar)'}: ${i.message}`),
-        [key],
-      );
-    const manifest = parsed.data;
+    const parsed = parseInput(ManifestSchema, raw, MANIFEST_LABELS);
+    const email = checkField(surel('Email pemohon'), (raw as { pemohon?: { email?: unknown } })?.pemohon?.email);
+    const contact = typeof email === 'string' ? email : undefined;
+    if (!parsed.ok) return this.reject(folderId, contact, parsed.messages, [key]);
+    const manifest = parsed.value;
     if (manifest.intakeId !== folderId)
-      return this.reject(folderId, contact, ['Manifest: intakeId tidak sesuai folder'], [key]);
+      return this.reject(folderId, contact, ['Nomor permohonan pada manifest tidak sesuai dengan foldernya'], [key]);
 
     let sop;
     try {
@@ -393,11 +419,20 @@ export class Intake {
 
 export const executionNameForIntake = (intakeId: string) => `permohonan-${intakeId}`;
 
-/** A value of an intake data field, as the case keeps it, or why it is refused (in Indonesian). */
+/**
+ * A value of an intake data field, as the case keeps it, or why it is refused (in Indonesian, naming the field). Text
+ * is cleaned first (`checkText`): a bidirectional control is refused, the harmless invisible characters removed.
+ */
 export function checkValue(
   field: Field,
   value: string | number | boolean,
 ): string | number | boolean | { error: string } {
+  if (typeof value === 'string') {
+    const text = checkText(field.label, value, { multiline: field.type === 'textarea', max: 4000 });
+    if (typeof text === 'object') return text;
+    if (!text && field.required && field.type !== 'boolean') return { error: `${field.label} wajib diisi` };
+    value = text;
+  }
   switch (field.type) {
     case 'boolean':
       return typeof value === 'boolean' ? value : value === 'ya' || value === 'true';

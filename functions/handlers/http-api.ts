@@ -17,6 +17,8 @@ import {
 } from '../../core/access/access.ts';
 import { Sessions, type Session } from '../auth/session.ts';
 import { webRoutes } from './web-routes.ts';
+import { INTAKE_REQUEST_LABELS, IntakeRequest, UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
+import { issueMessages, parseInput } from '../../core/validation/issues.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
 
 /** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
@@ -165,10 +167,7 @@ export function httpApiHandler(app: App) {
           ? json(400, { pesan: error.message })
           : pages.message(400, { judul: 'Permintaan tidak valid', pesan: error.message });
       if (error instanceof z.ZodError)
-        return json(400, {
-          pesan: 'Data permintaan tidak valid',
-          rincian: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-        });
+        return json(400, { pesan: 'Data permintaan tidak valid', rincian: issueMessages(error, {}) });
       const transient = isSepakatError(error, ErrorNames.Transient);
       if (!transient)
         console.error(
@@ -301,15 +300,6 @@ function htmlHeaders(nonce: string, connect = ''): Record<string, string> {
   };
 }
 
-const IntakeRequest = z
-  .object({
-    sopId: z.string().min(1),
-    files: z
-      .array(z.object({ slot: z.string().min(1), name: z.string().min(1).max(200), size: z.number().int() }).strict())
-      .max(20),
-  })
-  .strict();
-
 async function prepareIntake(app: App, body: string): Promise<HttpResult> {
   let raw: unknown;
   try {
@@ -317,7 +307,9 @@ async function prepareIntake(app: App, body: string): Promise<HttpResult> {
   } catch {
     return json(400, { pesan: 'Badan permintaan bukan JSON' });
   }
-  return json(200, await app.intake.prepare(IntakeRequest.parse(raw)));
+  const parsed = parseInput(IntakeRequest, raw, INTAKE_REQUEST_LABELS);
+  if (!parsed.ok) return json(400, { pesan: 'Data permintaan tidak valid', rincian: parsed.messages });
+  return json(200, await app.intake.prepare(parsed.value));
 }
 
 const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
@@ -503,9 +495,9 @@ class TaskPages {
     } catch {
       return json(400, { pesan: 'Badan permintaan bukan JSON' });
     }
-    const parsed = z.object({ slot: z.string(), name: z.string().min(1).max(200), size: z.number() }).safeParse(raw);
-    if (!parsed.success) return json(400, { pesan: 'Permintaan unggah tidak lengkap (slot, name, size)' });
-    const result = await this.app.actions.requestUpload(token, parsed.data);
+    const parsed = parseInput(UploadRequest, raw, UPLOAD_REQUEST_LABELS);
+    if (!parsed.ok) return json(400, { pesan: parsed.messages.join('; '), rincian: parsed.messages });
+    const result = await this.app.actions.requestUpload(token, parsed.value);
     if ('problem' in result)
       return json(PROBLEM_PAGES[result.problem].status, { pesan: PROBLEM_PAGES[result.problem].pesan });
     if ('error' in result) return json(400, { pesan: result.error });
