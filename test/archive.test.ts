@@ -246,8 +246,8 @@ describe('the archive of signed copies', () => {
       .search({ pemdaId: PEMDA, status: 'hilang' as never, tahun: 1999 })
       .catch((e: unknown) => e);
     expect(isSepakatError(error, ErrorNames.BadInput)).toBe(true);
-    expect((error as Error).message).toMatch(/status: status harus salah satu dari: dicadangkan/);
-    expect((error as Error).message).toMatch(/tahun: tahun paling awal 2000/);
+    expect((error as Error).message).toMatch(/Status register harus salah satu dari: dicadangkan/);
+    expect((error as Error).message).toMatch(/Tahun harus antara 2000 dan /);
   });
 
   it('gives a short-lived link that downloads the exact bytes, and logs the download', async () => {
@@ -312,7 +312,7 @@ describe('the archive of signed copies', () => {
       .downloadLink(scanRecordA.docId, { ...ARSIPARIS, nama: '  ' })
       .catch((e: unknown) => e);
     expect(isSepakatError(rejected, ErrorNames.BadInput)).toBe(true);
-    expect((rejected as Error).message).toMatch(/nama: nama pengunduh tidak boleh kosong/);
+    expect((rejected as Error).message).toBe('Nama pengunduh wajib diisi');
     expect((await rt.app.store.listHistory(caseA)).filter((e) => e.type === 'dokumen-diunduh')).toHaveLength(1);
   });
 

@@ -191,7 +191,7 @@ describe('the intake form, its receipt and the tracking page', () => {
     expect(noToken.status).toBe(403);
     const noReason = await web(rt, `${path}/tarik`, { form: { _token: token, alasan: 'x' } });
     expect(noReason.status).toBe(400);
-    expect(noReason.text).toContain('Alasan wajib diisi');
+    expect(noReason.text).toContain('Alasan paling sedikit 5 karakter');
     expect((await rt.app.store.getCase(body.intakeId))!.status).toBe('aktif');
     const withdrawn = await web(rt, `${path}/tarik`, {
       form: { _token: token, alasan: 'Kerja sama akan diajukan oleh dinas lain' },

@@ -3,6 +3,7 @@ import type { CaseRecord, HistoryEvent, Reassignment, TaskPerson, TaskRecord } f
 import { planReminders } from './reminders.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
 import { trackingToken } from './tracking.ts';
+import { catatan, checkField, teks } from '../validation/text.ts';
 
 /**
  * Administration of a running case, beside the SOP's own flow: the pemohon withdraws it, an administrator cancels
@@ -56,11 +57,13 @@ const pad = (n: number) => String(n).padStart(5, '0');
 const MIN_REASON = 5;
 const MAX_REASON = 2000;
 
+/** The reason of a withdrawal, a cancellation or a reassignment, as the forms (and the CLI) ask it. */
+export const ALASAN_KASUS = catatan('Alasan', { min: MIN_REASON, max: MAX_REASON });
+/** Whom a task is reassigned to: a person id of the pemda directory, chosen from the form's list. */
+export const PENERIMA_TUGAS = teks('Alihkan kepada', { min: 1, max: 200 });
+
 function checkReason(raw: string): string | { error: string } {
-  const reason = raw.trim();
-  if (reason.length < MIN_REASON) return { error: `Alasan wajib diisi (paling sedikit ${MIN_REASON} huruf)` };
-  if (reason.length > MAX_REASON) return { error: `Alasan paling panjang ${MAX_REASON.toLocaleString('id-ID')} huruf` };
-  return reason;
+  return checkField(ALASAN_KASUS, raw);
 }
 
 /** How a closing of ours is written in the `akhir` fact; undefined for an ending of the SOP's own flow. */
@@ -232,6 +235,8 @@ export class CaseAdmin {
   }): Promise<ReassignResult> {
     const reason = checkReason(input.reason);
     if (typeof reason !== 'string') return { result: 'tidak-valid', error: reason.error };
+    const toPersonId = checkField(PENERIMA_TUGAS, input.toPersonId);
+    if (typeof toPersonId !== 'string') return { result: 'tidak-valid', error: toPersonId.error };
     const task = await this.deps.store.getTask(input.taskId);
     if (!task) throw new SepakatError(ErrorNames.NotFound, 'Tugas tidak ditemukan');
     const record = await this.runtime.requireCase(task.caseId);
@@ -240,11 +245,11 @@ export class CaseAdmin {
     if (task.state !== 'open')
       return { result: 'ditolak', error: 'Tugas ini sudah diputuskan atau dihentikan; tidak dapat dialihkan' };
     const pemda = this.deps.pemda(record.pemdaId);
-    const person = pemda.directory.person(input.toPersonId);
+    const person = pemda.directory.person(toPersonId);
     if (!person)
       return {
         result: 'tidak-valid',
-        error: `Orang "${input.toPersonId}" tidak ada dalam direktori ${pemda.directory.data.pemda.nama}`,
+        error: `Orang "${toPersonId}" tidak ada dalam direktori ${pemda.directory.data.pemda.nama}`,
       };
     const activity = this.runtime.activityOf(record, task.node);
     // A Plh/Plt acts in the role's jabatan ("Plh. Kepala Bagian …"), as the signature block prints it.

@@ -4,6 +4,7 @@ import type { Sop } from '../sop/load-sop.ts';
 import { isGate, TERMINALS } from '../sop/schema.ts';
 import type { CaseRecord, CaseStatus, TaskRecord } from './model.ts';
 import { buildTimeline, type TimelineStatus } from './timeline.ts';
+import { cleanText } from '../validation/text.ts';
 
 /**
  * The staff dashboard: the cases a principal may see, one row each, with the step it is at, who holds the open
@@ -109,7 +110,9 @@ export function parseDashboardFilter(query: URLSearchParams): DashboardFilter {
   const sop = get('sop');
   const langkah = get('langkah');
   const pemegang = get('pemegang');
-  const q = get('q').slice(0, 200);
+  // The search text is echoed on the page: cleaned as any text; one the validator refuses is dropped like the rest.
+  const cleaned = cleanText(get('q'));
+  const q = cleaned.ok ? cleaned.value.trim().slice(0, 200) : '';
   const urut = get('urut');
   return {
     ...(isStatus(status) ? { status } : {}),

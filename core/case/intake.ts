@@ -14,6 +14,8 @@ import {
   type IntakeStore,
   type RateLimiter,
 } from './intake-model.ts';
+import { parseInput, type Labels } from '../validation/issues.ts';
+import { checkField, checkText, surel, teks, type TextRules } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
 import { checkConfirmation, confirmationToken, readConfirmationToken, subjectTag, trackingToken } from './tracking.ts';
@@ -98,21 +100,51 @@ export function intakeFields(sop: Sop): Field[] {
 
 export const ManifestSchema = z
   .object({
-    intakeId: z.string().regex(INTAKE_ID, 'intakeId tidak valid'),
-    sopId: z.string().min(1),
-    perihal: z.string(),
+    intakeId: teks('Nomor permohonan', { min: 1, pattern: INTAKE_ID }),
+    sopId: teks('SOP', { min: 1, max: 200 }),
+    perihal: teks('Perihal', { min: 5, max: 500 }),
     pemohon: z
       .object({
-        nama: z.string(),
-        email: z.string(),
-        instansi: z.string(),
-        telepon: z.string().optional(),
+        nama: teks('Nama pemohon', { min: 2, max: 200 }),
+        email: surel('Email pemohon'),
+        instansi: teks('Instansi pemohon', { min: 2, max: 300 }),
+        telepon: teks('Telepon pemohon', { max: 40 }).optional(),
       })
       .strict(),
-    data: z.record(z.string(), z.union([z.string().max(8000), z.number(), z.boolean()])).default({}),
-    files: z.array(z.object({ slot: z.string(), key: z.string(), name: z.string().min(1).max(400) }).strict()).max(20),
+    // The values are checked field by field against the SOP's intake (`checkValue`), with each field's label.
+    data: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean()])).default({}),
+    files: z
+      .array(
+        z
+          .object({
+            slot: teks('Jenis dokumen', { min: 1, max: 100 }),
+            key: teks('Letak berkas', { min: 1, max: 1024 }),
+            name: teks('Nama berkas', { min: 1, max: 200 }),
+          })
+          .strict(),
+      )
+      .max(20),
   })
   .strict();
+/** The manifest's fields as the pemohon knows them (see `issueMessages`); `data.*` are the SOP's own labels. */
+export const MANIFEST_LABELS: Labels = {
+  '': 'Manifest',
+  intakeId: 'Nomor permohonan',
+  sopId: 'SOP',
+  perihal: 'Perihal',
+  pemohon: 'Data pemohon',
+  'pemohon.nama': 'Nama pemohon',
+  'pemohon.email': 'Email pemohon',
+  'pemohon.instansi': 'Instansi pemohon',
+  'pemohon.telepon': 'Telepon pemohon',
+  data: 'Data permohonan',
+  'data.*': 'Data permohonan',
+  files: 'Daftar berkas',
+  'files.*': 'Berkas ke-{n}',
+  'files.*.slot': 'Jenis dokumen berkas ke-{n}',
+  'files.*.key': 'Letak berkas ke-{n}',
+  'files.*.name': 'Nama berkas ke-{n}',
+};
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 /** What a pemohon fills in: who they are, the subject, the SOP's intake data, and the files they will upload. */
@@ -271,20 +303,26 @@ export class Intake {
   /** The form's text and data checked against the SOP's intake (also re-checked when the manifest arrives). */
   private async checkForm(sop: Sop, form: Omit<IntakeForm, 'files'>): Promise<CheckedForm> {
     const errors: IntakeFormErrors = {};
-    const pemohon = {
-      nama: form.pemohon.nama.trim(),
-      email: form.pemohon.email.trim(),
-      instansi: form.pemohon.instansi.trim(),
-      ...(form.pemohon.telepon?.trim() ? { telepon: form.pemohon.telepon.trim() } : {}),
+    // Every text a person typed goes through the one validator (core/validation/text.ts): bidirectional controls
+    // are refused naming the field, the invisible characters word processors paste are removed.
+    const text = (field: keyof IntakeFormErrors & string, label: string, raw: unknown, rules: TextRules) => {
+      const checked = checkText(label, typeof raw === 'string' ? raw : '', rules);
+      if (typeof checked === 'object') {
+        errors[field] = checked.error;
+        return '';
+      }
+      return checked;
     };
-    if (pemohon.nama.length < 2 || pemohon.nama.length > 200) errors.nama = 'Nama wajib diisi (2–200 huruf)';
-    if (!z.email().safeParse(pemohon.email).success || pemohon.email.length > 254)
-      errors.email = 'Alamat email tidak valid';
-    if (pemohon.instansi.length < 2 || pemohon.instansi.length > 300)
-      errors.instansi = 'Instansi atau perangkat daerah wajib diisi (2–300 huruf)';
-    if ((pemohon.telepon ?? '').length > 40) errors.telepon = 'Nomor telepon paling panjang 40 karakter';
-    const perihal = form.perihal.trim();
-    if (perihal.length < 5 || perihal.length > 500) errors.perihal = 'Perihal wajib diisi (5–500 huruf)';
+    const email = checkField(surel('Email pemohon'), form.pemohon.email);
+    if (typeof email === 'object') errors.email = email.error;
+    const telepon = text('telepon', 'Telepon pemohon', form.pemohon.telepon ?? '', { max: 40 });
+    const pemohon = {
+      nama: text('nama', 'Nama pemohon', form.pemohon.nama, { min: 2, max: 200 }),
+      email: typeof email === 'string' ? email : '',
+      instansi: text('instansi', 'Instansi atau perangkat daerah', form.pemohon.instansi, { min: 2, max: 300 }),
+      ...(telepon ? { telepon } : {}),
+    };
+    const perihal = text('perihal', 'Perihal', form.perihal, { min: 5, max: 500 });
     const data: Record<string, string | number | boolean> = {};
     for (const field of intakeFields(sop)) {
       const value = form.data[field.id];
@@ -391,12 +429,13 @@ export class Intake {
     } catch {
       return reject(['Manifest bukan JSON yang valid']);
     }
-    const parsed = ManifestSchema.safeParse(raw);
-    if (!parsed.success)
-      return reject(parsed.error.issues.map((i) => `Manifest: ${i.path.join('.') || '(akar)'}: ${i.message}`));
-    const manifest = parsed.data;
-    const contact = manifest.pemohon.email;
-    if (manifest.intakeId !== record.intakeId) return reject(['Manifest: intakeId tidak sesuai folder'], contact);
+    const parsed = parseInput(ManifestSchema, raw, MANIFEST_LABELS);
+    const email = checkField(surel('Email pemohon'), (raw as { pemohon?: { email?: unknown } })?.pemohon?.email);
+    const contact = typeof email === 'string' ? email : undefined;
+    if (!parsed.ok) return reject(parsed.messages, contact);
+    const manifest = parsed.value;
+    if (manifest.intakeId !== record.intakeId)
+      return reject(['Nomor permohonan pada manifest tidak sesuai dengan foldernya'], contact);
     const sop = this.latest(manifest.sopId);
     if (!sop || manifest.sopId !== record.sopId) return reject([`SOP "${manifest.sopId}" tidak dikenal`], contact);
     const checked = await this.checkForm(sop, manifest);
@@ -446,7 +485,7 @@ export class Intake {
     };
     // The uploads' own keys are no longer read by anyone: their checked bytes are kept under diterima/.
     await this.removeUploads(record);
-    const signedIn = record.preparedBy && record.preparedBy.email.toLowerCase() === contact.toLowerCase();
+    const signedIn = record.preparedBy && record.preparedBy.email.toLowerCase() === manifest.pemohon.email.toLowerCase();
     if (signedIn) {
       const confirmed = await this.deps.intakes.transition(record.intakeId, ['disiapkan'], 'dikonfirmasi', {
         candidate,
@@ -454,7 +493,7 @@ export class Intake {
       });
       return confirmed ? this.createCase(confirmed) : this.onObjectCreated(this.deps.intakeBucket, key);
     }
-    const limited = await this.takeMailLimits(record, contact);
+    const limited = await this.takeMailLimits(record, manifest.pemohon.email);
     if (limited) return this.reject(record, [limited]);
     const waiting = await this.deps.intakes.transition(record.intakeId, ['disiapkan'], 'menunggu-konfirmasi', {
       candidate,
@@ -763,11 +802,20 @@ export class Intake {
 
 export const executionNameForIntake = (intakeId: string) => `permohonan-${intakeId}`;
 
-/** A value of an intake data field, as the case keeps it, or why it is refused (in Indonesian). */
+/**
+ * A value of an intake data field, as the case keeps it, or why it is refused (in Indonesian, naming the field). Text
+ * is cleaned first (`checkText`): a bidirectional control is refused, the harmless invisible characters removed.
+ */
 export function checkValue(
   field: Field,
   value: string | number | boolean,
 ): string | number | boolean | { error: string } {
+  if (typeof value === 'string') {
+    const text = checkText(field.label, value, { multiline: field.type === 'textarea', max: 4000 });
+    if (typeof text === 'object') return text;
+    if (!text && field.required && field.type !== 'boolean') return { error: `${field.label} wajib diisi` };
+    value = text;
+  }
   switch (field.type) {
     case 'boolean':
       return typeof value === 'boolean' ? value : value === 'ya' || value === 'true';

@@ -8,6 +8,7 @@ import { parseNumber } from '../register/numbering.ts';
 import { checkLink, otpHash, sameHash } from './links.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
+import { catatan, checkField, checkText } from '../validation/text.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
@@ -229,11 +230,12 @@ export class TaskActions {
 
     const choice = activity.choices.find((c) => c.value === form.pilihan);
     if (!choice) errors.pilihan = 'Pilih salah satu keputusan';
-    const note = (form.catatan ?? '').trim();
-    if (choice?.noteRequired && note.length < 5)
+    const checkedNote = checkField(CATATAN_TUGAS, form.catatan ?? '');
+    const note = typeof checkedNote === 'string' ? checkedNote : '';
+    if (typeof checkedNote === 'object') errors.catatan = checkedNote.error;
+    else if (choice?.noteRequired && note.length < 5)
       errors.catatan =
         'Catatan wajib diisi (paling sedikit 5 huruf): alasannya diteruskan kepada yang bertindak berikutnya';
-    if (note.length > 4000) errors.catatan = 'Catatan paling panjang 4.000 huruf';
 
     // Output is required when moving forward; a return or a repeat may come without it.
     const forward = choice?.kind === 'lanjut' || choice?.kind === 'ya';
@@ -246,18 +248,22 @@ export class TaskActions {
           if (field.required && forward) errors[field.id] = `${field.label} wajib diunggah`;
           continue;
         }
-        const checked = await this.checkUpload(task, field, key, form[`nama_${field.id}`] ?? key);
+        const name = checkText(`${field.label}: nama berkas`, form[`nama_${field.id}`] ?? key, { max: 400 });
+        if (typeof name === 'object') {
+          errors[field.id] = name.error;
+          continue;
+        }
+        const checked = await this.checkUpload(task, field, key, name || key);
         if ('error' in checked) errors[field.id] = checked.error;
         else files.push(checked);
         continue;
       }
-      const raw = (form[`f_${field.id}`] ?? '').trim();
-      if (!raw) {
+      const parsed = parseFieldValue(field, form[`f_${field.id}`] ?? '');
+      if (parsed === undefined) {
         if (field.required && forward && field.type !== 'boolean') errors[field.id] = `${field.label} wajib diisi`;
         if (field.type === 'boolean') values[field.id] = false;
         continue;
       }
-      const parsed = parseFieldValue(field, raw);
       if (typeof parsed === 'object') errors[field.id] = parsed.error;
       else values[field.id] = parsed;
     }
@@ -332,8 +338,21 @@ export class TaskActions {
   }
 }
 
-function parseFieldValue(field: Field, raw: string): string | number | boolean | { error: string } {
-  if (raw.length > 4000) return { error: `${field.label} paling panjang 4.000 huruf` };
+/** The note of a decision: any length up to 4,000 characters, several lines. */
+export const CATATAN_TUGAS = catatan('Catatan', { max: 4000 });
+
+/**
+ * The value of an SOP field typed on a task page, as the decision keeps it; undefined when left empty; or why it is
+ * refused, naming the field by its label. The text is cleaned first (`checkText`): bidirectional controls and other
+ * control characters are refused, the harmless invisible characters removed.
+ */
+export function parseFieldValue(
+  field: Field,
+  input: string,
+): string | number | boolean | undefined | { error: string } {
+  const raw = checkText(field.label, input, { multiline: field.type === 'textarea', max: 4000 });
+  if (typeof raw === 'object') return raw;
+  if (!raw) return undefined;
   switch (field.type) {
     case 'number': {
       const n = Number(raw.replace(',', '.'));

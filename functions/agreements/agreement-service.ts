@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { z } from 'zod';
 import {
   agreementJobKeys,
   followUps,
@@ -47,6 +48,8 @@ import type { Person } from '../../core/directory/directory.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext } from '../../core/documents/assemble.ts';
 import { tanggalSurat } from '../../core/documents/common.ts';
 import { ErrorNames, isSepakatError, SepakatError } from '../../core/errors.ts';
+import { parseOrThrow, type Labels } from '../../core/validation/issues.ts';
+import { catatan, checkField, teks } from '../../core/validation/text.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
 import type { AgreementStore, ItemPerson, MonitoringItem } from '../adapters/agreement-store.ts';
 import type { Renderer } from '../render/renderer.ts';
@@ -127,6 +130,67 @@ export const LAPORAN_FIELDS = [
   'nip',
   'pangkat',
 ] as const;
+
+/**
+ * The text of the report form, each field with its label as the page shows it (templates/pages/pantau-laporan.hbs).
+ * Required fields and the NIP's format are checked in `submit`, with messages that say what to write.
+ */
+export const LAPORAN_FORM = z.object({
+  kegiatan: catatan('Kegiatan yang dilaksanakan', { max: 4000 }),
+  capaian: catatan('Capaian', { max: 4000 }),
+  kendala: catatan('Kendala', { max: 4000 }),
+  rencana: catatan('Rencana tindak lanjut', { max: 4000 }),
+  anggaran: teks('Realisasi anggaran', { max: 4000 }),
+  nama: teks('Nama', { max: 4000 }),
+  jabatan: teks('Jabatan', { max: 4000 }),
+  nip: teks('NIP', { max: 4000 }),
+  pangkat: teks('Pangkat/golongan', { max: 4000 }),
+}) satisfies z.ZodType<Record<(typeof LAPORAN_FIELDS)[number], string>>;
+export const LAPORAN_LABELS: Labels = {
+  '': 'Formulir laporan pelaksanaan',
+  kegiatan: 'Kegiatan yang dilaksanakan',
+  capaian: 'Capaian',
+  kendala: 'Kendala',
+  rencana: 'Rencana tindak lanjut',
+  anggaran: 'Realisasi anggaran',
+  nama: 'Nama',
+  jabatan: 'Jabatan',
+  nip: 'NIP',
+  pangkat: 'Pangkat/golongan',
+};
+
+/** The monev form (templates/pages/pantau-monev.hbs); the date and the recommendation are checked in `submit`. */
+export const MONEV_FORM = z.object({
+  tanggal: teks('Tanggal monitoring dan evaluasi', { max: 20 }),
+  rekomendasi: teks('Rekomendasi', { max: 40 }),
+  catatan: catatan('Catatan', { max: 4000 }),
+});
+export const MONEV_LABELS: Labels = {
+  '': 'Formulir monitoring dan evaluasi',
+  tanggal: 'Tanggal monitoring dan evaluasi',
+  rekomendasi: 'Rekomendasi',
+  catatan: 'Catatan',
+};
+
+/** The administrator's forms on the agreement page (templates/pages/perjanjian.hbs). */
+export const AKHIRI_FORM = z.object({
+  alasan: teks('Alasan', { max: 100 }),
+  catatan: catatan('Catatan', { max: 2000 }).optional(),
+});
+export const BATAL_FORM = z.object({ alasan: catatan('Alasan', { max: 2000 }) });
+export const ADENDUM_FORM = z.object({
+  sopId: teks('SOP penyusunan adendum', { min: 1, max: 200 }),
+  perihal: teks('Perihal', { max: 500 }).optional(),
+  berakhirBaru: teks('Tanggal berakhir baru', { max: 20 }).optional(),
+});
+export const AGREEMENT_ACTION_LABELS: Labels = {
+  '': 'Formulir perjanjian',
+  alasan: 'Alasan',
+  catatan: 'Catatan',
+  sopId: 'SOP penyusunan adendum',
+  perihal: 'Perihal',
+  berakhirBaru: 'Tanggal berakhir baru',
+};
 
 /** How many times an expired report or monev link may be renewed, and how long a renewed link lives (days). */
 export const MAX_LINK_RENEWALS = 3;
@@ -635,19 +699,21 @@ export class AgreementService {
     nomor: string,
     input: { alasan: string; catatan?: string; oleh: string },
   ): Promise<AgreementRecord> {
+    const form = parseOrThrow(AKHIRI_FORM, { alasan: input.alasan, catatan: input.catatan }, AGREEMENT_ACTION_LABELS);
     const a = await this.require(pemdaId, nomor);
     return this.close(a, {
       type: 'akhiri',
-      alasan: input.alasan,
+      alasan: form.alasan,
       oleh: input.oleh,
-      ...(input.catatan ? { catatan: input.catatan } : {}),
+      ...(form.catatan ? { catatan: form.catatan } : {}),
     });
   }
 
   /** An administrator declares the agreement BATAL (not carried out), with the reason. */
   async cancel(pemdaId: string, nomor: string, input: { alasan: string; oleh: string }): Promise<AgreementRecord> {
+    const form = parseOrThrow(BATAL_FORM, { alasan: input.alasan }, AGREEMENT_ACTION_LABELS);
     const a = await this.require(pemdaId, nomor);
-    return this.close(a, { type: 'batalkan', alasan: input.alasan, oleh: input.oleh });
+    return this.close(a, { type: 'batalkan', alasan: form.alasan, oleh: input.oleh });
   }
 
   async require(pemdaId: string, nomor: string): Promise<AgreementRecord> {
@@ -668,8 +734,14 @@ export class AgreementService {
   async startAdendum(
     pemdaId: string,
     nomor: string,
-    input: { sopId: string; perihal?: string; berakhirBaru?: string; submissionId: string; oleh: string },
+    raw: { sopId: string; perihal?: string; berakhirBaru?: string; submissionId: string; oleh: string },
   ): Promise<{ caseId: string; created: boolean }> {
+    const form = parseOrThrow(
+      ADENDUM_FORM,
+      { sopId: raw.sopId, perihal: raw.perihal, berakhirBaru: raw.berakhirBaru },
+      AGREEMENT_ACTION_LABELS,
+    );
+    const input = { ...raw, ...form };
     const a = await this.require(pemdaId, nomor);
     if (a.status !== 'berlaku')
       throw new SepakatError(
@@ -835,7 +907,11 @@ export class AgreementService {
     const values: Record<string, string> = {};
     const errors: FormErrors = {};
     if (item.jenis === 'laporan') {
-      for (const name of LAPORAN_FIELDS) values[name] = (form[name] ?? '').trim();
+      for (const name of LAPORAN_FIELDS) {
+        const checked = checkField(LAPORAN_FORM.shape[name], form[name] ?? '');
+        if (typeof checked === 'object') errors[name] = checked.error;
+        values[name] = typeof checked === 'string' ? checked : '';
+      }
       const required: [string, string][] = [
         ['kegiatan', 'Kegiatan yang dilaksanakan wajib diisi (satu kegiatan per baris).'],
         ['capaian', 'Capaian wajib diisi.'],
@@ -844,9 +920,7 @@ export class AgreementService {
         ['nama', 'Nama penanggung jawab laporan wajib diisi.'],
         ['jabatan', 'Jabatan penanggung jawab wajib diisi.'],
       ];
-      for (const [name, message] of required) if (!values[name]) errors[name] = message;
-      for (const name of LAPORAN_FIELDS)
-        if ((values[name]?.length ?? 0) > 4000) errors[name] = 'Isian terlalu panjang (paling banyak 4000 huruf).';
+      for (const [name, message] of required) if (!values[name]) errors[name] ??= message;
       if (values.nip && !/^\d{18}$/.test(values.nip.replace(/\s+/g, ''))) errors.nip = 'NIP terdiri dari 18 angka.';
       if (!Object.keys(errors).length) {
         try {
@@ -858,17 +932,27 @@ export class AgreementService {
         }
       }
     } else {
-      values.tanggal = (form.tanggal ?? '').trim();
-      values.rekomendasi = (form.rekomendasi ?? '').trim();
-      values.catatan = (form.catatan ?? '').trim();
-      if (!isoDate(values.tanggal)) errors.tanggal = 'Tanggal pelaksanaan monitoring dan evaluasi wajib diisi.';
-      else if (values.tanggal > this.today(item.pemdaId)) errors.tanggal = 'Tanggal monev tidak boleh di masa depan.';
-      if (!REKOMENDASI_MONEV.includes(values.rekomendasi as RekomendasiMonev))
-        errors.rekomendasi = 'Pilih salah satu rekomendasi.';
-      else if ((values.rekomendasi === 'dihentikan' || values.rekomendasi === 'adendum') && values.catatan.length < 10)
-        errors.catatan =
-          'Rekomendasi ini wajib disertai catatan (paling sedikit 10 huruf): apa yang dihentikan atau diubah, dan mengapa.';
-      if (values.catatan.length > 4000) errors.catatan = 'Catatan terlalu panjang (paling banyak 4000 huruf).';
+      for (const name of ['tanggal', 'rekomendasi', 'catatan'] as const) {
+        const checked = checkField(MONEV_FORM.shape[name], form[name] ?? '');
+        if (typeof checked === 'object') errors[name] = checked.error;
+        values[name] = typeof checked === 'string' ? checked : '';
+      }
+      // A value refused as text keeps that message; the others are checked as what they mean.
+      if (!errors.tanggal) {
+        if (!isoDate(values.tanggal!)) errors.tanggal = 'Tanggal pelaksanaan monitoring dan evaluasi wajib diisi.';
+        else if (values.tanggal! > this.today(item.pemdaId))
+          errors.tanggal = 'Tanggal monev tidak boleh di masa depan.';
+      }
+      if (!errors.rekomendasi) {
+        if (!REKOMENDASI_MONEV.includes(values.rekomendasi as RekomendasiMonev))
+          errors.rekomendasi = 'Pilih salah satu rekomendasi.';
+        else if (
+          (values.rekomendasi === 'dihentikan' || values.rekomendasi === 'adendum') &&
+          values.catatan!.length < 10
+        )
+          errors.catatan ??=
+            'Rekomendasi ini wajib disertai catatan (paling sedikit 10 huruf): apa yang dihentikan atau diubah, dan mengapa.';
+      }
     }
     if (Object.keys(errors).length) return { result: 'tidak-valid', view, errors, form };
     const at = this.now().toISOString();

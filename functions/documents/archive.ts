@@ -3,6 +3,8 @@ import type { TimeZone } from '../../core/calendar/schema.ts';
 import type { CaseStore, Clock, HistoryEvent } from '../../core/case/model.ts';
 import { recordDownload } from '../../core/case/downloads.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { parseOrThrow, type Labels } from '../../core/validation/issues.ts';
+import { pilihan, teks } from '../../core/validation/text.ts';
 import { REGISTER_STATUSES, TAHUN_MAX, TAHUN_MIN, yearOf, type RegisterEntry } from '../../core/register/numbering.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
 import type { DynamoDbRegisterStore } from '../adapters/register-store.ts';
@@ -34,41 +36,60 @@ const MAX_LINK_SECONDS = 7 * 24 * 3600;
 /** Register numbers whose copies are looked up at once. */
 const LOOKUP_CONCURRENCY = 8;
 
-const text = (label: string, max: number) =>
-  z
-    .string({ error: `${label} harus berupa teks` })
-    .trim()
-    .min(1, `${label} tidak boleh kosong`)
-    .max(max, `${label} paling panjang ${max} karakter`);
+const text = (label: string, max: number) => teks(label, { min: 1, max });
 
 export const ArchiveQuerySchema = z
   .object({
-    pemdaId: text('pemda', 60),
-    nomor: text('nomor', 200).optional(),
-    mitra: text('mitra', 200).optional(),
-    perihal: text('perihal', 200).optional(),
+    pemdaId: text('Pemda', 60),
+    nomor: text('Nomor', 200).optional(),
+    mitra: text('Mitra / para pihak', 200).optional(),
+    perihal: text('Perihal', 200).optional(),
+    // A year reads without a thousands separator: its own message rather than "paling kecil 2.000".
     tahun: z
-      .number({ error: 'tahun harus berupa angka' })
-      .int('tahun harus bilangan bulat')
-      .min(TAHUN_MIN, `tahun paling awal ${TAHUN_MIN}`)
-      .max(TAHUN_MAX, `tahun paling akhir ${TAHUN_MAX}`)
+      .number()
+      .int()
+      .refine((t) => t >= TAHUN_MIN && t <= TAHUN_MAX, { error: `Tahun harus antara ${TAHUN_MIN} dan ${TAHUN_MAX}` })
       .optional(),
-    status: z
-      .enum(REGISTER_STATUSES, { error: `status harus salah satu dari: ${REGISTER_STATUSES.join(', ')}` })
-      .optional(),
+    status: pilihan('Status register', REGISTER_STATUSES).optional(),
     /** At most MAX_SEARCH_RESULTS. */
     limit: z.number().int().min(1).max(MAX_SEARCH_RESULTS).optional(),
   })
   .strict();
 export type ArchiveQuery = z.input<typeof ArchiveQuerySchema>;
+/** The search's fields as the archive page (and `arsip cari`) names them. */
+export const ARCHIVE_QUERY_LABELS: Labels = {
+  '': 'Pencarian arsip',
+  pemdaId: 'Pemda',
+  nomor: 'Nomor',
+  mitra: 'Mitra / para pihak',
+  perihal: 'Perihal',
+  tahun: 'Tahun',
+  status: 'Status register',
+  limit: 'Jumlah hasil',
+};
 
 /** Who downloads: the official's id, name and role as the audit trail shows them. */
 export const DownloaderSchema = z
-  .object({ id: text('id pengunduh', 200), nama: text('nama pengunduh', 200), peran: text('peran pengunduh', 200) })
+  .object({
+    id: text('Identitas pengunduh', 200),
+    nama: text('Nama pengunduh', 200),
+    peran: text('Peran pengunduh', 200),
+  })
   .strict();
-export type Downloader = z.infer<typeof DownloaderSchema>;
+export type Downloader = z.input<typeof DownloaderSchema>;
 
-const AlasanSchema = text('alasan', 500).optional();
+/** A download: who, and why (the reason is optional; `arsip unduh --alasan` gives it). */
+export const DownloadRequestSchema = z
+  .object({ who: DownloaderSchema, alasan: text('Alasan unduhan', 500).optional() })
+  .strict();
+export const DOWNLOAD_REQUEST_LABELS: Labels = {
+  '': 'Permintaan unduhan',
+  who: 'Data pengunduh',
+  'who.id': 'Identitas pengunduh',
+  'who.nama': 'Nama pengunduh',
+  'who.peran': 'Peran pengunduh',
+  alasan: 'Alasan unduhan',
+};
 
 /** The copies filed under a number, each group newest first. */
 export interface ArchivedCopies {
@@ -131,7 +152,7 @@ export class Archive {
    * the perihal.
    */
   async search(query: ArchiveQuery): Promise<ArchiveSearchResult> {
-    const q = parse(ArchiveQuerySchema, query, 'Pencarian arsip tidak valid');
+    const q = parseOrThrow(ArchiveQuerySchema, query, ARCHIVE_QUERY_LABELS);
     const register = this.deps.register(q.pemdaId);
     const thisYear = yearOf(this.deps.clock.now(), this.deps.timeZone?.(q.pemdaId) ?? 'WIB');
     let years: number[];
@@ -176,8 +197,11 @@ export class Archive {
    * (`arsip` for the console's archive pages), recorded as `melalui`.
    */
   async downloadLink(docId: string, who: Downloader, alasan?: string, via?: string): Promise<DownloadLink> {
-    const person = parse(DownloaderSchema, who, 'Data pengunduh tidak valid');
-    const reason = parse(AlasanSchema, alasan, 'Alasan unduhan tidak valid');
+    const { who: person, alasan: reason } = parseOrThrow(
+      DownloadRequestSchema,
+      { who, ...(alasan !== undefined ? { alasan } : {}) },
+      DOWNLOAD_REQUEST_LABELS,
+    );
     const record = await this.mustGet(docId);
     const at = this.deps.clock.now();
     const expiresAt = new Date(at.getTime() + this.linkSeconds * 1000).toISOString();
@@ -256,13 +280,6 @@ function newestEntryFirst(a: RegisterEntry, b: RegisterEntry): number {
 /** Case- and accent-insensitive form for substring matching ("Kabupaten  KEDIRI" ~ "kabupaten kediri"). */
 function fold(value: string): string {
   return value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ` : '') + i.message);
-  throw new SepakatError(ErrorNames.BadInput, `${what}: ${issues.join('; ')}`, { cause: result.error });
 }
 
 async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -9,7 +9,9 @@ import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf } from '../analyt
 import type { Session } from '../auth/session.ts';
 import type { App } from '../app.ts';
 import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import { MutuBakuQuery } from './input-schemas.ts';
 import { attachment } from './responses.ts';
+import { checkField } from '../../core/validation/text.ts';
 
 /**
  * Mutu Baku analytics in the console: `GET /konsol/mutu-baku` (per SOP, step and actor: count, median, 90th
@@ -62,10 +64,18 @@ function parseQuery(app: App, principal: Principal, event: HttpEvent): ParsedQue
   const params = new URLSearchParams(event.rawQueryString ?? '');
   const pemda = app.catalog.pemda(principal.pemdaId);
   const today = pemda.localDate(app.runtimeClock.now());
+  // The filter is echoed on the page: text the validator refuses is not, and its message is the page's error.
+  const refused: string[] = [];
+  const text = (name: keyof typeof MutuBakuQuery.shape) => {
+    const checked = checkField(MutuBakuQuery.shape[name], params.get(name) ?? '');
+    if (typeof checked === 'string') return checked;
+    refused.push(checked.error);
+    return '';
+  };
   const values = {
-    dari: (params.get('dari') ?? '').trim().slice(0, 20) || addDays(today, -(DEFAULT_PERIOD_DAYS - 1)),
-    sampai: (params.get('sampai') ?? '').trim().slice(0, 20) || today,
-    sop: (params.get('sop') ?? '').trim().slice(0, 100),
+    dari: text('dari') || addDays(today, -(DEFAULT_PERIOD_DAYS - 1)),
+    sampai: text('sampai') || today,
+    sop: text('sop'),
   };
   const filter: MutuBakuFilter = {
     pemdaId: principal.pemdaId,
@@ -74,6 +84,7 @@ function parseQuery(app: App, principal: Principal, event: HttpEvent): ParsedQue
     ...(values.sop ? { sopId: values.sop } : {}),
   };
   const fail = (error: string): ParsedQuery => ({ filter, values, error });
+  if (refused.length) return fail(`${refused[0]}.`);
   if (!isIsoDate(values.dari))
     return fail('Tanggal awal periode tidak valid. Gunakan tanggal yang ada, format TTTT-BB-HH (contoh: 2026-01-31).');
   if (!isIsoDate(values.sampai))

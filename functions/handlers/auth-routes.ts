@@ -4,6 +4,8 @@ import { canSeeDashboard, has, type Principal } from '../../core/access/access.t
 import { SETUP_EXPIRED, type SignInResult } from '../adapters/cognito-identity.ts';
 import { cookieValue } from '../auth/session.ts';
 import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import { MasukForm } from './input-schemas.ts';
+import { checkField } from '../../core/validation/text.ts';
 
 /**
  * Staff sign-in and sign-out of the web console.
@@ -130,7 +132,8 @@ export function authRoutes(ctx: WebContext): Route[] {
       pattern: /^\/masuk$/,
       run: async (event) => {
         const form = ctx.form(event);
-        const email = (form.email ?? '').trim().slice(0, 254);
+        const checkedEmail = checkField(MasukForm.shape.email, form.email ?? '');
+        const email = typeof checkedEmail === 'string' ? checkedEmail : '';
         const lanjut = safeReturnPath(form.lanjut);
         const base: FormState = { email, ...(lanjut ? { lanjut } : {}) };
         const identity = app.identity;
@@ -140,6 +143,7 @@ export function authRoutes(ctx: WebContext): Route[] {
             ...base,
             salah: 'Formulir masuk sudah kedaluwarsa atau tidak dibuka dari halaman ini. Silakan isi lagi.',
           });
+        if (typeof checkedEmail === 'object') return page(event, 400, { ...base, salah: checkedEmail.error });
         const langkah: Langkah = LANGKAH_LAIN.find((l) => l === form.langkah) ?? 'sandi';
         const sesiCognito = (form.sesiCognito ?? '').slice(0, 4096);
         const rahasia = (form.rahasia ?? '').trim();

@@ -45,7 +45,7 @@ export function closeMessage(
     case 'tidak-valid':
       return {
         status: 400,
-        model: { judul: 'Alasan belum diisi', pesan: `${result.error}. Tidak ada yang diubah.` },
+        model: { judul: 'Alasan belum dapat diterima', pesan: `${result.error}. Tidak ada yang diubah.` },
       };
     case 'sudah-berakhir':
       return {

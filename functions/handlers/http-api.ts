@@ -18,6 +18,8 @@ import {
 } from '../../core/access/access.ts';
 import { Sessions, type Session } from '../auth/session.ts';
 import { webRoutes } from './web-routes.ts';
+import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
+import { issueMessages, parseInput } from '../../core/validation/issues.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
 
 /** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
@@ -176,10 +178,7 @@ export function httpApiHandler(app: App) {
         return pages.message(409, { judul: 'Berkas tidak utuh', pesan: error.message });
       }
       if (error instanceof z.ZodError)
-        return json(400, {
-          pesan: 'Data permintaan tidak valid',
-          rincian: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-        });
+        return json(400, { pesan: 'Data permintaan tidak valid', rincian: issueMessages(error, {}) });
       const transient = isSepakatError(error, ErrorNames.Transient);
       if (!transient)
         console.error(
@@ -512,9 +511,9 @@ class TaskPages {
     } catch {
       return json(400, { pesan: 'Badan permintaan bukan JSON' });
     }
-    const parsed = z.object({ slot: z.string(), name: z.string().min(1).max(200), size: z.number() }).safeParse(raw);
-    if (!parsed.success) return json(400, { pesan: 'Permintaan unggah tidak lengkap (slot, name, size)' });
-    const result = await this.app.actions.requestUpload(token, parsed.data);
+    const parsed = parseInput(UploadRequest, raw, UPLOAD_REQUEST_LABELS);
+    if (!parsed.ok) return json(400, { pesan: parsed.messages.join('; '), rincian: parsed.messages });
+    const result = await this.app.actions.requestUpload(token, parsed.value);
     if ('problem' in result)
       return json(PROBLEM_PAGES[result.problem].status, { pesan: PROBLEM_PAGES[result.problem].pesan });
     if ('error' in result) return json(400, { pesan: result.error });

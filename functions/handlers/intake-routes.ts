@@ -19,6 +19,8 @@ import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
 import { closeMessage } from './case-admin-routes.ts';
 import { callerAddress, type HttpEvent, type HttpResult, type Route, type WebContext } from './http-api.ts';
+import { SIAPKAN_LABELS, SiapkanSchema } from './input-schemas.ts';
+import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
 
 /**
  * The pemohon's pages. Outside partners have no account, so the form, the receipt and the tracking page are open;
@@ -47,24 +49,6 @@ const STATUS_LABEL: Record<string, string> = {
   dibatalkan: 'Dibatalkan',
 };
 
-const SiapkanSchema = z
-  .object({
-    sopId: z.string().min(1).max(200),
-    perihal: z.string().max(2000),
-    pemohon: z
-      .object({
-        nama: z.string().max(400),
-        email: z.string().max(400),
-        instansi: z.string().max(600),
-        telepon: z.string().max(100).optional(),
-      })
-      .strict(),
-    data: z.record(z.string(), z.union([z.string().max(8000), z.number(), z.boolean()])),
-    files: z
-      .array(z.object({ slot: z.string().max(100), name: z.string().max(400), size: z.number() }).strict())
-      .max(20),
-  })
-  .strict();
 
 /** How the form named a select value ("Kerja Sama Daerah dengan Daerah Lain (KSDD)"). */
 function optionLabel(sop: Sop, fieldId: string, value: unknown): unknown {
@@ -160,18 +144,19 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     } catch {
       return ctx.json(400, { pesan: 'Permintaan bukan JSON yang valid' });
     }
-    const parsed = SiapkanSchema.safeParse(raw);
-    if (!parsed.success) return ctx.json(400, { pesan: 'Formulir tidak lengkap; muat ulang halaman lalu isi kembali' });
+    const parsed = parseInput(SiapkanSchema, raw, SIAPKAN_LABELS);
+    if (!parsed.ok) return ctx.json(400, refusedForm(parsed.issues, raw));
     const p = ctx.sessions.read(event.headers).session?.principal;
     const signedIn = p && has(p, 'pemohon') && p.email ? { email: p.email, nama: p.nama, sub: p.sub } : undefined;
     let prepared;
     try {
-      prepared = await app.intake.prepare(parsed.data, {
+      prepared = await app.intake.prepare(parsed.value, {
         source: callerAddress(event),
         ...(signedIn ? { signedIn } : {}),
       });
     } catch (error) {
       if (isSepakatError(error, ErrorNames.Limited)) return ctx.json(429, { pesan: error.message });
+      if (isSepakatError(error, ErrorNames.BadInput)) return ctx.json(400, { pesan: error.message });
       throw error;
     }
     if (!prepared.ok)
@@ -454,6 +439,34 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     { method: 'GET', pattern: new RegExp(`^/lacak/${CAPABILITY}$`), run: (_e, m) => progress(m[1]!) },
     { method: 'POST', pattern: new RegExp(`^/lacak/${CAPABILITY}/tarik$`), run: (e, m) => withdraw(e, m[1]!) },
   ];
+}
+
+/**
+ * The answer to a form the schema refused: each message beside its field (the names the form's script marks), and
+ * what has no field of its own in the summary.
+ */
+function refusedForm(issues: FieldIssue[], raw: unknown): { pesan: string; rincian: Record<string, string> } {
+  const files = (raw as { files?: { slot?: unknown }[] } | null)?.files;
+  const rincian: Record<string, string> = {};
+  const other: string[] = [];
+  for (const { path, message } of issues) {
+    const [top, second] = path;
+    const slot = top === 'files' && typeof second === 'number' ? files?.[second]?.slot : undefined;
+    const name =
+      top === 'perihal'
+        ? 'perihal'
+        : top === 'pemohon' && typeof second === 'string'
+          ? second
+          : typeof slot === 'string' && /^[a-z0-9-]{1,100}$/.test(slot)
+            ? `berkas_${slot}`
+            : undefined;
+    if (name) rincian[name] ??= message;
+    else other.push(message);
+  }
+  const pesan = other.length
+    ? `Permohonan belum dikirim: ${[...new Set(other)].join('; ')}`
+    : 'Permohonan belum dikirim: periksa isian yang ditandai';
+  return { pesan, rincian };
 }
 
 function bodyOf(event: HttpEvent): string {

@@ -3,7 +3,9 @@ import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import type { App } from '../app.ts';
 import { Verification, VerificationCodes } from '../documents/verification.ts';
 import type { HttpEvent, HttpResult } from './http-api.ts';
+import { VerifikasiUnggah } from './input-schemas.ts';
 import { MultipartCodes, parseMultipartFile } from './multipart.ts';
+import { checkField } from '../../core/validation/text.ts';
 
 /**
  * The public verification page: `GET /verifikasi` (the upload form), `GET /verifikasi/<docId>` (the QR code on a
@@ -84,7 +86,10 @@ export function verificationRoutes(
             field: 'berkas',
             maxFileBytes: maxUploadBytes,
           });
-          const hasil = await verification.byUpload(file.bytes, { fileName: file.fileName });
+          // The file's name is shown with the result: it is text from the uploader like any other.
+          const fileName = checkField(VerifikasiUnggah.shape.berkas, file.fileName);
+          if (typeof fileName === 'object') return form(400, fileName.error);
+          const hasil = await verification.byUpload(file.bytes, fileName ? { fileName } : {});
           return render(200, 'verifikasi', { hasil, maksimum }, TITLE);
         } catch (error) {
           if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
