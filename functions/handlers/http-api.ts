@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
 import { acceptLabel, formatBytes } from '../../core/case/task-actions.ts';
+import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { App } from '../app.ts';
 import { verificationRoutes } from './verification-routes.ts';
@@ -342,6 +343,11 @@ const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: str
     pesan:
       'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email pejabat yang bertugas, bukan ke orang yang membuka halaman ini.',
   },
+  'batas-tautan': {
+    status: 429,
+    judul: 'Batas tautan baru tercapai',
+    pesan: `Tautan baru untuk tugas ini sudah dikirim ${FRESH_LINK_LIMIT.max} kali dalam satu jam. Buka tautan di email terbaru Anda.`,
+  },
   selesai: {
     status: 409,
     judul: 'Tugas sudah diselesaikan',
@@ -428,9 +434,16 @@ class TaskPages {
         aksi: {
           url: `/tugas/${token}/tautan-baru`,
           tombol: 'Kirim tautan baru ke email pejabat',
-          keterangan: 'Tautan baru hanya dikirim ke alamat email yang terdaftar untuk tugas ini.',
+          keterangan: `Tautan baru hanya dikirim ke alamat email yang terdaftar untuk tugas ini, paling banyak ${FRESH_LINK_LIMIT.max} kali dalam satu jam.`,
         },
       });
+    if (p.problem === 'batas-tautan') {
+      const pemdaId = (await this.app.runtime.requireCase(p.task.caseId)).pemdaId;
+      return this.message(page.status, {
+        ...page,
+        pesan: `${page.pesan} Tautan baru berikutnya dapat diminta mulai ${this.formatAt(p.nextAt, pemdaId)}.`,
+      });
+    }
     if (p.problem === 'selesai') {
       const d = p.task.decision;
       const pemdaId = (await this.app.runtime.requireCase(p.task.caseId)).pemdaId;
@@ -516,6 +529,17 @@ class TaskPages {
     const result = await this.app.actions.sendCode(token);
     if ('problem' in result) return this.problem(token, result);
     if ('error' in result) return this.message(400, { judul: 'Kode tidak dikirim', pesan: result.error });
+    if ('limited' in result) {
+      return this.message(429, {
+        judul: 'Batas permintaan kode tercapai',
+        pesan: `Kode untuk tautan ini sudah diminta ${CODE_LIMIT.max} kali dalam ${CODE_LIMIT.windowMs / 60_000} menit. Kode berikutnya dapat diminta mulai ${this.formatAt(result.nextAt, result.pemdaId)}. Kode terakhir di email Anda tetap dapat dipakai selama masih berlaku.`,
+        aksi: {
+          url: `/tugas/${token}/tautan-baru`,
+          tombol: 'Kirim tautan baru ke email saya',
+          keterangan: `Tautan baru dikirim hanya ke alamat email yang terdaftar untuk tugas ini (${result.to}), bukan ke orang yang membuka halaman ini; tautan ini lalu tidak berlaku lagi, dan dari tautan baru kode dapat diminta kembali. Paling banyak ${FRESH_LINK_LIMIT.max} tautan baru dalam satu jam untuk tugas ini.`,
+        },
+      });
+    }
     return this.message(200, {
       judul: 'Kode dikirim',
       pesan: `Kode konfirmasi 6 angka telah dikirim ke ${result.to}. Kembali ke halaman tugas (tombol Kembali di peramban) dan isi kode tersebut; kode berlaku 10 menit.`,
