@@ -18,6 +18,7 @@ import {
 } from '../../core/access/access.ts';
 import { Sessions, type Session } from '../auth/session.ts';
 import { webRoutes } from './web-routes.ts';
+import { guardRecord, type RecordKind, type RouteParam } from './record-access.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
 
 /** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
@@ -42,6 +43,14 @@ export interface Route {
   method: string;
   pattern: RegExp;
   run: (event: HttpEvent, match: string[]) => Promise<HttpResult>;
+  /**
+   * What each group of `pattern` names, in order (`RouteParam`): a pemda's record (answered through
+   * `WebContext.guard`: another pemda's exactly as an unknown id), a capability link, or a plain value. Every route
+   * whose pattern has groups declares them all; test/cross-pemda.test.ts walks the table.
+   */
+  params?: readonly RouteParam[];
+  /** A pemda's record a POST names in a form field instead of its path (the agreement actions' `nomor`). */
+  formRecord?: { field: string; kind: RecordKind };
 }
 
 /** A page model's shape for `message`. */
@@ -90,6 +99,18 @@ export interface WebContext {
     event: HttpEvent,
     allow?: (p: Principal) => boolean,
   ): Promise<{ session: Session; form: Record<string, string>; result?: undefined } | { result: HttpResult }>;
+  /**
+   * The one answer for a pemda's record a route names (core/access `recordAccess`): undefined when the principal may
+   * go on; else the kind's 404 page when there is no such record (`recordPemdaId` undefined) or it is another
+   * pemda's — the same page, and `may` is not asked — or 403 (with `pesan`) when `may` refuses their role.
+   */
+  guard(
+    session: Session,
+    kind: RecordKind,
+    recordPemdaId: string | undefined,
+    may?: () => boolean | Promise<boolean>,
+    pesan?: string,
+  ): Promise<HttpResult | undefined>;
 }
 
 const TOKEN = '([A-Za-z0-9_-]{22}\\.\\d{1,6}\\.[A-Za-z0-9_-]{8}\\.[A-Za-z0-9_-]{32}|[^/]{1,200})';
@@ -110,34 +131,54 @@ export function httpApiHandler(app: App) {
     { method: 'GET', pattern: /^\/$/, run: async (e) => pages.home(sessions.read(e.headers).session) },
     { method: 'GET', pattern: /^\/kesehatan$/, run: async () => json(200, { status: 'ok' }) },
     ...verificationRoutes(app, (status, page, model, title) => pages.html(status, page, model, title)),
-    { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (_e, m) => pages.show(m[1]!) },
+    // Task links: the link is the authority; what it names beyond its task is scoped to the task's case.
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/tugas/${TOKEN}$`),
+      params: ['tautan'],
+      run: async (_e, m) => pages.show(m[1]!),
+    },
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}$`),
+      params: ['tautan'],
       run: async (e, m) => pages.submit(m[1]!, parseForm(e)),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/unggah$`),
+      params: ['tautan'],
       run: async (e, m) => pages.upload(m[1]!, bodyText(e)),
     },
-    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/kode$`), run: async (_e, m) => pages.sendCode(m[1]!) },
-    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`), run: async (_e, m) => pages.renew(m[1]!) },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/kode$`),
+      params: ['tautan'],
+      run: async (_e, m) => pages.sendCode(m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`),
+      params: ['tautan'],
+      run: async (_e, m) => pages.renew(m[1]!),
+    },
     {
       method: 'GET',
       pattern: new RegExp(`^/tugas/${TOKEN}/dokumen/([A-Za-z0-9_-]{22})$`),
+      params: ['tautan', 'dokumen'],
       run: async (e, m) => pages.generatedDocument(m[1]!, m[2]!, e.requestContext.http.method.toUpperCase() === 'HEAD'),
     },
     {
       method: 'GET',
       pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`),
+      params: ['tautan', 'urutan'],
       run: async (e, m) => pages.download(m[1]!, Number(m[2]), e.requestContext.http.method.toUpperCase() === 'HEAD'),
     },
     { method: 'POST', pattern: /^\/api\/permohonan$/, run: async (e) => prepareIntake(app, bodyText(e)) },
     ...webRoutes(ctx),
   ];
 
-  return async (event: HttpEvent): Promise<HttpResult> => {
+  const handle = async (event: HttpEvent): Promise<HttpResult> => {
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath;
     try {
@@ -190,6 +231,8 @@ export function httpApiHandler(app: App) {
       });
     }
   };
+  // The route table travels with the handler, for what walks it (test/cross-pemda.test.ts).
+  return Object.assign(handle, { routes: routes as readonly Route[] });
 }
 
 function webContext(app: App, pages: TaskPages, sessions: Sessions): WebContext {
@@ -259,6 +302,10 @@ function webContext(app: App, pages: TaskPages, sessions: Sessions): WebContext 
           ),
         };
       return { session: found.session, form };
+    },
+    async guard(session, kind, recordPemdaId, may = () => true, pesan) {
+      const answer = await guardRecord(session.principal, kind, recordPemdaId, may, pesan);
+      return answer === 'boleh' ? undefined : pages.message(answer.status, answer.model, session);
     },
   };
 }

@@ -441,10 +441,26 @@ export function intakeRoutes(ctx: WebContext): Route[] {
   return [
     { method: 'GET', pattern: /^\/permohonan\/baru$/, run: async (e) => form(e) },
     { method: 'POST', pattern: /^\/permohonan\/siapkan$/, run: (e) => prepare(e) },
-    { method: 'GET', pattern: new RegExp(`^/permohonan/tanda-terima/${INTAKE_ID}$`), run: (e, m) => receipt(e, m[1]!) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/permohonan/tanda-terima/${INTAKE_ID}$`),
+      // The receipt's id with its HMAC key (the query's `k`) is a capability, like a tracking link.
+      params: ['tautan'],
+      run: (e, m) => receipt(e, m[1]!),
+    },
     { method: 'GET', pattern: /^\/permohonan\/saya$/, run: (e) => mine(e) },
-    { method: 'GET', pattern: new RegExp(`^/lacak/${CAPABILITY}$`), run: (_e, m) => progress(m[1]!) },
-    { method: 'POST', pattern: new RegExp(`^/lacak/${CAPABILITY}/tarik$`), run: (e, m) => withdraw(e, m[1]!) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/lacak/${CAPABILITY}$`),
+      params: ['tautan'],
+      run: (_e, m) => progress(m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/lacak/${CAPABILITY}/tarik$`),
+      params: ['tautan'],
+      run: (e, m) => withdraw(e, m[1]!),
+    },
   ];
 }
 
