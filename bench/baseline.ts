@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { CODE_LIMIT, windowCheck } from '../core/case/link-limits.ts';
 import type { CaseRecord, HistoryEvent, TaskRecord } from '../core/case/model.ts';
 import {
   applySubstitutions,
@@ -177,7 +178,13 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     if (needsCode(a)) {
       // The code request (POST …/kode) and the attempt the decision spends before comparing it.
       const expiresAt = new Date(Date.now() + 10 * 60_000).toISOString();
-      if (!(await store.issueOtp(taskId, { hash: randomBytes(32).toString('base64url'), expiresAt }, 5)))
+      if (
+        !(await store.issueOtp(
+          taskId,
+          { hash: randomBytes(32).toString('base64url'), expiresAt },
+          windowCheck(CODE_LIMIT, new Date()),
+        ))
+      )
         throw new Error(`issueOtp ${taskId} gagal`);
       if (!(await store.spendOtpAttempt(taskId, 5, now()))) throw new Error(`spendOtpAttempt ${taskId} gagal`);
     }

@@ -38,6 +38,28 @@ export interface Principal {
   personId?: string;
 }
 
+/**
+ * How a request for one record of a pemda (a case, its task, document or file, a register entry, an agreement) is
+ * answered: `tidak-ada` (404) when there is no such record *or it is another pemda's* — the same answer, so ids
+ * cannot be probed across pemdas; `ditolak` (403) when it is of the principal's pemda but their role may not see
+ * it; `boleh` otherwise.
+ */
+export type RecordAccess = 'tidak-ada' | 'ditolak' | 'boleh';
+
+/**
+ * The one rule every route that names a pemda's record applies. `recordPemdaId` is the record's pemda (undefined: no
+ * such record). `may` (the role rule, e.g. `canSeeCase`) is asked only for a record of the principal's own pemda, so
+ * nothing more is read about another pemda's record than about a missing one.
+ */
+export async function recordAccess(
+  p: Principal,
+  recordPemdaId: string | undefined,
+  may: () => boolean | Promise<boolean>,
+): Promise<RecordAccess> {
+  if (recordPemdaId === undefined || recordPemdaId !== p.pemdaId) return 'tidak-ada';
+  return (await may()) ? 'boleh' : 'ditolak';
+}
+
 /** What the rules need to know about a case beyond its record: the unit that runs its SOP. */
 export interface CaseScope {
   record: Pick<CaseRecord, 'caseId' | 'pemdaId' | 'pemohon' | 'status'>;

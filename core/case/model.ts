@@ -1,6 +1,7 @@
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Job } from './jobs.ts';
+import type { WindowCheck } from './link-limits.ts';
 
 /**
  * The records the product keeps in DynamoDB, and the small interfaces (ports) the use cases talk through.
@@ -109,8 +110,12 @@ export interface TaskRecord {
   decision?: Decision;
   reportedAt?: string;
   otp?: { hash: string; expiresAt: string; attempts: number };
-  /** Codes issued for the current link version (capped). */
+  /** Codes issued for the current link version in the window that began at `otpWindowStart` (core/case/link-limits). */
   otpIssued?: number;
+  otpWindowStart?: string;
+  /** Fresh links sent for the task in the window that began at `linkRenewalWindowStart` (core/case/link-limits). */
+  linkRenewals?: number;
+  linkRenewalWindowStart?: string;
   /**
    * The last reassignment, written in the same conditional write that moved the task: a retry after a crash before
    * its fact and emails completes them from here (core/case/case-admin.ts).
@@ -206,10 +211,16 @@ export interface CaseStore {
   /** Records the decision if the task is open at this link version. */
   decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean>;
   markReported(taskId: string, at: string): Promise<void>;
-  /** Issues a new link version (the old link dies); false if the task is not open or moved on. */
-  renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean>;
-  /** Stores a new one-time code unless this link version already had `maxIssued` codes. */
-  issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, maxIssued: number): Promise<boolean>;
+  /**
+   * Issues a new link version (the old link dies, its codes and their count with it) unless the task already had
+   * `limit.max` fresh links in its current window; false if the task is not open, moved on, or is at the limit.
+   */
+  renewLink(taskId: string, fromVersion: number, expiresAt: string, limit: WindowCheck): Promise<boolean>;
+  /**
+   * Stores a new one-time code unless this link version already had `limit.max` codes in its current window (a
+   * window whose start is at or before `limit.since` is over: this code begins a new one at `limit.now`).
+   */
+  issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, limit: WindowCheck): Promise<boolean>;
   /**
    * Spends one attempt before the code is compared (so parallel guesses cannot exceed the limit); returns the code
    * record, or undefined when there is none, it expired, or its attempts are used up.

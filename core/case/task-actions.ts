@@ -5,6 +5,7 @@ import { CONTENT_TYPES, kindFromName, safeFileName } from '../files/sniff.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Field } from '../sop/schema.ts';
 import { parseNumber } from '../register/numbering.ts';
+import { CODE_LIMIT, FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
 import { checkLink, otpHash, sameHash } from './links.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
@@ -26,6 +27,8 @@ export type LinkProblem =
   | { problem: 'orang-lain' }
   | { problem: 'diganti' }
   | { problem: 'kedaluwarsa'; task: TaskRecord }
+  /** The task had its share of fresh links in the current window; `nextAt` is when the next one may be asked for. */
+  | { problem: 'batas-tautan'; task: TaskRecord; nextAt: string }
   | { problem: 'selesai'; task: TaskRecord; sameSubmission: boolean }
   | { problem: 'ditutup'; task: TaskRecord; record: CaseRecord };
 
@@ -43,9 +46,18 @@ export type SubmitResult =
   | { result: 'tidak-valid'; view: TaskView; errors: FormErrors; form: Record<string, string> }
   | LinkProblem;
 
+/**
+ * What a code request answers: sent (to the masked address), not needed here, a link problem, or the link had its
+ * share of codes in the current window (`nextAt`: when the next may be asked for; the page offers a fresh link).
+ */
+export type SendCodeResult =
+  | { sent: true; to: string }
+  | { error: string }
+  | { limited: true; nextAt: string; to: string; pemdaId: string }
+  | LinkProblem;
+
 const CODE_TTL_MS = 10 * 60_000;
 const MAX_CODE_ATTEMPTS = 5;
-const MAX_CODES_PER_LINK = 5;
 
 /** What a person does through an emailed link: look (GET), upload, ask for a code or a fresh link, decide (POST). */
 export class TaskActions {
@@ -137,8 +149,11 @@ export class TaskActions {
     return { url, key, contentType };
   }
 
-  /** Sends a one-time code for a paraf or signature to the bound person only. */
-  async sendCode(token: string): Promise<{ sent: true; to: string } | LinkProblem | { error: string }> {
+  /**
+   * Sends a one-time code for a paraf or signature to the bound person only, at most `CODE_LIMIT.max` per link in a
+   * window of `CODE_LIMIT.windowMs` (one conditional write per grant, so parallel requests cannot exceed it).
+   */
+  async sendCode(token: string): Promise<SendCodeResult> {
     const view = await this.open(token);
     if ('problem' in view) return view;
     if (!view.needsCode) return { error: 'Langkah ini tidak memerlukan kode' };
@@ -150,13 +165,15 @@ export class TaskActions {
         hash: otpHash(this.deps.linkKey, view.task.taskId, code),
         expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
       },
-      MAX_CODES_PER_LINK,
+      windowCheck(CODE_LIMIT, now),
     );
-    if (!issued)
-      return {
-        error:
-          'Batas permintaan kode untuk tautan ini tercapai; minta tautan baru dari halaman tugas yang kedaluwarsa atau hubungi Bagian Kerja Sama',
-      };
+    if (!issued) {
+      // Refused: the window is full, or the task moved on meanwhile (read again to tell which, and when).
+      const again = await this.open(token);
+      if ('problem' in again) return again;
+      const nextAt = nextWindowAt(CODE_LIMIT, again.task.otpWindowStart, now).toISOString();
+      return { limited: true, nextAt, to: maskEmail(again.task.person.email), pemdaId: again.record.pemdaId };
+    }
     const rendered = this.deps.emails.render('kode-otp', {
       person: view.task.person,
       perihal: view.record.perihal,
@@ -174,14 +191,27 @@ export class TaskActions {
     return { sent: true, to: maskEmail(view.task.person.email) };
   }
 
-  /** An expired link offers a fresh one, sent to the bound person only (never to whoever clicked). */
+  /**
+   * A fresh link (an expired one's, or a valid one's whose codes ran out), sent to the bound person only, never to
+   * whoever clicked; the old link dies and the fresh one starts with a clean code count. At most
+   * `FRESH_LINK_LIMIT.max` per task in a window of `FRESH_LINK_LIMIT.windowMs`, so a link cannot flood the mailbox.
+   */
   async renewLink(token: string): Promise<{ sent: true; to: string } | LinkProblem> {
     const view = await this.open(token);
     if ('problem' in view && view.problem !== 'kedaluwarsa') return view;
     const task = 'problem' in view ? view.task : view.task;
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString();
-    if (!(await this.deps.store.renewLink(task.taskId, task.linkVersion, expiresAt))) return { problem: 'diganti' };
+    if (
+      !(await this.deps.store.renewLink(task.taskId, task.linkVersion, expiresAt, windowCheck(FRESH_LINK_LIMIT, now)))
+    ) {
+      // Refused: the link moved on meanwhile (another renewal, a decision), or the window is full.
+      const current = await this.deps.store.getTask(task.taskId);
+      if (!current || current.state !== 'open' || current.linkVersion !== task.linkVersion)
+        return { problem: 'diganti' };
+      const nextAt = nextWindowAt(FRESH_LINK_LIMIT, current.linkRenewalWindowStart, now).toISOString();
+      return { problem: 'batas-tautan', task: current, nextAt };
+    }
     const renewed = { ...task, linkVersion: task.linkVersion + 1, linkExpiresAt: expiresAt };
     const record = await this.runtime.requireCase(task.caseId);
     const pemda = this.deps.pemda(record.pemdaId);

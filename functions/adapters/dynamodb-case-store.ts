@@ -20,6 +20,7 @@ import type {
 } from '../../core/case/model.ts';
 import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
 import type { Terminal } from '../../core/sop/schema.ts';
+import type { WindowCheck } from '../../core/case/link-limits.ts';
 import { INDEX, type TableNames } from './tables.ts';
 
 /** How many per-case task queries `listTasksOfCases` keeps in flight. */
@@ -283,26 +284,58 @@ export class DynamoDbCaseStore implements CaseStore {
     });
   }
 
-  renewLink(taskId: string, fromVersion: number, expiresAt: string): Promise<boolean> {
+  async renewLink(taskId: string, fromVersion: number, expiresAt: string, limit: WindowCheck): Promise<boolean> {
+    // The link version guards both writes: only a renewal moves the window, and every renewal bumps the version.
+    const common = {
+      ':next': fromVersion + 1,
+      ':exp': expiresAt,
+      ':open': 'open',
+      ':v': fromVersion,
+      ':one': 1,
+      ':since': limit.since,
+    };
+    const fresh = 'linkVersion = :next, linkExpiresAt = :exp';
+    // The fresh link starts with no code and a clean code count.
+    const clean = 'REMOVE otp, otpIssued, otpWindowStart';
+    // No current window (never one, or it is over): this fresh link begins one.
+    if (
+      await this.updateTaskIf(
+        taskId,
+        `SET ${fresh}, linkRenewals = :one, linkRenewalWindowStart = :now ${clean}`,
+        '#state = :open AND linkVersion = :v AND (attribute_not_exists(linkRenewalWindowStart) OR linkRenewalWindowStart <= :since)',
+        { ...common, ':now': limit.now },
+      )
+    )
+      return true;
+    // The window is current: one more fresh link, unless it had its share.
     return this.updateTaskIf(
       taskId,
-      'SET linkVersion = :next, linkExpiresAt = :exp REMOVE otp, otpIssued',
-      '#state = :open AND linkVersion = :v',
-      {
-        ':next': fromVersion + 1,
-        ':exp': expiresAt,
-        ':open': 'open',
-        ':v': fromVersion,
-      },
+      `SET ${fresh}, linkRenewals = linkRenewals + :one ${clean}`,
+      '#state = :open AND linkVersion = :v AND linkRenewalWindowStart > :since AND linkRenewals < :max',
+      { ...common, ':max': limit.max },
     );
   }
 
-  issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, maxIssued: number): Promise<boolean> {
+  async issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, limit: WindowCheck): Promise<boolean> {
+    const common = { ':otp': { ...otp, attempts: 0 }, ':open': 'open', ':one': 1, ':since': limit.since };
+    // No current window (never one, or it is over): this code begins one. The first code of a link takes this
+    // write alone.
+    if (
+      await this.updateTaskIf(
+        taskId,
+        'SET otp = :otp, otpIssued = :one, otpWindowStart = :now',
+        '#state = :open AND (attribute_not_exists(otpWindowStart) OR otpWindowStart <= :since)',
+        { ...common, ':now': limit.now },
+      )
+    )
+      return true;
+    // Refused, so a window is current (a window's start only moves forward, to a later request's time): one more
+    // code in it, unless it had its share.
     return this.updateTaskIf(
       taskId,
       'SET otp = :otp, otpIssued = if_not_exists(otpIssued, :zero) + :one',
-      '#state = :open AND (attribute_not_exists(otpIssued) OR otpIssued < :max)',
-      { ':otp': { ...otp, attempts: 0 }, ':open': 'open', ':zero': 0, ':one': 1, ':max': maxIssued },
+      '#state = :open AND otpWindowStart > :since AND (attribute_not_exists(otpIssued) OR otpIssued < :max)',
+      { ...common, ':zero': 0, ':max': limit.max },
     );
   }
 
@@ -351,7 +384,7 @@ export class DynamoDbCaseStore implements CaseStore {
   ): Promise<boolean> {
     return this.updateTaskIf(
       taskId,
-      `SET person = :person, linkVersion = :next, linkExpiresAt = :exp${reassignment ? ', dialihkan = :d' : ''} REMOVE otp, otpIssued`,
+      `SET person = :person, linkVersion = :next, linkExpiresAt = :exp${reassignment ? ', dialihkan = :d' : ''} REMOVE otp, otpIssued, otpWindowStart`,
       '#state = :open AND linkVersion = :v',
       {
         ':person': person,

@@ -127,17 +127,6 @@ export function archiveRoutes(ctx: WebContext): Route[] {
   const kop = (pemdaId: string) => pemdaOf(pemdaId).directory.data.pemda.kop.join(' · ');
   const page = (status: number, name: string, model: Record<string, unknown>, title: string, session: Session) =>
     ctx.html(status, name, model, title, { kop: kop(session.principal.pemdaId), session });
-  const notFound = (session: Session, what: 'entri' | 'dokumen') =>
-    ctx.message(
-      404,
-      what === 'entri'
-        ? {
-            judul: 'Entri register tidak ditemukan',
-            pesan: 'Tidak ada entri register dengan alamat ini di arsip pemerintah daerah Anda.',
-          }
-        : { judul: 'Dokumen tidak ditemukan', pesan: 'Tidak ada dokumen arsip dengan kode ini.' },
-      session,
-    );
 
   /** Case records and access scopes, read once per request. */
   const scopes = (p: Principal) => {
@@ -168,6 +157,8 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     doc: DocumentRecord,
     scopeOf: ReturnType<typeof scopes>,
   ): Promise<'ya' | 'tidak' | 'bukan-pemda'> => {
+    // A document that names its pemda: another pemda's is refused before anything more is read about it.
+    if (doc.pemdaId !== undefined && doc.pemdaId !== p.pemdaId) return 'bukan-pemda';
     const found = await scopeOf(doc.caseId);
     const pemdaId = doc.pemdaId ?? found?.record.pemdaId;
     if (pemdaId !== p.pemdaId) return 'bukan-pemda';
@@ -336,8 +327,10 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const { session } = found;
     const p = session.principal;
     const numberText = numberTextOf(id);
+    // Read from the principal's own pemda's register: another pemda's number is simply not there.
     const entry = numberText ? await app.register(p.pemdaId).get(numberText) : undefined;
-    if (!entry || entry.pemdaId !== p.pemdaId) return notFound(session, 'entri');
+    const refused = await ctx.guard(session, 'entri-register', entry?.pemdaId);
+    if (refused || !entry) return refused!;
     const hit = (await archive.search({ pemdaId: p.pemdaId, nomor: entry.numberText })).items[0];
     const copies = hit?.copies ?? { signed: [], partner: [], scans: [], other: [] };
     const scopeOf = scopes(p);
@@ -467,26 +460,24 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     if (found.result) return found.result;
     const { session } = found;
     const p = session.principal;
-    let docId: string;
+    let docId: string | undefined;
     try {
       docId = decodeURIComponent(rawId);
     } catch {
-      return notFound(session, 'dokumen');
+      docId = undefined;
     }
-    const doc = await app.documents.get(docId);
+    const stored = docId === undefined ? undefined : await app.documents.get(docId);
     // Only copies filed in the archive (under a register number, or of an archive kind) are served here.
-    if (!doc || (doc.nomor === undefined && !ARCHIVE_DOCUMENT_KINDS.has(doc.kind))) return notFound(session, 'dokumen');
-    const access = await mayOpen(p, doc, scopes(p));
-    if (access === 'bukan-pemda') return notFound(session, 'dokumen');
-    if (access === 'tidak')
-      return ctx.message(
-        403,
-        {
-          judul: 'Akses ditolak',
-          pesan: 'Peran atau unit kerja Anda tidak memberi akses ke dokumen ini. Hubungi administrator bila perlu.',
-        },
-        session,
-      );
+    const doc = stored && (stored.nomor !== undefined || ARCHIVE_DOCUMENT_KINDS.has(stored.kind)) ? stored : undefined;
+    const access = doc ? await mayOpen(p, doc, scopes(p)) : 'bukan-pemda';
+    const refused = await ctx.guard(
+      session,
+      'dokumen',
+      access === 'bukan-pemda' ? undefined : p.pemdaId,
+      () => access === 'ya',
+      'Peran atau unit kerja Anda tidak memberi akses ke dokumen ini. Hubungi administrator bila perlu.',
+    );
+    if (refused || !doc) return refused!;
     const link = await archive.downloadLink(
       doc.docId,
       { id: p.sub, nama: p.nama, peran: p.roles.map((r) => ROLE_LABEL[r]).join(', ') },
@@ -530,9 +521,20 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     {
       method: 'GET',
       pattern: /^\/arsip\/register\.(csv|pdf)$/,
+      params: ['format'],
       run: (e, m) => exportRegister(e, m[1] as 'csv' | 'pdf'),
     },
-    { method: 'POST', pattern: /^\/arsip\/unduh\/([^/]{1,300})$/, run: (e, m) => download(e, m[1]!) },
-    { method: 'GET', pattern: /^\/arsip\/([A-Za-z0-9_-]{1,600})$/, run: (e, m) => entryPage(e, m[1]!) },
+    {
+      method: 'POST',
+      pattern: /^\/arsip\/unduh\/([^/]{1,300})$/,
+      params: ['dokumen'],
+      run: (e, m) => download(e, m[1]!),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/arsip\/([A-Za-z0-9_-]{1,600})$/,
+      params: ['entri-register'],
+      run: (e, m) => entryPage(e, m[1]!),
+    },
   ];
 }

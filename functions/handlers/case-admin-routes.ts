@@ -106,27 +106,20 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     if (found.result) return found;
     const { session, form } = found;
     const record = await app.store.getCase(caseId);
-    if (!record)
-      return {
-        result: ctx.message(404, { judul: 'Kasus tidak ditemukan', pesan: `Kasus ${caseId} tidak ada.` }, session),
-      };
-    const scope: CaseScope = {
-      record,
-      sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header),
-      tasks: await app.store.listTasks({ caseId }),
-    };
-    if (!allowed(session.principal, scope))
-      return {
-        result: ctx.message(
-          403,
-          {
-            judul: 'Akses ditolak',
-            pesan:
-              'Peran atau unit kerja Anda tidak memberi wewenang untuk tindakan ini atas kasus ini. Tidak ada yang diubah.',
-          },
-          session,
-        ),
-      };
+    // The case's tasks are read only for a case of the principal's own pemda (`may` is asked only then).
+    const refused = await ctx.guard(
+      session,
+      'kasus',
+      record?.pemdaId,
+      async () =>
+        allowed(session.principal, {
+          record: record!,
+          sopUnits: unitsOfSop(app.runtime.sopOf(record!).definition.header),
+          tasks: await app.store.listTasks({ caseId }),
+        }),
+      'Peran atau unit kerja Anda tidak memberi wewenang untuk tindakan ini atas kasus ini. Tidak ada yang diubah.',
+    );
+    if (refused || !record) return { result: refused! };
     return { session, form, record };
   }
 
@@ -150,8 +143,9 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     const answer = (status: number, model: MessageModel) =>
       ctx.message(status, { ...model, tautan: back(caseId) }, session);
     const task = await app.store.getTask(taskId);
-    if (!task || task.caseId !== caseId)
-      return answer(404, { judul: 'Tugas tidak ditemukan', pesan: 'Tugas itu tidak ada pada kasus ini.' });
+    // A task of another case (of any pemda) answers as one that does not exist.
+    const refused = await ctx.guard(session, 'tugas', task?.caseId === caseId ? found.record.pemdaId : undefined);
+    if (refused) return refused;
     const orang = (form.orang ?? '').trim();
     const sebagai = form.sebagai ?? '';
     if (!orang) return answer(400, { judul: 'Isian belum lengkap', pesan: 'Pilih orang yang akan menerima tugas.' });
@@ -198,16 +192,19 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     {
       method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/tugas/${TASK_ID}/alihkan$`),
+      params: ['kasus', 'tugas'],
       run: (e, m) => reassign(e, m[1]!, m[2]!),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/batalkan$`),
+      params: ['kasus'],
       run: (e, m) => close('dibatalkan', e, m[1]!),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/tarik$`),
+      params: ['kasus'],
       run: (e, m) => close('ditarik', e, m[1]!),
     },
   ];

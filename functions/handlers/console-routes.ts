@@ -107,30 +107,32 @@ const historyPerson = (p: Principal) => ({
 export function consoleRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
 
-  const scopeOf = (record: CaseRecord, tasks: TaskRecord[]): CaseScope => ({
+  const scopeOf = (record: CaseRecord, tasks: TaskRecord[]): CaseScope & { tasks: TaskRecord[] } => ({
     record,
     sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header),
     tasks,
   });
 
-  const notFound = (session: Session) =>
-    ctx.message(404, { judul: 'Kasus tidak ditemukan', pesan: 'Nomor kasus yang Anda buka tidak ada.' }, session);
-  const denied = (session: Session, pesan: string) => ctx.message(403, { judul: 'Akses ditolak', pesan }, session);
-
-  /** The case and its tasks, if the principal may see it; otherwise the page to return. */
+  /**
+   * The case and its tasks, if the principal may see it; otherwise the page to return: 404 for an unknown case and
+   * for another pemda's (whose tasks are not read), 403 for their pemda's case outside their role.
+   */
   async function visibleCase(
     session: Session,
     caseId: string,
   ): Promise<{ record: CaseRecord; tasks: TaskRecord[]; scope: CaseScope } | { result: HttpResult }> {
     const record = await app.store.getCase(caseId);
-    if (!record) return { result: notFound(session) };
-    const tasks = await app.store.listTasks({ caseId });
-    const scope = scopeOf(record, tasks);
-    if (!canSeeCase(session.principal, scope))
-      return {
-        result: denied(session, 'Kasus ini tidak termasuk lingkup peran, unit kerja atau pemda Anda.'),
-      };
-    return { record, tasks, scope };
+    let scope: (CaseScope & { tasks: TaskRecord[] }) | undefined;
+    const refused = await ctx.guard(
+      session,
+      'kasus',
+      record?.pemdaId,
+      // Asked only for a case of the principal's own pemda: its tasks are read only then.
+      async () => canSeeCase(session.principal, (scope = scopeOf(record!, await app.store.listTasks({ caseId })))),
+      'Kasus ini tidak termasuk lingkup peran atau unit kerja Anda.',
+    );
+    if (refused || !record || !scope) return { result: refused! };
+    return { record, tasks: scope.tasks, scope };
   }
 
   async function dashboard(event: HttpEvent): Promise<HttpResult> {
@@ -383,15 +385,17 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const { session } = found;
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
-    const record = await app.documents.get(docId);
-    if (!record || record.caseId !== caseId)
-      return ctx.message(
-        404,
-        { judul: 'Dokumen tidak ditemukan', pesan: 'Dokumen yang diminta tidak ada pada kasus ini.' },
-        session,
-      );
-    if (!canSeeDocument(session.principal, visible.scope, record.kind))
-      return denied(session, 'Dokumen jenis ini tidak dapat dibuka dengan peran Anda.');
+    const doc = await app.documents.get(docId);
+    // A document of another case (of any pemda) is not this case's: the same answer as one that does not exist.
+    const record = doc?.caseId === caseId ? doc : undefined;
+    const refused = await ctx.guard(
+      session,
+      'dokumen',
+      record && visible.record.pemdaId,
+      () => canSeeDocument(session.principal, visible.scope, record!.kind),
+      'Dokumen jenis ini tidak dapat dibuka dengan peran Anda.',
+    );
+    if (refused || !record) return refused!;
     // The link is made from bytes whose hash was checked: a copy changed behind the product's back is refused.
     const url = await app.documents.downloadUrl(record, LINK_SECONDS, how === 'lihat' ? 'inline' : 'attachment');
     await logDownload(session.principal, caseId, how, {
@@ -409,17 +413,17 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const { session } = found;
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
-    if (!canSeeDocument(session.principal, visible.scope, 'permohonan'))
-      return denied(session, 'Berkas permohonan tidak dapat dibuka dengan peran Anda.');
     const history = await app.store.listHistory(caseId);
     const staff = canSeeDocument(session.principal, visible.scope, 'nota-dinas');
     const stored = filesOf(visible.record, history, staff).find((f) => fileId(f) === id);
-    if (!stored)
-      return ctx.message(
-        404,
-        { judul: 'Berkas tidak ditemukan', pesan: 'Berkas yang diminta tidak ada pada kasus ini.' },
-        session,
-      );
+    const refused = await ctx.guard(
+      session,
+      'berkas',
+      stored && visible.record.pemdaId,
+      () => canSeeDocument(session.principal, visible.scope, 'permohonan'),
+      'Berkas permohonan tidak dapat dibuka dengan peran Anda.',
+    );
+    if (refused || !stored) return refused!;
     // The accepted copy (its hash in its key), checked against the recorded hash before any link is made.
     const url = await app.files.acceptedFileUrl(stored, LINK_SECONDS, how === 'lihat' ? 'inline' : 'attachment');
     await logDownload(session.principal, caseId, how, { jenis: 'permohonan', berkas: stored.name, slot: stored.slot });
@@ -443,15 +447,22 @@ export function consoleRoutes(ctx: WebContext): Route[] {
 
   return [
     { method: 'GET', pattern: /^\/konsol\/?$/, run: (e) => dashboard(e) },
-    { method: 'GET', pattern: new RegExp(`^/konsol/kasus/${CASE_ID}$`), run: (e, m) => casePage(e, m[1]!) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/konsol/kasus/${CASE_ID}$`),
+      params: ['kasus'],
+      run: (e, m) => casePage(e, m[1]!),
+    },
     {
       method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/dokumen/([A-Za-z0-9_-]{22})/(lihat|unduh)$`),
+      params: ['kasus', 'dokumen', 'cara'],
       run: (e, m) => document(e, m[1]!, m[2]!, m[3]!),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/berkas/([A-Za-z0-9_-]{22})/(lihat|unduh)$`),
+      params: ['kasus', 'berkas', 'cara'],
       run: (e, m) => file(e, m[1]!, m[2]!, m[3]!),
     },
   ];

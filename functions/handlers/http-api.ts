@@ -5,6 +5,7 @@ import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import { recordDownload } from '../../core/case/downloads.ts';
+import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { App } from '../app.ts';
 import { verificationRoutes } from './verification-routes.ts';
@@ -20,6 +21,7 @@ import { Sessions, type Session } from '../auth/session.ts';
 import { webRoutes } from './web-routes.ts';
 import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
 import { issueMessages, parseInput } from '../../core/validation/issues.ts';
+import { guardRecord, type RecordKind, type RouteParam } from './record-access.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
 
 /** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
@@ -44,6 +46,14 @@ export interface Route {
   method: string;
   pattern: RegExp;
   run: (event: HttpEvent, match: string[]) => Promise<HttpResult>;
+  /**
+   * What each group of `pattern` names, in order (`RouteParam`): a pemda's record (answered through
+   * `WebContext.guard`: another pemda's exactly as an unknown id), a capability link, or a plain value. Every route
+   * whose pattern has groups declares them all; test/cross-pemda.test.ts walks the table.
+   */
+  params?: readonly RouteParam[];
+  /** A pemda's record a POST names in a form field instead of its path (the agreement actions' `nomor`). */
+  formRecord?: { field: string; kind: RecordKind };
 }
 
 /** A page model's shape for `message`. */
@@ -92,6 +102,18 @@ export interface WebContext {
     event: HttpEvent,
     allow?: (p: Principal) => boolean,
   ): Promise<{ session: Session; form: Record<string, string>; result?: undefined } | { result: HttpResult }>;
+  /**
+   * The one answer for a pemda's record a route names (core/access `recordAccess`): undefined when the principal may
+   * go on; else the kind's 404 page when there is no such record (`recordPemdaId` undefined) or it is another
+   * pemda's — the same page, and `may` is not asked — or 403 (with `pesan`) when `may` refuses their role.
+   */
+  guard(
+    session: Session,
+    kind: RecordKind,
+    recordPemdaId: string | undefined,
+    may?: () => boolean | Promise<boolean>,
+    pesan?: string,
+  ): Promise<HttpResult | undefined>;
 }
 
 const TOKEN = '([A-Za-z0-9_-]{22}\\.\\d{1,6}\\.[A-Za-z0-9_-]{8}\\.[A-Za-z0-9_-]{32}|[^/]{1,200})';
@@ -112,34 +134,54 @@ export function httpApiHandler(app: App) {
     { method: 'GET', pattern: /^\/$/, run: async (e) => pages.home(sessions.read(e.headers).session) },
     { method: 'GET', pattern: /^\/kesehatan$/, run: async () => json(200, { status: 'ok' }) },
     ...verificationRoutes(app, (status, page, model, title) => pages.html(status, page, model, title)),
-    { method: 'GET', pattern: new RegExp(`^/tugas/${TOKEN}$`), run: async (_e, m) => pages.show(m[1]!) },
+    // Task links: the link is the authority; what it names beyond its task is scoped to the task's case.
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/tugas/${TOKEN}$`),
+      params: ['tautan'],
+      run: async (_e, m) => pages.show(m[1]!),
+    },
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}$`),
+      params: ['tautan'],
       run: async (e, m) => pages.submit(m[1]!, parseForm(e)),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/unggah$`),
+      params: ['tautan'],
       run: async (e, m) => pages.upload(m[1]!, bodyText(e)),
     },
-    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/kode$`), run: async (_e, m) => pages.sendCode(m[1]!) },
-    { method: 'POST', pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`), run: async (_e, m) => pages.renew(m[1]!) },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/kode$`),
+      params: ['tautan'],
+      run: async (_e, m) => pages.sendCode(m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/tautan-baru$`),
+      params: ['tautan'],
+      run: async (_e, m) => pages.renew(m[1]!),
+    },
     // Downloads are acts (POST, then a short-lived link), so a mail scanner following GETs records nothing.
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/dokumen/([A-Za-z0-9_-]{22})$`),
+      params: ['tautan', 'dokumen'],
       run: async (_e, m) => pages.generatedDocument(m[1]!, m[2]!),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/berkas/(\\d{1,4})$`),
+      params: ['tautan', 'urutan'],
       run: async (_e, m) => pages.download(m[1]!, Number(m[2])),
     },
     ...webRoutes(ctx),
   ];
 
-  return async (event: HttpEvent): Promise<HttpResult> => {
+  const handle = async (event: HttpEvent): Promise<HttpResult> => {
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath;
     try {
@@ -199,6 +241,8 @@ export function httpApiHandler(app: App) {
       });
     }
   };
+  // The route table travels with the handler, for what walks it (test/cross-pemda.test.ts).
+  return Object.assign(handle, { routes: routes as readonly Route[] });
 }
 
 function webContext(app: App, pages: TaskPages, sessions: Sessions): WebContext {
@@ -268,6 +312,10 @@ function webContext(app: App, pages: TaskPages, sessions: Sessions): WebContext 
           ),
         };
       return { session: found.session, form };
+    },
+    async guard(session, kind, recordPemdaId, may = () => true, pesan) {
+      const answer = await guardRecord(session.principal, kind, recordPemdaId, may, pesan);
+      return answer === 'boleh' ? undefined : pages.message(answer.status, answer.model, session);
     },
   };
 }
@@ -340,6 +388,11 @@ const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: str
     judul: 'Tautan sudah kedaluwarsa',
     pesan:
       'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email pejabat yang bertugas, bukan ke orang yang membuka halaman ini.',
+  },
+  'batas-tautan': {
+    status: 429,
+    judul: 'Batas tautan baru tercapai',
+    pesan: `Tautan baru untuk tugas ini sudah dikirim ${FRESH_LINK_LIMIT.max} kali dalam satu jam. Buka tautan di email terbaru Anda.`,
   },
   selesai: {
     status: 409,
@@ -436,9 +489,16 @@ class TaskPages {
         aksi: {
           url: `/tugas/${token}/tautan-baru`,
           tombol: 'Kirim tautan baru ke email pejabat',
-          keterangan: 'Tautan baru hanya dikirim ke alamat email yang terdaftar untuk tugas ini.',
+          keterangan: `Tautan baru hanya dikirim ke alamat email yang terdaftar untuk tugas ini, paling banyak ${FRESH_LINK_LIMIT.max} kali dalam satu jam.`,
         },
       });
+    if (p.problem === 'batas-tautan') {
+      const pemdaId = (await this.app.runtime.requireCase(p.task.caseId)).pemdaId;
+      return this.message(page.status, {
+        ...page,
+        pesan: `${page.pesan} Tautan baru berikutnya dapat diminta mulai ${this.formatAt(p.nextAt, pemdaId)}.`,
+      });
+    }
     if (p.problem === 'selesai') {
       const d = p.task.decision;
       const pemdaId = (await this.app.runtime.requireCase(p.task.caseId)).pemdaId;
@@ -524,6 +584,17 @@ class TaskPages {
     const result = await this.app.actions.sendCode(token);
     if ('problem' in result) return this.problem(token, result);
     if ('error' in result) return this.message(400, { judul: 'Kode tidak dikirim', pesan: result.error });
+    if ('limited' in result) {
+      return this.message(429, {
+        judul: 'Batas permintaan kode tercapai',
+        pesan: `Kode untuk tautan ini sudah diminta ${CODE_LIMIT.max} kali dalam ${CODE_LIMIT.windowMs / 60_000} menit. Kode berikutnya dapat diminta mulai ${this.formatAt(result.nextAt, result.pemdaId)}. Kode terakhir di email Anda tetap dapat dipakai selama masih berlaku.`,
+        aksi: {
+          url: `/tugas/${token}/tautan-baru`,
+          tombol: 'Kirim tautan baru ke email saya',
+          keterangan: `Tautan baru dikirim hanya ke alamat email yang terdaftar untuk tugas ini (${result.to}), bukan ke orang yang membuka halaman ini; tautan ini lalu tidak berlaku lagi, dan dari tautan baru kode dapat diminta kembali. Paling banyak ${FRESH_LINK_LIMIT.max} tautan baru dalam satu jam untuk tugas ini.`,
+        },
+      });
+    }
     return this.message(200, {
       judul: 'Kode dikirim',
       pesan: `Kode konfirmasi 6 angka telah dikirim ke ${result.to}. Kembali ke halaman tugas (tombol Kembali di peramban) dan isi kode tersebut; kode berlaku 10 menit.`,

@@ -427,17 +427,36 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     {
       method: 'GET',
       pattern: new RegExp(`^/permohonan/konfirmasi/${CONFIRMATION}$`),
+      // The emailed confirmation link is a capability bound to the contact's address.
+      params: ['tautan'],
       run: (_e, m) => confirmationPage(m[1]!),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/permohonan/konfirmasi/${CONFIRMATION}$`),
+      params: ['tautan'],
       run: (e, m) => confirm(e, m[1]!),
     },
-    { method: 'GET', pattern: new RegExp(`^/permohonan/tanda-terima/${INTAKE_ID}$`), run: (e, m) => receipt(e, m[1]!) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/permohonan/tanda-terima/${INTAKE_ID}$`),
+      // The receipt's id with its HMAC key (the query's `k`) is a capability, like a tracking link.
+      params: ['tautan'],
+      run: (e, m) => receipt(e, m[1]!),
+    },
     { method: 'GET', pattern: /^\/permohonan\/saya$/, run: (e) => mine(e) },
-    { method: 'GET', pattern: new RegExp(`^/lacak/${CAPABILITY}$`), run: (_e, m) => progress(m[1]!) },
-    { method: 'POST', pattern: new RegExp(`^/lacak/${CAPABILITY}/tarik$`), run: (e, m) => withdraw(e, m[1]!) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/lacak/${CAPABILITY}$`),
+      params: ['tautan'],
+      run: (_e, m) => progress(m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/lacak/${CAPABILITY}/tarik$`),
+      params: ['tautan'],
+      run: (e, m) => withdraw(e, m[1]!),
+    },
   ];
 }
 

@@ -168,17 +168,14 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
 
   const detailPage = async (
     session: Session,
-    nomor: string,
+    nomor: string | undefined,
     notice: { pesan?: string; salah?: string; status?: number } = {},
   ): Promise<HttpResult> => {
     const p = session.principal;
-    const found = await svc.detail(p.pemdaId, nomor);
-    if (!found)
-      return ctx.message(
-        404,
-        { judul: 'Perjanjian tidak ditemukan', pesan: `Tidak ada perjanjian Nomor ${nomor} di register pemda Anda.` },
-        session,
-      );
+    // Read from the principal's own pemda's register of agreements: another pemda's number is simply not there.
+    const found = nomor ? await svc.detail(p.pemdaId, nomor) : undefined;
+    const refused = await ctx.guard(session, 'perjanjian', found?.agreement.pemdaId);
+    if (refused || !found) return refused!;
     const { agreement: a, summary, items, history, calendar, induk } = found;
     const scope = await scopeOf(a);
     const bolehUbah = !!scope && canAdministerCase(p, scope) && a.status === 'berlaku';
@@ -255,30 +252,29 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     );
   };
 
-  /** An administrator's action: signed in, the agreement found in the principal's pemda, allowed, CSRF checked. */
+  /**
+   * An administrator's action: signed in, CSRF checked, the agreement (its form's `nomor`) found in the principal's
+   * pemda, allowed.
+   */
   const adminAction =
     (act: (a: AgreementRecord, form: Record<string, string>, oleh: string) => Promise<string>) =>
     async (event: HttpEvent): Promise<HttpResult> => {
-      const signed = await ctx.signedIn(event);
-      if (signed.result) return signed.result;
-      const nomor = (ctx.form(event).nomor ?? '').trim();
-      const a = nomor ? await svc.get(signed.session.principal.pemdaId, nomor) : undefined;
-      const scope = a && (await scopeOf(a));
-      if (!a || !scope)
-        return ctx.message(
-          404,
-          { judul: 'Perjanjian tidak ditemukan', pesan: 'Perjanjian yang diminta tidak ada di register pemda Anda.' },
-          signed.session,
-        );
-      const acting = await ctx.acting(event, (p) => canAdministerCase(p, scope));
+      const acting = await ctx.acting(event);
       if (acting.result) return acting.result;
-      const p = acting.session.principal;
+      const { session, form } = acting;
+      const p = session.principal;
+      const nomor = (form.nomor ?? '').trim();
+      const a = nomor ? await svc.get(p.pemdaId, nomor) : undefined;
+      // An agreement whose case is gone cannot be acted on: as if it were not there.
+      const scope = a && (await scopeOf(a));
+      const refused = await ctx.guard(session, 'perjanjian', scope && a.pemdaId, () => canAdministerCase(p, scope!));
+      if (refused || !a) return refused!;
       try {
-        const pesan = await act(a, acting.form, `${p.nama} (Administrator, ${p.unit})`);
-        return detailPage(acting.session, a.nomor, { pesan });
+        const pesan = await act(a, form, `${p.nama} (Administrator, ${p.unit})`);
+        return detailPage(session, a.nomor, { pesan });
       } catch (error) {
         if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
-        return detailPage(acting.session, a.nomor, { salah: error.message, status: 400 });
+        return detailPage(session, a.nomor, { salah: error.message, status: 400 });
       }
     };
 
@@ -286,6 +282,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     {
       method: 'GET',
       pattern: new RegExp(`^/pantau/${TOKEN}$`),
+      params: ['tautan'],
       run: async (_e, m) => {
         const view = await svc.open(m[1]!);
         return 'problem' in view ? problem(view, m[1]!) : formPage(200, m[1]!, view, {}, {});
@@ -294,6 +291,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     {
       method: 'POST',
       pattern: new RegExp(`^/pantau/${TOKEN}$`),
+      params: ['tautan'],
       run: async (e, m) => {
         const token = m[1]!;
         const result = await svc.submit(token, ctx.form(e));
@@ -321,6 +319,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
       // An expired link asks for a fresh one: sent to the address the item is bound to, never to the requester.
       method: 'POST',
       pattern: new RegExp(`^/pantau/${TOKEN}/tautan-baru$`),
+      params: ['tautan'],
       run: async (_e, m) => {
         const result = await svc.renewLink(m[1]!);
         if ('problem' in result) return problem(result);
@@ -334,6 +333,8 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     {
       method: 'GET',
       pattern: /^\/konsol\/perjanjian\/laporan-tahunan\/(\d{4})$/,
+      // The principal's own pemda's report of that year: no record of another pemda is named.
+      params: ['tahun'],
       run: async (e, m) => {
         const signed = await ctx.signedIn(e, (p) => canSeeArchive(p, p.pemdaId));
         if (signed.result) return signed.result;
@@ -355,22 +356,17 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     {
       method: 'GET',
       pattern: /^\/konsol\/perjanjian\/([A-Za-z0-9_-]{1,400})$/,
+      params: ['perjanjian'],
       run: async (e, m) => {
         const signed = await ctx.signedIn(e, (p) => canSeeArchive(p, p.pemdaId));
         if (signed.result) return signed.result;
-        const nomor = nomorOf(m[1]!);
-        if (!nomor)
-          return ctx.message(
-            404,
-            { judul: 'Perjanjian tidak ditemukan', pesan: 'Alamat perjanjian ini tidak dikenal.' },
-            signed.session,
-          );
-        return detailPage(signed.session, nomor);
+        return detailPage(signed.session, nomorOf(m[1]!));
       },
     },
     {
       method: 'POST',
       pattern: /^\/konsol\/perjanjian\/akhiri$/,
+      formRecord: { field: 'nomor', kind: 'perjanjian' },
       run: adminAction(async (a, form, oleh) => {
         const closed = await svc.endEarly(a.pemdaId, a.nomor, {
           alasan: (form.alasan ?? '').trim(),
@@ -383,6 +379,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/konsol\/perjanjian\/batal$/,
+      formRecord: { field: 'nomor', kind: 'perjanjian' },
       run: adminAction(async (a, form, oleh) => {
         await svc.cancel(a.pemdaId, a.nomor, { alasan: form.alasan ?? '', oleh });
         return 'Perjanjian dinyatakan BATAL. Pemantauan yang terjadwal dihentikan.';
@@ -391,6 +388,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/konsol\/perjanjian\/adendum$/,
+      formRecord: { field: 'nomor', kind: 'perjanjian' },
       run: adminAction(async (a, form, oleh) => {
         const started = await svc.startAdendum(a.pemdaId, a.nomor, {
           sopId: (form.sopId ?? '').trim(),

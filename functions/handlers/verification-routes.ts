@@ -6,6 +6,7 @@ import type { HttpEvent, HttpResult } from './http-api.ts';
 import { VerifikasiUnggah } from './input-schemas.ts';
 import { MultipartCodes, parseMultipartFile } from './multipart.ts';
 import { checkField } from '../../core/validation/text.ts';
+import type { RouteParam } from './record-access.ts';
 
 /**
  * The public verification page: `GET /verifikasi` (the upload form), `GET /verifikasi/<docId>` (the QR code on a
@@ -17,6 +18,7 @@ export interface VerificationRoute {
   method: string;
   pattern: RegExp;
   run: (event: HttpEvent, match: string[]) => Promise<HttpResult>;
+  params?: readonly RouteParam[];
 }
 
 export type RenderPage = (status: number, page: string, model: Record<string, unknown>, title: string) => HttpResult;
@@ -54,6 +56,8 @@ export function verificationRoutes(
       method: 'GET',
       // Any last segment, so that a mistyped id gets this page's 404 rather than the generic one.
       pattern: /^\/verifikasi\/([^/]{1,200})$/,
+      // Public by design: the QR code printed on a signed naskah opens it, for anyone.
+      params: ['publik'],
       run: async (_event, match) => {
         const hasil = await verification.byDocId(match[1]!);
         if (!hasil)
