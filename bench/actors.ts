@@ -96,17 +96,20 @@ export async function runActors(input: ActorsInput, progress: (line: string) => 
       email: `pemohon-${i + 1}@mitra.test`,
       instansi: `Pemerintah Kabupaten Mitra ${i + 1}`,
     };
-    const { intakeId: caseId, requests: intakeRequests } = await submitPermohonan({ urls: { web: input.webUrl }, dataDir: input.dataDir }, {
-      sopId: input.sopId,
-      perihal: `Kesepakatan Bersama penyelenggaraan pemerintahan ${i + 1}`,
-      pemohon,
-      data: {
-        'pihak-mitra': `Kabupaten Mitra ${i + 1}`,
-        perihal: 'Penyelenggaraan pemerintahan',
-        'jenis-kerja-sama': 'KSDD',
+    const { intakeId: caseId, requests: intakeRequests } = await submitPermohonan(
+      { urls: { web: input.webUrl }, dataDir: input.dataDir },
+      {
+        sopId: input.sopId,
+        perihal: `Kesepakatan Bersama penyelenggaraan pemerintahan ${i + 1}`,
+        pemohon,
+        data: {
+          'pihak-mitra': `Kabupaten Mitra ${i + 1}`,
+          perihal: 'Penyelenggaraan pemerintahan',
+          'jenis-kerja-sama': 'KSDD',
+        },
+        files: [{ slot: 'surat-permohonan', name: 'surat.pdf', bytes: samplePdf('Surat permohonan') }],
       },
-      files: [{ slot: 'surat-permohonan', name: 'surat.pdf', bytes: samplePdf('Surat permohonan') }],
-    });
+    );
     out.requests += intakeRequests;
     const flow = dispatcher.flow(caseId);
     let lastPostAt: number | undefined;

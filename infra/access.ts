@@ -9,15 +9,7 @@ import type { FunctionId } from './functions.ts';
  * Buckets: read = GetObject/HeadObject/List, and presigned GETs signed by the function; put = PutObject, and
  * presigned PUTs; delete = DeleteObject (only the intake's quarantine moves objects).
  */
-export type TableKey =
-  | 'cases'
-  | 'tasks'
-  | 'history'
-  | 'documents'
-  | 'register'
-  | 'agreements'
-  | 'intakes'
-  | 'limits';
+export type TableKey = 'cases' | 'tasks' | 'history' | 'documents' | 'register' | 'agreements' | 'intakes' | 'limits';
 export type BucketKey = 'intake' | 'documents' | 'archive';
 export type TableAccess = 'read' | 'write' | 'readWrite';
 export type BucketAction = 'read' | 'put' | 'delete';

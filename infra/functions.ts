@@ -64,7 +64,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   step('reconcile', 'Scheduled: reports decisions whose report failed', 256, 300),
   step('sweepRegisters', 'Scheduled: voids register numbers lost to an interrupted allocation', 256, 300),
-  step('sweepIntake', 'Scheduled: finishes, expires and quarantines permohonan the intake events left behind', 256, 300),
+  step(
+    'sweepIntake',
+    'Scheduled: finishes, expires and quarantines permohonan the intake events left behind',
+    256,
+    300,
+  ),
   {
     id: 'runSchedule',
     entry: 'functions/lambda/step-tasks.ts',

@@ -183,7 +183,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TABLE_HISTORY: 'sepakat-riwayat',
     SEPAKAT_TABLE_INTAKE: 'sepakat-permohonan',
     SEPAKAT_TABLE_LIMITS: 'sepakat-batas',
-    ...Object.fromEntries(Object.entries(options.limits ?? {}).map(([k, v]) => [LIMIT_ENV[k as keyof IntakeLimits], String(v)])),
+    ...Object.fromEntries(
+      Object.entries(options.limits ?? {}).map(([k, v]) => [LIMIT_ENV[k as keyof IntakeLimits], String(v)]),
+    ),
     SEPAKAT_BUCKET_INTAKE: 'sepakat-permohonan',
     SEPAKAT_BUCKET_DOCUMENTS: 'sepakat-dokumen',
     SEPAKAT_BUCKET_ARCHIVE: 'sepakat-arsip',

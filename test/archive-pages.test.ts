@@ -49,10 +49,7 @@ describe('the archive pages', () => {
   beforeAll(async () => {
     rt = await startTestRuntime();
     thisYear = yearOf(rt.app.runtimeClock.now(), 'WIB');
-    ({ intakeId: caseId } = await submitPermohonan(
-      rt,
-      permohonanFor(rt, SOP, { 'pihak-mitra': MITRA }, PERIHAL),
-    ));
+    ({ intakeId: caseId } = await submitPermohonan(rt, permohonanFor(rt, SOP, { 'pihak-mitra': MITRA }, PERIHAL)));
     await eventually(async () => (await rt.app.store.getCase(caseId))?.cursor);
 
     const register = rt.app.register(PEMDA);

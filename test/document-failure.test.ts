@@ -17,10 +17,7 @@ describe('document work that fails', () => {
   afterAll(async () => rt?.cleanup());
 
   it('is recorded and told, then finishes once when the case is resumed after the fix', async () => {
-    const { intakeId: caseId } = await submitPermohonan(
-      rt,
-      permohonanFor(rt, 'kota-penyusunan-kesepakatan-bersama'),
-    );
+    const { intakeId: caseId } = await submitPermohonan(rt, permohonanFor(rt, 'kota-penyusunan-kesepakatan-bersama'));
     await eventually(async () => (await rt.app.store.getCase(caseId))?.cursor);
     // The development PKI directory cannot be created: a file stands where it should be.
     const pkiDir = rt.app.config.SEPAKAT_DEV_PKI_DIR!;

@@ -129,10 +129,7 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
     try {
       const first = await spawnRuntime(dataDir, { point: 'after-document-signed', occurrence: 1 });
       const rtLike = await startTestRuntimeCatalog();
-      const { intakeId } = await submitPermohonan(
-        first,
-        permohonanFor(rtLike, 'kota-penyusunan-kesepakatan-bersama'),
-      );
+      const { intakeId } = await submitPermohonan(first, permohonanFor(rtLike, 'kota-penyusunan-kesepakatan-bersama'));
       // The Walikota's signature (L12.2) kills the runtime right after the PDF is signed.
       const stop = new AbortController();
       const driving = driveCase({

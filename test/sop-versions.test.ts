@@ -38,10 +38,7 @@ describe('SOP versions', () => {
     const port = await freePort();
     try {
       const first = await startTestRuntime({ dataDir: data, sopDirs: [sopDir], port });
-      const { intakeId } = await submitPermohonan(
-        first,
-        permohonanFor(first, 'fixture-kerja-sama-pihak-ketiga'),
-      );
+      const { intakeId } = await submitPermohonan(first, permohonanFor(first, 'fixture-kerja-sama-pihak-ketiga'));
       // Stop while the first official holds the task (the email with its link is out).
       await eventually(async () => (await first.app.store.listTasks({ caseId: intakeId })).length > 0);
       await first.idle();

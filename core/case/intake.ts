@@ -2,7 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DASAR_KESEPAKATAN, indukRefusal, type IndukLookup } from '../agreement/induk.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { acceptLabel, acceptUpload, formatBytes, MAX_PRESIGN_SECONDS, type FileStore } from '../files/accepted-files.ts';
+import {
+  acceptLabel,
+  acceptUpload,
+  formatBytes,
+  MAX_PRESIGN_SECONDS,
+  type FileStore,
+} from '../files/accepted-files.ts';
 import { CONTENT_TYPES, kindFromName, safeFileName } from '../files/sniff.ts';
 import type { Sop } from '../sop/load-sop.ts';
 import { START_POSITION } from '../sop/compile-sop.ts';
@@ -485,7 +491,8 @@ export class Intake {
     };
     // The uploads' own keys are no longer read by anyone: their checked bytes are kept under diterima/.
     await this.removeUploads(record);
-    const signedIn = record.preparedBy && record.preparedBy.email.toLowerCase() === manifest.pemohon.email.toLowerCase();
+    const signedIn =
+      record.preparedBy && record.preparedBy.email.toLowerCase() === manifest.pemohon.email.toLowerCase();
     if (signedIn) {
       const confirmed = await this.deps.intakes.transition(record.intakeId, ['disiapkan'], 'dikonfirmasi', {
         candidate,
@@ -527,7 +534,9 @@ export class Intake {
     const refused = !perAddress.ok ? perAddress : !perSource.ok ? perSource : undefined;
     if (!refused) return undefined;
     const sop = this.latest(record.sopId);
-    const when = sop ? this.deps.pemda(sop.definition.pemda).formatDateTime(refused.retryAt) : refused.retryAt.toISOString();
+    const when = sop
+      ? this.deps.pemda(sop.definition.pemda).formatDateTime(refused.retryAt)
+      : refused.retryAt.toISOString();
     return `Batas email permohonan untuk ${!perAddress.ok ? 'alamat email ini' : 'jaringan Anda'} hari ini tercapai; permohonan dapat dikirim lagi setelah ${when}`;
   }
 
@@ -562,7 +571,8 @@ export class Intake {
     const found = await this.confirmationRecord(token);
     if (!found) return { state: 'tidak-berlaku' };
     if (found.state === 'dikonfirmasi') return { state: 'dikonfirmasi', caseId: found.intakeId };
-    if (found.state !== 'menunggu-konfirmasi' || !found.candidate || !found.confirmBy) return { state: 'tidak-berlaku' };
+    if (found.state !== 'menunggu-konfirmasi' || !found.candidate || !found.confirmBy)
+      return { state: 'tidak-berlaku' };
     if (Date.parse(found.confirmBy) <= this.deps.clock.now().getTime()) return { state: 'tidak-berlaku' };
     const sop = this.deps.sops.get(found.candidate.sopKey);
     return {
@@ -596,7 +606,9 @@ export class Intake {
         ...(record.candidate ? { candidate: { ...record.candidate, createdAt: now.toISOString() } } : {}),
       });
     // Lost a race with a second confirmation: the other one created the case.
-    confirmed ??= await this.deps.intakes.get(record.intakeId).then((r) => (r?.state === 'dikonfirmasi' ? r : undefined));
+    confirmed ??= await this.deps.intakes
+      .get(record.intakeId)
+      .then((r) => (r?.state === 'dikonfirmasi' ? r : undefined));
     if (!confirmed) return { confirmed: false };
     await this.createCase(confirmed);
     return { confirmed: true, caseId: confirmed.intakeId };
@@ -752,7 +764,10 @@ export class Intake {
         );
       else await this.sendConfirmation(record);
     }
-    for (const record of await this.deps.intakes.listByState('disiapkan', new Date(now.getTime() - MANIFEST_GRACE_MS))) {
+    for (const record of await this.deps.intakes.listByState(
+      'disiapkan',
+      new Date(now.getTime() - MANIFEST_GRACE_MS),
+    )) {
       const manifestKey = `${INTAKE_PREFIX}${record.intakeId}/${MANIFEST_NAME}`;
       if (await this.deps.files.head(this.deps.intakeBucket, manifestKey))
         outcomes.push(await this.onObjectCreated(this.deps.intakeBucket, manifestKey));
@@ -774,9 +789,7 @@ export class Intake {
       const record = INTAKE_ID.test(id) ? await this.deps.intakes.get(id) : undefined;
       if (!record) {
         if (now.getTime() - oldest.getTime() >= MANIFEST_GRACE_MS)
-          outcomes.push(
-            await this.quarantineUnknown(id, ['Unggahan tanpa permohonan yang disiapkan melalui Sepakat']),
-          );
+          outcomes.push(await this.quarantineUnknown(id, ['Unggahan tanpa permohonan yang disiapkan melalui Sepakat']));
       } else if (record.state === 'disiapkan') {
         const manifestKey = `${INTAKE_PREFIX}${id}/${MANIFEST_NAME}`;
         // A manifest whose S3 event was lost (the process died first): handled now.

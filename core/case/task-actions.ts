@@ -1,6 +1,12 @@
 import { createHash, randomInt } from 'node:crypto';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { acceptLabel, acceptUpload, formatBytes, MAX_PRESIGN_SECONDS, type FileStore } from '../files/accepted-files.ts';
+import {
+  acceptLabel,
+  acceptUpload,
+  formatBytes,
+  MAX_PRESIGN_SECONDS,
+  type FileStore,
+} from '../files/accepted-files.ts';
 import { CONTENT_TYPES, kindFromName, safeFileName } from '../files/sniff.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Field } from '../sop/schema.ts';

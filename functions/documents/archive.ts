@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TimeZone } from '../../core/calendar/schema.ts';
-import type { CaseStore, Clock, HistoryEvent } from '../../core/case/model.ts';
+import type { CaseStore, Clock } from '../../core/case/model.ts';
 import { recordDownload } from '../../core/case/downloads.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { parseOrThrow, type Labels } from '../../core/validation/issues.ts';

@@ -1,6 +1,4 @@
-import { z } from 'zod';
 import { canSeeCase, has, unitsOfSop } from '../../core/access/access.ts';
-import { DASAR_KESEPAKATAN } from '../../core/agreement/induk.ts';
 import { intakeFields } from '../../core/case/intake.ts';
 import { taskIdFor } from '../../core/case/links.ts';
 import type { CaseRecord, HistoryEvent } from '../../core/case/model.ts';
@@ -49,7 +47,6 @@ const STATUS_LABEL: Record<string, string> = {
   dibatalkan: 'Dibatalkan',
 };
 
-
 /** How the form named a select value ("Kerja Sama Daerah dengan Daerah Lain (KSDD)"). */
 function optionLabel(sop: Sop, fieldId: string, value: unknown): unknown {
   const field = intakeFields(sop).find((f) => f.id === fieldId);
@@ -61,7 +58,6 @@ const query = (event: HttpEvent) => new URLSearchParams(event.rawQueryString ?? 
 export function intakeRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
   const key = app.config.SEPAKAT_LINK_KEY;
-  const bucket = app.config.SEPAKAT_BUCKET_INTAKE;
   const maxBytes = app.config.SEPAKAT_MAX_UPLOAD_BYTES;
   const formatAt = (record: Pick<CaseRecord, 'pemdaId'>, iso: string) =>
     app.catalog.pemda(record.pemdaId).formatDateTime(new Date(iso));
@@ -160,7 +156,10 @@ export function intakeRoutes(ctx: WebContext): Route[] {
       throw error;
     }
     if (!prepared.ok)
-      return ctx.json(400, { pesan: 'Permohonan belum dikirim: periksa isian yang ditandai', rincian: prepared.errors });
+      return ctx.json(400, {
+        pesan: 'Permohonan belum dikirim: periksa isian yang ditandai',
+        rincian: prepared.errors,
+      });
     const { ok: _ok, ...uploads } = prepared;
     return ctx.json(200, {
       ...uploads,

@@ -10,7 +10,11 @@ export const SEED_SOPS = join(PROJECT_ROOT, 'sops');
  * The abuse limits of tests: many permohonan from one address (127.0.0.1) in a few seconds are what tests do. The
  * tests of the limits themselves pass their own.
  */
-export const TEST_LIMITS = { preparePerSourcePerHour: 100_000, mailsPerAddressPerDay: 100_000, mailsPerSourcePerDay: 100_000 };
+export const TEST_LIMITS = {
+  preparePerSourcePerHour: 100_000,
+  mailsPerAddressPerDay: 100_000,
+  mailsPerSourcePerDay: 100_000,
+};
 
 /** A fresh embedded runtime on free ports with its own temporary data directory. */
 export async function startTestRuntime(
