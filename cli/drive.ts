@@ -89,7 +89,7 @@ export async function submitPermohonan(
   };
   if (!res.ok)
     throw new Error(
-      `permohonan ditolak: ${res.status} ${prepared.pesan ?? ''}${prepared.rincian ? ` ${JSON.stringify(prepared.rincian)}` : ''}`,
+      `permohonan ditolak: ${res.status} ${prepared.pesan ?? ''}${prepared.rincian ? ` (${Object.values(prepared.rincian).join('; ')})` : ''}`,
     );
   for (const [i, upload] of prepared.uploads.entries()) {
     const declared = input.files[i]!.bytes;

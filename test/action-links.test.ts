@@ -43,14 +43,22 @@ describe('emailed action links', () => {
   const decisions = async (caseId: string) =>
     (await rt.app.store.listHistory(caseId)).filter((e) => e.type === 'tugas-diputuskan');
 
-  it("logs each download of the permohonan's files through a task link (who, which file); a HEAD logs nothing", async () => {
+  it("logs each download of the permohonan's files through a task link (who, which file); a GET or HEAD does nothing", async () => {
     const { caseId, link } = await newCaseAt('L1');
     const downloads = async () => (await rt.app.store.listHistory(caseId)).filter((e) => e.type === 'dokumen-diunduh');
-    const head = await fetch(`${link}/berkas/0`, { method: 'HEAD', redirect: 'manual' });
-    expect(head.status).toBe(204);
+    // A mail scanner or a link preview follows GETs: a download is a POST from the task page.
+    for (const method of ['HEAD', 'GET']) {
+      const followed = await fetch(`${link}/berkas/0`, { method, redirect: 'manual' });
+      expect(followed.status).toBe(405);
+      expect(followed.headers.get('location')).toBeNull();
+    }
     expect(await downloads()).toHaveLength(0);
-    const got = await fetch(`${link}/berkas/0`, { redirect: 'manual' });
-    expect(got.status).toBe(302);
+    const got = await fetch(`${link}/berkas/0`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: new URL(link).origin },
+    });
+    expect(got.status).toBe(303);
     const logged = await downloads();
     expect(logged).toHaveLength(1);
     const task = await taskOf(link);
@@ -170,7 +178,7 @@ describe('emailed action links', () => {
       nama_telaahan: 'telaahan.pdf',
     });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('isi berkas bukan PDF');
+    expect(await res.text()).toContain('isi berkas &quot;telaahan.pdf&quot; bukan PDF');
     const wrongType = await fetch(`${link}/unggah`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin },

@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,11 @@ describe('the archive pages', () => {
   const arsiparis = () => sessionFor(rt, PRINCIPALS.arsiparisKota);
   const get = (path: string, principal?: (typeof PRINCIPALS)[keyof typeof PRINCIPALS]) =>
     web(rt, path, principal ? { cookie: sessionFor(rt, principal).cookie } : {});
+  /** A download is a POST from the archive's pages (with the session's CSRF token); a GET never hands one out. */
+  const download = (path: string, principal?: (typeof PRINCIPALS)[keyof typeof PRINCIPALS]) => {
+    const session = principal && sessionFor(rt, principal);
+    return web(rt, path, { ...(session ? { cookie: session.cookie } : {}), form: { _csrf: session?.csrf ?? '' } });
+  };
   const mainOf = (html: string) => html.slice(html.indexOf('<main>'));
   const rowsOf = (html: string) => [...html.matchAll(/<tr data-nomor="([^"]+)"/g)].map((m) => m[1]);
 
@@ -169,7 +175,7 @@ describe('the archive pages', () => {
     for (const d of [signed, scan]) {
       expect(html).toContain(`data-dokumen="${d.docId}"`);
       expect(html).toContain(d.sha256);
-      expect(html).toContain(`href="/arsip/unduh/${d.docId}"`);
+      expect(html).toContain(`action="/arsip/unduh/${d.docId}"`);
       expect(html).toContain(`href="/verifikasi/${d.docId}"`);
     }
     expect(html).toContain('Riwayat unduhan');
@@ -177,10 +183,10 @@ describe('the archive pages', () => {
 
   it('downloads the signed naskah through a short link and records who downloaded it', async () => {
     // Act
-    const res = await get(`/arsip/unduh/${signed.docId}`, PRINCIPALS.arsiparisKota);
+    const res = await download(`/arsip/unduh/${signed.docId}`, PRINCIPALS.arsiparisKota);
 
     // Assert: a presigned link that lives 5 minutes and returns exactly the recorded bytes.
-    expect(res.status).toBe(302);
+    expect(res.status).toBe(303);
     const location = res.headers.get('location')!;
     expect(new URL(location).searchParams.get('X-Amz-Expires')).toBe('300');
     const bytes = new Uint8Array(await (await fetch(location)).arrayBuffer());
@@ -208,16 +214,16 @@ describe('the archive pages', () => {
     const search = await get(`/arsip?${new URLSearchParams({ nomor: entry.numberText })}`, blitar);
     const all = await get('/arsip', blitar);
     const page = await get(`/arsip/${entryId(entry.numberText)}`, blitar);
-    const download = await get(`/arsip/unduh/${signed.docId}`, blitar);
-    const missing = await get(`/arsip/unduh/tidak-ada-${randomUUID()}`, blitar);
+    const refused = await download(`/arsip/unduh/${signed.docId}`, blitar);
+    const missing = await download(`/arsip/unduh/tidak-ada-${randomUUID()}`, blitar);
 
     expect(search.status).toBe(200);
     expect(rowsOf(search.text)).toEqual([]);
     expect(rowsOf(all.text)).toEqual([]);
     expect(page.status).toBe(404);
-    expect(download.status).toBe(404);
+    expect(refused.status).toBe(404);
     // The same answer as a document that does not exist: nothing tells them it is there.
-    expect(mainOf(download.text)).toBe(mainOf(missing.text));
+    expect(mainOf(refused.text)).toBe(mainOf(missing.text));
     expect((await rt.app.store.listHistory(caseId)).length).toBe(before);
   });
 
@@ -226,7 +232,7 @@ describe('the archive pages', () => {
 
     const list = await get(`/arsip?${new URLSearchParams({ nomor: entry.numberText })}`, otherUnit);
     const page = await get(`/arsip/${entryId(entry.numberText)}`, otherUnit);
-    const download = await get(`/arsip/unduh/${signed.docId}`, otherUnit);
+    const refused = await download(`/arsip/unduh/${signed.docId}`, otherUnit);
     const staff = await get(`/arsip/${entryId(entry.numberText)}`, PRINCIPALS.pelaksanaKota);
 
     expect(rowsOf(list.text)).toEqual([entry.numberText]);
@@ -237,14 +243,55 @@ describe('the archive pages', () => {
     // Nor the case's summary (its pemohon, its status): that goes with the entry only for those who may see the case.
     expect(page.text).not.toContain(`data-kasus="${caseId}"`);
     expect(page.text).not.toContain('Drs. Joko Susilo');
-    expect(download.status).toBe(403);
+    expect(refused.status).toBe(403);
     // The SOP's own staff open the copies; the download history is for archivists and admins.
     expect(staff.text).toContain(signed.sha256);
     expect(staff.text).not.toContain('Riwayat unduhan');
   });
 
+  it('refuses a stored copy changed behind the product’s back: no link, no download recorded', async () => {
+    // Arrange: another copy of the naskah, then its object overwritten directly in the bucket.
+    const copy = (
+      await rt.app.documents.store({
+        caseId,
+        pemdaId: PEMDA,
+        kind: 'naskah-ditandatangani',
+        purpose: `${caseId}#00013#salinan`,
+        bucket: rt.app.config.SEPAKAT_BUCKET_DOCUMENTS,
+        bytes: signedBytes,
+        contentType: 'application/pdf',
+        fileName: 'salinan.pdf',
+        at: rt.app.runtimeClock.now(),
+        nomor: entry.numberText,
+      })
+    ).record;
+    await rt.app.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: copy.bucket,
+        Key: copy.key,
+        Body: samplePdf('palsu'),
+        ContentType: 'application/pdf',
+      }),
+    );
+    const before = (await rt.app.store.listHistory(caseId)).length;
+
+    // Act
+    const res = await download(`/arsip/unduh/${copy.docId}`, PRINCIPALS.arsiparisKota);
+
+    // Assert
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Berkas tidak utuh');
+    expect(res.headers.get('location')).toBeNull();
+    expect((await rt.app.store.listHistory(caseId)).length).toBe(before);
+  });
+
   it('refuses a pemohon and sends a visitor without a session to sign in', async () => {
     for (const path of ['/arsip', `/arsip/${entryId(entry.numberText)}`, `/arsip/unduh/${signed.docId}`]) {
+      if (path.startsWith('/arsip/unduh/')) {
+        expect((await download(path, PRINCIPALS.pemohonKota)).status, path).toBe(403);
+        expect((await download(path)).status, path).toBe(401);
+        continue;
+      }
       expect((await get(path, PRINCIPALS.pemohonKota)).status, path).toBe(403);
       const anonymous = await get(path);
       expect(anonymous.status, path).toBe(303);

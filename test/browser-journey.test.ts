@@ -132,6 +132,13 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     await shot(page, '01-permohonan-baru');
     await page.click('#kirim');
     await page.waitForURL(/\/permohonan\/tanda-terima\//, { timeout: 30_000 });
+    // Not signed in: the receipt asks the contact to confirm the address; the emailed link's page confirms it.
+    await page.locator('#menunggu-konfirmasi').waitFor({ timeout: 30_000 });
+    await shot(page, '02a-menunggu-konfirmasi');
+    const confirmation = await nextMail(new Set(), (m) => m.subject.startsWith('Konfirmasi permohonan'));
+    await page.goto(confirmation.links.find((l) => l.includes('/permohonan/konfirmasi/'))!);
+    await shot(page, '02b-konfirmasi');
+    await Promise.all([page.waitForURL(/\/permohonan\/tanda-terima\//), page.click('#konfirmasi')]);
     // The receipt refreshes itself until the case exists.
     const caseId = (await page.locator('#nomor-kasus').textContent({ timeout: 30_000 }))!.trim();
     expect(caseId).toMatch(/^\d{8}-/);
@@ -242,7 +249,7 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     await shot(page, '11-arsip-entri');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.locator('a[href*="/arsip/unduh/"]').first().click(),
+      page.locator('form[action*="/arsip/unduh/"] button').first().click(),
     ]);
     const bytes = readFileSync((await download.path())!);
     const signed = (await rt.app.documents.listByCase(caseId)).find((d) => d.kind === 'naskah-ditandatangani')!;

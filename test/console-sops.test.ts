@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driveCase, samplePdf } from '../cli/drive.ts';
+import { driveCase, samplePdf, confirmFromMailbox } from '../cli/drive.ts';
 import { loadSeedUsers } from '../local/cognito/seed-users.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { signInOverHttp, web } from './support/console.ts';
@@ -70,8 +70,7 @@ describe('the other seed SOPs through the console, over HTTP', () => {
       const body = (await prepared.json()) as {
         intakeId: string;
         uploads: { slot: string; url: string; contentType: string }[];
-        manifest: { url: string };
-        manifestBody: unknown;
+        manifest: { url: string; body: string };
       };
       for (const upload of body.uploads)
         expect(
@@ -86,9 +85,11 @@ describe('the other seed SOPs through the console, over HTTP', () => {
       await fetch(body.manifest.url, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body.manifestBody),
+        body: body.manifest.body,
       });
       const caseId = body.intakeId;
+      // The contact confirms the address from the emailed link (a GET shows the page, its form's POST confirms).
+      await confirmFromMailbox(rt.urls.web, rt.dataDir, c.pemohon.email, caseId);
       await eventually(async () => (await rt.app.store.getCase(caseId))?.cursor);
 
       // The officials act on their emailed links up to a step.

@@ -108,22 +108,28 @@ describe('the staff console', () => {
   });
 
   it("keeps another pemda's pelaksana out of the case, its page and its documents", async () => {
-    const { cookie } = as(PRINCIPALS.pelaksanaKota);
+    const { cookie, csrf } = as(PRINCIPALS.pelaksanaKota);
     const board = await web(rt, '/konsol', { cookie });
     expect(board.status).toBe(200);
     expect(board.text).not.toContain(paraf);
     expect(board.text).toContain(kota);
     // As if the case did not exist (404), not a refusal that would confirm it does (test/cross-pemda.test.ts).
     expect((await web(rt, `/konsol/kasus/${paraf}`, { cookie })).status).toBe(404);
-    expect((await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/unduh`, { cookie })).status).toBe(404);
+    expect(
+      (await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/unduh`, { cookie, form: { _csrf: csrf } }))
+        .status,
+    ).toBe(404);
   });
 
   it('refuses the dashboard and open cases to an arsiparis; a finished case shows them only the archive kinds', async () => {
-    const { cookie } = as(PRINCIPALS.arsiparisBlitar);
+    const { cookie, csrf } = as(PRINCIPALS.arsiparisBlitar);
     expect((await web(rt, '/konsol', { cookie })).status).toBe(403);
     // An open case: its working notes are not the arsiparis's to read.
     expect((await web(rt, `/konsol/kasus/${paraf}`, { cookie })).status).toBe(403);
-    expect((await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/lihat`, { cookie })).status).toBe(403);
+    expect(
+      (await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/lihat`, { cookie, form: { _csrf: csrf } }))
+        .status,
+    ).toBe(403);
     // Once a case is closed (here: cancelled by an admin), its page opens without the working papers.
     const admin = { id: 'admin', nama: 'Admin Kerja Sama Blitar', jabatan: 'Administrator' };
     await rt.app.caseAdmin.cancel(awal, admin, 'Uji: kasus ditutup');
@@ -135,7 +141,7 @@ describe('the staff console', () => {
   });
 
   it("shows the pemohon their case and files but not the pemda's working papers", async () => {
-    const { cookie } = as(PEMOHON_MITRA);
+    const { cookie, csrf } = as(PEMOHON_MITRA);
     const page = await web(rt, `/konsol/kasus/${paraf}`, { cookie });
     expect(page.status).toBe(200);
     for (const kind of ['nota-dinas', 'konsep-naskah', 'telaahan-staf', 'lembar-disposisi'])
@@ -148,7 +154,10 @@ describe('the staff console', () => {
     // The withdrawal form is theirs; the administrator's forms are not.
     expect(page.text).toContain(`action="/konsol/kasus/${paraf}/tarik"`);
     expect(page.text).not.toContain('/batalkan"');
-    const direct = await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/unduh`, { cookie });
+    const direct = await web(rt, `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}/unduh`, {
+      cookie,
+      form: { _csrf: csrf },
+    });
     expect([403, 404]).toContain(direct.status);
     const history = await rt.app.store.listHistory(paraf);
     expect(history.some((e) => e.type === 'dokumen-diunduh' && e.who?.nama === PEMOHON_MITRA.nama)).toBe(false);
@@ -164,16 +173,16 @@ describe('the staff console', () => {
   });
 
   it('records every preview and download in the case history with the signed-in principal', async () => {
-    const { cookie } = as(PRINCIPALS.pelaksanaBlitar);
+    const { cookie, csrf } = as(PRINCIPALS.pelaksanaBlitar);
     const base = `/konsol/kasus/${paraf}/dokumen/${notaDinas.docId}`;
-    const download = await web(rt, `${base}/unduh`, { cookie });
-    expect(download.status).toBe(302);
+    const download = await web(rt, `${base}/unduh`, { cookie, form: { _csrf: csrf } });
+    expect(download.status).toBe(303);
     const url = download.headers.get('location')!;
     expect(decodeURIComponent(url)).toContain('attachment; filename=');
     const pdf = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    const preview = await web(rt, `${base}/lihat`, { cookie });
-    expect(preview.status).toBe(302);
+    const preview = await web(rt, `${base}/lihat`, { cookie, form: { _csrf: csrf } });
+    expect(preview.status).toBe(303);
     expect(decodeURIComponent(preview.headers.get('location')!)).toContain('inline; filename=');
 
     const logged = (await rt.app.store.listHistory(paraf)).filter(
@@ -189,11 +198,11 @@ describe('the staff console', () => {
     expect(text(page.text)).toContain('Dokumen dibuka/diunduh');
   });
 
-  it('answers a HEAD of a preview or download with no link and no record in the history', async () => {
+  it('answers a GET or HEAD of a preview or download with no link and no record; only a POST with its token acts', async () => {
     // Arrange
-    const { cookie } = as(PRINCIPALS.pelaksanaBlitar);
+    const { cookie, csrf } = as(PRINCIPALS.pelaksanaBlitar);
     const page = await web(rt, `/konsol/kasus/${awal}`, { cookie });
-    const berkas = /href="(\/konsol\/kasus\/[^"]+\/berkas\/[A-Za-z0-9_-]{22}\/unduh)"/.exec(page.text)![1]!;
+    const berkas = /action="(\/konsol\/kasus\/[^"]+\/berkas\/[A-Za-z0-9_-]{22}\/unduh)"/.exec(page.text)![1]!;
     const downloads = async () =>
       (await rt.app.store.listHistory(awal)).filter((e) => e.type === 'dokumen-diunduh').length;
     const before = await downloads();
@@ -203,21 +212,22 @@ describe('the staff console', () => {
     const viaTask = `${new URL(rt.app.runtime.taskUrl(task)).pathname}/dokumen/${doc.docId}`;
 
     // Act
-    const heads = await Promise.all(
-      [berkas, `/konsol/kasus/${paraf}/dokumen/${doc.docId}/lihat`, viaTask].map((path) =>
-        web(rt, path, { cookie, method: 'HEAD' }),
-      ),
+    const paths = [berkas, `/konsol/kasus/${paraf}/dokumen/${doc.docId}/lihat`, viaTask];
+    const followed = await Promise.all(
+      paths.flatMap((path) => ['HEAD', 'GET'].map((method) => web(rt, path, { cookie, method }))),
     );
+    const forged = await web(rt, berkas, { cookie, form: { _csrf: 'salah' } });
 
     // Assert
-    for (const head of heads) {
-      expect(head.status).toBe(204);
-      expect(head.headers.get('location')).toBeNull();
+    for (const answer of followed) {
+      expect(answer.status).toBe(405);
+      expect(answer.headers.get('location')).toBeNull();
     }
+    expect(forged.status).toBe(403);
     expect(await downloads()).toBe(before);
     expect((await rt.app.store.listHistory(paraf)).filter((e) => e.type === 'dokumen-diunduh')).toHaveLength(logged);
-    // A GET still records it.
-    expect((await web(rt, berkas, { cookie })).status).toBe(302);
+    // The page's own form (a POST with the session's token) records it.
+    expect((await web(rt, berkas, { cookie, form: { _csrf: csrf } })).status).toBe(303);
     expect(await downloads()).toBe(before + 1);
   });
 

@@ -101,10 +101,7 @@ describe("another pemda's records answer as if they did not exist", () => {
     routes = httpApiHandler(rt.app).routes;
 
     // A Blitar case through the intake path, waiting at its first task (whose link is emailed).
-    ({ intakeId: caseId } = await submitPermohonan(
-      rt.urls.web,
-      permohonanFor(rt, BLITAR_SOP, {}, 'Kerja sama lintas pemda'),
-    ));
+    ({ intakeId: caseId } = await submitPermohonan(rt, permohonanFor(rt, BLITAR_SOP, {}, 'Kerja sama lintas pemda')));
     const task = await eventually(async () =>
       (await rt.app.store.listTasks({ caseId })).find((t) => t.state === 'open' && !!t.executionArn),
     );
@@ -275,10 +272,10 @@ describe("another pemda's records answer as if they did not exist", () => {
     );
     // dokumen: the pemohon sees their case, not the pemda's working papers.
     expect((await get(`/konsol/kasus/${caseId}`, PEMOHON_BLITAR)).status).toBe(200);
-    await denied(get(`/konsol/kasus/${caseId}/dokumen/${notaDinas.docId}/lihat`, PEMOHON_BLITAR), 'dokumen');
+    await denied(post(`/konsol/kasus/${caseId}/dokumen/${notaDinas.docId}/lihat`, PEMOHON_BLITAR, {}), 'dokumen');
     // entri-register and perjanjian: the archive is not the pemohon's; ending an agreement is the administrator's.
     await denied(get(`/arsip/${entryId(nomorEntri)}`, PEMOHON_BLITAR), 'entri-register');
-    await denied(get(`/arsip/unduh/${naskah.docId}`, PEMOHON_BLITAR), 'dokumen (arsip)');
+    await denied(post(`/arsip/unduh/${naskah.docId}`, PEMOHON_BLITAR, {}), 'dokumen (arsip)');
     await denied(get(`/konsol/perjanjian/${agreementPathId(nomorPerjanjian)}`, PEMOHON_BLITAR), 'perjanjian');
     await denied(
       post('/konsol/perjanjian/akhiri', PRINCIPALS.pelaksanaBlitar, { nomor: nomorPerjanjian, alasan: 'lain' }),
@@ -290,7 +287,7 @@ describe("another pemda's records answer as if they did not exist", () => {
     });
     expect(cancelled.status, cancelled.text).toBe(200);
     expect((await get(`/konsol/kasus/${caseId}`, PRINCIPALS.arsiparisBlitar)).status).toBe(200);
-    await denied(get(`/konsol/kasus/${caseId}/berkas/${own.berkas}/unduh`, PRINCIPALS.arsiparisBlitar), 'berkas');
+    await denied(post(`/konsol/kasus/${caseId}/berkas/${own.berkas}/unduh`, PRINCIPALS.arsiparisBlitar, {}), 'berkas');
     // And another pemda's administrator still gets 404 for the closed case.
     expect((await get(`/konsol/kasus/${caseId}`, ADMIN_KOTA)).status).toBe(404);
   });

@@ -125,7 +125,10 @@ describe('the stateful stack', () => {
         })),
       ).toEqual(definition.GlobalSecondaryIndexes ?? []);
     }
-    stateful.resourceCountIs('AWS::DynamoDB::Table', 6);
+    stateful.resourceCountIs('AWS::DynamoDB::Table', 8);
+    // The abuse counters expire by themselves.
+    const limits = stateful.toJSON().Resources[logicalId(synth.stateful, synth.stateful.tables.limits)];
+    expect(limits.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'kedaluwarsa', Enabled: true });
   });
 
   it('keeps every bucket encrypted, versioned, private, TLS-only and retained', () => {
@@ -422,7 +425,11 @@ describe('the stateless stack', () => {
   it('runs the timed work on EventBridge Scheduler, with dead-letter queues for every asynchronous function', () => {
     const schedules = ofType(statelessResources, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
     expect(schedules).toHaveLength(SCHEDULES.length);
-    const expressions = { reconcile: 'rate(5 minutes)', sweepRegisters: 'rate(1 hour)' } as const;
+    const expressions = {
+      reconcile: 'rate(5 minutes)',
+      sweepRegisters: 'rate(1 hour)',
+      sweepIntake: 'rate(15 minutes)',
+    } as const;
     for (const [id, expression] of Object.entries(expressions) as [FunctionId, string][]) {
       const schedule = schedules.find((s) => s.Target.Arn['Fn::GetAtt']?.[0] === fnLogicalId(id))!;
       expect(schedule.ScheduleExpression).toBe(expression);
@@ -430,7 +437,13 @@ describe('the stateless stack', () => {
         logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!),
       );
     }
-    expect([...ASYNC_FUNCTIONS].sort()).toEqual(['intake', 'reconcile', 'runSchedule', 'sweepRegisters']);
+    expect([...ASYNC_FUNCTIONS].sort()).toEqual([
+      'intake',
+      'reconcile',
+      'runSchedule',
+      'sweepIntake',
+      'sweepRegisters',
+    ]);
     for (const id of ASYNC_FUNCTIONS) {
       const queueId = logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!);
       expect(fnProps(id).DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });

@@ -18,8 +18,7 @@ const PEMOHON_BLITAR: Principal = {
 interface Prepared {
   intakeId: string;
   uploads: { slot: string; key: string; url: string; contentType: string }[];
-  manifest: { key: string; url: string };
-  manifestBody: unknown;
+  manifest: { key: string; url: string; body: string };
   tandaTerima: string;
 }
 
@@ -43,10 +42,11 @@ describe('the intake form, its receipt and the tracking page', () => {
   async function submitThroughForm(
     files: { slot: string; name: string; bytes: Buffer }[],
     overrides: Partial<Record<string, unknown>> = {},
+    cookie?: string,
   ): Promise<{ status: number; body: Prepared & { pesan?: string; rincian?: Record<string, string> } }> {
     const res = await fetch(`${rt.urls.web}/permohonan/siapkan`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: rt.urls.web },
+      headers: { 'content-type': 'application/json', origin: rt.urls.web, ...(cookie ? { cookie } : {}) },
       body: JSON.stringify(
         formInput({ files: files.map((f) => ({ slot: f.slot, name: f.name, size: f.bytes.length })), ...overrides }),
       ),
@@ -65,7 +65,8 @@ describe('the intake form, its receipt and the tracking page', () => {
     const manifest = await fetch(body.manifest.url, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body.manifestBody),
+      // Byte for byte the manifest the server built (its size and hash were fixed when the form was checked).
+      body: body.manifest.body,
     });
     expect(manifest.status).toBe(200);
     return { status: res.status, body };
@@ -127,7 +128,7 @@ describe('the intake form, its receipt and the tracking page', () => {
     expect(missing.body.pesan).toContain('periksa isian yang ditandai');
     expect(missing.body.rincian).toMatchObject({
       nama: expect.stringContaining('wajib diisi'),
-      email: 'Alamat email tidak valid',
+      email: 'Email bukan alamat email yang valid',
       instansi: expect.stringContaining('wajib diisi'),
       perihal: expect.stringContaining('wajib diisi'),
       'd_pihak-mitra': 'Mitra kerja sama wajib diisi',
@@ -137,9 +138,42 @@ describe('the intake form, its receipt and the tracking page', () => {
   });
 
   it('starts the case from the uploads, shows its number on the receipt and tracks it through the capability', async () => {
-    // Act
+    // Act: a contact who is not signed in.
     const { status, body } = await submitThroughForm(PDFS);
     expect(status).toBe(200);
+
+    // The permohonan waits for the contact to confirm the address: no case, no task for any official yet.
+    const waiting = await eventually(async () => {
+      const page = await web(rt, body.tandaTerima);
+      return page.text.includes('id="menunggu-konfirmasi"') && page;
+    });
+    expect(waiting.text).toContain('Konfirmasi alamat email');
+    expect(await rt.app.store.getCase(body.intakeId)).toBeUndefined();
+    const confirmation = await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find(
+        (m) => m.subject.startsWith('Konfirmasi permohonan') && m.subject.includes(body.intakeId),
+      ),
+    );
+    expect(confirmation.to).toEqual([PEMOHON.email]);
+    expect(
+      (await readMailbox(rt.dataDir)).filter((m) => m.text?.includes(body.intakeId)).map((m) => m.subject),
+    ).toEqual([confirmation.subject]);
+    const link = new URL(confirmation.links.find((l) => l.includes('/permohonan/konfirmasi/'))!).pathname;
+    // Opening the link (a mail scanner does too) shows the permohonan and starts nothing.
+    const page = await web(rt, link);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Kerja sama pengembangan wisata Candi Penataran');
+    expect(await web(rt, link)).toMatchObject({ status: 200 });
+    expect(await rt.app.store.getCase(body.intakeId)).toBeUndefined();
+    // A POST without the page's token changes nothing; a tampered link is refused.
+    expect((await web(rt, link, { form: {} })).status).toBe(403);
+    expect((await web(rt, link.slice(0, -1) + (link.endsWith('A') ? 'B' : 'A'))).status).toBe(410);
+    expect(await rt.app.store.getCase(body.intakeId)).toBeUndefined();
+    const formToken = /name="_token" value="([^"]+)"/.exec(page.text)![1]!;
+    const confirmed = await web(rt, link, { form: { _token: formToken } });
+    expect(confirmed.status).toBe(303);
+    // Confirming again finds the case: nothing is created twice.
+    expect((await web(rt, link, { form: { _token: formToken } })).status).toBe(303);
     const receipt = await eventually(async () => {
       const page = await web(rt, body.tandaTerima);
       return page.text.includes('id="nomor-kasus"') && page;
@@ -220,6 +254,23 @@ describe('the intake form, its receipt and the tracking page', () => {
     expect(mine.status).toBe(200);
     expect(mine.text).toContain(`href="/konsol/kasus/${body.intakeId}"`);
     expect((await web(rt, '/permohonan/saya')).status).toBe(303);
+  }, 60_000);
+
+  it('starts the case of a signed-in pemohon at once: their session stands for the address', async () => {
+    const pemohon = sessionFor(rt, PEMOHON_BLITAR);
+    const { status, body } = await submitThroughForm(PDFS, {}, pemohon.cookie);
+    expect(status).toBe(200);
+    const record = await eventually(async () => rt.app.store.getCase(body.intakeId));
+    expect(record.pemohon.email).toBe(PEMOHON.email);
+    const history = await rt.app.store.listHistory(body.intakeId);
+    expect(history.find((e) => e.type === 'permohonan-diterima')?.detail).toMatchObject({
+      konfirmasi: 'masuk sebagai pemohon',
+    });
+    expect(
+      (await readMailbox(rt.dataDir)).filter(
+        (m) => m.subject.startsWith('Konfirmasi permohonan') && m.subject.includes(body.intakeId),
+      ),
+    ).toHaveLength(0);
   }, 60_000);
 
   it('tells the pemohon on the receipt when a file’s content is not what its name says', async () => {

@@ -22,7 +22,7 @@ describe('one-time codes of a task link, bounded in time', () => {
   afterAll(async () => rt?.cleanup());
 
   async function newCaseAt(stopAt: string) {
-    const { intakeId } = await submitPermohonan(rt.urls.web, permohonanFor(rt, 'fixture-kerja-sama-pihak-ketiga'));
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, 'fixture-kerja-sama-pihak-ketiga'));
     const driven = await driveCase({ dataDir: rt.dataDir, caseId: intakeId, pemohonEmail: PEMOHON.email, stopAt });
     const link = driven.stoppedAt!.link;
     return { caseId: intakeId, link, task: await taskOf(link) };

@@ -32,6 +32,8 @@ export interface IntakeRecord {
   /** HMAC of the caller's network address (for limits; the address itself is not kept). */
   source?: string;
   /** A signed-in pemohon who prepared it: their session stands for the confirmation of this address. */
+  /** The contact's address as the checked form gave it (where a quarantine notice may go, within the limits). */
+  contact?: string;
   preparedBy?: { email: string; nama: string; sub: string };
   /** The case to be, once the manifest and files passed their checks (files already at their accepted keys). */
   candidate?: CaseRecord;

@@ -285,6 +285,7 @@ export class Intake {
       manifestSha256: sha256Text(body),
       ...(source ? { source } : {}),
       ...(caller.signedIn ? { preparedBy: caller.signedIn } : {}),
+      contact: checked.pemohon.email,
     });
     const presign = (u: { key: string; size: number; contentType: string }) =>
       this.deps.files.presignUpload(this.deps.intakeBucket, u.key, {
@@ -319,13 +320,13 @@ export class Intake {
       }
       return checked;
     };
-    const email = checkField(surel('Email pemohon'), form.pemohon.email);
+    const email = checkField(surel('Email'), form.pemohon.email);
     if (typeof email === 'object') errors.email = email.error;
-    const telepon = text('telepon', 'Telepon pemohon', form.pemohon.telepon ?? '', { max: 40 });
+    const telepon = text('telepon', 'Telepon', form.pemohon.telepon ?? '', { max: 40 });
     const pemohon = {
-      nama: text('nama', 'Nama pemohon', form.pemohon.nama, { min: 2, max: 200 }),
+      nama: text('nama', 'Nama', form.pemohon.nama, { min: 2, max: 200 }),
       email: typeof email === 'string' ? email : '',
-      instansi: text('instansi', 'Instansi atau perangkat daerah', form.pemohon.instansi, { min: 2, max: 300 }),
+      instansi: text('instansi', 'Instansi / perangkat daerah', form.pemohon.instansi, { min: 2, max: 300 }),
       ...(telepon ? { telepon } : {}),
     };
     const perihal = text('perihal', 'Perihal', form.perihal, { min: 5, max: 500 });
@@ -700,7 +701,7 @@ export class Intake {
       const current = await this.deps.intakes.get(record.intakeId);
       return { outcome: 'dikarantina', intakeId: record.intakeId, reasons: current?.reasons ?? reasons };
     }
-    const email = contact ?? record.candidate?.pemohon.email;
+    const email = contact ?? record.candidate?.pemohon.email ?? record.contact;
     const known = email && z.email().safeParse(email).success ? email : undefined;
     const mayMail =
       known &&

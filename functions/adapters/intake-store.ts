@@ -28,7 +28,7 @@ export const intakeTableDefinition = (tableName: string): CreateTableCommandInpu
         { AttributeName: 'state', KeyType: 'HASH' },
         { AttributeName: 'createdAt', KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'KEYS_ONLY' },
+      Projection: { ProjectionType: 'ALL' },
     },
   ],
 });

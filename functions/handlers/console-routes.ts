@@ -467,8 +467,9 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     },
   ];
 }
+/** The short-lived link of a download asked for by a POST: 303, so the browser GETs it. */
 const redirect = (url: string): HttpResult => ({
-  statusCode: 302,
+  statusCode: 303,
   headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
   body: '',
 });

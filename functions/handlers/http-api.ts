@@ -356,6 +356,10 @@ const json = (statusCode: number, body: unknown): HttpResult => ({
   body: JSON.stringify(body),
 });
 
+/**
+ * The pages' CSP. `connect` is the storage origin: the intake form PUTs to presigned URLs there, and a download form's
+ * POST is answered with a 303 to a presigned GET there (form-action applies to the redirect too).
+ */
 function htmlHeaders(nonce: string, connect = ''): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
@@ -363,7 +367,7 @@ function htmlHeaders(nonce: string, connect = ''): Record<string, string> {
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ${connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ${connect}; form-action 'self' ${connect}; frame-ancestors 'none'; base-uri 'none'`,
   };
 }
 
