@@ -224,6 +224,18 @@ describe('emailed action links', () => {
     const stored = (await taskOf(link)).decision!.files[0]!;
     expect(stored.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.contentType).toBe('application/pdf');
+    // The decision keeps the checked copy, under a key that holds its hash and that no upload URL names.
+    expect(stored.key).toMatch(new RegExp(`^berkas/.+/${stored.sha256}$`));
+    expect(stored.key).not.toBe(again.key);
+    // A PUT to the upload URL after the decision (15 minutes are not over) changes nothing anyone reads.
+    const exe = Buffer.alloc(pdf.length, 0x90);
+    exe.write('MZ', 0, 'latin1');
+    await fetch(again.url, {
+      method: 'PUT',
+      headers: { 'content-type': again.contentType },
+      body: new Uint8Array(exe),
+    });
+    expect(Buffer.from(await rt.app.files.readAccepted(stored, 1e6)).equals(pdf)).toBe(true);
   });
 
   it('asks for a one-time code before a paraf and accepts only the right one', async () => {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
+import { httpApiHandler } from '../functions/handlers/http-api.ts';
+import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
-import { at, BLITAR_SOP, registerFinishedCase } from './support/agreements.ts';
+import { at, BLITAR_SOP, fireDue, registerFinishedCase } from './support/agreements.ts';
 import { PRINCIPALS, sessionFor } from './support/console.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
 
@@ -49,11 +51,15 @@ describe('a GET never writes', () => {
     // waiting for its contact's confirmation.
     const { intakeId: caseId } = await submitPermohonan(rt, permohonanFor(rt, BLITAR_SOP));
     const driven = await driveCase({ dataDir: rt.dataDir, caseId, pemohonEmail: PEMOHON.email, stopAt: 'L8.2' });
+    const nomor = '000.5.4/077/409.1.1/2026';
     await registerFinishedCase(rt, {
-      caseId: 'kasus-selesai-get',
-      nomor: '000.5.4/077/409.1.1/2026',
+      caseId: '20261102-selesaiget',
+      nomor,
       createdAt: at('2026-11-02 09:00'),
+      data: { 'naskah-tanggal': '2026-11-02', 'naskah-jangka-waktu': 1 },
     });
+    // Its first report falls due: the request email carries a monitoring link (/pantau/…).
+    await fireDue(rt, at('2027-02-10 08:00'));
     const pending = await submitPermohonan(
       rt,
       { ...permohonanFor(rt, BLITAR_SOP), pemohon: { ...PEMOHON, email: 'belum@mitra.test' } },
@@ -72,6 +78,7 @@ describe('a GET never writes', () => {
       who: 'tamu',
       paths: [
         '/',
+        '/kesehatan',
         '/permohonan/baru',
         `/permohonan/baru?sop=${BLITAR_SOP}`,
         '/verifikasi',
@@ -87,7 +94,19 @@ describe('a GET never writes', () => {
       entries.push({
         who,
         cookie: sessionFor(rt, principal).cookie,
-        paths: ['/', '/konsol', `/konsol/kasus/${caseId}`, '/arsip', '/konsol/perjanjian', '/konsol/mutu-baku'],
+        paths: [
+          '/',
+          '/konsol',
+          `/konsol/kasus/${caseId}`,
+          '/arsip',
+          '/konsol/perjanjian',
+          `/konsol/perjanjian/${agreementPathId(nomor)}`,
+          '/konsol/perjanjian/laporan-tahunan/2026',
+          '/konsol/mutu-baku',
+          '/konsol/mutu-baku.csv',
+          '/arsip/register.csv?tahun=2026',
+          '/arsip/register.pdf?tahun=2026',
+        ],
       });
     await rt.idle();
     // Let what the driven case started settle (its document steps run on), then count from zero.
@@ -103,6 +122,7 @@ describe('a GET never writes', () => {
   it('writes nothing for any page reached by following links, as GET or as HEAD', async () => {
     const origin = new URL(rt.urls.web).origin;
     const offenders: string[] = [];
+    const visited = new Set<string>();
     let fetched = 0;
     for (const entry of entries) {
       const seen = new Set<string>();
@@ -111,6 +131,7 @@ describe('a GET never writes', () => {
         const path = queue.shift()!;
         if (seen.has(path) || path.startsWith('/keluar')) continue;
         seen.add(path);
+        visited.add(new URL(path, origin).pathname);
         for (const method of ['GET', 'HEAD']) {
           const before = writes.length;
           const res = await fetch(`${origin}${path}`, {
@@ -140,7 +161,12 @@ describe('a GET never writes', () => {
     const code = await fetch(`${origin}${openTask}/kode`, { method: 'POST', headers: { origin }, redirect: 'manual' });
     await code.arrayBuffer();
     expect(writes.length).toBeGreaterThan(before);
-    // The crawl reached the pages that matter (a guard against a crawl that silently found nothing).
+    // The crawl reached every GET route of the route table (a new page is covered, or this names it).
+    const uncovered = httpApiHandler(rt.app)
+      .routes.filter((r) => r.method === 'GET')
+      .filter((r) => ![...visited].some((path) => r.pattern.test(path)))
+      .map((r) => String(r.pattern));
+    expect(uncovered).toEqual([]);
     expect(fetched).toBeGreaterThan(60);
   }, 300_000);
 });
