@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import indonesian from 'zod/v4/locales/id.js';
 
 /**
  * The one check of text typed by people, before it can reach a document, a page, an email or the register. Every
@@ -26,7 +27,7 @@ import { z } from 'zod';
 
 // Messages that a schema does not set itself are Indonesian wherever zod is used; the people-facing messages come
 // from `issueMessages` (./issues.ts), which names the field as the form does.
-z.config(z.locales.id());
+z.config(indonesian());
 
 const SILENT = /[\u00AD\u200B\uFEFF]/g;
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
