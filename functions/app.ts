@@ -15,11 +15,11 @@ import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
 import { SfnPort } from './adapters/sfn-port.ts';
 import { Templates } from './adapters/templates.ts';
-import { DocumentStore } from './adapters/document-store.ts';
+import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentWorker } from './documents/document-work.ts';
 import { AgreementService } from './agreements/agreement-service.ts';
-import { AgreementStore } from './adapters/agreement-store.ts';
+import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
 import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-store.ts';
 import { executionNameForIntake } from '../core/case/intake.ts';
@@ -48,7 +48,7 @@ export interface App {
   caseAdmin: CaseAdmin;
   store: DynamoDbCaseStore;
   files: S3FileStore;
-  documents: DocumentStore;
+  documents: DynamoDbDocumentStore;
   /** The register of numbers of a pemda (its series from config/pemda). */
   register(pemdaId: string): DynamoDbRegisterStore;
   /** The Chromium renderer, launched on first use and kept warm. */
@@ -135,7 +135,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     mailDomain: mailDomainOf(config.SEPAKAT_MAIL_FROM),
     ...(options.scheduler ? { scheduler: options.scheduler(clients) } : {}),
   };
-  const documents = new DocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
+  const documents = new DynamoDbDocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
   const registers = new Map<string, DynamoDbRegisterStore>();
   const register = (pemdaId: string) => {
     let found = registers.get(pemdaId);
@@ -195,7 +195,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   });
   const runtime = new CaseRuntime(deps);
   const agreements: AgreementService = new AgreementService({
-    store: new AgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
+    store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
     cases: store,
     documents,
     renderer: getRenderer,

@@ -51,7 +51,8 @@ import { ErrorNames, isSepakatError, SepakatError } from '../../core/errors.ts';
 import { parseOrThrow, type Labels } from '../../core/validation/issues.ts';
 import { catatan, checkField, teks } from '../../core/validation/text.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
-import type { AgreementStore, ItemPerson, MonitoringItem } from '../adapters/agreement-store.ts';
+import type { ItemPerson, MonitoringItem } from '../../core/agreement/monitoring-item.ts';
+import type { AgreementStore } from '../../core/ports.ts';
 import type { Renderer } from '../render/renderer.ts';
 
 /**
