@@ -18,7 +18,9 @@ import { Templates } from './adapters/templates.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentWorker } from './documents/document-work.ts';
-import { AgreementService } from './agreements/agreement-service.ts';
+import { Agreements } from '../core/agreement/agreements.ts';
+import { rekapToHtml } from '../core/agreement/rekap.ts';
+import { log } from './observability/log.ts';
 import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
 import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-store.ts';
@@ -60,7 +62,7 @@ export interface App {
   /** Where timed work (reminders) is scheduled; absent where nothing is scheduled. */
   scheduler?: Scheduler;
   /** Agreements after signing: status, links, monitoring (reports, monev, expiry), the annual report. */
-  agreements: AgreementService;
+  agreements: Agreements;
   /** Staff sign-in (Cognito user pool; cognito-local on the embedded default); absent when not configured. */
   identity?: CognitoIdentity;
   /** Releases what the app holds (the browser). */
@@ -194,7 +196,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     onNaskahRegistered: (caseId) => agreements.registerCase(caseId),
   });
   const runtime = new CaseRuntime(deps);
-  const agreements: AgreementService = new AgreementService({
+  const agreements: Agreements = new Agreements({
     store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
     cases: store,
     documents,
@@ -211,6 +213,9 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
     startCase: (record) =>
       runtime.startExecution(record, executionNameForIntake(record.intakeId), { node: START_POSITION, seq: 0 }),
+    annualReportHtml: rekapToHtml,
+    reportError: (message, { itemId, error }) =>
+      log.error(message, { itemId, error } as Parameters<typeof log.error>[1]),
   });
   const cognito = cognitoSettings(config);
   const identity =
