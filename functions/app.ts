@@ -17,7 +17,7 @@ import { SfnPort } from './adapters/sfn-port.ts';
 import { Templates } from './adapters/templates.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
-import { DocumentWorker } from './documents/document-work.ts';
+import { DocumentActions } from '../core/documents/document-actions.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
 import { rekapToHtml } from '../core/agreement/rekap.ts';
 import { log } from './observability/log.ts';
@@ -28,6 +28,7 @@ import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
 import { DevelopmentPki } from './signing/dev-pki.ts';
+import { PadesSigner } from './signing/pades-signer.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { ErrorNames, SepakatError } from '../core/errors.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
@@ -179,13 +180,13 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       keys = undefined;
       throw error;
     }));
-  deps.documents = new DocumentWorker({
+  deps.documents = new DocumentActions({
     store,
     documents,
     files,
     register,
     renderer: getRenderer,
-    keys: getKeys,
+    signer: new PadesSigner(getKeys),
     pemda: (id) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
