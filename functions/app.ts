@@ -18,6 +18,8 @@ import { Templates } from './adapters/templates.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';
+import { Archive } from '../core/documents/archive-search.ts';
+import { sweepRegisters } from '../core/register/sweep-registers.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
 import { rekapToHtml } from '../core/agreement/rekap.ts';
 import { log } from './observability/log.ts';
@@ -64,6 +66,12 @@ export interface App {
   scheduler?: Scheduler;
   /** Agreements after signing: status, links, monitoring (reports, monev, expiry), the annual report. */
   agreements: Agreements;
+  /** Document work of automatic steps: generate, number, paraf, sign, the partner's copy, archive, register. */
+  documentWork: DocumentActions;
+  /** The archive: search by number, partner, perihal, year, status; downloads through short-lived, logged links. */
+  archive: Archive;
+  /** The scheduled repair of every pemda's register (holes voided as "alokasi terputus"). */
+  sweepRegisters(): ReturnType<typeof sweepRegisters>;
   /** Staff sign-in (Cognito user pool; cognito-local on the embedded default); absent when not configured. */
   identity?: CognitoIdentity;
   /** Releases what the app holds (the browser). */
@@ -180,7 +188,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       keys = undefined;
       throw error;
     }));
-  deps.documents = new DocumentActions({
+  const documentWork = new DocumentActions({
     store,
     documents,
     files,
@@ -196,6 +204,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     faults: deps.faults,
     onNaskahRegistered: (caseId) => agreements.registerCase(caseId),
   });
+  deps.documents = documentWork;
   const runtime = new CaseRuntime(deps);
   const agreements: Agreements = new Agreements({
     store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
@@ -276,6 +285,15 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     keys: getKeys,
     runtimeClock: deps.clock,
     agreements,
+    documentWork,
+    archive: new Archive({
+      documents,
+      register,
+      store,
+      clock: deps.clock,
+      timeZone: (pemdaId) => catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
+    }),
+    sweepRegisters: () => sweepRegisters({ pemdaIds: () => catalog.pemdaIds(), register, clock: deps.clock }),
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
     ...(identity ? { identity } : {}),
     async close() {
