@@ -17,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import puppeteer, { type Page } from 'puppeteer-core';
 import { pageGeometry } from '../core/documents/common.ts';
-import { contohById } from '../core/documents/contoh.ts';
+import { contohById } from '../test/support/contoh.ts';
 import { DOCUMENTS, type DocumentDefinition, type DocumentInput, type DocumentName } from '../core/documents/index.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../functions/render/chromium.ts';
 import { createRenderer } from '../functions/render/renderer.ts';

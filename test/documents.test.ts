@@ -5,7 +5,7 @@ import { getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PAPER_MM, tanggalKata } from '../core/documents/common.ts';
-import { CONTOH, contohById } from '../core/documents/contoh.ts';
+import { CONTOH, contohById } from './support/contoh.ts';
 import { DOCUMENT_NAMES, type DocumentName } from '../core/documents/index.ts';
 import { pelaksanaColumns, SopDocumentSchema } from '../core/documents/sop.ts';
 import { loadSop } from '../core/sop/load-sop.ts';

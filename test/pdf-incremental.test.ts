@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFSignature, PDFTextField } from 'pdf-lib';
 import { getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { contohById } from '../core/documents/contoh.ts';
+import { contohById } from './support/contoh.ts';
 import { isSepakatError } from '../core/errors.ts';
 import { createRenderer } from '../functions/render/renderer.ts';
 import { DevelopmentPki, type LocalSigner } from '../functions/signing/dev-pki.ts';

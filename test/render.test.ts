@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contohById } from '../core/documents/contoh.ts';
+import { contohById } from './support/contoh.ts';
 import { DOCUMENT_NAMES, type DocumentInput } from '../core/documents/index.ts';
 import { isSepakatError } from '../core/errors.ts';
 import { chromiumDirectory, chromiumPackageVersion } from '../functions/render/chromium.ts';

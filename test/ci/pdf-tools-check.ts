@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contohById } from '../../core/documents/contoh.ts';
+import { contohById } from '../support/contoh.ts';
 import { createRenderer } from '../../functions/render/renderer.ts';
 import { DevelopmentPki } from '../../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf } from '../../functions/signing/sign-pdf.ts';

@@ -20,7 +20,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { parse as parseYaml } from 'yaml';
-import { CONTOH } from '../../core/documents/contoh.ts';
+import { CONTOH } from '../support/contoh.ts';
 import type { Paper } from '../../core/documents/common.ts';
 import type { DocumentName } from '../../core/documents/index.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../../functions/render/chromium.ts';

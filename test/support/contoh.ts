@@ -1,5 +1,5 @@
-import type { Kop } from './common.ts';
-import type { DocumentInput, DocumentName } from './index.ts';
+import type { Kop } from '../../core/documents/common.ts';
+import type { DocumentInput, DocumentName } from '../../core/documents/index.ts';
 
 /**
  * Example inputs (fictional people, real formats) for every document, in the contexts of the three seed SOPs:
