@@ -4,6 +4,7 @@ import { toLocal } from '../calendar/zone.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { NAMA_BULAN, formatJam, formatTanggal } from '../format/tanggal.ts';
 import { TABLE_REPORT_CSS } from '../documents/report-css.ts';
+import type { ExportOptions } from './register-csv.ts';
 
 /**
  * The register of document numbers (buku register kerja sama): the numbering pattern of each pemda, formatting
@@ -464,18 +465,6 @@ export interface NumberRegister {
 
 // ─── Exports: CSV and HTML ───────────────────────────────────────────────────────────────────────────────────
 
-export interface ExportOptions {
-  /** Time zone for timestamps (default WIB). */
-  timeZone?: TimeZone;
-  /** Series labels by id (default: the id). */
-  seriesLabels?: Record<string, string>;
-  /**
-   * The agreement a number belongs to, as core/agreement reads it: its status and next due item (CSV columns
-   * "Status Perjanjian" and "Kewajiban Berikutnya", lines of the PDF's Keterangan). Absent: no such columns.
-   */
-  agreement?: (numberText: string) => { status: string; berikutnya?: string } | undefined;
-}
-
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** '2026-11-23T07:05:09.000Z' → '2026-11-23 14:05' (local). Empty for nothing. */
@@ -491,85 +480,6 @@ function localTimestamp(iso: string | undefined, timeZone: TimeZone): string {
 export function tanggalPanjang(date: string | undefined): string {
   if (!date || !isIsoDate(date)) return date ?? '';
   return `${Number(date.slice(8, 10))} ${NAMA_BULAN[Number(date.slice(5, 7)) - 1]!} ${date.slice(0, 4)}`;
-}
-
-export const CSV_HEADERS = [
-  'No.',
-  'Nomor Naskah',
-  'Seri',
-  'Tahun',
-  'Nomor Urut',
-  'Status',
-  'Sumber Nomor',
-  'ID Kasus',
-  'Keperluan',
-  'Para Pihak',
-  'Perihal',
-  'Tanggal Naskah',
-  'Tanggal Penandatanganan',
-  'Berlaku Mulai',
-  'Berlaku Sampai',
-  'Tempat Penyimpanan Naskah Asli',
-  'Naskah Asli (Rangkap)',
-  'Alasan Pembatalan',
-  'Dicadangkan Pada',
-  'Dipakai Pada',
-  'Dibatalkan Pada',
-] as const;
-
-/** One CSV field (RFC 4180): quoted when it holds the delimiter, a quote, CR or LF; quotes doubled. */
-function csvField(value: string, delimiter: string): string {
-  return value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/**
- * A text cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) gets a leading
- * apostrophe: perihal and parties come partly from the pemohon (OWASP "CSV injection").
- */
-function inert(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-/**
- * The register as CSV: RFC 4180 (CRLF line ends, quoted fields), UTF-8 with a byte-order mark so that Excel
- * reads the Indonesian text right, Indonesian headers, one row per entry in the order given. Excel set to the
- * Indonesian locale expects ';' between fields: pass `{ delimiter: ';' }` for that.
- */
-export function registerToCsv(
-  entries: readonly RegisterEntry[],
-  options: ExportOptions & { delimiter?: ',' | ';' } = {},
-): string {
-  const tz = options.timeZone ?? 'WIB';
-  const d = options.delimiter ?? ',';
-  const agreement = options.agreement;
-  const rows: string[][] = [[...CSV_HEADERS, ...(agreement ? ['Status Perjanjian', 'Kewajiban Berikutnya'] : [])]];
-  entries.forEach((e, i) =>
-    rows.push([
-      String(i + 1),
-      e.numberText,
-      options.seriesLabels?.[e.series] ?? e.series,
-      String(e.year),
-      String(e.n),
-      STATUS_LABEL[e.status],
-      e.source === 'srikandi' ? 'SRIKANDI' : 'Sepakat',
-      e.caseId ?? '',
-      inert(e.purpose ?? ''),
-      inert(e.parties.join('; ')),
-      inert(e.perihal ?? ''),
-      e.dates.document ?? '',
-      e.dates.signed ?? '',
-      e.dates.validFrom ?? '',
-      e.dates.validUntil ?? '',
-      inert(e.original?.location ?? ''),
-      inert(e.original?.copy ?? ''),
-      inert(e.voidReason ?? ''),
-      localTimestamp(e.reservedAt, tz),
-      localTimestamp(e.usedAt, tz),
-      localTimestamp(e.voidedAt, tz),
-      ...(agreement ? [agreement(e.numberText)?.status ?? '', inert(agreement(e.numberText)?.berikutnya ?? '')] : []),
-    ]),
-  );
-  return `\uFEFF${rows.map((r) => r.map((f) => csvField(f, d)).join(d)).join('\r\n')}\r\n`;
 }
 
 /** HTML text escaping (element content and quoted attribute values). */

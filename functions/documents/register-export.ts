@@ -5,7 +5,6 @@ import type { DirectoryData } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import {
   REGISTER_STATUSES,
-  registerToCsv,
   registerToHtml,
   STATUS_LABEL,
   TAHUN_MAX,
@@ -13,6 +12,7 @@ import {
   type RegisterEntry,
   type RegisterStatus,
 } from '../../core/register/numbering.ts';
+import { registerToCsv } from '../../core/register/register-csv.ts';
 import type { DynamoDbRegisterStore } from '../adapters/register-store.ts';
 import type { Renderer } from '../render/renderer.ts';
 
@@ -48,17 +48,13 @@ export interface RegisterExportInput {
   status?: RegisterStatus;
 }
 
-/** The register as CSV (UTF-8 with BOM, CRLF, Indonesian headers); ';' between fields for Excel in Indonesian. */
-export async function registerCsv(
-  deps: RegisterExportDeps,
-  input: RegisterExportInput & { delimiter?: ',' | ';' },
-): Promise<string> {
+/** The register as CSV in the format Indonesian Excel reads (core/format/csv.ts), with Indonesian headers. */
+export async function registerCsv(deps: RegisterExportDeps, input: RegisterExportInput): Promise<string> {
   const { entries, directory, agreement } = await load(deps, input);
   return registerToCsv(entries, {
     timeZone: directory.pemda.jamKerja.timeZone,
     seriesLabels: seriesLabels(directory),
     ...(agreement ? { agreement } : {}),
-    ...(input.delimiter ? { delimiter: input.delimiter } : {}),
   });
 }
 
