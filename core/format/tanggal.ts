@@ -63,6 +63,15 @@ export function formatWaktuSingkat(iso: string | null, timeZone: TimeZone): stri
   return `${pad2(l.day)} ${bulan(l.month).slice(0, 3)} ${l.year} ${pad2(l.hour)}.${pad2(l.minute)}`;
 }
 
+/** "2026-11-23 14:05" on the zone's wall clock (a timestamp in a register's notes); empty for nothing. */
+export function waktuIso(iso: string | undefined, timeZone: TimeZone): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const l = toLocal(at, timeZone);
+  return `${l.date} ${pad2(l.hour)}:${pad2(l.minute)}`;
+}
+
 /** '2026-11-23' → "23/11/2026" (how Indonesian Excel reads a date); a text that is not a date is returned as it is. */
 export function tanggalAngka(date: string): string {
   if (!isIsoDate(date)) return date;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isIsoDate, type TimeZone } from '../calendar/schema.ts';
 import { toLocal } from '../calendar/zone.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { NAMA_BULAN, formatJam, formatTanggal } from '../format/tanggal.ts';
+import { formatJam, formatTanggal, tanggalPanjang, waktuIso } from '../format/tanggal.ts';
 import { TABLE_REPORT_CSS } from '../documents/report-css.ts';
 import type { ExportOptions } from './register-csv.ts';
 
@@ -465,22 +465,8 @@ export interface NumberRegister {
 
 // ─── Exports: CSV and HTML ───────────────────────────────────────────────────────────────────────────────────
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
-/** '2026-11-23T07:05:09.000Z' → '2026-11-23 14:05' (local). Empty for nothing. */
-function localTimestamp(iso: string | undefined, timeZone: TimeZone): string {
-  if (!iso) return '';
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  const l = toLocal(at, timeZone);
-  return `${l.date} ${pad2(l.hour)}:${pad2(l.minute)}`;
-}
-
-/** '2026-11-23' → '23 November 2026'. */
-export function tanggalPanjang(date: string | undefined): string {
-  if (!date || !isIsoDate(date)) return date ?? '';
-  return `${Number(date.slice(8, 10))} ${NAMA_BULAN[Number(date.slice(5, 7)) - 1]!} ${date.slice(0, 4)}`;
-}
+/** Kept for callers elsewhere: dates are written by core/format/tanggal.ts. */
+export { tanggalPanjang } from '../format/tanggal.ts';
 
 /** HTML text escaping (element content and quoted attribute values). */
 export function escapeHtml(value: string): string {
@@ -530,7 +516,7 @@ export function registerToHtml(entries: readonly RegisterEntry[], kop: RegisterK
       perjanjian?.berikutnya ? `Berikutnya: ${perjanjian.berikutnya}` : '',
       e.status === 'dibatalkan' && e.voidReason ? `Alasan pembatalan: ${e.voidReason}` : '',
       e.caseId ? `Kasus ${e.caseId}${e.purpose ? ` (${e.purpose})` : ''}` : '',
-      `Dicadangkan ${localTimestamp(e.reservedAt, tz)} ${tz}`,
+      `Dicadangkan ${waktuIso(e.reservedAt, tz)} ${tz}`,
     ].filter(Boolean);
     const asli = e.original ? `${h(e.original.location)}<br><span class="kecil">${h(e.original.copy)}</span>` : '';
     return `<tr class="status-${e.status}">
