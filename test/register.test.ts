@@ -15,7 +15,6 @@ import {
   keepObservations,
   NumberingConfigSchema,
   parseNumber,
-  registerToHtml,
   yearOf,
   type NumberingConfig,
   type RegisterEntry,
@@ -23,8 +22,10 @@ import {
   type RegisterFaults,
 } from '../core/register/numbering.ts';
 import { CSV_HEADERS, registerToCsv } from '../core/register/register-csv.ts';
+import { registerPrintView } from '../core/register/register-print.ts';
 import { DynamoDbRegisterStore } from '../functions/adapters/register-store.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
+import { ExportTemplates } from '../functions/render/templates.ts';
 import {
   ensureTables,
   localDynamoClientConfig,
@@ -205,12 +206,13 @@ describe('exports', () => {
     expect(rows[2]![col('Perihal')]).toBe(`'=HYPERLINK("http://x")`);
   });
 
-  it('writes an HTML register in Bahasa Indonesia with everything escaped', () => {
-    const html = registerToHtml(
+  it('prints an HTML register in Bahasa Indonesia from its template, with everything escaped', () => {
+    const view = registerPrintView(
       [tricky, voided, entry({ n: 5, parties: ['<script>alert(1)</script>'] })],
       { kop: ['PEMERINTAH KOTA CONTOH', 'SEKRETARIAT DAERAH'], alamat: 'Jalan Merdeka No. 1' },
       { subtitle: 'Tahun 2026', printedAt: new Date('2026-11-24T03:04:00Z'), seriesLabels: { pks: 'PKS' } },
     );
+    const html = new ExportTemplates().page('register', view);
     expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="id">/);
     expect(html).toContain('<div>PEMERINTAH KOTA CONTOH</div>');
     expect(html).toContain('BUKU REGISTER NASKAH KERJA SAMA');

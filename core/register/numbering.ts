@@ -2,13 +2,11 @@ import { z } from 'zod';
 import { isIsoDate, type TimeZone } from '../calendar/schema.ts';
 import { toLocal } from '../calendar/zone.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { formatJam, formatTanggal, tanggalPanjang, waktuIso } from '../format/tanggal.ts';
-import { TABLE_REPORT_CSS } from '../documents/report-css.ts';
-import type { ExportOptions } from './register-csv.ts';
 
 /**
  * The register of document numbers (buku register kerja sama): the numbering pattern of each pemda, formatting
- * and parsing of number texts, the register entry, the port its stores implement, and the CSV and HTML exports.
+ * and parsing of number texts, the register entry and the port its stores implement. Its exports are
+ * register-csv.ts (CSV) and register-print.ts (what the printed register shows; templates/exports/register.hbs).
  * Pure: no AWS, no environment, no files; the clock is passed in.
  *
  * A number is `pattern` with `{n}` (nomor urut, optionally zero-padded: `{n:3}` → 007) and `{tahun}` filled in,
@@ -463,108 +461,5 @@ export interface NumberRegister {
   sweepHoles(options: { olderThan: Date; years?: number[] }): Promise<SweepReport>;
 }
 
-// ─── Exports: CSV and HTML ───────────────────────────────────────────────────────────────────────────────────
-
 /** Kept for callers elsewhere: dates are written by core/format/tanggal.ts. */
 export { tanggalPanjang } from '../format/tanggal.ts';
-
-/** HTML text escaping (element content and quoted attribute values). */
-export function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-export interface RegisterKop {
-  /** Kop lines: PEMERINTAH KOTA …, SEKRETARIAT DAERAH, BAGIAN … (as the pemda directory's `pemda.kop`). */
-  kop: readonly string[];
-  alamat?: string;
-}
-
-export interface HtmlOptions extends ExportOptions {
-  /** Heading; default "BUKU REGISTER NASKAH KERJA SAMA". */
-  title?: string;
-  /** Subheading, e.g. "Tahun 2026 · Perjanjian Kerja Sama". */
-  subtitle?: string;
-  /** Printed-on date for the footer (the clock is the caller's). */
-  printedAt?: Date;
-}
-
-/**
- * The register as one HTML document (Bahasa Indonesia, A4 landscape, header row repeated on every page) for the
- * PDF renderer. All text is escaped.
- */
-export function registerToHtml(entries: readonly RegisterEntry[], kop: RegisterKop, options: HtmlOptions = {}): string {
-  const tz = options.timeZone ?? 'WIB';
-  const h = escapeHtml;
-  const title = options.title ?? 'BUKU REGISTER NASKAH KERJA SAMA';
-  const counts = Object.fromEntries(REGISTER_STATUSES.map((s) => [s, entries.filter((e) => e.status === s).length]));
-  const rows = entries.map((e, i) => {
-    const tanggal = [
-      e.dates.document ? `Naskah: ${tanggalPanjang(e.dates.document)}` : '',
-      e.dates.signed ? `Ditandatangani: ${tanggalPanjang(e.dates.signed)}` : '',
-      e.dates.validFrom || e.dates.validUntil
-        ? `Berlaku: ${tanggalPanjang(e.dates.validFrom) || '…'} s.d. ${tanggalPanjang(e.dates.validUntil) || '…'}`
-        : '',
-    ].filter(Boolean);
-    const perjanjian = options.agreement?.(e.numberText);
-    const keterangan = [
-      perjanjian ? `Perjanjian: ${perjanjian.status}` : '',
-      perjanjian?.berikutnya ? `Berikutnya: ${perjanjian.berikutnya}` : '',
-      e.status === 'dibatalkan' && e.voidReason ? `Alasan pembatalan: ${e.voidReason}` : '',
-      e.caseId ? `Kasus ${e.caseId}${e.purpose ? ` (${e.purpose})` : ''}` : '',
-      `Dicadangkan ${waktuIso(e.reservedAt, tz)} ${tz}`,
-    ].filter(Boolean);
-    const asli = e.original ? `${h(e.original.location)}<br><span class="kecil">${h(e.original.copy)}</span>` : '';
-    return `<tr class="status-${e.status}">
-<td class="angka">${i + 1}</td>
-<td class="nomor">${h(e.numberText)}<br><span class="kecil">${h(options.seriesLabels?.[e.series] ?? e.series)}</span></td>
-<td>${tanggal.map(h).join('<br>')}</td>
-<td>${e.parties.length ? `<ol>${e.parties.map((p) => `<li>${h(p)}</li>`).join('')}</ol>` : ''}</td>
-<td>${h(e.perihal ?? '')}</td>
-<td>${h(STATUS_LABEL[e.status])}</td>
-<td>${asli}</td>
-<td class="kecil">${keterangan.map(h).join('<br>')}</td>
-</tr>`;
-  });
-  const ringkasan =
-    `Jumlah ${entries.length} nomor: ${counts.dipakai} dipakai, ${counts.dicadangkan} dicadangkan, ` +
-    `${counts.dibatalkan} dibatalkan, ${counts.srikandi} dari SRIKANDI.`;
-  return `<!DOCTYPE html>
-<html lang="id">
-<head>
-<meta charset="utf-8">
-<title>${h(title)}</title>
-<style>
-@page { size: A4 landscape; margin: 12mm 12mm 14mm 12mm; }
-${TABLE_REPORT_CSS}
-ol { margin: 0; padding-left: 12pt; }
-.kecil { font-size: 7.5pt; font-weight: normal; }
-tr.status-dibatalkan td { color: #555; }
-tr.status-dibatalkan td.nomor { text-decoration: line-through; }
-.ringkasan, .dicetak { margin-top: 6pt; }
-</style>
-</head>
-<body>
-<header class="kop">
-${kop.kop.map((line) => `<div>${h(line)}</div>`).join('\n')}
-${kop.alamat ? `<div class="alamat">${h(kop.alamat)}</div>` : ''}
-</header>
-<h1>${h(title)}</h1>
-${options.subtitle ? `<div class="subjudul">${h(options.subtitle)}</div>` : ''}
-<table>
-<colgroup><col style="width:4%"><col style="width:15%"><col style="width:13%"><col style="width:15%"><col style="width:17%"><col style="width:8%"><col style="width:14%"><col style="width:14%"></colgroup>
-<thead><tr><th>No.</th><th>Nomor Naskah</th><th>Tanggal</th><th>Para Pihak</th><th>Perihal</th><th>Status</th><th>Tempat Penyimpanan Naskah Asli</th><th>Keterangan</th></tr></thead>
-<tbody>
-${rows.length ? rows.join('\n') : '<tr><td colspan="8" style="text-align:center">Belum ada nomor tercatat.</td></tr>'}
-</tbody>
-</table>
-<div class="ringkasan">${h(ringkasan)}</div>
-${options.printedAt ? `<div class="dicetak">Dicetak pada ${h(formatTanggal(options.printedAt, tz))} pukul ${formatJam(options.printedAt, tz)} ${tz}.</div>` : ''}
-</body>
-</html>
-`;
-}

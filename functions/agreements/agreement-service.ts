@@ -38,7 +38,7 @@ import {
   type RekomendasiMonev,
   type Usulan,
 } from '../../core/agreement/model.ts';
-import { inForceDuring, recipientsOf, rekapToHtml, type RekapBaris } from '../../core/agreement/rekap.ts';
+import { inForceDuring, recipientsOf, rekapView, type RekapBaris } from '../../core/agreement/rekap.ts';
 import { addDays } from '../../core/calendar/zone.ts';
 import { checkLink, linkToken } from '../../core/case/links.ts';
 import { maskEmail } from '../../core/case/task-actions.ts';
@@ -65,7 +65,7 @@ export interface AgreementServiceDeps {
   store: AgreementStore;
   cases: Pick<CaseStore, 'getCase' | 'createCase' | 'appendHistory' | 'hasHistory' | 'getHistory' | 'listHistory'>;
   documents: Pick<DocumentStore, 'store' | 'get' | 'downloadUrl'>;
-  renderer(): Pick<Renderer, 'render' | 'printHtml'>;
+  renderer(): Pick<Renderer, 'render' | 'printExport'>;
   mailer: Mailer;
   emails: { render(template: string, model: Record<string, unknown>): { subject: string; text: string; html: string } };
   clock: Clock;
@@ -1157,7 +1157,7 @@ export class AgreementService {
       profile.nama,
       agreements.some((a) => a.luarNegeri),
     );
-    const html = rekapToHtml({
+    const view = rekapView({
       pemda: { nama: profile.nama, kop: profile.kop, ...(profile.alamat ? { alamat: profile.alamat } : {}) },
       tahun: job.tahun,
       baris,
@@ -1166,7 +1166,7 @@ export class AgreementService {
     });
     const pdf = await this.deps
       .renderer()
-      .printHtml(html, { paper: profile.dokumen.kertas, landscape: true, pageNumbers: true })
+      .printExport('laporan-tahunan', view, { paper: profile.dokumen.kertas, landscape: true, pageNumbers: true })
       .catch((error: unknown) => {
         if (error instanceof SepakatError) throw error;
         throw new SepakatError(ErrorNames.Transient, `Laporan tahunan ${job.tahun} gagal dicetak`, { cause: error });
