@@ -53,6 +53,7 @@ import { catatan, checkField, teks } from '../../core/validation/text.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
 import type { AgreementStore, ItemPerson, MonitoringItem } from '../adapters/agreement-store.ts';
 import type { Renderer } from '../render/renderer.ts';
+import { log } from '../observability/log.ts';
 
 /**
  * The life of an agreement after signing, on the product's adapters: registration when the numbered naskah is
@@ -1001,7 +1002,7 @@ export class AgreementService {
           ke: item.ke,
         };
         if (this.deps.scheduler) await this.deps.scheduler.schedule({ key: agreementJobKey(job), at: this.now(), job });
-        else console.error(JSON.stringify({ level: 'error', laporan: item.itemId, error: String(error) }));
+        else log.error('Laporan tidak dapat dirender', { laporan: item.itemId, error });
       }
     } else if (values.rekomendasi === 'dihentikan' || values.rekomendasi === 'adendum') {
       await this.propose(a, `monev.${item.ke}`, {
