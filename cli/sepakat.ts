@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CaseStatus, TaskRecord } from '../core/case/model.ts';
-import { formatWaktuSingkat } from '../core/case/timeline.ts';
+import { formatWaktuSingkat } from '../core/format/tanggal.ts';
 import { REGISTER_STATUSES, STATUS_LABEL, type RegisterStatus } from '../core/register/numbering.ts';
 import type { App } from '../functions/app.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';

@@ -83,6 +83,9 @@ export interface RenderedDocument {
 }
 
 /** Documents to PDF (headless Chromium: functions/render/renderer.ts). */
+/** The printable exports (templates/exports/<name>.hbs). */
+export type ExportName = 'register' | 'laporan-tahunan';
+
 export interface Renderer {
   /** Renders a document template with its input (checked by the template's schema). */
   render<N extends DocumentName>(
@@ -93,6 +96,15 @@ export interface Renderer {
   /** Prints a complete HTML document (a report) to PDF. */
   printHtml(
     html: string,
+    options: { paper: Paper; landscape?: boolean; margins?: Margins; pageNumbers?: boolean },
+  ): Promise<Uint8Array>;
+  /**
+   * Prints an export (the printed register, the annual report) from its view; its template lives at the edge
+   * (`templates/exports/<name>.hbs`).
+   */
+  printExport(
+    name: ExportName,
+    view: unknown,
     options: { paper: Paper; landscape?: boolean; margins?: Margins; pageNumbers?: boolean },
   ): Promise<Uint8Array>;
 }

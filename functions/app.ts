@@ -21,7 +21,6 @@ import { DocumentActions } from '../core/documents/document-actions.ts';
 import { Archive } from '../core/documents/archive-search.ts';
 import { sweepRegisters } from '../core/register/sweep-registers.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
-import { rekapToHtml } from '../core/agreement/rekap.ts';
 import { log } from './observability/log.ts';
 import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
@@ -223,7 +222,6 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
     startCase: (record) =>
       runtime.startExecution(record, executionNameForIntake(record.intakeId), { node: START_POSITION, seq: 0 }),
-    annualReportHtml: rekapToHtml,
     reportError: (message, { itemId, error }) =>
       log.error(message, { itemId, error } as Parameters<typeof log.error>[1]),
   });

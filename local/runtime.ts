@@ -22,6 +22,7 @@ import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
 import { httpApiHandler, type HttpEvent } from '../functions/handlers/http-api.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
+import { createLog, type ErrorKeys, type LogKeys } from '../functions/observability/log.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
 import { startLocalScheduler } from './local-scheduler.ts';
@@ -124,7 +125,10 @@ function faultsFor(fault: RuntimeOptions['fault']): Faults {
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
-  const log = options.log ?? (() => undefined);
+  // One readable line per entry (`14:05:09 INFO message key=value`), to the caller's sink; the handlers log here too.
+  const logger = createLog({ format: 'line', write: options.log ?? (() => undefined) });
+  const log = (message: string, keys?: ErrorKeys) =>
+    keys?.error === undefined ? logger.info(message, keys as LogKeys) : logger.error(message, keys);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const host = options.host ?? '127.0.0.1';
@@ -240,13 +244,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       stateMachineName(sop.key),
       applySubstitutions(compileSop(sop, compileOptions), substitutions),
     );
-  late.handlers = stepTaskHandlers(app);
+  late.handlers = stepTaskHandlers(app, logger);
   // The local outbox pages (/kotak-keluar): the emails the local SES kept, served before the product's handler.
   const outbox = createOutbox({ sesEndpoint: ses.endpoint, templatesDir: config.SEPAKAT_TEMPLATES_DIR });
   late.http = httpApiHandler(app);
 
   // S3 → Lambda, asynchronously and with retries, as AWS delivers object-created notifications.
-  const onIntake = intakeHandler(app);
+  const onIntake = intakeHandler(app, logger);
   const inFlight = new Set<Promise<unknown>>();
   s3.onObjectCreated((event) => {
     const job = (async () => {
@@ -255,7 +259,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
           return await onIntake(event);
         } catch (error) {
           if (attempt >= 3) {
-            log(`intake gagal: ${String(error)}`);
+            log('intake gagal', { error });
             return undefined;
           }
           await new Promise((r) => setTimeout(r, 100 * attempt));
@@ -297,7 +301,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const sweepTimer =
     sweepEvery > 0
       ? setInterval(() => {
-          sweepIntake().catch((error: unknown) => log(`sapuan permohonan gagal: ${String(error)}`));
+          sweepIntake().catch((error: unknown) => log('sapuan permohonan gagal', { error }));
         }, sweepEvery)
       : undefined;
   sweepTimer?.unref();

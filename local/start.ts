@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { FaultPoint } from '../core/case/model.ts';
+import { createLog, useLog } from '../functions/observability/log.ts';
 import { startRuntime } from './runtime.ts';
 
 /**
@@ -23,6 +24,10 @@ const { values } = parseArgs({
   },
 });
 
+// One process, one format: every module's log prints readable lines here (JSON is for the Lambdas).
+const lines = (line: string) => console.error(line);
+useLog(createLog({ format: 'line', write: lines }));
+
 const runtime = await startRuntime({
   dataDir: values['data-dir']!,
   port: Number(values.port),
@@ -34,7 +39,7 @@ const runtime = await startRuntime({
   ...(values.fault
     ? { fault: { point: values.fault as FaultPoint, occurrence: Number(values['fault-occurrence'] ?? 1) } }
     : {}),
-  log: (line) => console.error(line),
+  log: lines,
 });
 
 if (values.json) {

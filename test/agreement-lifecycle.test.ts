@@ -22,11 +22,12 @@ import {
   statusOn,
 } from '../core/agreement/lifecycle.ts';
 import { DEFAULT_PEMANTAUAN, PemantauanSchema, type AgreementRecord } from '../core/agreement/model.ts';
-import { inForceDuring, recipientsOf, rekapToHtml } from '../core/agreement/rekap.ts';
+import { inForceDuring, recipientsOf, rekapView } from '../core/agreement/rekap.ts';
 import { DEFAULT_WORKING_HOURS } from '../core/calendar/schema.ts';
 import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
 import { jobKey, parseJob } from '../core/case/jobs.ts';
 import { isSepakatError } from '../core/errors.ts';
+import { ExportTemplates } from '../functions/render/templates.ts';
 
 const calendar = createWorkCalendar(
   [parseCalendarYear(JSON.parse(readFileSync(new URL('../config/calendar/2026.json', import.meta.url), 'utf8')))],
@@ -299,7 +300,7 @@ describe('the annual report', () => {
       'Menteri Dalam Negeri melalui Gubernur',
     ]);
     expect(recipientsOf('Pemerintah Kota Bandung', true)).toHaveLength(4);
-    const html = rekapToHtml({
+    const view = rekapView({
       pemda: { nama: 'Pemerintah Kabupaten Blitar', kop: ['PEMERINTAH KABUPATEN BLITAR'] },
       tahun: 2027,
       baris: [
@@ -313,9 +314,13 @@ describe('the annual report', () => {
       kepada: recipientsOf('Pemerintah Kabupaten Blitar', false),
       dibuatPada: '2028-01-10',
     });
+    const html = new ExportTemplates().page('laporan-tahunan', view);
     expect(html).toContain('LAPORAN PELAKSANAAN KERJA SAMA DAERAH TAHUN 2027');
     expect(html).toContain('&lt;b&gt;Mitra&lt;/b&gt;');
     expect(html).toContain('Monev I: Diubah dengan adendum');
     expect(html).toContain('3 laporan pelaksanaan diterima, 1 laporan terlewat');
+    expect(html).toContain('23 November 2026 s.d. 22 November 2028');
+    expect(html).toContain('Dibuat pada 10 Januari 2028 oleh Sepakat');
+    expect(html).not.toContain('<b>Mitra');
   });
 });

@@ -118,8 +118,8 @@ describe('an agreement after signing: reports, monev, adendum, expiry, ending an
       { ...rt.app, agreementsOf: (p: string) => rt.app.agreements.list(p) },
       { pemdaId: PEMDA, year: 2026 },
     );
-    expect(csv.split('\r\n')[0]).toMatch(/,Status Perjanjian,Kewajiban Berikutnya$/);
-    expect(csv).toContain('Berlaku,Laporan pelaksanaan triwulan I tahun 2027 (23 Februari 2027)');
+    expect(csv.split('\r\n')[0]).toMatch(/;Status Perjanjian;Kewajiban Berikutnya$/);
+    expect(csv).toContain('Berlaku;Laporan pelaksanaan triwulan I tahun 2027 (23 Februari 2027)');
     const lines: string[] = [];
     expect(await main(['perjanjian', PEMDA, '--data-dir', rt.dataDir], (l) => lines.push(l))).toBe(0);
     expect(lines.join('\n')).toContain(nomor);

@@ -20,7 +20,7 @@ import type { CaseRecord, TaskPerson, TaskRecord } from '../core/case/model.ts';
 import { buildTimeline } from '../core/case/timeline.ts';
 import { loadSop, type Sop } from '../core/sop/load-sop.ts';
 import { forecastCase } from '../functions/analytics/mutu-baku.ts';
-import { CSV_HEADERS } from '../functions/handlers/analytics-routes.ts';
+import { MUTU_BAKU_CSV_HEADERS as CSV_HEADERS } from '../core/analytics/mutu-baku-csv.ts';
 import { PRINCIPALS, sessionFor, web } from './support/console.ts';
 import { FIXTURE_SOPS, PEMOHON, permohonanFor, SEED_SOPS, startTestRuntime } from './support/runtime.ts';
 

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf } from '../cli/drive.ts';
 import { main } from '../cli/sepakat.ts';
 import { ErrorNames, isSepakatError } from '../core/errors.ts';
-import { CSV_HEADERS, formatNumber, yearOf, type RegisterEntry } from '../core/register/numbering.ts';
+import { formatNumber, yearOf, type RegisterEntry } from '../core/register/numbering.ts';
+import { CSV_HEADERS } from '../core/register/register-csv.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';
 import { Archive, type ArchiveHit } from '../functions/documents/archive.ts';
 import { registerCsv, registerPdf } from '../functions/documents/register-export.ts';
@@ -364,7 +365,7 @@ describe('the archive of signed copies', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(rows[0]).toBe(CSV_HEADERS.join(','));
+    expect(rows[0]).toBe(CSV_HEADERS.join(';'));
     expect(rows).toHaveLength(2);
     expect(rows[1]).toContain(entryC.numberText);
     expect(rows[1]).toContain('Dari SRIKANDI');

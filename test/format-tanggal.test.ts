@@ -4,8 +4,13 @@ import {
   formatJam,
   formatTanggal,
   formatTanggalWaktu,
+  formatWaktuSingkat,
+  tanggalAngka,
   tanggalDalamKata,
+  tanggalPanjang,
   terbilang,
+  waktuAngka,
+  waktuIso,
 } from '../core/format/tanggal.ts';
 
 describe('formatTanggal', () => {
@@ -135,5 +140,28 @@ describe('tanggalDalamKata', () => {
 
     // Assert
     expect(text).toBe('pada hari ini Kamis tanggal satu bulan Januari tahun dua ribu dua puluh enam');
+  });
+});
+
+describe('dates of a calendar day and short times (one module for every date text)', () => {
+  it('writes a calendar date in words, leaving nothing and a non-date as they are', () => {
+    expect(tanggalPanjang('2026-11-23')).toBe('23 November 2026');
+    expect(tanggalPanjang('2027-01-05')).toBe('5 Januari 2027');
+    expect(tanggalPanjang(undefined)).toBe('');
+    expect(tanggalPanjang('besok')).toBe('besok');
+  });
+
+  it('writes the short table time in the zone', () => {
+    expect(formatWaktuSingkat('2026-11-23T03:05:00Z', 'WIB')).toBe('23 Nov 2026 10.05');
+    expect(formatWaktuSingkat('2026-12-31T18:00:00Z', 'WIT')).toBe('01 Jan 2027 03.00');
+    expect(formatWaktuSingkat(null, 'WIB')).toBe('-');
+  });
+
+  it('writes dates and times in figures for spreadsheets and registers', () => {
+    expect(tanggalAngka('2026-01-05')).toBe('05/01/2026');
+    expect(tanggalAngka('bukan tanggal')).toBe('bukan tanggal');
+    expect(waktuAngka(new Date('2026-11-23T09:15:00Z'), 'WITA')).toBe('23/11/2026 17:15');
+    expect(waktuIso('2026-11-23T07:05:09.000Z', 'WIB')).toBe('2026-11-23 14:05');
+    expect(waktuIso(undefined, 'WIB')).toBe('');
   });
 });

@@ -9,29 +9,30 @@ import {
   agedThrough,
   classifyHoles,
   compilePattern,
-  CSV_HEADERS,
   defaultPattern,
   describePattern,
   formatNumber,
   keepObservations,
   NumberingConfigSchema,
   parseNumber,
-  registerToCsv,
-  registerToHtml,
   yearOf,
   type NumberingConfig,
   type RegisterEntry,
   type RegisterFaultPoint,
   type RegisterFaults,
 } from '../core/register/numbering.ts';
+import { CSV_HEADERS, registerToCsv } from '../core/register/register-csv.ts';
+import { registerPrintView } from '../core/register/register-print.ts';
 import { DynamoDbRegisterStore } from '../functions/adapters/register-store.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
+import { ExportTemplates } from '../functions/render/templates.ts';
 import {
   ensureTables,
   localDynamoClientConfig,
   startLocalDynamoDb,
   type LocalDynamoDb,
 } from '../local/dynamodb/local-dynamodb.ts';
+import { readCsv } from './support/csv.ts';
 
 const PKS = '000.5.4/{n}/409.1.1/{tahun}';
 const KB = '000.5.3/{n:3}/409.1.1/KB/{tahun}';
@@ -41,39 +42,6 @@ const NUMBERING: NumberingConfig = NumberingConfigSchema.parse({
     kb: { pattern: KB, label: 'Kesepakatan Bersama' },
   },
 });
-
-/** A small RFC 4180 reader (the test's own, so the export is checked against an independent parser). */
-function readCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 function entry(partial: Partial<RegisterEntry>): RegisterEntry {
   return {
@@ -217,9 +185,9 @@ describe('exports', () => {
     perihal: '=HYPERLINK("http://x")',
   });
 
-  it('writes RFC 4180 CSV with a BOM and Indonesian headers that reads back', () => {
+  it('writes CSV for Indonesian Excel with a BOM and Indonesian headers that reads back', () => {
     const csv = registerToCsv([tricky, voided]);
-    expect(csv.startsWith('\uFEFFNo.,Nomor Naskah,Seri,')).toBe(true);
+    expect(csv.startsWith('\uFEFFNo.;Nomor Naskah;Seri;')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
     const rows = readCsv(csv.slice(1));
     expect(rows[0]).toEqual([...CSV_HEADERS]);
@@ -229,20 +197,22 @@ describe('exports', () => {
     expect(rows[1]![col('Para Pihak')]).toBe('Pemerintah Kota Contoh; PT "Maju, Jaya" Tbk');
     expect(rows[1]![col('Perihal')]).toBe('Pengelolaan air bersih,\r\nbaris kedua');
     expect(rows[1]![col('Status')]).toBe('Dipakai');
-    expect(rows[1]![col('Dipakai Pada')]).toBe('2026-11-23 16:15');
+    expect(rows[1]![col('Dipakai Pada')]).toBe('23/11/2026 16:15');
+    expect(rows[1]![col('Tanggal Naskah')]).toBe('20/11/2026');
+    expect(rows[1]![col('Tanggal Penandatanganan')]).toBe('23/11/2026');
     expect(rows[1]![col('Tempat Penyimpanan Naskah Asli')]).toBe('Lemari arsip A, rak 2');
     expect(rows[2]![col('Alasan Pembatalan')]).toBe('alokasi terputus');
     // A cell a spreadsheet would run as a formula is made inert.
     expect(rows[2]![col('Perihal')]).toBe(`'=HYPERLINK("http://x")`);
-    expect(registerToCsv([tricky], { delimiter: ';' }).split('\r\n')[0]).toContain('No.;Nomor Naskah;Seri');
   });
 
-  it('writes an HTML register in Bahasa Indonesia with everything escaped', () => {
-    const html = registerToHtml(
+  it('prints an HTML register in Bahasa Indonesia from its template, with everything escaped', () => {
+    const view = registerPrintView(
       [tricky, voided, entry({ n: 5, parties: ['<script>alert(1)</script>'] })],
       { kop: ['PEMERINTAH KOTA CONTOH', 'SEKRETARIAT DAERAH'], alamat: 'Jalan Merdeka No. 1' },
       { subtitle: 'Tahun 2026', printedAt: new Date('2026-11-24T03:04:00Z'), seriesLabels: { pks: 'PKS' } },
     );
+    const html = new ExportTemplates().page('register', view);
     expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="id">/);
     expect(html).toContain('<div>PEMERINTAH KOTA CONTOH</div>');
     expect(html).toContain('BUKU REGISTER NASKAH KERJA SAMA');

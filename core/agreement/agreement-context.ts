@@ -4,7 +4,6 @@ import { agreementId, type AgreementJob, type AnnualReportJob } from './jobs.ts'
 import { statusOn } from './lifecycle.ts';
 import { JENIS_LABEL, STATUS_LABEL, type AgreementRecord, type Pemantauan } from './model.ts';
 import type { ItemPerson, MonitoringItem } from './monitoring-item.ts';
-import type { Rekap } from './rekap.ts';
 import type { CaseRecord, CaseStore, Clock, HistoryEvent, Mailer, Scheduler } from '../case/model.ts';
 import type { PemdaContext, SopCatalog } from '../case/runtime.ts';
 import { linkToken } from '../case/links.ts';
@@ -22,7 +21,7 @@ export interface AgreementDeps {
   store: AgreementStore;
   cases: Pick<CaseStore, 'getCase' | 'createCase' | 'appendHistory' | 'hasHistory' | 'getHistory' | 'listHistory'>;
   documents: Pick<DocumentStore, 'store' | 'get' | 'downloadUrl'>;
-  renderer(): Pick<Renderer, 'render' | 'printHtml'>;
+  renderer(): Pick<Renderer, 'render' | 'printExport'>;
   mailer: Mailer;
   emails: { render(template: string, model: Record<string, unknown>): { subject: string; text: string; html: string } };
   clock: Clock;
@@ -35,8 +34,6 @@ export interface AgreementDeps {
   documentsBucket: string;
   /** Starts the execution of a new case (an adendum): the case runtime's start. */
   startCase(record: CaseRecord): Promise<unknown>;
-  /** The annual report as a printable HTML document (its template lives at the edge). */
-  annualReportHtml(rekap: Rekap): string;
   /** Where a failure that is handled but worth knowing about is reported (no payloads). */
   reportError?(message: string, keys: { itemId?: string; error: unknown }): void;
 }

@@ -1,6 +1,6 @@
 import type { AnnualReportJob } from './jobs.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
-import { inForceDuring, recipientsOf, type RekapBaris } from './rekap.ts';
+import { inForceDuring, recipientsOf, rekapView, type RekapBaris } from './rekap.ts';
 import { annualCaseId, messageIdFor, type AgreementContext } from './agreement-context.ts';
 import type { DocumentRecord } from '../documents/document-record.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
@@ -34,7 +34,7 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
     profile.nama,
     agreements.some((a) => a.luarNegeri),
   );
-  const html = ctx.deps.annualReportHtml({
+  const view = rekapView({
     pemda: { nama: profile.nama, kop: profile.kop, ...(profile.alamat ? { alamat: profile.alamat } : {}) },
     tahun: job.tahun,
     baris,
@@ -43,7 +43,7 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
   });
   const pdf = await ctx.deps
     .renderer()
-    .printHtml(html, { paper: profile.dokumen.kertas, landscape: true, pageNumbers: true })
+    .printExport('laporan-tahunan', view, { paper: profile.dokumen.kertas, landscape: true, pageNumbers: true })
     .catch((error: unknown) => {
       if (error instanceof SepakatError) throw error;
       throw new SepakatError(ErrorNames.Transient, `Laporan tahunan ${job.tahun} gagal dicetak`, { cause: error });

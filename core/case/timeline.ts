@@ -1,7 +1,6 @@
 import { waktuDalamMenit, workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import type { TimeZone } from '../calendar/schema.ts';
-import { toLocal } from '../calendar/zone.ts';
-import { formatDurasi, NAMA_BULAN } from '../format/tanggal.ts';
+import { formatDurasi } from '../format/tanggal.ts';
 import type { Activity, FlowNode, Sop } from '../sop/load-sop.ts';
 import { isGate, isTerminal, type Terminal } from '../sop/schema.ts';
 import { sumWaktu, type Waktu } from '../sop/waktu.ts';
@@ -340,9 +339,5 @@ export function rebuildCaseSummary(
   return { status: 'aktif', cursor, visits };
 }
 
-/** "23 Nov 2026 10.05" in the pemda's zone: short enough for a table. */
-export function formatWaktuSingkat(iso: string | null, timeZone: TimeZone): string {
-  if (!iso) return '-';
-  const l = toLocal(new Date(iso), timeZone);
-  return `${String(l.day).padStart(2, '0')} ${NAMA_BULAN[l.month - 1]!.slice(0, 3)} ${l.year} ${String(l.hour).padStart(2, '0')}.${String(l.minute).padStart(2, '0')}`;
-}
+/** Kept for callers elsewhere: dates and times are written by core/format/tanggal.ts. */
+export { formatWaktuSingkat } from '../format/tanggal.ts';

@@ -1,11 +1,13 @@
 import { durasiKerja } from '../calendar/work-calendar.ts';
-import type { TimeZone } from '../calendar/schema.ts';
+import { isIsoDate, type TimeZone } from '../calendar/schema.ts';
 import { toLocal } from '../calendar/zone.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 
 /**
- * Indonesian dates as official letters write them: "23 November 2026", "Senin, 23 November 2026 pukul 16.00 WIB"
- * and, for a berita acara, in words. Pure: the time zone is passed in, the date is an instant.
+ * The one place that writes dates and times in Indonesian: as official letters write them ("23 November 2026",
+ * "Senin, 23 November 2026 pukul 16.00 WIB", for a berita acara in words), short for tables ("23 Nov 2026 10.05")
+ * and in figures for spreadsheets ("23/11/2026", "23/11/2026 16:15"). Pure: the time zone is passed in, an instant
+ * is a Date and a calendar date a 'YYYY-MM-DD' string.
  */
 
 export const NAMA_BULAN = [
@@ -28,6 +30,7 @@ export const NAMA_HARI = ['Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu', 
 
 const bulan = (month: number) => NAMA_BULAN[month - 1]!;
 const hari = (weekday: number) => NAMA_HARI[weekday - 1]!;
+const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** "23 November 2026" */
 export function formatTanggal(date: Date, timeZone: TimeZone): string {
@@ -38,13 +41,47 @@ export function formatTanggal(date: Date, timeZone: TimeZone): string {
 /** "16.00" (Indonesian writes the time with a period). */
 export function formatJam(date: Date, timeZone: TimeZone): string {
   const l = toLocal(date, timeZone);
-  return `${String(l.hour).padStart(2, '0')}.${String(l.minute).padStart(2, '0')}`;
+  return `${pad2(l.hour)}.${pad2(l.minute)}`;
 }
 
 /** "Senin, 23 November 2026 pukul 16.00 WIB" */
 export function formatTanggalWaktu(date: Date, timeZone: TimeZone): string {
   const l = toLocal(date, timeZone);
   return `${hari(l.weekday)}, ${formatTanggal(date, timeZone)} pukul ${formatJam(date, timeZone)} ${timeZone}`;
+}
+
+/** '2026-11-23' → "23 November 2026"; empty for nothing; a text that is not a date is returned as it is. */
+export function tanggalPanjang(date: string | undefined): string {
+  if (!date || !isIsoDate(date)) return date ?? '';
+  return `${Number(date.slice(8, 10))} ${bulan(Number(date.slice(5, 7)))} ${date.slice(0, 4)}`;
+}
+
+/** "23 Nov 2026 10.05" in the zone: short enough for a table; "-" for nothing. */
+export function formatWaktuSingkat(iso: string | null, timeZone: TimeZone): string {
+  if (!iso) return '-';
+  const l = toLocal(new Date(iso), timeZone);
+  return `${pad2(l.day)} ${bulan(l.month).slice(0, 3)} ${l.year} ${pad2(l.hour)}.${pad2(l.minute)}`;
+}
+
+/** "2026-11-23 14:05" on the zone's wall clock (a timestamp in a register's notes); empty for nothing. */
+export function waktuIso(iso: string | undefined, timeZone: TimeZone): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const l = toLocal(at, timeZone);
+  return `${l.date} ${pad2(l.hour)}:${pad2(l.minute)}`;
+}
+
+/** '2026-11-23' → "23/11/2026" (how Indonesian Excel reads a date); a text that is not a date is returned as it is. */
+export function tanggalAngka(date: string): string {
+  if (!isIsoDate(date)) return date;
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
+/** "23/11/2026 16:15" on the zone's wall clock (a spreadsheet's date and time). */
+export function waktuAngka(at: Date, timeZone: TimeZone): string {
+  const l = toLocal(at, timeZone);
+  return `${tanggalAngka(l.date)} ${pad2(l.hour)}:${pad2(l.minute)}`;
 }
 
 /**

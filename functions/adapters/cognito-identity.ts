@@ -14,6 +14,7 @@ import type { Principal } from '../../core/access/access.ts';
 import { principalFromClaims, type KnownIdentities } from '../../core/access/claims.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import type { CognitoSettings } from '../config.ts';
+import { log } from '../observability/log.ts';
 
 /**
  * Staff sign-in through the Cognito user-pool API, the same calls in AWS and against cognito-local: InitiateAuth
@@ -258,7 +259,7 @@ export class CognitoIdentity {
       claims = await this.verifier.verify(idToken);
     } catch (error) {
       if (error instanceof TokenRejected) {
-        console.error(JSON.stringify({ level: 'error', what: 'id-token-ditolak', error: error.message }));
+        log.error('ID token ditolak', { what: 'id-token-ditolak', error });
         return {
           outcome: 'ditolak',
           status: 403,

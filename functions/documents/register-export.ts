@@ -1,24 +1,25 @@
 import { STATUS_LABEL as STATUS_LABEL_PERJANJIAN } from '../../core/agreement/model.ts';
 import type { Clock } from '../../core/case/model.ts';
-import { tanggalSurat } from '../../core/documents/common.ts';
 import type { DirectoryData } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { tanggalPanjang } from '../../core/format/tanggal.ts';
 import {
   REGISTER_STATUSES,
-  registerToCsv,
-  registerToHtml,
   STATUS_LABEL,
   TAHUN_MAX,
   TAHUN_MIN,
   type RegisterEntry,
   type RegisterStatus,
 } from '../../core/register/numbering.ts';
+import { registerToCsv } from '../../core/register/register-csv.ts';
+import { registerPrintView } from '../../core/register/register-print.ts';
 import type { DynamoDbRegisterStore } from '../adapters/register-store.ts';
 import type { Renderer } from '../render/renderer.ts';
 
 /**
  * The buku register kerja sama of one pemda and year as CSV (for spreadsheets) and as PDF (to print and sign off):
- * the pure exports of core/register/numbering.ts over every entry of the register store, with the pemda's kop,
+ * core/register/register-csv.ts and register-print.ts (through templates/exports/register.hbs) over every entry of
+ * the register store, with the pemda's kop,
  * series labels, time zone and paper. The PDF is printed landscape by the warm Chromium renderer.
  */
 export interface RegisterExportDeps {
@@ -48,28 +49,24 @@ export interface RegisterExportInput {
   status?: RegisterStatus;
 }
 
-/** The register as CSV (UTF-8 with BOM, CRLF, Indonesian headers); ';' between fields for Excel in Indonesian. */
-export async function registerCsv(
-  deps: RegisterExportDeps,
-  input: RegisterExportInput & { delimiter?: ',' | ';' },
-): Promise<string> {
+/** The register as CSV in the format Indonesian Excel reads (core/format/csv.ts), with Indonesian headers. */
+export async function registerCsv(deps: RegisterExportDeps, input: RegisterExportInput): Promise<string> {
   const { entries, directory, agreement } = await load(deps, input);
   return registerToCsv(entries, {
     timeZone: directory.pemda.jamKerja.timeZone,
     seriesLabels: seriesLabels(directory),
     ...(agreement ? { agreement } : {}),
-    ...(input.delimiter ? { delimiter: input.delimiter } : {}),
   });
 }
 
 /** The register as a landscape PDF on the pemda's paper, under its kop. */
 export async function registerPdf(
-  deps: RegisterExportDeps & { renderer(): Pick<Renderer, 'printHtml'> },
+  deps: RegisterExportDeps & { renderer(): Pick<Renderer, 'printExport'> },
   input: RegisterExportInput,
 ): Promise<Uint8Array> {
   const { entries, directory, agreement } = await load(deps, input);
   const labels = seriesLabels(directory);
-  const html = registerToHtml(
+  const view = registerPrintView(
     entries,
     { kop: directory.pemda.kop, ...(directory.pemda.alamat ? { alamat: directory.pemda.alamat } : {}) },
     {
@@ -89,7 +86,7 @@ export async function registerPdf(
   try {
     return await deps
       .renderer()
-      .printHtml(html, { paper: directory.pemda.dokumen.kertas, landscape: true, pageNumbers: true });
+      .printExport('register', view, { paper: directory.pemda.dokumen.kertas, landscape: true, pageNumbers: true });
   } catch (error) {
     if (error instanceof SepakatError) throw error;
     throw new SepakatError(ErrorNames.Transient, `Register ${input.year} gagal dicetak ke PDF`, { cause: error });
@@ -129,7 +126,7 @@ async function load(
     if (!a) return undefined;
     return {
       status: (STATUS_LABEL_PERJANJIAN as Record<string, string>)[a.status] ?? a.status,
-      ...(a.berikutnya ? { berikutnya: `${a.berikutnya.label} (${tanggalSurat(a.berikutnya.jatuhTempo)})` } : {}),
+      ...(a.berikutnya ? { berikutnya: `${a.berikutnya.label} (${tanggalPanjang(a.berikutnya.jatuhTempo)})` } : {}),
     };
   };
   return { entries, directory, agreement };

@@ -1,5 +1,6 @@
 import { canSeeAnalytics, canSeeCase, unitsOfSop, type Principal } from '../../core/access/access.ts';
 import type { MutuBakuFilter, MutuBakuReport, StepFigures } from '../../core/analytics/mutu-baku.ts';
+import { mutuBakuCsv } from '../../core/analytics/mutu-baku-csv.ts';
 import { isIsoDate } from '../../core/calendar/schema.ts';
 import { addDays, dayNumber } from '../../core/calendar/zone.ts';
 import { formatDurasi } from '../../core/format/tanggal.ts';
@@ -31,28 +32,6 @@ export const DEFAULT_PERIOD_DAYS = 90;
 export const MAX_PERIOD_DAYS = 5 * 366;
 /** Open cases the page lists at most (soonest forecast first). */
 export const FORECASTS_SHOWN = 100;
-
-export const CSV_HEADERS = [
-  'SOP',
-  'No.',
-  'Langkah',
-  'Uraian',
-  'Pelaksana',
-  'Pihak Luar',
-  'Jumlah Pelaksanaan',
-  'Jumlah Kasus',
-  'Pengulangan',
-  'Median (menit kerja)',
-  'Persentil 90 (menit kerja)',
-  'Rata-rata (menit kerja)',
-  'Maksimum (menit kerja)',
-  'Mutu Baku Waktu',
-  'Mutu Baku Batas Atas (menit kerja)',
-  'Dinilai',
-  'Tepat Waktu',
-  'Terlambat',
-  'Persen Tepat Waktu',
-] as const;
 
 interface ParsedQuery {
   filter: MutuBakuFilter;
@@ -187,49 +166,6 @@ function reportView(report: MutuBakuReport, sops: { id: string; nama: string }[]
       })),
     };
   });
-}
-
-/** A number with a decimal comma and at most one decimal ("12,5"); empty for none. */
-const angka = (n: number | null | undefined) =>
-  n === null || n === undefined || !Number.isFinite(n) ? '' : String(Math.round(n * 10) / 10).replace('.', ',');
-
-/** One CSV field: quoted when needed (RFC 4180); a text that a spreadsheet would run as a formula made inert. */
-const field = (value: string) => {
-  const inert = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[;"\r\n]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
-};
-
-/** The figures as CSV (see the module comment for the format). */
-export function mutuBakuCsv(report: MutuBakuReport): string {
-  const lines = [CSV_HEADERS.join(';')];
-  for (const sop of report.sops)
-    for (const r of [...sop.steps, ...sop.external])
-      lines.push(
-        [
-          sop.nama,
-          r.no,
-          r.link ? `${r.stepId} (${r.link})` : r.stepId,
-          r.label,
-          r.jabatan,
-          r.external ? 'ya' : 'tidak',
-          String(r.n),
-          String(r.cases),
-          String(r.repeats),
-          angka(r.medianMinutes),
-          angka(r.p90Minutes),
-          angka(r.meanMinutes),
-          angka(r.maxMinutes),
-          r.standard?.raw ?? '',
-          angka(r.standard?.maxMenit),
-          String(r.measured),
-          String(r.onTime),
-          String(r.late),
-          r.shareOnTime === null ? '' : angka(r.shareOnTime * 100),
-        ]
-          .map(field)
-          .join(';'),
-      );
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
 export function analyticsRoutes(ctx: WebContext): Route[] {

@@ -3,10 +3,12 @@ import { parseJob } from '../../core/case/jobs.ts';
 import { TERMINALS } from '../../core/sop/schema.ts';
 import { DEFAULT_SWEEP_GRACE_MS } from '../../core/register/numbering.ts';
 import type { App } from '../app.ts';
+import { log as processLog, type Log, type LogKeys } from '../observability/log.ts';
 
 /**
  * The Lambda handlers the compiled state machines call (through `definitionSubstitutions`). Each parses its
- * event, calls one use case and returns its result; errors keep their names for Retry/Catch.
+ * event, calls one use case and returns its result; errors keep their names for Retry/Catch. A failure is logged
+ * with the case id and the SOP step as keys, never the event (a task token, links and personal data are in it).
  */
 const caseId = z.string().min(1).max(100);
 const node = z.string().min(1).max(40);
@@ -28,8 +30,42 @@ const CaseDataEvent = z.object({ caseId, field: z.string().min(1) });
 const FinishEvent = z.object({ caseId, outcome: z.enum(TERMINALS), after: seq });
 const ContinueEvent = z.object({ caseId, node, seq, executionArn: z.string().min(1) });
 
-export function stepTaskHandlers(app: App) {
+/** The keys of an event that may be logged: the case id, the step (node) and the activation; nothing else. */
+function keysOf(event: unknown): LogKeys {
+  if (typeof event !== 'object' || event === null) return {};
+  const e = event as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' && /^[\w.:#-]{1,100}$/.test(v) ? v : undefined);
+  return {
+    caseId: text(e['caseId']),
+    step: text(e['node']),
+    seq: typeof e['seq'] === 'number' ? e['seq'] : undefined,
+    job: text(e['kind']),
+  };
+}
+
+/** Each handler, logging its failure (then rethrowing it unchanged for Retry/Catch). */
+function logged<H extends Record<string, (event: unknown) => Promise<unknown>>>(handlers: H, logger: Log): H {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, run]) => [
+      name,
+      async (event: unknown) => {
+        try {
+          return await run(event);
+        } catch (error) {
+          logger.error(`${name} gagal`, { handler: name, ...keysOf(event), error });
+          throw error;
+        }
+      },
+    ]),
+  ) as H;
+}
+
+export function stepTaskHandlers(app: App, logger: Log = processLog) {
   const { runtime } = app;
+  return logged(handlerTable(app, runtime), logger);
+}
+
+function handlerTable(app: App, runtime: App['runtime']) {
   return {
     enterStep: async (event: unknown) => runtime.enterStep(EnterEvent.parse(event)),
     openTask: async (event: unknown) => {
@@ -94,16 +130,18 @@ const S3Event = z.object({
   ),
 });
 
-export function intakeHandler(app: App) {
-  return async (event: unknown) => {
-    const parsed = S3Event.parse(event);
-    const outcomes = [];
-    for (const record of parsed.Records) {
-      if (!record.eventName.startsWith('ObjectCreated:')) continue;
-      // S3 event keys are URL-encoded with "+" for spaces.
-      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-      outcomes.push(await app.intake.onObjectCreated(record.s3.bucket.name, key));
-    }
-    return { outcomes };
-  };
+export function intakeHandler(app: App, logger: Log = processLog) {
+  return logged({ intake: (event: unknown) => intake(app, event) }, logger).intake;
+}
+
+async function intake(app: App, event: unknown) {
+  const parsed = S3Event.parse(event);
+  const outcomes = [];
+  for (const record of parsed.Records) {
+    if (!record.eventName.startsWith('ObjectCreated:')) continue;
+    // S3 event keys are URL-encoded with "+" for spaces.
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    outcomes.push(await app.intake.onObjectCreated(record.s3.bucket.name, key));
+  }
+  return { outcomes };
 }

@@ -3,6 +3,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { buildApp, type App, type BuildOptions } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { EventBridgeScheduler, schedulerApi } from '../adapters/eventbridge-scheduler.ts';
+import { log } from '../observability/log.ts';
 
 /**
  * The cold start of a Lambda function in AWS: configuration from the environment (the one place it is read), the
@@ -13,6 +14,7 @@ let app: Promise<App> | undefined;
 
 export function lambdaApp(): Promise<App> {
   app ??= build().catch((error: unknown) => {
+    log.error('Aplikasi gagal dibangun saat cold start', { error });
     app = undefined; // a failed cold start is retried by the next invocation
     throw error;
   });

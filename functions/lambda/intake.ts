@@ -1,5 +1,9 @@
 import { intakeHandler } from '../handlers/step-tasks.ts';
+import { log, type LambdaContextLike } from '../observability/log.ts';
 import { lambdaApp } from './bootstrap.ts';
 
 /** S3 → Lambda: object-created events of the intake bucket (only manifests start cases). */
-export const intake = async (event: unknown) => intakeHandler(await lambdaApp())(event);
+export const intake = async (event: unknown, context?: LambdaContextLike) => {
+  if (context) log.addContext(context);
+  return intakeHandler(await lambdaApp(), log)(event);
+};

@@ -1,14 +1,18 @@
 import { stepTaskHandlers } from '../handlers/step-tasks.ts';
+import { log, type LambdaContextLike } from '../observability/log.ts';
 import { lambdaApp } from './bootstrap.ts';
 
 /**
  * The functions the compiled state machines call, one Lambda each (handler = export name), plus the scheduled ones.
- * Each is deployed with only the permissions its use case needs (infra/).
+ * Each is deployed with only the permissions its use case needs (infra/). Every line they log carries the
+ * invocation's request id (Powertools' addContext), the case id and the SOP step.
  */
 const on =
   (role: keyof ReturnType<typeof stepTaskHandlers>) =>
-  async (event: unknown): Promise<unknown> =>
-    stepTaskHandlers(await lambdaApp())[role](event as never);
+  async (event: unknown, context?: LambdaContextLike): Promise<unknown> => {
+    if (context) log.addContext(context);
+    return stepTaskHandlers(await lambdaApp(), log)[role](event as never);
+  };
 
 export const enterStep = on('enterStep');
 export const openTask = on('openTask');

@@ -23,7 +23,7 @@ import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import type { Renderer as DocumentRenderer } from '../../core/ports.ts';
 import { chromiumArgs, chromiumExecutablePath } from './chromium.ts';
 import { fontFaceCss, footerFontCss } from './fonts.ts';
-import { DocumentTemplates } from './templates.ts';
+import { DEFAULT_TEMPLATE_DIR, DocumentTemplates, ExportTemplates, type ExportName } from './templates.ts';
 
 /**
  * Documents to PDF with one warm headless Chromium (puppeteer-core + @sparticuz/chromium).
@@ -46,6 +46,8 @@ export interface RendererOptions {
   tmpDir?: string;
   /** Template directory (default: templates/documents of this project). */
   templateDir?: string;
+  /** Export template directory (default: `exports` beside the template directory). */
+  exportTemplateDir?: string;
   /** @sparticuz/chromium's `--single-process` (default true, as the package ships it for Lambda). */
   singleProcess?: boolean;
   /** Per-render time limit in ms (default 30 s); a render that exceeds it counts as a dead browser. */
@@ -107,6 +109,8 @@ export interface Renderer extends DocumentRenderer {
    * (Arimo, Tinos) are available to it. The paper and orientation given here win over the HTML's `@page size`.
    */
   printHtml(html: string, options: PrintHtmlOptions): Promise<Uint8Array>;
+  /** Prints an export (`templates/exports/<name>.hbs`, e.g. the register) from its view, as `printHtml` does. */
+  printExport(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<Uint8Array>;
   templateVersion(template: DocumentName): string;
   stats(): RendererStats;
   close(): Promise<void>;
@@ -196,6 +200,7 @@ interface Live {
 
 class ChromiumRenderer implements Renderer {
   private readonly templates: DocumentTemplates;
+  private exportTemplates: ExportTemplates | undefined;
   private readonly semaphore: Semaphore;
   private readonly timeoutMs: number;
   private live: Promise<Live> | undefined;
@@ -259,6 +264,13 @@ class ChromiumRenderer implements Renderer {
       });
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     });
+  }
+
+  async printExport(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<Uint8Array> {
+    this.exportTemplates ??= new ExportTemplates(
+      this.options.exportTemplateDir ?? join(this.options.templateDir ?? DEFAULT_TEMPLATE_DIR, '..', 'exports'),
+    );
+    return this.printHtml(this.exportTemplates.page(name, view), options);
   }
 
   async html<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<string> {

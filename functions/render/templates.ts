@@ -41,25 +41,34 @@ export interface CompiledDocument {
   body(view: unknown): string;
 }
 
+/** A Handlebars instance with nothing but the built-ins: the two that could leak information (log) or read arbitrary keys are removed. */
+function hardenedHandlebars(): typeof Handlebars {
+  const hbs = Handlebars.create();
+  hbs.unregisterHelper('log');
+  hbs.unregisterHelper('lookup');
+  hbs.unregisterHelper('helperMissing');
+  hbs.unregisterHelper('blockHelperMissing');
+  return hbs;
+}
+
+/** A template's source; one that writes unescaped output (`{{{…}}}` or `{{&…}}`) is refused. */
+function readTemplate(dir: string, file: string, folder: string): string {
+  const source = readFileSync(join(dir, file), 'utf8');
+  if (/\{\{\{|\{\{~?\s*&/.test(source))
+    throw new TemplateError(`templates/${folder}/${file}: unescaped output ({{{ }}} or {{& }}) is not allowed`);
+  return source;
+}
+
+const RUNTIME_OPTIONS = { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false } as const;
+
 export class DocumentTemplates {
-  private readonly hbs = Handlebars.create();
+  private readonly hbs = hardenedHandlebars();
   private readonly documents = new Map<DocumentName, CompiledDocument>();
   private readonly footerTemplate: HandlebarsTemplateDelegate;
   readonly css: string;
 
   constructor(readonly dir: string = DEFAULT_TEMPLATE_DIR) {
-    // Nothing but the built-ins: remove the two that could leak information (log) or read arbitrary keys.
-    this.hbs.unregisterHelper('log');
-    this.hbs.unregisterHelper('lookup');
-    this.hbs.unregisterHelper('helperMissing');
-    this.hbs.unregisterHelper('blockHelperMissing');
-
-    const read = (file: string) => {
-      const source = readFileSync(join(dir, file), 'utf8');
-      if (/\{\{\{|\{\{~?\s*&/.test(source))
-        throw new TemplateError(`templates/documents/${file}: unescaped output ({{{ }}} or {{& }}) is not allowed`);
-      return source;
-    };
+    const read = (file: string) => readTemplate(dir, file, 'documents');
     const partialFiles = readdirSync(join(dir, 'partials'))
       .filter((f) => f.endsWith('.hbs'))
       .sort();
@@ -85,11 +94,7 @@ export class DocumentTemplates {
       this.documents.set(name, {
         name,
         version,
-        body: (view) =>
-          template(view, {
-            allowProtoMethodsByDefault: false,
-            allowProtoPropertiesByDefault: false,
-          }),
+        body: (view) => template(view, RUNTIME_OPTIONS),
       });
     }
   }
@@ -135,5 +140,43 @@ export class DocumentTemplates {
   /** Chromium's footerTemplate for a document. */
   footer(name: DocumentName, view: unknown): string {
     return `<style>${footerFontCss(DOCUMENTS[name].font)}</style>${this.footerTemplate(view)}`;
+  }
+}
+
+/** The exports printed from data (`templates/exports`): the register and the annual report. */
+export const EXPORT_NAMES = ['register', 'laporan-tahunan'] as const;
+export type ExportName = (typeof EXPORT_NAMES)[number];
+
+export const DEFAULT_EXPORT_DIR = fileURLToPath(new URL('../../templates/exports/', import.meta.url));
+
+/**
+ * The printed exports (`templates/exports`): one complete HTML document per export, with shared partials
+ * (`partials/*.hbs`: the kop, the tabular report's stylesheet). Same rules as the document templates: built-in
+ * helpers only, no unescaped output, every value escaped. The views are built in core/ (plain text only).
+ */
+export class ExportTemplates {
+  private readonly hbs = hardenedHandlebars();
+  private readonly exports = new Map<ExportName, HandlebarsTemplateDelegate>();
+
+  constructor(readonly dir: string = DEFAULT_EXPORT_DIR) {
+    for (const file of readdirSync(join(dir, 'partials'))
+      .filter((f) => f.endsWith('.hbs'))
+      .sort())
+      this.hbs.registerPartial(
+        basename(file, '.hbs'),
+        this.hbs.compile(readTemplate(dir, join('partials', file), 'exports'), COMPILE_OPTIONS),
+      );
+    for (const name of EXPORT_NAMES) {
+      const template = this.hbs.compile(readTemplate(dir, `${name}.hbs`, 'exports'), COMPILE_OPTIONS);
+      template({});
+      this.exports.set(name, template);
+    }
+  }
+
+  /** The whole HTML document of an export. */
+  page(name: ExportName, view: unknown): string {
+    const template = this.exports.get(name);
+    if (!template) throw new TemplateError(`No export template "${name}"`);
+    return template(view, RUNTIME_OPTIONS);
   }
 }

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { verifySigV4 } from './sigv4.ts';
+import { log } from '../../functions/observability/log.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -56,7 +57,7 @@ export interface LocalS3Options {
   port?: number;
   /** Reported in events and used by {@link localS3ClientConfig}'s callers; defaults to ap-southeast-3. */
   region?: string;
-  /** Where a failing listener's error goes; console.error by default. */
+  /** Where a failing listener's error goes; the process log by default. */
   onListenerError?: (error: unknown, event: S3Event) => void;
 }
 
@@ -106,8 +107,7 @@ export function localS3ClientConfig(endpoint: string, region: string = LOCAL_REG
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const { dataDir, buckets, host = '127.0.0.1', port = 0, region = LOCAL_REGION } = options;
   const reportError =
-    options.onListenerError ??
-    ((error: unknown) => console.error('[local-s3] an ObjectCreated listener failed:', error));
+    options.onListenerError ?? ((error: unknown) => log.error('local-s3: an ObjectCreated listener failed', { error }));
   for (const bucket of buckets) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new Error(`Invalid bucket name: ${bucket}`);
   }

@@ -27,6 +27,7 @@ import { ExecutionLog, ExecutionStatuses } from './execution-store.ts';
 import type { EventBatch, ExecutionRecord, ExecutionStatus, StoredHistoryEvent } from './execution-store.ts';
 import { withResolvers } from './polyfills.ts';
 import { evaluateReferencePath } from './reference-path.ts';
+import { log as processLog } from '../../functions/observability/log.ts';
 
 export interface LocalStepFunctionsOptions {
   /** Execution records persist here (executions.jsonl, append-only); created if missing. */
@@ -552,7 +553,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       },
       (error: unknown) => {
         history.writeFailed = true;
-        console.error(`[local-step-functions] could not write the history of ${entry.record.executionArn}:`, error);
+        processLog.error('local-step-functions: could not write an execution history', {
+          executionArn: entry.record.executionArn,
+          error,
+        });
       },
     );
   };
@@ -693,7 +697,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     });
     // Never rejects: a failed write is reported, the in-memory state stays authoritative.
     const sealing = sealHistory(entry, stopDate).catch((error: unknown) => {
-      console.error(`[local-step-functions] could not persist ${entry.record.executionArn}:`, error);
+      processLog.error('local-step-functions: could not persist an execution', {
+        executionArn: entry.record.executionArn,
+        error,
+      });
     });
     entry.history.sealing = sealing;
     sealings.add(sealing);
@@ -1015,7 +1022,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       try {
         for await (const event of run.eventLogs) recordLibraryEvent(entry, event);
       } catch (error) {
-        console.error(`[local-step-functions] the history of ${entry.record.executionArn} stopped:`, error);
+        processLog.error('local-step-functions: an execution history stopped', {
+          executionArn: entry.record.executionArn,
+          error,
+        });
       }
     })();
   };
@@ -1441,7 +1451,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       if (error instanceof ApiError) {
         sendError(res, error);
       } else {
-        console.error(`[local-step-functions] ${operationName} failed:`, error);
+        processLog.error('local-step-functions: an operation failed', { operation: operationName, error });
         sendError(res, new ApiError('InternalFailure', error instanceof Error ? error.message : String(error), 500));
       }
     }

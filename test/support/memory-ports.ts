@@ -256,6 +256,12 @@ export class JsonRenderer implements Renderer {
     this.printed.push(html);
     return new TextEncoder().encode(html);
   }
+  /** An export "prints" as its name and view (JSON). */
+  async printExport(name: string, view: unknown): Promise<Uint8Array> {
+    const text = JSON.stringify({ export: name, view });
+    this.printed.push(text);
+    return new TextEncoder().encode(text);
+  }
 }
 
 export class MemoryMailer implements Mailer {
