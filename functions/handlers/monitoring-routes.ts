@@ -21,7 +21,7 @@ import {
   type LinkView,
 } from '../agreements/agreement-service.ts';
 import type { Session } from '../auth/session.ts';
-import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
 
 /**
  * The monitoring of agreements on the web: the capability links of reports and monev (`/pantau/<link>`: GET shows
@@ -258,7 +258,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
    */
   const adminAction =
     (act: (a: AgreementRecord, form: Record<string, string>, oleh: string) => Promise<string>) =>
-    async (event: HttpEvent): Promise<HttpResult> => {
+    async (event: WebRequest): Promise<HttpResult> => {
       const acting = await ctx.acting(event);
       if (acting.result) return acting.result;
       const { session, form } = acting;

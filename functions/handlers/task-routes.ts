@@ -1,140 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
-import { z } from 'zod';
-import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import { recordDownload } from '../../core/case/downloads.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { App } from '../app.ts';
-import { verificationRoutes } from './verification-routes.ts';
-import {
-  canSeeAnalytics,
-  canSeeArchive,
-  canSeeDashboard,
-  has,
-  ROLE_LABEL,
-  type Principal,
-} from '../../core/access/access.ts';
-import { Sessions, type Session } from '../auth/session.ts';
-import { webRoutes } from './web-routes.ts';
-import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
-import { issueMessages, parseInput } from '../../core/validation/issues.ts';
-import { guardRecord, type RecordKind, type RouteParam } from './record-access.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
-
-/** The API Gateway HTTP API (payload 2.0) event and result, as AWS sends them; the local web server builds the same. */
-export interface HttpEvent {
-  rawPath: string;
-  rawQueryString?: string;
-  headers: Record<string, string | undefined>;
-  body?: string;
-  isBase64Encoded?: boolean;
-  requestContext: { http: { method: string; sourceIp?: string } };
-}
-export interface HttpResult {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  /** The body is base64 of binary content (a PDF); API Gateway and the local web server send the bytes. */
-  isBase64Encoded?: boolean;
-}
-
-/** One route: a method, a path pattern (its groups are the match), and what it runs. */
-export interface Route {
-  method: string;
-  pattern: RegExp;
-  run: (event: HttpEvent, match: string[]) => Promise<HttpResult>;
-  /**
-   * What each group of `pattern` names, in order (`RouteParam`): a pemda's record (answered through
-   * `WebContext.guard`: another pemda's exactly as an unknown id), a capability link, or a plain value. Every route
-   * whose pattern has groups declares them all; test/cross-pemda.test.ts walks the table.
-   */
-  params?: readonly RouteParam[];
-  /** A pemda's record a POST names in a form field instead of its path (the agreement actions' `nomor`). */
-  formRecord?: { field: string; kind: RecordKind };
-}
-
-/** A page model's shape for `message`. */
-export interface MessageModel {
-  judul: string;
-  pesan: string;
-  jenis?: 'ok' | 'info' | 'salah';
-  rincian?: { label: string; nilai: string }[];
-  aksi?: { url: string; tombol: string; keterangan: string };
-  /** A plain link (GET) to go on from the message, e.g. back to the case page. */
-  tautan?: { url: string; label: string };
-}
+import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
+import { parseInput } from '../../core/validation/issues.ts';
+import { json, redirectTo, type HttpResult, type MessageModel, type Route, type WebContext } from './web-context.ts';
 
 /**
- * What a module of routes gets: the app, the page renderer, and the console session. Route modules live beside this
- * file (`verification-routes.ts`, the console's) and are listed once in `httpApiHandler`.
+ * The task pages: an official's capability link `/tugas/<taskId.version.personTag.mac>`. The link is the authority;
+ * what it names beyond its task is scoped to the task's case. GET shows, POST decides once; downloads are acts
+ * (POST, then a short-lived link), so a mail scanner following GETs records nothing.
  */
-export interface WebContext {
-  app: App;
-  sessions: Sessions;
-  /** Renders a page in the layout; with a session, the layout shows who is signed in and the console menu. */
-  html(
-    status: number,
-    page: string,
-    model: Record<string, unknown>,
-    title: string,
-    options?: { kop?: string; session?: Session },
-  ): HttpResult;
-  message(status: number, model: MessageModel, session?: Session): HttpResult;
-  json(status: number, body: unknown): HttpResult;
-  /** The form fields of a urlencoded POST (first value of each name). */
-  form(event: HttpEvent): Record<string, string>;
-  /**
-   * The signed-in session allowed by `allow` (default: any signed-in user), or the result to return instead: a
-   * redirect to the sign-in page (no session, or it expired), or 403 (signed in, not allowed).
-   */
-  signedIn(
-    event: HttpEvent,
-    allow?: (p: Principal) => boolean,
-  ): Promise<{ session: Session; result?: undefined } | { result: HttpResult }>;
-  /**
-   * For a POST that acts: the session (as `signedIn`), its CSRF token checked against the form's `_csrf`, and the
-   * parsed form; or the result to return instead (403 when the token is missing or wrong).
-   */
-  acting(
-    event: HttpEvent,
-    allow?: (p: Principal) => boolean,
-  ): Promise<{ session: Session; form: Record<string, string>; result?: undefined } | { result: HttpResult }>;
-  /**
-   * The one answer for a pemda's record a route names (core/access `recordAccess`): undefined when the principal may
-   * go on; else the kind's 404 page when there is no such record (`recordPemdaId` undefined) or it is another
-   * pemda's — the same page, and `may` is not asked — or 403 (with `pesan`) when `may` refuses their role.
-   */
-  guard(
-    session: Session,
-    kind: RecordKind,
-    recordPemdaId: string | undefined,
-    may?: () => boolean | Promise<boolean>,
-    pesan?: string,
-  ): Promise<HttpResult | undefined>;
-}
-
 const TOKEN = '([A-Za-z0-9_-]{22}\\.\\d{1,6}\\.[A-Za-z0-9_-]{8}\\.[A-Za-z0-9_-]{32}|[^/]{1,200})';
 
-/** Routes of the action pages and the intake API. GET only shows; only POST acts. */
-export function httpApiHandler(app: App) {
-  const pages = new TaskPages(app);
-  const publicOrigin = new URL(app.config.SEPAKAT_PUBLIC_BASE_URL).origin;
-  const sessions = new Sessions({
-    key: app.config.SEPAKAT_LINK_KEY,
-    ttlSeconds: app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
-    secure: app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:'),
-    clock: app.runtimeClock,
-  });
-  pages.sessions = sessions;
-  const ctx = webContext(app, pages, sessions);
-  const routes: Route[] = [
-    { method: 'GET', pattern: /^\/$/, run: async (e) => pages.home(sessions.read(e.headers).session) },
-    { method: 'GET', pattern: /^\/kesehatan$/, run: async () => json(200, { status: 'ok' }) },
-    ...verificationRoutes(app, (status, page, model, title) => pages.html(status, page, model, title)),
-    // Task links: the link is the authority; what it names beyond its task is scoped to the task's case.
+export function taskRoutes(ctx: WebContext): Route[] {
+  const pages = new TaskPages(ctx);
+  return [
     {
       method: 'GET',
       pattern: new RegExp(`^/tugas/${TOKEN}$`),
@@ -145,13 +31,13 @@ export function httpApiHandler(app: App) {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}$`),
       params: ['tautan'],
-      run: async (e, m) => pages.submit(m[1]!, parseForm(e)),
+      run: async (e, m) => pages.submit(m[1]!, ctx.form(e)),
     },
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/unggah$`),
       params: ['tautan'],
-      run: async (e, m) => pages.upload(m[1]!, bodyText(e)),
+      run: async (e, m) => pages.upload(m[1]!, e.body ?? ''),
     },
     {
       method: 'POST',
@@ -165,7 +51,6 @@ export function httpApiHandler(app: App) {
       params: ['tautan'],
       run: async (_e, m) => pages.renew(m[1]!),
     },
-    // Downloads are acts (POST, then a short-lived link), so a mail scanner following GETs records nothing.
     {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/dokumen/([A-Za-z0-9_-]{22})$`),
@@ -178,197 +63,7 @@ export function httpApiHandler(app: App) {
       params: ['tautan', 'urutan'],
       run: async (_e, m) => pages.download(m[1]!, Number(m[2])),
     },
-    ...webRoutes(ctx),
   ];
-
-  const handle = async (event: HttpEvent): Promise<HttpResult> => {
-    const method = event.requestContext.http.method.toUpperCase();
-    const path = event.rawPath;
-    try {
-      const matching = routes.filter((r) => r.pattern.test(path));
-      if (!matching.length)
-        return pages.message(404, { judul: 'Halaman tidak ditemukan', pesan: 'Alamat yang Anda buka tidak ada.' });
-      const route = matching.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
-      if (!route)
-        return {
-          ...pages.message(405, {
-            judul: 'Metode tidak diizinkan',
-            pesan: 'Halaman ini tidak menerima permintaan tersebut.',
-          }),
-          headers: { ...htmlHeaders(''), allow: matching.map((r) => r.method).join(', ') },
-        };
-      if (method === 'POST' && !sameOrigin(event, publicOrigin))
-        return pages.message(403, {
-          judul: 'Permintaan ditolak',
-          pesan: 'Formulir dikirim dari situs lain. Buka tautan dari email Anda lalu kirim dari halaman itu.',
-        });
-      const result = await route.run(event, route.pattern.exec(path)!.slice(0) as string[]);
-      return method === 'HEAD' ? { ...result, body: '' } : result;
-    } catch (error) {
-      if (isSepakatError(error, ErrorNames.BadInput))
-        return path.startsWith('/api/')
-          ? json(400, { pesan: error.message })
-          : pages.message(400, { judul: 'Permintaan tidak valid', pesan: error.message });
-      if (isSepakatError(error, ErrorNames.Limited))
-        return path.startsWith('/api/')
-          ? json(429, { pesan: error.message })
-          : pages.message(429, { judul: 'Batas permintaan tercapai', pesan: error.message });
-      if (isSepakatError(error, ErrorNames.Tampered)) {
-        console.error(
-          JSON.stringify({ level: 'error', route: `/${path.split('/')[1] ?? ''}`, method, error: error.code }),
-        );
-        return pages.message(409, { judul: 'Berkas tidak utuh', pesan: error.message });
-      }
-      if (error instanceof z.ZodError)
-        return json(400, { pesan: 'Data permintaan tidak valid', rincian: issueMessages(error, {}) });
-      const transient = isSepakatError(error, ErrorNames.Transient);
-      if (!transient)
-        console.error(
-          // The path only up to its first segment: paths under /tugas/ are capability links, never logged.
-          JSON.stringify({
-            level: 'error',
-            route: `/${path.split('/')[1] ?? ''}`,
-            method,
-            error: String(error),
-            stack: (error as Error)?.stack,
-          }),
-        );
-      return pages.message(transient ? 503 : 500, {
-        judul: 'Terjadi gangguan',
-        pesan: transient
-          ? 'Layanan sedang sibuk. Tidak ada yang berubah; silakan coba lagi sebentar lagi.'
-          : 'Terjadi kesalahan pada sistem. Tidak ada yang berubah; silakan coba lagi atau hubungi Bagian Kerja Sama.',
-      });
-    }
-  };
-  // The route table travels with the handler, for what walks it (test/cross-pemda.test.ts).
-  return Object.assign(handle, { routes: routes as readonly Route[] });
-}
-
-function webContext(app: App, pages: TaskPages, sessions: Sessions): WebContext {
-  const deny = (session: Session) =>
-    pages.message(
-      403,
-      {
-        judul: 'Akses ditolak',
-        pesan: 'Peran atau unit kerja Anda tidak memberi akses ke halaman ini. Hubungi administrator bila perlu.',
-      },
-      session,
-    );
-  const signedIn: WebContext['signedIn'] = async (event, allow) => {
-    const { session, expired } = sessions.read(event.headers);
-    if (!session) {
-      const method = event.requestContext.http.method.toUpperCase();
-      if (method !== 'GET' && method !== 'HEAD')
-        return {
-          result: pages.message(401, {
-            judul: expired ? 'Sesi berakhir' : 'Perlu masuk',
-            pesan: expired
-              ? 'Sesi Anda sudah berakhir; tidak ada yang diubah. Silakan masuk kembali lalu ulangi.'
-              : 'Silakan masuk terlebih dahulu.',
-            // A link (GET): a form posting to /masuk would carry no sign-in token and always be refused.
-            tautan: { url: '/masuk', label: 'Masuk' },
-          }),
-        };
-      const back = event.rawPath + (event.rawQueryString ? `?${event.rawQueryString}` : '');
-      return {
-        result: {
-          statusCode: 303,
-          headers: {
-            location: `/masuk?lanjut=${encodeURIComponent(back)}${expired ? '&sesi=berakhir' : ''}`,
-            'cache-control': 'no-store',
-            ...(expired ? { 'set-cookie': sessions.clear() } : {}),
-          },
-          body: '',
-        },
-      };
-    }
-    if (allow && !allow(session.principal)) return { result: deny(session) };
-    return { session };
-  };
-  return {
-    app,
-    sessions,
-    html: (status, page, model, title, options) =>
-      pages.html(status, page, model, title, options?.kop, options?.session),
-    message: (status, model, session) => pages.message(status, model, session),
-    json,
-    form: parseForm,
-    signedIn,
-    async acting(event, allow) {
-      const found = await signedIn(event, allow);
-      if (found.result) return found;
-      const form = parseForm(event);
-      if (!sessions.checkCsrf(found.session, form))
-        return {
-          result: pages.message(
-            403,
-            {
-              judul: 'Formulir kedaluwarsa',
-              pesan:
-                'Formulir ini tidak dapat diverifikasi (token keamanan tidak cocok). Muat ulang halaman lalu kirim lagi.',
-            },
-            found.session,
-          ),
-        };
-      return { session: found.session, form };
-    },
-    async guard(session, kind, recordPemdaId, may = () => true, pesan) {
-      const answer = await guardRecord(session.principal, kind, recordPemdaId, may, pesan);
-      return answer === 'boleh' ? undefined : pages.message(answer.status, answer.model, session);
-    },
-  };
-}
-
-/** Mail scanners and other sites cannot act: a POST must come from our own pages (or carry no Origin at all). */
-function sameOrigin(event: HttpEvent, publicOrigin: string): boolean {
-  const origin = event.headers.origin;
-  if (origin && origin !== 'null') return origin === publicOrigin;
-  return event.headers['sec-fetch-site'] !== 'cross-site';
-}
-
-/**
- * The caller's network address, as limits key on it: the address API Gateway saw (in AWS behind CloudFront, the
- * viewer's address CloudFront passes on).
- */
-export function callerAddress(event: HttpEvent): string | undefined {
-  return event.requestContext.http.sourceIp || undefined;
-}
-
-function bodyText(event: HttpEvent): string {
-  if (!event.body) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-}
-
-function parseForm(event: HttpEvent): Record<string, string> {
-  const form: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(bodyText(event))) if (!(k in form)) form[k] = v;
-  return form;
-}
-
-const json = (statusCode: number, body: unknown): HttpResult => ({
-  statusCode,
-  headers: {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  },
-  body: JSON.stringify(body),
-});
-
-/**
- * The pages' CSP. `connect` is the storage origin: the intake form PUTs to presigned URLs there, and a download form's
- * POST is answered with a 303 to a presigned GET there (form-action applies to the redirect too).
- */
-function htmlHeaders(nonce: string, connect = ''): Record<string, string> {
-  return {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ${connect}; form-action 'self' ${connect}; frame-ancestors 'none'; base-uri 'none'`,
-  };
 }
 
 const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
@@ -413,76 +108,24 @@ const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: str
 /** How long a download link lives once it was asked for (and logged). */
 const DOWNLOAD_SECONDS = 300;
 
-const redirectTo = (url: string): HttpResult => ({
-  statusCode: 303,
-  headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-  body: '',
-});
-
 class TaskPages {
-  private readonly presignOrigin: string;
-  constructor(private readonly app: App) {
-    const endpoint = app.config.SEPAKAT_ENDPOINT_S3_PUBLIC ?? app.config.SEPAKAT_ENDPOINT_S3;
-    this.presignOrigin = endpoint ? new URL(endpoint).origin : 'https://*.amazonaws.com';
+  private readonly app: App;
+  constructor(private readonly ctx: WebContext) {
+    this.app = ctx.app;
   }
 
-  html(
+  private message(statusCode: number, model: MessageModel): HttpResult {
+    return this.ctx.message(statusCode, model);
+  }
+
+  private html(
     statusCode: number,
     name: string,
     model: Record<string, unknown>,
     title: string,
     kop?: string,
-    session?: Session,
   ): HttpResult {
-    const nonce = randomBytes(16).toString('base64');
-    const sesi = session && this.sessionModel(session);
-    const body = this.app.templates
-      .page(name, { ...model, nonce, ...(sesi ? { csrf: sesi.csrf } : {}) }, { title, ...(kop ? { kop } : {}), sesi })
-      .replace(/<script>/g, `<script nonce="${nonce}">`);
-    return { statusCode, headers: htmlHeaders(nonce, this.presignOrigin), body };
-  }
-
-  message(statusCode: number, model: MessageModel, session?: Session): HttpResult {
-    return this.html(
-      statusCode,
-      'pesan',
-      { jenis: statusCode < 300 ? 'ok' : 'salah', ...model },
-      model.judul,
-      undefined,
-      session,
-    );
-  }
-
-  /** What the layout shows of the signed-in user: name, roles, the console menu for those roles, the CSRF token. */
-  private sessionModel(session: Session) {
-    const p = session.principal;
-    const menu = [
-      ...(canSeeDashboard(p) ? [{ url: '/konsol', label: 'Dasbor' }] : []),
-      ...(has(p, 'pemohon') ? [{ url: '/permohonan/baru', label: 'Permohonan baru' }] : []),
-      ...(canSeeArchive(p, p.pemdaId) ? [{ url: '/arsip', label: 'Arsip' }] : []),
-      ...(canSeeAnalytics(p, p.pemdaId) ? [{ url: '/konsol/mutu-baku', label: 'Mutu Baku' }] : []),
-    ];
-    return {
-      nama: p.nama,
-      peran: p.roles.map((r) => ROLE_LABEL[r]).join(', '),
-      unit: p.unit,
-      menu,
-      csrf: this.sessions?.csrfToken(session) ?? '',
-    };
-  }
-
-  /** Set once by the handler: the session keys (for the CSRF token the layout's sign-out form carries). */
-  sessions?: Sessions;
-
-  home(session?: Session): HttpResult {
-    const sops = this.app.catalog.sops.all().map((s) => ({
-      nama: s.definition.header.nama,
-      key: s.key,
-      langkah: s.definition.steps.filter((x) => !('gate' in x)).length,
-    }));
-    // Only the embedded local default sets a SES endpoint: there the local outbox (/kotak-keluar) exists.
-    const kotakKeluar = this.app.config.SEPAKAT_ENDPOINT_SES !== undefined;
-    return this.html(200, 'beranda', { sops, kotakKeluar }, 'Beranda', undefined, session);
+    return this.ctx.html(statusCode, name, model, title, kop ? { kop } : {});
   }
 
   private async problem(token: string, p: LinkProblem): Promise<HttpResult> {
