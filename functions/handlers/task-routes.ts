@@ -4,6 +4,7 @@ import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-act
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import { recordDownload } from '../../core/case/downloads.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
+import { linkProblemPage } from './link-problems.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { App } from '../app.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
@@ -66,45 +67,6 @@ export function taskRoutes(ctx: WebContext): Route[] {
   ];
 }
 
-const PROBLEM_PAGES: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
-  rusak: {
-    status: 404,
-    judul: 'Tautan tidak valid',
-    pesan: 'Tautan ini tidak dikenal atau telah diubah. Gunakan tautan persis seperti di email Anda.',
-  },
-  'orang-lain': {
-    status: 403,
-    judul: 'Tautan untuk pejabat lain',
-    pesan: 'Tugas ini sekarang ditujukan kepada pejabat lain, sehingga tautan ini tidak berlaku untuk Anda.',
-  },
-  diganti: {
-    status: 410,
-    judul: 'Tautan sudah diganti',
-    pesan: 'Tautan baru untuk tugas ini telah dikirim; tautan ini tidak berlaku lagi. Buka tautan di email terbaru.',
-  },
-  kedaluwarsa: {
-    status: 410,
-    judul: 'Tautan sudah kedaluwarsa',
-    pesan:
-      'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email pejabat yang bertugas, bukan ke orang yang membuka halaman ini.',
-  },
-  'batas-tautan': {
-    status: 429,
-    judul: 'Batas tautan baru tercapai',
-    pesan: `Tautan baru untuk tugas ini sudah dikirim ${FRESH_LINK_LIMIT.max} kali dalam satu jam. Buka tautan di email terbaru Anda.`,
-  },
-  selesai: {
-    status: 409,
-    judul: 'Tugas sudah diselesaikan',
-    pesan: 'Keputusan untuk tugas ini sudah tercatat; tidak ada yang diubah.',
-  },
-  ditutup: {
-    status: 410,
-    judul: 'Kasus sudah ditutup',
-    pesan: 'Kasus ini sudah berakhir atau dibatalkan; tugas ini tidak lagi memerlukan tindakan.',
-  },
-};
-
 /** How long a download link lives once it was asked for (and logged). */
 const DOWNLOAD_SECONDS = 300;
 
@@ -129,7 +91,7 @@ class TaskPages {
   }
 
   private async problem(token: string, p: LinkProblem): Promise<HttpResult> {
-    const page = PROBLEM_PAGES[p.problem];
+    const page = linkProblemPage('tugas', p.problem);
     if (p.problem === 'kedaluwarsa')
       return this.message(page.status, {
         ...page,
@@ -221,8 +183,10 @@ class TaskPages {
     const parsed = parseInput(UploadRequest, raw, UPLOAD_REQUEST_LABELS);
     if (!parsed.ok) return json(400, { pesan: parsed.messages.join('; '), rincian: parsed.messages });
     const result = await this.app.actions.requestUpload(token, parsed.value);
-    if ('problem' in result)
-      return json(PROBLEM_PAGES[result.problem].status, { pesan: PROBLEM_PAGES[result.problem].pesan });
+    if ('problem' in result) {
+      const page = linkProblemPage('tugas', result.problem);
+      return json(page.status, { pesan: page.pesan });
+    }
     if ('error' in result) return json(400, { pesan: result.error });
     return json(200, result);
   }
