@@ -15,17 +15,20 @@ import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
 import { SfnPort } from './adapters/sfn-port.ts';
 import { Templates } from './adapters/templates.ts';
-import { DocumentStore } from './adapters/document-store.ts';
+import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
-import { DocumentWorker } from './documents/document-work.ts';
-import { AgreementService } from './agreements/agreement-service.ts';
-import { AgreementStore } from './adapters/agreement-store.ts';
+import { DocumentActions } from '../core/documents/document-actions.ts';
+import { Agreements } from '../core/agreement/agreements.ts';
+import { rekapToHtml } from '../core/agreement/rekap.ts';
+import { log } from './observability/log.ts';
+import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
 import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-store.ts';
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
 import { DevelopmentPki } from './signing/dev-pki.ts';
+import { PadesSigner } from './signing/pades-signer.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { ErrorNames, SepakatError } from '../core/errors.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
@@ -48,7 +51,7 @@ export interface App {
   caseAdmin: CaseAdmin;
   store: DynamoDbCaseStore;
   files: S3FileStore;
-  documents: DocumentStore;
+  documents: DynamoDbDocumentStore;
   /** The register of numbers of a pemda (its series from config/pemda). */
   register(pemdaId: string): DynamoDbRegisterStore;
   /** The Chromium renderer, launched on first use and kept warm. */
@@ -60,7 +63,7 @@ export interface App {
   /** Where timed work (reminders) is scheduled; absent where nothing is scheduled. */
   scheduler?: Scheduler;
   /** Agreements after signing: status, links, monitoring (reports, monev, expiry), the annual report. */
-  agreements: AgreementService;
+  agreements: Agreements;
   /** Staff sign-in (Cognito user pool; cognito-local on the embedded default); absent when not configured. */
   identity?: CognitoIdentity;
   /** Releases what the app holds (the browser). */
@@ -135,7 +138,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     mailDomain: mailDomainOf(config.SEPAKAT_MAIL_FROM),
     ...(options.scheduler ? { scheduler: options.scheduler(clients) } : {}),
   };
-  const documents = new DocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
+  const documents = new DynamoDbDocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
   const registers = new Map<string, DynamoDbRegisterStore>();
   const register = (pemdaId: string) => {
     let found = registers.get(pemdaId);
@@ -177,13 +180,13 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       keys = undefined;
       throw error;
     }));
-  deps.documents = new DocumentWorker({
+  deps.documents = new DocumentActions({
     store,
     documents,
     files,
     register,
     renderer: getRenderer,
-    keys: getKeys,
+    signer: new PadesSigner(getKeys),
     pemda: (id) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -194,8 +197,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     onNaskahRegistered: (caseId) => agreements.registerCase(caseId),
   });
   const runtime = new CaseRuntime(deps);
-  const agreements: AgreementService = new AgreementService({
-    store: new AgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
+  const agreements: Agreements = new Agreements({
+    store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
     cases: store,
     documents,
     renderer: getRenderer,
@@ -211,6 +214,9 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
     startCase: (record) =>
       runtime.startExecution(record, executionNameForIntake(record.intakeId), { node: START_POSITION, seq: 0 }),
+    annualReportHtml: rekapToHtml,
+    reportError: (message, { itemId, error }) =>
+      log.error(message, { itemId, error } as Parameters<typeof log.error>[1]),
   });
   const cognito = cognitoSettings(config);
   const identity =

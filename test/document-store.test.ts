@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf } from '../cli/drive.ts';
-import { DocumentStore, documentTableDefinition } from '../functions/adapters/document-store.ts';
+import { DynamoDbDocumentStore, documentTableDefinition } from '../functions/adapters/document-store.ts';
 import { ensureTables, localDynamoClientConfig, startLocalDynamoDb } from '../local/dynamodb/local-dynamodb.ts';
 import { localS3ClientConfig, startLocalS3 } from '../local/s3/local-s3.ts';
 
@@ -13,7 +13,7 @@ import { localS3ClientConfig, startLocalS3 } from '../local/s3/local-s3.ts';
 describe('the document store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sepakat-docs-'));
   let services: { close(): Promise<void> }[] = [];
-  let store: DocumentStore;
+  let store: DynamoDbDocumentStore;
   let s3: S3Client;
 
   beforeAll(async () => {
@@ -23,7 +23,7 @@ describe('the document store', () => {
     const ddb = new DynamoDBClient(localDynamoClientConfig(dynamodb.endpoint));
     await ensureTables(ddb, [documentTableDefinition('sepakat-dokumen')]);
     s3 = new S3Client(localS3ClientConfig(local.endpoint));
-    store = new DocumentStore(ddb, s3, 'sepakat-dokumen');
+    store = new DynamoDbDocumentStore(ddb, s3, 'sepakat-dokumen');
   });
   afterAll(async () => {
     await Promise.all(services.map((s) => s.close()));

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { actOnLink, driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
 import type { FaultPoint } from '../core/case/model.ts';
 import { LOCAL_DEVELOPMENT_CREDENTIALS } from '../functions/app.ts';
-import { DocumentStore } from '../functions/adapters/document-store.ts';
+import { DynamoDbDocumentStore } from '../functions/adapters/document-store.ts';
 import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
@@ -157,7 +157,7 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
         region: 'ap-southeast-3',
         credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
       });
-      const documents = new DocumentStore(client, undefined as never, 'sepakat-dokumen');
+      const documents = new DynamoDbDocumentStore(client, undefined as never, 'sepakat-dokumen');
       const signed = (await documents.listByCase(intakeId)).filter((d) => d.kind === 'naskah-ditandatangani');
       expect(signed).toHaveLength(1);
       const store = storeAt(second.urls.dynamodb);

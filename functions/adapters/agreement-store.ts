@@ -1,8 +1,9 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Transition } from '../../core/agreement/lifecycle.ts';
-import type { AgreementRecord, RekomendasiMonev, Usulan } from '../../core/agreement/model.ts';
-import type { JenisKewajiban } from '../../core/agreement/calendar.ts';
+import type { AgreementRecord, Usulan } from '../../core/agreement/model.ts';
+import type { ItemSubmission, MonitoringItem, RekapFact } from '../../core/agreement/monitoring-item.ts';
+import type { AgreementStore } from '../../core/ports.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
 
 /**
@@ -18,6 +19,14 @@ import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
  * The index `byAgreement` (`perjanjian` = `<pemdaId>#<nomor>`, `urut`) lists an agreement's reports and monev; a
  * link is read by its item id with a consistent GetItem.
  */
+export type {
+  ItemPerson,
+  ItemState,
+  ItemSubmission,
+  MonitoringItem,
+  RekapFact,
+} from '../../core/agreement/monitoring-item.ts';
+
 export const AGREEMENT_INDEX = 'byAgreement';
 
 export const agreementTableDefinition = (tableName: string): CreateTableCommandInput => ({
@@ -45,53 +54,6 @@ export const agreementTableDefinition = (tableName: string): CreateTableCommandI
   ],
 });
 
-export type ItemState = 'terbuka' | 'diterima';
-
-/** Who a report or monev link is bound to. */
-export interface ItemPerson {
-  id: string;
-  nama: string;
-  jabatan: string;
-  email: string;
-}
-
-export interface ItemSubmission {
-  submissionId: string;
-  at: string;
-  values: Record<string, string>;
-  /** The Laporan Pelaksanaan rendered from it (reports only). */
-  docId?: string;
-  rekomendasi?: RekomendasiMonev;
-}
-
-/** One report or monev an agreement owes: its link (version, expiry, person) and, once submitted, what came in. */
-export interface MonitoringItem {
-  itemId: string;
-  pemdaId: string;
-  nomor: string;
-  jenis: JenisKewajiban;
-  ke: number;
-  label: string;
-  periode: { mulai: string; selesai: string };
-  jatuhTempo: string;
-  person: ItemPerson;
-  state: ItemState;
-  linkVersion: number;
-  linkExpiresAt: string;
-  requestedAt: string;
-  submission?: ItemSubmission;
-  /** How many times its expired link was renewed (rate-limited). */
-  renewals?: number;
-}
-
-export interface RekapFact {
-  pemdaId: string;
-  tahun: number;
-  docId: string;
-  to: string[];
-  at: string;
-}
-
 const agreementKey = (pemdaId: string, nomor: string) => ({ pk: `perjanjian#${pemdaId}`, sk: nomor });
 const itemKey = (itemId: string) => ({ pk: `pantau#${itemId}`, sk: '#' });
 
@@ -101,7 +63,7 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   return rest as T;
 }
 
-export class AgreementStore {
+export class DynamoDbAgreementStore implements AgreementStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(

@@ -5,40 +5,12 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
+import type { DocumentStore } from '../../core/ports.ts';
+import { docIdFor, type DocumentRecord, type StoreDocumentInput } from '../../core/documents/document-record.ts';
 
-/**
- * Documents are never overwritten. The local S3 has no versioning or Object Lock, so the guarantee comes from two
- * rules that hold on AWS too:
- * - an object key ends in the SHA-256 of its bytes, so a key can only ever hold one content;
- * - the record that says which object is *the* document for a purpose (case, step, visit, kind) is one conditional
- *   put in DynamoDB. A retried or concurrent store finds the record and returns it: one document per purpose.
- */
-export interface DocumentRecord {
-  docId: string;
-  caseId: string;
-  /** The pemda whose register the document's number belongs to. */
-  pemdaId?: string;
-  /** What the document is: 'naskah', 'nota-dinas', 'undangan', 'arsip-pindai', … */
-  kind: string;
-  /** Why it exists, unique per document (e.g. `${caseId}#${seq}#naskah`). */
-  purpose: string;
-  bucket: string;
-  key: string;
-  sha256: string;
-  size: number;
-  contentType: string;
-  fileName: string;
-  createdAt: string;
-  /** Template version and the data it was rendered from (generated documents). */
-  templateVersion?: string;
-  dataSha256?: string;
-  /** The data it was rendered from, as JSON beside the document (same bucket, never overwritten either). */
-  dataKey?: string;
-  /** Archive: the register number this copy belongs to, and whether it is the original. */
-  nomor?: string;
-  asli?: boolean;
-  meta?: Record<string, string | number | boolean>;
-}
+export { docIdFor, type DocumentRecord } from '../../core/documents/document-record.ts';
+/** The port this adapter implements (callers that only read documents name it from here). */
+export type { DocumentStore } from '../../core/ports.ts';
 
 export const documentTableDefinition = (tableName: string): CreateTableCommandInput => ({
   TableName: tableName,
@@ -79,10 +51,15 @@ export const documentTableDefinition = (tableName: string): CreateTableCommandIn
 });
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-export const docIdFor = (purpose: string) =>
-  createHash('sha256').update(`dokumen|${purpose}`).digest('base64url').slice(0, 22);
 
-export class DocumentStore {
+/**
+ * Documents are never overwritten. The local S3 has no versioning or Object Lock, so the guarantee comes from two
+ * rules that hold on AWS too:
+ * - an object key ends in the SHA-256 of its bytes, so a key can only ever hold one content;
+ * - the record that says which object is *the* document for a purpose (case, step, visit, kind) is one conditional
+ *   put in DynamoDB. A retried or concurrent store finds the record and returns it: one document per purpose.
+ */
+export class DynamoDbDocumentStore implements DocumentStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -102,22 +79,7 @@ export class DocumentStore {
   }
 
   /** Stores the document for a purpose once. Returns the stored record (an earlier one when the purpose was stored). */
-  async store(input: {
-    caseId: string;
-    pemdaId?: string;
-    kind: string;
-    purpose: string;
-    bucket: string;
-    bytes: Uint8Array;
-    contentType: string;
-    fileName: string;
-    at: Date;
-    templateVersion?: string;
-    data?: unknown;
-    nomor?: string;
-    asli?: boolean;
-    meta?: Record<string, string | number | boolean>;
-  }): Promise<{ record: DocumentRecord; created: boolean }> {
+  async store(input: StoreDocumentInput): Promise<{ record: DocumentRecord; created: boolean }> {
     const docId = docIdFor(input.purpose);
     const existing = await this.get(docId);
     if (existing) return { record: existing, created: false };

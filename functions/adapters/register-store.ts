@@ -8,117 +8,27 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { TimeZone } from '../../core/calendar/schema.ts';
-import { ErrorNames, SepakatError } from '../../core/errors.ts';
-import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
-import {
-  agedThrough,
-  allocationKey,
-  classifyHoles,
-  formatNumber,
-  keepObservations,
-  noRegisterFaults,
-  parseNumber,
-  RegisterDatesSchema,
-  SYSTEM_VOID_REASON,
-  TAHUN_MAX,
-  TAHUN_MIN,
-  yearOf,
-  type AllocateInput,
-  type CounterAges,
-  type ListFilter,
-  type NumberingConfig,
-  type NumberRegister,
-  type RegisterDates,
-  type RegisterEntry,
-  type RegisterFaultPoint,
-  type RegisterFaults,
-  type RegisterPage,
-  type RegisterStatus,
-  type SrikandiInput,
-  type SweepReport,
-  type VoidCode,
+import { Register } from '../../core/register/allocation.ts';
+import type {
+  CounterAges,
+  CounterObservation,
+  NumberingConfig,
+  RegisterEntry,
+  RegisterFaults,
+  RegisterStatus,
 } from '../../core/register/numbering.ts';
+import type { Claim, EntryAt, NumberTextItem, RegisterItems } from '../../core/register/register-items.ts';
+import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
 import type { RegisterTableNames } from './register-tables.ts';
 
 /**
- * The register of document numbers on DynamoDB, correct under any concurrency and any crash with single-item
- * conditional writes only (dynalite has no transactions). Item layout: register-tables.ts.
- *
- * ## Allocation (case + purpose → number)
- *
- *   (a) GetItem claim(key). Present → its number; go to (d).
- *   (b) UpdateItem ADD counter.last 1, SET counter.lastAt = now in the same atomic update: returns n. The counter
- *       hands each n out once (ADD is atomic), and every n ≤ last was taken at or before lastAt.
- *   (c) Put claim(key) = n, if absent. Lost (another writer bound the key first): void our n ("alokasi paralel
- *       ganda") and continue with theirs.
- *   (d) Put numberText(text of n) = (key, n), if absent (text uniqueness across series and SRIKANDI numbers); then
- *       Put entry(n), if absent. The entry is the only thing that makes n *given*: allocate returns a number only
- *       after its entry exists as `dicadangkan` with this key.
- *
- * Why no number is given twice: n comes from the counter once; it is bound to one key (only (b)'s writer binds
- * it, with a conditional put or a conditional re-point); entry(n) is written once (attribute_not_exists) and is
- * read back before anything is returned. Why none is lost: every n ≤ counter.last ends with exactly one entry —
- * the allocation's own, or a void written by the loser of (c), by a text collision, or by sweepHoles for a crash.
- *
- * A crash anywhere leaves one of: nothing (before b); a hole n with no claim (b→c): sweepHoles voids it once it
- * is older than the grace period; a claim without entry (c→d): a re-run of the key finishes (d) with the same n.
- *
- * ## sweepHoles and allocations in flight
- *
- * A hole is an n ≤ counter.last without an entry. sweepHoles voids only holes known to be older than `olderThan`
- * (callers pass now − a grace period far longer than an allocation takes, e.g. core DEFAULT_SWEEP_GRACE_MS), and knows
- * an age without writing one per number (core agedThrough): every n ≤ last was taken at or before counter.lastAt;
- * and a sweep that finds young holes records an observation {last, at} in the counter (read after a consistent
- * read: every n ≤ last existed at `at`), which dates them for a later sweep even if the counter never goes quiet.
- * So a hole is voided one grace period after it was made (quiet counter) or after a sweep first saw it (busy one).
- *
- * Correctness does not rest on that timing (clocks skew, a process can stall for longer than any grace period):
- * the void is a conditional put on entry(n), the same item the allocator's step (d) writes, so exactly one of
- * them wins. An allocator that finds its n voided never returns n: it takes a fresh number and re-points its
- * claim (conditional on the claim still naming the old n). The voided n stays in the register as "alokasi
- * terputus", exactly one entry. An allocation in flight therefore never ends with a voided number; at worst it
- * costs one number.
- *
- * ## SRIKANDI numbers
- *
- * They are outside the sequence (no counter, no n# entry). registerSrikandi checks the text against the series'
- * pattern (parseNumber), then puts numberText(text) if absent — the uniqueness fact, shared with the numbers this
- * product gives — and then the entry `s#<text>` in the partition of the year the text carries. A crash between the
- * two is repaired by a re-run with the same case and purpose, or by sweepHoles (the number-text item holds the
- * whole entry).
+ * The register of document numbers on DynamoDB: the rules of core/register/allocation.ts (why no number is given
+ * twice or lost, under any concurrency and any crash) on single-item conditional writes of this table (item layout:
+ * register-tables.ts). This file is only the I/O of the five item kinds.
  */
 
 const COUNTER_SK = '#penghitung';
 const CLAIM_SK = '#kunci';
-const N_DIGITS = 9;
-/** Re-points of one allocation before giving up (each needs a sweep or a collision in between: never in practice). */
-const MAX_ATTEMPTS = 16;
-
-const badInput = (message: string, code?: string) =>
-  new SepakatError(ErrorNames.BadInput, message, code ? { code } : undefined);
-
-/** The idempotency item of an allocation key. */
-interface Claim {
-  key: string;
-  series: string;
-  year: number;
-  n: number;
-  numberText: string;
-  reservedAt: string;
-}
-
-/** The uniqueness item of a number text. */
-interface NumberTextItem {
-  source: 'sepakat' | 'srikandi';
-  series: string;
-  year: number;
-  n: number;
-  key?: string;
-  entrySk: string;
-  createdAt: string;
-  /** SRIKANDI numbers: the whole entry, so a crash before the entry is written can be repaired. */
-  entry?: RegisterEntry;
-}
 
 export interface RegisterStoreOptions {
   pemdaId: string;
@@ -130,24 +40,27 @@ export interface RegisterStoreOptions {
   faults?: RegisterFaults;
 }
 
-export class DynamoDbRegisterStore implements NumberRegister {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly table: string;
-  private readonly pemdaId: string;
-  private readonly numbering: NumberingConfig;
-  private readonly clock: () => Date;
-  private readonly timeZone: TimeZone;
-  private readonly faults: RegisterFaults;
-
+/** The register of one pemda on its DynamoDB table. */
+export class DynamoDbRegisterStore extends Register {
   constructor(client: DynamoDBClient, tables: RegisterTableNames, options: RegisterStoreOptions) {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(options.pemdaId)) throw new Error(`pemdaId "${options.pemdaId}" tidak valid`);
+    super(new DynamoDbRegisterItems(client, tables.register, options.pemdaId), {
+      ...options,
+      clock: options.clock ?? (() => new Date()),
+    });
+  }
+}
+
+/** The five item kinds of one pemda's register, each one GetItem, conditional write or consistent Query. */
+export class DynamoDbRegisterItems implements RegisterItems {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+    private readonly pemdaId: string,
+  ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    this.table = tables.register;
-    this.pemdaId = options.pemdaId;
-    this.numbering = options.numbering;
-    this.clock = options.clock ?? (() => new Date());
-    this.timeZone = options.timeZone ?? 'WIB';
-    this.faults = options.faults ?? noRegisterFaults;
   }
 
   // ─── keys ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -160,23 +73,6 @@ export class DynamoDbRegisterStore implements NumberRegister {
   }
   private get textPk(): string {
     return `${this.pemdaId}#nomor`;
-  }
-  private static entrySk(n: number): string {
-    return `n#${String(n).padStart(N_DIGITS, '0')}`;
-  }
-
-  private pattern(series: string): string {
-    const found = Object.hasOwn(this.numbering.series, series) ? this.numbering.series[series] : undefined;
-    if (!found)
-      throw badInput(
-        `Seri penomoran "${series}" tidak dikenal; yang tersedia: ${Object.keys(this.numbering.series).join(', ')}`,
-        'SeriTidakDikenal',
-      );
-    return found.pattern;
-  }
-
-  private now(): string {
-    return this.clock().toISOString();
   }
 
   // ─── plumbing ────────────────────────────────────────────────────────────────────────────────────────────
@@ -208,14 +104,10 @@ export class DynamoDbRegisterStore implements NumberRegister {
     return queryAll<T>(this.doc, input);
   }
 
-  private async fault(point: RegisterFaultPoint, at: { key: string; series: string; year: number; n: number }) {
-    await this.faults.point(point, at);
-  }
-
-  // ─── the five item kinds ─────────────────────────────────────────────────────────────────────────────────
+  // ─── counter ─────────────────────────────────────────────────────────────────────────────────────────────
 
   /** (b) The next number of (series, year); the same atomic update records when (lastAt, the allocator's clock). */
-  private async take(series: string, year: number): Promise<number> {
+  async take(series: string, year: number, at: string): Promise<number> {
     const out = await this.send(() =>
       this.doc.send(
         new UpdateCommand({
@@ -223,7 +115,7 @@ export class DynamoDbRegisterStore implements NumberRegister {
           Key: { pk: this.seqPk(series, year), sk: COUNTER_SK },
           UpdateExpression: 'SET #lastAt = :now ADD #last :one',
           ExpressionAttributeNames: { '#lastAt': 'lastAt', '#last': 'last' },
-          ExpressionAttributeValues: { ':now': this.now(), ':one': 1 },
+          ExpressionAttributeValues: { ':now': at, ':one': 1 },
           ReturnValues: 'UPDATED_NEW',
         }),
       ),
@@ -233,18 +125,37 @@ export class DynamoDbRegisterStore implements NumberRegister {
     return n;
   }
 
-  private async getClaim(key: string): Promise<Claim | undefined> {
+  async getCounter(series: string, year: number): Promise<CounterAges | undefined> {
+    return this.getItem<CounterAges>(this.seqPk(series, year), COUNTER_SK);
+  }
+
+  async setObservations(series: string, year: number, seen: readonly CounterObservation[]): Promise<void> {
+    await this.send(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: this.seqPk(series, year), sk: COUNTER_SK },
+          UpdateExpression: 'SET #seen = :seen',
+          ExpressionAttributeNames: { '#seen': 'seen' },
+          ExpressionAttributeValues: { ':seen': seen },
+        }),
+      ),
+    );
+  }
+
+  // ─── claims ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  async getClaim(key: string): Promise<Claim | undefined> {
     const item = await this.getItem<Claim & Record<string, unknown>>(this.claimPk(key), CLAIM_SK);
     return item && { ...pick(item, ['key', 'series', 'year', 'n', 'numberText', 'reservedAt']) };
   }
 
-  /** (c) Binds the key to n unless someone bound it first. */
-  private putClaim(claim: Claim): Promise<boolean> {
+  putClaim(claim: Claim): Promise<boolean> {
     return this.putIfAbsent({ pk: this.claimPk(claim.key), sk: CLAIM_SK, kind: 'kunci', ...claim });
   }
 
   /** Re-binds the key from a number that was voided under it to a fresh one, unless someone did first. */
-  private repointClaim(from: Claim, to: Claim): Promise<boolean> {
+  repointClaim(from: Claim, to: Claim): Promise<boolean> {
     return this.conditional(() =>
       this.doc.send(
         new UpdateCommand({
@@ -277,292 +188,41 @@ export class DynamoDbRegisterStore implements NumberRegister {
     );
   }
 
-  private async getText(numberText: string): Promise<NumberTextItem | undefined> {
+  // ─── number texts ────────────────────────────────────────────────────────────────────────────────────────
+
+  getText(numberText: string): Promise<NumberTextItem | undefined> {
     return this.getItem<NumberTextItem>(this.textPk, numberText);
   }
 
-  private putText(numberText: string, item: NumberTextItem): Promise<boolean> {
+  putText(numberText: string, item: NumberTextItem): Promise<boolean> {
     return this.putIfAbsent({ pk: this.textPk, sk: numberText, kind: 'nomor', ...item });
   }
 
-  private async getEntryAt(pk: string, sk: string): Promise<RegisterEntry | undefined> {
-    const item = await this.getItem<Record<string, unknown>>(pk, sk);
+  listSrikandiTexts(): Promise<NumberTextItem[]> {
+    return this.queryAll<NumberTextItem>({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: '#source = :srikandi',
+      ExpressionAttributeNames: { '#source': 'source' },
+      ExpressionAttributeValues: { ':pk': this.textPk, ':srikandi': 'srikandi' },
+      ConsistentRead: true,
+    });
+  }
+
+  // ─── entries ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  async getEntry(at: EntryAt): Promise<RegisterEntry | undefined> {
+    const item = await this.getItem<Record<string, unknown>>(this.seqPk(at.series, at.year), at.sk);
     return item && toEntry(item);
   }
 
-  private getEntry(series: string, year: number, n: number): Promise<RegisterEntry | undefined> {
-    return this.getEntryAt(this.seqPk(series, year), DynamoDbRegisterStore.entrySk(n));
-  }
-
-  private putEntry(entry: RegisterEntry, sk: string): Promise<boolean> {
+  putEntry(entry: RegisterEntry, sk: string): Promise<boolean> {
     return this.putIfAbsent({ pk: this.seqPk(entry.series, entry.year), sk, kind: 'entri', ...entry });
   }
 
-  /** A void entry for a number nobody received. False when n already has an entry (then that one stands). */
-  private voidUnreceived(
-    series: string,
-    year: number,
-    n: number,
-    code: Exclude<VoidCode, 'dibatalkan-petugas'>,
-    owner?: { key: string; caseId: string; purpose: string },
-  ): Promise<boolean> {
-    const now = this.now();
-    const entry: RegisterEntry = {
-      pemdaId: this.pemdaId,
-      series,
-      year,
-      n,
-      numberText: formatNumber(this.pattern(series), n, year),
-      status: 'dibatalkan',
-      source: 'sepakat',
-      ...(owner ?? {}),
-      parties: [],
-      dates: {},
-      voidCode: code,
-      voidReason: SYSTEM_VOID_REASON[code],
-      voidedBy: 'sistem',
-      reservedAt: now,
-      voidedAt: now,
-      updatedAt: now,
-    };
-    return this.putEntry(entry, DynamoDbRegisterStore.entrySk(n));
-  }
-
-  // ─── allocation ──────────────────────────────────────────────────────────────────────────────────────────
-
-  async allocate(input: AllocateInput): Promise<RegisterEntry> {
-    const pattern = this.pattern(input.series);
-    const key = allocationKey(input.caseId, input.purpose);
-    const dates = parseDates(input.dates);
-    const owner = { key, caseId: input.caseId, purpose: input.purpose };
-    // Checked before a number is taken: a number taken and then not written would only be swept.
-    if (
-      input.year !== undefined &&
-      !(Number.isInteger(input.year) && input.year >= TAHUN_MIN && input.year <= TAHUN_MAX)
-    )
-      throw badInput(`Tahun ${input.year} di luar ${TAHUN_MIN}–${TAHUN_MAX}`, 'TahunTidakValid');
-
-    // (a) The key's number, if it has one.
-    let claim = await this.getClaim(key);
-    let fresh = false;
-    if (claim) {
-      if (claim.series !== input.series)
-        throw badInput(
-          `Keperluan "${input.purpose}" pada kasus ${input.caseId} sudah mendapat nomor ${claim.numberText} dari seri "${claim.series}"`,
-          'SeriBerbeda',
-        );
-    } else {
-      // (b) A new number from the counter.
-      const year = input.year ?? yearOf(this.clock(), this.timeZone);
-      const n = await this.take(input.series, year);
-      await this.fault('after-counter', { key, series: input.series, year, n });
-      const mine: Claim = {
-        key,
-        series: input.series,
-        year,
-        n,
-        numberText: formatNumber(pattern, n, year),
-        reservedAt: this.now(),
-      };
-      // (c) Bind it to the key.
-      if (await this.putClaim(mine)) {
-        claim = mine;
-        fresh = true;
-      } else {
-        // A parallel allocation for the same key won: our n is nobody's. Void it, then finish theirs.
-        await this.voidUnreceived(input.series, year, n, 'alokasi-paralel-ganda', owner);
-        claim = await this.getClaim(key);
-        if (!claim) throw new Error(`klaim ${key} hilang setelah gagal ditulis`);
-      }
-    }
-
-    const details = { parties: input.parties ?? [], perihal: input.perihal, dates, by: input.by };
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      // (d) The key's number gets its text and its entry (a fresh claim has neither; skip the read).
-      let entry = fresh ? undefined : await this.getEntry(claim.series, claim.year, claim.n);
-      fresh = false;
-      if (!entry) {
-        await this.fault('after-claim', { key, series: claim.series, year: claim.year, n: claim.n });
-        const text = await this.reserveText(claim);
-        if (text === 'ours') {
-          await this.fault('after-text', { key, series: claim.series, year: claim.year, n: claim.n });
-          const now = this.now();
-          const mine: RegisterEntry = {
-            pemdaId: this.pemdaId,
-            series: claim.series,
-            year: claim.year,
-            n: claim.n,
-            numberText: claim.numberText,
-            status: 'dicadangkan',
-            source: 'sepakat',
-            ...owner,
-            parties: details.parties,
-            ...(details.perihal !== undefined ? { perihal: details.perihal } : {}),
-            dates: details.dates,
-            ...(details.by !== undefined ? { by: details.by } : {}),
-            reservedAt: claim.reservedAt,
-            updatedAt: now,
-          };
-          if (await this.putEntry(mine, DynamoDbRegisterStore.entrySk(claim.n))) return mine;
-        } else {
-          // The text is already someone else's (SRIKANDI, or a series whose pattern writes the same text).
-          await this.voidUnreceived(claim.series, claim.year, claim.n, 'nomor-bentrok', owner);
-        }
-        entry = await this.getEntry(claim.series, claim.year, claim.n);
-        if (!entry) throw new Error(`entri ${claim.numberText} tidak ada setelah ditulis`);
-      }
-
-      if (entry.key === key && entry.status !== 'dibatalkan') return entry;
-      if (entry.status === 'dibatalkan' && entry.voidCode === 'dibatalkan-petugas' && entry.key === key)
-        throw badInput(
-          `Nomor ${entry.numberText} untuk keperluan "${input.purpose}" sudah dibatalkan (${entry.voidReason ?? 'tanpa alasan'}); ` +
-            'minta nomor baru dengan keperluan lain.',
-          'NomorDibatalkan',
-        );
-      if (
-        entry.status === 'dibatalkan' &&
-        (entry.voidCode === 'alokasi-terputus' || entry.voidCode === 'nomor-bentrok')
-      ) {
-        // Voided before we wrote its entry (a sweep after a stall, or a text collision): never returned to anyone.
-        claim = await this.repoint(claim, input, pattern, owner);
-        continue;
-      }
-      throw new Error(
-        `invarian register dilanggar: nomor ${entry.numberText} tercatat untuk ${entry.key}, bukan ${key}`,
-      );
-    }
-    throw new SepakatError(ErrorNames.Transient, `Alokasi nomor untuk ${key} belum selesai; coba lagi`);
-  }
-
-  /** The number text for a claim: 'ours' when it is (now) reserved for this claim, else who holds it. */
-  private async reserveText(claim: Claim): Promise<'ours' | NumberTextItem> {
-    const item: NumberTextItem = {
-      source: 'sepakat',
-      series: claim.series,
-      year: claim.year,
-      n: claim.n,
-      key: claim.key,
-      entrySk: DynamoDbRegisterStore.entrySk(claim.n),
-      createdAt: this.now(),
-    };
-    if (await this.putText(claim.numberText, item)) return 'ours';
-    const holder = await this.getText(claim.numberText);
-    if (!holder) throw new Error(`nomor ${claim.numberText} tidak ada setelah gagal ditulis`);
-    const same =
-      holder.source === 'sepakat' &&
-      holder.key === claim.key &&
-      holder.series === claim.series &&
-      holder.year === claim.year &&
-      holder.n === claim.n;
-    return same ? 'ours' : holder;
-  }
-
-  /** The key's number was voided before it was given: a fresh number, bound with a conditional re-point. */
-  private async repoint(
-    from: Claim,
-    input: AllocateInput,
-    pattern: string,
-    owner: { key: string; caseId: string; purpose: string },
-  ): Promise<Claim> {
-    const year = input.year ?? yearOf(this.clock(), this.timeZone);
-    const n = await this.take(from.series, year);
-    await this.fault('after-counter', { key: from.key, series: from.series, year, n });
-    const to: Claim = { ...from, year, n, numberText: formatNumber(pattern, n, year), reservedAt: this.now() };
-    if (await this.repointClaim(from, to)) return to;
-    await this.voidUnreceived(from.series, year, n, 'alokasi-paralel-ganda', owner);
-    const current = await this.getClaim(from.key);
-    if (!current) throw new Error(`klaim ${from.key} hilang`);
-    return current;
-  }
-
-  // ─── SRIKANDI ────────────────────────────────────────────────────────────────────────────────────────────
-
-  async registerSrikandi(input: SrikandiInput): Promise<RegisterEntry> {
-    const pattern = this.pattern(input.series);
-    const parsed = parseNumber(pattern, input.numberText, { exampleYear: yearOf(this.clock(), this.timeZone) });
-    if (!parsed.ok) throw badInput(parsed.error, 'FormatNomor');
-    const key =
-      input.caseId !== undefined && input.purpose !== undefined
-        ? allocationKey(input.caseId, input.purpose)
-        : undefined;
-    const now = this.now();
-    const entrySk = `s#${parsed.text}`;
-    const entry: RegisterEntry = {
-      pemdaId: this.pemdaId,
-      series: input.series,
-      year: parsed.year,
-      n: parsed.n,
-      numberText: parsed.text,
-      status: 'srikandi',
-      source: 'srikandi',
-      ...(input.caseId !== undefined ? { caseId: input.caseId } : {}),
-      ...(input.purpose !== undefined ? { purpose: input.purpose } : {}),
-      ...(key !== undefined ? { key } : {}),
-      parties: input.parties ?? [],
-      ...(input.perihal !== undefined ? { perihal: input.perihal } : {}),
-      dates: parseDates(input.dates),
-      ...(input.by !== undefined ? { by: input.by } : {}),
-      reservedAt: now,
-      updatedAt: now,
-    };
-    const item: NumberTextItem = {
-      source: 'srikandi',
-      series: input.series,
-      year: parsed.year,
-      n: parsed.n,
-      ...(key !== undefined ? { key } : {}),
-      entrySk,
-      createdAt: now,
-      entry,
-    };
-    if (!(await this.putText(parsed.text, item))) {
-      const holder = await this.getText(parsed.text);
-      if (!holder) throw new Error(`nomor ${parsed.text} tidak ada setelah gagal ditulis`);
-      const again = holder.source === 'srikandi' && key !== undefined && holder.key === key && holder.entry;
-      if (!again)
-        throw badInput(
-          `Nomor ${parsed.text} sudah tercatat di register${describeHolder(holder)}; satu nomor tidak boleh dipakai dua kali.`,
-          'NomorGanda',
-        );
-      // The same case and purpose entering the same number again: finish and return the first registration.
-      await this.putEntry(holder.entry!, holder.entrySk);
-      return (await this.getEntryAt(this.seqPk(holder.series, holder.year), holder.entrySk)) ?? holder.entry!;
-    }
-    if (!(await this.putEntry(entry, entrySk)))
-      return (await this.getEntryAt(this.seqPk(entry.series, entry.year), entrySk)) ?? entry;
-    return entry;
-  }
-
-  // ─── changes of an entry ─────────────────────────────────────────────────────────────────────────────────
-
-  /** Where the entry of a number text is: through its number-text item, else (a system void) its sequence. */
-  private async locate(numberText: string): Promise<{ pk: string; sk: string; text?: NumberTextItem } | undefined> {
-    const text = numberText.replaceAll('\u00a0', ' ').trim();
-    const item = await this.getText(text);
-    if (item) return { pk: this.seqPk(item.series, item.year), sk: item.entrySk, text: item };
-    for (const [series, { pattern }] of Object.entries(this.numbering.series)) {
-      const parsed = parseNumber(pattern, text);
-      if (!parsed.ok) continue;
-      const pk = this.seqPk(series, parsed.year);
-      const sk = DynamoDbRegisterStore.entrySk(parsed.n);
-      const entry = await this.getEntryAt(pk, sk);
-      if (entry?.numberText === text) return { pk, sk };
-    }
-    return undefined;
-  }
-
-  private async mustLocate(numberText: string): Promise<{ pk: string; sk: string }> {
-    const at = await this.locate(numberText);
-    if (!at)
-      throw new SepakatError(ErrorNames.NotFound, `Nomor ${numberText} tidak ditemukan di register`, {
-        code: 'NomorTidakDitemukan',
-      });
-    return at;
-  }
-
   /** An update of an entry under a condition on its status; the entry after it, or undefined if the condition failed. */
-  private async updateEntry(
-    at: { pk: string; sk: string },
+  async updateEntry(
+    at: EntryAt,
     sets: Record<string, unknown>,
     allowed: readonly RegisterStatus[],
   ): Promise<RegisterEntry | undefined> {
@@ -582,7 +242,7 @@ export class DynamoDbRegisterStore implements NumberRegister {
         this.doc.send(
           new UpdateCommand({
             TableName: this.table,
-            Key: { pk: at.pk, sk: at.sk },
+            Key: { pk: this.seqPk(at.series, at.year), sk: at.sk },
             UpdateExpression: `SET ${assignments.join(', ')}`,
             ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.map((_, i) => `:s${i}`).join(', ')})`,
             ExpressionAttributeNames: names,
@@ -598,218 +258,48 @@ export class DynamoDbRegisterStore implements NumberRegister {
     }
   }
 
-  async markUsed(numberText: string, update: { dates?: RegisterDates; by?: string } = {}): Promise<RegisterEntry> {
-    const at = await this.mustLocate(numberText);
-    const dates = parseDates(update.dates);
-    const now = this.now();
-    const dateSets = Object.fromEntries(Object.entries(dates).map(([k, v]) => [`dates.${k}`, v]));
-    const used = await this.updateEntry(
-      at,
-      {
-        status: 'dipakai',
-        usedAt: now,
-        updatedAt: now,
-        ...dateSets,
-        ...(update.by !== undefined ? { usedBy: update.by } : {}),
-      },
-      ['dicadangkan'],
-    );
-    if (used) return used;
-    const entry = await this.getEntryAt(at.pk, at.sk);
-    if (!entry) throw new SepakatError(ErrorNames.NotFound, `Nomor ${numberText} tidak ditemukan di register`);
-    if (entry.status === 'dibatalkan')
-      throw badInput(
-        `Nomor ${entry.numberText} sudah dibatalkan (${entry.voidReason ?? 'tanpa alasan'}) dan tidak dapat dipakai`,
-        'NomorDibatalkan',
-      );
-    // Already used (a repeated step) or a SRIKANDI number: only dates given now are added.
-    if (!Object.keys(dateSets).length) return entry;
-    return (await this.updateEntry(at, { ...dateSets, updatedAt: now }, ['dipakai', 'srikandi'])) ?? entry;
-  }
-
-  async voidNumber(numberText: string, reason: string, by?: string): Promise<RegisterEntry> {
-    const why = typeof reason === 'string' ? reason.trim() : '';
-    if (!why) throw badInput('Alasan pembatalan nomor wajib diisi', 'AlasanKosong');
-    const at = await this.mustLocate(numberText);
-    const now = this.now();
-    const voided = await this.updateEntry(
-      at,
-      {
-        status: 'dibatalkan',
-        voidCode: 'dibatalkan-petugas',
-        voidReason: why,
-        voidedAt: now,
-        updatedAt: now,
-        ...(by !== undefined ? { voidedBy: by } : {}),
-      },
-      ['dicadangkan', 'srikandi'],
-    );
-    if (voided) return voided;
-    const entry = await this.getEntryAt(at.pk, at.sk);
-    if (!entry) throw new SepakatError(ErrorNames.NotFound, `Nomor ${numberText} tidak ditemukan di register`);
-    if (entry.status === 'dibatalkan') return entry; // already void: the first reason stands
-    throw badInput(
-      `Nomor ${entry.numberText} sudah dipakai pada naskah yang ditandatangani dan tidak dapat dibatalkan; ` +
-        'catat adendum atau pengakhiran kerja samanya.',
-      'NomorSudahDipakai',
-    );
-  }
-
-  async setOriginalLocation(
-    numberText: string,
-    original: { location: string; copy: string; by?: string },
-  ): Promise<RegisterEntry> {
-    const location = original.location?.trim() ?? '';
-    const copy = original.copy?.trim() ?? '';
-    if (!location) throw badInput('Tempat penyimpanan naskah asli wajib diisi', 'TempatKosong');
-    if (!copy)
-      throw badInput('Keterangan rangkap naskah asli wajib diisi (misalnya "Asli PIHAK KESATU")', 'RangkapKosong');
-    const at = await this.mustLocate(numberText);
-    const now = this.now();
-    const record = {
-      location,
-      copy,
-      recordedAt: now,
-      ...(original.by !== undefined ? { recordedBy: original.by } : {}),
-    };
-    const updated = await this.updateEntry(at, { original: record, updatedAt: now }, [
-      'dicadangkan',
-      'dipakai',
-      'srikandi',
-    ]);
-    if (updated) return updated;
-    throw badInput(`Nomor ${numberText} sudah dibatalkan; tidak ada naskah asli yang disimpan`, 'NomorDibatalkan');
-  }
-
-  // ─── reading ─────────────────────────────────────────────────────────────────────────────────────────────
-
-  async get(numberText: string): Promise<RegisterEntry | undefined> {
-    const at = await this.locate(numberText);
-    if (!at) return undefined;
-    return (await this.getEntryAt(at.pk, at.sk)) ?? at.text?.entry;
-  }
-
-  async list(filter: ListFilter): Promise<RegisterPage> {
-    if (filter.series !== undefined) this.pattern(filter.series); // an unknown series is BadInput
-    const seriesList = filter.series !== undefined ? [filter.series] : Object.keys(this.numbering.series);
-    let position = filter.cursor ? decodeCursor(filter.cursor) : { s: seriesList[0]!, k: undefined };
-    if (!seriesList.includes(position.s)) throw badInput('Kursor halaman tidak valid', 'KursorTidakValid');
-    const limit = Math.max(1, Math.min(filter.limit ?? 100, 1000));
-    const items: RegisterEntry[] = [];
-    for (;;) {
-      const out = await this.send(() =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            // Entries sort after the counter ('#penghitung' < 'n#…' < 's#…'): the key condition leaves it out.
-            KeyConditionExpression: 'pk = :pk AND sk >= :entries',
-            ...(filter.status
-              ? {
-                  FilterExpression: '#status = :status',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                }
-              : {}),
-            ExpressionAttributeValues: {
-              ':pk': this.seqPk(position.s, filter.year),
-              ':entries': 'n#',
-              ...(filter.status ? { ':status': filter.status } : {}),
-            },
-            Limit: limit - items.length,
-            ...(position.k ? { ExclusiveStartKey: position.k } : {}),
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []).map(toEntry));
-      if (out.LastEvaluatedKey) {
-        position = { s: position.s, k: out.LastEvaluatedKey };
-        if (items.length >= limit) return { items, cursor: encodeCursor(position) };
-        continue;
-      }
-      const next = seriesList[seriesList.indexOf(position.s) + 1];
-      if (next === undefined) return { items };
-      position = { s: next, k: undefined };
-      if (items.length >= limit) return { items, cursor: encodeCursor(position) };
-    }
-  }
-
-  /** Every entry matching the filter (all pages), for exports. */
-  async listAll(filter: Omit<ListFilter, 'cursor' | 'limit'>): Promise<RegisterEntry[]> {
-    const items: RegisterEntry[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ ...filter, limit: 1000, ...(cursor ? { cursor } : {}) });
-      items.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
-    return items;
-  }
-
-  // ─── repair ──────────────────────────────────────────────────────────────────────────────────────────────
-
-  async sweepHoles(options: { olderThan: Date; years?: number[] }): Promise<SweepReport> {
-    const olderThanMs = options.olderThan.getTime();
-    if (!Number.isFinite(olderThanMs)) throw badInput('olderThan bukan waktu yang valid');
-    const thisYear = yearOf(this.clock(), this.timeZone);
-    const years = options.years ?? [thisYear - 1, thisYear];
-    const report: SweepReport = { sequences: 0, voided: [], young: 0, repaired: 0 };
-    for (const series of Object.keys(this.numbering.series)) {
-      for (const year of years) {
-        const pk = this.seqPk(series, year);
-        const counter = await this.getItem<CounterAges>(pk, COUNTER_SK);
-        // Read after the consistent read returned: every n ≤ counter.last was taken before this instant.
-        const observedAt = this.now();
-        if (!counter?.last) continue;
-        report.sequences++;
-        const present = await this.queryAll<{ n: number }>({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
-          ExpressionAttributeNames: { '#n': 'n' },
-          ExpressionAttributeValues: { ':pk': pk, ':n': 'n#' },
-          ProjectionExpression: '#n',
-          ConsistentRead: true,
-        });
-        const holes = classifyHoles(counter.last, new Set(present.map((p) => p.n)), agedThrough(counter, olderThanMs));
-        report.young += holes.young.length;
-        for (const n of holes.old) {
-          // Conditional on entry(n) being absent: if the allocator writes it first, its entry stands.
-          if (await this.voidUnreceived(series, year, n, 'alokasi-terputus'))
-            report.voided.push({ series, year, n, numberText: formatNumber(this.pattern(series), n, year) });
-        }
-        // Young holes are dated by this observation for a later sweep (a busy counter's lastAt never gets old).
-        if (holes.young.length) {
-          const seen = keepObservations(counter.seen ?? [], { last: counter.last, at: observedAt }, olderThanMs);
-          await this.send(() =>
-            this.doc.send(
-              new UpdateCommand({
-                TableName: this.table,
-                Key: { pk, sk: COUNTER_SK },
-                UpdateExpression: 'SET #seen = :seen',
-                ExpressionAttributeNames: { '#seen': 'seen' },
-                ExpressionAttributeValues: { ':seen': seen },
-              }),
-            ),
-          );
-        }
-      }
-    }
-    // SRIKANDI numbers whose entry was never written (a crash between their two puts).
-    const srikandi = await this.queryAll<NumberTextItem>({
+  async entryNumbers(series: string, year: number): Promise<number[]> {
+    const present = await this.queryAll<{ n: number }>({
       TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      FilterExpression: '#source = :srikandi',
-      ExpressionAttributeNames: { '#source': 'source' },
-      ExpressionAttributeValues: { ':pk': this.textPk, ':srikandi': 'srikandi' },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
+      ExpressionAttributeNames: { '#n': 'n' },
+      ExpressionAttributeValues: { ':pk': this.seqPk(series, year), ':n': 'n#' },
+      ProjectionExpression: '#n',
       ConsistentRead: true,
     });
-    for (const item of srikandi) {
-      if (!item.entry || Date.parse(item.createdAt) > olderThanMs) continue;
-      if (await this.putEntry(item.entry, item.entrySk)) report.repaired++;
-    }
-    return report;
+    return present.map((p) => p.n);
+  }
+
+  async listEntries(
+    series: string,
+    year: number,
+    page: { status?: RegisterStatus; limit: number; start?: Record<string, unknown> },
+  ): Promise<{ items: RegisterEntry[]; next?: Record<string, unknown> }> {
+    const out = await this.send(() =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          // Entries sort after the counter ('#penghitung' < 'n#…' < 's#…'): the key condition leaves it out.
+          KeyConditionExpression: 'pk = :pk AND sk >= :entries',
+          ...(page.status
+            ? {
+                FilterExpression: '#status = :status',
+                ExpressionAttributeNames: { '#status': 'status' },
+              }
+            : {}),
+          ExpressionAttributeValues: {
+            ':pk': this.seqPk(series, year),
+            ':entries': 'n#',
+            ...(page.status ? { ':status': page.status } : {}),
+          },
+          Limit: page.limit,
+          ...(page.start ? { ExclusiveStartKey: page.start } : {}),
+        }),
+      ),
+    );
+    return { items: (out.Items ?? []).map(toEntry), ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
   }
 }
-
-// ─── helpers ───────────────────────────────────────────────────────────────────────────────────────────────
 
 function pick<T extends object, K extends keyof T>(item: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((k) => [k, item[k]])) as Pick<T, K>;
@@ -818,43 +308,4 @@ function pick<T extends object, K extends keyof T>(item: T, keys: readonly K[]):
 function toEntry(item: Record<string, unknown>): RegisterEntry {
   const { pk: _pk, sk: _sk, kind: _kind, ...entry } = item;
   return entry as unknown as RegisterEntry;
-}
-
-function parseDates(dates: RegisterDates | undefined): RegisterDates {
-  if (dates === undefined) return {};
-  const parsed = RegisterDatesSchema.safeParse(dates);
-  if (!parsed.success)
-    throw badInput(
-      `Tanggal tidak valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      'TanggalTidakValid',
-    );
-  return parsed.data;
-}
-
-function describeHolder(holder: NumberTextItem): string {
-  if (holder.source === 'srikandi') {
-    const kasus = holder.entry?.caseId ? `, kasus ${holder.entry.caseId}` : '';
-    return ` (dari SRIKANDI${kasus})`;
-  }
-  const caseId = holder.key?.slice(0, holder.key.indexOf('#'));
-  return ` (nomor dari Sepakat, seri "${holder.series}"${caseId ? `, kasus ${caseId}` : ''})`;
-}
-
-interface Cursor {
-  s: string;
-  k: Record<string, unknown> | undefined;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-function decodeCursor(text: string): Cursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (typeof value?.s !== 'string') throw new Error('s');
-    return value;
-  } catch {
-    throw badInput('Kursor halaman tidak valid', 'KursorTidakValid');
-  }
 }

@@ -20,6 +20,7 @@ import {
   type Measured,
 } from '../../core/documents/index.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import type { Renderer as DocumentRenderer } from '../../core/ports.ts';
 import { chromiumArgs, chromiumExecutablePath } from './chromium.ts';
 import { fontFaceCss, footerFontCss } from './fonts.ts';
 import { DocumentTemplates } from './templates.ts';
@@ -95,7 +96,8 @@ export interface RendererStats {
   pid: number | undefined;
 }
 
-export interface Renderer {
+/** The Chromium renderer: the core's `Renderer` port, plus what previews and the bench use. */
+export interface Renderer extends DocumentRenderer {
   render<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<RenderResult>;
   /** The HTML a render would print (previews, debugging); measured documents are laid out in the browser. */
   html<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<string>;

@@ -1,0 +1,51 @@
+import type { JenisKewajiban } from './calendar.ts';
+import type { RekomendasiMonev } from './model.ts';
+
+/** The state of a report or monev an agreement owes: open until what came in through its link is recorded. */
+export type ItemState = 'terbuka' | 'diterima';
+
+/** Who a report or monev link is bound to. */
+export interface ItemPerson {
+  id: string;
+  nama: string;
+  jabatan: string;
+  email: string;
+}
+
+export interface ItemSubmission {
+  submissionId: string;
+  at: string;
+  values: Record<string, string>;
+  /** The Laporan Pelaksanaan rendered from it (reports only). */
+  docId?: string;
+  rekomendasi?: RekomendasiMonev;
+}
+
+/** One report or monev an agreement owes: its link (version, expiry, person) and, once submitted, what came in. */
+export interface MonitoringItem {
+  itemId: string;
+  pemdaId: string;
+  nomor: string;
+  jenis: JenisKewajiban;
+  ke: number;
+  label: string;
+  periode: { mulai: string; selesai: string };
+  jatuhTempo: string;
+  person: ItemPerson;
+  state: ItemState;
+  linkVersion: number;
+  linkExpiresAt: string;
+  requestedAt: string;
+  submission?: ItemSubmission;
+  /** How many times its expired link was renewed (rate-limited). */
+  renewals?: number;
+}
+
+/** The fact that a year's annual report was made and sent. */
+export interface RekapFact {
+  pemdaId: string;
+  tahun: number;
+  docId: string;
+  to: string[];
+  at: string;
+}

@@ -1,0 +1,590 @@
+import type {
+  CaseRecord,
+  CaseStore,
+  Clock,
+  DocumentAction,
+  DocumentWork,
+  DocumentWorkInput,
+  Faults,
+  StoredFile,
+  TaskRecord,
+} from '../case/model.ts';
+import type { PemdaContext } from '../case/runtime.ts';
+import type { DokumenPemda } from '../directory/directory.ts';
+import { ErrorNames, SepakatError } from '../errors.ts';
+import type { FileStore } from '../files/accepted-files.ts';
+import type { DocumentStore, Renderer, Signer } from '../ports.ts';
+import type { NumberRegister, RegisterEntry } from '../register/numbering.ts';
+import type { ParafRecord } from '../signing/paraf.ts';
+import type { Activity, Sop } from '../sop/load-sop.ts';
+import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
+import type { Paraf } from './common.ts';
+import { docIdFor, type DocumentRecord } from './document-record.ts';
+import {
+  addYears,
+  nextHierarkiOrder,
+  numbersOf,
+  official,
+  parafStateOf,
+  versionOf,
+  type Pihak,
+} from './paraf-rules.ts';
+
+/**
+ * The document port of the case runtime: renders what the SOP's Outputs name from what the case collected, takes
+ * numbers from the register, records paraf over the naskah's content version, signs the final naskah and archives
+ * signed copies. Each action is safe to repeat:
+ * - a document is stored once per purpose (case, activation, kind): a retry finds the first one;
+ * - a number is allocated once per case and purpose (the register's idempotency key);
+ * - a paraf is one history fact, written by the runtime with this action's key.
+ * Nothing modifies a PDF after its signature: the partner's signature is an incremental update made by the partner.
+ * The decisions are made here; the PDFs are made and signed behind the `Renderer` and `Signer` ports.
+ */
+export interface DocumentWorkDeps {
+  store: Pick<CaseStore, 'setCaseData' | 'listHistory'>;
+  documents: Pick<DocumentStore, 'get' | 'store' | 'read'>;
+  files: Pick<FileStore, 'readAccepted'>;
+  register(
+    pemdaId: string,
+  ): Pick<NumberRegister, 'allocate' | 'get' | 'registerSrikandi' | 'markUsed' | 'setOriginalLocation'>;
+  renderer(): Pick<Renderer, 'render'>;
+  signer: Signer;
+  pemda(pemdaId: string): PemdaContext;
+  sops: { get(sopKey: string): Sop };
+  clock: Clock;
+  publicBaseUrl: string;
+  buckets: { documents: string; archive: string };
+  maxUploadBytes: number;
+  faults: Faults;
+  /** The number of a signed naskah is used: its agreement is registered (functions/agreements). */
+  onNaskahRegistered?(caseId: string): Promise<unknown>;
+}
+
+type Detail = Record<string, string | number | boolean>;
+
+const NASKAH_LABEL: Record<string, string> = {
+  'kesepakatan-bersama': 'Kesepakatan Bersama',
+  'nota-kesepakatan': 'Nota Kesepakatan',
+};
+
+/** Letters the unit sends out, signed by the pemda's letter signer (`dokumen.penandatanganSurat`). */
+const LETTERS: ReadonlySet<string> = new Set(['surat-undangan', 'nota-dinas', 'surat-pengantar']);
+
+/** The case data key holding the number reserved for a purpose ("nomor-naskah"). */
+export const nomorKey = (purpose: string) => `nomor-${purpose}`;
+/** The case data key holding the docId of the signed naskah. */
+export const SIGNED_NASKAH_KEY = 'dokumen-naskah-ditandatangani';
+/** The case data key saying the original is the electronic copy signed by both parties. */
+export const ORIGINAL_KEY = 'naskah-asli';
+
+export class DocumentActions implements DocumentWork {
+  constructor(private readonly deps: DocumentWorkDeps) {}
+
+  async perform(input: DocumentWorkInput): Promise<Detail> {
+    const { action } = input;
+    switch (action.action) {
+      case 'dokumen':
+        return this.generate(input, action);
+      case 'nomor':
+        return this.number(input, action);
+      case 'paraf':
+        return this.paraf(input, action);
+      case 'tandatangan':
+        return this.sign(input, action);
+      case 'tandatangan-mitra':
+        return this.partnerSignature(input, action);
+      case 'arsip':
+        return this.archive(input, action);
+      case 'daftar':
+        return this.registerUse(input, action);
+    }
+  }
+
+  // ─── Context ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  private profile(record: CaseRecord): { nama: string; kop: string[]; alamat?: string; dokumen: DokumenPemda } {
+    const data = this.deps.pemda(record.pemdaId).directory.data.pemda;
+    return { nama: data.nama, kop: data.kop, ...(data.alamat ? { alamat: data.alamat } : {}), dokumen: data.dokumen };
+  }
+
+  private today(record: CaseRecord): string {
+    return this.deps.pemda(record.pemdaId).localDate(this.deps.clock.now());
+  }
+
+  private kepalaDaerah(record: CaseRecord, at: string): Official {
+    const pemda = this.deps.pemda(record.pemdaId);
+    const { role, jabatan } = pemda.directory.data.pemda.dokumen.kepalaDaerah;
+    const holder = pemda.directory.holders(role, at)[0];
+    if (!holder) throw new SepakatError(ErrorNames.InvalidDefinition, `Tidak ada pemegang peran ${role}`);
+    return official({ ...holder, jabatan });
+  }
+
+  private numbers(record: CaseRecord): Record<string, string> {
+    return numbersOf(record.data);
+  }
+
+  private async context(
+    record: CaseRecord,
+    task: TaskRecord | undefined,
+    activity?: Activity,
+  ): Promise<CaseDocumentContext> {
+    const tanggal = this.today(record);
+    // A letter goes out from whoever decided the step; work before the step, from the holder of its role.
+    const holder = activity
+      ? this.deps.pemda(record.pemdaId).directory.holders(activity.performer.id, tanggal)[0]
+      : undefined;
+    const acting = task?.decision?.by ?? task?.person;
+    // The directory has what a signature block prints (pangkat); the task keeps who acted and as what (Plt/Plh).
+    const by = acting ? { ...this.deps.pemda(record.pemdaId).directory.person(acting.id), ...acting } : holder;
+    const kepalaDaerah = this.kepalaDaerah(record, tanggal);
+    return {
+      caseId: record.caseId,
+      perihal: record.perihal,
+      pemohon: { nama: record.pemohon.nama, instansi: record.pemohon.instansi, email: record.pemohon.email },
+      data: record.data,
+      pemda: this.profile(record),
+      tanggal,
+      penandatangan: by ? official(by) : kepalaDaerah,
+      kepalaDaerah,
+      nomor: this.numbers(record),
+    };
+  }
+
+  /** The valid paraf of each party over the current content version (earlier versions' paraf are void). */
+  private async parafFor(record: CaseRecord, contentVersion: string): Promise<CaseDocumentContext['paraf']> {
+    const history = await this.deps.store.listHistory(record.caseId);
+    const sop = this.deps.sops.get(record.sopKey);
+    const view = (pihak: Pihak) => {
+      const state = parafStateOf(history, sop, pihak, contentVersion);
+      const row = (r: ParafRecord): Paraf => ({
+        jabatan: r.who.jabatan,
+        nama: r.who.nama,
+        tanggal: this.deps.pemda(record.pemdaId).localDate(new Date(r.when)),
+      });
+      return { hierarki: state.hierarki.map(row), koordinasi: state.koordinasi.map(row), state };
+    };
+    const kesatu = view('kesatu');
+    const kedua = view('kedua');
+    return {
+      kesatu: { hierarki: kesatu.hierarki, koordinasi: kesatu.koordinasi },
+      kedua: { hierarki: kedua.hierarki, koordinasi: kedua.koordinasi },
+    };
+  }
+
+  private parties(record: CaseRecord): string[] {
+    const mitra = typeof record.data['pihak-mitra'] === 'string' ? record.data['pihak-mitra'] : record.pemohon.instansi;
+    return [this.profile(record).nama, mitra];
+  }
+
+  // ─── Actions ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Renders a document of the step's Output (a draft naskah is marked KONSEP) and keeps it with the case. */
+  private async generate(
+    input: { record: CaseRecord; activity: Activity; seq: number; task: TaskRecord | undefined },
+    action: Extract<DocumentAction, { action: 'dokumen' }>,
+  ): Promise<Detail> {
+    const { record, seq } = input;
+    const purpose = `${record.caseId}#${seq}#${action.dokumen}`;
+    const existing = await this.deps.documents.get(docIdFor(purpose));
+    if (existing) return documentDetail(existing);
+    const ctx = await this.context(record, input.task, input.activity);
+    const letterSigner = LETTERS.has(action.dokumen) ? this.profile(record).dokumen.penandatanganSurat : undefined;
+    if (letterSigner) {
+      const pemda = this.deps.pemda(record.pemdaId);
+      const holder = pemda.directory.holders(letterSigner, ctx.tanggal)[0];
+      if (holder) ctx.penandatangan = official(holder);
+    }
+    if (action.seri) {
+      // The data is checked before a number is taken: a letter that cannot be made takes no number.
+      assembleDocument(action.dokumen, ctx);
+      const by = input.task?.decision?.by.nama;
+      const entry = await this.deps.register(record.pemdaId).allocate({
+        caseId: record.caseId,
+        purpose: `${action.dokumen}#${seq}`,
+        series: action.seri,
+        parties: this.parties(record),
+        perihal: record.perihal,
+        ...(by ? { by } : {}),
+      });
+      ctx.nomor = { ...ctx.nomor, [action.dokumen]: entry.numberText };
+    }
+    const konsep = action.dokumen === 'kesepakatan-bersama';
+    if (konsep) ctx.paraf = await this.parafFor(record, versionOf(ctx));
+    const stored = await this.renderAndStore(
+      record,
+      { ...ctx, ...(konsep ? { konsep: true } : {}) },
+      {
+        document: action.dokumen,
+        kind: konsep ? 'konsep-naskah' : action.dokumen,
+        purpose,
+        meta: konsep ? { versiIsi: versionOf(ctx) } : {},
+      },
+    );
+    return documentDetail(stored);
+  }
+
+  private async renderAndStore(
+    record: CaseRecord,
+    ctx: CaseDocumentContext,
+    what: { document: Parameters<typeof assembleDocument>[0]; kind: string; purpose: string; meta: Detail },
+  ): Promise<DocumentRecord> {
+    const assembled = assembleDocument(what.document, ctx);
+    const paper = this.profile(record).dokumen.kertas;
+    const rendered = await this.deps
+      .renderer()
+      .render(assembled.template, assembled.input as never, { paper })
+      .catch((error: unknown) => {
+        if (error instanceof SepakatError) throw error;
+        throw new SepakatError(ErrorNames.Transient, `Dokumen ${what.document} gagal dibuat`, { cause: error });
+      });
+    const { record: stored } = await this.deps.documents.store({
+      caseId: record.caseId,
+      pemdaId: record.pemdaId,
+      kind: what.kind,
+      purpose: what.purpose,
+      bucket: this.deps.buckets.documents,
+      bytes: rendered.pdf,
+      contentType: 'application/pdf',
+      fileName: `${what.kind}-${record.caseId}.pdf`,
+      at: this.deps.clock.now(),
+      templateVersion: rendered.templateVersion,
+      data: assembled.input,
+      meta: { ...what.meta, halaman: rendered.pages },
+    });
+    return stored;
+  }
+
+  /** Reserves the number of a purpose, or records the SRIKANDI number the official entered. */
+  private async number(
+    input: { record: CaseRecord; task: TaskRecord | undefined },
+    action: Extract<DocumentAction, { action: 'nomor' }>,
+  ): Promise<Detail> {
+    const { record, task } = input;
+    const register = this.deps.register(record.pemdaId);
+    const by = task?.decision?.by.nama;
+    const srikandi = action.srikandi ? task?.decision?.values[action.srikandi] : undefined;
+    const common = {
+      caseId: record.caseId,
+      purpose: action.untuk,
+      series: action.seri,
+      parties: this.parties(record),
+      perihal: record.perihal,
+      ...(by ? { by } : {}),
+    };
+    let entry: RegisterEntry;
+    if (typeof srikandi === 'string' && srikandi.trim()) {
+      const known = await register.get(srikandi.trim());
+      // A re-run finds the number it recorded for this case and purpose; anything else goes through the register's
+      // own checks (format, uniqueness, not void).
+      entry =
+        known && known.caseId === record.caseId && known.purpose === action.untuk && known.status !== 'dibatalkan'
+          ? known
+          : await register.registerSrikandi({ ...common, numberText: srikandi.trim() });
+    } else {
+      entry = await register.allocate(common);
+    }
+    await this.deps.store.setCaseData(record.caseId, { [nomorKey(action.untuk)]: entry.numberText });
+    return { nomor: entry.numberText, sumber: entry.source };
+  }
+
+  /** The paraf of whoever decided, over the current content version of the naskah. */
+  private async paraf(
+    input: { record: CaseRecord; activity: Activity; task: TaskRecord | undefined },
+    action: Extract<DocumentAction, { action: 'paraf' }>,
+  ): Promise<Detail> {
+    const { record, activity, task } = input;
+    const decision = task?.decision;
+    if (!decision) throw new SepakatError(ErrorNames.NotFound, `Paraf di ${activity.id} tanpa keputusan`);
+    const ctx = await this.context(record, task);
+    const version = versionOf(ctx);
+    // An external party's paraf is recorded by an official: the paraf is the party's, the record names who entered it.
+    const external = activity.actor.kind === 'external';
+    // The partner's paraf is its officials' (named by its instansi); an external unit's (the Bagian Hukum) by its name.
+    const mitra = typeof record.data['pihak-mitra'] === 'string' ? record.data['pihak-mitra'] : record.pemohon.instansi;
+    const who = external
+      ? {
+          nama: `dicatat oleh ${decision.by.nama}`,
+          jabatan: action.pihak === 'kedua' ? `Pejabat ${mitra}` : activity.actor.jabatan,
+        }
+      : { nama: decision.by.nama, jabatan: decision.by.jabatan, ...(decision.by.nip ? { nip: decision.by.nip } : {}) };
+    let order = 1;
+    if (action.jenis === 'hierarki') {
+      const history = await this.deps.store.listHistory(record.caseId);
+      order = nextHierarkiOrder(history, this.deps.sops.get(record.sopKey), action.pihak, version);
+    }
+    return {
+      paraf: action.jenis,
+      pihak: action.pihak,
+      urutan: order,
+      nama: who.nama,
+      jabatan: who.jabatan,
+      ...('nip' in who && who.nip ? { nip: who.nip } : {}),
+      versiIsi: version,
+      waktu: decision.at,
+      ...(external ? { dicatatOleh: decision.by.nama } : {}),
+    };
+  }
+
+  /**
+   * The final naskah: rendered with its number, the paraf table and the verification QR code, then signed (PAdES)
+   * with the certificate of the official who decided. One signed document per activation.
+   */
+  private async sign(
+    input: { record: CaseRecord; activity: Activity; seq: number; task: TaskRecord | undefined },
+    action: Extract<DocumentAction, { action: 'tandatangan' }>,
+  ): Promise<Detail> {
+    const { record, activity, seq, task } = input;
+    const decision = task?.decision;
+    if (!decision) throw new SepakatError(ErrorNames.NotFound, `Tanda tangan di ${activity.id} tanpa keputusan`);
+    const purpose = `${record.caseId}#${seq}#naskah-ditandatangani`;
+    const docId = docIdFor(purpose);
+    const existing = await this.deps.documents.get(docId);
+    if (existing) {
+      await this.rememberSigned(record, existing);
+      return documentDetail(existing);
+    }
+    const nomor = this.numbers(record)[action.nomor];
+    if (!nomor)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Nomor "${action.nomor}" belum dicadangkan sebelum tanda tangan di ${activity.id}`,
+      );
+    const profile = this.profile(record);
+    const signingOfficial = {
+      id: decision.by.id,
+      nama: decision.by.nama,
+      jabatan: decision.by.jabatan,
+      ...(decision.by.nip ? { nip: decision.by.nip } : {}),
+      instansi: profile.nama,
+    };
+    const description = await this.deps.signer.describe(signingOfficial);
+    const ctx = await this.context(record, task);
+    const version = versionOf(ctx);
+    const verifyUrl = `${this.deps.publicBaseUrl}/verifikasi/${docId}`;
+    const signed: CaseDocumentContext = {
+      ...ctx,
+      kepalaDaerah: { ...official(decision.by), jabatan: profile.dokumen.kepalaDaerah.jabatan },
+      paraf: await this.parafFor(record, version),
+      tte: {
+        qr: verifyUrl,
+        label: 'Pindai untuk memeriksa keaslian',
+        keterangan: description.development
+          ? `Ditandatangani secara elektronik oleh ${description.name} dengan sertifikat pengembangan Sepakat (${description.issuer}), BUKAN sertifikat elektronik BSrE: tidak berlaku sebagai tanda tangan elektronik tersertifikasi. Periksa keaslian di ${verifyUrl}`
+          : `Dokumen ini ditandatangani secara elektronik oleh ${description.name} menggunakan sertifikat elektronik yang diterbitkan oleh ${description.issuer}, sesuai UU Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik. Periksa keaslian di ${verifyUrl}`,
+      },
+    };
+    const assembled = assembleDocument(action.dokumen, signed);
+    const rendered = await this.deps
+      .renderer()
+      .render(assembled.template, assembled.input as never, { paper: profile.dokumen.kertas })
+      .catch((error: unknown) => {
+        if (error instanceof SepakatError) throw error;
+        throw new SepakatError(ErrorNames.Transient, 'Naskah gagal dibuat untuk ditandatangani', { cause: error });
+      });
+    const jenis = NASKAH_LABEL[String(record.data['naskah-jenis'] ?? 'kesepakatan-bersama')] ?? 'Kesepakatan Bersama';
+    const pdf = await this.deps.signer.signPdf(rendered.pdf, signingOfficial, {
+      reason: `Menandatangani ${jenis} Nomor ${nomor}`,
+      location: profile.dokumen.tempat,
+      name: decision.by.nama,
+      contactInfo: decision.by.email,
+      signingTime: this.deps.clock.now(),
+    });
+    this.deps.faults.point('after-document-signed');
+    const { record: stored } = await this.deps.documents.store({
+      caseId: record.caseId,
+      pemdaId: record.pemdaId,
+      kind: 'naskah-ditandatangani',
+      purpose,
+      bucket: this.deps.buckets.documents,
+      bytes: pdf,
+      contentType: 'application/pdf',
+      fileName: `naskah-${nomor.replace(/[^A-Za-z0-9]+/g, '-')}.pdf`,
+      at: this.deps.clock.now(),
+      templateVersion: rendered.templateVersion,
+      data: assembled.input,
+      nomor,
+      asli: true,
+      meta: {
+        versiIsi: version,
+        penandatangan: decision.by.nama,
+        jabatan: decision.by.jabatan,
+        sertifikatPengembangan: description.development,
+        halaman: rendered.pages,
+      },
+    });
+    await this.rememberSigned(record, stored);
+    return documentDetail(stored);
+  }
+
+  /** The signed naskah and its date (later documents, such as the laporan pelaksanaan, count from it). */
+  private async rememberSigned(record: CaseRecord, signed: DocumentRecord): Promise<void> {
+    await this.deps.store.setCaseData(record.caseId, {
+      [SIGNED_NASKAH_KEY]: signed.docId,
+      'naskah-tanggal': this.deps.pemda(record.pemdaId).localDate(new Date(signed.createdAt)),
+    });
+  }
+
+  /**
+   * The partner's copy. A PDF that begins with the exact bytes of our signed naskah and adds a valid signature as an
+   * incremental update is the naskah signed electronically by both parties; anything else is a scan of the copy the
+   * partner signed on paper, archived as such. The register records which copy is the original.
+   */
+  private async partnerSignature(
+    input: { record: CaseRecord; activity: Activity; seq: number; task: TaskRecord | undefined },
+    action: Extract<DocumentAction, { action: 'tandatangan-mitra' }>,
+  ): Promise<Detail> {
+    const { record, seq, task } = input;
+    const file = task?.decision?.files.find((f) => f.slot === action.berkas);
+    if (!file) throw new SepakatError(ErrorNames.NotFound, `Berkas ${action.berkas} tidak ada pada keputusan`);
+    const nomor = this.numbers(record)[action.nomor];
+    const bytes = await this.checkedUpload(file);
+    const ours = await this.signedNaskah(record);
+    const electronic = ours
+      ? await this.deps.signer.countersignature(bytes, ours.bytes, this.deps.clock.now())
+      : undefined;
+    const by = task?.decision?.by.nama;
+    // One purpose for the partner's copy, whatever it turns out to be: a retry finds the first classification.
+    const purpose = `${record.caseId}#${seq}#salinan-mitra`;
+    const earlier = await this.deps.documents.get(docIdFor(purpose));
+    if (earlier) return { ...documentDetail(earlier), cara: String(earlier.meta?.cara ?? '') };
+    if (electronic?.ok) {
+      const { record: stored } = await this.deps.documents.store({
+        caseId: record.caseId,
+        pemdaId: record.pemdaId,
+        kind: 'naskah-para-pihak',
+        purpose,
+        bucket: this.deps.buckets.documents,
+        bytes,
+        contentType: 'application/pdf',
+        fileName: `naskah-para-pihak-${(nomor ?? record.caseId).replace(/[^A-Za-z0-9]+/g, '-')}.pdf`,
+        at: this.deps.clock.now(),
+        ...(nomor ? { nomor } : {}),
+        asli: true,
+        meta: {
+          cara: 'elektronik',
+          tandaTanganMitra: electronic.signer,
+          rantaiMitraTerpercaya: electronic.partnerChainTrusted,
+        },
+      });
+      // The original is this electronic copy; a printout filed later is a copy (see `archive`).
+      await this.deps.store.setCaseData(record.caseId, { [ORIGINAL_KEY]: 'elektronik' });
+      if (nomor)
+        await this.deps.register(record.pemdaId).setOriginalLocation(nomor, {
+          location: `Arsip elektronik Sepakat, dokumen ${stored.docId}`,
+          copy: electronic.partnerChainTrusted
+            ? 'Asli elektronik bertanda tangan para pihak'
+            : 'Asli elektronik bertanda tangan para pihak (sertifikat mitra di luar rantai terpercaya: perlu diperiksa)',
+          ...(by ? { by } : {}),
+        });
+      return { ...documentDetail(stored), cara: 'elektronik' };
+    }
+    const stored = await this.storeScan(record, purpose, bytes, file, nomor, false, {
+      cara: 'kertas',
+      ...(electronic ? { catatan: electronic.reason } : {}),
+    });
+    return { ...documentDetail(stored), cara: 'kertas' };
+  }
+
+  private async signedNaskah(record: CaseRecord): Promise<{ record: DocumentRecord; bytes: Uint8Array } | undefined> {
+    const docId = record.data[SIGNED_NASKAH_KEY];
+    if (typeof docId !== 'string') return undefined;
+    const stored = await this.deps.documents.get(docId);
+    return stored ? { record: stored, bytes: await this.deps.documents.read(stored) } : undefined;
+  }
+
+  /** An upload read back: the bytes must be those checked by content when the decision was submitted. */
+  private checkedUpload(file: StoredFile): Promise<Uint8Array> {
+    return this.deps.files.readAccepted(file, this.deps.maxUploadBytes);
+  }
+
+  private async storeScan(
+    record: CaseRecord,
+    purpose: string,
+    bytes: Uint8Array,
+    file: { name: string; contentType: string },
+    nomor: string | undefined,
+    asli: boolean,
+    meta: Detail,
+  ): Promise<DocumentRecord> {
+    const { record: stored } = await this.deps.documents.store({
+      caseId: record.caseId,
+      pemdaId: record.pemdaId,
+      kind: 'arsip-pindai',
+      purpose,
+      bucket: this.deps.buckets.archive,
+      bytes,
+      contentType: file.contentType,
+      fileName: file.name,
+      at: this.deps.clock.now(),
+      ...(nomor ? { nomor } : {}),
+      asli,
+      meta,
+    });
+    return stored;
+  }
+
+  /** Archives the scanned signed copy (checked by content at upload) under the case's number. */
+  private async archive(
+    input: { record: CaseRecord; seq: number; task: TaskRecord | undefined },
+    action: Extract<DocumentAction, { action: 'arsip' }>,
+  ): Promise<Detail> {
+    const { record, seq, task } = input;
+    const file = action.berkas ? task?.decision?.files.find((f) => f.slot === action.berkas) : undefined;
+    const nomor = this.numbers(record)[action.nomor];
+    const lokasi = action.lokasi ? task?.decision?.values[action.lokasi] : undefined;
+    let stored: DocumentRecord | undefined;
+    if (file && action.berkas) {
+      const bytes = await this.checkedUpload(file);
+      stored = await this.storeScan(
+        record,
+        `${record.caseId}#${seq}#arsip#${action.berkas}`,
+        bytes,
+        file,
+        nomor,
+        action.asli,
+        {
+          cara: 'pindaian',
+          ...(typeof lokasi === 'string' && lokasi ? { lokasiAsli: lokasi } : {}),
+        },
+      );
+    }
+    // Where the electronic copy of both parties is the original, a printout filed on paper does not replace it.
+    const electronicOriginal = record.data[ORIGINAL_KEY] === 'elektronik';
+    if (nomor && typeof lokasi === 'string' && lokasi.trim() && !electronicOriginal) {
+      const by = task?.decision?.by.nama;
+      await this.deps.register(record.pemdaId).setOriginalLocation(nomor, {
+        location: lokasi.trim(),
+        copy: stored ? 'Asli bermeterai di atas kertas, pindaian di arsip Sepakat' : 'Asli bermeterai di atas kertas',
+        ...(by ? { by } : {}),
+      });
+    }
+    return { ...(stored ? documentDetail(stored) : {}), ...(typeof lokasi === 'string' ? { lokasiAsli: lokasi } : {}) };
+  }
+
+  /** The number is used: the signed naskah carries it. Dates of the naskah, its signature and its term. */
+  private async registerUse(
+    input: { record: CaseRecord; task: TaskRecord | undefined },
+    action: Extract<DocumentAction, { action: 'daftar' }>,
+  ): Promise<Detail> {
+    const { record, task } = input;
+    const nomor = this.numbers(record)[action.nomor];
+    if (!nomor) throw new SepakatError(ErrorNames.InvalidDefinition, `Nomor "${action.nomor}" belum ada`);
+    const signed = await this.signedNaskah(record);
+    const signedOn = signed
+      ? this.deps.pemda(record.pemdaId).localDate(new Date(signed.record.createdAt))
+      : this.today(record);
+    const years = jangkaWaktu(record);
+    const until = addYears(signedOn, years);
+    const by = task?.decision?.by.nama;
+    const entry = await this.deps.register(record.pemdaId).markUsed(nomor, {
+      dates: { document: signedOn, signed: signedOn, validFrom: signedOn, validUntil: until },
+      ...(by ? { by } : {}),
+    });
+    if (signed && action.nomor === 'naskah') await this.deps.onNaskahRegistered?.(record.caseId);
+    return { nomor: entry.numberText, status: entry.status, berlakuSampai: until };
+  }
+}
+
+function documentDetail(d: DocumentRecord): Detail {
+  return { docId: d.docId, sha256: d.sha256, jenis: d.kind, ...(d.nomor ? { nomor: d.nomor } : {}) };
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * A stored document: the record that names *the* document of a purpose (case, activation, kind). Documents are never
+ * overwritten: an object key ends in the SHA-256 of its bytes, and the record is one conditional put, so a retried or
+ * concurrent store finds the first record (the adapter: functions/adapters/document-store.ts).
+ */
+export interface DocumentRecord {
+  docId: string;
+  caseId: string;
+  /** The pemda whose register the document's number belongs to. */
+  pemdaId?: string;
+  /** What the document is: 'naskah', 'nota-dinas', 'undangan', 'arsip-pindai', … */
+  kind: string;
+  /** Why it exists, unique per document (e.g. `${caseId}#${seq}#naskah`). */
+  purpose: string;
+  bucket: string;
+  key: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+  fileName: string;
+  createdAt: string;
+  /** Template version and the data it was rendered from (generated documents). */
+  templateVersion?: string;
+  dataSha256?: string;
+  /** The data it was rendered from, as JSON beside the document (same bucket, never overwritten either). */
+  dataKey?: string;
+  /** Archive: the register number this copy belongs to, and whether it is the original. */
+  nomor?: string;
+  asli?: boolean;
+  meta?: Record<string, string | number | boolean>;
+}
+
+/** What storing a document is given. */
+export interface StoreDocumentInput {
+  caseId: string;
+  pemdaId?: string;
+  kind: string;
+  purpose: string;
+  bucket: string;
+  bytes: Uint8Array;
+  contentType: string;
+  fileName: string;
+  at: Date;
+  templateVersion?: string;
+  data?: unknown;
+  nomor?: string;
+  asli?: boolean;
+  meta?: Record<string, string | number | boolean>;
+}
+
+/** The id of the document of a purpose: the same purpose always names the same record. */
+export const docIdFor = (purpose: string) =>
+  createHash('sha256').update(`dokumen|${purpose}`).digest('base64url').slice(0, 22);

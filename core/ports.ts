@@ -1,0 +1,138 @@
+import type { Transition } from './agreement/lifecycle.ts';
+import type { AgreementRecord, Usulan } from './agreement/model.ts';
+import type { ItemSubmission, MonitoringItem, RekapFact } from './agreement/monitoring-item.ts';
+import type { Margins, Paper } from './documents/common.ts';
+import type { DocumentRecord, StoreDocumentInput } from './documents/document-record.ts';
+import type { DocumentInput, DocumentName } from './documents/index.ts';
+
+/**
+ * The ports the domain rules talk through. The rules in core/ are written against these interfaces only; the
+ * adapters in functions/adapters/ (DynamoDB, S3, SES, Step Functions, EventBridge Scheduler), functions/render/
+ * (Chromium) and functions/signing/ (PAdES) implement them, and test/support/ has small in-memory ones for fast tests.
+ *
+ * Declared elsewhere in core and gathered here: the case store, Step Functions, the mailer, the clock and the
+ * scheduler (core/case/model.ts), accepted files (core/files/accepted-files.ts) and the register of numbers
+ * (core/register/numbering.ts).
+ */
+export type { CaseStore, Clock, Mailer, Scheduler, StepFunctionsPort } from './case/model.ts';
+export type { FileStore } from './files/accepted-files.ts';
+export type { NumberRegister } from './register/numbering.ts';
+
+/**
+ * The register of agreements (`sepakat-perjanjian` in DynamoDB: functions/adapters/agreement-store.ts). Every write
+ * is one conditional write that says whether it happened; nothing needs a transaction.
+ */
+export interface AgreementStore {
+  /** Registers an agreement unless its number is registered in the pemda. */
+  create(record: AgreementRecord): Promise<'created' | 'exists'>;
+  get(pemdaId: string, nomor: string): Promise<AgreementRecord | undefined>;
+  list(pemdaId: string): Promise<AgreementRecord[]>;
+  /** Closes an agreement if it is still `berlaku` at `fromVersion`; false when it moved on. */
+  transition(pemdaId: string, nomor: string, fromVersion: number, t: Transition): Promise<boolean>;
+  /** Moves the end of the term of a `berlaku` agreement read at `fromVersion`; false when it moved on. */
+  changeTerm(
+    pemdaId: string,
+    nomor: string,
+    fromVersion: number,
+    change: { berakhir: string; adendum: string; berakhirSebelumnya: string; at: string },
+  ): Promise<boolean>;
+  /** Records an adendum of the agreement once (false: it was recorded). */
+  addAdendum(pemdaId: string, nomor: string, adendum: string): Promise<boolean>;
+  /** Records once that `pelaksanaan` implements the agreement (a PKS of a Kesepakatan Bersama). */
+  addPelaksanaan(pemdaId: string, nomor: string, pelaksanaan: string): Promise<boolean>;
+  /** Records a proposal once under its key. */
+  addUsulan(pemdaId: string, nomor: string, key: string, usulan: Usulan): Promise<boolean>;
+  /** Creates a report or monev item unless it exists. */
+  createItem(item: MonitoringItem): Promise<'created' | 'exists'>;
+  getItem(itemId: string): Promise<MonitoringItem | undefined>;
+  /** The reports and monev of an agreement (may lag a write: for lists and the annual report). */
+  listItems(pemdaId: string, nomor: string): Promise<MonitoringItem[]>;
+  /** Records what came in through a link: once, at the link's current version, while it has not expired. */
+  submit(itemId: string, linkVersion: number, submission: ItemSubmission): Promise<boolean>;
+  /** A new link version for an open item read at `fromVersion`, at most `maxRenewals` times per item. */
+  renewItemLink(itemId: string, fromVersion: number, expiresAt: string, maxRenewals: number): Promise<boolean>;
+  getRekap(pemdaId: string, tahun: number): Promise<RekapFact | undefined>;
+  /** Records the year's annual report once (false: it was recorded). */
+  putRekap(fact: RekapFact): Promise<boolean>;
+}
+
+/**
+ * Generated and archived documents, each stored once per purpose and never overwritten (DynamoDB + S3:
+ * functions/adapters/document-store.ts). Reads check the bytes against the recorded SHA-256.
+ */
+export interface DocumentStore {
+  get(docId: string): Promise<DocumentRecord | undefined>;
+  /** Stores the document of a purpose once; a purpose stored before returns the earlier record. */
+  store(input: StoreDocumentInput): Promise<{ record: DocumentRecord; created: boolean }>;
+  /** The recorded bytes; a Tampered error when they are not. */
+  read(record: DocumentRecord): Promise<Uint8Array>;
+  listByCase(caseId: string): Promise<DocumentRecord[]>;
+  /** Documents with these exact bytes. */
+  findBySha256(sha: string): Promise<DocumentRecord[]>;
+  /** Every document filed under a register number, oldest first. */
+  listByNomor(nomor: string): Promise<DocumentRecord[]>;
+  /** A short-lived link, handed out only after the stored bytes were found to be the recorded ones. */
+  downloadUrl(record: DocumentRecord, expiresSeconds?: number, disposition?: 'attachment' | 'inline'): Promise<string>;
+}
+
+export interface RenderedDocument {
+  pdf: Uint8Array;
+  sha256: string;
+  pages: number;
+  templateVersion: string;
+}
+
+/** Documents to PDF (headless Chromium: functions/render/renderer.ts). */
+export interface Renderer {
+  /** Renders a document template with its input (checked by the template's schema). */
+  render<N extends DocumentName>(
+    template: N,
+    data: DocumentInput<N>,
+    options: { paper: Paper; landscape?: boolean },
+  ): Promise<RenderedDocument>;
+  /** Prints a complete HTML document (a report) to PDF. */
+  printHtml(
+    html: string,
+    options: { paper: Paper; landscape?: boolean; margins?: Margins; pageNumbers?: boolean },
+  ): Promise<Uint8Array>;
+}
+
+/** Who a signature is made for: a directory person, with the pemda as organisation. */
+export interface SigningOfficial {
+  id: string;
+  nama: string;
+  jabatan: string;
+  nip?: string;
+  instansi?: string;
+}
+
+/** The certificate a signature will carry, as the signed page prints it. */
+export interface SignatureDescription {
+  /** The signer's name as the certificate states it. */
+  name: string;
+  /** The issuing CA. */
+  issuer: string;
+  /** A development certificate that no verifier outside this system trusts (never BSrE). */
+  development: boolean;
+}
+
+/** Whether a partner's PDF is our signed naskah with a valid second signature added as an incremental update. */
+export type Countersignature =
+  { ok: true; signer: string; partnerChainTrusted: boolean } | { ok: false; reason: string };
+
+/**
+ * Electronic signatures (PAdES with the development CA, or KMS in AWS: functions/signing/pades-signer.ts). The rules
+ * decide what is signed and by whom; the port makes and checks the signatures.
+ */
+export interface Signer {
+  /** The certificate that signs for this official (the signed page prints it before the PDF is signed). */
+  describe(official: SigningOfficial): Promise<SignatureDescription>;
+  /** Signs a PDF as this official (one PAdES signature). */
+  signPdf(
+    pdf: Uint8Array,
+    official: SigningOfficial,
+    details: { reason: string; location: string; name: string; contactInfo: string; signingTime: Date },
+  ): Promise<Uint8Array>;
+  /** Checks that `candidate` is `signed` plus a valid signature over an incremental update that changes no page. */
+  countersignature(candidate: Uint8Array, signed: Uint8Array, at: Date): Promise<Countersignature>;
+}

@@ -1,0 +1,49 @@
+import type { Countersignature, SignatureDescription, Signer, SigningOfficial } from '../../core/ports.ts';
+import { signPdf } from './sign-pdf.ts';
+import type { SigningKeys } from './signer.ts';
+import { pagesUnchanged } from './update-check.ts';
+import { findSignatureFields, verifyPdfSignatures } from './verify.ts';
+
+/**
+ * The core's `Signer` port on PAdES: signatures made with the official's key from `SigningKeys` (the local
+ * development CA, or KMS and Secrets Manager in AWS), and a partner's countersignature checked against the trust
+ * anchors of the same keys.
+ */
+export class PadesSigner implements Signer {
+  constructor(private readonly keys: () => Promise<SigningKeys>) {}
+
+  async describe(official: SigningOfficial): Promise<SignatureDescription> {
+    const signer = await (await this.keys()).signerFor(official);
+    return signer.describe();
+  }
+
+  async signPdf(
+    pdf: Uint8Array,
+    official: SigningOfficial,
+    details: { reason: string; location: string; name: string; contactInfo: string; signingTime: Date },
+  ): Promise<Uint8Array> {
+    const signer = await (await this.keys()).signerFor(official);
+    return signPdf(pdf, signer, details);
+  }
+
+  async countersignature(candidate: Uint8Array, signed: Uint8Array, at: Date): Promise<Countersignature> {
+    if (
+      candidate.length <= signed.length ||
+      !Buffer.from(candidate.subarray(0, signed.length)).equals(Buffer.from(signed))
+    )
+      return { ok: false, reason: 'bukan pembaruan inkremental dari naskah yang ditandatangani' };
+    if (findSignatureFields(candidate).length < 2) return { ok: false, reason: 'tidak ada tanda tangan kedua' };
+    const keys = await this.keys();
+    const report = await verifyPdfSignatures(candidate, { trustedRoots: await keys.trustedRoots(), checkDate: at });
+    const [first, ...rest] = report.signatures;
+    const intact = (s: (typeof report.signatures)[number]) =>
+      s.digestOk && s.signatureOk && s.coversWholeFileUpToSignature;
+    if (!first?.valid || !rest.length || !rest.every(intact) || !report.lastSignatureCoversWholeFile)
+      return { ok: false, reason: `tanda tangan mitra tidak sah: ${report.problems.join('; ')}` };
+    // A valid second signature over an update that also changed the pages would sign an altered naskah.
+    const pages = await pagesUnchanged(signed, candidate);
+    if (!pages.unchanged) return { ok: false, reason: `pembaruan mengubah naskah: ${pages.reason}` };
+    const last = rest[rest.length - 1]!;
+    return { ok: true, signer: last.signerName ?? 'tidak diketahui', partnerChainTrusted: last.chainOk };
+  }
+}
