@@ -20,7 +20,8 @@ import { intakeTableDefinition, limitTableDefinition } from '../functions/adapte
 import type { IntakeLimits } from '../core/case/intake-model.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
-import { httpApiHandler, type HttpEvent } from '../functions/handlers/http-api.ts';
+import { getRequestListener } from '@hono/node-server';
+import { webApp } from '../functions/handlers/web-app.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
 import { createLog, type ErrorKeys, type LogKeys } from '../functions/observability/log.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
@@ -134,7 +135,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const host = options.host ?? '127.0.0.1';
 
   // Late-bound: the services start before the app that their callbacks reach.
-  const late: { handlers?: ReturnType<typeof stepTaskHandlers>; http?: ReturnType<typeof httpApiHandler> } = {};
+  const late: {
+    handlers?: ReturnType<typeof stepTaskHandlers>;
+    http?: ReturnType<typeof getRequestListener>;
+  } = {};
 
   const web: Server = createServer((req, res) => void serve(req, res));
   await new Promise<void>((ok) => web.listen(options.port ?? 0, host, ok));
@@ -247,7 +251,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   late.handlers = stepTaskHandlers(app, logger);
   // The local outbox pages (/kotak-keluar): the emails the local SES kept, served before the product's handler.
   const outbox = createOutbox({ sesEndpoint: ses.endpoint, templatesDir: config.SEPAKAT_TEMPLATES_DIR });
-  late.http = httpApiHandler(app);
+  // The same Hono app as the http Lambda's, served by @hono/node-server (without replacing Node's Request/Response).
+  const site = webApp(app);
+  late.http = getRequestListener(site.fetch, {
+    overrideGlobalObjects: false,
+    errorHandler: (error) => log(`web: ${String(error)}`),
+  });
 
   // S3 → Lambda, asynchronously and with retries, as AWS delivers object-created notifications.
   const onIntake = intakeHandler(app, logger);
@@ -327,37 +336,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         return;
       }
       if (await outbox.handle(req, res)) return;
-      // The verification page takes a whole PDF in the request body (multipart); every other body is small.
-      const limit =
-        new URL(req.url ?? '/', webUrl).pathname === '/verifikasi'
-          ? config.SEPAKAT_MAX_UPLOAD_BYTES + 64 * 1024
-          : 1024 * 1024;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > limit) {
-          res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Permintaan terlalu besar');
-          return;
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const url = new URL(req.url ?? '/', webUrl);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers))
-        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const event: HttpEvent = {
-        rawPath: url.pathname,
-        rawQueryString: url.search.slice(1),
-        headers,
-        body: Buffer.concat(chunks).toString('base64'),
-        isBase64Encoded: true,
-        requestContext: { http: { method: req.method ?? 'GET', sourceIp: req.socket.remoteAddress ?? '' } },
-      };
-      const result = await http(event);
-      res
-        .writeHead(result.statusCode, result.headers)
-        .end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+      await http(req, res);
     } catch (error) {
       log(`web: ${String(error)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });

@@ -4,7 +4,8 @@ import { samplePdf, submitPermohonan, taskLinks } from '../cli/drive.ts';
 import type { Principal } from '../core/access/access.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';
 import { entryId } from '../functions/handlers/archive-routes.ts';
-import { httpApiHandler, type Route } from '../functions/handlers/http-api.ts';
+import type { Route } from '../functions/handlers/web-context.ts';
+import { webApp } from '../functions/handlers/web-app.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { isRecordKind, RECORD_KINDS, type RecordKind, type RouteParam } from '../functions/handlers/record-access.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
@@ -98,7 +99,7 @@ describe("another pemda's records answer as if they did not exist", () => {
 
   beforeAll(async () => {
     rt = await startTestRuntime({ schedulerIntervalMs: 0 });
-    routes = httpApiHandler(rt.app).routes;
+    routes = webApp(rt.app).routeTable;
 
     // A Blitar case through the intake path, waiting at its first task (whose link is emailed).
     ({ intakeId: caseId } = await submitPermohonan(rt, permohonanFor(rt, BLITAR_SOP, {}, 'Kerja sama lintas pemda')));

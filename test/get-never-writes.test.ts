@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
-import { httpApiHandler } from '../functions/handlers/http-api.ts';
+import { webApp } from '../functions/handlers/web-app.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { at, BLITAR_SOP, fireDue, registerFinishedCase } from './support/agreements.ts';
@@ -162,8 +162,8 @@ describe('a GET never writes', () => {
     await code.arrayBuffer();
     expect(writes.length).toBeGreaterThan(before);
     // The crawl reached every GET route of the route table (a new page is covered, or this names it).
-    const uncovered = httpApiHandler(rt.app)
-      .routes.filter((r) => r.method === 'GET')
+    const uncovered = webApp(rt.app)
+      .routeTable.filter((r) => r.method === 'GET')
       .filter((r) => ![...visited].some((path) => r.pattern.test(path)))
       .map((r) => String(r.pattern));
     expect(uncovered).toEqual([]);

@@ -5,16 +5,15 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePng } from '../cli/drive.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';
-import type { HttpEvent, HttpResult } from '../functions/handlers/http-api.ts';
-import { verificationRoutes, type VerificationRoute } from '../functions/handlers/verification-routes.ts';
+import { webApp, type WebApp } from '../functions/handlers/web-app.ts';
 import { DevelopmentPki } from '../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf } from '../functions/signing/sign-pdf.ts';
 import { eventually, startTestRuntime } from './support/runtime.ts';
 
 /**
  * The public verification page, from the QR code on a signed naskah or from an uploaded PDF: real local services
- * (dynalite, s3rver), the real register, real PAdES signatures with the development CA. The routes are called
- * with API Gateway events, as the HTTP API handler calls them.
+ * (dynalite, s3rver), the real register, real PAdES signatures with the development CA. The requests go to
+ * the web app (Hono), as the local web server and the http Lambda serve it.
  */
 describe('the verification page', () => {
   const PEMDA = 'kota-contoh';
@@ -30,7 +29,7 @@ describe('the verification page', () => {
   const MAX_UPLOAD = 2 * 1024 * 1024;
 
   let rt: Awaited<ReturnType<typeof startTestRuntime>>;
-  let routes: VerificationRoute[];
+  let site: WebApp;
   let partnerDir: string;
   let signed: Uint8Array;
   let stored: DocumentRecord;
@@ -40,12 +39,7 @@ describe('the verification page', () => {
     rt = await startTestRuntime({ clock, maxUploadBytes: MAX_UPLOAD });
     partnerDir = mkdtempSync(join(tmpdir(), 'sepakat-pki-mitra-'));
     const { app } = rt;
-    const render = (statusCode: number, page: string, model: Record<string, unknown>, title: string) => ({
-      statusCode,
-      headers: { 'content-type': 'text/html; charset=utf-8' },
-      body: app.templates.page(page, model, { title }),
-    });
-    routes = verificationRoutes(app, render, { clock: checkClock });
+    site = webApp(app, { verificationClock: checkClock });
 
     const entry = await app.register(PEMDA).allocate({
       caseId: CASE_ID,
@@ -95,19 +89,23 @@ describe('the verification page', () => {
     return doc.save();
   }
 
-  async function call(method: string, path: string, body?: Buffer, contentType?: string): Promise<HttpResult> {
-    const route = routes.find((r) => r.method === method && r.pattern.test(path));
-    if (!route) throw new Error(`no route ${method} ${path}`);
-    const event: HttpEvent = {
-      rawPath: path,
+  /** A request to the web app (the same Hono app the local server and the Lambda serve), from our own pages. */
+  async function call(
+    method: string,
+    path: string,
+    body?: Buffer,
+    contentType?: string,
+  ): Promise<{ statusCode: number; body: string }> {
+    const response = await site.request(path, {
+      method,
       headers: {
+        origin: new URL(rt.app.config.SEPAKAT_PUBLIC_BASE_URL).origin,
         ...(contentType ? { 'content-type': contentType } : {}),
         ...(body ? { 'content-length': String(body.length) } : {}),
       },
-      ...(body ? { body: body.toString('base64'), isBase64Encoded: true } : {}),
-      requestContext: { http: { method } },
-    };
-    return route.run(event, route.pattern.exec(path)!.slice(0));
+      ...(body ? { body: new Uint8Array(body) } : {}),
+    });
+    return { statusCode: response.status, body: await response.text() };
   }
 
   /** What a browser's form sends for one file in the field "berkas". */

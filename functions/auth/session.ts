@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CookieOptions } from 'hono/utils/cookie';
+import { serialize } from 'hono/utils/cookie';
 import { ROLES, type Principal } from '../../core/access/access.ts';
 import type { Clock } from '../../core/case/model.ts';
 
@@ -40,8 +42,8 @@ export class Sessions {
     return this.options.ttlSeconds;
   }
 
-  /** A new session for a verified principal, and its Set-Cookie header value. */
-  issue(principal: Principal): { session: Session; setCookie: string } {
+  /** A new session for a verified principal: the cookie's value, and the whole Set-Cookie header value. */
+  issue(principal: Principal): { session: Session; value: string; setCookie: string } {
     const now = Math.floor(this.options.clock.now().getTime() / 1000);
     const session: Session = {
       sid: randomBytes(16).toString('base64url'),
@@ -51,12 +53,18 @@ export class Sessions {
     };
     const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
     const value = `${payload}.${this.mac(payload)}`;
-    return { session, setCookie: this.cookie(value, this.options.ttlSeconds) };
+    return {
+      session,
+      value,
+      setCookie: serialize(SESSION_COOKIE, value, this.cookieOptions(this.options.ttlSeconds)),
+    };
   }
 
-  /** The session of a request: undefined when there is no cookie, its MAC is wrong, or it has expired. */
-  read(headers: Record<string, string | undefined>): { session?: Session; expired?: boolean } {
-    const value = cookieValue(headers.cookie, SESSION_COOKIE);
+  /**
+   * The session of a request, from its cookie's value: undefined when there is none, its MAC is wrong, or it has
+   * expired.
+   */
+  read(value: string | undefined): { session?: Session; expired?: boolean } {
     if (!value) return {};
     const dot = value.lastIndexOf('.');
     if (dot <= 0) return {};
@@ -77,9 +85,9 @@ export class Sessions {
     return { session };
   }
 
-  /** The Set-Cookie value that ends the session in the browser. */
-  clear(): string {
-    return this.cookie('', 0);
+  /** The cookie's attributes (for Hono's `setCookie`): HttpOnly, SameSite=Lax, the whole site, Secure on https. */
+  cookieOptions(maxAge: number): CookieOptions {
+    return { path: '/', httpOnly: true, sameSite: 'Lax', maxAge, ...(this.options.secure ? { secure: true } : {}) };
   }
 
   /** The CSRF token of the session's forms (hidden field `_csrf`). */
@@ -96,24 +104,4 @@ export class Sessions {
   private mac(payload: string): string {
     return createHmac('sha256', this.macKey).update(payload).digest('base64url');
   }
-
-  private cookie(value: string, maxAge: number): string {
-    return [
-      `${SESSION_COOKIE}=${value}`,
-      'Path=/',
-      'HttpOnly',
-      'SameSite=Lax',
-      `Max-Age=${maxAge}`,
-      ...(this.options.secure ? ['Secure'] : []),
-    ].join('; ');
-  }
-}
-
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }

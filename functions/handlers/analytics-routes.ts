@@ -9,7 +9,7 @@ import { durationChart, onTimeChart } from '../analytics/charts.ts';
 import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf } from '../analytics/mutu-baku.ts';
 import type { Session } from '../auth/session.ts';
 import type { App } from '../app.ts';
-import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
 import { MutuBakuQuery } from './input-schemas.ts';
 import { attachment } from './responses.ts';
 import { checkField } from '../../core/validation/text.ts';
@@ -39,7 +39,7 @@ interface ParsedQuery {
   error?: string;
 }
 
-function parseQuery(app: App, principal: Principal, event: HttpEvent): ParsedQuery {
+function parseQuery(app: App, principal: Principal, event: WebRequest): ParsedQuery {
   const params = new URLSearchParams(event.rawQueryString ?? '');
   const pemda = app.catalog.pemda(principal.pemdaId);
   const today = pemda.localDate(app.runtimeClock.now());
@@ -176,7 +176,7 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
   const render = (status: number, session: Session, model: Record<string, unknown>): HttpResult =>
     ctx.html(status, 'mutu-baku', model, TITLE, { kop: kop(session.principal.pemdaId), session });
 
-  const page = async (event: HttpEvent): Promise<HttpResult> => {
+  const page = async (event: WebRequest): Promise<HttpResult> => {
     const found = await ctx.signedIn(event, allowed);
     if (found.result) return found.result;
     const { session } = found;
@@ -240,7 +240,7 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
     });
   };
 
-  const csv = async (event: HttpEvent): Promise<HttpResult> => {
+  const csv = async (event: WebRequest): Promise<HttpResult> => {
     const found = await ctx.signedIn(event, allowed);
     if (found.result) return found.result;
     const { session } = found;

@@ -27,7 +27,7 @@ import type { App } from '../app.ts';
 import { Archive, type ArchivedCopies, type ArchiveHit } from '../documents/archive.ts';
 import { registerCsv, registerPdf } from '../documents/register-export.ts';
 import type { Session } from '../auth/session.ts';
-import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
 import { attachment } from './responses.ts';
 
 /**
@@ -200,7 +200,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     };
   };
 
-  async function search(event: HttpEvent): Promise<HttpResult> {
+  async function search(event: WebRequest): Promise<HttpResult> {
     const found = await ctx.signedIn(event, allowed);
     if (found.result) return found.result;
     const { session } = found;
@@ -321,7 +321,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     );
   }
 
-  async function entryPage(event: HttpEvent, id: string): Promise<HttpResult> {
+  async function entryPage(event: WebRequest, id: string): Promise<HttpResult> {
     const found = await ctx.signedIn(event, allowed);
     if (found.result) return found.result;
     const { session } = found;
@@ -455,7 +455,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
   }
 
   /** A stored copy, downloaded: a POST (with the session's CSRF token) so that following a link records nothing. */
-  async function download(event: HttpEvent, rawId: string): Promise<HttpResult> {
+  async function download(event: WebRequest, rawId: string): Promise<HttpResult> {
     const found = await ctx.acting(event, allowed);
     if (found.result) return found.result;
     const { session } = found;
@@ -491,7 +491,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     };
   }
 
-  async function exportRegister(event: HttpEvent, format: 'csv' | 'pdf'): Promise<HttpResult> {
+  async function exportRegister(event: WebRequest, format: 'csv' | 'pdf'): Promise<HttpResult> {
     const found = await ctx.signedIn(event, allowed);
     if (found.result) return found.result;
     const { session } = found;

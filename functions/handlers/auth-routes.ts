@@ -2,8 +2,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import QRCode from 'qrcode';
 import { canSeeDashboard, has, type Principal } from '../../core/access/access.ts';
 import { SETUP_EXPIRED, type SignInResult } from '../adapters/cognito-identity.ts';
-import { cookieValue } from '../auth/session.ts';
-import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import { getCookie, setCookie } from 'hono/cookie';
+import { redirectTo, type WebRequest, type HttpResult, type Route, type WebContext } from './web-context.ts';
 import { MasukForm } from './input-schemas.ts';
 import { checkField } from '../../core/validation/text.ts';
 
@@ -54,22 +54,21 @@ export function authRoutes(ctx: WebContext): Route[] {
   const secure = app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:');
   const loginKey = createHmac('sha256', app.config.SEPAKAT_LINK_KEY).update('sepakat/masuk/v1').digest();
   const tokenOf = (nonce: string) => createHmac('sha256', loginKey).update(nonce).digest('base64url');
-  const loginCookie = (nonce: string) =>
-    [
-      `${LOGIN_COOKIE}=${nonce}`,
-      'Path=/masuk',
-      'HttpOnly',
-      'SameSite=Lax',
-      `Max-Age=${LOGIN_COOKIE_SECONDS}`,
-      ...(secure ? ['Secure'] : []),
-    ].join('; ');
-  const nonceOf = (event: HttpEvent) => {
-    const value = cookieValue(event.headers.cookie, LOGIN_COOKIE);
+  const setLoginCookie = (event: WebRequest, nonce: string) =>
+    setCookie(event.c, LOGIN_COOKIE, nonce, {
+      path: '/masuk',
+      httpOnly: true,
+      sameSite: 'Lax',
+      maxAge: LOGIN_COOKIE_SECONDS,
+      ...(secure ? { secure: true } : {}),
+    });
+  const nonceOf = (event: WebRequest) => {
+    const value = getCookie(event.c, LOGIN_COOKIE);
     return value && /^[A-Za-z0-9_-]{22}$/.test(value) ? value : undefined;
   };
 
   /** The form, with the login CSRF token of the browser's nonce (a new nonce and cookie when it has none). */
-  const page = (event: HttpEvent, status: number, state: FormState): HttpResult => {
+  const page = (event: WebRequest, status: number, state: FormState): HttpResult => {
     const existing = nonceOf(event);
     const nonce = existing ?? randomBytes(16).toString('base64url');
     const langkah = state.langkah ?? 'sandi';
@@ -88,21 +87,16 @@ export function authRoutes(ctx: WebContext): Route[] {
       },
       TITLE,
     );
-    return existing ? result : { ...result, headers: { ...result.headers, 'set-cookie': loginCookie(nonce) } };
+    if (!existing) setLoginCookie(event, nonce);
+    return result;
   };
 
-  const redirect = (location: string, setCookie?: string): HttpResult => ({
-    statusCode: 303,
-    headers: { location, 'cache-control': 'no-store', ...(setCookie ? { 'set-cookie': setCookie } : {}) },
-    body: '',
-  });
-
-  const signedIn = (principal: Principal, lanjut: string | undefined): HttpResult => {
-    const { setCookie } = ctx.sessions.issue(principal);
-    return redirect(lanjut ?? homeOf(principal), setCookie);
+  const signedIn = (event: WebRequest, principal: Principal, lanjut: string | undefined): HttpResult => {
+    ctx.startSession(event, principal);
+    return redirectTo(lanjut ?? homeOf(principal));
   };
 
-  const loginCsrfOk = (event: HttpEvent, form: Record<string, string>) => {
+  const loginCsrfOk = (event: WebRequest, form: Record<string, string>) => {
     const nonce = nonceOf(event);
     if (!nonce) return false;
     const given = Buffer.from(form._csrf ?? '', 'utf8');
@@ -117,8 +111,8 @@ export function authRoutes(ctx: WebContext): Route[] {
       run: async (event) => {
         const query = new URLSearchParams(event.rawQueryString ?? '');
         const lanjut = safeReturnPath(query.get('lanjut'));
-        const { session } = ctx.sessions.read(event.headers);
-        if (session) return redirect(lanjut ?? homeOf(session.principal));
+        const { session } = ctx.session(event);
+        if (session) return redirectTo(lanjut ?? homeOf(session.principal));
         return page(event, app.identity ? 200 : 503, {
           ...(lanjut ? { lanjut } : {}),
           ...(query.get('sesi') === 'berakhir'
@@ -181,7 +175,7 @@ export function authRoutes(ctx: WebContext): Route[] {
           result = await identity.completeAuthenticatorSetup(email, sesiCognito, kode);
         } else result = await identity.signIn(email, form.kataSandi ?? '');
 
-        if (result.outcome === 'masuk') return signedIn(result.principal, lanjut);
+        if (result.outcome === 'masuk') return signedIn(event, result.principal, lanjut);
         if (result.outcome === 'tantangan' && result.challenge === 'pasang-autentikator')
           return page(event, 200, {
             ...base,
@@ -217,7 +211,8 @@ export function authRoutes(ctx: WebContext): Route[] {
       run: async (event) => {
         const found = await ctx.acting(event);
         if (found.result) return found.result;
-        return redirect('/masuk', ctx.sessions.clear());
+        ctx.endSession(event);
+        return redirectTo('/masuk');
       },
     },
   ];

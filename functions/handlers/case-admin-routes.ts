@@ -9,7 +9,7 @@ import {
 import type { Actor, CloseKind, CloseResult, ReassignResult } from '../../core/case/case-admin.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
 import type { Session } from '../auth/session.ts';
-import type { HttpEvent, HttpResult, MessageModel, Route, WebContext } from './http-api.ts';
+import type { WebRequest, HttpResult, MessageModel, Route, WebContext } from './web-context.ts';
 
 /**
  * The forms of the case page that act on a case (the page itself is console-routes.ts): reassign or delegate a task,
@@ -98,7 +98,7 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
 
   /** The signed-in principal (CSRF checked) allowed by `allowed` on this case, or the page to answer instead. */
   async function acting(
-    event: HttpEvent,
+    event: WebRequest,
     caseId: string,
     allowed: (p: Principal, scope: CaseScope) => boolean,
   ): Promise<{ session: Session; form: Record<string, string>; record: CaseRecord } | { result: HttpResult }> {
@@ -123,7 +123,7 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     return { session, form, record };
   }
 
-  const close = async (kind: CloseKind, event: HttpEvent, caseId: string): Promise<HttpResult> => {
+  const close = async (kind: CloseKind, event: WebRequest, caseId: string): Promise<HttpResult> => {
     const found = await acting(event, caseId, kind === 'ditarik' ? canWithdrawCase : canAdministerCase);
     if ('result' in found) return found.result;
     const by = actorOf(found.session.principal);
@@ -136,7 +136,7 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     return ctx.message(status, { ...model, tautan: back(caseId) }, found.session);
   };
 
-  const reassign = async (event: HttpEvent, caseId: string, taskId: string): Promise<HttpResult> => {
+  const reassign = async (event: WebRequest, caseId: string, taskId: string): Promise<HttpResult> => {
     const found = await acting(event, caseId, canAdministerCase);
     if ('result' in found) return found.result;
     const { session, form } = found;

@@ -29,7 +29,7 @@ import type { DocumentRecord } from '../adapters/document-store.ts';
 import { forecastCase } from '../analytics/mutu-baku.ts';
 import type { Session } from '../auth/session.ts';
 import type { App } from '../app.ts';
-import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
 
 /**
  * The staff console: the dashboard of cases (`/konsol`) and the case page (`/konsol/kasus/<id>`: summary, timeline
@@ -135,7 +135,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     return { record, tasks: scope.tasks, scope };
   }
 
-  async function dashboard(event: HttpEvent): Promise<HttpResult> {
+  async function dashboard(event: WebRequest): Promise<HttpResult> {
     const found = await ctx.signedIn(event, canSeeDashboard);
     if (found.result) return found.result;
     const { session } = found;
@@ -235,7 +235,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     );
   }
 
-  async function casePage(event: HttpEvent, caseId: string): Promise<HttpResult> {
+  async function casePage(event: WebRequest, caseId: string): Promise<HttpResult> {
     const found = await ctx.signedIn(event);
     if (found.result) return found.result;
     const { session } = found;
@@ -379,7 +379,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
    * A generated document of the case, previewed inline or downloaded (a POST with the session's CSRF token, so a
    * link follower records nothing); logged in the case history before the short-lived link is handed out.
    */
-  async function document(event: HttpEvent, caseId: string, docId: string, how: string): Promise<HttpResult> {
+  async function document(event: WebRequest, caseId: string, docId: string, how: string): Promise<HttpResult> {
     const found = await ctx.acting(event);
     if (found.result) return found.result;
     const { session } = found;
@@ -407,7 +407,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
   }
 
   /** A file of the permohonan or of a decision (kind `permohonan`), previewed or downloaded (a POST); logged first. */
-  async function file(event: HttpEvent, caseId: string, id: string, how: string): Promise<HttpResult> {
+  async function file(event: WebRequest, caseId: string, id: string, how: string): Promise<HttpResult> {
     const found = await ctx.acting(event);
     if (found.result) return found.result;
     const { session } = found;

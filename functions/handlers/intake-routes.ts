@@ -16,7 +16,7 @@ import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
 import { closeMessage } from './case-admin-routes.ts';
-import { callerAddress, type HttpEvent, type HttpResult, type Route, type WebContext } from './http-api.ts';
+import { type WebRequest, type HttpResult, type Route, type WebContext } from './web-context.ts';
 import { SIAPKAN_LABELS, SiapkanSchema } from './input-schemas.ts';
 import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
 
@@ -53,7 +53,7 @@ function optionLabel(sop: Sop, fieldId: string, value: unknown): unknown {
   return field?.options?.find((o) => o.value === value)?.label ?? value;
 }
 
-const query = (event: HttpEvent) => new URLSearchParams(event.rawQueryString ?? '');
+const query = (event: WebRequest) => new URLSearchParams(event.rawQueryString ?? '');
 
 export function intakeRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
@@ -70,8 +70,8 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     }
   };
 
-  function form(event: HttpEvent): HttpResult {
-    const session = ctx.sessions.read(event.headers).session;
+  function form(event: WebRequest): HttpResult {
+    const session = ctx.session(event).session;
     const sop = latest(query(event).get('sop') ?? '');
     if (!sop) {
       const sops = app.catalog.sops
@@ -133,7 +133,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
    * Checks the whole form before any byte is sent, then presigns the uploads and the manifest; errors name the form's
    * fields. A signed-in pemohon's permohonan needs no confirmation of the address (their session stands for it).
    */
-  async function prepare(event: HttpEvent): Promise<HttpResult> {
+  async function prepare(event: WebRequest): Promise<HttpResult> {
     let raw: unknown;
     try {
       raw = JSON.parse(bodyOf(event));
@@ -142,12 +142,12 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     }
     const parsed = parseInput(SiapkanSchema, raw, SIAPKAN_LABELS);
     if (!parsed.ok) return ctx.json(400, refusedForm(parsed.issues, raw));
-    const p = ctx.sessions.read(event.headers).session?.principal;
+    const p = ctx.session(event).session?.principal;
     const signedIn = p && has(p, 'pemohon') && p.email ? { email: p.email, nama: p.nama, sub: p.sub } : undefined;
     let prepared;
     try {
       prepared = await app.intake.prepare(parsed.value, {
-        source: callerAddress(event),
+        source: event.sourceIp,
         ...(signedIn ? { signedIn } : {}),
       });
     } catch (error) {
@@ -167,7 +167,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     });
   }
 
-  async function receipt(event: HttpEvent, intakeId: string): Promise<HttpResult> {
+  async function receipt(event: WebRequest, intakeId: string): Promise<HttpResult> {
     const k = query(event).get('k') ?? '';
     if (!checkReceiptKey(key, intakeId, k))
       return ctx.message(404, {
@@ -257,7 +257,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
   }
 
   /** The contact confirms (a POST from the confirmation page): the case starts, once. */
-  async function confirm(event: HttpEvent, token: string): Promise<HttpResult> {
+  async function confirm(event: WebRequest, token: string): Promise<HttpResult> {
     const form = ctx.form(event);
     if (!checkConfirmationFormToken(key, token, form._token ?? ''))
       return ctx.message(403, {
@@ -369,7 +369,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     );
   }
 
-  async function withdraw(event: HttpEvent, capability: string): Promise<HttpResult> {
+  async function withdraw(event: WebRequest, capability: string): Promise<HttpResult> {
     const found = await tracked(capability);
     if ('result' in found) return found.result;
     const { record } = found;
@@ -390,7 +390,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     return ctx.message(status, { ...model, tautan: backLink });
   }
 
-  async function mine(event: HttpEvent): Promise<HttpResult> {
+  async function mine(event: WebRequest): Promise<HttpResult> {
     const found = await ctx.signedIn(event, (p) => has(p, 'pemohon'));
     if (found.result) return found.result;
     const p = found.session.principal;
@@ -487,7 +487,6 @@ function refusedForm(issues: FieldIssue[], raw: unknown): { pesan: string; rinci
   return { pesan, rincian };
 }
 
-function bodyOf(event: HttpEvent): string {
-  if (!event.body) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+function bodyOf(event: WebRequest): string {
+  return event.body ?? '';
 }

@@ -21,7 +21,8 @@ import {
   type LinkView,
 } from '../agreements/agreement-service.ts';
 import type { Session } from '../auth/session.ts';
-import type { HttpEvent, HttpResult, Route, WebContext } from './http-api.ts';
+import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
+import { linkProblemPage } from './link-problems.ts';
 
 /**
  * The monitoring of agreements on the web: the capability links of reports and monev (`/pantau/<link>`: GET shows
@@ -38,45 +39,6 @@ function nomorOf(id: string): string | undefined {
   return text && agreementPathId(text) === id ? text : undefined;
 }
 
-const PROBLEMS: Record<LinkProblem['problem'], { status: number; judul: string; pesan: string }> = {
-  rusak: {
-    status: 404,
-    judul: 'Tautan tidak valid',
-    pesan: 'Tautan ini tidak dikenal atau telah diubah. Gunakan tautan persis seperti di email Anda.',
-  },
-  'orang-lain': {
-    status: 403,
-    judul: 'Tautan untuk orang lain',
-    pesan: 'Tautan ini ditujukan kepada orang lain, sehingga tidak berlaku untuk Anda.',
-  },
-  diganti: {
-    status: 410,
-    judul: 'Tautan sudah diganti',
-    pesan: 'Tautan baru telah dikirim; tautan ini tidak berlaku lagi. Buka tautan di email terbaru.',
-  },
-  kedaluwarsa: {
-    status: 410,
-    judul: 'Tautan sudah kedaluwarsa',
-    pesan:
-      'Masa berlaku tautan ini sudah habis. Anda dapat meminta tautan baru; tautan itu dikirim ke alamat email yang dituju tautan ini, bukan ke orang yang membuka halaman ini.',
-  },
-  'batas-tautan': {
-    status: 429,
-    judul: 'Batas tautan baru tercapai',
-    pesan: `Tautan baru untuk kewajiban ini sudah diminta ${MAX_LINK_RENEWALS} kali. Hubungi Bagian yang membidangi kerja sama untuk menyampaikan laporan atau hasil monev.`,
-  },
-  selesai: {
-    status: 409,
-    judul: 'Sudah diterima',
-    pesan: 'Laporan atau hasil monev untuk tautan ini sudah diterima sebelumnya; tidak ada yang diubah.',
-  },
-  ditutup: {
-    status: 410,
-    judul: 'Kerja sama sudah ditutup',
-    pesan: 'Kerja sama ini sudah berakhir atau dinyatakan batal; laporan tidak lagi diperlukan.',
-  },
-};
-
 export function monitoringRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
   const svc = app.agreements;
@@ -85,7 +47,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
   const fmt = (pemdaId: string, iso: string) => pemdaOf(pemdaId).formatDateTime(new Date(iso));
 
   const problem = (p: LinkProblem, token?: string): HttpResult => {
-    const page = PROBLEMS[p.problem];
+    const page = linkProblemPage('pantau', p.problem);
     if (p.problem === 'kedaluwarsa' && token)
       return ctx.message(page.status, {
         ...page,
@@ -258,7 +220,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
    */
   const adminAction =
     (act: (a: AgreementRecord, form: Record<string, string>, oleh: string) => Promise<string>) =>
-    async (event: HttpEvent): Promise<HttpResult> => {
+    async (event: WebRequest): Promise<HttpResult> => {
       const acting = await ctx.acting(event);
       if (acting.result) return acting.result;
       const { session, form } = acting;

@@ -1,5 +1,5 @@
 import { recordAccess, type Principal } from '../../core/access/access.ts';
-import type { MessageModel } from './http-api.ts';
+import type { MessageModel } from './web-context.ts';
 
 /**
  * The records of a pemda that a route's path (or a POST's form) names by id. A record of another pemda answers

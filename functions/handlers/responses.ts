@@ -1,4 +1,4 @@
-import type { HttpResult } from './http-api.ts';
+import type { HttpResult } from './web-context.ts';
 
 /** A file to save (a CSV or PDF export): text as is, bytes base64 as API Gateway v2 expects them. */
 export function attachment(fileName: string, contentType: string, body: string | Uint8Array): HttpResult {

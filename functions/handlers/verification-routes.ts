@@ -2,26 +2,15 @@ import { formatBytes } from '../../core/case/task-actions.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import type { App } from '../app.ts';
 import { Verification, VerificationCodes } from '../documents/verification.ts';
-import type { HttpEvent, HttpResult } from './http-api.ts';
+import type { RenderPage, Route, WebRequest } from './web-context.ts';
 import { VerifikasiUnggah } from './input-schemas.ts';
-import { MultipartCodes, parseMultipartFile } from './multipart.ts';
 import { checkField } from '../../core/validation/text.ts';
-import type { RouteParam } from './record-access.ts';
 
 /**
  * The public verification page: `GET /verifikasi` (the upload form), `GET /verifikasi/<docId>` (the QR code on a
  * signed naskah) and `POST /verifikasi` (an uploaded PDF, multipart/form-data, field `berkas`). Thin: parse, call
  * the Verification service, render. Nothing is stored; an upload is only read.
  */
-
-export interface VerificationRoute {
-  method: string;
-  pattern: RegExp;
-  run: (event: HttpEvent, match: string[]) => Promise<HttpResult>;
-  params?: readonly RouteParam[];
-}
-
-export type RenderPage = (status: number, page: string, model: Record<string, unknown>, title: string) => HttpResult;
 
 /** Room for the multipart framing around the largest file (boundaries, part headers). */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -32,11 +21,7 @@ const TITLE = 'Verifikasi dokumen';
  * `options.clock` is the date the certificate chains must be valid at (default: real time; tests pin it). The
  * App's case clock is not used: a verifier answers for now.
  */
-export function verificationRoutes(
-  app: App,
-  render: RenderPage,
-  options: { clock?: { now(): Date } } = {},
-): VerificationRoute[] {
+export function verificationRoutes(app: App, render: RenderPage, options: { clock?: { now(): Date } } = {}): Route[] {
   const maxUploadBytes = app.config.SEPAKAT_MAX_UPLOAD_BYTES;
   const verification = new Verification({
     documents: app.documents,
@@ -83,36 +68,46 @@ export function verificationRoutes(
         const tooLarge = () =>
           form(413, `Berkas terlalu besar. Paling besar ${maksimum}; unggah naskah PDF tanpa lampiran hasil pindai.`);
         if (declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) return tooLarge();
-        const body = bodyBytes(event);
-        if (body.length > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) return tooLarge();
+        const upload = await uploadedFile(event);
+        if ('salah' in upload) return form(400, upload.salah);
+        if (upload.file.size > maxUploadBytes) return tooLarge();
+        // The file's name is shown with the result: it is text from the uploader like any other.
+        const fileName = checkField(VerifikasiUnggah.shape.berkas, upload.file.name);
+        if (typeof fileName === 'object') return form(400, fileName.error);
         try {
-          const file = parseMultipartFile(header(event, 'content-type'), body, {
-            field: 'berkas',
-            maxFileBytes: maxUploadBytes,
-          });
-          // The file's name is shown with the result: it is text from the uploader like any other.
-          const fileName = checkField(VerifikasiUnggah.shape.berkas, file.fileName);
-          if (typeof fileName === 'object') return form(400, fileName.error);
-          const hasil = await verification.byUpload(file.bytes, fileName ? { fileName } : {});
+          const bytes = new Uint8Array(await upload.file.arrayBuffer());
+          const hasil = await verification.byUpload(bytes, fileName ? { fileName } : {});
           return render(200, 'verifikasi', { hasil, maksimum }, TITLE);
         } catch (error) {
           if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
-          const oversize =
-            error.code === MultipartCodes.BerkasTerlaluBesar || error.code === VerificationCodes.UnggahanTerlaluBesar;
-          return form(oversize ? 413 : 400, error.message);
+          return form(error.code === VerificationCodes.UnggahanTerlaluBesar ? 413 : 400, error.message);
         }
       },
     },
   ];
 }
 
-function header(event: HttpEvent, name: string): string | undefined {
-  const found = Object.entries(event.headers).find(([k]) => k.toLowerCase() === name);
-  return found?.[1];
+function header(event: WebRequest, name: string): string | undefined {
+  return event.headers[name];
 }
 
-/** API Gateway base64-encodes binary bodies (multipart is one); the local web server always does. */
-function bodyBytes(event: HttpEvent): Uint8Array {
-  if (!event.body) return new Uint8Array();
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+/**
+ * The one file of the form's field `berkas`, through Hono's `parseBody` (multipart/form-data), or why there is none:
+ * an Indonesian message for the person who uploaded.
+ */
+async function uploadedFile(event: WebRequest): Promise<{ file: File } | { salah: string }> {
+  const type = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'multipart/form-data')
+    return { salah: 'Formulir harus dikirim sebagai unggahan berkas (multipart/form-data).' };
+  let fields: Record<string, string | File | (string | File)[]>;
+  try {
+    fields = await event.c.req.parseBody({ all: true });
+  } catch {
+    return { salah: 'Formulir unggahan tidak dapat dibaca. Muat ulang halaman lalu unggah lagi.' };
+  }
+  const berkas = fields.berkas;
+  if (Array.isArray(berkas)) return { salah: 'Unggah satu berkas saja setiap kali.' };
+  if (!(berkas instanceof File) || (berkas.size === 0 && berkas.name === ''))
+    return { salah: 'Belum ada berkas yang dipilih. Pilih berkas PDF lalu kirim.' };
+  return { file: berkas };
 }

@@ -1,0 +1,297 @@
+import type { Context } from 'hono';
+import { getContext } from 'hono/context-storage';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import {
+  canSeeAnalytics,
+  canSeeArchive,
+  canSeeDashboard,
+  has,
+  ROLE_LABEL,
+  type Principal,
+} from '../../core/access/access.ts';
+import { Sessions, SESSION_COOKIE, type Session } from '../auth/session.ts';
+import type { App } from '../app.ts';
+import { guardRecord, type RecordKind, type RouteParam } from './record-access.ts';
+
+/**
+ * What route modules share, and nothing else: the request and result shapes a route sees, the route table's entry,
+ * the page renderer and the session glue (`WebContext`). It imports no route module and not the app module
+ * (web-app.ts), so route modules depend on this file only and the import graph has no cycle.
+ */
+
+/** A request as a route sees it, read from Hono's request once the app's middleware let it through. */
+export interface WebRequest {
+  method: string;
+  /** The path as sent (percent-encoding kept), which the route's pattern matched. */
+  rawPath: string;
+  rawQueryString: string;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  /** The body as text; undefined for a multipart body, which a route reads through `c.req.parseBody()`. */
+  body?: string;
+  /** The caller's network address, as limits key on it (API Gateway's source IP; the socket's locally). */
+  sourceIp?: string;
+  /** Hono's context of the request (multipart bodies, cookies). */
+  c: Context;
+}
+
+/** What a route answers; web-app.ts turns it into Hono's response. */
+export interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The body is base64 of binary content (a PDF); sent as bytes. */
+  isBase64Encoded?: boolean;
+}
+
+/** One route: a method, a path pattern (its groups are the match), and what it runs. */
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  run: (request: WebRequest, match: string[]) => Promise<HttpResult>;
+  /**
+   * What each group of `pattern` names, in order (`RouteParam`): a pemda's record (answered through
+   * `WebContext.guard`: another pemda's exactly as an unknown id), a capability link, or a plain value. Every route
+   * whose pattern has groups declares them all; test/cross-pemda.test.ts walks the table.
+   */
+  params?: readonly RouteParam[];
+  /** A pemda's record a POST names in a form field instead of its path (the agreement actions' `nomor`). */
+  formRecord?: { field: string; kind: RecordKind };
+}
+
+/** A page model's shape for `message`. */
+export interface MessageModel {
+  judul: string;
+  pesan: string;
+  jenis?: 'ok' | 'info' | 'salah';
+  rincian?: { label: string; nilai: string }[];
+  aksi?: { url: string; tombol: string; keterangan: string };
+  /** A plain link (GET) to go on from the message, e.g. back to the case page. */
+  tautan?: { url: string; label: string };
+}
+
+/** Renders a page in the layout (the verification routes take only this). */
+export type RenderPage = (status: number, page: string, model: Record<string, unknown>, title: string) => HttpResult;
+
+/**
+ * What a module of routes gets: the app, the page renderer, and the console session. Route modules are listed once
+ * in web-app.ts.
+ */
+export interface WebContext {
+  app: App;
+  sessions: Sessions;
+  /** Renders a page in the layout; with a session, the layout shows who is signed in and the console menu. */
+  html(
+    status: number,
+    page: string,
+    model: Record<string, unknown>,
+    title: string,
+    options?: { kop?: string; session?: Session },
+  ): HttpResult;
+  message(status: number, model: MessageModel, session?: Session): HttpResult;
+  json(status: number, body: unknown): HttpResult;
+  /** The form fields of a urlencoded POST (first value of each name). */
+  form(request: WebRequest): Record<string, string>;
+  /** The request's console session, if any (the signed cookie read through Hono's cookie helper). */
+  session(request: WebRequest): { session?: Session; expired?: boolean };
+  /** Starts a session for a verified principal: its cookie is set on the response (Hono's cookie helper). */
+  startSession(request: WebRequest, principal: Principal): Session;
+  /** Ends the session in the browser (the cookie cleared). */
+  endSession(request: WebRequest): void;
+  /**
+   * The signed-in session allowed by `allow` (default: any signed-in user), or the result to return instead: a
+   * redirect to the sign-in page (no session, or it expired), or 403 (signed in, not allowed).
+   */
+  signedIn(
+    request: WebRequest,
+    allow?: (p: Principal) => boolean,
+  ): Promise<{ session: Session; result?: undefined } | { result: HttpResult }>;
+  /**
+   * For a POST that acts: the session (as `signedIn`), its CSRF token checked against the form's `_csrf`, and the
+   * parsed form; or the result to return instead (403 when the token is missing or wrong).
+   */
+  acting(
+    request: WebRequest,
+    allow?: (p: Principal) => boolean,
+  ): Promise<{ session: Session; form: Record<string, string>; result?: undefined } | { result: HttpResult }>;
+  /**
+   * The one answer for a pemda's record a route names (core/access `recordAccess`): undefined when the principal may
+   * go on; else the kind's 404 page when there is no such record (`recordPemdaId` undefined) or it is another
+   * pemda's — the same page, and `may` is not asked — or 403 (with `pesan`) when `may` refuses their role.
+   */
+  guard(
+    session: Session,
+    kind: RecordKind,
+    recordPemdaId: string | undefined,
+    may?: () => boolean | Promise<boolean>,
+    pesan?: string,
+  ): Promise<HttpResult | undefined>;
+}
+
+export const json = (statusCode: number, body: unknown): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(body),
+});
+
+export const redirectTo = (url: string): HttpResult => ({
+  statusCode: 303,
+  headers: { location: url },
+  body: '',
+});
+
+/** The form fields of a urlencoded body (first value of each name). */
+export function parseForm(request: WebRequest): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(request.body ?? '')) if (!(k in form)) form[k] = v;
+  return form;
+}
+
+/** The nonce the secure-headers middleware put in this request's CSP (script-src 'nonce-…'). */
+function requestNonce(): string {
+  try {
+    return getContext().get('secureHeadersNonce') ?? '';
+  } catch {
+    // Rendered outside a request (a test calling a route module directly): no CSP, no nonce.
+    return '';
+  }
+}
+
+/** Renders pages in the layout, with the signed-in user's menu and CSRF token. */
+export class Pages {
+  constructor(
+    private readonly app: App,
+    private readonly sessions: Sessions,
+  ) {}
+
+  html(
+    statusCode: number,
+    name: string,
+    model: Record<string, unknown>,
+    title: string,
+    kop?: string,
+    session?: Session,
+  ): HttpResult {
+    const nonce = requestNonce();
+    const sesi = session && this.sessionModel(session);
+    const body = this.app.templates
+      .page(name, { ...model, nonce, ...(sesi ? { csrf: sesi.csrf } : {}) }, { title, ...(kop ? { kop } : {}), sesi })
+      .replace(/<script>/g, `<script nonce="${nonce}">`);
+    return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
+  }
+
+  message(statusCode: number, model: MessageModel, session?: Session): HttpResult {
+    return this.html(
+      statusCode,
+      'pesan',
+      { jenis: statusCode < 300 ? 'ok' : 'salah', ...model },
+      model.judul,
+      undefined,
+      session,
+    );
+  }
+
+  /** What the layout shows of the signed-in user: name, roles, the console menu for those roles, the CSRF token. */
+  private sessionModel(session: Session) {
+    const p = session.principal;
+    const menu = [
+      ...(canSeeDashboard(p) ? [{ url: '/konsol', label: 'Dasbor' }] : []),
+      ...(has(p, 'pemohon') ? [{ url: '/permohonan/baru', label: 'Permohonan baru' }] : []),
+      ...(canSeeArchive(p, p.pemdaId) ? [{ url: '/arsip', label: 'Arsip' }] : []),
+      ...(canSeeAnalytics(p, p.pemdaId) ? [{ url: '/konsol/mutu-baku', label: 'Mutu Baku' }] : []),
+    ];
+    return {
+      nama: p.nama,
+      peran: p.roles.map((r) => ROLE_LABEL[r]).join(', '),
+      unit: p.unit,
+      menu,
+      csrf: this.sessions.csrfToken(session),
+    };
+  }
+}
+
+/** The sessions of an app: keys derived from its link key, the cookie Secure wherever the site is https. */
+export function sessionsOf(app: App): Sessions {
+  return new Sessions({
+    key: app.config.SEPAKAT_LINK_KEY,
+    ttlSeconds: app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
+    secure: app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:'),
+    clock: app.runtimeClock,
+  });
+}
+
+export function webContext(app: App, pages: Pages, sessions: Sessions): WebContext {
+  const deny = (session: Session) =>
+    pages.message(
+      403,
+      {
+        judul: 'Akses ditolak',
+        pesan: 'Peran atau unit kerja Anda tidak memberi akses ke halaman ini. Hubungi administrator bila perlu.',
+      },
+      session,
+    );
+  const session: WebContext['session'] = (request) => sessions.read(getCookie(request.c, SESSION_COOKIE));
+  const endSession: WebContext['endSession'] = (request) =>
+    deleteCookie(request.c, SESSION_COOKIE, sessions.cookieOptions(0));
+  const signedIn: WebContext['signedIn'] = async (request, allow) => {
+    const found = session(request);
+    if (!found.session) {
+      const { expired } = found;
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return {
+          result: pages.message(401, {
+            judul: expired ? 'Sesi berakhir' : 'Perlu masuk',
+            pesan: expired
+              ? 'Sesi Anda sudah berakhir; tidak ada yang diubah. Silakan masuk kembali lalu ulangi.'
+              : 'Silakan masuk terlebih dahulu.',
+            // A link (GET): a form posting to /masuk would carry no sign-in token and always be refused.
+            tautan: { url: '/masuk', label: 'Masuk' },
+          }),
+        };
+      const back = request.rawPath + (request.rawQueryString ? `?${request.rawQueryString}` : '');
+      if (expired) endSession(request);
+      return { result: redirectTo(`/masuk?lanjut=${encodeURIComponent(back)}${expired ? '&sesi=berakhir' : ''}`) };
+    }
+    if (allow && !allow(found.session.principal)) return { result: deny(found.session) };
+    return { session: found.session };
+  };
+  return {
+    app,
+    sessions,
+    html: (status, page, model, title, options) =>
+      pages.html(status, page, model, title, options?.kop, options?.session),
+    message: (status, model, s) => pages.message(status, model, s),
+    json,
+    form: parseForm,
+    session,
+    startSession(request, principal) {
+      const issued = sessions.issue(principal);
+      setCookie(request.c, SESSION_COOKIE, issued.value, sessions.cookieOptions(sessions.ttlSeconds));
+      return issued.session;
+    },
+    endSession,
+    signedIn,
+    async acting(request, allow) {
+      const found = await signedIn(request, allow);
+      if (found.result) return found;
+      const form = parseForm(request);
+      if (!sessions.checkCsrf(found.session, form))
+        return {
+          result: pages.message(
+            403,
+            {
+              judul: 'Formulir kedaluwarsa',
+              pesan:
+                'Formulir ini tidak dapat diverifikasi (token keamanan tidak cocok). Muat ulang halaman lalu kirim lagi.',
+            },
+            found.session,
+          ),
+        };
+      return { session: found.session, form };
+    },
+    async guard(s, kind, recordPemdaId, may = () => true, pesan) {
+      const answer = await guardRecord(s.principal, kind, recordPemdaId, may, pesan);
+      return answer === 'boleh' ? undefined : pages.message(answer.status, answer.model, s);
+    },
+  };
+}
