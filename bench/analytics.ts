@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeMutuBaku, quantileSorted, type CaseFacts, type MutuBakuReport } from '../core/analytics/mutu-baku.ts';
 import { createWorkingTimeIndex } from '../core/calendar/working-time-index.ts';
-import { UTC_OFFSET_MINUTES } from '../core/calendar/schema.ts';
+import { UTC_OFFSET_MINUTES } from '../core/calendar/calendar-schema.ts';
 import { dayNumber } from '../core/calendar/zone.ts';
 import { buildTimeline } from '../core/case/timeline.ts';
 import { loadCatalog, type Catalog } from '../functions/adapters/catalog.ts';

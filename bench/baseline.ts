@@ -35,7 +35,7 @@ const REGION = 'ap-southeast-3';
 const ACCOUNT = '000000000000';
 
 /**
- * DynamoDB writes each no-op handler makes, counted from core/case/runtime.ts, core/case/task-actions.ts,
+ * DynamoDB writes each no-op handler makes, counted from core/case/case-runtime.ts, core/case/task-actions.ts,
  * core/case/intake.ts and functions/adapters/dynamodb-case-store.ts for a first visit on the forward path
  * (the reads the real handlers make are not repeated: the baseline makes none).
  */

@@ -358,7 +358,7 @@ async function perjanjian(dataDir: string, pemda: string | undefined, out: (l: s
       out(`${nama}: belum ada perjanjian terdaftar.`);
       return;
     }
-    const { STATUS_LABEL: label } = await import('../core/agreement/model.ts');
+    const { STATUS_LABEL: label } = await import('../core/agreement/agreement-model.ts');
     out(`${nama}: ${list.length} perjanjian`);
     for (const line of formatTable(
       ['Nomor', 'Jenis', 'Mitra', 'Status', 'Berlaku', 'Tautan', 'Berikutnya'],

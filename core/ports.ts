@@ -1,5 +1,5 @@
 import type { Transition } from './agreement/lifecycle.ts';
-import type { AgreementRecord, Usulan } from './agreement/model.ts';
+import type { AgreementRecord, Usulan } from './agreement/agreement-model.ts';
 import type { ItemSubmission, MonitoringItem, RekapFact } from './agreement/monitoring-item.ts';
 import type { Margins, Paper } from './documents/common.ts';
 import type { DocumentRecord, StoreDocumentInput } from './documents/document-record.ts';

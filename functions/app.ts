@@ -7,14 +7,14 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { Intake } from '../core/case/intake.ts';
 import { CaseAdmin } from '../core/case/case-admin.ts';
 import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/model.ts';
-import { CaseRuntime, type RuntimeDeps } from '../core/case/runtime.ts';
+import { CaseRuntime, type RuntimeDeps } from '../core/case/case-runtime.ts';
 import { TaskActions } from '../core/case/task-actions.ts';
 import { loadCatalog, type Catalog } from './adapters/catalog.ts';
 import { DynamoDbCaseStore } from './adapters/dynamodb-case-store.ts';
 import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
 import { SfnPort } from './adapters/sfn-port.ts';
-import { Templates } from './adapters/templates.ts';
+import { Templates } from './adapters/page-templates.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';

@@ -93,7 +93,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     id: 'intake',
-    entry: 'functions/lambda/intake.ts',
+    entry: 'functions/lambda/intake-events.ts',
     handler: 'intake',
     memoryMb: 512,
     timeoutSeconds: 60,
@@ -136,7 +136,7 @@ export const ESBUILD = {
 export const CHROMIUM_MODULES = ['puppeteer-core', '@sparticuz/chromium'] as const;
 export const WITHOUT_CHROMIUM = 'infra/bundling/without-chromium.ts';
 
-/** zod without its 50 locales (infra/bundling/zod/index.ts): about 260 KB less in every bundle. */
+/** zod without its 50 locales (infra/bundling/zod/without-locales.ts): about 260 KB less in every bundle. */
 export const ZOD_WITHOUT_LOCALES = 'infra/bundling/zod';
 
 /** esbuild `alias` of a function's bundle (absolute paths under `root`, the project root). */

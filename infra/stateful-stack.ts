@@ -22,7 +22,7 @@ import {
   LIMIT_TTL_ATTRIBUTE,
   limitTableDefinition,
 } from '../functions/adapters/intake-store.ts';
-import type { BucketKey, TableKey } from './access.ts';
+import type { BucketKey, TableKey } from './grants.ts';
 import type { Settings } from './settings.ts';
 
 /**

@@ -44,7 +44,7 @@ import {
 } from '../core/sop/compile-sop.ts';
 import type { Sop } from '../core/sop/load-sop.ts';
 import { stateMachineName } from '../functions/config.ts';
-import { ACCESS, type BucketAction, type BucketKey, type TableAccess, type TableKey } from './access.ts';
+import { ACCESS, type BucketAction, type BucketKey, type TableAccess, type TableKey } from './grants.ts';
 import { ChromiumLayer } from './chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from './functions.ts';
 import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
@@ -333,7 +333,7 @@ export class SepakatStateless extends Stack {
         acknowledge(
           role,
           'AwsSolutions-IAM5',
-          'Objects of this function’s own buckets (infra/access.ts): object keys are per case and per document, so the object ARN ends in "/*"; the actions are listed one by one.',
+          'Objects of this function’s own buckets (infra/grants.ts): object keys are per case and per document, so the object ARN ends in "/*"; the actions are listed one by one.',
           objectWildcards,
         );
       if (access.mail) {

@@ -22,7 +22,7 @@ import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
 import { getRequestListener } from '@hono/node-server';
 import { webApp } from '../functions/handlers/web-app.ts';
-import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
+import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
 import { createLog, type ErrorKeys, type LogKeys } from '../functions/observability/log.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementJobKey, type AgreementJob } from '../core/agreement/jobs.ts';
+import { agreementJobKey, type AgreementJob } from '../core/agreement/agreement-jobs.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { sessionFor, web, PRINCIPALS } from './support/console.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitPermohonan } from '../cli/drive.ts';
 import { DASAR_KESEPAKATAN } from '../core/agreement/induk.ts';
-import type { AgreementRecord } from '../core/agreement/model.ts';
+import type { AgreementRecord } from '../core/agreement/agreement-model.ts';
 import type { CaseRecord } from '../core/case/model.ts';
 import { entryId } from '../functions/handlers/archive-routes.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';

@@ -11,7 +11,7 @@ import {
   registrationSchedule,
   termChangeSchedule,
 } from '../core/agreement/calendar.ts';
-import { agreementJobKey, AgreementJobSchema } from '../core/agreement/jobs.ts';
+import { agreementJobKey, AgreementJobSchema } from '../core/agreement/agreement-jobs.ts';
 import {
   checkNewEnd,
   decide,
@@ -21,9 +21,9 @@ import {
   newEndFrom,
   statusOn,
 } from '../core/agreement/lifecycle.ts';
-import { DEFAULT_PEMANTAUAN, PemantauanSchema, type AgreementRecord } from '../core/agreement/model.ts';
+import { DEFAULT_PEMANTAUAN, PemantauanSchema, type AgreementRecord } from '../core/agreement/agreement-model.ts';
 import { inForceDuring, recipientsOf, rekapView } from '../core/agreement/rekap.ts';
-import { DEFAULT_WORKING_HOURS } from '../core/calendar/schema.ts';
+import { DEFAULT_WORKING_HOURS } from '../core/calendar/calendar-schema.ts';
 import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
 import { jobKey, parseJob } from '../core/case/jobs.ts';
 import { isSepakatError } from '../core/errors.ts';

@@ -2,7 +2,7 @@ import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan } from '../cli/drive.ts';
 import { main } from '../cli/sepakat.ts';
-import { agreementJobKey } from '../core/agreement/jobs.ts';
+import { agreementJobKey } from '../core/agreement/agreement-jobs.ts';
 import { registerCsv } from '../functions/documents/register-export.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';

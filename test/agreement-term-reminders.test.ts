@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgreementJob } from '../core/agreement/jobs.ts';
+import type { AgreementJob } from '../core/agreement/agreement-jobs.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { startTestRuntime } from './support/runtime.ts';
 import { at, registerFinishedCase } from './support/agreements.ts';

@@ -12,14 +12,14 @@ import {
   type CaseFacts,
   type MutuBakuFilter,
 } from '../core/analytics/mutu-baku.ts';
-import { DEFAULT_WORKING_HOURS } from '../core/calendar/schema.ts';
+import { DEFAULT_WORKING_HOURS } from '../core/calendar/calendar-schema.ts';
 import { computeDue, createWorkCalendar, workingMinutesBetween } from '../core/calendar/work-calendar.ts';
 import { createWorkingTimeIndex } from '../core/calendar/working-time-index.ts';
 import { BUNDLED_CALENDAR_YEARS } from '../core/calendar/years.ts';
 import type { CaseRecord, TaskPerson, TaskRecord } from '../core/case/model.ts';
 import { buildTimeline } from '../core/case/timeline.ts';
 import { loadSop, type Sop } from '../core/sop/load-sop.ts';
-import { forecastCase } from '../functions/analytics/mutu-baku.ts';
+import { forecastCase } from '../functions/analytics/mutu-baku-forecast.ts';
 import { MUTU_BAKU_CSV_HEADERS as CSV_HEADERS } from '../core/analytics/mutu-baku-csv.ts';
 import { PRINCIPALS, sessionFor, web } from './support/console.ts';
 import { FIXTURE_SOPS, PEMOHON, permohonanFor, SEED_SOPS, startTestRuntime } from './support/runtime.ts';

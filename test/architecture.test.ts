@@ -128,7 +128,7 @@ function filesWithMarkup(): string[] {
 }
 
 async function importCycles(): Promise<string[]> {
-  const entries = [...tsFiles('functions/lambda'), 'local/start.ts', 'cli/sepakat.ts', 'infra/app.ts'];
+  const entries = [...tsFiles('functions/lambda'), 'local/start.ts', 'cli/sepakat.ts', 'infra/cdk-app.ts'];
   const tree = await parseDependencyTree(entries, {
     context: ROOT,
     cwd: ROOT,

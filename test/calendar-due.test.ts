@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKING_HOURS, type TimeZone } from '../core/calendar/schema.ts';
+import { DEFAULT_WORKING_HOURS, type TimeZone } from '../core/calendar/calendar-schema.ts';
 import {
   addWorkingMinutes,
   computeDue,

@@ -6,7 +6,7 @@ import {
   WorkingHoursSchema,
   type CalendarYear,
   type WorkingHours,
-} from '../core/calendar/schema.ts';
+} from '../core/calendar/calendar-schema.ts';
 import { BUNDLED_CALENDAR_YEARS } from '../core/calendar/years.ts';
 import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
 import { addDays, toInstant, toLocal, weekdayOf } from '../core/calendar/zone.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../core/access/access.ts';
-import { DEFAULT_WORKING_HOURS } from '../core/calendar/schema.ts';
+import { DEFAULT_WORKING_HOURS } from '../core/calendar/calendar-schema.ts';
 import { computeDue, createWorkCalendar } from '../core/calendar/work-calendar.ts';
 import { BUNDLED_CALENDAR_YEARS } from '../core/calendar/years.ts';
 import {

@@ -23,11 +23,11 @@ import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { ConfigSchema, stateMachineName } from '../functions/config.ts';
 import { IDENTITY_ATTRIBUTES } from '../core/access/claims.ts';
 import { bundleFunction, EXEMPT, measureFunctions, ZIP_LIMIT_BYTES } from '../bench/bundle-sizes.ts';
-import { ACCESS, type BucketKey, type TableKey } from '../infra/access.ts';
+import { ACCESS, type BucketKey, type TableKey } from '../infra/grants.ts';
 import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from '../infra/functions.ts';
 import { AwsSolutionsChecks } from '../infra/nag.ts';
-import { createSepakat, environmentFrom } from '../infra/sepakat.ts';
+import { createSepakat, environmentFrom } from '../infra/stacks.ts';
 import { readSettings, SettingsError } from '../infra/settings.ts';
 import { SepakatStateful } from '../infra/stateful-stack.ts';
 import {
@@ -591,7 +591,7 @@ describe('least privilege', () => {
         expect(naming, spec.id).not.toContain(dependency);
   });
 
-  it('lets each function reach only its own tables and buckets, with the actions infra/access.ts declares', () => {
+  it('lets each function reach only its own tables and buckets, with the actions infra/grants.ts declares', () => {
     const tableOutput = (key: TableKey) => logicalId(synth.stateful, synth.stateful.tables[key]);
     for (const spec of FUNCTIONS) {
       const access = ACCESS[spec.id];

@@ -5,7 +5,7 @@ import { samplePdf, samplePng, submitPermohonan, type PermohonanInput } from '..
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { ErrorNames, isSepakatError } from '../core/errors.ts';
 import { stateMachineName } from '../functions/config.ts';
-import { intakeHandler } from '../functions/handlers/step-tasks.ts';
+import { intakeHandler } from '../functions/handlers/step-task-handlers.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { PRINCIPALS, sessionFor, web } from './support/console.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';

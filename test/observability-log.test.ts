@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../functions/app.ts';
-import { stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
+import { stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
 import { createLog } from '../functions/observability/log.ts';
 
 /** What a handler's failure prints on stdout and stderr (Powertools writes JSON lines there, errors to stderr). */

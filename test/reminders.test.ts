@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { actOnLink, driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
-import { DEFAULT_WORKING_HOURS } from '../core/calendar/schema.ts';
+import { DEFAULT_WORKING_HOURS } from '../core/calendar/calendar-schema.ts';
 import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
 import { DEFAULT_PENGINGAT, planReminders, PengingatSchema, workingTimeBefore } from '../core/case/reminders.ts';
 import { DirectorySchema } from '../core/directory/directory.ts';
 import { ErrorNames } from '../core/errors.ts';
-import { stepTaskHandlers } from '../functions/handlers/step-tasks.ts';
+import { stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { termChangeSchedule } from './calendar.ts';
-import { agreementId } from './jobs.ts';
+import { agreementId } from './agreement-jobs.ts';
 import { BERAKHIR_BARU, checkNewEnd, newEndFrom } from './lifecycle.ts';
-import { JENIS_LABEL, type AgreementRecord } from './model.ts';
+import { JENIS_LABEL, type AgreementRecord } from './agreement-model.ts';
 import { ADENDUM_FORM, AGREEMENT_ACTION_LABELS } from './agreement-forms.ts';
 import { sha, type AgreementContext } from './agreement-context.ts';
 import { propose } from './remind-escalate.ts';

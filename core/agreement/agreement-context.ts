@@ -1,11 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import { laporanKe, monevKe, type JenisKewajiban, type Kewajiban } from './calendar.ts';
-import { agreementId, type AgreementJob, type AnnualReportJob } from './jobs.ts';
+import { agreementId, type AgreementJob, type AnnualReportJob } from './agreement-jobs.ts';
 import { statusOn } from './lifecycle.ts';
-import { JENIS_LABEL, STATUS_LABEL, type AgreementRecord, type Pemantauan } from './model.ts';
+import { JENIS_LABEL, STATUS_LABEL, type AgreementRecord, type Pemantauan } from './agreement-model.ts';
 import type { ItemPerson, MonitoringItem } from './monitoring-item.ts';
 import type { CaseRecord, CaseStore, Clock, HistoryEvent, Mailer, Scheduler } from '../case/model.ts';
-import type { PemdaContext, SopCatalog } from '../case/runtime.ts';
+import type { PemdaContext, SopCatalog } from '../case/case-runtime.ts';
 import { linkToken } from '../case/links.ts';
 import type { Person } from '../directory/directory.ts';
 import { tanggalSurat } from '../documents/common.ts';

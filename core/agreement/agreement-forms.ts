@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AgreementStatus, AgreementRecord } from './model.ts';
+import type { AgreementStatus, AgreementRecord } from './agreement-model.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import type { CaseRecord } from '../case/model.ts';
 import type { DocumentRecord } from '../documents/document-record.ts';

@@ -1,7 +1,7 @@
 import { kewajibanList, nextDue, type Berikutnya } from './calendar.ts';
-import { agreementId } from './jobs.ts';
+import { agreementId } from './agreement-jobs.ts';
 import { statusOn } from './lifecycle.ts';
-import { JENIS_LABEL, type AgreementRecord } from './model.ts';
+import { JENIS_LABEL, type AgreementRecord } from './agreement-model.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import type { AgreementSummary } from './agreement-forms.ts';
 import type { AgreementContext } from './agreement-context.ts';

@@ -1,5 +1,5 @@
-import type { AgreementJob, AnnualReportJob } from './jobs.ts';
-import type { AgreementRecord } from './model.ts';
+import type { AgreementJob, AnnualReportJob } from './agreement-jobs.ts';
+import type { AgreementRecord } from './agreement-model.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import type { AgreementSummary, LinkProblem, LinkView, SubmitResult } from './agreement-forms.ts';
 import { AgreementContext, type AgreementDeps } from './agreement-context.ts';

@@ -1,4 +1,4 @@
-import type { AnnualReportJob } from './jobs.ts';
+import type { AnnualReportJob } from './agreement-jobs.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import { inForceDuring, recipientsOf, rekapView, type RekapBaris } from './rekap.ts';
 import { annualCaseId, messageIdFor, type AgreementContext } from './agreement-context.ts';

@@ -3,8 +3,8 @@ import { addDays } from '../calendar/zone.ts';
 import type { ScheduledItem } from '../case/model.ts';
 import { romawi } from '../documents/common.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { agreementJobKey, type AgreementJob, type AgreementStage, type AnnualReportJob } from './jobs.ts';
-import type { AgreementRecord, Pemantauan } from './model.ts';
+import { agreementJobKey, type AgreementJob, type AgreementStage, type AnnualReportJob } from './agreement-jobs.ts';
+import type { AgreementRecord, Pemantauan } from './agreement-model.ts';
 
 /**
  * The monitoring calendar of an agreement: which report and monev fall due when, when their links go out, when a

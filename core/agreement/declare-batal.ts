@@ -1,4 +1,4 @@
-import type { AgreementRecord } from './model.ts';
+import type { AgreementRecord } from './agreement-model.ts';
 import { AGREEMENT_ACTION_LABELS, BATAL_FORM } from './agreement-forms.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import { close } from './end-agreement.ts';

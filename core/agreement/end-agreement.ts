@@ -1,6 +1,6 @@
 import { agreementJobKeys } from './calendar.ts';
 import { decide, type LifecycleAction } from './lifecycle.ts';
-import { ALASAN_LABEL, type AgreementRecord, type AlasanBerakhir } from './model.ts';
+import { ALASAN_LABEL, type AgreementRecord, type AlasanBerakhir } from './agreement-model.ts';
 import { AGREEMENT_ACTION_LABELS, AKHIRI_FORM } from './agreement-forms.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import { tanggalSurat } from '../documents/common.ts';

@@ -1,7 +1,7 @@
 import { addDays } from '../calendar/zone.ts';
 import { tanggalSurat } from '../documents/common.ts';
 import { statusOn } from './lifecycle.ts';
-import { JENIS_LABEL, type AgreementRecord, type JenisPerjanjian } from './model.ts';
+import { JENIS_LABEL, type AgreementRecord, type JenisPerjanjian } from './agreement-model.ts';
 
 /**
  * A Perjanjian Kerja Sama implements a Kesepakatan Bersama (or Nota Kesepakatan, or an MoU abroad): its permohonan

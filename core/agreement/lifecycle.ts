@@ -1,4 +1,4 @@
-import { isIsoDate } from '../calendar/schema.ts';
+import { isIsoDate } from '../calendar/calendar-schema.ts';
 import { addDays } from '../calendar/zone.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { tanggalSurat } from '../documents/common.ts';
@@ -11,7 +11,7 @@ import {
   type AlasanAkhirDini,
   type JenisPerjanjian,
   type StoredStatus,
-} from './model.ts';
+} from './agreement-model.ts';
 
 /**
  * The lifecycle of an agreement as a pure state machine. An agreement is `berlaku` from its registration; on a given

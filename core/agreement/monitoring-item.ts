@@ -1,5 +1,5 @@
 import type { JenisKewajiban } from './calendar.ts';
-import type { RekomendasiMonev } from './model.ts';
+import type { RekomendasiMonev } from './agreement-model.ts';
 
 /** The state of a report or monev an agreement owes: open until what came in through its link is recorded. */
 export type ItemState = 'terbuka' | 'diterima';

@@ -1,6 +1,6 @@
 import { followUps } from './calendar.ts';
-import { agreementJobKey, type AgreementJob } from './jobs.ts';
-import { REKOMENDASI_MONEV, type AgreementRecord, type RekomendasiMonev } from './model.ts';
+import { agreementJobKey, type AgreementJob } from './agreement-jobs.ts';
+import { REKOMENDASI_MONEV, type AgreementRecord, type RekomendasiMonev } from './agreement-model.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import {
   LAPORAN_FIELDS,

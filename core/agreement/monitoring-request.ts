@@ -1,5 +1,5 @@
 import { followUps, type JenisKewajiban } from './calendar.ts';
-import type { AgreementRecord } from './model.ts';
+import type { AgreementRecord } from './agreement-model.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import { addDays } from '../calendar/zone.ts';
 import { tanggalSurat } from '../documents/common.ts';

@@ -1,8 +1,8 @@
 import { registrationSchedule } from './calendar.ts';
 import { DASAR_KESEPAKATAN } from './induk.ts';
-import { agreementId } from './jobs.ts';
+import { agreementId } from './agreement-jobs.ts';
 import { jenisFrom, lastDayOf } from './lifecycle.ts';
-import { JENIS_LABEL, type AgreementRecord } from './model.ts';
+import { JENIS_LABEL, type AgreementRecord } from './agreement-model.ts';
 import { changeTermByAdendum } from './adendum.ts';
 import { isoDate, text, type AgreementContext } from './agreement-context.ts';
 import { jangkaWaktu } from '../documents/assemble.ts';

@@ -1,6 +1,12 @@
 import { addDays } from '../calendar/zone.ts';
 import { tanggalPanjang } from '../format/tanggal.ts';
-import { JENIS_LABEL, REKOMENDASI_LABEL, STATUS_LABEL, type AgreementRecord, type RekomendasiMonev } from './model.ts';
+import {
+  JENIS_LABEL,
+  REKOMENDASI_LABEL,
+  STATUS_LABEL,
+  type AgreementRecord,
+  type RekomendasiMonev,
+} from './agreement-model.ts';
 import { statusOn } from './lifecycle.ts';
 
 /**

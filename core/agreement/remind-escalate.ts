@@ -1,5 +1,5 @@
 import type { JenisKewajiban } from './calendar.ts';
-import type { AgreementRecord, Usulan } from './model.ts';
+import type { AgreementRecord, Usulan } from './agreement-model.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import { tanggalSurat } from '../documents/common.ts';
 

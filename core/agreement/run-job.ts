@@ -1,4 +1,4 @@
-import type { AgreementJob, AnnualReportJob } from './jobs.ts';
+import type { AgreementJob, AnnualReportJob } from './agreement-jobs.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import { makeAnnualReport } from './annual-report.ts';
 import { afterClosure, expire } from './end-agreement.ts';

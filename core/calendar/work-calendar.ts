@@ -9,7 +9,7 @@ import {
   type Weekday,
   type WorkingDay,
   type WorkingHours,
-} from './schema.ts';
+} from './calendar-schema.ts';
 import {
   addDays,
   assertInstant,

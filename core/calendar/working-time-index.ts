@@ -1,4 +1,4 @@
-import { UTC_OFFSET_MINUTES } from './schema.ts';
+import { UTC_OFFSET_MINUTES } from './calendar-schema.ts';
 import type { WorkCalendar } from './work-calendar.ts';
 import { dateOfDayNumber, dayNumber, MS_PER_DAY, MS_PER_MINUTE } from './zone.ts';
 

@@ -1,5 +1,5 @@
 import data2026 from '../../config/calendar/2026.json' with { type: 'json' };
-import type { CalendarYear } from './schema.ts';
+import type { CalendarYear } from './calendar-schema.ts';
 import { parseCalendarYear } from './work-calendar.ts';
 
 /**

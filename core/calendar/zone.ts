@@ -1,5 +1,5 @@
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { isIsoDate, UTC_OFFSET_MINUTES, type TimeZone } from './schema.ts';
+import { isIsoDate, UTC_OFFSET_MINUTES, type TimeZone } from './calendar-schema.ts';
 
 /**
  * Local date and time in an Indonesian time zone, by fixed offset (no DST, no Intl). A local date is a

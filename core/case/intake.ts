@@ -23,7 +23,7 @@ import {
 import { parseInput, type Labels } from '../validation/issues.ts';
 import { checkField, checkText, surel, teks, type TextRules } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
-import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
+import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { checkConfirmation, confirmationToken, readConfirmationToken, subjectTag, trackingToken } from './tracking.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import { AgreementJobSchema, agreementJobKey, AnnualReportJobSchema } from '../agreement/jobs.ts';
+import { AgreementJobSchema, agreementJobKey, AnnualReportJobSchema } from '../agreement/agreement-jobs.ts';
 
 /**
  * Timed work as data: what a schedule carries and hands back when it fires (EventBridge Scheduler's target input in
@@ -32,7 +32,7 @@ export const TaskReminderJobSchema = z
   .strict();
 export type TaskReminderJob = z.infer<typeof TaskReminderJobSchema>;
 
-/** Every kind of timed work: task reminders, and the monitoring of agreements (core/agreement/jobs.ts). */
+/** Every kind of timed work: task reminders, and the monitoring of agreements (core/agreement/agreement-jobs.ts). */
 export const JobSchema = z.discriminatedUnion('kind', [
   TaskReminderJobSchema,
   AgreementJobSchema,

@@ -14,7 +14,7 @@ import { parseNumber } from '../register/numbering.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
 import { checkLink, otpHash, sameHash } from './links.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
-import type { CaseRuntime, RuntimeDeps } from './runtime.ts';
+import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { catatan, checkField, checkText } from '../validation/text.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';

@@ -1,5 +1,5 @@
 import { waktuDalamMenit, workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
-import type { TimeZone } from '../calendar/schema.ts';
+import type { TimeZone } from '../calendar/calendar-schema.ts';
 import { formatDurasi } from '../format/tanggal.ts';
 import type { Activity, FlowNode, Sop } from '../sop/load-sop.ts';
 import { isGate, isTerminal, type Terminal } from '../sop/schema.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { WorkingHoursSchema } from '../calendar/schema.ts';
-import { PemantauanSchema } from '../agreement/model.ts';
+import { WorkingHoursSchema } from '../calendar/calendar-schema.ts';
+import { PemantauanSchema } from '../agreement/agreement-model.ts';
 import { PengingatSchema } from '../case/reminders.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { NumberingConfigSchema } from '../register/numbering.ts';
@@ -70,7 +70,7 @@ export const DirectorySchema = z
         /** Kop lines for documents and emails. */
         kop: z.array(z.string().min(1)).min(1),
         alamat: z.string().optional(),
-        /** Time zone and working hours per ISO weekday (1 = Senin); see core/calendar/schema.ts. */
+        /** Time zone and working hours per ISO weekday (1 = Senin); see core/calendar/calendar-schema.ts. */
         jamKerja: WorkingHoursSchema,
         /** What the pemda's documents print: see DokumenPemdaSchema. */
         dokumen: DokumenPemdaSchema,
@@ -80,7 +80,7 @@ export const DirectorySchema = z
     penomoran: NumberingConfigSchema,
     /** When open tasks are reminded and escalated to the atasan (core/case/reminders.ts); defaults when absent. */
     pengingat: PengingatSchema.prefault({}),
-    /** How signed agreements are monitored (core/agreement/model.ts); defaults when absent. */
+    /** How signed agreements are monitored (core/agreement/agreement-model.ts); defaults when absent. */
     pemantauan: PemantauanSchema.prefault({}),
     people: z.array(PersonSchema).min(1),
     /** Actor id (as in the SOPs) → who holds it; several current holders make a pool. */

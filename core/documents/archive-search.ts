@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TimeZone } from '../calendar/schema.ts';
+import type { TimeZone } from '../calendar/calendar-schema.ts';
 import type { CaseStore, Clock } from '../case/model.ts';
 import { recordDownload } from '../case/downloads.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';

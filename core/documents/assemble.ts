@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isIsoDate } from '../calendar/schema.ts';
+import { isIsoDate } from '../calendar/calendar-schema.ts';
 import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { contentVersion, MAX_PARAF_HIERARKI, type NaskahPasal, type NaskahText } from '../signing/paraf.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate } from '../calendar/schema.ts';
+import { isIsoDate } from '../calendar/calendar-schema.ts';
 import { formatTanggal, NAMA_HARI, tanggalDalamKata, terbilang } from '../format/tanggal.ts';
 
 /**

@@ -9,7 +9,7 @@ import type {
   StoredFile,
   TaskRecord,
 } from '../case/model.ts';
-import type { PemdaContext } from '../case/runtime.ts';
+import type { PemdaContext } from '../case/case-runtime.ts';
 import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import type { FileStore } from '../files/accepted-files.ts';

@@ -1,4 +1,4 @@
-import type { TimeZone } from '../calendar/schema.ts';
+import type { TimeZone } from '../calendar/calendar-schema.ts';
 import { tanggalAngka, waktuAngka } from './tanggal.ts';
 
 /**

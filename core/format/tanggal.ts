@@ -1,5 +1,5 @@
 import { durasiKerja } from '../calendar/work-calendar.ts';
-import { isIsoDate, type TimeZone } from '../calendar/schema.ts';
+import { isIsoDate, type TimeZone } from '../calendar/calendar-schema.ts';
 import { toLocal } from '../calendar/zone.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 

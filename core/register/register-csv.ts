@@ -1,4 +1,4 @@
-import type { TimeZone } from '../calendar/schema.ts';
+import type { TimeZone } from '../calendar/calendar-schema.ts';
 import { csvTanggal, csvWaktu, toCsv } from '../format/csv.ts';
 import { STATUS_LABEL, type RegisterEntry } from './numbering.ts';
 

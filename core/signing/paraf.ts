@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TimeZone } from '../calendar/schema.ts';
+import type { TimeZone } from '../calendar/calendar-schema.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { formatTanggal } from '../format/tanggal.ts';
 

@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Transition } from '../../core/agreement/lifecycle.ts';
-import type { AgreementRecord, Usulan } from '../../core/agreement/model.ts';
+import type { AgreementRecord, Usulan } from '../../core/agreement/agreement-model.ts';
 import type { ItemSubmission, MonitoringItem, RekapFact } from '../../core/agreement/monitoring-item.ts';
 import type { AgreementStore } from '../../core/ports.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';

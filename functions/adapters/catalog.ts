@@ -7,7 +7,7 @@ import {
   parseCalendarYear,
   type WorkCalendar,
 } from '../../core/calendar/work-calendar.ts';
-import type { PemdaContext, SopCatalog } from '../../core/case/runtime.ts';
+import type { PemdaContext, SopCatalog } from '../../core/case/case-runtime.ts';
 import { createDirectory, DirectorySchema, type Directory } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { formatTanggalWaktu } from '../../core/format/tanggal.ts';

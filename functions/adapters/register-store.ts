@@ -7,7 +7,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { TimeZone } from '../../core/calendar/schema.ts';
+import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { Register } from '../../core/register/allocation.ts';
 import type {
   CounterAges,

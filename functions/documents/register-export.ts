@@ -1,4 +1,4 @@
-import { STATUS_LABEL as STATUS_LABEL_PERJANJIAN } from '../../core/agreement/model.ts';
+import { STATUS_LABEL as STATUS_LABEL_PERJANJIAN } from '../../core/agreement/agreement-model.ts';
 import type { Clock } from '../../core/case/model.ts';
 import type { DirectoryData } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TimeZone } from '../../core/calendar/schema.ts';
+import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { formatBytes } from '../../core/case/task-actions.ts';
 import { ErrorNames, isSepakatError, SepakatError } from '../../core/errors.ts';
 import { KIND_LABELS, sniffKind } from '../../core/files/sniff.ts';

@@ -1,12 +1,12 @@
 import { canSeeAnalytics, canSeeCase, unitsOfSop, type Principal } from '../../core/access/access.ts';
 import type { MutuBakuFilter, MutuBakuReport, StepFigures } from '../../core/analytics/mutu-baku.ts';
 import { mutuBakuCsv } from '../../core/analytics/mutu-baku-csv.ts';
-import { isIsoDate } from '../../core/calendar/schema.ts';
+import { isIsoDate } from '../../core/calendar/calendar-schema.ts';
 import { addDays, dayNumber } from '../../core/calendar/zone.ts';
 import { formatDurasi } from '../../core/format/tanggal.ts';
 import { tanggalPanjang } from '../../core/register/numbering.ts';
 import { durationChart, onTimeChart } from '../analytics/charts.ts';
-import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf } from '../analytics/mutu-baku.ts';
+import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf } from '../analytics/mutu-baku-forecast.ts';
 import type { Session } from '../auth/session.ts';
 import type { App } from '../app.ts';
 import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';

@@ -23,10 +23,10 @@ import {
 } from '../../core/case/dashboard.ts';
 import type { CaseRecord, HistoryEvent, HistoryType, StoredFile, TaskRecord } from '../../core/case/model.ts';
 import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../core/case/timeline.ts';
-import type { TimeZone } from '../../core/calendar/schema.ts';
+import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { buildSwimlane, type StepState } from '../../core/sop/swimlane.ts';
 import type { DocumentRecord } from '../adapters/document-store.ts';
-import { forecastCase } from '../analytics/mutu-baku.ts';
+import { forecastCase } from '../analytics/mutu-baku-forecast.ts';
 import type { Session } from '../auth/session.ts';
 import type { App } from '../app.ts';
 import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';

@@ -9,7 +9,7 @@ import {
   REKOMENDASI_MONEV,
   STATUS_LABEL,
   type AgreementRecord,
-} from '../../core/agreement/model.ts';
+} from '../../core/agreement/agreement-model.ts';
 import type { HistoryEvent } from '../../core/case/model.ts';
 import { tanggalSurat } from '../../core/documents/common.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';

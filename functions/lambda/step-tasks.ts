@@ -1,4 +1,4 @@
-import { stepTaskHandlers } from '../handlers/step-tasks.ts';
+import { stepTaskHandlers } from '../handlers/step-task-handlers.ts';
 import { log, type LambdaContextLike } from '../observability/log.ts';
 import { lambdaApp } from './bootstrap.ts';
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { TimeZone } from '../../core/calendar/schema.ts';
+import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { formatWaktuSingkat } from '../../core/case/timeline.ts';
 import { formatTanggalWaktu } from '../../core/format/tanggal.ts';
 import type { StoredMail } from '../ses/local-ses.ts';

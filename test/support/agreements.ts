@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { AgreementRecord } from '../../core/agreement/model.ts';
+import type { AgreementRecord } from '../../core/agreement/agreement-model.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 

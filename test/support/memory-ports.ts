@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Transition } from '../../core/agreement/lifecycle.ts';
-import type { AgreementRecord, Usulan } from '../../core/agreement/model.ts';
+import type { AgreementRecord, Usulan } from '../../core/agreement/agreement-model.ts';
 import type { ItemSubmission, MonitoringItem, RekapFact } from '../../core/agreement/monitoring-item.ts';
 import type { CaseRecord, CaseStore, Clock, HistoryEvent, OutgoingMail, ScheduledItem } from '../../core/case/model.ts';
 import type { Mailer, Scheduler } from '../../core/case/model.ts';

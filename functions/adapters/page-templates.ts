@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { EmailRenderer, EmailTemplate } from '../../core/case/runtime.ts';
+import type { EmailRenderer, EmailTemplate } from '../../core/case/case-runtime.ts';
 
 /**
  * Handlebars templates for emails and pages (`templates/email`, `templates/pages`). Values are HTML-escaped by
