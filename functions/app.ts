@@ -21,7 +21,7 @@ import { DocumentActions } from '../core/documents/document-actions.ts';
 import { Archive } from '../core/documents/archive-search.ts';
 import { sweepRegisters } from '../core/register/sweep-registers.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
-import { log } from './observability/log.ts';
+import type { Log } from './observability/log.ts';
 import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
 import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-store.ts';
@@ -86,6 +86,12 @@ export interface BuildOptions {
    * (local/runtime.ts), EventBridge Scheduler in AWS (functions/adapters/eventbridge-scheduler.ts).
    */
   scheduler?: (clients: App['clients']) => Scheduler;
+  /**
+   * The structured log of the process (functions/observability/log.ts), passed in by the entry point that owns it:
+   * importing Powertools here would put it in every bundle, the http one over its 1 MB. Without it, one JSON line
+   * on stderr, as before.
+   */
+  log?: Pick<Log, 'error'>;
 }
 
 /** Wires the use cases to the real AWS SDK clients. Only the configuration decides which world they talk to. */
@@ -223,7 +229,9 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     startCase: (record) =>
       runtime.startExecution(record, executionNameForIntake(record.intakeId), { node: START_POSITION, seq: 0 }),
     reportError: (message, { itemId, error }) =>
-      log.error(message, { itemId, error } as Parameters<typeof log.error>[1]),
+      options.log
+        ? options.log.error(message, { itemId, error } as Parameters<Log['error']>[1])
+        : console.error(JSON.stringify({ level: 'error', message, laporan: itemId, error: String(error) })),
   });
   const cognito = cognitoSettings(config);
   const identity =

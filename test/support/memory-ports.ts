@@ -2,12 +2,30 @@ import { createHash } from 'node:crypto';
 import type { Transition } from '../../core/agreement/lifecycle.ts';
 import type { AgreementRecord, Usulan } from '../../core/agreement/agreement-model.ts';
 import type { ItemSubmission, MonitoringItem, RekapFact } from '../../core/agreement/monitoring-item.ts';
-import type { CaseRecord, CaseStore, Clock, HistoryEvent, OutgoingMail, ScheduledItem } from '../../core/case/model.ts';
+import type {
+  CaseRecord,
+  CaseStore,
+  Clock,
+  HistoryEvent,
+  OutgoingMail,
+  ScheduledItem,
+  StoredFile,
+} from '../../core/case/model.ts';
 import type { Mailer, Scheduler } from '../../core/case/model.ts';
 import { docIdFor, type DocumentRecord, type StoreDocumentInput } from '../../core/documents/document-record.ts';
 import type { DocumentInput, DocumentName } from '../../core/documents/index.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
-import type { AgreementStore, DocumentStore, RenderedDocument, Renderer } from '../../core/ports.ts';
+import { checkAccepted, type FileStore } from '../../core/files/accepted-files.ts';
+import type {
+  AgreementStore,
+  Countersignature,
+  DocumentStore,
+  RenderedDocument,
+  Renderer,
+  SignatureDescription,
+  Signer,
+  SigningOfficial,
+} from '../../core/ports.ts';
 import type { CounterAges, CounterObservation, RegisterEntry, RegisterStatus } from '../../core/register/numbering.ts';
 import type { Claim, EntryAt, NumberTextItem, RegisterItems } from '../../core/register/register-items.ts';
 
@@ -378,5 +396,39 @@ export class MemoryRegisterItems implements RegisterItems {
     const last = slice[slice.length - 1];
     const more = last !== undefined && keys.indexOf(last) < keys.length - 1;
     return { items: items.map(copy), ...(more ? { next: { after: last } } : {}) };
+  }
+}
+
+/** Accepted uploads by key; a read checks the bytes against the hash recorded at acceptance. */
+export class MemoryAcceptedFiles implements Pick<FileStore, 'readAccepted'> {
+  readonly objects = new Map<string, Uint8Array>();
+  async readAccepted(file: StoredFile, maxBytes: number) {
+    const bytes = this.objects.get(`${file.bucket}/${file.key}`);
+    if (!bytes) throw new SepakatError(ErrorNames.NotFound, `Berkas "${file.name}" tidak ada`);
+    if (bytes.length > maxBytes) throw new SepakatError(ErrorNames.BadInput, `Berkas "${file.name}" terlalu besar`);
+    return checkAccepted(file, new Uint8Array(bytes));
+  }
+}
+
+/**
+ * Signatures without a PKI: a "signature" is a trailer naming the official, appended as an incremental update would
+ * be; a countersignature is the signed bytes plus a second such trailer. Enough for rules that decide who signs what.
+ */
+export class MemorySigner implements Signer {
+  private readonly marker = (id: string) => `\n%tanda-tangan:${id}\n`;
+  async describe(official: SigningOfficial): Promise<SignatureDescription> {
+    return { name: official.nama, issuer: 'CA uji', development: true };
+  }
+  async signPdf(pdf: Uint8Array, official: SigningOfficial) {
+    return new Uint8Array([...pdf, ...new TextEncoder().encode(this.marker(official.id))]);
+  }
+  async countersignature(candidate: Uint8Array, signed: Uint8Array): Promise<Countersignature> {
+    const prefix = candidate.length > signed.length && signed.every((b, i) => candidate[i] === b);
+    if (!prefix) return { ok: false, reason: 'bukan pembaruan inkremental dari naskah yang ditandatangani' };
+    const added = new TextDecoder().decode(candidate.subarray(signed.length));
+    const match = /%tanda-tangan:([^\n]+)/.exec(added);
+    return match
+      ? { ok: true, signer: match[1]!, partnerChainTrusted: false }
+      : { ok: false, reason: 'tidak ada tanda tangan kedua' };
   }
 }
