@@ -40,7 +40,10 @@ const ACCOUNT = '000000000000';
  * (the reads the real handlers make are not repeated: the baseline makes none).
  */
 export const BASELINE_WRITES = {
-  intake: { writes: 3, what: 'case put + history put (permohonan-diterima) + history put (email-terkirim)' },
+  intake: {
+    writes: 4,
+    what: 'history put (email-terkirim: the confirmation email) + case put + history put (permohonan-diterima) + history put (email-terkirim)',
+  },
   enterStep: { writes: 2, what: 'cursor update + history put (langkah-dimulai)' },
   openTask: {
     writes: 4,
@@ -446,6 +449,19 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
       cursor: null,
       visits: {},
     };
+    // The contact's confirmation email (a contact who is not signed in confirms the address first; core/case/intake.ts).
+    await history({
+      caseId: `konfirmasi-${caseId}`,
+      eventKey: 'konfirmasi#email',
+      type: 'email-terkirim',
+      at: now(),
+      detail: {
+        to: [record.pemohon.email],
+        subject: 'Konfirmasi permohonan',
+        template: 'permohonan-konfirmasi',
+        messageId: `<k-${caseId}@sepakat.test>`,
+      },
+    });
     await store.createCase(record);
     await history({
       caseId,

@@ -146,11 +146,15 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
             runtime.app.config.SEPAKAT_TABLE_TASKS,
             runtime.app.config.SEPAKAT_TABLE_HISTORY,
           ],
-          // With them, the local schedule of reminders each opened task writes (work the baseline does not mirror).
+          // With them, the local schedule of reminders each opened task writes, the agreement registered at the end,
+          // and the intake's reservation and abuse counters (work the baseline does not mirror).
           document: [
             runtime.app.config.SEPAKAT_TABLE_DOCUMENTS,
             runtime.app.config.SEPAKAT_TABLE_REGISTER,
             'sepakat-jadwal',
+            runtime.app.config.SEPAKAT_TABLE_AGREEMENTS,
+            runtime.app.config.SEPAKAT_TABLE_INTAKE,
+            runtime.app.config.SEPAKAT_TABLE_LIMITS,
           ],
         },
         serviceThreadElu,
