@@ -174,9 +174,12 @@ export class Pages {
   ): HttpResult {
     const nonce = requestNonce();
     const sesi = session && this.sessionModel(session);
-    const body = this.app.templates
-      .page(name, { ...model, nonce, ...(sesi ? { csrf: sesi.csrf } : {}) }, { title, ...(kop ? { kop } : {}), sesi })
-      .replace(/<script>/g, `<script nonce="${nonce}">`);
+    // Templates write `<script nonce="{{@root.nonce}}">`: the nonce of this request's CSP.
+    const body = this.app.templates.page(
+      name,
+      { ...model, nonce, ...(sesi ? { csrf: sesi.csrf } : {}) },
+      { title, ...(kop ? { kop } : {}), sesi },
+    );
     return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
   }
 
