@@ -28,7 +28,9 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
     caseAdmin: app.caseAdmin,
     agreements: app.agreements,
     archive: app.archive,
-    ...(app.identity ? { identity: app.identity } : {}),
+    get identity() {
+      return app.identity;
+    },
     cases: new CaseView({
       store: app.store,
       documents: app.documents,

@@ -34,8 +34,8 @@ export interface WebUseCases extends Pick<
   App,
   'config' | 'catalog' | 'templates' | 'runtime' | 'actions' | 'intake' | 'caseAdmin' | 'agreements' | 'archive'
 > {
-  /** Staff sign-in; absent when not configured. */
-  identity?: Identity;
+  /** Staff sign-in; undefined when not configured (read at each request: the App's may be replaced). */
+  readonly identity: Identity | undefined;
   /** What the pages read of cases, and the logged download links. */
   cases: CaseView;
   /** The console sessions (signed cookies, CSRF tokens). */
