@@ -19,15 +19,34 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
   const clock = app.runtimeClock;
   const registerDeps = { register: (id: string) => app.register(id), catalog: app.catalog, clock };
   return {
-    config: app.config,
-    catalog: app.catalog,
-    templates: app.templates,
-    runtime: app.runtime,
-    actions: app.actions,
-    intake: app.intake,
-    caseAdmin: app.caseAdmin,
-    agreements: app.agreements,
-    archive: app.archive,
+    // The App's use cases, read at each use (as routes read them from the App before; tests replace some).
+    get config() {
+      return app.config;
+    },
+    get catalog() {
+      return app.catalog;
+    },
+    get templates() {
+      return app.templates;
+    },
+    get runtime() {
+      return app.runtime;
+    },
+    get actions() {
+      return app.actions;
+    },
+    get intake() {
+      return app.intake;
+    },
+    get caseAdmin() {
+      return app.caseAdmin;
+    },
+    get agreements() {
+      return app.agreements;
+    },
+    get archive() {
+      return app.archive;
+    },
     get identity() {
       return app.identity;
     },
