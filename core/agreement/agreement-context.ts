@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { laporanKe, monevKe, type JenisKewajiban, type Kewajiban } from './calendar.ts';
 import { agreementId, type AgreementJob, type AnnualReportJob } from './agreement-jobs.ts';
 import { statusOn } from './lifecycle.ts';
@@ -6,7 +6,7 @@ import { JENIS_LABEL, STATUS_LABEL, type AgreementRecord, type Pemantauan } from
 import type { ItemPerson, MonitoringItem } from './monitoring-item.ts';
 import type { CaseRecord, CaseStore, Clock, HistoryEvent, Mailer, Scheduler } from '../case/model.ts';
 import type { PemdaContext, SopCatalog } from '../case/case-runtime.ts';
-import { linkToken } from '../case/links.ts';
+import { linkToken, monitoringItemId } from '../case/capabilities.ts';
 import type { Person } from '../directory/directory.ts';
 import { tanggalSurat } from '../documents/common.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
@@ -82,10 +82,7 @@ export class AgreementContext {
 
   /** The id of report or monev `ke` of an agreement (keyed: nobody can guess another's). */
   itemIdOf(a: Pick<AgreementRecord, 'pemdaId' | 'nomor'>, jenis: JenisKewajiban, ke: number): string {
-    return createHmac('sha256', this.deps.linkKey)
-      .update(`pantau|${a.pemdaId}|${a.nomor}|${jenis}|${ke}`)
-      .digest('base64url')
-      .slice(0, 22);
+    return monitoringItemId(this.deps.linkKey, a.pemdaId, a.nomor, jenis, ke);
   }
 
   kewajiban(a: AgreementRecord, jenis: JenisKewajiban, ke: number): Kewajiban | undefined {

@@ -16,7 +16,7 @@ import {
 import { isoDate, sha, type AgreementContext } from './agreement-context.ts';
 import { propose } from './remind-escalate.ts';
 import { addDays } from '../calendar/zone.ts';
-import { checkLink } from '../case/links.ts';
+import { checkLink } from '../case/capabilities.ts';
 import { maskEmail } from '../case/task-actions.ts';
 import { assembleDocument, type CaseDocumentContext } from '../documents/assemble.ts';
 import { tanggalSurat } from '../documents/common.ts';

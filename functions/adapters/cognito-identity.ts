@@ -10,8 +10,14 @@ import {
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Principal } from '../../core/access/access.ts';
 import { principalFromClaims, type KnownIdentities } from '../../core/access/claims.ts';
+import {
+  SETUP_EXPIRED,
+  SETUP_WRONG_CODE,
+  WRONG_CREDENTIALS,
+  type Identity,
+  type SignInResult,
+} from '../../core/access/identity.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import type { CognitoSettings } from '../config.ts';
 import { log } from '../observability/log.ts';
@@ -24,22 +30,7 @@ import { log } from '../observability/log.ts';
  * its claims mapped to a console principal (core/access/claims.ts). No token is kept: the console issues its own
  * session (functions/auth/session.ts) from the verified principal.
  */
-export type SignInResult =
-  | { outcome: 'masuk'; principal: Principal }
-  /** Cognito asks for more before it issues tokens; `session` is Cognito's (valid a few minutes), not ours. */
-  | { outcome: 'tantangan'; challenge: 'kata-sandi-baru' | 'kode-autentikator'; session: string; email: string }
-  /**
-   * The pool requires TOTP and the account has no authenticator yet: `secret` (base32, from AssociateSoftwareToken)
-   * goes into the person's app; `session` is the one VerifySoftwareToken takes. Neither may be logged.
-   */
-  | { outcome: 'tantangan'; challenge: 'pasang-autentikator'; session: string; email: string; secret: string }
-  | { outcome: 'ditolak'; status: 400 | 401 | 403; pesan: string };
-
-export const WRONG_CREDENTIALS = 'Email atau kata sandi salah.';
-export const SETUP_EXPIRED =
-  'Waktu pendaftaran habis, silakan masuk lagi. Anda akan mendapat kode QR baru: hapus entri Sepakat yang tadi dipindai dari aplikasi autentikator.';
-export const SETUP_WRONG_CODE =
-  'Kode tidak cocok dengan kunci yang baru dipasang. Pastikan jam ponsel Anda tepat, lalu masukkan kode yang sedang tampil di aplikasi.';
+export { SETUP_EXPIRED, SETUP_WRONG_CODE, WRONG_CREDENTIALS, type SignInResult } from '../../core/access/identity.ts';
 /** The name the authenticator is registered under in Cognito (VerifySoftwareToken's FriendlyDeviceName). */
 export const AUTHENTICATOR_DEVICE_NAME = 'Sepakat';
 
@@ -109,7 +100,7 @@ export interface CognitoIdentityOptions {
   verifier?: IdTokenVerifier;
 }
 
-export class CognitoIdentity {
+export class CognitoIdentity implements Identity {
   readonly verifier: IdTokenVerifier;
   private readonly client: CognitoIdentityProviderClient;
   private readonly settings: CognitoSettings;

@@ -6,10 +6,8 @@ import { addDays, dayNumber } from '../../core/calendar/zone.ts';
 import { formatDurasi } from '../../core/format/tanggal.ts';
 import { tanggalPanjang } from '../../core/register/numbering.ts';
 import { durationChart, onTimeChart } from '../analytics/charts.ts';
-import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf } from '../analytics/mutu-baku-forecast.ts';
 import type { Session } from '../auth/session.ts';
-import type { App } from '../app.ts';
-import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
+import type { WebRequest, HttpResult, Route, WebContext, WebUseCases } from './web-context.ts';
 import { MutuBakuQuery } from './input-schemas.ts';
 import { attachment } from './responses.ts';
 import { checkField } from '../../core/validation/text.ts';
@@ -39,10 +37,10 @@ interface ParsedQuery {
   error?: string;
 }
 
-function parseQuery(app: App, principal: Principal, event: WebRequest): ParsedQuery {
+function parseQuery(app: WebUseCases, principal: Principal, event: WebRequest): ParsedQuery {
   const params = new URLSearchParams(event.rawQueryString ?? '');
   const pemda = app.catalog.pemda(principal.pemdaId);
-  const today = pemda.localDate(app.runtimeClock.now());
+  const today = pemda.localDate(app.cases.now());
   // The filter is echoed on the page: text the validator refuses is not, and its message is the page's error.
   const refused: string[] = [];
   const text = (name: keyof typeof MutuBakuQuery.shape) => {
@@ -76,7 +74,7 @@ function parseQuery(app: App, principal: Principal, event: WebRequest): ParsedQu
   return { filter, values };
 }
 
-function sopsOf(app: App, pemdaId: string): { id: string; nama: string }[] {
+function sopsOf(app: WebUseCases, pemdaId: string): { id: string; nama: string }[] {
   return app.catalog.sops
     .all()
     .filter((s) => s.definition.pemda === pemdaId)
@@ -189,9 +187,7 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
       pemda: app.catalog.pemda(principal.pemdaId).directory.data.pemda.nama,
     };
     if (query.error) return render(400, session, { form, salah: query.error });
-    const now = app.runtimeClock.now();
-    const facts = await loadCaseFacts(app, principal.pemdaId);
-    const report = reportOf(app, facts, query.filter);
+    const { facts, report } = await app.mutuBaku.report(principal.pemdaId, query.filter);
     // The figures are the pemda's; the open cases listed by name are only those the principal may open.
     const visible = facts.filter(({ record, tasks }) => {
       try {
@@ -204,13 +200,7 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
         return false;
       }
     });
-    const forecasts = openCaseForecasts(
-      app,
-      visible,
-      mediansOf(app, facts, principal.pemdaId, now),
-      now,
-      query.filter.sopId,
-    );
+    const forecasts = app.mutuBaku.openForecasts(facts, visible, principal.pemdaId, query.filter.sopId);
     const csvQuery = new URLSearchParams({
       dari: query.values.dari,
       sampai: query.values.sampai,
@@ -253,7 +243,7 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
         salah: query.error,
       });
     }
-    const report = reportOf(app, await loadCaseFacts(app, principal.pemdaId), query.filter);
+    const { report } = await app.mutuBaku.report(principal.pemdaId, query.filter);
     const name = `mutu-baku-${principal.pemdaId}-${query.values.dari}-${query.values.sampai}${query.values.sop ? `-${query.values.sop}` : ''}`;
     return attachment(`${name}.csv`, 'text/csv; charset=utf-8', mutuBakuCsv(report));
   };

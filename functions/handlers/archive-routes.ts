@@ -22,12 +22,10 @@ import {
   type RegisterEntry,
   type RegisterStatus,
 } from '../../core/register/numbering.ts';
-import type { DocumentRecord } from '../adapters/document-store.ts';
-import type { App } from '../app.ts';
-import { Archive, type ArchivedCopies, type ArchiveHit } from '../documents/archive.ts';
-import { registerCsv, registerPdf } from '../documents/register-export.ts';
+import type { DocumentRecord } from '../../core/documents/document-record.ts';
+import type { ArchivedCopies, ArchiveHit } from '../../core/documents/archive-search.ts';
 import type { Session } from '../auth/session.ts';
-import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
+import type { WebRequest, HttpResult, Route, WebContext, WebUseCases } from './web-context.ts';
 import { attachment } from './responses.ts';
 
 /**
@@ -77,7 +75,7 @@ interface AgreementSummary {
 interface AgreementsPort {
   list(pemdaId: string): Promise<AgreementSummary[]>;
 }
-function agreementsOf(app: App): AgreementsPort | undefined {
+function agreementsOf(app: WebUseCases): AgreementsPort | undefined {
   const candidate = (app as unknown as { agreements?: Partial<AgreementsPort> }).agreements;
   return typeof candidate?.list === 'function' ? (candidate as AgreementsPort) : undefined;
 }
@@ -116,13 +114,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
   const pemdaOf = (pemdaId: string) => app.catalog.pemda(pemdaId);
   const timeZone = (pemdaId: string) => pemdaOf(pemdaId).directory.data.pemda.jamKerja.timeZone;
-  const archive = new Archive({
-    documents: app.documents,
-    register: (pemdaId) => app.register(pemdaId),
-    store: app.store,
-    clock: app.runtimeClock,
-    timeZone,
-  });
+  const { archive } = app;
   const allowed = (p: Principal) => canSeeArchive(p, p.pemdaId);
   const kop = (pemdaId: string) => pemdaOf(pemdaId).directory.data.pemda.kop.join(' · ');
   const page = (status: number, name: string, model: Record<string, unknown>, title: string, session: Session) =>
@@ -135,11 +127,11 @@ export function archiveRoutes(ctx: WebContext): Route[] {
       let found = cache.get(caseId);
       if (!found) {
         found = (async () => {
-          const record = await app.store.getCase(caseId);
+          const record = await app.cases.case(caseId);
           if (!record) return undefined;
           const sopUnits = unitsOfSop(app.runtime.sopOf(record).definition.header);
           // Only a pejabat's access depends on the case's tasks.
-          const tasks = has(p, 'pejabat') ? await app.store.listTasks({ caseId }) : undefined;
+          const tasks = has(p, 'pejabat') ? await app.cases.tasks(caseId) : undefined;
           return { record, scope: { record, sopUnits, ...(tasks ? { tasks } : {}) } };
         })();
         cache.set(caseId, found);
@@ -240,7 +232,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
             selected: form.keberlakuan === s,
           }))
         : undefined,
-      ekspor: { tahun: tahun ?? yearOf(app.runtimeClock.now(), timeZone(p.pemdaId)) },
+      ekspor: { tahun: tahun ?? yearOf(app.cases.now(), timeZone(p.pemdaId)) },
       ...extra,
     });
     if (errors.length) return page(400, 'arsip-cari', model({ errors }), TITLE, session);
@@ -328,7 +320,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const p = session.principal;
     const numberText = numberTextOf(id);
     // Read from the principal's own pemda's register: another pemda's number is simply not there.
-    const entry = numberText ? await app.register(p.pemdaId).get(numberText) : undefined;
+    const entry = numberText ? await app.registerEntry(p.pemdaId, numberText) : undefined;
     const refused = await ctx.guard(session, 'entri-register', entry?.pemdaId);
     if (refused || !entry) return refused!;
     const hit = (await archive.search({ pemdaId: p.pemdaId, nomor: entry.numberText })).items[0];
@@ -375,7 +367,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     if (has(p, 'arsiparis') || has(p, 'admin')) {
       const byDoc = new Map(all.map((d) => [d.docId, d]));
       const caseIds = [...new Set(all.map((d) => d.caseId))];
-      const events: HistoryEvent[] = (await Promise.all(caseIds.map((c) => app.store.listHistory(c)))).flat();
+      const events: HistoryEvent[] = await app.cases.histories(caseIds);
       unduhan = events
         .filter((e) => e.type === 'dokumen-diunduh' && byDoc.has(String(e.detail?.['docId'])))
         .sort((a, b) => b.at.localeCompare(a.at) || b.eventKey.localeCompare(a.eventKey))
@@ -466,7 +458,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     } catch {
       docId = undefined;
     }
-    const stored = docId === undefined ? undefined : await app.documents.get(docId);
+    const stored = docId === undefined ? undefined : await app.cases.document(docId);
     // Only copies filed in the archive (under a register number, or of an archive kind) are served here.
     const doc = stored && (stored.nomor !== undefined || ARCHIVE_DOCUMENT_KINDS.has(stored.kind)) ? stored : undefined;
     const access = doc ? await mayOpen(p, doc, scopes(p)) : 'bukan-pemda';
@@ -499,21 +491,17 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const params = new URLSearchParams(event.rawQueryString ?? '');
     const tahunText = (params.get('tahun') ?? '').trim();
     const statusText = (params.get('status') ?? '').trim();
-    const year = tahunText ? Number(tahunText) : yearOf(app.runtimeClock.now(), timeZone(pemdaId));
+    const year = tahunText ? Number(tahunText) : yearOf(app.cases.now(), timeZone(pemdaId));
     const salah = (pesan: string) => ctx.message(400, { judul: 'Ekspor register tidak valid', pesan }, session);
     if (tahunText && !(/^\d{4}$/.test(tahunText) && year >= TAHUN_MIN && year <= TAHUN_MAX))
       return salah(`Tahun harus empat angka antara ${TAHUN_MIN} dan ${TAHUN_MAX}.`);
     if (statusText && !(REGISTER_STATUSES as readonly string[]).includes(statusText))
       return salah(`Status register harus salah satu dari: ${REGISTER_STATUSES.join(', ')}.`);
     const input = { pemdaId, year, ...(statusText ? { status: statusText as RegisterStatus } : {}) };
-    const deps = { register: (id: string) => app.register(id), catalog: app.catalog, clock: app.runtimeClock };
     const name = `register-kerja-sama-${pemdaId}-${year}${statusText ? `-${statusText}` : ''}`;
-    if (format === 'csv') return attachment(`${name}.csv`, 'text/csv; charset=utf-8', await registerCsv(deps, input));
-    return attachment(
-      `${name}.pdf`,
-      'application/pdf',
-      await registerPdf({ ...deps, renderer: () => app.renderer() }, input),
-    );
+    if (format === 'csv')
+      return attachment(`${name}.csv`, 'text/csv; charset=utf-8', await app.registerExport.csv(input));
+    return attachment(`${name}.pdf`, 'application/pdf', await app.registerExport.pdf(input));
   }
 
   return [

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import QRCode from 'qrcode';
 import { canSeeDashboard, has, type Principal } from '../../core/access/access.ts';
-import { SETUP_EXPIRED, type SignInResult } from '../adapters/cognito-identity.ts';
+import { SETUP_EXPIRED, type SignInResult } from '../../core/access/identity.ts';
 import { getCookie, setCookie } from 'hono/cookie';
 import { redirectTo, type WebRequest, type HttpResult, type Route, type WebContext } from './web-context.ts';
 import { MasukForm } from './input-schemas.ts';
@@ -12,7 +12,8 @@ import { checkField } from '../../core/validation/text.ts';
  *
  * - `GET /masuk`: the form. `?lanjut=` is where to go afterwards (only a path of this site: starting with `/`, not
  *   `//`); `?sesi=berakhir` says the session ended.
- * - `POST /masuk`: email and password to Cognito (functions/adapters/cognito-identity.ts); on success the console
+ * - `POST /masuk`: email and password to the identity port (core/access/identity.ts; Cognito in
+ *   functions/adapters/cognito-identity.ts); on success the console
  *   session cookie and a 303 to `lanjut` or the role's home. Cognito may first ask for a new password (an account
  *   created with a temporary one) or an authenticator code: the same form shows that step, carrying Cognito's
  *   short-lived session in a hidden field. A first sign-in in a pool that requires TOTP installs the authenticator

@@ -105,7 +105,7 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     const found = await ctx.acting(event);
     if (found.result) return found;
     const { session, form } = found;
-    const record = await app.store.getCase(caseId);
+    const record = await app.cases.case(caseId);
     // The case's tasks are read only for a case of the principal's own pemda (`may` is asked only then).
     const refused = await ctx.guard(
       session,
@@ -115,7 +115,7 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
         allowed(session.principal, {
           record: record!,
           sopUnits: unitsOfSop(app.runtime.sopOf(record!).definition.header),
-          tasks: await app.store.listTasks({ caseId }),
+          tasks: await app.cases.tasks(caseId),
         }),
       'Peran atau unit kerja Anda tidak memberi wewenang untuk tindakan ini atas kasus ini. Tidak ada yang diubah.',
     );
@@ -142,7 +142,7 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     const { session, form } = found;
     const answer = (status: number, model: MessageModel) =>
       ctx.message(status, { ...model, tautan: back(caseId) }, session);
-    const task = await app.store.getTask(taskId);
+    const task = await app.cases.task(taskId);
     // A task of another case (of any pemda) answers as one that does not exist.
     const refused = await ctx.guard(session, 'tugas', task?.caseId === caseId ? found.record.pemdaId : undefined);
     if (refused) return refused;

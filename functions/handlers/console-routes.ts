@@ -12,7 +12,6 @@ import {
   type Principal,
 } from '../../core/access/access.ts';
 import { formatBytes } from '../../core/case/task-actions.ts';
-import { recordDownload } from '../../core/case/downloads.ts';
 import {
   buildDashboard,
   filterQuery,
@@ -22,14 +21,13 @@ import {
   type DashboardRow,
 } from '../../core/case/dashboard.ts';
 import type { CaseRecord, HistoryEvent, HistoryType, StoredFile, TaskRecord } from '../../core/case/model.ts';
+import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../core/case/timeline.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { buildSwimlane, type StepState } from '../../core/sop/swimlane.ts';
-import type { DocumentRecord } from '../adapters/document-store.ts';
-import { forecastCase } from '../analytics/mutu-baku-forecast.ts';
+import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import type { Session } from '../auth/session.ts';
-import type { App } from '../app.ts';
-import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
+import type { WebRequest, HttpResult, Route, WebContext, WebUseCases } from './web-context.ts';
 
 /**
  * The staff console: the dashboard of cases (`/konsol`) and the case page (`/konsol/kasus/<id>`: summary, timeline
@@ -121,14 +119,14 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     session: Session,
     caseId: string,
   ): Promise<{ record: CaseRecord; tasks: TaskRecord[]; scope: CaseScope } | { result: HttpResult }> {
-    const record = await app.store.getCase(caseId);
+    const record = await app.cases.case(caseId);
     let scope: (CaseScope & { tasks: TaskRecord[] }) | undefined;
     const refused = await ctx.guard(
       session,
       'kasus',
       record?.pemdaId,
       // Asked only for a case of the principal's own pemda: its tasks are read only then.
-      async () => canSeeCase(session.principal, (scope = scopeOf(record!, await app.store.listTasks({ caseId })))),
+      async () => canSeeCase(session.principal, (scope = scopeOf(record!, await app.cases.tasks(caseId)))),
       'Kasus ini tidak termasuk lingkup peran atau unit kerja Anda.',
     );
     if (refused || !record || !scope) return { result: refused! };
@@ -143,10 +141,8 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const filter = parseDashboardFilter(new URLSearchParams(event.rawQueryString ?? ''));
     // Only this pemda's cases (the byPemda index), and the tasks of its active cases (byCase, one query each): the
     // reads grow with the pemda's active work, not with the whole tables.
-    const cases = await app.store.listCasesOfPemda(p.pemdaId);
-    const activeTasks = await app.store.listTasksOfCases(
-      cases.filter((r) => r.status === 'aktif').map((r) => r.caseId),
-    );
+    const cases = await app.cases.casesOfPemda(p.pemdaId);
+    const activeTasks = await app.cases.tasksOfCases(cases.filter((r) => r.status === 'aktif').map((r) => r.caseId));
     const openByCase = new Map<string, TaskRecord[]>();
     for (const [caseId, tasks] of activeTasks)
       openByCase.set(
@@ -164,12 +160,12 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         record,
         sop: app.runtime.sopOf(record),
         tasks: needsAllTasks(record)
-          ? (activeTasks.get(record.caseId) ?? (await app.store.listTasks({ caseId: record.caseId })))
+          ? (activeTasks.get(record.caseId) ?? (await app.cases.tasks(record.caseId)))
           : (openByCase.get(record.caseId) ?? []),
         calendar: app.catalog.pemda(record.pemdaId).calendar,
       })),
     );
-    const board = buildDashboard({ principal: p, cases: inputs, filter, now: app.runtimeClock.now() });
+    const board = buildDashboard({ principal: p, cases: inputs, filter, now: app.cases.now() });
     const timeZone = app.catalog.pemda(p.pemdaId).calendar.timeZone;
     const w = (iso: string | null) => (iso ? formatWaktuSingkat(iso, timeZone) : '');
     const row = (r: DashboardRow) => ({
@@ -243,7 +239,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
     const { record, tasks, scope } = visible;
-    const [history, documents] = await Promise.all([app.store.listHistory(caseId), app.documents.listByCase(caseId)]);
+    const [history, documents] = await Promise.all([app.cases.history(caseId), app.cases.documents(caseId)]);
     const sop = app.runtime.sopOf(record);
     const pemda = app.catalog.pemda(record.pemdaId);
     const timeZone: TimeZone = pemda.calendar.timeZone;
@@ -255,7 +251,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
       sop,
       calendar: pemda.calendar,
       timeZone,
-      now: app.runtimeClock.now(),
+      now: app.cases.now(),
     });
 
     // The swimlane: steps with a decided activation are done; the step the active case is at is the current one.
@@ -299,7 +295,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
       }));
 
     // The completion forecast is an extra: a failure to compute it leaves it out, never the page.
-    const forecast = record.status === 'aktif' ? await forecastCase(app, caseId).catch(() => null) : null;
+    const forecast = record.status === 'aktif' ? await app.mutuBaku.forecastCase(caseId).catch(() => null) : null;
 
     const admin = canAdministerCase(p, scope) && record.status === 'aktif';
     const people = pemda.directory.data.people.map((person) => ({
@@ -385,7 +381,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const { session } = found;
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
-    const doc = await app.documents.get(docId);
+    const doc = await app.cases.document(docId);
     // A document of another case (of any pemda) is not this case's: the same answer as one that does not exist.
     const record = doc?.caseId === caseId ? doc : undefined;
     const refused = await ctx.guard(
@@ -397,12 +393,16 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     );
     if (refused || !record) return refused!;
     // The link is made from bytes whose hash was checked: a copy changed behind the product's back is refused.
-    const url = await app.documents.downloadUrl(record, LINK_SECONDS, how === 'lihat' ? 'inline' : 'attachment');
-    await logDownload(session.principal, caseId, how, {
-      docId: record.docId,
-      jenis: record.kind,
-      ...(record.nomor ? { nomor: record.nomor } : {}),
-    });
+    const url = await app.cases.documentLink(
+      record,
+      LINK_SECONDS,
+      downloadAsked(session.principal, how, {
+        docId: record.docId,
+        jenis: record.kind,
+        ...(record.nomor ? { nomor: record.nomor } : {}),
+      }),
+      how === 'lihat' ? 'inline' : 'attachment',
+    );
     return redirect(url);
   }
 
@@ -413,7 +413,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const { session } = found;
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
-    const history = await app.store.listHistory(caseId);
+    const history = await app.cases.history(caseId);
     const staff = canSeeDocument(session.principal, visible.scope, 'nota-dinas');
     const stored = filesOf(visible.record, history, staff).find((f) => fileId(f) === id);
     const refused = await ctx.guard(
@@ -425,25 +425,23 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     );
     if (refused || !stored) return refused!;
     // The accepted copy (its hash in its key), checked against the recorded hash before any link is made.
-    const url = await app.files.acceptedFileUrl(stored, LINK_SECONDS, how === 'lihat' ? 'inline' : 'attachment');
-    await logDownload(session.principal, caseId, how, { jenis: 'permohonan', berkas: stored.name, slot: stored.slot });
+    const url = await app.cases.fileLink(
+      caseId,
+      stored,
+      LINK_SECONDS,
+      downloadAsked(session.principal, how, { jenis: 'permohonan', berkas: stored.name, slot: stored.slot }),
+      how === 'lihat' ? 'inline' : 'attachment',
+    );
     return redirect(url);
   }
 
   /** Every preview or download is a fact in the case history: who, which, when, how. */
-  async function logDownload(p: Principal, caseId: string, how: string, what: Record<string, string>) {
-    await recordDownload(
-      { store: app.store, clock: app.runtimeClock },
-      {
-        caseId,
-        who: historyPerson(p),
-        what: { ...what, ...(p.email ? { email: p.email } : {}) },
-        seconds: LINK_SECONDS,
-        via: 'konsol',
-        how: how === 'lihat' ? 'pratinjau' : 'unduh',
-      },
-    );
-  }
+  const downloadAsked = (p: Principal, how: string, what: Record<string, string>): DownloadAsked => ({
+    who: historyPerson(p),
+    what: { ...what, ...(p.email ? { email: p.email } : {}) },
+    via: 'konsol',
+    how: how === 'lihat' ? 'pratinjau' : 'unduh',
+  });
 
   return [
     { method: 'GET', pattern: /^\/konsol\/?$/, run: (e) => dashboard(e) },
@@ -507,7 +505,11 @@ function documentGroups(documents: readonly DocumentRecord[], caseId: string, w:
     .sort((a, b) => b.terakhir.localeCompare(a.terakhir));
 }
 
-function choiceLabel(sop: ReturnType<App['runtime']['sopOf']>, node: string | undefined, choice: string): string {
+function choiceLabel(
+  sop: ReturnType<WebUseCases['runtime']['sopOf']>,
+  node: string | undefined,
+  choice: string,
+): string {
   try {
     const found = sop.node(node ?? '');
     return found.type === 'activity' ? (found.choices.find((c) => c.value === choice)?.label ?? choice) : choice;

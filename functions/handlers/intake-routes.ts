@@ -1,6 +1,5 @@
 import { canSeeCase, has, unitsOfSop } from '../../core/access/access.ts';
 import { intakeFields } from '../../core/case/intake.ts';
-import { taskIdFor } from '../../core/case/links.ts';
 import type { CaseRecord, HistoryEvent } from '../../core/case/model.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import {
@@ -8,10 +7,9 @@ import {
   checkReceiptKey,
   checkWithdrawalToken,
   confirmationFormToken,
-  readTrackingToken,
   receiptKey,
   withdrawalToken,
-} from '../../core/case/tracking.ts';
+} from '../../core/case/capabilities.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
@@ -289,9 +287,8 @@ export function intakeRoutes(ctx: WebContext): Route[] {
 
   /** The case a tracking capability opens, or the 404 page. */
   async function tracked(capability: string): Promise<{ record: CaseRecord } | { result: HttpResult }> {
-    const found = readTrackingToken(key, capability);
-    const record = found && (await app.store.getCase(found.caseId));
-    if (!found || !record || (record.trackingVersion ?? 1) !== found.version)
+    const record = await app.cases.tracked(capability);
+    if (!record)
       return {
         result: ctx.message(404, {
           judul: 'Tautan pemantauan tidak valid',
@@ -307,7 +304,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     if ('result' in found) return found.result;
     const { record } = found;
     const sop = app.runtime.sopOf(record);
-    const history = await app.store.listHistory(record.caseId);
+    const history = await app.cases.history(record.caseId);
     const label = (node: string | undefined) => {
       try {
         const n = sop.node(node ?? '');
@@ -322,7 +319,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     let sekarang: Record<string, unknown> | undefined;
     if (record.status === 'aktif' && record.cursor) {
       const activity = app.runtime.activityOf(record, record.cursor.node);
-      const task = await app.store.getTask(taskIdFor(key, record.caseId, record.cursor.seq));
+      const task = await app.cases.currentTask(record);
       sekarang = {
         langkah: `${activity.stepId}. ${activity.label}`,
         sejak: formatAt(record, record.cursor.enteredAt),
@@ -394,7 +391,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     const found = await ctx.signedIn(event, (p) => has(p, 'pemohon'));
     if (found.result) return found.result;
     const p = found.session.principal;
-    const cases = (await app.store.listCasesOfPemda(p.pemdaId))
+    const cases = (await app.cases.casesOfPemda(p.pemdaId))
       .filter((record) => canSeeCase(p, { record, sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header) }))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map((record) => {

@@ -123,7 +123,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
 
   /** The case scope of an agreement (for canAdministerCase), or undefined when its case is gone. */
   const scopeOf = async (a: AgreementRecord): Promise<CaseScope | undefined> => {
-    const record = await app.store.getCase(a.caseId);
+    const record = await app.cases.case(a.caseId);
     if (!record) return undefined;
     return { record, sopUnits: unitsOfSop(app.runtime.sopOf(record).definition.header) };
   };
@@ -141,7 +141,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
     const { agreement: a, summary, items, history, calendar, induk } = found;
     const scope = await scopeOf(a);
     const bolehUbah = !!scope && canAdministerCase(p, scope) && a.status === 'berlaku';
-    const today = pemdaOf(a.pemdaId).localDate(app.runtimeClock.now());
+    const today = pemdaOf(a.pemdaId).localDate(app.cases.now());
     const sejak = pemdaOf(a.pemdaId).localDate(new Date(a.createdAt));
     const byKey = new Map(items.map((i) => [`${i.jenis}#${i.ke}`, i]));
     const kalender = a.adendumDari
@@ -307,7 +307,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
             { judul: 'Laporan tahunan belum ada', pesan: `Laporan tahunan kerja sama ${m[1]} belum dibuat.` },
             signed.session,
           );
-        const url = await app.documents.downloadUrl(doc, 300);
+        const url = await app.cases.reportLink(doc, 300);
         return {
           statusCode: 302,
           headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },

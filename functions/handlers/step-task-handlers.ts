@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { parseJob } from '../../core/case/jobs.ts';
 import { TERMINALS } from '../../core/sop/schema.ts';
-import { DEFAULT_SWEEP_GRACE_MS } from '../../core/register/numbering.ts';
 import type { App } from '../app.ts';
 import { log as processLog, type Log, type LogKeys } from '../observability/log.ts';
 
@@ -110,13 +109,7 @@ function handlerTable(app: App, runtime: App['runtime']) {
       const count = (o: string) => outcomes.filter((x) => x.outcome === o).length;
       return { handled: outcomes.length, started: count('dimulai'), quarantined: count('dikarantina') };
     },
-    sweepRegisters: async () => {
-      const olderThan = new Date(app.runtimeClock.now().getTime() - DEFAULT_SWEEP_GRACE_MS);
-      const reports = [];
-      for (const pemdaId of app.catalog.pemdaIds())
-        reports.push({ pemdaId, ...(await app.register(pemdaId).sweepHoles({ olderThan })) });
-      return { voided: reports.reduce((n, r) => n + r.voided.length, 0), reports };
-    },
+    sweepRegisters: () => app.sweepRegisters(),
   };
 }
 

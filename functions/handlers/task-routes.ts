@@ -2,15 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
-import { recordDownload } from '../../core/case/downloads.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
 import { linkProblemPage } from './link-problems.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
-import type { App } from '../app.ts';
-import type { DocumentRecord } from '../adapters/document-store.ts';
+import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
 import { parseInput } from '../../core/validation/issues.ts';
-import { json, redirectTo, type HttpResult, type MessageModel, type Route, type WebContext } from './web-context.ts';
+import {
+  json,
+  redirectTo,
+  type HttpResult,
+  type MessageModel,
+  type Route,
+  type WebContext,
+  type WebUseCases,
+} from './web-context.ts';
 
 /**
  * The task pages: an official's capability link `/tugas/<taskId.version.personTag.mac>`. The link is the authority;
@@ -71,7 +77,7 @@ export function taskRoutes(ctx: WebContext): Route[] {
 const DOWNLOAD_SECONDS = 300;
 
 class TaskPages {
-  private readonly app: App;
+  private readonly app: WebUseCases;
   constructor(private readonly ctx: WebContext) {
     this.app = ctx.app;
   }
@@ -225,10 +231,7 @@ class TaskPages {
 
   /** What the task page shows of the case: its history and the documents the product generated. */
   private async caseFacts(caseId: string): Promise<{ history: HistoryEvent[]; generated: DocumentRecord[] }> {
-    const [history, generated] = await Promise.all([
-      this.app.store.listHistory(caseId),
-      this.app.documents.listByCase(caseId),
-    ]);
+    const [history, generated] = await Promise.all([this.app.cases.history(caseId), this.app.cases.documents(caseId)]);
     return { history, generated: generated.sort((a, b) => a.createdAt.localeCompare(b.createdAt)) };
   }
 
@@ -236,23 +239,17 @@ class TaskPages {
   async generatedDocument(token: string, docId: string): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
-    const record = await this.app.documents.get(docId);
+    const record = await this.app.cases.document(docId);
     if (!record || record.caseId !== view.task.caseId)
       return this.message(404, {
         judul: 'Dokumen tidak ditemukan',
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
       });
-    const url = await this.app.documents.downloadUrl(record, DOWNLOAD_SECONDS);
-    await recordDownload(
-      { store: this.app.store, clock: this.app.runtimeClock },
-      {
-        caseId: record.caseId,
-        who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
-        what: { docId: record.docId, jenis: record.kind, ...(record.nomor ? { nomor: record.nomor } : {}) },
-        seconds: DOWNLOAD_SECONDS,
-        via: 'tautan tugas',
-      },
-    );
+    const url = await this.app.cases.documentLink(record, DOWNLOAD_SECONDS, {
+      who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
+      what: { docId: record.docId, jenis: record.kind, ...(record.nomor ? { nomor: record.nomor } : {}) },
+      via: 'tautan tugas',
+    });
     return redirectTo(url);
   }
 
@@ -260,23 +257,17 @@ class TaskPages {
   async download(token: string, index: number): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
-    const file = documentsOf(view, await this.app.store.listHistory(view.task.caseId))[index];
+    const file = documentsOf(view, await this.app.cases.history(view.task.caseId))[index];
     if (!file)
       return this.message(404, {
         judul: 'Dokumen tidak ditemukan',
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
       });
-    const url = await this.app.files.acceptedFileUrl(file, DOWNLOAD_SECONDS);
-    await recordDownload(
-      { store: this.app.store, clock: this.app.runtimeClock },
-      {
-        caseId: view.task.caseId,
-        who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
-        what: { berkas: file.name, slot: file.slot, jenis: 'permohonan' },
-        seconds: DOWNLOAD_SECONDS,
-        via: 'tautan tugas',
-      },
-    );
+    const url = await this.app.cases.fileLink(view.task.caseId, file, DOWNLOAD_SECONDS, {
+      who: { id: view.task.person.id, nama: view.task.person.nama, jabatan: view.task.person.jabatan },
+      what: { berkas: file.name, slot: file.slot, jenis: 'permohonan' },
+      via: 'tautan tugas',
+    });
     return redirectTo(url);
   }
 

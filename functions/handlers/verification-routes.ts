@@ -1,8 +1,7 @@
 import { formatBytes } from '../../core/case/task-actions.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
-import type { App } from '../app.ts';
-import { Verification, VerificationCodes } from '../documents/verification.ts';
-import type { RenderPage, Route, WebRequest } from './web-context.ts';
+import { VerificationCodes } from '../documents/verification.ts';
+import type { RenderPage, Route, WebRequest, WebUseCases } from './web-context.ts';
 import { VerifikasiUnggah } from './input-schemas.ts';
 import { checkField } from '../../core/validation/text.ts';
 
@@ -17,20 +16,10 @@ export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 const TITLE = 'Verifikasi dokumen';
 
-/**
- * `options.clock` is the date the certificate chains must be valid at (default: real time; tests pin it). The
- * App's case clock is not used: a verifier answers for now.
- */
-export function verificationRoutes(app: App, render: RenderPage, options: { clock?: { now(): Date } } = {}): Route[] {
+/** The certificate chains are checked at the date of the verification use case's clock (functions/web-use-cases.ts). */
+export function verificationRoutes(app: Pick<WebUseCases, 'config' | 'verification'>, render: RenderPage): Route[] {
   const maxUploadBytes = app.config.SEPAKAT_MAX_UPLOAD_BYTES;
-  const verification = new Verification({
-    documents: app.documents,
-    register: (pemdaId) => app.register(pemdaId),
-    keys: () => app.keys(),
-    clock: options.clock ?? { now: () => new Date() },
-    timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
-    maxUploadBytes,
-  });
+  const { verification } = app;
   const maksimum = formatBytes(maxUploadBytes);
   const form = (status: number, salah?: string) =>
     render(status, 'verifikasi', { maksimum, ...(salah ? { salah } : {}) }, TITLE);

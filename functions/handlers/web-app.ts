@@ -11,6 +11,7 @@ import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { issueMessages } from '../../core/validation/issues.ts';
 import type { App } from '../app.ts';
 import { log } from '../observability/log.ts';
+import { webUseCases, type WebUseCaseOptions } from '../web-use-cases.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 import { archiveRoutes } from './archive-routes.ts';
 import { authRoutes } from './auth-routes.ts';
@@ -24,7 +25,6 @@ import { MULTIPART_OVERHEAD_BYTES, verificationRoutes } from './verification-rou
 import {
   json,
   Pages,
-  sessionsOf,
   webContext,
   type HttpResult,
   type MessageModel,
@@ -57,28 +57,23 @@ const MODULES: ((ctx: WebContext) => Route[])[] = [
 /** Every body but a verification upload is small (forms, JSON). */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export interface WebAppOptions {
-  /** The date certificate chains must be valid at on the verification page (default: real time; tests pin it). */
-  verificationClock?: { now(): Date };
-}
+/** `verificationClock`: the date certificate chains must be valid at on the verification page (tests pin it). */
+export type WebAppOptions = WebUseCaseOptions;
 
 export type WebApp = Hono & { readonly routeTable: readonly Route[] };
 
 export function webApp(app: App, options: WebAppOptions = {}): WebApp {
-  const sessions = sessionsOf(app);
-  const pages = new Pages(app, sessions);
-  const ctx = webContext(app, pages, sessions);
+  // Routes see the use cases only: no store, no SDK client, no clock.
+  const useCases = webUseCases(app, options);
+  const pages = new Pages(useCases, useCases.sessions);
+  const ctx = webContext(useCases, pages);
   const publicOrigin = new URL(app.config.SEPAKAT_PUBLIC_BASE_URL).origin;
   const storage = app.config.SEPAKAT_ENDPOINT_S3_PUBLIC ?? app.config.SEPAKAT_ENDPOINT_S3;
   // The intake form PUTs to presigned URLs there, and a download form's POST is answered with a 303 to a presigned
   // GET there (form-action applies to the redirect too).
   const storageOrigin = storage ? new URL(storage).origin : 'https://*.amazonaws.com';
   const routes: Route[] = [
-    ...verificationRoutes(
-      app,
-      (status, page, model, title) => pages.html(status, page, model, title),
-      options.verificationClock ? { clock: options.verificationClock } : {},
-    ),
+    ...verificationRoutes(useCases, (status, page, model, title) => pages.html(status, page, model, title)),
     ...MODULES.flatMap((m) => m(ctx)),
   ];
   const isApi = (c: Context) => rawPath(c).startsWith('/api/');

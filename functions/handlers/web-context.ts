@@ -9,7 +9,14 @@ import {
   ROLE_LABEL,
   type Principal,
 } from '../../core/access/access.ts';
-import { Sessions, SESSION_COOKIE, type Session } from '../auth/session.ts';
+import type { Identity } from '../../core/access/identity.ts';
+import type { MutuBakuFilter, MutuBakuReport } from '../../core/analytics/mutu-baku.ts';
+import type { CaseView } from '../../core/case/case-view.ts';
+import type { RegisterEntry } from '../../core/register/numbering.ts';
+import type { CaseForecast, loadCaseFacts } from '../analytics/mutu-baku-forecast.ts';
+import { SESSION_COOKIE, type Sessions, type Session } from '../auth/session.ts';
+import type { RegisterExportInput } from '../documents/register-export.ts';
+import type { Verification } from '../documents/verification.ts';
 import type { App } from '../app.ts';
 import { guardRecord, type RecordKind, type RouteParam } from './record-access.ts';
 
@@ -18,6 +25,46 @@ import { guardRecord, type RecordKind, type RouteParam } from './record-access.t
  * the page renderer and the session glue (`WebContext`). It imports no route module and not the app module
  * (web-app.ts), so route modules depend on this file only and the import graph has no cycle.
  */
+
+/**
+ * What routes see of the App: its use cases (and the configuration, the SOP and pemda catalog, the page templates),
+ * never a store, an SDK client or the clock. Wired in functions/web-use-cases.ts.
+ */
+export interface WebUseCases extends Pick<
+  App,
+  'config' | 'catalog' | 'templates' | 'runtime' | 'actions' | 'intake' | 'caseAdmin' | 'agreements' | 'archive'
+> {
+  /** Staff sign-in; undefined when not configured (read at each request: the App's may be replaced). */
+  readonly identity: Identity | undefined;
+  /** What the pages read of cases, and the logged download links. */
+  cases: CaseView;
+  /** The console sessions (signed cookies, CSRF tokens). */
+  sessions: Sessions;
+  /** The public verification of a signed PDF. */
+  verification: Verification;
+  /** An entry of a pemda's register of numbers, by its number text. */
+  registerEntry(pemdaId: string, numberText: string): Promise<RegisterEntry | undefined>;
+  /** The register of numbers as CSV (for Indonesian Excel) or PDF. */
+  registerExport: {
+    csv(input: RegisterExportInput): Promise<string>;
+    pdf(input: RegisterExportInput): Promise<Uint8Array>;
+  };
+  /** Mutu Baku analytics of a pemda's cases and the forecasts of the open ones. */
+  mutuBaku: {
+    report(pemdaId: string, filter: MutuBakuFilter): Promise<{ facts: CaseFacts[]; report: MutuBakuReport }>;
+    /** The forecasts of the open cases among `visible`, by the medians observed over all of `facts`. */
+    openForecasts(
+      facts: readonly CaseFacts[],
+      visible: readonly CaseFacts[],
+      pemdaId: string,
+      sopId?: string,
+    ): CaseForecast[];
+    forecastCase(caseId: string): Promise<CaseForecast | null>;
+  };
+}
+
+/** A case's facts as the Mutu Baku analytics read them. */
+type CaseFacts = Awaited<ReturnType<typeof loadCaseFacts>>[number];
 
 /** A request as a route sees it, read from Hono's request once the app's middleware let it through. */
 export interface WebRequest {
@@ -78,7 +125,7 @@ export type RenderPage = (status: number, page: string, model: Record<string, un
  * in web-app.ts.
  */
 export interface WebContext {
-  app: App;
+  app: WebUseCases;
   sessions: Sessions;
   /** Renders a page in the layout; with a session, the layout shows who is signed in and the console menu. */
   html(
@@ -160,7 +207,7 @@ function requestNonce(): string {
 /** Renders pages in the layout, with the signed-in user's menu and CSRF token. */
 export class Pages {
   constructor(
-    private readonly app: App,
+    private readonly app: Pick<WebUseCases, 'templates'>,
     private readonly sessions: Sessions,
   ) {}
 
@@ -174,9 +221,12 @@ export class Pages {
   ): HttpResult {
     const nonce = requestNonce();
     const sesi = session && this.sessionModel(session);
-    const body = this.app.templates
-      .page(name, { ...model, nonce, ...(sesi ? { csrf: sesi.csrf } : {}) }, { title, ...(kop ? { kop } : {}), sesi })
-      .replace(/<script>/g, `<script nonce="${nonce}">`);
+    // Templates write `<script nonce="{{@root.nonce}}">`: the nonce of this request's CSP.
+    const body = this.app.templates.page(
+      name,
+      { ...model, nonce, ...(sesi ? { csrf: sesi.csrf } : {}) },
+      { title, ...(kop ? { kop } : {}), sesi },
+    );
     return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
   }
 
@@ -210,17 +260,8 @@ export class Pages {
   }
 }
 
-/** The sessions of an app: keys derived from its link key, the cookie Secure wherever the site is https. */
-export function sessionsOf(app: App): Sessions {
-  return new Sessions({
-    key: app.config.SEPAKAT_LINK_KEY,
-    ttlSeconds: app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
-    secure: app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:'),
-    clock: app.runtimeClock,
-  });
-}
-
-export function webContext(app: App, pages: Pages, sessions: Sessions): WebContext {
+export function webContext(app: WebUseCases, pages: Pages): WebContext {
+  const { sessions } = app;
   const deny = (session: Session) =>
     pages.message(
       403,

@@ -1,0 +1,91 @@
+import { CaseView } from '../core/case/case-view.ts';
+import type { App } from './app.ts';
+import { Sessions } from './auth/session.ts';
+import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf, forecastCase } from './analytics/mutu-baku-forecast.ts';
+import { registerCsv, registerPdf } from './documents/register-export.ts';
+import { Verification } from './documents/verification.ts';
+import type { WebUseCases } from './handlers/web-context.ts';
+
+/**
+ * What the web routes see of the App: its use cases, never its stores, SDK clients or clock. The one place where
+ * the web's use cases are wired to the App's ports (the Lambdas and the local runtime keep the whole App).
+ */
+export interface WebUseCaseOptions {
+  /** The date certificate chains must be valid at on the verification page (default: the App's clock). */
+  verificationClock?: { now(): Date };
+}
+
+export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCases {
+  const clock = app.runtimeClock;
+  const registerDeps = { register: (id: string) => app.register(id), catalog: app.catalog, clock };
+  return {
+    // The App's use cases, read at each use (as routes read them from the App before; tests replace some).
+    get config() {
+      return app.config;
+    },
+    get catalog() {
+      return app.catalog;
+    },
+    get templates() {
+      return app.templates;
+    },
+    get runtime() {
+      return app.runtime;
+    },
+    get actions() {
+      return app.actions;
+    },
+    get intake() {
+      return app.intake;
+    },
+    get caseAdmin() {
+      return app.caseAdmin;
+    },
+    get agreements() {
+      return app.agreements;
+    },
+    get archive() {
+      return app.archive;
+    },
+    get identity() {
+      return app.identity;
+    },
+    cases: new CaseView({
+      store: app.store,
+      documents: app.documents,
+      files: app.files,
+      clock,
+      linkKey: app.config.SEPAKAT_LINK_KEY,
+    }),
+    sessions: new Sessions({
+      key: app.config.SEPAKAT_LINK_KEY,
+      ttlSeconds: app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
+      secure: app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:'),
+      clock,
+    }),
+    verification: new Verification({
+      documents: app.documents,
+      register: (pemdaId) => app.register(pemdaId),
+      keys: () => app.keys(),
+      clock: options.verificationClock ?? clock,
+      timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
+      maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
+    }),
+    registerEntry: (pemdaId, numberText) => app.register(pemdaId).get(numberText),
+    registerExport: {
+      csv: (input) => registerCsv(registerDeps, input),
+      pdf: (input) => registerPdf({ ...registerDeps, renderer: () => app.renderer() }, input),
+    },
+    mutuBaku: {
+      async report(pemdaId, filter) {
+        const facts = await loadCaseFacts(app, pemdaId);
+        return { facts, report: reportOf(app, facts, filter) };
+      },
+      openForecasts(facts, visible, pemdaId, sopId) {
+        const now = clock.now();
+        return openCaseForecasts(app, visible, mediansOf(app, facts, pemdaId, now), now, sopId);
+      },
+      forecastCase: (caseId) => forecastCase(app, caseId),
+    },
+  };
+}
