@@ -97,8 +97,8 @@ export interface PdfVerification {
 export interface VerifyOptions {
   /** DER certificates of the trusted roots (the development CA locally; BSrE's roots in production). */
   readonly trustedRoots: readonly Uint8Array[];
-  /** When the chain must be valid; default now. */
-  readonly checkDate?: Date;
+  /** When the chain must be valid: the caller's clock (now, for a verification page). */
+  readonly checkDate: Date;
 }
 
 /**
@@ -116,7 +116,7 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
       { code: 'TerlaluBanyakTandaTangan' },
     );
   const roots = options.trustedRoots.map(parseCertificate);
-  const checkDate = options.checkDate ?? new Date();
+  const checkDate = options.checkDate;
   const signatures: SignatureReport[] = [];
   for (const [i, field] of fields.entries()) {
     signatures.push(
