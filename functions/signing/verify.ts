@@ -178,20 +178,11 @@ async function verifyField(
   const pdfTime = field.m ? parsePdfDate(field.m) : undefined;
   const failed = (problem: string): SignatureReport => ({
     ...base,
-    signerName: null,
+    ...NOTHING_HOLDS,
     signingTime: pdfTime?.toISOString() ?? null,
     signingTimeSource: pdfTime ? 'pdf' : null,
-    digestOk: false,
-    signatureOk: false,
-    chainOk: false,
-    hasSigningCertificateV2: false,
-    signingCertificateV2Matches: false,
-    digestAlgorithm: null,
-    signatureAlgorithm: null,
-    certificate: null,
     problems: [...problems, problem],
     warnings,
-    valid: false,
   });
 
   // The CMS
@@ -353,7 +344,7 @@ function unreadable(field: SignatureField, index: number, problem: string): Sign
   const [, , c, d] = field.byteRange;
   return {
     index,
-    signerName: null,
+    ...NOTHING_HOLDS,
     signingTime: null,
     signingTimeSource: null,
     reason: field.reason ?? null,
@@ -362,19 +353,24 @@ function unreadable(field: SignatureField, index: number, problem: string): Sign
     byteRange: field.byteRange,
     revisionEnd: c + d,
     coversWholeFileUpToSignature: false,
-    digestOk: false,
-    signatureOk: false,
-    chainOk: false,
-    hasSigningCertificateV2: false,
-    signingCertificateV2Matches: false,
-    digestAlgorithm: null,
-    signatureAlgorithm: null,
-    certificate: null,
     problems: [problem],
     warnings: [],
-    valid: false,
   };
 }
+
+/** The checks of a signature that could not be carried out: none holds, nothing about the signer is known. */
+const NOTHING_HOLDS = {
+  signerName: null,
+  digestOk: false,
+  signatureOk: false,
+  chainOk: false,
+  hasSigningCertificateV2: false,
+  signingCertificateV2Matches: false,
+  digestAlgorithm: null,
+  signatureAlgorithm: null,
+  certificate: null,
+  valid: false,
+} as const;
 
 /** Key usage, when present, allows digitalSignature or nonRepudiation (contentCommitment). */
 function allowsSigning(cert: pkijs.Certificate): boolean {
