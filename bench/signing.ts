@@ -42,6 +42,7 @@ const OPTIONS: SignPdfOptions = {
   location: 'Kota Contoh',
   name: 'Dr. H. Budi Santoso, M.Si.',
   contactInfo: 'setda@kotacontoh.go.id',
+  signingTime: new Date(),
 };
 const P12_PASSPHRASE = 'bench';
 const WARMUP = 10;
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sepakat-bench-signing-'));
   try {
     const setupStart = performance.now();
-    const pki = await DevelopmentPki.open({ dir: join(dir, 'pki') });
+    const pki = await DevelopmentPki.open({ dir: join(dir, 'pki'), now: () => new Date() });
     const official = { id: 'walikota', nama: OPTIONS.name, jabatan: 'Wali Kota Contoh', nip: '197003151995031002' };
     const signer = await pki.signerFor(official);
     const pkiMs = performance.now() - setupStart;
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
       baseTwo.push(tb2);
     }
 
-    const trust = { trustedRoots: [pki.caCertificate] };
+    const trust = { trustedRoots: [pki.caCertificate], checkDate: new Date() };
     const [vr, vb, vr2] = await Promise.all([
       verifyPdfSignatures(lastReal, trust),
       verifyPdfSignatures(lastBase, trust),

@@ -32,74 +32,72 @@ export interface FunctionAccess {
   readonly schedules: boolean;
 }
 
-export const ACCESS: Record<FunctionId, FunctionAccess> = {
-  // runtime.enterStep: getCase, moveCursor (conditional update); history put.
-  enterStep: {
-    tables: { cases: 'readWrite', history: 'write' },
+/** Nothing but what it names: no bucket, no email, no state-machine action, no schedule unless granted. */
+function grant(access: Partial<FunctionAccess> & Pick<FunctionAccess, 'tables'>): FunctionAccess {
+  return {
     buckets: {},
     mail: false,
     taskResponse: false,
     startExecution: false,
     stopExecution: false,
     schedules: false,
+    ...access,
+  };
+}
+
+/**
+ * The intake path, whether an upload event starts it (intake) or the sweep takes it up again (sweepIntake): the
+ * permohonan's reservation and limits, the case it creates and its history, the register and the agreements for a
+ * named Kesepakatan Bersama, the intake bucket (quarantine moves objects), the emails and the execution it starts.
+ */
+const INTAKE = grant({
+  tables: {
+    cases: 'readWrite',
+    history: 'readWrite',
+    register: 'read',
+    agreements: 'read',
+    intakes: 'readWrite',
+    limits: 'readWrite',
   },
+  buckets: { intake: ['read', 'put', 'delete'] },
+  mail: true,
+  startExecution: true,
+});
+
+export const ACCESS: Record<FunctionId, FunctionAccess> = {
+  // runtime.enterStep: getCase, moveCursor (conditional update); history put.
+  enterStep: grant({ tables: { cases: 'readWrite', history: 'write' } }),
   // runtime.openTask: task get/create/attachToken; history (sendOnce reads it); the task email; SendTaskFailure to a
   // superseded token; settleDecision when the task was decided already (setCaseData, markReported, SendTaskSuccess);
   // the task's reminders, scheduled on every opening (scheduleReminders).
-  openTask: {
+  openTask: grant({
     tables: { cases: 'readWrite', tasks: 'readWrite', history: 'readWrite' },
-    buckets: {},
     mail: true,
     taskResponse: true,
-    startExecution: false,
-    stopExecution: false,
     schedules: true,
-  },
+  }),
   // runtime.runAutomatic for `notify` (the compiler sends every other action to `document`) and recordFailure.
-  automatic: {
+  automatic: grant({
     tables: { cases: 'read', tasks: 'read', history: 'readWrite' },
-    buckets: {},
     mail: true,
-    taskResponse: false,
-    startExecution: false,
-    stopExecution: false,
-    schedules: false,
-  },
+  }),
   // runtime.readCaseData.
-  caseData: {
-    tables: { cases: 'read' },
-    buckets: {},
-    mail: false,
-    taskResponse: false,
-    startExecution: false,
-    stopExecution: false,
-    schedules: false,
-  },
+  caseData: grant({ tables: { cases: 'read' } }),
   // runtime.finishCase: history (getHistory, sendOnce), the pemohon's email, closeCase.
-  finishCase: {
+  finishCase: grant({
     tables: { cases: 'readWrite', history: 'readWrite' },
-    buckets: {},
     mail: true,
-    taskResponse: false,
-    startExecution: false,
-    stopExecution: false,
-    schedules: false,
-  },
+  }),
   // runtime.continueCase → resumeCase: a new execution at the same step, and its history fact.
-  continueCase: {
+  continueCase: grant({
     tables: { cases: 'read', tasks: 'read', history: 'write' },
-    buckets: {},
-    mail: false,
-    taskResponse: false,
     startExecution: true,
-    stopExecution: false,
-    schedules: false,
-  },
+  }),
   // DocumentWorker: renders and stores documents (documents bucket + table), numbers (register), reads the
   // officials' uploads (documents bucket), files scans in the archive (put only: it never reads them back), case
   // data for numbers and the signed naskah; registers the agreement when the naskah's number is used (agreements)
   // and schedules its monitoring calendar (AgreementService.registerCase). It sends no email.
-  document: {
+  document: grant({
     tables: {
       cases: 'readWrite',
       tasks: 'read',
@@ -109,51 +107,20 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
       agreements: 'readWrite',
     },
     buckets: { documents: ['read', 'put'], archive: ['put'] },
-    mail: false,
-    taskResponse: false,
-    startExecution: false,
-    stopExecution: false,
     schedules: true,
-  },
+  }),
   // runtime.reconcileDecisions: decided tasks (byState index) → settleDecision (SendTaskSuccess), else resumeCase.
-  reconcile: {
+  reconcile: grant({
     tables: { cases: 'readWrite', tasks: 'readWrite', history: 'write' },
-    buckets: {},
-    mail: false,
     taskResponse: true,
     startExecution: true,
-    stopExecution: false,
-    schedules: false,
-  },
+  }),
   // The register sweep of every pemda.
-  sweepRegisters: {
-    tables: { register: 'readWrite' },
-    buckets: {},
-    mail: false,
-    taskResponse: false,
-    startExecution: false,
-    stopExecution: false,
-    schedules: false,
-  },
+  sweepRegisters: grant({ tables: { register: 'readWrite' } }),
   // The intake sweep (Intake.sweep): confirmed permohonan without their case, unconfirmed ones past their time and
   // reservations without a manifest (quarantine: copy + delete + reasons, and the pemohon's email within the limits),
   // lost manifest events (as onObjectCreated), uploads with no reservation or after the permohonan was handled.
-  sweepIntake: {
-    tables: {
-      cases: 'readWrite',
-      history: 'readWrite',
-      register: 'read',
-      agreements: 'read',
-      intakes: 'readWrite',
-      limits: 'readWrite',
-    },
-    buckets: { intake: ['read', 'put', 'delete'] },
-    mail: true,
-    taskResponse: false,
-    startExecution: true,
-    stopExecution: false,
-    schedules: false,
-  },
+  sweepIntake: INTAKE,
   // Timed work (step-tasks runSchedule). A task reminder (runtime.remindTask): the task and its case read, history
   // (sendOnce, the reminder fact), the email, and the task's other reminders cancelled once it is closed. A job of
   // an agreement (AgreementService.runJob): the agreement and its monitoring items (get, create, usulan,
@@ -161,15 +128,12 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // Pelaksanaan and annual report PDFs stored (documents table: get + conditional put; bucket: put only, never read
   // back), what follows scheduled and, on closure, the agreement's schedules cancelled. No register, no state
   // machine (an adendum is started from the console, by the http function).
-  runSchedule: {
+  runSchedule: grant({
     tables: { cases: 'read', tasks: 'read', history: 'readWrite', documents: 'readWrite', agreements: 'readWrite' },
     buckets: { documents: ['put'] },
     mail: true,
-    taskResponse: false,
-    startExecution: false,
-    stopExecution: false,
     schedules: true,
-  },
+  }),
   // Task pages (open, submit → settleDecision, uploads, codes, new links), downloads (permohonan files in intake,
   // decision files and generated documents, archived scans), the intake API (presigned PUTs) and the verification
   // page (documents table, register); the report and monev links of agreements and the administrator's actions on
@@ -178,7 +142,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // schedules; an adendum starts the execution of its new case). The console: dashboard, case pages, analytics, archive (reads);
   // withdrawal (/lacak) and cancellation stop the case's executions and cancel its tasks' reminders
   // (core/case/case-admin.ts); reassignment writes the task.
-  http: {
+  http: grant({
     tables: {
       cases: 'readWrite',
       tasks: 'readWrite',
@@ -196,27 +160,12 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     startExecution: true,
     stopExecution: true,
     schedules: true,
-  },
+  }),
   // Intake.onObjectCreated: reads the manifest and files, copies each checked file to its never-overwritten key
   // (diterima/<id>/<sha256>) and removes the upload, quarantines (copy + delete + reasons), creates the case,
   // emails the receipt and starts the execution; a named Kesepakatan Bersama (dasar-kesepakatan-nomor) is looked up
   // in the register and the agreements.
   // The reservation is checked and moved on (disiapkan → menunggu-konfirmasi / dikonfirmasi / dikarantina); the
   // confirmation and quarantine emails count against the limits of the address and the source.
-  intake: {
-    tables: {
-      cases: 'readWrite',
-      history: 'readWrite',
-      register: 'read',
-      agreements: 'read',
-      intakes: 'readWrite',
-      limits: 'readWrite',
-    },
-    buckets: { intake: ['read', 'put', 'delete'] },
-    mail: true,
-    taskResponse: false,
-    startExecution: true,
-    stopExecution: false,
-    schedules: false,
-  },
+  intake: INTAKE,
 };

@@ -94,6 +94,7 @@ describe('the archive pages', () => {
       reason: `Menandatangani Kesepakatan Bersama Nomor ${entry.numberText}`,
       location: 'Kota Contoh',
       name: 'Dr. H. Ahmad Wijaya',
+      signingTime: new Date(),
       contactInfo: 'walikota@kota-contoh.test',
     });
     const file = (kind: string, slot: string, bytes: Uint8Array, bucket: string) =>

@@ -48,7 +48,7 @@ describe('documents, numbers and signatures of a case', () => {
     expect(found, kind).toHaveLength(1);
     return found[0]!;
   };
-  const trust = async () => ({ trustedRoots: await (await rt.app.keys()).trustedRoots() });
+  const trust = async () => ({ trustedRoots: await (await rt.app.keys()).trustedRoots(), checkDate: new Date() });
 
   it('drafts, initials, numbers, signs (both parties electronically), registers and distributes a Kesepakatan Bersama', async () => {
     const caseId = await start('kota-penyusunan-kesepakatan-bersama');
@@ -117,7 +117,11 @@ describe('documents, numbers and signatures of a case', () => {
     }
 
     // The partner signs electronically: a second signature as an incremental update on the Walikota's PDF.
-    const partnerPki = await DevelopmentPki.open({ dir: partnerDir, caName: 'CA Mitra Sukamaju (uji)' });
+    const partnerPki = await DevelopmentPki.open({
+      dir: partnerDir,
+      caName: 'CA Mitra Sukamaju (uji)',
+      now: () => new Date(),
+    });
     const bupati = await partnerPki.signerFor({
       id: 'bupati-sukamaju',
       nama: 'H. Dedi Kurniawan, S.E.',
@@ -128,6 +132,7 @@ describe('documents, numbers and signatures of a case', () => {
       location: 'Sukamaju',
       name: 'H. Dedi Kurniawan, S.E.',
       contactInfo: 'bupati@sukamaju.test',
+      signingTime: new Date(),
     });
     const recorded = await actOnLink(
       first.stoppedAt!.link,
@@ -153,6 +158,7 @@ describe('documents, numbers and signatures of a case', () => {
     const partnerCopy = await one(caseId, 'naskah-para-pihak');
     expect(partnerCopy.meta).toMatchObject({ cara: 'elektronik', rantaiMitraTerpercaya: false });
     const twice = await verifyPdfSignatures(await rt.app.documents.read(partnerCopy), {
+      ...(await trust()),
       trustedRoots: [...(await trust()).trustedRoots, partnerPki.caCertificate],
     });
     expect(twice.valid).toBe(true);

@@ -28,7 +28,12 @@ import { findSignatureFields, verifyPdfSignatures } from '../functions/signing/v
  */
 
 const QPDF = spawnSync('qpdf', ['--version'], { encoding: 'utf8' }).status === 0;
-const OPTIONS = { reason: 'Menandatangani', location: 'Kota Contoh', contactInfo: 'uji@contoh.test' };
+const OPTIONS = {
+  reason: 'Menandatangani',
+  location: 'Kota Contoh',
+  contactInfo: 'uji@contoh.test',
+  signingTime: new Date(),
+};
 
 let dir: string;
 let pki: DevelopmentPki;
@@ -37,7 +42,7 @@ let bupati: LocalSigner;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sepakat-incremental-'));
-  pki = await DevelopmentPki.open({ dir: join(dir, 'pki') });
+  pki = await DevelopmentPki.open({ dir: join(dir, 'pki'), now: () => new Date() });
   [walikota, bupati] = await Promise.all([
     pki.signerFor({ id: 'walikota', nama: 'Walikota Uji', jabatan: 'Walikota' }),
     pki.signerFor({ id: 'bupati', nama: 'Bupati Mitra', jabatan: 'Bupati' }),
@@ -291,7 +296,9 @@ describe('signatures through the writer', () => {
       ['Signature2', PDFSignature.name],
       ['Signature3', PDFSignature.name],
     ]);
-    expect((await verifyPdfSignatures(two, { trustedRoots: [pki.caCertificate] })).valid).toBe(true);
+    expect((await verifyPdfSignatures(two, { trustedRoots: [pki.caCertificate], checkDate: new Date() })).valid).toBe(
+      true,
+    );
     const catalog = IncrementalUpdate.open(two);
     const acroForm = catalog.dict(catalog.dict(catalog.root, 'katalog').get('AcroForm'), 'AcroForm');
     expect(acroForm.get('SigFlags')?.toString()).toBe('3');
@@ -305,13 +312,16 @@ describe('signatures through the writer', () => {
       reason: 'Menandatangani Kesepakatan Bersama Nomor 100.3/7/Kerja Sama — Pemkot',
       location: 'Kota Banjar Baru, Kalimantan Selatan',
       contactInfo: 'asep@contoh.test',
+      signingTime: new Date(),
     });
     expect(findSignatureFields(signed)[0]).toMatchObject({
       name: 'Asép Sunandar — Bagian Kerja Sama',
       reason: 'Menandatangani Kesepakatan Bersama Nomor 100.3/7/Kerja Sama — Pemkot',
       location: 'Kota Banjar Baru, Kalimantan Selatan',
     });
-    expect((await verifyPdfSignatures(signed, { trustedRoots: [pki.caCertificate] })).valid).toBe(true);
+    expect(
+      (await verifyPdfSignatures(signed, { trustedRoots: [pki.caCertificate], checkDate: new Date() })).valid,
+    ).toBe(true);
   });
 
   it('each signature update has /Size one plus the highest object number, /Prev the previous startxref, and entries at their objects', async () => {

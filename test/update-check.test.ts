@@ -13,7 +13,12 @@ import { verifyPdfSignatures } from '../functions/signing/verify.ts';
  * redraws a page (which a valid later signature would then "approve") is caught, while the first signature alone
  * still verifies over its own revision and would not notice.
  */
-const OPTIONS = { reason: 'Menandatangani', location: 'Kota Contoh', contactInfo: 'uji@contoh.test' };
+const OPTIONS = {
+  reason: 'Menandatangani',
+  location: 'Kota Contoh',
+  contactInfo: 'uji@contoh.test',
+  signingTime: new Date(),
+};
 
 async function plainPdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -55,7 +60,7 @@ describe('what a counter-signature may change', () => {
   let pki: DevelopmentPki;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sepakat-update-'));
-    pki = await DevelopmentPki.open({ dir });
+    pki = await DevelopmentPki.open({ dir, now: () => new Date() });
     const walikota = await pki.signerFor({ id: 'walikota', nama: 'Walikota Uji', jabatan: 'Walikota' });
     signed = await signPdf(await plainPdf(), walikota, { ...OPTIONS, name: 'Walikota Uji' });
   });
@@ -71,7 +76,7 @@ describe('what a counter-signature may change', () => {
     const altered = await redrawFirstPage(signed);
     // The altered file opens and still shows the first signature as covering its own revision.
     expect((await PDFDocument.load(altered)).getPageCount()).toBe(2);
-    const report = await verifyPdfSignatures(altered, { trustedRoots: [pki.caCertificate] });
+    const report = await verifyPdfSignatures(altered, { trustedRoots: [pki.caCertificate], checkDate: new Date() });
     expect(report.signatures[0]!.digestOk).toBe(true);
     expect(report.lastSignatureCoversWholeFile).toBe(false);
     expect(await pagesUnchanged(signed, altered)).toEqual({

@@ -9,6 +9,12 @@ const USULAN_LABEL: Record<Usulan['jenis'], string> = {
   adendum: 'adendum',
 };
 
+/** Report or monev `ke` while it is still awaited; undefined once it was received (or when it was never opened). */
+async function openItem(ctx: AgreementContext, a: AgreementRecord, jenis: JenisKewajiban, ke: number) {
+  const item = await ctx.deps.store.getItem(ctx.itemIdOf(a, jenis, ke));
+  return item?.state === 'terbuka' ? item : undefined;
+}
+
 /**
  * Report or monev `ke` is past due and missing: remind the person its link went to, once; for reports, propose
  * BATAL after N missed in a row.
@@ -19,10 +25,9 @@ export async function remindOverdue(
   jenis: JenisKewajiban,
   ke: number,
 ): Promise<string> {
-  const { deps } = ctx;
-  const item = await deps.store.getItem(ctx.itemIdOf(a, jenis, ke));
-  if (!item || item.state !== 'terbuka') return 'sudah-diterima';
-  const pemda = deps.pemda(a.pemdaId);
+  const item = await openItem(ctx, a, jenis, ke);
+  if (!item) return 'sudah-diterima';
+  const pemda = ctx.deps.pemda(a.pemdaId);
   const linkValid = Date.parse(item.linkExpiresAt) > ctx.now().getTime();
   const factKey = ctx.factKey(a, jenis, ke, 'terlambat');
   const sent = await ctx.sendOnce(a.caseId, `${factKey}#email`, {
@@ -55,8 +60,7 @@ async function proposeBatalIfMissed(ctx: AgreementContext, a: AgreementRecord, k
   if (n === null) return;
   let streak = 0;
   for (let j = ke; j >= 1; j--) {
-    const item = await ctx.deps.store.getItem(ctx.itemIdOf(a, 'laporan', j));
-    if (!item || item.state !== 'terbuka') break;
+    if (!(await openItem(ctx, a, 'laporan', j))) break;
     streak++;
   }
   if (streak !== n) return;
@@ -96,10 +100,9 @@ export async function escalate(
   jenis: JenisKewajiban,
   ke: number,
 ): Promise<string> {
-  const { deps } = ctx;
-  const item = await deps.store.getItem(ctx.itemIdOf(a, jenis, ke));
-  if (!item || item.state !== 'terbuka') return 'sudah-diterima';
-  const pemda = deps.pemda(a.pemdaId);
+  const item = await openItem(ctx, a, jenis, ke);
+  if (!item) return 'sudah-diterima';
+  const pemda = ctx.deps.pemda(a.pemdaId);
   const head = ctx.bagianHead(a.pemdaId);
   const atasan = head?.atasan ? pemda.directory.person(head.atasan) : undefined;
   if (!head || !atasan) return 'tanpa-atasan';

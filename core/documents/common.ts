@@ -248,6 +248,55 @@ export function tandaTanganView(
   };
 }
 
+/**
+ * The closing fields of a signed document: the reserved electronic-signature area and the draft flag. Spread into a
+ * document schema (`...ttePenutup`) so that every document words them the same way.
+ */
+export const ttePenutup = {
+  tte: TteSchema.optional(),
+  /** A draft: marked KONSEP (see `konsep`). */
+  konsep,
+};
+
+/** The closing fields of a letter signed by one official: who signs, then `ttePenutup`. */
+export const tandaTanganPenutup = { penandatangan: PenandatanganSchema, ...ttePenutup };
+
+/** The signature block and the footer of a letter signed by one official. */
+export interface PenutupSuratView {
+  ttd: TandaTanganView;
+  footer: FooterView;
+}
+
+/**
+ * The footer of a document: the honest electronic-signature statement when it is signed electronically, and the
+ * draft mark; `parafPihak` prints both parties' paraf boxes on every page (agreements).
+ */
+export const footerDokumen = (
+  d: { tte?: Tte | undefined; konsep?: boolean | undefined },
+  parafPihak = false,
+): FooterView => ({ parafPihak, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) });
+
+/** A person on a list (daftar hadir, daftar undangan): name, and optionally jabatan and instansi. */
+export const OrangSchema = z
+  .object({
+    nama: teks,
+    jabatan: teks.optional(),
+    instansi: teks.optional(),
+  })
+  .strict();
+export type Orang = z.infer<typeof OrangSchema>;
+
+export interface OrangView {
+  no: number;
+  nama: string;
+  jabatan: string;
+  instansi: string;
+}
+
+/** The rows of a list of people, numbered from 1, "-" where a jabatan or instansi is not given. */
+export const daftarOrang = (list: readonly Orang[]): OrangView[] =>
+  list.map((p, i) => ({ no: i + 1, nama: p.nama, jabatan: p.jabatan ?? '-', instansi: p.instansi ?? '-' }));
+
 // ---------------------------------------------------------------------------------------------------------------
 // Paraf
 

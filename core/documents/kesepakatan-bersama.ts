@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import {
-  footerKonsep,
-  konsep,
-  paragraf,
-  ParafSchema,
-  parafView,
-  teks,
-  tanggal,
-  TteSchema,
-  type FooterView,
-  type ParafView,
-} from './common.ts';
+import { footerDokumen, paragraf, ParafSchema, parafView, teks, tanggal, ttePenutup } from './common.ts';
+import type { FooterView, ParafView } from './common.ts';
 import {
   JangkaWaktuSchema,
   jangkaWaktuTeks,
@@ -59,9 +49,7 @@ export const KesepakatanBersamaSchema = z
     rangkap: z.number().int().min(1).max(10).default(2),
     meterai: z.boolean().default(true),
     rencanaAksi: z.array(z.object({ kegiatan: teks, waktu: teks, penanggungJawab: teks }).strict()).default([]),
-    tte: TteSchema.optional(),
-    /** A draft: marked KONSEP (see common.ts `konsep`). */
-    konsep,
+    ...ttePenutup,
   })
   .strict();
 export type KesepakatanBersamaInput = z.input<typeof KesepakatanBersamaSchema>;
@@ -177,7 +165,7 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
           baris: d.rencanaAksi.map((r, i) => ({ no: i + 1, ...r })),
         }
       : null,
-    footer: { parafPihak: true, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d, true),
   };
 }
 

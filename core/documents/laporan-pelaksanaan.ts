@@ -1,22 +1,19 @@
 import { z } from 'zod';
 import {
+  butirAngka,
+  footerDokumen,
   KopSchema,
   kopView,
   paragraf,
   paragrafList,
-  PenandatanganSchema,
   romawi,
+  tandaTanganPenutup,
   tandaTanganView,
   tanggal,
   tanggalSurat,
   teks,
-  TteSchema,
-  type FooterView,
-  type KopView,
-  type TandaTanganView,
-  footerKonsep,
-  konsep,
 } from './common.ts';
+import type { Butir, KopView, PenutupSuratView } from './common.ts';
 
 /**
  * Laporan Pelaksanaan Kerja Sama (format unverified, domain.md): pendahuluan, dasar (KB/PKS number and date), para
@@ -50,10 +47,7 @@ export const LaporanPelaksanaanSchema = z
     lampiran: z.array(teks).default([]),
     tempat: teks,
     tanggal,
-    penandatangan: PenandatanganSchema,
-    tte: TteSchema.optional(),
-    /** A draft: marked KONSEP (see common.ts `konsep`). */
-    konsep,
+    ...tandaTanganPenutup,
   })
   .strict()
   .refine((d) => d.jangkaWaktu.mulai <= d.jangkaWaktu.berakhir, {
@@ -67,10 +61,10 @@ export interface LaporanBab {
   nomor: string;
   judul: string;
   paragraf: string[];
-  butir: { label: string; teks: string }[];
+  butir: Butir[];
 }
 
-export interface LaporanPelaksanaanView {
+export interface LaporanPelaksanaanView extends PenutupSuratView {
   kop: KopView;
   judul: string;
   nomor: string | null;
@@ -80,8 +74,6 @@ export interface LaporanPelaksanaanView {
   kegiatan: { no: number; uraian: string; waktu: string; realisasi: string; keterangan: string }[];
   babKegiatan: string;
   rekomendasi: { nama: string; dipilih: boolean }[];
-  ttd: TandaTanganView;
-  footer: FooterView;
 }
 
 const REKOMENDASI_LABEL: Record<(typeof REKOMENDASI)[number], string> = {
@@ -91,17 +83,16 @@ const REKOMENDASI_LABEL: Record<(typeof REKOMENDASI)[number], string> = {
 };
 
 export function prepareLaporanPelaksanaan(d: LaporanPelaksanaan): LaporanPelaksanaanView {
-  const angka = (xs: readonly string[]) => xs.map((t, i) => ({ label: `${i + 1}.`, teks: t }));
   const bab: Omit<LaporanBab, 'nomor'>[] = [
     { judul: 'Pendahuluan', paragraf: d.pendahuluan, butir: [] },
     {
       judul: 'Dasar',
       paragraf: [],
-      butir: angka(
+      butir: butirAngka(
         d.dasar.map((x) => `${x.jenis} Nomor ${x.nomor} tanggal ${tanggalSurat(x.tanggal)} tentang ${x.tentang}`),
       ),
     },
-    { judul: 'Para Pihak', paragraf: [], butir: angka(d.paraPihak) },
+    { judul: 'Para Pihak', paragraf: [], butir: butirAngka(d.paraPihak) },
     { judul: 'Objek Kerja Sama', paragraf: [d.objek], butir: [] },
     {
       judul: 'Jangka Waktu',
@@ -113,11 +104,11 @@ export function prepareLaporanPelaksanaan(d: LaporanPelaksanaan): LaporanPelaksa
     { judul: 'Pendanaan', paragraf: [d.pendanaan], butir: [] },
   ];
   const after: Omit<LaporanBab, 'nomor'>[] = [
-    { judul: 'Hasil dan Manfaat', paragraf: [], butir: angka(d.hasil) },
+    { judul: 'Hasil dan Manfaat', paragraf: [], butir: butirAngka(d.hasil) },
     {
       judul: 'Kendala',
       paragraf: d.kendala.length ? [] : ['Tidak terdapat kendala yang berarti.'],
-      butir: angka(d.kendala),
+      butir: butirAngka(d.kendala),
     },
     {
       judul: 'Kesimpulan dan Rekomendasi',
@@ -127,7 +118,7 @@ export function prepareLaporanPelaksanaan(d: LaporanPelaksanaan): LaporanPelaksa
     {
       judul: 'Lampiran',
       paragraf: d.lampiran.length ? [] : ['-'],
-      butir: angka(d.lampiran),
+      butir: butirAngka(d.lampiran),
     },
   ];
   const numbered = (list: Omit<LaporanBab, 'nomor'>[], from: number) =>
@@ -149,6 +140,6 @@ export function prepareLaporanPelaksanaan(d: LaporanPelaksanaan): LaporanPelaksa
     })),
     rekomendasi: REKOMENDASI.map((r) => ({ nama: REKOMENDASI_LABEL[r], dipilih: r === d.rekomendasi })),
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte, tempatTanggal: `${d.tempat}, ${tanggalSurat(d.tanggal)}` }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d),
   };
 }

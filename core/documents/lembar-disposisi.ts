@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import {
+  footerDokumen,
   KopSchema,
   kopView,
+  konsep,
   paragraf,
   sifat,
   SIFAT,
   tanggal,
   tanggalSurat,
   teks,
-  type FooterView,
-  type KopView,
-  footerKonsep,
-  konsep,
 } from './common.ts';
+import type { FooterView, KopView } from './common.ts';
 
 /**
  * Lembar Disposisi: the incoming letter (from, number, date, received, agenda number, sifat, perihal) and the chain
@@ -103,6 +102,6 @@ export function prepareLembarDisposisi(d: LembarDisposisi): LembarDisposisiView 
       nama: x.nama ?? null,
     })),
     catatan: d.catatan ?? null,
-    footer: { parafPihak: false, tte: null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d),
   };
 }

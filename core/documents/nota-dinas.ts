@@ -1,23 +1,18 @@
 import { z } from 'zod';
 import {
   butirAngka,
+  footerDokumen,
   KopSchema,
   kopView,
   paragrafList,
-  PenandatanganSchema,
   sifat,
+  tandaTanganPenutup,
   tandaTanganView,
   tanggal,
   tanggalSurat,
   teks,
-  TteSchema,
-  type Butir,
-  type FooterView,
-  type KopView,
-  type TandaTanganView,
-  footerKonsep,
-  konsep,
 } from './common.ts';
+import type { Butir, KopView, PenutupSuratView } from './common.ts';
 
 /**
  * Nota Dinas (Permendagri 1/2023): kop of the unit, "NOTA DINAS", Yth., Dari, Tembusan, Tanggal, Nomor, Sifat,
@@ -40,16 +35,13 @@ export const NotaDinasSchema = z
     butir: z.array(teks).default([]),
     /** The closing paragraph. */
     penutup: teks.default('Demikian disampaikan, atas perhatiannya diucapkan terima kasih.'),
-    penandatangan: PenandatanganSchema,
-    tte: TteSchema.optional(),
-    /** A draft: marked KONSEP (see common.ts `konsep`). */
-    konsep,
+    ...tandaTanganPenutup,
   })
   .strict();
 export type NotaDinasInput = z.input<typeof NotaDinasSchema>;
 export type NotaDinas = z.infer<typeof NotaDinasSchema>;
 
-export interface NotaDinasView {
+export interface NotaDinasView extends PenutupSuratView {
   kop: KopView;
   kepada: string;
   dari: string;
@@ -63,8 +55,6 @@ export interface NotaDinasView {
   isi: string[];
   butir: Butir[];
   penutup: string;
-  ttd: TandaTanganView;
-  footer: FooterView;
 }
 
 export function prepareNotaDinas(d: NotaDinas): NotaDinasView {
@@ -84,6 +74,6 @@ export function prepareNotaDinas(d: NotaDinas): NotaDinasView {
     butir: butirAngka(d.butir),
     penutup: d.penutup,
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d),
   };
 }

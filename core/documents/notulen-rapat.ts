@@ -1,21 +1,20 @@
 import { z } from 'zod';
 import {
+  daftarOrang,
+  footerDokumen,
   hariTanggal,
   KopSchema,
   kopView,
+  OrangSchema,
   paragraf,
   PenandatanganSchema,
   tandaTanganView,
   tanggal,
   tanggalSurat,
   teks,
-  TteSchema,
-  type FooterView,
-  type KopView,
-  type TandaTanganView,
-  footerKonsep,
-  konsep,
+  ttePenutup,
 } from './common.ts';
+import type { FooterView, KopView, OrangView, TandaTanganView } from './common.ts';
 
 /**
  * Notulen rapat (layout unverified, domain.md): the meeting, hari/tanggal, waktu, tempat, acara, pimpinan, pencatat,
@@ -34,18 +33,14 @@ export const NotulenRapatSchema = z
     undangan: teks.optional(),
     pimpinan: PenandatanganSchema,
     pencatat: PenandatanganSchema,
-    peserta: z
-      .array(z.object({ nama: teks, jabatan: teks.optional(), instansi: teks.optional() }).strict())
-      .min(1, 'daftar hadir paling sedikit satu orang'),
+    peserta: z.array(OrangSchema).min(1, 'daftar hadir paling sedikit satu orang'),
     pembahasan: z.array(z.object({ topik: teks, uraian: z.array(paragraf).min(1) }).strict()).min(1),
     keputusan: z.array(paragraf).min(1),
     tindakLanjut: z
       .array(z.object({ uraian: teks, penanggungJawab: teks, batasWaktu: tanggal.optional() }).strict())
       .default([]),
     tempatTanda: teks,
-    tte: TteSchema.optional(),
-    /** A draft: marked KONSEP (see common.ts `konsep`). */
-    konsep,
+    ...ttePenutup,
   })
   .strict();
 export type NotulenRapatInput = z.input<typeof NotulenRapatSchema>;
@@ -61,7 +56,7 @@ export interface NotulenRapatView {
   undangan: string | null;
   pimpinanNama: string;
   pencatatNama: string;
-  peserta: { no: number; nama: string; jabatan: string; instansi: string }[];
+  peserta: OrangView[];
   pembahasan: { no: number; topik: string; uraian: string[] }[];
   keputusan: { no: number; teks: string }[];
   tindakLanjut: { no: number; uraian: string; penanggungJawab: string; batasWaktu: string }[];
@@ -82,12 +77,7 @@ export function prepareNotulenRapat(d: NotulenRapat): NotulenRapatView {
     undangan: d.undangan ?? null,
     pimpinanNama: `${d.pimpinan.nama} (${d.pimpinan.jabatan})`,
     pencatatNama: `${d.pencatat.nama} (${d.pencatat.jabatan})`,
-    peserta: d.peserta.map((p, i) => ({
-      no: i + 1,
-      nama: p.nama,
-      jabatan: p.jabatan ?? '-',
-      instansi: p.instansi ?? '-',
-    })),
+    peserta: daftarOrang(d.peserta),
     pembahasan: d.pembahasan.map((p, i) => ({ no: i + 1, topik: p.topik, uraian: p.uraian })),
     keputusan: d.keputusan.map((t, i) => ({ no: i + 1, teks: t })),
     tindakLanjut: d.tindakLanjut.map((t, i) => ({
@@ -99,6 +89,6 @@ export function prepareNotulenRapat(d: NotulenRapat): NotulenRapatView {
     tempatTanggal: `${d.tempatTanda}, ${tanggalSurat(d.tanggal)}`,
     pimpinan: tandaTanganView(d.pimpinan, { tte: d.tte, pihak: 'Pimpinan Rapat' }),
     pencatat: tandaTanganView(d.pencatat, { pihak: 'Notulis' }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d),
   };
 }

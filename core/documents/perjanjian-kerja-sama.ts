@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { angkaKata, butirHuruf, paragraf, paragrafList, tanggal, tanggalSurat, teks, TteSchema } from './common.ts';
+import {
+  angkaKata,
+  butirAngka,
+  butirHuruf,
+  footerDokumen,
+  paragraf,
+  paragrafList,
+  tanggal,
+  tanggalSurat,
+  teks,
+  TteSchema,
+} from './common.ts';
 import { judulBaris, lower, parafBaris, type NaskahView } from './kesepakatan-bersama.ts';
 import {
   JangkaWaktuSchema,
@@ -132,7 +143,7 @@ export function preparePerjanjianKerjaSama(d: PerjanjianKerjaSama): NaskahView {
     paraPihak:
       'PIHAK KESATU dan PIHAK KEDUA secara bersama-sama disebut PARA PIHAK dan secara sendiri-sendiri disebut PIHAK. PARA PIHAK terlebih dahulu menerangkan hal-hal sebagai berikut:',
     pertimbangan: butirHuruf(d.pertimbangan.map((p) => `bahwa ${lower(p)}`)),
-    dasar: dasar.map((t, i) => ({ label: `${i + 1}.`, teks: t })),
+    dasar: butirAngka(dasar),
     kesepakatan: `Berdasarkan hal-hal tersebut di atas, PARA PIHAK sepakat untuk mengadakan ${JENIS} tentang ${d.tentang}, dengan ketentuan sebagai berikut:`,
     pasal: pasal.slice(0, -1),
     penutup: pasal[pasal.length - 1]!,
@@ -140,6 +151,6 @@ export function preparePerjanjianKerjaSama(d: PerjanjianKerjaSama): NaskahView {
     adaParaf: kesatu.paraf.length + kedua.paraf.length > 0,
     parafBaris: parafBaris(kesatu, kedua),
     lampiran: null,
-    footer: { parafPihak: true, tte: d.tte?.keterangan ?? null },
+    footer: footerDokumen(d, true),
   };
 }

@@ -1,19 +1,15 @@
 import { z } from 'zod';
 import {
+  footerDokumen,
   KopSchema,
   kopView,
-  PenandatanganSchema,
+  tandaTanganPenutup,
   tandaTanganView,
   tanggal,
   tanggalSurat,
   teks,
-  TteSchema,
-  type FooterView,
-  type KopView,
-  type TandaTanganView,
-  footerKonsep,
-  konsep,
 } from './common.ts';
+import type { KopView, PenutupSuratView } from './common.ts';
 
 /**
  * Surat Pengantar: sends the signed naskah to the partner. Kop, place and date, Yth., Nomor, the table of what is
@@ -31,24 +27,19 @@ export const SuratPengantarSchema = z
     naskah: z
       .array(z.object({ uraian: teks, banyaknya: teks, keterangan: teks.optional() }).strict())
       .min(1, 'paling sedikit satu naskah'),
-    penandatangan: PenandatanganSchema,
-    tte: TteSchema.optional(),
-    /** A draft: marked KONSEP (see common.ts `konsep`). */
-    konsep,
+    ...tandaTanganPenutup,
   })
   .strict();
 export type SuratPengantarInput = z.input<typeof SuratPengantarSchema>;
 export type SuratPengantar = z.infer<typeof SuratPengantarSchema>;
 
-export interface SuratPengantarView {
+export interface SuratPengantarView extends PenutupSuratView {
   kop: KopView;
   tempatTanggal: string;
   nomor: string;
   kepada: string;
   alamatTujuan: string | null;
   naskah: { no: number; uraian: string; banyaknya: string; keterangan: string }[];
-  ttd: TandaTanganView;
-  footer: FooterView;
 }
 
 export function prepareSuratPengantar(d: SuratPengantar): SuratPengantarView {
@@ -65,6 +56,6 @@ export function prepareSuratPengantar(d: SuratPengantar): SuratPengantarView {
       keterangan: n.keterangan ?? '-',
     })),
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d),
   };
 }

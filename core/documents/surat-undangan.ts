@@ -1,37 +1,28 @@
 import { z } from 'zod';
 import {
   butirAngka,
+  daftarOrang,
+  footerDokumen,
   hariTanggal,
   KopSchema,
   kopView,
+  OrangSchema,
   paragraf,
-  PenandatanganSchema,
   sifat,
+  tandaTanganPenutup,
   tandaTanganView,
   tanggal,
   tanggalSurat,
   teks,
-  TteSchema,
-  type Butir,
-  type FooterView,
-  type KopView,
-  type TandaTanganView,
-  footerKonsep,
-  konsep,
 } from './common.ts';
+import type { Butir, KopView, OrangView, PenutupSuratView } from './common.ts';
 
 /**
  * Surat Undangan rapat: kop, place and date, Nomor, Sifat, Lampiran, Hal, "Yth. … di tempat", the opening, the
  * meeting (Hari/tanggal, Waktu, Tempat, Acara), the closing, the signature, Tembusan, and the guest list as a
  * lampiran on its own page.
  */
-export const UndanganSchema = z
-  .object({
-    nama: teks,
-    jabatan: teks.optional(),
-    instansi: teks.optional(),
-  })
-  .strict();
+export const UndanganSchema = OrangSchema;
 
 export const SuratUndanganSchema = z
   .object({
@@ -60,10 +51,7 @@ export const SuratUndanganSchema = z
     penutup: paragraf.default(
       'Mengingat pentingnya acara tersebut, dimohon kehadiran Bapak/Ibu tepat pada waktunya. Atas perhatian dan kehadirannya diucapkan terima kasih.',
     ),
-    penandatangan: PenandatanganSchema,
-    tte: TteSchema.optional(),
-    /** A draft: marked KONSEP (see common.ts `konsep`). */
-    konsep,
+    ...tandaTanganPenutup,
     tembusan: z.array(teks).default([]),
     daftarUndangan: z.array(UndanganSchema).default([]),
   })
@@ -71,7 +59,7 @@ export const SuratUndanganSchema = z
 export type SuratUndanganInput = z.input<typeof SuratUndanganSchema>;
 export type SuratUndangan = z.infer<typeof SuratUndanganSchema>;
 
-export interface SuratUndanganView {
+export interface SuratUndanganView extends PenutupSuratView {
   kop: KopView;
   tempatTanggal: string;
   nomor: string;
@@ -84,14 +72,12 @@ export interface SuratUndanganView {
   rapat: { hariTanggal: string; waktu: string; tempat: string; acara: string; pimpinan: string | null };
   catatan: string[];
   penutup: string;
-  ttd: TandaTanganView;
   tembusan: Butir[];
   lampiranDaftar: {
     nomor: string;
     tanggal: string;
-    baris: { no: number; nama: string; jabatan: string; instansi: string }[];
+    baris: OrangView[];
   } | null;
-  footer: FooterView;
 }
 
 export function prepareSuratUndangan(d: SuratUndangan): SuratUndanganView {
@@ -121,14 +107,9 @@ export function prepareSuratUndangan(d: SuratUndangan): SuratUndanganView {
       ? {
           nomor: d.nomor,
           tanggal: tanggalSurat(d.tanggal),
-          baris: daftar.map((u, i) => ({
-            no: i + 1,
-            nama: u.nama,
-            jabatan: u.jabatan ?? '-',
-            instansi: u.instansi ?? '-',
-          })),
+          baris: daftarOrang(daftar),
         }
       : null,
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d),
   };
 }

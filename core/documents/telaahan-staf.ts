@@ -1,22 +1,19 @@
 import { z } from 'zod';
 import {
+  butirAngka,
+  footerDokumen,
   KopSchema,
   kopView,
   paragraf,
   paragrafList,
-  PenandatanganSchema,
   romawi,
+  tandaTanganPenutup,
   tandaTanganView,
   tanggal,
   tanggalSurat,
   teks,
-  TteSchema,
-  type FooterView,
-  type KopView,
-  type TandaTanganView,
-  footerKonsep,
-  konsep,
 } from './common.ts';
+import type { Butir, KopView, PenutupSuratView } from './common.ts';
 
 /**
  * Telaahan Staf: Kepada, Dari, Tanggal, Nomor, Lampiran, Hal; I. Persoalan, II. Praanggapan, III. Fakta-fakta yang
@@ -37,10 +34,7 @@ export const TelaahanStafSchema = z
     analisis: paragrafList,
     kesimpulan: paragrafList,
     saran: paragrafList,
-    penandatangan: PenandatanganSchema,
-    tte: TteSchema.optional(),
-    /** A draft: marked KONSEP (see common.ts `konsep`). */
-    konsep,
+    ...tandaTanganPenutup,
   })
   .strict();
 export type TelaahanStafInput = z.input<typeof TelaahanStafSchema>;
@@ -51,10 +45,10 @@ export interface TelaahanBagian {
   judul: string;
   /** One paragraph stays unnumbered (here); several are numbered 1., 2., … (in `butir`). */
   paragraf: string[];
-  butir: { label: string; teks: string }[];
+  butir: Butir[];
 }
 
-export interface TelaahanStafView {
+export interface TelaahanStafView extends PenutupSuratView {
   kop: KopView | null;
   kepada: string;
   dari: string;
@@ -63,8 +57,6 @@ export interface TelaahanStafView {
   lampiran: string;
   hal: string;
   bagian: TelaahanBagian[];
-  ttd: TandaTanganView;
-  footer: FooterView;
 }
 
 export const TELAAHAN_BAGIAN = [
@@ -92,10 +84,10 @@ export function prepareTelaahanStaf(d: TelaahanStaf): TelaahanStafView {
         nomor: `${romawi(i + 1)}.`,
         judul: judul.toUpperCase(),
         paragraf: paras.length === 1 ? [paras[0]!] : [],
-        butir: paras.length === 1 ? [] : paras.map((t, j) => ({ label: `${j + 1}.`, teks: t })),
+        butir: paras.length === 1 ? [] : butirAngka(paras),
       };
     }),
     ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: { parafPihak: false, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) },
+    footer: footerDokumen(d),
   };
 }

@@ -5,6 +5,7 @@ import type { AgreementRecord, Usulan } from '../../core/agreement/agreement-mod
 import type { ItemSubmission, MonitoringItem, RekapFact } from '../../core/agreement/monitoring-item.ts';
 import type { AgreementStore } from '../../core/ports.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
+import { tableDefinition } from './tables.ts';
 
 /**
  * The agreements table (`sepakat-perjanjian`): generic keys `pk` / `sk` and one sparse index. Every write is one
@@ -29,30 +30,8 @@ export type {
 
 export const AGREEMENT_INDEX = 'byAgreement';
 
-export const agreementTableDefinition = (tableName: string): CreateTableCommandInput => ({
-  TableName: tableName,
-  BillingMode: 'PAY_PER_REQUEST',
-  AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'sk', AttributeType: 'S' },
-    { AttributeName: 'perjanjian', AttributeType: 'S' },
-    { AttributeName: 'urut', AttributeType: 'S' },
-  ],
-  KeySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'sk', KeyType: 'RANGE' },
-  ],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: AGREEMENT_INDEX,
-      KeySchema: [
-        { AttributeName: 'perjanjian', KeyType: 'HASH' },
-        { AttributeName: 'urut', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    },
-  ],
-});
+export const agreementTableDefinition = (tableName: string): CreateTableCommandInput =>
+  tableDefinition(tableName, { key: ['pk', 'sk'], indexes: { [AGREEMENT_INDEX]: ['perjanjian', 'urut'] } });
 
 const agreementKey = (pemdaId: string, nomor: string) => ({ pk: `perjanjian#${pemdaId}`, sk: nomor });
 const itemKey = (itemId: string) => ({ pk: `pantau#${itemId}`, sk: '#' });

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
+import { tableDefinition } from './tables.ts';
 import type { DocumentStore } from '../../core/ports.ts';
 import { docIdFor, type DocumentRecord, type StoreDocumentInput } from '../../core/documents/document-record.ts';
 
@@ -12,43 +13,17 @@ export { docIdFor, type DocumentRecord } from '../../core/documents/document-rec
 /** The port this adapter implements (callers that only read documents name it from here). */
 export type { DocumentStore } from '../../core/ports.ts';
 
-export const documentTableDefinition = (tableName: string): CreateTableCommandInput => ({
-  TableName: tableName,
-  BillingMode: 'PAY_PER_REQUEST',
-  AttributeDefinitions: [
-    { AttributeName: 'docId', AttributeType: 'S' },
-    { AttributeName: 'caseId', AttributeType: 'S' },
-    { AttributeName: 'createdAt', AttributeType: 'S' },
-    { AttributeName: 'sha256', AttributeType: 'S' },
-    { AttributeName: 'nomor', AttributeType: 'S' },
-  ],
-  KeySchema: [{ AttributeName: 'docId', KeyType: 'HASH' }],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: 'byCase',
-      KeySchema: [
-        { AttributeName: 'caseId', KeyType: 'HASH' },
-        { AttributeName: 'createdAt', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    },
-    {
+export const documentTableDefinition = (tableName: string): CreateTableCommandInput =>
+  tableDefinition(tableName, {
+    key: ['docId'],
+    indexes: {
+      byCase: ['caseId', 'createdAt'],
       // The verification page finds an uploaded PDF by its hash.
-      IndexName: 'bySha256',
-      KeySchema: [{ AttributeName: 'sha256', KeyType: 'HASH' }],
-      Projection: { ProjectionType: 'ALL' },
-    },
-    {
+      bySha256: ['sha256'],
       // Archivists find the copies of a register number (sparse: only numbered documents).
-      IndexName: 'byNomor',
-      KeySchema: [
-        { AttributeName: 'nomor', KeyType: 'HASH' },
-        { AttributeName: 'createdAt', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
+      byNomor: ['nomor', 'createdAt'],
     },
-  ],
-});
+  });
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 

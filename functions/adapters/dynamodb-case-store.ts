@@ -45,24 +45,34 @@ export class DynamoDbCaseStore implements CaseStore {
     return conditionally(fn);
   }
 
-  async getCase(caseId: string): Promise<CaseRecord | undefined> {
+  /** One item by its key, read consistently. */
+  private async getItem<T>(table: string, key: Record<string, string>): Promise<T | undefined> {
     const out = await this.send(() =>
-      this.doc.send(new GetCommand({ TableName: this.tables.cases, Key: { caseId }, ConsistentRead: true })),
+      this.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true })),
     );
-    return out.Item as CaseRecord | undefined;
+    return out.Item as T | undefined;
   }
 
-  async createCase(record: CaseRecord): Promise<'created' | 'exists'> {
+  /** Puts an item unless one with its key (`keyName`) exists. */
+  private async createItem(table: string, item: object, keyName: string): Promise<'created' | 'exists'> {
     const created = await this.conditional(() =>
       this.doc.send(
         new PutCommand({
-          TableName: this.tables.cases,
-          Item: record,
-          ConditionExpression: 'attribute_not_exists(caseId)',
+          TableName: table,
+          Item: item as Record<string, unknown>,
+          ConditionExpression: `attribute_not_exists(${keyName})`,
         }),
       ),
     );
     return created ? 'created' : 'exists';
+  }
+
+  async getCase(caseId: string): Promise<CaseRecord | undefined> {
+    return this.getItem<CaseRecord>(this.tables.cases, { caseId });
+  }
+
+  async createCase(record: CaseRecord): Promise<'created' | 'exists'> {
+    return this.createItem(this.tables.cases, record, 'caseId');
   }
 
   async moveCursor(caseId: string, fromSeq: number, cursor: Cursor, visits: Record<string, number>): Promise<boolean> {
@@ -192,23 +202,11 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
-    const out = await this.send(() =>
-      this.doc.send(new GetCommand({ TableName: this.tables.tasks, Key: { taskId }, ConsistentRead: true })),
-    );
-    return out.Item as TaskRecord | undefined;
+    return this.getItem<TaskRecord>(this.tables.tasks, { taskId });
   }
 
   async createTask(task: TaskRecord): Promise<'created' | 'exists'> {
-    const created = await this.conditional(() =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tables.tasks,
-          Item: task,
-          ConditionExpression: 'attribute_not_exists(taskId)',
-        }),
-      ),
-    );
-    return created ? 'created' : 'exists';
+    return this.createItem(this.tables.tasks, task, 'taskId');
   }
 
   async attachToken(

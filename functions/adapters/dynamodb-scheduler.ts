@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import type { Job } from '../../core/case/jobs.ts';
 import { noFaults, type Clock, type Faults, type ScheduledItem, type Scheduler } from '../../core/case/model.ts';
 import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
+import { tableDefinition } from './tables.ts';
 
 /**
  * The durable local scheduler's schedule: one item per key in a DynamoDB table (`sepakat-jadwal` on the embedded
@@ -51,27 +52,12 @@ export interface RunDueReport {
 const QUEUE = 'jadwal';
 export const SCHEDULE_INDEX = 'byDue';
 
-export const scheduleTableDefinition = (tableName: string): CreateTableCommandInput => ({
-  TableName: tableName,
-  BillingMode: 'PAY_PER_REQUEST',
-  AttributeDefinitions: [
-    { AttributeName: 'key', AttributeType: 'S' },
-    { AttributeName: 'queue', AttributeType: 'S' },
-    { AttributeName: 'dueAt', AttributeType: 'S' },
-  ],
-  KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
-  GlobalSecondaryIndexes: [
-    {
-      // One partition for the whole queue: fine for one pemda's local runtime; AWS uses EventBridge Scheduler.
-      IndexName: SCHEDULE_INDEX,
-      KeySchema: [
-        { AttributeName: 'queue', KeyType: 'HASH' },
-        { AttributeName: 'dueAt', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    },
-  ],
-});
+export const scheduleTableDefinition = (tableName: string): CreateTableCommandInput =>
+  tableDefinition(tableName, {
+    key: ['key'],
+    // One partition for the whole queue: fine for one pemda's local runtime; AWS uses EventBridge Scheduler.
+    indexes: { [SCHEDULE_INDEX]: ['queue', 'dueAt'] },
+  });
 
 export interface DynamoDbSchedulerOptions {
   /** Who claims (diagnostics only; the claim id decides). */

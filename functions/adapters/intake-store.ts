@@ -2,6 +2,7 @@ import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IntakeRecord, IntakeState, IntakeStore, RateLimiter } from '../../core/case/intake-model.ts';
 import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
+import { tableDefinition } from './tables.ts';
 
 /**
  * Two small tables of the public intake:
@@ -12,33 +13,11 @@ import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb
  */
 export const INTAKE_BY_STATE = 'byState';
 
-export const intakeTableDefinition = (tableName: string): CreateTableCommandInput => ({
-  TableName: tableName,
-  BillingMode: 'PAY_PER_REQUEST',
-  AttributeDefinitions: [
-    { AttributeName: 'intakeId', AttributeType: 'S' },
-    { AttributeName: 'state', AttributeType: 'S' },
-    { AttributeName: 'createdAt', AttributeType: 'S' },
-  ],
-  KeySchema: [{ AttributeName: 'intakeId', KeyType: 'HASH' }],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: INTAKE_BY_STATE,
-      KeySchema: [
-        { AttributeName: 'state', KeyType: 'HASH' },
-        { AttributeName: 'createdAt', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    },
-  ],
-});
+export const intakeTableDefinition = (tableName: string): CreateTableCommandInput =>
+  tableDefinition(tableName, { key: ['intakeId'], indexes: { [INTAKE_BY_STATE]: ['state', 'createdAt'] } });
 
-export const limitTableDefinition = (tableName: string): CreateTableCommandInput => ({
-  TableName: tableName,
-  BillingMode: 'PAY_PER_REQUEST',
-  AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-  KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-});
+export const limitTableDefinition = (tableName: string): CreateTableCommandInput =>
+  tableDefinition(tableName, { key: ['pk'] });
 
 /** The attribute DynamoDB's TTL reads on the limits table. */
 export const LIMIT_TTL_ATTRIBUTE = 'kedaluwarsa';

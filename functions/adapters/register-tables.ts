@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { tableDefinition } from './tables.ts';
 
 /**
  * The register of document numbers: one table, generic keys `pk` / `sk`, no index (every read the register needs
@@ -19,18 +20,5 @@ export interface RegisterTableNames {
 }
 
 export function registerTableDefinitions(names: RegisterTableNames): CreateTableCommandInput[] {
-  return [
-    {
-      TableName: names.register,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    },
-  ];
+  return [tableDefinition(names.register, { key: ['pk', 'sk'] })];
 }

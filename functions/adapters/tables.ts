@@ -25,76 +25,63 @@ export const INDEX = {
 
 export function tableDefinitions(names: TableNames): CreateTableCommandInput[] {
   return [
-    {
-      TableName: names.cases,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'caseId', AttributeType: 'S' },
-        { AttributeName: 'status', AttributeType: 'S' },
-        { AttributeName: 'createdAt', AttributeType: 'S' },
-        { AttributeName: 'pemdaId', AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: 'caseId', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: INDEX.casesByStatus,
-          KeySchema: [
-            { AttributeName: 'status', KeyType: 'HASH' },
-            { AttributeName: 'createdAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-        {
-          IndexName: INDEX.casesByPemda,
-          KeySchema: [
-            { AttributeName: 'pemdaId', KeyType: 'HASH' },
-            { AttributeName: 'createdAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    },
-    {
-      TableName: names.tasks,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'taskId', AttributeType: 'S' },
-        { AttributeName: 'caseId', AttributeType: 'S' },
-        { AttributeName: 'seq', AttributeType: 'N' },
-        { AttributeName: 'state', AttributeType: 'S' },
-        { AttributeName: 'openedAt', AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: 'taskId', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: INDEX.tasksByCase,
-          KeySchema: [
-            { AttributeName: 'caseId', KeyType: 'HASH' },
-            { AttributeName: 'seq', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-        {
-          IndexName: INDEX.tasksByState,
-          KeySchema: [
-            { AttributeName: 'state', KeyType: 'HASH' },
-            { AttributeName: 'openedAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    },
-    {
-      TableName: names.history,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'caseId', AttributeType: 'S' },
-        { AttributeName: 'eventKey', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'caseId', KeyType: 'HASH' },
-        { AttributeName: 'eventKey', KeyType: 'RANGE' },
-      ],
-    },
+    tableDefinition(names.cases, {
+      key: ['caseId'],
+      indexes: {
+        [INDEX.casesByStatus]: ['status', 'createdAt'],
+        [INDEX.casesByPemda]: ['pemdaId', 'createdAt'],
+      },
+    }),
+    tableDefinition(names.tasks, {
+      key: ['taskId'],
+      indexes: {
+        [INDEX.tasksByCase]: ['caseId', 'seq'],
+        [INDEX.tasksByState]: ['state', 'openedAt'],
+      },
+      numbers: ['seq'],
+    }),
+    tableDefinition(names.history, { key: ['caseId', 'eventKey'] }),
   ];
+}
+
+/** A partition key, or a partition key and a sort key (attribute names). */
+export type KeyNames = readonly [string] | readonly [string, string];
+
+/** What sets one table apart from another: its key, its global secondary indexes and its numeric key attributes. */
+export interface TableShape {
+  key: KeyNames;
+  /** Index name → its key; every index projects all attributes. */
+  indexes?: Readonly<Record<string, KeyNames>>;
+  /** Key attributes that hold numbers (the others hold strings). */
+  numbers?: readonly string[];
+}
+
+/**
+ * One table as DynamoDB's CreateTable takes it: on-demand billing, the attributes of every key (table first, then
+ * each index, in the order they first appear), the key schema and the indexes. Every table of Sepakat is described
+ * through it, so that the local runtime and CDK create the same keys.
+ */
+export function tableDefinition(tableName: string, shape: TableShape): CreateTableCommandInput {
+  const keySchema = (names: KeyNames) =>
+    names.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? ('HASH' as const) : ('RANGE' as const) }));
+  const indexes = Object.entries(shape.indexes ?? {});
+  const attributes = [...new Set([...shape.key, ...indexes.flatMap(([, names]) => names)])];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributes.map((AttributeName) => ({
+      AttributeName,
+      AttributeType: shape.numbers?.includes(AttributeName) ? 'N' : 'S',
+    })),
+    KeySchema: keySchema(shape.key),
+    ...(indexes.length
+      ? {
+          GlobalSecondaryIndexes: indexes.map(([IndexName, names]) => ({
+            IndexName,
+            KeySchema: keySchema(names),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
 }

@@ -53,8 +53,8 @@ export interface DevelopmentPkiOptions {
   readonly keyAlgorithm?: DevKeyAlgorithm;
   /** CA common name; default "Sepakat CA Pengembangan". */
   readonly caName?: string;
-  /** Clock, for validity periods. */
-  readonly now?: () => Date;
+  /** Clock, for validity periods (the product's clock: `App.clock`). */
+  readonly now: () => Date;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -80,7 +80,7 @@ export class DevelopmentPki implements SigningKeys {
   /** Opens the PKI in `dir`, creating the CA on first start. */
   static async open(options: DevelopmentPkiOptions): Promise<DevelopmentPki> {
     const keyAlgorithm = options.keyAlgorithm ?? 'RSA-2048';
-    const now = options.now ?? (() => new Date());
+    const now = options.now;
     await mkdir(options.dir, { recursive: true });
     const caDir = join(options.dir, 'ca');
     let ca = await loadKeyMaterial(caDir);

@@ -32,18 +32,30 @@ export class PdfRef {
   }
 }
 
-/** A number, name, string, boolean or null, kept exactly as written (its bytes as Latin-1 text). */
+/**
+ * A number, name, string, boolean or null, kept exactly as written (its bytes as Latin-1 text). `at` is where the
+ * token starts in the file it was read from (one character a byte, so it ends at `at + text.length`).
+ */
 export class PdfAtom {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly at?: number,
+  ) {}
   toString(): string {
     return this.text;
   }
 }
 
-/** A dictionary; keys are names without the slash, decoded (`#xx`). Immutable: `with` returns a changed copy. */
+/**
+ * A dictionary; keys are names without the slash, decoded (`#xx`). Immutable: `with` returns a changed copy. A
+ * dictionary read from a file knows where each key's "/" stands in it (`keyOffsets`); a changed copy does not.
+ */
 export class PdfDict {
   readonly entries: ReadonlyMap<string, PdfValue>;
-  constructor(entries: Iterable<readonly [string, PdfValue]> = []) {
+  constructor(
+    entries: Iterable<readonly [string, PdfValue]> = [],
+    readonly keyOffsets: ReadonlyMap<string, number> = new Map(),
+  ) {
     this.entries = new Map(entries);
   }
   get(key: string): PdfValue | undefined {
@@ -106,9 +118,25 @@ export function textOf(value: PdfValue | undefined): string | undefined {
   if (!(value instanceof PdfAtom)) return undefined;
   const bytes = stringBytes(value.text);
   if (!bytes) return undefined;
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
   return bytes.toString('latin1');
+}
+
+/** Where a string value stands in the file it was read from, delimiters included; undefined for anything else. */
+export function stringSpan(value: PdfValue | undefined): { start: number; end: number } | undefined {
+  if (!(value instanceof PdfAtom) || value.at === undefined || !/^[(<]/.test(value.text)) return undefined;
+  return { start: value.at, end: value.at + value.text.length };
+}
+
+/**
+ * The value of the indirect object whose `N G obj` starts at `offset` (undefined when no object header stands
+ * there), read with the same reader as the updates: the verifier reads signature dictionaries through it.
+ */
+export function readObjectAt(pdf: Uint8Array, offset: number): PdfValue | undefined {
+  const reader = new Reader(pdf);
+  const header = reader.objectHeader(offset);
+  return header ? reader.value(header.end, 0).value : undefined;
 }
 
 /** What `IncrementalUpdate.save` appended. */
@@ -430,7 +458,7 @@ class Reader {
     return { value, stream: this.keyword(this.skip(end), 'stream') };
   }
 
-  private objectHeader(i: number): { num: number; end: number } | undefined {
+  objectHeader(i: number): { num: number; end: number } | undefined {
     const match = /^(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+obj(?![^\0\t\n\f\r <>[\]()/%{}])/.exec(
       this.b.subarray(i, i + 40).toString('latin1'),
     );
@@ -470,21 +498,24 @@ class Reader {
     if (c === undefined) throw unreadable('berkas berakhir di tengah objek');
     if (c === 0x3c && b[i + 1] === 0x3c) {
       const entries: [string, PdfValue][] = [];
+      const keyOffsets = new Map<string, number>();
       let j = i + 2;
       for (;;) {
         j = this.skip(j);
-        if (b[j] === 0x3e && b[j + 1] === 0x3e) return { value: new PdfDict(entries), end: j + 2 };
+        if (b[j] === 0x3e && b[j + 1] === 0x3e) return { value: new PdfDict(entries, keyOffsets), end: j + 2 };
         if (b[j] !== 0x2f) throw unreadable(`kunci dictionary diharapkan di offset ${j}`);
         const key = this.regular(j + 1);
+        const name = decodeName(key.token);
         const item = this.value(key.end, depth + 1);
-        entries.push([decodeName(key.token), item.value]);
+        entries.push([name, item.value]);
+        keyOffsets.set(name, j);
         j = item.end;
       }
     }
     if (c === 0x3c) {
       const close = b.indexOf(0x3e, i);
       if (close < 0) throw unreadable('string heksadesimal tidak ditutup');
-      return { value: new PdfAtom(b.toString('latin1', i, close + 1)), end: close + 1 };
+      return { value: new PdfAtom(b.toString('latin1', i, close + 1), i), end: close + 1 };
     }
     if (c === 0x28) {
       let nesting = 0;
@@ -492,13 +523,13 @@ class Reader {
         if (b[j] === 0x5c) j++;
         else if (b[j] === 0x28) nesting++;
         else if (b[j] === 0x29 && nesting-- === 0)
-          return { value: new PdfAtom(b.toString('latin1', i, j + 1)), end: j + 1 };
+          return { value: new PdfAtom(b.toString('latin1', i, j + 1), i), end: j + 1 };
       }
       throw unreadable('string tidak ditutup');
     }
     if (c === 0x2f) {
       const { end } = this.regular(i + 1);
-      return { value: new PdfAtom(b.toString('latin1', i, end)), end };
+      return { value: new PdfAtom(b.toString('latin1', i, end), i), end };
     }
     if (c === 0x5b) {
       const items: PdfValue[] = [];
@@ -512,7 +543,7 @@ class Reader {
       }
     }
     const { token, end } = this.regular(i);
-    if (token === 'true' || token === 'false' || token === 'null') return { value: new PdfAtom(token), end };
+    if (token === 'true' || token === 'false' || token === 'null') return { value: new PdfAtom(token, i), end };
     if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(token)) throw unreadable(`token tidak dikenal "${token.slice(0, 20)}"`);
     if (/^\d+$/.test(token)) {
       const ref = /^[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+R(?![^\0\t\n\f\r <>[\]()/%{}])/.exec(
@@ -520,6 +551,6 @@ class Reader {
       );
       if (ref) return { value: new PdfRef(Number(token), Number(ref[1])), end: end + ref[0].length };
     }
-    return { value: new PdfAtom(token), end };
+    return { value: new PdfAtom(token, i), end };
   }
 }

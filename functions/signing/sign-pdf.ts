@@ -37,8 +37,8 @@ export interface SignPdfOptions {
   /** Signer's name in the signature dictionary (the certificate's name is what verifiers trust). */
   readonly name: string;
   readonly contactInfo: string;
-  /** Claimed signing time (/M and the CMS signingTime attribute); default now. Not a trusted timestamp. */
-  readonly signingTime?: Date;
+  /** Claimed signing time (/M and the CMS signingTime attribute): the caller's clock. Not a trusted timestamp. */
+  readonly signingTime: Date;
   /** Bytes reserved for the CMS; default max(8192, chain size + 4096). */
   readonly signatureLength?: number;
   /**
@@ -135,7 +135,7 @@ export async function appendSignatureWith(
   makeCms: CmsMaker,
 ): Promise<Uint8Array> {
   // Whole seconds: /M has second precision, and the CMS signingTime should state the same instant.
-  const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
+  const signingTime = new Date(Math.floor(options.signingTime.getTime() / 1000) * 1000);
   const signatureLength = options.signatureLength ?? 8192;
   const update = IncrementalUpdate.open(pdf);
   const catalog = update.dict(update.root, 'katalog dokumen (/Root)');

@@ -3,6 +3,7 @@ import { constants, createHash, verify as cryptoVerify, X509Certificate } from '
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { bytesToHex, DIGEST_NAMES, equalBytes, formatName, nameAttribute, OID, parseCertificate } from './asn1.ts';
+import { nameOf, PdfDict, readObjectAt, stringSpan, textOf, type PdfValue } from './pdf-incremental.ts';
 import { DEVELOPMENT_MARK } from './signer.ts';
 
 /**
@@ -96,8 +97,8 @@ export interface PdfVerification {
 export interface VerifyOptions {
   /** DER certificates of the trusted roots (the development CA locally; BSrE's roots in production). */
   readonly trustedRoots: readonly Uint8Array[];
-  /** When the chain must be valid; default now. */
-  readonly checkDate?: Date;
+  /** When the chain must be valid: the caller's clock (now, for a verification page). */
+  readonly checkDate: Date;
 }
 
 /**
@@ -115,7 +116,7 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
       { code: 'TerlaluBanyakTandaTangan' },
     );
   const roots = options.trustedRoots.map(parseCertificate);
-  const checkDate = options.checkDate ?? new Date();
+  const checkDate = options.checkDate;
   const signatures: SignatureReport[] = [];
   for (const [i, field] of fields.entries()) {
     signatures.push(
@@ -177,20 +178,11 @@ async function verifyField(
   const pdfTime = field.m ? parsePdfDate(field.m) : undefined;
   const failed = (problem: string): SignatureReport => ({
     ...base,
-    signerName: null,
+    ...NOTHING_HOLDS,
     signingTime: pdfTime?.toISOString() ?? null,
     signingTimeSource: pdfTime ? 'pdf' : null,
-    digestOk: false,
-    signatureOk: false,
-    chainOk: false,
-    hasSigningCertificateV2: false,
-    signingCertificateV2Matches: false,
-    digestAlgorithm: null,
-    signatureAlgorithm: null,
-    certificate: null,
     problems: [...problems, problem],
     warnings,
-    valid: false,
   });
 
   // The CMS
@@ -352,7 +344,7 @@ function unreadable(field: SignatureField, index: number, problem: string): Sign
   const [, , c, d] = field.byteRange;
   return {
     index,
-    signerName: null,
+    ...NOTHING_HOLDS,
     signingTime: null,
     signingTimeSource: null,
     reason: field.reason ?? null,
@@ -361,19 +353,24 @@ function unreadable(field: SignatureField, index: number, problem: string): Sign
     byteRange: field.byteRange,
     revisionEnd: c + d,
     coversWholeFileUpToSignature: false,
-    digestOk: false,
-    signatureOk: false,
-    chainOk: false,
-    hasSigningCertificateV2: false,
-    signingCertificateV2Matches: false,
-    digestAlgorithm: null,
-    signatureAlgorithm: null,
-    certificate: null,
     problems: [problem],
     warnings: [],
-    valid: false,
   };
 }
+
+/** The checks of a signature that could not be carried out: none holds, nothing about the signer is known. */
+const NOTHING_HOLDS = {
+  signerName: null,
+  digestOk: false,
+  signatureOk: false,
+  chainOk: false,
+  hasSigningCertificateV2: false,
+  signingCertificateV2Matches: false,
+  digestAlgorithm: null,
+  signatureAlgorithm: null,
+  certificate: null,
+  valid: false,
+} as const;
 
 /** Key usage, when present, allows digitalSignature or nonRepudiation (contentCommitment). */
 function allowsSigning(cert: pkijs.Certificate): boolean {
@@ -556,21 +553,11 @@ interface ParsedSigDict {
 /** Parses the object at `objectOffset` and returns the dictionary in it that holds the /ByteRange at `byteRangePos`. */
 function parseSignatureDictionary(buf: Buffer, objectOffset: number, byteRangePos: number): ParsedSigDict | undefined {
   try {
-    const header = /^\d+\s+\d+\s+obj/.exec(buf.subarray(objectOffset, objectOffset + 40).toString('latin1'));
-    if (!header) return undefined;
-    const parser = new PdfParser(buf);
-    const { value } = parser.value(objectOffset + header[0].length, 0);
-    const dict = findDict(value, byteRangePos);
+    const value = readObjectAt(buf, objectOffset);
+    const dict = value === undefined ? undefined : findDict(value, byteRangePos);
     if (!dict) return undefined;
-    const str = (k: string) => {
-      const v = dict.entries.get(k);
-      return v instanceof PdfString ? v.text() : undefined;
-    };
-    const name = (k: string) => {
-      const v = dict.entries.get(k);
-      return v instanceof PdfName ? v.name : undefined;
-    };
-    const contents = dict.entries.get('Contents');
+    const str = (k: string) => textOf(dict.get(k));
+    const name = (k: string) => nameOf(dict.get(k));
     return {
       filter: name('Filter'),
       subFilter: name('SubFilter'),
@@ -579,7 +566,7 @@ function parseSignatureDictionary(buf: Buffer, objectOffset: number, byteRangePo
       location: str('Location'),
       contactInfo: str('ContactInfo'),
       m: str('M'),
-      contents: contents instanceof PdfString ? { start: contents.start, end: contents.end } : undefined,
+      contents: stringSpan(dict.get('Contents')),
     };
   } catch {
     return undefined;
@@ -588,174 +575,18 @@ function parseSignatureDictionary(buf: Buffer, objectOffset: number, byteRangePo
 
 function findDict(value: PdfValue, byteRangePos: number): PdfDict | undefined {
   if (value instanceof PdfDict) {
-    const br = value.keyOffsets.get('ByteRange');
-    if (br === byteRangePos) return value;
+    if (value.keyOffsets.get('ByteRange') === byteRangePos) return value;
     for (const v of value.entries.values()) {
       const found = findDict(v, byteRangePos);
       if (found) return found;
     }
   } else if (Array.isArray(value)) {
-    for (const v of value) {
+    for (const v of value as readonly PdfValue[]) {
       const found = findDict(v, byteRangePos);
       if (found) return found;
     }
   }
   return undefined;
-}
-
-// A small PDF object parser: enough for signature dictionaries (dicts, arrays, names, strings, numbers, refs).
-
-type PdfValue = number | boolean | null | PdfName | PdfString | PdfRef | PdfDict | PdfValue[];
-
-class PdfName {
-  constructor(readonly name: string) {}
-}
-class PdfRef {
-  constructor(
-    readonly num: number,
-    readonly gen: number,
-  ) {}
-}
-class PdfString {
-  constructor(
-    readonly bytes: Uint8Array,
-    /** Offsets of the string token in the file, delimiters included. */
-    readonly start: number,
-    readonly end: number,
-  ) {}
-  /** UTF-16BE with a BOM, UTF-8 with a BOM, else PDFDocEncoding (read as Latin-1). */
-  text(): string {
-    const b = Buffer.from(this.bytes);
-    if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
-    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.subarray(3).toString('utf8');
-    return b.toString('latin1');
-  }
-}
-class PdfDict {
-  readonly entries = new Map<string, PdfValue>();
-  /** Offset of each key's "/" in the file. */
-  readonly keyOffsets = new Map<string, number>();
-}
-
-const WHITE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
-const DELIM = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
-const MAX_DEPTH = 32;
-
-class PdfParser {
-  constructor(private readonly b: Buffer) {}
-
-  private skip(i: number): number {
-    const b = this.b;
-    for (;;) {
-      while (i < b.length && WHITE.has(b[i]!)) i++;
-      if (b[i] === 0x25) {
-        while (i < b.length && b[i] !== 0x0a && b[i] !== 0x0d) i++;
-        continue;
-      }
-      return i;
-    }
-  }
-
-  private regular(i: number): { token: string; end: number } {
-    let j = i;
-    while (j < this.b.length && !WHITE.has(this.b[j]!) && !DELIM.has(this.b[j]!)) j++;
-    return { token: this.b.subarray(i, j).toString('latin1'), end: j };
-  }
-
-  value(i: number, depth: number): { value: PdfValue; end: number } {
-    if (depth > MAX_DEPTH) throw new Error('too deep');
-    const b = this.b;
-    i = this.skip(i);
-    const c = b[i];
-    if (c === undefined) throw new Error('unexpected end');
-    if (c === 0x3c && b[i + 1] === 0x3c) return this.dict(i + 2, depth);
-    if (c === 0x3c) return this.hex(i);
-    if (c === 0x28) return this.literal(i);
-    if (c === 0x2f) {
-      const { token, end } = this.regular(i + 1);
-      return {
-        value: new PdfName(token.replace(/#([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))),
-        end,
-      };
-    }
-    if (c === 0x5b) {
-      const items: PdfValue[] = [];
-      let j = i + 1;
-      for (;;) {
-        j = this.skip(j);
-        if (b[j] === 0x5d) return { value: items, end: j + 1 };
-        const item = this.value(j, depth + 1);
-        items.push(item.value);
-        j = item.end;
-      }
-    }
-    const { token, end } = this.regular(i);
-    if (token === 'true' || token === 'false') return { value: token === 'true', end };
-    if (token === 'null') return { value: null, end };
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(token)) throw new Error(`unexpected token ${token}`);
-    if (/^\d+$/.test(token)) {
-      const ref = /^\s+(\d+)\s+R(?![^\s<>[\]()/%{}])/.exec(b.subarray(end, end + 24).toString('latin1'));
-      if (ref) return { value: new PdfRef(Number(token), Number(ref[1])), end: end + ref[0].length };
-    }
-    return { value: Number(token), end };
-  }
-
-  private dict(i: number, depth: number): { value: PdfDict; end: number } {
-    const dict = new PdfDict();
-    for (;;) {
-      i = this.skip(i);
-      if (this.b[i] === 0x3e && this.b[i + 1] === 0x3e) return { value: dict, end: i + 2 };
-      if (this.b[i] !== 0x2f) throw new Error('dictionary key expected');
-      const keyStart = i;
-      const { token: key, end } = this.regular(i + 1);
-      const v = this.value(end, depth + 1);
-      dict.entries.set(key, v.value);
-      dict.keyOffsets.set(key, keyStart);
-      i = v.end;
-    }
-  }
-
-  private hex(i: number): { value: PdfString; end: number } {
-    const close = this.b.indexOf(0x3e, i);
-    if (close < 0) throw new Error('unterminated hex string');
-    let hex = this.b
-      .subarray(i + 1, close)
-      .toString('latin1')
-      .replace(/\s+/g, '');
-    if (hex.length % 2) hex += '0';
-    return { value: new PdfString(new Uint8Array(Buffer.from(hex, 'hex')), i, close + 1), end: close + 1 };
-  }
-
-  private literal(i: number): { value: PdfString; end: number } {
-    const b = this.b;
-    const out: number[] = [];
-    let depth = 0;
-    let j = i + 1;
-    for (; j < b.length; j++) {
-      const c = b[j]!;
-      if (c === 0x5c) {
-        const n = b[++j]!;
-        const esc: Record<number, number> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x62: 0x08, 0x66: 0x0c };
-        if (esc[n] !== undefined) out.push(esc[n]);
-        else if (n >= 0x30 && n <= 0x37) {
-          let oct = String.fromCharCode(n);
-          while (oct.length < 3 && b[j + 1]! >= 0x30 && b[j + 1]! <= 0x37) oct += String.fromCharCode(b[++j]!);
-          out.push(parseInt(oct, 8) & 0xff);
-        } else if (n === 0x0d) {
-          if (b[j + 1] === 0x0a) j++;
-        } else if (n !== 0x0a) out.push(n);
-        continue;
-      }
-      if (c === 0x28) depth++;
-      if (c === 0x29) {
-        if (depth === 0) break;
-        depth--;
-      }
-      out.push(c);
-    }
-    if (j >= b.length) throw new Error('unterminated string');
-    return { value: new PdfString(new Uint8Array(out), i, j + 1), end: j + 1 };
-  }
 }
 
 /** For callers that only need to know whether a PDF carries a signature. */

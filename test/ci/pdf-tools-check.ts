@@ -98,11 +98,15 @@ const renderer = createRenderer();
 try {
   const contoh = contohById('kota-kesepakatan-bersama');
   const rendered = await renderer.render('kesepakatan-bersama', contoh.data as never, { paper: 'F4' });
-  const ours = await DevelopmentPki.open({ dir: join(work, 'pki') });
-  const partner = await DevelopmentPki.open({ dir: join(work, 'pki-mitra'), caName: 'CA Mitra (uji)' });
+  const ours = await DevelopmentPki.open({ dir: join(work, 'pki'), now: () => new Date() });
+  const partner = await DevelopmentPki.open({
+    dir: join(work, 'pki-mitra'),
+    caName: 'CA Mitra (uji)',
+    now: () => new Date(),
+  });
   const walikota = await ours.signerFor({ id: 'walikota', nama: 'Dr. H. Ahmad Wijaya', jabatan: 'Walikota Contoh' });
   const bupati = await partner.signerFor({ id: 'bupati', nama: 'H. Dedi Kurniawan, S.E.', jabatan: 'Bupati Sukamaju' });
-  const options = { location: 'Kota Contoh', contactInfo: 'kerjasama@kotacontoh.go.id' };
+  const options = { location: 'Kota Contoh', contactInfo: 'kerjasama@kotacontoh.go.id', signingTime: new Date() };
   const once = await signPdf(rendered.pdf, walikota, {
     ...options,
     reason: 'Menandatangani Kesepakatan Bersama',
