@@ -130,7 +130,7 @@ async function followReceipt(
   submitted: { intakeId: string; receipt: string },
   timeoutMs = 60_000,
 ): Promise<{ state: SubmittedPermohonan['state']; requests: number }> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (let requests = 1; ; requests++) {
     const page = await fetch(`${webUrl}${submitted.receipt}`);
     const html = await page.text();
@@ -140,18 +140,22 @@ async function followReceipt(
       await confirmFromMailbox(webUrl, dataDir, input.pemohon.email, submitted.intakeId, deadline);
       return { state: 'kasus', requests: requests + 2 };
     }
-    if (Date.now() > deadline) throw new Error(`permohonan ${submitted.intakeId} tidak diproses dalam batas waktu`);
+    if (performance.now() > deadline)
+      throw new Error(`permohonan ${submitted.intakeId} tidak diproses dalam batas waktu`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-/** The contact opens the emailed confirmation link (a GET shows it) and confirms (a POST of the page's form). */
+/**
+ * The contact opens the emailed confirmation link (a GET shows it) and confirms (a POST of the page's form).
+ * `deadline` is on the `performance.now()` scale.
+ */
 export async function confirmFromMailbox(
   webUrl: string,
   dataDir: string,
   email: string,
   intakeId: string,
-  deadline = Date.now() + 30_000,
+  deadline = performance.now() + 30_000,
 ): Promise<void> {
   let link: string | undefined;
   while (!link) {
@@ -161,7 +165,7 @@ export async function confirmFromMailbox(
       .flatMap((m) => m.links)
       .find((l) => l.includes('/permohonan/konfirmasi/'));
     if (link) break;
-    if (Date.now() > deadline) throw new Error(`email konfirmasi ${intakeId} tidak datang`);
+    if (performance.now() > deadline) throw new Error(`email konfirmasi ${intakeId} tidak datang`);
     await new Promise((r) => setTimeout(r, 25));
   }
   const page = await fetch(link);
@@ -372,7 +376,7 @@ export async function driveCase(options: {
   const seen = new Set<string>();
   const visits = new Map<string, number>();
   const acted: { node: string; choice: string }[] = [];
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = performance.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (options.signal?.aborted) return { outcome: 'dihentikan', acted };
     const mails = await readMailbox(options.dataDir);
@@ -391,7 +395,7 @@ export async function driveCase(options: {
         outcome: /selesai/.test(end.subject) ? 'selesai' : /dibatalkan/.test(end.subject) ? 'dibatalkan' : 'ditolak',
         acted,
       };
-    if (Date.now() > deadline)
+    if (performance.now() > deadline)
       throw new Error(
         `kasus ${options.caseId} tidak selesai dalam batas waktu; terakhir: ${acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`,
       );

@@ -10,6 +10,7 @@ import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/
 import { CaseRuntime, type RuntimeDeps } from '../core/case/case-runtime.ts';
 import { TaskActions } from '../core/case/task-actions.ts';
 import { loadCatalog, type Catalog } from './adapters/catalog.ts';
+import { systemClock } from './adapters/clock.ts';
 import { DynamoDbCaseStore } from './adapters/dynamodb-case-store.ts';
 import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
@@ -133,7 +134,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     store,
     sfn: new SfnPort(clients.sfn),
     mailer: new SesMailer(clients.ses, config.SEPAKAT_MAIL_FROM),
-    clock: options.clock ?? { now: () => new Date() },
+    clock: options.clock ?? systemClock,
     faults: options.faults ?? noFaults,
     sops: catalog.sops,
     pemda: (id) => catalog.pemda(id),
@@ -157,7 +158,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
         {
           pemdaId,
           numbering: directory.penomoran,
-          clock: () => deps.clock.now(),
+          clock: deps.clock,
           timeZone: directory.pemda.jamKerja.timeZone,
         },
       );
