@@ -16,6 +16,7 @@ import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
 import { SfnPort } from './adapters/sfn-port.ts';
 import { Templates } from './adapters/page-templates.ts';
+import { useChartTemplates } from './analytics/charts.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';
@@ -124,6 +125,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     configDir: config.SEPAKAT_CONFIG_DIR,
   });
   const templates = new Templates(config.SEPAKAT_TEMPLATES_DIR, config.SEPAKAT_PUBLIC_BASE_URL);
+  useChartTemplates(join(config.SEPAKAT_TEMPLATES_DIR, 'charts'));
   const store = new DynamoDbCaseStore(clients.dynamodb, {
     cases: config.SEPAKAT_TABLE_CASES,
     tasks: config.SEPAKAT_TABLE_TASKS,
