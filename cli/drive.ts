@@ -1,4 +1,5 @@
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
+import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 
 /**
  * Scripted people who use only the public paths: the intake API and presigned uploads for the pemohon; emailed
@@ -171,8 +172,8 @@ export async function confirmFromMailbox(
   const page = await fetch(link);
   const html = await page.text();
   if (!page.ok) throw new Error(`halaman konfirmasi ${intakeId}: ${page.status}`);
-  const token = /name="_token" value="([^"]+)"/.exec(html)?.[1];
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  const token = startTags(html, 'input').find((t) => t.attrs['name'] === '_token')?.attrs['value'];
+  const action = startTags(html, 'form').find((t) => t.attrs['method'] === 'post')?.attrs['action'];
   if (!token || !action) throw new Error(`halaman konfirmasi ${intakeId} tanpa formulir`);
   const post = await fetch(`${webUrl}${action}`, {
     method: 'POST',
@@ -198,34 +199,36 @@ export interface TaskForm {
 
 /** Reads the task page as a browser renders it (the form's fields, choices and whether a code is needed). */
 export function parseTaskPage(html: string): TaskForm {
-  const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
-  const submissionId = /name="submissionId" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const radios = [
-    ...html.matchAll(/<input type="radio" name="pilihan" value="([^"]+)"[^>]*>\s*<span>(.*?)<\/span><\/label>/g),
-  ];
-  const choices = radios.map((m) => m[1]!);
-  const noteRequired = radios.filter((m) => m[2]!.includes('wajib dengan catatan')).map((m) => m[1]!);
-  const textFields: TaskForm['textFields'] = [];
-  for (const m of html.matchAll(/<(input|textarea|select)\b[^>]*name="(f_[^"]+)"[^>]*>/g)) {
-    const tag = m[0];
-    const type = m[1] === 'input' ? attr(tag, 'type') : m[1]!;
-    let options: string[] = [];
-    if (m[1] === 'select') {
-      const end = html.indexOf('</select>', m.index);
-      options = [...html.slice(m.index, end).matchAll(/<option value="([^"]+)"/g)].map((o) => o[1]!);
-    }
-    textFields.push({ name: m[2]!, type, options });
-  }
+  const inputs = startTags(html, 'input');
+  const submissionId = inputs.find((t) => t.attrs['name'] === 'submissionId')?.attrs['value'] ?? '';
+  // Each choice is a radio inside its label, whose text says when a note is required.
+  const radios = inputs
+    .filter((t) => t.attrs['type'] === 'radio' && t.attrs['name'] === 'pilihan' && t.attrs['value'])
+    .map((t) => ({ value: t.attrs['value']!, label: textOf(innerOf(html, { name: 'label', end: t.end })) }));
+  const choices = radios.map((r) => r.value);
+  const noteRequired = radios.filter((r) => r.label.includes('wajib dengan catatan')).map((r) => r.value);
+  const textFields: TaskForm['textFields'] = startTags(html, 'input', 'textarea', 'select')
+    .filter((t) => t.attrs['name']?.startsWith('f_'))
+    .map((t) => ({
+      name: t.attrs['name']!,
+      type: t.name === 'input' ? (t.attrs['type'] ?? '') : t.name,
+      options:
+        t.name === 'select'
+          ? startTags(innerOf(html, t), 'option')
+              .map((o) => o.attrs['value'] ?? '')
+              .filter(Boolean)
+          : [],
+    }));
   const fileSlots = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]!);
   return {
-    action: /<form method="post" action="([^"]+)" id="form-tugas"/.exec(html)?.[1] ?? '',
+    action: startTags(html, 'form').find((t) => t.attrs['id'] === 'form-tugas')?.attrs['action'] ?? '',
     submissionId,
     choices,
     noteRequired,
     textFields,
     fileSlots,
     needsCode: /name="kode"/.test(html),
-    title: /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '',
+    title: firstText(html, 'h1'),
   };
 }
 

@@ -10,6 +10,7 @@ import type { App } from '../functions/app.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';
 import type { Archive, ArchivedCopies } from '../functions/documents/archive.ts';
 import type { TaskForm } from './drive.ts';
+import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
 
 /**
@@ -226,24 +227,13 @@ async function linimasa(dataDir: string, caseId: string | undefined, out: (l: st
   });
 }
 
+/** The heading of a page and the messages of its boxes (success, information, errors). */
 const teksHalaman = (html: string) => {
-  const decode = (s: string) =>
-    s
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&#x27;|&#39;/g, "'")
-      .replace(/&quot;|&#x22;/g, '"')
-      .replace(/&#x3D;/g, '=')
-      .replace(/&#x60;/g, '`')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&')
-      .replace(/\s+/g, ' ')
-      .trim();
-  const judul = decode(/<h1>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? '');
-  const kotak = [...html.matchAll(/<div class="(?:kotak-ok|kotak-info|kotak-salah|salah)">([\s\S]*?)<\/div>/g)].map(
-    (m) => decode(m[1]!),
-  );
-  return { judul, pesan: kotak.filter(Boolean) };
+  const boxes = new Set(['kotak-ok', 'kotak-info', 'kotak-salah', 'salah']);
+  const kotak = startTags(html, 'div')
+    .filter((t) => boxes.has(t.attrs['class'] ?? ''))
+    .map((t) => textOf(innerOf(html, t)));
+  return { judul: firstText(html, 'h1'), pesan: kotak.filter(Boolean) };
 };
 
 async function bertindak(
