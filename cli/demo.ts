@@ -102,18 +102,18 @@ const SCENARIOS: Scenario[] = [
 ];
 
 async function waitForCase(rt: LocalRuntime, caseId: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const record = await rt.app.store.getCase(caseId);
     if (record?.cursor || (record && record.status !== 'aktif')) return;
-    if (Date.now() > deadline)
+    if (performance.now() > deadline)
       throw new Error(`permohonan ${caseId} tidak menjadi kasus dalam ${timeoutMs / 1000} detik`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number): Promise<void> {
-  const started = Date.now();
+  const started = performance.now();
   console.log('');
   console.log('='.repeat(100));
   console.log(`Kasus ${index + 1}: ${scenario.judul}`);
@@ -134,7 +134,7 @@ async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number):
     await new Promise((r) => setTimeout(r, 25));
   console.log(`Tindakan (${result.acted.length}): ${result.acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`);
   console.log('');
-  const timeline = await loadTimeline(rt.app, caseId, new Date());
+  const timeline = await loadTimeline(rt.app, caseId, rt.app.runtimeClock.now());
   if (!timeline) throw new Error(`kasus ${caseId} tidak ditemukan setelah berjalan`);
   printTimeline(timeline);
   const history = await rt.app.store.listHistory(caseId);
@@ -142,7 +142,7 @@ async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number):
   const mailbox = (await readMailbox(rt.dataDir)).filter((m) => m.text?.includes(caseId)).length;
   console.log('');
   console.log(
-    `Hasil: ${result.outcome} (diharapkan ${scenario.expected}); email terkirim: ${recorded} (tercatat di riwayat; ${mailbox} di kotak surat lokal menyebut kasus ini); ${((Date.now() - started) / 1000).toFixed(1)} detik`,
+    `Hasil: ${result.outcome} (diharapkan ${scenario.expected}); email terkirim: ${recorded} (tercatat di riwayat; ${mailbox} di kotak surat lokal menyebut kasus ini); ${((performance.now() - started) / 1000).toFixed(1)} detik`,
   );
   if (result.outcome !== scenario.expected)
     throw new Error(`kasus ${caseId} berakhir ${result.outcome}, bukan ${scenario.expected}`);

@@ -1,4 +1,5 @@
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
+import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 
 /**
  * Scripted people who use only the public paths: the intake API and presigned uploads for the pemohon; emailed
@@ -130,7 +131,7 @@ async function followReceipt(
   submitted: { intakeId: string; receipt: string },
   timeoutMs = 60_000,
 ): Promise<{ state: SubmittedPermohonan['state']; requests: number }> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (let requests = 1; ; requests++) {
     const page = await fetch(`${webUrl}${submitted.receipt}`);
     const html = await page.text();
@@ -140,18 +141,22 @@ async function followReceipt(
       await confirmFromMailbox(webUrl, dataDir, input.pemohon.email, submitted.intakeId, deadline);
       return { state: 'kasus', requests: requests + 2 };
     }
-    if (Date.now() > deadline) throw new Error(`permohonan ${submitted.intakeId} tidak diproses dalam batas waktu`);
+    if (performance.now() > deadline)
+      throw new Error(`permohonan ${submitted.intakeId} tidak diproses dalam batas waktu`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-/** The contact opens the emailed confirmation link (a GET shows it) and confirms (a POST of the page's form). */
+/**
+ * The contact opens the emailed confirmation link (a GET shows it) and confirms (a POST of the page's form).
+ * `deadline` is on the `performance.now()` scale.
+ */
 export async function confirmFromMailbox(
   webUrl: string,
   dataDir: string,
   email: string,
   intakeId: string,
-  deadline = Date.now() + 30_000,
+  deadline = performance.now() + 30_000,
 ): Promise<void> {
   let link: string | undefined;
   while (!link) {
@@ -161,14 +166,14 @@ export async function confirmFromMailbox(
       .flatMap((m) => m.links)
       .find((l) => l.includes('/permohonan/konfirmasi/'));
     if (link) break;
-    if (Date.now() > deadline) throw new Error(`email konfirmasi ${intakeId} tidak datang`);
+    if (performance.now() > deadline) throw new Error(`email konfirmasi ${intakeId} tidak datang`);
     await new Promise((r) => setTimeout(r, 25));
   }
   const page = await fetch(link);
   const html = await page.text();
   if (!page.ok) throw new Error(`halaman konfirmasi ${intakeId}: ${page.status}`);
-  const token = /name="_token" value="([^"]+)"/.exec(html)?.[1];
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  const token = startTags(html, 'input').find((t) => t.attrs['name'] === '_token')?.attrs['value'];
+  const action = startTags(html, 'form').find((t) => t.attrs['method'] === 'post')?.attrs['action'];
   if (!token || !action) throw new Error(`halaman konfirmasi ${intakeId} tanpa formulir`);
   const post = await fetch(`${webUrl}${action}`, {
     method: 'POST',
@@ -194,34 +199,36 @@ export interface TaskForm {
 
 /** Reads the task page as a browser renders it (the form's fields, choices and whether a code is needed). */
 export function parseTaskPage(html: string): TaskForm {
-  const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
-  const submissionId = /name="submissionId" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const radios = [
-    ...html.matchAll(/<input type="radio" name="pilihan" value="([^"]+)"[^>]*>\s*<span>(.*?)<\/span><\/label>/g),
-  ];
-  const choices = radios.map((m) => m[1]!);
-  const noteRequired = radios.filter((m) => m[2]!.includes('wajib dengan catatan')).map((m) => m[1]!);
-  const textFields: TaskForm['textFields'] = [];
-  for (const m of html.matchAll(/<(input|textarea|select)\b[^>]*name="(f_[^"]+)"[^>]*>/g)) {
-    const tag = m[0];
-    const type = m[1] === 'input' ? attr(tag, 'type') : m[1]!;
-    let options: string[] = [];
-    if (m[1] === 'select') {
-      const end = html.indexOf('</select>', m.index);
-      options = [...html.slice(m.index, end).matchAll(/<option value="([^"]+)"/g)].map((o) => o[1]!);
-    }
-    textFields.push({ name: m[2]!, type, options });
-  }
+  const inputs = startTags(html, 'input');
+  const submissionId = inputs.find((t) => t.attrs['name'] === 'submissionId')?.attrs['value'] ?? '';
+  // Each choice is a radio inside its label, whose text says when a note is required.
+  const radios = inputs
+    .filter((t) => t.attrs['type'] === 'radio' && t.attrs['name'] === 'pilihan' && t.attrs['value'])
+    .map((t) => ({ value: t.attrs['value']!, label: textOf(innerOf(html, { name: 'label', end: t.end })) }));
+  const choices = radios.map((r) => r.value);
+  const noteRequired = radios.filter((r) => r.label.includes('wajib dengan catatan')).map((r) => r.value);
+  const textFields: TaskForm['textFields'] = startTags(html, 'input', 'textarea', 'select')
+    .filter((t) => t.attrs['name']?.startsWith('f_'))
+    .map((t) => ({
+      name: t.attrs['name']!,
+      type: t.name === 'input' ? (t.attrs['type'] ?? '') : t.name,
+      options:
+        t.name === 'select'
+          ? startTags(innerOf(html, t), 'option')
+              .map((o) => o.attrs['value'] ?? '')
+              .filter(Boolean)
+          : [],
+    }));
   const fileSlots = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]!);
   return {
-    action: /<form method="post" action="([^"]+)" id="form-tugas"/.exec(html)?.[1] ?? '',
+    action: startTags(html, 'form').find((t) => t.attrs['id'] === 'form-tugas')?.attrs['action'] ?? '',
     submissionId,
     choices,
     noteRequired,
     textFields,
     fileSlots,
     needsCode: /name="kode"/.test(html),
-    title: /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '',
+    title: firstText(html, 'h1'),
   };
 }
 
@@ -372,7 +379,7 @@ export async function driveCase(options: {
   const seen = new Set<string>();
   const visits = new Map<string, number>();
   const acted: { node: string; choice: string }[] = [];
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = performance.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (options.signal?.aborted) return { outcome: 'dihentikan', acted };
     const mails = await readMailbox(options.dataDir);
@@ -391,7 +398,7 @@ export async function driveCase(options: {
         outcome: /selesai/.test(end.subject) ? 'selesai' : /dibatalkan/.test(end.subject) ? 'dibatalkan' : 'ditolak',
         acted,
       };
-    if (Date.now() > deadline)
+    if (performance.now() > deadline)
       throw new Error(
         `kasus ${options.caseId} tidak selesai dalam batas waktu; terakhir: ${acted.map((a) => `${a.node}:${a.choice}`).join(' ')}`,
       );

@@ -129,7 +129,7 @@ export function printTimeline(t: Timeline, write: (line: string) => void = (l) =
 }
 
 /** Reads the facts of a case from the store and builds its timeline. */
-export async function loadTimeline(app: App, caseId: string, now: Date = new Date()): Promise<Timeline | undefined> {
+export async function loadTimeline(app: App, caseId: string, now: Date): Promise<Timeline | undefined> {
   const record = await app.store.getCase(caseId);
   if (!record) return undefined;
   const [tasks, history] = await Promise.all([app.store.listTasks({ caseId }), app.store.listHistory(caseId)]);

@@ -10,6 +10,7 @@ import type { App } from '../functions/app.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';
 import type { Archive, ArchivedCopies } from '../functions/documents/archive.ts';
 import type { TaskForm } from './drive.ts';
+import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
 
 /**
@@ -190,7 +191,7 @@ async function tugas(dataDir: string, caseId: string | undefined, out: (l: strin
       out(caseId ? `Tidak ada tugas terbuka pada kasus ${caseId}.` : 'Tidak ada tugas terbuka.');
       return;
     }
-    const now = Date.now();
+    const now = app.runtimeClock.now().getTime();
     const pemdaOf = new Map<string, string>();
     for (const t of open)
       if (!pemdaOf.has(t.caseId)) pemdaOf.set(t.caseId, (await app.store.getCase(t.caseId))?.pemdaId ?? '');
@@ -220,30 +221,19 @@ async function tugas(dataDir: string, caseId: string | undefined, out: (l: strin
 async function linimasa(dataDir: string, caseId: string | undefined, out: (l: string) => void) {
   if (!caseId) throw salahPerintah('Sebutkan nomor kasus: npm run sepakat -- linimasa <ID-kasus>.');
   await withApp(dataDir, async (app) => {
-    const timeline = await loadTimeline(app, caseId, new Date());
+    const timeline = await loadTimeline(app, caseId, app.runtimeClock.now());
     if (!timeline) throw new Gagal(`Kasus ${caseId} tidak ditemukan.`, 1);
     printTimeline(timeline, out);
   });
 }
 
+/** The heading of a page and the messages of its boxes (success, information, errors). */
 const teksHalaman = (html: string) => {
-  const decode = (s: string) =>
-    s
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&#x27;|&#39;/g, "'")
-      .replace(/&quot;|&#x22;/g, '"')
-      .replace(/&#x3D;/g, '=')
-      .replace(/&#x60;/g, '`')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&')
-      .replace(/\s+/g, ' ')
-      .trim();
-  const judul = decode(/<h1>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? '');
-  const kotak = [...html.matchAll(/<div class="(?:kotak-ok|kotak-info|kotak-salah|salah)">([\s\S]*?)<\/div>/g)].map(
-    (m) => decode(m[1]!),
-  );
-  return { judul, pesan: kotak.filter(Boolean) };
+  const boxes = new Set(['kotak-ok', 'kotak-info', 'kotak-salah', 'salah']);
+  const kotak = startTags(html, 'div')
+    .filter((t) => boxes.has(t.attrs['class'] ?? ''))
+    .map((t) => textOf(innerOf(html, t)));
+  return { judul: firstText(html, 'h1'), pesan: kotak.filter(Boolean) };
 };
 
 async function bertindak(
@@ -345,7 +335,11 @@ const pemdaDari = (app: App, pemdaId: string): string => {
 };
 
 /** The register export with each number's agreement status and next due item. */
-const withAgreements = (app: App) => ({ ...app, agreementsOf: (pemdaId: string) => app.agreements.list(pemdaId) });
+const withAgreements = (app: App) => ({
+  ...app,
+  clock: app.runtimeClock,
+  agreementsOf: (pemdaId: string) => app.agreements.list(pemdaId),
+});
 
 /** The agreements of a pemda: status today, term, links and what falls due next. */
 async function perjanjian(dataDir: string, pemda: string | undefined, out: (l: string) => void) {
@@ -457,7 +451,7 @@ async function archiveOf(app: App): Promise<Archive> {
     documents: app.documents,
     register: (pemdaId) => app.register(pemdaId),
     store: app.store,
-    clock: { now: () => new Date() },
+    clock: app.runtimeClock,
     timeZone: (pemdaId) => tzOf(app, pemdaId),
   });
 }
@@ -549,7 +543,7 @@ async function arsipUnduh(
       options.alasan,
     );
     const tz = tzOf(app, link.record.pemdaId ?? '');
-    const menit = Math.round((Date.parse(link.expiresAt) - Date.now()) / 60_000);
+    const menit = Math.round((Date.parse(link.expiresAt) - app.runtimeClock.now().getTime()) / 60_000);
     out(
       `Tautan unduhan ${link.record.fileName} (berlaku sampai ${formatWaktuSingkat(link.expiresAt, tz)} ${tz}, ±${menit} menit):`,
     );

@@ -10,11 +10,13 @@ import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/
 import { CaseRuntime, type RuntimeDeps } from '../core/case/case-runtime.ts';
 import { TaskActions } from '../core/case/task-actions.ts';
 import { loadCatalog, type Catalog } from './adapters/catalog.ts';
+import { systemClock } from './adapters/clock.ts';
 import { DynamoDbCaseStore } from './adapters/dynamodb-case-store.ts';
 import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
 import { SfnPort } from './adapters/sfn-port.ts';
 import { Templates } from './adapters/page-templates.ts';
+import { useChartTemplates } from './analytics/charts.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';
@@ -129,6 +131,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     configDir: config.SEPAKAT_CONFIG_DIR,
   });
   const templates = new Templates(config.SEPAKAT_TEMPLATES_DIR, config.SEPAKAT_PUBLIC_BASE_URL);
+  useChartTemplates(join(config.SEPAKAT_TEMPLATES_DIR, 'charts'));
   const store = new DynamoDbCaseStore(clients.dynamodb, {
     cases: config.SEPAKAT_TABLE_CASES,
     tasks: config.SEPAKAT_TABLE_TASKS,
@@ -139,7 +142,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     store,
     sfn: new SfnPort(clients.sfn),
     mailer: new SesMailer(clients.ses, config.SEPAKAT_MAIL_FROM),
-    clock: options.clock ?? { now: () => new Date() },
+    clock: options.clock ?? systemClock,
     faults: options.faults ?? noFaults,
     sops: catalog.sops,
     pemda: (id) => catalog.pemda(id),
@@ -163,7 +166,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
         {
           pemdaId,
           numbering: directory.penomoran,
-          clock: () => deps.clock.now(),
+          clock: deps.clock,
           timeZone: directory.pemda.jamKerja.timeZone,
         },
       );

@@ -9,6 +9,7 @@ import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole
 import { buildApp, type App } from '../functions/app.ts';
 import { sopVersions } from '../functions/adapters/catalog.ts';
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
+import { systemClock } from '../functions/adapters/clock.ts';
 import {
   DynamoDbScheduler,
   scheduleTableDefinition,
@@ -213,7 +214,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
   });
   const faults = faultsFor(options.fault);
-  const clock = options.clock ?? { now: () => new Date() };
+  const clock = options.clock ?? systemClock;
   let schedule: DynamoDbScheduler | undefined;
   const app = buildApp(config, {
     clock,

@@ -337,8 +337,9 @@ describe('the archive of signed copies', () => {
 
   it('exports the register to PDF with real Chromium: numbers and parties on a landscape page', async () => {
     // Act
-    const pdf = await registerPdf(rt.app, { pemdaId: PEMDA, year: thisYear });
-    const lastYear = await registerPdf(rt.app, { pemdaId: PEMDA, year: thisYear - 1, series: SERIES });
+    const deps = { ...rt.app, clock: rt.app.runtimeClock };
+    const pdf = await registerPdf(deps, { pemdaId: PEMDA, year: thisYear });
+    const lastYear = await registerPdf(deps, { pemdaId: PEMDA, year: thisYear - 1, series: SERIES });
 
     // Assert
     expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');

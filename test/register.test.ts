@@ -233,7 +233,7 @@ describe('register on DynamoDB (dynalite)', () => {
   let client: DynamoDBClient;
   const tables = { register: 'sepakat-register-uji' };
   let clockMs = Date.parse('2026-11-23T03:00:00.000Z');
-  const clock = () => new Date(clockMs);
+  const clock = { now: () => new Date(clockMs) };
 
   const storeFor = (pemdaId: string, faults?: RegisterFaults) =>
     new DynamoDbRegisterStore(client, tables, { pemdaId, numbering: NUMBERING, clock, ...(faults ? { faults } : {}) });

@@ -145,7 +145,7 @@ export class TaskActions {
       return { error: `Berkas terlalu besar: paling besar ${formatBytes(this.deps.maxUploadBytes)}` };
     const kind = kindFromName(input.name, field.accept ?? []);
     if (!kind) return { error: `Jenis berkas harus ${acceptLabel(field)}` };
-    const key = `kasus/${view.task.caseId}/${String(view.task.seq).padStart(5, '0')}/${field.id}/${Date.now().toString(36)}-${randomInt(1e9).toString(36)}-${safeFileName(input.name)}`;
+    const key = `kasus/${view.task.caseId}/${String(view.task.seq).padStart(5, '0')}/${field.id}/${this.deps.clock.now().getTime().toString(36)}-${randomInt(1e9).toString(36)}-${safeFileName(input.name)}`;
     const contentType = CONTENT_TYPES[kind];
     const url = await this.deps.files.presignUpload(this.deps.documentsBucket, key, {
       contentType,

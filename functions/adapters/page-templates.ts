@@ -1,49 +1,39 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import Handlebars from 'handlebars';
+import { join } from 'node:path';
 import type { EmailRenderer, EmailTemplate } from '../../core/case/case-runtime.ts';
+import { TemplateFolder, type Template } from '../render/handlebars.ts';
 
 /**
- * Handlebars templates for emails and pages (`templates/email`, `templates/pages`). Values are HTML-escaped by
- * default; templates get no helpers that evaluate code, and user text never becomes a template.
+ * Handlebars templates for emails and pages (`templates/email`, `templates/pages`), loaded through the one loader
+ * (functions/render/handlebars.ts) under its `pages` rules: values HTML-escaped by default, the `eq` and `json`
+ * helpers, none that evaluates code; user text never becomes a template.
  *
  * An email template is its subject line, a line `---`, then the plain-text body. The HTML part is the same text
  * set in `_layout.html.hbs`, with its links made clickable, so the two parts never drift apart.
  */
 export class Templates implements EmailRenderer {
-  private readonly hbs = Handlebars.create();
-  private readonly emails = new Map<
-    string,
-    { subject: HandlebarsTemplateDelegate; body: HandlebarsTemplateDelegate }
-  >();
-  private readonly pages = new Map<string, HandlebarsTemplateDelegate>();
-  private readonly emailLayout: HandlebarsTemplateDelegate;
-  private readonly pageLayout: HandlebarsTemplateDelegate;
+  private readonly emails = new Map<string, { subject: Template; body: Template }>();
+  private readonly pages = new Map<string, Template>();
+  private readonly emailLayout: Template;
+  private readonly pageLayout: Template;
 
   /** Only links under this base become clickable in emails: a URL typed by a pemohon stays plain text. */
   constructor(
     dir: string,
     private readonly linkBase: string = '',
   ) {
-    this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-    // For data inside <script>: JSON with "<" escaped so no value can close the script element.
-    this.hbs.registerHelper(
-      'json',
-      (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')),
-    );
-    const textOptions = { noEscape: true, strict: false } as const;
-    for (const file of readdirSync(join(dir, 'email')).filter((f) => f.endsWith('.hbs') && !f.startsWith('_'))) {
-      const source = readFileSync(join(dir, 'email', file), 'utf8');
+    const folder = new TemplateFolder(dir, 'pages', 'templates');
+    for (const file of folder.files('email')) {
+      const source = folder.read(join('email', file));
       const split = source.indexOf('\n---\n');
       if (split < 0) throw new Error(`templates/email/${file}: expected "subject\\n---\\nbody"`);
-      this.emails.set(basename(file, '.hbs'), {
-        subject: this.hbs.compile(source.slice(0, split), textOptions),
-        body: this.hbs.compile(source.slice(split + 5), textOptions),
+      this.emails.set(file.slice(0, -'.hbs'.length), {
+        subject: folder.compile(source.slice(0, split), { text: true }),
+        body: folder.compile(source.slice(split + 5), { text: true }),
       });
     }
-    this.emailLayout = this.hbs.compile(readFileSync(join(dir, 'email', '_layout.html.hbs'), 'utf8'));
-    for (const file of readdirSync(join(dir, 'pages')).filter((f) => f.endsWith('.hbs')))
-      this.pages.set(basename(file, '.hbs'), this.hbs.compile(readFileSync(join(dir, 'pages', file), 'utf8')));
+    this.emailLayout = folder.load(join('email', '_layout.html.hbs'));
+    for (const file of folder.files('pages', { private: true }))
+      this.pages.set(file.slice(0, -'.hbs'.length), folder.load(join('pages', file)));
     const layout = this.pages.get('layout');
     if (!layout) throw new Error('templates/pages/layout.hbs is missing');
     this.pageLayout = layout;

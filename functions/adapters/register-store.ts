@@ -8,6 +8,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
+import type { Clock } from '../../core/ports.ts';
 import { Register } from '../../core/register/allocation.ts';
 import type {
   CounterAges,
@@ -20,6 +21,7 @@ import type {
 import type { Claim, EntryAt, NumberTextItem, RegisterItems } from '../../core/register/register-items.ts';
 import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
 import type { RegisterTableNames } from './register-tables.ts';
+import { systemClock } from './clock.ts';
 
 /**
  * The register of document numbers on DynamoDB: the rules of core/register/allocation.ts (why no number is given
@@ -33,7 +35,8 @@ const CLAIM_SK = '#kunci';
 export interface RegisterStoreOptions {
   pemdaId: string;
   numbering: NumberingConfig;
-  clock?: () => Date;
+  /** Where the year of a number and the time of an allocation come from (default: the system clock). */
+  clock?: Clock;
   /** The pemda's time zone: the year of a number is the local year (default WIB). */
   timeZone?: TimeZone;
   /** Crash points for tests. */
@@ -44,9 +47,10 @@ export interface RegisterStoreOptions {
 export class DynamoDbRegisterStore extends Register {
   constructor(client: DynamoDBClient, tables: RegisterTableNames, options: RegisterStoreOptions) {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(options.pemdaId)) throw new Error(`pemdaId "${options.pemdaId}" tidak valid`);
+    const clock = options.clock ?? systemClock;
     super(new DynamoDbRegisterItems(client, tables.register, options.pemdaId), {
       ...options,
-      clock: options.clock ?? (() => new Date()),
+      clock: () => clock.now(),
     });
   }
 }

@@ -25,8 +25,6 @@ import type { Renderer } from '../render/renderer.ts';
 export interface RegisterExportDeps {
   register(pemdaId: string): Pick<DynamoDbRegisterStore, 'listAll'>;
   catalog: { pemda(pemdaId: string): { directory: { data: DirectoryData } } };
-  /** The "printed on" time of the PDF (default: the system clock). */
-  clock?: Clock;
   /**
    * The agreements of the pemda (`app.agreements.list`): with it, each number shows its agreement's status and next
    * due item (CSV columns, PDF Keterangan).
@@ -61,7 +59,11 @@ export async function registerCsv(deps: RegisterExportDeps, input: RegisterExpor
 
 /** The register as a landscape PDF on the pemda's paper, under its kop. */
 export async function registerPdf(
-  deps: RegisterExportDeps & { renderer(): Pick<Renderer, 'printExport'> },
+  deps: RegisterExportDeps & {
+    renderer(): Pick<Renderer, 'printExport'>;
+    /** The "printed on" time of the PDF (the app's `runtimeClock`). */
+    clock: Clock;
+  },
   input: RegisterExportInput,
 ): Promise<Uint8Array> {
   const { entries, directory, agreement } = await load(deps, input);
@@ -80,7 +82,7 @@ export async function registerPdf(
       ]
         .filter(Boolean)
         .join(' · '),
-      printedAt: deps.clock?.now() ?? new Date(),
+      printedAt: deps.clock.now(),
     },
   );
   try {

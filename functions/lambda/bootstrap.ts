@@ -3,6 +3,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { buildApp, type App, type BuildOptions } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { EventBridgeScheduler, schedulerApi } from '../adapters/eventbridge-scheduler.ts';
+import { systemClock } from '../adapters/clock.ts';
 import { log } from '../observability/log.ts';
 
 /**
@@ -49,7 +50,7 @@ export function eventBridgeScheduler(config: Config): Pick<BuildOptions, 'schedu
           roleArn,
           ...(config.SEPAKAT_SCHEDULER_DLQ_ARN ? { deadLetterArn: config.SEPAKAT_SCHEDULER_DLQ_ARN } : {}),
         },
-        { now: () => new Date() },
+        systemClock,
       ),
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ export async function chromiumExecutablePath(tmpDir: string = tmpdir()): Promise
 }
 
 async function unpack(dir: string): Promise<string> {
-  const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
+  const staging = `${dir}.partial-${process.pid}-${randomBytes(6).toString('hex')}`;
   mkdirSync(staging, { recursive: true });
   const previous = process.env.TMPDIR;
   let unpacked: Promise<string>;

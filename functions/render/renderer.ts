@@ -22,7 +22,6 @@ import {
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import type { Renderer as DocumentRenderer } from '../../core/ports.ts';
 import { chromiumArgs, chromiumExecutablePath } from './chromium.ts';
-import { fontFaceCss, footerFontCss } from './fonts.ts';
 import { DEFAULT_TEMPLATE_DIR, DocumentTemplates, ExportTemplates, type ExportName } from './templates.ts';
 
 /**
@@ -245,7 +244,7 @@ class ChromiumRenderer implements Renderer {
     if (typeof html !== 'string' || !html.trim())
       throw new SepakatError(ErrorNames.BadInput, 'HTML yang akan dicetak kosong');
     const page = pageGeometry(checkPaper(options.paper), options.landscape ?? false, options.margins ?? HTML_MARGINS);
-    const content = withPageSetup(html, page);
+    const content = withPageSetup(html, this.templates.printSetup(page));
     return this.printJob(async (p, attempt, live) => {
       // The pooled page stops holding the document shell: the next template render loads it again.
       shells.delete(p);
@@ -257,8 +256,8 @@ class ChromiumRenderer implements Renderer {
         ...pdfPage(page),
         printBackground: true,
         displayHeaderFooter: options.pageNumbers ?? false,
-        headerTemplate: '<span></span>',
-        footerTemplate: options.pageNumbers ? pageNumberFooter(page.margins) : '<span></span>',
+        headerTemplate: this.templates.emptyHeader(),
+        footerTemplate: options.pageNumbers ? this.templates.pageNumbers(page.margins) : this.templates.emptyHeader(),
         preferCSSPageSize: false,
         timeout: this.timeoutMs,
       });
@@ -393,7 +392,7 @@ class ChromiumRenderer implements Renderer {
       ...pdfPage(page),
       printBackground: true,
       displayHeaderFooter: true,
-      headerTemplate: '<span></span>',
+      headerTemplate: this.templates.emptyHeader(),
       footerTemplate: this.templates.footer(name, { ...view.footer, kiri: m.left, kanan: m.right }),
       preferCSSPageSize: false,
       timeout: this.timeoutMs,
@@ -520,28 +519,15 @@ function pdfPage(page: PageGeometry) {
  * The HTML with the project's fonts and an `@page` rule for the paper and margins of the print, placed after the
  * document's own styles so that it wins: the layout in the page and the printed page then agree.
  */
-function withPageSetup(html: string, page: PageGeometry): string {
-  const m = page.margins;
-  const fonts = `<style>${fontFaceCss('arimo')}\n${fontFaceCss('tinos')}</style>`;
-  const setup =
-    `<style>@page { size: ${page.width}mm ${page.height}mm; ` +
-    `margin: ${m.top}mm ${m.right}mm ${m.bottom}mm ${m.left}mm; }</style>`;
+function withPageSetup(html: string, setup: { fonts: string; pageSetup: string }): string {
   const head = /<head(\s[^>]*)?>/i.exec(html);
   const withFonts = head
-    ? `${html.slice(0, head.index + head[0].length)}${fonts}${html.slice(head.index + head[0].length)}`
-    : `${fonts}${html}`;
+    ? `${html.slice(0, head.index + head[0].length)}${setup.fonts}${html.slice(head.index + head[0].length)}`
+    : `${setup.fonts}${html}`;
   const close = /<\/head\s*>/i.exec(withFonts);
-  return close ? `${withFonts.slice(0, close.index)}${setup}${withFonts.slice(close.index)}` : `${withFonts}${setup}`;
-}
-
-/** "Halaman x dari y" at the bottom right, inside the page's side margins. */
-function pageNumberFooter(margins: Margins): string {
-  return (
-    `<style>${footerFontCss('arimo')}</style>` +
-    `<div style="width:100%;box-sizing:border-box;padding:0 ${margins.right}mm 0 ${margins.left}mm;` +
-    `font-family:'Arimo',sans-serif;font-size:7pt;text-align:right;color:#000">` +
-    'Halaman <span class="pageNumber"></span> dari <span class="totalPages"></span></div>'
-  );
+  return close
+    ? `${withFonts.slice(0, close.index)}${setup.pageSetup}${withFonts.slice(close.index)}`
+    : `${withFonts}${setup.pageSetup}`;
 }
 
 /** On AWS Lambda the package sets up its libraries under its own temporary directory: point Chromium at ours. */

@@ -1,39 +1,32 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import { DOCUMENT_NAMES, DOCUMENTS, type DocumentName } from '../../core/documents/index.ts';
 import { fontFaceCss, footerFontCss } from './fonts.ts';
+import { TemplateError, TemplateFolder, trusted, type Template } from './handlebars.ts';
+
+export { TemplateError } from './handlebars.ts';
 
 /**
  * The document templates (`templates/documents`): one Handlebars file per document, shared partials
- * (`partials/*.hbs`), the print stylesheet (`document.css`) and the page footer (`_footer.hbs`).
+ * (`partials/*.hbs`), the print stylesheet (`document.css`), the page footer (`_footer.hbs`) and the pieces Chromium
+ * prints with (`chromium/*.hbs`: the page shell, the header and footer templates, an export's fonts, page setup and
+ * page numbers).
  *
- * Templates cannot run code: they are compiled by an isolated Handlebars instance with no custom helpers
- * (`knownHelpersOnly`: only if/unless/each/with), prototype access stays forbidden (Handlebars' default), and a
- * template that writes unescaped output (`{{{…}}}` or `{{&…}}`) is refused at load. Every value is HTML-escaped;
- * user text is only ever data, never a template.
+ * Loaded through the one Handlebars loader (./handlebars.ts) under its `documents` rules: no custom helpers
+ * (`knownHelpersOnly`: only if/unless/each/with), prototype access forbidden, and a template that writes unescaped
+ * output (`{{{…}}}` or `{{&…}}`) is refused at load. Every value is HTML-escaped; user text is only ever data, never
+ * a template.
  *
  * `templateVersion` is the SHA-256 of everything that shapes the output: the document's template, every partial,
- * the stylesheet and the footer, so a stored PDF names exactly the sources it came from.
+ * the stylesheet, the footer and the Chromium pieces, so a stored PDF names exactly the sources it came from.
  */
 export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/documents/', import.meta.url));
 
-/** Helpers a template may call: the built-ins only. Adding one here is a security decision. */
-const KNOWN_HELPERS = { if: true, unless: true, each: true, with: true } as const;
-
-const COMPILE_OPTIONS = {
-  knownHelpers: KNOWN_HELPERS,
-  knownHelpersOnly: true,
-  noEscape: false,
-  strict: false,
-  preventIndent: true,
-} as const;
-
-export class TemplateError extends Error {
-  override name = 'TemplateError';
-}
+/** The pieces Chromium prints with (`templates/documents/chromium/<name>.hbs`). */
+const PRINT_PIECES = ['page', 'footer', 'header', 'page-numbers', 'fonts', 'page-setup'] as const;
+type PrintPiece = (typeof PRINT_PIECES)[number];
 
 export interface CompiledDocument {
   readonly name: DocumentName;
@@ -41,61 +34,36 @@ export interface CompiledDocument {
   body(view: unknown): string;
 }
 
-/** A Handlebars instance with nothing but the built-ins: the two that could leak information (log) or read arbitrary keys are removed. */
-function hardenedHandlebars(): typeof Handlebars {
-  const hbs = Handlebars.create();
-  hbs.unregisterHelper('log');
-  hbs.unregisterHelper('lookup');
-  hbs.unregisterHelper('helperMissing');
-  hbs.unregisterHelper('blockHelperMissing');
-  return hbs;
-}
-
-/** A template's source; one that writes unescaped output (`{{{…}}}` or `{{&…}}`) is refused. */
-function readTemplate(dir: string, file: string, folder: string): string {
-  const source = readFileSync(join(dir, file), 'utf8');
-  if (/\{\{\{|\{\{~?\s*&/.test(source))
-    throw new TemplateError(`templates/${folder}/${file}: unescaped output ({{{ }}} or {{& }}) is not allowed`);
-  return source;
-}
-
-const RUNTIME_OPTIONS = { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false } as const;
-
 export class DocumentTemplates {
-  private readonly hbs = hardenedHandlebars();
+  private readonly folder: TemplateFolder;
   private readonly documents = new Map<DocumentName, CompiledDocument>();
-  private readonly footerTemplate: HandlebarsTemplateDelegate;
+  private readonly footerTemplate: Template;
+  private readonly print: Record<PrintPiece, Template>;
   readonly css: string;
 
   constructor(readonly dir: string = DEFAULT_TEMPLATE_DIR) {
-    const read = (file: string) => readTemplate(dir, file, 'documents');
-    const partialFiles = readdirSync(join(dir, 'partials'))
-      .filter((f) => f.endsWith('.hbs'))
-      .sort();
+    this.folder = new TemplateFolder(dir, 'documents', 'templates/documents');
     const shared = createHash('sha256');
-    for (const file of partialFiles) {
-      const source = read(join('partials', file));
-      shared.update(`partial:${file}\0${source}\0`);
-      this.hbs.registerPartial(basename(file, '.hbs'), this.hbs.compile(source, COMPILE_OPTIONS));
-    }
+    for (const { file, source } of this.folder.partials('partials')) shared.update(`partial:${file}\0${source}\0`);
     this.css = readFileSync(join(dir, 'document.css'), 'utf8');
     shared.update(`css\0${this.css}\0`);
-    const footerSource = read('_footer.hbs');
+    const footerSource = this.folder.read('_footer.hbs');
     shared.update(`footer\0${footerSource}\0`);
-    this.footerTemplate = this.hbs.compile(footerSource, COMPILE_OPTIONS);
+    this.footerTemplate = this.folder.compile(footerSource);
+    const print = {} as Record<PrintPiece, Template>;
+    for (const piece of PRINT_PIECES) {
+      const source = this.folder.read(join('chromium', `${piece}.hbs`));
+      shared.update(`chromium:${piece}\0${source}\0`);
+      print[piece] = this.folder.compile(source);
+    }
+    this.print = print;
     const sharedDigest = shared.digest('hex');
 
     for (const name of DOCUMENT_NAMES) {
-      const source = read(`${name}.hbs`);
-      const template = this.hbs.compile(source, COMPILE_OPTIONS);
-      // Compile now, so a template that calls an unknown helper fails at start-up, not at the first render.
-      template({});
+      const source = this.folder.read(`${name}.hbs`);
+      const template = this.folder.compile(source);
       const version = createHash('sha256').update(`document:${name}\0${source}\0shared:${sharedDigest}`).digest('hex');
-      this.documents.set(name, {
-        name,
-        version,
-        body: (view) => template(view, RUNTIME_OPTIONS),
-      });
+      this.documents.set(name, { name, version, body: template });
     }
   }
 
@@ -108,15 +76,15 @@ export class DocumentTemplates {
   /** The whole page: fonts, stylesheet, the body. */
   page(name: DocumentName, view: unknown): string {
     const { className, html } = this.body(name, view);
-    const font = DOCUMENTS[name].font;
-    return (
-      '<!doctype html><html lang="id"><head><meta charset="utf-8">' +
-      `<style>${fontFaceCss(font)}</style><style>${this.css}</style></head>` +
-      `<body class="${className}">${html}</body></html>`
-    );
+    return this.print.page({
+      fontCss: trusted(fontFaceCss(DOCUMENTS[name].font)),
+      css: trusted(this.css),
+      className,
+      body: trusted(html),
+    });
   }
 
-  /** A document's body and the class of its <body> element. */
+  /** A document's body and the class of its body element. */
   body(name: DocumentName, view: unknown): { className: string; html: string } {
     return { className: `font-${DOCUMENTS[name].font} dokumen-${name}`, html: this.get(name).body(view) };
   }
@@ -126,10 +94,10 @@ export class DocumentTemplates {
    * parsed once per page instead of once per document. `shellVersion` changes with the stylesheet.
    */
   shell(): string {
-    return (
-      '<!doctype html><html lang="id"><head><meta charset="utf-8">' +
-      `<style>${fontFaceCss('tinos')}\n${fontFaceCss('arimo')}</style><style>${this.css}</style></head><body></body></html>`
-    );
+    return this.print.page({
+      fontCss: trusted(`${fontFaceCss('tinos')}\n${fontFaceCss('arimo')}`),
+      css: trusted(this.css),
+    });
   }
 
   get shellVersion(): string {
@@ -139,7 +107,39 @@ export class DocumentTemplates {
 
   /** Chromium's footerTemplate for a document. */
   footer(name: DocumentName, view: unknown): string {
-    return `<style>${footerFontCss(DOCUMENTS[name].font)}</style>${this.footerTemplate(view)}`;
+    return this.print.footer({
+      fontCss: trusted(footerFontCss(DOCUMENTS[name].font)),
+      footer: trusted(this.footerTemplate(view)),
+    });
+  }
+
+  /** Chromium's headerTemplate: empty. */
+  emptyHeader(): string {
+    return this.print.header({});
+  }
+
+  /** Chromium's footerTemplate of a printed export: "Halaman x dari y", inside the side margins (mm). */
+  pageNumbers(margins: { left: number; right: number }): string {
+    return this.print['page-numbers']({
+      fontCss: trusted(footerFontCss('arimo')),
+      left: margins.left,
+      right: margins.right,
+    });
+  }
+
+  /**
+   * What a printed export's HTML gets: the project's fonts (right after its head opens) and an `@page` rule for the
+   * paper and margins (mm, before its head closes, so that it wins over the export's own styles).
+   */
+  printSetup(page: {
+    width: number;
+    height: number;
+    margins: { top: number; right: number; bottom: number; left: number };
+  }): { fonts: string; pageSetup: string } {
+    return {
+      fonts: this.print.fonts({ fontCss: trusted(`${fontFaceCss('arimo')}\n${fontFaceCss('tinos')}`) }),
+      pageSetup: this.print['page-setup']({ width: page.width, height: page.height, ...page.margins }),
+    };
   }
 }
 
@@ -155,28 +155,18 @@ export const DEFAULT_EXPORT_DIR = fileURLToPath(new URL('../../templates/exports
  * helpers only, no unescaped output, every value escaped. The views are built in core/ (plain text only).
  */
 export class ExportTemplates {
-  private readonly hbs = hardenedHandlebars();
-  private readonly exports = new Map<ExportName, HandlebarsTemplateDelegate>();
+  private readonly exports = new Map<ExportName, Template>();
 
   constructor(readonly dir: string = DEFAULT_EXPORT_DIR) {
-    for (const file of readdirSync(join(dir, 'partials'))
-      .filter((f) => f.endsWith('.hbs'))
-      .sort())
-      this.hbs.registerPartial(
-        basename(file, '.hbs'),
-        this.hbs.compile(readTemplate(dir, join('partials', file), 'exports'), COMPILE_OPTIONS),
-      );
-    for (const name of EXPORT_NAMES) {
-      const template = this.hbs.compile(readTemplate(dir, `${name}.hbs`, 'exports'), COMPILE_OPTIONS);
-      template({});
-      this.exports.set(name, template);
-    }
+    const folder = new TemplateFolder(dir, 'documents', 'templates/exports');
+    folder.partials('partials');
+    for (const name of EXPORT_NAMES) this.exports.set(name, folder.load(`${name}.hbs`));
   }
 
   /** The whole HTML document of an export. */
   page(name: ExportName, view: unknown): string {
     const template = this.exports.get(name);
     if (!template) throw new TemplateError(`No export template "${name}"`);
-    return template(view, RUNTIME_OPTIONS);
+    return template(view);
   }
 }

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { formatWaktuSingkat } from '../../core/case/timeline.ts';
 import { formatTanggalWaktu } from '../../core/format/tanggal.ts';
+import { TemplateFolder } from '../../functions/render/handlebars.ts';
 import type { StoredMail } from '../ses/local-ses.ts';
 
 /**
@@ -66,11 +65,13 @@ const htmlAsText = (html: string) =>
     .replace(/&amp;/g, '&');
 
 export function createOutbox(options: OutboxOptions): Outbox {
-  const hbs = Handlebars.create();
-  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  const layout = hbs.compile(readFileSync(join(options.templatesDir, 'pages', 'layout.hbs'), 'utf8'));
-  const page = (name: string) => hbs.compile(readFileSync(join(HERE, `${name}.hbs`), 'utf8'));
-  const pages = { daftar: page('kotak-keluar'), surat: page('surat') };
+  const layout = new TemplateFolder(join(options.templatesDir, 'pages'), 'pages').load('layout.hbs');
+  const own = new TemplateFolder(HERE, 'pages', 'local/outbox');
+  const pages = {
+    daftar: own.load('kotak-keluar.hbs'),
+    surat: own.load('surat.hbs'),
+    tidakTersedia: own.load('tidak-tersedia.hbs'),
+  };
   const zone = options.timeZone ?? 'WIB';
   const when = (iso: string) => formatTanggalWaktu(new Date(iso), zone);
 
@@ -158,13 +159,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         });
         send(res, 200, mail.subject.slice(0, 60) || 'Surat', body, head);
       } catch {
-        send(
-          res,
-          503,
-          'Kotak keluar tidak tersedia',
-          '<section><h1>Kotak keluar tidak tersedia</h1><p>Layanan email lokal tidak menjawab. Coba lagi sebentar lagi.</p></section>',
-          head,
-        );
+        send(res, 503, 'Kotak keluar tidak tersedia', pages.tidakTersedia({}), head);
       }
       return true;
     },
