@@ -171,7 +171,7 @@ export class SepakatStateful extends Stack {
     acknowledge(
       this.linkKey,
       'AwsSolutions-SMG4',
-      'Not rotated on a schedule: task ids are derived from this key (core/case/links.ts), so a new key would orphan every open task and invalidate every emailed link. Rotation needs a key-versioning scheme in the product first.',
+      'Not rotated on a schedule: task ids are derived from this key (core/case/capabilities.ts), so a new key would orphan every open task and invalidate every emailed link. Rotation needs a key-versioning scheme in the product first.',
     );
   }
 

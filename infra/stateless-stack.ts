@@ -468,7 +468,7 @@ export class SepakatStateless extends Stack {
     acknowledge(
       this.api,
       'AwsSolutions-APIG4',
-      'Authorized in the function, not by API Gateway: staff pages (/konsol, /arsip) by the HMAC-signed session cookie issued after a verified Cognito ID token (functions/auth/session.ts, functions/adapters/cognito-identity.ts), with a CSRF token and a same-origin check on every POST; action, tracking and monitoring pages by the HMAC capability link in their path (core/case/links.ts); the verification page, sign-in and the intake API serve the public.',
+      'Authorized in the function, not by API Gateway: staff pages (/konsol, /arsip) by the HMAC-signed session cookie issued after a verified Cognito ID token (functions/auth/session.ts, functions/adapters/cognito-identity.ts), with a CSRF token and a same-origin check on every POST; action, tracking and monitoring pages by the HMAC capability link in their path (core/case/capabilities.ts); the verification page, sign-in and the intake API serve the public.',
     );
   }
 

@@ -7,9 +7,6 @@ import { describe, expect, it } from 'vitest';
 /**
  * The house rules, checked on the source text. Each check returns the offending files (with the reason), so a
  * failure names what to fix.
- *
- * Checks that cannot pass before other work lands are `it.todo` with what they wait for; run them all with
- * `SEPAKAT_ARCH_ALL=1 npx vitest run test/architecture.test.ts` to see their offenders.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['core', 'functions', 'local', 'cli', 'infra'] as const;
@@ -148,10 +145,6 @@ function sharedNames(): string[] {
   return [...byName.values()].filter((files) => files.length > 1).map((files) => files.join(' = '));
 }
 
-/** A check that waits for other work: `it.todo` until then; SEPAKAT_ARCH_ALL=1 runs it anyway. */
-const later = (name: string, check: () => unknown) =>
-  process.env['SEPAKAT_ARCH_ALL'] ? it(name, check, 120_000) : it.todo(name);
-
 describe('architecture', () => {
   it('core/ imports nothing from functions/, local/, infra/, cli/ or any SDK (AWS, Smithy, Hono, puppeteer, fs)', () => {
     expect(coreImportsOutside()).toEqual([]);
@@ -162,29 +155,28 @@ describe('architecture', () => {
   });
 
   // Waits for the web layer on Hono (branch i12-web) and use cases behind ports (i12-core): routes still read stores.
-  later('no route module imports an adapter, a store or @aws-sdk/*', () => {
+  it('no route module imports an adapter, a store or @aws-sdk/*', () => {
     expect(routesTouchingAdapters()).toEqual([]);
   });
 
   // Waits for the clock adapter (functions/adapters/clock.ts, i12-core) and its use by the app, the runtime and the
   // CLI; the signing defaults and the upload key's timestamp take the Clock too.
-  later('new Date() and Date.now() appear only in the allowlisted files', () => {
+  it('new Date() and Date.now() appear only in the allowlisted files', () => {
     expect(clockReadsOutsideAllowlist()).toEqual([]);
   });
 
   // Waits for i12-web (markup inside functions/handlers) and the remaining shells: the renderer's page shell and
   // footer, the local outbox, the Mutu Baku charts (SVG), the CLI's pages.
-  later('no .ts file under core/, functions/, local/, cli/ or infra/ contains HTML markup', () => {
+  it('no .ts file under core/, functions/, local/, cli/ or infra/ contains HTML markup', () => {
     expect(filesWithMarkup()).toEqual([]);
   });
 
   // Waits for i12-web: http-api → web-routes → intake-routes → http-api.
-  later('no import cycle between files (dpdm, from every entry point)', async () => {
+  it('no import cycle between files (dpdm, from every entry point)', { timeout: 120_000 }, async () => {
     expect(await importCycles()).toEqual([]);
   });
 
-  // Waits for the lead's renames after the merge.
-  later('no two source files share a name', () => {
+  it('no two source files share a name', () => {
     expect(sharedNames()).toEqual([]);
   });
 });

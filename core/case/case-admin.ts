@@ -2,7 +2,7 @@ import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 import type { CaseRecord, HistoryEvent, Reassignment, TaskPerson, TaskRecord } from './model.ts';
 import { planReminders } from './reminders.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
-import { trackingToken } from './tracking.ts';
+import { trackingToken } from './capabilities.ts';
 import { catatan, checkField, teks } from '../validation/text.ts';
 
 /**

@@ -8,7 +8,7 @@ import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Waktu } from '../sop/waktu.ts';
 import { formatDurasi } from '../format/tanggal.ts';
 import type { Job, TaskReminderJob } from './jobs.ts';
-import { linkToken, taskIdFor } from './links.ts';
+import { linkToken, taskIdFor } from './capabilities.ts';
 import { planReminders } from './reminders.ts';
 import type {
   CaseRecord,

@@ -61,7 +61,7 @@ export interface CaseRecord {
   closedAt?: string;
   outcome?: Terminal;
   closeReason?: string;
-  /** Version of the pemohon's tracking link (`/lacak/…`, core/case/tracking.ts); absent: 1. */
+  /** Version of the pemohon's tracking link (`/lacak/…`, core/case/capabilities.ts); absent: 1. */
   trackingVersion?: number;
 }
 

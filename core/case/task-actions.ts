@@ -12,7 +12,7 @@ import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Field } from '../sop/schema.ts';
 import { parseNumber } from '../register/numbering.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
-import { checkLink, otpHash, sameHash } from './links.ts';
+import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { catatan, checkField, checkText } from '../validation/text.ts';

@@ -20,7 +20,7 @@ import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
 
 /**
  * The pemohon's pages. Outside partners have no account, so the form, the receipt and the tracking page are open;
- * what they show of a case is reached only through capabilities (core/case/tracking.ts):
+ * what they show of a case is reached only through capabilities (core/case/capabilities.ts):
  *
  * - `GET /permohonan/baru[?sop=…]`: choose the SOP, then the form. Its script checks each file (type by name, size),
  *   asks `POST /permohonan/siapkan` to check the form and presign the uploads (the same `Intake.prepare` as
