@@ -87,7 +87,7 @@ export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string
 ];
 
 /**
- * The routes of the HTTP API, by prefix; functions/handlers/http-api.ts routes within them (and answers unknown
+ * The routes of the HTTP API, by prefix; functions/handlers/web-app.ts (the Hono app) routes within them (and answers unknown
  * paths and methods there with its own pages). Unknown prefixes never reach the function.
  */
 export const HTTP_ROUTES: readonly { path: string; methods: HttpMethod[] }[] = [
