@@ -101,6 +101,10 @@ describe('the intake form, its receipt and the tracking page', () => {
     expect(html).toContain('<noscript>');
     expect(html).toContain('memerlukan JavaScript');
     expect(html).toMatch(/<script nonce="[^"]+">/);
+    // The page's script carries the nonce of this response's CSP, and a fresh one each time.
+    const nonce = /<script nonce="([^"]+)">/.exec(html)![1]!;
+    expect(anonymous.headers.get('content-security-policy')).toContain(`'nonce-${nonce}'`);
+    expect(/<script nonce="([^"]+)">/.exec(signedIn.text)![1]).not.toBe(nonce);
     expect(html).not.toMatch(/\son(click|submit|change)=/);
     expect(html).not.toContain(`value="${PEMOHON.email}"`);
     expect(signedIn.text).toContain(`value="${PEMOHON.email}"`);

@@ -1,7 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono/tiny';
 import { bodyLimit } from 'hono/body-limit';
-import { contextStorage } from 'hono/context-storage';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
@@ -24,6 +23,7 @@ import { taskRoutes } from './task-routes.ts';
 import { MULTIPART_OVERHEAD_BYTES, verificationRoutes } from './verification-routes.ts';
 import {
   json,
+  NONCE_SLOT,
   Pages,
   webContext,
   type HttpResult,
@@ -81,7 +81,6 @@ export function webApp(app: App, options: WebAppOptions = {}): WebApp {
     send(c, isApi(c) ? json(status, { pesan: model.pesan }) : pages.message(status, model));
 
   const hono = new Hono();
-  hono.use(contextStorage());
   hono.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -259,7 +258,12 @@ async function webRequest(c: Context): Promise<WebRequest> {
 
 /** A route's result as Hono's response (headers set on the context, such as cookies, are kept). */
 function send(c: Context, result: HttpResult): Response {
-  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  // A page's script nonce: the one secure-headers put in this response's CSP (see NONCE_SLOT).
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : result.body.includes(NONCE_SLOT)
+      ? result.body.replaceAll(NONCE_SLOT, (c.get('secureHeadersNonce') as string | undefined) ?? '')
+      : result.body;
   return c.body(body, result.statusCode as ContentfulStatusCode, result.headers);
 }
 

@@ -1,5 +1,5 @@
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
-import { getContext } from 'hono/context-storage';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import {
   canSeeAnalytics,
@@ -194,15 +194,13 @@ export function parseForm(request: WebRequest): Record<string, string> {
   return form;
 }
 
-/** The nonce the secure-headers middleware put in this request's CSP (script-src 'nonce-…'). */
-function requestNonce(): string {
-  try {
-    return getContext().get('secureHeadersNonce') ?? '';
-  } catch {
-    // Rendered outside a request (a test calling a route module directly): no CSP, no nonce.
-    return '';
-  }
-}
+/**
+ * What a page carries where its CSP nonce goes: a value random per process, replaced in the response by the nonce
+ * the secure-headers middleware put in that request's CSP (web-app.ts `send`). The request's nonce is not read
+ * through an AsyncLocalStorage (Hono's context storage): that turns on async hooks for the whole process, which
+ * slowed every promise of the local runtime (DynamoDB, S3, Step Functions in-process) by a measurable share.
+ */
+export const NONCE_SLOT = `nonce-${randomBytes(12).toString('base64url')}`;
 
 /** Renders pages in the layout, with the signed-in user's menu and CSRF token. */
 export class Pages {
@@ -219,7 +217,7 @@ export class Pages {
     kop?: string,
     session?: Session,
   ): HttpResult {
-    const nonce = requestNonce();
+    const nonce = NONCE_SLOT;
     const sesi = session && this.sessionModel(session);
     // Templates write `<script nonce="{{@root.nonce}}">`: the nonce of this request's CSP.
     const body = this.app.templates.page(
