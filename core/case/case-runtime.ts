@@ -275,6 +275,20 @@ export class CaseRuntime {
     return `${this.deps.publicBaseUrl}/tugas/${linkToken(this.deps.linkKey, task.taskId, task.linkVersion, task.person.id)}`;
   }
 
+  /** What every email about a task says of it: to whom, the case, the SOP, the step and the activity. */
+  private taskMailModel(task: Pick<TaskRecord, 'person'>, record: CaseRecord, activity: Activity) {
+    const sop = this.sopOf(record);
+    return {
+      person: task.person,
+      perihal: record.perihal,
+      caseId: record.caseId,
+      sopNama: sop.definition.header.nama,
+      step: sop.step(activity.stepId),
+      activity,
+      bagian: activity.linkIndex !== null ? activity.label : undefined,
+    };
+  }
+
   /**
    * The task email with the task's current link, once per `eventKey`: the first opening's key by default; a
    * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts).
@@ -286,18 +300,11 @@ export class CaseRuntime {
     eventKey = activationKey(task.seq, 'email#tugas'),
   ): Promise<void> {
     const pemda = this.deps.pemda(record.pemdaId);
-    const sop = this.sopOf(record);
     await this.sendOnce(record.caseId, eventKey, {
       to: [task.person.email],
       template: 'tugas-baru',
       model: {
-        person: task.person,
-        perihal: record.perihal,
-        caseId: record.caseId,
-        sopNama: sop.definition.header.nama,
-        step: sop.step(activity.stepId),
-        activity,
-        bagian: activity.linkIndex !== null ? activity.label : undefined,
+        ...this.taskMailModel(task, record, activity),
         kunjungan: task.visit,
         eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
         batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
@@ -589,18 +596,11 @@ export class CaseRuntime {
     }
 
     const pemda = this.deps.pemda(record.pemdaId);
-    const sop = this.sopOf(record);
     const minutesSince = (iso: string | null) => (iso ? workingMinutesBetween(pemda.calendar, new Date(iso), now) : 0);
     const durasi = (minutes: number) => (minutes > 0 ? formatDurasi(minutes, pemda.calendar.minutesPerDay) : undefined);
     const terlambatMenit = minutesSince(task.overdueAt);
     const common = {
-      person: task.person,
-      perihal: record.perihal,
-      caseId: record.caseId,
-      sopNama: sop.definition.header.nama,
-      step: sop.step(activity.stepId),
-      activity,
-      bagian: activity.linkIndex !== null ? activity.label : undefined,
+      ...this.taskMailModel(task, record, activity),
       batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
       terlambatSejak: task.overdueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
       lamaTerlambat: durasi(terlambatMenit),
