@@ -417,17 +417,11 @@ export class CaseRuntime {
       const to = await this.recipients(record, auto.to);
       const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);
       const task = await this.deps.store.getTask(taskId);
-      await this.sendOnce(input.caseId, `${key}#email`, {
-        to,
-        template: 'pemberitahuan',
-        model: {
-          perihal: record.perihal,
-          caseId: record.caseId,
-          judul: auto.subject,
-          pesan: auto.message,
-          catatan: task?.decision?.note,
-          oleh: task?.decision?.by,
-        },
+      await this.sendNotice(record, `${key}#email`, to, {
+        judul: auto.subject,
+        pesan: auto.message,
+        catatan: task?.decision?.note,
+        oleh: task?.decision?.by,
       });
     }
     await this.history({
@@ -471,17 +465,25 @@ export class CaseRuntime {
     });
     const to = await this.recipients(record, activity.performer.id);
     if (to.length)
-      await this.sendOnce(input.caseId, `${key}#email`, {
-        to,
-        template: 'pemberitahuan',
-        model: {
-          perihal: record.perihal,
-          caseId: record.caseId,
-          judul: `Kerja otomatis di langkah ${activity.stepId} gagal`,
-          pesan: `Dokumen atau tindakan otomatis pada langkah ${activity.stepId} (${activity.label}) tidak dapat diselesaikan: ${cause}. Kasus berhenti di langkah ini dan dilanjutkan setelah penyebabnya diperbaiki; tidak ada yang hilang atau terulang.`,
-        },
+      await this.sendNotice(record, `${key}#email`, to, {
+        judul: `Kerja otomatis di langkah ${activity.stepId} gagal`,
+        pesan: `Dokumen atau tindakan otomatis pada langkah ${activity.stepId} (${activity.label}) tidak dapat diselesaikan: ${cause}. Kasus berhenti di langkah ini dan dilanjutkan setelah penyebabnya diperbaiki; tidak ada yang hilang atau terulang.`,
       });
     return { recorded: true };
+  }
+
+  /** A notice ('pemberitahuan') about a case, once per `eventKey`: its subject and case, and what it says. */
+  private sendNotice(
+    record: CaseRecord,
+    eventKey: string,
+    to: string[],
+    notice: { judul: string; pesan: string; [more: string]: unknown },
+  ) {
+    return this.sendOnce(record.caseId, eventKey, {
+      to,
+      template: 'pemberitahuan',
+      model: { perihal: record.perihal, caseId: record.caseId, ...notice },
+    });
   }
 
   private async recipients(record: CaseRecord, to: string): Promise<string[]> {
