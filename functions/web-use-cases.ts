@@ -18,38 +18,7 @@ export interface WebUseCaseOptions {
 export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCases {
   const clock = app.runtimeClock;
   const registerDeps = { register: (id: string) => app.register(id), catalog: app.catalog, clock };
-  return {
-    // The App's use cases, read at each use (as routes read them from the App before; tests replace some).
-    get config() {
-      return app.config;
-    },
-    get catalog() {
-      return app.catalog;
-    },
-    get templates() {
-      return app.templates;
-    },
-    get runtime() {
-      return app.runtime;
-    },
-    get actions() {
-      return app.actions;
-    },
-    get intake() {
-      return app.intake;
-    },
-    get caseAdmin() {
-      return app.caseAdmin;
-    },
-    get agreements() {
-      return app.agreements;
-    },
-    get archive() {
-      return app.archive;
-    },
-    get identity() {
-      return app.identity;
-    },
+  const useCases: Omit<WebUseCases, AppUseCase> = {
     cases: new CaseView({
       store: app.store,
       documents: app.documents,
@@ -88,4 +57,27 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       forecastCase: (caseId) => forecastCase(app, caseId),
     },
   };
+  return Object.assign(readAtEachUse(app, APP_USE_CASES), useCases);
+}
+
+/** The App's use cases the routes see as they are, read at each use (as routes read them before; tests replace some). */
+const APP_USE_CASES = [
+  'config',
+  'catalog',
+  'templates',
+  'runtime',
+  'actions',
+  'intake',
+  'caseAdmin',
+  'agreements',
+  'archive',
+  'identity',
+] as const;
+type AppUseCase = (typeof APP_USE_CASES)[number];
+
+/** An object whose `keys` are getters reading the App's current value of each. */
+function readAtEachUse<K extends keyof App>(app: App, keys: readonly K[]): { readonly [P in K]: App[P] } {
+  const view = {} as { readonly [P in K]: App[P] };
+  for (const key of keys) Object.defineProperty(view, key, { get: () => app[key], enumerable: true });
+  return view;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { laporanKe, monevKe, type JenisKewajiban, type Kewajiban } from './calendar.ts';
 import { agreementId, type AgreementJob, type AnnualReportJob } from './agreement-jobs.ts';
 import { statusOn } from './lifecycle.ts';
-import { JENIS_LABEL, STATUS_LABEL, type AgreementRecord, type Pemantauan } from './agreement-model.ts';
+import { identitasPerjanjian, STATUS_LABEL, type AgreementRecord, type Pemantauan } from './agreement-model.ts';
 import type { ItemPerson, MonitoringItem } from './monitoring-item.ts';
 import type { CaseRecord, CaseStore, Clock, HistoryEvent, Mailer, Scheduler } from '../case/model.ts';
 import type { PemdaContext, SopCatalog } from '../case/case-runtime.ts';
@@ -127,16 +127,17 @@ export class AgreementContext {
 
   mailModel(a: AgreementRecord) {
     return {
-      nomor: a.nomor,
-      jenis: JENIS_LABEL[a.jenis],
-      perihal: a.perihal,
-      mitra: a.mitra,
-      caseId: a.caseId,
+      ...identitasPerjanjian(a),
       mulai: tanggalSurat(a.mulai),
       berakhir: tanggalSurat(a.berakhir),
       status: STATUS_LABEL[statusOn(a, this.today(a.pemdaId))],
       pemda: this.deps.pemda(a.pemdaId).directory.data.pemda.nama,
     };
+  }
+
+  /** The model of an email about report or monev `item`: the agreement, the person asked, the item, its due date. */
+  itemMailModel(a: AgreementRecord, item: Pick<MonitoringItem, 'person' | 'label' | 'jatuhTempo'>) {
+    return { ...this.mailModel(a), person: item.person, label: item.label, jatuhTempo: tanggalSurat(item.jatuhTempo) };
   }
 
   async fact(caseId: string, eventKey: string, type: HistoryEvent['type'], detail: Record<string, unknown>) {

@@ -23,6 +23,15 @@ export const JENIS_LABEL: Record<JenisPerjanjian, string> = {
  * is a matter of the date (see `statusOn`).
  */
 export type StoredStatus = 'berlaku' | 'berakhir' | 'batal';
+
+/** What names an agreement in a summary and in an email: its number, kind, subject, partner and case. */
+export const identitasPerjanjian = (a: AgreementRecord) => ({
+  nomor: a.nomor,
+  jenis: JENIS_LABEL[a.jenis],
+  perihal: a.perihal,
+  mitra: a.mitra,
+  caseId: a.caseId,
+});
 /** What people see on a given day. */
 export type AgreementStatus = 'belum-berlaku' | 'berlaku' | 'berakhir' | 'batal';
 

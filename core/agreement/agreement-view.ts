@@ -1,7 +1,7 @@
 import { kewajibanList, nextDue, type Berikutnya } from './calendar.ts';
 import { agreementId } from './agreement-jobs.ts';
 import { statusOn } from './lifecycle.ts';
-import { JENIS_LABEL, type AgreementRecord } from './agreement-model.ts';
+import { identitasPerjanjian, type AgreementRecord } from './agreement-model.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import type { AgreementSummary } from './agreement-forms.ts';
 import type { AgreementContext } from './agreement-context.ts';
@@ -25,11 +25,7 @@ export async function summarize(
   const berikutnya = await next(ctx, a, items);
   const alasan = alasanText(a);
   return {
-    nomor: a.nomor,
-    jenis: JENIS_LABEL[a.jenis],
-    perihal: a.perihal,
-    mitra: a.mitra,
-    caseId: a.caseId,
+    ...identitasPerjanjian(a),
     status: statusOn(a, today),
     mulai: a.mulai,
     berakhir: a.berakhir,

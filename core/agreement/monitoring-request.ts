@@ -45,11 +45,8 @@ export async function requestReport(
     to: [item.person.email],
     template: jenis === 'laporan' ? 'perjanjian-laporan-diminta' : 'perjanjian-monev-diminta',
     model: {
-      ...ctx.mailModel(a),
-      person: item.person,
-      label: item.label,
+      ...ctx.itemMailModel(a, item),
       periode: `${tanggalSurat(item.periode.mulai)} s.d. ${tanggalSurat(item.periode.selesai)}`,
-      jatuhTempo: tanggalSurat(item.jatuhTempo),
       url: ctx.linkUrl(item),
       tautanBerlakuSampai: pemda.formatDateTime(new Date(item.linkExpiresAt)),
     },

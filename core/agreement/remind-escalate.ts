@@ -1,13 +1,15 @@
 import type { JenisKewajiban } from './calendar.ts';
 import type { AgreementRecord, Usulan } from './agreement-model.ts';
 import type { AgreementContext } from './agreement-context.ts';
-import { tanggalSurat } from '../documents/common.ts';
 
 const USULAN_LABEL: Record<Usulan['jenis'], string> = {
   pengakhiran: 'pengakhiran perjanjian',
   batal: 'pernyataan BATAL',
   adendum: 'adendum',
 };
+
+/** A job on report or monev `ke` of an agreement; says what it did. */
+type KewajibanJob = (ctx: AgreementContext, a: AgreementRecord, jenis: JenisKewajiban, ke: number) => Promise<string>;
 
 /** Report or monev `ke` while it is still awaited; undefined once it was received (or when it was never opened). */
 async function openItem(ctx: AgreementContext, a: AgreementRecord, jenis: JenisKewajiban, ke: number) {
@@ -19,12 +21,7 @@ async function openItem(ctx: AgreementContext, a: AgreementRecord, jenis: JenisK
  * Report or monev `ke` is past due and missing: remind the person its link went to, once; for reports, propose
  * BATAL after N missed in a row.
  */
-export async function remindOverdue(
-  ctx: AgreementContext,
-  a: AgreementRecord,
-  jenis: JenisKewajiban,
-  ke: number,
-): Promise<string> {
+export const remindOverdue: KewajibanJob = async (ctx, a, jenis, ke) => {
   const item = await openItem(ctx, a, jenis, ke);
   if (!item) return 'sudah-diterima';
   const pemda = ctx.deps.pemda(a.pemdaId);
@@ -34,10 +31,7 @@ export async function remindOverdue(
     to: [item.person.email],
     template: jenis === 'laporan' ? 'perjanjian-laporan-terlambat' : 'perjanjian-monev-terlambat',
     model: {
-      ...ctx.mailModel(a),
-      person: item.person,
-      label: item.label,
-      jatuhTempo: tanggalSurat(item.jatuhTempo),
+      ...ctx.itemMailModel(a, item),
       ...(linkValid
         ? { url: ctx.linkUrl(item), tautanBerlakuSampai: pemda.formatDateTime(new Date(item.linkExpiresAt)) }
         : {}),
@@ -52,7 +46,7 @@ export async function remindOverdue(
   });
   if (jenis === 'laporan') await proposeBatalIfMissed(ctx, a, ke);
   return sent ? 'terkirim' : 'sudah-terkirim';
-}
+};
 
 /** Reports missed in a row up to `ke`: once the pemda's N is reached, BATAL is proposed (once per streak). */
 async function proposeBatalIfMissed(ctx: AgreementContext, a: AgreementRecord, ke: number): Promise<void> {
@@ -94,12 +88,7 @@ export async function propose(ctx: AgreementContext, a: AgreementRecord, key: st
 }
 
 /** Report or monev `ke` is still missing some working days after its due date: the atasan of the Bagian's head is told. */
-export async function escalate(
-  ctx: AgreementContext,
-  a: AgreementRecord,
-  jenis: JenisKewajiban,
-  ke: number,
-): Promise<string> {
+export const escalate: KewajibanJob = async (ctx, a, jenis, ke) => {
   const item = await openItem(ctx, a, jenis, ke);
   if (!item) return 'sudah-diterima';
   const pemda = ctx.deps.pemda(a.pemdaId);
@@ -111,12 +100,9 @@ export async function escalate(
     to: [atasan.email],
     template: jenis === 'laporan' ? 'perjanjian-laporan-eskalasi' : 'perjanjian-monev-eskalasi',
     model: {
-      ...ctx.mailModel(a),
+      ...ctx.itemMailModel(a, item),
       atasan,
       kepalaBagian: head,
-      person: item.person,
-      label: item.label,
-      jatuhTempo: tanggalSurat(item.jatuhTempo),
     },
   });
   await ctx.fact(a.caseId, factKey, 'eskalasi-terkirim', {
@@ -128,7 +114,7 @@ export async function escalate(
     atasan: { id: atasan.id, nama: atasan.nama, jabatan: atasan.jabatan },
   });
   return sent ? 'terkirim' : 'sudah-terkirim';
-}
+};
 
 /** A reminder `days` before the end of the term, to the Bagian's head and the pelaksana, once. */
 export async function remindEnd(ctx: AgreementContext, a: AgreementRecord, days: number): Promise<string> {

@@ -1,8 +1,15 @@
-import { waktuDalamMenit, type WorkCalendar } from '../calendar/work-calendar.ts';
+import type { WorkCalendar } from '../calendar/work-calendar.ts';
 import { createWorkingTimeIndex, type WorkingTimeIndex } from '../calendar/working-time-index.ts';
 import { dayNumber } from '../calendar/zone.ts';
 import type { CaseRecord, TaskRecord } from '../case/model.ts';
-import type { MutuBaku, TimelineStatus } from '../case/timeline.ts';
+import {
+  mutuBakuOf,
+  nomorUraian,
+  stepOrNull,
+  type MutuBaku,
+  type TempatDiSop,
+  type TimelineStatus,
+} from '../case/timeline.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import { isGate } from '../sop/schema.ts';
 
@@ -56,16 +63,7 @@ export interface MutuBakuInput {
 }
 
 /** The figures of one step (or chain link) of an SOP, by the actor who performs it. */
-export interface StepFigures {
-  node: string;
-  stepId: string;
-  /** The number as printed in the SOP ("13."). */
-  no: string;
-  uraian: string;
-  /** What the actor does: the chain link's action, or the uraian. */
-  label: string;
-  /** For a link of a chain: "2/3"; null for a single-actor step. */
-  link: string | null;
+export interface StepFigures extends TempatDiSop {
   actorId: string;
   jabatan: string;
   /** A wait on an external party (not held against the official). */
@@ -174,18 +172,12 @@ export function describe(values: readonly number[]): { median: number; p90: numb
 }
 
 /** What is fixed per activity of an SOP version: looked up once, not per activation. */
-interface ActivityInfo {
+interface ActivityInfo extends TempatDiSop {
   activity: Activity | null;
-  node: string;
-  stepId: string;
   actorId: string;
   jabatan: string;
   external: boolean;
   mutuBaku: MutuBaku | null;
-  no: string;
-  uraian: string;
-  label: string;
-  link: string | null;
   order: number;
   sopVersion: number;
 }
@@ -203,15 +195,9 @@ function activityInfo(sop: Sop, node: string, perDay: number, fallback: TaskReco
     activity = null;
   }
   const stepId = activity?.stepId ?? fallback.stepId;
-  let step: ReturnType<Sop['step']> | null = null;
-  try {
-    step = sop.step(stepId);
-  } catch {
-    step = null;
-  }
+  const step = stepOrNull(sop, stepId);
   const external = activity?.actor.kind === 'external';
   const waktu = activity?.waktu ?? null;
-  const inMinutes = waktu ? waktuDalamMenit(waktu, perDay) : null;
   const chainLength = step && !isGate(step) ? step.chain?.length : undefined;
   return {
     activity,
@@ -220,13 +206,8 @@ function activityInfo(sop: Sop, node: string, perDay: number, fallback: TaskReco
     actorId: activity?.actor.id ?? fallback.actorId,
     jabatan: activity?.actor.jabatan ?? fallback.person.jabatan,
     external,
-    mutuBaku:
-      waktu && !external
-        ? { raw: waktu.raw, minMenit: inMinutes?.min ?? null, maxMenit: inMinutes?.max ?? null }
-        : null,
-    no: step && !isGate(step) ? step.no : '',
-    uraian: step && !isGate(step) ? step.uraian : (activity?.label ?? node),
-    label: activity?.label ?? node,
+    mutuBaku: waktu && !external ? mutuBakuOf(waktu, perDay) : null,
+    ...nomorUraian(node, activity, step),
     link: activity && activity.linkIndex !== null ? `${activity.linkIndex + 1}/${chainLength ?? '?'}` : null,
     order,
     sopVersion: sop.definition.version,

@@ -275,6 +275,20 @@ export class CaseRuntime {
     return `${this.deps.publicBaseUrl}/tugas/${linkToken(this.deps.linkKey, task.taskId, task.linkVersion, task.person.id)}`;
   }
 
+  /** What every email about a task says of it: to whom, the case, the SOP, the step and the activity. */
+  private taskMailModel(task: Pick<TaskRecord, 'person'>, record: CaseRecord, activity: Activity) {
+    const sop = this.sopOf(record);
+    return {
+      person: task.person,
+      perihal: record.perihal,
+      caseId: record.caseId,
+      sopNama: sop.definition.header.nama,
+      step: sop.step(activity.stepId),
+      activity,
+      bagian: activity.linkIndex !== null ? activity.label : undefined,
+    };
+  }
+
   /**
    * The task email with the task's current link, once per `eventKey`: the first opening's key by default; a
    * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts).
@@ -286,18 +300,11 @@ export class CaseRuntime {
     eventKey = activationKey(task.seq, 'email#tugas'),
   ): Promise<void> {
     const pemda = this.deps.pemda(record.pemdaId);
-    const sop = this.sopOf(record);
     await this.sendOnce(record.caseId, eventKey, {
       to: [task.person.email],
       template: 'tugas-baru',
       model: {
-        person: task.person,
-        perihal: record.perihal,
-        caseId: record.caseId,
-        sopNama: sop.definition.header.nama,
-        step: sop.step(activity.stepId),
-        activity,
-        bagian: activity.linkIndex !== null ? activity.label : undefined,
+        ...this.taskMailModel(task, record, activity),
         kunjungan: task.visit,
         eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
         batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
@@ -410,17 +417,11 @@ export class CaseRuntime {
       const to = await this.recipients(record, auto.to);
       const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);
       const task = await this.deps.store.getTask(taskId);
-      await this.sendOnce(input.caseId, `${key}#email`, {
-        to,
-        template: 'pemberitahuan',
-        model: {
-          perihal: record.perihal,
-          caseId: record.caseId,
-          judul: auto.subject,
-          pesan: auto.message,
-          catatan: task?.decision?.note,
-          oleh: task?.decision?.by,
-        },
+      await this.sendNotice(record, `${key}#email`, to, {
+        judul: auto.subject,
+        pesan: auto.message,
+        catatan: task?.decision?.note,
+        oleh: task?.decision?.by,
       });
     }
     await this.history({
@@ -464,17 +465,25 @@ export class CaseRuntime {
     });
     const to = await this.recipients(record, activity.performer.id);
     if (to.length)
-      await this.sendOnce(input.caseId, `${key}#email`, {
-        to,
-        template: 'pemberitahuan',
-        model: {
-          perihal: record.perihal,
-          caseId: record.caseId,
-          judul: `Kerja otomatis di langkah ${activity.stepId} gagal`,
-          pesan: `Dokumen atau tindakan otomatis pada langkah ${activity.stepId} (${activity.label}) tidak dapat diselesaikan: ${cause}. Kasus berhenti di langkah ini dan dilanjutkan setelah penyebabnya diperbaiki; tidak ada yang hilang atau terulang.`,
-        },
+      await this.sendNotice(record, `${key}#email`, to, {
+        judul: `Kerja otomatis di langkah ${activity.stepId} gagal`,
+        pesan: `Dokumen atau tindakan otomatis pada langkah ${activity.stepId} (${activity.label}) tidak dapat diselesaikan: ${cause}. Kasus berhenti di langkah ini dan dilanjutkan setelah penyebabnya diperbaiki; tidak ada yang hilang atau terulang.`,
       });
     return { recorded: true };
+  }
+
+  /** A notice ('pemberitahuan') about a case, once per `eventKey`: its subject and case, and what it says. */
+  private sendNotice(
+    record: CaseRecord,
+    eventKey: string,
+    to: string[],
+    notice: { judul: string; pesan: string; [more: string]: unknown },
+  ) {
+    return this.sendOnce(record.caseId, eventKey, {
+      to,
+      template: 'pemberitahuan',
+      model: { perihal: record.perihal, caseId: record.caseId, ...notice },
+    });
   }
 
   private async recipients(record: CaseRecord, to: string): Promise<string[]> {
@@ -589,18 +598,11 @@ export class CaseRuntime {
     }
 
     const pemda = this.deps.pemda(record.pemdaId);
-    const sop = this.sopOf(record);
     const minutesSince = (iso: string | null) => (iso ? workingMinutesBetween(pemda.calendar, new Date(iso), now) : 0);
     const durasi = (minutes: number) => (minutes > 0 ? formatDurasi(minutes, pemda.calendar.minutesPerDay) : undefined);
     const terlambatMenit = minutesSince(task.overdueAt);
     const common = {
-      person: task.person,
-      perihal: record.perihal,
-      caseId: record.caseId,
-      sopNama: sop.definition.header.nama,
-      step: sop.step(activity.stepId),
-      activity,
-      bagian: activity.linkIndex !== null ? activity.label : undefined,
+      ...this.taskMailModel(task, record, activity),
       batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
       terlambatSejak: task.overdueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
       lamaTerlambat: durasi(terlambatMenit),

@@ -30,8 +30,8 @@ export interface MutuBaku {
   maxMenit: number | null;
 }
 
-export interface TimelineRow {
-  seq: number;
+/** Where an activity stands in its SOP, as the timeline and the Mutu Baku figures print it. */
+export interface TempatDiSop {
   node: string;
   stepId: string;
   /** The number as printed in the SOP ("13."). */
@@ -42,6 +42,36 @@ export interface TimelineRow {
   label: string;
   /** For a link of a chain: its position, "2/3"; null for a single-actor step. */
   link: string | null;
+}
+
+/** The step of an SOP version by its id; null where the version has none. */
+export function stepOrNull(sop: Sop, stepId: string): ReturnType<Sop['step']> | null {
+  try {
+    return sop.step(stepId);
+  } catch {
+    return null;
+  }
+}
+
+/** The printed number, the uraian and the label of an activity (a gate or an unknown step: its label, or its node). */
+export const nomorUraian = (
+  node: string,
+  activity: Activity | null | undefined,
+  step: ReturnType<Sop['step']> | null,
+) => ({
+  no: step && !isGate(step) ? step.no : '',
+  uraian: step && !isGate(step) ? step.uraian : (activity?.label ?? node),
+  label: activity?.label ?? node,
+});
+
+/** A step's Waktu as its Mutu Baku: as written, and in working minutes. */
+export function mutuBakuOf(waktu: Waktu, minutesPerDay: number): MutuBaku {
+  const inMinutes = waktuDalamMenit(waktu, minutesPerDay);
+  return { raw: waktu.raw, minMenit: inMinutes?.min ?? null, maxMenit: inMinutes?.max ?? null };
+}
+
+export interface TimelineRow extends TempatDiSop {
+  seq: number;
   /** The jabatan of the person who holds the task. */
   jabatan: string;
   /** The external party in whose name the act was recorded, if any. */
@@ -173,12 +203,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     const node = task?.node ?? event!.node!;
     const activity = activityOf(sop, node);
     const stepId = task?.stepId ?? event?.stepId ?? activity?.stepId ?? node;
-    let step: ReturnType<Sop['step']> | null = null;
-    try {
-      step = sop.step(stepId);
-    } catch {
-      step = null;
-    }
+    const step = stepOrNull(sop, stepId);
     const waktu = activity?.waktu ?? null;
     // A step pass begins at its entry node: the step itself, or the first link of its chain.
     if (!activity || activity.linkIndex === null || activity.linkIndex === 0) passes.push(waktu);
@@ -196,11 +221,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     // An open (or cancelled) task counts up to now, or to the close of the case.
     const until = doneAt ? new Date(doneAt) : end;
     const usedMinutes = workingMinutesBetween(calendar, new Date(openedAt), until);
-    const inMinutes = waktu ? waktuDalamMenit(waktu, perDay) : null;
-    const mutuBaku: MutuBaku | null =
-      waktu && !atasNama
-        ? { raw: waktu.raw, minMenit: inMinutes?.min ?? null, maxMenit: inMinutes?.max ?? null }
-        : null;
+    const mutuBaku = waktu && !atasNama ? mutuBakuOf(waktu, perDay) : null;
     const overdueAt = task?.overdueAt ?? null;
 
     let status: TimelineStatus;
@@ -221,9 +242,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
       seq: item.seq,
       node,
       stepId,
-      no: step && !isGate(step) ? step.no : '',
-      uraian: step && !isGate(step) ? step.uraian : (activity?.label ?? node),
-      label: activity?.label ?? node,
+      ...nomorUraian(node, activity, step),
       link:
         activity && activity.linkIndex !== null && step && !isGate(step)
           ? `${activity.linkIndex + 1}/${step.chain?.length ?? '?'}`

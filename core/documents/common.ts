@@ -261,11 +261,38 @@ export const ttePenutup = {
 /** The closing fields of a letter signed by one official: who signs, then `ttePenutup`. */
 export const tandaTanganPenutup = { penandatangan: PenandatanganSchema, ...ttePenutup };
 
+/**
+ * The schema of a letter signed by one official: its kop first, its own fields, and the closing fields
+ * (`tandaTanganPenutup`) last. A letter whose kop is optional says so in `fields` (`kop: KopSchema.optional()`).
+ */
+export const suratSchema = <T extends z.ZodRawShape>(fields: T) =>
+  z.object({ kop: KopSchema }).extend(fields).extend(tandaTanganPenutup).strict();
+
 /** The signature block and the footer of a letter signed by one official. */
 export interface PenutupSuratView {
   ttd: TandaTanganView;
   footer: FooterView;
 }
+
+/** A letter signed by one official as its template reads it: the kop, and the closing (`PenutupSuratView`). */
+export interface SuratView extends PenutupSuratView {
+  kop: KopView;
+}
+
+/** The kop and the closing of a letter signed by one official (see `penutupSurat`). */
+export const suratView = (d: Parameters<typeof penutupSurat>[0] & { kop: Kop }, tempatTanggal?: string): SuratView => ({
+  kop: kopView(d.kop),
+  ...penutupSurat(d, tempatTanggal),
+});
+
+/** The closing of a letter signed by one official; `tempatTanggal` above the block where the letter dates itself there. */
+export const penutupSurat = (
+  d: { penandatangan: Penandatangan; tte?: Tte | undefined; konsep?: boolean | undefined },
+  tempatTanggal?: string,
+): PenutupSuratView => ({
+  ttd: tandaTanganView(d.penandatangan, { tte: d.tte, tempatTanggal: tempatTanggal ?? null }),
+  footer: footerDokumen(d),
+});
 
 /**
  * The footer of a document: the honest electronic-signature statement when it is signed electronically, and the

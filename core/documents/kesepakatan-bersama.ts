@@ -5,11 +5,9 @@ import {
   JangkaWaktuSchema,
   jangkaWaktuTeks,
   PasalTambahanSchema,
+  pasalAkhir,
   pasalList,
   pembukaTanggal,
-  penghubungAyat,
-  penutupTeks,
-  perubahanTeks,
   PihakSchema,
   pihakView,
   type PasalView,
@@ -120,7 +118,6 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
     parafView(d.pihakKesatu.parafKoordinasi),
     parafView(d.pihakKedua.parafKoordinasi),
   );
-  const pihak = [d.pihakKesatu, d.pihakKedua] as const;
   const pasal = pasalList([
     {
       judul: 'Maksud dan Tujuan',
@@ -135,19 +132,10 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
       ],
     },
     { judul: 'Jangka Waktu', ayat: jangkaWaktuTeks(jenis, d.jangkaWaktu) },
-    { judul: 'Penghubung', ayat: penghubungAyat(jenis, pihak) },
-    ...d.pasalTambahan.map((p) => ({ judul: p.judul, ayat: p.ayat })),
-    { judul: 'Perubahan', ayat: perubahanTeks(jenis) },
-    { judul: 'Penutup', ayat: penutupTeks(jenis, d.rangkap, d.meterai) },
+    ...pasalAkhir(jenis, d),
   ]);
   return {
-    judul: jenis.toUpperCase(),
-    komparisi: false,
-    judulBaris: judulBaris(d.pihakKesatu.instansi, d.pihakKedua.instansi),
-    tentang: d.tentang.toUpperCase(),
-    pihak: [kesatu, kedua],
-    ttdUrut: [kedua, kesatu],
-    pembuka: pembukaTanggal(d.tanggal, d.tempat),
+    ...kepalaNaskah(jenis, d, [kesatu, kedua], false),
     paraPihak: `PIHAK KESATU dan PIHAK KEDUA secara bersama-sama disebut PARA PIHAK dan secara sendiri-sendiri disebut PIHAK. PARA PIHAK sepakat untuk mengadakan ${jenis} tentang ${d.tentang}, dengan ketentuan sebagai berikut:`,
     pertimbangan: [],
     dasar: [],
@@ -168,6 +156,28 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
     footer: footerDokumen(d, true),
   };
 }
+
+/** The head of a naskah: its title lines, the parties (signed right to left: PIHAK KEDUA first) and the opening. */
+export const kepalaNaskah = (
+  jenis: string,
+  d: {
+    tentang: string;
+    tempat: string;
+    tanggal: string;
+    pihakKesatu: { instansi: string };
+    pihakKedua: { instansi: string };
+  },
+  [kesatu, kedua]: [PihakView, PihakView],
+  komparisi: boolean,
+): Pick<NaskahView, 'judul' | 'komparisi' | 'judulBaris' | 'tentang' | 'pihak' | 'ttdUrut' | 'pembuka'> => ({
+  judul: jenis.toUpperCase(),
+  komparisi,
+  judulBaris: judulBaris(d.pihakKesatu.instansi, d.pihakKedua.instansi),
+  tentang: d.tentang.toUpperCase(),
+  pihak: [kesatu, kedua],
+  ttdUrut: [kedua, kesatu],
+  pembuka: pembukaTanggal(d.tanggal, d.tempat),
+});
 
 export const judulBaris = (kesatu: string, kedua: string): string[] => [
   'ANTARA',

@@ -1,19 +1,16 @@
 import { z } from 'zod';
 import {
   butirAngka,
-  footerDokumen,
-  KopSchema,
-  kopView,
   paragraf,
   paragrafList,
   romawi,
-  tandaTanganPenutup,
-  tandaTanganView,
+  suratSchema,
+  suratView,
   tanggal,
   tanggalSurat,
   teks,
 } from './common.ts';
-import type { Butir, KopView, PenutupSuratView } from './common.ts';
+import type { Butir, SuratView } from './common.ts';
 
 /**
  * Laporan Pelaksanaan Kerja Sama (format unverified, domain.md): pendahuluan, dasar (KB/PKS number and date), para
@@ -22,38 +19,33 @@ import type { Butir, KopView, PenutupSuratView } from './common.ts';
  */
 export const REKOMENDASI = ['dilanjutkan', 'diperluas', 'dihentikan'] as const;
 
-export const LaporanPelaksanaanSchema = z
-  .object({
-    kop: KopSchema,
-    judul: teks,
-    nomor: teks.optional(),
-    periode: teks,
-    pendahuluan: paragrafList,
-    dasar: z
-      .array(z.object({ jenis: teks, nomor: teks, tanggal, tentang: teks }).strict())
-      .min(1, 'sebutkan Kesepakatan Bersama / Perjanjian Kerja Sama yang dilaporkan'),
-    paraPihak: z.array(teks).min(2),
-    objek: paragraf,
-    jangkaWaktu: z.object({ mulai: tanggal, berakhir: tanggal }).strict(),
-    pendanaan: paragraf,
-    kegiatan: z
-      .array(z.object({ uraian: teks, waktu: teks, realisasi: teks, keterangan: teks.optional() }).strict())
-      .min(1),
-    hasil: paragrafList,
-    kendala: z.array(paragraf).default([]),
-    kesimpulan: paragrafList,
-    rekomendasi: z.enum(REKOMENDASI),
-    alasanRekomendasi: paragraf,
-    lampiran: z.array(teks).default([]),
-    tempat: teks,
-    tanggal,
-    ...tandaTanganPenutup,
-  })
-  .strict()
-  .refine((d) => d.jangkaWaktu.mulai <= d.jangkaWaktu.berakhir, {
-    path: ['jangkaWaktu', 'berakhir'],
-    message: 'tanggal berakhir tidak boleh sebelum tanggal mulai',
-  });
+export const LaporanPelaksanaanSchema = suratSchema({
+  judul: teks,
+  nomor: teks.optional(),
+  periode: teks,
+  pendahuluan: paragrafList,
+  dasar: z
+    .array(z.object({ jenis: teks, nomor: teks, tanggal, tentang: teks }).strict())
+    .min(1, 'sebutkan Kesepakatan Bersama / Perjanjian Kerja Sama yang dilaporkan'),
+  paraPihak: z.array(teks).min(2),
+  objek: paragraf,
+  jangkaWaktu: z.object({ mulai: tanggal, berakhir: tanggal }).strict(),
+  pendanaan: paragraf,
+  kegiatan: z
+    .array(z.object({ uraian: teks, waktu: teks, realisasi: teks, keterangan: teks.optional() }).strict())
+    .min(1),
+  hasil: paragrafList,
+  kendala: z.array(paragraf).default([]),
+  kesimpulan: paragrafList,
+  rekomendasi: z.enum(REKOMENDASI),
+  alasanRekomendasi: paragraf,
+  lampiran: z.array(teks).default([]),
+  tempat: teks,
+  tanggal,
+}).refine((d) => d.jangkaWaktu.mulai <= d.jangkaWaktu.berakhir, {
+  path: ['jangkaWaktu', 'berakhir'],
+  message: 'tanggal berakhir tidak boleh sebelum tanggal mulai',
+});
 export type LaporanPelaksanaanInput = z.input<typeof LaporanPelaksanaanSchema>;
 export type LaporanPelaksanaan = z.infer<typeof LaporanPelaksanaanSchema>;
 
@@ -64,8 +56,7 @@ export interface LaporanBab {
   butir: Butir[];
 }
 
-export interface LaporanPelaksanaanView extends PenutupSuratView {
-  kop: KopView;
+export interface LaporanPelaksanaanView extends SuratView {
   judul: string;
   nomor: string | null;
   periode: string;
@@ -124,7 +115,6 @@ export function prepareLaporanPelaksanaan(d: LaporanPelaksanaan): LaporanPelaksa
   const numbered = (list: Omit<LaporanBab, 'nomor'>[], from: number) =>
     list.map((b, i) => ({ ...b, nomor: `${romawi(from + i)}.`, judul: b.judul.toUpperCase() }));
   return {
-    kop: kopView(d.kop),
     judul: d.judul,
     nomor: d.nomor ?? null,
     periode: d.periode,
@@ -139,7 +129,6 @@ export function prepareLaporanPelaksanaan(d: LaporanPelaksanaan): LaporanPelaksa
       keterangan: k.keterangan ?? '-',
     })),
     rekomendasi: REKOMENDASI.map((r) => ({ nama: REKOMENDASI_LABEL[r], dipilih: r === d.rekomendasi })),
-    ttd: tandaTanganView(d.penandatangan, { tte: d.tte, tempatTanggal: `${d.tempat}, ${tanggalSurat(d.tanggal)}` }),
-    footer: footerDokumen(d),
+    ...suratView(d, `${d.tempat}, ${tanggalSurat(d.tanggal)}`),
   };
 }

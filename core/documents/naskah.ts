@@ -171,3 +171,20 @@ export const perubahanTeks = (jenis: string): string[] => [
 export const penutupTeks = (jenis: string, rangkap: number, meterai: boolean): string[] => [
   `${jenis} ini dibuat dalam rangkap ${angkaKata(rangkap)}${meterai ? ', masing-masing bermeterai cukup' : ''}, mempunyai kekuatan hukum yang sama, dan ditandatangani oleh PARA PIHAK pada hari, tanggal, bulan dan tahun sebagaimana tersebut di atas.`,
 ];
+
+/** The last Pasal of a Kesepakatan Bersama or a Perjanjian Kerja Sama: Penghubung, the added Pasal, Perubahan, Penutup. */
+export const pasalAkhir = (
+  jenis: string,
+  d: {
+    pihakKesatu: Pihak;
+    pihakKedua: Pihak;
+    pasalTambahan: readonly z.infer<typeof PasalTambahanSchema>[];
+    rangkap: number;
+    meterai: boolean;
+  },
+) => [
+  { judul: 'Penghubung', ayat: penghubungAyat(jenis, [d.pihakKesatu, d.pihakKedua]) },
+  ...d.pasalTambahan.map((p) => ({ judul: p.judul, ayat: p.ayat })),
+  { judul: 'Perubahan', ayat: perubahanTeks(jenis) },
+  { judul: 'Penutup', ayat: penutupTeks(jenis, d.rangkap, d.meterai) },
+];

@@ -1,48 +1,31 @@
 import { z } from 'zod';
-import {
-  butirAngka,
-  footerDokumen,
-  KopSchema,
-  kopView,
-  paragrafList,
-  sifat,
-  tandaTanganPenutup,
-  tandaTanganView,
-  tanggal,
-  tanggalSurat,
-  teks,
-} from './common.ts';
-import type { Butir, KopView, PenutupSuratView } from './common.ts';
+import { butirAngka, paragrafList, sifat, suratSchema, suratView, tanggal, tanggalSurat, teks } from './common.ts';
+import type { Butir, SuratView } from './common.ts';
 
 /**
  * Nota Dinas (Permendagri 1/2023): kop of the unit, "NOTA DINAS", Yth., Dari, Tembusan, Tanggal, Nomor, Sifat,
  * Lampiran, Hal, the body, then jabatan, signature, name and NIP.
  */
-export const NotaDinasSchema = z
-  .object({
-    kop: KopSchema,
-    kepada: teks,
-    dari: teks,
-    tembusan: z.array(teks).default([]),
-    tanggal,
-    nomor: teks,
-    sifat,
-    lampiran: teks.default('-'),
-    hal: teks,
-    /** Paragraphs of the body. */
-    isi: paragrafList,
-    /** Numbered points after the opening paragraph (optional). */
-    butir: z.array(teks).default([]),
-    /** The closing paragraph. */
-    penutup: teks.default('Demikian disampaikan, atas perhatiannya diucapkan terima kasih.'),
-    ...tandaTanganPenutup,
-  })
-  .strict();
+export const NotaDinasSchema = suratSchema({
+  kepada: teks,
+  dari: teks,
+  tembusan: z.array(teks).default([]),
+  tanggal,
+  nomor: teks,
+  sifat,
+  lampiran: teks.default('-'),
+  hal: teks,
+  /** Paragraphs of the body. */
+  isi: paragrafList,
+  /** Numbered points after the opening paragraph (optional). */
+  butir: z.array(teks).default([]),
+  /** The closing paragraph. */
+  penutup: teks.default('Demikian disampaikan, atas perhatiannya diucapkan terima kasih.'),
+});
 export type NotaDinasInput = z.input<typeof NotaDinasSchema>;
 export type NotaDinas = z.infer<typeof NotaDinasSchema>;
 
-export interface NotaDinasView extends PenutupSuratView {
-  kop: KopView;
+export interface NotaDinasView extends SuratView {
   kepada: string;
   dari: string;
   tembusan: Butir[];
@@ -60,7 +43,6 @@ export interface NotaDinasView extends PenutupSuratView {
 export function prepareNotaDinas(d: NotaDinas): NotaDinasView {
   const [pembuka, ...isi] = d.isi;
   return {
-    kop: kopView(d.kop),
     kepada: d.kepada,
     dari: d.dari,
     tembusan: butirAngka(d.tembusan),
@@ -73,7 +55,6 @@ export function prepareNotaDinas(d: NotaDinas): NotaDinasView {
     isi,
     butir: butirAngka(d.butir),
     penutup: d.penutup,
-    ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: footerDokumen(d),
+    ...suratView(d),
   };
 }

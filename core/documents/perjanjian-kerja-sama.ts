@@ -11,16 +11,13 @@ import {
   teks,
   TteSchema,
 } from './common.ts';
-import { judulBaris, lower, parafBaris, type NaskahView } from './kesepakatan-bersama.ts';
+import { kepalaNaskah, lower, parafBaris, type NaskahView } from './kesepakatan-bersama.ts';
 import {
   JangkaWaktuSchema,
   jangkaWaktuTeks,
   PasalTambahanSchema,
+  pasalAkhir,
   pasalList,
-  pembukaTanggal,
-  penghubungAyat,
-  penutupTeks,
-  perubahanTeks,
   PIHAK_LABEL,
   PihakSchema,
   pihakView,
@@ -123,23 +120,14 @@ export function preparePerjanjianKerjaSama(d: PerjanjianKerjaSama): NaskahView {
       judul: 'Pengakhiran',
       ayat: [{ teks: `${JENIS} ini berakhir apabila:`, butir: d.pengakhiran ?? PENGAKHIRAN_STANDAR }],
     },
-    { judul: 'Penghubung', ayat: penghubungAyat(JENIS, [d.pihakKesatu, d.pihakKedua]) },
-    ...d.pasalTambahan.map((p) => ({ judul: p.judul, ayat: p.ayat })),
-    { judul: 'Perubahan', ayat: perubahanTeks(JENIS) },
-    { judul: 'Penutup', ayat: penutupTeks(JENIS, d.rangkap, d.meterai) },
+    ...pasalAkhir(JENIS, d),
   ]);
   const dasar = [
     ...d.dasarHukum,
     `Kesepakatan Bersama antara ${d.pihakKesatu.instansi} dengan ${d.pihakKedua.instansi} Nomor ${kb.nomorKesatu} dan Nomor ${kb.nomorKedua} tanggal ${tanggalSurat(kb.tanggal)} tentang ${kb.tentang}.`,
   ];
   return {
-    judul: JENIS.toUpperCase(),
-    komparisi: true,
-    judulBaris: judulBaris(d.pihakKesatu.instansi, d.pihakKedua.instansi),
-    tentang: d.tentang.toUpperCase(),
-    pihak: [kesatu, kedua],
-    ttdUrut: [kedua, kesatu],
-    pembuka: pembukaTanggal(d.tanggal, d.tempat),
+    ...kepalaNaskah(JENIS, d, [kesatu, kedua], true),
     paraPihak:
       'PIHAK KESATU dan PIHAK KEDUA secara bersama-sama disebut PARA PIHAK dan secara sendiri-sendiri disebut PIHAK. PARA PIHAK terlebih dahulu menerangkan hal-hal sebagai berikut:',
     pertimbangan: butirHuruf(d.pertimbangan.map((p) => `bahwa ${lower(p)}`)),

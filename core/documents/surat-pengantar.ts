@@ -1,40 +1,26 @@
 import { z } from 'zod';
-import {
-  footerDokumen,
-  KopSchema,
-  kopView,
-  tandaTanganPenutup,
-  tandaTanganView,
-  tanggal,
-  tanggalSurat,
-  teks,
-} from './common.ts';
-import type { KopView, PenutupSuratView } from './common.ts';
+import { suratSchema, suratView, tanggal, tanggalSurat, teks } from './common.ts';
+import type { SuratView } from './common.ts';
 
 /**
  * Surat Pengantar: sends the signed naskah to the partner. Kop, place and date, Yth., Nomor, the table of what is
  * sent (No, Naskah Dinas yang Dikirimkan, Banyaknya, Keterangan), the sender's signature and a receipt block
  * (Diterima tanggal, name, NIP) for the recipient.
  */
-export const SuratPengantarSchema = z
-  .object({
-    kop: KopSchema,
-    tempat: teks,
-    tanggal,
-    nomor: teks,
-    kepada: teks,
-    alamatTujuan: teks.optional(),
-    naskah: z
-      .array(z.object({ uraian: teks, banyaknya: teks, keterangan: teks.optional() }).strict())
-      .min(1, 'paling sedikit satu naskah'),
-    ...tandaTanganPenutup,
-  })
-  .strict();
+export const SuratPengantarSchema = suratSchema({
+  tempat: teks,
+  tanggal,
+  nomor: teks,
+  kepada: teks,
+  alamatTujuan: teks.optional(),
+  naskah: z
+    .array(z.object({ uraian: teks, banyaknya: teks, keterangan: teks.optional() }).strict())
+    .min(1, 'paling sedikit satu naskah'),
+});
 export type SuratPengantarInput = z.input<typeof SuratPengantarSchema>;
 export type SuratPengantar = z.infer<typeof SuratPengantarSchema>;
 
-export interface SuratPengantarView extends PenutupSuratView {
-  kop: KopView;
+export interface SuratPengantarView extends SuratView {
   tempatTanggal: string;
   nomor: string;
   kepada: string;
@@ -44,7 +30,6 @@ export interface SuratPengantarView extends PenutupSuratView {
 
 export function prepareSuratPengantar(d: SuratPengantar): SuratPengantarView {
   return {
-    kop: kopView(d.kop),
     tempatTanggal: `${d.tempat}, ${tanggalSurat(d.tanggal)}`,
     nomor: d.nomor,
     kepada: d.kepada,
@@ -55,7 +40,6 @@ export function prepareSuratPengantar(d: SuratPengantar): SuratPengantarView {
       banyaknya: n.banyaknya,
       keterangan: n.keterangan ?? '-',
     })),
-    ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: footerDokumen(d),
+    ...suratView(d),
   };
 }

@@ -2,20 +2,17 @@ import { z } from 'zod';
 import {
   butirAngka,
   daftarOrang,
-  footerDokumen,
   hariTanggal,
-  KopSchema,
-  kopView,
   OrangSchema,
   paragraf,
   sifat,
-  tandaTanganPenutup,
-  tandaTanganView,
+  suratSchema,
+  suratView,
   tanggal,
   tanggalSurat,
   teks,
 } from './common.ts';
-import type { Butir, KopView, OrangView, PenutupSuratView } from './common.ts';
+import type { Butir, OrangView, SuratView } from './common.ts';
 
 /**
  * Surat Undangan rapat: kop, place and date, Nomor, Sifat, Lampiran, Hal, "Yth. … di tempat", the opening, the
@@ -24,43 +21,38 @@ import type { Butir, KopView, OrangView, PenutupSuratView } from './common.ts';
  */
 export const UndanganSchema = OrangSchema;
 
-export const SuratUndanganSchema = z
-  .object({
-    kop: KopSchema,
-    tempat: teks,
-    tanggal,
-    nomor: teks,
-    sifat,
-    hal: teks,
-    /** "Daftar Terlampir" when there is a guest list. */
-    kepada: teks.default('Daftar Terlampir'),
-    diTempat: teks.default('di Tempat'),
-    pembuka: paragraf,
-    rapat: z
-      .object({
-        tanggal,
-        /** "09.00 WIB s.d. selesai" */
-        waktu: teks,
-        tempat: teks,
-        acara: teks,
-        /** Who chairs (optional line). */
-        pimpinan: teks.optional(),
-      })
-      .strict(),
-    catatan: z.array(teks).default([]),
-    penutup: paragraf.default(
-      'Mengingat pentingnya acara tersebut, dimohon kehadiran Bapak/Ibu tepat pada waktunya. Atas perhatian dan kehadirannya diucapkan terima kasih.',
-    ),
-    ...tandaTanganPenutup,
-    tembusan: z.array(teks).default([]),
-    daftarUndangan: z.array(UndanganSchema).default([]),
-  })
-  .strict();
+export const SuratUndanganSchema = suratSchema({
+  tempat: teks,
+  tanggal,
+  nomor: teks,
+  sifat,
+  hal: teks,
+  /** "Daftar Terlampir" when there is a guest list. */
+  kepada: teks.default('Daftar Terlampir'),
+  diTempat: teks.default('di Tempat'),
+  pembuka: paragraf,
+  rapat: z
+    .object({
+      tanggal,
+      /** "09.00 WIB s.d. selesai" */
+      waktu: teks,
+      tempat: teks,
+      acara: teks,
+      /** Who chairs (optional line). */
+      pimpinan: teks.optional(),
+    })
+    .strict(),
+  catatan: z.array(teks).default([]),
+  penutup: paragraf.default(
+    'Mengingat pentingnya acara tersebut, dimohon kehadiran Bapak/Ibu tepat pada waktunya. Atas perhatian dan kehadirannya diucapkan terima kasih.',
+  ),
+  tembusan: z.array(teks).default([]),
+  daftarUndangan: z.array(UndanganSchema).default([]),
+});
 export type SuratUndanganInput = z.input<typeof SuratUndanganSchema>;
 export type SuratUndangan = z.infer<typeof SuratUndanganSchema>;
 
-export interface SuratUndanganView extends PenutupSuratView {
-  kop: KopView;
+export interface SuratUndanganView extends SuratView {
   tempatTanggal: string;
   nomor: string;
   sifat: string;
@@ -83,7 +75,6 @@ export interface SuratUndanganView extends PenutupSuratView {
 export function prepareSuratUndangan(d: SuratUndangan): SuratUndanganView {
   const daftar = d.daftarUndangan;
   return {
-    kop: kopView(d.kop),
     tempatTanggal: `${d.tempat}, ${tanggalSurat(d.tanggal)}`,
     nomor: d.nomor,
     sifat: d.sifat,
@@ -101,7 +92,7 @@ export function prepareSuratUndangan(d: SuratUndangan): SuratUndanganView {
     },
     catatan: d.catatan,
     penutup: d.penutup,
-    ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
+    ...suratView(d),
     tembusan: butirAngka(d.tembusan),
     lampiranDaftar: daftar.length
       ? {
@@ -110,6 +101,5 @@ export function prepareSuratUndangan(d: SuratUndangan): SuratUndanganView {
           baris: daftarOrang(daftar),
         }
       : null,
-    footer: footerDokumen(d),
   };
 }

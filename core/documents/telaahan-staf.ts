@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import {
   butirAngka,
-  footerDokumen,
   KopSchema,
   kopView,
   paragraf,
   paragrafList,
+  penutupSurat,
   romawi,
-  tandaTanganPenutup,
-  tandaTanganView,
+  suratSchema,
   tanggal,
   tanggalSurat,
   teks,
@@ -19,24 +18,21 @@ import type { Butir, KopView, PenutupSuratView } from './common.ts';
  * Telaahan Staf: Kepada, Dari, Tanggal, Nomor, Lampiran, Hal; I. Persoalan, II. Praanggapan, III. Fakta-fakta yang
  * mempengaruhi, IV. Analisis, V. Kesimpulan, VI. Saran/Tindakan; the signature of the official who wrote it.
  */
-export const TelaahanStafSchema = z
-  .object({
-    kop: KopSchema.optional(),
-    kepada: teks,
-    dari: teks,
-    tanggal,
-    nomor: teks,
-    lampiran: teks.default('-'),
-    hal: teks,
-    persoalan: paragraf,
-    praanggapan: paragrafList,
-    fakta: paragrafList,
-    analisis: paragrafList,
-    kesimpulan: paragrafList,
-    saran: paragrafList,
-    ...tandaTanganPenutup,
-  })
-  .strict();
+export const TelaahanStafSchema = suratSchema({
+  kop: KopSchema.optional(),
+  kepada: teks,
+  dari: teks,
+  tanggal,
+  nomor: teks,
+  lampiran: teks.default('-'),
+  hal: teks,
+  persoalan: paragraf,
+  praanggapan: paragrafList,
+  fakta: paragrafList,
+  analisis: paragrafList,
+  kesimpulan: paragrafList,
+  saran: paragrafList,
+});
 export type TelaahanStafInput = z.input<typeof TelaahanStafSchema>;
 export type TelaahanStaf = z.infer<typeof TelaahanStafSchema>;
 
@@ -87,7 +83,6 @@ export function prepareTelaahanStaf(d: TelaahanStaf): TelaahanStafView {
         butir: paras.length === 1 ? [] : butirAngka(paras),
       };
     }),
-    ttd: tandaTanganView(d.penandatangan, { tte: d.tte }),
-    footer: footerDokumen(d),
+    ...penutupSurat(d),
   };
 }

@@ -214,24 +214,33 @@ export class DynamoDbCaseStore implements CaseStore {
     token: string,
     executionArn: string,
   ): Promise<{ previousToken?: string } | 'not-open'> {
+    const old = await this.updateTaskReturning(
+      taskId,
+      'SET taskToken = :token, executionArn = :arn',
+      '#state = :open',
+      { ':token': token, ':arn': executionArn, ':open': 'open' },
+      'UPDATED_OLD',
+    );
+    if (!old) return 'not-open';
+    const previous = old['taskToken'] as string | undefined;
+    return previous ? { previousToken: previous } : {};
+  }
+
+  /** A task update guarded by `condition` that returns the task's attributes (`returnValues`); null if it failed. */
+  private async updateTaskReturning(
+    taskId: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+    returnValues: 'UPDATED_OLD' | 'ALL_NEW',
+  ): Promise<Record<string, unknown> | null> {
     try {
       const out = await this.send(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tables.tasks,
-            Key: { taskId },
-            UpdateExpression: 'SET taskToken = :token, executionArn = :arn',
-            ConditionExpression: '#state = :open',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':token': token, ':arn': executionArn, ':open': 'open' },
-            ReturnValues: 'UPDATED_OLD',
-          }),
-        ),
+        this.doc.send(taskUpdate(this.tables.tasks, taskId, update, condition, values, returnValues)),
       );
-      const previous = out.Attributes?.taskToken as string | undefined;
-      return previous ? { previousToken: previous } : {};
+      return out.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) return 'not-open';
+      if (isConditionFailure(error)) return null;
       throw error;
     }
   }
@@ -246,18 +255,7 @@ export class DynamoDbCaseStore implements CaseStore {
     condition: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    return this.conditional(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tables.tasks,
-          Key: { taskId },
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    return this.conditional(() => this.doc.send(taskUpdate(this.tables.tasks, taskId, update, condition, values)));
   }
 
   decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean> {
@@ -338,26 +336,14 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async spendOtpAttempt(taskId: string, maxAttempts: number, now: string): Promise<TaskRecord['otp'] | undefined> {
-    try {
-      const out = await this.send(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tables.tasks,
-            Key: { taskId },
-            UpdateExpression: 'SET otp.attempts = otp.attempts + :one',
-            ConditionExpression:
-              '#state = :open AND attribute_exists(otp) AND otp.attempts < :max AND otp.expiresAt > :now',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now, ':open': 'open' },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return (out.Attributes as TaskRecord | undefined)?.otp;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const task = await this.updateTaskReturning(
+      taskId,
+      'SET otp.attempts = otp.attempts + :one',
+      '#state = :open AND attribute_exists(otp) AND otp.attempts < :max AND otp.expiresAt > :now',
+      { ':one': 1, ':max': maxAttempts, ':now': now, ':open': 'open' },
+      'ALL_NEW',
+    );
+    return (task as Partial<TaskRecord> | null)?.otp;
   }
 
   async cancelOpenTasks(caseId: string): Promise<number> {
@@ -478,4 +464,24 @@ export class DynamoDbCaseStore implements CaseStore {
   private queryAll<T>(input: QueryCommandInput): Promise<T[]> {
     return queryAll<T>(this.doc, input);
   }
+}
+
+/** An update of one task guarded by `condition` (`#state` names its state). */
+function taskUpdate(
+  table: string,
+  taskId: string,
+  update: string,
+  condition: string,
+  values: Record<string, unknown>,
+  returnValues?: 'UPDATED_OLD' | 'ALL_NEW',
+): UpdateCommand {
+  return new UpdateCommand({
+    TableName: table,
+    Key: { taskId },
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: values,
+    ...(returnValues ? { ReturnValues: returnValues } : {}),
+  });
 }

@@ -142,37 +142,25 @@ export function authRoutes(ctx: WebContext): Route[] {
         const langkah: Langkah = LANGKAH_LAIN.find((l) => l === form.langkah) ?? 'sandi';
         const sesiCognito = (form.sesiCognito ?? '').slice(0, 4096);
         const rahasia = (form.rahasia ?? '').trim();
+        // The 6-digit code of the authenticator steps, as typed without spaces.
+        const kode = (form.kode ?? '').replace(/\s+/g, '');
+        const kodeSalah = /^\d{6}$/.test(kode) ? null : 'Kode autentikator terdiri dari 6 angka.';
+        /** The same step again (same Cognito session), saying what was wrong. */
+        const ulangi = (salah: string) => page(event, 400, { ...base, langkah, sesiCognito, salah });
         let result: SignInResult;
         if (langkah === 'kata-sandi-baru') {
           const baru = form.kataSandiBaru ?? '';
           if (!baru || baru !== form.kataSandiBaru2)
-            return page(event, 400, {
-              ...base,
-              langkah,
-              sesiCognito,
-              salah: 'Kata sandi baru dan ulangannya harus diisi dan sama.',
-            });
+            return ulangi('Kata sandi baru dan ulangannya harus diisi dan sama.');
           result = await identity.completeNewPassword(email, sesiCognito, baru);
         } else if (langkah === 'kode') {
-          const kode = (form.kode ?? '').replace(/\s+/g, '');
-          if (!/^\d{6}$/.test(kode))
-            return page(event, 400, {
-              ...base,
-              langkah,
-              sesiCognito,
-              salah: 'Kode autentikator terdiri dari 6 angka.',
-            });
+          if (kodeSalah) return ulangi(kodeSalah);
           result = await identity.completeAuthenticatorCode(email, sesiCognito, kode);
         } else if (langkah === 'pasang-autentikator') {
           // Without Cognito's session or a well-formed secret the step cannot go on: sign in again (a new secret).
           if (!sesiCognito || !SECRET.test(rahasia)) return page(event, 400, { ...base, salah: SETUP_EXPIRED });
-          const kode = (form.kode ?? '').replace(/\s+/g, '');
-          if (!/^\d{6}$/.test(kode))
-            return page(event, 400, {
-              ...base,
-              ...(await setupStep(email, sesiCognito, rahasia)),
-              salah: 'Kode autentikator terdiri dari 6 angka.',
-            });
+          if (kodeSalah)
+            return page(event, 400, { ...base, ...(await setupStep(email, sesiCognito, rahasia)), salah: kodeSalah });
           result = await identity.completeAuthenticatorSetup(email, sesiCognito, kode);
         } else result = await identity.signIn(email, form.kataSandi ?? '');
 

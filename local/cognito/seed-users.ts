@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ROLES, type Role } from '../../core/access/access.ts';
+import { ROLES, type Principal } from '../../core/access/access.ts';
 import { DirectorySchema } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 
@@ -40,13 +40,8 @@ export const SeedUsersSchema = z
   })
   .strict();
 
-export interface SeedUser {
-  email: string;
-  nama: string;
-  roles: Role[];
-  pemdaId: string;
-  unit: string;
-  personId?: string;
+/** A user to create: the principal it signs in as (its `sub` given by the user pool), and its password. */
+export interface SeedUser extends Omit<Principal, 'sub'> {
   password: string;
 }
 

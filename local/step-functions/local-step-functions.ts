@@ -300,6 +300,41 @@ function payloadOf(text: string): { text: string; truncated: boolean } {
   };
 }
 
+/**
+ * A state's `…StateEntered` or `…StateExited` event: its name and its input or output (payload-limited), under the
+ * details key Step Functions names after the event (stateEnteredEventDetails, stateExitedEventDetails).
+ */
+function stateIoEvent(
+  timestamp: number,
+  state: { type: string; name: string },
+  io: { entered: unknown } | { exited: unknown },
+): HistoryEventBody {
+  const [phase, key, value] =
+    'entered' in io ? (['Entered', 'input', io.entered] as const) : (['Exited', 'output', io.exited] as const);
+  const payload = payloadOf(jsonOf(value));
+  return {
+    timestamp,
+    type: `${state.type}State${phase}`,
+    [`state${phase}EventDetails`]: {
+      name: state.name,
+      [key]: payload.text,
+      [`${key}Details`]: { truncated: payload.truncated },
+    },
+  };
+}
+
+/** What DescribeExecution and ListExecutions both say of an execution. */
+function executionSummary(record: ExecutionRecord) {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: epochSeconds(record.startDate),
+    ...(record.stopDate !== undefined ? { stopDate: epochSeconds(record.stopDate) } : {}),
+  };
+}
+
 function newHistory(events: StoredHistoryEvent[] | undefined): ExecutionHistory {
   return {
     events,
@@ -961,16 +996,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     const timestamp = event.timestamp;
     switch (event.type) {
       case 'StateEntered': {
-        const input = payloadOf(jsonOf(event.state.input));
-        recordEvent(entry, {
-          timestamp,
-          type: `${event.state.type}StateEntered`,
-          stateEnteredEventDetails: {
-            name: event.state.name,
-            input: input.text,
-            inputDetails: { truncated: input.truncated },
-          },
-        });
+        recordEvent(entry, stateIoEvent(timestamp, event.state, { entered: event.state.input }));
         if (event.state.type === 'Task') anchorNextAttempt(entry, event.state.name);
         break;
       }
@@ -979,16 +1005,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         break;
       case 'StateExited': {
         if (event.state.type === 'Task') endAttempt(entry, event.state.name, timestamp);
-        const output = payloadOf(jsonOf(event.state.output));
-        recordEvent(entry, {
-          timestamp,
-          type: `${event.state.type}StateExited`,
-          stateExitedEventDetails: {
-            name: event.state.name,
-            output: output.text,
-            outputDetails: { truncated: output.truncated },
-          },
-        });
+        recordEvent(entry, stateIoEvent(timestamp, event.state, { exited: event.state.output }));
         break;
       }
       case 'StateFailed': {
@@ -1202,12 +1219,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     DescribeExecution(body) {
       const { record } = executionFor(requiredString(body, 'executionArn', 2048));
       return {
-        executionArn: record.executionArn,
-        stateMachineArn: record.stateMachineArn,
-        name: record.name,
-        status: record.status,
-        startDate: epochSeconds(record.startDate),
-        ...(record.stopDate !== undefined ? { stopDate: epochSeconds(record.stopDate) } : {}),
+        ...executionSummary(record),
         input: record.input,
         inputDetails: { included: true },
         ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
@@ -1256,12 +1268,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       const last = page[page.length - 1];
       return {
         executions: page.map(({ record }) => ({
-          executionArn: record.executionArn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: epochSeconds(record.startDate),
-          ...(record.stopDate !== undefined ? { stopDate: epochSeconds(record.stopDate) } : {}),
+          ...executionSummary(record),
           redriveCount: 0,
         })),
         ...(start + limit < filtered.length && last ? { nextToken: encodeCursor(last.record.executionArn) } : {}),
