@@ -1,3 +1,4 @@
+import type { IntakeForm } from '../core/case/intake.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 
@@ -29,11 +30,8 @@ export function samplePdf(title: string): Buffer {
   return Buffer.from(body, 'latin1');
 }
 
-export interface PermohonanInput {
-  sopId: string;
-  perihal: string;
-  pemohon: { nama: string; email: string; instansi: string; telepon?: string };
-  data: Record<string, string | number | boolean>;
+/** The intake form as the pemohon fills it in (core/case/intake.ts `IntakeForm`), with the files' bytes. */
+export interface PermohonanInput extends Omit<IntakeForm, 'files'> {
   files: { slot: string; name: string; bytes: Buffer }[];
   /**
    * Replace the manifest the server built (to test bad input). The PUT's size is signed, so a replacement is padded

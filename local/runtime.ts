@@ -1,3 +1,4 @@
+import { LOCAL_REGION } from './local-aws.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -39,7 +40,7 @@ import { startLocalStepFunctions } from './step-functions/local-step-functions.t
  * get the same configuration schema as in AWS; only endpoints and names differ.
  */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REGION = 'ap-southeast-3';
+const REGION = LOCAL_REGION;
 const ACCOUNT = '000000000000';
 /** The local scheduler's table (in AWS the schedule lives in EventBridge Scheduler; no table). */
 const SCHEDULE_TABLE = 'sepakat-jadwal';

@@ -174,6 +174,13 @@ export class CaseAdmin {
     }
 
     const scheduler = this.deps.scheduler;
+    // Each closing email once, by its key: to the holder of each stopped task, and to the pemohon.
+    const tell = (key: string, to: string, model: Record<string, unknown>) =>
+      this.runtime.sendOnce(caseId, key, {
+        to: [to],
+        template: 'kasus-dihentikan',
+        model: { ...this.closingModel(record, closing, sop.definition.header.nama), ...model },
+      });
     for (const task of stopped) {
       const activity = this.runtime.activityOf(record, task.node);
       if (scheduler) {
@@ -185,26 +192,16 @@ export class CaseAdmin {
         });
         await Promise.all(plan.map((item) => scheduler.cancel(item.key)));
       }
-      await this.runtime.sendOnce(caseId, `penutupan#email#${task.taskId}`, {
-        to: [task.person.email],
-        template: 'kasus-dihentikan',
-        model: {
-          ...this.closingModel(record, closing, sop.definition.header.nama),
-          untukPemohon: false,
-          penerima: { nama: task.person.nama, jabatan: task.person.jabatan },
-          langkah: `langkah ${activity.stepId}: ${activity.label}`,
-        },
+      await tell(`penutupan#email#${task.taskId}`, task.person.email, {
+        untukPemohon: false,
+        penerima: { nama: task.person.nama, jabatan: task.person.jabatan },
+        langkah: `langkah ${activity.stepId}: ${activity.label}`,
       });
     }
     // The pemohon's email takes the key of the SOP's own closing email: the pemohon hears of one ending.
-    await this.runtime.sendOnce(caseId, 'akhir#email', {
-      to: [record.pemohon.email],
-      template: 'kasus-dihentikan',
-      model: {
-        ...this.closingModel(record, closing, sop.definition.header.nama),
-        untukPemohon: true,
-        penerima: { nama: record.pemohon.nama, jabatan: record.pemohon.instansi },
-      },
+    await tell('akhir#email', record.pemohon.email, {
+      untukPemohon: true,
+      penerima: { nama: record.pemohon.nama, jabatan: record.pemohon.instansi },
     });
     return stopped.length;
   }

@@ -83,31 +83,36 @@ export class DynamoDbAgreementStore implements AgreementStore {
     return items.map((i) => strip<AgreementRecord>(i)!);
   }
 
+  /** One conditional update of an agreement item (false when its condition no longer holds). */
+  private update(
+    pemdaId: string,
+    nomor: string,
+    update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+  ): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(new UpdateCommand({ TableName: this.table, Key: agreementKey(pemdaId, nomor), ...update })),
+    );
+  }
+
   /** Closes an agreement if it is still `berlaku` at `fromVersion`; false when it moved on. */
   async transition(pemdaId: string, nomor: string, fromVersion: number, t: Transition): Promise<boolean> {
-    return conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: agreementKey(pemdaId, nomor),
-          UpdateExpression:
-            'SET #status = :status, alasanBerakhir = :alasan, ditutupPada = :pada, ditutupOleh = :oleh, version = :next' +
-            (t.catatanBerakhir ? ', catatanBerakhir = :catatan' : ''),
-          ConditionExpression: '#status = :berlaku AND version = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': t.status,
-            ':alasan': t.alasanBerakhir,
-            ':pada': t.ditutupPada,
-            ':oleh': t.ditutupOleh,
-            ':next': fromVersion + 1,
-            ':berlaku': 'berlaku',
-            ':from': fromVersion,
-            ...(t.catatanBerakhir ? { ':catatan': t.catatanBerakhir } : {}),
-          },
-        }),
-      ),
-    );
+    return this.update(pemdaId, nomor, {
+      UpdateExpression:
+        'SET #status = :status, alasanBerakhir = :alasan, ditutupPada = :pada, ditutupOleh = :oleh, version = :next' +
+        (t.catatanBerakhir ? ', catatanBerakhir = :catatan' : ''),
+      ConditionExpression: '#status = :berlaku AND version = :from',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': t.status,
+        ':alasan': t.alasanBerakhir,
+        ':pada': t.ditutupPada,
+        ':oleh': t.ditutupOleh,
+        ':next': fromVersion + 1,
+        ':berlaku': 'berlaku',
+        ':from': fromVersion,
+        ...(t.catatanBerakhir ? { ':catatan': t.catatanBerakhir } : {}),
+      },
+    });
   }
 
   /**
@@ -120,39 +125,27 @@ export class DynamoDbAgreementStore implements AgreementStore {
     fromVersion: number,
     change: { berakhir: string; adendum: string; berakhirSebelumnya: string; at: string },
   ): Promise<boolean> {
-    return conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: agreementKey(pemdaId, nomor),
-          UpdateExpression: 'SET berakhir = :b, perubahanJangka = :p, version = :next',
-          ConditionExpression: '#status = :berlaku AND version = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':b': change.berakhir,
-            ':p': { adendum: change.adendum, berakhirSebelumnya: change.berakhirSebelumnya, at: change.at },
-            ':next': fromVersion + 1,
-            ':berlaku': 'berlaku',
-            ':from': fromVersion,
-          },
-        }),
-      ),
-    );
+    return this.update(pemdaId, nomor, {
+      UpdateExpression: 'SET berakhir = :b, perubahanJangka = :p, version = :next',
+      ConditionExpression: '#status = :berlaku AND version = :from',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':b': change.berakhir,
+        ':p': { adendum: change.adendum, berakhirSebelumnya: change.berakhirSebelumnya, at: change.at },
+        ':next': fromVersion + 1,
+        ':berlaku': 'berlaku',
+        ':from': fromVersion,
+      },
+    });
   }
 
   /** Records an adendum of the agreement once (a repeat finds it recorded). */
   async addAdendum(pemdaId: string, nomor: string, adendum: string): Promise<boolean> {
-    return conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: agreementKey(pemdaId, nomor),
-          UpdateExpression: 'SET adendum = list_append(adendum, :one)',
-          ConditionExpression: 'attribute_exists(pk) AND NOT contains(adendum, :nomor)',
-          ExpressionAttributeValues: { ':one': [adendum], ':nomor': adendum },
-        }),
-      ),
-    );
+    return this.update(pemdaId, nomor, {
+      UpdateExpression: 'SET adendum = list_append(adendum, :one)',
+      ConditionExpression: 'attribute_exists(pk) AND NOT contains(adendum, :nomor)',
+      ExpressionAttributeValues: { ':one': [adendum], ':nomor': adendum },
+    });
   }
 
   /**
@@ -160,34 +153,22 @@ export class DynamoDbAgreementStore implements AgreementStore {
    * recorded. Records made before the list existed have none; the first link creates it.
    */
   async addPelaksanaan(pemdaId: string, nomor: string, pelaksanaan: string): Promise<boolean> {
-    return conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: agreementKey(pemdaId, nomor),
-          UpdateExpression: 'SET pelaksanaan = list_append(if_not_exists(pelaksanaan, :none), :one)',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(pelaksanaan) OR NOT contains(pelaksanaan, :nomor))',
-          ExpressionAttributeValues: { ':none': [], ':one': [pelaksanaan], ':nomor': pelaksanaan },
-        }),
-      ),
-    );
+    return this.update(pemdaId, nomor, {
+      UpdateExpression: 'SET pelaksanaan = list_append(if_not_exists(pelaksanaan, :none), :one)',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(pelaksanaan) OR NOT contains(pelaksanaan, :nomor))',
+      ExpressionAttributeValues: { ':none': [], ':one': [pelaksanaan], ':nomor': pelaksanaan },
+    });
   }
 
   /** Records a proposal once under its key. */
   async addUsulan(pemdaId: string, nomor: string, key: string, usulan: Usulan): Promise<boolean> {
-    return conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: agreementKey(pemdaId, nomor),
-          UpdateExpression: 'SET usulan.#k = :u',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usulan.#k)',
-          ExpressionAttributeNames: { '#k': key },
-          ExpressionAttributeValues: { ':u': usulan },
-        }),
-      ),
-    );
+    return this.update(pemdaId, nomor, {
+      UpdateExpression: 'SET usulan.#k = :u',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usulan.#k)',
+      ExpressionAttributeNames: { '#k': key },
+      ExpressionAttributeValues: { ':u': usulan },
+    });
   }
 
   /** Creates a report or monev item unless it exists. */

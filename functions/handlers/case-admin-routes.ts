@@ -9,14 +9,21 @@ import {
 import type { Actor, CloseKind, CloseResult, ReassignResult } from '../../core/case/case-admin.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
 import type { Session } from '../auth/session.ts';
-import type { WebRequest, HttpResult, MessageModel, Route, WebContext } from './web-context.ts';
+import {
+  CASE_ID_PATH,
+  type WebRequest,
+  type HttpResult,
+  type MessageModel,
+  type Route,
+  type WebContext,
+} from './web-context.ts';
 
 /**
  * The forms of the case page that act on a case (the page itself is console-routes.ts): reassign or delegate a task,
  * cancel the case (administrator of its pemda), withdraw it (its pemohon). Each answers with a message page and a
  * link back to the case page.
  */
-const CASE_ID = '(\\d{8}-[a-z2-7]{10})';
+const CASE_ID = CASE_ID_PATH;
 const TASK_ID = '([A-Za-z0-9_-]{22})';
 
 const OUTCOME_LABEL: Record<string, string> = {

@@ -133,6 +133,20 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     return { record, tasks: scope.tasks, scope };
   }
 
+  /** A POST on a case (session and CSRF token checked), with the case if the principal may see it. */
+  async function actingOnCase(
+    event: WebRequest,
+    caseId: string,
+  ): Promise<
+    | { result: HttpResult }
+    | { session: Session; visible: { record: CaseRecord; tasks: TaskRecord[]; scope: CaseScope } }
+  > {
+    const found = await ctx.acting(event);
+    if (found.result) return { result: found.result };
+    const visible = await visibleCase(found.session, caseId);
+    return 'result' in visible ? { result: visible.result } : { session: found.session, visible };
+  }
+
   async function dashboard(event: WebRequest): Promise<HttpResult> {
     const found = await ctx.signedIn(event, canSeeDashboard);
     if (found.result) return found.result;
@@ -376,11 +390,9 @@ export function consoleRoutes(ctx: WebContext): Route[] {
    * link follower records nothing); logged in the case history before the short-lived link is handed out.
    */
   async function document(event: WebRequest, caseId: string, docId: string, how: string): Promise<HttpResult> {
-    const found = await ctx.acting(event);
-    if (found.result) return found.result;
-    const { session } = found;
-    const visible = await visibleCase(session, caseId);
-    if ('result' in visible) return visible.result;
+    const acted = await actingOnCase(event, caseId);
+    if ('result' in acted) return acted.result;
+    const { session, visible } = acted;
     const doc = await app.cases.document(docId);
     // A document of another case (of any pemda) is not this case's: the same answer as one that does not exist.
     const record = doc?.caseId === caseId ? doc : undefined;
@@ -408,11 +420,9 @@ export function consoleRoutes(ctx: WebContext): Route[] {
 
   /** A file of the permohonan or of a decision (kind `permohonan`), previewed or downloaded (a POST); logged first. */
   async function file(event: WebRequest, caseId: string, id: string, how: string): Promise<HttpResult> {
-    const found = await ctx.acting(event);
-    if (found.result) return found.result;
-    const { session } = found;
-    const visible = await visibleCase(session, caseId);
-    if ('result' in visible) return visible.result;
+    const acted = await actingOnCase(event, caseId);
+    if ('result' in acted) return acted.result;
+    const { session, visible } = acted;
     const history = await app.cases.history(caseId);
     const staff = canSeeDocument(session.principal, visible.scope, 'nota-dinas');
     const stored = filesOf(visible.record, history, staff).find((f) => fileId(f) === id);

@@ -14,7 +14,7 @@ import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
 import { closeMessage } from './case-admin-routes.ts';
-import { type WebRequest, type HttpResult, type Route, type WebContext } from './web-context.ts';
+import { type WebRequest, type HttpResult, type Route, type WebContext, CASE_ID_PATH } from './web-context.ts';
 import { SIAPKAN_LABELS, SiapkanSchema } from './input-schemas.ts';
 import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
 
@@ -34,9 +34,9 @@ import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
  * - `GET /lacak/<capability>`: the progress of one case, and its withdrawal (`POST /lacak/<capability>/tarik`).
  * - `GET /permohonan/saya`: a signed-in pemohon's cases.
  */
-const INTAKE_ID = '(\\d{8}-[a-z2-7]{10})';
+const INTAKE_ID = CASE_ID_PATH;
 const CAPABILITY = '([^/]{1,200})';
-const CONFIRMATION = '(\\d{8}-[a-z2-7]{10}\\.[A-Za-z0-9_-]{32})';
+const CONFIRMATION = `(${CASE_ID_PATH.slice(1, -1)}\\.[A-Za-z0-9_-]{32})`;
 
 const STATUS_LABEL: Record<string, string> = {
   aktif: 'Sedang diproses',

@@ -240,6 +240,14 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
       }
     };
 
+  /** A POST of the agreement page's administrator forms (`/konsol/perjanjian/<verb>`, the agreement in `nomor`). */
+  const agreementAction = (verb: string, act: Parameters<typeof adminAction>[0]): Route => ({
+    method: 'POST',
+    pattern: new RegExp(`^/konsol/perjanjian/${verb}$`),
+    formRecord: { field: 'nomor', kind: 'perjanjian' },
+    run: adminAction(act),
+  });
+
   return [
     {
       method: 'GET',
@@ -325,45 +333,30 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
         return detailPage(signed.session, nomorOf(m[1]!));
       },
     },
-    {
-      method: 'POST',
-      pattern: /^\/konsol\/perjanjian\/akhiri$/,
-      formRecord: { field: 'nomor', kind: 'perjanjian' },
-      run: adminAction(async (a, form, oleh) => {
-        const closed = await svc.endEarly(a.pemdaId, a.nomor, {
-          alasan: (form.alasan ?? '').trim(),
-          ...(form.catatan?.trim() ? { catatan: form.catatan } : {}),
-          oleh,
-        });
-        return `Perjanjian diakhiri (${alasanText(closed) ?? ''}). Pemantauan yang terjadwal dihentikan.`;
-      }),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/konsol\/perjanjian\/batal$/,
-      formRecord: { field: 'nomor', kind: 'perjanjian' },
-      run: adminAction(async (a, form, oleh) => {
-        await svc.cancel(a.pemdaId, a.nomor, { alasan: form.alasan ?? '', oleh });
-        return 'Perjanjian dinyatakan BATAL. Pemantauan yang terjadwal dihentikan.';
-      }),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/konsol\/perjanjian\/adendum$/,
-      formRecord: { field: 'nomor', kind: 'perjanjian' },
-      run: adminAction(async (a, form, oleh) => {
-        const started = await svc.startAdendum(a.pemdaId, a.nomor, {
-          sopId: (form.sopId ?? '').trim(),
-          ...(form.perihal?.trim() ? { perihal: form.perihal } : {}),
-          ...(form.berakhirBaru?.trim() ? { berakhirBaru: form.berakhirBaru } : {}),
-          submissionId: form.submissionId || randomBytes(12).toString('base64url'),
-          oleh,
-        });
-        return started.created
-          ? `Kasus adendum ${started.caseId} dimulai; langkah pertamanya dikirim kepada pejabat yang bertugas.`
-          : `Kasus adendum ${started.caseId} sudah dimulai sebelumnya; tidak ada yang diubah.`;
-      }),
-    },
+    agreementAction('akhiri', async (a, form, oleh) => {
+      const closed = await svc.endEarly(a.pemdaId, a.nomor, {
+        alasan: (form.alasan ?? '').trim(),
+        ...(form.catatan?.trim() ? { catatan: form.catatan } : {}),
+        oleh,
+      });
+      return `Perjanjian diakhiri (${alasanText(closed) ?? ''}). Pemantauan yang terjadwal dihentikan.`;
+    }),
+    agreementAction('batal', async (a, form, oleh) => {
+      await svc.cancel(a.pemdaId, a.nomor, { alasan: form.alasan ?? '', oleh });
+      return 'Perjanjian dinyatakan BATAL. Pemantauan yang terjadwal dihentikan.';
+    }),
+    agreementAction('adendum', async (a, form, oleh) => {
+      const started = await svc.startAdendum(a.pemdaId, a.nomor, {
+        sopId: (form.sopId ?? '').trim(),
+        ...(form.perihal?.trim() ? { perihal: form.perihal } : {}),
+        ...(form.berakhirBaru?.trim() ? { berakhirBaru: form.berakhirBaru } : {}),
+        submissionId: form.submissionId || randomBytes(12).toString('base64url'),
+        oleh,
+      });
+      return started.created
+        ? `Kasus adendum ${started.caseId} dimulai; langkah pertamanya dikirim kepada pejabat yang bertugas.`
+        : `Kasus adendum ${started.caseId} sudah dimulai sebelumnya; tidak ada yang diubah.`;
+    }),
   ];
 }
 

@@ -200,6 +200,9 @@ export function parseForm(request: WebRequest): Record<string, string> {
  * through an AsyncLocalStorage (Hono's context storage): that turns on async hooks for the whole process, which
  * slowed every promise of the local runtime (DynamoDB, S3, Step Functions in-process) by a measurable share.
  */
+/** A case id in a path (the permohonan's id: its date and ten base32 letters), as one capture group. */
+export const CASE_ID_PATH = '(\\d{8}-[a-z2-7]{10})';
+
 export const NONCE_SLOT = `nonce-${randomBytes(12).toString('base64url')}`;
 
 /** Renders pages in the layout, with the signed-in user's menu and CSRF token. */

@@ -1,3 +1,4 @@
+import { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local-aws.ts';
 /**
  * A local Amazon Cognito user pool for the embedded local default: cognito-local (the user-pool API the SDK speaks,
  * and a JWKS) started in-process on a free port, its data under `<dataDir>/cognito` (never the process's working
@@ -42,8 +43,6 @@ const fromCognito = createRequire(require.resolve('cognito-local/package.json'))
 const lib = (path: string) => fromCognito(`./lib/${path}`) as Record<string, unknown>;
 
 /** Marked local-development keys: cognito-local accepts any signature. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local-development', secretAccessKey: 'local-development' };
-const REGION = 'ap-southeast-3';
 const POOL_NAME = 'sepakat-staff';
 
 export interface LocalCognitoOptions {
@@ -97,7 +96,11 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
 
   try {
     application = await assemble(dbDir, endpoint, log);
-    const client = new CognitoIdentityProviderClient({ region: REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+    const client = new CognitoIdentityProviderClient({
+      region: LOCAL_REGION,
+      endpoint,
+      credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+    });
     try {
       const { userPoolId, clientId } = await ensurePool(client, join(dir, 'sepakat.json'));
       const seeded = options.configDir ? await seedUsers(client, userPoolId, loadSeedUsers(options.configDir)) : [];

@@ -1,3 +1,4 @@
+import { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local-aws.ts';
 /**
  * A local DynamoDB for the embedded local default: dynalite (the real DynamoDB HTTP API) on a
  * persistent LevelDB under `<dataDir>/dynamodb`.
@@ -49,13 +50,8 @@ function patchIteratorLeak(): void {
 }
 patchIteratorLeak();
 
-export const LOCAL_REGION = 'ap-southeast-3';
-
-/** Credentials for local development only; dynalite does not check signatures. */
-export const LOCAL_DEVELOPMENT_CREDENTIALS = {
-  accessKeyId: 'local-development',
-  secretAccessKey: 'local-development',
-} as const;
+/** The local region and credentials (dynalite does not check signatures). */
+export { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local-aws.ts';
 
 export interface LocalDynamoDbOptions {
   dataDir: string;

@@ -1,3 +1,4 @@
+import { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local-aws.ts';
 /**
  * A local S3 for the embedded local default: s3rver (the real S3 HTTP API on plain files under
  * `<dataDir>/s3`), with the configured buckets, browser CORS for presigned uploads, and S3
@@ -74,16 +75,8 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-export const LOCAL_REGION = 'ap-southeast-3';
-
-/**
- * Credentials for local development only. s3rver checks SigV4 signatures against its own
- * hard-coded account; {@link startLocalS3} registers this key pair with it.
- */
-export const LOCAL_DEVELOPMENT_CREDENTIALS = {
-  accessKeyId: 'local-development',
-  secretAccessKey: 'local-development',
-} as const;
+/** The local region and credentials: s3rver checks SigV4 signatures; {@link startLocalS3} registers this pair. */
+export { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local-aws.ts';
 
 /**
  * The S3 client configuration the product must use against the local S3.
