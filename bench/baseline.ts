@@ -21,7 +21,7 @@ import { DynamoDbCaseStore } from '../functions/adapters/dynamodb-case-store.ts'
 import { SfnPort } from '../functions/adapters/sfn-port.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { stateMachineName } from '../functions/config.ts';
-import { nomorKey, SIGNED_NASKAH_KEY } from '../functions/documents/document-work.ts';
+import { nomorKey, SIGNED_NASKAH_KEY } from '../core/documents/document-actions.ts';
 import { ensureTables, localDynamoClientConfig, startLocalDynamoDb } from '../local/dynamodb/local-dynamodb.ts';
 import { FUNCTION_NAMES } from '../local/runtime.ts';
 import { startLocalStepFunctions } from '../local/step-functions/local-step-functions.ts';

@@ -8,7 +8,7 @@ import { formatWaktuSingkat } from '../core/format/tanggal.ts';
 import { REGISTER_STATUSES, STATUS_LABEL, type RegisterStatus } from '../core/register/numbering.ts';
 import type { App } from '../functions/app.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';
-import type { Archive, ArchivedCopies } from '../functions/documents/archive.ts';
+import type { Archive, ArchivedCopies } from '../core/documents/archive-search.ts';
 import type { TaskForm } from './drive.ts';
 import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
@@ -446,7 +446,7 @@ async function register(
 }
 
 async function archiveOf(app: App): Promise<Archive> {
-  const { Archive } = await import('../functions/documents/archive.ts');
+  const { Archive } = await import('../core/documents/archive-search.ts');
   return new Archive({
     documents: app.documents,
     register: (pemdaId) => app.register(pemdaId),

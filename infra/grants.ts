@@ -96,7 +96,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // DocumentWorker: renders and stores documents (documents bucket + table), numbers (register), reads the
   // officials' uploads (documents bucket), files scans in the archive (put only: it never reads them back), case
   // data for numbers and the signed naskah; registers the agreement when the naskah's number is used (agreements)
-  // and schedules its monitoring calendar (AgreementService.registerCase). It sends no email.
+  // and schedules its monitoring calendar (app.agreements.registerCase). It sends no email.
   document: grant({
     tables: {
       cases: 'readWrite',
@@ -123,7 +123,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   sweepIntake: INTAKE,
   // Timed work (step-tasks runSchedule). A task reminder (runtime.remindTask): the task and its case read, history
   // (sendOnce, the reminder fact), the email, and the task's other reminders cancelled once it is closed. A job of
-  // an agreement (AgreementService.runJob): the agreement and its monitoring items (get, create, usulan,
+  // an agreement (app.agreements.runJob): the agreement and its monitoring items (get, create, usulan,
   // transition, the annual rekap), the case read for a report's data, history facts and emails, the Laporan
   // Pelaksanaan and annual report PDFs stored (documents table: get + conditional put; bucket: put only, never read
   // back), what follows scheduled and, on closure, the agreement's schedules cancelled. No register, no state

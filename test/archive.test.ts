@@ -10,7 +10,7 @@ import { ErrorNames, isSepakatError } from '../core/errors.ts';
 import { formatNumber, yearOf, type RegisterEntry } from '../core/register/numbering.ts';
 import { CSV_HEADERS } from '../core/register/register-csv.ts';
 import type { DocumentRecord } from '../functions/adapters/document-store.ts';
-import { Archive, type ArchiveHit } from '../functions/documents/archive.ts';
+import { Archive, type ArchiveHit } from '../core/documents/archive-search.ts';
 import { registerCsv, registerPdf } from '../functions/documents/register-export.ts';
 import { startTestRuntime } from './support/runtime.ts';
 

@@ -315,7 +315,7 @@ export const noFaults: Faults = { point: () => undefined };
 export type DocumentAction = Exclude<Automatic, { action: 'notify' }>;
 
 /**
- * The document port: renders, numbers, initials, signs and archives (functions/documents/document-work.ts). Every
+ * The document port: renders, numbers, initials, signs and archives (core/documents/document-actions.ts). Every
  * call must be safe to repeat: a retried step finds what the first attempt stored (documents are keyed by purpose,
  * numbers by case and purpose, facts by history key).
  */

@@ -1,6 +1,6 @@
 import type { IndukLookup } from '../../core/agreement/induk.ts';
 import type { RegisterEntry } from '../../core/register/numbering.ts';
-import type { AgreementService } from './agreement-service.ts';
+import type { Agreements } from '../../core/agreement/agreements.ts';
 
 /**
  * The intake's view of a number a permohonan names as the Kesepakatan Bersama it implements: the pemda's register
@@ -9,7 +9,7 @@ import type { AgreementService } from './agreement-service.ts';
  */
 export function indukLookup(
   register: (pemdaId: string) => { get(numberText: string): Promise<RegisterEntry | undefined> },
-  agreements: Pick<AgreementService, 'get'>,
+  agreements: Pick<Agreements, 'get'>,
 ): (pemdaId: string, nomor: string) => Promise<IndukLookup> {
   return async (pemdaId, nomor) => {
     const [entry, agreement] = await Promise.all([register(pemdaId).get(nomor), agreements.get(pemdaId, nomor)]);

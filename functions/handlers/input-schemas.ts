@@ -8,7 +8,7 @@ import {
   LAPORAN_LABELS,
   MONEV_FORM,
   MONEV_LABELS,
-} from '../agreements/agreement-service.ts';
+} from '../../core/agreement/agreement-forms.ts';
 import { ALASAN_KASUS, PENERIMA_TUGAS } from '../../core/case/case-admin.ts';
 import { MANIFEST_LABELS, ManifestSchema } from '../../core/case/intake.ts';
 import { CATATAN_TUGAS } from '../../core/case/task-actions.ts';
@@ -19,7 +19,7 @@ import {
   ArchiveQuerySchema,
   DOWNLOAD_REQUEST_LABELS,
   DownloadRequestSchema,
-} from '../documents/archive.ts';
+} from '../../core/documents/archive-search.ts';
 
 /**
  * Every body and form people send, in one place: the schemas the routes parse with (all text through

@@ -1,6 +1,6 @@
 import { FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
 import type { LinkProblem } from '../../core/case/task-actions.ts';
-import { MAX_LINK_RENEWALS } from '../agreements/agreement-service.ts';
+import { MAX_LINK_RENEWALS } from '../../core/agreement/agreement-forms.ts';
 
 /**
  * The one set of problem pages of capability links: what a task link (`/tugas/…`) or a monitoring link

@@ -14,12 +14,12 @@ import type { HistoryEvent } from '../../core/case/model.ts';
 import { tanggalSurat } from '../../core/documents/common.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import {
-  alasanText,
   MAX_LINK_RENEWALS,
   RENEWED_LINK_DAYS,
   type LinkProblem,
   type LinkView,
-} from '../agreements/agreement-service.ts';
+} from '../../core/agreement/agreement-forms.ts';
+import { alasanText } from '../../core/agreement/end-agreement.ts';
 import type { Session } from '../auth/session.ts';
 import type { WebRequest, HttpResult, Route, WebContext } from './web-context.ts';
 import { linkProblemPage } from './link-problems.ts';
