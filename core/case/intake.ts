@@ -24,7 +24,13 @@ import { parseInput, type Labels } from '../validation/issues.ts';
 import { checkField, checkText, surel, teks, type TextRules } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
-import { checkConfirmation, confirmationToken, readConfirmationToken, subjectTag, trackingToken } from './capabilities.ts';
+import {
+  checkConfirmation,
+  confirmationToken,
+  readConfirmationToken,
+  subjectTag,
+  trackingToken,
+} from './capabilities.ts';
 
 /**
  * How a case starts. The pemohon's browser (or a script) sends the whole form to `prepare`, which checks it before
