@@ -238,6 +238,28 @@ describe('emailed action links', () => {
     expect(Buffer.from(await rt.app.files.readAccepted(stored, 1e6)).equals(pdf)).toBe(true);
   });
 
+  it('sends the code from the task form and brings the same form back with everything typed kept', async () => {
+    const { link } = await newCaseAt('L4.2');
+    const form = parseTaskPage(await (await fetch(link)).text());
+    expect(form.needsCode).toBe(true);
+    // The code button posts the whole task form to the code route (formaction): nothing typed is lost.
+    const res = await post(`${link}/kode`, {
+      submissionId: form.submissionId,
+      pilihan: 'lanjut',
+      catatan: 'Sudah saya baca seluruhnya',
+    });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).toContain('id="kode-terkirim"');
+    expect(html).toContain('Kode dikirim');
+    expect(html).toContain('>Sudah saya baca seluruhnya</textarea>');
+    expect(html).toMatch(/value="lanjut" checked/);
+    expect(html).toContain(`value="${form.submissionId}"`);
+    // The decision button comes first in the form: Enter in a field sends the decision, not another code.
+    expect(html.indexOf('id="kirim-keputusan"')).toBeLessThan(html.indexOf('id="kirim-kode"'));
+    expect((await taskOf(link)).state).toBe('open');
+  });
+
   it('asks for a one-time code before a paraf and accepts only the right one', async () => {
     const { link, caseId } = await newCaseAt('L4.2');
     const form = parseTaskPage(await (await fetch(link)).text());

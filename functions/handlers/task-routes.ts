@@ -50,7 +50,7 @@ export function taskRoutes(ctx: WebContext): Route[] {
       method: 'POST',
       pattern: new RegExp(`^/tugas/${TOKEN}/kode$`),
       params: ['tautan'],
-      run: async (_e, m) => pages.sendCode(m[1]!),
+      run: async (e, m) => pages.sendCode(m[1]!, ctx.form(e)),
     },
     {
       method: 'POST',
@@ -197,10 +197,20 @@ class TaskPages {
     return json(200, result);
   }
 
-  async sendCode(token: string): Promise<HttpResult> {
+  /**
+   * The task form posted to the code route ("Kirim kode ke email saya"): the code is sent and the same form comes
+   * back with everything typed kept, so the official never leaves the page (no reliance on the back button).
+   */
+  async sendCode(token: string, form: Record<string, string> = {}): Promise<HttpResult> {
     const result = await this.app.actions.sendCode(token);
     if ('problem' in result) return this.problem(token, result);
-    if ('error' in result) return this.message(400, { judul: 'Kode tidak dikirim', pesan: result.error });
+    const again = async (status: number, errors: FormErrors, notice?: string) => {
+      const view = await this.app.actions.open(token);
+      if ('problem' in view) return this.problem(token, view);
+      const kept = { ...form, kode: '' };
+      return this.taskPage(status, token, view, await this.caseFacts(view.task.caseId), errors, kept, notice);
+    };
+    if ('error' in result) return again(400, { kode: result.error });
     if ('limited' in result) {
       return this.message(429, {
         judul: 'Batas permintaan kode tercapai',
@@ -212,11 +222,11 @@ class TaskPages {
         },
       });
     }
-    return this.message(200, {
-      judul: 'Kode dikirim',
-      pesan: `Kode konfirmasi 6 angka telah dikirim ke ${result.to}. Kembali ke halaman tugas (tombol Kembali di peramban) dan isi kode tersebut; kode berlaku 10 menit.`,
-      jenis: 'info',
-    });
+    return again(
+      200,
+      {},
+      `Kode dikirim: kode konfirmasi 6 angka telah dikirim ke ${result.to}; isi kode tersebut di bawah. Kode berlaku 10 menit.`,
+    );
   }
 
   async renew(token: string): Promise<HttpResult> {
@@ -278,6 +288,7 @@ class TaskPages {
     facts: { history: HistoryEvent[]; generated: DocumentRecord[] },
     errors: FormErrors,
     form: Record<string, string>,
+    kodeTerkirim?: string,
   ): HttpResult {
     const { history, generated } = facts;
     const { task, record, activity } = view;
@@ -356,6 +367,7 @@ class TaskPages {
         actionUrl: `/tugas/${token}`,
         uploadUrl: `/tugas/${token}/unggah`,
         codeUrl: `/tugas/${token}/kode`,
+        ...(kodeTerkirim ? { kodeTerkirim } : {}),
         maxUpload: formatBytes(this.app.config.SEPAKAT_MAX_UPLOAD_BYTES),
       },
       activity.label.slice(0, 60),
