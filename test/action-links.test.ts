@@ -112,7 +112,14 @@ describe('emailed action links', () => {
     expect(texts.some((t) => t.includes('Keputusan tercatat'))).toBe(true);
     const replay = await post(link, { ...body, submissionId: 'lainnya-12345678' });
     expect(replay.status).toBe(409);
-    expect(await replay.text()).toContain('Tugas sudah diselesaikan');
+    const replayed = await replay.text();
+    expect(replayed).toContain('Tugas sudah diselesaikan');
+    // What was decided, in the words of the choice the official clicked, not its value.
+    const chosen = rt.app.runtime
+      .activityOf((await rt.app.store.getCase(caseId))!, 'L1')
+      .choices.find((c) => c.value === 'lanjut')!.label;
+    expect(chosen).not.toBe('lanjut');
+    expect(replayed).toContain(chosen);
     expect(await decisions(caseId)).toHaveLength(1);
     expect((await taskOf(link)).decision?.values['nomor-agenda']).toBe('005/123/2026');
   });

@@ -116,7 +116,11 @@ class TaskPages {
     }
     if (p.problem === 'selesai') {
       const d = p.task.decision;
-      const pemdaId = (await this.app.runtime.requireCase(p.task.caseId)).pemdaId;
+      const record = await this.app.runtime.requireCase(p.task.caseId);
+      const pemdaId = record.pemdaId;
+      // The decision in the words of its choice ("Setuju, teruskan"), never its value ("lanjut").
+      const label =
+        d && this.app.runtime.activityOf(record, p.task.node).choices.find((c) => c.value === d.choice)?.label;
       return this.message(p.sameSubmission ? 200 : page.status, {
         ...page,
         ...(p.sameSubmission
@@ -130,7 +134,7 @@ class TaskPages {
           ? [
               { label: 'Oleh', nilai: `${d.by.nama} (${d.by.jabatan})` },
               { label: 'Waktu', nilai: this.formatAt(d.at, pemdaId) },
-              { label: 'Keputusan', nilai: d.choice },
+              { label: 'Keputusan', nilai: label ?? d.choice },
             ]
           : [],
       });
