@@ -42,7 +42,7 @@ export class Templates implements EmailRenderer {
   render(template: EmailTemplate, model: Record<string, unknown>): { subject: string; text: string; html: string } {
     const compiled = this.emails.get(template);
     if (!compiled) throw new Error(`No email template "${template}"`);
-    const subject = compiled.subject(model).replace(/\s+/g, ' ').trim().slice(0, 200);
+    const subject = cutAtWord(compiled.subject(model).replace(/\s+/g, ' ').trim(), MAX_SUBJECT);
     const text =
       compiled
         .body(model)
@@ -77,4 +77,17 @@ function linkify(line: string, base: string): { text: string; href?: string }[] 
   }
   if (last < line.length) parts.push({ text: line.slice(last) });
   return parts;
+}
+
+/** An email subject's length at most (mail clients show less; the case number and step come first). */
+export const MAX_SUBJECT = 200;
+
+/** A line cut to at most `max` characters at a word, marked with "…" (never mid-word, as "(Kerj"). */
+export function cutAtWord(line: string, max: number): string {
+  const chars = [...line];
+  if (chars.length <= max) return line;
+  const head = chars.slice(0, max - 1).join('');
+  const space = head.lastIndexOf(' ');
+  // A word longer than half the line is cut where it must be.
+  return `${(space > head.length / 2 ? head.slice(0, space) : head).replace(/[\s,;:(\-–—]+$/, '')}…`;
 }
