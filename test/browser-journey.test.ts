@@ -121,6 +121,10 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     await shot(page, '00-beranda', false);
     await Promise.all([page.waitForURL(/\/permohonan\/baru$/), page.click('#tautan-permohonan')]);
     await Promise.all([page.waitForURL(/\/permohonan\/baru\?sop=/), page.click(`a[href$="?sop=${SOP}"]`)]);
+    // An empty form flags every missing required field at once, not only the files.
+    await page.click('#kirim');
+    for (const name of ['nama', 'email', 'instansi', 'perihal', 'd_pihak-mitra', 'berkas_surat-permohonan'])
+      await expect.poll(() => page.textContent(`[data-salah="${name}"]`)).toMatch(/wajib/);
     await page.fill('#nama', PEMOHON.nama);
     await page.fill('#email', PEMOHON.email);
     await page.fill('#instansi', PEMOHON.instansi);

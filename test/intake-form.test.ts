@@ -266,8 +266,11 @@ describe('the intake form, its receipt and the tracking page', () => {
     expect(status).toBe(200);
     const record = await eventually(async () => rt.app.store.getCase(body.intakeId));
     expect(record.pemohon.email).toBe(PEMOHON.email);
-    const history = await rt.app.store.listHistory(body.intakeId);
-    expect(history.find((e) => e.type === 'permohonan-diterima')?.detail).toMatchObject({
+    // The case item is written first, its first history fact right after it.
+    const received = await eventually(async () =>
+      (await rt.app.store.listHistory(body.intakeId)).find((e) => e.type === 'permohonan-diterima'),
+    );
+    expect(received.detail).toMatchObject({
       konfirmasi: 'masuk sebagai pemohon',
     });
     expect(

@@ -119,7 +119,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
             kinds: s.kinds,
             acceptLabel: s.acceptLabel,
           })),
-          fields: fields.map((f) => ({ id: f.id, type: f.type })),
+          fields: fields.map((f) => ({ id: f.id, type: f.type, label: f.label, required: !!f.required })),
         },
       },
       'Permohonan baru',
