@@ -53,3 +53,34 @@ export interface StoreDocumentInput {
 /** The id of the document of a purpose: the same purpose always names the same record. */
 export const docIdFor = (purpose: string) =>
   createHash('sha256').update(`dokumen|${purpose}`).digest('base64url').slice(0, 22);
+
+/**
+ * The record of a document stored from `input` under `key` (its bytes hashing to `sha256`): the one shape every
+ * document store writes, the DynamoDB adapter and the in-memory port of the tests alike.
+ */
+export function documentRecordOf(
+  input: StoreDocumentInput,
+  stored: { key: string; sha256: string; data?: { sha256: string; key?: string } },
+): DocumentRecord {
+  return {
+    docId: docIdFor(input.purpose),
+    caseId: input.caseId,
+    ...(input.pemdaId ? { pemdaId: input.pemdaId } : {}),
+    kind: input.kind,
+    purpose: input.purpose,
+    bucket: input.bucket,
+    key: stored.key,
+    sha256: stored.sha256,
+    size: input.bytes.length,
+    contentType: input.contentType,
+    fileName: input.fileName,
+    createdAt: input.at.toISOString(),
+    ...(input.templateVersion ? { templateVersion: input.templateVersion } : {}),
+    ...(stored.data
+      ? { dataSha256: stored.data.sha256, ...(stored.data.key ? { dataKey: stored.data.key } : {}) }
+      : {}),
+    ...(input.nomor ? { nomor: input.nomor } : {}),
+    ...(input.asli !== undefined ? { asli: input.asli } : {}),
+    ...(input.meta ? { meta: input.meta } : {}),
+  };
+}

@@ -7,7 +7,12 @@ import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
 import { tableDefinition } from './tables.ts';
 import type { DocumentStore } from '../../core/ports.ts';
-import { docIdFor, type DocumentRecord, type StoreDocumentInput } from '../../core/documents/document-record.ts';
+import {
+  docIdFor,
+  documentRecordOf,
+  type DocumentRecord,
+  type StoreDocumentInput,
+} from '../../core/documents/document-record.ts';
 
 export { docIdFor, type DocumentRecord } from '../../core/documents/document-record.ts';
 /** The port this adapter implements (callers that only read documents name it from here). */
@@ -93,25 +98,11 @@ export class DynamoDbDocumentStore implements DocumentStore {
     } catch (error) {
       throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
     }
-    const record: DocumentRecord = {
-      docId,
-      caseId: input.caseId,
-      ...(input.pemdaId ? { pemdaId: input.pemdaId } : {}),
-      kind: input.kind,
-      purpose: input.purpose,
-      bucket: input.bucket,
+    const record = documentRecordOf(input, {
       key,
       sha256: hash,
-      size: input.bytes.length,
-      contentType: input.contentType,
-      fileName: input.fileName,
-      createdAt: input.at.toISOString(),
-      ...(input.templateVersion ? { templateVersion: input.templateVersion } : {}),
-      ...(dataJson && dataKey ? { dataSha256: sha256(dataJson), dataKey } : {}),
-      ...(input.nomor ? { nomor: input.nomor } : {}),
-      ...(input.asli !== undefined ? { asli: input.asli } : {}),
-      ...(input.meta ? { meta: input.meta } : {}),
-    };
+      ...(dataJson && dataKey ? { data: { sha256: sha256(dataJson), key: dataKey } } : {}),
+    });
     const created = await conditionally(() =>
       this.doc.send(
         new PutCommand({ TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(docId)' }),

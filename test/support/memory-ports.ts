@@ -12,7 +12,12 @@ import type {
   StoredFile,
 } from '../../core/case/model.ts';
 import type { Mailer, Scheduler } from '../../core/case/model.ts';
-import { docIdFor, type DocumentRecord, type StoreDocumentInput } from '../../core/documents/document-record.ts';
+import {
+  docIdFor,
+  documentRecordOf,
+  type DocumentRecord,
+  type StoreDocumentInput,
+} from '../../core/documents/document-record.ts';
 import type { DocumentInput, DocumentName } from '../../core/documents/index.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { checkAccepted, type FileStore } from '../../core/files/accepted-files.ts';
@@ -215,25 +220,11 @@ export class MemoryDocumentStore implements DocumentStore {
     const hash = sha256(input.bytes);
     const key = `dokumen/${input.caseId}/${input.kind}/${docId}-${hash}`;
     this.objects.set(key, new Uint8Array(input.bytes));
-    const record: DocumentRecord = {
-      docId,
-      caseId: input.caseId,
-      ...(input.pemdaId ? { pemdaId: input.pemdaId } : {}),
-      kind: input.kind,
-      purpose: input.purpose,
-      bucket: input.bucket,
+    const record = documentRecordOf(input, {
       key,
       sha256: hash,
-      size: input.bytes.length,
-      contentType: input.contentType,
-      fileName: input.fileName,
-      createdAt: input.at.toISOString(),
-      ...(input.templateVersion ? { templateVersion: input.templateVersion } : {}),
-      ...(input.data !== undefined ? { dataSha256: sha256(JSON.stringify(input.data)) } : {}),
-      ...(input.nomor ? { nomor: input.nomor } : {}),
-      ...(input.asli !== undefined ? { asli: input.asli } : {}),
-      ...(input.meta ? { meta: input.meta } : {}),
-    };
+      ...(input.data !== undefined ? { data: { sha256: sha256(JSON.stringify(input.data)) } } : {}),
+    });
     this.records.set(docId, record);
     return { record: copy(record), created: true };
   }
