@@ -166,7 +166,9 @@ export type HistoryType =
   /** A Laporan Pelaksanaan or a monev arrived through its link. */
   | 'pemantauan-diterima'
   /** A proposal to the administrator: end the agreement, declare it BATAL, or amend it. */
-  | 'usulan-perjanjian';
+  | 'usulan-perjanjian'
+  /** A content version of the case's naskah was saved in the pasal editor (core/naskah/versions.ts). */
+  | 'naskah-disimpan';
 
 export interface HistoryEvent {
   caseId: string;
