@@ -1,6 +1,6 @@
 import type { IntakeForm } from '../core/case/intake.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
-import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
+import { decodeEntities, firstText, innerOf, startTags, textOf } from './page-reading.ts';
 
 /**
  * Scripted people who use only the public paths: the intake API and presigned uploads for the pemohon; emailed
@@ -193,6 +193,11 @@ export interface TaskForm {
   fileSlots: string[];
   needsCode: boolean;
   title: string;
+  /**
+   * The pasal editor's fields on a drafting step (`n_*`: the content, its order and base version), with the values
+   * the page shows; a browser posts them with the decision.
+   */
+  naskah: Record<string, string>;
 }
 
 /** Reads the task page as a browser renders it (the form's fields, choices and whether a code is needed). */
@@ -227,6 +232,14 @@ export function parseTaskPage(html: string): TaskForm {
     fileSlots,
     needsCode: /name="kode"/.test(html),
     title: firstText(html, 'h1'),
+    naskah: Object.fromEntries(
+      startTags(html, 'input', 'textarea')
+        .filter((t) => t.attrs['name']?.startsWith('n_'))
+        .map((t) => [
+          t.attrs['name']!,
+          t.name === 'textarea' ? decodeEntities(innerOf(html, t)) : (t.attrs['value'] ?? ''),
+        ]),
+    ),
   };
 }
 
@@ -236,6 +249,8 @@ export interface Decision {
   values?: Record<string, string>;
   /** Files to upload by slot (default: a sample PDF, or a PNG where PDF is not accepted). */
   files?: Record<string, { name: string; bytes: Buffer }>;
+  /** Edits of the pasal editor's fields (by field name), applied over what the page shows. */
+  naskah?: Record<string, string>;
 }
 
 /** An official acting on one emailed link, exactly as through a browser: GET, upload, ask a code, POST. */
@@ -262,6 +277,7 @@ export async function actOnLink(
     const given = decision.values?.[field.name.slice(2)];
     body.set(field.name, given ?? sampleValue(field));
   }
+  for (const [name, value] of Object.entries({ ...form.naskah, ...decision.naskah })) body.set(name, value);
   const upload = async (slot: string, name: string, bytes: Buffer) => {
     requests++;
     const res = await fetch(`${link}/unggah`, {

@@ -20,6 +20,9 @@ import { useChartTemplates } from './analytics/charts.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';
+import { naskahJenis, outlineValues } from '../core/documents/assemble.ts';
+import { NaskahDrafts } from '../core/naskah/drafts.ts';
+import { NaskahVersions } from '../core/naskah/versions.ts';
 import { Archive } from '../core/documents/archive-search.ts';
 import { sweepRegisters } from '../core/register/sweep-registers.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
@@ -69,6 +72,8 @@ export interface App {
   agreements: Agreements;
   /** Document work of automatic steps: generate, number, paraf, sign, the partner's copy, archive, register. */
   documentWork: DocumentActions;
+  /** The drafting of naskah by pasal: content versions, the editor's operations (core/naskah). */
+  drafts: NaskahDrafts;
   /** The archive: search by number, partner, perihal, year, status; downloads through short-lived, logged links. */
   archive: Archive;
   /** The scheduled repair of every pemda's register (holes voided as "alokasi terputus"). */
@@ -196,8 +201,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       keys = undefined;
       throw error;
     }));
+  const drafts = naskahDrafts(store, catalog);
   const documentWork = new DocumentActions({
     store,
+    drafts,
     documents,
     files,
     register,
@@ -261,6 +268,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
         files,
         documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
         maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
+        drafts,
         numberInUse: async (pemdaId, text) => {
           const entry = await register(pemdaId).get(text);
           return entry ? { ...(entry.caseId ? { caseId: entry.caseId } : {}) } : undefined;
@@ -295,6 +303,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     runtimeClock: deps.clock,
     agreements,
     documentWork,
+    drafts,
     archive: new Archive({
       documents,
       register,
@@ -312,4 +321,22 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     },
     clients,
   };
+}
+
+/** The drafting of naskah by pasal over a case store and the catalog's outlines and pemda. */
+export function naskahDrafts(
+  store: ConstructorParameters<typeof NaskahVersions>[0],
+  catalog: Pick<Catalog, 'outlines' | 'pemda'>,
+): NaskahDrafts {
+  return new NaskahDrafts({
+    versions: new NaskahVersions(store),
+    outlines: catalog.outlines,
+    jenisOf: (record) => naskahJenis(record.data),
+    valuesOf: (record) =>
+      outlineValues({
+        ...record,
+        pemdaNama: catalog.pemda(record.pemdaId).directory.data.pemda.nama,
+        namaJenis: catalog.outlines.get(naskahJenis(record.data)).nama,
+      }),
+  });
 }

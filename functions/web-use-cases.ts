@@ -40,6 +40,7 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
       maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
     }),
+    naskahPreview: (record, content) => app.documentWork.preview(record, content),
     registerEntry: (pemdaId, numberText) => app.register(pemdaId).get(numberText),
     registerExport: {
       csv: (input) => registerCsv(registerDeps, input),
@@ -62,6 +63,7 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
 
 /** The App's use cases the routes see as they are, read at each use (as routes read them before; tests replace some). */
 const APP_USE_CASES = [
+  'drafts',
   'config',
   'catalog',
   'templates',

@@ -7,6 +7,7 @@ import { addYears, nextHierarkiOrder, numbersOf, parafStateOf } from '../core/do
 import { Register } from '../core/register/allocation.ts';
 import type { Activity, Sop } from '../core/sop/load-sop.ts';
 import { loadCatalog, type Catalog } from '../functions/adapters/catalog.ts';
+import { naskahDrafts } from '../functions/app.ts';
 import { at, BLITAR_SOP } from './support/agreements.ts';
 import {
   JsonRenderer,
@@ -55,6 +56,7 @@ function world() {
   });
   const work = new DocumentActions({
     store: cases,
+    drafts: naskahDrafts(cases, catalog),
     documents: new MemoryDocumentStore(),
     files: new MemoryAcceptedFiles(),
     register: () => register,

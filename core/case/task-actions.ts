@@ -16,6 +16,9 @@ import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { catatan, checkField, checkText } from '../validation/text.ts';
+import { NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
+import { checkContent, type NaskahContent } from '../naskah/model.ts';
+import type { NaskahVersion } from '../naskah/versions.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
@@ -23,6 +26,8 @@ export interface TaskActionsDeps extends RuntimeDeps {
   files: FileStore;
   documentsBucket: string;
   maxUploadBytes: number;
+  /** The naskah drafted by pasal: a drafting step's form carries the pasal editor (core/naskah). */
+  drafts?: NaskahDrafts;
   /** Whether a number text is already in a pemda's register (for numbers entered from SRIKANDI). */
   numberInUse?(pemdaId: string, numberText: string): Promise<{ caseId?: string } | undefined>;
 }
@@ -49,7 +54,14 @@ export type FormErrors = Record<string, string>;
 
 export type SubmitResult =
   | { result: 'tercatat'; task: TaskRecord; reported: boolean }
-  | { result: 'tidak-valid'; view: TaskView; errors: FormErrors; form: Record<string, string> }
+  | {
+      result: 'tidak-valid';
+      view: TaskView;
+      errors: FormErrors;
+      form: Record<string, string>;
+      /** The naskah was saved by someone else since the form was drawn: the latest, and what this form held. */
+      naskahBasi?: { current: NaskahVersion; mine: NaskahContent; base: number };
+    }
   | LinkProblem;
 
 /**
@@ -327,7 +339,42 @@ export class TaskActions {
       }
     }
 
+    // A drafting step: the pasal editor's content is checked with the rest, and saved (conditionally on the version
+    // it was edited from) only when everything else is in order, so a refused form stores nothing.
+    const drafts = this.deps.drafts && this.deps.drafts.edits(activity) ? this.deps.drafts : undefined;
+    const posted = drafts?.fromForm(form, drafts.outlineOf(view.record).id);
+    if (drafts && posted) {
+      const outline = drafts.outlineOf(view.record);
+      const checked = checkContent(posted.content, { bilingual: outline.bilingual, adendum: outline.adendum });
+      if (!checked.ok) for (const issue of checked.issues) errors[issue.field] ??= issue.message;
+      if (!checked.ok) errors.naskah = 'Naskah belum lengkap: periksa pasal yang ditandai.';
+    }
+
     if (Object.keys(errors).length) return { result: 'tidak-valid', view, errors, form };
+
+    if (drafts && posted) {
+      const saved = await drafts.save(view.record, posted.content, posted.base, {
+        by: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+        at: this.deps.clock.now().toISOString(),
+        stepId: activity.stepId,
+        seq: task.seq,
+      });
+      if (saved.kind === 'basi')
+        return {
+          result: 'tidak-valid',
+          view,
+          errors: {
+            naskah: `Naskah sudah diubah oleh ${saved.current.by.nama} (versi ${saved.current.versi}) sejak halaman ini dibuka. Keputusan belum dikirim; periksa perubahannya, lalu terapkan lagi suntingan Anda pada versi terbaru.`,
+          },
+          form,
+          naskahBasi: { current: saved.current, mine: saved.mine, base: saved.base },
+        };
+      if (saved.kind === 'tidak-valid') {
+        for (const issue of saved.issues) errors[issue.field] ??= issue.message;
+        return { result: 'tidak-valid', view, errors, form };
+      }
+      values[NASKAH_VERSI] = saved.version.versi;
+    }
 
     const decision: Decision = {
       choice: choice!.value,

@@ -16,6 +16,8 @@ import type { FileStore } from '../files/accepted-files.ts';
 import type { DocumentStore, Renderer, Signer } from '../ports.ts';
 import type { NumberRegister, RegisterEntry } from '../register/numbering.ts';
 import type { ParafRecord } from '../signing/paraf.ts';
+import { NASKAH_DOCUMENTS, NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
+import { contentHash, type NaskahContent } from '../naskah/model.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
 import type { Paraf } from './common.ts';
@@ -42,6 +44,8 @@ import {
  */
 export interface DocumentWorkDeps {
   store: Pick<CaseStore, 'setCaseData' | 'listHistory'>;
+  /** The naskah's content versions: a naskah is rendered from a stored version (core/naskah). */
+  drafts: NaskahDrafts;
   documents: Pick<DocumentStore, 'get' | 'store' | 'read'>;
   files: Pick<FileStore, 'readAccepted'>;
   register(
@@ -123,10 +127,16 @@ export class DocumentActions implements DocumentWork {
     return numbersOf(record.data);
   }
 
+  /**
+   * `naskah`: 'render' when the document is the naskah itself (its content version is made to exist: see
+   * `naskahVersion`); 'latest' for other documents, which only read the latest saved version (a letter about the
+   * naskah names it by its title) and never write.
+   */
   private async context(
     record: CaseRecord,
     task: TaskRecord | undefined,
     activity?: Activity,
+    naskahUse: 'render' | 'latest' = 'latest',
   ): Promise<CaseDocumentContext> {
     const tanggal = this.today(record);
     // A letter goes out from whoever decided the step; work before the step, from the holder of its role.
@@ -137,17 +147,44 @@ export class DocumentActions implements DocumentWork {
     // The directory has what a signature block prints (pangkat); the task keeps who acted and as what (Plt/Plh).
     const by = acting ? { ...this.deps.pemda(record.pemdaId).directory.person(acting.id), ...acting } : holder;
     const kepalaDaerah = this.kepalaDaerah(record, tanggal);
+    const naskah =
+      naskahUse === 'render'
+        ? await this.naskahVersion(record, task, activity)
+        : await this.deps.drafts.versions(record.caseId).then((all) => all.at(-1));
     return {
+      ...(naskah ? { naskah: naskah.content } : {}),
       caseId: record.caseId,
       perihal: record.perihal,
       pemohon: { nama: record.pemohon.nama, instansi: record.pemohon.instansi, email: record.pemohon.email },
-      data: record.data,
+      // Letters about the naskah (a surat pengantar) name it by the title its drafters gave it.
+      data: naskah ? { ...record.data, 'naskah-tentang': naskah.content.tentang } : record.data,
       pemda: this.profile(record),
       tanggal,
       penandatangan: by ? official(by) : kepalaDaerah,
       kepalaDaerah,
       nomor: this.numbers(record),
     };
+  }
+
+  /**
+   * The content version a naskah is rendered from: the one the decision of a drafting step saved (`naskah-versi`),
+   * else the latest; when nothing was saved yet, the outline filled with the case becomes version 1.
+   */
+  private async naskahVersion(record: CaseRecord, task: TaskRecord | undefined, activity?: Activity) {
+    const chosen = task?.decision?.values[NASKAH_VERSI];
+    if (typeof chosen === 'number') {
+      const version = await this.deps.drafts.get(record.caseId, chosen);
+      if (version) return version;
+    }
+    const by = task?.decision?.by ?? task?.person;
+    return this.deps.drafts.forRendering(record, {
+      by: by
+        ? { id: by.id, nama: by.nama, jabatan: by.jabatan }
+        : { id: 'sepakat', nama: 'Sepakat', jabatan: 'Sistem' },
+      at: task?.decision?.at ?? this.deps.clock.now().toISOString(),
+      ...(activity ? { stepId: activity.stepId } : {}),
+      ...(task ? { seq: task.seq } : {}),
+    });
   }
 
   /** The valid paraf of each party over the current content version (earlier versions' paraf are void). */
@@ -176,6 +213,21 @@ export class DocumentActions implements DocumentWork {
     return [this.profile(record).nama, mitra];
   }
 
+  /**
+   * The konsep of a content being edited (not stored), rendered as the konsep PDF would be: the pasal editor's
+   * preview. The same assembly and template as the stored konsep, so what the drafter sees is what reviewers get.
+   */
+  async preview(record: CaseRecord, content: NaskahContent): Promise<{ pdf: Uint8Array; pages: number }> {
+    const base = await this.context(record, undefined);
+    const ctx: CaseDocumentContext = { ...base, naskah: content, konsep: true };
+    ctx.paraf = await this.parafFor(record, versionOf(ctx));
+    const assembled = assembleDocument('kesepakatan-bersama', ctx);
+    const rendered = await this.deps
+      .renderer()
+      .render(assembled.template, assembled.input as never, { paper: this.profile(record).dokumen.kertas });
+    return { pdf: rendered.pdf, pages: rendered.pages };
+  }
+
   // ─── Actions ───────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Renders a document of the step's Output (a draft naskah is marked KONSEP) and keeps it with the case. */
@@ -187,7 +239,12 @@ export class DocumentActions implements DocumentWork {
     const purpose = `${record.caseId}#${seq}#${action.dokumen}`;
     const existing = await this.deps.documents.get(docIdFor(purpose));
     if (existing) return documentDetail(existing);
-    const ctx = await this.context(record, input.task, input.activity);
+    const ctx = await this.context(
+      record,
+      input.task,
+      input.activity,
+      NASKAH_DOCUMENTS.has(action.dokumen) ? 'render' : 'latest',
+    );
     const letterSigner = LETTERS.has(action.dokumen) ? this.profile(record).dokumen.penandatanganSurat : undefined;
     if (letterSigner) {
       const pemda = this.deps.pemda(record.pemdaId);
@@ -208,7 +265,7 @@ export class DocumentActions implements DocumentWork {
       });
       ctx.nomor = { ...ctx.nomor, [action.dokumen]: entry.numberText };
     }
-    const konsep = action.dokumen === 'kesepakatan-bersama';
+    const konsep = NASKAH_DOCUMENTS.has(action.dokumen);
     if (konsep) ctx.paraf = await this.parafFor(record, versionOf(ctx));
     const stored = await this.renderAndStore(
       record,
@@ -217,10 +274,18 @@ export class DocumentActions implements DocumentWork {
         document: action.dokumen,
         kind: konsep ? 'konsep-naskah' : action.dokumen,
         purpose,
-        meta: konsep ? { versiIsi: versionOf(ctx) } : {},
+        meta: konsep ? { versiIsi: versionOf(ctx), versiNaskah: await this.versiOf(record, ctx) } : {},
       },
     );
     return documentDetail(stored);
+  }
+
+  /** The number of the content version a context carries (for the document's record and its page). */
+  private async versiOf(record: CaseRecord, ctx: CaseDocumentContext): Promise<number> {
+    if (!ctx.naskah) return 0;
+    const versions = await this.deps.drafts.versions(record.caseId);
+    const hash = contentHash(ctx.naskah);
+    return versions.find((v) => v.isi === hash)?.versi ?? 0;
   }
 
   private async renderAndStore(
@@ -295,7 +360,7 @@ export class DocumentActions implements DocumentWork {
     const { record, activity, task } = input;
     const decision = task?.decision;
     if (!decision) throw new SepakatError(ErrorNames.NotFound, `Paraf di ${activity.id} tanpa keputusan`);
-    const ctx = await this.context(record, task);
+    const ctx = await this.context(record, task, undefined, 'render');
     const version = versionOf(ctx);
     // An external party's paraf is recorded by an official: the paraf is the party's, the record names who entered it.
     const external = activity.actor.kind === 'external';
@@ -358,7 +423,7 @@ export class DocumentActions implements DocumentWork {
       instansi: profile.nama,
     };
     const description = await this.deps.signer.describe(signingOfficial);
-    const ctx = await this.context(record, task);
+    const ctx = await this.context(record, task, undefined, 'render');
     const version = versionOf(ctx);
     const verifyUrl = `${this.deps.publicBaseUrl}/verifikasi/${docId}`;
     const signed: CaseDocumentContext = {
@@ -412,13 +477,15 @@ export class DocumentActions implements DocumentWork {
         halaman: rendered.pages,
       },
     });
-    await this.rememberSigned(record, stored);
+    await this.rememberSigned(record, stored, ctx.naskah?.tentang);
     return documentDetail(stored);
   }
 
   /** The signed naskah and its date (later documents, such as the laporan pelaksanaan, count from it). */
-  private async rememberSigned(record: CaseRecord, signed: DocumentRecord): Promise<void> {
+  private async rememberSigned(record: CaseRecord, signed: DocumentRecord, tentang?: string): Promise<void> {
     await this.deps.store.setCaseData(record.caseId, {
+      // The register of agreements names the agreement by the title as signed.
+      ...(tentang ? { 'naskah-tentang': tentang } : {}),
       [SIGNED_NASKAH_KEY]: signed.docId,
       'naskah-tanggal': this.deps.pemda(record.pemdaId).localDate(new Date(signed.createdAt)),
     });

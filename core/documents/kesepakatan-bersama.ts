@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorNames, SepakatError } from '../errors.ts';
 import { footerDokumen, paragraf, ParafSchema, parafView, teks, tanggal, ttePenutup } from './common.ts';
 import type { FooterView, ParafView } from './common.ts';
 import {
@@ -29,6 +30,14 @@ export const PihakKesepakatanSchema = PihakSchema.extend({
   parafKoordinasi: z.array(ParafSchema).max(10, 'paraf koordinasi paling banyak 10 pejabat').default([]),
 });
 
+/** A drafted pasal: its title and ayat, each ayat a paragraph with its butir. */
+export const PasalIsiSchema = z
+  .object({
+    judul: teks,
+    ayat: z.array(z.object({ teks: paragraf, butir: z.array(paragraf).default([]) }).strict()).min(1),
+  })
+  .strict();
+
 export const KesepakatanBersamaSchema = z
   .object({
     jenis: z.enum(['kesepakatan-bersama', 'nota-kesepakatan']).default('kesepakatan-bersama'),
@@ -37,9 +46,14 @@ export const KesepakatanBersamaSchema = z
     tanggal,
     pihakKesatu: PihakKesepakatanSchema,
     pihakKedua: PihakKesepakatanSchema,
-    maksud: paragraf,
-    tujuan: paragraf,
-    ruangLingkup: z.array(teks).min(1, 'ruang lingkup paling sedikit satu'),
+    /**
+     * The pasal as the officials drafted them (core/naskah), printed exactly as typed, numbered by position; the
+     * last is the closing pasal. When present, the standard pasal below are not used.
+     */
+    isi: z.array(PasalIsiSchema).min(1).optional(),
+    maksud: paragraf.optional(),
+    tujuan: paragraf.optional(),
+    ruangLingkup: z.array(teks).min(1, 'ruang lingkup paling sedikit satu').optional(),
     /** Replaces the standard Pasal Pelaksanaan (which refers to a Perjanjian Kerja Sama). */
     pelaksanaan: z.array(paragraf).min(1).optional(),
     jangkaWaktu: JangkaWaktuSchema,
@@ -118,22 +132,7 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
     parafView(d.pihakKesatu.parafKoordinasi),
     parafView(d.pihakKedua.parafKoordinasi),
   );
-  const pasal = pasalList([
-    {
-      judul: 'Maksud dan Tujuan',
-      ayat: [`Maksud ${jenis} ini adalah ${lower(d.maksud)}`, `Tujuan ${jenis} ini adalah ${lower(d.tujuan)}`],
-    },
-    { judul: 'Ruang Lingkup', ayat: [{ teks: `Ruang lingkup ${jenis} ini meliputi:`, butir: d.ruangLingkup }] },
-    {
-      judul: 'Pelaksanaan',
-      ayat: d.pelaksanaan ?? [
-        `Untuk melaksanakan ${jenis} ini, PARA PIHAK menindaklanjutinya dengan Perjanjian Kerja Sama yang disusun oleh perangkat daerah/unit kerja PARA PIHAK sesuai dengan ruang lingkup sebagaimana dimaksud dalam Pasal 2.`,
-        `Perjanjian Kerja Sama sebagaimana dimaksud pada ayat (1) paling sedikit memuat subjek, objek, ruang lingkup, hak dan kewajiban, jangka waktu, keadaan kahar, penyelesaian perselisihan, dan pengakhiran kerja sama.`,
-      ],
-    },
-    { judul: 'Jangka Waktu', ayat: jangkaWaktuTeks(jenis, d.jangkaWaktu) },
-    ...pasalAkhir(jenis, d),
-  ]);
+  const pasal = d.isi ? pasalList(d.isi) : standardPasal(jenis, d);
   return {
     ...kepalaNaskah(jenis, d, [kesatu, kedua], false),
     paraPihak: `PIHAK KESATU dan PIHAK KEDUA secara bersama-sama disebut PARA PIHAK dan secara sendiri-sendiri disebut PIHAK. PARA PIHAK sepakat untuk mengadakan ${jenis} tentang ${d.tentang}, dengan ketentuan sebagai berikut:`,
@@ -155,6 +154,31 @@ export function prepareKesepakatanBersama(d: KesepakatanBersama): NaskahView {
       : null,
     footer: footerDokumen(d, true),
   };
+}
+
+/** The standard pasal of a naskah given by fields (documents made outside the pasal editor). */
+function standardPasal(jenis: string, d: KesepakatanBersama): PasalView[] {
+  if (!d.maksud || !d.tujuan || !d.ruangLingkup)
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `${jenis}: isi pasal, atau maksud, tujuan dan ruang lingkup, wajib ada`,
+    );
+  return pasalList([
+    {
+      judul: 'Maksud dan Tujuan',
+      ayat: [`Maksud ${jenis} ini adalah ${lower(d.maksud)}`, `Tujuan ${jenis} ini adalah ${lower(d.tujuan)}`],
+    },
+    { judul: 'Ruang Lingkup', ayat: [{ teks: `Ruang lingkup ${jenis} ini meliputi:`, butir: d.ruangLingkup }] },
+    {
+      judul: 'Pelaksanaan',
+      ayat: d.pelaksanaan ?? [
+        `Untuk melaksanakan ${jenis} ini, PARA PIHAK menindaklanjutinya dengan Perjanjian Kerja Sama yang disusun oleh perangkat daerah/unit kerja PARA PIHAK sesuai dengan ruang lingkup sebagaimana dimaksud dalam Pasal 2.`,
+        `Perjanjian Kerja Sama sebagaimana dimaksud pada ayat (1) paling sedikit memuat subjek, objek, ruang lingkup, hak dan kewajiban, jangka waktu, keadaan kahar, penyelesaian perselisihan, dan pengakhiran kerja sama.`,
+      ],
+    },
+    { judul: 'Jangka Waktu', ayat: jangkaWaktuTeks(jenis, d.jangkaWaktu) },
+    ...pasalAkhir(jenis, d),
+  ]);
 }
 
 /** The head of a naskah: its title lines, the parties (signed right to left: PIHAK KEDUA first) and the opening. */

@@ -12,6 +12,7 @@ import { createDirectory, DirectorySchema, type Directory } from '../../core/dir
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { formatTanggalWaktu } from '../../core/format/tanggal.ts';
 import { loadSop, type Sop } from '../../core/sop/load-sop.ts';
+import { outlineCatalog, parseOutline, type OutlineCatalog } from '../../core/naskah/outline.ts';
 
 /**
  * Loads the product's data files once at start-up: SOP definitions (every version ever deployed stays loadable,
@@ -19,6 +20,8 @@ import { loadSop, type Sop } from '../../core/sop/load-sop.ts';
  */
 export interface Catalog {
   sops: SopCatalog;
+  /** The standard outlines of the kinds of naskah (`config/naskah/*.yaml`), checked at load. */
+  outlines: OutlineCatalog;
   pemda(pemdaId: string): PemdaContext & { calendar: WorkCalendar; directory: Directory };
   pemdaIds(): string[];
 }
@@ -80,8 +83,14 @@ export function loadSops(dirs: readonly string[]): SopCatalog {
   };
 }
 
+/** Every outline file of `config/naskah`, each checked (shape, ids, placeholders, English of a bilingual kind). */
+export function loadOutlines(dir: string): OutlineCatalog {
+  return outlineCatalog(yamlFiles(dir).map((file) => parseOutline(parseYaml(readFileSync(file, 'utf8')), file)));
+}
+
 export function loadCatalog(options: { sopDirs: readonly string[]; configDir: string }): Catalog {
   const sops = loadSops(options.sopDirs);
+  const outlines = loadOutlines(join(options.configDir, 'naskah'));
   const calendarDir = join(options.configDir, 'calendar');
   const years = readdirSync(calendarDir)
     .filter((f) => /^\d{4}\.json$/.test(f))
@@ -141,6 +150,7 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
   }
   return {
     sops,
+    outlines,
     pemda(id) {
       const ctx = contexts.get(id);
       if (!ctx) throw new SepakatError(ErrorNames.NotFound, `Pemda ${id} tidak dikenal`);

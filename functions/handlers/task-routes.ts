@@ -4,6 +4,8 @@ import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-act
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
 import { linkProblemPage } from './link-problems.ts';
+import { naskahEditorModel, type EditorState } from './naskah-editor.ts';
+import type { CurrentNaskah } from '../../core/naskah/drafts.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
@@ -51,6 +53,18 @@ export function taskRoutes(ctx: WebContext): Route[] {
       pattern: new RegExp(`^/tugas/${TOKEN}/kode$`),
       params: ['tautan'],
       run: async (e, m) => pages.sendCode(m[1]!, ctx.form(e)),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/naskah$`),
+      params: ['tautan'],
+      run: async (e, m) => pages.editNaskah(m[1]!, ctx.form(e)),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/naskah/pratinjau$`),
+      params: ['tautan'],
+      run: async (e, m) => pages.previewNaskah(m[1]!, ctx.form(e)),
     },
     {
       method: 'POST',
@@ -150,7 +164,92 @@ class TaskPages {
   async show(token: string): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
-    return this.taskPage(200, token, view, await this.caseFacts(view.task.caseId), {}, {});
+    return this.taskPage(200, token, view, await this.caseFacts(view.task.caseId, view), {}, {});
+  }
+
+  /**
+   * The pasal editor's buttons (the task form posted to `/naskah`): an operation (add, remove, move a pasal or an
+   * ayat) brings the page back edited, nothing stored; "Simpan konsep" saves a content version, conditional on the
+   * version the form was drawn from. Everything else typed in the form is kept.
+   */
+  async editNaskah(token: string, form: Record<string, string>): Promise<HttpResult> {
+    const view = await this.app.actions.open(token);
+    if ('problem' in view) return this.problem(token, view);
+    const { task, record, activity } = view;
+    if (!this.app.drafts.edits(activity))
+      return this.message(404, { judul: 'Tidak ada naskah', pesan: 'Langkah ini tidak menyusun naskah.' });
+    const result = await this.app.drafts.edit(record, form, {
+      by: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+      at: new Date().toISOString(),
+      stepId: activity.stepId,
+      seq: task.seq,
+    });
+    const facts = await this.caseFacts(task.caseId, view);
+    const kept = { ...form, kode: '' };
+    switch (result.kind) {
+      case 'diedit':
+        return this.taskPage(200, token, view, facts, {}, kept, undefined, {
+          content: result.content,
+          base: result.base,
+        });
+      case 'tidak-valid':
+        return this.taskPage(
+          400,
+          token,
+          view,
+          facts,
+          {
+            ...Object.fromEntries(result.issues.map((i) => [i.field, i.message])),
+            naskah: 'Konsep belum disimpan: periksa pasal yang ditandai.',
+          },
+          kept,
+          undefined,
+          { content: result.content, base: result.base },
+        );
+      case 'basi':
+        return this.taskPage(
+          409,
+          token,
+          view,
+          facts,
+          {
+            naskah: `Konsep belum disimpan: naskah sudah diubah oleh ${result.current.by.nama} (versi ${result.current.versi}) sejak halaman ini dibuka. Periksa perubahannya, lalu terapkan lagi suntingan Anda pada versi terbaru.`,
+          },
+          kept,
+          undefined,
+          { content: result.mine, base: result.base, basi: { current: result.current, mine: result.mine } },
+        );
+      case 'tersimpan':
+        return this.taskPage(200, token, view, facts, {}, kept, undefined, {
+          content: result.version.content,
+          base: result.version.versi,
+          notice: result.created
+            ? `Konsep tersimpan sebagai versi ${result.version.versi}.`
+            : `Tidak ada perubahan: konsep tetap versi ${result.version.versi}.`,
+        });
+    }
+  }
+
+  /** The konsep as it would print, from the editor's content as posted (nothing stored): a PDF for a new tab. */
+  async previewNaskah(token: string, form: Record<string, string>): Promise<HttpResult> {
+    const view = await this.app.actions.open(token);
+    if ('problem' in view) return this.problem(token, view);
+    const { record, activity } = view;
+    if (!this.app.drafts.edits(activity))
+      return this.message(404, { judul: 'Tidak ada naskah', pesan: 'Langkah ini tidak menyusun naskah.' });
+    const posted = this.app.drafts.fromForm(form, this.app.drafts.outlineOf(record).id);
+    const content = posted?.content ?? (await this.app.drafts.current(record)).content;
+    const { pdf } = await this.app.naskahPreview(record, content);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'application/pdf',
+        'content-disposition': 'inline; filename="pratinjau-konsep.pdf"',
+        'cache-control': 'no-store',
+      },
+      body: Buffer.from(pdf).toString('base64'),
+      isBase64Encoded: true,
+    };
   }
 
   async submit(token: string, form: Record<string, string>): Promise<HttpResult> {
@@ -158,12 +257,16 @@ class TaskPages {
     if ('problem' in result) return this.problem(token, result);
     if (result.result === 'tidak-valid')
       return this.taskPage(
-        400,
+        result.naskahBasi ? 409 : 400,
         token,
         result.view,
-        await this.caseFacts(result.view.task.caseId),
+        await this.caseFacts(result.view.task.caseId, result.view),
         result.errors,
         result.form,
+        undefined,
+        result.naskahBasi
+          ? { content: result.naskahBasi.mine, base: result.naskahBasi.base, basi: result.naskahBasi }
+          : undefined,
       );
     const record = await this.app.runtime.requireCase(result.task.caseId);
     const activity = this.app.runtime.activityOf(record, result.task.node);
@@ -243,10 +346,16 @@ class TaskPages {
     });
   }
 
-  /** What the task page shows of the case: its history and the documents the product generated. */
-  private async caseFacts(caseId: string): Promise<{ history: HistoryEvent[]; generated: DocumentRecord[] }> {
+  /** What the task page shows of the case: its history, the documents the product generated, the naskah drafted. */
+  private async caseFacts(caseId: string, view?: TaskView): Promise<CaseFacts> {
     const [history, generated] = await Promise.all([this.app.cases.history(caseId), this.app.cases.documents(caseId)]);
-    return { history, generated: generated.sort((a, b) => a.createdAt.localeCompare(b.createdAt)) };
+    const naskah =
+      view && this.app.drafts.edits(view.activity) ? await this.app.drafts.current(view.record, history) : undefined;
+    return {
+      history,
+      generated: generated.sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      ...(naskah ? { naskah } : {}),
+    };
   }
 
   /** A generated document of the task's case, through a short-lived link (the task link must still be valid). */
@@ -285,14 +394,21 @@ class TaskPages {
     return redirectTo(url);
   }
 
+  /** The editor's content as a posted form holds it (a refused decision comes back with what was typed). */
+  private postedEditor(form: Record<string, string>, current: CurrentNaskah): EditorState | undefined {
+    const posted = this.app.drafts.fromForm(form, current.outline.id);
+    return posted ? { content: posted.content, base: posted.base } : undefined;
+  }
+
   private taskPage(
     status: number,
     token: string,
     view: TaskView,
-    facts: { history: HistoryEvent[]; generated: DocumentRecord[] },
+    facts: CaseFacts,
     errors: FormErrors,
     form: Record<string, string>,
     kodeTerkirim?: string,
+    editor?: EditorState,
   ): HttpResult {
     const { history, generated } = facts;
     const { task, record, activity } = view;
@@ -372,12 +488,31 @@ class TaskPages {
         uploadUrl: `/tugas/${token}/unggah`,
         codeUrl: `/tugas/${token}/kode`,
         ...(kodeTerkirim ? { kodeTerkirim } : {}),
+        ...(facts.naskah
+          ? {
+              naskah: naskahEditorModel(
+                facts.naskah,
+                facts.naskah.outline,
+                editor ?? this.postedEditor(form, facts.naskah),
+                errors,
+                fmt,
+                { edit: `/tugas/${token}/naskah`, preview: `/tugas/${token}/naskah/pratinjau` },
+              ),
+            }
+          : {}),
         maxUpload: formatBytes(this.app.config.SEPAKAT_MAX_UPLOAD_BYTES),
       },
       activity.label.slice(0, 60),
       pemda.directory.data.pemda.kop.join(' · '),
     );
   }
+}
+
+interface CaseFacts {
+  history: HistoryEvent[];
+  generated: DocumentRecord[];
+  /** The naskah as drafted so far, on a drafting step. */
+  naskah?: CurrentNaskah;
 }
 
 /** Every document of the case so far: the permohonan's files, then each decision's uploads, in order. */

@@ -12,6 +12,8 @@ import {
 import type { Identity } from '../../core/access/identity.ts';
 import type { MutuBakuFilter, MutuBakuReport } from '../../core/analytics/mutu-baku.ts';
 import type { CaseView } from '../../core/case/case-view.ts';
+import type { CaseRecord } from '../../core/case/model.ts';
+import type { NaskahContent } from '../../core/naskah/model.ts';
 import type { RegisterEntry } from '../../core/register/numbering.ts';
 import type { CaseForecast, loadCaseFacts } from '../analytics/mutu-baku-forecast.ts';
 import { SESSION_COOKIE, type Sessions, type Session } from '../auth/session.ts';
@@ -32,8 +34,19 @@ import { guardRecord, type RecordKind, type RouteParam } from './record-access.t
  */
 export interface WebUseCases extends Pick<
   App,
-  'config' | 'catalog' | 'templates' | 'runtime' | 'actions' | 'intake' | 'caseAdmin' | 'agreements' | 'archive'
+  | 'config'
+  | 'catalog'
+  | 'templates'
+  | 'runtime'
+  | 'actions'
+  | 'intake'
+  | 'caseAdmin'
+  | 'agreements'
+  | 'archive'
+  | 'drafts'
 > {
+  /** The konsep PDF of a naskah content being edited (the pasal editor's preview; nothing is stored). */
+  naskahPreview(record: CaseRecord, content: NaskahContent): Promise<{ pdf: Uint8Array; pages: number }>;
   /** Staff sign-in; undefined when not configured (read at each request: the App's may be replaced). */
   readonly identity: Identity | undefined;
   /** What the pages read of cases, and the logged download links. */

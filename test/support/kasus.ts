@@ -10,10 +10,6 @@ export const MITRA = 'Pemerintah Kabupaten Sukamaju';
 
 /** What the officials type for the naskah of the example case (the end-to-end tests and the previews). */
 export const NASKAH = {
-  'naskah-tentang': 'Kerja Sama Pengelolaan Sampah Regional',
-  'naskah-maksud': 'Sebagai pedoman bagi PARA PIHAK dalam pengelolaan sampah regional.',
-  'naskah-tujuan': 'Mewujudkan pengelolaan sampah yang terpadu di wilayah PARA PIHAK.',
-  'naskah-ruang-lingkup': 'pembangunan tempat pengolahan sampah terpadu;\npeningkatan kapasitas petugas kebersihan.',
   'naskah-jangka-waktu': '5',
   'mitra-alamat': 'Jalan Raya Sukamaju No. 10, Sukamaju',
   'mitra-penandatangan-nama': 'H. Dedi Kurniawan, S.E.',
