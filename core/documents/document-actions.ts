@@ -147,6 +147,9 @@ export class DocumentActions implements DocumentWork {
     // The directory has what a signature block prints (pangkat); the task keeps who acted and as what (Plt/Plh).
     const by = acting ? { ...this.deps.pemda(record.pemdaId).directory.person(acting.id), ...acting } : holder;
     const kepalaDaerah = this.kepalaDaerah(record, tanggal);
+    // The naskah prints the day of its signing as set at the signing step ("Waktu penandatanganan"), so every
+    // signer sees that date before signing; without it, the day it is rendered.
+    const signing = naskahUse === 'render' ? signingDay(record.data) : undefined;
     const naskah =
       naskahUse === 'render'
         ? await this.naskahVersion(record, task, activity)
@@ -159,7 +162,7 @@ export class DocumentActions implements DocumentWork {
       // Letters about the naskah (a surat pengantar) name it by the title its drafters gave it.
       data: naskah ? { ...record.data, 'naskah-tentang': naskah.content.tentang } : record.data,
       pemda: this.profile(record),
-      tanggal,
+      tanggal: signing ?? tanggal,
       penandatangan: by ? official(by) : kepalaDaerah,
       kepalaDaerah,
       nomor: this.numbers(record),
@@ -218,14 +221,17 @@ export class DocumentActions implements DocumentWork {
    * preview. The same assembly and template as the stored konsep, so what the drafter sees is what reviewers get.
    */
   async preview(record: CaseRecord, content: NaskahContent): Promise<{ pdf: Uint8Array; pages: number }> {
+    const { assembled, paper } = await this.previewInput(record, content);
+    const rendered = await this.deps.renderer().render(assembled.template, assembled.input as never, { paper });
+    return { pdf: rendered.pdf, pages: rendered.pages };
+  }
+
+  /** The template input of a preview (what `preview` renders). */
+  async previewInput(record: CaseRecord, content: NaskahContent) {
     const base = await this.context(record, undefined);
     const ctx: CaseDocumentContext = { ...base, naskah: content, konsep: true };
     ctx.paraf = await this.parafFor(record, versionOf(ctx));
-    const assembled = assembleDocument('kesepakatan-bersama', ctx);
-    const rendered = await this.deps
-      .renderer()
-      .render(assembled.template, assembled.input as never, { paper: this.profile(record).dokumen.kertas });
-    return { pdf: rendered.pdf, pages: rendered.pages };
+    return { assembled: assembleDocument('kesepakatan-bersama', ctx), paper: this.profile(record).dokumen.kertas };
   }
 
   // ─── Actions ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -650,6 +656,16 @@ export class DocumentActions implements DocumentWork {
     if (signed && action.nomor === 'naskah') await this.deps.onNaskahRegistered?.(record.caseId);
     return { nomor: entry.numberText, status: entry.status, berlakuSampai: until };
   }
+}
+
+/** The case data field holding the date and time set for the signing of the naskah. */
+export const SIGNING_TIME_KEY = 'waktu-penandatanganan';
+
+/** The day the naskah is signed, as set at the signing step (YYYY-MM-DD), if set. */
+export function signingDay(data: Readonly<Record<string, unknown>>): string | undefined {
+  const value = data[SIGNING_TIME_KEY];
+  const day = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})/.exec(value)?.[1] : undefined;
+  return day && !Number.isNaN(Date.parse(day)) ? day : undefined;
 }
 
 function documentDetail(d: DocumentRecord): Detail {
