@@ -7,7 +7,13 @@ import type { CaseDocumentContext } from '../core/documents/assemble.ts';
 import { ErrorNames, isSepakatError } from '../core/errors.ts';
 import { startContent, type Outline } from '../core/naskah/outline.ts';
 import type { NaskahContent } from '../core/naskah/model.ts';
-import { naskahDocument, naskahIsiText, naskahIsiVersion, outlineValues } from '../core/naskah/render-view.ts';
+import {
+  jenisNaskahOf,
+  naskahDocument,
+  naskahIsiText,
+  naskahIsiVersion,
+  outlineValues,
+} from '../core/naskah/render-view.ts';
 import { loadCatalog } from '../functions/adapters/catalog.ts';
 import { createRenderer, type Renderer } from '../functions/render/renderer.ts';
 import {
@@ -172,6 +178,16 @@ describe('a naskah starts from its outline filled with the case', () => {
       'Ketentuan Pasal …… Perjanjian Kerja Sama Nomor 000.5.5/031/KS/2027 mengenai jangka waktu diubah sehingga berbunyi sebagai berikut:',
     );
     expect(fresh.pasal.every((p) => p.mengubah)).toBe(true);
+  });
+
+  it('takes the outline the case names (naskah-jenis), or reads it from the words', () => {
+    const known = (id: string) => catalog().outlines.has(id);
+    const of = (data: Record<string, string>) => jenisNaskahOf({ data }, known);
+    expect(of({ 'naskah-jenis': 'nota-kesepakatan' })).toBe('nota-kesepakatan');
+    expect(of({ 'naskah-jenis': 'Perjanjian Kerja Sama' })).toBe('perjanjian-kerja-sama');
+    expect(of({ 'naskah-jenis': 'MoU' })).toBe('mou-luar-negeri');
+    expect(of({ 'adendum-dari': '000.5.5/031/KS/2027' })).toBe('adendum');
+    expect(of({})).toBe('kesepakatan-bersama');
   });
 
   it('gives a bilingual kind the English of every text', () => {
