@@ -112,7 +112,7 @@ export const EXTERNAL_MODULES = ['@sparticuz/chromium'] as const;
  * Directories copied beside every bundle (read at cold start: SEPAKAT_SOP_DIRS, _CONFIG_DIR, _TEMPLATES_DIR). Not
  * the whole of config/: config/pengguna holds the local development users and their passwords.
  */
-export const DATA_DIRS = ['sops', 'config/pemda', 'config/calendar', 'templates'] as const;
+export const DATA_DIRS = ['sops', 'config/pemda', 'config/calendar', 'config/naskah', 'templates'] as const;
 
 /** esbuild options of every bundle (NodejsFunction's `bundling` and the bundle-size report use these). */
 export const ESBUILD = {

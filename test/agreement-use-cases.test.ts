@@ -182,7 +182,15 @@ describe('agreement use cases on in-memory ports', () => {
     const again = await w.agreements.startAdendum('kab-blitar', NOMOR, input);
     expect(first.created).toBe(true);
     expect(again).toEqual({ caseId: first.caseId, created: false });
-    expect((await w.cases.getCase(first.caseId))!.data['adendum-dari']).toBe(NOMOR);
+    const agreement = (await w.store.get('kab-blitar', NOMOR))!;
+    // The agreement it changes, as the adendum's naskah names it (config/naskah/adendum.yaml).
+    expect((await w.cases.getCase(first.caseId))!.data).toMatchObject({
+      'adendum-dari': NOMOR,
+      'adendum-dari-jenis': agreement.jenis,
+      'adendum-dari-tanggal': agreement.mulai,
+      'adendum-dari-tentang': agreement.perihal,
+      'adendum-ke': 1,
+    });
     expect(w.started).toEqual([first.caseId, first.caseId]);
     const unknown = await w.agreements
       .startAdendum('kab-blitar', NOMOR, { ...input, sopId: 'tidak-ada' })

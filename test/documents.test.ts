@@ -85,6 +85,7 @@ const sopYaml = (id: string): unknown => parseYaml(readFileSync(resolve(root, 's
 const PAPER: Partial<Record<DocumentName, 'A4' | 'F4'>> = {
   'kesepakatan-bersama': 'F4',
   'perjanjian-kerja-sama': 'F4',
+  naskah: 'F4',
 };
 
 let renderer: Renderer;

@@ -756,8 +756,9 @@ describe('function bundles', () => {
         FUNCTIONS.find((f) => f.id === 'http')!,
         dir,
       );
-    // The pemda directories and calendars travel with the bundle; the local development users do not.
+    // The pemda directories, calendars and naskah outlines travel with the bundle; the local development users do not.
     expect(existsSync(join(dir, 'config', 'pemda'))).toBe(true);
+    expect(existsSync(join(dir, 'config', 'naskah'))).toBe(true);
     expect(existsSync(join(dir, 'config', 'pengguna'))).toBe(false);
     const rt = await startTestRuntime();
     try {

@@ -80,6 +80,11 @@ export async function startAdendum(
       perihal: perihal.slice(0, 500),
       instansiPemohon: original.pemohon.instansi,
       'adendum-dari': a.nomor,
+      // What the adendum's naskah names of the agreement it changes (config/naskah/adendum.yaml).
+      'adendum-dari-jenis': a.jenis,
+      'adendum-dari-tanggal': a.mulai,
+      'adendum-dari-tentang': a.perihal,
+      'adendum-ke': a.adendum.length + 1,
       'pihak-mitra': a.mitra,
       ...(berakhirBaru ? { [BERAKHIR_BARU]: berakhirBaru } : {}),
     },

@@ -174,13 +174,13 @@ export const CASE_FIELDS: Readonly<Record<GeneratedDocument, readonly string[]>>
 };
 
 /** The blank a draft prints where a number or a name is not known yet. */
-const KOSONG = '……………………';
+export const KOSONG = '……………………';
 
 const MAKS_TEKS = 1000;
 const MAKS_PARAGRAF = 8000;
 const JANGKA_WAKTU_BAKU = 5;
 /** As KesepakatanBersamaSchema allows. */
-const MAKS_PARAF_KOORDINASI = 10;
+export const MAKS_PARAF_KOORDINASI = 10;
 const WAKTU_RAPAT_BAKU = '09.00 WIB s.d. selesai';
 
 /**
@@ -408,7 +408,7 @@ function jenisNaskah(ctx: CaseDocumentContext): 'kesepakatan-bersama' | 'nota-ke
 }
 
 /** `naskah-tentang`, else the perihal without "Permohonan …" (the title already says what the naskah is). */
-function tentangNaskah(ctx: CaseDocumentContext): string {
+export function tentangNaskah(ctx: CaseDocumentContext): string {
   const own = teksData(ctx, 'naskah-tentang');
   if (own) return own;
   const perihal = satuBaris(ctx.perihal);
@@ -423,7 +423,7 @@ function tentangNaskah(ctx: CaseDocumentContext): string {
 }
 
 /** "Kerja Sama Pengelolaan Sampah" → "kerja sama di bidang Pengelolaan Sampah" (the subject in a sentence). */
-function bidangKerjaSama(tentang: string): string {
+export function bidangKerjaSama(tentang: string): string {
   const bidang = tentang.replace(/^kerja\s*sama\s+(?:di\s+bidang\s+)?/i, '').trim() || tentang;
   return satuBaris(`kerja sama di bidang ${bidang}`);
 }
@@ -441,13 +441,27 @@ export function jangkaWaktu(ctx: Pick<CaseDocumentContext, 'data'>): number {
   return Math.min(30, Math.max(1, Math.round(n)));
 }
 
-function mitraInstansi(ctx: CaseDocumentContext): string {
+export function mitraInstansi(ctx: CaseDocumentContext): string {
   const mitra = teksData(ctx, 'pihak-mitra') ?? (satuBaris(ctx.pemohon.instansi) || satuBaris(ctx.pemohon.nama));
   if (!mitra) throw kurang('pihak-mitra', 'nama instansi mitra kerja sama');
   return mitra;
 }
 
-function parafList(list: readonly Paraf[] | undefined, max: number): Paraf[] {
+/** `naskah-rencana-aksi`: one row per line, "kegiatan | waktu | penanggung jawab" (the lampiran of a Nota Kesepakatan). */
+export function rencanaAksiData(
+  ctx: CaseDocumentContext,
+): { kegiatan: string; waktu: string; penanggungJawab: string }[] {
+  return barisData(ctx, 'naskah-rencana-aksi').map((line) => {
+    const [kegiatan, waktu, penanggungJawab] = kolom(line);
+    return {
+      kegiatan: kegiatan || line,
+      waktu: waktu || 'Menyesuaikan kesepakatan PARA PIHAK',
+      penanggungJawab: penanggungJawab || 'PARA PIHAK',
+    };
+  });
+}
+
+export function parafList(list: readonly Paraf[] | undefined, max: number): Paraf[] {
   return (list ?? []).slice(0, max).map((p) => ({
     jabatan: satuBaris(p.jabatan) || '-',
     ...opsional('nama', p.nama),
@@ -860,7 +874,7 @@ type PenandatanganInput = z.input<typeof PenandatanganSchema>;
 type Tingkat = NonNullable<PenandatanganInput['tingkat']>;
 
 /** Which signature rules apply to a jabatan (Permendagri 1/2023 Pasal 44: who prints NIP and pangkat). */
-function tingkatJabatan(jabatan: string, kepalaDaerah: string): Tingkat {
+export function tingkatJabatan(jabatan: string, kepalaDaerah: string): Tingkat {
   const j = normal(jabatan);
   if (j === normal(kepalaDaerah) || /^(?:walikota|wali kota|bupati|gubernur)\b/.test(j)) return 'kepala-daerah';
   if (/^wakil (?:walikota|wali kota|bupati|gubernur)\b/.test(j)) return 'wakil-kepala-daerah';
@@ -904,7 +918,7 @@ function penandatangan(
   };
 }
 
-const status = (o: Official): { status?: 'Plt.' | 'Plh.' } =>
+export const status = (o: Official): { status?: 'Plt.' | 'Plh.' } =>
   o.sebagai === 'Plt' ? { status: 'Plt.' } : o.sebagai === 'Plh' ? { status: 'Plh.' } : {};
 
 /** "Plh. Kepala Bagian Kerjasama" */
@@ -940,7 +954,7 @@ function checkContext(ctx: CaseDocumentContext): void {
     throw new SepakatError(ErrorNames.BadInput, `Tanggal dokumen tidak sah: "${ctx.tanggal}" (format YYYY-MM-DD)`);
 }
 
-const kurang = (field: string, what: string) =>
+export const kurang = (field: string, what: string) =>
   new SepakatError(ErrorNames.BadInput, `Isian "${field}" (${what}) belum diisi; dokumen tidak dapat dibuat tanpanya.`);
 
 const raise = (error: Error): never => {
@@ -960,7 +974,7 @@ function potong(text: string, max: number): string {
 }
 
 /** One line of text: white space collapsed, cut to the limit of a `teks` field. */
-function satuBaris(text: string, max = MAKS_TEKS): string {
+export function satuBaris(text: string, max = MAKS_TEKS): string {
   return potong(text.replace(/\s+/g, ' '), max);
 }
 
@@ -970,7 +984,7 @@ const normal = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
 const kapital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** "WALIKOTA CONTOH" → "Walikota Contoh" */
-function judulKata(text: string): string {
+export function judulKata(text: string): string {
   return text
     .toLowerCase()
     .split(' ')
@@ -987,7 +1001,12 @@ function rawData(ctx: CaseDocumentContext, field: string): string | undefined {
 }
 
 /** A one-line value (white space collapsed). */
-function teksData(ctx: CaseDocumentContext, field: string, max = MAKS_TEKS, collapse = true): string | undefined {
+export function teksData(
+  ctx: CaseDocumentContext,
+  field: string,
+  max = MAKS_TEKS,
+  collapse = true,
+): string | undefined {
   const raw = rawData(ctx, field);
   if (raw === undefined) return undefined;
   return (collapse ? satuBaris(raw, max) : potong(raw, max)) || undefined;
@@ -1004,7 +1023,7 @@ function tanpaPenanda(line: string): string {
 }
 
 /** A textarea: one item per line, list marks dropped, empty lines skipped, each cut to `max`. */
-function barisData(ctx: CaseDocumentContext, field: string, max = MAKS_TEKS): string[] {
+export function barisData(ctx: CaseDocumentContext, field: string, max = MAKS_TEKS): string[] {
   const raw = rawData(ctx, field);
   if (raw === undefined) return [];
   return raw
@@ -1036,7 +1055,7 @@ function paragrafListData(ctx: CaseDocumentContext, field: string): string[] {
 }
 
 /** "a | b | c" → ["a", "b", "c"] (each a one-line text; empty columns are ""). */
-function kolom(line: string): string[] {
+export function kolom(line: string): string[] {
   return line.split('|').map((c) => satuBaris(c));
 }
 
@@ -1086,7 +1105,7 @@ function bacaTanggal(text: string): string | undefined {
 }
 
 /** A date field: undefined when absent; a value that is not a date is refused, naming the field. */
-function tanggalData(ctx: CaseDocumentContext, field: string): string | undefined {
+export function tanggalData(ctx: CaseDocumentContext, field: string): string | undefined {
   const raw = rawData(ctx, field);
   if (raw === undefined) return undefined;
   const date = bacaTanggal(raw);

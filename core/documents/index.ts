@@ -3,6 +3,7 @@ import { MARGINS, type FooterView, type Margins, type PageGeometry } from './com
 import { KesepakatanBersamaSchema, prepareKesepakatanBersama } from './kesepakatan-bersama.ts';
 import { LaporanPelaksanaanSchema, prepareLaporanPelaksanaan } from './laporan-pelaksanaan.ts';
 import { LembarDisposisiSchema, prepareLembarDisposisi } from './lembar-disposisi.ts';
+import { NaskahIsiSchema, prepareNaskahIsi } from './naskah-isi.ts';
 import { NotaDinasSchema, prepareNotaDinas } from './nota-dinas.ts';
 import { NotulenRapatSchema, prepareNotulenRapat } from './notulen-rapat.ts';
 import { PerjanjianKerjaSamaSchema, preparePerjanjianKerjaSama } from './perjanjian-kerja-sama.ts';
@@ -51,6 +52,15 @@ export const DOCUMENTS = {
     margins: MARGINS.naskah,
     landscape: false,
     prepare: (d) => preparePerjanjianKerjaSama(d),
+  }),
+  /** Any kind of naskah, rendered from its content version (core/naskah): KB, NK, PKS, MoU, adendum. */
+  naskah: define({
+    schema: NaskahIsiSchema,
+    title: 'Naskah Kerja Sama',
+    font: 'tinos',
+    margins: MARGINS.naskah,
+    landscape: false,
+    prepare: (d) => prepareNaskahIsi(d),
   }),
   'nota-dinas': define({
     schema: NotaDinasSchema,

@@ -114,7 +114,7 @@ export function parafBaris(kesatu: PihakView, kedua: PihakView): NaskahView['par
 }
 
 /** Rows of the paraf table: PIHAK KESATU's n-th paraf beside PIHAK KEDUA's n-th; a shorter list leaves empty cells. */
-function barisBerpasangan(kesatu: readonly ParafView[], kedua: readonly ParafView[]): NaskahView['parafBaris'] {
+export function barisBerpasangan(kesatu: readonly ParafView[], kedua: readonly ParafView[]): NaskahView['parafBaris'] {
   const n = Math.max(kesatu.length, kedua.length);
   return Array.from({ length: n }, (_, i) => ({
     no: i + 1,

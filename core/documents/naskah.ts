@@ -110,7 +110,16 @@ export interface PihakView {
   paraf: ParafView[];
 }
 
-export function pihakView(p: Pihak, index: 0 | 1, tte: Tte | undefined, komparisi: boolean): PihakView {
+/** A party as the naskah prints it; `komparisi` adds its `dasarKewenangan` (a surat kuasa) to its identity. */
+export function pihakView(
+  p: Pick<
+    Pihak,
+    'instansi' | 'nomor' | 'alamat' | 'penandatangan' | 'atasNama' | 'dasarKewenangan' | 'lambang' | 'paraf'
+  >,
+  index: 0 | 1,
+  tte: Tte | undefined,
+  komparisi: boolean,
+): PihakView {
   const label = PIHAK_LABEL[index];
   const atasNama = p.atasNama ?? p.instansi;
   const jabatan = `${p.penandatangan.status ? `${p.penandatangan.status} ` : ''}${p.penandatangan.jabatan}`;

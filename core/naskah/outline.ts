@@ -29,6 +29,7 @@ export const OUTLINE_VALUES = {
   indukNomor: 'the number of the agreement an adendum changes',
   indukTanggal: 'its date',
   indukTentang: 'its title',
+  indukJenis: 'its kind, as a noun in a sentence ("Perjanjian Kerja Sama")',
 } as const;
 export type OutlineValue = keyof typeof OUTLINE_VALUES;
 export type OutlineValues = Partial<Record<OutlineValue, string>>;

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   createWorkCalendar,
@@ -11,16 +11,17 @@ import type { PemdaContext, SopCatalog } from '../../core/case/case-runtime.ts';
 import { createDirectory, DirectorySchema, type Directory } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { formatTanggalWaktu } from '../../core/format/tanggal.ts';
-import { loadSop, type Sop } from '../../core/sop/load-sop.ts';
 import { outlineCatalog, parseOutline, type OutlineCatalog } from '../../core/naskah/outline.ts';
+import { loadSop, type Sop } from '../../core/sop/load-sop.ts';
 
 /**
  * Loads the product's data files once at start-up: SOP definitions (every version ever deployed stays loadable,
- * since each case pins the version it started on), pemda directories and holiday calendars.
+ * since each case pins the version it started on), pemda directories, holiday calendars and the standard outlines
+ * of the kinds of naskah (`config/naskah`).
  */
 export interface Catalog {
   sops: SopCatalog;
-  /** The standard outlines of the kinds of naskah (`config/naskah/*.yaml`), checked at load. */
+  /** The standard outline of each kind of naskah, checked at load. */
   outlines: OutlineCatalog;
   pemda(pemdaId: string): PemdaContext & { calendar: WorkCalendar; directory: Directory };
   pemdaIds(): string[];
@@ -83,9 +84,43 @@ export function loadSops(dirs: readonly string[]): SopCatalog {
   };
 }
 
-/** Every outline file of `config/naskah`, each checked (shape, ids, placeholders, English of a bilingual kind). */
+/**
+ * The outlines of `<dir>/*.yaml` (core/naskah/outline.ts), each checked at load: a file that is not YAML, does not
+ * fit the outline's shape, or whose id is not its file name fails the load with every problem named by file and
+ * path. The directory must hold at least one outline (a deployment without it could draft no naskah).
+ */
 export function loadOutlines(dir: string): OutlineCatalog {
-  return outlineCatalog(yamlFiles(dir).map((file) => parseOutline(parseYaml(readFileSync(file, 'utf8')), file)));
+  const files = yamlFiles(dir);
+  if (files.length === 0)
+    throw new SepakatError(ErrorNames.InvalidDefinition, `${dir}: tidak ada kerangka naskah (berkas *.yaml)`);
+  const problems: string[] = [];
+  const outlines = files.flatMap((file) => {
+    try {
+      let raw: unknown;
+      try {
+        raw = parseYaml(readFileSync(file, 'utf8'));
+      } catch (error) {
+        throw new SepakatError(
+          ErrorNames.InvalidDefinition,
+          `${file}: bukan YAML yang sah: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        );
+      }
+      const outline = parseOutline(raw, file);
+      const name = basename(file, extname(file));
+      if (outline.id !== name)
+        throw new SepakatError(
+          ErrorNames.InvalidDefinition,
+          `${file}: id: "${outline.id}" harus sama dengan nama berkas "${name}"`,
+        );
+      return [outline];
+    } catch (error) {
+      if (!(error instanceof SepakatError)) throw error;
+      problems.push(error.message);
+      return [];
+    }
+  });
+  if (problems.length) throw new SepakatError(ErrorNames.InvalidDefinition, problems.join('\n'));
+  return outlineCatalog(outlines);
 }
 
 export function loadCatalog(options: { sopDirs: readonly string[]; configDir: string }): Catalog {

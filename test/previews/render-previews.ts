@@ -37,6 +37,7 @@ const require = createRequire(import.meta.url);
 const PAPER: Partial<Record<DocumentName, Paper>> = {
   'kesepakatan-bersama': 'F4',
   'perjanjian-kerja-sama': 'F4',
+  naskah: 'F4',
   sop: 'F4',
 };
 

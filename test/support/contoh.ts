@@ -1,5 +1,7 @@
 import type { Kop } from '../../core/documents/common.ts';
 import type { DocumentInput, DocumentName } from '../../core/documents/index.ts';
+import { naskahDocument } from '../../core/naskah/render-view.ts';
+import { MOU, PKS, type NaskahContoh } from './naskah-contoh.ts';
 
 /**
  * Example inputs (fictional people, real formats) for every document, in the contexts of the three seed SOPs:
@@ -594,6 +596,15 @@ const NOTA_DINAS_BANDUNG = contoh('bandung-nota-dinas', SOP_BANDUNG, 'nota-dinas
   },
 });
 
+// ---------------------------------------------------------------------------------------------------------------
+// A naskah rendered from its content (the `naskah` template, every kind): examples of test/support/naskah-contoh.ts
+
+const isi = (id: string, sop: string, c: NaskahContoh): Contoh<'naskah'> =>
+  contoh(id, sop, 'naskah', naskahDocument(c.outline, c.content, c.ctx).input);
+
+const PKS_ISI_KOTA = isi('kota-naskah-perjanjian-kerja-sama', SOP_KOTA, PKS);
+const MOU_ISI_BANDUNG = isi('bandung-naskah-mou', SOP_BANDUNG, MOU);
+
 export const CONTOH: readonly Contoh[] = [
   DISPOSISI_KOTA,
   UNDANGAN_KOTA,
@@ -608,6 +619,8 @@ export const CONTOH: readonly Contoh[] = [
   NOTA_DINAS_BANDUNG,
   LAPORAN_BANDUNG,
   PENGANTAR_BANDUNG,
+  PKS_ISI_KOTA,
+  MOU_ISI_BANDUNG,
 ];
 
 export const contohById = (id: string): Contoh => {
