@@ -1,4 +1,5 @@
 import { CaseView } from '../core/case/case-view.ts';
+import { printComparisonSheet } from '../core/naskah/comparison-sheet.ts';
 import type { App } from './app.ts';
 import { Sessions } from './auth/session.ts';
 import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf, forecastCase } from './analytics/mutu-baku-forecast.ts';
@@ -40,6 +41,11 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
       maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
     }),
+    lembarPerbandingan: (input) =>
+      printComparisonSheet(
+        { store: app.store, pemda: (id) => app.catalog.pemda(id), renderer: () => app.renderer(), clock },
+        input,
+      ),
     registerEntry: (pemdaId, numberText) => app.register(pemdaId).get(numberText),
     registerExport: {
       csv: (input) => registerCsv(registerDeps, input),
