@@ -28,6 +28,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'bundle-sizes', file: 'bundle-sizes.ts' },
   { name: 'analytics', file: 'analytics.ts' },
   { name: 'scheduler-delay', file: 'scheduler-delay.ts' },
+  { name: 'naskah-diff', file: 'naskah-diff.ts' },
 ];
 
 interface BenchOutcome {

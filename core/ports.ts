@@ -84,7 +84,7 @@ export interface RenderedDocument {
 
 /** Documents to PDF (headless Chromium: functions/render/renderer.ts). */
 /** The printable exports (templates/exports/<name>.hbs). */
-export type ExportName = 'register' | 'laporan-tahunan';
+export type ExportName = 'register' | 'laporan-tahunan' | 'perbandingan-naskah';
 
 export interface Renderer {
   /** Renders a document template with its input (checked by the template's schema). */

@@ -1,4 +1,5 @@
 import { CaseView } from '../core/case/case-view.ts';
+import { printComparisonSheet } from '../core/naskah/comparison-sheet.ts';
 import type { App } from './app.ts';
 import { Sessions } from './auth/session.ts';
 import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf, forecastCase } from './analytics/mutu-baku-forecast.ts';
@@ -41,6 +42,11 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
     }),
     naskahPreview: (record, content) => app.documentWork.preview(record, content),
+    lembarPerbandingan: (input) =>
+      printComparisonSheet(
+        { store: app.store, pemda: (id) => app.catalog.pemda(id), renderer: () => app.renderer(), clock },
+        input,
+      ),
     registerEntry: (pemdaId, numberText) => app.register(pemdaId).get(numberText),
     registerExport: {
       csv: (input) => registerCsv(registerDeps, input),

@@ -55,11 +55,7 @@ export class NaskahVersions {
 
   /** Every version, oldest first. `history` may be passed when the caller has already read it. */
   async list(caseId: string, history?: readonly HistoryEvent[]): Promise<NaskahVersion[]> {
-    const events = history ?? (await this.store.listHistory(caseId));
-    return events
-      .filter((e) => e.type === NASKAH_FACT)
-      .map((e) => versionOf(e))
-      .sort((a, b) => a.versi - b.versi);
+    return versionsIn(history ?? (await this.store.listHistory(caseId)));
   }
 
   async latest(caseId: string, history?: readonly HistoryEvent[]): Promise<NaskahVersion | undefined> {
@@ -118,6 +114,14 @@ export class NaskahVersions {
     if (!v) throw new Error(`naskah version ${versi} of ${caseId} vanished`);
     return v;
   }
+}
+
+/** The content versions among a case's history facts, oldest first. */
+export function versionsIn(history: readonly HistoryEvent[]): NaskahVersion[] {
+  return history
+    .filter((e) => e.type === NASKAH_FACT)
+    .map((e) => versionOf(e))
+    .sort((a, b) => a.versi - b.versi);
 }
 
 function versionOf(e: HistoryEvent): NaskahVersion {

@@ -14,6 +14,7 @@ import type { MutuBakuFilter, MutuBakuReport } from '../../core/analytics/mutu-b
 import type { CaseView } from '../../core/case/case-view.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
 import type { NaskahContent } from '../../core/naskah/model.ts';
+import type { ComparisonSheet, ComparisonSheetInput } from '../../core/naskah/comparison-sheet.ts';
 import type { RegisterEntry } from '../../core/register/numbering.ts';
 import type { CaseForecast, loadCaseFacts } from '../analytics/mutu-baku-forecast.ts';
 import { SESSION_COOKIE, type Sessions, type Session } from '../auth/session.ts';
@@ -55,6 +56,8 @@ export interface WebUseCases extends Pick<
   sessions: Sessions;
   /** The public verification of a signed PDF. */
   verification: Verification;
+  /** A reviewer's Lembar Perbandingan Naskah (PDF), recorded as a download (core/naskah/comparison-sheet.ts). */
+  lembarPerbandingan(input: ComparisonSheetInput): Promise<ComparisonSheet>;
   /** An entry of a pemda's register of numbers, by its number text. */
   registerEntry(pemdaId: string, numberText: string): Promise<RegisterEntry | undefined>;
   /** The register of numbers as CSV (for Indonesian Excel) or PDF. */

@@ -143,8 +143,8 @@ export class DocumentTemplates {
   }
 }
 
-/** The exports printed from data (`templates/exports`): the register and the annual report. */
-export const EXPORT_NAMES = ['register', 'laporan-tahunan'] as const;
+/** The exports printed from data (`templates/exports`): the register, the annual report, the Lembar Perbandingan Naskah. */
+export const EXPORT_NAMES = ['register', 'laporan-tahunan', 'perbandingan-naskah'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
 export const DEFAULT_EXPORT_DIR = fileURLToPath(new URL('../../templates/exports/', import.meta.url));
