@@ -20,7 +20,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { diffNaskah, summarizeDiff } from '../core/naskah/diff.ts';
 import { perubahanView } from '../core/naskah/diff-view.ts';
-import type { NaskahContent, Pasal } from '../core/naskah/model.ts';
+import type { NaskahContent, Pasal } from '../core/naskah/content.ts';
 import type { SummaryRow } from './concurrent-cases.ts';
 import { percentile, ratio, round, table } from './stats.ts';
 

@@ -17,7 +17,7 @@ import type { CaseRecord } from '../core/case/model.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';
 import { DOCUMENTS, type DocumentDefinition } from '../core/documents/index.ts';
 import { pageGeometry } from '../core/documents/common.ts';
-import type { NaskahContent } from '../core/naskah/model.ts';
+import type { NaskahContent } from '../core/naskah/content.ts';
 import { Register } from '../core/register/allocation.ts';
 import { loadCatalog } from '../functions/adapters/catalog.ts';
 import { naskahDrafts } from '../functions/app.ts';

@@ -20,7 +20,9 @@ import { useChartTemplates } from './analytics/charts.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';
-import { naskahJenis, outlineValues } from '../core/documents/assemble.ts';
+import type { CaseDocumentContext } from '../core/documents/assemble.ts';
+import type { CaseRecord } from '../core/case/model.ts';
+import { jenisNaskahOf, outlineValues } from '../core/naskah/render-view.ts';
 import { NaskahDrafts } from '../core/naskah/drafts.ts';
 import { NaskahVersions } from '../core/naskah/versions.ts';
 import { Archive } from '../core/documents/archive-search.ts';
@@ -328,15 +330,16 @@ export function naskahDrafts(
   store: ConstructorParameters<typeof NaskahVersions>[0],
   catalog: Pick<Catalog, 'outlines' | 'pemda'>,
 ): NaskahDrafts {
+  const jenisOf = (record: CaseRecord) => jenisNaskahOf(record, (id) => catalog.outlines.has(id));
   return new NaskahDrafts({
     versions: new NaskahVersions(store),
     outlines: catalog.outlines,
-    jenisOf: (record) => naskahJenis(record.data),
+    jenisOf,
+    // The outline's values read only the case (its data, perihal, pemohon) and the pemda's name.
     valuesOf: (record) =>
-      outlineValues({
+      outlineValues(catalog.outlines.get(jenisOf(record)), {
         ...record,
-        pemdaNama: catalog.pemda(record.pemdaId).directory.data.pemda.nama,
-        namaJenis: catalog.outlines.get(naskahJenis(record.data)).nama,
-      }),
+        pemda: { nama: catalog.pemda(record.pemdaId).directory.data.pemda.nama },
+      } as unknown as CaseDocumentContext),
   });
 }

@@ -3,7 +3,7 @@ import type { HistoryEvent } from '../core/case/model.ts';
 import { actedVersions, DECISION_VERSION_FIELD, pickComparisonBase } from '../core/naskah/comparison-base.ts';
 import { diffNaskah, diffText, longestIncreasing, summarizeDiff, tokenize } from '../core/naskah/diff.ts';
 import { numberRanges, perubahanNaskah } from '../core/naskah/diff-view.ts';
-import type { Ayat, NaskahContent, Pasal } from '../core/naskah/model.ts';
+import type { Ayat, NaskahContent, Pasal } from '../core/naskah/content.ts';
 import { NASKAH_FACT, naskahEventKey } from '../core/naskah/versions.ts';
 
 /**

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDocumentContext } from '../core/documents/assemble.ts';
 import { ErrorNames, isSepakatError } from '../core/errors.ts';
 import { startContent, type Outline } from '../core/naskah/outline.ts';
-import type { NaskahContent } from '../core/naskah/model.ts';
+import type { NaskahContent } from '../core/naskah/content.ts';
 import {
   jenisNaskahOf,
   naskahDocument,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { contentFromForm, editorView } from '../core/naskah/form.ts';
-import { applyOp, checkContent, contentHash, parseOp, type NaskahContent } from '../core/naskah/model.ts';
+import { applyOp, checkContent, contentHash, parseOp, type NaskahContent } from '../core/naskah/content.ts';
 import { fill, parseOutline, startContent } from '../core/naskah/outline.ts';
 import { NaskahVersions } from '../core/naskah/versions.ts';
 import { MemoryCaseStore } from './support/memory-ports.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRecord, CaseStore } from '../core/case/model.ts';
 import { DECISION_VERSION_FIELD } from '../core/naskah/comparison-base.ts';
 import { perubahanNaskah, type PerubahanView } from '../core/naskah/diff-view.ts';
-import type { NaskahContent, Pasal } from '../core/naskah/model.ts';
+import type { NaskahContent, Pasal } from '../core/naskah/content.ts';
 import { NaskahVersions } from '../core/naskah/versions.ts';
 import { Templates } from '../functions/adapters/page-templates.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../functions/render/chromium.ts';

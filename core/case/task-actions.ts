@@ -17,7 +17,7 @@ import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { catatan, checkField, checkText } from '../validation/text.ts';
 import { NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
-import { checkContent, type NaskahContent } from '../naskah/model.ts';
+import { checkContent, type NaskahContent } from '../naskah/content.ts';
 import type { NaskahVersion } from '../naskah/versions.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';

@@ -4,9 +4,8 @@ import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { contentVersion, MAX_PARAF_HIERARKI, type NaskahPasal, type NaskahText } from '../signing/paraf.ts';
 import type { GeneratedDocument } from '../sop/schema.ts';
-import { ayatParts, type NaskahContent } from '../naskah/model.ts';
-import type { OutlineValues } from '../naskah/outline.ts';
-import { angkaKata, SIFAT, type Paraf, type PenandatanganSchema, type Tte } from './common.ts';
+import { ayatParts, type NaskahContent } from '../naskah/content.ts';
+import { SIFAT, type Paraf, type PenandatanganSchema, type Tte } from './common.ts';
 import { DOCUMENTS, type DocumentInput } from './index.ts';
 import { REKOMENDASI } from './laporan-pelaksanaan.ts';
 import { HARAP } from './lembar-disposisi.ts';
@@ -375,31 +374,6 @@ function kesepakatanBersama(ctx: CaseDocumentContext): KesepakatanBersamaInput {
     ...(ctx.tte ? { tte: ctx.tte } : {}),
     ...(ctx.konsep ? { konsep: true } : {}),
   };
-}
-
-/**
- * The values a naskah's outline is filled with when its drafting starts (core/naskah/outline.ts): the kind's name,
- * the title, the parties, the term. Only names and numbers: the sentences are the outline's, then the officials'.
- */
-export function outlineValues(
-  ctx: Pick<CaseDocumentContext, 'perihal' | 'pemohon' | 'data'> & { pemdaNama: string; namaJenis: string },
-): OutlineValues {
-  const c = ctx as unknown as CaseDocumentContext;
-  const tentang = tentangNaskah(c);
-  return {
-    jenis: ctx.namaJenis,
-    tentang,
-    bidang: bidangKerjaSama(tentang),
-    pihakKesatu: ctx.pemdaNama,
-    pihakKedua: mitraInstansi(c),
-    jangkaWaktu: angkaKata(jangkaWaktu(ctx)),
-    rangkap: angkaKata(2),
-  };
-}
-
-/** The outline id of a case's naskah (case data `naskah-jenis`). */
-export function naskahJenis(data: Readonly<Record<string, unknown>>): 'kesepakatan-bersama' | 'nota-kesepakatan' {
-  return jenisNaskah({ data } as CaseDocumentContext);
 }
 
 function jenisNaskah(ctx: CaseDocumentContext): 'kesepakatan-bersama' | 'nota-kesepakatan' {

@@ -17,7 +17,7 @@ import type { DocumentStore, Renderer, Signer } from '../ports.ts';
 import type { NumberRegister, RegisterEntry } from '../register/numbering.ts';
 import type { ParafRecord } from '../signing/paraf.ts';
 import { NASKAH_DOCUMENTS, NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
-import { contentHash, type NaskahContent } from '../naskah/model.ts';
+import { contentHash, type NaskahContent } from '../naskah/content.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
 import type { Paraf } from './common.ts';

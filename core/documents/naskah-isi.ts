@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { terbilang } from '../format/tanggal.ts';
-import { ayatParts, NaskahContentSchema, nomorPasal, type NaskahContent, type Pasal } from '../naskah/model.ts';
+import { ayatParts, NaskahContentSchema, nomorPasal, type NaskahContent, type Pasal } from '../naskah/content.ts';
 import { OutlineSchema } from '../naskah/outline.ts';
 import {
   butirAngka,
@@ -22,7 +22,7 @@ import { barisBerpasangan, judulBaris, parafBaris, type NaskahView } from './kes
 import { pembukaTanggal, pihakView, type Ayat, type PasalView, type PihakView } from './naskah.ts';
 
 /**
- * The naskah rendered from its content (core/naskah/model.ts), for every kind the product knows: Kesepakatan
+ * The naskah rendered from its content (core/naskah/content.ts), for every kind the product knows: Kesepakatan
  * Bersama and Nota Kesepakatan, Perjanjian Kerja Sama (komparisi, recitals and dasar), the MoU with a foreign party
  * (Bahasa Indonesia and English side by side, pasal by pasal) and the adendum (what it changes of which agreement).
  *

@@ -6,7 +6,7 @@ import { ErrorNames, SepakatError } from '../errors.ts';
 import { formatTanggalWaktu } from '../format/tanggal.ts';
 import type { Renderer } from '../ports.ts';
 import { perubahanNaskah, type PerubahanView, type TextView } from './diff-view.ts';
-import type { NaskahContent } from './model.ts';
+import type { NaskahContent } from './content.ts';
 
 /**
  * The Lembar Perbandingan Naskah: the reviewer's diff on paper, as the matrix officials know ("ketentuan | teks

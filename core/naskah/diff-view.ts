@@ -15,7 +15,7 @@ import {
   type PasalDiff,
   type TextDiff,
 } from './diff.ts';
-import type { NaskahContent } from './model.ts';
+import type { NaskahContent } from './content.ts';
 import { versionsIn, type NaskahAuthor } from './versions.ts';
 
 /**

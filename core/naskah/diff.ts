@@ -1,4 +1,4 @@
-import type { Ayat, Bagian, NaskahContent, NaskahInduk, Pasal } from './model.ts';
+import type { Ayat, Bagian, NaskahContent, NaskahInduk, Pasal } from './content.ts';
 
 /**
  * What changed between two content versions of a naskah, for a reviewer. Pure.

@@ -1,6 +1,6 @@
 import type { CaseRecord, HistoryEvent } from '../case/model.ts';
 import type { Activity } from '../sop/load-sop.ts';
-import { applyOp, checkContent, parseOp, type ContentIssue, type NaskahContent } from './model.ts';
+import { applyOp, checkContent, parseOp, type ContentIssue, type NaskahContent } from './content.ts';
 import { baseVersion, contentFromForm, hasEditor, ORDER } from './form.ts';
 import { startContent, type Outline, type OutlineCatalog, type OutlineValues } from './outline.ts';
 import { NaskahVersions, type NaskahAuthor, type NaskahVersion, type SaveResult } from './versions.ts';

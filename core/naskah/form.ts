@@ -1,4 +1,4 @@
-import { fieldName, NASKAH_LIMITS, nomorPasal, type EditOp, type NaskahContent, type Pasal } from './model.ts';
+import { fieldName, NASKAH_LIMITS, nomorPasal, type EditOp, type NaskahContent, type Pasal } from './content.ts';
 import type { Outline } from './outline.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorNames, SepakatError } from '../errors.ts';
-import type { Ayat, Bagian, NaskahContent, Pasal } from './model.ts';
+import type { Ayat, Bagian, NaskahContent, Pasal } from './content.ts';
 
 /**
  * The standard outline of a kind of naskah: data (`config/naskah/<kind>.yaml`), not code. It names the kind, its

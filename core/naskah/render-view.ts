@@ -22,7 +22,7 @@ import { NaskahIsiSchema, prepareNaskahIsi, type NaskahIsiInput, type PasalIsiVi
 import type { Ayat } from '../documents/naskah.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { contentVersion, MAX_PARAF_HIERARKI, type NaskahPasal, type NaskahText } from '../signing/paraf.ts';
-import type { NaskahContent } from './model.ts';
+import type { NaskahContent } from './content.ts';
 import type { Outline, OutlineValues } from './outline.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { ErrorNames, SepakatError } from '../errors.ts';
 import type { CaseStore, HistoryEvent } from '../case/model.ts';
-import { contentHash, parseStoredContent, sameContent, type NaskahContent } from './model.ts';
+import { contentHash, parseStoredContent, sameContent, type NaskahContent } from './content.ts';
 
 /**
  * The content versions of a case's naskah. Each save is a fact of the case's history (type `naskah-disimpan`,

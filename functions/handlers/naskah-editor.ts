@@ -1,6 +1,6 @@
 import type { CurrentNaskah } from '../../core/naskah/drafts.ts';
 import { editorView } from '../../core/naskah/form.ts';
-import type { NaskahContent } from '../../core/naskah/model.ts';
+import type { NaskahContent } from '../../core/naskah/content.ts';
 import type { Outline } from '../../core/naskah/outline.ts';
 import type { NaskahVersion } from '../../core/naskah/versions.ts';
 

@@ -13,7 +13,7 @@ import type { Identity } from '../../core/access/identity.ts';
 import type { MutuBakuFilter, MutuBakuReport } from '../../core/analytics/mutu-baku.ts';
 import type { CaseView } from '../../core/case/case-view.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
-import type { NaskahContent } from '../../core/naskah/model.ts';
+import type { NaskahContent } from '../../core/naskah/content.ts';
 import type { ComparisonSheet, ComparisonSheetInput } from '../../core/naskah/comparison-sheet.ts';
 import type { RegisterEntry } from '../../core/register/numbering.ts';
 import type { CaseForecast, loadCaseFacts } from '../analytics/mutu-baku-forecast.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DirectorySchema, type Person } from '../../core/directory/directory.ts';
 import type { CaseDocumentContext, Official } from '../../core/documents/assemble.ts';
-import type { NaskahContent } from '../../core/naskah/model.ts';
+import type { NaskahContent } from '../../core/naskah/content.ts';
 import { parseOutline, startContent, type Outline } from '../../core/naskah/outline.ts';
 import { outlineValues } from '../../core/naskah/render-view.ts';
 
