@@ -13,7 +13,7 @@ import {
 } from '../core/documents/assemble.ts';
 import { DOCUMENTS } from '../core/documents/index.ts';
 import { KesepakatanBersamaSchema, prepareKesepakatanBersama } from '../core/documents/kesepakatan-bersama.ts';
-import { ErrorNames, isSepakatError } from '../core/errors.ts';
+import { badInput } from './support/bad-input.ts';
 import { GENERATED_DOCUMENTS, type GeneratedDocument } from '../core/sop/schema.ts';
 import { DocumentTemplates } from '../functions/render/templates.ts';
 
@@ -126,16 +126,6 @@ const kb = (ctx: CaseDocumentContext) => {
   const a = assembleDocument('kesepakatan-bersama', ctx);
   if (a.template !== 'kesepakatan-bersama') throw new Error('not a naskah');
   return a.input;
-};
-
-const badInput = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (isSepakatError(error, ErrorNames.BadInput)) return error.message;
-    throw error;
-  }
-  throw new Error('no BadInput thrown');
 };
 
 describe('assembleDocument', () => {

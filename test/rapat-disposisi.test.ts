@@ -14,7 +14,7 @@ import {
   type CaseDocumentContext,
   type Official,
 } from '../core/documents/assemble.ts';
-import { ErrorNames, isSepakatError } from '../core/errors.ts';
+import { badInput } from './support/bad-input.ts';
 import { loadSop, type Activity, type Sop } from '../core/sop/load-sop.ts';
 import type { Field } from '../core/sop/schema.ts';
 import { parseDaftarHadir } from '../core/validation/daftar-hadir.ts';
@@ -71,16 +71,6 @@ function decided(
     detail: { values },
   };
 }
-
-const badInput = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (isSepakatError(error, ErrorNames.BadInput)) return error.message;
-    throw error;
-  }
-  throw new Error('no BadInput thrown');
-};
 
 describe('the daftar hadir: one format, one parser', () => {
   it('reads one person per line as nama | jabatan | instansi, list marks and empty lines dropped', () => {
