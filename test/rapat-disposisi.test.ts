@@ -15,7 +15,7 @@ import {
   type Official,
 } from '../core/documents/assemble.ts';
 import { badInput } from './support/bad-input.ts';
-import { loadSop, type Activity, type Sop } from '../core/sop/load-sop.ts';
+import { buildSop, loadSop, type Activity, type Sop } from '../core/sop/load-sop.ts';
 import type { Field } from '../core/sop/schema.ts';
 import { parseDaftarHadir } from '../core/validation/daftar-hadir.ts';
 import { createRenderer, type Renderer } from '../functions/render/renderer.ts';
@@ -236,6 +236,53 @@ describe('the meetings of a case', () => {
     const field = L7.fields.find((f) => f.id === 'rapat-pimpinan') as Field;
     expect(parseFieldValue(field, 'kabag-ks')).toBe('kabag-ks');
     expect(parseFieldValue(field, 'Hendra <b>')).toEqual({ error: 'Pimpinan rapat: pilih pegawai dari daftar' });
+  });
+});
+
+describe('the SOP data of disposisi steps and meetings, checked at load', () => {
+  type RawStep = {
+    id: string;
+    fields?: { id: string; type?: string }[];
+    automatic?: { after?: Record<string, unknown>[] };
+  };
+  const refused = (change: (steps: RawStep[]) => void): string => {
+    const raw = parseYaml(readFileSync(join(root, 'sops', 'kota-penyusunan-kesepakatan-bersama.yaml'), 'utf8')) as {
+      steps: RawStep[];
+    };
+    change(raw.steps);
+    try {
+      buildSop(raw, 'kota.yaml');
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+  const step = (steps: RawStep[], id: string) => steps.find((x) => x.id === id)!;
+
+  it('refuses a Lembar Disposisi without its arahan field, or naming a field the step does not have', () => {
+    expect(refused((steps) => delete step(steps, 'L1').automatic!.after![0]!['arahan'])).toContain(
+      'kota.yaml: langkah L1: automatic[0].arahan: Lembar Disposisi memerlukan isian arahan',
+    );
+    expect(refused((steps) => (step(steps, 'L2').automatic!.after![0]!['arahan'] = 'catatan'))).toContain(
+      '"catatan" bukan isian teks pada langkah L2',
+    );
+    expect(refused((steps) => (step(steps, 'L3').automatic!.after![0]!['kepada'] = 'bupati'))).toContain(
+      'aktor "bupati" tidak ada di daftar actors',
+    );
+  });
+
+  it('refuses a meeting step without its date, or with a meeting field of another type', () => {
+    expect(
+      refused(
+        (steps) => (step(steps, 'L7').fields = step(steps, 'L7').fields!.filter((f) => f.id !== 'rapat-tanggal')),
+      ),
+    ).toContain('langkah L7: rapat: langkah rapat harus punya isian "rapat-tanggal"');
+    expect(
+      refused((steps) => {
+        const pimpinan = step(steps, 'L8').fields!.find((f) => f.id === 'rapat-pimpinan')!;
+        pimpinan.type = 'text';
+      }),
+    ).toContain('isian rapat "rapat-pimpinan" harus berjenis pegawai');
   });
 });
 

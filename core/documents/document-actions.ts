@@ -198,13 +198,13 @@ export class DocumentActions implements DocumentWork {
   /**
    * The disposisi of the case up to this activation (the Lembar Disposisi carries the chain, as the paper sheet
    * does): who gave each (the deciding official, as the directory knows them), to whom (the official holding the next
-   * step's role that day), the arahan as typed and the local date.
+   * step's role that day), the arahan as typed and the local date. Undefined when this activation gave none.
    */
   private async disposisiUpTo(
     record: CaseRecord,
     input: { activity: Activity; seq: number; task: TaskRecord | undefined },
     ctx: CaseDocumentContext,
-  ): Promise<NonNullable<CaseDocumentContext['disposisi']>> {
+  ): Promise<CaseDocumentContext['disposisi'] | undefined> {
     const sop = this.deps.sops.get(record.sopKey);
     const pemda = this.deps.pemda(record.pemdaId);
     const list = disposisiOf(sop, await this.deps.store.listHistory(record.caseId)).filter((d) => d.seq <= input.seq);
@@ -221,6 +221,7 @@ export class DocumentActions implements DocumentWork {
       });
       if (own) list.push(own);
     }
+    if (!list.some((d) => d.seq === input.seq)) return undefined;
     const daftar = list.map((d) => {
       const tanggal = pemda.localDate(new Date(d.at));
       const dari =
@@ -285,7 +286,12 @@ export class DocumentActions implements DocumentWork {
       const rapat = this.meetingOf(record, input.activity, input.task);
       if (rapat) ctx.rapat = rapat;
     }
-    if (action.dokumen === 'lembar-disposisi') ctx.disposisi = await this.disposisiUpTo(record, input, ctx);
+    if (action.dokumen === 'lembar-disposisi') {
+      const disposisi = await this.disposisiUpTo(record, input, ctx);
+      // A decision without an arahan (a return that needs none) gives no disposisi, so no sheet.
+      if (!disposisi) return { dokumen: action.dokumen, dibuat: false, alasan: 'tanpa arahan' };
+      ctx.disposisi = disposisi;
+    }
     const konsep = action.dokumen === 'kesepakatan-bersama';
     if (konsep) ctx.paraf = await this.parafFor(record, versionOf(ctx));
     const stored = await this.renderAndStore(
