@@ -189,7 +189,11 @@ export interface TaskForm {
   choices: string[];
   /** Choices whose page says a note is required. */
   noteRequired: string[];
-  textFields: { name: string; type: string; options: string[] }[];
+  /**
+   * `format`: a textarea's line format (`daftar-hadir`); `jenis`: what a select chooses (`pegawai`: a person of the
+   * pemda's directory).
+   */
+  textFields: { name: string; type: string; options: string[]; format?: string; jenis?: string }[];
   fileSlots: string[];
   needsCode: boolean;
   title: string;
@@ -215,6 +219,8 @@ export function parseTaskPage(html: string): TaskForm {
     .map((t) => ({
       name: t.attrs['name']!,
       type: t.name === 'input' ? (t.attrs['type'] ?? '') : t.name,
+      ...(t.attrs['data-format'] ? { format: t.attrs['data-format'] } : {}),
+      ...(t.attrs['data-jenis'] ? { jenis: t.attrs['data-jenis'] } : {}),
       options:
         t.name === 'select'
           ? startTags(innerOf(html, t), 'option')
@@ -273,9 +279,17 @@ export async function actOnLink(
     pilihan: decision.pilihan,
     catatan: decision.catatan ?? '',
   });
+  // A scripted official picks a different person for each role (the pimpinan rapat is not also the notulis).
+  const chosen = new Set<string>();
   for (const field of form.textFields) {
     const given = decision.values?.[field.name.slice(2)];
-    body.set(field.name, given ?? sampleValue(field));
+    const value =
+      given ??
+      (field.jenis === 'pegawai'
+        ? (field.options.find((o) => !chosen.has(o)) ?? sampleValue(field))
+        : sampleValue(field));
+    if (field.jenis === 'pegawai') chosen.add(value);
+    body.set(field.name, value);
   }
   for (const [name, value] of Object.entries({ ...form.naskah, ...decision.naskah })) body.set(name, value);
   const upload = async (slot: string, name: string, bytes: Buffer) => {
@@ -347,6 +361,8 @@ async function codeFromMailbox(dataDir: string, before: number, recipient?: stri
 /** A value for a field the script gives none for. */
 export function sampleValue(field: TaskForm['textFields'][number]): string {
   if (field.type === 'select') return field.options[0] ?? '';
+  if (field.format === 'daftar-hadir')
+    return 'Andi Saputra, S.H. | Analis Hukum | Bagian Hukum Setda\nAgus Salim, S.IP. | Kepala Bagian Pemerintahan | Setda Kabupaten Mitra';
   if (field.type === 'date') return '2026-12-01';
   if (field.type === 'datetime-local') return '2026-12-01T09:00';
   if (field.type === 'number') return '1';

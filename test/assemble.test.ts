@@ -13,7 +13,7 @@ import {
 } from '../core/documents/assemble.ts';
 import { DOCUMENTS } from '../core/documents/index.ts';
 import { KesepakatanBersamaSchema, prepareKesepakatanBersama } from '../core/documents/kesepakatan-bersama.ts';
-import { ErrorNames, isSepakatError } from '../core/errors.ts';
+import { badInput } from './support/bad-input.ts';
 import { GENERATED_DOCUMENTS, type GeneratedDocument } from '../core/sop/schema.ts';
 import { DocumentTemplates } from '../functions/render/templates.ts';
 
@@ -50,7 +50,13 @@ const DATE_FIELDS = new Set([
   'disposisi-diterima',
 ]);
 
-/** Every field CASE_FIELDS names, filled with plain sample text (dates and numbers where the field wants them). */
+/** Lists of people: one format, "nama | jabatan | instansi" (core/validation/daftar-hadir.ts). */
+const PEOPLE_FIELDS = new Set(['rapat-peserta', 'notulen-peserta']);
+
+/**
+ * Every field CASE_FIELDS names, filled with plain sample text (dates, numbers and lists of people where the field
+ * wants them; a notulis other than the pimpinan, who is the signer of the context).
+ */
 const sampleData = (): Record<string, string | number> => {
   const data: Record<string, string | number> = {};
   for (const field of new Set(Object.values(CASE_FIELDS).flat()))
@@ -58,7 +64,11 @@ const sampleData = (): Record<string, string | number> => {
       ? '2026-12-01'
       : field === 'naskah-jangka-waktu'
         ? 1
-        : `Isian contoh untuk ${field}`;
+        : PEOPLE_FIELDS.has(field)
+          ? `Isian contoh nama | jabatan untuk ${field} | instansi`
+          : field === 'notulen-pencatat'
+            ? 'Rizky Pratama, S.Sos. | Analis Kerja Sama | 199301052019031007 | Penata Muda Tingkat I (III/b)'
+            : `Isian contoh untuk ${field}`;
   return data;
 };
 
@@ -116,16 +126,6 @@ const kb = (ctx: CaseDocumentContext) => {
   const a = assembleDocument('kesepakatan-bersama', ctx);
   if (a.template !== 'kesepakatan-bersama') throw new Error('not a naskah');
   return a.input;
-};
-
-const badInput = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (isSepakatError(error, ErrorNames.BadInput)) return error.message;
-    throw error;
-  }
-  throw new Error('no BadInput thrown');
 };
 
 describe('assembleDocument', () => {
@@ -282,7 +282,7 @@ describe('assembleDocument', () => {
           data: {
             'rapat-hari-tanggal': 'Kamis, 26 November 2026',
             'rapat-peserta':
-              '1. Kepala Bagian Hukum | | Sekretariat Daerah Kota Contoh\n2. H. Agus Salim | Kepala Bagian Pemerintahan | Kabupaten Sukamaju',
+              '1. Andi Saputra, S.H. | Kepala Bagian Hukum | Sekretariat Daerah Kota Contoh\n2. H. Agus Salim | Kepala Bagian Pemerintahan | Kabupaten Sukamaju',
             'rapat-pimpinan': 'Kepala Bagian Kerjasama',
           },
           nomor: { 'surat-undangan': '000.5/412/KS/2026' },
@@ -312,7 +312,7 @@ describe('assembleDocument', () => {
           untukBeliau: 'Sekretaris Daerah',
         },
         daftarUndangan: [
-          { nama: 'Kepala Bagian Hukum', instansi: 'Sekretariat Daerah Kota Contoh' },
+          { nama: 'Andi Saputra, S.H.', jabatan: 'Kepala Bagian Hukum', instansi: 'Sekretariat Daerah Kota Contoh' },
           { nama: 'H. Agus Salim', jabatan: 'Kepala Bagian Pemerintahan', instansi: 'Kabupaten Sukamaju' },
         ],
       });
@@ -447,7 +447,9 @@ describe('assembleDocument', () => {
       if (a.template !== 'lembar-disposisi') throw new Error('wrong template');
       expect(a.input.surat).toMatchObject({
         dari: 'Pemerintah Kabupaten Sukamaju',
-        nomor: 'KS-2026-0007',
+        // The incoming letter's number and date are not known to this case: the blank of the form, not a guess.
+        nomor: KOSONG,
+        nomorAgenda: 'KS-2026-0007',
         sifat: 'Biasa',
         perihal: 'Permohonan Kesepakatan Bersama Penyelenggaraan Pemerintahan dan Pembangunan Daerah',
       });
@@ -461,6 +463,7 @@ describe('assembleDocument', () => {
           nama: 'Ir. Siti Rahmawati, M.Si.',
         },
       ]);
+      expect(a.input.surat).not.toHaveProperty('tanggal');
     });
 
     it('reports the cooperation from the signed naskah, and asks for the date it was signed', () => {

@@ -192,8 +192,12 @@ describe('every SOP field, through the task form and the intake manifest', () =>
         return '12';
       case 'boolean':
         return 'ya';
+      case 'pegawai':
+        return 'contoh-pegawai';
       default:
-        return `Contoh isian ${field.label}`;
+        return field.format === 'daftar-hadir'
+          ? `Contoh nama ${field.id} | jabatan | instansi`
+          : `Contoh isian ${field.label}`;
     }
   };
 
@@ -211,7 +215,7 @@ describe('every SOP field, through the task form and the intake manifest', () =>
   it('covers the fields of every SOP in sops/ and test/fixtures/sops', () => {
     expect(sops.length).toBeGreaterThanOrEqual(4);
     expect(new Set(taskFields.map((f) => f.field.type))).toEqual(
-      new Set(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean']),
+      new Set(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'pegawai']),
     );
     expect(intakeFields.length).toBeGreaterThan(sops.length * COMMON_INTAKE_FIELDS.length);
   });

@@ -19,6 +19,9 @@ import { catatan, checkField, checkText } from '../validation/text.ts';
 import { NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
 import { checkContent, type NaskahContent } from '../naskah/content.ts';
 import type { NaskahVersion } from '../naskah/versions.ts';
+import { parseDaftarHadir } from '../validation/daftar-hadir.ts';
+import { tandaTanganKurang } from '../documents/assemble.ts';
+import { checkRapat, RAPAT_FIELDS, rapatOf } from './rapat.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
@@ -108,6 +111,30 @@ export class TaskActions {
           field: action.srikandi,
           error: `Nomor ${parsed.text} sudah tercatat di register untuk naskah lain`,
         });
+    }
+    return problems;
+  }
+
+  /**
+   * A `pegawai` field names a person of the pemda's directory; the pimpinan rapat and the notulis sign the notulen,
+   * so each must be able to sign (NIP and pangkat below the Sekda).
+   */
+  private checkPeople(view: TaskView, values: Decision['values']): { field: string; error: string }[] {
+    const pemda = this.deps.pemda(view.record.pemdaId);
+    const kepalaDaerah = pemda.directory.data.pemda.dokumen.kepalaDaerah.jabatan;
+    const problems: { field: string; error: string }[] = [];
+    for (const field of view.activity.fields) {
+      const id = values[field.id];
+      if (field.type !== 'pegawai' || typeof id !== 'string') continue;
+      const person = pemda.directory.person(id);
+      if (!person) {
+        problems.push({ field: field.id, error: `${field.label}: pilih pegawai dari daftar` });
+        continue;
+      }
+      if (field.id === RAPAT_FIELDS.pimpinan || field.id === RAPAT_FIELDS.notulis) {
+        const kurang = tandaTanganKurang(person, kepalaDaerah);
+        if (kurang) problems.push({ field: field.id, error: `${field.label}: ${kurang}` });
+      }
     }
     return problems;
   }
@@ -285,15 +312,19 @@ export class TaskActions {
       errors.catatan =
         'Catatan wajib diisi (paling sedikit 5 huruf): alasannya diteruskan kepada yang bertindak berikutnya';
 
-    // Output is required when moving forward; a return or a repeat may come without it.
-    const forward = choice?.kind === 'lanjut' || choice?.kind === 'ya';
+    // Output is required when moving forward; a return or a repeat may come without it. A step that records the
+    // notulen of a meeting records it whatever the choice (each round its own), so its fields are always required.
+    const rapat = rapatOf(this.runtime.sopOf(view.record), activity);
+    const outputRequired = choice?.kind === 'lanjut' || choice?.kind === 'ya' || rapat?.catat === 'notulen';
     const values: Decision['values'] = {};
     const files: StoredFile[] = [];
+    // Uploads are accepted (copied under the case) only once the meeting's rules hold: a refused notulen stores nothing.
+    const uploads: { field: Field; key: string; name: string }[] = [];
     for (const field of activity.fields) {
       if (field.type === 'file') {
         const key = (form[`unggah_${field.id}`] ?? '').trim();
         if (!key) {
-          if (field.required && forward) errors[field.id] = `${field.label} wajib diunggah`;
+          if (field.required && outputRequired) errors[field.id] = `${field.label} wajib diunggah`;
           continue;
         }
         const name = checkText(`${field.label}: nama berkas`, form[`nama_${field.id}`] ?? key, { max: 400 });
@@ -301,20 +332,38 @@ export class TaskActions {
           errors[field.id] = name.error;
           continue;
         }
-        const checked = await this.checkUpload(task, field, key, name || key);
-        if ('error' in checked) errors[field.id] = checked.error;
-        else files.push(checked);
+        uploads.push({ field, key, name: name || key });
         continue;
       }
       const parsed = parseFieldValue(field, form[`f_${field.id}`] ?? '');
       if (parsed === undefined) {
-        if (field.required && forward && field.type !== 'boolean') errors[field.id] = `${field.label} wajib diisi`;
+        if (field.required && outputRequired && field.type !== 'boolean')
+          errors[field.id] = `${field.label} wajib diisi`;
         if (field.type === 'boolean') values[field.id] = false;
         continue;
       }
       if (typeof parsed === 'object') errors[field.id] = parsed.error;
       else values[field.id] = parsed;
     }
+
+    for (const problem of this.checkPeople(view, values)) errors[problem.field] ??= problem.error;
+    const meeting = rapat
+      ? checkRapat({
+          activity,
+          rapat,
+          values,
+          now: this.deps.clock.now(),
+          timeZone: this.deps.pemda(view.record.pemdaId).calendar.timeZone,
+          person: (id) => this.deps.pemda(view.record.pemdaId).directory.person(id),
+        })
+      : [];
+    for (const problem of meeting) errors[problem.field] ??= problem.error;
+    if (!meeting.length)
+      for (const upload of uploads) {
+        const checked = await this.checkUpload(task, upload.field, upload.key, upload.name);
+        if ('error' in checked) errors[upload.field.id] = checked.error;
+        else files.push(checked);
+      }
 
     for (const problem of await this.checkNumbers(view, values)) errors[problem.field] = problem.error;
 
@@ -453,6 +502,15 @@ export function parseFieldValue(
         : { error: `${field.label}: tanggal dan jam tidak valid` };
     case 'select':
       return field.options?.some((o) => o.value === raw) ? raw : { error: `${field.label}: pilihan tidak dikenal` };
+    case 'pegawai':
+      // A person's id; whether the directory knows it is checked with the directory (TaskActions.checkPeople).
+      return /^[a-z0-9][a-z0-9-]{0,99}$/.test(raw) ? raw : { error: `${field.label}: pilih pegawai dari daftar` };
+    case 'textarea':
+      if (field.format === 'daftar-hadir') {
+        const daftar = parseDaftarHadir(field.label, raw);
+        if (!daftar.ok) return { error: daftar.error };
+      }
+      return raw;
     default:
       return raw;
   }

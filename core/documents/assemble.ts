@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isIsoDate } from '../calendar/calendar-schema.ts';
 import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
+import { parseDaftarHadir } from '../validation/daftar-hadir.ts';
 import { contentVersion, MAX_PARAF_HIERARKI, type NaskahPasal, type NaskahText } from '../signing/paraf.ts';
 import type { GeneratedDocument } from '../sop/schema.ts';
 import { ayatParts, type NaskahContent } from '../naskah/content.ts';
@@ -65,6 +66,29 @@ export interface CaseDocumentContext {
   konsep?: boolean;
   /** The naskah's content version (core/naskah), drafted by pasal: its words are printed as typed. */
   naskah?: NaskahContent;
+  /**
+   * The meeting a notulen records: the values its own activation recorded, by the field ids of CASE_FIELDS
+   * ('rapat-tanggal', 'notulen-peserta', …), with the pimpinan and the notulis resolved from the directory. When
+   * given, the notulen reads the meeting from here only, never from the case data (which may hold another meeting's).
+   */
+  rapat?: { data: Readonly<Record<string, unknown>>; pimpinan?: Official; notulis?: Official };
+  /**
+   * The disposisi of the case up to this one, oldest first (core/case/disposisi.ts), each with who gave it, to whom
+   * (the next step's official), when (local date) and the arahan as typed; and the local date the permohonan was
+   * received. When given, the Lembar Disposisi prints these instead of the arahan field of the case data.
+   */
+  disposisi?: { diterima: string; daftar: DisposisiInput[] };
+}
+
+/** One disposisi as the Lembar Disposisi prints it. */
+export interface DisposisiInput {
+  /** Who gave it (the official who decided the disposisi step). */
+  dari: Official;
+  /** To whom: "Kepala Bagian Kerjasama (Hendra Gunawan, S.H., M.H.)". */
+  kepada: string;
+  arahan: string;
+  /** Local date, YYYY-MM-DD. */
+  tanggal: string;
 }
 
 export type AssembledDocument = {
@@ -139,9 +163,13 @@ export const CASE_FIELDS: Readonly<Record<GeneratedDocument, readonly string[]>>
   'lembar-disposisi': [
     'disposisi-surat-dari',
     'disposisi-surat-nomor',
+    'surat-nomor',
     'disposisi-surat-tanggal',
+    'surat-tanggal',
     'disposisi-diterima',
+    'tanggal-diterima',
     'disposisi-nomor-agenda',
+    'nomor-agenda',
     'disposisi-sifat',
     'disposisi-kepada',
     'disposisi-harap',
@@ -452,7 +480,7 @@ function suratUndangan(ctx: CaseDocumentContext): DocumentInput<'surat-undangan'
     tanggalData(ctx, 'rapat-tanggal') ??
     raise(kurang('rapat-tanggal', 'tanggal rapat yang diundang'));
   const acara = acaraRapat(ctx);
-  const peserta = barisData(ctx, 'rapat-peserta').map(orangDariBaris);
+  const peserta = daftarHadirData(ctx, 'rapat-peserta');
   // "nama | jabatan | NIP | pangkat" (as the notulen reads it) shows its jabatan; a plain line shows as written.
   const pimpinanBaris = teksData(ctx, 'rapat-pimpinan');
   const pimpinan = pimpinanBaris && (kolom(pimpinanBaris)[1] || kolom(pimpinanBaris)[0]);
@@ -587,13 +615,19 @@ function telaahanStaf(ctx: CaseDocumentContext): DocumentInput<'telaahan-staf'> 
   };
 }
 
-function notulenRapat(ctx: CaseDocumentContext): DocumentInput<'notulen-rapat'> {
+function notulenRapat(caseCtx: CaseDocumentContext): DocumentInput<'notulen-rapat'> {
+  // The meeting's own values when the activation recorded them: never another meeting's case data.
+  const ctx: CaseDocumentContext = caseCtx.rapat ? { ...caseCtx, data: caseCtx.rapat.data } : caseCtx;
   const acara = acaraRapat(ctx);
   const pimpinan =
-    pejabatDariBaris(teksData(ctx, 'rapat-pimpinan'), ctx) ?? penandatangan(ctx, ctx.penandatangan, 'notulen rapat');
+    (caseCtx.rapat?.pimpinan && penandatangan(ctx, caseCtx.rapat.pimpinan, 'notulen rapat (pimpinan rapat)')) ??
+    pejabatDariBaris(teksData(ctx, 'rapat-pimpinan'), ctx) ??
+    penandatangan(ctx, ctx.penandatangan, 'notulen rapat');
   const pencatat =
-    pejabatDariBaris(teksData(ctx, 'notulen-pencatat'), ctx) ?? penandatangan(ctx, ctx.penandatangan, 'notulen rapat');
-  const peserta = barisData(ctx, 'notulen-peserta').map(orangDariBaris);
+    (caseCtx.rapat?.notulis && penandatangan(ctx, caseCtx.rapat.notulis, 'notulen rapat (notulis)')) ??
+    pejabatDariBaris(teksData(ctx, 'notulen-pencatat'), ctx) ??
+    penandatangan(ctx, ctx.penandatangan, 'notulen rapat');
+  const peserta = daftarHadirData(ctx, 'notulen-peserta');
   const hadir = [pimpinan, pencatat]
     .filter((p, i, all) => all.findIndex((q) => q.nama === p.nama) === i)
     .map((p) => ({ nama: p.nama, jabatan: p.jabatan, instansi: satuBaris(ctx.pemda.nama) }));
@@ -601,6 +635,12 @@ function notulenRapat(ctx: CaseDocumentContext): DocumentInput<'notulen-rapat'> 
   if (!pembahasan.length) throw kurang('notulen-pembahasan', 'uraian pembahasan rapat');
   const keputusan = barisData(ctx, 'notulen-kesimpulan', MAKS_PARAGRAF);
   if (!keputusan.length) throw kurang('notulen-kesimpulan', 'kesimpulan/keputusan rapat');
+  // Each signs the notulen: one person cannot be both (two identical signature blocks).
+  if (normal(pimpinan.nama) === normal(pencatat.nama))
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Isian "notulen-pencatat" (notulis): ${pencatat.nama} juga pimpinan rapat; notulis harus orang lain dari pimpinan rapat.`,
+    );
   const tindakLanjut = barisData(ctx, 'notulen-tindak-lanjut').map((line) => {
     const [uraian, penanggungJawab, batas] = kolom(line);
     const batasWaktu = batas ? bacaTanggal(batas) : undefined;
@@ -661,32 +701,50 @@ function lembarDisposisi(ctx: CaseDocumentContext): DocumentInput<'lembar-dispos
   const penghubung = ctx.pemda.dokumen.penghubung;
   const harap = harapData(ctx);
   const catatan = paragrafData(ctx, 'disposisi-catatan');
+  // The incoming letter as far as the case knows it: what is not known prints as the blank of a form.
+  const nomorSurat = teksData(ctx, 'disposisi-surat-nomor') ?? teksData(ctx, 'surat-nomor');
+  const tanggalSurat = tanggalData(ctx, 'disposisi-surat-tanggal') ?? tanggalData(ctx, 'surat-tanggal');
+  const dariDaftar = ctx.disposisi?.daftar.length ? ctx.disposisi.daftar : undefined;
   return {
     kop: kop(ctx),
     surat: {
       dari: teksData(ctx, 'disposisi-surat-dari') ?? mitraInstansi(ctx),
-      nomor: teksData(ctx, 'disposisi-surat-nomor') ?? satuBaris(ctx.caseId),
-      tanggal: tanggalData(ctx, 'disposisi-surat-tanggal') ?? ctx.tanggal,
-      diterima: tanggalData(ctx, 'disposisi-diterima') ?? ctx.tanggal,
+      nomor: nomorSurat ?? KOSONG,
+      ...(tanggalSurat ? { tanggal: tanggalSurat } : {}),
+      diterima:
+        tanggalData(ctx, 'disposisi-diterima') ??
+        tanggalData(ctx, 'tanggal-diterima') ??
+        ctx.disposisi?.diterima ??
+        ctx.tanggal,
       nomorAgenda:
         teksData(ctx, 'disposisi-nomor-agenda') ??
+        teksData(ctx, 'nomor-agenda') ??
         (satuBaris(ctx.nomor['lembar-disposisi'] ?? '') || satuBaris(ctx.caseId)),
       sifat: sifatData(ctx),
       perihal: satuBaris(ctx.perihal) || tentangNaskah(ctx),
     },
-    disposisi: [
-      {
-        dari: jabatanPenuh(ctx.penandatangan),
-        kepada: kepada.length ? kepada : [satuBaris(penghubung.pejabat ?? '') || satuBaris(penghubung.unit)],
-        harap: harap.length ? harap : ['Proses lebih lanjut'],
-        arahan:
-          paragrafData(ctx, 'disposisi-arahan') ??
-          paragrafData(ctx, 'arahan') ??
-          'Untuk diproses lebih lanjut sesuai dengan ketentuan.',
-        tanggal: ctx.tanggal,
-        ...(satuBaris(ctx.penandatangan.nama) ? { nama: satuBaris(ctx.penandatangan.nama) } : {}),
-      },
-    ],
+    disposisi: dariDaftar
+      ? dariDaftar.map((d) => ({
+          dari: jabatanPenuh(d.dari),
+          kepada: [satuBaris(d.kepada) || KOSONG],
+          harap: harap.length ? harap : ['Proses lebih lanjut'],
+          arahan: potong(d.arahan, MAKS_PARAGRAF) || KOSONG,
+          tanggal: d.tanggal,
+          ...(satuBaris(d.dari.nama) ? { nama: satuBaris(d.dari.nama) } : {}),
+        }))
+      : [
+          {
+            dari: jabatanPenuh(ctx.penandatangan),
+            kepada: kepada.length ? kepada : [satuBaris(penghubung.pejabat ?? '') || satuBaris(penghubung.unit)],
+            harap: harap.length ? harap : ['Proses lebih lanjut'],
+            arahan:
+              paragrafData(ctx, 'disposisi-arahan') ??
+              paragrafData(ctx, 'arahan') ??
+              'Untuk diproses lebih lanjut sesuai dengan ketentuan.',
+            tanggal: ctx.tanggal,
+            ...(satuBaris(ctx.penandatangan.nama) ? { nama: satuBaris(ctx.penandatangan.nama) } : {}),
+          },
+        ],
     ...(catatan ? { catatan } : {}),
     ...(ctx.konsep ? { konsep: true } : {}),
   };
@@ -874,11 +932,8 @@ function penandatangan(
   const tingkat = tingkatJabatan(jabatan, kepalaDaerah);
   const nip = o.nip?.replace(/\s+/g, '');
   const pangkat = satuBaris(o.pangkat ?? '');
-  if (tingkat === 'pejabat' && (!nip || !/^\d{18}$/.test(nip) || !pangkat))
-    throw new SepakatError(
-      ErrorNames.BadInput,
-      `Tanda tangan ${dokumen} oleh ${nama} (${jabatan}) memerlukan NIP 18 digit dan pangkat/golongan: lengkapi data pejabat di direktori pemda.`,
-    );
+  const kurangData = tandaTanganKurang(o, kepalaDaerah);
+  if (kurangData) throw new SepakatError(ErrorNames.BadInput, `Tanda tangan ${dokumen} oleh ${kurangData}.`);
   const atasNama = options.atasNama && (tingkat === 'sekda' || tingkat === 'pejabat');
   return {
     jabatan: tingkat === 'kepala-daerah' && normal(jabatan) === normal(kepalaDaerah) ? kepalaDaerah : jabatan,
@@ -890,6 +945,21 @@ function penandatangan(
     ...(atasNama ? { atasNama: kepalaDaerah } : {}),
     ...(atasNama && tingkat === 'pejabat' ? { untukBeliau: 'Sekretaris Daerah' } : {}),
   };
+}
+
+/**
+ * Why an official cannot sign a document of the pemda (below the Sekda, a signature prints NIP and pangkat:
+ * Permendagri 1/2023 Pasal 44), in words that follow "Tanda tangan … oleh"; undefined when they can.
+ */
+export function tandaTanganKurang(
+  o: Pick<Official, 'nama' | 'jabatan' | 'nip' | 'pangkat'>,
+  kepalaDaerah: string,
+): string | undefined {
+  const jabatan = satuBaris(o.jabatan);
+  const nip = o.nip?.replace(/\s+/g, '');
+  if (tingkatJabatan(jabatan, satuBaris(kepalaDaerah)) !== 'pejabat') return undefined;
+  if (nip && /^\d{18}$/.test(nip) && satuBaris(o.pangkat ?? '')) return undefined;
+  return `${satuBaris(o.nama)} (${jabatan}) memerlukan NIP 18 digit dan pangkat/golongan: lengkapi data pejabat di direktori pemda`;
 }
 
 export const status = (o: Official): { status?: 'Plt.' | 'Plh.' } =>
@@ -914,10 +984,23 @@ function pejabatDariBaris(line: string | undefined, ctx: CaseDocumentContext): P
   return { nama, jabatan, tingkat, ...(nipSah ? { nip: nipSah } : {}), ...(pangkat ? { pangkat } : {}) };
 }
 
-/** "nama | jabatan | instansi" */
-function orangDariBaris(line: string): { nama: string; jabatan?: string; instansi?: string } {
-  const [nama, jabatan, instansi] = kolom(line);
-  return { nama: nama || line, ...(jabatan ? { jabatan } : {}), ...(instansi ? { instansi } : {}) };
+/**
+ * A list of people ("nama | jabatan | instansi" per line) through the one parser of the forms
+ * (core/validation/daftar-hadir.ts); a bad line is refused naming the field and the line. Empty: [].
+ */
+function daftarHadirData(
+  ctx: CaseDocumentContext,
+  field: string,
+): { nama: string; jabatan: string; instansi: string }[] {
+  const raw = rawData(ctx, field);
+  if (raw === undefined) return [];
+  const parsed = parseDaftarHadir(`Isian "${field}"`, raw);
+  if (!parsed.ok) throw new SepakatError(ErrorNames.BadInput, parsed.error);
+  return parsed.orang.map((o) => ({
+    nama: satuBaris(o.nama),
+    jabatan: satuBaris(o.jabatan),
+    instansi: satuBaris(o.instansi),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

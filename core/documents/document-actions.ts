@@ -19,6 +19,8 @@ import type { ParafRecord } from '../signing/paraf.ts';
 import { NASKAH_DOCUMENTS, NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
 import { contentHash, type NaskahContent } from '../naskah/content.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
+import { disposisiOf, disposisiOfDecision, type Disposisi } from '../case/disposisi.ts';
+import { RAPAT_FIELDS, rapatOf } from '../case/rapat.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
 import type { Paraf } from './common.ts';
 import { docIdFor, type DocumentRecord } from './document-record.ts';
@@ -211,6 +213,78 @@ export class DocumentActions implements DocumentWork {
     };
   }
 
+  /**
+   * The meeting a notulen step recorded at this activation (its own values, never another meeting's case data), with
+   * the pimpinan and the notulis from the directory; undefined for a step that declares no notulen.
+   */
+  private meetingOf(
+    record: CaseRecord,
+    activity: Activity,
+    task: TaskRecord | undefined,
+  ): CaseDocumentContext['rapat'] | undefined {
+    const decision = task?.decision;
+    if (!decision || rapatOf(this.deps.sops.get(record.sopKey), activity)?.catat !== 'notulen') return undefined;
+    const directory = this.deps.pemda(record.pemdaId).directory;
+    const person = (field: string) => {
+      const id = decision.values[field];
+      const found = typeof id === 'string' ? directory.person(id) : undefined;
+      return found ? official(found) : undefined;
+    };
+    const pimpinan = person(RAPAT_FIELDS.pimpinan);
+    const notulis = person(RAPAT_FIELDS.notulis);
+    return { data: decision.values, ...(pimpinan ? { pimpinan } : {}), ...(notulis ? { notulis } : {}) };
+  }
+
+  /**
+   * The disposisi of the case up to this activation (the Lembar Disposisi carries the chain, as the paper sheet
+   * does): who gave each (the deciding official, as the directory knows them), to whom (the official holding the next
+   * step's role that day), the arahan as typed and the local date. Undefined when this activation gave none.
+   */
+  private async disposisiUpTo(
+    record: CaseRecord,
+    input: { activity: Activity; seq: number; task: TaskRecord | undefined },
+    ctx: CaseDocumentContext,
+  ): Promise<CaseDocumentContext['disposisi'] | undefined> {
+    const sop = this.deps.sops.get(record.sopKey);
+    const pemda = this.deps.pemda(record.pemdaId);
+    const list = disposisiOf(sop, await this.deps.store.listHistory(record.caseId)).filter((d) => d.seq <= input.seq);
+    const decision = input.task?.decision;
+    if (decision && !list.some((d) => d.seq === input.seq)) {
+      const own = disposisiOfDecision(sop, {
+        node: input.activity.id,
+        stepId: input.activity.stepId,
+        seq: input.seq,
+        at: decision.at,
+        choice: decision.choice,
+        who: decision.by,
+        values: decision.values,
+      });
+      if (own) list.push(own);
+    }
+    if (!list.some((d) => d.seq === input.seq)) return undefined;
+    const daftar = list.map((d) => {
+      const tanggal = pemda.localDate(new Date(d.at));
+      const dari =
+        d.seq === input.seq
+          ? ctx.penandatangan
+          : official({ ...pemda.directory.person(d.dari.id), nama: d.dari.nama, jabatan: d.dari.jabatan });
+      return { dari, kepada: this.kepadaLabel(record, d.kepada, tanggal), arahan: d.arahan, tanggal };
+    });
+    return { diterima: pemda.localDate(new Date(record.createdAt)), daftar };
+  }
+
+  /** "Kepala Bagian Kerjasama (Hendra Gunawan, S.H., M.H.)": the one holder of the role that day, else the jabatan. */
+  private kepadaLabel(record: CaseRecord, kepada: Disposisi['kepada'], tanggal: string): string {
+    if (!kepada) return '-';
+    const sop = this.deps.sops.get(record.sopKey);
+    const actor = sop.actor(kepada.actorId);
+    if (actor.kind === 'external') return actor.jabatan;
+    const holders = this.deps.pemda(record.pemdaId).directory.holders(actor.id, tanggal);
+    const [holder] = holders;
+    if (holders.length !== 1 || !holder) return actor.jabatan;
+    return `${holder.sebagai ? `${holder.sebagai}. ` : ''}${holder.jabatan} (${holder.nama})`;
+  }
+
   private parties(record: CaseRecord): string[] {
     const mitra = typeof record.data['pihak-mitra'] === 'string' ? record.data['pihak-mitra'] : record.pemohon.instansi;
     return [this.profile(record).nama, mitra];
@@ -270,6 +344,16 @@ export class DocumentActions implements DocumentWork {
         ...(by ? { by } : {}),
       });
       ctx.nomor = { ...ctx.nomor, [action.dokumen]: entry.numberText };
+    }
+    if (action.dokumen === 'notulen-rapat') {
+      const rapat = this.meetingOf(record, input.activity, input.task);
+      if (rapat) ctx.rapat = rapat;
+    }
+    if (action.dokumen === 'lembar-disposisi') {
+      const disposisi = await this.disposisiUpTo(record, input, ctx);
+      // A decision without an arahan (a return that needs none) gives no disposisi, so no sheet.
+      if (!disposisi) return { dokumen: action.dokumen, dibuat: false, alasan: 'tanpa arahan' };
+      ctx.disposisi = disposisi;
     }
     const konsep = NASKAH_DOCUMENTS.has(action.dokumen);
     if (konsep) ctx.paraf = await this.parafFor(record, versionOf(ctx));

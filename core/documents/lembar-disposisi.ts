@@ -47,7 +47,8 @@ export const LembarDisposisiSchema = z
       .object({
         dari: teks,
         nomor: teks,
-        tanggal,
+        /** The letter's own date; absent when the case does not know it (the sheet prints the blank). */
+        tanggal: tanggal.optional(),
         diterima: tanggal,
         nomorAgenda: teks,
         sifat,
@@ -86,7 +87,7 @@ export function prepareLembarDisposisi(d: LembarDisposisi): LembarDisposisiView 
     surat: {
       dari: d.surat.dari,
       nomor: d.surat.nomor,
-      tanggal: tanggalSurat(d.surat.tanggal),
+      tanggal: d.surat.tanggal ? tanggalSurat(d.surat.tanggal) : '……………………',
       diterima: tanggalSurat(d.surat.diterima),
       nomorAgenda: d.surat.nomorAgenda,
       perihal: d.surat.perihal,

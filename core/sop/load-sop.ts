@@ -218,10 +218,34 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
     if (auto.action === 'tandatangan-mitra' || auto.action === 'arsip') refs.push(['berkas', auto.berkas, 'file']);
     if (auto.action === 'arsip') refs.push(['lokasi', auto.lokasi, 'value']);
     if (auto.action === 'nomor') refs.push(['srikandi', auto.srikandi, 'value']);
+    if (auto.action === 'dokumen') {
+      refs.push(['arahan', auto.arahan, 'value']);
+      const disposisi = auto.dokumen === 'lembar-disposisi';
+      if (disposisi && auto.arahan === undefined)
+        issues.push({
+          file,
+          stepId,
+          path: `${path}.arahan`,
+          message: 'Lembar Disposisi memerlukan isian arahan langkah ini (arahan: <id isian>)',
+        });
+      if (!disposisi && (auto.arahan !== undefined || auto.kepada !== undefined))
+        issues.push({ file, stepId, path, message: 'arahan dan kepada hanya untuk dokumen lembar-disposisi' });
+      if (auto.kepada !== undefined && !actors.has(auto.kepada))
+        issues.push({
+          file,
+          stepId,
+          path: `${path}.kepada`,
+          message: `aktor "${auto.kepada}" tidak ada di daftar actors`,
+        });
+    }
     for (const [key, id, kind] of refs) {
       if (id === undefined) continue;
       const field = fields.find((f) => f.id === id);
-      if (!field || (kind === 'file') !== (field.type === 'file'))
+      const wrongKind =
+        key === 'arahan'
+          ? field?.type !== 'text' && field?.type !== 'textarea'
+          : (kind === 'file') !== (field?.type === 'file');
+      if (!field || wrongKind)
         issues.push({
           file,
           stepId,
@@ -230,6 +254,14 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
         });
     }
   };
+
+  for (const field of [...definition.intake.documents, ...definition.intake.data])
+    if (field.type === 'pegawai')
+      issues.push({
+        file,
+        path: `intake.${field.id}`,
+        message: 'isian pegawai hanya pada langkah, bukan pada permohonan',
+      });
 
   const nodes: FlowNode[] = [];
   definition.steps.forEach((step, index) => {
@@ -270,6 +302,7 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
       });
       return;
     }
+    checkRapat(step, file, issues);
     const next = step.next ?? following;
     const after = step.automatic?.after ?? [];
     const before = step.automatic?.before ?? [];
@@ -401,6 +434,45 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
       return step;
     },
   };
+}
+
+/** The fields a meeting step keeps under their conventional ids (core/case/rapat.ts reads them by these ids). */
+const RAPAT_FIELD_TYPES: Readonly<Record<string, readonly Field['type'][]>> = {
+  'rapat-tanggal': ['date'],
+  'rapat-waktu': ['text'],
+  'rapat-tempat': ['text'],
+  'rapat-acara': ['text', 'textarea'],
+  'rapat-pimpinan': ['pegawai'],
+  'notulen-pencatat': ['pegawai'],
+};
+
+/**
+ * A meeting step is a single-actor step with the meeting's date (`rapat-tanggal`); its meeting fields have the types
+ * the rules read them as.
+ */
+function checkRapat(step: Step, file: string, issues: DefinitionIssue[]) {
+  if (!step.rapat) return;
+  if (step.chain) {
+    issues.push({ file, stepId: step.id, path: 'rapat', message: 'rapat hanya pada langkah tanpa chain' });
+    return;
+  }
+  if (!step.fields.some((f) => f.id === 'rapat-tanggal'))
+    issues.push({
+      file,
+      stepId: step.id,
+      path: 'rapat',
+      message: 'langkah rapat harus punya isian "rapat-tanggal" (tanggal rapat, type date)',
+    });
+  for (const field of step.fields) {
+    const types = RAPAT_FIELD_TYPES[field.id];
+    if (types && !types.includes(field.type))
+      issues.push({
+        file,
+        stepId: step.id,
+        path: `fields.${field.id}`,
+        message: `isian rapat "${field.id}" harus berjenis ${types.join(' atau ')}`,
+      });
+  }
 }
 
 /**

@@ -46,16 +46,24 @@ export const FieldSchema = z
   .object({
     id: slug,
     label: nonEmpty,
-    type: z.enum(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'file']),
+    /** `pegawai`: a person of the pemda's directory, chosen from a list (the value is the person's id). */
+    type: z.enum(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'file', 'pegawai']),
     required: z.boolean().default(true),
     options: z.array(z.object({ value: nonEmpty, label: nonEmpty })).optional(),
     accept: z.array(z.enum(FILE_KINDS)).optional(),
     help: z.string().optional(),
     /** Also kept as case data under this id, so later steps and gates can read it. */
     caseData: z.boolean().default(false),
+    /**
+     * A textarea whose lines follow one format, checked as the official types it: `daftar-hadir` is one person per
+     * line, "nama | jabatan | instansi" (core/validation/daftar-hadir.ts), wherever a list of people is asked.
+     */
+    format: z.enum(['daftar-hadir']).optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
+    if (f.format && f.type !== 'textarea')
+      ctx.addIssue({ code: 'custom', path: ['format'], message: 'format hanya untuk isian textarea' });
     if (f.type === 'select' && !f.options?.length)
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'isian pilihan (select) harus punya options' });
     if (f.type === 'file' && !f.accept?.length)
@@ -93,7 +101,21 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
    * Renders a document from the case data and keeps it with the case (one per activation, never overwritten). With
    * `seri`, the letter takes its number from that series of the pemda's register first.
    */
-  z.object({ action: z.literal('dokumen'), dokumen: z.enum(GENERATED_DOCUMENTS), seri: slug.optional() }).strict(),
+  z
+    .object({
+      action: z.literal('dokumen'),
+      dokumen: z.enum(GENERATED_DOCUMENTS),
+      seri: slug.optional(),
+      /**
+       * For a Lembar Disposisi: the field of the step in which the official types the arahan. This makes the step a
+       * disposisi step: its arahan is shown to the official it goes to, on the case timeline, and printed on the
+       * Lembar Disposisi with the disposisi before it (core/case/disposisi.ts).
+       */
+      arahan: slug.optional(),
+      /** For a Lembar Disposisi: the actor it goes to; default the actor of the step the decision leads to. */
+      kepada: slug.optional(),
+    })
+    .strict(),
   /**
    * Reserves the number of the case's `untuk` (e.g. "naskah") in the pemda's series `seri`: the same number on
    * every re-run. With `srikandi`, a number the official entered in that field (from SRIKANDI) is checked for
@@ -196,6 +218,17 @@ export const StepSchema = z
     choices: z.array(ChoiceSchema).optional(),
     /** A loop ("sampai disepakati"): the step repeats until the actor records that the condition holds. */
     repeatUntil: z.string().optional(),
+    /**
+     * A meeting of the step: `undangan`, it invites to the meeting `id` (its date, time, place, agenda, guests);
+     * `notulen`, it records what happened at it (the notulen is refused while the meeting is still to come). Each
+     * visit of the step is a round of its own; an undangan and a notulen of the same id and round are one meeting,
+     * and the notulen's form is prefilled from that undangan only (core/case/rapat.ts). The fields keep their
+     * conventional ids: rapat-tanggal, rapat-waktu, rapat-tempat, rapat-acara, rapat-pimpinan, notulen-pencatat.
+     */
+    rapat: z
+      .object({ id: slug, catat: z.enum(['undangan', 'notulen']) })
+      .strict()
+      .optional(),
     /** Where the flow goes after the step (default: the following step; after the last: selesai). */
     next: target.optional(),
     chain: z.array(ChainLinkSchema).min(2).optional(),

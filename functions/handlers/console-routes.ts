@@ -23,6 +23,7 @@ import {
 import type { CaseRecord, HistoryEvent, HistoryType, StoredFile, TaskRecord } from '../../core/case/model.ts';
 import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../core/case/timeline.ts';
+import { disposisiLine, disposisiOf } from '../../core/case/disposisi.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { buildSwimlane, type StepState } from '../../core/sop/swimlane.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
@@ -298,15 +299,23 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         }))
       : [];
 
+    // The disposisi are working papers: shown to those who may see the Lembar Disposisi, beside their decisions.
+    const arahanOf = new Map(
+      may('lembar-disposisi') ? disposisiOf(sop, history).map((d) => [d.seq, disposisiLine(d)] as const) : [],
+    );
     const riwayat = history
       .filter((e) => historyVisible(e, p, staff, (kind) => may(kind)))
-      .map((e) => ({
-        waktu: pemda.formatDateTime(new Date(e.at)),
-        jenis: historyLabel(e.type),
-        langkah: e.node ?? '',
-        oleh: e.who ? `${e.who.nama}${e.who.jabatan ? ` (${e.who.jabatan})` : ''}` : '',
-        keterangan: describeEvent(e, (node, choice) => choiceLabel(sop, node, choice)),
-      }));
+      .map((e) => {
+        const arahan = e.type === 'tugas-diputuskan' && e.seq !== undefined ? arahanOf.get(e.seq) : undefined;
+        const keterangan = describeEvent(e, (node, choice) => choiceLabel(sop, node, choice));
+        return {
+          waktu: pemda.formatDateTime(new Date(e.at)),
+          jenis: historyLabel(e.type),
+          langkah: e.node ?? '',
+          oleh: e.who ? `${e.who.nama}${e.who.jabatan ? ` (${e.who.jabatan})` : ''}` : '',
+          keterangan: arahan ? [keterangan, arahan].filter(Boolean).join(' · ') : keterangan,
+        };
+      });
 
     // The completion forecast is an extra: a failure to compute it leaves it out, never the page.
     const forecast = record.status === 'aktif' ? await app.mutuBaku.forecastCase(caseId).catch(() => null) : null;
@@ -358,6 +367,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           tenggat: w(r.dueAt),
           selesai: w(r.doneAt),
           mutuBakuTeks: r.mutuBaku?.raw ?? (r.atasNama ? 'pihak luar' : '-'),
+          arahan: arahanOf.get(r.seq),
           kelas: STANDING_CLASS[r.status],
         })),
         swimlane,

@@ -10,6 +10,9 @@ import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
 import { parseInput } from '../../core/validation/issues.ts';
+import { FORMAT_DAFTAR_HADIR } from '../../core/validation/daftar-hadir.ts';
+import { disposisiFor, disposisiLine, disposisiOf } from '../../core/case/disposisi.ts';
+import { prefillRapat } from '../../core/case/rapat.ts';
 import {
   json,
   redirectTo,
@@ -437,6 +440,9 @@ class TaskPages {
         return e.choice;
       }
     };
+    // The disposisi of the case: each on the timeline beside its decision, and those given to this official in a box.
+    const disposisi = disposisiOf(sop, history);
+    const arahanOf = new Map(disposisi.map((d) => [d.seq, disposisiLine(d)]));
     const riwayat = history
       .filter((e) => e.type === 'tugas-diputuskan' || e.type === 'permohonan-diterima')
       .map((e) => ({
@@ -445,21 +451,56 @@ class TaskPages {
         oleh: e.type === 'permohonan-diterima' ? record.pemohon.nama : (e.who?.nama ?? ''),
         keputusan: e.type === 'permohonan-diterima' ? 'diterima' : choiceLabel(e),
         catatan: e.note,
+        arahan: e.type === 'tugas-diputuskan' && e.seq !== undefined ? arahanOf.get(e.seq) : undefined,
       }));
+    const untukAnda = disposisiFor(disposisi, activity, task.seq)
+      .reverse()
+      .map((d) => ({
+        oleh: d.dari.nama,
+        jabatan: d.dari.jabatan,
+        waktu: fmt(d.at),
+        kepada: d.kepada?.jabatan,
+        langkah: d.node,
+        arahan: d.arahan,
+      }));
+    // A notulen's form starts from its own undangan (same meeting, same round), never from another meeting's data.
+    const prefill = prefillRapat(sop, activity, task.visit, history);
+    const people = pemda.directory.data.people.map((p) => ({ value: p.id, label: `${p.nama} — ${p.jabatan}` }));
     const lastDecision = [...history].reverse().find((e) => e.type === 'tugas-diputuskan');
-    const fields = activity.fields.map((f) => ({
-      ...f,
-      inputType:
-        f.type === 'date' ? 'date' : f.type === 'datetime' ? 'datetime-local' : f.type === 'number' ? 'number' : 'text',
-      acceptAttr: (f.accept ?? []).map((k) => (k === 'jpeg' ? '.jpg,.jpeg' : `.${k}`)).join(','),
-      acceptLabel: acceptLabel(f),
+    const fields = activity.fields.map((f) => {
       // A caseData field shows what the case holds (the konsep naskah is edited, not typed again).
-      value: form[`f_${f.id}`] ?? (f.caseData && record.data[f.id] !== undefined ? String(record.data[f.id]) : ''),
-      uploadKey: form[`unggah_${f.id}`] ?? '',
-      uploadName: form[`nama_${f.id}`] ?? '',
-      error: errors[f.id],
-      options: f.options?.map((o) => ({ ...o, selected: form[`f_${f.id}`] === o.value })),
-    }));
+      const value =
+        form[`f_${f.id}`] ??
+        (prefill[f.id] !== undefined
+          ? String(prefill[f.id])
+          : f.caseData && record.data[f.id] !== undefined
+            ? String(record.data[f.id])
+            : '');
+      return {
+        ...f,
+        inputType:
+          f.type === 'date'
+            ? 'date'
+            : f.type === 'datetime'
+              ? 'datetime-local'
+              : f.type === 'number'
+                ? 'number'
+                : 'text',
+        acceptAttr: (f.accept ?? []).map((k) => (k === 'jpeg' ? '.jpg,.jpeg' : `.${k}`)).join(','),
+        acceptLabel: acceptLabel(f),
+        value,
+        uploadKey: form[`unggah_${f.id}`] ?? '',
+        uploadName: form[`nama_${f.id}`] ?? '',
+        error: errors[f.id],
+        // A select: its own options, or for a `pegawai` field the people of the pemda's directory.
+        pilih: f.type === 'select' || f.type === 'pegawai',
+        options: (f.type === 'pegawai' ? people : f.options)?.map((o) => ({
+          ...o,
+          selected: (f.type === 'pegawai' ? value : form[`f_${f.id}`]) === o.value,
+        })),
+        formatDaftarHadir: f.format === 'daftar-hadir' ? FORMAT_DAFTAR_HADIR : undefined,
+      };
+    });
     return this.html(
       status,
       'tugas',
@@ -474,6 +515,7 @@ class TaskPages {
         batasWaktu: task.dueAt ? fmt(task.dueAt) : undefined,
         terlambatSetelah: task.overdueAt && task.overdueAt !== task.dueAt ? fmt(task.overdueAt) : undefined,
         catatanSebelumnya: lastDecision?.note,
+        disposisi: untukAnda,
         dokumen: documents,
         riwayat,
         fields,

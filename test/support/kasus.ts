@@ -16,6 +16,13 @@ export const NASKAH = {
   'mitra-penandatangan-jabatan': 'BUPATI SUKAMAJU',
   'mitra-nomor': '130/77/PEM/2026',
   'rapat-tempat': 'Ruang Rapat Bagian Kerjasama',
+  // The meetings: two people sign the notulen, and every list of people is "nama | jabatan | instansi".
+  'rapat-pimpinan': 'kabag-ks',
+  'notulen-pencatat': 'staf-ks-1',
+  'rapat-peserta':
+    'Andi Saputra, S.H. | Kepala Bagian Hukum | Sekretariat Daerah Kota Contoh\nAgus Salim, S.IP. | Kepala Bagian Pemerintahan | Sekretariat Daerah Kabupaten Sukamaju',
+  'notulen-peserta':
+    'Hendra Gunawan, S.H., M.H. | Kepala Bagian Kerjasama | Sekretariat Daerah Kota Contoh\nRizky Pratama, S.Sos. | Analis Kerja Sama | Sekretariat Daerah Kota Contoh\nAgus Salim, S.IP. | Kepala Bagian Pemerintahan | Sekretariat Daerah Kabupaten Sukamaju',
   'lokasi-naskah-asli': 'Lemari arsip Bagian Kerjasama, rak 2, map KS-2026',
   'lokasi-arsip': 'Map File Kerja Sama 2026, Bagian Tata Pemerintahan',
 };
