@@ -155,4 +155,55 @@ describe('the pasal editor of a drafting step', () => {
     expect(text).toContain('a. PIHAK KESATU menyediakan lahan;');
     expect(text).toMatch(/Pasal 3 PEMBAGIAN TUGAS/);
   }, 120_000);
+
+  it('shows the next reviewer what changed since the version before, marked word by word, and prints it', async () => {
+    const drive = (stopAt: string) =>
+      driveCase({
+        dataDir: rt.dataDir,
+        caseId,
+        pemohonEmail: PEMOHON.email,
+        values: NASKAH,
+        stopAt,
+        alreadyDone: () => true,
+      });
+    const l7 = (await drive('L7')).stoppedAt!.link;
+    // At L7 the Kasubbag changes one word of Pasal 1 and inserts a pasal after it.
+    const page7 = parseTaskPage(await (await fetch(l7)).text());
+    const inserted = parseTaskPage(
+      new TextDecoder().decode(
+        (await post(`${l7}/naskah`, { ...page7.naskah, naskah_op: 'tambah-pasal:maksud-tujuan' })).body,
+      ),
+    );
+    const fresh = inserted.naskah['n_urutan']!.split(',')[1]!;
+    const l7result = await actOnLink(
+      l7,
+      (f) => ({
+        pilihan: f.choices.find((c) => c !== 'ulangi') ?? f.choices[0]!,
+        values: NASKAH,
+        naskah: {
+          ...inserted.naskah,
+          'n_ayat_maksud-tujuan_maksud-tujuan-1': OWN.replace('secara terpadu', 'secara menyeluruh'),
+          [`n_judul_${fresh}`]: 'Tim Teknis',
+          [`n_ayat_${fresh}_${inserted.naskah[`n_urutan_${fresh}`]}`]: 'PARA PIHAK membentuk tim teknis bersama.',
+        },
+      }),
+      { dataDir: rt.dataDir },
+    );
+    expect(l7result.status).toBe(200);
+    // The Kabag at L8 never acted on the naskah: the page compares the latest with the version before it.
+    const l8 = (await drive('L8')).stoppedAt!.link;
+    const page8 = await (await fetch(l8)).text();
+    const section = page8.slice(page8.indexOf('id="perubahan-naskah"'));
+    expect(section).toContain('<del');
+    expect(section).toMatch(/<del[^>]*>[^<]*terpadu[^<]*<\/del>/);
+    expect(section).toMatch(/<ins[^>]*>[^<]*menyeluruh[^<]*<\/ins>/);
+    expect(section).toContain('Tim Teknis');
+    // The printable form of the same comparison.
+    const sheet = await post(`${l8}/naskah/perbandingan`, {});
+    expect(sheet.status).toBe(200);
+    expect(sheet.type).toBe('application/pdf');
+    const text = await pdfText(sheet.body);
+    expect(text).toContain('menyeluruh');
+    expect(text).toMatch(/Tim Teknis|TIM TEKNIS/);
+  }, 180_000);
 });

@@ -16,7 +16,7 @@ import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { catatan, checkField, checkText } from '../validation/text.ts';
-import { NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
+import { NASKAH_VERSI, type EditResult, type NaskahDrafts } from '../naskah/drafts.ts';
 import { checkContent, type NaskahContent } from '../naskah/content.ts';
 import type { NaskahVersion } from '../naskah/versions.ts';
 import { parseDaftarHadir } from '../validation/daftar-hadir.ts';
@@ -286,6 +286,29 @@ export class TaskActions {
       },
     );
     return { sent: true, to: maskEmail(task.person.email) };
+  }
+
+  /**
+   * The pasal editor's buttons on a drafting step (POST): an operation edits the form's content and nothing is
+   * stored; a save stores a content version, conditional on the version the form was drawn from. The link is the
+   * authority, as for the decision; the author is the task's bound person.
+   */
+  async editNaskah(
+    token: string,
+    form: Record<string, string>,
+  ): Promise<LinkProblem | { view: TaskView; result: EditResult } | { view: TaskView; notDrafting: true }> {
+    const view = await this.open(token);
+    if ('problem' in view) return view;
+    const { task, record, activity } = view;
+    const drafts = this.deps.drafts;
+    if (!drafts || !drafts.edits(activity)) return { view, notDrafting: true };
+    const result = await drafts.edit(record, form, {
+      by: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+      at: this.deps.clock.now().toISOString(),
+      stepId: activity.stepId,
+      seq: task.seq,
+    });
+    return { view, result };
   }
 
   /** Decides the task (POST). Acts once: a double submit, a replay or a second person changes nothing. */

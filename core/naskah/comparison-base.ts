@@ -1,3 +1,4 @@
+import { NASKAH_VERSI } from './drafts.ts';
 import type { HistoryEvent } from '../case/model.ts';
 import type { NaskahVersion } from './versions.ts';
 
@@ -74,8 +75,14 @@ export function actedVersions(
   for (const e of history) {
     const d = e.detail ?? {};
     const named = typeof d[DECISION_VERSION_FIELD] === 'number' ? (d[DECISION_VERSION_FIELD] as number) : undefined;
-    if (e.type === 'tugas-diputuskan') add(e.who?.id, named);
-    else if (e.type === 'otomatis-selesai' && d['action'] === 'paraf') {
+    if (e.type === 'tugas-diputuskan') {
+      // A drafting step's decision names the version it saved (`naskah-versi` among its values).
+      const values = (d['values'] ?? {}) as Record<string, unknown>;
+      add(
+        e.who?.id,
+        named ?? (typeof values[NASKAH_VERSI] === 'number' ? (values[NASKAH_VERSI] as number) : undefined),
+      );
+    } else if (e.type === 'otomatis-selesai' && d['action'] === 'paraf') {
       const decision = e.seq !== undefined ? deciders.get(e.seq) : undefined;
       const at = typeof d['waktu'] === 'string' ? d['waktu'] : (decision?.at ?? e.at);
       const versi =

@@ -6,6 +6,8 @@ import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
 import { linkProblemPage } from './link-problems.ts';
 import { naskahEditorModel, type EditorState } from './naskah-editor.ts';
 import type { CurrentNaskah } from '../../core/naskah/drafts.ts';
+import { perubahanNaskah, type PerubahanView } from '../../core/naskah/diff-view.ts';
+import { attachment } from './responses.ts';
 import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
@@ -62,6 +64,12 @@ export function taskRoutes(ctx: WebContext): Route[] {
       pattern: new RegExp(`^/tugas/${TOKEN}/naskah$`),
       params: ['tautan'],
       run: async (e, m) => pages.editNaskah(m[1]!, ctx.form(e)),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/naskah/perbandingan$`),
+      params: ['tautan'],
+      run: async (_e, m) => pages.comparisonSheet(m[1]!),
     },
     {
       method: 'POST',
@@ -176,17 +184,12 @@ class TaskPages {
    * version the form was drawn from. Everything else typed in the form is kept.
    */
   async editNaskah(token: string, form: Record<string, string>): Promise<HttpResult> {
-    const view = await this.app.actions.open(token);
-    if ('problem' in view) return this.problem(token, view);
-    const { task, record, activity } = view;
-    if (!this.app.drafts.edits(activity))
+    const edited = await this.app.actions.editNaskah(token, form);
+    if ('problem' in edited) return this.problem(token, edited);
+    if ('notDrafting' in edited)
       return this.message(404, { judul: 'Tidak ada naskah', pesan: 'Langkah ini tidak menyusun naskah.' });
-    const result = await this.app.drafts.edit(record, form, {
-      by: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
-      at: new Date().toISOString(),
-      stepId: activity.stepId,
-      seq: task.seq,
-    });
+    const { view, result } = edited;
+    const { task } = view;
     const facts = await this.caseFacts(task.caseId, view);
     const kept = { ...form, kode: '' };
     switch (result.kind) {
@@ -231,6 +234,20 @@ class TaskPages {
             : `Tidak ada perubahan: konsep tetap versi ${result.version.versi}.`,
         });
     }
+  }
+
+  /** The Lembar Perbandingan Naskah of what the page shows (a PDF; the download is recorded in the history). */
+  async comparisonSheet(token: string): Promise<HttpResult> {
+    const view = await this.app.actions.open(token);
+    if ('problem' in view) return this.problem(token, view);
+    const { task, record } = view;
+    const sheet = await this.app.lembarPerbandingan({
+      caseId: task.caseId,
+      person: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+      via: 'tautan tugas',
+      awal: this.app.drafts.start(record),
+    });
+    return attachment(sheet.fileName, 'application/pdf', sheet.pdf);
   }
 
   /** The konsep as it would print, from the editor's content as posted (nothing stored): a PDF for a new tab. */
@@ -354,10 +371,22 @@ class TaskPages {
     const [history, generated] = await Promise.all([this.app.cases.history(caseId), this.app.cases.documents(caseId)]);
     const naskah =
       view && this.app.drafts.edits(view.activity) ? await this.app.drafts.current(view.record, history) : undefined;
+    // What changed in the naskah since this official last acted on it (or since the version before): for those who
+    // draft, correct, initial or sign it.
+    const reviews = view && (naskah || view.activity.kind === 'paraf' || view.activity.kind === 'tandatangan');
+    const perubahan = reviews
+      ? perubahanNaskah({
+          history,
+          personId: view.task.person.id,
+          timeZone: this.app.catalog.pemda(view.record.pemdaId).directory.data.pemda.jamKerja.timeZone,
+          ...(naskah ? { awal: this.app.drafts.start(view.record) } : {}),
+        })
+      : undefined;
     return {
       history,
       generated: generated.sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
       ...(naskah ? { naskah } : {}),
+      ...(perubahan ? { perubahan } : {}),
     };
   }
 
@@ -530,6 +559,9 @@ class TaskPages {
         uploadUrl: `/tugas/${token}/unggah`,
         codeUrl: `/tugas/${token}/kode`,
         ...(kodeTerkirim ? { kodeTerkirim } : {}),
+        ...(facts.perubahan
+          ? { perubahan: facts.perubahan, perbandinganUrl: `/tugas/${token}/naskah/perbandingan` }
+          : {}),
         ...(facts.naskah
           ? {
               naskah: naskahEditorModel(
@@ -555,6 +587,8 @@ interface CaseFacts {
   generated: DocumentRecord[];
   /** The naskah as drafted so far, on a drafting step. */
   naskah?: CurrentNaskah;
+  /** The changes of the naskah since the reviewer last acted on it. */
+  perubahan?: PerubahanView;
 }
 
 /** Every document of the case so far: the permohonan's files, then each decision's uploads, in order. */
