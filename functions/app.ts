@@ -20,6 +20,7 @@ import { useChartTemplates } from './analytics/charts.ts';
 import { DynamoDbDocumentStore } from './adapters/document-store.ts';
 import { DynamoDbRegisterStore } from './adapters/register-store.ts';
 import { DocumentActions } from '../core/documents/document-actions.ts';
+import { CompletionPackage } from '../core/documents/completion-package.ts';
 import { Archive } from '../core/documents/archive-search.ts';
 import { sweepRegisters } from '../core/register/sweep-registers.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
@@ -69,6 +70,8 @@ export interface App {
   agreements: Agreements;
   /** Document work of automatic steps: generate, number, paraf, sign, the partner's copy, archive, register. */
   documentWork: DocumentActions;
+  /** The completion package: the signed naskah and its sealed Lembar Riwayat Penandatanganan to every party. */
+  completion: CompletionPackage;
   /** The archive: search by number, partner, perihal, year, status; downloads through short-lived, logged links. */
   archive: Archive;
   /** The scheduled repair of every pemda's register (holes voided as "alokasi terputus"). */
@@ -196,13 +199,14 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       keys = undefined;
       throw error;
     }));
+  const signer = new PadesSigner(getKeys);
   const documentWork = new DocumentActions({
     store,
     documents,
     files,
     register,
     renderer: getRenderer,
-    signer: new PadesSigner(getKeys),
+    signer,
     pemda: (id) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -211,9 +215,25 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
     faults: deps.faults,
     onNaskahRegistered: (caseId) => agreements.registerCase(caseId),
+    completion: { send: (input) => completion.send(input) },
   });
   deps.documents = documentWork;
   const runtime = new CaseRuntime(deps);
+  const completion: CompletionPackage = new CompletionPackage({
+    store,
+    documents,
+    register,
+    renderer: getRenderer,
+    signer,
+    pemda: (id) => catalog.pemda(id),
+    sops: catalog.sops,
+    clock: deps.clock,
+    publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
+    linkKey: config.SEPAKAT_LINK_KEY,
+    documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+    sendOnce: (caseId, eventKey, mail) => runtime.sendOnce(caseId, eventKey, mail),
+    maxAttachmentBytes: config.SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES,
+  });
   const agreements: Agreements = new Agreements({
     store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
     cases: store,
@@ -295,6 +315,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     runtimeClock: deps.clock,
     agreements,
     documentWork,
+    completion,
     archive: new Archive({
       documents,
       register,

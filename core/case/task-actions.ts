@@ -15,7 +15,7 @@ import { CODE_LIMIT, FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
-import { catatan, checkField, checkText } from '../validation/text.ts';
+import { catatan, checkField, checkText, isEmailAddress } from '../validation/text.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
@@ -406,6 +406,8 @@ export function parseFieldValue(
         : { error: `${field.label}: tanggal dan jam tidak valid` };
     case 'select':
       return field.options?.some((o) => o.value === raw) ? raw : { error: `${field.label}: pilihan tidak dikenal` };
+    case 'email':
+      return isEmailAddress(raw) ? raw : { error: `${field.label} bukan alamat email yang valid` };
     default:
       return raw;
   }

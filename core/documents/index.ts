@@ -3,6 +3,7 @@ import { MARGINS, type FooterView, type Margins, type PageGeometry } from './com
 import { KesepakatanBersamaSchema, prepareKesepakatanBersama } from './kesepakatan-bersama.ts';
 import { LaporanPelaksanaanSchema, prepareLaporanPelaksanaan } from './laporan-pelaksanaan.ts';
 import { LembarDisposisiSchema, prepareLembarDisposisi } from './lembar-disposisi.ts';
+import { LembarRiwayatSchema, prepareLembarRiwayat } from './lembar-riwayat.ts';
 import { NotaDinasSchema, prepareNotaDinas } from './nota-dinas.ts';
 import { NotulenRapatSchema, prepareNotulenRapat } from './notulen-rapat.ts';
 import { PerjanjianKerjaSamaSchema, preparePerjanjianKerjaSama } from './perjanjian-kerja-sama.ts';
@@ -107,6 +108,14 @@ export const DOCUMENTS = {
     margins: MARGINS.surat,
     landscape: false,
     prepare: (d) => prepareLaporanPelaksanaan(d),
+  }),
+  'lembar-riwayat': define({
+    schema: LembarRiwayatSchema,
+    title: 'Lembar Riwayat Penandatanganan',
+    font: 'arimo',
+    margins: MARGINS.surat,
+    landscape: false,
+    prepare: (d) => prepareLembarRiwayat(d),
   }),
   sop: define({
     schema: SopDocumentSchema,

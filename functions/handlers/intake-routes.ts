@@ -4,17 +4,27 @@ import type { CaseRecord, HistoryEvent } from '../../core/case/model.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import {
   checkConfirmationFormToken,
+  checkDownloadFormToken,
   checkReceiptKey,
   checkWithdrawalToken,
   confirmationFormToken,
+  downloadFormToken,
   receiptKey,
   withdrawalToken,
 } from '../../core/case/capabilities.ts';
+import { packageFiles } from '../../core/documents/completion-package.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
 import { closeMessage } from './case-admin-routes.ts';
-import { type WebRequest, type HttpResult, type Route, type WebContext, CASE_ID_PATH } from './web-context.ts';
+import {
+  type WebRequest,
+  type HttpResult,
+  type Route,
+  type WebContext,
+  CASE_ID_PATH,
+  redirectTo,
+} from './web-context.ts';
 import { SIAPKAN_LABELS, SiapkanSchema } from './input-schemas.ts';
 import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
 
@@ -31,7 +41,9 @@ import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
  *   until then), that the contact must confirm their address first, or the reasons it was quarantined.
  * - `GET /permohonan/konfirmasi/<capability>`: the emailed confirmation link of a contact who was not signed in
  *   shows the permohonan; `POST` to the same address confirms it (the case starts then, once).
- * - `GET /lacak/<capability>`: the progress of one case, and its withdrawal (`POST /lacak/<capability>/tarik`).
+ * - `GET /lacak/<capability>`: the progress of one case, and its withdrawal (`POST /lacak/<capability>/tarik`);
+ *   once the naskah is signed by all parties, its number and the completion package (the signed naskah and the
+ *   Lembar Riwayat Penandatanganan), each downloaded by a POST (`/lacak/<capability>/unduh/<n>`, logged).
  * - `GET /permohonan/saya`: a signed-in pemohon's cases.
  */
 const INTAKE_ID = CASE_ID_PATH;
@@ -328,6 +340,19 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         menungguPihakLuar: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
       };
     }
+    const paket = await app.completion.documentsOf(record.caseId);
+    const naskah = paket && {
+      nomor: paket.nomor,
+      token: downloadFormToken(key, capability),
+      berkas: packageFiles(paket).map((f, i) => ({
+        label: f.label,
+        nama: f.record.fileName,
+        ukuran: formatBytes(f.record.size),
+        sha256: f.record.sha256,
+        url: `/lacak/${capability}/unduh/${i}`,
+        verifikasi: f.record.contentType === 'application/pdf' ? `/verifikasi/${f.record.docId}` : undefined,
+      })),
+    };
     const closing = history.find((e: HistoryEvent) => e.type === 'kasus-ditarik' || e.type === 'kasus-dibatalkan');
     const hasil =
       record.status === 'aktif'
@@ -356,6 +381,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         sekarang,
         selesai,
         hasil,
+        naskah,
         tarik:
           record.status === 'aktif'
             ? { url: `/lacak/${capability}/tarik`, token: withdrawalToken(key, capability) }
@@ -385,6 +411,39 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     );
     const { status, model } = closeMessage('ditarik', result, (iso) => formatAt(record, iso));
     return ctx.message(status, { ...model, tautan: backLink });
+  }
+
+  /** A file of the completion package, through a 5-minute link; the download is recorded in the case history. */
+  async function downloadPackageFile(event: WebRequest, capability: string, index: number): Promise<HttpResult> {
+    const found = await tracked(capability);
+    if ('result' in found) return found.result;
+    const { record } = found;
+    const backLink = { url: `/lacak/${capability}`, label: 'Kembali ke halaman perkembangan permohonan' };
+    if (!checkDownloadFormToken(key, capability, ctx.form(event)._token ?? ''))
+      return ctx.message(403, {
+        judul: 'Formulir tidak dapat diverifikasi',
+        pesan:
+          'Permintaan unduhan ini tidak berasal dari halaman perkembangan permohonan Anda. Tidak ada yang diunduh.',
+        tautan: backLink,
+      });
+    const paket = await app.completion.documentsOf(record.caseId);
+    const file = paket && packageFiles(paket)[index];
+    if (!file)
+      return ctx.message(404, {
+        judul: 'Berkas tidak ditemukan',
+        pesan: 'Berkas yang diminta tidak ada pada kasus ini.',
+        tautan: backLink,
+      });
+    const url = await app.cases.documentLink(file.record, 300, {
+      who: { id: 'pemohon', nama: record.pemohon.nama, jabatan: `Pemohon, ${record.pemohon.instansi}` },
+      what: {
+        docId: file.record.docId,
+        jenis: file.record.kind,
+        ...(file.record.nomor ? { nomor: file.record.nomor } : {}),
+      },
+      via: 'tautan lacak',
+    });
+    return redirectTo(url);
   }
 
   async function mine(event: WebRequest): Promise<HttpResult> {
@@ -452,6 +511,12 @@ export function intakeRoutes(ctx: WebContext): Route[] {
       pattern: new RegExp(`^/lacak/${CAPABILITY}/tarik$`),
       params: ['tautan'],
       run: (e, m) => withdraw(e, m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/lacak/${CAPABILITY}/unduh/(\\d{1,2})$`),
+      params: ['tautan', 'urutan'],
+      run: (e, m) => downloadPackageFile(e, m[1]!, Number(m[2])),
     },
   ];
 }

@@ -334,7 +334,15 @@ class TaskPages {
     const fields = activity.fields.map((f) => ({
       ...f,
       inputType:
-        f.type === 'date' ? 'date' : f.type === 'datetime' ? 'datetime-local' : f.type === 'number' ? 'number' : 'text',
+        f.type === 'date'
+          ? 'date'
+          : f.type === 'datetime'
+            ? 'datetime-local'
+            : f.type === 'number'
+              ? 'number'
+              : f.type === 'email'
+                ? 'email'
+                : 'text',
       acceptAttr: (f.accept ?? []).map((k) => (k === 'jpeg' ? '.jpg,.jpeg' : `.${k}`)).join(','),
       acceptLabel: acceptLabel(f),
       // A caseData field shows what the case holds (the konsep naskah is edited, not typed again).

@@ -32,7 +32,16 @@ import { guardRecord, type RecordKind, type RouteParam } from './record-access.t
  */
 export interface WebUseCases extends Pick<
   App,
-  'config' | 'catalog' | 'templates' | 'runtime' | 'actions' | 'intake' | 'caseAdmin' | 'agreements' | 'archive'
+  | 'config'
+  | 'catalog'
+  | 'templates'
+  | 'runtime'
+  | 'actions'
+  | 'intake'
+  | 'caseAdmin'
+  | 'agreements'
+  | 'archive'
+  | 'completion'
 > {
   /** Staff sign-in; undefined when not configured (read at each request: the App's may be replaced). */
   readonly identity: Identity | undefined;
