@@ -199,18 +199,21 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       keys = undefined;
       throw error;
     }));
-  const signer = new PadesSigner(getKeys);
-  const documentWork = new DocumentActions({
+  // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
+  const documentPorts = {
     store,
     documents,
-    files,
     register,
     renderer: getRenderer,
-    signer,
-    pemda: (id) => catalog.pemda(id),
+    signer: new PadesSigner(getKeys),
+    pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
     publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
+  };
+  const documentWork = new DocumentActions({
+    ...documentPorts,
+    files,
     buckets: { documents: config.SEPAKAT_BUCKET_DOCUMENTS, archive: config.SEPAKAT_BUCKET_ARCHIVE },
     maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
     faults: deps.faults,
@@ -220,19 +223,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   deps.documents = documentWork;
   const runtime = new CaseRuntime(deps);
   const completion: CompletionPackage = new CompletionPackage({
-    store,
-    documents,
-    register,
-    renderer: getRenderer,
-    signer,
-    pemda: (id) => catalog.pemda(id),
-    sops: catalog.sops,
-    clock: deps.clock,
-    publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
+    ...documentPorts,
     linkKey: config.SEPAKAT_LINK_KEY,
     documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
     sendOnce: (caseId, eventKey, mail) => runtime.sendOnce(caseId, eventKey, mail),
     maxAttachmentBytes: config.SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES,
+    faults: deps.faults,
   });
   const agreements: Agreements = new Agreements({
     store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PemdaContext } from '../case/case-runtime.ts';
 import { packageLinkToken, readPackageLinkToken, recipientTag } from '../case/capabilities.ts';
-import type { CaseRecord, CaseStore, Clock, HistoryEvent, MailAttachment, TaskRecord } from '../case/model.ts';
+import type { CaseRecord, CaseStore, Clock, Faults, HistoryEvent, MailAttachment, TaskRecord } from '../case/model.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { formatBytes } from '../files/accepted-files.ts';
 import type { DocumentStore, PdfSignatureInfo, Renderer, Signer, SigningOfficial } from '../ports.ts';
@@ -57,6 +57,7 @@ export interface CompletionPackageDeps {
     mail: { to: string[]; template: 'naskah-lengkap'; model: Record<string, unknown>; attachments?: MailAttachment[] },
   ): Promise<void>;
   maxAttachmentBytes?: number;
+  faults?: Faults;
 }
 
 /** Someone the package is sent to. */
@@ -198,6 +199,7 @@ export class CompletionPackage {
           attachment(certificate, certificateBytes),
         ],
       });
+      this.deps.faults?.point('while-package-sending');
     }
     return {
       docId: certificate.docId,
@@ -336,7 +338,6 @@ export class CompletionPackage {
       catatan: [
         `Waktu dinyatakan dalam zona waktu ${profile.jamKerja.timeZone}. Waktu tanda tangan elektronik adalah waktu yang dinyatakan di dalam tanda tangan itu (bukan cap waktu tepercaya); waktu paraf adalah waktu keputusan dicatat Sepakat.`,
         'Versi isi adalah sidik SHA-256 teks naskah (judul, para pihak, pasal-pasal): paraf atas versi isi yang sama menyetujui teks yang sama. SHA-256 dokumen adalah sidik berkas PDF tempat paraf atau tanda tangan itu diberikan.',
-        keterangan,
       ],
       tte: { qr: verifikasi, label: 'Pindai untuk memeriksa keaslian lembar ini', keterangan },
     };

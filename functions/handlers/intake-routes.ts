@@ -12,19 +12,12 @@ import {
   receiptKey,
   withdrawalToken,
 } from '../../core/case/capabilities.ts';
-import { packageFiles } from '../../core/documents/completion-package.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
 import { closeMessage } from './case-admin-routes.ts';
-import {
-  type WebRequest,
-  type HttpResult,
-  type Route,
-  type WebContext,
-  CASE_ID_PATH,
-  redirectTo,
-} from './web-context.ts';
+import { packageFileLink, packageFileRows } from './package-routes.ts';
+import { type WebRequest, type HttpResult, type Route, type WebContext, CASE_ID_PATH } from './web-context.ts';
 import { SIAPKAN_LABELS, SiapkanSchema } from './input-schemas.ts';
 import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
 
@@ -344,14 +337,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     const naskah = paket && {
       nomor: paket.nomor,
       token: downloadFormToken(key, capability),
-      berkas: packageFiles(paket).map((f, i) => ({
-        label: f.label,
-        nama: f.record.fileName,
-        ukuran: formatBytes(f.record.size),
-        sha256: f.record.sha256,
-        url: `/lacak/${capability}/unduh/${i}`,
-        verifikasi: f.record.contentType === 'application/pdf' ? `/verifikasi/${f.record.docId}` : undefined,
-      })),
+      berkas: packageFileRows(paket, (i) => `/lacak/${capability}/unduh/${i}`),
     };
     const closing = history.find((e: HistoryEvent) => e.type === 'kasus-ditarik' || e.type === 'kasus-dibatalkan');
     const hasil =
@@ -427,23 +413,19 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         tautan: backLink,
       });
     const paket = await app.completion.documentsOf(record.caseId);
-    const file = paket && packageFiles(paket)[index];
-    if (!file)
+    const answer = paket
+      ? await packageFileLink(app, paket, index, {
+          who: { id: 'pemohon', nama: record.pemohon.nama, jabatan: `Pemohon, ${record.pemohon.instansi}` },
+          via: 'tautan lacak',
+        })
+      : undefined;
+    if (!answer || 'model' in answer)
       return ctx.message(404, {
         judul: 'Berkas tidak ditemukan',
         pesan: 'Berkas yang diminta tidak ada pada kasus ini.',
         tautan: backLink,
       });
-    const url = await app.cases.documentLink(file.record, 300, {
-      who: { id: 'pemohon', nama: record.pemohon.nama, jabatan: `Pemohon, ${record.pemohon.instansi}` },
-      what: {
-        docId: file.record.docId,
-        jenis: file.record.kind,
-        ...(file.record.nomor ? { nomor: file.record.nomor } : {}),
-      },
-      via: 'tautan lacak',
-    });
-    return redirectTo(url);
+    return answer;
   }
 
   async function mine(event: WebRequest): Promise<HttpResult> {

@@ -1,8 +1,17 @@
 import { checkDownloadFormToken, downloadFormToken, recipientTag } from '../../core/case/capabilities.ts';
+import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { formatBytes } from '../../core/files/accepted-files.ts';
-import { packageFiles } from '../../core/documents/completion-package.ts';
+import { packageFiles, type PackageDocuments } from '../../core/documents/completion-package.ts';
 import { packageLinkProblemPage } from './link-problems.ts';
-import { redirectTo, type HttpResult, type Route, type WebContext, type WebRequest } from './web-context.ts';
+import {
+  redirectTo,
+  type HttpResult,
+  type MessageModel,
+  type Route,
+  type WebContext,
+  type WebRequest,
+  type WebUseCases,
+} from './web-context.ts';
 
 /**
  * The completion package's link (core/documents/completion-package.ts), sent to a party in place of a signed naskah
@@ -12,6 +21,42 @@ import { redirectTo, type HttpResult, type Route, type WebContext, type WebReque
  */
 const CAPABILITY = '([^/]{1,200})';
 const DOWNLOAD_SECONDS = 300;
+
+/** The rows a page lists a package's files in (the tracking page too), each downloaded by a POST to `urlOf(n)`. */
+export function packageFileRows(docs: PackageDocuments, urlOf: (index: number) => string) {
+  return packageFiles(docs).map((f, i) => ({
+    label: f.label,
+    nama: f.record.fileName,
+    ukuran: formatBytes(f.record.size),
+    sha256: f.record.sha256,
+    url: urlOf(i),
+    verifikasi: f.record.contentType === 'application/pdf' ? `/verifikasi/${f.record.docId}` : undefined,
+  }));
+}
+
+/**
+ * The n-th file of a package through a 5-minute link, the download recorded in the case history (who asked,
+ * through which page); the message of a position the package does not have.
+ */
+export async function packageFileLink(
+  app: Pick<WebUseCases, 'cases'>,
+  docs: PackageDocuments,
+  index: number,
+  asked: Omit<DownloadAsked, 'what'>,
+): Promise<HttpResult | { status: 404; model: MessageModel }> {
+  const file = packageFiles(docs)[index];
+  if (!file)
+    return {
+      status: 404,
+      model: { judul: 'Berkas tidak ditemukan', pesan: 'Berkas yang diminta tidak ada pada paket naskah ini.' },
+    };
+  const { record } = file;
+  const url = await app.cases.documentLink(record, DOWNLOAD_SECONDS, {
+    ...asked,
+    what: { docId: record.docId, jenis: record.kind, ...(record.nomor ? { nomor: record.nomor } : {}) },
+  });
+  return redirectTo(url);
+}
 
 export function packageRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
@@ -39,14 +84,7 @@ export function packageRoutes(ctx: WebContext): Route[] {
         caseId: record.caseId,
         berlakuSampai: formatAt(record.pemdaId, link.expiresAt),
         token: downloadFormToken(key, token),
-        berkas: packageFiles(documents).map((f, i) => ({
-          label: f.label,
-          nama: f.record.fileName,
-          ukuran: formatBytes(f.record.size),
-          sha256: f.record.sha256,
-          url: `/paket/${token}/unduh/${i}`,
-          verifikasi: f.record.contentType === 'application/pdf' ? `/verifikasi/${f.record.docId}` : undefined,
-        })),
+        berkas: packageFileRows(documents, (i) => `/paket/${token}/unduh/${i}`),
       },
       'Naskah bertanda tangan',
       { kop: app.catalog.pemda(record.pemdaId).directory.data.pemda.nama },
@@ -62,26 +100,15 @@ export function packageRoutes(ctx: WebContext): Route[] {
         pesan: 'Permintaan unduhan ini tidak berasal dari halaman tautan naskah Anda. Tidak ada yang diunduh.',
         tautan: { url: `/paket/${token}`, label: 'Kembali ke halaman naskah' },
       });
-    const file = packageFiles(link.documents)[index];
-    if (!file)
-      return ctx.message(404, {
-        judul: 'Berkas tidak ditemukan',
-        pesan: 'Berkas yang diminta tidak ada pada paket ini.',
-      });
-    const url = await app.cases.documentLink(file.record, DOWNLOAD_SECONDS, {
+    const answer = await packageFileLink(app, link.documents, index, {
       who: {
         id: `penerima-paket:${recipientTag(link.recipient.email)}`,
         nama: link.recipient.nama,
         jabatan: link.recipient.peran,
       },
-      what: {
-        docId: file.record.docId,
-        jenis: file.record.kind,
-        ...(file.record.nomor ? { nomor: file.record.nomor } : {}),
-      },
       via: 'tautan paket',
     });
-    return redirectTo(url);
+    return 'model' in answer ? ctx.message(answer.status, answer.model) : answer;
   }
 
   return [
