@@ -367,6 +367,7 @@ export function sampleValue(field: TaskForm['textFields'][number]): string {
   if (field.type === 'datetime-local') return '2026-12-01T09:00';
   if (field.type === 'number') return '1';
   if (field.type === 'checkbox') return 'ya';
+  if (field.type === 'email') return `${field.name.slice(2)}@contoh.test`;
   if (field.name.includes('nomor')) return `000.5.4/${Math.floor(Math.random() * 900 + 100)}/409.1.1/2026`;
   return `Isian contoh untuk ${field.name.slice(2)}`;
 }

@@ -460,6 +460,7 @@ const JENIS_SALINAN: Readonly<Record<keyof ArchivedCopies, string>> = {
   signed: 'Naskah ditandatangani',
   partner: 'Salinan para pihak',
   scans: 'Pindaian',
+  riwayat: 'Lembar Riwayat Penandatanganan',
   other: 'Dokumen lain',
 };
 

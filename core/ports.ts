@@ -109,7 +109,11 @@ export interface Renderer {
   ): Promise<Uint8Array>;
 }
 
-/** Who a signature is made for: a directory person, with the pemda as organisation. */
+/**
+ * Who a signature is made for: a directory person, with the pemda as organisation; or the pemda's own electronic
+ * seal (an organisation, not a person: `id` "segel-<pemda>", `nama` the pemda's name), which seals what the system
+ * itself certifies (the Lembar Riwayat Penandatanganan).
+ */
 export interface SigningOfficial {
   id: string;
   nama: string;
@@ -132,6 +136,25 @@ export interface SignatureDescription {
 export type Countersignature =
   { ok: true; signer: string; partnerChainTrusted: boolean } | { ok: false; reason: string };
 
+/** One signature found in a PDF, as the audit certificate states it. */
+export interface PdfSignatureInfo {
+  /** The certificate's subject name (CN). */
+  signer: string;
+  /** The time the signer claimed (ISO), not a trusted timestamp; absent when none is stated. */
+  signingTime?: string;
+  /**
+   * Bytes 0..appliedToEnd are the revision the signature was applied to: the document the signer signed, before
+   * the incremental update that carries the signature.
+   */
+  appliedToEnd: number;
+  /** Where the revision with this signature ends. */
+  end: number;
+  /** Intact over its byte range and chained to a root this system trusts, at the check date. */
+  valid: boolean;
+  /** Made with a development certificate (never BSrE). */
+  development: boolean;
+}
+
 /**
  * Electronic signatures (PAdES with the development CA, or KMS in AWS: functions/signing/pades-signer.ts). The rules
  * decide what is signed and by whom; the port makes and checks the signatures.
@@ -147,4 +170,6 @@ export interface Signer {
   ): Promise<Uint8Array>;
   /** Checks that `candidate` is `signed` plus a valid signature over an incremental update that changes no page. */
   countersignature(candidate: Uint8Array, signed: Uint8Array, at: Date): Promise<Countersignature>;
+  /** The signatures of a PDF in file order, checked at `at`. */
+  signatures(pdf: Uint8Array, at: Date): Promise<PdfSignatureInfo[]>;
 }

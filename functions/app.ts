@@ -25,6 +25,7 @@ import type { CaseRecord } from '../core/case/model.ts';
 import { jenisNaskahOf, outlineValues } from '../core/naskah/render-view.ts';
 import { NaskahDrafts } from '../core/naskah/drafts.ts';
 import { NaskahVersions } from '../core/naskah/versions.ts';
+import { CompletionPackage } from '../core/documents/completion-package.ts';
 import { Archive } from '../core/documents/archive-search.ts';
 import { sweepRegisters } from '../core/register/sweep-registers.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
@@ -76,6 +77,8 @@ export interface App {
   documentWork: DocumentActions;
   /** The drafting of naskah by pasal: content versions, the editor's operations (core/naskah). */
   drafts: NaskahDrafts;
+  /** The completion package: the signed naskah and its sealed Lembar Riwayat Penandatanganan to every party. */
+  completion: CompletionPackage;
   /** The archive: search by number, partner, perihal, year, status; downloads through short-lived, logged links. */
   archive: Archive;
   /** The scheduled repair of every pemda's register (holes voided as "alokasi terputus"). */
@@ -204,25 +207,38 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       throw error;
     }));
   const drafts = naskahDrafts(store, catalog);
-  const documentWork = new DocumentActions({
+  // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
+  const documentPorts = {
     store,
     drafts,
     documents,
-    files,
     register,
     renderer: getRenderer,
     signer: new PadesSigner(getKeys),
-    pemda: (id) => catalog.pemda(id),
+    pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
     publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
+  };
+  const documentWork = new DocumentActions({
+    ...documentPorts,
+    files,
     buckets: { documents: config.SEPAKAT_BUCKET_DOCUMENTS, archive: config.SEPAKAT_BUCKET_ARCHIVE },
     maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
     faults: deps.faults,
     onNaskahRegistered: (caseId) => agreements.registerCase(caseId),
+    completion: { send: (input) => completion.send(input) },
   });
   deps.documents = documentWork;
   const runtime = new CaseRuntime(deps);
+  const completion: CompletionPackage = new CompletionPackage({
+    ...documentPorts,
+    linkKey: config.SEPAKAT_LINK_KEY,
+    documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+    sendOnce: (caseId, eventKey, mail) => runtime.sendOnce(caseId, eventKey, mail),
+    maxAttachmentBytes: config.SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES,
+    faults: deps.faults,
+  });
   const agreements: Agreements = new Agreements({
     store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
     cases: store,
@@ -306,6 +322,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     agreements,
     documentWork,
     drafts,
+    completion,
     archive: new Archive({
       documents,
       register,

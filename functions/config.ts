@@ -56,6 +56,11 @@ export const ConfigSchema = z.object({
     .refine((b) => b.length >= 32, 'harus minimal 32 bita (base64)'),
   SEPAKAT_LINK_TTL_HOURS: positiveInt.default(7 * 24),
   SEPAKAT_MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
+  /**
+   * The completion package's attachments at most (bytes, in total): above it the signed naskah goes as an expiring,
+   * logged link and only the Lembar Riwayat Penandatanganan is attached.
+   */
+  SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES: positiveInt.default(7 * 1024 * 1024),
   /** How long a console session lasts after sign-in (minutes); then the user signs in again. */
   SEPAKAT_SESSION_TTL_MINUTES: positiveInt.default(8 * 60),
   /**

@@ -79,6 +79,7 @@ const APP_USE_CASES = [
   'caseAdmin',
   'agreements',
   'archive',
+  'completion',
   'identity',
 ] as const;
 type AppUseCase = (typeof APP_USE_CASES)[number];

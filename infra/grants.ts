@@ -94,9 +94,11 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     startExecution: true,
   }),
   // DocumentWorker: renders and stores documents (documents bucket + table), numbers (register), reads the
-  // officials' uploads (documents bucket), files scans in the archive (put only: it never reads them back), case
-  // data for numbers and the signed naskah; registers the agreement when the naskah's number is used (agreements)
-  // and schedules its monitoring calendar (app.agreements.registerCase). It sends no email.
+  // officials' uploads (documents bucket), files scans in the archive, case data for numbers and the signed naskah;
+  // registers the agreement when the naskah's number is used (agreements) and schedules its monitoring calendar
+  // (app.agreements.registerCase). The completion package (core/documents/completion-package.ts) reads the tasks and
+  // history, the signed naskah and the partner's scan back (the scan from the archive), stores the sealed Lembar
+  // Riwayat Penandatanganan and emails every party once (sendOnce: history read and write).
   document: grant({
     tables: {
       cases: 'readWrite',
@@ -106,7 +108,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
       register: 'readWrite',
       agreements: 'readWrite',
     },
-    buckets: { documents: ['read', 'put'], archive: ['put'] },
+    buckets: { documents: ['read', 'put'], archive: ['read', 'put'] },
+    mail: true,
     schedules: true,
   }),
   // runtime.reconcileDecisions: decided tasks (byState index) → settleDecision (SendTaskSuccess), else resumeCase.

@@ -57,6 +57,8 @@ export interface RuntimeOptions {
   humanWaitSeconds?: number;
   linkTtlHours?: number;
   maxUploadBytes?: number;
+  /** The completion package's attachments at most, in total (default 7 MB; above it, a link). */
+  maxEmailAttachmentBytes?: number;
   clock?: Clock;
   /** Test hook: SIGKILL this process at the Nth time the named point is reached. */
   fault?: { point: FaultPoint; occurrence?: number };
@@ -210,6 +212,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_LINK_KEY: localLinkKey(dataDir),
     SEPAKAT_LINK_TTL_HOURS: String(options.linkTtlHours ?? 7 * 24),
     SEPAKAT_MAX_UPLOAD_BYTES: String(options.maxUploadBytes ?? 20 * 1024 * 1024),
+    ...(options.maxEmailAttachmentBytes
+      ? { SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES: String(options.maxEmailAttachmentBytes) }
+      : {}),
     SEPAKAT_SOP_DIRS: (options.sopDirs ?? [join(PROJECT_ROOT, 'sops')]).join(','),
     SEPAKAT_CONFIG_DIR: join(PROJECT_ROOT, 'config'),
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),

@@ -218,7 +218,7 @@ describe('the archive of signed copies', () => {
     const old = await archive.search({ pemdaId: PEMDA, tahun: thisYear - 7 });
     expect(numbers(old.items)).toEqual([entryC.numberText]);
     expect(old.items[0]!.entry.status).toBe('srikandi');
-    expect(old.items[0]!.copies).toEqual({ signed: [], partner: [], scans: [], other: [] });
+    expect(old.items[0]!.copies).toEqual({ signed: [], partner: [], scans: [], riwayat: [], other: [] });
     // A number is found in any year, but an explicit year must agree with it.
     expect(numbers((await archive.search({ pemdaId: PEMDA, nomor: entryC.numberText })).items)).toEqual([
       entryC.numberText,

@@ -4,15 +4,20 @@ import {
   checkConfirmationFormToken,
   checkLink,
   checkReceiptKey,
+  checkDownloadFormToken,
   checkWithdrawalToken,
   confirmationFormToken,
   confirmationToken,
+  downloadFormToken,
   linkToken,
   monitoringItemId,
   otpHash,
+  packageLinkToken,
   readConfirmationToken,
+  readPackageLinkToken,
   readTrackingToken,
   receiptKey,
+  recipientTag,
   subjectTag,
   taskIdFor,
   trackingToken,
@@ -93,5 +98,20 @@ describe('capability links', () => {
     expect(withdrawalToken(key, tracking)).toBe('G9vPIvrj72I85hQVZ7UyiKbN9kXEVnlI');
     expect(checkWithdrawalToken(key, tracking, 'G9vPIvrj72I85hQVZ7UyiKbN9kXEVnlI')).toBe(true);
     expect(checkWithdrawalToken(key, tracking, 'G9vPIvrj72I85hQVZ7UyiKbN9kXEVnlJ')).toBe(false);
+  });
+
+  it('completion package links keep their format: caseId.recipientTag.expiry.mac, the expiry under the MAC', () => {
+    const expires = new Date('2027-01-15T00:00:00Z');
+    const link = packageLinkToken(key, caseId, 'Penghubung@Mitra.test', expires);
+    expect(link).toBe('20261123-abcdefghij.lak-hp0DZ_O.trnmo0.qaNmTKZEDUJ-in_OQsgY8z7o38B-TzXQ');
+    // The address is never in the link: only a short hash of it, the same whatever its case.
+    expect(recipientTag('penghubung@mitra.test')).toBe('lak-hp0DZ_O');
+    expect(readPackageLinkToken(key, link)).toEqual({ caseId, tag: 'lak-hp0DZ_O', expiresAt: expires });
+    // A later expiry written in is refused: the MAC covers it.
+    expect(readPackageLinkToken(key, link.replace('.trnmo0.', '.zzzzzz.'))).toBeUndefined();
+    expect(readPackageLinkToken(Buffer.from('kunci-lain'), link)).toBeUndefined();
+    expect(downloadFormToken(key, link)).toBe('2dcM54ZZxlCvUFMMoMLgYL6OMyhH5flV');
+    expect(checkDownloadFormToken(key, link, '2dcM54ZZxlCvUFMMoMLgYL6OMyhH5flV')).toBe(true);
+    expect(checkDownloadFormToken(key, `${link}x`, '2dcM54ZZxlCvUFMMoMLgYL6OMyhH5flV')).toBe(false);
   });
 });

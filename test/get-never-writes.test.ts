@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
+import { packageLinkToken } from '../core/case/capabilities.ts';
 import { webApp } from '../functions/handlers/web-app.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
@@ -87,6 +88,8 @@ describe('a GET never writes', () => {
         // Every link of every email: task links, the tracking link, the confirmation link, monitoring links.
         ...local,
         driven.stoppedAt!.link.replace(/^https?:\/\/[^/]+/, ''),
+        // A completion package's link (this case sent none: the page says so, and writes nothing either way).
+        `/paket/${packageLinkToken(rt.app.config.SEPAKAT_LINK_KEY, '20261102-selesaiget', 'kominfo@blitarkab.test', at('2027-12-31 00:00'))}`,
         ...taskLinks(driven.stoppedAt!.mail).map((l) => new URL(l).pathname),
       ],
     });

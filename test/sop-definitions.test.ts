@@ -133,7 +133,7 @@ describe('SOP Penyusunan Naskah Kesepakatan Bersama (kota)', () => {
     ]);
   });
 
-  it('reserves the number before the Walikota signs, signs, and registers it when the Staf distributes', () => {
+  it('reserves the number before the Walikota signs, signs, registers it and sends every party the completion package when the Staf distributes', () => {
     expect(choice(sop, 'L12.1', 'lanjut').automatic).toContainEqual(
       expect.objectContaining({ action: 'nomor', seri: 'kesepakatan-bersama', untuk: 'naskah' }),
     );
@@ -147,7 +147,7 @@ describe('SOP Penyusunan Naskah Kesepakatan Bersama (kota)', () => {
       'daftar',
       'arsip',
       'dokumen',
-      'notify',
+      'paket',
     ]);
     expect(choice(sop, 'L14', 'lanjut').target).toBe('selesai');
   });

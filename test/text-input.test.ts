@@ -194,6 +194,8 @@ describe('every SOP field, through the task form and the intake manifest', () =>
         return 'ya';
       case 'pegawai':
         return 'contoh-pegawai';
+      case 'email':
+        return 'penghubung@contoh.test';
       default:
         return field.format === 'daftar-hadir'
           ? `Contoh nama ${field.id} | jabatan | instansi`
@@ -215,9 +217,17 @@ describe('every SOP field, through the task form and the intake manifest', () =>
   it('covers the fields of every SOP in sops/ and test/fixtures/sops', () => {
     expect(sops.length).toBeGreaterThanOrEqual(4);
     expect(new Set(taskFields.map((f) => f.field.type))).toEqual(
-      new Set(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'pegawai']),
+      new Set(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'pegawai', 'email']),
     );
     expect(intakeFields.length).toBeGreaterThan(sops.length * COMMON_INTAKE_FIELDS.length);
+  });
+
+  it('an email field refuses what is not an address, naming the field', () => {
+    const field = taskFields.find((f) => f.field.type === 'email')!.field;
+    expect(parseFieldValue(field, 'penghubung@contoh.test')).toBe('penghubung@contoh.test');
+    expect(parseFieldValue(field, 'penghubung di kantor')).toEqual({
+      error: `${field.label} bukan alamat email yang valid`,
+    });
   });
 
   it('a task form field refuses each bidirectional control with its label, and loses the harmless ones', () => {

@@ -85,6 +85,7 @@ export const ARCHIVE_DOCUMENT_KINDS: ReadonlySet<string> = new Set([
   'naskah-ditandatangani',
   'naskah-para-pihak',
   'arsip-pindai',
+  'lembar-riwayat',
 ]);
 
 export const sameUnit = (a: string, b: string) => normalise(a) === normalise(b);

@@ -20,7 +20,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  *   record's state (core/case/intake-model.ts), not the link's;
  * - the tokens the withdrawal and confirmation forms carry (CSRF-style, bound to their capability), checked besides
  *   the handler's same-origin check;
- * - the HMAC of a network or email address, as limits key on it (the address itself is not kept).
+ * - the HMAC of a network or email address, as limits key on it (the address itself is not kept);
+ * - the completion package's download link `/paket/<caseId>.<recipientTag>.<expires>.<mac>`: sent to one party in
+ *   place of a signed naskah too large to attach (core/documents/completion-package.ts); the tag is a short hash of
+ *   the recipient's address (the link never carries it), the expiry is part of what the MAC covers, and every
+ *   download through it is a logged act (a POST).
  *
  * The pemohon's MACs are under a key derived from the link key, never the link key itself.
  */
@@ -144,3 +148,41 @@ export const withdrawalToken = (linkKey: Buffer, capability: string) => mac(link
 
 export const checkWithdrawalToken = (linkKey: Buffer, capability: string, given: string) =>
   sameHash(given, withdrawalToken(linkKey, capability));
+
+// ── The completion package's download link ────────────────────────────────────────────────────────────────────
+
+/** The tag of a recipient's address in a package link: a short hash, so the link never carries the address. */
+export const recipientTag = (email: string) =>
+  b64(createHash('sha256').update(`penerima|${email.trim().toLowerCase()}`).digest(), 11);
+
+/** One recipient's link to a case's completion package, valid until `expiresAt` (whole seconds). */
+export function packageLinkToken(linkKey: Buffer, caseId: string, email: string, expiresAt: Date): string {
+  const tag = recipientTag(email);
+  const expires = Math.floor(expiresAt.getTime() / 1000).toString(36);
+  return `${caseId}.${tag}.${expires}.${mac(linkKey, `paket|${caseId}|${tag}|${expires}`)}`;
+}
+
+/**
+ * What a package link names when its MAC is right: the case, the recipient's tag and the expiry (the caller compares
+ * it with its clock); undefined for anything altered or made up.
+ */
+export function readPackageLinkToken(
+  linkKey: Buffer,
+  token: string,
+): { caseId: string; tag: string; expiresAt: Date } | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 4) return undefined;
+  const [caseId, tag, expires, given] = parts as [string, string, string, string];
+  if (!CASE_ID.test(caseId) || !/^[A-Za-z0-9_-]{11}$/.test(tag) || !/^[0-9a-z]{1,10}$/.test(expires)) return undefined;
+  if (!sameHash(given, mac(linkKey, `paket|${caseId}|${tag}|${expires}`))) return undefined;
+  return { caseId, tag, expiresAt: new Date(parseInt(expires, 36) * 1000) };
+}
+
+/**
+ * The token the download forms of a tracking page or a package link carry (bound to that capability, besides the
+ * same-origin check).
+ */
+export const downloadFormToken = (linkKey: Buffer, capability: string) => mac(linkKey, `unduh|${capability}`);
+
+export const checkDownloadFormToken = (linkKey: Buffer, capability: string, given: string) =>
+  sameHash(given, downloadFormToken(linkKey, capability));

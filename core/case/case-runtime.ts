@@ -18,6 +18,7 @@ import type {
   DocumentWork,
   Faults,
   HistoryEvent,
+  MailAttachment,
   Mailer,
   Scheduler,
   StepFunctionsPort,
@@ -55,7 +56,9 @@ export type EmailTemplate =
   | 'pengingat'
   | 'eskalasi'
   | 'kasus-dihentikan'
-  | 'tugas-dialihkan';
+  | 'tugas-dialihkan'
+  /** The completion package: the number, the signed naskah and its Lembar Riwayat Penandatanganan. */
+  | 'naskah-lengkap';
 
 export interface EmailRenderer {
   render(template: EmailTemplate, model: Record<string, unknown>): { subject: string; text: string; html: string };
@@ -707,23 +710,45 @@ export class CaseRuntime {
     });
   }
 
-  /** Sends an email once per case and purpose: recorded in the history; a resend carries the same Message-ID. */
+  /**
+   * Sends an email once per case and purpose: recorded in the history; a resend carries the same Message-ID. The
+   * fact names the attachments (file name and size), never their bytes.
+   */
   async sendOnce(
     caseId: string,
     eventKey: string,
-    mail: { to: string[]; template: Parameters<EmailRenderer['render']>[0]; model: Record<string, unknown> },
+    mail: {
+      to: string[];
+      template: Parameters<EmailRenderer['render']>[0];
+      model: Record<string, unknown>;
+      attachments?: MailAttachment[];
+    },
   ): Promise<void> {
     if (await this.deps.store.hasHistory(caseId, eventKey)) return;
     const rendered = this.deps.emails.render(mail.template, mail.model);
     const messageId = `<${createHash('sha256').update(`${caseId}|${eventKey}`).digest('hex').slice(0, 32)}@${this.deps.mailDomain}>`;
-    await this.deps.mailer.send({ messageId, to: mail.to, ...rendered });
+    const attachments = mail.attachments ?? [];
+    await this.deps.mailer.send({
+      messageId,
+      to: mail.to,
+      ...rendered,
+      ...(attachments.length ? { attachments } : {}),
+    });
     this.deps.faults.point('while-email-sending');
     await this.history({
       caseId,
       eventKey,
       type: 'email-terkirim',
       at: this.now().toISOString(),
-      detail: { to: mail.to, subject: rendered.subject, template: mail.template, messageId },
+      detail: {
+        to: mail.to,
+        subject: rendered.subject,
+        template: mail.template,
+        messageId,
+        ...(attachments.length
+          ? { lampiran: attachments.map((a) => ({ nama: a.fileName, ukuran: a.content.length })) }
+          : {}),
+      },
     });
   }
 

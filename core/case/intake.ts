@@ -21,7 +21,7 @@ import {
   type RateLimiter,
 } from './intake-model.ts';
 import { parseInput, type Labels } from '../validation/issues.ts';
-import { checkField, checkText, surel, teks, type TextRules } from '../validation/text.ts';
+import { checkField, checkText, isEmailAddress, surel, teks, type TextRules } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import {
@@ -853,6 +853,10 @@ export function checkValue(
       return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
         ? value
         : { error: `${field.label}: tanggal tidak valid` };
+    case 'email':
+      return !value || isEmailAddress(String(value))
+        ? String(value)
+        : { error: `${field.label} bukan alamat email yang valid` };
     default:
       return String(value);
   }

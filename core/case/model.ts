@@ -267,6 +267,14 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** Files sent with the message (the signed naskah and its audit certificate); the adapter encodes them. */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  fileName: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface Mailer {
@@ -308,6 +316,8 @@ export type FaultPoint =
   | 'after-cursor-moved'
   /** The naskah is signed, not yet stored: a retry signs again and stores one. */
   | 'after-document-signed'
+  /** The completion package reached its first recipient, not the others: a retry sends the rest, none twice. */
+  | 'while-package-sending'
   /** A scheduled job ran but its item is not yet marked done: the item fires again, the job finds its work done. */
   | 'while-schedule-firing';
 

@@ -15,13 +15,13 @@ import { CODE_LIMIT, FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
-import { catatan, checkField, checkText } from '../validation/text.ts';
 import { NASKAH_VERSI, type EditResult, type NaskahDrafts } from '../naskah/drafts.ts';
 import { checkContent, type NaskahContent } from '../naskah/content.ts';
 import type { NaskahVersion } from '../naskah/versions.ts';
 import { parseDaftarHadir } from '../validation/daftar-hadir.ts';
 import { tandaTanganKurang } from '../documents/assemble.ts';
 import { checkRapat, RAPAT_FIELDS, rapatOf } from './rapat.ts';
+import { catatan, checkField, checkText, isEmailAddress } from '../validation/text.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
@@ -534,6 +534,8 @@ export function parseFieldValue(
         if (!daftar.ok) return { error: daftar.error };
       }
       return raw;
+    case 'email':
+      return isEmailAddress(raw) ? raw : { error: `${field.label} bukan alamat email yang valid` };
     default:
       return raw;
   }

@@ -100,6 +100,8 @@ export interface ArchivedCopies {
   partner: DocumentRecord[];
   /** Scanned signed copies (kind 'arsip-pindai'); `asli` says whether it is the original. */
   scans: DocumentRecord[];
+  /** The Lembar Riwayat Penandatanganan of the naskah (kind 'lembar-riwayat', sealed by the pemda). */
+  riwayat: DocumentRecord[];
   /** Anything else filed under the number. */
   other: DocumentRecord[];
 }
@@ -260,7 +262,7 @@ export class Archive {
 
 /** Sorts copies into the groups archivists look for, each newest first. */
 export function groupCopies(records: readonly DocumentRecord[]): ArchivedCopies {
-  const groups: ArchivedCopies = { signed: [], partner: [], scans: [], other: [] };
+  const groups: ArchivedCopies = { signed: [], partner: [], scans: [], riwayat: [], other: [] };
   for (const d of [...records].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.docId.localeCompare(b.docId)))
     groups[groupOf(d)].push(d);
   return groups;
@@ -269,6 +271,7 @@ export function groupCopies(records: readonly DocumentRecord[]): ArchivedCopies 
 function groupOf(d: DocumentRecord): keyof ArchivedCopies {
   if (d.kind === 'naskah-ditandatangani') return 'signed';
   if (d.kind === 'naskah-para-pihak') return 'partner';
+  if (d.kind === 'lembar-riwayat') return 'riwayat';
   // The scan of the copy the partner signed on paper (document-work's partnerSignature).
   if (d.kind === 'arsip-pindai') return d.meta?.['cara'] === 'kertas' ? 'partner' : 'scans';
   return 'other';

@@ -296,12 +296,53 @@ export const penutupSurat = (
 
 /**
  * The footer of a document: the honest electronic-signature statement when it is signed electronically, and the
- * draft mark; `parafPihak` prints both parties' paraf boxes on every page (agreements).
+ * draft mark. `parafPihak` (agreements) prints the per-page paraf area: on a draft, both parties' empty boxes for a
+ * paraf in ink; on the final naskah (its electronic-signature area set) the paraf given electronically over it, by
+ * party (jabatan, name, date), or nothing when there is none — never empty boxes inviting ink on a signed PDF.
  */
 export const footerDokumen = (
-  d: { tte?: Tte | undefined; konsep?: boolean | undefined },
+  d: {
+    tte?: Tte | undefined;
+    konsep?: boolean | undefined;
+    pihakKesatu?: ParafPihak | undefined;
+    pihakKedua?: ParafPihak | undefined;
+  },
   parafPihak = false,
-): FooterView => ({ parafPihak, tte: d.tte?.keterangan ?? null, ...footerKonsep(d.konsep) });
+): FooterView => {
+  const signed = d.tte !== undefined;
+  const elektronik = parafPihak && signed ? parafElektronik(d) : [];
+  return {
+    parafPihak: parafPihak && !signed,
+    ...(elektronik.length ? { parafElektronik: elektronik } : {}),
+    tte: d.tte?.keterangan ?? null,
+    ...footerKonsep(d.konsep),
+  };
+};
+
+/** What a party of an agreement holds of paraf (hierarki, and koordinasi where the kind has them). */
+interface ParafPihak {
+  paraf?: readonly Paraf[] | undefined;
+  parafKoordinasi?: readonly Paraf[] | undefined;
+}
+
+/** The footer lines of the paraf given electronically (those with a date), one per party that has any. */
+function parafElektronik(d: { pihakKesatu?: ParafPihak | undefined; pihakKedua?: ParafPihak | undefined }) {
+  const given = (list: readonly Paraf[] | undefined) =>
+    (list ?? [])
+      .filter((p) => p.tanggal)
+      .map((p) => `${p.jabatan}${p.nama ? `: ${p.nama}` : ''}, ${tanggalSurat(p.tanggal!)}`);
+  return (
+    [
+      ['PIHAK KESATU', d.pihakKesatu],
+      ['PIHAK KEDUA', d.pihakKedua],
+    ] as const
+  ).flatMap(([pihak, p]) => {
+    const hierarki = given(p?.paraf);
+    const koordinasi = given(p?.parafKoordinasi);
+    const parts = [...hierarki, ...(koordinasi.length ? [`koordinasi ${koordinasi.join('; ')}`] : [])];
+    return parts.length ? [{ pihak, paraf: parts.join('; ') }] : [];
+  });
+}
 
 /** A person on a list (daftar hadir, daftar undangan): name, and optionally jabatan and instansi. */
 export const OrangSchema = z
@@ -426,8 +467,10 @@ export function pageGeometry(paper: Paper, landscape: boolean, margins: Margins)
 
 /** What every page's footer shows besides "Halaman x dari y". */
 export interface FooterView {
-  /** Paraf boxes for both parties on every page (agreements). */
+  /** Empty paraf boxes for both parties on every page (an agreement's draft, for a paraf in ink). */
   parafPihak: boolean;
+  /** The final agreement: the paraf given electronically over it, one line per party; absent when none. */
+  parafElektronik?: { pihak: string; paraf: string }[];
   /** The honest electronic-signature statement, when the document is signed electronically. */
   tte: string | null;
   /** A draft: marked "KONSEP — belum ditandatangani" (absent on the final document, which prints as before). */

@@ -64,6 +64,14 @@ export interface DocumentWorkDeps {
   faults: Faults;
   /** The number of a signed naskah is used: its agreement is registered (functions/agreements). */
   onNaskahRegistered?(caseId: string): Promise<unknown>;
+  /** The completion package of a naskah signed by all parties (core/documents/completion-package.ts). */
+  completion?: {
+    send(input: {
+      record: CaseRecord;
+      activityId: string;
+      action: { nomor: string; pesan?: string | undefined };
+    }): Promise<Detail>;
+  };
 }
 
 type Detail = Record<string, string | number | boolean>;
@@ -103,6 +111,10 @@ export class DocumentActions implements DocumentWork {
         return this.archive(input, action);
       case 'daftar':
         return this.registerUse(input, action);
+      case 'paket':
+        if (!this.deps.completion)
+          throw new SepakatError(ErrorNames.InvalidDefinition, 'Paket penyelesaian tidak tersedia di sini');
+        return this.deps.completion.send({ record: input.record, activityId: input.activity.id, action });
     }
   }
 

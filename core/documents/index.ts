@@ -4,6 +4,7 @@ import { KesepakatanBersamaSchema, prepareKesepakatanBersama } from './kesepakat
 import { LaporanPelaksanaanSchema, prepareLaporanPelaksanaan } from './laporan-pelaksanaan.ts';
 import { LembarDisposisiSchema, prepareLembarDisposisi } from './lembar-disposisi.ts';
 import { NaskahIsiSchema, prepareNaskahIsi } from './naskah-isi.ts';
+import { LembarRiwayatSchema, prepareLembarRiwayat } from './lembar-riwayat.ts';
 import { NotaDinasSchema, prepareNotaDinas } from './nota-dinas.ts';
 import { NotulenRapatSchema, prepareNotulenRapat } from './notulen-rapat.ts';
 import { PerjanjianKerjaSamaSchema, preparePerjanjianKerjaSama } from './perjanjian-kerja-sama.ts';
@@ -117,6 +118,14 @@ export const DOCUMENTS = {
     margins: MARGINS.surat,
     landscape: false,
     prepare: (d) => prepareLaporanPelaksanaan(d),
+  }),
+  'lembar-riwayat': define({
+    schema: LembarRiwayatSchema,
+    title: 'Lembar Riwayat Penandatanganan',
+    font: 'arimo',
+    margins: MARGINS.surat,
+    landscape: false,
+    prepare: (d) => prepareLembarRiwayat(d),
   }),
   sop: define({
     schema: SopDocumentSchema,

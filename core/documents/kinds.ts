@@ -5,6 +5,7 @@ export const DOCUMENT_KIND_LABEL: Readonly<Record<string, string>> = {
   'naskah-ditandatangani': 'Naskah bertanda tangan elektronik',
   'naskah-para-pihak': 'Naskah bertanda tangan para pihak',
   'arsip-pindai': 'Pindaian naskah bertanda tangan',
+  'lembar-riwayat': 'Lembar Riwayat Penandatanganan',
   'surat-undangan': 'Surat Undangan Rapat',
   'nota-dinas': 'Nota Dinas',
   'surat-pengantar': 'Surat Pengantar',

@@ -47,7 +47,7 @@ export const FieldSchema = z
     id: slug,
     label: nonEmpty,
     /** `pegawai`: a person of the pemda's directory, chosen from a list (the value is the person's id). */
-    type: z.enum(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'file', 'pegawai']),
+    type: z.enum(['text', 'textarea', 'date', 'datetime', 'number', 'select', 'boolean', 'file', 'pegawai', 'email']),
     required: z.boolean().default(true),
     options: z.array(z.object({ value: nonEmpty, label: nonEmpty })).optional(),
     accept: z.array(z.enum(FILE_KINDS)).optional(),
@@ -155,6 +155,13 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
     .strict(),
   /** Registers the number `nomor` as used by the signed naskah, with its dates. */
   z.object({ action: z.literal('daftar'), nomor: slug }).strict(),
+  /**
+   * The completion package (core/documents/completion-package.ts): once the naskah numbered `nomor` is signed by all
+   * parties and its number registered, every party (the pemohon, the partner's contact, each official who initialled
+   * or signed) receives one email with the number, the signed naskah and the sealed Lembar Riwayat
+   * Penandatanganan. `pesan` adds a closing paragraph to the pemohon's email.
+   */
+  z.object({ action: z.literal('paket'), nomor: slug, pesan: nonEmpty.optional() }).strict(),
 ]);
 export type Automatic = z.infer<typeof AutomaticSchema>;
 

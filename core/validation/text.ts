@@ -165,10 +165,13 @@ export function catatan(label: string, rules: Omit<TextRules, 'multiline'> = {})
 
 const EMAIL = z.email();
 
+/** Whether a (cleaned) text is an email address: the one check behind `surel` and the SOP fields of type email. */
+export const isEmailAddress = (value: string): boolean => EMAIL.safeParse(value).success;
+
 /** An email address: cleaned as text (one line, at most 254 characters), then checked as an address. */
 export function surel(label: string) {
   return teks(label, { min: 1, max: 254 }).transform((value, ctx) => {
-    if (EMAIL.safeParse(value).success) return value;
+    if (isEmailAddress(value)) return value;
     const body = ' bukan alamat email yang valid';
     ctx.addIssue({
       code: 'custom',

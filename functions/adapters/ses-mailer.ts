@@ -5,7 +5,9 @@ import { ErrorNames, SepakatError } from '../../core/errors.ts';
 
 /**
  * Mail through the SES v2 API as raw MIME, so the Message-ID is ours: a resend after a crash carries the same
- * Message-ID (the local mail store keeps it once; mail clients thread it as one).
+ * Message-ID (the local mail store keeps it once; mail clients thread it as one). Attachments go in the same MIME
+ * message (multipart/mixed); SES v2 accepts up to 40 MB per message, the product keeps far below that
+ * (core/documents/completion-package.ts sends a link instead above its limit).
  */
 export class SesMailer implements Mailer {
   constructor(
@@ -22,6 +24,15 @@ export class SesMailer implements Mailer {
       html: mail.html,
       messageId: mail.messageId,
       headers: { 'Content-Language': 'id' },
+      ...(mail.attachments?.length
+        ? {
+            attachments: mail.attachments.map((a) => ({
+              filename: a.fileName,
+              contentType: a.contentType,
+              content: Buffer.from(a.content),
+            })),
+          }
+        : {}),
     })
       .compile()
       .build();

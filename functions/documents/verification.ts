@@ -36,10 +36,14 @@ export interface VerificationDeps {
   maxUploadBytes?: number;
 }
 
-/** Document kinds the public page shows: the signed naskah and the copy signed by both parties. */
+/**
+ * Document kinds the public page shows: the signed naskah, the copy signed by both parties, and the Lembar Riwayat
+ * Penandatanganan (the audit certificate sealed by the pemda, core/documents/completion-package.ts).
+ */
 export const VERIFIABLE_KINDS: Readonly<Record<string, string>> = {
   'naskah-ditandatangani': 'Naskah bertanda tangan elektronik',
   'naskah-para-pihak': 'Naskah bertanda tangan elektronik para pihak',
+  'lembar-riwayat': 'Lembar Riwayat Penandatanganan (bersegel elektronik pemerintah daerah)',
 };
 
 /** Error codes (BadInput) of an upload that is refused; `UnggahanTerlaluBesar` is a 413, the others 400. */
@@ -90,6 +94,8 @@ export interface DocumentView {
   jangkaWaktu?: string;
   naskahAsli?: string;
   disimpan: string;
+  /** A Lembar Riwayat Penandatanganan: the final naskah it certifies (its SHA-256 and verification page). */
+  menerangkan?: { sha256: string; url?: string };
 }
 
 export interface SignatureView {
@@ -381,7 +387,16 @@ function documentView(
     // Where the paper original is kept is for archivists, not for a public page: only which copy is the original.
     ...(entry?.original ? { naskahAsli: entry.original.copy } : {}),
     disimpan: formatTanggalWaktu(new Date(record.createdAt), tz),
+    ...menerangkan(record),
   };
+}
+
+/** What a Lembar Riwayat Penandatanganan names: the SHA-256 of the final naskah, and where that naskah verifies. */
+function menerangkan(record: DocumentRecord): Pick<DocumentView, 'menerangkan'> {
+  const sha = record.meta?.['naskahSha256'];
+  const docId = record.meta?.['naskahDocId'];
+  if (record.kind !== 'lembar-riwayat' || typeof sha !== 'string') return {};
+  return { menerangkan: { sha256: sha, ...(typeof docId === 'string' ? { url: `/verifikasi/${docId}` } : {}) } };
 }
 
 function matchView(

@@ -91,6 +91,7 @@ const COPY_GROUPS: readonly { key: keyof ArchivedCopies; judul: string }[] = [
   { key: 'signed', judul: 'Naskah bertanda tangan elektronik' },
   { key: 'partner', judul: 'Salinan para pihak' },
   { key: 'scans', judul: 'Pindaian naskah bertanda tangan' },
+  { key: 'riwayat', judul: 'Lembar Riwayat Penandatanganan' },
   { key: 'other', judul: 'Dokumen lain dengan nomor ini' },
 ];
 const CASE_STATUS_LABEL: Record<string, string> = {
@@ -324,7 +325,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const refused = await ctx.guard(session, 'entri-register', entry?.pemdaId);
     if (refused || !entry) return refused!;
     const hit = (await archive.search({ pemdaId: p.pemdaId, nomor: entry.numberText })).items[0];
-    const copies = hit?.copies ?? { signed: [], partner: [], scans: [], other: [] };
+    const copies = hit?.copies ?? { signed: [], partner: [], scans: [], riwayat: [], other: [] };
     const scopeOf = scopes(p);
     const kasus = entry.caseId ? await scopeOf(entry.caseId) : undefined;
     // The case's summary (perihal, pemohon, SOP, status, dates) goes with the register entry for the archive's own
@@ -354,7 +355,12 @@ export function archiveRoutes(ctx: WebContext): Route[] {
           ukuran: formatBytes(d.size),
           dibuat: fmtAt(d.createdAt, p.pemdaId),
           asli: d.asli === undefined ? undefined : d.asli ? 'Asli' : 'Salinan',
-          cara: d.meta?.['cara'] === 'kertas' ? 'Ditandatangani mitra di atas kertas (pindaian)' : undefined,
+          cara:
+            d.meta?.['cara'] === 'kertas'
+              ? 'Ditandatangani mitra di atas kertas (pindaian)'
+              : d.kind === 'lembar-riwayat'
+                ? `Riwayat setiap paraf dan tanda tangan, disegel secara elektronik oleh pemerintah daerah; menerangkan naskah final dengan SHA-256 ${String(d.meta?.['naskahSha256'] ?? '-')}`
+                : undefined,
           unduh: `/arsip/unduh/${encodeURIComponent(d.docId)}`,
           verifikasi: d.contentType === 'application/pdf' ? `/verifikasi/${encodeURIComponent(d.docId)}` : undefined,
         });

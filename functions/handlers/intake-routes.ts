@@ -4,9 +4,11 @@ import type { CaseRecord, HistoryEvent } from '../../core/case/model.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import {
   checkConfirmationFormToken,
+  checkDownloadFormToken,
   checkReceiptKey,
   checkWithdrawalToken,
   confirmationFormToken,
+  downloadFormToken,
   receiptKey,
   withdrawalToken,
 } from '../../core/case/capabilities.ts';
@@ -14,6 +16,7 @@ import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { maskEmail } from '../../core/case/task-actions.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
 import { closeMessage } from './case-admin-routes.ts';
+import { packageFileLink, packageFileRows } from './package-routes.ts';
 import { type WebRequest, type HttpResult, type Route, type WebContext, CASE_ID_PATH } from './web-context.ts';
 import { SIAPKAN_LABELS, SiapkanSchema } from './input-schemas.ts';
 import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
@@ -31,7 +34,9 @@ import { parseInput, type FieldIssue } from '../../core/validation/issues.ts';
  *   until then), that the contact must confirm their address first, or the reasons it was quarantined.
  * - `GET /permohonan/konfirmasi/<capability>`: the emailed confirmation link of a contact who was not signed in
  *   shows the permohonan; `POST` to the same address confirms it (the case starts then, once).
- * - `GET /lacak/<capability>`: the progress of one case, and its withdrawal (`POST /lacak/<capability>/tarik`).
+ * - `GET /lacak/<capability>`: the progress of one case, and its withdrawal (`POST /lacak/<capability>/tarik`);
+ *   once the naskah is signed by all parties, its number and the completion package (the signed naskah and the
+ *   Lembar Riwayat Penandatanganan), each downloaded by a POST (`/lacak/<capability>/unduh/<n>`, logged).
  * - `GET /permohonan/saya`: a signed-in pemohon's cases.
  */
 const INTAKE_ID = CASE_ID_PATH;
@@ -328,6 +333,12 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         menungguPihakLuar: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
       };
     }
+    const paket = await app.completion.documentsOf(record.caseId);
+    const naskah = paket && {
+      nomor: paket.nomor,
+      token: downloadFormToken(key, capability),
+      berkas: packageFileRows(paket, (i) => `/lacak/${capability}/unduh/${i}`),
+    };
     const closing = history.find((e: HistoryEvent) => e.type === 'kasus-ditarik' || e.type === 'kasus-dibatalkan');
     const hasil =
       record.status === 'aktif'
@@ -356,6 +367,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         sekarang,
         selesai,
         hasil,
+        naskah,
         tarik:
           record.status === 'aktif'
             ? { url: `/lacak/${capability}/tarik`, token: withdrawalToken(key, capability) }
@@ -385,6 +397,35 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     );
     const { status, model } = closeMessage('ditarik', result, (iso) => formatAt(record, iso));
     return ctx.message(status, { ...model, tautan: backLink });
+  }
+
+  /** A file of the completion package, through a 5-minute link; the download is recorded in the case history. */
+  async function downloadPackageFile(event: WebRequest, capability: string, index: number): Promise<HttpResult> {
+    const found = await tracked(capability);
+    if ('result' in found) return found.result;
+    const { record } = found;
+    const backLink = { url: `/lacak/${capability}`, label: 'Kembali ke halaman perkembangan permohonan' };
+    if (!checkDownloadFormToken(key, capability, ctx.form(event)._token ?? ''))
+      return ctx.message(403, {
+        judul: 'Formulir tidak dapat diverifikasi',
+        pesan:
+          'Permintaan unduhan ini tidak berasal dari halaman perkembangan permohonan Anda. Tidak ada yang diunduh.',
+        tautan: backLink,
+      });
+    const paket = await app.completion.documentsOf(record.caseId);
+    const answer = paket
+      ? await packageFileLink(app, paket, index, {
+          who: { id: 'pemohon', nama: record.pemohon.nama, jabatan: `Pemohon, ${record.pemohon.instansi}` },
+          via: 'tautan lacak',
+        })
+      : undefined;
+    if (!answer || 'model' in answer)
+      return ctx.message(404, {
+        judul: 'Berkas tidak ditemukan',
+        pesan: 'Berkas yang diminta tidak ada pada kasus ini.',
+        tautan: backLink,
+      });
+    return answer;
   }
 
   async function mine(event: WebRequest): Promise<HttpResult> {
@@ -452,6 +493,12 @@ export function intakeRoutes(ctx: WebContext): Route[] {
       pattern: new RegExp(`^/lacak/${CAPABILITY}/tarik$`),
       params: ['tautan'],
       run: (e, m) => withdraw(e, m[1]!),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/lacak/${CAPABILITY}/unduh/(\\d{1,2})$`),
+      params: ['tautan', 'urutan'],
+      run: (e, m) => downloadPackageFile(e, m[1]!, Number(m[2])),
     },
   ];
 }

@@ -3,8 +3,8 @@ import type { LinkProblem } from '../../core/case/task-actions.ts';
 import { MAX_LINK_RENEWALS } from '../../core/agreement/agreement-forms.ts';
 
 /**
- * The one set of problem pages of capability links: what a task link (`/tugas/…`) or a monitoring link
- * (`/pantau/…`) answers when it cannot be used. One status and title per problem; the sentence names what the link
+ * The one set of problem pages of capability links: what a task link (`/tugas/…`), a monitoring link (`/pantau/…`)
+ * or a completion package's link (`/paket/…`, `packageLinkProblemPage`) answers when it cannot be used. One status and title per problem; the sentence names what the link
  * is for (an official's task, an agreement's report or monev).
  */
 export type LinkKind = 'tugas' | 'pantau';
@@ -88,4 +88,21 @@ export function linkProblemPage(
     judul: typeof page.judul === 'string' ? page.judul : page.judul[kind],
     pesan: page.pesan[kind],
   };
+}
+
+/** What a completion package's link says of its problems (it is either malformed or expired, nothing else). */
+const PACKAGE_MESSAGES: Record<'rusak' | 'kedaluwarsa', string> = {
+  rusak: PAGES.rusak.pesan.tugas,
+  kedaluwarsa:
+    'Masa berlaku tautan unduhan ini sudah habis. Naskah bertanda tangan dan Lembar Riwayat Penandatanganan tetap tersimpan di arsip: mintalah salinannya kepada Bagian yang membidangi kerja sama (pemohon dapat mengunduhnya dari halaman perkembangan permohonan).',
+};
+
+/** The page of a completion package link's problem. */
+export function packageLinkProblemPage(problem: 'rusak' | 'kedaluwarsa'): {
+  status: number;
+  judul: string;
+  pesan: string;
+} {
+  const { status, judul } = linkProblemPage('tugas', problem);
+  return { status, judul, pesan: PACKAGE_MESSAGES[problem] };
 }

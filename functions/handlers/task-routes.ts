@@ -514,7 +514,9 @@ class TaskPages {
               ? 'datetime-local'
               : f.type === 'number'
                 ? 'number'
-                : 'text',
+                : f.type === 'email'
+                  ? 'email'
+                  : 'text',
         acceptAttr: (f.accept ?? []).map((k) => (k === 'jpeg' ? '.jpg,.jpeg' : `.${k}`)).join(','),
         acceptLabel: acceptLabel(f),
         value,

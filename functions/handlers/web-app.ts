@@ -19,6 +19,7 @@ import { consoleRoutes } from './console-routes.ts';
 import { homeRoutes } from './home-routes.ts';
 import { intakeRoutes } from './intake-routes.ts';
 import { monitoringRoutes } from './monitoring-routes.ts';
+import { packageRoutes } from './package-routes.ts';
 import { taskRoutes } from './task-routes.ts';
 import { MULTIPART_OVERHEAD_BYTES, verificationRoutes } from './verification-routes.ts';
 import {
@@ -52,6 +53,7 @@ const MODULES: ((ctx: WebContext) => Route[])[] = [
   caseAdminRoutes,
   analyticsRoutes,
   monitoringRoutes,
+  packageRoutes,
 ];
 
 /** Every body but a verification upload is small (forms, JSON). */

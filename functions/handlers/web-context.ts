@@ -45,6 +45,7 @@ export interface WebUseCases extends Pick<
   | 'agreements'
   | 'archive'
   | 'drafts'
+  | 'completion'
 > {
   /** The konsep PDF of a naskah content being edited (the pasal editor's preview; nothing is stored). */
   naskahPreview(record: CaseRecord, content: NaskahContent): Promise<{ pdf: Uint8Array; pages: number }>;

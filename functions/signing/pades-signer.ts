@@ -1,4 +1,10 @@
-import type { Countersignature, SignatureDescription, Signer, SigningOfficial } from '../../core/ports.ts';
+import type {
+  Countersignature,
+  PdfSignatureInfo,
+  SignatureDescription,
+  Signer,
+  SigningOfficial,
+} from '../../core/ports.ts';
 import { signPdf } from './sign-pdf.ts';
 import type { SigningKeys } from './signer.ts';
 import { pagesUnchanged } from './update-check.ts';
@@ -45,5 +51,18 @@ export class PadesSigner implements Signer {
     if (!pages.unchanged) return { ok: false, reason: `pembaruan mengubah naskah: ${pages.reason}` };
     const last = rest[rest.length - 1]!;
     return { ok: true, signer: last.signerName ?? 'tidak diketahui', partnerChainTrusted: last.chainOk };
+  }
+
+  async signatures(pdf: Uint8Array, at: Date): Promise<PdfSignatureInfo[]> {
+    const keys = await this.keys();
+    const report = await verifyPdfSignatures(pdf, { trustedRoots: await keys.trustedRoots(), checkDate: at });
+    return report.signatures.map((s) => ({
+      signer: s.signerName ?? 'tidak diketahui',
+      ...(s.signingTime ? { signingTime: s.signingTime } : {}),
+      appliedToEnd: s.appliedToEnd,
+      end: s.revisionEnd,
+      valid: s.valid,
+      development: s.certificate?.development ?? false,
+    }));
   }
 }

@@ -62,6 +62,11 @@ export interface SignatureReport {
   readonly byteRange: ByteRange;
   /** Where the revision this signature signs ends (ByteRange[2] + ByteRange[3]). */
   readonly revisionEnd: number;
+  /**
+   * Where the revision the signature was applied to ends: bytes 0..appliedToEnd are the document before the
+   * incremental update that carries this signature (what the signer signed; 0 when no earlier %%EOF is found).
+   */
+  readonly appliedToEnd: number;
   /** Signed from byte 0 to the end of its revision (a %%EOF), with only its own /Contents left out. */
   readonly coversWholeFileUpToSignature: boolean;
   /** The hash of the signed bytes equals the CMS messageDigest attribute. */
@@ -121,7 +126,7 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
   for (const [i, field] of fields.entries()) {
     signatures.push(
       await verifyField(pdf, field, i + 1, roots, checkDate).catch((error: unknown) =>
-        unreadable(field, i + 1, `Tanda tangan tidak dapat diperiksa: ${(error as Error).message}`),
+        unreadable(pdf, field, i + 1, `Tanda tangan tidak dapat diperiksa: ${(error as Error).message}`),
       ),
     );
   }
@@ -173,6 +178,7 @@ async function verifyField(
     subFilter: field.subFilter ?? null,
     byteRange: field.byteRange,
     revisionEnd,
+    appliedToEnd: revisionBefore(pdf, field.objectOffset),
     coversWholeFileUpToSignature: covers,
   };
   const pdfTime = field.m ? parsePdfDate(field.m) : undefined;
@@ -340,7 +346,7 @@ async function verifyField(
 }
 
 /** The report for a signature whose check itself failed (malformed input): nothing holds. */
-function unreadable(field: SignatureField, index: number, problem: string): SignatureReport {
+function unreadable(pdf: Uint8Array, field: SignatureField, index: number, problem: string): SignatureReport {
   const [, , c, d] = field.byteRange;
   return {
     index,
@@ -352,6 +358,7 @@ function unreadable(field: SignatureField, index: number, problem: string): Sign
     subFilter: field.subFilter ?? null,
     byteRange: field.byteRange,
     revisionEnd: c + d,
+    appliedToEnd: revisionBefore(pdf, field.objectOffset),
     coversWholeFileUpToSignature: false,
     problems: [problem],
     warnings: [],
@@ -378,6 +385,21 @@ function allowsSigning(cert: pkijs.Certificate): boolean {
   if (!ext) return true;
   const bits = ext.parsedValue instanceof asn1js.BitString ? ext.parsedValue.valueBlock.valueHexView[0] : undefined;
   return bits !== undefined && (bits & 0xc0) !== 0;
+}
+
+/**
+ * Where the revision before the incremental update holding the object at `offset` ends: just after the last %%EOF
+ * (and its end of line) before it; 0 when there is none.
+ */
+export function revisionBefore(pdf: Uint8Array, offset: number): number {
+  const text = Buffer.from(pdf.buffer, pdf.byteOffset, Math.min(Math.max(0, offset), pdf.byteLength)).toString(
+    'latin1',
+  );
+  const at = text.lastIndexOf('%%EOF');
+  if (at < 0) return 0;
+  let end = at + '%%EOF'.length;
+  while (end < text.length && (text[end] === '\r' || text[end] === '\n')) end++;
+  return end;
 }
 
 function endsWithEof(pdf: Uint8Array, end: number): boolean {

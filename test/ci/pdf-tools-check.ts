@@ -13,6 +13,9 @@
  * A copy with one flipped byte inside both signed ranges must make pdfsig and openssl report both signatures
  * broken; what qpdf says of it is printed (its structure may still be fine: the byte is inside a content stream).
  *
+ * The Lembar Riwayat Penandatanganan (the completion package's audit certificate), sealed with the pemda's seal
+ * identity, must pass the same three.
+ *
  *   npx tsx test/ci/pdf-tools-check.ts
  */
 import { spawnSync } from 'node:child_process';
@@ -167,6 +170,33 @@ try {
     opensslVerify(flipped, 'diubah', caFiles).join() === 'false,false',
     'openssl: one flipped byte → neither signature verifies',
   );
+
+  console.log('\n== Lembar Riwayat Penandatanganan, sealed by the pemda ==');
+  const riwayat = contohById('kota-lembar-riwayat');
+  const sheet = await renderer.render('lembar-riwayat', riwayat.data as never, { paper: 'A4' });
+  const seal = await ours.signerFor({
+    id: 'segel-kota-contoh',
+    nama: 'Pemerintah Kota Contoh',
+    jabatan: 'Segel elektronik',
+    instansi: 'Pemerintah Kota Contoh',
+  });
+  const sealed = await signPdf(sheet.pdf, seal, {
+    ...options,
+    reason: 'Menyegel Lembar Riwayat Penandatanganan',
+    name: 'Pemerintah Kota Contoh',
+  });
+  const sealedFile = join(work, 'lembar-riwayat.pdf');
+  writeFileSync(sealedFile, sealed);
+  const sigSeal = pdfsig(sealedFile);
+  check(
+    sigSeal.signatures.length === 1 &&
+      sigSeal.signatures[0]!.validation === 'Signature is Valid.' &&
+      sigSeal.signatures[0]!.total,
+    'pdfsig: Lembar Riwayat: 1 seal, valid, covering the whole file',
+  );
+  const qpdfSeal = qpdfCheck(sealedFile);
+  check(qpdfSeal.status === 0 && !/WARNING/i.test(qpdfSeal.output), 'qpdf --check: Lembar Riwayat: exit 0, no WARNING');
+  check(opensslVerify(sealed, 'segel', caFiles).join() === 'true', 'openssl: Lembar Riwayat: the seal verifies');
 } finally {
   await renderer.close();
   rmSync(work, { recursive: true, force: true });

@@ -604,6 +604,84 @@ const isi = (id: string, sop: string, c: NaskahContoh): Contoh<'naskah'> =>
 
 const PKS_ISI_KOTA = isi('kota-naskah-perjanjian-kerja-sama', SOP_KOTA, PKS);
 const MOU_ISI_BANDUNG = isi('bandung-naskah-mou', SOP_BANDUNG, MOU);
+/** The audit certificate of the Kota Contoh naskah: two paraf hierarki, a paraf koordinasi, two signatures. */
+const RIWAYAT_KOTA = contoh('kota-lembar-riwayat', SOP_KOTA, 'lembar-riwayat', {
+  kop: KOP_KOTA,
+  naskah: {
+    jenis: 'Kesepakatan Bersama',
+    nomor: '000.5.4/123/KS/2026',
+    tentang: 'Kerja Sama Penyelenggaraan Pemerintahan dan Pembangunan Daerah',
+    perihal: 'Kerja sama penyelenggaraan pemerintahan dan pembangunan daerah',
+    paraPihak: ['Pemerintah Kota Contoh', 'Pemerintah Kabupaten Sukamaju'],
+    berkas: 'naskah-para-pihak-000-5-4-123-KS-2026.pdf',
+    ukuran: '212 KB',
+    sha256: '9f2c4b7a1e0d3c5b6a798877665544332211ffeeddccbbaa0099887766554433',
+    verifikasi: 'https://sepakat.kotacontoh.go.id/verifikasi/Q2hLm0aZ9xYb3cD4eF5gH6',
+  },
+  peristiwa: [
+    {
+      tindakan: 'Paraf koordinasi',
+      pihak: 'PIHAK KESATU',
+      nama: 'tidak tercatat (paraf pada naskah kertas)',
+      jabatan: 'Bagian Hukum dan Perundang-Undangan',
+      waktu: 'Rabu, 9 Desember 2026 pukul 10.05 WIB',
+      versiIsi: 'sha256:3b1f0e5d7c9a2b4d6f8e0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b',
+      sha256: '1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d',
+      cara: 'dicatat oleh Maya Sari, S.IP. (Kepala Subbagian Kerjasama Dalam Negeri) dari pindaian naskah berparaf',
+    },
+    {
+      tindakan: 'Paraf hierarki ke-1',
+      pihak: 'PIHAK KESATU',
+      nama: 'Maya Sari, S.IP.',
+      jabatan: 'Kepala Subbagian Kerjasama Dalam Negeri',
+      waktu: 'Kamis, 10 Desember 2026 pukul 09.12 WIB',
+      versiIsi: 'sha256:3b1f0e5d7c9a2b4d6f8e0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b',
+      sha256: '1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d',
+      cara: 'tautan email pribadi + kode konfirmasi sekali pakai',
+    },
+    {
+      tindakan: 'Paraf hierarki ke-2',
+      pihak: 'PIHAK KESATU',
+      nama: 'Hendra Gunawan, S.H., M.H.',
+      jabatan: 'Kepala Bagian Kerjasama',
+      waktu: 'Kamis, 10 Desember 2026 pukul 13.40 WIB',
+      versiIsi: 'sha256:3b1f0e5d7c9a2b4d6f8e0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b',
+      sha256: '1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d',
+      cara: 'tautan email pribadi + kode konfirmasi sekali pakai',
+    },
+    {
+      tindakan: 'Tanda tangan elektronik',
+      pihak: 'PIHAK KESATU',
+      nama: 'Dr. H. Ahmad Wijaya',
+      jabatan: 'Walikota Contoh',
+      waktu: 'Rabu, 16 Desember 2026 pukul 10.02 WIB',
+      versiIsi: 'sha256:3b1f0e5d7c9a2b4d6f8e0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b',
+      sha256: 'aa11bb22cc33dd44ee55ff6600778899aabbccddeeff00112233445566778899',
+      cara: 'tanda tangan elektronik PAdES (sertifikat pengembangan Sepakat, bukan BSrE), diberikan melalui tautan email pribadi + kode konfirmasi sekali pakai',
+    },
+    {
+      tindakan: 'Tanda tangan elektronik',
+      pihak: 'PIHAK KEDUA',
+      nama: 'H. Dedi Kurniawan, S.E.',
+      jabatan: 'BUPATI SUKAMAJU',
+      waktu: 'Rabu, 16 Desember 2026 pukul 14.30 WIB',
+      versiIsi: 'sha256:3b1f0e5d7c9a2b4d6f8e0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b',
+      sha256: 'bb22cc33dd44ee55ff6600778899aabbccddeeff0011223344556677889900aa',
+      cara: 'tanda tangan elektronik mitra (PAdES) sebagai pembaruan inkremental di atas naskah bertanda tangan PIHAK KESATU; diunggah oleh Maya Sari, S.IP. (Kepala Subbagian Kerjasama Dalam Negeri)',
+    },
+  ],
+  dibuat: 'Kamis, 17 Desember 2026 pukul 08.15 WIB',
+  verifikasi: 'https://sepakat.kotacontoh.go.id/verifikasi/Lr7sT8uV9wX0yZ1aB2cD3e',
+  catatan: [
+    'Waktu dinyatakan dalam zona waktu WIB. Waktu tanda tangan elektronik adalah waktu yang dinyatakan di dalam tanda tangan itu (bukan cap waktu tepercaya).',
+  ],
+  tte: {
+    qr: 'https://sepakat.kotacontoh.go.id/verifikasi/Lr7sT8uV9wX0yZ1aB2cD3e',
+    label: 'Pindai untuk memeriksa keaslian lembar ini',
+    keterangan:
+      'Disegel secara elektronik oleh Sepakat atas nama Pemerintah Kota Contoh (segel instansi, bukan tanda tangan perseorangan) dengan sertifikat pengembangan, BUKAN sertifikat elektronik BSrE.',
+  },
+});
 
 export const CONTOH: readonly Contoh[] = [
   DISPOSISI_KOTA,
@@ -612,6 +690,7 @@ export const CONTOH: readonly Contoh[] = [
   KB_KOTA,
   PKS_KOTA,
   PENGANTAR_KOTA,
+  RIWAYAT_KOTA,
   NOTA_DINAS_BLITAR,
   TELAAHAN_BLITAR,
   NK_BLITAR,

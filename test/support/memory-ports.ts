@@ -28,6 +28,7 @@ import type {
   RenderedDocument,
   Renderer,
   SignatureDescription,
+  PdfSignatureInfo,
   Signer,
   SigningOfficial,
 } from '../../core/ports.ts';
@@ -421,5 +422,16 @@ export class MemorySigner implements Signer {
     return match
       ? { ok: true, signer: match[1]!, partnerChainTrusted: false }
       : { ok: false, reason: 'tidak ada tanda tangan kedua' };
+  }
+  /** Each trailer is a signature over the bytes before it. */
+  async signatures(pdf: Uint8Array): Promise<PdfSignatureInfo[]> {
+    const text = new TextDecoder('latin1').decode(pdf);
+    return [...text.matchAll(/\n%tanda-tangan:([^\n]+)\n/g)].map((m) => ({
+      signer: m[1]!,
+      appliedToEnd: m.index,
+      end: m.index + m[0].length,
+      valid: true,
+      development: true,
+    }));
   }
 }
