@@ -193,6 +193,11 @@ export interface TaskForm {
   fileSlots: string[];
   needsCode: boolean;
   title: string;
+  /**
+   * A signing task's document (core/documents/signing-task.ts): the SHA-256 the page shows, which the form sends
+   * back with the confirmation of having read it; undefined on other pages (or while the document is prepared).
+   */
+  signing?: { sha256: string; pages: string[] };
 }
 
 /** Reads the task page as a browser renders it (the form's fields, choices and whether a code is needed). */
@@ -218,6 +223,10 @@ export function parseTaskPage(html: string): TaskForm {
           : [],
     }));
   const fileSlots = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]!);
+  const sha256 = inputs.find((t) => t.attrs['name'] === 'sha256Dokumen')?.attrs['value'];
+  const pages = startTags(html, 'img')
+    .map((t) => t.attrs['src'] ?? '')
+    .filter((src) => /\/halaman\/\d+\.png$/.test(src));
   return {
     action: startTags(html, 'form').find((t) => t.attrs['id'] === 'form-tugas')?.attrs['action'] ?? '',
     submissionId,
@@ -227,6 +236,7 @@ export function parseTaskPage(html: string): TaskForm {
     fileSlots,
     needsCode: /name="kode"/.test(html),
     title: firstText(html, 'h1'),
+    ...(sha256 ? { signing: { sha256, pages } } : {}),
   };
 }
 
@@ -261,6 +271,11 @@ export async function actOnLink(
   for (const field of form.textFields) {
     const given = decision.values?.[field.name.slice(2)];
     body.set(field.name, given ?? sampleValue(field));
+  }
+  // A signing task: the official read the pages shown and confirms it; the form names the document by its SHA-256.
+  if (form.signing) {
+    body.set('sudahDibaca', 'ya');
+    body.set('sha256Dokumen', form.signing.sha256);
   }
   const upload = async (slot: string, name: string, bytes: Buffer) => {
     requests++;

@@ -242,11 +242,11 @@ describe('the stateless stack', () => {
     expect(FUNCTIONS.every((f) => fnProps(f.id).Environment.Variables.SEPAKAT_DEV_PKI_DIR === undefined)).toBe(true);
   });
 
-  it('sizes the functions that render (document, runSchedule) for Chromium and gives them the layer', () => {
+  it('sizes the functions that render (openTask, document, runSchedule) for Chromium and gives them the layer', () => {
     const [[layerId, layer]] = ofType(statelessResources, 'AWS::Lambda::LayerVersion') as [[string, Json]];
     expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
-    expect(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id)).toEqual(['document', 'runSchedule']);
-    for (const id of ['document', 'runSchedule'] as FunctionId[]) {
+    expect(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id)).toEqual(['openTask', 'document', 'runSchedule']);
+    for (const id of ['openTask', 'document', 'runSchedule'] as FunctionId[]) {
       const p = fnProps(id);
       expect(p.MemorySize, id).toBe(2048);
       expect(p.Timeout, id).toBe(300);

@@ -291,7 +291,8 @@ export class CaseRuntime {
 
   /**
    * The task email with the task's current link, once per `eventKey`: the first opening's key by default; a
-   * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts).
+   * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts). The link opens a page
+   * that shows a signing task's document: that document is made for the task's person first (once per binding).
    */
   async sendTaskEmail(
     task: TaskRecord,
@@ -299,6 +300,7 @@ export class CaseRuntime {
     activity: Activity,
     eventKey = activationKey(task.seq, 'email#tugas'),
   ): Promise<void> {
+    await this.deps.documents?.prepareShown({ record, activity, task });
     const pemda = this.deps.pemda(record.pemdaId);
     await this.sendOnce(record.caseId, eventKey, {
       to: [task.person.email],

@@ -58,6 +58,8 @@ export interface StoreDocumentInput {
   nomor?: string;
   asli?: boolean;
   meta?: Record<string, string | number | boolean>;
+  /** The data of the document these bytes were made from (a signed copy of a rendered PDF): named, not copied. */
+  dataOf?: Pick<DocumentRecord, 'dataSha256' | 'dataKey'>;
   /** Images of its pages (PNG), stored beside it before its record. */
   pageImages?: { png: Uint8Array; width: number; height: number }[];
 }

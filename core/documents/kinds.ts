@@ -1,6 +1,7 @@
 /** How pages name the kinds of documents the product keeps (and `permohonan`: the pemohon's and decisions' files). */
 export const DOCUMENT_KIND_LABEL: Readonly<Record<string, string>> = {
   'konsep-naskah': 'Konsep naskah',
+  'naskah-untuk-ditandatangani': 'Naskah siap ditandatangani',
   'naskah-ditandatangani': 'Naskah bertanda tangan elektronik',
   'naskah-para-pihak': 'Naskah bertanda tangan para pihak',
   'arsip-pindai': 'Pindaian naskah bertanda tangan',

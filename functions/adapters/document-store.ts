@@ -120,7 +120,13 @@ export class DynamoDbDocumentStore implements DocumentStore {
     const record = documentRecordOf(input, {
       key,
       sha256: hash,
-      ...(dataJson && dataKey ? { data: { sha256: sha256(dataJson), key: dataKey } } : {}),
+      ...(dataJson && dataKey
+        ? { data: { sha256: sha256(dataJson), key: dataKey } }
+        : input.dataOf?.dataSha256
+          ? {
+              data: { sha256: input.dataOf.dataSha256, ...(input.dataOf.dataKey ? { key: input.dataOf.dataKey } : {}) },
+            }
+          : {}),
       halaman,
     });
     const created = await conditionally(() =>

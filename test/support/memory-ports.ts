@@ -233,7 +233,11 @@ export class MemoryDocumentStore implements DocumentStore {
     const record = documentRecordOf(input, {
       key,
       sha256: hash,
-      ...(input.data !== undefined ? { data: { sha256: sha256(JSON.stringify(input.data)) } } : {}),
+      ...(input.data !== undefined
+        ? { data: { sha256: sha256(JSON.stringify(input.data)) } }
+        : input.dataOf?.dataSha256
+          ? { data: { sha256: input.dataOf.dataSha256 } }
+          : {}),
       halaman,
     });
     this.records.set(docId, record);
