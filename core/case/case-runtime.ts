@@ -746,6 +746,21 @@ export class CaseRuntime {
   }
 
   /**
+   * On start-up of the local runtime (the only process of its data directory): the signatures being made when the
+   * previous process died are free to be made again (core/case/task-actions.ts); in AWS their claims simply expire.
+   */
+  async releaseSignatureClaims(): Promise<number> {
+    let released = 0;
+    for (const task of await this.deps.store.listTasks({ state: 'open' }))
+      if (
+        task.signatureClaimUntil &&
+        (await this.deps.store.releaseSignatureClaim(task.taskId, task.signatureClaimUntil))
+      )
+        released++;
+    return released;
+  }
+
+  /**
    * Reports every decision stored but not yet reported. Where the execution that waited is gone, the case continues
    * at its step in a new execution, which replays the decision. Run by a schedule in AWS, and at start locally.
    */

@@ -234,6 +234,8 @@ export interface CaseStore {
    * unexpired claim (a double submit), so one request signs; a claim past its time (the process died) is free again.
    */
   claimSignature(taskId: string, linkVersion: number, now: string, until: string): Promise<boolean>;
+  /** Releases the claim `until` of a task (the process that held it died); false if the claim changed meanwhile. */
+  releaseSignatureClaim(taskId: string, until: string): Promise<boolean>;
   cancelOpenTasks(caseId: string): Promise<number>;
   /**
    * Binds an open task to another person and issues a new link version in one write (the old link dies); false if

@@ -139,37 +139,38 @@ export class DynamoDbDocumentStore implements DocumentStore {
   }
 
   /** Reads a document back and checks it is still the bytes recorded (any change is reported, never trusted). */
-  async read(record: DocumentRecord): Promise<Uint8Array> {
-    const bytes = await this.s3
-      .send(new GetObjectCommand({ Bucket: record.bucket, Key: record.key }))
-      .then((out) => out.Body!.transformToByteArray())
-      .catch((error: unknown) => {
-        throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
-      });
-    if (sha256(bytes) !== record.sha256)
-      throw new SepakatError(
-        ErrorNames.Tampered,
-        `Dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda); dokumen tidak diberikan`,
-        { code: 'DokumenBerubah' },
-      );
-    return bytes;
+  read(record: DocumentRecord): Promise<Uint8Array> {
+    return this.readChecked(
+      record.bucket,
+      { key: record.key, sha256: record.sha256 },
+      `Dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda); dokumen tidak diberikan`,
+    );
   }
 
   async readPageImage(record: DocumentRecord, index: number): Promise<Uint8Array | undefined> {
     const image = record.halaman?.[index];
     if (!image) return undefined;
+    return this.readChecked(
+      record.bucket,
+      image,
+      `Gambar halaman ${index + 1} dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda)`,
+    );
+  }
+
+  /** An object's bytes, which must hash to the recorded SHA-256 (else `Tampered`, saying `changed`). */
+  private async readChecked(
+    bucket: string,
+    object: { key: string; sha256: string },
+    changed: string,
+  ): Promise<Uint8Array> {
     const bytes = await this.s3
-      .send(new GetObjectCommand({ Bucket: record.bucket, Key: image.key }))
+      .send(new GetObjectCommand({ Bucket: bucket, Key: object.key }))
       .then((out) => out.Body!.transformToByteArray())
       .catch((error: unknown) => {
         throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
       });
-    if (sha256(bytes) !== image.sha256)
-      throw new SepakatError(
-        ErrorNames.Tampered,
-        `Gambar halaman ${index + 1} dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda)`,
-        { code: 'DokumenBerubah' },
-      );
+    if (sha256(bytes) !== object.sha256)
+      throw new SepakatError(ErrorNames.Tampered, changed, { code: 'DokumenBerubah' });
     return bytes;
   }
 

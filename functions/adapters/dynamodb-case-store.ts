@@ -355,6 +355,13 @@ export class DynamoDbCaseStore implements CaseStore {
     );
   }
 
+  releaseSignatureClaim(taskId: string, until: string): Promise<boolean> {
+    return this.updateTaskIf(taskId, 'REMOVE signatureClaimUntil', '#state = :open AND signatureClaimUntil = :until', {
+      ':until': until,
+      ':open': 'open',
+    });
+  }
+
   async cancelOpenTasks(caseId: string): Promise<number> {
     let cancelled = 0;
     for (const task of await this.listTasks({ caseId })) {
