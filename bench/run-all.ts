@@ -24,6 +24,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'register-allocations', file: 'register-allocations.ts' },
   { name: 'signing', file: 'signing.ts' },
   { name: 'render', file: 'render.ts' },
+  { name: 'page-images', file: 'page-images.ts' },
   { name: 'bundle-sizes', file: 'bundle-sizes.ts' },
   { name: 'analytics', file: 'analytics.ts' },
   { name: 'scheduler-delay', file: 'scheduler-delay.ts' },
