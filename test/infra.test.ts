@@ -806,7 +806,7 @@ describe('function bundles', () => {
     }
   });
 
-  it('loads the document bundle with the Chromium layer beside it and the fonts inside it', async () => {
+  it('loads the document bundle with the Chromium layer beside it and the fonts and PDF.js inside it', async () => {
     const spec = FUNCTIONS.find((f) => f.id === 'document')!;
     const dir = join(workDir, 'task');
     await bundleFunction(spec, dir);
@@ -823,12 +823,18 @@ describe('function bundles', () => {
     );
     const script = `const m = await import(${JSON.stringify(`file://${join(dir, 'index.mjs')}`)});
       const chromium = await import('@sparticuz/chromium');
-      process.stdout.write(JSON.stringify({ document: typeof m.document, args: chromium.default.args.length > 0 }));`;
+      const pdfjs = import.meta.resolve('unpdf/pdfjs');
+      process.stdout.write(JSON.stringify({ document: typeof m.document, args: chromium.default.args.length > 0, pdfjs }));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '' },
       timeout: 30_000,
     });
-    expect(JSON.parse(stdout)).toEqual({ document: 'function', args: true });
+    // PDF.js, which draws a signing task's page images (functions/render/page-images.ts), travels with the bundle.
+    expect(JSON.parse(stdout)).toEqual({
+      document: 'function',
+      args: true,
+      pdfjs: `file://${join(dir, 'node_modules', 'unpdf', 'dist', 'pdfjs.mjs')}`,
+    });
   });
 });
