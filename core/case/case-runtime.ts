@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import type { Directory } from '../directory/directory.ts';
-import { ErrorNames, SepakatError } from '../errors.ts';
+import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 import { START_POSITION, type ExecutionInput } from '../sop/compile-sop.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
@@ -300,7 +300,7 @@ export class CaseRuntime {
     activity: Activity,
     eventKey = activationKey(task.seq, 'email#tugas'),
   ): Promise<void> {
-    await this.deps.documents?.prepareShown({ record, activity, task });
+    await this.prepareShownDocument(task, record, activity);
     const pemda = this.deps.pemda(record.pemdaId);
     await this.sendOnce(record.caseId, eventKey, {
       to: [task.person.email],
@@ -318,6 +318,29 @@ export class CaseRuntime {
         catatanSebelumnya: await this.lastReturnNote(record, task.seq),
       },
     });
+  }
+
+  /**
+   * A signing task's document, made for its person before the email (core/documents/signing-task.ts). A failure
+   * that a retry will not cure (the signing keys, the naskah's data) is recorded on the case and told to the step's
+   * officials, as failed document work is, before it stops the opening; the case waits at its step until resumed.
+   */
+  private async prepareShownDocument(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
+    try {
+      await this.deps.documents?.prepareShown({ record, activity, task });
+    } catch (error) {
+      if (!isSepakatError(error, ErrorNames.Transient))
+        await this.recordFailure({
+          caseId: record.caseId,
+          node: task.node,
+          seq: task.seq,
+          error: {
+            Error: error instanceof Error ? error.name : 'Error',
+            Cause: JSON.stringify({ errorMessage: error instanceof Error ? error.message : String(error) }),
+          },
+        });
+      throw error;
+    }
   }
 
   /**
