@@ -25,6 +25,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'signing', file: 'signing.ts' },
   { name: 'render', file: 'render.ts' },
   { name: 'naskah-preview', file: 'naskah-preview.ts' },
+  { name: 'page-images', file: 'page-images.ts' },
   { name: 'bundle-sizes', file: 'bundle-sizes.ts' },
   { name: 'analytics', file: 'analytics.ts' },
   { name: 'scheduler-delay', file: 'scheduler-delay.ts' },

@@ -202,6 +202,11 @@ export interface TaskForm {
    * the page shows; a browser posts them with the decision.
    */
   naskah: Record<string, string>;
+  /**
+   * A signing task's document (core/documents/signing-task.ts): the SHA-256 the page shows, which the form sends
+   * back with the confirmation of having read it; undefined on other pages (or while the document is prepared).
+   */
+  signing?: { sha256: string; pages: string[] };
 }
 
 /** Reads the task page as a browser renders it (the form's fields, choices and whether a code is needed). */
@@ -229,6 +234,10 @@ export function parseTaskPage(html: string): TaskForm {
           : [],
     }));
   const fileSlots = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]!);
+  const sha256 = inputs.find((t) => t.attrs['name'] === 'sha256Dokumen')?.attrs['value'];
+  const pages = startTags(html, 'img')
+    .map((t) => t.attrs['src'] ?? '')
+    .filter((src) => /\/halaman\/\d+\.png$/.test(src));
   return {
     action: startTags(html, 'form').find((t) => t.attrs['id'] === 'form-tugas')?.attrs['action'] ?? '',
     submissionId,
@@ -246,6 +255,7 @@ export function parseTaskPage(html: string): TaskForm {
           t.name === 'textarea' ? decodeEntities(innerOf(html, t)) : (t.attrs['value'] ?? ''),
         ]),
     ),
+    ...(sha256 ? { signing: { sha256, pages } } : {}),
   };
 }
 
@@ -292,6 +302,11 @@ export async function actOnLink(
     body.set(field.name, value);
   }
   for (const [name, value] of Object.entries({ ...form.naskah, ...decision.naskah })) body.set(name, value);
+  // A signing task: the official read the pages shown and confirms it; the form names the document by its SHA-256.
+  if (form.signing) {
+    body.set('sudahDibaca', 'ya');
+    body.set('sha256Dokumen', form.signing.sha256);
+  }
   const upload = async (slot: string, name: string, bytes: Buffer) => {
     requests++;
     const res = await fetch(`${link}/unggah`, {

@@ -66,6 +66,11 @@ export interface DocumentStore {
   store(input: StoreDocumentInput): Promise<{ record: DocumentRecord; created: boolean }>;
   /** The recorded bytes; a Tampered error when they are not. */
   read(record: DocumentRecord): Promise<Uint8Array>;
+  /**
+   * The image of page `index` (0-based) of a document stored with its page images (`record.halaman`), checked
+   * against its recorded SHA-256 as `read` checks the document; undefined when the record has no such page.
+   */
+  readPageImage(record: DocumentRecord, index: number): Promise<Uint8Array | undefined>;
   listByCase(caseId: string): Promise<DocumentRecord[]>;
   /** Documents with these exact bytes. */
   findBySha256(sha: string): Promise<DocumentRecord[]>;
@@ -82,10 +87,18 @@ export interface RenderedDocument {
   templateVersion: string;
 }
 
-/** Documents to PDF (headless Chromium: functions/render/renderer.ts). */
+/** One page of a PDF as an image (PNG), for pages that show a document inline (a phone cannot embed a PDF). */
+export interface PageImage {
+  png: Uint8Array;
+  /** Pixels. */
+  width: number;
+  height: number;
+}
+
 /** The printable exports (templates/exports/<name>.hbs). */
 export type ExportName = 'register' | 'laporan-tahunan' | 'perbandingan-naskah';
 
+/** Documents to PDF, and PDF pages to images (headless Chromium: functions/render/renderer.ts). */
 export interface Renderer {
   /** Renders a document template with its input (checked by the template's schema). */
   render<N extends DocumentName>(
@@ -107,6 +120,11 @@ export interface Renderer {
     view: unknown,
     options: { paper: Paper; landscape?: boolean; margins?: Margins; pageNumbers?: boolean },
   ): Promise<Uint8Array>;
+  /**
+   * Every page of a PDF as a PNG `width` pixels wide (default 1100: sharp on a phone's screen), in page order: the
+   * images a signing page shows of exactly the PDF to be signed.
+   */
+  pageImages(pdf: Uint8Array, options?: { width?: number }): Promise<PageImage[]>;
 }
 
 /**

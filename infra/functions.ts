@@ -4,8 +4,8 @@
  *
  * Every function is an ESM bundle (esbuild) of one export of `functions/lambda/*.ts`, on nodejs22.x. The SOP data,
  * the pemda configuration and the templates are copied beside the bundle (they are read at cold start); the
- * functions that render (document, runSchedule) also carry Chromium (@sparticuz/chromium, kept external and shipped
- * as a layer) and the fonts.
+ * functions that render (openTask, document, runSchedule) also carry Chromium (@sparticuz/chromium, kept external and
+ * shipped as a layer), the fonts and PDF.js (which draws page images in Chromium).
  */
 export type FunctionId =
   | 'enterStep'
@@ -47,7 +47,17 @@ const step = (id: FunctionId, description: string, memoryMb = 256, timeoutSecond
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   step('enterStep', 'Masuk: records the activation of a step'),
-  step('openTask', 'Tunggu: opens the task, binds the person, stores the task token, emails the link'),
+  {
+    id: 'openTask',
+    entry: 'functions/lambda/step-tasks.ts',
+    handler: 'openTask',
+    // A signing task's document is rendered (and its pages drawn) for its person before the email: Chromium, sized
+    // like `document`.
+    memoryMb: 2048,
+    timeoutSeconds: 300,
+    chromium: true,
+    description: "Tunggu: opens the task, binds the person, renders a signing task's document, emails the link",
+  },
   step('automatic', 'Automatic work: notifications, recorded failures'),
   step('caseData', 'Gates: reads a case data field'),
   step('finishCase', 'Hasil: closes the case and tells the pemohon'),
@@ -128,7 +138,8 @@ export const ESBUILD = {
 
 /**
  * The browser stack (puppeteer-core, @sparticuz/chromium) is reachable from every entry point, because `buildApp`
- * wires the renderer for all of them; only the functions marked `chromium` (document, runSchedule) ever launch it.
+ * wires the renderer for all of them; only the functions marked `chromium` (openTask, document, runSchedule) ever launch
+ * it.
  * In every other bundle esbuild replaces both modules with `WITHOUT_CHROMIUM` (a stub that fails loudly if called),
  * which keeps those bundles under 1 MB zipped and lets them load without the Chromium layer (an external
  * `@sparticuz/chromium` import would otherwise fail at cold start with ERR_MODULE_NOT_FOUND).
@@ -152,8 +163,14 @@ export const aliasesOf = (spec: FunctionSpec, root: string): Record<string, stri
 export const FONT_PACKAGES = ['@fontsource/tinos', '@fontsource/arimo'] as const;
 
 /**
+ * PDF.js as functions/render/page-images.ts resolves it (`import.meta.resolve('unpdf/pdfjs')`) from the bundle: the
+ * package's package.json (its "exports" map) and the one file it names.
+ */
+export const PDFJS_FILES = ['node_modules/unpdf/package.json', 'node_modules/unpdf/dist/pdfjs.mjs'] as const;
+
+/**
  * What is copied beside a function's bundle, as paths relative to the project root that keep their place relative
- * to the bundle: the data directories, and for the `chromium` functions the font files.
+ * to the bundle: the data directories, and for the `chromium` functions the font files and PDF.js.
  */
 export function besideBundle(spec: FunctionSpec, root: string, listDir: (dir: string) => string[]): string[] {
   const fonts = spec.chromium
@@ -165,5 +182,5 @@ export function besideBundle(spec: FunctionSpec, root: string, listDir: (dir: st
           .map((f) => `node_modules/${pkg}/files/${f}`),
       ])
     : [];
-  return [...DATA_DIRS, ...fonts];
+  return [...DATA_DIRS, ...fonts, ...(spec.chromium ? PDFJS_FILES : [])];
 }

@@ -69,9 +69,11 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   enterStep: grant({ tables: { cases: 'readWrite', history: 'write' } }),
   // runtime.openTask: task get/create/attachToken; history (sendOnce reads it); the task email; SendTaskFailure to a
   // superseded token; settleDecision when the task was decided already (setCaseData, markReported, SendTaskSuccess);
-  // the task's reminders, scheduled on every opening (scheduleReminders).
+  // the task's reminders, scheduled on every opening (scheduleReminders); a signing task's document rendered for
+  // its person with its page images (documents table: get + conditional put; bucket: put).
   openTask: grant({
-    tables: { cases: 'readWrite', tasks: 'readWrite', history: 'readWrite' },
+    tables: { cases: 'readWrite', tasks: 'readWrite', history: 'readWrite', documents: 'readWrite' },
+    buckets: { documents: ['put'] },
     mail: true,
     taskResponse: true,
     schedules: true,

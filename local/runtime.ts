@@ -292,6 +292,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     const started = (await app.intake.sweep()).flatMap((o) =>
       o.outcome === 'dimulai' && o.execution === 'started' ? [o.caseId] : [],
     );
+    // Signatures being made in a POST when the previous process died may be made again (none was stored).
+    await app.runtime.releaseSignatureClaims();
     resumed = await app.runtime.resumeAll('runtime-lokal-dimulai', new Set(started));
     // What a schedule does in AWS: numbers lost to a crash inside an allocation are voided with their reason.
     const swept = await late.handlers.sweepRegisters();

@@ -108,6 +108,9 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     await page.check(`input[name=pilihan][value="${choice}"]`);
     await page.fill('#catatan', `Sudah diperiksa; ${choice}.`);
     if (code) await page.fill('#kode', code);
+    // A paraf or signature page: its pages were shown above the form; the official confirms having read them.
+    const read = page.locator('input[name=sudahDibaca]');
+    if (await read.count()) await read.check();
     return choice;
   }
 

@@ -50,7 +50,7 @@ describe('document work that fails', () => {
     expect((await rt.app.store.getCase(caseId))?.status).toBe('aktif');
     expect((await rt.app.documents.listByCase(caseId)).some((d) => d.kind === 'naskah-ditandatangani')).toBe(false);
 
-    // Fixed: the case resumes at its step, replays the Walikota's decision and signs.
+    // Fixed: the case resumes at its step, the naskah is rendered for the Walikota, who signs it on the task page.
     rmSync(pkiDir, { force: true });
     expect(await rt.app.runtime.resumeCase(caseId, 'dilanjutkan-operator')).toBeDefined();
     const result = await driveCase({

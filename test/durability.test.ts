@@ -130,7 +130,8 @@ describe('a crash of the local runtime (SIGKILL) and a restart', () => {
       const first = await spawnRuntime(dataDir, { point: 'after-document-signed', occurrence: 1 });
       const rtLike = await startTestRuntimeCatalog();
       const { intakeId } = await submitPermohonan(first, permohonanFor(rtLike, 'kota-penyusunan-kesepakatan-bersama'));
-      // The Walikota's signature (L12.2) kills the runtime right after the PDF is signed.
+      // The Walikota's signature (L12.2, made in the POST of the task page) kills the runtime right after the PDF is
+      // signed; the restarted runtime releases the claim, and the official's retry signs and stores it once.
       const stop = new AbortController();
       const driving = driveCase({
         dataDir,

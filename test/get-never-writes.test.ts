@@ -150,7 +150,8 @@ describe('a GET never writes', () => {
             offenders.push(`${entry.who} ${method} ${path}: ${writes.slice(before).join(', ')}`);
           if (method !== 'GET') continue;
           const location = res.headers.get('location');
-          const found = [...body.matchAll(/href="([^"#]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+          // Links, and what a page loads from us (the page images of a signing task's document).
+          const found = [...body.matchAll(/(?:href|src)="([^"#]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
           for (const link of location ? [...found, location] : found) {
             const url = new URL(link, `${origin}${path}`);
             if (url.origin === origin && !seen.has(url.pathname + url.search)) queue.push(url.pathname + url.search);

@@ -242,11 +242,11 @@ describe('the stateless stack', () => {
     expect(FUNCTIONS.every((f) => fnProps(f.id).Environment.Variables.SEPAKAT_DEV_PKI_DIR === undefined)).toBe(true);
   });
 
-  it('sizes the functions that render (document, runSchedule) for Chromium and gives them the layer', () => {
+  it('sizes the functions that render (openTask, document, runSchedule) for Chromium and gives them the layer', () => {
     const [[layerId, layer]] = ofType(statelessResources, 'AWS::Lambda::LayerVersion') as [[string, Json]];
     expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
-    expect(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id)).toEqual(['document', 'runSchedule']);
-    for (const id of ['document', 'runSchedule'] as FunctionId[]) {
+    expect(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id)).toEqual(['openTask', 'document', 'runSchedule']);
+    for (const id of ['openTask', 'document', 'runSchedule'] as FunctionId[]) {
       const p = fnProps(id);
       expect(p.MemorySize, id).toBe(2048);
       expect(p.Timeout, id).toBe(300);
@@ -807,7 +807,7 @@ describe('function bundles', () => {
     }
   });
 
-  it('loads the document bundle with the Chromium layer beside it and the fonts inside it', async () => {
+  it('loads the document bundle with the Chromium layer beside it and the fonts and PDF.js inside it', async () => {
     const spec = FUNCTIONS.find((f) => f.id === 'document')!;
     const dir = join(workDir, 'task');
     await bundleFunction(spec, dir);
@@ -824,12 +824,18 @@ describe('function bundles', () => {
     );
     const script = `const m = await import(${JSON.stringify(`file://${join(dir, 'index.mjs')}`)});
       const chromium = await import('@sparticuz/chromium');
-      process.stdout.write(JSON.stringify({ document: typeof m.document, args: chromium.default.args.length > 0 }));`;
+      const pdfjs = import.meta.resolve('unpdf/pdfjs');
+      process.stdout.write(JSON.stringify({ document: typeof m.document, args: chromium.default.args.length > 0, pdfjs }));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '' },
       timeout: 30_000,
     });
-    expect(JSON.parse(stdout)).toEqual({ document: 'function', args: true });
+    // PDF.js, which draws a signing task's page images (functions/render/page-images.ts), travels with the bundle.
+    expect(JSON.parse(stdout)).toEqual({
+      document: 'function',
+      args: true,
+      pdfjs: `file://${join(dir, 'node_modules', 'unpdf', 'dist', 'pdfjs.mjs')}`,
+    });
   });
 });

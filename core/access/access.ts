@@ -78,6 +78,8 @@ export const INTERNAL_DOCUMENT_KINDS: ReadonlySet<string> = new Set([
   'telaahan-staf',
   'lembar-disposisi',
   'konsep-naskah',
+  // The naskah as rendered for its signer's page, before the signature (core/documents/signing-task.ts).
+  'naskah-untuk-ditandatangani',
 ]);
 
 /** Document kinds that make up the archive: the signed agreement and its copies. */

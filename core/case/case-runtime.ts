@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import type { Directory } from '../directory/directory.ts';
-import { ErrorNames, SepakatError } from '../errors.ts';
+import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 import { START_POSITION, type ExecutionInput } from '../sop/compile-sop.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
@@ -294,7 +294,8 @@ export class CaseRuntime {
 
   /**
    * The task email with the task's current link, once per `eventKey`: the first opening's key by default; a
-   * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts).
+   * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts). The link opens a page
+   * that shows a signing task's document: that document is made for the task's person first (once per binding).
    */
   async sendTaskEmail(
     task: TaskRecord,
@@ -302,6 +303,7 @@ export class CaseRuntime {
     activity: Activity,
     eventKey = activationKey(task.seq, 'email#tugas'),
   ): Promise<void> {
+    await this.prepareShownDocument(task, record, activity);
     const pemda = this.deps.pemda(record.pemdaId);
     await this.sendOnce(record.caseId, eventKey, {
       to: [task.person.email],
@@ -319,6 +321,29 @@ export class CaseRuntime {
         catatanSebelumnya: await this.lastReturnNote(record, task.seq),
       },
     });
+  }
+
+  /**
+   * A signing task's document, made for its person before the email (core/documents/signing-task.ts). A failure
+   * that a retry will not cure (the signing keys, the naskah's data) is recorded on the case and told to the step's
+   * officials, as failed document work is, before it stops the opening; the case waits at its step until resumed.
+   */
+  private async prepareShownDocument(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
+    try {
+      await this.deps.documents?.prepareShown({ record, activity, task });
+    } catch (error) {
+      if (!isSepakatError(error, ErrorNames.Transient))
+        await this.recordFailure({
+          caseId: record.caseId,
+          node: task.node,
+          seq: task.seq,
+          error: {
+            Error: error instanceof Error ? error.name : 'Error',
+            Cause: JSON.stringify({ errorMessage: error instanceof Error ? error.message : String(error) }),
+          },
+        });
+      throw error;
+    }
   }
 
   /**
@@ -766,6 +791,21 @@ export class CaseRuntime {
     for (const record of active)
       if (!except.has(record.caseId) && (await this.resumeCase(record.caseId, reason))) resumed.push(record.caseId);
     return resumed;
+  }
+
+  /**
+   * On start-up of the local runtime (the only process of its data directory): the signatures being made when the
+   * previous process died are free to be made again (core/case/task-actions.ts); in AWS their claims simply expire.
+   */
+  async releaseSignatureClaims(): Promise<number> {
+    let released = 0;
+    for (const task of await this.deps.store.listTasks({ state: 'open' }))
+      if (
+        task.signatureClaimUntil &&
+        (await this.deps.store.releaseSignatureClaim(task.taskId, task.signatureClaimUntil))
+      )
+        released++;
+    return released;
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { DocumentRecord } from '../documents/document-record.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Job } from './jobs.ts';
@@ -121,6 +122,8 @@ export interface TaskRecord {
    * its fact and emails completes them from here (core/case/case-admin.ts).
    */
   dialihkan?: Reassignment;
+  /** A signature being made in the official's POST holds this claim until then (core/case/task-actions.ts). */
+  signatureClaimUntil?: string;
 }
 
 /** What a reassignment records on its task: the link version it issued, from whom, by whom, why, when. */
@@ -228,6 +231,13 @@ export interface CaseStore {
    * record, or undefined when there is none, it expired, or its attempts are used up.
    */
   spendOtpAttempt(taskId: string, maxAttempts: number, now: string): Promise<TaskRecord['otp'] | undefined>;
+  /**
+   * Claims the signature of an open task at this link version until `until`: false while another request holds an
+   * unexpired claim (a double submit), so one request signs; a claim past its time (the process died) is free again.
+   */
+  claimSignature(taskId: string, linkVersion: number, now: string, until: string): Promise<boolean>;
+  /** Releases the claim `until` of a task (the process that held it died); false if the claim changed meanwhile. */
+  releaseSignatureClaim(taskId: string, until: string): Promise<boolean>;
   cancelOpenTasks(caseId: string): Promise<number>;
   /**
    * Binds an open task to another person and issues a new link version in one write (the old link dies); false if
@@ -343,4 +353,26 @@ export interface DocumentWorkInput {
 
 export interface DocumentWork {
   perform(input: DocumentWorkInput): Promise<Record<string, string | number | boolean>>;
+  /**
+   * A signing task's document (core/documents/signing-task.ts): rendered for the task's bound person and stored
+   * with its page images, once per binding; undefined for a task that signs nothing.
+   */
+  prepareShown(input: {
+    record: CaseRecord;
+    activity: Activity;
+    task: TaskRecord;
+  }): Promise<DocumentRecord | undefined>;
+  /** The document the task shows its bound person now; undefined until it is prepared. */
+  shownDocument(task: TaskRecord): Promise<DocumentRecord | undefined>;
+  /** The image of page `index` (0-based) of a shown document, checked against its recorded hash. */
+  shownPage(document: DocumentRecord, index: number): Promise<Uint8Array | undefined>;
+  /** The signed document of the task's activation, once made. */
+  signedDocument(task: TaskRecord): Promise<DocumentRecord | undefined>;
+  /** Signs exactly the bytes of `shown` as the task's person and stores them (once per activation). */
+  signShown(input: {
+    record: CaseRecord;
+    activity: Activity;
+    task: TaskRecord;
+    shown: DocumentRecord;
+  }): Promise<DocumentRecord>;
 }

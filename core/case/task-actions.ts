@@ -22,6 +22,8 @@ import { parseDaftarHadir } from '../validation/daftar-hadir.ts';
 import { tandaTanganKurang } from '../documents/assemble.ts';
 import { checkRapat, RAPAT_FIELDS, rapatOf } from './rapat.ts';
 import { catatan, checkField, checkText, isEmailAddress } from '../validation/text.ts';
+import type { DocumentRecord } from '../documents/document-record.ts';
+import { checkSigningForm, signingActOf, type SigningAct } from '../documents/signing-task.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
@@ -51,12 +53,16 @@ export interface TaskView {
   record: CaseRecord;
   activity: Activity;
   needsCode: boolean;
+  /** A signing task: its act, and the document its page shows (undefined until made for the bound person). */
+  signing?: { act: SigningAct; document: DocumentRecord | undefined };
 }
 
 export type FormErrors = Record<string, string>;
 
 export type SubmitResult =
   | { result: 'tercatat'; task: TaskRecord; reported: boolean }
+  /** Another submit of the same task is signing right now: nothing was done by this one. */
+  | { result: 'sedang-ditandatangani'; task: TaskRecord }
   | {
       result: 'tidak-valid';
       view: TaskView;
@@ -78,6 +84,8 @@ export type SendCodeResult =
   | LinkProblem;
 
 const CODE_TTL_MS = 10 * 60_000;
+/** How long a signing request holds its claim: past it (the process died), the official may sign again. */
+const SIGNATURE_CLAIM_MS = 2 * 60_000;
 const MAX_CODE_ATTEMPTS = 5;
 
 /** What a person does through an emailed link: look (GET), upload, ask for a code or a fresh link, decide (POST). */
@@ -160,6 +168,7 @@ export class TaskActions {
     if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime())
       return { problem: 'kedaluwarsa', task };
     const activity = this.runtime.activityOf(record, task.node);
+    const act = this.deps.documents ? signingActOf(activity) : undefined;
     // A paraf or signature by the official themself needs a second factor; an external party's (recorded from
     // their signed paper) does not.
     return {
@@ -167,7 +176,20 @@ export class TaskActions {
       record,
       activity,
       needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal',
+      ...(act ? { signing: { act, document: await this.deps.documents!.shownDocument(task) } } : {}),
     };
+  }
+
+  /**
+   * The image of page `page` (1-based) of the document a signing task shows, read through the task's link (a GET:
+   * reads only). Undefined when the task shows no document or has no such page.
+   */
+  async pageImage(token: string, page: number): Promise<Uint8Array | undefined | LinkProblem> {
+    const view = await this.open(token);
+    if ('problem' in view) return view;
+    const shown = view.signing?.document;
+    if (!shown || !Number.isInteger(page) || page < 1) return undefined;
+    return this.deps.documents!.shownPage(shown, page - 1);
   }
 
   /** Presigns an upload for one file field of the task (the browser PUTs straight to S3). */
@@ -422,6 +444,10 @@ export class TaskActions {
       if (!checked.ok) errors.naskah = 'Naskah belum lengkap: periksa pasal yang ditandai.';
     }
 
+    // A signing task's act: the official read the document shown, and it is still that document (by its SHA-256).
+    const signing = view.signing && choice?.value === view.signing.act.choice ? view.signing : undefined;
+    if (signing) Object.assign(errors, checkSigningForm(form, signing.act, signing.document));
+
     if (Object.keys(errors).length) return { result: 'tidak-valid', view, errors, form };
 
     if (drafts && posted) {
@@ -448,6 +474,12 @@ export class TaskActions {
       values[NASKAH_VERSI] = saved.version.versi;
     }
 
+    // The signature is made over exactly the shown PDF and stored before the decision is recorded; one request signs.
+    if (signing?.act.act === 'tandatangan') {
+      const signed = await this.signShown(view, signing.document!);
+      if (signed === 'sedang-ditandatangani') return { result: 'sedang-ditandatangani', task };
+    }
+
     const decision: Decision = {
       choice: choice!.value,
       ...(note ? { note } : {}),
@@ -469,6 +501,23 @@ export class TaskActions {
     const reported =
       (await this.runtime.settleDecision(stored, view.record).catch(() => 'pending' as const)) === 'reported';
     return { result: 'tercatat', task: stored, reported };
+  }
+
+  /**
+   * Signs the shown document in the official's POST, once: a signed document made before (a retry after a crash) is
+   * used as it is; otherwise this request claims the signature (a double submit finds the claim and signs nothing),
+   * then signs and stores it.
+   */
+  private async signShown(view: TaskView, shown: DocumentRecord): Promise<DocumentRecord | 'sedang-ditandatangani'> {
+    const documents = this.deps.documents!;
+    const { task, record, activity } = view;
+    const earlier = await documents.signedDocument(task);
+    if (earlier) return earlier;
+    const now = this.deps.clock.now();
+    const until = new Date(now.getTime() + SIGNATURE_CLAIM_MS).toISOString();
+    if (!(await this.deps.store.claimSignature(task.taskId, task.linkVersion, now.toISOString(), until)))
+      return (await documents.signedDocument(task)) ?? 'sedang-ditandatangani';
+    return documents.signShown({ record, activity, task, shown });
   }
 
   /**

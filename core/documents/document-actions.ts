@@ -13,7 +13,7 @@ import type { PemdaContext } from '../case/case-runtime.ts';
 import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import type { FileStore } from '../files/accepted-files.ts';
-import type { DocumentStore, Renderer, Signer } from '../ports.ts';
+import type { DocumentStore, Renderer, SignatureDescription, Signer, SigningOfficial } from '../ports.ts';
 import type { NumberRegister, RegisterEntry } from '../register/numbering.ts';
 import type { ParafRecord } from '../signing/paraf.ts';
 import { NASKAH_DOCUMENTS, NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
@@ -24,6 +24,7 @@ import { RAPAT_FIELDS, rapatOf } from '../case/rapat.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
 import type { Paraf } from './common.ts';
 import { docIdFor, type DocumentRecord } from './document-record.ts';
+import { shownPurpose, SHOWN_KIND, signedPurpose, signingActOf } from './signing-task.ts';
 import {
   addYears,
   nextHierarkiOrder,
@@ -48,12 +49,12 @@ export interface DocumentWorkDeps {
   store: Pick<CaseStore, 'setCaseData' | 'listHistory'>;
   /** The naskah's content versions: a naskah is rendered from a stored version (core/naskah). */
   drafts: NaskahDrafts;
-  documents: Pick<DocumentStore, 'get' | 'store' | 'read'>;
+  documents: Pick<DocumentStore, 'get' | 'store' | 'read' | 'readPageImage'>;
   files: Pick<FileStore, 'readAccepted'>;
   register(
     pemdaId: string,
   ): Pick<NumberRegister, 'allocate' | 'get' | 'registerSrikandi' | 'markUsed' | 'setOriginalLocation'>;
-  renderer(): Pick<Renderer, 'render'>;
+  renderer(): Pick<Renderer, 'render' | 'pageImages'>;
   signer: Signer;
   pemda(pemdaId: string): PemdaContext;
   sops: { get(sopKey: string): Sop };
@@ -463,9 +464,11 @@ export class DocumentActions implements DocumentWork {
     const decision = task?.decision;
     if (!decision) throw new SepakatError(ErrorNames.NotFound, `Paraf di ${activity.id} tanpa keputusan`);
     const ctx = await this.context(record, task, undefined, 'render');
-    const version = versionOf(ctx);
     // An external party's paraf is recorded by an official: the paraf is the party's, the record names who entered it.
     const external = activity.actor.kind === 'external';
+    // The official's own paraf is over the konsep their task page showed (its version and SHA-256, checked in the POST).
+    const shown = task && !external ? await this.shownDocument(task) : undefined;
+    const version = typeof shown?.meta?.versiIsi === 'string' ? shown.meta.versiIsi : versionOf(ctx);
     // The partner's paraf is its officials' (named by its instansi); an external unit's (the Bagian Hukum) by its name.
     const mitra = typeof record.data['pihak-mitra'] === 'string' ? record.data['pihak-mitra'] : record.pemohon.instansi;
     const who = external
@@ -489,71 +492,149 @@ export class DocumentActions implements DocumentWork {
       versiIsi: version,
       waktu: decision.at,
       ...(external ? { dicatatOleh: decision.by.nama } : {}),
+      ...(shown ? { sha256Dokumen: shown.sha256, dokumenTampil: shown.docId } : {}),
     };
   }
 
   /**
-   * The final naskah: rendered with its number, the paraf table and the verification QR code, then signed (PAdES)
-   * with the certificate of the official who decided. One signed document per activation.
+   * The final naskah of a signature: signed in the official's POST over exactly the PDF their task page showed
+   * (`signShown`), before the decision was recorded. This action, after the decision, only records it on the case.
    */
   private async sign(
     input: { record: CaseRecord; activity: Activity; seq: number; task: TaskRecord | undefined },
     action: Extract<DocumentAction, { action: 'tandatangan' }>,
   ): Promise<Detail> {
-    const { record, activity, seq, task } = input;
-    const decision = task?.decision;
-    if (!decision) throw new SepakatError(ErrorNames.NotFound, `Tanda tangan di ${activity.id} tanpa keputusan`);
-    const purpose = `${record.caseId}#${seq}#naskah-ditandatangani`;
-    const docId = docIdFor(purpose);
-    const existing = await this.deps.documents.get(docId);
-    if (existing) {
-      await this.rememberSigned(record, existing);
-      return documentDetail(existing);
+    const { record, activity, task } = input;
+    if (!task?.decision) throw new SepakatError(ErrorNames.NotFound, `Tanda tangan di ${activity.id} tanpa keputusan`);
+    const signed = await this.signedDocument(task);
+    if (!signed)
+      throw new SepakatError(
+        ErrorNames.NotFound,
+        `${NASKAH_LABEL[action.dokumen] ?? 'Naskah'} di ${activity.id} belum ditandatangani pada halaman tugas`,
+      );
+    await this.rememberSigned(record, signed, (await this.deps.drafts.versions(record.caseId)).at(-1)?.content.tentang);
+    return documentDetail(signed);
+  }
+
+  // ─── Signing tasks (core/documents/signing-task.ts) ─────────────────────────────────────────────────────────
+
+  /**
+   * The document a signing task shows its bound person, rendered when the task opens (and for the new person after
+   * a reassignment): for a signature the final naskah with its number, the paraf table, the QR code and the footer
+   * naming the certificate that will sign it; for a paraf the current konsep with the paraf so far. Stored once per
+   * binding, with the images of its pages beside it.
+   */
+  async prepareShown(input: {
+    record: CaseRecord;
+    activity: Activity;
+    task: TaskRecord;
+  }): Promise<DocumentRecord | undefined> {
+    const { record, activity, task } = input;
+    const act = signingActOf(activity);
+    if (!act) return undefined;
+    const purpose = shownPurpose(task);
+    const existing = await this.deps.documents.get(docIdFor(purpose));
+    if (existing) return existing;
+    const profile = this.profile(record);
+    const base = await this.context(record, task, activity, 'render');
+    const version = versionOf(base);
+    const paraf = await this.parafFor(record, version);
+    let ctx: CaseDocumentContext;
+    let meta: Detail = { versiIsi: version, tindakan: act.act, untuk: task.person.nama, jabatan: task.person.jabatan };
+    let fileName: string;
+    if (act.act === 'tandatangan') {
+      const nomor = this.numbers(record)[act.nomor];
+      if (!nomor)
+        throw new SepakatError(
+          ErrorNames.InvalidDefinition,
+          `Nomor "${act.nomor}" belum dicadangkan sebelum tanda tangan di ${activity.id}`,
+        );
+      const description = await this.deps.signer.describe(signingOfficialOf(task.person, profile.nama));
+      ctx = {
+        ...base,
+        kepalaDaerah: { ...official(task.person), jabatan: profile.dokumen.kepalaDaerah.jabatan },
+        paraf,
+        tte: tteOf(description, `${this.deps.publicBaseUrl}/verifikasi/${docIdFor(signedPurpose(task))}`),
+      };
+      meta = { ...meta, nomorNaskah: nomor, sertifikatPengembangan: description.development };
+      fileName = `naskah-${fileSafe(nomor)}-untuk-ditandatangani.pdf`;
+    } else {
+      ctx = { ...base, paraf, konsep: true };
+      fileName = 'konsep-naskah.pdf';
     }
-    const nomor = this.numbers(record)[action.nomor];
-    if (!nomor)
+    const assembled = assembleDocument(act.dokumen, ctx);
+    const renderer = this.deps.renderer();
+    const transient = (what: string) => (error: unknown) => {
+      if (error instanceof SepakatError) throw error;
+      throw new SepakatError(ErrorNames.Transient, what, { cause: error });
+    };
+    const rendered = await renderer
+      .render(assembled.template, assembled.input as never, { paper: profile.dokumen.kertas })
+      .catch(transient(`Dokumen untuk ${act.act === 'paraf' ? 'diparaf' : 'ditandatangani'} gagal dibuat`));
+    const pageImages = await renderer.pageImages(rendered.pdf).catch(transient('Gambar halaman dokumen gagal dibuat'));
+    const { record: stored } = await this.deps.documents.store({
+      caseId: record.caseId,
+      pemdaId: record.pemdaId,
+      kind: SHOWN_KIND[act.act],
+      purpose,
+      bucket: this.deps.buckets.documents,
+      bytes: rendered.pdf,
+      contentType: 'application/pdf',
+      fileName,
+      at: this.deps.clock.now(),
+      templateVersion: rendered.templateVersion,
+      data: assembled.input,
+      meta: { ...meta, halaman: rendered.pages },
+      pageImages,
+    });
+    return stored;
+  }
+
+  shownDocument(task: TaskRecord): Promise<DocumentRecord | undefined> {
+    return this.deps.documents.get(docIdFor(shownPurpose(task)));
+  }
+
+  shownPage(document: DocumentRecord, index: number): Promise<Uint8Array | undefined> {
+    return this.deps.documents.readPageImage(document, index);
+  }
+
+  signedDocument(task: TaskRecord): Promise<DocumentRecord | undefined> {
+    return this.deps.documents.get(docIdFor(signedPurpose(task)));
+  }
+
+  /**
+   * Signs exactly the bytes of the document the task showed (read back, checked against its recorded SHA-256) as
+   * the task's person, and stores the signed PDF: the shown PDF plus the signature and its validation data, nothing
+   * else. Once per activation: a signed document found is returned as it is.
+   */
+  async signShown(input: {
+    record: CaseRecord;
+    activity: Activity;
+    task: TaskRecord;
+    shown: DocumentRecord;
+  }): Promise<DocumentRecord> {
+    const { record, activity, task, shown } = input;
+    const act = signingActOf(activity);
+    if (act?.act !== 'tandatangan')
+      throw new SepakatError(ErrorNames.InvalidDefinition, `Langkah ${activity.id} tidak menandatangani dokumen`);
+    const purpose = signedPurpose(task);
+    const existing = await this.deps.documents.get(docIdFor(purpose));
+    if (existing) return existing;
+    const nomor = this.numbers(record)[act.nomor];
+    if (!nomor || shown.meta?.nomorNaskah !== nomor)
       throw new SepakatError(
         ErrorNames.InvalidDefinition,
-        `Nomor "${action.nomor}" belum dicadangkan sebelum tanda tangan di ${activity.id}`,
+        `Nomor "${act.nomor}" naskah yang ditampilkan di ${activity.id} tidak sama dengan nomor di register`,
       );
     const profile = this.profile(record);
-    const signingOfficial = {
-      id: decision.by.id,
-      nama: decision.by.nama,
-      jabatan: decision.by.jabatan,
-      ...(decision.by.nip ? { nip: decision.by.nip } : {}),
-      instansi: profile.nama,
-    };
-    const description = await this.deps.signer.describe(signingOfficial);
-    const ctx = await this.context(record, task, undefined, 'render');
-    const version = versionOf(ctx);
-    const verifyUrl = `${this.deps.publicBaseUrl}/verifikasi/${docId}`;
-    const signed: CaseDocumentContext = {
-      ...ctx,
-      kepalaDaerah: { ...official(decision.by), jabatan: profile.dokumen.kepalaDaerah.jabatan },
-      paraf: await this.parafFor(record, version),
-      tte: {
-        qr: verifyUrl,
-        label: 'Pindai untuk memeriksa keaslian',
-        keterangan: description.development
-          ? `Ditandatangani secara elektronik oleh ${description.name} dengan sertifikat pengembangan Sepakat (${description.issuer}), BUKAN sertifikat elektronik BSrE: tidak berlaku sebagai tanda tangan elektronik tersertifikasi. Periksa keaslian di ${verifyUrl}`
-          : `Dokumen ini ditandatangani secara elektronik oleh ${description.name} menggunakan sertifikat elektronik yang diterbitkan oleh ${description.issuer}, sesuai UU Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik. Periksa keaslian di ${verifyUrl}`,
-      },
-    };
-    const assembled = assembleDocument(action.dokumen, signed);
-    const rendered = await this.deps
-      .renderer()
-      .render(assembled.template, assembled.input as never, { paper: profile.dokumen.kertas })
-      .catch((error: unknown) => {
-        if (error instanceof SepakatError) throw error;
-        throw new SepakatError(ErrorNames.Transient, 'Naskah gagal dibuat untuk ditandatangani', { cause: error });
-      });
-    const jenis = NASKAH_LABEL[String(record.data['naskah-jenis'] ?? 'kesepakatan-bersama')] ?? 'Kesepakatan Bersama';
-    const pdf = await this.deps.signer.signPdf(rendered.pdf, signingOfficial, {
+    const signer = signingOfficialOf(task.person, profile.nama);
+    const bytes = await this.deps.documents.read(shown);
+    const jenis = NASKAH_LABEL[String(record.data['naskah-jenis'] ?? act.dokumen)] ?? 'Kesepakatan Bersama';
+    const pdf = await this.deps.signer.signPdf(bytes, signer, {
       reason: `Menandatangani ${jenis} Nomor ${nomor}`,
       location: profile.dokumen.tempat,
-      name: decision.by.nama,
-      contactInfo: decision.by.email,
+      name: task.person.nama,
+      contactInfo: task.person.email,
       signingTime: this.deps.clock.now(),
     });
     this.deps.faults.point('after-document-signed');
@@ -565,22 +646,24 @@ export class DocumentActions implements DocumentWork {
       bucket: this.deps.buckets.documents,
       bytes: pdf,
       contentType: 'application/pdf',
-      fileName: `naskah-${nomor.replace(/[^A-Za-z0-9]+/g, '-')}.pdf`,
+      fileName: `naskah-${fileSafe(nomor)}.pdf`,
       at: this.deps.clock.now(),
-      templateVersion: rendered.templateVersion,
-      data: assembled.input,
+      ...(shown.templateVersion ? { templateVersion: shown.templateVersion } : {}),
+      dataOf: shown,
       nomor,
       asli: true,
       meta: {
-        versiIsi: version,
-        penandatangan: decision.by.nama,
-        jabatan: decision.by.jabatan,
-        sertifikatPengembangan: description.development,
-        halaman: rendered.pages,
+        versiIsi: String(shown.meta?.versiIsi ?? ''),
+        penandatangan: task.person.nama,
+        jabatan: task.person.jabatan,
+        sertifikatPengembangan: shown.meta?.sertifikatPengembangan === true,
+        halaman: Number(shown.meta?.halaman ?? 0),
+        // What the official was shown: the signed PDF's unsigned revision is exactly these bytes.
+        dokumenTampil: shown.docId,
+        sha256Tampil: shown.sha256,
       },
     });
-    await this.rememberSigned(record, stored, ctx.naskah?.tentang);
-    return documentDetail(stored);
+    return stored;
   }
 
   /** The signed naskah and its date (later documents, such as the laporan pelaksanaan, count from it). */
@@ -763,6 +846,30 @@ export function signingDay(data: Readonly<Record<string, unknown>>): string | un
   const day = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})/.exec(value)?.[1] : undefined;
   return day && !Number.isNaN(Date.parse(day)) ? day : undefined;
 }
+
+/** The official a signature is made for: the task's person, the pemda as organisation. */
+function signingOfficialOf(person: TaskRecord['person'], instansi: string): SigningOfficial {
+  return {
+    id: person.id,
+    nama: person.nama,
+    jabatan: person.jabatan,
+    ...(person.nip ? { nip: person.nip } : {}),
+    instansi,
+  };
+}
+
+/** The footer and QR code of a signed naskah, naming the certificate that signs it (development or certified). */
+function tteOf(description: SignatureDescription, verifyUrl: string): NonNullable<CaseDocumentContext['tte']> {
+  return {
+    qr: verifyUrl,
+    label: 'Pindai untuk memeriksa keaslian',
+    keterangan: description.development
+      ? `Ditandatangani secara elektronik oleh ${description.name} dengan sertifikat pengembangan Sepakat (${description.issuer}), BUKAN sertifikat elektronik BSrE: tidak berlaku sebagai tanda tangan elektronik tersertifikasi. Periksa keaslian di ${verifyUrl}`
+      : `Dokumen ini ditandatangani secara elektronik oleh ${description.name} menggunakan sertifikat elektronik yang diterbitkan oleh ${description.issuer}, sesuai UU Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik. Periksa keaslian di ${verifyUrl}`,
+  };
+}
+
+const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '-');
 
 function documentDetail(d: DocumentRecord): Detail {
   return { docId: d.docId, sha256: d.sha256, jenis: d.kind, ...(d.nomor ? { nomor: d.nomor } : {}) };

@@ -30,6 +30,16 @@ export interface DocumentRecord {
   nomor?: string;
   asli?: boolean;
   meta?: Record<string, string | number | boolean>;
+  /** The images of its pages (a document shown on a signing page), stored beside it, each checked when read. */
+  halaman?: StoredPageImage[];
+}
+
+/** One page image stored beside its document (same bucket, a key holding its hash, never overwritten). */
+export interface StoredPageImage {
+  key: string;
+  sha256: string;
+  width: number;
+  height: number;
 }
 
 /** What storing a document is given. */
@@ -48,6 +58,10 @@ export interface StoreDocumentInput {
   nomor?: string;
   asli?: boolean;
   meta?: Record<string, string | number | boolean>;
+  /** The data of the document these bytes were made from (a signed copy of a rendered PDF): named, not copied. */
+  dataOf?: Pick<DocumentRecord, 'dataSha256' | 'dataKey'>;
+  /** Images of its pages (PNG), stored beside it before its record. */
+  pageImages?: { png: Uint8Array; width: number; height: number }[];
 }
 
 /** The id of the document of a purpose: the same purpose always names the same record. */
@@ -60,7 +74,7 @@ export const docIdFor = (purpose: string) =>
  */
 export function documentRecordOf(
   input: StoreDocumentInput,
-  stored: { key: string; sha256: string; data?: { sha256: string; key?: string } },
+  stored: { key: string; sha256: string; data?: { sha256: string; key?: string }; halaman?: StoredPageImage[] },
 ): DocumentRecord {
   return {
     docId: docIdFor(input.purpose),
@@ -82,5 +96,10 @@ export function documentRecordOf(
     ...(input.nomor ? { nomor: input.nomor } : {}),
     ...(input.asli !== undefined ? { asli: input.asli } : {}),
     ...(input.meta ? { meta: input.meta } : {}),
+    ...(stored.halaman?.length ? { halaman: stored.halaman } : {}),
   };
 }
+
+/** Where the image of page `index` (0-based) of the document stored under `key` lives: beside it, named by its hash. */
+export const pageImageKey = (key: string, index: number, sha256: string) =>
+  `${key}.halaman-${String(index + 1).padStart(3, '0')}-${sha256}.png`;

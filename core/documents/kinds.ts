@@ -2,6 +2,7 @@
 export const DOCUMENT_KIND_LABEL: Readonly<Record<string, string>> = {
   'konsep-naskah': 'Konsep naskah',
   naskah: 'Naskah kerja sama',
+  'naskah-untuk-ditandatangani': 'Naskah siap ditandatangani',
   'naskah-ditandatangani': 'Naskah bertanda tangan elektronik',
   'naskah-para-pihak': 'Naskah bertanda tangan para pihak',
   'arsip-pindai': 'Pindaian naskah bertanda tangan',

@@ -10,7 +10,9 @@ import type { DocumentStore } from '../../core/ports.ts';
 import {
   docIdFor,
   documentRecordOf,
+  pageImageKey,
   type DocumentRecord,
+  type StoredPageImage,
   type StoreDocumentInput,
 } from '../../core/documents/document-record.ts';
 
@@ -74,6 +76,7 @@ export class DynamoDbDocumentStore implements DocumentStore {
     const key = `dokumen/${input.caseId}/${input.kind}/${docId}-${hash}.${extension}`;
     const dataJson = input.data !== undefined ? JSON.stringify(input.data) : undefined;
     const dataKey = dataJson ? `${key}.data-${sha256(dataJson).slice(0, 16)}.json` : undefined;
+    const halaman: StoredPageImage[] = [];
     try {
       if (dataJson && dataKey)
         await this.s3.send(
@@ -95,13 +98,36 @@ export class DynamoDbDocumentStore implements DocumentStore {
           Metadata: { sha256: hash, tujuan: encodeURIComponent(input.purpose).slice(0, 500) },
         }),
       );
+      // The page images go beside the document before its record, so a record that names them finds them.
+      for (const [index, image] of (input.pageImages ?? []).entries()) {
+        const imageHash = sha256(image.png);
+        const imageKey = pageImageKey(key, index, imageHash);
+        await this.s3.send(
+          new PutObjectCommand({
+            Bucket: input.bucket,
+            Key: imageKey,
+            Body: image.png,
+            ContentType: 'image/png',
+            ContentMD5: createHash('md5').update(image.png).digest('base64'),
+            Metadata: { sha256: imageHash },
+          }),
+        );
+        halaman.push({ key: imageKey, sha256: imageHash, width: image.width, height: image.height });
+      }
     } catch (error) {
       throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
     }
     const record = documentRecordOf(input, {
       key,
       sha256: hash,
-      ...(dataJson && dataKey ? { data: { sha256: sha256(dataJson), key: dataKey } } : {}),
+      ...(dataJson && dataKey
+        ? { data: { sha256: sha256(dataJson), key: dataKey } }
+        : input.dataOf?.dataSha256
+          ? {
+              data: { sha256: input.dataOf.dataSha256, ...(input.dataOf.dataKey ? { key: input.dataOf.dataKey } : {}) },
+            }
+          : {}),
+      halaman,
     });
     const created = await conditionally(() =>
       this.doc.send(
@@ -113,19 +139,38 @@ export class DynamoDbDocumentStore implements DocumentStore {
   }
 
   /** Reads a document back and checks it is still the bytes recorded (any change is reported, never trusted). */
-  async read(record: DocumentRecord): Promise<Uint8Array> {
+  read(record: DocumentRecord): Promise<Uint8Array> {
+    return this.readChecked(
+      record.bucket,
+      { key: record.key, sha256: record.sha256 },
+      `Dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda); dokumen tidak diberikan`,
+    );
+  }
+
+  async readPageImage(record: DocumentRecord, index: number): Promise<Uint8Array | undefined> {
+    const image = record.halaman?.[index];
+    if (!image) return undefined;
+    return this.readChecked(
+      record.bucket,
+      image,
+      `Gambar halaman ${index + 1} dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda)`,
+    );
+  }
+
+  /** An object's bytes, which must hash to the recorded SHA-256 (else `Tampered`, saying `changed`). */
+  private async readChecked(
+    bucket: string,
+    object: { key: string; sha256: string },
+    changed: string,
+  ): Promise<Uint8Array> {
     const bytes = await this.s3
-      .send(new GetObjectCommand({ Bucket: record.bucket, Key: record.key }))
+      .send(new GetObjectCommand({ Bucket: bucket, Key: object.key }))
       .then((out) => out.Body!.transformToByteArray())
       .catch((error: unknown) => {
         throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
       });
-    if (sha256(bytes) !== record.sha256)
-      throw new SepakatError(
-        ErrorNames.Tampered,
-        `Dokumen ${record.docId} tidak sama dengan yang tercatat (SHA-256 berbeda); dokumen tidak diberikan`,
-        { code: 'DokumenBerubah' },
-      );
+    if (sha256(bytes) !== object.sha256)
+      throw new SepakatError(ErrorNames.Tampered, changed, { code: 'DokumenBerubah' });
     return bytes;
   }
 

@@ -346,6 +346,22 @@ export class DynamoDbCaseStore implements CaseStore {
     return (task as Partial<TaskRecord> | null)?.otp;
   }
 
+  claimSignature(taskId: string, linkVersion: number, now: string, until: string): Promise<boolean> {
+    return this.updateTaskIf(
+      taskId,
+      'SET signatureClaimUntil = :until',
+      '#state = :open AND linkVersion = :v AND (attribute_not_exists(signatureClaimUntil) OR signatureClaimUntil <= :now)',
+      { ':until': until, ':open': 'open', ':v': linkVersion, ':now': now },
+    );
+  }
+
+  releaseSignatureClaim(taskId: string, until: string): Promise<boolean> {
+    return this.updateTaskIf(taskId, 'REMOVE signatureClaimUntil', '#state = :open AND signatureClaimUntil = :until', {
+      ':until': until,
+      ':open': 'open',
+    });
+  }
+
   async cancelOpenTasks(caseId: string): Promise<number> {
     let cancelled = 0;
     for (const task of await this.listTasks({ caseId })) {

@@ -32,7 +32,7 @@ export class Templates implements EmailRenderer {
       });
     }
     this.emailLayout = folder.load(join('email', '_layout.html.hbs'));
-    // Pieces a page includes ({{> naskah-perubahan perubahan}}), named after their files.
+    // Sections a page includes by name (`{{> tugas-dokumen}}`): templates/pages/partials/<name>.hbs.
     folder.partials(join('pages', 'partials'));
     for (const file of folder.files('pages', { private: true }))
       this.pages.set(file.slice(0, -'.hbs'.length), folder.load(join('pages', file)));

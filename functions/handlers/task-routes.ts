@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
+import { ACT_BUTTON, READ_CONFIRMATION, SIGNING_FIELDS } from '../../core/documents/signing-task.ts';
+import {
+  caseFiles,
+  listCaseDocuments,
+  type ListedDocument,
+  type ListedVersion,
+} from '../../core/case/task-documents.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
@@ -8,7 +15,7 @@ import { naskahEditorModel, type EditorState } from './naskah-editor.ts';
 import type { CurrentNaskah } from '../../core/naskah/drafts.ts';
 import { perubahanNaskah, type PerubahanView } from '../../core/naskah/diff-view.ts';
 import { attachment } from './responses.ts';
-import type { HistoryEvent, StoredFile } from '../../core/case/model.ts';
+import type { HistoryEvent } from '../../core/case/model.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import { UPLOAD_REQUEST_LABELS, UploadRequest } from './input-schemas.ts';
 import { parseInput } from '../../core/validation/issues.ts';
@@ -88,6 +95,13 @@ export function taskRoutes(ctx: WebContext): Route[] {
       pattern: new RegExp(`^/tugas/${TOKEN}/dokumen/([A-Za-z0-9_-]{22})$`),
       params: ['tautan', 'dokumen'],
       run: async (_e, m) => pages.generatedDocument(m[1]!, m[2]!),
+    },
+    {
+      // The page images of a signing task's document (reads only: a GET that acts on nothing).
+      method: 'GET',
+      pattern: new RegExp(`^/tugas/${TOKEN}/halaman/(\\d{1,3})\\.png$`),
+      params: ['tautan', 'urutan'],
+      run: async (_e, m) => pages.pageImage(m[1]!, Number(m[2])),
     },
     {
       method: 'POST',
@@ -288,6 +302,13 @@ class TaskPages {
           ? { content: result.naskahBasi.mine, base: result.naskahBasi.base, basi: result.naskahBasi }
           : undefined,
       );
+    if (result.result === 'sedang-ditandatangani')
+      return this.message(409, {
+        judul: 'Tanda tangan sedang dibuat',
+        pesan:
+          'Formulir ini sudah terkirim dan tanda tangan Anda sedang dibuat; tidak ada yang ditandatangani dua kali. Muat ulang halaman tugas ini dalam beberapa saat untuk melihat hasilnya.',
+        jenis: 'info',
+      });
     const record = await this.app.runtime.requireCase(result.task.caseId);
     const activity = this.app.runtime.activityOf(record, result.task.node);
     const choice = activity.choices.find((c) => c.value === result.task.decision?.choice);
@@ -408,11 +429,18 @@ class TaskPages {
     return redirectTo(url);
   }
 
+  async pageImage(token: string, page: number): Promise<HttpResult> {
+    return (
+      (await pageImageResult(this.app, token, page)) ??
+      this.message(404, { judul: 'Halaman tidak ditemukan', pesan: 'Halaman dokumen yang diminta tidak ada.' })
+    );
+  }
+
   /** A file of the permohonan or of a decision: its accepted bytes, checked, through a short-lived link. */
   async download(token: string, index: number): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
-    const file = documentsOf(view, await this.app.cases.history(view.task.caseId))[index];
+    const file = caseFiles(view.record, await this.app.cases.history(view.task.caseId))[index];
     if (!file)
       return this.message(404, {
         judul: 'Dokumen tidak ditemukan',
@@ -448,19 +476,7 @@ class TaskPages {
     const pemda = this.app.catalog.pemda(record.pemdaId);
     const step = sop.step(activity.stepId);
     const fmt = (iso: string) => pemda.formatDateTime(new Date(iso));
-    const documents = documentsOf(view, history).map((f, i) => ({
-      name: f.name,
-      url: `/tugas/${token}/berkas/${i}`,
-      ukuran: formatBytes(f.size),
-      asal: f.asal,
-    }));
-    for (const d of generated)
-      documents.push({
-        name: `${documentKindLabel(d.kind)}${d.nomor ? ` Nomor ${d.nomor}` : ''}`,
-        url: `/tugas/${token}/dokumen/${d.docId}`,
-        ukuran: formatBytes(d.size),
-        asal: `Dibuat Sepakat, ${fmt(d.createdAt)}`,
-      });
+    const documents = documentListView(listCaseDocuments(sop, caseFiles(record, history), generated), token, fmt);
     const choiceLabel = (e: HistoryEvent) => {
       try {
         const n = sop.node(e.node ?? '');
@@ -555,6 +571,7 @@ class TaskPages {
         errors,
         adaSalah: Object.keys(errors).length > 0,
         needsCode: view.needsCode,
+        penandatanganan: signingView(view, token, errors, form),
         tindakan: activity.kind === 'paraf' ? 'paraf' : 'tanda tangan',
         submissionId: form.submissionId || randomBytes(12).toString('base64url'),
         actionUrl: `/tugas/${token}`,
@@ -593,11 +610,75 @@ interface CaseFacts {
   perubahan?: PerubahanView;
 }
 
-/** Every document of the case so far: the permohonan's files, then each decision's uploads, in order. */
-function documentsOf(view: TaskView, history: HistoryEvent[]): (StoredFile & { asal: string })[] {
-  const docs: (StoredFile & { asal: string })[] = view.record.files.map((f) => ({ ...f, asal: 'Permohonan' }));
-  for (const e of history)
-    if (e.type === 'tugas-diputuskan')
-      for (const f of e.files ?? []) docs.push({ ...f, asal: `${e.node} (${e.who?.nama ?? ''})` });
-  return docs;
+// ─── The document list of every task page (core/case/task-documents.ts) ─────────────────────────────────────────
+
+/** Each document once: its latest version, the older ones beneath it (templates/pages/partials/tugas-dokumen.hbs). */
+function documentListView(listed: ListedDocument[], token: string, fmt: (iso: string) => string) {
+  const version = (v: ListedVersion) => ({
+    url: 'berkas' in v.ref ? `/tugas/${token}/berkas/${v.ref.berkas}` : `/tugas/${token}/dokumen/${v.ref.dokumen}`,
+    waktu: fmt(v.at),
+    asal: v.asal,
+    ukuran: formatBytes(v.size),
+  });
+  return listed.map((d) => ({
+    label: d.label,
+    terbaru: version(d.latest),
+    versiLama: d.older.map((v, i) => ({ ...version(v), versi: d.older.length - i })),
+  }));
+}
+
+// ─── A signing task's document (core/documents/signing-task.ts) ──────────────────────────────────────────────
+
+/** The image of one page of the document a signing task shows (GET: reads, never acts). */
+async function pageImageResult(app: WebUseCases, token: string, page: number): Promise<HttpResult | undefined> {
+  const image = await app.actions.pageImage(token, page);
+  if (image === undefined || 'problem' in image) return undefined;
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'image/png', 'cache-control': 'private, no-store' },
+    body: Buffer.from(image).toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+/** What the signing section shows (templates/pages/partials/tugas-penandatanganan.hbs); undefined for other tasks. */
+function signingView(view: TaskView, token: string, errors: FormErrors, form: Record<string, string>) {
+  const signing = view.signing;
+  if (!signing) return undefined;
+  const { act, document } = signing;
+  const paraf = act.act === 'paraf';
+  const pages = document?.halaman ?? [];
+  // A refused hash means the document changed: the official reads it again and ticks again.
+  const stale = errors.dokumen !== undefined;
+  return {
+    judul: paraf ? 'Konsep naskah yang akan Anda paraf' : 'Naskah yang akan Anda tandatangani',
+    paraf,
+    tombol: ACT_BUTTON[act.act],
+    pilihan: act.choice,
+    konfirmasi: READ_CONFIRMATION,
+    namaKonfirmasi: SIGNING_FIELDS.dibaca,
+    namaSha256: SIGNING_FIELDS.sha256,
+    dibaca: !stale && form[SIGNING_FIELDS.dibaca] === 'ya',
+    salahDokumen: errors.dokumen,
+    salahDibaca: errors[SIGNING_FIELDS.dibaca],
+    dokumen: document
+      ? {
+          label: documentKindLabel(document.kind),
+          nomor: typeof document.meta?.nomorNaskah === 'string' ? document.meta.nomorNaskah : undefined,
+          versiIsi: typeof document.meta?.versiIsi === 'string' ? document.meta.versiIsi : '',
+          sha256: document.sha256,
+          jumlah: pages.length,
+          unduh: `/tugas/${token}/dokumen/${document.docId}`,
+          halaman: pages.map((p, i) => ({
+            nomor: i + 1,
+            url: `/tugas/${token}/halaman/${i + 1}.png`,
+            lebar: p.width,
+            tinggi: p.height,
+          })),
+        }
+      : undefined,
+    keterangan: paraf
+      ? 'Paraf Anda dicatat atas versi isi dan SHA-256 di atas: tepat dokumen yang halaman-halamannya tampil di sini.'
+      : 'Tanda tangan elektronik Anda dibubuhkan pada tepat berkas PDF dengan SHA-256 di atas, yang halaman-halamannya tampil di sini; tidak ada yang diubah selain penambahan tanda tangan.',
+  };
 }

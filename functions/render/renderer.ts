@@ -20,8 +20,9 @@ import {
   type Measured,
 } from '../../core/documents/index.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
-import type { Renderer as DocumentRenderer } from '../../core/ports.ts';
+import type { Renderer as DocumentRenderer, PageImage } from '../../core/ports.ts';
 import { chromiumArgs, chromiumExecutablePath } from './chromium.ts';
+import { drawPdfPages, preparePageImagesPage } from './page-images.ts';
 import { DEFAULT_TEMPLATE_DIR, DocumentTemplates, ExportTemplates, type ExportName } from './templates.ts';
 
 /**
@@ -110,6 +111,11 @@ export interface Renderer extends DocumentRenderer {
   printHtml(html: string, options: PrintHtmlOptions): Promise<Uint8Array>;
   /** Prints an export (`templates/exports/<name>.hbs`, e.g. the register) from its view, as `printHtml` does. */
   printExport(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<Uint8Array>;
+  /**
+   * Every page of a PDF as a PNG (PDF.js in a page of the warm browser, functions/render/page-images.ts), within the
+   * same concurrency bound and crash recovery as `render`.
+   */
+  pageImages(pdf: Uint8Array, options?: { width?: number }): Promise<PageImage[]>;
   templateVersion(template: DocumentName): string;
   stats(): RendererStats;
   close(): Promise<void>;
@@ -195,7 +201,12 @@ class Semaphore {
 interface Live {
   browser: Browser;
   idle: Page[];
+  /** Pages that draw PDFs as images (JavaScript on, PDF.js loaded): never used for documents. */
+  drawing: Page[];
 }
+
+/** Default width of a page image: sharp on a phone (about 3 device pixels per CSS pixel), readable when zoomed. */
+const PAGE_IMAGE_WIDTH = 1100;
 
 class ChromiumRenderer implements Renderer {
   private readonly templates: DocumentTemplates;
@@ -272,6 +283,10 @@ class ChromiumRenderer implements Renderer {
     return this.printHtml(this.exportTemplates.page(name, view), options);
   }
 
+  async pageImages(pdf: Uint8Array, options: { width?: number } = {}): Promise<PageImage[]> {
+    return this.printJob((p) => drawPdfPages(p, pdf, options.width ?? PAGE_IMAGE_WIDTH), 'drawing');
+  }
+
   async html<N extends DocumentName>(template: N, data: DocumentInput<N>, options: RenderOptions): Promise<string> {
     const { def, parsed, page } = this.prepareInput(template, data, options);
     if (!def.measure) return this.templates.page(template, await withQr(def.prepare(parsed, page)));
@@ -305,7 +320,10 @@ class ChromiumRenderer implements Renderer {
    * One print on a pooled page of the warm browser: waits for a slot of the concurrency bound, and when the browser
    * dies under the print (crash, closed target, hang), drops it and runs the print once more on a new one.
    */
-  private async printJob<T>(work: (p: Page, attempt: number, live: Live) => Promise<T>): Promise<T> {
+  private async printJob<T>(
+    work: (p: Page, attempt: number, live: Live) => Promise<T>,
+    pool: 'idle' | 'drawing' = 'idle',
+  ): Promise<T> {
     await this.semaphore.acquire();
     try {
       let retried = false;
@@ -313,7 +331,7 @@ class ChromiumRenderer implements Renderer {
         if (this.closed) throw new SepakatError(ErrorNames.Transient, 'Renderer sudah ditutup');
         const live = await this.browser();
         try {
-          const result = await this.withPage(live, (p) => work(p, attempt, live));
+          const result = await this.withPage(live, (p) => work(p, attempt, live), pool);
           this.renders++;
           return result;
         } catch (error) {
@@ -406,15 +424,21 @@ class ChromiumRenderer implements Renderer {
     };
   }
 
-  private async withPage<T>(live: Live, work: (page: Page) => Promise<T>): Promise<T> {
-    const page = live.idle.pop() ?? (await this.newPage(live.browser));
+  private async withPage<T>(
+    live: Live,
+    work: (page: Page) => Promise<T>,
+    pool: 'idle' | 'drawing' = 'idle',
+  ): Promise<T> {
+    const page =
+      live[pool].pop() ??
+      (pool === 'drawing' ? await this.newDrawingPage(live.browser) : await this.newPage(live.browser));
     let healthy = false;
     try {
       const result = await work(page);
       healthy = true;
       return result;
     } finally {
-      if (healthy && live.browser.connected && !page.isClosed() && !this.closed) live.idle.push(page);
+      if (healthy && live.browser.connected && !page.isClosed() && !this.closed) live[pool].push(page);
       else page.close().catch(() => undefined);
     }
   }
@@ -429,6 +453,14 @@ class ChromiumRenderer implements Renderer {
     await cdp.send('Network.setBlockedURLs', {
       urls: ['http://*', 'https://*', 'file://*', 'ftp://*', 'ws://*', 'wss://*', 'blob:*'],
     });
+    return page;
+  }
+
+  /** A page that draws PDFs: JavaScript on (PDF.js), every request answered from inside or refused. */
+  private async newDrawingPage(browser: Browser): Promise<Page> {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(this.timeoutMs);
+    await preparePageImagesPage(page, this.timeoutMs, this.options.templateDir ?? DEFAULT_TEMPLATE_DIR);
     return page;
   }
 
@@ -455,7 +487,7 @@ class ChromiumRenderer implements Renderer {
       });
       this.launches++;
       this.pid = browser.process()?.pid;
-      const live: Live = { browser, idle: [] };
+      const live: Live = { browser, idle: [], drawing: [] };
       browser.once('disconnected', () => {
         // Forget the dead browser; the next render launches a new one.
         void this.forget(live);
@@ -475,6 +507,7 @@ class ChromiumRenderer implements Renderer {
       this.pid = undefined;
     }
     live.idle.length = 0;
+    live.drawing.length = 0;
   }
 
   /** Drops a browser that failed a render (killing it if it still runs, e.g. hung). */

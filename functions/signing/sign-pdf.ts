@@ -22,9 +22,10 @@ import { findSignatureFields } from './verify.ts';
  * incremental update that leaves every earlier signed byte untouched. Both append through one writer
  * (`./pdf-incremental.ts`), whose output `qpdf --check` passes without a warning.
  *
- * The PDF is changed only before the first signature: `preparePdfForSigning` re-saves it with pdf-lib with a
- * classic cross-reference table and no object streams (what the incremental writer reads). After that, bytes are
- * only appended.
+ * A PDF is never rewritten once it could be read as it is: the first signature is appended to the very bytes given
+ * when the incremental writer can read them (a classic cross-reference table, no object streams, as Chromium
+ * writes), so the signed PDF's unsigned revision is exactly the PDF its signer was shown. Only a PDF the writer cannot
+ * read is re-saved first by `preparePdfForSigning` (pdf-lib, classic table). After that, bytes are only appended.
  *
  * The signature dictionary: /Filter /Adobe.PPKLite, /SubFilter /ETSI.CAdES.detached, /ByteRange, /Contents (the
  * DER CMS from `buildDetachedCms`, zero-padded), /M, /Name, /Reason, /Location, /ContactInfo (text strings, UTF-16
@@ -67,7 +68,17 @@ export async function signPdf(pdf: Uint8Array, signer: Signer, options: SignPdfO
       { code: 'SudahDitandatangani' },
     );
   }
-  return appendSignature(await preparePdfForSigning(pdf), signer, options);
+  return appendSignature(updatableAsIs(pdf) ? pdf : await preparePdfForSigning(pdf), signer, options);
+}
+
+/** Whether the incremental writer reads the PDF as it is (else it is re-saved before its first signature). */
+function updatableAsIs(pdf: Uint8Array): boolean {
+  try {
+    IncrementalUpdate.open(pdf);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

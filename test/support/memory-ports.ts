@@ -15,6 +15,7 @@ import type { Mailer, Scheduler } from '../../core/case/model.ts';
 import {
   docIdFor,
   documentRecordOf,
+  pageImageKey,
   type DocumentRecord,
   type StoreDocumentInput,
 } from '../../core/documents/document-record.ts';
@@ -25,6 +26,7 @@ import type {
   AgreementStore,
   Countersignature,
   DocumentStore,
+  PageImage,
   RenderedDocument,
   Renderer,
   SignatureDescription,
@@ -34,6 +36,8 @@ import type {
 } from '../../core/ports.ts';
 import type { CounterAges, CounterObservation, RegisterEntry, RegisterStatus } from '../../core/register/numbering.ts';
 import type { Claim, EntryAt, NumberTextItem, RegisterItems } from '../../core/register/register-items.ts';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
  * Small in-memory implementations of the core's ports, for fast tests of the rules (milliseconds, no service). Each
@@ -221,10 +225,21 @@ export class MemoryDocumentStore implements DocumentStore {
     const hash = sha256(input.bytes);
     const key = `dokumen/${input.caseId}/${input.kind}/${docId}-${hash}`;
     this.objects.set(key, new Uint8Array(input.bytes));
+    const halaman = (input.pageImages ?? []).map((image, index) => {
+      const imageHash = sha256(image.png);
+      const imageKey = pageImageKey(key, index, imageHash);
+      this.objects.set(imageKey, new Uint8Array(image.png));
+      return { key: imageKey, sha256: imageHash, width: image.width, height: image.height };
+    });
     const record = documentRecordOf(input, {
       key,
       sha256: hash,
-      ...(input.data !== undefined ? { data: { sha256: sha256(JSON.stringify(input.data)) } } : {}),
+      ...(input.data !== undefined
+        ? { data: { sha256: sha256(JSON.stringify(input.data)) } }
+        : input.dataOf?.dataSha256
+          ? { data: { sha256: input.dataOf.dataSha256 } }
+          : {}),
+      halaman,
     });
     this.records.set(docId, record);
     return { record: copy(record), created: true };
@@ -233,6 +248,14 @@ export class MemoryDocumentStore implements DocumentStore {
     const bytes = this.objects.get(record.key);
     if (!bytes || sha256(bytes) !== record.sha256)
       throw new SepakatError(ErrorNames.Tampered, `Dokumen ${record.docId} tidak sama dengan yang tercatat`);
+    return new Uint8Array(bytes);
+  }
+  async readPageImage(record: DocumentRecord, index: number) {
+    const image = record.halaman?.[index];
+    if (!image) return undefined;
+    const bytes = this.objects.get(image.key);
+    if (!bytes || sha256(bytes) !== image.sha256)
+      throw new SepakatError(ErrorNames.Tampered, `Gambar halaman ${index + 1} tidak sama dengan yang tercatat`);
     return new Uint8Array(bytes);
   }
   async listByCase(caseId: string) {
@@ -265,6 +288,11 @@ export class JsonRenderer implements Renderer {
   async printHtml(html: string): Promise<Uint8Array> {
     this.printed.push(html);
     return new TextEncoder().encode(html);
+  }
+  /** One "image" per page: the PNG signature, then the SHA-256 of the PDF it shows (the rules only pass it on). */
+  async pageImages(pdf: Uint8Array): Promise<PageImage[]> {
+    const png = new Uint8Array([...PNG_SIGNATURE, ...new TextEncoder().encode(sha256(pdf))]);
+    return [{ png, width: 1100, height: 1556 }];
   }
   /** An export "prints" as its name and view (JSON). */
   async printExport(name: string, view: unknown): Promise<Uint8Array> {
