@@ -86,7 +86,9 @@ describe('documents, numbers and signatures of a case', () => {
     expect(text).toContain('KERJA SAMA PENGELOLAAN SAMPAH REGIONAL');
     expect(text).toMatch(/pada hari ini \w+ tanggal [a-z ]+ bulan \w+ tahun dua ribu dua puluh enam/i);
     expect(text).toContain('H. Dedi Kurniawan, S.E.');
-    expect(text).toContain('pembangunan tempat pengolahan sampah terpadu');
+    // The pasal as drafted (the standard outline filled with the case, unedited in this run), printed as written.
+    expect(text).toContain('Ruang lingkup Kesepakatan Bersama ini meliputi:');
+    expect(text).not.toContain('Maksud Kesepakatan Bersama ini adalah');
     // The paraf table: the hierarki of PIHAK KESATU (Kasubbag, then Kabag) and the koordinasi of the Bagian Hukum.
     expect(text).toContain('Maya Sari');
     expect(text).toContain('Hendra Gunawan');
@@ -175,22 +177,23 @@ describe('documents, numbers and signatures of a case', () => {
       copy: 'Asli elektronik bertanda tangan para pihak (sertifikat mitra di luar rantai terpercaya: perlu diperiksa)',
     });
 
-    // Every Output that is a document: invitation, notulen, konsep naskah, signed naskah, surat pengantar.
+    // Every Output that is a document: invitation, notulen, konsep naskah, signed naskah, surat pengantar; each
+    // letter signed electronically by the Kepala Bagian whose name it carries.
     const kinds = (await docs(caseId)).map((d) => d.kind);
     expect(kinds).toEqual(
       expect.arrayContaining([
-        'surat-undangan',
+        'surat-undangan-ditandatangani',
         'notulen-rapat',
         'konsep-naskah',
         'naskah-ditandatangani',
-        'surat-pengantar',
+        'surat-pengantar-ditandatangani',
       ]),
     );
-    const undangan = await pdfText(await rt.app.documents.read(await one(caseId, 'surat-undangan')));
+    const undangan = await pdfText(await rt.app.documents.read(await one(caseId, 'surat-undangan-ditandatangani')));
     expect(undangan).toContain('PEMERINTAH KOTA CONTOH');
     expect(undangan).toMatch(/000\.5\/\d{3}\/KS\/2026/);
     expect(undangan).toContain('Ruang Rapat Bagian Kerjasama');
-    const pengantar = await pdfText(await rt.app.documents.read(await one(caseId, 'surat-pengantar')));
+    const pengantar = await pdfText(await rt.app.documents.read(await one(caseId, 'surat-pengantar-ditandatangani')));
     expect(pengantar).toContain(nomor);
     expect(pengantar).toContain(MITRA);
     const konsep = (await docs(caseId)).filter((d) => d.kind === 'konsep-naskah');
@@ -235,7 +238,8 @@ describe('documents, numbers and signatures of a case', () => {
     expect(text).toContain('PEMERINTAH KABUPATEN BLITAR');
     // Three paraf hierarki: Kepala Bagian, Asisten, Sekda.
     expect(text).toContain('Basuki Rachmad');
-    const nd = await pdfText(await rt.app.documents.read(await one(caseId, 'nota-dinas')));
+    // The Nota Dinas, signed electronically by the Kepala Bagian Tata Pemerintahan it goes out from.
+    const nd = await pdfText(await rt.app.documents.read(await one(caseId, 'nota-dinas-ditandatangani')));
     expect(nd).toMatch(/NOTA DINAS/);
     expect(nd).toMatch(/000\.5\/\d+\/409\.1\.1\/2026/);
 

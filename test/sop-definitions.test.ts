@@ -143,13 +143,10 @@ describe('SOP Penyusunan Naskah Kesepakatan Bersama (kota)', () => {
     expect(choice(sop, 'L12.3', 'lanjut').automatic).toContainEqual(
       expect.objectContaining({ action: 'tandatangan-mitra', berkas: 'naskah-ditandatangani' }),
     );
-    expect(choice(sop, 'L14', 'lanjut').automatic.map((a) => a.action)).toEqual([
-      'daftar',
-      'arsip',
-      'dokumen',
-      'paket',
-    ]);
-    expect(choice(sop, 'L14', 'lanjut').target).toBe('selesai');
+    expect(choice(sop, 'L14.1', 'lanjut').automatic.map((a) => a.action)).toEqual(['daftar', 'arsip']);
+    // The Surat Pengantar goes out signed by the Kepala Bagian it names (its number taken as his task opens).
+    expect(choice(sop, 'L14.2', 'lanjut').automatic.map((a) => a.action)).toEqual(['tandatangan', 'paket']);
+    expect(choice(sop, 'L14.2', 'lanjut').target).toBe('selesai');
   });
 });
 
@@ -279,6 +276,8 @@ describe('SOP Pengkoordinasian Permohonan Usulan Nota Kesepakatan (Blitar)', () 
         .map((n) => [n.actor.id, n.kind]);
     expect(chain('L8')).toEqual([
       ['penata-kelola', 'biasa'],
+      // The Nota Dinas is signed by the Kepala Bagian it goes out from.
+      ['kabag-tapem', 'tandatangan'],
       ['asisten-pemerintahan', 'paraf'],
       ['sekda', 'paraf'],
     ]);

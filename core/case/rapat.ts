@@ -31,9 +31,12 @@ const FROM_UNDANGAN = [RAPAT_FIELDS.tanggal, RAPAT_FIELDS.waktu, RAPAT_FIELDS.te
 
 export type RapatStep = NonNullable<Step['rapat']>;
 
-/** The meeting of an activity (a single-actor step with `rapat`); undefined for any other. */
+/**
+ * The meeting of an activity: a step with `rapat`, or the link of its chain that records the meeting (the one with
+ * the meeting's date); undefined for any other.
+ */
 export function rapatOf(sop: Sop, activity: Activity): RapatStep | undefined {
-  if (activity.linkIndex !== null) return undefined;
+  if (activity.linkIndex !== null && !activity.fields.some((f) => f.id === RAPAT_FIELDS.tanggal)) return undefined;
   const step = sop.step(activity.stepId);
   return isGate(step) ? undefined : step.rapat;
 }

@@ -119,6 +119,7 @@ export const CASE_FIELDS: Readonly<Record<GeneratedDocument, readonly string[]>>
     'mitra-penghubung-email',
   ],
   'surat-undangan': [
+    'surat-tembusan',
     'rapat-hari-tanggal',
     'rapat-tanggal',
     'rapat-waktu',
@@ -127,7 +128,7 @@ export const CASE_FIELDS: Readonly<Record<GeneratedDocument, readonly string[]>>
     'rapat-peserta',
     'rapat-pimpinan',
   ],
-  'nota-dinas': ['nota-dinas-kepada', 'nota-dinas-hal', 'nota-dinas-isi', 'nota-dinas-butir'],
+  'nota-dinas': ['surat-tembusan', 'nota-dinas-kepada', 'nota-dinas-hal', 'nota-dinas-isi', 'nota-dinas-butir'],
   'surat-pengantar': [
     'naskah-jenis',
     'naskah-tentang',
@@ -506,9 +507,16 @@ function suratUndangan(ctx: CaseDocumentContext): DocumentInput<'surat-undangan'
     daftarUndangan: peserta.length
       ? peserta
       : [{ nama: satuBaris(ctx.pemohon.nama) || mitraInstansi(ctx), instansi: mitraInstansi(ctx) }],
+    ...tembusanOf(ctx),
     ...(ctx.tte ? { tte: ctx.tte } : {}),
     ...(ctx.konsep ? { konsep: true } : {}),
   };
+}
+
+/** The tembusan of a letter: case data `surat-tembusan`, one recipient per line (none when empty). */
+function tembusanOf(ctx: CaseDocumentContext): { tembusan?: string[] } {
+  const list = barisData(ctx, 'surat-tembusan');
+  return list.length ? { tembusan: list } : {};
 }
 
 function notaDinas(ctx: CaseDocumentContext): DocumentInput<'nota-dinas'> {
@@ -533,6 +541,7 @@ function notaDinas(ctx: CaseDocumentContext): DocumentInput<'nota-dinas'> {
         ],
     butir: barisData(ctx, 'nota-dinas-butir'),
     penandatangan: penandatangan(ctx, ctx.penandatangan, 'nota dinas'),
+    ...tembusanOf(ctx),
     ...(ctx.tte ? { tte: ctx.tte } : {}),
     ...(ctx.konsep ? { konsep: true } : {}),
   };

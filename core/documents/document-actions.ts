@@ -24,7 +24,15 @@ import { RAPAT_FIELDS, rapatOf } from '../case/rapat.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
 import type { Paraf } from './common.ts';
 import { docIdFor, type DocumentRecord } from './document-record.ts';
-import { shownPurpose, SHOWN_KIND, signedPurpose, signingActOf } from './signing-task.ts';
+import {
+  shownPurpose,
+  SHOWN_KIND,
+  SIGNED_LETTERS,
+  signedPurpose,
+  signingActOf,
+  type SigningAct,
+} from './signing-task.ts';
+import { documentKindLabel } from './kinds.ts';
 import {
   addYears,
   nextHierarkiOrder,
@@ -512,8 +520,46 @@ export class DocumentActions implements DocumentWork {
         ErrorNames.NotFound,
         `${NASKAH_LABEL[action.dokumen] ?? 'Naskah'} di ${activity.id} belum ditandatangani pada halaman tugas`,
       );
+    if (SIGNED_LETTERS.has(action.dokumen)) {
+      // The letter is signed: its number goes from "dicadangkan" to "dipakai", dated the day it was signed.
+      const day = this.deps.pemda(record.pemdaId).localDate(new Date(signed.createdAt));
+      const entry = await this.deps.register(record.pemdaId).markUsed(signed.nomor!, {
+        dates: { document: day, signed: day },
+        by: task.decision.by.nama,
+      });
+      return { ...documentDetail(signed), status: entry.status };
+    }
     await this.rememberSigned(record, signed, (await this.deps.drafts.versions(record.caseId)).at(-1)?.content.tentang);
     return documentDetail(signed);
+  }
+
+  /**
+   * The number of a letter to be signed: the one an earlier step reserved for its purpose, else taken from the
+   * act's series as the signing task opens (the register's allocation is idempotent per case and purpose, so a
+   * reassignment or a retry finds the same number). It stays "dicadangkan" until the letter is signed.
+   */
+  private async letterNumber(
+    record: CaseRecord,
+    act: Extract<SigningAct, { act: 'tandatangan' }>,
+    task: TaskRecord,
+  ): Promise<string> {
+    const reserved = this.numbers(record)[act.nomor];
+    if (reserved) return reserved;
+    if (!act.seri)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Nomor "${act.nomor}" belum dicadangkan dan langkah ${task.node} tidak menyebut seri untuk mengambil nomor`,
+      );
+    const entry = await this.deps.register(record.pemdaId).allocate({
+      caseId: record.caseId,
+      purpose: act.nomor,
+      series: act.seri,
+      parties: this.parties(record),
+      perihal: record.perihal,
+      by: task.person.nama,
+    });
+    await this.deps.store.setCaseData(record.caseId, { [nomorKey(act.nomor)]: entry.numberText });
+    return entry.numberText;
   }
 
   // ─── Signing tasks (core/documents/signing-task.ts) ─────────────────────────────────────────────────────────
@@ -542,7 +588,20 @@ export class DocumentActions implements DocumentWork {
     let ctx: CaseDocumentContext;
     let meta: Detail = { versiIsi: version, tindakan: act.act, untuk: task.person.nama, jabatan: task.person.jabatan };
     let fileName: string;
-    if (act.act === 'tandatangan') {
+    if (act.act === 'tandatangan' && SIGNED_LETTERS.has(act.dokumen)) {
+      // A letter, signed by the official it names: the number reserved earlier, or taken now (Ambil Nomor).
+      const nomor = await this.letterNumber(record, act, task);
+      const description = await this.deps.signer.describe(signingOfficialOf(task.person, profile.nama));
+      const person = this.deps.pemda(record.pemdaId).directory.person(task.person.id);
+      ctx = {
+        ...base,
+        penandatangan: official({ ...person, ...task.person }),
+        nomor: { ...base.nomor, [act.dokumen]: nomor },
+        tte: tteOf(description, `${this.deps.publicBaseUrl}/verifikasi/${docIdFor(signedPurpose(task))}`),
+      };
+      meta = { ...meta, nomorNaskah: nomor, sertifikatPengembangan: description.development };
+      fileName = `${act.dokumen}-${fileSafe(nomor)}-untuk-ditandatangani.pdf`;
+    } else if (act.act === 'tandatangan') {
       const nomor = this.numbers(record)[act.nomor];
       if (!nomor)
         throw new SepakatError(
@@ -629,7 +688,10 @@ export class DocumentActions implements DocumentWork {
     const profile = this.profile(record);
     const signer = signingOfficialOf(task.person, profile.nama);
     const bytes = await this.deps.documents.read(shown);
-    const jenis = NASKAH_LABEL[String(record.data['naskah-jenis'] ?? act.dokumen)] ?? 'Kesepakatan Bersama';
+    const letter = SIGNED_LETTERS.has(act.dokumen);
+    const jenis = letter
+      ? documentKindLabel(act.dokumen)
+      : (NASKAH_LABEL[String(record.data['naskah-jenis'] ?? act.dokumen)] ?? 'Kesepakatan Bersama');
     const pdf = await this.deps.signer.signPdf(bytes, signer, {
       reason: `Menandatangani ${jenis} Nomor ${nomor}`,
       location: profile.dokumen.tempat,
@@ -641,12 +703,13 @@ export class DocumentActions implements DocumentWork {
     const { record: stored } = await this.deps.documents.store({
       caseId: record.caseId,
       pemdaId: record.pemdaId,
-      kind: 'naskah-ditandatangani',
+      // A signed letter is kept as its own kind (the register's number names it); the naskah as the signed naskah.
+      kind: letter ? `${act.dokumen}-ditandatangani` : 'naskah-ditandatangani',
       purpose,
       bucket: this.deps.buckets.documents,
       bytes: pdf,
       contentType: 'application/pdf',
-      fileName: `naskah-${fileSafe(nomor)}.pdf`,
+      fileName: `${letter ? act.dokumen : 'naskah'}-${fileSafe(nomor)}.pdf`,
       at: this.deps.clock.now(),
       ...(shown.templateVersion ? { templateVersion: shown.templateVersion } : {}),
       dataOf: shown,

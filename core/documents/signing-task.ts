@@ -26,6 +26,8 @@ export type SigningAct =
       dokumen: GeneratedDocument;
       /** The purpose of the number the signed document carries. */
       nomor: string;
+      /** The series the number is taken from as the task opens, when no earlier step reserved it (letters). */
+      seri?: string;
     }
   | { act: 'paraf'; choice: string; dokumen: GeneratedDocument; jenis: 'hierarki' | 'koordinasi' };
 
@@ -39,7 +41,13 @@ export function signingActOf(activity: Activity): SigningAct | undefined {
   for (const choice of activity.choices)
     for (const work of choice.automatic) {
       if (work.action === 'tandatangan')
-        return { act: 'tandatangan', choice: choice.value, dokumen: work.dokumen, nomor: work.nomor };
+        return {
+          act: 'tandatangan',
+          choice: choice.value,
+          dokumen: work.dokumen,
+          nomor: work.nomor,
+          ...(work.seri ? { seri: work.seri } : {}),
+        };
       if (work.action === 'paraf')
         return { act: 'paraf', choice: choice.value, dokumen: PARAF_DOCUMENT, jenis: work.jenis };
     }
@@ -63,6 +71,9 @@ export const shownPurpose = (task: Pick<TaskRecord, 'caseId' | 'seq' | 'dialihka
  */
 export const signedPurpose = (task: Pick<TaskRecord, 'caseId' | 'seq' | 'dialihkan'>): string =>
   `${task.caseId}#${task.seq}#naskah-ditandatangani${bindingOf(task) ? `#b${bindingOf(task)}` : ''}`;
+
+/** The letters an official signs on a signing task (the naskah is the other signed document). */
+export const SIGNED_LETTERS: ReadonlySet<string> = new Set(['surat-undangan', 'surat-pengantar', 'nota-dinas']);
 
 /** The kind under which the document to be signed is kept (a paraf's is the konsep itself). */
 export const SHOWN_KIND: Record<SigningAct['act'], string> = {

@@ -452,18 +452,18 @@ const RAPAT_FIELD_TYPES: Readonly<Record<string, readonly Field['type'][]>> = {
  */
 function checkRapat(step: Step, file: string, issues: DefinitionIssue[]) {
   if (!step.rapat) return;
-  if (step.chain) {
-    issues.push({ file, stepId: step.id, path: 'rapat', message: 'rapat hanya pada langkah tanpa chain' });
-    return;
-  }
-  if (!step.fields.some((f) => f.id === 'rapat-tanggal'))
+  // In a chain, the link with the meeting's date prepares or records it (the others sign the undangan).
+  const fields = step.chain
+    ? (step.chain.find((l) => l.fields.some((f) => f.id === 'rapat-tanggal'))?.fields ?? [])
+    : step.fields;
+  if (!fields.some((f) => f.id === 'rapat-tanggal'))
     issues.push({
       file,
       stepId: step.id,
       path: 'rapat',
       message: 'langkah rapat harus punya isian "rapat-tanggal" (tanggal rapat, type date)',
     });
-  for (const field of step.fields) {
+  for (const field of fields) {
     const types = RAPAT_FIELD_TYPES[field.id];
     if (types && !types.includes(field.type))
       issues.push({
@@ -505,7 +505,9 @@ function checkDocumentWork(nodes: FlowNode[], file: string, issues: DefinitionIs
     for (const c of a.choices)
       c.automatic.forEach((w, i) => {
         const nomor = w.action !== 'nomor' && 'nomor' in w ? w.nomor : undefined;
-        if (nomor !== undefined && !reserved.has(nomor))
+        // A signature with its own series takes its number as the signing task opens (a letter's Ambil Nomor).
+        const takesOwn = w.action === 'tandatangan' && w.seri !== undefined;
+        if (nomor !== undefined && !takesOwn && !reserved.has(nomor))
           issues.push({
             file,
             stepId: a.stepId,

@@ -84,7 +84,11 @@ export const GENERATED_DOCUMENTS = [
 ] as const;
 export type GeneratedDocument = (typeof GENERATED_DOCUMENTS)[number];
 /** The naskah a signature is applied to. */
-export const SIGNED_DOCUMENTS = ['kesepakatan-bersama'] as const;
+/**
+ * Documents an official signs electronically on a signing task: the naskah, and the letters the unit sends out, each
+ * signed by the official it names (a letter never goes out in anyone's name without that person's act).
+ */
+export const SIGNED_DOCUMENTS = ['kesepakatan-bersama', 'surat-undangan', 'surat-pengantar', 'nota-dinas'] as const;
 
 /** Automatic work attached to a step or to one choice of a step (runs in a plain Task state). */
 export const AutomaticSchema = z.discriminatedUnion('action', [
@@ -134,7 +138,18 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
    * Renders the final naskah (number `nomor`, paraf table, QR code to the verification page) and signs it with the
    * certificate of whoever decided (PAdES). Nothing changes the PDF after it.
    */
-  z.object({ action: z.literal('tandatangan'), dokumen: z.enum(SIGNED_DOCUMENTS), nomor: slug }).strict(),
+  z
+    .object({
+      action: z.literal('tandatangan'),
+      dokumen: z.enum(SIGNED_DOCUMENTS),
+      nomor: slug,
+      /**
+       * A letter whose number no earlier step reserved: the number is taken from this series as the signing task
+       * opens (SRIKANDI's "Ambil Nomor"), reserved until the letter is signed, then used.
+       */
+      seri: slug.optional(),
+    })
+    .strict(),
   /**
    * The partner's signature, from the file in field `berkas`: a PDF that extends the signed naskah with a second
    * valid signature (electronic), or else a scan of the copy signed on paper (archived as such).

@@ -163,7 +163,9 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
     const unknown = sop.nodes.flatMap((n) =>
       n.type === 'activity'
         ? [...n.before, ...n.choices.flatMap((c) => c.automatic)].flatMap((w) =>
-            (w.action === 'nomor' || w.action === 'dokumen') && w.seri !== undefined && !(w.seri in series)
+            (w.action === 'nomor' || w.action === 'dokumen' || w.action === 'tandatangan') &&
+            w.seri !== undefined &&
+            !(w.seri in series)
               ? [`${n.id}: ${w.seri}`]
               : [],
           )

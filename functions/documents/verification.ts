@@ -16,7 +16,7 @@ import { verifyPdfSignatures, type PdfVerification, type SignatureReport } from 
  * its byte range, whether its certificate chains to a root this system trusts) and whether the bytes are the
  * document in the register, a later revision of it, or something else.
  *
- * Only signed naskah are public here (kinds in VERIFIABLE_KINDS): a docId is derived from a case id and a purpose,
+ * Only signed naskah, signed letters and sealed certificates are public here (kinds in VERIFIABLE_KINDS): a docId is derived from a case id and a purpose,
  * so other documents' ids (nota dinas, telaahan staf, drafts) could be computed, and must not be shown to anyone who
  * does. An upload is compared with the same kinds only: a draft with the same bytes is not "the registered document".
  *
@@ -44,6 +44,10 @@ export const VERIFIABLE_KINDS: Readonly<Record<string, string>> = {
   'naskah-ditandatangani': 'Naskah bertanda tangan elektronik',
   'naskah-para-pihak': 'Naskah bertanda tangan elektronik para pihak',
   'lembar-riwayat': 'Lembar Riwayat Penandatanganan (bersegel elektronik pemerintah daerah)',
+  // Letters, each signed by the official it names on a signing task (never an unsigned draft of one).
+  'surat-undangan-ditandatangani': 'Surat Undangan Rapat bertanda tangan elektronik',
+  'surat-pengantar-ditandatangani': 'Surat Pengantar bertanda tangan elektronik',
+  'nota-dinas-ditandatangani': 'Nota Dinas bertanda tangan elektronik',
 };
 
 /** Error codes (BadInput) of an upload that is refused; `UnggahanTerlaluBesar` is a 413, the others 400. */
