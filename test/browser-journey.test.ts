@@ -144,7 +144,7 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     await shot(page, '02b-konfirmasi');
     await Promise.all([page.waitForURL(/\/permohonan\/tanda-terima\//), page.click('#konfirmasi')]);
     // The receipt refreshes itself until the case exists.
-    const caseId = (await page.locator('#nomor-kasus').textContent({ timeout: 30_000 }))!.trim();
+    const caseId = (await page.locator('#nomor-kasus data').getAttribute('value', { timeout: 30_000 }))!;
     expect(caseId).toMatch(/^\d{8}-/);
     await shot(page, '02-tanda-terima');
 

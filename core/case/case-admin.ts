@@ -3,6 +3,7 @@ import type { CaseRecord, HistoryEvent, Reassignment, TaskPerson, TaskRecord } f
 import { planReminders } from './reminders.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { trackingToken } from './capabilities.ts';
+import { activityLabel } from '../sop/step-label.ts';
 import { catatan, checkField, teks } from '../validation/text.ts';
 
 /**
@@ -195,7 +196,7 @@ export class CaseAdmin {
       await tell(`penutupan#email#${task.taskId}`, task.person.email, {
         untukPemohon: false,
         penerima: { nama: task.person.nama, jabatan: task.person.jabatan },
-        langkah: `langkah ${activity.stepId}: ${activity.label}`,
+        langkah: activityLabel(sop, activity),
       });
     }
     // The pemohon's email takes the key of the SOP's own closing email: the pemohon hears of one ending.

@@ -25,6 +25,8 @@ import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../core/case/timeline.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { buildSwimlane, type StepState } from '../../core/sop/swimlane.ts';
+import { stepLabel } from '../../core/sop/step-label.ts';
+import { formatCaseNumber, parseCaseNumber } from '../../core/case/case-number.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import type { Session } from '../auth/session.ts';
 import type { WebRequest, HttpResult, Route, WebContext, WebUseCases } from './web-context.ts';
@@ -250,6 +252,9 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     if (found.result) return found.result;
     const { session } = found;
     const p = session.principal;
+    // A case number typed as people read it (grouped, capitals) goes to the case's own address.
+    const stored = parseCaseNumber(caseId);
+    if (stored && stored !== caseId) return redirect(`/konsol/kasus/${stored}`);
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
     const { record, tasks, scope } = visible;
@@ -330,11 +335,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           sopVersion: record.sopVersion,
           status: STATUS_LABEL[record.status],
           aktif: record.status === 'aktif',
-          langkah: langkah
-            ? `${langkah.no.replace(/\.$/, '')}. ${langkah.label}`
-            : current
-              ? `${current.no}. ${current.judul}`
-              : '',
+          langkah: langkah ? stepLabel(langkah.no, langkah.label) : current ? stepLabel(current.no, current.judul) : '',
           pemegang: openRows.map((r) => ({ orang: r.person ?? '', jabatan: r.jabatan, atasNama: r.atasNama })),
           dibuka: w(openRows[0]?.openedAt),
           tenggat: w(openRows[0]?.dueAt),
@@ -361,7 +362,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           kelas: STANDING_CLASS[r.status],
         })),
         swimlane,
-        langkahSekarang: current ? `${current.no}. ${current.judul}` : '',
+        langkahSekarang: current ? stepLabel(current.no, current.judul) : '',
         dokumen,
         berkas,
         riwayat,
@@ -380,7 +381,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           : undefined,
         tarik: canWithdrawCase(p, scope) && record.status === 'aktif' ? `${base}/tarik` : undefined,
       },
-      `Kasus ${record.caseId}`,
+      `Kasus ${formatCaseNumber(record.caseId)}`,
       { session },
     );
   }
