@@ -96,6 +96,7 @@ describe('a GET never writes', () => {
         cookie: sessionFor(rt, principal).cookie,
         paths: [
           '/',
+          '/tugas-saya',
           '/konsol',
           `/konsol/kasus/${caseId}`,
           '/arsip',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
 import {
   canAdministerCase,
+  canRemindTask,
   canSeeCase,
   canSeeDashboard,
   canSeeDocument,
@@ -25,7 +26,8 @@ import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../core/case/timeline.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { buildSwimlane, type StepState } from '../../core/sop/swimlane.ts';
-import { stepLabel } from '../../core/sop/step-label.ts';
+import { activityLabel, stepLabel } from '../../core/sop/step-label.ts';
+import { lastTaskEmailAt, REMIND_WINDOW_MS } from '../../core/case/case-admin.ts';
 import { formatCaseNumber, parseCaseNumber } from '../../core/case/case-number.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import type { Session } from '../auth/session.ts';
@@ -63,6 +65,8 @@ const HISTORY_LABEL: Partial<Record<HistoryType, string>> = {
   'dokumen-diunduh': 'Dokumen dibuka/diunduh',
   'pengingat-terkirim': 'Pengingat terkirim',
   'eskalasi-terkirim': 'Eskalasi ke atasan terkirim',
+  'tugas-dibaca': 'Tugas dibuka dari Tugas saya',
+  'tugas-diingatkan': 'Email tugas atau pengingat dikirim manual',
 };
 const historyLabel = (type: string) =>
   HISTORY_LABEL[type as HistoryType] ?? type.charAt(0).toUpperCase() + type.slice(1).replace(/-/g, ' ');
@@ -380,6 +384,21 @@ export function consoleRoutes(ctx: WebContext): Route[] {
             }
           : undefined,
         tarik: canWithdrawCase(p, scope) && record.status === 'aktif' ? `${base}/tarik` : undefined,
+        // The pelaksana and the administrator send an open task's email again, or a reminder (at most one a window).
+        ingatkan:
+          canRemindTask(p, scope) && record.status === 'aktif'
+            ? open.map((t) => {
+                const last = lastTaskEmailAt(history, t);
+                return {
+                  url: `${base}/tugas/${encodeURIComponent(t.taskId)}/ingatkan`,
+                  langkah: activityLabel(sop, app.runtime.activityOf(record, t.node)),
+                  pemegang: `${t.person.nama}${t.person.sebagai ? ` (${t.person.sebagai})` : ''}`,
+                  email: t.person.email,
+                  terakhir: last ? pemda.formatDateTime(new Date(last)) : '',
+                };
+              })
+            : [],
+        ingatkanMenit: REMIND_WINDOW_MS / 60_000,
       },
       `Kasus ${formatCaseNumber(record.caseId)}`,
       { session },

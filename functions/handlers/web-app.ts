@@ -19,6 +19,7 @@ import { consoleRoutes } from './console-routes.ts';
 import { homeRoutes } from './home-routes.ts';
 import { intakeRoutes } from './intake-routes.ts';
 import { monitoringRoutes } from './monitoring-routes.ts';
+import { myTaskRoutes } from './my-task-routes.ts';
 import { taskRoutes } from './task-routes.ts';
 import { MULTIPART_OVERHEAD_BYTES, verificationRoutes } from './verification-routes.ts';
 import {
@@ -45,6 +46,7 @@ import {
 const MODULES: ((ctx: WebContext) => Route[])[] = [
   homeRoutes,
   taskRoutes,
+  myTaskRoutes,
   authRoutes,
   consoleRoutes,
   archiveRoutes,
