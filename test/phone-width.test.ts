@@ -8,7 +8,7 @@ import { chromiumArgs, chromiumExecutablePath } from '../functions/render/chromi
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { BLITAR_SOP, at, registerFinishedCase } from './support/agreements.ts';
-import { PRINCIPALS, sessionFor } from './support/console.ts';
+import { PEMOHON_BLITAR, PRINCIPALS, sessionFor } from './support/console.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
 
 /**
@@ -40,14 +40,6 @@ const ASISTEN: Principal = {
   pemdaId: 'kab-blitar',
   unit: 'SEKRETARIAT DAERAH',
   personId: 'asisten-1',
-};
-const PEMOHON_BLITAR: Principal = {
-  sub: 'u-pemohon-blitar',
-  email: PEMOHON.email,
-  nama: PEMOHON.nama,
-  roles: ['pemohon'],
-  pemdaId: 'kab-blitar',
-  unit: PEMOHON.instansi,
 };
 
 describe('every page fits a phone 390 px wide', () => {
