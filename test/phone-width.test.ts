@@ -48,12 +48,15 @@ describe('every page fits a phone 390 px wide', () => {
   let caseId = '';
   let taskPath = '';
   let trackingPath = '';
+  let receiptPath = '';
+  /** Every local link of every email (task links decided or open, tracking, confirmation): their pages too. */
+  let mailed: string[] = [];
   const shots = process.env.SEPAKAT_SCREENSHOTS === '1' ? join(PROJECT_ROOT, 'test', 'screenshots') : undefined;
 
   beforeAll(async () => {
     rt = await startTestRuntime({ schedulerIntervalMs: 0, intakeSweepIntervalMs: 0 });
     // A Blitar case at the Asisten's paraf (L8.2): ten decisions in its history, uploads and generated documents.
-    ({ intakeId: caseId } = await submitPermohonan(
+    ({ intakeId: caseId, receipt: receiptPath } = await submitPermohonan(
       rt,
       permohonanFor(rt, BLITAR_SOP, {}, 'Kerja sama pengelolaan sampah regional dan pengembangan bank sampah terpadu'),
     ));
@@ -63,6 +66,16 @@ describe('every page fits a phone 390 px wide', () => {
       (await readMailbox(rt.dataDir)).flatMap((m) => m.links).find((l) => l.includes(`/lacak/${caseId}.`)),
     );
     trackingPath = new URL(tracking).pathname;
+    const origin = new URL(rt.urls.web).origin;
+    mailed = [
+      ...new Set(
+        (await readMailbox(rt.dataDir))
+          .flatMap((m) => m.links)
+          .map((l) => new URL(l))
+          .filter((l) => l.origin === origin)
+          .map((l) => l.pathname + l.search),
+      ),
+    ];
     // A finished case in the register of agreements, for the archive's and the agreement's pages.
     await registerFinishedCase(rt, {
       caseId: '20261102-selesaihpx',
@@ -118,7 +131,13 @@ describe('every page fits a phone 390 px wide', () => {
     }, WIDTH);
 
   it('has no horizontal overflow on the main pages of each visitor, nor on any page linked from them', async () => {
-    const visitors: { who: string; principal?: Principal; main: [path: string, shot?: string][] }[] = [
+    const visitors: {
+      who: string;
+      principal?: Principal;
+      main: [path: string, shot?: string][];
+      /** Pages loaded but not followed further. */
+      later?: string[];
+    }[] = [
       {
         who: 'tamu',
         main: [
@@ -126,11 +145,14 @@ describe('every page fits a phone 390 px wide', () => {
           [`/permohonan/baru?sop=${BLITAR_SOP}`, 'ponsel-permohonan-baru'],
           [taskPath, 'ponsel-tugas'],
           [trackingPath, 'ponsel-lacak'],
+          [receiptPath],
           ['/verifikasi'],
           ['/masuk'],
           ['/kotak-keluar'],
         ],
       },
+      // The page of every emailed link as it reads now (a used task link, a confirmed permohonan: message pages).
+      { who: 'email', main: [], later: mailed },
       { who: 'pejabat', principal: ASISTEN, main: [['/tugas-saya', 'ponsel-tugas-saya']] },
       {
         who: 'pelaksana',
@@ -148,10 +170,13 @@ describe('every page fits a phone 390 px wide', () => {
       const context = await phone(visitor.principal);
       const page = await context.newPage();
       const seen = new Set<string>();
-      const queue = visitor.main.map(([path, shot]) => ({ path, shot }));
+      const queue = [
+        ...visitor.main.map(([path, shot]) => ({ path, shot })),
+        ...(visitor.later ?? []).map((path) => ({ path, shot: undefined })),
+      ];
       // The main pages, then what they link to (one level: the same page kinds with other records repeat).
       const firstLevel = new Set(visitor.main.map(([p]) => p));
-      while (queue.length && seen.size < 60) {
+      while (queue.length && seen.size < 80) {
         const { path, shot } = queue.shift()!;
         if (seen.has(path)) continue;
         seen.add(path);
