@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatCaseNumber, parseCaseNumber } from '../core/case/case-number.ts';
+import { formatCaseNumber, matchesCaseNumber, parseCaseNumber } from '../core/case/case-number.ts';
 import { isGate } from '../core/sop/schema.ts';
 import { activityLabel, stepLabel } from '../core/sop/step-label.ts';
 import { loadSops } from '../functions/adapters/catalog.ts';
@@ -109,5 +109,12 @@ describe('case numbers', () => {
     ])
       expect(parseCaseNumber(other), other).toBeUndefined();
     expect(parseCaseNumber(formatCaseNumber(stored))).toBe(stored);
+  });
+
+  it('are found by a search for the whole number or a part of it as read', () => {
+    for (const typed of ['2026-1207-W6HZ2-YKIPM', 'W6HZ2-YKIPM', 'w6hz2 ykipm', '1207-W6HZ2', 'YKIPM'])
+      expect(matchesCaseNumber(stored, typed), typed).toBe(true);
+    for (const typed of ['2026-1207-W6HZ2-YKIPQ', 'W6HZ', 'Kerja sama', '2026-1208'])
+      expect(matchesCaseNumber(stored, typed), typed).toBe(false);
   });
 });

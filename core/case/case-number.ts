@@ -15,10 +15,23 @@ export function formatCaseNumber(caseId: string): string {
   return m ? `${m[1]}-${m[2]}-${m[3]!.toUpperCase()}-${m[4]!.toUpperCase()}` : caseId;
 }
 
+const compactOf = (text: string) => text.replace(/[\s\-.\u2010-\u2015_/]+/g, '').toLowerCase();
+
 /** The stored case id a typed case number names (grouped or not), or undefined when it is not one. */
 export function parseCaseNumber(text: string): string | undefined {
-  const compact = text.replace(/[\s\-.\u2010-\u2015_/]+/g, '').toLowerCase();
+  const compact = compactOf(text);
   if (compact.length !== 18 || !/^\d{8}/.test(compact)) return undefined;
   const letters = compact.slice(8).replace(/0/g, 'o').replace(/8/g, 'b');
   return /^[a-z2-7]{10}$/.test(letters) ? `${compact.slice(0, 8)}-${letters}` : undefined;
+}
+
+/**
+ * Whether a search text names this case by its number: the whole number in either form, or a part of at least five
+ * characters of it as read (e.g. the last two groups, "W6HZ2 YKIPM"), separators and case aside.
+ */
+export function matchesCaseNumber(caseId: string, typed: string): boolean {
+  const whole = parseCaseNumber(typed);
+  if (whole) return whole === caseId;
+  const part = compactOf(typed);
+  return part.length >= 5 && compactOf(caseId).includes(part);
 }

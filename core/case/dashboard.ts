@@ -5,7 +5,7 @@ import { isGate, TERMINALS } from '../sop/schema.ts';
 import { stepLabel } from '../sop/step-label.ts';
 import type { CaseRecord, CaseStatus, TaskRecord } from './model.ts';
 import { buildTimeline, type TimelineStatus } from './timeline.ts';
-import { parseCaseNumber } from './case-number.ts';
+import { matchesCaseNumber } from './case-number.ts';
 import { cleanText } from '../validation/text.ts';
 
 /**
@@ -233,7 +233,7 @@ function matches(row: DashboardRow, f: DashboardFilter): boolean {
     const q = normalise(f.q);
     const haystack = [row.perihal, row.pemohon.nama, row.pemohon.instansi, row.caseId, ...row.nomor].map(normalise);
     // A case number as typed from the grouped form people read ("2026-1207-W6HZ2-YKIPM") finds its case.
-    if (!haystack.some((h) => h.includes(q)) && parseCaseNumber(f.q) !== row.caseId) return false;
+    if (!haystack.some((h) => h.includes(q)) && !matchesCaseNumber(row.caseId, f.q)) return false;
   }
   return true;
 }
