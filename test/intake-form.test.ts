@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf, samplePng } from '../cli/drive.ts';
-import type { Principal } from '../core/access/access.ts';
 import { formatCaseNumber } from '../core/case/case-number.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
-import { sessionFor, web } from './support/console.ts';
+import { PEMOHON_BLITAR, sessionFor, web } from './support/console.ts';
 import { eventually, PEMOHON, startTestRuntime } from './support/runtime.ts';
 
 const SOP = 'blitar-pengkoordinasian-nota-kesepakatan';
-const PEMOHON_BLITAR: Principal = {
-  sub: 'u-pemohon-blitar',
-  email: PEMOHON.email,
-  nama: PEMOHON.nama,
-  roles: ['pemohon'],
-  pemdaId: 'kab-blitar',
-  unit: PEMOHON.instansi,
-};
 
 interface Prepared {
   intakeId: string;
