@@ -1,5 +1,6 @@
 import { buildTimeline, formatWaktuSingkat, type Timeline, type TimelineRow } from '../core/case/timeline.ts';
 import type { App } from '../functions/app.ts';
+import { stepLabel } from '../core/sop/step-label.ts';
 
 /**
  * Printing shared by the operator CLI (`sepakat linimasa`) and the demo: the timeline of a case against the
@@ -81,7 +82,7 @@ export function formatTimeline(t: Timeline): string[] {
       out.push(table[i + 2]!);
       const detail = '        ';
       const no = (r.no || r.stepId).replace(/\.$/, '');
-      if (!r.link || r.link.startsWith('1/')) out.push(`${detail}Langkah ${no}: ${potong(r.uraian, 150)}`);
+      if (!r.link || r.link.startsWith('1/')) out.push(`${detail}${stepLabel(no, potong(r.uraian, 150))}`);
       if (r.link)
         out.push(
           `${detail}${r.link.startsWith('1/') ? '  ' : `Langkah ${no}, `}mata rantai ${r.link}: ${potong(r.label, 130)}`,

@@ -12,6 +12,7 @@ import type { Archive, ArchivedCopies } from '../core/documents/archive-search.t
 import type { TaskForm } from './drive.ts';
 import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
+import { parseCaseNumber } from '../core/case/case-number.ts';
 
 /**
  * The operator CLI of the local runtime: `npm run sepakat -- <perintah>`. It reads `<data-dir>/runtime.json`
@@ -177,6 +178,9 @@ async function kasus(dataDir: string, status: string | undefined, out: (l: strin
       out(line);
   });
 }
+
+/** A case number as typed: the stored id, or the grouped form people read ("2026-1207-W6HZ2-YKIPM"). */
+const kasusDari = (typed: string | undefined) => (typed === undefined ? undefined : (parseCaseNumber(typed) ?? typed));
 
 async function tugas(dataDir: string, caseId: string | undefined, out: (l: string) => void) {
   await withApp(dataDir, async (app) => {
@@ -679,10 +683,10 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         await kasus(dataDir, values.status, out);
         break;
       case 'tugas':
-        await tugas(dataDir, values.kasus, out);
+        await tugas(dataDir, kasusDari(values.kasus), out);
         break;
       case 'linimasa':
-        await linimasa(dataDir, rest[0], out);
+        await linimasa(dataDir, kasusDari(rest[0]), out);
         break;
       case 'bertindak':
         await bertindak(
@@ -714,7 +718,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         );
         break;
       case 'lanjutkan': {
-        const caseId = rest[0];
+        const caseId = kasusDari(rest[0]);
         if (!caseId) throw salahPerintah('Sebutkan ID kasus.');
         const resumed = await withApp(dataDir, (app) => app.runtime.resumeCase(caseId, 'dilanjutkan-operator'));
         out(
@@ -723,7 +727,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         break;
       }
       case 'batalkan': {
-        const caseId = rest[0];
+        const caseId = kasusDari(rest[0]);
         if (!caseId) throw salahPerintah('Sebutkan ID kasus.');
         if (!values.alasan?.trim()) throw salahPerintah('Sebutkan alasan pembatalan dengan --alasan "…".');
         const operator = userInfo().username;

@@ -1,5 +1,6 @@
 import { CaseView } from '../core/case/case-view.ts';
 import { printComparisonSheet } from '../core/naskah/comparison-sheet.ts';
+import { MyTasks } from '../core/case/my-tasks.ts';
 import type { App } from './app.ts';
 import { Sessions } from './auth/session.ts';
 import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf, forecastCase } from './analytics/mutu-baku-forecast.ts';
@@ -24,6 +25,14 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       store: app.store,
       documents: app.documents,
       files: app.files,
+      clock,
+      linkKey: app.config.SEPAKAT_LINK_KEY,
+    }),
+    myTasks: new MyTasks({
+      store: app.store,
+      runtime: app.runtime,
+      actions: app.actions,
+      calendar: (pemdaId) => app.catalog.pemda(pemdaId).calendar,
       clock,
       linkKey: app.config.SEPAKAT_LINK_KEY,
     }),

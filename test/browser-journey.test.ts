@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf } from '../cli/drive.ts';
+import { formatCaseNumber } from '../core/case/case-number.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../functions/render/chromium.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
@@ -147,7 +148,7 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     await shot(page, '02b-konfirmasi');
     await Promise.all([page.waitForURL(/\/permohonan\/tanda-terima\//), page.click('#konfirmasi')]);
     // The receipt refreshes itself until the case exists.
-    const caseId = (await page.locator('#nomor-kasus').textContent({ timeout: 30_000 }))!.trim();
+    const caseId = (await page.locator('#nomor-kasus data').getAttribute('value', { timeout: 30_000 }))!;
     expect(caseId).toMatch(/^\d{8}-/);
     await shot(page, '02-tanda-terima');
 
@@ -216,7 +217,7 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
         const console = await staff.newPage();
         await signIn(console, 'penata1@blitarkab.test');
         await console.goto(`${web}/konsol`);
-        await expect.poll(() => console.textContent('main')).toContain(caseId);
+        await expect.poll(() => console.textContent('main')).toContain(formatCaseNumber(caseId));
         await shot(console, '06-dasbor');
         await console.goto(`${web}/konsol/kasus/${caseId}`);
         await shot(console, '07-halaman-kasus', false);
@@ -238,7 +239,7 @@ describe('the Blitar SOP in a browser, from intake to archive', () => {
     // The pemohon signs in and finds the case among theirs.
     await signIn(page, PEMOHON.email);
     await page.goto(`${web}/permohonan/saya`);
-    await expect.poll(() => page.textContent('main')).toContain(caseId);
+    await expect.poll(() => page.textContent('main')).toContain(formatCaseNumber(caseId));
     await shot(page, '05-permohonan-saya');
     await signOut(page);
 

@@ -219,7 +219,7 @@ describe('the staff dashboard', () => {
   it('offers the steps of a chosen SOP and the holders of open tasks in its filter form', () => {
     const d = board({ sop: 'uji-dasbor' });
     expect(d.options.steps.map((s) => s.id)).toEqual(['L1', 'L2', 'L3']);
-    expect(d.options.steps[1]!.label).toBe('2. Menelaah usulan');
+    expect(d.options.steps[1]!.label).toBe('Langkah 2 — Menelaah usulan');
     expect(d.options.holders.map((h) => h.id)).toEqual(['kabag-1', 'staf-1']);
   });
 

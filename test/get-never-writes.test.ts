@@ -99,6 +99,7 @@ describe('a GET never writes', () => {
         cookie: sessionFor(rt, principal).cookie,
         paths: [
           '/',
+          '/tugas-saya',
           '/konsol',
           `/konsol/kasus/${caseId}`,
           '/arsip',

@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf, samplePng } from '../cli/drive.ts';
-import type { Principal } from '../core/access/access.ts';
+import { formatCaseNumber } from '../core/case/case-number.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
-import { sessionFor, web } from './support/console.ts';
+import { PEMOHON_BLITAR, sessionFor, web } from './support/console.ts';
 import { eventually, PEMOHON, startTestRuntime } from './support/runtime.ts';
 
 const SOP = 'blitar-pengkoordinasian-nota-kesepakatan';
-const PEMOHON_BLITAR: Principal = {
-  sub: 'u-pemohon-blitar',
-  email: PEMOHON.email,
-  nama: PEMOHON.nama,
-  roles: ['pemohon'],
-  pemdaId: 'kab-blitar',
-  unit: PEMOHON.instansi,
-};
 
 interface Prepared {
   intakeId: string;
@@ -185,7 +177,10 @@ describe('the intake form, its receipt and the tracking page', () => {
 
     // Assert: the receipt names the case, its SOP and when it was received, and links to its progress.
     expect(receipt.status).toBe(200);
-    expect(receipt.text).toContain(`<strong id="nomor-kasus">${body.intakeId}</strong>`);
+    // The case number grouped for reading aloud (2026-1207-W6HZ2-YKIPM), the stored id as its machine value.
+    expect(receipt.text).toContain(
+      `<strong id="nomor-kasus"><data value="${body.intakeId}">${formatCaseNumber(body.intakeId)}</data></strong>`,
+    );
     expect(receipt.text).toContain('Pengkoordinasian Permohonan Usulan Nota Kesepakatan');
     const record = (await rt.app.store.getCase(body.intakeId))!;
     expect(record.data).toMatchObject({
@@ -215,7 +210,7 @@ describe('the intake form, its receipt and the tracking page', () => {
     });
     expect(progress.status).toBe(200);
     expect(progress.text).toContain('Sedang diproses');
-    expect(progress.text).toMatch(/id="langkah-sekarang">L1\. /);
+    expect(progress.text).toMatch(/id="langkah-sekarang">Langkah 1 — /);
     expect(progress.text).toContain('Pemerintah Kabupaten Kediri');
     expect(progress.text).not.toContain('/tugas/');
     // A tampered capability, or one of another version, is refused.

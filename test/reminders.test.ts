@@ -205,7 +205,7 @@ describe('reminders and escalation of open tasks', () => {
     expect(eskalasi.text).toContain('Yth. Hendra Gunawan, S.H., M.H., Kepala Bagian Kerjasama');
     expect(eskalasi.text).toContain('Pelaksana: Maya Sari, S.IP., Kepala Subbagian Kerjasama Dalam Negeri');
     expect(eskalasi.text).toContain(`Nomor kasus: ${caseId}`);
-    expect(eskalasi.text).toContain('Langkah 2: Menelaah kelayakan permohonan kerja sama');
+    expect(eskalasi.text).toContain('Langkah 2 — Menelaah kelayakan permohonan kerja sama');
     expect(eskalasi.text).toContain('terlambat 2 hari 1 jam waktu kerja');
     expect(taskLinks(eskalasi)).toEqual([]);
 

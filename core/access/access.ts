@@ -8,11 +8,11 @@ import type { CaseRecord, TaskRecord } from '../case/model.ts';
  * - **pemohon**: the cases they submitted (by email), or that their own unit (instansi) submitted; the permohonan's
  *   files and the documents addressed outward, never the internal working papers.
  * - **pelaksana**: the staff of the units that run the SOP (its kop lines, e.g. BAGIAN TATA PEMERINTAHAN): every
- *   case of their unit's SOPs, every document.
+ *   case of their unit's SOPs, every document; they send an open task's email again, or a reminder, by hand.
  * - **pejabat**: the cases of their unit's SOPs, and any case in their pemda where a task is or was theirs.
  * - **arsiparis**: the register and the archive of their pemda: the signed naskah, the partner's copy, the scans,
  *   and the pages of finished cases they belong to; never an open case (its working notes and papers).
- * - **admin**: every case of their pemda; cancels, reassigns, delegates.
+ * - **admin**: every case of their pemda; cancels, reassigns, delegates, reminds.
  */
 export const ROLES = ['pemohon', 'pelaksana', 'pejabat', 'arsiparis', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -141,6 +141,14 @@ export const canSeeArchive = (p: Principal, pemdaId: string) =>
 /** May the principal cancel the case, reassign or delegate its tasks? */
 export const canAdministerCase = (p: Principal, scope: CaseScope) =>
   p.pemdaId === scope.record.pemdaId && has(p, 'admin');
+
+/**
+ * May the principal send an open task's email again, or a reminder, by hand (from the case page)? The pelaksana of
+ * the units that run the SOP, and the administrator.
+ */
+export const canRemindTask = (p: Principal, scope: CaseScope) =>
+  p.pemdaId === scope.record.pemdaId &&
+  (has(p, 'admin') || (has(p, 'pelaksana') && scope.sopUnits.some((u) => sameUnit(p.unit, u))));
 
 /** May the principal withdraw the case (the pemohon who submitted it, or their unit)? */
 export const canWithdrawCase = (p: Principal, scope: CaseScope) =>

@@ -2,6 +2,7 @@ import { addWorkingMinutes, computeDue, type WorkCalendar } from '../calendar/wo
 import type { CaseRecord, TaskRecord } from '../case/model.ts';
 import type { Activity, FlowNode, Sop } from '../sop/load-sop.ts';
 import { isTerminal, type Terminal } from '../sop/schema.ts';
+import { activityLabel } from '../sop/step-label.ts';
 
 /**
  * When will an open case be done? Two answers, both on the pemda's working-day calendar:
@@ -49,6 +50,7 @@ export interface Forecast {
   caseId: string;
   sopKey: string;
   /** The step the case is at now (the first of `steps`). */
+  /** `label`: "Langkah 5 — …" (core/sop/step-label.ts). */
   current: { node: string; label: string; openedAt: string | null; dueAt: string | null; overdue: boolean };
   /** Completion by the Mutu Baku (ISO). */
   standardAt: string;
@@ -192,7 +194,7 @@ export function forecastCompletion(input: ForecastInput): Forecast | null {
     sopKey: record.sopKey,
     current: {
       node: currentNode.id,
-      label: currentNode.label,
+      label: activityLabel(sop, currentNode),
       openedAt: task?.openedAt ?? cursor.enteredAt ?? null,
       dueAt,
       overdue: !decided && !!task?.overdueAt && nowMs > Date.parse(task.overdueAt),

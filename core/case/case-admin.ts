@@ -3,6 +3,8 @@ import type { CaseRecord, HistoryEvent, Reassignment, TaskPerson, TaskRecord } f
 import { planReminders } from './reminders.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { trackingToken } from './capabilities.ts';
+import { FRESH_LINK_LIMIT, nextWindowAt } from './link-limits.ts';
+import { activityLabel } from '../sop/step-label.ts';
 import { catatan, checkField, teks } from '../validation/text.ts';
 
 /**
@@ -16,6 +18,8 @@ import { catatan, checkField, teks } from '../validation/text.ts';
  *   holders of the cancelled tasks emailed once. Nothing is deleted: documents and files stay archived.
  * - reassigning: one conditional write moves the task to the new person and increments its link version (the old
  *   link dies), then the fact and the emails.
+ * - reminding by hand (a pelaksana or an administrator, from the case page): the task's email again, or a reminder,
+ *   at most once in `REMIND_WINDOW_MS` per task; the fact is the one conditional write that decides who sends.
  */
 
 /** Who acts: an administrator or the pemohon, as the history names them. */
@@ -52,9 +56,54 @@ export type ReassignResult =
   /** The case or the task moved on (closed, decided, reassigned meanwhile). */
   | { result: 'ditolak'; error: string };
 
+/** What is sent by hand: the task's email again (with its link, a fresh one if it expired), or a reminder. */
+export type RemindKind = 'tugas' | 'pengingat';
+/** An open task's emails by hand: at most one in this window, counting every email its person got for it. */
+export const REMIND_WINDOW_MS = 15 * 60_000;
+
+export type RemindResult =
+  /** Sent now; `linkRenewed`: the expired link was replaced by a fresh one, which the email carries. */
+  | { result: 'terkirim'; kind: RemindKind; task: TaskRecord; at: string; linkRenewed: boolean }
+  /** An email for this task went to its person at `lastAt` (by hand or by the product); the next from `nextAt`. */
+  | { result: 'terlalu-cepat'; lastAt: string; nextAt: string }
+  /** The case or the task moved on, or no fresh link may be issued now: nothing was sent. */
+  | { result: 'ditolak'; error: string }
+  | { result: 'tidak-valid'; error: string };
+
 const CLOSE_KINDS: readonly string[] = ['ditarik', 'dibatalkan'];
 const pad = (n: number) => String(n).padStart(5, '0');
 const MIN_REASON = 5;
+
+/**
+ * When the person of an open task last got an email for it (the task email, a fresh link, a reminder, one sent by
+ * hand), or was sent one by hand: the latest of those facts of its activation in the case history.
+ */
+export function lastTaskEmailAt(
+  history: readonly HistoryEvent[],
+  task: Pick<TaskRecord, 'seq' | 'person'>,
+): string | undefined {
+  const prefix = `${pad(task.seq)}#`;
+  const to = task.person.email.toLowerCase();
+  const sentTo = (addresses: unknown) =>
+    Array.isArray(addresses) && addresses.some((a) => typeof a === 'string' && a.toLowerCase() === to);
+  return history
+    .filter(
+      (e) =>
+        e.eventKey.startsWith(prefix) &&
+        ((e.type === 'email-terkirim' && sentTo(e.detail?.['to'])) ||
+          (e.type === 'tugas-diingatkan' && sentTo(e.detail?.['kepada']))),
+    )
+    .map((e) => e.at)
+    .sort()
+    .at(-1);
+}
+
+/** When a fresh link may next be issued for the task, if its window of renewals is full now. */
+function renewalBlockedUntil(task: TaskRecord, now: Date): Date | undefined {
+  if ((task.linkRenewals ?? 0) < FRESH_LINK_LIMIT.max) return undefined;
+  const next = nextWindowAt(FRESH_LINK_LIMIT, task.linkRenewalWindowStart, now);
+  return next.getTime() > now.getTime() ? next : undefined;
+}
 const MAX_REASON = 2000;
 
 /** The reason of a withdrawal, a cancellation or a reassignment, as the forms (and the CLI) ask it. */
@@ -195,7 +244,7 @@ export class CaseAdmin {
       await tell(`penutupan#email#${task.taskId}`, task.person.email, {
         untukPemohon: false,
         penerima: { nama: task.person.nama, jabatan: task.person.jabatan },
-        langkah: `langkah ${activity.stepId}: ${activity.label}`,
+        langkah: activityLabel(sop, activity),
       });
     }
     // The pemohon's email takes the key of the SOP's own closing email: the pemohon hears of one ending.
@@ -347,6 +396,81 @@ export class CaseAdmin {
         step: sop.step(activity.stepId),
       },
     });
+  }
+
+  /**
+   * Sends an open task's email again (`tugas`: the task email with its current link, or a fresh one when it expired)
+   * or a reminder (`pengingat`, the reminder email of the cadence, saying who asks), by hand. At most one email for
+   * the task within `REMIND_WINDOW_MS` of the last one its person got (by hand or sent by the product): the fact
+   * `tugas-diingatkan` is written first with a key counting the sends by hand, so of two concurrent clicks one writes
+   * it and sends, the other is refused. A crash between the fact and the email leaves that one unsent (the next may
+   * be sent after the window).
+   */
+  async remind(input: { taskId: string; kind: string; by: Actor }): Promise<RemindResult> {
+    if (input.kind !== 'tugas' && input.kind !== 'pengingat')
+      return { result: 'tidak-valid', error: 'Pilih "Kirim ulang email tugas" atau "Kirim pengingat"' };
+    const kind: RemindKind = input.kind;
+    const task = await this.deps.store.getTask(input.taskId);
+    if (!task) throw new SepakatError(ErrorNames.NotFound, 'Tugas tidak ditemukan');
+    const record = await this.runtime.requireCase(task.caseId);
+    if (record.status !== 'aktif')
+      return { result: 'ditolak', error: `Kasus ${record.caseId} sudah ditutup; tidak ada email yang dikirim` };
+    if (task.state !== 'open')
+      return { result: 'ditolak', error: 'Tugas ini sudah diputuskan atau dihentikan; tidak ada email yang dikirim' };
+    const now = this.deps.clock.now();
+    const prefix = `${pad(task.seq)}#`;
+    const history = await this.deps.store.listHistory(task.caseId);
+    const tooSoon = (lastAt: string): RemindResult => ({
+      result: 'terlalu-cepat',
+      lastAt,
+      nextAt: new Date(Date.parse(lastAt) + REMIND_WINDOW_MS).toISOString(),
+    });
+    const last = lastTaskEmailAt(history, task);
+    if (last && now.getTime() - Date.parse(last) < REMIND_WINDOW_MS) return tooSoon(last);
+    const byHand = history.filter((e) => e.type === 'tugas-diingatkan' && e.eventKey.startsWith(prefix));
+    const activity = this.runtime.activityOf(record, task.node);
+    const expired = Date.parse(task.linkExpiresAt) <= now.getTime();
+    if (kind === 'tugas' && expired) {
+      // Known before anything is written: a fresh link could not be issued now.
+      const blocked = renewalBlockedUntil(task, now);
+      if (blocked)
+        return {
+          result: 'ditolak',
+          error: `Tautan tugas ini sudah kedaluwarsa dan sudah ${FRESH_LINK_LIMIT.max} kali diperbarui dalam satu jam; email tugas dapat dikirim ulang mulai ${this.deps.pemda(record.pemdaId).formatDateTime(blocked)}`,
+        };
+    }
+    const key = `${prefix}diingatkan#${byHand.length + 1}`;
+    const claimed = await this.deps.store.appendHistory({
+      caseId: task.caseId,
+      eventKey: key,
+      type: 'tugas-diingatkan',
+      at: now.toISOString(),
+      node: task.node,
+      stepId: task.stepId,
+      seq: task.seq,
+      visit: task.visit,
+      who: input.by,
+      detail: { jenis: kind, kepada: [task.person.email], oleh: input.by },
+    });
+    if (!claimed) return tooSoon((await this.deps.store.getHistory(task.caseId, key))?.at ?? now.toISOString());
+    const emailKey = `${prefix}email#diingatkan#${byHand.length + 1}`;
+    if (kind === 'pengingat') {
+      const built = this.runtime.reminderMail(task, record, activity, 'manual', input.by)!;
+      await this.runtime.sendOnce(task.caseId, emailKey, built.mail);
+      return { result: 'terkirim', kind, task, at: now.toISOString(), linkRenewed: false };
+    }
+    let current = task;
+    if (expired) {
+      const fresh = await this.runtime.renewTaskLink(task, input.by);
+      if (!('task' in fresh) || 'limited' in fresh)
+        return {
+          result: 'ditolak',
+          error: 'Tugas ini berubah bersamaan (diputuskan atau tautannya diperbarui); tidak ada email yang dikirim',
+        };
+      current = fresh.task;
+    }
+    await this.runtime.sendTaskEmail(current, record, activity, emailKey, input.by);
+    return { result: 'terkirim', kind, task: current, at: now.toISOString(), linkRenewed: expired };
   }
 
   /**

@@ -7,9 +7,10 @@ import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Waktu } from '../sop/waktu.ts';
 import { formatDurasi } from '../format/tanggal.ts';
-import type { Job, TaskReminderJob } from './jobs.ts';
+import type { Job, ReminderStage, TaskReminderJob } from './jobs.ts';
 import { linkToken, taskIdFor } from './capabilities.ts';
 import { planReminders } from './reminders.ts';
+import { FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
 import type {
   CaseRecord,
   CaseStore,
@@ -278,6 +279,42 @@ export class CaseRuntime {
     return `${this.deps.publicBaseUrl}/tugas/${linkToken(this.deps.linkKey, task.taskId, task.linkVersion, task.person.id)}`;
   }
 
+  /**
+   * A fresh link version for an open task, whoever asked (its holder from the expired link's page or from "Tugas
+   * saya", an official resending its email): the old link dies, the new one lives `linkTtlHours`, and the fact is
+   * recorded naming `who`. At most `FRESH_LINK_LIMIT.max` per task in a window (one conditional write); `nextAt` says
+   * when the next may be asked for. `moved`: the task was decided, cancelled or renewed meanwhile.
+   */
+  async renewTaskLink(
+    task: TaskRecord,
+    who: NonNullable<HistoryEvent['who']>,
+  ): Promise<{ task: TaskRecord } | { limited: true; nextAt: string; task: TaskRecord } | { moved: true }> {
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString();
+    if (
+      !(await this.deps.store.renewLink(task.taskId, task.linkVersion, expiresAt, windowCheck(FRESH_LINK_LIMIT, now)))
+    ) {
+      // Refused: the link moved on meanwhile (another renewal, a decision), or the window is full.
+      const current = await this.deps.store.getTask(task.taskId);
+      if (!current || current.state !== 'open' || current.linkVersion !== task.linkVersion) return { moved: true };
+      const nextAt = nextWindowAt(FRESH_LINK_LIMIT, current.linkRenewalWindowStart, now).toISOString();
+      return { limited: true, nextAt, task: current };
+    }
+    const { otp: _otp, otpIssued: _issued, otpWindowStart: _window, ...rest } = task;
+    const renewed: TaskRecord = { ...rest, linkVersion: task.linkVersion + 1, linkExpiresAt: expiresAt };
+    await this.history({
+      caseId: task.caseId,
+      eventKey: activationKey(task.seq, `tautan#v${renewed.linkVersion}`),
+      type: 'tautan-diperbarui',
+      at: now.toISOString(),
+      node: task.node,
+      stepId: task.stepId,
+      seq: task.seq,
+      who,
+    });
+    return { task: renewed };
+  }
+
   /** What every email about a task says of it: to whom, the case, the SOP, the step and the activity. */
   private taskMailModel(task: Pick<TaskRecord, 'person'>, record: CaseRecord, activity: Activity) {
     const sop = this.sopOf(record);
@@ -294,14 +331,16 @@ export class CaseRuntime {
 
   /**
    * The task email with the task's current link, once per `eventKey`: the first opening's key by default; a
-   * reassignment sends it to the new person under a key of its own (core/case/case-admin.ts). The link opens a page
-   * that shows a signing task's document: that document is made for the task's person first (once per binding).
+   * reassignment sends it to the new person under a key of its own, and a resend by hand (`ulangOleh`: who asked)
+   * too (core/case/case-admin.ts). The link opens a page that shows a signing task's document: that document is made
+   * for the task's person first (once per binding).
    */
   async sendTaskEmail(
     task: TaskRecord,
     record: CaseRecord,
     activity: Activity,
     eventKey = activationKey(task.seq, 'email#tugas'),
+    ulangOleh?: { nama: string; jabatan: string },
   ): Promise<void> {
     await this.prepareShownDocument(task, record, activity);
     const pemda = this.deps.pemda(record.pemdaId);
@@ -319,6 +358,7 @@ export class CaseRuntime {
         tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
         url: this.taskUrl(task),
         catatanSebelumnya: await this.lastReturnNote(record, task.seq),
+        ...(ulangOleh ? { ulangOleh } : {}),
       },
     });
   }
@@ -598,6 +638,69 @@ export class CaseRuntime {
   }
 
   /**
+   * The email of a reminder of an open task: `stage` of the pemda's cadence, or `manual` (sent by hand from the
+   * console, `oleh` naming who). To the person, with the link they already hold while it is valid (never a new
+   * version; an expired one is renewed from its own page); for `eskalasi`, to their atasan (undefined when the
+   * directory names none). `terlambatMenit`: how late the task is, in working minutes.
+   */
+  reminderMail(
+    task: TaskRecord,
+    record: CaseRecord,
+    activity: Activity,
+    stage: ReminderStage | 'manual',
+    oleh?: { nama: string; jabatan: string },
+  ):
+    | {
+        mail: { to: string[]; template: EmailTemplate; model: Record<string, unknown> };
+        atasan?: { id: string; nama: string; jabatan: string };
+        terlambatMenit: number;
+      }
+    | undefined {
+    const now = this.now();
+    const pemda = this.deps.pemda(record.pemdaId);
+    const minutesSince = (iso: string | null) => (iso ? workingMinutesBetween(pemda.calendar, new Date(iso), now) : 0);
+    const durasi = (minutes: number) => (minutes > 0 ? formatDurasi(minutes, pemda.calendar.minutesPerDay) : undefined);
+    const terlambatMenit = minutesSince(task.overdueAt);
+    const common = {
+      ...this.taskMailModel(task, record, activity),
+      batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
+      terlambatSejak: task.overdueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
+      lamaTerlambat: durasi(terlambatMenit),
+    };
+    if (stage === 'eskalasi') {
+      const atasanId = pemda.directory.person(task.person.id)?.atasan;
+      const found = atasanId ? pemda.directory.person(atasanId) : undefined;
+      if (!found) return undefined;
+      return {
+        mail: { to: [found.email], template: 'eskalasi', model: { ...common, atasan: found } },
+        atasan: { id: found.id, nama: found.nama, jabatan: found.jabatan },
+        terlambatMenit,
+      };
+    }
+    const linkValid = Date.parse(task.linkExpiresAt) > now.getTime();
+    const external = activity.actor.kind === 'external';
+    return {
+      mail: {
+        to: [task.person.email],
+        template: 'pengingat',
+        model: {
+          ...common,
+          jenis: stage,
+          ...(oleh ? { oleh } : {}),
+          eksternal: external ? activity.actor.jabatan : undefined,
+          lamaMenunggu:
+            stage === 'menunggu-pihak-luar' || (stage === 'manual' && external)
+              ? durasi(minutesSince(task.openedAt))
+              : undefined,
+          url: linkValid ? this.taskUrl(task) : undefined,
+          tautanBerlakuSampai: linkValid ? pemda.formatDateTime(new Date(task.linkExpiresAt)) : undefined,
+        },
+      },
+      terlambatMenit,
+    };
+  }
+
+  /**
    * Pengingat: one reminder of an open task, sent once: to the person before the due time, when overdue, or while
    * a wait on an external party goes unanswered; to the person's atasan (eskalasi) when long overdue. The email and
    * the fact have deterministic keys, so a job that fires again (a retry, a crash while firing) sends nothing new;
@@ -625,40 +728,9 @@ export class CaseRuntime {
         return 'terlewat';
     }
 
-    const pemda = this.deps.pemda(record.pemdaId);
-    const minutesSince = (iso: string | null) => (iso ? workingMinutesBetween(pemda.calendar, new Date(iso), now) : 0);
-    const durasi = (minutes: number) => (minutes > 0 ? formatDurasi(minutes, pemda.calendar.minutesPerDay) : undefined);
-    const terlambatMenit = minutesSince(task.overdueAt);
-    const common = {
-      ...this.taskMailModel(task, record, activity),
-      batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
-      terlambatSejak: task.overdueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
-      lamaTerlambat: durasi(terlambatMenit),
-    };
-    let mail: { to: string[]; template: EmailTemplate; model: Record<string, unknown> };
-    let atasan: { id: string; nama: string; jabatan: string } | undefined;
-    if (job.stage === 'eskalasi') {
-      const atasanId = pemda.directory.person(task.person.id)?.atasan;
-      const found = atasanId ? pemda.directory.person(atasanId) : undefined;
-      if (!found) return 'tanpa-atasan';
-      atasan = { id: found.id, nama: found.nama, jabatan: found.jabatan };
-      mail = { to: [found.email], template: 'eskalasi', model: { ...common, atasan: found } };
-    } else {
-      // The link the person already holds (never a new version); an expired one is renewed from its own page.
-      const linkValid = Date.parse(task.linkExpiresAt) > now.getTime();
-      mail = {
-        to: [task.person.email],
-        template: 'pengingat',
-        model: {
-          ...common,
-          jenis: job.stage,
-          eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
-          lamaMenunggu: job.stage === 'menunggu-pihak-luar' ? durasi(minutesSince(task.openedAt)) : undefined,
-          url: linkValid ? this.taskUrl(task) : undefined,
-          tautanBerlakuSampai: linkValid ? pemda.formatDateTime(new Date(task.linkExpiresAt)) : undefined,
-        },
-      };
-    }
+    const built = this.reminderMail(task, record, activity, job.stage);
+    if (!built) return 'tanpa-atasan';
+    const { mail, atasan, terlambatMenit } = built;
     if (!emailed) await this.sendOnce(task.caseId, emailKey, mail);
     await this.history({
       caseId: task.caseId,

@@ -2,8 +2,10 @@ import { canSeeCase, unitsOfSop, type Principal } from '../access/access.ts';
 import type { WorkCalendar } from '../calendar/work-calendar.ts';
 import type { Sop } from '../sop/load-sop.ts';
 import { isGate, TERMINALS } from '../sop/schema.ts';
+import { stepLabel } from '../sop/step-label.ts';
 import type { CaseRecord, CaseStatus, TaskRecord } from './model.ts';
 import { buildTimeline, type TimelineStatus } from './timeline.ts';
+import { matchesCaseNumber } from './case-number.ts';
 import { cleanText } from '../validation/text.ts';
 
 /**
@@ -35,7 +37,7 @@ export interface DashboardFilter {
   pemegang?: string;
   /** Only cases whose open task is past its Mutu Baku. */
   terlambat?: boolean;
-  /** Free text: perihal, pemohon, instansi, case id, numbers. */
+  /** Free text: perihal, pemohon, instansi, case id (stored or grouped), numbers. */
   q?: string;
   urut: DashboardSort;
 }
@@ -230,7 +232,8 @@ function matches(row: DashboardRow, f: DashboardFilter): boolean {
   if (f.q) {
     const q = normalise(f.q);
     const haystack = [row.perihal, row.pemohon.nama, row.pemohon.instansi, row.caseId, ...row.nomor].map(normalise);
-    if (!haystack.some((h) => h.includes(q))) return false;
+    // A case number as typed from the grouped form people read ("2026-1207-W6HZ2-YKIPM") finds its case.
+    if (!haystack.some((h) => h.includes(q)) && !matchesCaseNumber(row.caseId, f.q)) return false;
   }
   return true;
 }
@@ -281,7 +284,7 @@ export function buildDashboard(input: {
   const steps = chosen
     ? chosen.definition.steps.map((s) => ({
         id: s.id,
-        label: isGate(s) ? `${s.id}: ${s.gate.question}` : `${s.no.replace(/\.$/, '')}. ${s.uraian}`,
+        label: isGate(s) ? `${s.id}: ${s.gate.question}` : stepLabel(s.no, s.uraian),
       }))
     : [...new Set(all.flatMap((r) => (r.langkah ? [r.langkah.stepId] : [])))]
         .sort(naturalStep)

@@ -162,6 +162,10 @@ export type HistoryType =
   | 'kasus-dibatalkan'
   /** An administrator reassigned an open task to another person, or delegated it to a Plh/Plt (with the reason). */
   | 'tugas-dialihkan'
+  /** The holder of an open task opened it from their list of tasks ("Tugas saya"), signed in (once per person). */
+  | 'tugas-dibaca'
+  /** A pelaksana or an administrator sent an open task's email again, or a reminder, by hand (who, which, to whom). */
+  | 'tugas-diingatkan'
   /** The signed, numbered naskah became an agreement in the register of agreements (core/agreement). */
   | 'perjanjian-terdaftar'
   /** The agreement ended (its term, or early with a reason) or was declared BATAL; or an adendum was linked to it. */

@@ -11,7 +11,7 @@ import { CONTENT_TYPES, kindFromName, safeFileName } from '../files/sniff.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Field } from '../sop/schema.ts';
 import { parseNumber } from '../register/numbering.ts';
-import { CODE_LIMIT, FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
+import { CODE_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
@@ -266,32 +266,26 @@ export class TaskActions {
   async renewLink(token: string): Promise<{ sent: true; to: string } | LinkProblem> {
     const view = await this.open(token);
     if ('problem' in view && view.problem !== 'kedaluwarsa') return view;
-    const task = 'problem' in view ? view.task : view.task;
-    const now = this.deps.clock.now();
-    const expiresAt = new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString();
-    if (
-      !(await this.deps.store.renewLink(task.taskId, task.linkVersion, expiresAt, windowCheck(FRESH_LINK_LIMIT, now)))
-    ) {
-      // Refused: the link moved on meanwhile (another renewal, a decision), or the window is full.
-      const current = await this.deps.store.getTask(task.taskId);
-      if (!current || current.state !== 'open' || current.linkVersion !== task.linkVersion)
-        return { problem: 'diganti' };
-      const nextAt = nextWindowAt(FRESH_LINK_LIMIT, current.linkRenewalWindowStart, now).toISOString();
-      return { problem: 'batas-tautan', task: current, nextAt };
-    }
-    const renewed = { ...task, linkVersion: task.linkVersion + 1, linkExpiresAt: expiresAt };
+    const sent = await this.sendFreshLink('problem' in view ? view.task : view.task);
+    return 'problem' in sent ? sent : { sent: true, to: sent.to };
+  }
+
+  /**
+   * A fresh link for an open task, emailed to its bound person (the old link dies): asked from the expired link's
+   * page, or by the person signed in ("Tugas saya", core/case/my-tasks.ts), who then goes on with `task`.
+   */
+  async sendFreshLink(task: TaskRecord): Promise<{ to: string; task: TaskRecord } | LinkProblem> {
+    const fresh = await this.runtime.renewTaskLink(task, {
+      id: task.person.id,
+      nama: task.person.nama,
+      jabatan: task.person.jabatan,
+    });
+    if ('moved' in fresh) return { problem: 'diganti' };
+    if ('limited' in fresh) return { problem: 'batas-tautan', task: fresh.task, nextAt: fresh.nextAt };
+    const renewed = fresh.task;
+    const expiresAt = renewed.linkExpiresAt;
     const record = await this.runtime.requireCase(task.caseId);
     const pemda = this.deps.pemda(record.pemdaId);
-    await this.runtime.history({
-      caseId: task.caseId,
-      eventKey: `${String(task.seq).padStart(5, '0')}#tautan#v${renewed.linkVersion}`,
-      type: 'tautan-diperbarui',
-      at: now.toISOString(),
-      node: task.node,
-      stepId: task.stepId,
-      seq: task.seq,
-      who: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
-    });
     await this.runtime.sendOnce(
       task.caseId,
       `${String(task.seq).padStart(5, '0')}#email#tautan#v${renewed.linkVersion}`,
@@ -307,7 +301,7 @@ export class TaskActions {
         },
       },
     );
-    return { sent: true, to: maskEmail(task.person.email) };
+    return { to: maskEmail(task.person.email), task: renewed };
   }
 
   /**

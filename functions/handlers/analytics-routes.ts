@@ -217,7 +217,7 @@ export function analyticsRoutes(ctx: WebContext): Route[] {
         url: `/konsol/kasus/${encodeURIComponent(f.caseId)}`,
         perihal: f.perihal,
         sopNama: f.sopNama,
-        langkah: `${f.current.node}: ${f.current.label}`,
+        langkah: f.current.label,
         batasWaktu: f.short.dueAt,
         terlambat: f.current.overdue,
         mutuBaku: f.short.standard,

@@ -1,12 +1,19 @@
 import {
   canAdministerCase,
+  canRemindTask,
   canWithdrawCase,
   has,
   unitsOfSop,
   type CaseScope,
   type Principal,
 } from '../../core/access/access.ts';
-import type { Actor, CloseKind, CloseResult, ReassignResult } from '../../core/case/case-admin.ts';
+import {
+  REMIND_WINDOW_MS,
+  type Actor,
+  type CloseKind,
+  type CloseResult,
+  type ReassignResult,
+} from '../../core/case/case-admin.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
 import type { Session } from '../auth/session.ts';
 import {
@@ -20,8 +27,8 @@ import {
 
 /**
  * The forms of the case page that act on a case (the page itself is console-routes.ts): reassign or delegate a task,
- * cancel the case (administrator of its pemda), withdraw it (its pemohon). Each answers with a message page and a
- * link back to the case page.
+ * cancel the case (administrator of its pemda), withdraw it (its pemohon), send an open task's email again or a
+ * reminder (its pelaksana or the administrator). Each answers with a message page and a link back to the case page.
  */
 const CASE_ID = CASE_ID_PATH;
 const TASK_ID = '([A-Za-z0-9_-]{22})';
@@ -37,7 +44,11 @@ export function actorOf(p: Principal): Actor {
   return {
     id: p.personId ?? `pengguna:${p.sub}`,
     nama: p.nama,
-    jabatan: has(p, 'admin') ? `Administrator, ${p.unit}` : `Pemohon, ${p.unit}`,
+    jabatan: has(p, 'admin')
+      ? `Administrator, ${p.unit}`
+      : has(p, 'pelaksana')
+        ? `Pelaksana, ${p.unit}`
+        : `Pemohon, ${p.unit}`,
   };
 }
 
@@ -195,7 +206,55 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     }
   };
 
+  const remind = async (event: WebRequest, caseId: string, taskId: string): Promise<HttpResult> => {
+    const found = await acting(event, caseId, canRemindTask);
+    if ('result' in found) return found.result;
+    const { session, form, record } = found;
+    const answer = (status: number, model: MessageModel) =>
+      ctx.message(status, { ...model, tautan: back(caseId) }, session);
+    const task = await app.cases.task(taskId);
+    const refused = await ctx.guard(session, 'tugas', task?.caseId === caseId ? record.pemdaId : undefined);
+    if (refused) return refused;
+    const p = session.principal;
+    // The directory's name and jabatan of a pelaksana who is an official of the pemda; else the account's.
+    const person = p.personId ? app.catalog.pemda(p.pemdaId).directory.person(p.personId) : undefined;
+    const by = person ? { id: person.id, nama: person.nama, jabatan: person.jabatan } : actorOf(p);
+    const result = await app.caseAdmin.remind({ taskId, kind: form.jenis ?? '', by });
+    const at = formatAt(record);
+    const minutes = REMIND_WINDOW_MS / 60_000;
+    switch (result.result) {
+      case 'tidak-valid':
+        return answer(400, { judul: 'Tidak ada yang dikirim', pesan: `${result.error}. Tidak ada yang diubah.` });
+      case 'ditolak':
+        return answer(409, { judul: 'Tidak ada yang dikirim', pesan: `${result.error}.` });
+      case 'terlalu-cepat':
+        return answer(429, {
+          judul: 'Email belum dapat dikirim lagi',
+          pesan: `Email untuk tugas ini baru saja dikirim (${at(result.lastAt)}). Agar pejabat tidak menerima email berulang, email berikutnya untuk tugas ini dapat dikirim paling cepat ${minutes} menit sesudahnya, mulai ${at(result.nextAt)}. Tidak ada yang dikirim.`,
+        });
+      case 'terkirim': {
+        const to = result.task.person;
+        return answer(200, {
+          judul: result.kind === 'tugas' ? 'Email tugas dikirim ulang' : 'Pengingat dikirim',
+          pesan: `${result.kind === 'tugas' ? 'Email tugas' : 'Pengingat'} dikirim kepada ${to.nama} (${to.email})${result.linkRenewed ? ' dengan tautan baru, karena tautan sebelumnya sudah kedaluwarsa' : ''}. Pengiriman ini dicatat dalam riwayat kasus atas nama Anda.`,
+          jenis: 'ok',
+          rincian: [
+            { label: 'Tugas', nilai: result.task.node },
+            { label: 'Kepada', nilai: `${to.nama} (${to.jabatan})` },
+            { label: 'Waktu', nilai: at(result.at) },
+          ],
+        });
+      }
+    }
+  };
+
   return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/tugas/${TASK_ID}/ingatkan$`),
+      params: ['kasus', 'tugas'],
+      run: (e, m) => remind(e, m[1]!, m[2]!),
+    },
     {
       method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/tugas/${TASK_ID}/alihkan$`),

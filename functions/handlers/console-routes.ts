@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
 import {
   canAdministerCase,
+  canRemindTask,
   canSeeCase,
   canSeeDashboard,
   canSeeDocument,
@@ -26,6 +27,9 @@ import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../co
 import { disposisiLine, disposisiOf } from '../../core/case/disposisi.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { buildSwimlane, type StepState } from '../../core/sop/swimlane.ts';
+import { activityLabel, stepLabel } from '../../core/sop/step-label.ts';
+import { lastTaskEmailAt, REMIND_WINDOW_MS } from '../../core/case/case-admin.ts';
+import { formatCaseNumber, parseCaseNumber } from '../../core/case/case-number.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import type { Session } from '../auth/session.ts';
 import type { WebRequest, HttpResult, Route, WebContext, WebUseCases } from './web-context.ts';
@@ -62,6 +66,8 @@ const HISTORY_LABEL: Partial<Record<HistoryType, string>> = {
   'dokumen-diunduh': 'Dokumen dibuka/diunduh',
   'pengingat-terkirim': 'Pengingat terkirim',
   'eskalasi-terkirim': 'Eskalasi ke atasan terkirim',
+  'tugas-dibaca': 'Tugas dibuka dari Tugas saya',
+  'tugas-diingatkan': 'Email tugas atau pengingat dikirim manual',
 };
 const historyLabel = (type: string) =>
   HISTORY_LABEL[type as HistoryType] ?? type.charAt(0).toUpperCase() + type.slice(1).replace(/-/g, ' ');
@@ -251,6 +257,9 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     if (found.result) return found.result;
     const { session } = found;
     const p = session.principal;
+    // A case number typed as people read it (grouped, capitals) goes to the case's own address.
+    const stored = parseCaseNumber(caseId);
+    if (stored && stored !== caseId) return redirect(`/konsol/kasus/${stored}`);
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
     const { record, tasks, scope } = visible;
@@ -339,11 +348,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           sopVersion: record.sopVersion,
           status: STATUS_LABEL[record.status],
           aktif: record.status === 'aktif',
-          langkah: langkah
-            ? `${langkah.no.replace(/\.$/, '')}. ${langkah.label}`
-            : current
-              ? `${current.no}. ${current.judul}`
-              : '',
+          langkah: langkah ? stepLabel(langkah.no, langkah.label) : current ? stepLabel(current.no, current.judul) : '',
           pemegang: openRows.map((r) => ({ orang: r.person ?? '', jabatan: r.jabatan, atasNama: r.atasNama })),
           dibuka: w(openRows[0]?.openedAt),
           tenggat: w(openRows[0]?.dueAt),
@@ -371,7 +376,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           kelas: STANDING_CLASS[r.status],
         })),
         swimlane,
-        langkahSekarang: current ? `${current.no}. ${current.judul}` : '',
+        langkahSekarang: current ? stepLabel(current.no, current.judul) : '',
         dokumen,
         berkas,
         riwayat,
@@ -389,8 +394,23 @@ export function consoleRoutes(ctx: WebContext): Route[] {
             }
           : undefined,
         tarik: canWithdrawCase(p, scope) && record.status === 'aktif' ? `${base}/tarik` : undefined,
+        // The pelaksana and the administrator send an open task's email again, or a reminder (at most one a window).
+        ingatkan:
+          canRemindTask(p, scope) && record.status === 'aktif'
+            ? open.map((t) => {
+                const last = lastTaskEmailAt(history, t);
+                return {
+                  url: `${base}/tugas/${encodeURIComponent(t.taskId)}/ingatkan`,
+                  langkah: activityLabel(sop, app.runtime.activityOf(record, t.node)),
+                  pemegang: `${t.person.nama}${t.person.sebagai ? ` (${t.person.sebagai})` : ''}`,
+                  email: t.person.email,
+                  terakhir: last ? pemda.formatDateTime(new Date(last)) : '',
+                };
+              })
+            : [],
+        ingatkanMenit: REMIND_WINDOW_MS / 60_000,
       },
-      `Kasus ${record.caseId}`,
+      `Kasus ${formatCaseNumber(record.caseId)}`,
       { session },
     );
   }

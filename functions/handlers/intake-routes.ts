@@ -1,5 +1,6 @@
 import { canSeeCase, has, unitsOfSop } from '../../core/access/access.ts';
 import { intakeFields } from '../../core/case/intake.ts';
+import { activityLabel } from '../../core/sop/step-label.ts';
 import type { CaseRecord, HistoryEvent } from '../../core/case/model.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import {
@@ -313,20 +314,20 @@ export function intakeRoutes(ctx: WebContext): Route[] {
     const label = (node: string | undefined) => {
       try {
         const n = sop.node(node ?? '');
-        return n.type === 'activity' ? n.label : (node ?? '');
+        return n.type === 'activity' ? activityLabel(sop, n) : (node ?? '');
       } catch {
         return node ?? '';
       }
     };
     const selesai = history
       .filter((e) => e.type === 'tugas-diputuskan')
-      .map((e) => ({ langkah: `${e.stepId ?? ''}. ${label(e.node)}`, waktu: formatAt(record, e.at) }));
+      .map((e) => ({ langkah: label(e.node), waktu: formatAt(record, e.at) }));
     let sekarang: Record<string, unknown> | undefined;
     if (record.status === 'aktif' && record.cursor) {
       const activity = app.runtime.activityOf(record, record.cursor.node);
       const task = await app.cases.currentTask(record);
       sekarang = {
-        langkah: `${activity.stepId}. ${activity.label}`,
+        langkah: activityLabel(sop, activity),
         sejak: formatAt(record, record.cursor.enteredAt),
         mutuBaku: activity.waktu?.raw,
         batasWaktu: task?.state === 'open' && task.dueAt ? formatAt(record, task.dueAt) : undefined,
@@ -440,7 +441,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         let langkah: string | undefined;
         if (record.status === 'aktif' && record.cursor)
           try {
-            langkah = `${record.cursor.stepId}. ${app.runtime.activityOf(record, record.cursor.node).label}`;
+            langkah = activityLabel(sop, app.runtime.activityOf(record, record.cursor.node));
           } catch {
             langkah = record.cursor.stepId;
           }

@@ -7,6 +7,7 @@ import {
   type ListedDocument,
   type ListedVersion,
 } from '../../core/case/task-documents.ts';
+import { activityLabel } from '../../core/sop/step-label.ts';
 import type { FormErrors, LinkProblem, TaskView } from '../../core/case/task-actions.ts';
 import { acceptLabel, formatBytes } from '../../core/files/accepted-files.ts';
 import { CODE_LIMIT, FRESH_LINK_LIMIT } from '../../core/case/link-limits.ts';
@@ -320,7 +321,7 @@ class TaskPages {
       jenis: 'ok',
       rincian: [
         { label: 'Perihal', nilai: record.perihal },
-        { label: 'Langkah', nilai: `${activity.stepId}: ${activity.label}` },
+        { label: 'Langkah', nilai: activityLabel(this.app.runtime.sopOf(record), activity) },
         { label: 'Keputusan', nilai: choice?.label ?? result.task.decision?.choice ?? '' },
         { label: 'Waktu', nilai: this.formatAt(result.task.decision!.at, record.pemdaId) },
       ],

@@ -20,6 +20,7 @@ import { homeRoutes } from './home-routes.ts';
 import { intakeRoutes } from './intake-routes.ts';
 import { monitoringRoutes } from './monitoring-routes.ts';
 import { packageRoutes } from './package-routes.ts';
+import { myTaskRoutes } from './my-task-routes.ts';
 import { taskRoutes } from './task-routes.ts';
 import { MULTIPART_OVERHEAD_BYTES, verificationRoutes } from './verification-routes.ts';
 import {
@@ -46,6 +47,7 @@ import {
 const MODULES: ((ctx: WebContext) => Route[])[] = [
   homeRoutes,
   taskRoutes,
+  myTaskRoutes,
   authRoutes,
   consoleRoutes,
   archiveRoutes,

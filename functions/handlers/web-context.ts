@@ -15,6 +15,7 @@ import type { CaseView } from '../../core/case/case-view.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
 import type { NaskahContent } from '../../core/naskah/content.ts';
 import type { ComparisonSheet, ComparisonSheetInput } from '../../core/naskah/comparison-sheet.ts';
+import type { MyTasks } from '../../core/case/my-tasks.ts';
 import type { RegisterEntry } from '../../core/register/numbering.ts';
 import type { CaseForecast, loadCaseFacts } from '../analytics/mutu-baku-forecast.ts';
 import { SESSION_COOKIE, type Sessions, type Session } from '../auth/session.ts';
@@ -53,6 +54,8 @@ export interface WebUseCases extends Pick<
   readonly identity: Identity | undefined;
   /** What the pages read of cases, and the logged download links. */
   cases: CaseView;
+  /** A signed-in official's own open tasks ("Tugas saya"), and opening one without the emailed link. */
+  myTasks: MyTasks;
   /** The console sessions (signed cookies, CSRF tokens). */
   sessions: Sessions;
   /** The public verification of a signed PDF. */
@@ -263,6 +266,8 @@ export class Pages {
   private sessionModel(session: Session) {
     const p = session.principal;
     const menu = [
+      // An official of the pemda directory: their own open tasks, to act on without the emailed link.
+      ...(p.personId ? [{ url: '/tugas-saya', label: 'Tugas saya' }] : []),
       ...(canSeeDashboard(p) ? [{ url: '/konsol', label: 'Dasbor' }] : []),
       ...(has(p, 'pemohon') ? [{ url: '/permohonan/baru', label: 'Permohonan baru' }] : []),
       ...(canSeeArchive(p, p.pemdaId) ? [{ url: '/arsip', label: 'Arsip' }] : []),

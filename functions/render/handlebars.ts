@@ -1,14 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { formatCaseNumber } from '../../core/case/case-number.ts';
+import { stepLabel } from '../../core/sop/step-label.ts';
 
 /**
  * The one Handlebars loader of the project: every template (pages, emails, documents, exports, charts, the local
  * outbox) is read and compiled through a `TemplateFolder`, under one of two sets of rules.
  *
- * - `pages` (web pages and emails): every value HTML-escaped by default; two helpers, `eq` (a comparison) and
- *   `json` (data for a script element, with `<` escaped so no value can close it). A page may write markup that
- *   the code built (`{{{body}}}` of the layout).
+ * - `pages` (web pages and emails): every value HTML-escaped by default; the helpers `eq` (a comparison), `json`
+ *   (data for a script element, with `<` escaped so no value can close it), `labelLangkah` (a step's label,
+ *   "Langkah 5 — …", core/sop/step-label.ts) and `nomorKasus` (a case id grouped for reading aloud,
+ *   core/case/case-number.ts). A page may write markup that the code built (`{{{body}}}` of the layout). A helper's
+ *   name hides a model field of the same name (`{{langkah}}` would call a helper `langkah`), so helpers have names
+ *   no model uses.
  * - `documents` (documents, exports, charts, the print pieces): an isolated instance with nothing but the built-in
  *   block helpers (`knownHelpersOnly`: if/unless/each/with; log, lookup and the missing-helper hooks removed); a
  *   template that writes unescaped output (`{{{…}}}` or `{{&…}}`) is refused at load. Markup that the code built
@@ -53,6 +58,10 @@ function instanceFor(rules: TemplateRules): typeof Handlebars {
       'json',
       (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')),
     );
+    hbs.registerHelper('labelLangkah', (no: unknown, text: unknown) =>
+      stepLabel(typeof no === 'string' ? no : undefined, typeof text === 'string' ? text : ''),
+    );
+    hbs.registerHelper('nomorKasus', (caseId: unknown) => (typeof caseId === 'string' ? formatCaseNumber(caseId) : ''));
   } else {
     hbs.unregisterHelper('log');
     hbs.unregisterHelper('lookup');

@@ -1,6 +1,7 @@
 import type { Principal } from '../../core/access/access.ts';
 import { Sessions, SESSION_COOKIE } from '../../functions/auth/session.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
+import { PEMOHON } from './runtime.ts';
 
 /**
  * Console sessions for tests of pages and access rules: the same cookie the sign-in route issues once Cognito's ID
@@ -90,6 +91,16 @@ export const PRINCIPALS = {
     unit: 'Pemerintah Kabupaten Mitra',
   },
 } satisfies Record<string, Principal>;
+
+/** The seeded test pemohon (`PEMOHON`), signed in to the console of Kabupaten Blitar. */
+export const PEMOHON_BLITAR: Principal = {
+  sub: 'u-pemohon-blitar',
+  email: PEMOHON.email,
+  nama: PEMOHON.nama,
+  roles: ['pemohon'],
+  pemdaId: 'kab-blitar',
+  unit: PEMOHON.instansi,
+};
 
 /**
  * Signs in over HTTP exactly as the browser does: `GET /masuk` (the login CSRF cookie and its form token), then
