@@ -22,6 +22,9 @@ import type { Activity, Sop } from '../sop/load-sop.ts';
 import { disposisiOf, disposisiOfDecision, type Disposisi } from '../case/disposisi.ts';
 import { RAPAT_FIELDS, rapatOf } from '../case/rapat.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
+import { naskahDocument, naskahIsiVersion } from '../naskah/render-view.ts';
+import type { DocumentName } from './index.ts';
+import type { GeneratedDocument } from '../sop/schema.ts';
 import type { Paraf } from './common.ts';
 import { docIdFor, type DocumentRecord } from './document-record.ts';
 import {
@@ -325,8 +328,8 @@ export class DocumentActions implements DocumentWork {
   async previewInput(record: CaseRecord, content: NaskahContent) {
     const base = await this.context(record, undefined);
     const ctx: CaseDocumentContext = { ...base, naskah: content, konsep: true };
-    ctx.paraf = await this.parafFor(record, versionOf(ctx));
-    return { assembled: assembleDocument('kesepakatan-bersama', ctx), paper: this.profile(record).dokumen.kertas };
+    ctx.paraf = await this.parafFor(record, this.contentVersion(ctx));
+    return { assembled: this.assemble('kesepakatan-bersama', ctx), paper: this.profile(record).dokumen.kertas };
   }
 
   // ─── Actions ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -377,7 +380,7 @@ export class DocumentActions implements DocumentWork {
       ctx.disposisi = disposisi;
     }
     const konsep = NASKAH_DOCUMENTS.has(action.dokumen);
-    if (konsep) ctx.paraf = await this.parafFor(record, versionOf(ctx));
+    if (konsep) ctx.paraf = await this.parafFor(record, this.contentVersion(ctx));
     const stored = await this.renderAndStore(
       record,
       { ...ctx, ...(konsep ? { konsep: true } : {}) },
@@ -385,10 +388,34 @@ export class DocumentActions implements DocumentWork {
         document: action.dokumen,
         kind: konsep ? 'konsep-naskah' : action.dokumen,
         purpose,
-        meta: konsep ? { versiIsi: versionOf(ctx), versiNaskah: await this.versiOf(record, ctx) } : {},
+        meta: konsep ? { versiIsi: this.contentVersion(ctx), versiNaskah: await this.versiOf(record, ctx) } : {},
       },
     );
     return documentDetail(stored);
+  }
+
+  /**
+   * The template input of a document of the case. A naskah drafted by pasal (the context carries its content
+   * version) is rendered with the `naskah` template from its kind's outline, whatever the kind (Kesepakatan
+   * Bersama, Nota Kesepakatan, PKS, MoU, adendum); other documents from the case data.
+   */
+  private assemble(name: GeneratedDocument, ctx: CaseDocumentContext): { template: DocumentName; input: unknown } {
+    if (NASKAH_DOCUMENTS.has(name) && ctx.naskah)
+      return naskahDocument(this.deps.drafts.outline(ctx.naskah.jenis), ctx.naskah, ctx);
+    return assembleDocument(name, ctx);
+  }
+
+  /**
+   * The content version a paraf approves: the naskah's text as printed, without numbers, dates, paraf or signatures,
+   * and with the kepala daerah named by jabatan only (a Plh signing does not change the text approved).
+   */
+  private contentVersion(ctx: CaseDocumentContext): string {
+    if (!ctx.naskah) return versionOf(ctx);
+    const jabatan = ctx.pemda.dokumen.kepalaDaerah.jabatan;
+    return naskahIsiVersion(this.deps.drafts.outline(ctx.naskah.jenis), ctx.naskah, {
+      ...ctx,
+      kepalaDaerah: { nama: jabatan, jabatan },
+    });
   }
 
   /** The number of the content version a context carries (for the document's record and its page). */
@@ -402,9 +429,9 @@ export class DocumentActions implements DocumentWork {
   private async renderAndStore(
     record: CaseRecord,
     ctx: CaseDocumentContext,
-    what: { document: Parameters<typeof assembleDocument>[0]; kind: string; purpose: string; meta: Detail },
+    what: { document: GeneratedDocument; kind: string; purpose: string; meta: Detail },
   ): Promise<DocumentRecord> {
-    const assembled = assembleDocument(what.document, ctx);
+    const assembled = this.assemble(what.document, ctx);
     const paper = this.profile(record).dokumen.kertas;
     const rendered = await this.deps
       .renderer()
@@ -476,7 +503,7 @@ export class DocumentActions implements DocumentWork {
     const external = activity.actor.kind === 'external';
     // The official's own paraf is over the konsep their task page showed (its version and SHA-256, checked in the POST).
     const shown = task && !external ? await this.shownDocument(task) : undefined;
-    const version = typeof shown?.meta?.versiIsi === 'string' ? shown.meta.versiIsi : versionOf(ctx);
+    const version = typeof shown?.meta?.versiIsi === 'string' ? shown.meta.versiIsi : this.contentVersion(ctx);
     // The partner's paraf is its officials' (named by its instansi); an external unit's (the Bagian Hukum) by its name.
     const mitra = typeof record.data['pihak-mitra'] === 'string' ? record.data['pihak-mitra'] : record.pemohon.instansi;
     const who = external
@@ -582,8 +609,9 @@ export class DocumentActions implements DocumentWork {
     const existing = await this.deps.documents.get(docIdFor(purpose));
     if (existing) return existing;
     const profile = this.profile(record);
-    const base = await this.context(record, task, activity, 'render');
-    const version = versionOf(base);
+    // A naskah is shown from its content version (made to exist); a letter only reads the naskah's title.
+    const base = await this.context(record, task, activity, SIGNED_LETTERS.has(act.dokumen) ? 'latest' : 'render');
+    const version = this.contentVersion(base);
     const paraf = await this.parafFor(record, version);
     let ctx: CaseDocumentContext;
     let meta: Detail = { versiIsi: version, tindakan: act.act, untuk: task.person.nama, jabatan: task.person.jabatan };
@@ -621,7 +649,7 @@ export class DocumentActions implements DocumentWork {
       ctx = { ...base, paraf, konsep: true };
       fileName = 'konsep-naskah.pdf';
     }
-    const assembled = assembleDocument(act.dokumen, ctx);
+    const assembled = this.assemble(act.dokumen, ctx);
     const renderer = this.deps.renderer();
     const transient = (what: string) => (error: unknown) => {
       if (error instanceof SepakatError) throw error;

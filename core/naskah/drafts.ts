@@ -50,6 +50,11 @@ export class NaskahDrafts {
     );
   }
 
+  /** The outline of a kind (a content's `jenis`). */
+  outline(jenis: string): Outline {
+    return this.deps.outlines.get(jenis);
+  }
+
   outlineOf(record: CaseRecord): Outline {
     return this.deps.outlines.get(this.deps.jenisOf(record));
   }
