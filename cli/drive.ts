@@ -373,13 +373,13 @@ async function codeFromMailbox(dataDir: string, before: number, recipient?: stri
   return code;
 }
 
-/** A value for a field the script gives none for. */
+/** A value for a field the script gives none for (dates early in 2026: a meeting already held whatever the test clock). */
 export function sampleValue(field: TaskForm['textFields'][number]): string {
   if (field.type === 'select') return field.options[0] ?? '';
   if (field.format === 'daftar-hadir')
     return 'Andi Saputra, S.H. | Analis Hukum | Bagian Hukum Setda\nAgus Salim, S.IP. | Kepala Bagian Pemerintahan | Setda Kabupaten Mitra';
-  if (field.type === 'date') return '2026-12-01';
-  if (field.type === 'datetime-local') return '2026-12-01T09:00';
+  if (field.type === 'date') return '2026-01-05';
+  if (field.type === 'datetime-local') return '2026-01-05T09:00';
   if (field.type === 'number') return '1';
   if (field.type === 'checkbox') return 'ya';
   if (field.type === 'email') return `${field.name.slice(2)}@contoh.test`;
@@ -480,13 +480,17 @@ export async function driveCase(options: {
       );
       // 409: the task was decided already (an old email, e.g. acted on before a crash); nothing to do.
       if (result.status === 409 && options.alreadyDone?.(node)) continue;
-      if (result.status !== 200)
-        throw new Error(
-          `${node} kunjungan ${visit}: HTTP ${result.status}\n${result.html
-            .replace(/<[^>]+>/g, ' ')
-            .replace(/\s+/g, ' ')
-            .slice(0, 600)}`,
+      if (result.status !== 200) {
+        // What the page says is wrong (the marked fields), else the start of its text.
+        const marked = [...result.html.matchAll(/<div class="(?:kotak-)?salah"[^>]*>([\s\S]*?)<\/div>/g)].map((m) =>
+          textOf(m[1]!),
         );
+        throw new Error(
+          `${node} kunjungan ${visit}: HTTP ${result.status}\n${
+            marked.length ? marked.join(' | ') : textOf(result.html).slice(0, 600)
+          }`,
+        );
+      }
       acted.push({ node, choice: chosen });
       options.onAct?.({ node, visit, choice: chosen, status: result.status });
     }
