@@ -151,7 +151,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   const deps: RuntimeDeps = {
     store,
     sfn: new SfnPort(clients.sfn),
-    mailer: new SesMailer(clients.ses, config.SEPAKAT_MAIL_FROM),
+    mailer: new SesMailer(clients.ses, config.SEPAKAT_MAIL_FROM, options.clock ?? systemClock),
     clock: options.clock ?? systemClock,
     faults: options.faults ?? noFaults,
     sops: catalog.sops,

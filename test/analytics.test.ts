@@ -151,9 +151,9 @@ describe('Mutu Baku statistics', () => {
 
     // The same span as a step of 1 Hari: on time, because the holidays do not count.
     const figures = report([
-      kasus('k1', KOTA, [task('k1', KOTA, 20, 'L14', '2026-12-23 15:00', '2026-12-28 08:30')], { status: 'selesai' }),
+      kasus('k1', KOTA, [task('k1', KOTA, 20, 'L14.1', '2026-12-23 15:00', '2026-12-28 08:30')], { status: 'selesai' }),
     ]);
-    expect(stepOf(figures, KOTA.definition.id, 'L14')).toMatchObject({
+    expect(stepOf(figures, KOTA.definition.id, 'L14.1')).toMatchObject({
       n: 1,
       medianMinutes: 120,
       standard: { raw: '1 hari', minMenit: 450, maxMenit: 450 },
@@ -272,7 +272,7 @@ describe('Mutu Baku statistics', () => {
 
 describe('the completion forecast of an open case', () => {
   it('adds the remaining steps’ Waktu to the current due time, and the observed medians for the realistic date', () => {
-    // Senin 23 November: L13 (60 menit) opened 09.00, due 10.00; then L14 (1 hari).
+    // Senin 23 November: L13 (60 menit) opened 09.00, due 10.00; then the two links of L14 (1 hari each).
     const k = 'f1';
     const facts = kasus(k, KOTA, [task(k, KOTA, 21, 'L13', '2026-11-23 09:00', null)]);
     const forecast = forecastCompletion({
@@ -280,18 +280,20 @@ describe('the completion forecast of an open case', () => {
       sop: KOTA,
       calendar,
       now: at('2026-11-23 09:30'),
-      observed: (node) => ({ L13: 120, L14: 900 })[node],
+      observed: (node) => ({ L13: 120, 'L14.1': 900, 'L14.2': 60 })[node],
     })!;
     expect(forecast.steps.map((s) => [s.node, s.standardAt, s.realisticAt])).toEqual([
       ['L13', at('2026-11-23 10:00').toISOString(), at('2026-11-23 11:00').toISOString()],
       // 1 hari from Monday: the closing of Tuesday; 900 working minutes from Monday 11.00: Wednesday 11.00.
-      ['L14', at('2026-11-24 16:00').toISOString(), at('2026-11-25 11:00').toISOString()],
+      ['L14.1', at('2026-11-24 16:00').toISOString(), at('2026-11-25 11:00').toISOString()],
+      // The Kabag's signature of the Surat Pengantar, the second link of L14, takes its own 1 hari (60 observed).
+      ['L14.2', at('2026-11-25 16:00').toISOString(), at('2026-11-25 12:00').toISOString()],
     ]);
     expect(forecast).toMatchObject({
-      standardAt: at('2026-11-24 16:00').toISOString(),
-      realisticAt: at('2026-11-25 11:00').toISOString(),
+      standardAt: at('2026-11-25 16:00').toISOString(),
+      realisticAt: at('2026-11-25 12:00').toISOString(),
       endsAs: 'selesai',
-      observedSteps: 2,
+      observedSteps: 3,
       untimed: 0,
       current: { node: 'L13', overdue: false },
     });
@@ -317,7 +319,8 @@ describe('the completion forecast of an open case', () => {
       'L12.2',
       'L12.3',
       'L13',
-      'L14',
+      'L14.1',
+      'L14.2',
     ]);
     // L8 takes 3 hari from Tuesday 10 November: the closing of Friday 13 November.
     expect(forecast.steps[1]!.standardAt).toBe(at('2026-11-13 16:30').toISOString());
@@ -355,7 +358,7 @@ describe('the Mutu Baku page over the local runtime', () => {
     const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
     caseId = intakeId;
     // L1–L3 decided by the scripted officials; the case waits at L4.
-    await driveCase({ dataDir: rt.dataDir, caseId, pemohonEmail: PEMOHON.email, stopAt: 'L4' });
+    await driveCase({ dataDir: rt.dataDir, caseId, pemohonEmail: PEMOHON.email, stopAt: 'L4.1' });
   }, 60_000);
   afterAll(async () => {
     await rt?.cleanup();
@@ -371,8 +374,8 @@ describe('the Mutu Baku page over the local runtime', () => {
     expect(page.text).toContain(`data-kasus="${caseId}"`);
 
     const forecast = await forecastCase(rt.app, caseId);
-    expect(forecast).toMatchObject({ caseId, current: { node: 'L4' }, endsAs: 'selesai' });
-    expect(forecast!.steps.map((s) => s.node).at(-1)).toBe('L14');
+    expect(forecast).toMatchObject({ caseId, current: { node: 'L4.1' }, endsAs: 'selesai' });
+    expect(forecast!.steps.map((s) => s.node).at(-1)).toBe('L14.2');
     expect(Date.parse(forecast!.standardAt)).toBeGreaterThan(Date.parse(forecast!.steps[0]!.standardAt));
     expect(page.text).toContain(forecast!.short.standard);
   });

@@ -22,7 +22,7 @@ const CASES = [
     },
     data: { 'pihak-mitra': 'Pemerintah Kabupaten Sukamaju', 'jenis-kerja-sama': 'KSDD' },
     files: { 'surat-permohonan': 'pdf', 'disposisi-walikota': 'pdf' },
-    stopAt: 'L4',
+    stopAt: 'L4.1',
     staff: 'rizky@kota-contoh.test',
     other: 'staf.kln@bandung.test',
   },

@@ -36,7 +36,7 @@ const text = (html: string) =>
 
 describe('the staff console', () => {
   let rt: Awaited<ReturnType<typeof startTestRuntime>>;
-  let paraf: string; // case at L8.2
+  let paraf: string; // case at L8.3
   let awal: string; // case at L1
   let kota: string;
   let notaDinas: DocumentRecord;
@@ -60,14 +60,15 @@ describe('the staff console', () => {
       dataDir: rt.dataDir,
       caseId: paraf,
       pemohonEmail: PEMOHON.email,
-      stopAt: 'L8.2',
+      stopAt: 'L8.3',
       timeoutMs: 80_000,
     });
-    expect(driven.stoppedAt?.node).toBe('L8.2');
+    expect(driven.stoppedAt?.node).toBe('L8.3');
     await eventually(async () =>
-      (await rt.app.store.listTasks({ caseId: paraf })).some((t) => t.node === 'L8.2' && t.state === 'open'),
+      (await rt.app.store.listTasks({ caseId: paraf })).some((t) => t.node === 'L8.3' && t.state === 'open'),
     );
-    notaDinas = (await rt.app.documents.listByCase(paraf)).find((d) => d.kind === 'nota-dinas')!;
+    // The Nota Dinas, signed at L8.2 by the Kepala Bagian it goes out from.
+    notaDinas = (await rt.app.documents.listByCase(paraf)).find((d) => d.kind === 'nota-dinas-ditandatangani')!;
     expect(notaDinas).toBeDefined();
   }, 120_000);
   afterAll(async () => rt?.cleanup());
@@ -78,7 +79,7 @@ describe('the staff console', () => {
     const row = text(rowOf(page.text, paraf) ?? '');
     expect(row).toContain('Kerja sama pengelolaan sampah regional');
     expect(row).toContain('(L8)');
-    // L8.2 is the Asisten's paraf: the directory's Asisten holds it.
+    // L8.3 is the Asisten's paraf: the directory's Asisten holds it.
     expect(row).toContain('Asisten Pemerintahan dan Kesra');
     const task = (await rt.app.store.listTasks({ caseId: paraf })).find((t) => t.state === 'open')!;
     expect(task.dueAt).not.toBeNull();
@@ -144,7 +145,13 @@ describe('the staff console', () => {
     const { cookie, csrf } = as(PEMOHON_MITRA);
     const page = await web(rt, `/konsol/kasus/${paraf}`, { cookie });
     expect(page.status).toBe(200);
-    for (const kind of ['nota-dinas', 'konsep-naskah', 'telaahan-staf', 'lembar-disposisi'])
+    for (const kind of [
+      'nota-dinas',
+      'nota-dinas-ditandatangani',
+      'konsep-naskah',
+      'telaahan-staf',
+      'lembar-disposisi',
+    ])
       expect(page.text).not.toContain(`data-jenis="${kind}"`);
     expect(page.text).not.toContain(notaDinas.docId);
     expect(page.text).toMatch(/\/berkas\/[A-Za-z0-9_-]{22}\/unduh/);
@@ -191,7 +198,7 @@ describe('the staff console', () => {
     expect(logged.map((e) => e.detail?.['cara'])).toEqual(['unduh', 'pratinjau']);
     for (const e of logged) {
       expect(e.who).toMatchObject({ id: 'penata-1', nama: PRINCIPALS.pelaksanaBlitar.nama });
-      expect(e.detail).toMatchObject({ docId: notaDinas.docId, jenis: 'nota-dinas' });
+      expect(e.detail).toMatchObject({ docId: notaDinas.docId, jenis: 'nota-dinas-ditandatangani' });
     }
     // The case page's history shows it.
     const page = await web(rt, `/konsol/kasus/${paraf}`, { cookie });
@@ -206,7 +213,7 @@ describe('the staff console', () => {
     const downloads = async () =>
       (await rt.app.store.listHistory(awal)).filter((e) => e.type === 'dokumen-diunduh').length;
     const before = await downloads();
-    const doc = (await rt.app.documents.listByCase(paraf)).find((d) => d.kind === 'nota-dinas')!;
+    const doc = (await rt.app.documents.listByCase(paraf)).find((d) => d.kind === 'nota-dinas-ditandatangani')!;
     const logged = (await rt.app.store.listHistory(paraf)).filter((e) => e.type === 'dokumen-diunduh').length;
     const task = (await rt.app.store.listTasks({ caseId: paraf })).find((t) => t.state === 'open')!;
     const viaTask = `${new URL(rt.app.runtime.taskUrl(task)).pathname}/dokumen/${doc.docId}`;
@@ -242,13 +249,13 @@ describe('the staff console', () => {
     // The summary names the step and forecasts the completion.
     expect(text(/<dd id="langkah-sekarang">[\s\S]*?<\/dd>/.exec(page.text)![0])).toContain('Memaraf Naskah Final');
     expect(page.text).toContain('id="perkiraan"');
-    // The timeline: every activation so far, L1 … L8.2, with the step's Mutu Baku.
+    // The timeline: every activation so far, L1 … L8.3, with the step's Mutu Baku.
     const timeline = /<table class="linimasa"[\s\S]*?<\/table>/.exec(page.text)![0];
     expect((timeline.match(/<tr data-langkah=/g) ?? []).length).toBe(
       (await rt.app.store.listTasks({ caseId: paraf })).length,
     );
     expect(text(timeline)).toContain('3-5 Hari');
-    expect(page.text).toContain('data-jenis="nota-dinas"');
+    expect(page.text).toContain('data-jenis="nota-dinas-ditandatangani"');
     expect(page.text).toContain('data-jenis="konsep-naskah"');
   });
 
@@ -275,7 +282,7 @@ describe('the staff console', () => {
     const list = await web(rt, '/kotak-keluar');
     expect(list.status).toBe(200);
     expect(list.headers.get('content-security-policy')).toContain("default-src 'none'");
-    const item = /<a href="(\/kotak-keluar\/[^"]+)">Tugas baru: L8\.2[^<]*<\/a>/.exec(list.text);
+    const item = /<a href="(\/kotak-keluar\/[^"]+)">Tugas baru: L8\.3[^<]*<\/a>/.exec(list.text);
     expect(item).not.toBeNull();
     const mail = await web(rt, item![1]!);
     expect(mail.status).toBe(200);

@@ -38,19 +38,23 @@ describe('document work that fails', () => {
     }, 120_000);
     stop.abort();
     await driving;
-    expect(failure).toMatchObject({ node: 'L12.2', stepId: 'L12' });
+    // The first document to sign is the Surat Undangan the Kabag signs at L4.2: it cannot be made as his task opens.
+    expect(failure).toMatchObject({ node: 'L4.2', stepId: 'L4' });
     // The fact is written first, the email right after.
     const told = await eventually(async () =>
       (await readMailbox(rt.dataDir)).find(
-        (m) => m.subject.includes('Kerja otomatis di langkah L12 gagal') && m.text?.includes(caseId),
+        (m) => m.subject.includes('Kerja otomatis di langkah L4 gagal') && m.text?.includes(caseId),
       ),
     );
-    expect(told.to).toEqual(['walikota@kota-contoh.test']);
+    expect(told.to).toEqual(['kabag.kerjasama@kota-contoh.test']);
     expect(told.text).toMatch(/dilanjutkan setelah penyebabnya diperbaiki/);
     expect((await rt.app.store.getCase(caseId))?.status).toBe('aktif');
-    expect((await rt.app.documents.listByCase(caseId)).some((d) => d.kind === 'naskah-ditandatangani')).toBe(false);
+    expect((await rt.app.documents.listByCase(caseId)).some((d) => d.kind === 'surat-undangan-ditandatangani')).toBe(
+      false,
+    );
 
-    // Fixed: the case resumes at its step, the naskah is rendered for the Walikota, who signs it on the task page.
+    // Fixed: the case resumes at its step, the letter is rendered for the Kabag, who signs it on the task page; later
+    // the Walikota signs the naskah.
     rmSync(pkiDir, { force: true });
     expect(await rt.app.runtime.resumeCase(caseId, 'dilanjutkan-operator')).toBeDefined();
     const result = await driveCase({
@@ -65,9 +69,13 @@ describe('document work that fails', () => {
     expect(signed).toHaveLength(1);
     const record = (await rt.app.store.getCase(caseId))!;
     expect(signed[0]!.nomor).toBe(record.data['nomor-naskah']);
-    // The Walikota decided once; the decision was replayed, not asked again.
+    const letters = (await rt.app.documents.listByCase(caseId)).filter(
+      (d) => d.kind === 'surat-undangan-ditandatangani',
+    );
+    expect(letters).toHaveLength(1);
+    // The Kabag decided once; his task was opened again, not asked twice.
     const decided = (await rt.app.store.listHistory(caseId)).filter(
-      (e) => e.type === 'tugas-diputuskan' && e.node === 'L12.2',
+      (e) => e.type === 'tugas-diputuskan' && e.node === 'L4.2',
     );
     expect(decided).toHaveLength(1);
   }, 300_000);

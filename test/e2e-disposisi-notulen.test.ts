@@ -95,7 +95,7 @@ describe('the disposisi travels, and the notulen is right (Kota SOP, real local 
     expect(kabag).toContain(ARAHAN.L2);
     expect(kabag).not.toContain('Koordinasikan dengan Bagian Kerjasama');
     await decide('L3', { arahan: ARAHAN.L3 });
-    const kasubbag = box(await page(await linkOf('L4')));
+    const kasubbag = box(await page(await linkOf('L4.1')));
     expect(kasubbag).toContain('Dari Hendra Gunawan, S.H., M.H. — Kepala Bagian Kerjasama');
     expect(kasubbag).toContain(ARAHAN.L3);
 
@@ -137,7 +137,7 @@ describe('the disposisi travels, and the notulen is right (Kota SOP, real local 
 
   it('refuses a notulen for a meeting still to come, and one person as pimpinan and notulis, storing nothing', async () => {
     // L4 invites to the rapat koordinasi (L8) of next week; L5 and L6 go on as scripted.
-    await decide('L4', {
+    await decide('L4.1', {
       ...NASKAH,
       'rapat-tanggal': wibDate(7),
       'rapat-waktu': '13.30 WIB s.d. selesai',

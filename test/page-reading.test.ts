@@ -43,6 +43,7 @@ describe('page reading', () => {
           {
             id: 'jenis',
             type: 'select',
+            pilih: true,
             label: 'Jenis',
             options: [
               { value: 'ksdd', label: 'KSDD' },
@@ -72,13 +73,14 @@ describe('page reading', () => {
       noteRequired: ['kembali'],
       textFields: [
         { name: 'f_nomor', type: 'text', options: [] },
-        { name: 'f_jenis', type: 'select', options: ['ksdd', 'ksdpk'] },
+        { name: 'f_jenis', type: 'select', options: ['ksdd', 'ksdpk'], jenis: 'select' },
         { name: 'f_uraian', type: 'textarea', options: [] },
         { name: 'f_setuju', type: 'checkbox', options: [] },
       ],
       fileSlots: ['scan'],
       needsCode: true,
       title: 'Paraf "naskah" & kirim',
+      naskah: {},
     });
   });
 });

@@ -127,11 +127,11 @@ describe('the daftar hadir: one format, one parser', () => {
 });
 
 describe('the meetings of a case', () => {
-  const L4 = activity(KOTA, 'L4');
+  const L4 = activity(KOTA, 'L4.1');
   const L7 = activity(KOTA, 'L7');
   const L8 = activity(KOTA, 'L8');
   const kasubbag = person('kasubbag-ks');
-  const undangan = decided('L4', 4, kasubbag, {
+  const undangan = decided('L4.1', 4, kasubbag, {
     'rapat-tanggal': '2026-12-14',
     'rapat-waktu': '13.30 WIB s.d. selesai',
     'rapat-tempat': 'Ruang Rapat Asisten Pemerintahan',
@@ -144,7 +144,9 @@ describe('the meetings of a case', () => {
     expect(rapatOf(KOTA, L7)).toEqual({ id: 'rapat-teknis', catat: 'notulen' });
     expect(rapatOf(KOTA, L8)).toEqual({ id: 'rapat-koordinasi', catat: 'notulen' });
     expect(rapatOf(BLITAR, activity(BLITAR, 'L3'))).toEqual({ id: 'rapat-tkksd', catat: 'notulen' });
-    expect(rapatOf(BANDUNG, activity(BANDUNG, 'L5'))).toEqual({ id: 'rapat-tkksd', catat: 'notulen' });
+    expect(rapatOf(BANDUNG, activity(BANDUNG, 'L5.2'))).toEqual({ id: 'rapat-tkksd', catat: 'notulen' });
+    // The link that signs the undangan of a meeting step records no meeting.
+    expect(rapatOf(BANDUNG, activity(BANDUNG, 'L5.1'))).toBeUndefined();
     expect(rapatOf(BANDUNG, activity(BANDUNG, 'L18'))).toMatchObject({ catat: 'notulen' });
     // Each notulen asks its own meeting: not case data, so no other meeting's values fill it.
     for (const id of ['rapat-tanggal', 'rapat-tempat', 'rapat-acara', 'notulen-peserta'])
@@ -291,7 +293,7 @@ describe('the disposisi of a case', () => {
     decided('L1', 1, person('sekda'), { arahan: 'Pelajari dan proses sesuai ketentuan.\nLaporkan hasilnya.' }),
     decided('L2', 2, person('asisten-1'), { arahan: 'Siapkan rapat koordinasi dengan perangkat daerah terkait.' }),
     decided('L3', 3, person('kabag-ks'), { arahan: 'Segera undang pengusul dan Bagian Hukum.' }),
-    decided('L4', 4, person('kasubbag-ks'), { 'rapat-tanggal': '2026-12-14' }),
+    decided('L4.1', 4, person('kasubbag-ks'), { 'rapat-tanggal': '2026-12-14' }),
   ];
 
   it('are read from the decisions of the steps the SOP marks as disposisi steps, each to the next official', () => {
@@ -315,7 +317,7 @@ describe('the disposisi of a case', () => {
       'Arahan kepada Asisten Pemerintahan (Asisten I): Pelajari dan proses sesuai ketentuan. / Laporkan hasilnya.',
     );
     // The Kasubbag's task (L4, L5 …) shows the Kabag's disposisi; the Asisten's shows the Sekda's.
-    expect(disposisiFor(list, activity(KOTA, 'L4'), 5).map((d) => d.node)).toEqual(['L3']);
+    expect(disposisiFor(list, activity(KOTA, 'L4.1'), 5).map((d) => d.node)).toEqual(['L3']);
     expect(disposisiFor(list, activity(KOTA, 'L2'), 2).map((d) => d.node)).toEqual(['L1']);
     expect(disposisiFor(list, activity(KOTA, 'L2'), 1)).toEqual([]);
   });

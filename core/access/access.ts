@@ -75,6 +75,8 @@ export interface CaseScope {
 /** Document kinds that are working papers of the pemda, never shown to the pemohon. */
 export const INTERNAL_DOCUMENT_KINDS: ReadonlySet<string> = new Set([
   'nota-dinas',
+  // A nota dinas stays internal once signed (a letter inside the pemda).
+  'nota-dinas-ditandatangani',
   'telaahan-staf',
   'lembar-disposisi',
   'konsep-naskah',

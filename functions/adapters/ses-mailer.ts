@@ -1,7 +1,7 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Mailer, OutgoingMail } from '../../core/case/model.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { composeMime } from './mime.ts';
 
 /**
  * Mail through the SES v2 API as raw MIME, so the Message-ID is ours: a resend after a crash carries the same
@@ -13,29 +13,12 @@ export class SesMailer implements Mailer {
   constructor(
     private readonly client: SESv2Client,
     private readonly from: string,
+    /** The time of the Date header. */
+    private readonly clock: { now(): Date },
   ) {}
 
   async send(mail: OutgoingMail): Promise<void> {
-    const raw = await new MailComposer({
-      from: this.from,
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      messageId: mail.messageId,
-      headers: { 'Content-Language': 'id' },
-      ...(mail.attachments?.length
-        ? {
-            attachments: mail.attachments.map((a) => ({
-              filename: a.fileName,
-              contentType: a.contentType,
-              content: Buffer.from(a.content),
-            })),
-          }
-        : {}),
-    })
-      .compile()
-      .build();
+    const raw = composeMime(mail, this.from, this.clock.now());
     try {
       await this.client.send(
         new SendEmailCommand({
