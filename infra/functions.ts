@@ -122,7 +122,22 @@ export const EXTERNAL_MODULES = ['@sparticuz/chromium'] as const;
  * Directories copied beside every bundle (read at cold start: SEPAKAT_SOP_DIRS, _CONFIG_DIR, _TEMPLATES_DIR). Not
  * the whole of config/: config/pengguna holds the local development users and their passwords.
  */
-export const DATA_DIRS = ['sops', 'config/pemda', 'config/calendar', 'config/naskah', 'templates'] as const;
+export const DATA_DIRS = [
+  'sops',
+  'config/pemda',
+  'config/calendar',
+  'config/naskah',
+  'templates/email',
+  'templates/pages',
+  'templates/charts',
+  'templates/exports',
+] as const;
+
+/**
+ * The document templates: only a function that renders with Chromium reads them (the others have no browser to
+ * render with; their bundles replace it with WITHOUT_CHROMIUM), so only those carry them.
+ */
+export const DOCUMENT_TEMPLATES = 'templates/documents';
 
 /** esbuild options of every bundle (NodejsFunction's `bundling` and the bundle-size report use these). */
 export const ESBUILD = {
@@ -182,5 +197,10 @@ export function besideBundle(spec: FunctionSpec, root: string, listDir: (dir: st
           .map((f) => `node_modules/${pkg}/files/${f}`),
       ])
     : [];
-  return [...DATA_DIRS, ...fonts, ...(spec.chromium ? PDFJS_FILES : [])];
+  return [
+    ...DATA_DIRS,
+    ...(spec.chromium ? [DOCUMENT_TEMPLATES] : []),
+    ...fonts,
+    ...(spec.chromium ? PDFJS_FILES : []),
+  ];
 }
