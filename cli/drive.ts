@@ -482,9 +482,9 @@ export async function driveCase(options: {
       if (result.status === 409 && options.alreadyDone?.(node)) continue;
       if (result.status !== 200) {
         // What the page says is wrong (the marked fields), else the start of its text.
-        const marked = [...result.html.matchAll(/<div class="(?:kotak-)?salah"[^>]*>([\s\S]*?)<\/div>/g)].map((m) =>
-          textOf(m[1]!),
-        );
+        const marked = startTags(result.html, 'div')
+          .filter((t) => ['salah', 'kotak-salah'].includes(t.attrs['class'] ?? ''))
+          .map((t) => textOf(innerOf(result.html, t)));
         throw new Error(
           `${node} kunjungan ${visit}: HTTP ${result.status}\n${
             marked.length ? marked.join(' | ') : textOf(result.html).slice(0, 600)

@@ -50,7 +50,7 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
       maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
     }),
-    naskahPreview: (record, content) => app.documentWork.preview(record, content),
+    naskahPreview: (record, content) => app.documentWork.previewPages(record, content),
     lembarPerbandingan: (input) =>
       printComparisonSheet(
         { store: app.store, pemda: (id) => app.catalog.pemda(id), renderer: () => app.renderer(), clock },

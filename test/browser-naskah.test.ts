@@ -118,6 +118,11 @@ describe('the Kota SOP in a browser: drafting, reviewing, initialling, signing, 
     }
     const shown = (await page.textContent('#sha256-dokumen'))!.trim();
     expect(shown).toMatch(/^[0-9a-f]{64}$/);
+    // The act's choice (the forward one), then the confirmation of having read the pages.
+    const choices = await page
+      .locator('input[name=pilihan]')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    await page.check(`input[name=pilihan][value="${choices.includes('lanjut') ? 'lanjut' : choices[0]!}"]`);
     await page.check('input[name=sudahDibaca]');
     if (await page.locator('#kode').count()) await enterCode(page, to);
     await expect(page.locator('#kirim-keputusan').textContent()).resolves.toMatch(button);
@@ -246,7 +251,10 @@ describe('the Kota SOP in a browser: drafting, reviewing, initialling, signing, 
     expect((await drive()).outcome).toBe('selesai');
     const mail: StoredMail = await eventually(async () =>
       (await readMailbox(rt.dataDir)).find(
-        (m) => m.to.includes(PEMOHON.email) && /Naskah|naskah/.test(m.subject) && !!m.text?.includes('Lembar Riwayat'),
+        (m) =>
+          m.to.includes(PEMOHON.email) &&
+          /telah ditandatangani para pihak/.test(m.subject) &&
+          !!m.text?.includes(`Nomor kasus: ${caseId}`),
       ),
     );
     const parsed = await simpleParser(readFileSync(join(rt.dataDir, 'mail', mail.emlFile)));

@@ -130,12 +130,25 @@ describe('the pasal editor of a drafting step', () => {
     expect(await versions()).toHaveLength(1);
 
     // The preview renders the posted words as the konsep prints them.
+    // The preview shows the posted words as the konsep prints them: its pages as images (a phone shows them).
     const preview = await post(`${link}/naskah/pratinjau`, edited);
     expect(preview.status).toBe(200);
-    expect(preview.type).toBe('application/pdf');
-    const previewText = await pdfText(preview.body);
+    expect(preview.type).toMatch(/^text\/html/);
+    const previewPage = html(preview.body);
+    const images = [...previewPage.matchAll(/<img src="data:image\/png;base64,([^"]+)"/g)].map((m) =>
+      Buffer.from(m[1]!.replaceAll('&#x3D;', '='), 'base64'),
+    );
+    expect(images.length).toBeGreaterThan(0);
+    for (const png of images) expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // The same content rendered as the konsep PDF: the words as posted, and as many pages as images.
+    const record = (await rt.app.store.getCase(caseId))!;
+    const posted = rt.app.drafts.fromForm(edited, 'kesepakatan-bersama')!;
+    const rendered = await rt.app.documentWork.preview(record, posted.content);
+    expect(rendered.pages).toBe(images.length);
+    const previewText = await pdfText(rendered.pdf);
     expect(previewText).toContain('KONSEP');
     expect(previewText).toContain('PEMBAGIAN TUGAS');
+    expect(await versions()).toHaveLength(1);
   }, 120_000);
 
   it("renders the konsep from exactly the saved version, with the official's words unchanged", async () => {

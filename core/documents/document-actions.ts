@@ -22,7 +22,7 @@ import type { Activity, Sop } from '../sop/load-sop.ts';
 import { disposisiOf, disposisiOfDecision, type Disposisi } from '../case/disposisi.ts';
 import { RAPAT_FIELDS, rapatOf } from '../case/rapat.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
-import { naskahDocument, naskahIsiVersion } from '../naskah/render-view.ts';
+import { jenisNaskahOf, naskahDocument, naskahIsiVersion } from '../naskah/render-view.ts';
 import type { DocumentName } from './index.ts';
 import type { GeneratedDocument } from '../sop/schema.ts';
 import type { Paraf } from './common.ts';
@@ -324,6 +324,13 @@ export class DocumentActions implements DocumentWork {
     return { pdf: rendered.pdf, pages: rendered.pages };
   }
 
+  /** The preview's pages as images (readable on a phone, which would download a PDF instead of showing it). */
+  async previewPages(record: CaseRecord, content: NaskahContent, width = 900) {
+    const { pdf, pages } = await this.preview(record, content);
+    const images = await this.deps.renderer().pageImages(pdf, { width });
+    return { pdf, pages, images };
+  }
+
   /** The template input of a preview (what `preview` renders). */
   async previewInput(record: CaseRecord, content: NaskahContent) {
     const base = await this.context(record, undefined);
@@ -400,9 +407,21 @@ export class DocumentActions implements DocumentWork {
    * Bersama, Nota Kesepakatan, PKS, MoU, adendum); other documents from the case data.
    */
   private assemble(name: GeneratedDocument, ctx: CaseDocumentContext): { template: DocumentName; input: unknown } {
-    if (NASKAH_DOCUMENTS.has(name) && ctx.naskah)
-      return naskahDocument(this.deps.drafts.outline(ctx.naskah.jenis), ctx.naskah, ctx);
+    const naskah = this.naskahOf(ctx);
+    if (NASKAH_DOCUMENTS.has(name) && naskah) return naskahDocument(naskah.outline, naskah.content, ctx);
     return assembleDocument(name, ctx);
+  }
+
+  /**
+   * The content to render and its outline. The kind is the case's (`naskah-jenis` as the case holds it now): a kind
+   * chosen after drafting began (a Nota Kesepakatan instead of a Kesepakatan Bersama) gives the naskah its title and
+   * structure, the pasal as drafted.
+   */
+  private naskahOf(ctx: CaseDocumentContext) {
+    if (!ctx.naskah) return undefined;
+    const jenis = jenisNaskahOf(ctx, (id) => this.deps.drafts.hasOutline(id));
+    const outline = this.deps.drafts.outline(jenis);
+    return { outline, content: ctx.naskah.jenis === jenis ? ctx.naskah : { ...ctx.naskah, jenis } };
   }
 
   /**
@@ -410,9 +429,10 @@ export class DocumentActions implements DocumentWork {
    * and with the kepala daerah named by jabatan only (a Plh signing does not change the text approved).
    */
   private contentVersion(ctx: CaseDocumentContext): string {
-    if (!ctx.naskah) return versionOf(ctx);
+    const naskah = this.naskahOf(ctx);
+    if (!naskah) return versionOf(ctx);
     const jabatan = ctx.pemda.dokumen.kepalaDaerah.jabatan;
-    return naskahIsiVersion(this.deps.drafts.outline(ctx.naskah.jenis), ctx.naskah, {
+    return naskahIsiVersion(naskah.outline, naskah.content, {
       ...ctx,
       kepalaDaerah: { nama: jabatan, jabatan },
     });

@@ -50,6 +50,10 @@ export class NaskahDrafts {
     );
   }
 
+  hasOutline(jenis: string): boolean {
+    return this.deps.outlines.has(jenis);
+  }
+
   /** The outline of a kind (a content's `jenis`). */
   outline(jenis: string): Outline {
     return this.deps.outlines.get(jenis);

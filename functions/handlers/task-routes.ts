@@ -265,7 +265,7 @@ class TaskPages {
     return attachment(sheet.fileName, 'application/pdf', sheet.pdf);
   }
 
-  /** The konsep as it would print, from the editor's content as posted (nothing stored): a PDF for a new tab. */
+  /** The konsep as it would print, from the editor's content as posted (nothing stored): its pages as images. */
   async previewNaskah(token: string, form: Record<string, string>): Promise<HttpResult> {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
@@ -274,17 +274,22 @@ class TaskPages {
       return this.message(404, { judul: 'Tidak ada naskah', pesan: 'Langkah ini tidak menyusun naskah.' });
     const posted = this.app.drafts.fromForm(form, this.app.drafts.outlineOf(record).id);
     const content = posted?.content ?? (await this.app.drafts.current(record)).content;
-    const { pdf } = await this.app.naskahPreview(record, content);
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'application/pdf',
-        'content-disposition': 'inline; filename="pratinjau-konsep.pdf"',
-        'cache-control': 'no-store',
+    const { images } = await this.app.naskahPreview(record, content);
+    // The pages as images, which a phone shows (it would download a PDF); the editor's script puts them beside it.
+    return this.html(
+      200,
+      'pratinjau-naskah',
+      {
+        perihal: record.perihal,
+        halaman: images.map((img, i) => ({
+          nomor: i + 1,
+          src: `data:image/png;base64,${Buffer.from(img.png).toString('base64')}`,
+          lebar: img.width,
+          tinggi: img.height,
+        })),
       },
-      body: Buffer.from(pdf).toString('base64'),
-      isBase64Encoded: true,
-    };
+      'Pratinjau konsep naskah',
+    );
   }
 
   async submit(token: string, form: Record<string, string>): Promise<HttpResult> {

@@ -49,7 +49,10 @@ export interface WebUseCases extends Pick<
   | 'completion'
 > {
   /** The konsep PDF of a naskah content being edited (the pasal editor's preview; nothing is stored). */
-  naskahPreview(record: CaseRecord, content: NaskahContent): Promise<{ pdf: Uint8Array; pages: number }>;
+  naskahPreview(
+    record: CaseRecord,
+    content: NaskahContent,
+  ): Promise<{ pdf: Uint8Array; pages: number; images: { png: Uint8Array; width: number; height: number }[] }>;
   /** Staff sign-in; undefined when not configured (read at each request: the App's may be replaced). */
   readonly identity: Identity | undefined;
   /** What the pages read of cases, and the logged download links. */
