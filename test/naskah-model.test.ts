@@ -154,6 +154,16 @@ describe('content versions', () => {
 });
 
 describe('outline files', () => {
+  it('fills a bilingual kind with its English title when the case has one, else the blank to fill', () => {
+    const mou = parseOutline(parseYaml(readFileSync('config/naskah/mou-luar-negeri.yaml', 'utf8')), 'mou.yaml');
+    expect(startContent(mou, { ...VALUES, tentangEn: 'Cooperation on Waste Management' }).tentangEn).toBe(
+      'Cooperation on Waste Management',
+    );
+    expect(startContent(mou, VALUES).tentangEn).toBe('……');
+    // Every pasal of the MoU starts with its English beside it.
+    expect(startContent(mou, VALUES).pasal.every((p) => p.judulEn && p.ayat.every((a) => a.en))).toBe(true);
+  });
+
   it('refuses an unknown placeholder and a bilingual text without English, naming the file and the place', () => {
     expect(() =>
       parseOutline(

@@ -18,6 +18,7 @@ import type { Ayat, Bagian, NaskahContent, Pasal } from './content.ts';
 export const OUTLINE_VALUES = {
   jenis: 'the kind as a noun in a sentence ("Kesepakatan Bersama")',
   tentang: 'the title ("Kerja Sama Pengelolaan Sampah")',
+  tentangEn: 'the title in English, for a bilingual kind (case data `naskah-tentang-en`)',
   bidang: 'the field of cooperation in a sentence ("kerja sama di bidang Pengelolaan Sampah")',
   pihakKesatu: 'the pemda ("Pemerintah Kota Contoh")',
   pihakKedua: 'the partner ("PT Air Bersih Nusantara")',
@@ -142,7 +143,7 @@ export function startContent(outline: Outline, values: OutlineValues): NaskahCon
   return {
     jenis: outline.id,
     tentang: values.tentang?.trim() || KOSONG,
-    ...(outline.bilingual ? { tentangEn: KOSONG } : {}),
+    ...(outline.bilingual ? { tentangEn: values.tentangEn?.trim() || KOSONG } : {}),
     pertimbangan: bagian(outline.pertimbangan),
     dasar: bagian(outline.dasar),
     ...(outline.adendum

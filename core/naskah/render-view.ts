@@ -53,6 +53,7 @@ import type { Outline, OutlineValues } from './outline.ts';
  *   names and the signers' jabatan in English, for a bilingual naskah (the pemda's own are derived when absent).
  */
 export const NASKAH_CASE_FIELDS = [
+  'naskah-tentang-en',
   'penandatangan-pks-nama',
   'penandatangan-pks-jabatan',
   'penandatangan-pks-nip',
@@ -120,6 +121,7 @@ export function outlineValues(outline: Outline, ctx: CaseDocumentContext): Outli
   const values: OutlineValues = {
     jenis: outline.nama,
     tentang,
+    tentangEn: teksData(ctx, 'naskah-tentang-en'),
     bidang: bidangKerjaSama(tentang),
     pihakKesatu: satuBaris(ctx.pemda.nama),
     pihakKedua: mitraInstansi(ctx),
