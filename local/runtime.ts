@@ -27,6 +27,7 @@ import { webApp } from '../functions/handlers/web-app.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
 import { createLog, type ErrorKeys, type LogKeys } from '../functions/observability/log.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
+import { startLocalKms } from './kms/local-kms.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
 import { startLocalScheduler } from './local-scheduler.ts';
 import { createOutbox } from './outbox/outbox.ts';
@@ -87,7 +88,7 @@ const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
 
 export interface LocalRuntime {
   app: App;
-  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string; cognito: string };
+  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string; cognito: string; kms: string };
   dataDir: string;
   /** Cases resumed at start. */
   resumed: string[];
@@ -148,7 +149,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   await new Promise<void>((ok) => web.listen(options.port ?? 0, host, ok));
   const webUrl = `http://${host}:${(web.address() as AddressInfo).port}`;
 
-  const [dynamodb, s3, ses, cognito] = await Promise.all([
+  const [dynamodb, s3, ses, cognito, kms] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
     startLocalS3({
       dataDir,
@@ -159,6 +160,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     startLocalSes({ dataDir, host }),
     // Staff sign-in: the development users of config/pengguna/ (local development passwords).
     startLocalCognito({ dataDir, host, configDir: join(PROJECT_ROOT, 'config'), log }),
+    // Asymmetric signing keys (the `kms` signer), kept in the data directory.
+    startLocalKms({
+      dataDir: join(dataDir, 'kms'),
+      host,
+      region: REGION,
+      accountId: ACCOUNT,
+      now: () => (options.clock ?? systemClock).now(),
+    }),
   ]);
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const sfn = await startLocalStepFunctions({
@@ -330,6 +339,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     sfn: sfn.endpoint,
     ses: ses.endpoint,
     cognito: cognito.endpoint,
+    kms: kms.endpoint,
   };
   writeFileSync(
     join(dataDir, 'runtime.json'),
@@ -374,7 +384,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       await closed;
       await sfn.close();
       await app.close();
-      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close()]);
+      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close(), kms.close()]);
       app.clients.dynamodb.destroy();
       app.clients.s3.destroy();
       app.clients.sfn.destroy();

@@ -53,6 +53,7 @@ Sepakat berjalan (bawaan lokal).
   Step Functions   : ${runtime.urls.sfn}
   SES v2 (surat)   : ${runtime.urls.ses}  — surat tersimpan di ${runtime.dataDir}/mail
   Cognito (lokal)  : ${runtime.urls.cognito}  — masuk konsol di ${runtime.urls.web}/masuk, pengguna di config/pengguna/
+  KMS (lokal)      : ${runtime.urls.kms}  — kunci tanda tangan di ${runtime.dataDir}/kms
   Data             : ${runtime.dataDir}
   Kasus dilanjutkan: ${runtime.resumed.length}
 Tekan Ctrl+C untuk berhenti. Coba: npm run sepakat -- kasus`);
