@@ -1,6 +1,7 @@
 import {
   createHash,
   createPrivateKey,
+  createPublicKey,
   generateKeyPair,
   randomBytes,
   sign as cryptoSign,
@@ -143,25 +144,46 @@ export class DevelopmentPki implements SigningKeys {
     return signer;
   }
 
+  /**
+   * A certificate of this CA for a public key held elsewhere (a KMS key, whose private half never leaves KMS): the
+   * official's subject, as `signerFor` would issue it. Returns the chain, the new certificate first, then the CA's.
+   */
+  async issueCertificate(official: OfficialIdentity, publicKeySpki: Uint8Array): Promise<Uint8Array[]> {
+    let publicKey: KeyObject;
+    try {
+      publicKey = createPublicKey({ key: Buffer.from(publicKeySpki), format: 'der', type: 'spki' });
+    } catch {
+      throw new SepakatError(ErrorNames.BadInput, 'Kunci publik untuk sertifikat tidak dapat dibaca (bukan SPKI DER).');
+    }
+    if (publicKey.asymmetricKeyType !== 'rsa' && publicKey.asymmetricKeyType !== 'ec')
+      throw new SepakatError(ErrorNames.BadInput, `Jenis kunci publik tidak didukung: ${publicKey.asymmetricKeyType}`);
+    const { certDer } = makeCertificate({
+      publicKey,
+      subject: officialSubject(official),
+      issuer: this.ca,
+      ...this.officialValidity(),
+      ca: false,
+    });
+    return [certDer, this.ca.certDer];
+  }
+
+  private officialValidity(): { notBefore: Date; notAfter: Date } {
+    const now = this.now().getTime();
+    return {
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(Math.min(now + OFFICIAL_YEARS * 365 * DAY, this.ca.cert.notAfter.value.getTime())),
+    };
+  }
+
   private async loadOrCreateOfficial(key: string, official: OfficialIdentity): Promise<LocalSigner> {
     const dir = join(this.dir, 'pejabat', key);
     let material = await loadKeyMaterial(dir);
     if (!material) {
-      const subject: NamePart[] = [
-        ['C', 'ID'],
-        ['O', official.instansi ?? 'Sepakat'],
-        ['OU', DEVELOPMENT_MARK],
-        ['title', official.jabatan],
-        ...(official.nip ? ([['serialNumber', official.nip]] as NamePart[]) : []),
-        ['CN', official.nama],
-      ];
-      const now = this.now().getTime();
       const made = await makeKeyMaterial({
         keyAlgorithm: this.keyAlgorithm,
-        subject,
+        subject: officialSubject(official),
         issuer: this.ca,
-        notBefore: new Date(now - DAY),
-        notAfter: new Date(Math.min(now + OFFICIAL_YEARS * 365 * DAY, this.ca.cert.notAfter.value.getTime())),
+        ...this.officialValidity(),
         ca: false,
       });
       await mkdir(join(this.dir, 'pejabat'), { recursive: true });
@@ -169,6 +191,18 @@ export class DevelopmentPki implements SigningKeys {
     }
     return new LocalSigner(material.key, [material.certDer, this.ca.certDer], { development: true });
   }
+}
+
+/** An official's certificate subject; OU marks it as a development certificate. */
+function officialSubject(official: OfficialIdentity): NamePart[] {
+  return [
+    ['C', 'ID'],
+    ['O', official.instansi ?? 'Sepakat'],
+    ['OU', DEVELOPMENT_MARK],
+    ['title', official.jabatan],
+    ...(official.nip ? ([['serialNumber', official.nip]] as NamePart[]) : []),
+    ['CN', official.nama],
+  ];
 }
 
 /**
@@ -283,6 +317,21 @@ async function makeKeyMaterial(input: {
   ca: boolean;
 }): Promise<KeyMaterial> {
   const { privateKey, publicKey } = await generateKey(input.keyAlgorithm);
+  const { cert, certDer } = makeCertificate({ ...input, publicKey, selfSigningKey: privateKey });
+  return { key: privateKey, cert, certDer };
+}
+
+/** A certificate for `publicKey`, signed by `issuer` (or self-signed with `selfSigningKey` for a root). */
+function makeCertificate(input: {
+  publicKey: KeyObject;
+  subject: readonly NamePart[];
+  issuer: KeyMaterial | undefined;
+  selfSigningKey?: KeyObject;
+  notBefore: Date;
+  notAfter: Date;
+  ca: boolean;
+}): { cert: pkijs.Certificate; certDer: Uint8Array } {
+  const { publicKey } = input;
   const spkiDer = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
   const cert = new pkijs.Certificate();
   cert.version = 2;
@@ -327,7 +376,8 @@ async function makeKeyMaterial(input: {
     ),
   ];
 
-  const signingKey = input.issuer ? input.issuer.key : privateKey;
+  const signingKey = input.issuer?.key ?? input.selfSigningKey;
+  if (!signingKey) throw new SepakatError(ErrorNames.InvalidDefinition, 'Sertifikat tanpa penerbit dan tanpa kunci.');
   const algorithm = signatureAlgorithmFor(signingKey);
   cert.signature = algorithm;
   cert.signatureAlgorithm = algorithm;
@@ -337,5 +387,5 @@ async function makeKeyMaterial(input: {
     valueHex: toArrayBuffer(new Uint8Array(cryptoSign('sha256', tbs, signingKey))),
   });
   const certDer = new Uint8Array(cert.toSchema().toBER());
-  return { key: privateKey, cert: parseCertificate(certDer), certDer };
+  return { cert: parseCertificate(certDer), certDer };
 }

@@ -1,0 +1,167 @@
+import { createPublicKey } from 'node:crypto';
+import { GetPublicKeyCommand, KMSServiceException, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { nameAttribute, parseCertificate } from './asn1.ts';
+import {
+  DEVELOPMENT_MARK,
+  type OfficialIdentity,
+  type SignerDescription,
+  type SignRequest,
+  type Signer,
+  type SigningKeys,
+} from './signer.ts';
+
+/**
+ * The `kms` signer: an asymmetric AWS KMS key per official (or per pemda seal), its certificate issued by the
+ * pemda's CA. `buildDetachedCms` hands it the SHA-256 of the CMS signed attributes, which KMS signs with
+ * `MessageType: DIGEST` (ECC_NIST_P256 → ECDSA_SHA_256, a DER ECDSA-Sig-Value; RSA → RSASSA_PKCS1_V1_5_SHA_256);
+ * the private key never leaves KMS.
+ *
+ * Before first use, `KmsSigner.open` checks that KMS `GetPublicKey` is the certificate's public key: a wrong key id
+ * or a wrong certificate would otherwise produce signatures that never verify. A mismatch is refused.
+ */
+export interface KmsKeyBinding {
+  /** KMS key id or ARN (asymmetric, SIGN_VERIFY). */
+  readonly keyId: string;
+  /** DER certificates: the one issued for this key first, then its issuers. */
+  readonly chain: readonly Uint8Array[];
+}
+
+type SigningAlgorithm = 'ECDSA_SHA_256' | 'RSASSA_PKCS1_V1_5_SHA_256';
+
+export class KmsSigner implements Signer {
+  private constructor(
+    private readonly kms: KMSClient,
+    private readonly keyId: string,
+    private readonly chain: readonly Uint8Array[],
+    private readonly algorithm: SigningAlgorithm,
+    private readonly description: SignerDescription,
+  ) {}
+
+  /** Reads the key's public half from KMS and refuses a certificate that does not certify it. */
+  static async open(kms: KMSClient, binding: KmsKeyBinding): Promise<KmsSigner> {
+    const leafDer = binding.chain[0];
+    if (!leafDer)
+      throw new SepakatError(ErrorNames.InvalidDefinition, `Kunci KMS ${binding.keyId}: rantai sertifikat kosong.`);
+    const leaf = parseCertificate(leafDer);
+    const certificateKey = createPublicKey({
+      key: Buffer.from(leaf.subjectPublicKeyInfo.toSchema().toBER()),
+      format: 'der',
+      type: 'spki',
+    });
+    const answer = await call(() => kms.send(new GetPublicKeyCommand({ KeyId: binding.keyId })), binding.keyId);
+    if (answer.KeyUsage !== 'SIGN_VERIFY' || !answer.PublicKey)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Kunci KMS ${binding.keyId} bukan kunci tanda tangan (KeyUsage ${String(answer.KeyUsage)}).`,
+        { code: 'KunciKmsBukanTandaTangan' },
+      );
+    const kmsKey = createPublicKey({ key: Buffer.from(answer.PublicKey), format: 'der', type: 'spki' });
+    const name = nameAttribute(leaf.subject, 'CN') ?? '';
+    if (!kmsKey.export({ type: 'spki', format: 'der' }).equals(certificateKey.export({ type: 'spki', format: 'der' })))
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Kunci publik KMS ${binding.keyId} tidak sama dengan kunci publik sertifikat "${name}": ` +
+          'sertifikat ini tidak diterbitkan untuk kunci tersebut, tanda tangan tidak dibuat.',
+        { code: 'KunciKmsTidakCocok' },
+      );
+    const algorithm: SigningAlgorithm =
+      kmsKey.asymmetricKeyType === 'ec' ? 'ECDSA_SHA_256' : 'RSASSA_PKCS1_V1_5_SHA_256';
+    if (kmsKey.asymmetricKeyType === 'ec' && kmsKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Kunci KMS ${binding.keyId}: hanya kurva P-256 yang didukung.`,
+      );
+    if (!answer.SigningAlgorithms?.includes(algorithm))
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Kunci KMS ${binding.keyId} tidak mendukung ${algorithm} (${(answer.SigningAlgorithms ?? []).join(', ')}).`,
+      );
+    return new KmsSigner(kms, binding.keyId, [...binding.chain], algorithm, {
+      name,
+      issuer: nameAttribute(leaf.issuer, 'CN') ?? '',
+      development: nameAttribute(leaf.subject, 'OU') === DEVELOPMENT_MARK,
+    });
+  }
+
+  async certificateChain(): Promise<Uint8Array[]> {
+    return [...this.chain];
+  }
+
+  async sign(request: SignRequest): Promise<Uint8Array> {
+    const answer = await call(
+      () =>
+        this.kms.send(
+          new SignCommand({
+            KeyId: this.keyId,
+            Message: request.digest,
+            MessageType: 'DIGEST',
+            SigningAlgorithm: this.algorithm,
+          }),
+        ),
+      this.keyId,
+    );
+    if (!answer.Signature?.length)
+      throw new SepakatError(ErrorNames.Transient, `KMS tidak mengembalikan tanda tangan untuk kunci ${this.keyId}.`);
+    return new Uint8Array(answer.Signature);
+  }
+
+  describe(): SignerDescription {
+    return this.description;
+  }
+}
+
+/** KMS errors in the product's terms: throttling and KMS's own failures are transient, the rest a configuration. */
+async function call<T>(send: () => Promise<T>, keyId: string): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (!(error instanceof KMSServiceException)) throw error;
+    const transient =
+      error.$fault === 'server' ||
+      error.name === 'ThrottlingException' ||
+      error.name === 'KMSInternalException' ||
+      error.name === 'DependencyTimeoutException';
+    throw new SepakatError(
+      transient ? ErrorNames.Transient : ErrorNames.InvalidDefinition,
+      `KMS menolak permintaan untuk kunci ${keyId}: ${error.name}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * `SigningKeys` over KMS: each official's key and certificate chain from `bindingFor`, opened (and checked) once
+ * per official; the trust anchors are the pemda CAs' roots.
+ */
+export class KmsSigningKeys implements SigningKeys {
+  private readonly signers = new Map<string, Promise<KmsSigner>>();
+
+  constructor(
+    private readonly kms: KMSClient,
+    private readonly bindingFor: (official: OfficialIdentity) => KmsKeyBinding | undefined,
+    private readonly roots: readonly Uint8Array[],
+  ) {}
+
+  signerFor(official: OfficialIdentity): Promise<Signer> {
+    let signer = this.signers.get(official.id);
+    if (!signer) {
+      const binding = this.bindingFor(official);
+      if (!binding)
+        return Promise.reject(
+          new SepakatError(ErrorNames.InvalidDefinition, `Pejabat ${official.id} tidak memiliki kunci KMS.`, {
+            code: 'TanpaKunciKms',
+          }),
+        );
+      signer = KmsSigner.open(this.kms, binding);
+      this.signers.set(official.id, signer);
+      // A failed open is not kept: the next signature checks again.
+      signer.catch(() => this.signers.delete(official.id));
+    }
+    return signer;
+  }
+
+  async trustedRoots(): Promise<Uint8Array[]> {
+    return [...this.roots];
+  }
+}
