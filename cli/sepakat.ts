@@ -44,6 +44,9 @@ Perintah:
                                                       pemegang tugas diberi tahu; dokumen tetap tersimpan
   perjanjian <ID-pemda>                               perjanjian yang terdaftar: status, jangka waktu, tautan
                                                       (induk, adendum) dan kewajiban berikutnya
+  kms-csr <ID-kunci-KMS> --nama "…" --jabatan "…" [--nip N] [--instansi "…"] [--keluaran berkas.csr]
+                                                      permintaan sertifikat (CSR PKCS#10) untuk kunci KMS lokal,
+                                                      ditandatangani melalui KMS Sign; diterbitkan oleh CA pemda
   bantuan                                             tampilkan pesan ini
 
 --data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)`;
@@ -64,7 +67,7 @@ const STATUSES: readonly CaseStatus[] = ['aktif', 'selesai', 'ditolak', 'dibatal
 
 interface RuntimeInfo {
   pid: number;
-  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string };
+  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string; kms?: string };
   config: Record<string, unknown>;
 }
 
@@ -613,6 +616,52 @@ async function arsip(
   else await arsipRiwayat(dataDir, docId, out);
 }
 
+/**
+ * A PKCS#10 request for a key in the local KMS, signed through KMS `Sign` (the private key never leaves KMS), in
+ * PEM to the terminal or a file: what the pemda's CA issues the official's certificate from.
+ */
+async function kmsCsr(
+  dataDir: string,
+  keyId: string | undefined,
+  options: { nama?: string; jabatan?: string; nip?: string; instansi?: string; keluaran?: string },
+  out: (l: string) => void,
+): Promise<void> {
+  if (!keyId) throw salahPerintah('Sebutkan ID atau ARN kunci KMS.');
+  if (!options.nama?.trim()) throw salahPerintah('Sebutkan nama pejabat dengan --nama "…".');
+  if (!options.jabatan?.trim()) throw salahPerintah('Sebutkan jabatan dengan --jabatan "…".');
+  if (options.nip !== undefined && !/^\d{18}$/.test(options.nip))
+    throw salahPerintah(`--nip harus 18 angka (diterima "${options.nip}").`);
+  const info = await requireRunning(dataDir);
+  if (!info.urls.kms)
+    throw tidakBerjalan('Runtime ini belum menjalankan KMS lokal; jalankan ulang `npm start` dari versi ini.');
+  const [{ KMSClient }, { kmsCertificateRequest }, { toPem }, { LOCAL_DEVELOPMENT_CREDENTIALS }] = await Promise.all([
+    import('@aws-sdk/client-kms'),
+    import('../functions/signing/kms-signer.ts'),
+    import('../functions/signing/asn1.ts'),
+    import('../local/local-aws.ts'),
+  ]);
+  const kms = new KMSClient({
+    endpoint: info.urls.kms,
+    region: String(info.config['SEPAKAT_REGION']),
+    credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+  });
+  try {
+    const der = await kmsCertificateRequest(kms, keyId, {
+      nama: options.nama.trim(),
+      jabatan: options.jabatan.trim(),
+      ...(options.nip ? { nip: options.nip } : {}),
+      ...(options.instansi?.trim() ? { instansi: options.instansi.trim() } : {}),
+    });
+    const pem = toPem(der, 'CERTIFICATE REQUEST');
+    if (options.keluaran) {
+      writeFileSync(options.keluaran, pem);
+      out(`CSR untuk kunci ${keyId} ditulis ke ${options.keluaran}.`);
+    } else out(pem.trimEnd());
+  } finally {
+    kms.destroy();
+  }
+}
+
 export async function main(argv: readonly string[], out: (l: string) => void = (l) => console.log(l)): Promise<number> {
   let parsed;
   try {
@@ -639,6 +688,11 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         oleh: { type: 'string' },
         peran: { type: 'string' },
         alasan: { type: 'string' },
+        nama: { type: 'string' },
+        jabatan: { type: 'string' },
+        nip: { type: 'string' },
+        instansi: { type: 'string' },
+        keluaran: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -659,6 +713,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     lanjutkan: { args: 1, flags: [] },
     perjanjian: { args: 1, flags: [] },
     batalkan: { args: 1, flags: ['alasan'] },
+    'kms-csr': { args: 1, flags: ['nama', 'jabatan', 'nip', 'instansi', 'keluaran'] },
     // Its subcommands check their own arguments and options.
     arsip: {
       args: 2,
@@ -750,6 +805,20 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
       }
       case 'perjanjian':
         await perjanjian(dataDir, rest[0], out);
+        break;
+      case 'kms-csr':
+        await kmsCsr(
+          dataDir,
+          rest[0],
+          {
+            ...(values.nama !== undefined ? { nama: values.nama } : {}),
+            ...(values.jabatan !== undefined ? { jabatan: values.jabatan } : {}),
+            ...(values.nip !== undefined ? { nip: values.nip } : {}),
+            ...(values.instansi !== undefined ? { instansi: values.instansi } : {}),
+            ...(values.keluaran !== undefined ? { keluaran: values.keluaran } : {}),
+          },
+          out,
+        );
         break;
       case 'arsip': {
         const { 'data-dir': _dataDir, help: _help, isian: _isian, ...strings } = values;

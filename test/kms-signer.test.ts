@@ -9,9 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSepakatError } from '../core/errors.ts';
 import { parseCertificate } from '../functions/signing/asn1.ts';
 import { DevelopmentPki } from '../functions/signing/dev-pki.ts';
-import { KmsSigner, KmsSigningKeys, type KmsKeyBinding } from '../functions/signing/kms-signer.ts';
+import {
+  kmsCertificateRequest,
+  KmsSigner,
+  KmsSigningKeys,
+  type KmsKeyBinding,
+} from '../functions/signing/kms-signer.ts';
 import { PadesSigner } from '../functions/signing/pades-signer.ts';
 import { verifyPdfSignatures } from '../functions/signing/verify.ts';
+import { OPENSSL } from './support/kasus.ts';
 import { startLocalKms, type LocalKms } from '../local/kms/local-kms.ts';
 import { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local/local-aws.ts';
 
@@ -171,5 +177,20 @@ describe('the kms signer behind the Signer port (local KMS through @aws-sdk/clie
     const missing = await KmsSigner.open(kms, binding).catch((e: unknown) => e);
     expect(isSepakatError(missing)).toBe(true);
     expect((missing as Error).message).toContain('NotFoundException');
+  });
+
+  it('kmsCertificateRequest: an RSA_2048 key makes a CSR signed through KMS that openssl req -verify accepts', async () => {
+    const key = await kmsKey('RSA_2048');
+    const der = await kmsCertificateRequest(kms, key.keyId, WALIKOTA);
+    expect(der[0]).toBe(0x30);
+    if (!OPENSSL) return;
+    const file = join(work, 'walikota-rsa.csr');
+    writeFileSync(file, der);
+    const verified = spawnSync('openssl', ['req', '-in', file, '-inform', 'DER', '-noout', '-verify', '-subject'], {
+      encoding: 'utf8',
+    });
+    expect(verified.status, verified.stderr).toBe(0);
+    expect(`${verified.stdout}${verified.stderr}`).toMatch(/verify OK/i);
+    expect(verified.stdout).toContain('title = Wali Kota Contoh');
   });
 });

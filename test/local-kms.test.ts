@@ -1,6 +1,7 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import {
   CreateKeyCommand,
   DescribeKeyCommand,
@@ -13,7 +14,26 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalKms } from '../local/kms/local-kms.ts';
 import { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local/local-aws.ts';
+import { PROJECT_ROOT } from '../local/runtime.ts';
+import { OPENSSL } from './support/kasus.ts';
 import { startTestRuntime } from './support/runtime.ts';
+
+/** The operator CLI as a child process, against the test's runtime (as test/cli.test.ts runs it). */
+function sepakat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+      ['cli/sepakat.ts', ...args, '--data-dir', rt.dataDir],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 /** The local KMS of the embedded runtime, through the real @aws-sdk/client-kms. */
 let rt: Awaited<ReturnType<typeof startTestRuntime>>;
@@ -200,4 +220,65 @@ describe('local KMS (AWS JSON 1.1, TrentService) through @aws-sdk/client-kms', (
     const garbage = await post('TrentService.DescribeKey', 'bukan json');
     expect(await garbage.json()).toMatchObject({ __type: 'SerializationException' });
   });
+
+  it('kms-csr: the CLI makes a PKCS#10 request signed through KMS that openssl req -verify accepts', async () => {
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+    const file = join(rt.dataDir, 'walikota.csr');
+    const made = await sepakat([
+      'kms-csr',
+      KeyMetadata!.KeyId!,
+      '--nama',
+      'Dr. H. Budi Santoso, M.Si.',
+      '--jabatan',
+      'Wali Kota Contoh',
+      '--nip',
+      '197003151995031002',
+      '--instansi',
+      'Pemerintah Kota Contoh',
+      '--keluaran',
+      file,
+    ]);
+    expect(made.stderr).toBe('');
+    expect(made).toMatchObject({ code: 0 });
+    expect(made.stdout).toContain(`CSR untuk kunci ${KeyMetadata!.KeyId} ditulis ke ${file}`);
+    const pem = readFileSync(file, 'utf8');
+    expect(pem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----\n/);
+    if (OPENSSL) {
+      const verified = spawnSync('openssl', ['req', '-in', file, '-noout', '-verify', '-subject', '-nameopt', 'utf8'], {
+        encoding: 'utf8',
+      });
+      expect(verified.status, verified.stderr).toBe(0);
+      expect(`${verified.stdout}${verified.stderr}`).toMatch(/verify OK/i);
+      expect(verified.stdout).toContain(
+        'subject=C=ID, O=Pemerintah Kota Contoh, title=Wali Kota Contoh, serialNumber=197003151995031002, CN=Dr. H. Budi Santoso, M.Si.',
+      );
+      // The request carries the KMS key's public half.
+      const pub = await kms.send(new GetPublicKeyCommand({ KeyId: KeyMetadata!.KeyId }));
+      const csrKey = createPublicKey(
+        spawnSync('openssl', ['req', '-in', file, '-noout', '-pubkey'], { encoding: 'utf8' }).stdout,
+      );
+      expect(csrKey.export({ type: 'spki', format: 'der' })).toEqual(Buffer.from(pub.PublicKey!));
+      // One changed byte of the subject: the KMS signature no longer verifies.
+      const der = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+      const at = der.indexOf(Buffer.from('Wali Kota'));
+      der[at] = 0x76; // "v"
+      const tamperedFile = join(rt.dataDir, 'walikota-diubah.der');
+      writeFileSync(tamperedFile, der);
+      const tampered = spawnSync('openssl', ['req', '-in', tamperedFile, '-inform', 'DER', '-noout', '-verify'], {
+        encoding: 'utf8',
+      });
+      expect(`${tampered.stdout}${tampered.stderr}`).not.toMatch(/verify OK/i);
+    }
+
+    // Bad input is named, and nothing is written.
+    const noName = await sepakat(['kms-csr', KeyMetadata!.KeyId!, '--jabatan', 'Wali Kota Contoh']);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('--nama');
+    const badNip = await sepakat(['kms-csr', KeyMetadata!.KeyId!, '--nama', 'A', '--jabatan', 'B', '--nip', '12']);
+    expect(badNip.code).toBe(2);
+    expect(badNip.stderr).toContain('--nip harus 18 angka');
+    const missing = await sepakat(['kms-csr', '00000000-0000-4000-8000-000000000000', '--nama', 'A', '--jabatan', 'B']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('NotFoundException');
+  }, 60_000);
 });

@@ -1,7 +1,9 @@
 import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSServiceException, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
-import { nameAttribute, parseCertificate } from './asn1.ts';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { buildName, nameAttribute, OID, parseCertificate, sha256, toArrayBuffer, type NamePart } from './asn1.ts';
 import {
   DEVELOPMENT_MARK,
   type OfficialIdentity,
@@ -89,26 +91,73 @@ export class KmsSigner implements Signer {
   }
 
   async sign(request: SignRequest): Promise<Uint8Array> {
-    const answer = await call(
-      () =>
-        this.kms.send(
-          new SignCommand({
-            KeyId: this.keyId,
-            Message: request.digest,
-            MessageType: 'DIGEST',
-            SigningAlgorithm: this.algorithm,
-          }),
-        ),
-      this.keyId,
-    );
-    if (!answer.Signature?.length)
-      throw new SepakatError(ErrorNames.Transient, `KMS tidak mengembalikan tanda tangan untuk kunci ${this.keyId}.`);
-    return new Uint8Array(answer.Signature);
+    return signDigest(this.kms, this.keyId, this.algorithm, request.digest);
   }
 
   describe(): SignerDescription {
     return this.description;
   }
+}
+
+/** One KMS `Sign` over a SHA-256 digest (`MessageType: DIGEST`). */
+async function signDigest(
+  kms: KMSClient,
+  keyId: string,
+  algorithm: SigningAlgorithm,
+  digest: Uint8Array,
+): Promise<Uint8Array> {
+  const answer = await call(
+    () =>
+      kms.send(new SignCommand({ KeyId: keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: algorithm })),
+    keyId,
+  );
+  if (!answer.Signature?.length)
+    throw new SepakatError(ErrorNames.Transient, `KMS tidak mengembalikan tanda tangan untuk kunci ${keyId}.`);
+  return new Uint8Array(answer.Signature);
+}
+
+/**
+ * A PKCS#10 certificate request (RFC 2986) for a KMS key, signed through KMS `Sign` (the private key never leaves
+ * KMS): what the pemda's CA issues the official's certificate from. The subject is the official's (C, O, title,
+ * serialNumber = NIP, CN); returns the DER.
+ */
+export async function kmsCertificateRequest(
+  kms: KMSClient,
+  keyId: string,
+  official: Omit<OfficialIdentity, 'id'>,
+): Promise<Uint8Array> {
+  const answer = await call(() => kms.send(new GetPublicKeyCommand({ KeyId: keyId })), keyId);
+  if (answer.KeyUsage !== 'SIGN_VERIFY' || !answer.PublicKey)
+    throw new SepakatError(ErrorNames.BadInput, `Kunci KMS ${keyId} bukan kunci tanda tangan.`, {
+      code: 'KunciKmsBukanTandaTangan',
+    });
+  const publicKey = createPublicKey({ key: Buffer.from(answer.PublicKey), format: 'der', type: 'spki' });
+  const ec = publicKey.asymmetricKeyType === 'ec';
+  const subject = buildName([
+    ['C', 'ID'],
+    ['O', official.instansi ?? 'Sepakat'],
+    ['title', official.jabatan],
+    ...(official.nip ? ([['serialNumber', official.nip]] as NamePart[]) : []),
+    ['CN', official.nama],
+  ]);
+  // CertificationRequestInfo ::= SEQUENCE { version 0, subject, subjectPKInfo, attributes [0] IMPLICIT SET OF }
+  const info = new asn1js.Sequence({
+    value: [
+      new asn1js.Integer({ value: 0 }),
+      subject.toSchema(),
+      pkijs.PublicKeyInfo.fromBER(publicKey.export({ type: 'spki', format: 'der' })).toSchema(),
+      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [] }),
+    ],
+  });
+  const tbs = new Uint8Array(info.toBER());
+  const algorithm = ec
+    ? new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 })
+    : new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRSAEncryption, algorithmParams: new asn1js.Null() });
+  const signature = await signDigest(kms, keyId, ec ? 'ECDSA_SHA_256' : 'RSASSA_PKCS1_V1_5_SHA_256', sha256(tbs));
+  const request = new asn1js.Sequence({
+    value: [info, algorithm.toSchema(), new asn1js.BitString({ valueHex: toArrayBuffer(signature) })],
+  });
+  return new Uint8Array(request.toBER());
 }
 
 /** KMS errors in the product's terms: throttling and KMS's own failures are transient, the rest a configuration. */
