@@ -12,9 +12,15 @@ import { PadesSigner } from '../functions/signing/pades-signer.ts';
 import { buildDetachedCms } from '../functions/signing/cms.ts';
 import { appendSignatureWith, signPdf, type CmsMaker, type SignPdfOptions } from '../functions/signing/sign-pdf.ts';
 import { HttpTimestampAuthority } from '../functions/signing/timestamp.ts';
-import { findSignatureFields, verifyPdfSignatures, verifyTimestampToken } from '../functions/signing/verify.ts';
+import {
+  findSignatureFields,
+  trustOf,
+  verifyPdfSignatures,
+  verifyTimestampToken,
+} from '../functions/signing/verify.ts';
 import { startLocalTsa, type LocalTsa } from '../local/tsa/local-tsa.ts';
 import { OPENSSL } from './support/kasus.ts';
+import { startTestRuntime } from './support/runtime.ts';
 import { opensslTimestampVerifies, signatureTimestamp } from './support/timestamp.ts';
 
 const PDFSIG = spawnSync('pdfsig', ['-v'], { encoding: 'utf8' }).status === 0;
@@ -162,6 +168,32 @@ describe('signature timestamps (PAdES B-T)', () => {
     expect(out.stdout).toMatch(/Signature Validation: Signature is Valid\./);
     expect(out.stdout).toMatch(/Total document signed/);
   });
+});
+
+describe('the embedded default', () => {
+  it('starts the local TSA, configures it as the TSA and trusts its CA for timestamps only', async () => {
+    const rt = await startTestRuntime({ recover: false, schedulerIntervalMs: 0, intakeSweepIntervalMs: 0 });
+    try {
+      expect(rt.app.config.SEPAKAT_TSA_URL).toBe(rt.urls.tsa);
+      const keys = await rt.app.keys();
+      const signer = await keys.signerFor(WALIKOTA);
+      const pdf = await signPdf(samplePdf('Naskah'), signer, {
+        ...OPTIONS,
+        timestamp: new HttpTimestampAuthority(rt.app.config.SEPAKAT_TSA_URL!),
+      });
+      const [s] = (await verifyPdfSignatures(pdf, { ...(await trustOf(keys)), checkDate: new Date(Date.now()) }))
+        .signatures;
+      expect(s!.problems).toEqual([]);
+      expect(s!.level).toBe('B-T');
+      expect(s!.signingTimeSource).toBe('timestamp');
+      // The TSA's CA anchors tokens, not signers.
+      const roots = (await keys.trustedRoots()).map((r) => Buffer.from(r).toString('hex'));
+      const tsaRoots = (await keys.timestampRoots!()).map((r) => Buffer.from(r).toString('hex'));
+      expect(tsaRoots.some((r) => roots.includes(r))).toBe(false);
+    } finally {
+      await rt.cleanup();
+    }
+  }, 60_000);
 });
 
 /** The same signed PDF with another token in its SignerInfo (same length: a token from the same TSA and chain). */
