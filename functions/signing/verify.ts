@@ -329,7 +329,11 @@ async function verifyField(
         checkDate,
       )
     : null;
-  if (timestamp) problems.push(...timestamp.problems);
+  // A token over another value, or one whose own signature fails, is a forgery: the signature is refused. A sound
+  // token from a TSA this verifier does not trust is only ignored (B-B, the claimed time), and said so.
+  if (timestamp && (!timestamp.imprintOk || !timestamp.signatureOk)) problems.push(...timestamp.problems);
+  else if (timestamp && !timestamp.valid)
+    warnings.push(...timestamp.problems, 'Cap waktu diabaikan; waktu yang ditampilkan adalah waktu yang dinyatakan.');
   const stampedTime = timestamp?.valid && timestamp.time ? new Date(timestamp.time) : undefined;
   const signingTime = stampedTime ?? claimedTime;
 
