@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -38,6 +39,8 @@ import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
 import { DevelopmentPki } from './signing/dev-pki.ts';
 import { PadesSigner } from './signing/pades-signer.ts';
+import { fromPem } from './signing/asn1.ts';
+import { HttpTimestampAuthority } from './signing/timestamp.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { ErrorNames, SepakatError } from '../core/errors.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
@@ -195,7 +198,9 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     // A failed open is not cached: the next call tries again.
     (keys ??= (
       config.SEPAKAT_DEV_PKI_DIR
-        ? DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR, now: () => deps.clock.now() })
+        ? DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR, now: () => deps.clock.now() }).then((pki) =>
+            withTimestampRoots(pki, config.SEPAKAT_TSA_CA_FILE),
+          )
         : Promise.reject(
             new SepakatError(
               ErrorNames.InvalidDefinition,
@@ -214,7 +219,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
-    signer: new PadesSigner(getKeys),
+    signer: new PadesSigner(
+      getKeys,
+      config.SEPAKAT_TSA_URL ? { timestamp: new HttpTimestampAuthority(config.SEPAKAT_TSA_URL) } : {},
+    ),
     pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -359,4 +367,17 @@ export function naskahDrafts(
         pemda: { nama: catalog.pemda(record.pemdaId).directory.data.pemda.nama },
       } as unknown as CaseDocumentContext),
   });
+}
+
+/** The keys, trusting the TSA's own roots (a PEM file) for timestamp tokens when one is configured. */
+async function withTimestampRoots(keys: SigningKeys, caFile: string | undefined): Promise<SigningKeys> {
+  if (!caFile) return keys;
+  const roots = fromPem(await readFile(caFile, 'utf8'));
+  if (!roots.length)
+    throw new SepakatError(ErrorNames.InvalidDefinition, `SEPAKAT_TSA_CA_FILE tidak memuat sertifikat: ${caFile}`);
+  return {
+    signerFor: (official) => keys.signerFor(official),
+    trustedRoots: () => keys.trustedRoots(),
+    timestampRoots: async () => roots,
+  };
 }

@@ -43,6 +43,13 @@ export const ConfigSchema = z.object({
    * held in KMS and certificates in Secrets Manager (functions/signing/aws-signer.ts).
    */
   SEPAKAT_DEV_PKI_DIR: z.string().min(1).optional(),
+  /**
+   * An RFC 3161 Time-Stamp Authority (POST application/timestamp-query): when set, every signature carries a
+   * signature timestamp (PAdES B-T); unset, signatures are B-B. Locally the local TSA (local/tsa/).
+   */
+  SEPAKAT_TSA_URL: url.optional(),
+  /** PEM file of the roots trusted for that TSA's tokens (default: the signers' trusted roots). */
+  SEPAKAT_TSA_CA_FILE: z.string().min(1).optional(),
   /** A Chromium binary; default @sparticuz/chromium's. */
   SEPAKAT_CHROMIUM_PATH: z.string().min(1).optional(),
   /** ARN prefix of the SOP state machines: `arn:aws:states:<region>:<account>:stateMachine:`. */

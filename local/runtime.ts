@@ -34,6 +34,7 @@ import { createOutbox } from './outbox/outbox.ts';
 import { startLocalS3 } from './s3/local-s3.ts';
 import { startLocalSes } from './ses/local-ses.ts';
 import { startLocalStepFunctions } from './step-functions/local-step-functions.ts';
+import { startLocalTsa } from './tsa/local-tsa.ts';
 
 /**
  * The embedded local default: real local services that speak the AWS wire protocols, the product's Lambda
@@ -88,7 +89,16 @@ const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
 
 export interface LocalRuntime {
   app: App;
-  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string; cognito: string; kms: string };
+  urls: {
+    web: string;
+    dynamodb: string;
+    s3: string;
+    sfn: string;
+    ses: string;
+    cognito: string;
+    kms: string;
+    tsa: string;
+  };
   dataDir: string;
   /** Cases resumed at start. */
   resumed: string[];
@@ -149,7 +159,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   await new Promise<void>((ok) => web.listen(options.port ?? 0, host, ok));
   const webUrl = `http://${host}:${(web.address() as AddressInfo).port}`;
 
-  const [dynamodb, s3, ses, cognito, kms] = await Promise.all([
+  const clock = options.clock ?? systemClock;
+  const [dynamodb, s3, ses, cognito, kms, tsa] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
     startLocalS3({
       dataDir,
@@ -166,8 +177,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       host,
       region: REGION,
       accountId: ACCOUNT,
-      now: () => (options.clock ?? systemClock).now(),
+      now: () => clock.now(),
     }),
+    // RFC 3161 signature timestamps (PAdES B-T), on the product's clock.
+    startLocalTsa({ dataDir, host, now: () => clock.now() }),
   ]);
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const sfn = await startLocalStepFunctions({
@@ -215,6 +228,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TABLE_AGREEMENTS: 'sepakat-perjanjian',
     // Local development CA and per-official certificates, created on first start (never committed).
     SEPAKAT_DEV_PKI_DIR: join(dataDir, 'pki-pengembangan'),
+    SEPAKAT_TSA_URL: tsa.url,
+    SEPAKAT_TSA_CA_FILE: tsa.caFile,
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
@@ -229,7 +244,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
   });
   const faults = faultsFor(options.fault);
-  const clock = options.clock ?? systemClock;
   let schedule: DynamoDbScheduler | undefined;
   const app = buildApp(config, {
     clock,
@@ -340,6 +354,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ses: ses.endpoint,
     cognito: cognito.endpoint,
     kms: kms.endpoint,
+    tsa: tsa.url,
   };
   writeFileSync(
     join(dataDir, 'runtime.json'),
@@ -384,7 +399,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       await closed;
       await sfn.close();
       await app.close();
-      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close(), kms.close()]);
+      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close(), kms.close(), tsa.close()]);
       app.clients.dynamodb.destroy();
       app.clients.s3.destroy();
       app.clients.sfn.destroy();

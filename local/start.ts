@@ -54,6 +54,7 @@ Sepakat berjalan (bawaan lokal).
   SES v2 (surat)   : ${runtime.urls.ses}  — surat tersimpan di ${runtime.dataDir}/mail
   Cognito (lokal)  : ${runtime.urls.cognito}  — masuk konsol di ${runtime.urls.web}/masuk, pengguna di config/pengguna/
   KMS (lokal)      : ${runtime.urls.kms}  — kunci tanda tangan di ${runtime.dataDir}/kms
+  TSA (RFC 3161)   : ${runtime.urls.tsa}  — cap waktu tanda tangan (PAdES B-T), TSA tiruan, bukan TSA tersertifikasi
   Data             : ${runtime.dataDir}
   Kasus dilanjutkan: ${runtime.resumed.length}
 Tekan Ctrl+C untuk berhenti. Coba: npm run sepakat -- kasus`);

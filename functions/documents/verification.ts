@@ -7,7 +7,7 @@ import { formatTanggal, formatTanggalWaktu } from '../../core/format/tanggal.ts'
 import { STATUS_LABEL, tanggalPanjang, type RegisterEntry } from '../../core/register/numbering.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
 import { DEVELOPMENT_MARK, type SigningKeys } from '../signing/signer.ts';
-import { verifyPdfSignatures, type PdfVerification, type SignatureReport } from '../signing/verify.ts';
+import { trustOf, verifyPdfSignatures, type PdfVerification, type SignatureReport } from '../signing/verify.ts';
 
 /**
  * The public verification of a signed naskah, from the QR code printed on it (`/verifikasi/<docId>`) or from an
@@ -193,7 +193,7 @@ export class Verification {
 
   private async verify(bytes: Uint8Array): Promise<PdfVerification> {
     const keys = await this.deps.keys();
-    return verifyPdfSignatures(bytes, { trustedRoots: await keys.trustedRoots(), checkDate: this.deps.clock.now() });
+    return verifyPdfSignatures(bytes, { ...(await trustOf(keys)), checkDate: this.deps.clock.now() });
   }
 
   /** The same bytes; else the latest signed revision (bytes 0..revisionEnd) whose bytes are a stored document. */
@@ -323,11 +323,13 @@ function signatureView(s: SignatureReport, tz: TimeZone, match: Match | undefine
     penandatangan: s.signerName ?? 'Tidak diketahui',
     waktu: s.signingTime ? formatTanggalWaktu(new Date(s.signingTime), tz) : 'tidak diketahui',
     sumberWaktu:
-      s.signingTimeSource === 'cms'
-        ? 'dinyatakan penanda tangan di dalam tanda tangan (bukan cap waktu tepercaya)'
-        : s.signingTimeSource === 'pdf'
-          ? 'dinyatakan di kamus tanda tangan PDF (bukan cap waktu tepercaya)'
-          : 'tidak dinyatakan',
+      s.signingTimeSource === 'timestamp'
+        ? `cap waktu tepercaya (RFC 3161) dari ${s.timestamp?.tsa ?? 'TSA'}`
+        : s.signingTimeSource === 'cms'
+          ? 'dinyatakan penanda tangan di dalam tanda tangan (bukan cap waktu tepercaya)'
+          : s.signingTimeSource === 'pdf'
+            ? 'dinyatakan di kamus tanda tangan PDF (bukan cap waktu tepercaya)'
+            : 'tidak dinyatakan',
     ...(s.reason ? { alasan: s.reason } : {}),
     ...(s.location ? { lokasi: s.location } : {}),
     ...(s.certificate

@@ -11,6 +11,13 @@ export const OID = {
   signingTime: '1.2.840.113549.1.9.5',
   signingCertificate: '1.2.840.113549.1.9.16.2.12',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  /** id-aa-signatureTimeStampToken: an RFC 3161 token over the SignerInfo's signature value (unsigned). */
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  /** id-ct-TSTInfo: the content type of an RFC 3161 timestamp token. */
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  extKeyUsage: '2.5.29.37',
+  /** id-kp-timeStamping */
+  timeStamping: '1.3.6.1.5.5.7.3.8',
   sha1: '1.3.14.3.2.26',
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',

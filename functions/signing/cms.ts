@@ -3,6 +3,7 @@ import * as pkijs from 'pkijs';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { bytesToHex, OID, parseCertificate, sha256, toArrayBuffer } from './asn1.ts';
 import type { Signer } from './signer.ts';
+import type { TimestampAuthority } from './timestamp.ts';
 
 /**
  * A detached CMS SignedData (RFC 5652) in the CAdES-BES / PAdES B-B shape, built with pkijs (the outer
@@ -11,6 +12,9 @@ import type { Signer } from './signer.ts';
  * - signed attributes: contentType (id-data), messageDigest, signingTime, signing-certificate-v2 (ESSCertIDv2 with
  *   the SHA-256 of the signer's certificate and its issuer and serial number, RFC 5035), DER-sorted;
  * - the signer's certificate chain in `certificates`; no eContent (detached).
+ * Optionally (PAdES B-T) an RFC 3161 token over the SignerInfo's signature value from `timestamp`, as the unsigned
+ * attribute id-aa-signatureTimeStampToken. The same builder, with `encapsulated`, makes a TSA's token: the TSTInfo
+ * as eContent, its content type in the contentType attribute.
  */
 export interface CmsInput {
   /** SHA-256 of the signed content (for a PDF: the bytes of the /ByteRange). */
@@ -19,6 +23,12 @@ export interface CmsInput {
   readonly signingTime: Date;
   /** Include the CMS signingTime attribute (default true; see the note in signPdf). */
   readonly signingTimeAttribute?: boolean;
+  /** PAdES B-T: a timestamp over the signature value, added as the unsigned attribute signatureTimeStampToken. */
+  readonly timestamp?: TimestampAuthority;
+  /** Content carried inside (not detached): its type (contentType attribute) and bytes (eContent). */
+  readonly encapsulated?: { readonly type: string; readonly bytes: Uint8Array };
+  /** Put the signer's chain in `certificates` (default true; an RFC 3161 token without certReq has none). */
+  readonly includeCertificates?: boolean;
 }
 
 export async function buildDetachedCms(input: CmsInput): Promise<Uint8Array> {
@@ -28,10 +38,17 @@ export async function buildDetachedCms(input: CmsInput): Promise<Uint8Array> {
   const sha256Id = () => new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 });
 
   const attributes: pkijs.Attribute[] = [
-    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+    new pkijs.Attribute({
+      type: OID.contentType,
+      values: [new asn1js.ObjectIdentifier({ value: input.encapsulated?.type ?? OID.data })],
+    }),
     new pkijs.Attribute({
       type: OID.messageDigest,
-      values: [new asn1js.OctetString({ valueHex: toArrayBuffer(input.contentDigest) })],
+      values: [
+        new asn1js.OctetString({
+          valueHex: toArrayBuffer(input.encapsulated ? sha256(input.encapsulated.bytes) : input.contentDigest),
+        }),
+      ],
     }),
     new pkijs.Attribute({ type: OID.signingCertificateV2, values: [signingCertificateV2] }),
   ];
@@ -58,6 +75,8 @@ export async function buildDetachedCms(input: CmsInput): Promise<Uint8Array> {
   toSign[0] = 0x31; // [0] IMPLICIT → SET OF, as RFC 5652 5.4 requires for the signature input
 
   const signature = await input.signer.sign({ signedAttributes: toSign, digest: sha256(toSign) });
+  // PAdES B-T: the token's message imprint is the SHA-256 of the signature value (ETSI EN 319 122-1 5.3).
+  const token = input.timestamp ? await input.timestamp.timestamp(sha256(signature)) : undefined;
 
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
@@ -66,15 +85,36 @@ export async function buildDetachedCms(input: CmsInput): Promise<Uint8Array> {
     signedAttrs,
     signatureAlgorithm,
     signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
+    ...(token
+      ? {
+          unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({
+            type: 1,
+            attributes: [
+              new pkijs.Attribute({
+                type: OID.signatureTimeStampToken,
+                values: [asn1js.fromBER(toArrayBuffer(token)).result],
+              }),
+            ],
+          }),
+        }
+      : {}),
   });
   // SignedData assembled around the certificates' own bytes (cached per chain): pkijs would re-encode every
   // certificate from its parsed fields on every signature, which is most of the cost and not byte-exact for BER.
   const signedData = tlv(
     0x30,
-    ber(new asn1js.Integer({ value: 1 })),
+    // Version 3 when eContentType is not id-data (RFC 5652 5.1).
+    ber(new asn1js.Integer({ value: input.encapsulated && input.encapsulated.type !== OID.data ? 3 : 1 })),
     ber(new asn1js.Set({ value: [sha256Id().toSchema()] })),
-    ber(new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }).toSchema()),
-    certificates,
+    ber(
+      new pkijs.EncapsulatedContentInfo({
+        eContentType: input.encapsulated?.type ?? OID.data,
+        ...(input.encapsulated
+          ? { eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(input.encapsulated.bytes) }) }
+          : {}),
+      }).toSchema(),
+    ),
+    ...(input.includeCertificates === false ? [] : [certificates]),
     ber(new asn1js.Set({ value: [signerInfo.toSchema()] })),
   );
   return tlv(0x30, ber(new asn1js.ObjectIdentifier({ value: OID.signedData })), tlv(0xa0, signedData));

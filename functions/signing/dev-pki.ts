@@ -62,7 +62,7 @@ const DAY = 24 * 3600 * 1000;
 const CA_YEARS = 10;
 const OFFICIAL_YEARS = 3;
 
-interface KeyMaterial {
+export interface KeyMaterial {
   readonly key: KeyObject;
   readonly cert: pkijs.Certificate;
   readonly certDer: Uint8Array;
@@ -244,7 +244,7 @@ export class LocalSigner implements Signer {
   }
 }
 
-async function loadKeyMaterial(dir: string): Promise<KeyMaterial | undefined> {
+export async function loadKeyMaterial(dir: string): Promise<KeyMaterial | undefined> {
   let keyPem: string;
   let certPem: string;
   try {
@@ -262,7 +262,7 @@ async function loadKeyMaterial(dir: string): Promise<KeyMaterial | undefined> {
 }
 
 /** Writes into a temporary sibling and renames it into place; if another process won, returns its material. */
-async function storeOnce(dir: string, made: KeyMaterial): Promise<KeyMaterial> {
+export async function storeOnce(dir: string, made: KeyMaterial): Promise<KeyMaterial> {
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(tmp, { recursive: true });
   const keyPem = made.key.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -308,13 +308,16 @@ function extension(extnID: string, critical: boolean, value: asn1js.BaseBlock): 
   return new pkijs.Extension({ extnID, critical, extnValue: value.toBER() });
 }
 
-async function makeKeyMaterial(input: {
+/** A key and its certificate, self-signed or issued by `issuer` (also the local TSA's, with `extendedKeyUsage`). */
+export async function makeKeyMaterial(input: {
   keyAlgorithm: DevKeyAlgorithm;
   subject: readonly NamePart[];
   issuer: KeyMaterial | undefined;
   notBefore: Date;
   notAfter: Date;
   ca: boolean;
+  /** One extended key usage, critical (a TSA's: id-kp-timeStamping, as RFC 3161 2.3 requires). */
+  extendedKeyUsage?: string;
 }): Promise<KeyMaterial> {
   const { privateKey, publicKey } = await generateKey(input.keyAlgorithm);
   const { cert, certDer } = makeCertificate({ ...input, publicKey, selfSigningKey: privateKey });
@@ -330,6 +333,8 @@ function makeCertificate(input: {
   notBefore: Date;
   notAfter: Date;
   ca: boolean;
+  /** One extended key usage, critical (a TSA's certificate). */
+  extendedKeyUsage?: string;
 }): { cert: pkijs.Certificate; certDer: Uint8Array } {
   const { publicKey } = input;
   const spkiDer = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
@@ -374,6 +379,15 @@ function makeCertificate(input: {
         keyIdentifier: new asn1js.OctetString({ valueHex: toArrayBuffer(authorityKeyId) }),
       }).toSchema(),
     ),
+    ...(input.extendedKeyUsage
+      ? [
+          extension(
+            OID.extKeyUsage,
+            true,
+            new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: input.extendedKeyUsage })] }),
+          ),
+        ]
+      : []),
   ];
 
   const signingKey = input.issuer?.key ?? input.selfSigningKey;

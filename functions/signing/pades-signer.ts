@@ -8,15 +8,20 @@ import type {
 import { signPdf } from './sign-pdf.ts';
 import type { SigningKeys } from './signer.ts';
 import { pagesUnchanged } from './update-check.ts';
-import { findSignatureFields, verifyPdfSignatures } from './verify.ts';
+import type { TimestampAuthority } from './timestamp.ts';
+import { findSignatureFields, trustOf, verifyPdfSignatures } from './verify.ts';
 
 /**
  * The core's `Signer` port on PAdES: signatures made with the official's key from `SigningKeys` (the local
  * development CA, or KMS and Secrets Manager in AWS), and a partner's countersignature checked against the trust
- * anchors of the same keys.
+ * anchors of the same keys. With a `timestamp` authority every signature carries an RFC 3161 signature timestamp
+ * (PAdES B-T); without one it is B-B.
  */
 export class PadesSigner implements Signer {
-  constructor(private readonly keys: () => Promise<SigningKeys>) {}
+  constructor(
+    private readonly keys: () => Promise<SigningKeys>,
+    private readonly options: { readonly timestamp?: TimestampAuthority } = {},
+  ) {}
 
   async describe(official: SigningOfficial): Promise<SignatureDescription> {
     const signer = await (await this.keys()).signerFor(official);
@@ -29,7 +34,10 @@ export class PadesSigner implements Signer {
     details: { reason: string; location: string; name: string; contactInfo: string; signingTime: Date },
   ): Promise<Uint8Array> {
     const signer = await (await this.keys()).signerFor(official);
-    return signPdf(pdf, signer, details);
+    return signPdf(pdf, signer, {
+      ...details,
+      ...(this.options.timestamp ? { timestamp: this.options.timestamp } : {}),
+    });
   }
 
   async countersignature(candidate: Uint8Array, signed: Uint8Array, at: Date): Promise<Countersignature> {
@@ -40,7 +48,7 @@ export class PadesSigner implements Signer {
       return { ok: false, reason: 'bukan pembaruan inkremental dari naskah yang ditandatangani' };
     if (findSignatureFields(candidate).length < 2) return { ok: false, reason: 'tidak ada tanda tangan kedua' };
     const keys = await this.keys();
-    const report = await verifyPdfSignatures(candidate, { trustedRoots: await keys.trustedRoots(), checkDate: at });
+    const report = await verifyPdfSignatures(candidate, { ...(await trustOf(keys)), checkDate: at });
     const [first, ...rest] = report.signatures;
     const intact = (s: (typeof report.signatures)[number]) =>
       s.digestOk && s.signatureOk && s.coversWholeFileUpToSignature;
@@ -55,7 +63,7 @@ export class PadesSigner implements Signer {
 
   async signatures(pdf: Uint8Array, at: Date): Promise<PdfSignatureInfo[]> {
     const keys = await this.keys();
-    const report = await verifyPdfSignatures(pdf, { trustedRoots: await keys.trustedRoots(), checkDate: at });
+    const report = await verifyPdfSignatures(pdf, { ...(await trustOf(keys)), checkDate: at });
     return report.signatures.map((s) => ({
       signer: s.signerName ?? 'tidak diketahui',
       ...(s.signingTime ? { signingTime: s.signingTime } : {}),

@@ -15,6 +15,7 @@ import {
   type PdfValue,
 } from './pdf-incremental.ts';
 import type { Signer } from './signer.ts';
+import type { TimestampAuthority } from './timestamp.ts';
 import { findSignatureFields } from './verify.ts';
 
 /**
@@ -47,6 +48,11 @@ export interface SignPdfOptions {
    * shall not be present and the time goes in /M only; set false for strict PAdES B-B conformance.
    */
   readonly signingTimeAttribute?: boolean;
+  /**
+   * PAdES B-T: a TSA that timestamps the signature value (unsigned attribute signatureTimeStampToken). Without
+   * it the signature is B-B, as before. /Contents then reserves the authority's `reserveBytes()` more.
+   */
+  readonly timestamp?: TimestampAuthority;
 }
 
 /**
@@ -114,20 +120,26 @@ export async function addSecondSignature(
 export type CmsMaker = (signedRanges: readonly [Uint8Array, Uint8Array], signingTime: Date) => Promise<Uint8Array>;
 
 /** The CMS of `signPdf`: SHA-256 of the byte ranges, CAdES attributes, one signature by `signer`. */
-function detachedCms(signer: Signer, signingTimeAttribute = true): CmsMaker {
+function detachedCms(signer: Signer, signingTimeAttribute = true, timestamp?: TimestampAuthority): CmsMaker {
   return async ([before, after], signingTime) => {
     const contentDigest = new Uint8Array(createHash('sha256').update(before).update(after).digest());
-    return buildDetachedCms({ contentDigest, signer, signingTime, signingTimeAttribute });
+    return buildDetachedCms({
+      contentDigest,
+      signer,
+      signingTime,
+      signingTimeAttribute,
+      ...(timestamp ? { timestamp } : {}),
+    });
   };
 }
 
 async function appendSignature(pdf: Uint8Array, signer: Signer, options: SignPdfOptions): Promise<Uint8Array> {
   const chain = await signer.certificateChain();
-  const needed = chain.reduce((n, c) => n + c.byteLength, 0) + 4096;
+  const needed = chain.reduce((n, c) => n + c.byteLength, 0) + 4096 + (options.timestamp?.reserveBytes() ?? 0);
   return appendSignatureWith(
     pdf,
     { ...options, signatureLength: Math.max(options.signatureLength ?? 8192, needed) },
-    detachedCms(signer, options.signingTimeAttribute ?? true),
+    detachedCms(signer, options.signingTimeAttribute ?? true, options.timestamp),
   );
 }
 

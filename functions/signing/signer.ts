@@ -51,4 +51,6 @@ export interface SigningKeys {
   signerFor(official: OfficialIdentity): Promise<Signer>;
   /** DER roots a verifier trusts for documents signed here. */
   trustedRoots(): Promise<Uint8Array[]>;
+  /** DER roots trusted for signature timestamp tokens (the configured TSA's CA); default `trustedRoots`. */
+  timestampRoots?(): Promise<Uint8Array[]>;
 }

@@ -4,7 +4,8 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { bytesToHex, DIGEST_NAMES, equalBytes, formatName, nameAttribute, OID, parseCertificate } from './asn1.ts';
 import { nameOf, PdfDict, readObjectAt, stringSpan, textOf, type PdfValue } from './pdf-incremental.ts';
-import { DEVELOPMENT_MARK } from './signer.ts';
+import { DEVELOPMENT_MARK, type SigningKeys } from './signer.ts';
+import { eContentBytes } from './timestamp.ts';
 
 /**
  * An independent verifier for signed PDFs (also what the public verification page calls). It reads the raw bytes
@@ -53,9 +54,18 @@ export interface SignatureReport {
   readonly index: number;
   /** Subject CN of the signer's certificate. */
   readonly signerName: string | null;
-  /** ISO instant claimed by the signer: the CMS signingTime attribute, else /M. Not a trusted timestamp. */
+  /**
+   * ISO instant of the signature: the genTime of a valid signature timestamp (PAdES B-T); without one, what the
+   * signer claims (the CMS signingTime attribute, else /M), which is not a trusted time.
+   */
   readonly signingTime: string | null;
-  readonly signingTimeSource: 'cms' | 'pdf' | null;
+  readonly signingTimeSource: 'timestamp' | 'cms' | 'pdf' | null;
+  /** The time the signer claims (CMS signingTime, else /M), whatever the timestamp says. */
+  readonly claimedSigningTime: string | null;
+  /** PAdES level: B-T with a valid signature timestamp, else B-B; null when the CMS could not be read. */
+  readonly level: 'B-B' | 'B-T' | null;
+  /** The signature timestamp token (id-aa-signatureTimeStampToken), when the SignerInfo carries one. */
+  readonly timestamp: TimestampReport | null;
   readonly reason: string | null;
   readonly location: string | null;
   readonly subFilter: string | null;
@@ -88,6 +98,23 @@ export interface SignatureReport {
   readonly valid: boolean;
 }
 
+export interface TimestampReport {
+  /** genTime of the token (ISO). */
+  readonly time: string | null;
+  /** Subject of the TSA's certificate. */
+  readonly tsa: string | null;
+  readonly serialNumber: string | null;
+  readonly policy: string | null;
+  /** The imprint is the SHA-256 of this SignerInfo's signature value. */
+  readonly imprintOk: boolean;
+  /** The token's own CMS signature (messageDigest over the TSTInfo, signature over its signed attributes). */
+  readonly signatureOk: boolean;
+  /** The TSA's certificate chains to a trusted root and is for timestamping (extended key usage). */
+  readonly chainOk: boolean;
+  readonly valid: boolean;
+  readonly problems: readonly string[];
+}
+
 export interface PdfVerification {
   readonly fileLength: number;
   readonly signatures: readonly SignatureReport[];
@@ -104,6 +131,14 @@ export interface VerifyOptions {
   readonly trustedRoots: readonly Uint8Array[];
   /** When the chain must be valid: the caller's clock (now, for a verification page). */
   readonly checkDate: Date;
+  /** DER roots trusted for timestamp tokens (the configured TSA's CA); default `trustedRoots`. */
+  readonly timestampRoots?: readonly Uint8Array[];
+}
+
+/** The trust of a verification against `keys`: its roots, and its TSA's roots when it has its own. */
+export async function trustOf(keys: SigningKeys): Promise<Pick<VerifyOptions, 'trustedRoots' | 'timestampRoots'>> {
+  const trustedRoots = await keys.trustedRoots();
+  return keys.timestampRoots ? { trustedRoots, timestampRoots: await keys.timestampRoots() } : { trustedRoots };
 }
 
 /**
@@ -121,11 +156,12 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
       { code: 'TerlaluBanyakTandaTangan' },
     );
   const roots = options.trustedRoots.map(parseCertificate);
+  const tsaRoots = options.timestampRoots?.map(parseCertificate) ?? roots;
   const checkDate = options.checkDate;
   const signatures: SignatureReport[] = [];
   for (const [i, field] of fields.entries()) {
     signatures.push(
-      await verifyField(pdf, field, i + 1, roots, checkDate).catch((error: unknown) =>
+      await verifyField(pdf, field, i + 1, roots, tsaRoots, checkDate).catch((error: unknown) =>
         unreadable(pdf, field, i + 1, `Tanda tangan tidak dapat diperiksa: ${(error as Error).message}`),
       ),
     );
@@ -155,6 +191,7 @@ async function verifyField(
   field: SignatureField,
   index: number,
   roots: pkijs.Certificate[],
+  tsaRoots: pkijs.Certificate[],
   checkDate: Date,
 ): Promise<SignatureReport> {
   const problems: string[] = [];
@@ -187,6 +224,7 @@ async function verifyField(
     ...NOTHING_HOLDS,
     signingTime: pdfTime?.toISOString() ?? null,
     signingTimeSource: pdfTime ? 'pdf' : null,
+    claimedSigningTime: pdfTime?.toISOString() ?? null,
     problems: [...problems, problem],
     warnings,
   });
@@ -278,7 +316,26 @@ async function verifyField(
     cmsTimeValue instanceof asn1js.UTCTime || cmsTimeValue instanceof asn1js.GeneralizedTime
       ? cmsTimeValue.toDate()
       : undefined;
-  const signingTime = cmsTime ?? pdfTime;
+  const claimedTime = cmsTime ?? pdfTime;
+
+  // Signature timestamp (PAdES B-T): over this SignerInfo's signature value; its time replaces the claimed one.
+  const tokenValue = signerInfo.unsignedAttrs?.attributes.find((x) => x.type === OID.signatureTimeStampToken)
+    ?.values?.[0] as asn1js.BaseBlock | undefined;
+  const timestamp = tokenValue
+    ? await verifyTimestampToken(
+        new Uint8Array(tokenValue.toBER()),
+        new Uint8Array(signerInfo.signature.valueBlock.valueHexView),
+        tsaRoots,
+        checkDate,
+      )
+    : null;
+  // A token over another value, or one whose own signature fails, is a forgery: the signature is refused. A sound
+  // token from a TSA this verifier does not trust is only ignored (B-B, the claimed time), and said so.
+  if (timestamp && (!timestamp.imprintOk || !timestamp.signatureOk)) problems.push(...timestamp.problems);
+  else if (timestamp && !timestamp.valid)
+    warnings.push(...timestamp.problems, 'Cap waktu diabaikan; waktu yang ditampilkan adalah waktu yang dinyatakan.');
+  const stampedTime = timestamp?.valid && timestamp.time ? new Date(timestamp.time) : undefined;
+  const signingTime = stampedTime ?? claimedTime;
 
   // Chain
   let chainOk = false;
@@ -328,7 +385,10 @@ async function verifyField(
     ...base,
     signerName: leaf ? (nameAttribute(leaf.subject, 'CN') ?? null) : null,
     signingTime: signingTime?.toISOString() ?? null,
-    signingTimeSource: cmsTime ? 'cms' : pdfTime ? 'pdf' : null,
+    signingTimeSource: stampedTime ? 'timestamp' : cmsTime ? 'cms' : pdfTime ? 'pdf' : null,
+    claimedSigningTime: claimedTime?.toISOString() ?? null,
+    level: timestamp?.valid ? 'B-T' : 'B-B',
+    timestamp,
     digestOk,
     signatureOk,
     chainOk,
@@ -353,6 +413,7 @@ function unreadable(pdf: Uint8Array, field: SignatureField, index: number, probl
     ...NOTHING_HOLDS,
     signingTime: null,
     signingTimeSource: null,
+    claimedSigningTime: null,
     reason: field.reason ?? null,
     location: field.location ?? null,
     subFilter: field.subFilter ?? null,
@@ -376,8 +437,127 @@ const NOTHING_HOLDS = {
   digestAlgorithm: null,
   signatureAlgorithm: null,
   certificate: null,
+  level: null,
+  timestamp: null,
   valid: false,
 } as const;
+
+/**
+ * An RFC 3161 signature timestamp token, checked on its own: the TSTInfo's imprint is the SHA-256 of
+ * `signatureValue` (a token over another value is refused), the token's CMS verifies with the TSA's certificate
+ * (messageDigest over the TSTInfo, signature over the signed attributes, signing-certificate-v2 naming it), and
+ * that certificate is for timestamping and chains to `roots` at `checkDate`.
+ */
+export async function verifyTimestampToken(
+  token: Uint8Array,
+  signatureValue: Uint8Array,
+  roots: pkijs.Certificate[],
+  checkDate: Date,
+): Promise<TimestampReport> {
+  const problems: string[] = [];
+  const report = (fields: Partial<TimestampReport>): TimestampReport => {
+    const r = {
+      time: null,
+      tsa: null,
+      serialNumber: null,
+      policy: null,
+      imprintOk: false,
+      signatureOk: false,
+      chainOk: false,
+      ...fields,
+    };
+    return { ...r, valid: r.imprintOk && r.signatureOk && r.chainOk && problems.length === 0, problems };
+  };
+  let signedData: pkijs.SignedData;
+  let info: pkijs.TSTInfo;
+  let infoBytes: Uint8Array;
+  let certsDer: Uint8Array[];
+  try {
+    const asn1 = asn1js.fromBER(token);
+    if (asn1.offset === -1) throw new Error('BER');
+    const contentInfo = new pkijs.ContentInfo({ schema: asn1.result });
+    if (contentInfo.contentType !== OID.signedData) throw new Error(`contentType ${contentInfo.contentType}`);
+    signedData = new pkijs.SignedData({ schema: contentInfo.content });
+    certsDer = rawCertificates(contentInfo.content);
+    const encap = signedData.encapContentInfo;
+    if (encap.eContentType !== OID.tstInfo || !encap.eContent) throw new Error('tanpa TSTInfo');
+    infoBytes = eContentBytes(encap.eContent);
+    info = pkijs.TSTInfo.fromBER(infoBytes);
+  } catch (error) {
+    problems.push(`Cap waktu (RFC 3161) tidak dapat dibaca: ${(error as Error).message}.`);
+    return report({});
+  }
+  const time = info.genTime.toISOString();
+  const serialNumber = bytesToHex(info.serialNumber.valueBlock.valueHexView);
+  const imprintName = DIGEST_NAMES[info.messageImprint.hashAlgorithm.algorithmId];
+  const imprintOk =
+    !!imprintName &&
+    imprintName !== 'sha1' &&
+    equalBytes(
+      new Uint8Array(createHash(imprintName).update(signatureValue).digest()),
+      info.messageImprint.hashedMessage.valueBlock.valueHexView,
+    );
+  if (!imprintOk) problems.push('Cap waktu tidak dibuat atas nilai tanda tangan ini (message imprint tidak cocok).');
+
+  const signerInfo = signedData.signerInfos[0];
+  const entries = certsDer.map((der) => ({ der, cert: parseCertificate(der) }));
+  const tsaEntry = signerInfo && entries.find(({ cert }) => identifies(signerInfo.sid, cert));
+  const base = { time, serialNumber, policy: info.policy, imprintOk };
+  if (!signerInfo || !tsaEntry || !signerInfo.signedAttrs) {
+    problems.push('Cap waktu tanpa sertifikat TSA atau tanpa atribut bertanda tangan.');
+    return report(base);
+  }
+  const tsa = formatName(tsaEntry.cert.subject);
+  const attr = (type: string) => signerInfo.signedAttrs!.attributes.find((x) => x.type === type)?.values?.[0];
+  const digestName = DIGEST_NAMES[signerInfo.digestAlgorithm.algorithmId];
+  const md = attr(OID.messageDigest);
+  const contentType = attr(OID.contentType);
+  let signatureOk =
+    !!digestName &&
+    digestName !== 'sha1' &&
+    md instanceof asn1js.OctetString &&
+    equalBytes(new Uint8Array(createHash(digestName).update(infoBytes).digest()), md.valueBlock.valueHexView) &&
+    contentType instanceof asn1js.ObjectIdentifier &&
+    contentType.getValue() === OID.tstInfo;
+  if (signatureOk) {
+    try {
+      const key = new X509Certificate(tsaEntry.der).publicKey;
+      signatureOk = cryptoVerify(
+        signatureHash(signerInfo.signatureAlgorithm.algorithmId) ?? digestName!,
+        new Uint8Array(signerInfo.signedAttrs.encodedValue),
+        key.asymmetricKeyType === 'rsa' ? { key, padding: constants.RSA_PKCS1_PADDING } : key,
+        signerInfo.signature.valueBlock.valueHexView,
+      );
+    } catch {
+      signatureOk = false;
+    }
+  }
+  const scv2 = attr(OID.signingCertificateV2);
+  if (scv2 !== undefined && !essCertIdMatches(scv2, tsaEntry.der, tsaEntry.cert)) signatureOk = false;
+  if (!signatureOk) problems.push('Tanda tangan TSA pada cap waktu tidak sah.');
+
+  let chainOk = false;
+  const eku = tsaEntry.cert.extensions?.find((e) => e.extnID === OID.extKeyUsage);
+  const ekuOids = eku?.parsedValue instanceof pkijs.ExtKeyUsage ? eku.parsedValue.keyPurposes : ([] as string[]);
+  if (!eku?.critical || ekuOids.length !== 1 || ekuOids[0] !== OID.timeStamping) {
+    problems.push('Sertifikat TSA tidak diperuntukkan bagi cap waktu (extended key usage timeStamping).');
+  } else {
+    try {
+      const result = await new pkijs.CertificateChainValidationEngine({
+        trustedCerts: roots,
+        certs: [tsaEntry.cert, ...entries.filter((x) => x !== tsaEntry).map((x) => x.cert)],
+        checkDate,
+      }).verify();
+      chainOk = result.result;
+      if (!chainOk) problems.push(`Sertifikat TSA tidak dipercaya: ${result.resultMessage || 'rantai tidak sampai'}.`);
+    } catch (error) {
+      problems.push(
+        `Sertifikat TSA tidak dipercaya: ${(error as { resultMessage?: string }).resultMessage ?? String(error)}.`,
+      );
+    }
+  }
+  return report({ ...base, tsa, signatureOk, chainOk });
+}
 
 /** Key usage, when present, allows digitalSignature or nonRepudiation (contentCommitment). */
 function allowsSigning(cert: pkijs.Certificate): boolean {

@@ -16,6 +16,9 @@
  * The Lembar Riwayat Penandatanganan (the completion package's audit certificate), sealed with the pemda's seal
  * identity, must pass the same three.
  *
+ * The Walikota's signature carries an RFC 3161 signature timestamp from the local TSA (PAdES B-T): `openssl ts
+ * -verify -digest <SHA-256 of the SignerInfo's signature value>` must accept its token against the TSA's CA.
+ *
  *   npx tsx test/ci/pdf-tools-check.ts
  */
 import { spawnSync } from 'node:child_process';
@@ -26,6 +29,9 @@ import { contohById } from '../support/contoh.ts';
 import { createRenderer } from '../../functions/render/renderer.ts';
 import { DevelopmentPki } from '../../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf } from '../../functions/signing/sign-pdf.ts';
+import { HttpTimestampAuthority } from '../../functions/signing/timestamp.ts';
+import { startLocalTsa } from '../../local/tsa/local-tsa.ts';
+import { imprintOf, opensslTimestampVerifies, signatureTimestamp } from '../support/timestamp.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'sepakat-pdf-tools-'));
 const failures: string[] = [];
@@ -98,6 +104,7 @@ function opensslVerify(pdf: Uint8Array, name: string, caFiles: readonly string[]
 }
 
 const renderer = createRenderer();
+const tsa = await startLocalTsa({ dataDir: work, now: () => new Date() });
 try {
   const contoh = contohById('kota-kesepakatan-bersama');
   const rendered = await renderer.render('kesepakatan-bersama', contoh.data as never, { paper: 'F4' });
@@ -114,6 +121,7 @@ try {
     ...options,
     reason: 'Menandatangani Kesepakatan Bersama',
     name: 'Dr. H. Ahmad Wijaya',
+    timestamp: new HttpTimestampAuthority(tsa.url),
   });
   const twice = await addSecondSignature(once, bupati, {
     ...options,
@@ -171,6 +179,12 @@ try {
     'openssl: one flipped byte → neither signature verifies',
   );
 
+  console.log('\n== openssl ts -verify (signature timestamp, PAdES B-T) ==');
+  const { signatureValue, token } = signatureTimestamp(once);
+  const ts = token ? opensslTimestampVerifies(token, imprintOf(signatureValue), tsa) : { ok: false, output: '' };
+  console.log(ts.output.trim());
+  check(ts.ok, "openssl ts -verify: the Walikota's timestamp token over the SHA-256 of its signature value");
+
   console.log('\n== Lembar Riwayat Penandatanganan, sealed by the pemda ==');
   const riwayat = contohById('kota-lembar-riwayat');
   const sheet = await renderer.render('lembar-riwayat', riwayat.data as never, { paper: 'A4' });
@@ -198,6 +212,7 @@ try {
   check(qpdfSeal.status === 0 && !/WARNING/i.test(qpdfSeal.output), 'qpdf --check: Lembar Riwayat: exit 0, no WARNING');
   check(opensslVerify(sealed, 'segel', caFiles).join() === 'true', 'openssl: Lembar Riwayat: the seal verifies');
 } finally {
+  await tsa.close();
   await renderer.close();
   rmSync(work, { recursive: true, force: true });
 }
@@ -206,4 +221,4 @@ if (failures.length) {
   console.error(`\nPDF tools check FAILED (${failures.length}):\n- ${failures.join('\n- ')}`);
   process.exit(1);
 }
-console.log('\nPDF tools check (pdfsig, qpdf, openssl): all OK');
+console.log('\nPDF tools check (pdfsig, qpdf, openssl cms and ts): all OK');
