@@ -26,6 +26,8 @@ import { getRequestListener } from '@hono/node-server';
 import { webApp } from '../functions/handlers/web-app.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
 import { createLog, type ErrorKeys, type LogKeys } from '../functions/observability/log.ts';
+import { registerDevelopmentUsers } from './bsre/development-users.ts';
+import { startLocalBsre, type BsreBehaviour, type LocalBsre } from './bsre/local-bsre.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
 import { startLocalScheduler } from './local-scheduler.ts';
@@ -77,6 +79,8 @@ export interface RuntimeOptions {
    * unconfirmed permohonan, leftovers. 0: only at start and through `sweepIntake()`.
    */
   intakeSweepIntervalMs?: number;
+  /** The local BSrE service's behaviour at start (a delay, or a misbehaving mode); `bsre.setBehaviour` changes it. */
+  bsre?: Partial<BsreBehaviour>;
 }
 
 const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
@@ -87,8 +91,10 @@ const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
 
 export interface LocalRuntime {
   app: App;
-  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string; cognito: string };
+  urls: { web: string; dynamodb: string; s3: string; sfn: string; ses: string; cognito: string; bsre: string };
   dataDir: string;
+  /** The local BSrE eSign service (BSrE tiruan — bukan BSrE) with the Kota Contoh signers registered. */
+  bsre: LocalBsre;
   /** Cases resumed at start. */
   resumed: string[];
   /** The durable local scheduler: `runDue(now)` fires what is due at `now` (default: the clock), each item once. */
@@ -148,7 +154,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   await new Promise<void>((ok) => web.listen(options.port ?? 0, host, ok));
   const webUrl = `http://${host}:${(web.address() as AddressInfo).port}`;
 
-  const [dynamodb, s3, ses, cognito] = await Promise.all([
+  const [dynamodb, s3, ses, cognito, bsre] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
     startLocalS3({
       dataDir,
@@ -159,7 +165,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     startLocalSes({ dataDir, host }),
     // Staff sign-in: the development users of config/pengguna/ (local development passwords).
     startLocalCognito({ dataDir, host, configDir: join(PROJECT_ROOT, 'config'), log }),
+    // The BSrE eSign API v2 as integrators observed it, with its own test CA; Kota Contoh's signers are registered
+    // with development passphrases (`npm run bsre-lokal` shows them).
+    startLocalBsre({
+      dataDir: join(dataDir, 'bsre'),
+      host,
+      log,
+      // The product's clock: certificates and signing times agree with the time the product checks them at.
+      now: () => (options.clock ?? systemClock).now(),
+      ...(options.bsre ? { behaviour: options.bsre } : {}),
+    }),
   ]);
+  await registerDevelopmentUsers(bsre, {
+    bsreDir: join(dataDir, 'bsre'),
+    configDir: join(PROJECT_ROOT, 'config'),
+    identitiesFile: join(dataDir, 'identitas-bsre.json'),
+  });
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const sfn = await startLocalStepFunctions({
     dataDir: join(dataDir, 'step-functions'),
@@ -206,6 +227,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TABLE_AGREEMENTS: 'sepakat-perjanjian',
     // Local development CA and per-official certificates, created on first start (never committed).
     SEPAKAT_DEV_PKI_DIR: join(dataDir, 'pki-pengembangan'),
+    SEPAKAT_BSRE_URL: bsre.endpoint,
+    SEPAKAT_BSRE_CLIENT_ID: bsre.clientId,
+    SEPAKAT_BSRE_CLIENT_SECRET: bsre.clientSecret,
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
@@ -330,10 +354,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     sfn: sfn.endpoint,
     ses: ses.endpoint,
     cognito: cognito.endpoint,
+    bsre: bsre.endpoint,
   };
   writeFileSync(
     join(dataDir, 'runtime.json'),
-    JSON.stringify({ pid: process.pid, urls, config: { ...config, SEPAKAT_LINK_KEY: undefined } }, null, 2),
+    JSON.stringify(
+      {
+        pid: process.pid,
+        urls,
+        config: { ...config, SEPAKAT_LINK_KEY: undefined, SEPAKAT_BSRE_CLIENT_SECRET: undefined },
+      },
+      null,
+      2,
+    ),
   );
   log(`Sepakat berjalan di ${webUrl} (data: ${dataDir}); ${resumed.length} kasus dilanjutkan`);
 
@@ -357,6 +390,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     app,
     urls,
     dataDir,
+    bsre,
     resumed,
     scheduler: { runDue: scheduler.runDue, store: schedule! },
     idle: async () => {
@@ -374,7 +408,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       await closed;
       await sfn.close();
       await app.close();
-      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close()]);
+      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close(), bsre.close()]);
       app.clients.dynamodb.destroy();
       app.clients.s3.destroy();
       app.clients.sfn.destroy();

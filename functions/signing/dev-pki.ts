@@ -53,6 +53,11 @@ export interface DevelopmentPkiOptions {
   readonly keyAlgorithm?: DevKeyAlgorithm;
   /** CA common name; default "Sepakat CA Pengembangan". */
   readonly caName?: string;
+  /**
+   * The OU of every subject (the CA's and the officials'); default `DEVELOPMENT_MARK`. Another test CA names itself
+   * here (the local BSrE service: "BSrE tiruan — bukan BSrE").
+   */
+  readonly mark?: string;
   /** Clock, for validity periods (the product's clock: `App.clock`). */
   readonly now: () => Date;
 }
@@ -75,12 +80,14 @@ export class DevelopmentPki implements SigningKeys {
     private readonly ca: KeyMaterial,
     private readonly keyAlgorithm: DevKeyAlgorithm,
     private readonly now: () => Date,
+    private readonly mark: string,
   ) {}
 
   /** Opens the PKI in `dir`, creating the CA on first start. */
   static async open(options: DevelopmentPkiOptions): Promise<DevelopmentPki> {
     const keyAlgorithm = options.keyAlgorithm ?? 'RSA-2048';
     const now = options.now;
+    const mark = options.mark ?? DEVELOPMENT_MARK;
     await mkdir(options.dir, { recursive: true });
     const caDir = join(options.dir, 'ca');
     let ca = await loadKeyMaterial(caDir);
@@ -89,7 +96,7 @@ export class DevelopmentPki implements SigningKeys {
       const subject: NamePart[] = [
         ['C', 'ID'],
         ['O', 'Sepakat'],
-        ['OU', DEVELOPMENT_MARK],
+        ['OU', mark],
         ['CN', caName],
       ];
       const made = await makeKeyMaterial({
@@ -102,7 +109,7 @@ export class DevelopmentPki implements SigningKeys {
       });
       ca = await storeOnce(caDir, made);
     }
-    return new DevelopmentPki(options.dir, ca, keyAlgorithm, now);
+    return new DevelopmentPki(options.dir, ca, keyAlgorithm, now, mark);
   }
 
   /** The CA certificate (DER): the trusted root for the verifier. */
@@ -150,7 +157,7 @@ export class DevelopmentPki implements SigningKeys {
       const subject: NamePart[] = [
         ['C', 'ID'],
         ['O', official.instansi ?? 'Sepakat'],
-        ['OU', DEVELOPMENT_MARK],
+        ['OU', this.mark],
         ['title', official.jabatan],
         ...(official.nip ? ([['serialNumber', official.nip]] as NamePart[]) : []),
         ['CN', official.nama],
