@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf } from '../cli/drive.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { developmentPassphrase, developmentUsers } from '../local/bsre/development-users.ts';
-import { BSRE_TIRUAN_MARK } from '../local/bsre/local-bsre.ts';
+import { BSRE_TIRUAN_MARK, startLocalBsre } from '../local/bsre/local-bsre.ts';
 import { DevelopmentPki } from '../functions/signing/dev-pki.ts';
 import { findSignatureFields, verifyPdfSignatures } from '../functions/signing/verify.ts';
 import { startTestRuntime } from './support/runtime.ts';
@@ -259,6 +259,25 @@ describe('local BSrE eSign API v2', () => {
       expect(signature!.certificate!.issuer).not.toContain(`CN=CA ${BSRE_TIRUAN_MARK}`);
     } finally {
       rt.bsre.setBehaviour({ mode: 'normal' });
+    }
+  });
+
+  it('keeps its users, passphrase hashes, keys and certificates in the data directory across a restart', async () => {
+    const serialOf = async (file: Uint8Array) => (await verify(file)).signatures[0]!.certificate!.serialNumber;
+    const first = await serialOf(await signedFile(await post('sign/pdf', signBody({ passphrase }))));
+    // A second service on the same data directory, as after a restart: same users, same key and certificate.
+    const again = await startLocalBsre({ dataDir: join(rt.dataDir, 'bsre'), log: (line) => logLines.push(line) });
+    try {
+      expect(again.clientSecret).toBe(rt.bsre.clientSecret);
+      expect(Buffer.from(await again.caCertificate()).equals(Buffer.from(await rt.bsre.caCertificate()))).toBe(true);
+      const response = await fetch(`${again.endpoint}/api/v2/sign/pdf`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: basic() },
+        body: JSON.stringify(signBody({ passphrase })),
+      });
+      expect(await serialOf(await signedFile(response))).toBe(first);
+    } finally {
+      await again.close();
     }
   });
 
