@@ -176,11 +176,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...(options.bsre ? { behaviour: options.bsre } : {}),
     }),
   ]);
-  await registerDevelopmentUsers(bsre, {
+  // Registration hashes a passphrase per user: it runs while the rest starts, and is awaited before the runtime is.
+  const bsreUsers = registerDevelopmentUsers(bsre, {
     bsreDir: join(dataDir, 'bsre'),
     configDir: join(PROJECT_ROOT, 'config'),
     identitiesFile: join(dataDir, 'identitas-bsre.json'),
   });
+  bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const sfn = await startLocalStepFunctions({
     dataDir: join(dataDir, 'step-functions'),
@@ -368,6 +370,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       2,
     ),
   );
+  await bsreUsers;
   log(`Sepakat berjalan di ${webUrl} (data: ${dataDir}); ${resumed.length} kasus dilanjutkan`);
 
   async function serve(req: IncomingMessage, res: ServerResponse) {

@@ -82,7 +82,7 @@ export async function registerDevelopmentUsers(
   options: { bsreDir: string; configDir: string; identitiesFile: string },
 ): Promise<DevelopmentBsreUser[]> {
   const users = developmentUsers(options.configDir);
-  for (const user of users) await bsre.register(user, developmentPassphrase(options.bsreDir, user.personId));
+  await Promise.all(users.map((u) => bsre.register(u, developmentPassphrase(options.bsreDir, u.personId))));
   const identities = Object.fromEntries(users.map((u) => [`${u.pemda}/${u.personId}`, { nik: u.nik, email: u.email }]));
   writeFileSync(options.identitiesFile, JSON.stringify(identities, null, 2), { mode: 0o600 });
   return users;
