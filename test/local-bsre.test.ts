@@ -215,6 +215,19 @@ describe('local BSrE eSign API v2', () => {
     expect(await check(pdf)).toMatchObject({ conclusion: 'NO_SIGNATURE', signatureCount: 0 });
   });
 
+  it('answers 400 naming the field to a request without a signer, a credential or a file', async () => {
+    const cases: [unknown, string][] = [
+      [{ passphrase, file: [pdf.toString('base64')] }, 'nik atau email'],
+      [{ nik: walikota.nik, file: [pdf.toString('base64')] }, 'passphrase atau totp'],
+      [{ nik: walikota.nik, passphrase }, 'file'],
+    ];
+    for (const [request, field] of cases) {
+      const response = await post('sign/pdf', request);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toContain(`Kolom ${field}`);
+    }
+  });
+
   it('answers 500 to an invalid or empty PDF', async () => {
     for (const file of [Buffer.from('bukan sebuah PDF'), Buffer.alloc(0), Buffer.from('%PDF-1.4\nrusak')]) {
       const response = await post('sign/pdf', signBody({ passphrase }, file));

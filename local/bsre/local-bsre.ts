@@ -99,6 +99,7 @@ const API = '/api/v2';
 /** A TOTP from the local BeSign inbox is good for this long, once. */
 const TOTP_TTL_MS = 5 * 60_000;
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
+const NO_SUBJECT = 'Kolom nik atau email wajib diisi';
 
 interface PassphraseHash {
   readonly alg: 'scrypt';
@@ -169,7 +170,14 @@ async function writeAtomically(file: string, text: string, mode = 0o600): Promis
 }
 
 /** The Spring Boot error body BSrE answers 401 with (observed); used for the other HTTP-level errors too. */
-function springError(c: Context, status: 400 | 401 | 404 | 415 | 500, path: string, at: Date) {
+function springError(
+  c: Context,
+  status: 400 | 401 | 404 | 415 | 500,
+  path: string,
+  at: Date,
+  /** What was wrong with the request, naming the field (400 only: a local aid, not an observed field). */
+  message?: string,
+) {
   const error = {
     400: 'Bad Request',
     401: 'Unauthorized',
@@ -177,7 +185,10 @@ function springError(c: Context, status: 400 | 401 | 404 | 415 | 500, path: stri
     415: 'Unsupported Media Type',
     500: 'Internal Server Error',
   };
-  return c.json({ timestamp: at.toISOString(), status, error: error[status], path }, status);
+  return c.json(
+    { timestamp: at.toISOString(), status, error: error[status], ...(message ? { message } : {}), path },
+    status,
+  );
 }
 
 export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBsre> {
@@ -266,9 +277,15 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
   async function body<T>(c: Context, schema: z.ZodType<T>): Promise<T | Response> {
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
       return springError(c, 415, c.req.path, now());
-    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) return springError(c, 400, c.req.path, now());
-    const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
-    return parsed.success ? parsed.data : springError(c, 400, c.req.path, now());
+    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES)
+      return springError(c, 400, c.req.path, now(), `Permintaan lebih dari ${MAX_BODY_BYTES} byte`);
+    const json: unknown = await c.req.json().catch(() => undefined);
+    if (json === undefined) return springError(c, 400, c.req.path, now(), 'Badan permintaan bukan JSON yang sah');
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || '(badan permintaan)';
+    return springError(c, 400, c.req.path, now(), `Kolom ${field} tidak sah: ${issue.code}`);
   }
 
   // Observed: HTTP 200 with {status_code, message, status}; NOT_REGISTERED is 2011, NO_CERTIFICATE 2021. ASSUMPTION:
@@ -283,13 +300,14 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
   app.post(`${API}/user/check/status`, async (c) => {
     const subject = await body(c, SubjectSchema);
     if (subject instanceof Response) return subject;
-    if (!subject.nik && !subject.email) return springError(c, 400, c.req.path, now());
+    if (!subject.nik && !subject.email) return springError(c, 400, c.req.path, now(), NO_SUBJECT);
     return c.json(statusOf(find(subject)));
   });
 
   app.post(`${API}/sign/get/totp`, async (c) => {
     const request = await body(c, SubjectSchema.extend({ data: z.unknown().optional() }));
     if (request instanceof Response) return request;
+    if (!request.nik && !request.email) return springError(c, 400, c.req.path, now(), NO_SUBJECT);
     const user = find(request);
     const status = statusOf(user);
     if (!user || status.status !== 'ISSUE') return c.json(status, 400);
@@ -309,6 +327,9 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
     const started = performance.now();
     const request = await body(c, SignSchema);
     if (request instanceof Response) return request;
+    if (!request.nik && !request.email) return springError(c, 400, c.req.path, now(), NO_SUBJECT);
+    if (request.passphrase === undefined && request.totp === undefined)
+      return springError(c, 400, c.req.path, now(), 'Kolom passphrase atau totp wajib diisi');
     const user = find(request);
     const status = statusOf(user);
     // ASSUMPTION: how sign/pdf answers an unregistered or certificate-less signer was not reported.
@@ -414,10 +435,15 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
   });
 
   app.all('*', (c) => springError(c, 404, c.req.path, now()));
+  // An unexpected failure: its name only (never its message, which might quote the request), and Spring's 500.
+  app.onError((error, c) => {
+    log(`bsre-lokal: kesalahan ${error.name} pada ${c.req.path}`);
+    return springError(c, 500, c.req.path, now());
+  });
 
   async function credentialOk(user: StoredUser, request: z.infer<typeof SignSchema>): Promise<boolean> {
     if (request.passphrase !== undefined) return passphraseMatches(request.passphrase, user.passphrase);
-    if (request.totp === undefined) return false;
+    if (request.totp === undefined) return false; // refused before: one of the two is required
     const pending = totps.get(user.nik);
     if (!pending || pending.expires < now().getTime() || pending.hash !== digest(request.totp)) return false;
     totps.delete(user.nik);
