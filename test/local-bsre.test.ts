@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,11 +65,11 @@ async function signedFile(response: Response): Promise<Buffer> {
   return Buffer.from(json.file[0]!, 'base64');
 }
 
-function trail(): { operasi: string; nik: string; hasil: string }[] {
+function trail(): { operasi: string; nik: string; hasil: string; sha256?: string[] }[] {
   return readFileSync(join(rt.dataDir, 'bsre', 'jejak.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { operasi: string; nik: string; hasil: string });
+    .map((line) => JSON.parse(line) as ReturnType<typeof trail>[number]);
 }
 
 async function verify(file: Uint8Array) {
@@ -153,7 +154,12 @@ describe('local BSrE eSign API v2', () => {
       checkDate: new Date(),
     });
     expect(elsewhere.signatures[0]!.chainOk).toBe(false);
-    expect(trail().at(-1)).toMatchObject({ operasi: 'sign/pdf', nik: walikota.nik, hasil: 'ditandatangani' });
+    expect(trail().at(-1)).toMatchObject({
+      operasi: 'sign/pdf',
+      nik: walikota.nik,
+      hasil: 'ditandatangani',
+      sha256: [createHash('sha256').update(signed).digest('hex')],
+    });
   });
 
   it('refuses a wrong passphrase (and another user’s) with an error and signs nothing', async () => {

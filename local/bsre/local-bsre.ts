@@ -246,7 +246,7 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
 
   /** Pending TOTPs by NIK: a hash of the code and when it expires (one at a time, used once). */
   const totps = new Map<string, { hash: string; expires: number }>();
-  const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+  const digest = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
   let behaviour: BsreBehaviour = { mode: 'normal', delayMs: 0, ...options.behaviour };
   const trail = (entry: Record<string, unknown>) =>
@@ -378,7 +378,7 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
       nik: user.nik,
       hasil: mode === 'timeout' ? 'ditandatangani, tidak dijawab' : 'ditandatangani',
       perilaku: mode,
-      sha256: signed.map((s) => digest(Buffer.from(s).toString('latin1'))),
+      sha256: signed.map((s) => digest(s)),
     });
     // Accepted and signed, but the answer never comes: the caller cannot know whether a signature exists.
     if (mode === 'timeout') return new Promise<Response>(() => undefined);
