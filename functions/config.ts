@@ -50,6 +50,13 @@ export const ConfigSchema = z.object({
   SEPAKAT_TSA_URL: url.optional(),
   /** PEM file of the roots trusted for that TSA's tokens (default: the signers' trusted roots). */
   SEPAKAT_TSA_CA_FILE: z.string().min(1).optional(),
+  /**
+   * The BSrE eSign API v2 (base URL, without `/api/v2`) and its Basic credentials: the local BSrE service locally
+   * (BSrE tiruan — bukan BSrE, local/bsre/); in AWS the credentials come from Secrets Manager.
+   */
+  SEPAKAT_BSRE_URL: url.optional(),
+  SEPAKAT_BSRE_CLIENT_ID: z.string().min(1).optional(),
+  SEPAKAT_BSRE_CLIENT_SECRET: z.string().min(1).optional(),
   /** A Chromium binary; default @sparticuz/chromium's. */
   SEPAKAT_CHROMIUM_PATH: z.string().min(1).optional(),
   /** ARN prefix of the SOP state machines: `arn:aws:states:<region>:<account>:stateMachine:`. */

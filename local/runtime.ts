@@ -26,6 +26,8 @@ import { getRequestListener } from '@hono/node-server';
 import { webApp } from '../functions/handlers/web-app.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
 import { createLog, type ErrorKeys, type LogKeys } from '../functions/observability/log.ts';
+import { registerDevelopmentUsers } from './bsre/development-users.ts';
+import { startLocalBsre, type BsreBehaviour, type LocalBsre } from './bsre/local-bsre.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
 import { startLocalKms } from './kms/local-kms.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
@@ -79,6 +81,8 @@ export interface RuntimeOptions {
    * unconfirmed permohonan, leftovers. 0: only at start and through `sweepIntake()`.
    */
   intakeSweepIntervalMs?: number;
+  /** The local BSrE service's behaviour at start (a delay, or a misbehaving mode); `bsre.setBehaviour` changes it. */
+  bsre?: Partial<BsreBehaviour>;
 }
 
 const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
@@ -98,8 +102,11 @@ export interface LocalRuntime {
     cognito: string;
     kms: string;
     tsa: string;
+    bsre: string;
   };
   dataDir: string;
+  /** The local BSrE eSign service (BSrE tiruan — bukan BSrE) with the Kota Contoh signers registered. */
+  bsre: LocalBsre;
   /** Cases resumed at start. */
   resumed: string[];
   /** The durable local scheduler: `runDue(now)` fires what is due at `now` (default: the clock), each item once. */
@@ -160,7 +167,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const webUrl = `http://${host}:${(web.address() as AddressInfo).port}`;
 
   const clock = options.clock ?? systemClock;
-  const [dynamodb, s3, ses, cognito, kms, tsa] = await Promise.all([
+  const [dynamodb, s3, ses, cognito, kms, tsa, bsre] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
     startLocalS3({
       dataDir,
@@ -181,7 +188,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }),
     // RFC 3161 signature timestamps (PAdES B-T), on the product's clock.
     startLocalTsa({ dataDir, host, now: () => clock.now() }),
+    // The BSrE eSign API v2 as integrators observed it, with its own test CA; Kota Contoh's signers are registered
+    // with development passphrases (`npm run bsre-lokal` shows them).
+    startLocalBsre({
+      dataDir: join(dataDir, 'bsre'),
+      host,
+      log,
+      // The product's clock: certificates and signing times agree with the time the product checks them at.
+      now: () => clock.now(),
+      ...(options.bsre ? { behaviour: options.bsre } : {}),
+    }),
   ]);
+  // Registration hashes a passphrase per user: it runs while the rest starts, and is awaited before the runtime is.
+  const bsreUsers = registerDevelopmentUsers(bsre, {
+    bsreDir: join(dataDir, 'bsre'),
+    configDir: join(PROJECT_ROOT, 'config'),
+    identitiesFile: join(dataDir, 'identitas-bsre.json'),
+  });
+  bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const sfn = await startLocalStepFunctions({
     dataDir: join(dataDir, 'step-functions'),
@@ -230,6 +254,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_DEV_PKI_DIR: join(dataDir, 'pki-pengembangan'),
     SEPAKAT_TSA_URL: tsa.url,
     SEPAKAT_TSA_CA_FILE: tsa.caFile,
+    SEPAKAT_BSRE_URL: bsre.endpoint,
+    SEPAKAT_BSRE_CLIENT_ID: bsre.clientId,
+    SEPAKAT_BSRE_CLIENT_SECRET: bsre.clientSecret,
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
@@ -355,11 +382,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     cognito: cognito.endpoint,
     kms: kms.endpoint,
     tsa: tsa.url,
+    bsre: bsre.endpoint,
   };
   writeFileSync(
     join(dataDir, 'runtime.json'),
-    JSON.stringify({ pid: process.pid, urls, config: { ...config, SEPAKAT_LINK_KEY: undefined } }, null, 2),
+    JSON.stringify(
+      {
+        pid: process.pid,
+        urls,
+        config: { ...config, SEPAKAT_LINK_KEY: undefined, SEPAKAT_BSRE_CLIENT_SECRET: undefined },
+      },
+      null,
+      2,
+    ),
   );
+  await bsreUsers;
   log(`Sepakat berjalan di ${webUrl} (data: ${dataDir}); ${resumed.length} kasus dilanjutkan`);
 
   async function serve(req: IncomingMessage, res: ServerResponse) {
@@ -382,6 +419,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     app,
     urls,
     dataDir,
+    bsre,
     resumed,
     scheduler: { runDue: scheduler.runDue, store: schedule! },
     idle: async () => {
@@ -399,7 +437,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       await closed;
       await sfn.close();
       await app.close();
-      await Promise.all([s3.close(), ses.close(), dynamodb.close(), cognito.close(), kms.close(), tsa.close()]);
+      await Promise.all([
+        s3.close(),
+        ses.close(),
+        dynamodb.close(),
+        cognito.close(),
+        kms.close(),
+        tsa.close(),
+        bsre.close(),
+      ]);
       app.clients.dynamodb.destroy();
       app.clients.s3.destroy();
       app.clients.sfn.destroy();

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { FaultPoint } from '../core/case/model.ts';
 import { createLog, useLog } from '../functions/observability/log.ts';
+import { BSRE_MODES, type BsreMode } from './bsre/local-bsre.ts';
 import { startRuntime } from './runtime.ts';
 
 /**
@@ -20,6 +21,9 @@ const { values } = parseArgs({
     // Test hook: SIGKILL at the Nth arrival at a named point (see core/case/model.ts FaultPoint).
     fault: { type: 'string' },
     'fault-occurrence': { type: 'string' },
+    // The local BSrE service: a delay before every answer (ms), or a misbehaving mode (local/bsre/local-bsre.ts).
+    'bsre-delay-ms': { type: 'string' },
+    'bsre-mode': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -27,6 +31,12 @@ const { values } = parseArgs({
 // One process, one format: every module's log prints readable lines here (JSON is for the Lambdas).
 const lines = (line: string) => console.error(line);
 useLog(createLog({ format: 'line', write: lines }));
+
+const bsreMode = values['bsre-mode'];
+if (bsreMode !== undefined && !(BSRE_MODES as readonly string[]).includes(bsreMode)) {
+  console.error(`--bsre-mode tidak dikenal: ${bsreMode} (pilihan: ${BSRE_MODES.join(', ')})`);
+  process.exit(2);
+}
 
 const runtime = await startRuntime({
   dataDir: values['data-dir']!,
@@ -38,6 +48,14 @@ const runtime = await startRuntime({
   ...(values['scheduler-interval-ms'] ? { schedulerIntervalMs: Number(values['scheduler-interval-ms']) } : {}),
   ...(values.fault
     ? { fault: { point: values.fault as FaultPoint, occurrence: Number(values['fault-occurrence'] ?? 1) } }
+    : {}),
+  ...(values['bsre-delay-ms'] || bsreMode
+    ? {
+        bsre: {
+          ...(values['bsre-delay-ms'] ? { delayMs: Number(values['bsre-delay-ms']) } : {}),
+          ...(bsreMode ? { mode: bsreMode as BsreMode } : {}),
+        },
+      }
     : {}),
   log: lines,
 });
@@ -55,6 +73,7 @@ Sepakat berjalan (bawaan lokal).
   Cognito (lokal)  : ${runtime.urls.cognito}  — masuk konsol di ${runtime.urls.web}/masuk, pengguna di config/pengguna/
   KMS (lokal)      : ${runtime.urls.kms}  — kunci tanda tangan di ${runtime.dataDir}/kms
   TSA (RFC 3161)   : ${runtime.urls.tsa}  — cap waktu tanda tangan (PAdES B-T), TSA tiruan, bukan TSA tersertifikasi
+  BSrE (tiruan)    : ${runtime.urls.bsre}  — bukan BSrE; passphrase pengembangan: npm run bsre-lokal
   Data             : ${runtime.dataDir}
   Kasus dilanjutkan: ${runtime.resumed.length}
 Tekan Ctrl+C untuk berhenti. Coba: npm run sepakat -- kasus`);

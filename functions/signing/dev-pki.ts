@@ -54,6 +54,11 @@ export interface DevelopmentPkiOptions {
   readonly keyAlgorithm?: DevKeyAlgorithm;
   /** CA common name; default "Sepakat CA Pengembangan". */
   readonly caName?: string;
+  /**
+   * The OU of every subject (the CA's and the officials'); default `DEVELOPMENT_MARK`. Another test CA names itself
+   * here (the local BSrE service: "BSrE tiruan — bukan BSrE").
+   */
+  readonly mark?: string;
   /** Clock, for validity periods (the product's clock: `App.clock`). */
   readonly now: () => Date;
 }
@@ -76,12 +81,14 @@ export class DevelopmentPki implements SigningKeys {
     private readonly ca: KeyMaterial,
     private readonly keyAlgorithm: DevKeyAlgorithm,
     private readonly now: () => Date,
+    private readonly mark: string,
   ) {}
 
   /** Opens the PKI in `dir`, creating the CA on first start. */
   static async open(options: DevelopmentPkiOptions): Promise<DevelopmentPki> {
     const keyAlgorithm = options.keyAlgorithm ?? 'RSA-2048';
     const now = options.now;
+    const mark = options.mark ?? DEVELOPMENT_MARK;
     await mkdir(options.dir, { recursive: true });
     const caDir = join(options.dir, 'ca');
     let ca = await loadKeyMaterial(caDir);
@@ -90,7 +97,7 @@ export class DevelopmentPki implements SigningKeys {
       const subject: NamePart[] = [
         ['C', 'ID'],
         ['O', 'Sepakat'],
-        ['OU', DEVELOPMENT_MARK],
+        ['OU', mark],
         ['CN', caName],
       ];
       const made = await makeKeyMaterial({
@@ -103,7 +110,7 @@ export class DevelopmentPki implements SigningKeys {
       });
       ca = await storeOnce(caDir, made);
     }
-    return new DevelopmentPki(options.dir, ca, keyAlgorithm, now);
+    return new DevelopmentPki(options.dir, ca, keyAlgorithm, now, mark);
   }
 
   /** The CA certificate (DER): the trusted root for the verifier. */
@@ -159,7 +166,7 @@ export class DevelopmentPki implements SigningKeys {
       throw new SepakatError(ErrorNames.BadInput, `Jenis kunci publik tidak didukung: ${publicKey.asymmetricKeyType}`);
     const { certDer } = makeCertificate({
       publicKey,
-      subject: officialSubject(official),
+      subject: officialSubject(official, this.mark),
       issuer: this.ca,
       ...this.officialValidity(),
       ca: false,
@@ -181,7 +188,7 @@ export class DevelopmentPki implements SigningKeys {
     if (!material) {
       const made = await makeKeyMaterial({
         keyAlgorithm: this.keyAlgorithm,
-        subject: officialSubject(official),
+        subject: officialSubject(official, this.mark),
         issuer: this.ca,
         ...this.officialValidity(),
         ca: false,
@@ -193,12 +200,12 @@ export class DevelopmentPki implements SigningKeys {
   }
 }
 
-/** An official's certificate subject; OU marks it as a development certificate. */
-function officialSubject(official: OfficialIdentity): NamePart[] {
+/** An official's certificate subject; OU marks it as a development (or another test CA's) certificate. */
+function officialSubject(official: OfficialIdentity, mark: string = DEVELOPMENT_MARK): NamePart[] {
   return [
     ['C', 'ID'],
     ['O', official.instansi ?? 'Sepakat'],
-    ['OU', DEVELOPMENT_MARK],
+    ['OU', mark],
     ['title', official.jabatan],
     ...(official.nip ? ([['serialNumber', official.nip]] as NamePart[]) : []),
     ['CN', official.nama],
