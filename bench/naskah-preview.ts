@@ -35,25 +35,13 @@ import {
   MemorySigner,
 } from '../test/support/memory-ports.ts';
 import type { SummaryRow } from './concurrent-cases.ts';
-import { percentile, ratio, round, table } from './stats.ts';
+import { countArg, percentile, ratio, round, table } from './stats.ts';
 
 const WARMUP = 5;
 const TARGET_P95_MS = 300;
 
-function parseArgs(argv: string[]): number {
-  let n = 60;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--quick') n = 15;
-    else if (arg === '--edits' || arg === '--cases') n = Number(argv[++i]);
-    else if (arg.startsWith('--edits=') || arg.startsWith('--cases=')) n = Number(arg.split('=')[1]);
-  }
-  if (!Number.isInteger(n) || n < 1) throw new Error('--edits must be a positive integer');
-  return n;
-}
-
 async function main() {
-  const n = parseArgs(process.argv.slice(2));
+  const n = countArg(process.argv.slice(2), { flag: 'edits', normal: 60, quick: 15 });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const root = join(import.meta.dirname, '..');
   const catalog = loadCatalog({ sopDirs: [join(root, 'sops')], configDir: join(root, 'config') });

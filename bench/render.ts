@@ -23,7 +23,7 @@ import { chromiumArgs, chromiumExecutablePath } from '../functions/render/chromi
 import { createRenderer } from '../functions/render/renderer.ts';
 import { DocumentTemplates } from '../functions/render/templates.ts';
 import type { SummaryRow } from './concurrent-cases.ts';
-import { mapLimit, percentile, ratio, round, table } from './stats.ts';
+import { countArg, mapLimit, percentile, ratio, round, table } from './stats.ts';
 
 const WARMUP = 8;
 const CONCURRENCY = 2;
@@ -33,18 +33,6 @@ interface Doc {
   template: DocumentName;
   data: unknown;
   paper: 'A4' | 'F4';
-}
-
-function parseArgs(argv: string[]): number {
-  let n = 100;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--quick') n = 20;
-    else if (arg === '--docs' || arg === '--cases') n = Number(argv[++i]);
-    else if (arg.startsWith('--docs=') || arg.startsWith('--cases=')) n = Number(arg.split('=')[1]);
-  }
-  if (!Number.isInteger(n) || n < 1) throw new Error('--docs must be a positive integer');
-  return n;
 }
 
 function documents(n: number): Doc[] {
@@ -71,7 +59,7 @@ function documents(n: number): Doc[] {
 }
 
 async function main() {
-  const n = parseArgs(process.argv.slice(2));
+  const n = countArg(process.argv.slice(2), { flag: 'docs', normal: 100, quick: 20 });
   const docs = documents(n);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 

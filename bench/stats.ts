@@ -84,3 +84,20 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, ev
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * The count of a bench run from its arguments: `--<flag> N` or `--<flag>=N` (also `--cases`, which `npm run bench`
+ * passes to every bench), `--quick` for the small count; the default otherwise.
+ */
+export function countArg(argv: readonly string[], o: { flag: string; normal: number; quick: number }): number {
+  let n = o.normal;
+  const named = [`--${o.flag}`, '--cases'];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') n = o.quick;
+    else if (named.includes(arg)) n = Number(argv[++i]);
+    else if (named.some((f) => arg.startsWith(`${f}=`))) n = Number(arg.split('=')[1]);
+  }
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${o.flag} must be a positive integer`);
+  return n;
+}

@@ -9,7 +9,7 @@ import { driveCase, samplePdf, submitPermohonan } from '../cli/drive.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../functions/render/chromium.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
-import { MITRA, NASKAH } from './support/kasus.ts';
+import { firstRevision, MITRA, NASKAH } from './support/kasus.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
 
 /**
@@ -21,15 +21,6 @@ import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/
  * taken by the scripted officials of cli/drive.ts. Screenshots go to `test/screenshots/` with SEPAKAT_SCREENSHOTS=1.
  */
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** The revision of a PDF before its first incremental update: up to and including its first `%%EOF` line. */
-function firstRevision(pdf: Uint8Array): Uint8Array {
-  const text = Buffer.from(pdf).toString('latin1');
-  let end = text.indexOf('%%EOF') + '%%EOF'.length;
-  if (text[end] === '\r') end++;
-  if (text[end] === '\n') end++;
-  return pdf.subarray(0, end);
-}
 
 const OWN =
   'Kesepakatan Bersama ini menjadi pedoman PARA PIHAK untuk mengelola sampah regional secara terpadu, dari pemilahan di sumber sampai pengolahan akhir.';

@@ -6,7 +6,7 @@ import { docIdFor } from '../core/documents/document-record.ts';
 import { shownPurpose } from '../core/documents/signing-task.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { verifyPdfSignatures } from '../functions/signing/verify.ts';
-import { MITRA, NASKAH } from './support/kasus.ts';
+import { firstRevision, MITRA, NASKAH } from './support/kasus.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
 
 /**
@@ -20,16 +20,6 @@ async function pdfText(bytes: Uint8Array): Promise<{ text: string; pages: number
   const doc = await getDocumentProxy(new Uint8Array(bytes));
   const { text, totalPages } = await extractText(doc, { mergePages: true });
   return { text: text.replace(/\s+/g, ' '), pages: totalPages };
-}
-
-/** The revision of a PDF before its first incremental update: up to and including its first `%%EOF` line. */
-function firstRevision(pdf: Uint8Array): Uint8Array {
-  const text = Buffer.from(pdf).toString('latin1');
-  const eof = text.indexOf('%%EOF');
-  let end = eof + '%%EOF'.length;
-  if (text[end] === '\r') end++;
-  if (text[end] === '\n') end++;
-  return pdf.subarray(0, end);
 }
 
 describe('a signing task shows its document and is signed on it', () => {

@@ -66,6 +66,8 @@ export interface CaseDocumentContext {
   konsep?: boolean;
   /** The naskah's content version (core/naskah), drafted by pasal: its words are printed as typed. */
   naskah?: NaskahContent;
+  /** The number of that content version (for the record of the document rendered from it). */
+  naskahVersi?: number;
   /**
    * The meeting a notulen records: the values its own activation recorded, by the field ids of CASE_FIELDS
    * ('rapat-tanggal', 'notulen-peserta', …), with the pimpinan and the notulis resolved from the directory. When

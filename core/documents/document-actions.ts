@@ -17,7 +17,7 @@ import type { DocumentStore, Renderer, SignatureDescription, Signer, SigningOffi
 import type { NumberRegister, RegisterEntry } from '../register/numbering.ts';
 import type { ParafRecord } from '../signing/paraf.ts';
 import { NASKAH_DOCUMENTS, NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
-import { contentHash, type NaskahContent } from '../naskah/content.ts';
+import type { NaskahContent } from '../naskah/content.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import { disposisiOf, disposisiOfDecision, type Disposisi } from '../case/disposisi.ts';
 import { RAPAT_FIELDS, rapatOf } from '../case/rapat.ts';
@@ -181,7 +181,7 @@ export class DocumentActions implements DocumentWork {
         ? await this.naskahVersion(record, task, activity)
         : await this.deps.drafts.versions(record.caseId).then((all) => all.at(-1));
     return {
-      ...(naskah ? { naskah: naskah.content } : {}),
+      ...(naskah ? { naskah: naskah.content, naskahVersi: naskah.versi } : {}),
       caseId: record.caseId,
       perihal: record.perihal,
       pemohon: { nama: record.pemohon.nama, instansi: record.pemohon.instansi, email: record.pemohon.email },
@@ -333,7 +333,8 @@ export class DocumentActions implements DocumentWork {
 
   /** The template input of a preview (what `preview` renders). */
   async previewInput(record: CaseRecord, content: NaskahContent) {
-    const base = await this.context(record, undefined);
+    // The edited content is not a stored version: the context names none.
+    const { naskahVersi: _stored, ...base } = await this.context(record, undefined);
     const ctx: CaseDocumentContext = { ...base, naskah: content, konsep: true };
     ctx.paraf = await this.parafFor(record, this.contentVersion(ctx));
     return { assembled: this.assemble('kesepakatan-bersama', ctx), paper: this.profile(record).dokumen.kertas };
@@ -395,7 +396,7 @@ export class DocumentActions implements DocumentWork {
         document: action.dokumen,
         kind: konsep ? 'konsep-naskah' : action.dokumen,
         purpose,
-        meta: konsep ? { versiIsi: this.contentVersion(ctx), versiNaskah: await this.versiOf(record, ctx) } : {},
+        meta: konsep ? { versiIsi: this.contentVersion(ctx), versiNaskah: ctx.naskahVersi ?? 0 } : {},
       },
     );
     return documentDetail(stored);
@@ -436,14 +437,6 @@ export class DocumentActions implements DocumentWork {
       ...ctx,
       kepalaDaerah: { nama: jabatan, jabatan },
     });
-  }
-
-  /** The number of the content version a context carries (for the document's record and its page). */
-  private async versiOf(record: CaseRecord, ctx: CaseDocumentContext): Promise<number> {
-    if (!ctx.naskah) return 0;
-    const versions = await this.deps.drafts.versions(record.caseId);
-    const hash = contentHash(ctx.naskah);
-    return versions.find((v) => v.isi === hash)?.versi ?? 0;
   }
 
   private async renderAndStore(

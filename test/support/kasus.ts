@@ -57,3 +57,12 @@ export function opensslVerifies(pdf: Uint8Array, index: number, caPem: string): 
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** The revision of a PDF before its first incremental update: up to and including its first `%%EOF` line. */
+export function firstRevision(pdf: Uint8Array): Uint8Array {
+  const text = Buffer.from(pdf).toString('latin1');
+  let end = text.indexOf('%%EOF') + '%%EOF'.length;
+  if (text[end] === '\r') end++;
+  if (text[end] === '\n') end++;
+  return pdf.subarray(0, end);
+}
