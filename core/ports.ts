@@ -133,11 +133,15 @@ export interface Renderer {
  * itself certifies (the Lembar Riwayat Penandatanganan).
  */
 export interface SigningOfficial {
+  /** The pemda whose configuration chooses the signature provider (config/pemda: `tandaTangan`). */
+  pemdaId: string;
   id: string;
   nama: string;
   jabatan: string;
   nip?: string;
   instansi?: string;
+  /** The pemda's electronic seal rather than a person: signed by the pemda's `tandaTangan.segel` provider. */
+  segel?: boolean;
 }
 
 /** The certificate a signature will carry, as the signed page prints it. */
@@ -148,7 +152,35 @@ export interface SignatureDescription {
   issuer: string;
   /** A development certificate that no verifier outside this system trusts (never BSrE). */
   development: boolean;
+  /**
+   * Who certifies the signature, for the footer and the verification page: a certified TTE of BSrE (only when the
+   * chain reaches a configured real BSrE root), the local BSrE tiruan, the pemda's own CA (a KMS key), or the
+   * development CA.
+   */
+  kind: CertificateKind;
 }
+
+export type CertificateKind = 'bsre' | 'bsre-tiruan' | 'pemda' | 'pengembangan';
+
+/** The signature providers a pemda chooses from (config/pemda `tandaTangan.penyedia`, core/directory). */
+export type SignatureProvider = 'bsre' | 'kms' | 'pengembangan';
+
+/**
+ * What the official gives at the moment of signing: nothing for a key the product holds (`kms`, `pengembangan`); the
+ * TTE passphrase or a TOTP from BeSign for `bsre`. It exists only for the one sign request: never stored, logged,
+ * queued or put in an error.
+ */
+export type SigningCredential = { readonly passphrase: string } | { readonly totp: string };
+
+/**
+ * What signing needs of this official, asked when the signing page opens and again before signing: `siap` (a key
+ * the product holds), or a BSrE signer's status (`user/check/status`): `ISSUE` may sign with a passphrase or TOTP;
+ * `NOT_REGISTERED`, `NO_CERTIFICATE` and any other status stop before anything is attempted, with what to do.
+ */
+export type SigningReadiness =
+  | { readonly provider: 'kms' | 'pengembangan'; readonly ready: true }
+  | { readonly provider: 'bsre'; readonly ready: true; readonly totp: boolean }
+  | { readonly provider: 'bsre'; readonly ready: false; readonly status: string; readonly message: string };
 
 /** Whether a partner's PDF is our signed naskah with a valid second signature added as an incremental update. */
 export type Countersignature =
@@ -180,11 +212,20 @@ export interface PdfSignatureInfo {
 export interface Signer {
   /** The certificate that signs for this official (the signed page prints it before the PDF is signed). */
   describe(official: SigningOfficial): Promise<SignatureDescription>;
-  /** Signs a PDF as this official (one PAdES signature). */
+  /** What signing needs of this official (the provider of their pemda; a BSrE signer's status). */
+  readiness(official: SigningOfficial): Promise<SigningReadiness>;
+  /** Asks BSrE to send a TOTP to the signer's BeSign app (`bsre` only). */
+  requestTotp(official: SigningOfficial): Promise<void>;
+  /**
+   * Signs a PDF as this official (one PAdES signature), with the official's credential when the provider needs one.
+   * Refusals are SepakatErrors whose `code` says which (core/signing/signing-errors.ts): a wrong credential, an
+   * unknown outcome after the request was sent, a response refused; none carries the credential.
+   */
   signPdf(
     pdf: Uint8Array,
     official: SigningOfficial,
     details: { reason: string; location: string; name: string; contactInfo: string; signingTime: Date },
+    credential?: SigningCredential,
   ): Promise<Uint8Array>;
   /** Checks that `candidate` is `signed` plus a valid signature over an incremental update that changes no page. */
   countersignature(candidate: Uint8Array, signed: Uint8Array, at: Date): Promise<Countersignature>;

@@ -26,6 +26,7 @@ const now = () => new Date('2026-11-20T00:00:00Z');
 const SIGNING_TIME = new Date('2026-11-23T02:00:00Z');
 const CHECK_DATE = new Date('2026-11-24T00:00:00Z');
 const WALIKOTA = {
+  pemdaId: 'kota-contoh',
   id: 'walikota',
   nama: 'Dr. H. Budi Santoso, M.Si.',
   jabatan: 'Wali Kota Contoh',
@@ -33,6 +34,7 @@ const WALIKOTA = {
   instansi: 'Pemerintah Kota Contoh',
 };
 const SEKDA = {
+  pemdaId: 'kota-contoh',
   id: 'sekda',
   nama: 'Drs. Ahmad Fauzi',
   jabatan: 'Sekretaris Daerah',
@@ -120,6 +122,7 @@ describe('the kms signer behind the Signer port (local KMS through @aws-sdk/clie
         name: WALIKOTA.nama,
         issuer: 'CA Pemerintah Kota Contoh',
         development: true,
+        kind: 'pengembangan',
       });
 
       const signed = await signer.signPdf(pdf, WALIKOTA, DETAILS);

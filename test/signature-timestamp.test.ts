@@ -26,7 +26,7 @@ import { opensslTimestampVerifies, signatureTimestamp } from './support/timestam
 const PDFSIG = spawnSync('pdfsig', ['-v'], { encoding: 'utf8' }).status === 0;
 const CLAIMED = new Date('2026-12-07T09:00:00Z');
 const TSA_TIME = new Date('2026-12-07T09:00:42Z');
-const WALIKOTA = { id: 'walikota', nama: 'Dr. H. Budi Santoso, M.Si.', jabatan: 'Wali Kota Contoh' };
+const WALIKOTA = { pemdaId: 'kota-contoh', id: 'walikota', nama: 'Dr. H. Budi Santoso, M.Si.', jabatan: 'Wali Kota Contoh' };
 const OPTIONS: SignPdfOptions = {
   reason: 'Penandatanganan Kesepakatan Bersama',
   location: 'Kota Contoh',

@@ -4,6 +4,7 @@ import { WorkingHoursSchema } from '../calendar/calendar-schema.ts';
 import { PemantauanSchema } from '../agreement/agreement-model.ts';
 import { PengingatSchema } from '../case/reminders.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
+import type { SignatureProvider } from '../ports.ts';
 import { NumberingConfigSchema } from '../register/numbering.ts';
 
 /**
@@ -61,6 +62,34 @@ export const DokumenPemdaSchema = z
   .strict();
 export type DokumenPemda = z.infer<typeof DokumenPemdaSchema>;
 
+/**
+ * How the pemda's officials sign (core/ports.ts `Signer`): `bsre` — a certified TTE through the BSrE eSign API, the
+ * official giving their passphrase or a BeSign TOTP on the signing page; `kms` — an AWS KMS key per official, its
+ * certificate issued by the pemda's CA; `pengembangan` — the development CA of the embedded default (never a
+ * certified signature). The pemda's electronic seal (the Lembar Riwayat) is signed by a key the product holds.
+ * BSrE identities (NIK, email) are personal data and never appear here: they are kept in the data directory locally
+ * and in Secrets Manager in AWS.
+ */
+export const TandaTanganSchema = z
+  .object({
+    penyedia: z.enum(['bsre', 'kms', 'pengembangan'] satisfies SignatureProvider[]).default('pengembangan'),
+    segel: z.enum(['kms', 'pengembangan']).default('pengembangan'),
+    /** `bsre`: whether the signing page offers a TOTP from BeSign as well as the passphrase. */
+    totp: z.boolean().default(true),
+    /**
+     * `kms`: per person id (or "segel"), the KMS key (id, ARN or alias) and its certificate chain as a PEM file under
+     * config/sertifikat/ (the issued certificate first, then its issuers), installed by `npm run sepakat -- kms-pasang`.
+     */
+    kms: z
+      .record(
+        z.string().min(1),
+        z.object({ kunci: z.string().min(1), sertifikat: z.string().regex(/^[a-z0-9][a-z0-9./-]*\.pem$/) }).strict(),
+      )
+      .default({}),
+  })
+  .strict();
+export type TandaTangan = z.infer<typeof TandaTanganSchema>;
+
 export const DirectorySchema = z
   .object({
     pemda: z
@@ -82,6 +111,8 @@ export const DirectorySchema = z
     pengingat: PengingatSchema.prefault({}),
     /** How signed agreements are monitored (core/agreement/agreement-model.ts); defaults when absent. */
     pemantauan: PemantauanSchema.prefault({}),
+    /** How its officials sign (TandaTanganSchema); the development CA when absent. */
+    tandaTangan: TandaTanganSchema.prefault({}),
     people: z.array(PersonSchema).min(1),
     /** Actor id (as in the SOPs) → who holds it; several current holders make a pool. */
     roles: z.record(z.string(), z.array(Assignment).min(1)),

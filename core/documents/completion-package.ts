@@ -305,6 +305,8 @@ export class CompletionPackage {
     const profile = pemda.directory.data.pemda;
     const now = this.now();
     const seal: SigningOfficial = {
+      pemdaId: record.pemdaId,
+      segel: true,
       id: `segel-${record.pemdaId}`,
       nama: profile.nama,
       jabatan: 'Segel elektronik',

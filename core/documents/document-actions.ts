@@ -632,7 +632,7 @@ export class DocumentActions implements DocumentWork {
     if (act.act === 'tandatangan' && SIGNED_LETTERS.has(act.dokumen)) {
       // A letter, signed by the official it names: the number reserved earlier, or taken now (Ambil Nomor).
       const nomor = await this.letterNumber(record, act, task);
-      const description = await this.deps.signer.describe(signingOfficialOf(task.person, profile.nama));
+      const description = await this.deps.signer.describe(signingOfficialOf(task.person, record.pemdaId, profile.nama));
       const person = this.deps.pemda(record.pemdaId).directory.person(task.person.id);
       ctx = {
         ...base,
@@ -649,7 +649,7 @@ export class DocumentActions implements DocumentWork {
           ErrorNames.InvalidDefinition,
           `Nomor "${act.nomor}" belum dicadangkan sebelum tanda tangan di ${activity.id}`,
         );
-      const description = await this.deps.signer.describe(signingOfficialOf(task.person, profile.nama));
+      const description = await this.deps.signer.describe(signingOfficialOf(task.person, record.pemdaId, profile.nama));
       ctx = {
         ...base,
         kepalaDaerah: { ...official(task.person), jabatan: profile.dokumen.kepalaDaerah.jabatan },
@@ -727,7 +727,7 @@ export class DocumentActions implements DocumentWork {
         `Nomor "${act.nomor}" naskah yang ditampilkan di ${activity.id} tidak sama dengan nomor di register`,
       );
     const profile = this.profile(record);
-    const signer = signingOfficialOf(task.person, profile.nama);
+    const signer = signingOfficialOf(task.person, record.pemdaId, profile.nama);
     const bytes = await this.deps.documents.read(shown);
     const letter = SIGNED_LETTERS.has(act.dokumen);
     const jenis = letter
@@ -952,8 +952,9 @@ export function signingDay(data: Readonly<Record<string, unknown>>): string | un
 }
 
 /** The official a signature is made for: the task's person, the pemda as organisation. */
-function signingOfficialOf(person: TaskRecord['person'], instansi: string): SigningOfficial {
+function signingOfficialOf(person: TaskRecord['person'], pemdaId: string, instansi: string): SigningOfficial {
   return {
+    pemdaId,
     id: person.id,
     nama: person.nama,
     jabatan: person.jabatan,

@@ -4,7 +4,9 @@ import type {
   SignatureDescription,
   Signer,
   SigningOfficial,
+  SigningReadiness,
 } from '../../core/ports.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { signPdf } from './sign-pdf.ts';
 import type { SigningKeys } from './signer.ts';
 import { pagesUnchanged } from './update-check.ts';
@@ -20,12 +22,28 @@ import { findSignatureFields, trustOf, verifyPdfSignatures } from './verify.ts';
 export class PadesSigner implements Signer {
   constructor(
     private readonly keys: () => Promise<SigningKeys>,
-    private readonly options: { readonly timestamp?: TimestampAuthority } = {},
+    private readonly options: {
+      readonly timestamp?: TimestampAuthority;
+      /** Which provider these keys are (`pengembangan` by default, `kms`). */
+      readonly provider?: 'kms' | 'pengembangan';
+    } = {},
   ) {}
 
   async describe(official: SigningOfficial): Promise<SignatureDescription> {
     const signer = await (await this.keys()).signerFor(official);
-    return signer.describe();
+    const description = signer.describe();
+    return { ...description, kind: description.development ? 'pengembangan' : 'pemda' };
+  }
+
+  /** A key the product holds: nothing is asked of the official. */
+  async readiness(): Promise<SigningReadiness> {
+    return { provider: this.options.provider ?? 'pengembangan', ready: true };
+  }
+
+  requestTotp(): Promise<void> {
+    return Promise.reject(
+      new SepakatError(ErrorNames.BadInput, 'Tanda tangan ini tidak memakai TOTP: kuncinya disimpan oleh sistem.'),
+    );
   }
 
   async signPdf(

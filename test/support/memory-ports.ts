@@ -33,6 +33,7 @@ import type {
   PdfSignatureInfo,
   Signer,
   SigningOfficial,
+  SigningReadiness,
 } from '../../core/ports.ts';
 import type { CounterAges, CounterObservation, RegisterEntry, RegisterStatus } from '../../core/register/numbering.ts';
 import type { Claim, EntryAt, NumberTextItem, RegisterItems } from '../../core/register/register-items.ts';
@@ -437,7 +438,13 @@ export class MemoryAcceptedFiles implements Pick<FileStore, 'readAccepted'> {
 export class MemorySigner implements Signer {
   private readonly marker = (id: string) => `\n%tanda-tangan:${id}\n`;
   async describe(official: SigningOfficial): Promise<SignatureDescription> {
-    return { name: official.nama, issuer: 'CA uji', development: true };
+    return { name: official.nama, issuer: 'CA uji', development: true, kind: 'pengembangan' };
+  }
+  async readiness(): Promise<SigningReadiness> {
+    return { provider: 'pengembangan', ready: true };
+  }
+  async requestTotp(): Promise<void> {
+    throw new SepakatError(ErrorNames.BadInput, 'Penanda tangan ini tidak memakai TOTP');
   }
   async signPdf(pdf: Uint8Array, official: SigningOfficial) {
     return new Uint8Array([...pdf, ...new TextEncoder().encode(this.marker(official.id))]);
