@@ -1,4 +1,6 @@
 import type { IntakeForm } from '../core/case/intake.ts';
+import { join } from 'node:path';
+import { developmentPassphrase } from '../local/bsre/development-users.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { decodeEntities, firstText, innerOf, startTags, textOf } from './page-reading.ts';
 
@@ -196,6 +198,8 @@ export interface TaskForm {
   textFields: { name: string; type: string; options: string[]; format?: string; jenis?: string }[];
   fileSlots: string[];
   needsCode: boolean;
+  /** Signing through BSrE: the person whose TTE passphrase the page asks for. */
+  passphraseFor?: string;
   title: string;
   /**
    * The pasal editor's fields on a drafting step (`n_*`: the content, its order and base version), with the values
@@ -234,6 +238,7 @@ export function parseTaskPage(html: string): TaskForm {
           : [],
     }));
   const fileSlots = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]!);
+  const passphraseFor = inputs.find((t) => t.attrs['name'] === 'passphraseTte')?.attrs['data-orang'];
   const sha256 = inputs.find((t) => t.attrs['name'] === 'sha256Dokumen')?.attrs['value'];
   const pages = startTags(html, 'img')
     .map((t) => t.attrs['src'] ?? '')
@@ -256,6 +261,8 @@ export function parseTaskPage(html: string): TaskForm {
         ]),
     ),
     ...(sha256 ? { signing: { sha256, pages } } : {}),
+    // A signature through BSrE: the passphrase field names whose it is (the person id, not a secret).
+    ...(passphraseFor ? { passphraseFor } : {}),
   };
 }
 
@@ -267,6 +274,8 @@ export interface Decision {
   files?: Record<string, { name: string; bytes: Buffer }>;
   /** Edits of the pasal editor's fields (by field name), applied over what the page shows. */
   naskah?: Record<string, string>;
+  /** The TTE passphrase typed when signing through BSrE (default: the local development passphrase). */
+  passphrase?: string;
 }
 
 /** An official acting on one emailed link, exactly as through a browser: GET, upload, ask a code, POST. */
@@ -306,6 +315,14 @@ export async function actOnLink(
   if (form.signing) {
     body.set('sudahDibaca', 'ya');
     body.set('sha256Dokumen', form.signing.sha256);
+  }
+  // Signing through the local BSrE service: the official's development passphrase (derived in the data directory,
+  // as `npm run bsre-lokal` shows it), unless the decision gives one.
+  if (form.passphraseFor) {
+    const passphrase =
+      decision.passphrase ??
+      ('dataDir' in mail ? developmentPassphrase(join(mail.dataDir, 'bsre'), form.passphraseFor) : undefined);
+    if (passphrase !== undefined) body.set('passphraseTte', passphrase);
   }
   const upload = async (slot: string, name: string, bytes: Buffer) => {
     requests++;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -37,12 +36,8 @@ import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-stor
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
-import { DevelopmentPki } from './signing/dev-pki.ts';
-import { PadesSigner } from './signing/pades-signer.ts';
-import { fromPem } from './signing/asn1.ts';
-import { HttpTimestampAuthority } from './signing/timestamp.ts';
 import type { SigningKeys } from './signing/signer.ts';
-import { ErrorNames, SepakatError } from '../core/errors.ts';
+import { buildSigning } from './signing/signing-setup.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
 import { cognitoSettings, mailDomainOf, stateMachineName, type Config } from './config.ts';
 
@@ -193,24 +188,14 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       templateDir: join(config.SEPAKAT_TEMPLATES_DIR, 'documents'),
       ...(config.SEPAKAT_CHROMIUM_PATH ? { executablePath: config.SEPAKAT_CHROMIUM_PATH } : {}),
     }));
-  let keys: Promise<SigningKeys> | undefined;
-  const getKeys = () =>
-    // A failed open is not cached: the next call tries again.
-    (keys ??= (
-      config.SEPAKAT_DEV_PKI_DIR
-        ? DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR, now: () => deps.clock.now() }).then((pki) =>
-            withTimestampRoots(pki, config.SEPAKAT_TSA_CA_FILE),
-          )
-        : Promise.reject(
-            new SepakatError(
-              ErrorNames.InvalidDefinition,
-              'Penanda tangan belum dikonfigurasi (SEPAKAT_DEV_PKI_DIR atau KMS)',
-            ),
-          )
-    ).catch((error: unknown) => {
-      keys = undefined;
-      throw error;
-    }));
+  // Each pemda signs through its provider (config/pemda tandaTangan); verification trusts every configured anchor.
+  const signing = buildSigning({
+    config,
+    settings: (pemdaId) => catalog.pemda(pemdaId).directory.data.tandaTangan,
+    pemdaIds: () => catalog.pemdaIds(),
+    clock: deps.clock,
+    aws: base,
+  });
   const drafts = naskahDrafts(store, catalog);
   // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
   const documentPorts = {
@@ -219,10 +204,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
-    signer: new PadesSigner(
-      getKeys,
-      config.SEPAKAT_TSA_URL ? { timestamp: new HttpTimestampAuthority(config.SEPAKAT_TSA_URL) } : {},
-    ),
+    signer: signing.signer,
     pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -325,7 +307,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
-    keys: getKeys,
+    keys: signing.keys,
     runtimeClock: deps.clock,
     agreements,
     documentWork,
@@ -367,17 +349,4 @@ export function naskahDrafts(
         pemda: { nama: catalog.pemda(record.pemdaId).directory.data.pemda.nama },
       } as unknown as CaseDocumentContext),
   });
-}
-
-/** The keys, trusting the TSA's own roots (a PEM file) for timestamp tokens when one is configured. */
-async function withTimestampRoots(keys: SigningKeys, caFile: string | undefined): Promise<SigningKeys> {
-  if (!caFile) return keys;
-  const roots = fromPem(await readFile(caFile, 'utf8'));
-  if (!roots.length)
-    throw new SepakatError(ErrorNames.InvalidDefinition, `SEPAKAT_TSA_CA_FILE tidak memuat sertifikat: ${caFile}`);
-  return {
-    signerFor: (official) => keys.signerFor(official),
-    trustedRoots: () => keys.trustedRoots(),
-    timestampRoots: async () => roots,
-  };
 }

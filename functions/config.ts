@@ -57,6 +57,15 @@ export const ConfigSchema = z.object({
   SEPAKAT_BSRE_URL: url.optional(),
   SEPAKAT_BSRE_CLIENT_ID: z.string().min(1).optional(),
   SEPAKAT_BSRE_CLIENT_SECRET: z.string().min(1).optional(),
+  /**
+   * PEM file of the BSrE roots a `bsre` signature must chain to, supplied by the deployer (none are shipped). A root
+   * marked as a test or development CA is never labelled BSrE. Locally: the local BSrE service's test CA.
+   */
+  SEPAKAT_BSRE_ROOTS_FILE: z.string().min(1).optional(),
+  /** JSON `{"<pemda>/<person>": {nik, email}}` of the signers' BSrE identities (locally; Secrets Manager in AWS). */
+  SEPAKAT_BSRE_IDENTITIES_FILE: z.string().min(1).optional(),
+  /** KMS endpoint (the local KMS service); unset in AWS, where the region's is used. */
+  SEPAKAT_ENDPOINT_KMS: url.optional(),
   /** A Chromium binary; default @sparticuz/chromium's. */
   SEPAKAT_CHROMIUM_PATH: z.string().min(1).optional(),
   /** ARN prefix of the SOP state machines: `arn:aws:states:<region>:<account>:stateMachine:`. */

@@ -1,6 +1,7 @@
 import { LOCAL_REGION } from './local-aws.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -37,6 +38,8 @@ import { startLocalS3 } from './s3/local-s3.ts';
 import { startLocalSes } from './ses/local-ses.ts';
 import { startLocalStepFunctions } from './step-functions/local-step-functions.ts';
 import { startLocalTsa } from './tsa/local-tsa.ts';
+import { HttpTimestampAuthority } from '../functions/signing/timestamp.ts';
+import { toPem } from '../functions/signing/asn1.ts';
 
 /**
  * The embedded local default: real local services that speak the AWS wire protocols, the product's Lambda
@@ -83,6 +86,8 @@ export interface RuntimeOptions {
   intakeSweepIntervalMs?: number;
   /** The local BSrE service's behaviour at start (a delay, or a misbehaving mode); `bsre.setBehaviour` changes it. */
   bsre?: Partial<BsreBehaviour>;
+  /** Another config/ directory (a test's pemda that signs through KMS, say); default the project's. */
+  configDir?: string;
 }
 
 const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
@@ -167,6 +172,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const webUrl = `http://${host}:${(web.address() as AddressInfo).port}`;
 
   const clock = options.clock ?? systemClock;
+  // RFC 3161 signature timestamps (PAdES B-T), on the product's clock: for the product's signatures and BSrE tiruan's.
+  const tsaStarted = startLocalTsa({ dataDir, host, now: () => clock.now() });
   const [dynamodb, s3, ses, cognito, kms, tsa, bsre] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
     startLocalS3({
@@ -186,18 +193,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       accountId: ACCOUNT,
       now: () => clock.now(),
     }),
-    // RFC 3161 signature timestamps (PAdES B-T), on the product's clock.
-    startLocalTsa({ dataDir, host, now: () => clock.now() }),
-    // The BSrE eSign API v2 as integrators observed it, with its own test CA; Kota Contoh's signers are registered
-    // with development passphrases (`npm run bsre-lokal` shows them).
-    startLocalBsre({
-      dataDir: join(dataDir, 'bsre'),
-      host,
-      log,
-      // The product's clock: certificates and signing times agree with the time the product checks them at.
-      now: () => clock.now(),
-      ...(options.bsre ? { behaviour: options.bsre } : {}),
-    }),
+    tsaStarted,
+    // The BSrE eSign API v2 as integrators observed it, with its own test CA and the local TSA (its signatures are
+    // B-T, as BSrE's); Kota Contoh's signers are registered with development passphrases (`npm run bsre-lokal`).
+    tsaStarted.then((started) =>
+      startLocalBsre({
+        dataDir: join(dataDir, 'bsre'),
+        host,
+        log,
+        // The product's clock: certificates and signing times agree with the time the product checks them at.
+        now: () => clock.now(),
+        timestamp: { authority: new HttpTimestampAuthority(started.url), roots: [started.caCertificate] },
+        ...(options.bsre ? { behaviour: options.bsre } : {}),
+      }),
+    ),
   ]);
   // Registration hashes a passphrase per user: it runs while the rest starts, and is awaited before the runtime is.
   const bsreUsers = registerDevelopmentUsers(bsre, {
@@ -257,6 +266,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_BSRE_URL: bsre.endpoint,
     SEPAKAT_BSRE_CLIENT_ID: bsre.clientId,
     SEPAKAT_BSRE_CLIENT_SECRET: bsre.clientSecret,
+    // The local service's test CA, configured as the BSrE root the way a deployer configures BSrE's: its names say
+    // "BSrE tiruan — bukan BSrE", so nothing it signs is labelled a certified TTE.
+    SEPAKAT_BSRE_ROOTS_FILE: await writeBsreRoots(bsre, join(dataDir, 'bsre', 'akar-bsre.pem')),
+    SEPAKAT_BSRE_IDENTITIES_FILE: join(dataDir, 'identitas-bsre.json'),
+    SEPAKAT_ENDPOINT_KMS: kms.endpoint,
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
@@ -267,7 +281,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ? { SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES: String(options.maxEmailAttachmentBytes) }
       : {}),
     SEPAKAT_SOP_DIRS: (options.sopDirs ?? [join(PROJECT_ROOT, 'sops')]).join(','),
-    SEPAKAT_CONFIG_DIR: join(PROJECT_ROOT, 'config'),
+    SEPAKAT_CONFIG_DIR: options.configDir ?? join(PROJECT_ROOT, 'config'),
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
   });
   const faults = faultsFor(options.fault);
@@ -452,4 +466,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       app.clients.ses.destroy();
     },
   };
+}
+
+/** The local BSrE service's CA as a PEM file, where the product reads its configured BSrE roots. */
+async function writeBsreRoots(bsre: LocalBsre, file: string): Promise<string> {
+  await writeFile(file, toPem(await bsre.caCertificate(), 'CERTIFICATE'));
+  return file;
 }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { developmentPassphrase } from '../local/bsre/development-users.ts';
 import { createHash } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,6 +211,8 @@ describe('a signing task shows its document and is signed on it', () => {
       kode: sekdaCode,
       sudahDibaca: 'ya',
       sha256Dokumen: sekdaPage.form.signing!.sha256,
+      // Kota Contoh signs through (the local) BSrE: the Sekda's TTE passphrase.
+      passphraseTte: developmentPassphrase(join(rt.dataDir, 'bsre'), 'sekda'),
     };
     const answers = await Promise.all([
       post(sekdaLink, sekdaPage.form.action, body),

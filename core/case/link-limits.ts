@@ -15,6 +15,22 @@ export interface WindowLimit {
 /** One-time codes of a link: at most 5 in 15 minutes. A fresh link starts with none. */
 export const CODE_LIMIT: WindowLimit = { max: 5, windowMs: 15 * 60_000 };
 
+/** Passphrases (or TOTPs) refused by BSrE for one signing task: at most 3 in an hour, then none is sent. */
+export const TTE_CREDENTIAL_LIMIT: WindowLimit = { max: 3, windowMs: 60 * 60_000 };
+
+/** Whether the task's refused credentials fill the current window (no sign request may be sent until it ends). */
+export function credentialWindowFull(
+  task: { tteRefused?: number; tteRefusedWindowStart?: string },
+  now: Date,
+): boolean {
+  const start = task.tteRefusedWindowStart ? new Date(task.tteRefusedWindowStart).getTime() : Number.NaN;
+  return (
+    Number.isFinite(start) &&
+    start + TTE_CREDENTIAL_LIMIT.windowMs > now.getTime() &&
+    (task.tteRefused ?? 0) >= TTE_CREDENTIAL_LIMIT.max
+  );
+}
+
 /** Fresh links of a task sent to its bound person (after expiry or when codes ran out): at most 3 in an hour. */
 export const FRESH_LINK_LIMIT: WindowLimit = { max: 3, windowMs: 60 * 60_000 };
 

@@ -1,4 +1,5 @@
 import type { DocumentRecord } from '../documents/document-record.ts';
+import type { SigningCredential, SigningReadiness } from '../ports.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Job } from './jobs.ts';
@@ -114,6 +115,9 @@ export interface TaskRecord {
   /** Codes issued for the current link version in the window that began at `otpWindowStart` (core/case/link-limits). */
   otpIssued?: number;
   otpWindowStart?: string;
+  /** Passphrases or TOTPs refused by BSrE in the window that began at `tteRefusedWindowStart` (core/case/link-limits). */
+  tteRefused?: number;
+  tteRefusedWindowStart?: string;
   /** Fresh links sent for the task in the window that began at `linkRenewalWindowStart` (core/case/link-limits). */
   linkRenewals?: number;
   linkRenewalWindowStart?: string;
@@ -175,7 +179,12 @@ export type HistoryType =
   /** A proposal to the administrator: end the agreement, declare it BATAL, or amend it. */
   | 'usulan-perjanjian'
   /** A content version of the case's naskah was saved in the pasal editor (core/naskah/versions.ts). */
-  | 'naskah-disimpan';
+  | 'naskah-disimpan'
+  /**
+   * A signature the provider did not deliver: its outcome unknown (a timeout after the request was sent: resolved by
+   * the official's new attempt on the same PDF), or its response refused (not our PDF plus one valid signature).
+   */
+  | 'tanda-tangan-gagal';
 
 export interface HistoryEvent {
   caseId: string;
@@ -242,6 +251,11 @@ export interface CaseStore {
   claimSignature(taskId: string, linkVersion: number, now: string, until: string): Promise<boolean>;
   /** Releases the claim `until` of a task (the process that held it died); false if the claim changed meanwhile. */
   releaseSignatureClaim(taskId: string, until: string): Promise<boolean>;
+  /**
+   * Counts one passphrase or TOTP that the signature provider refused for this task, in the window of
+   * `TTE_CREDENTIAL_LIMIT` (core/case/link-limits.ts); false when the window already had its share.
+   */
+  noteRefusedCredential(taskId: string, limit: WindowCheck): Promise<boolean>;
   cancelOpenTasks(caseId: string): Promise<number>;
   /**
    * Binds an open task to another person and issues a new link version in one write (the old link dies); false if
@@ -372,11 +386,21 @@ export interface DocumentWork {
   shownPage(document: DocumentRecord, index: number): Promise<Uint8Array | undefined>;
   /** The signed document of the task's activation, once made. */
   signedDocument(task: TaskRecord): Promise<DocumentRecord | undefined>;
-  /** Signs exactly the bytes of `shown` as the task's person and stores them (once per activation). */
+  /**
+   * Signs exactly the bytes of `shown` as the task's person and stores them (once per activation), with the
+   * official's credential where the pemda signs through BSrE.
+   */
   signShown(input: {
     record: CaseRecord;
     activity: Activity;
     task: TaskRecord;
     shown: DocumentRecord;
+    credential?: SigningCredential;
   }): Promise<DocumentRecord>;
+  /** The pemda signs through BSrE: the signing form asks for a passphrase or TOTP. */
+  needsCredential(record: CaseRecord): boolean;
+  /** What signing needs of the task's person now (a BSrE signer's status); a read. */
+  signingReadiness(record: CaseRecord, task: TaskRecord): Promise<SigningReadiness>;
+  /** Asks the provider to send a TOTP to the task person's BeSign app. */
+  requestTotp(record: CaseRecord, task: TaskRecord): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import {
   acceptLabel,
@@ -11,7 +11,7 @@ import { CONTENT_TYPES, kindFromName, safeFileName } from '../files/sniff.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { Automatic, Field } from '../sop/schema.ts';
 import { parseNumber } from '../register/numbering.ts';
-import { CODE_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
+import { CODE_LIMIT, credentialWindowFull, nextWindowAt, TTE_CREDENTIAL_LIMIT, windowCheck } from './link-limits.ts';
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
@@ -23,7 +23,16 @@ import { tandaTanganKurang } from '../documents/assemble.ts';
 import { checkRapat, RAPAT_FIELDS, rapatOf } from './rapat.ts';
 import { catatan, checkField, checkText, isEmailAddress } from '../validation/text.ts';
 import type { DocumentRecord } from '../documents/document-record.ts';
-import { checkSigningForm, signingActOf, type SigningAct } from '../documents/signing-task.ts';
+import {
+  checkSigningForm,
+  credentialOf,
+  SIGNING_FIELDS,
+  signingActOf,
+  withoutCredential,
+  type SigningAct,
+} from '../documents/signing-task.ts';
+import type { SigningCredential, SigningReadiness } from '../ports.ts';
+import { SigningErrorCodes } from '../signing/signing-errors.ts';
 
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
@@ -328,7 +337,11 @@ export class TaskActions {
   }
 
   /** Decides the task (POST). Acts once: a double submit, a replay or a second person changes nothing. */
-  async submit(token: string, form: Record<string, string>): Promise<SubmitResult> {
+  async submit(token: string, sent: Record<string, string>): Promise<SubmitResult> {
+    // The TTE passphrase or TOTP (a `bsre` signature) is taken out of the form at once: it goes to the one sign
+    // request and nowhere else; a refused form is drawn again without it.
+    const credential = credentialOf(sent);
+    const form = withoutCredential(sent);
     const submissionId = form.submissionId ?? '';
     const view = await this.open(token, submissionId);
     if ('problem' in view) {
@@ -440,7 +453,11 @@ export class TaskActions {
 
     // A signing task's act: the official read the document shown, and it is still that document (by its SHA-256).
     const signing = view.signing && choice?.value === view.signing.act.choice ? view.signing : undefined;
-    if (signing) Object.assign(errors, checkSigningForm(form, signing.act, signing.document));
+    const needsCredential = signing?.act.act === 'tandatangan' && this.deps.documents!.needsCredential(view.record);
+    if (signing) Object.assign(errors, checkSigningForm(sent, signing.act, signing.document, needsCredential));
+    if (needsCredential && credentialWindowFull(task, this.deps.clock.now()))
+      errors[SIGNING_FIELDS.passphrase] =
+        `Passphrase TTE sudah ${TTE_CREDENTIAL_LIMIT.max} kali ditolak BSrE dalam satu jam; tidak ada yang dikirim. Coba lagi setelah ${this.deps.pemda(view.record.pemdaId).formatDateTime(nextWindowAt(TTE_CREDENTIAL_LIMIT, task.tteRefusedWindowStart, this.deps.clock.now()))}, atau minta bantuan Admin TTE jika lupa passphrase.`;
 
     if (Object.keys(errors).length) return { result: 'tidak-valid', view, errors, form };
 
@@ -470,8 +487,10 @@ export class TaskActions {
 
     // The signature is made over exactly the shown PDF and stored before the decision is recorded; one request signs.
     if (signing?.act.act === 'tandatangan') {
-      const signed = await this.signShown(view, signing.document!);
+      const signed = await this.signShown(view, signing.document!, needsCredential ? credential : undefined);
       if (signed === 'sedang-ditandatangani') return { result: 'sedang-ditandatangani', task };
+      if ('tidakTertandatangani' in signed)
+        return { result: 'tidak-valid', view, errors: signed.tidakTertandatangani, form };
     }
 
     const decision: Decision = {
@@ -502,7 +521,11 @@ export class TaskActions {
    * used as it is; otherwise this request claims the signature (a double submit finds the claim and signs nothing),
    * then signs and stores it.
    */
-  private async signShown(view: TaskView, shown: DocumentRecord): Promise<DocumentRecord | 'sedang-ditandatangani'> {
+  private async signShown(
+    view: TaskView,
+    shown: DocumentRecord,
+    credential: SigningCredential | undefined,
+  ): Promise<DocumentRecord | 'sedang-ditandatangani' | { tidakTertandatangani: FormErrors }> {
     const documents = this.deps.documents!;
     const { task, record, activity } = view;
     const earlier = await documents.signedDocument(task);
@@ -511,7 +534,85 @@ export class TaskActions {
     const until = new Date(now.getTime() + SIGNATURE_CLAIM_MS).toISOString();
     if (!(await this.deps.store.claimSignature(task.taskId, task.linkVersion, now.toISOString(), until)))
       return (await documents.signedDocument(task)) ?? 'sedang-ditandatangani';
-    return documents.signShown({ record, activity, task, shown });
+    try {
+      return await documents.signShown({ record, activity, task, shown, ...(credential ? { credential } : {}) });
+    } catch (error) {
+      // Nothing was stored: the claim is given back so that the official may try again at once.
+      await this.deps.store.releaseSignatureClaim(task.taskId, until).catch(() => false);
+      const refused = error instanceof SepakatError ? await this.signingRefused(view, shown, error) : undefined;
+      if (refused) return { tidakTertandatangani: refused };
+      throw error;
+    }
+  }
+
+  /**
+   * What the official is told when the provider did not sign, by the error's code (none carries the credential), and
+   * what is recorded: a refused passphrase counts towards the hourly limit; an unknown outcome and a refused
+   * response are facts of the case. Undefined for any other error (thrown on).
+   */
+  private async signingRefused(
+    view: TaskView,
+    shown: DocumentRecord,
+    error: SepakatError,
+  ): Promise<FormErrors | undefined> {
+    const { task, record } = view;
+    const now = this.deps.clock.now();
+    const fact = async (hasil: string, detail: Record<string, string>) =>
+      this.deps.store.appendHistory({
+        caseId: task.caseId,
+        eventKey: `tanda-tangan-gagal#${task.seq}#${now.toISOString()}#${randomBytes(4).toString('hex')}`,
+        type: 'tanda-tangan-gagal',
+        at: now.toISOString(),
+        who: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
+        node: task.node,
+        seq: task.seq,
+        detail: { hasil, dokumen: shown.docId, sha256: shown.sha256, ...detail },
+      });
+    switch (error.code) {
+      case SigningErrorCodes.CredentialRefused: {
+        await this.deps.store.noteRefusedCredential(task.taskId, windowCheck(TTE_CREDENTIAL_LIMIT, now));
+        const after = await this.deps.store.getTask(task.taskId);
+        const left = Math.max(0, TTE_CREDENTIAL_LIMIT.max - (after?.tteRefused ?? TTE_CREDENTIAL_LIMIT.max));
+        return {
+          [SIGNING_FIELDS.passphrase]: `${error.message} Periksa passphrase Anda (huruf besar dan kecil dibedakan). ${left ? `Sisa ${left} kali percobaan dalam satu jam.` : 'Batas percobaan tercapai: coba lagi setelah satu jam.'}`,
+        };
+      }
+      case SigningErrorCodes.OutcomeUnknown:
+        await fact('tidak-diketahui', { penyedia: 'bsre' });
+        return { tte: error.message };
+      case SigningErrorCodes.ResponseRefused:
+        await fact('jawaban-ditolak', { penyedia: 'bsre', alasan: error.message });
+        return { tte: `${error.message} Coba lagi; bila berulang, hubungi administrator Sepakat.` };
+      case SigningErrorCodes.SignerNotReady:
+      case SigningErrorCodes.ProviderUnavailable:
+        return { tte: error.message };
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Asks BSrE to send a TOTP to the bound person's BeSign app (POST, through the task's link): for a signing task of a
+   * pemda that signs through BSrE only.
+   */
+  async requestTotp(token: string): Promise<{ sent: true } | { error: string } | LinkProblem> {
+    const view = await this.open(token);
+    if ('problem' in view) return view;
+    if (view.signing?.act.act !== 'tandatangan' || !this.deps.documents!.needsCredential(view.record))
+      return { error: 'Tugas ini tidak memakai TOTP BSrE' };
+    try {
+      await this.deps.documents!.requestTotp(view.record, view.task);
+      return { sent: true };
+    } catch (error) {
+      if (error instanceof SepakatError) return { error: error.message };
+      throw error;
+    }
+  }
+
+  /** What signing needs of the bound person now (a BSrE signer's status), for the signing page; a read. */
+  async signingReadiness(view: TaskView): Promise<SigningReadiness | undefined> {
+    if (view.signing?.act.act !== 'tandatangan') return undefined;
+    return this.deps.documents!.signingReadiness(view.record, view.task);
   }
 
   /**

@@ -13,7 +13,15 @@ import type { PemdaContext } from '../case/case-runtime.ts';
 import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import type { FileStore } from '../files/accepted-files.ts';
-import type { DocumentStore, Renderer, SignatureDescription, Signer, SigningOfficial } from '../ports.ts';
+import type {
+  DocumentStore,
+  Renderer,
+  SignatureDescription,
+  Signer,
+  SigningCredential,
+  SigningOfficial,
+  SigningReadiness,
+} from '../ports.ts';
 import type { NumberRegister, RegisterEntry } from '../register/numbering.ts';
 import type { ParafRecord } from '../signing/paraf.ts';
 import { NASKAH_DOCUMENTS, NASKAH_VERSI, type NaskahDrafts } from '../naskah/drafts.ts';
@@ -698,6 +706,33 @@ export class DocumentActions implements DocumentWork {
     return this.deps.documents.readPageImage(document, index);
   }
 
+  /** Whether the pemda signs through BSrE (the official gives a passphrase or TOTP at the moment of signing). */
+  needsCredential(record: CaseRecord): boolean {
+    return this.deps.pemda(record.pemdaId).directory.data.tandaTangan.penyedia === 'bsre';
+  }
+
+  /**
+   * What signing needs of the task's person (a BSrE signer's status, asked of BSrE; a read, changing nothing). A
+   * provider that cannot be reached is reported as not ready, with what to do.
+   */
+  async signingReadiness(record: CaseRecord, task: TaskRecord): Promise<SigningReadiness> {
+    const official = signingOfficialOf(task.person, record.pemdaId, this.profile(record).nama);
+    return this.deps.signer.readiness(official).catch((error: unknown) => {
+      if (!(error instanceof SepakatError)) throw error;
+      return {
+        provider: 'bsre' as const,
+        ready: false as const,
+        status: 'TIDAK_TERHUBUNG',
+        message: `${error.message} Status sertifikat Anda belum dapat diperiksa; muat ulang halaman ini beberapa saat lagi.`,
+      };
+    });
+  }
+
+  /** Asks the provider to send a TOTP to the task person's BeSign app. */
+  requestTotp(record: CaseRecord, task: TaskRecord): Promise<void> {
+    return this.deps.signer.requestTotp(signingOfficialOf(task.person, record.pemdaId, this.profile(record).nama));
+  }
+
   signedDocument(task: TaskRecord): Promise<DocumentRecord | undefined> {
     return this.deps.documents.get(docIdFor(signedPurpose(task)));
   }
@@ -712,6 +747,8 @@ export class DocumentActions implements DocumentWork {
     activity: Activity;
     task: TaskRecord;
     shown: DocumentRecord;
+    /** The official's passphrase or TOTP (`bsre`): passed to the one sign request and nowhere else. */
+    credential?: SigningCredential;
   }): Promise<DocumentRecord> {
     const { record, activity, task, shown } = input;
     const act = signingActOf(activity);
@@ -733,13 +770,18 @@ export class DocumentActions implements DocumentWork {
     const jenis = letter
       ? documentKindLabel(act.dokumen)
       : (NASKAH_LABEL[String(record.data['naskah-jenis'] ?? act.dokumen)] ?? 'Kesepakatan Bersama');
-    const pdf = await this.deps.signer.signPdf(bytes, signer, {
-      reason: `Menandatangani ${jenis} Nomor ${nomor}`,
-      location: profile.dokumen.tempat,
-      name: task.person.nama,
-      contactInfo: task.person.email,
-      signingTime: this.deps.clock.now(),
-    });
+    const pdf = await this.deps.signer.signPdf(
+      bytes,
+      signer,
+      {
+        reason: `Menandatangani ${jenis} Nomor ${nomor}`,
+        location: profile.dokumen.tempat,
+        name: task.person.nama,
+        contactInfo: task.person.email,
+        signingTime: this.deps.clock.now(),
+      },
+      input.credential,
+    );
     this.deps.faults.point('after-document-signed');
     const { record: stored } = await this.deps.documents.store({
       caseId: record.caseId,

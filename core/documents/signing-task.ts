@@ -2,6 +2,7 @@ import type { TaskRecord } from '../case/model.ts';
 import type { Activity } from '../sop/load-sop.ts';
 import type { GeneratedDocument } from '../sop/schema.ts';
 import type { DocumentRecord } from './document-record.ts';
+import type { SigningCredential } from '../ports.ts';
 
 /**
  * A signing task: a task whose official initials or signs a document with their own act (not an external party's
@@ -91,15 +92,43 @@ export const ACT_BUTTON: Record<SigningAct['act'], string> = {
 export const READ_CONFIRMATION = 'Saya telah membaca seluruh halaman dokumen ini';
 
 /** The form fields of the act: the confirmation (value "ya") and the SHA-256 of the document shown. */
-export const SIGNING_FIELDS = { dibaca: 'sudahDibaca', sha256: 'sha256Dokumen' } as const;
+export const SIGNING_FIELDS = {
+  dibaca: 'sudahDibaca',
+  sha256: 'sha256Dokumen',
+  /** The TTE passphrase (`bsre`): used for the one sign request, never stored, logged or shown again. */
+  passphrase: 'passphraseTte',
+  /** A TOTP from BeSign instead of the passphrase (`bsre`). */
+  totp: 'totpTte',
+} as const;
+
+/** The credential a `bsre` signature is made with, from the form: a TOTP when one is typed, else the passphrase. */
+export function credentialOf(form: Readonly<Record<string, string | undefined>>): SigningCredential | undefined {
+  const totp = (form[SIGNING_FIELDS.totp] ?? '').replace(/\s+/g, '');
+  if (totp) return { totp };
+  const passphrase = form[SIGNING_FIELDS.passphrase] ?? '';
+  return passphrase ? { passphrase } : undefined;
+}
+
+/** The form without the credential: what may be drawn again on the page (a refused form never echoes it). */
+export function withoutCredential(form: Record<string, string>): Record<string, string> {
+  const { [SIGNING_FIELDS.passphrase]: _p, [SIGNING_FIELDS.totp]: _t, ...rest } = form;
+  return rest;
+}
 
 /** Why a signing form is refused, by form field; empty when it may go on. Nothing is signed or recorded on refusal. */
 export function checkSigningForm(
   form: Readonly<Record<string, string | undefined>>,
   act: SigningAct,
   shown: Pick<DocumentRecord, 'sha256'> | undefined,
+  /** The pemda signs through BSrE: the official gives their passphrase or a TOTP. */
+  needsCredential = false,
 ): Record<string, string> {
   const errors: Record<string, string> = {};
+  if (needsCredential && act.act === 'tandatangan' && !credentialOf(form))
+    errors[SIGNING_FIELDS.passphrase] = 'Passphrase TTE wajib diisi (atau kode TOTP dari aplikasi BeSign)';
+  const totp = (form[SIGNING_FIELDS.totp] ?? '').replace(/\s+/g, '');
+  if (needsCredential && totp && !/^\d{6,8}$/.test(totp))
+    errors[SIGNING_FIELDS.totp] = 'Kode TOTP terdiri atas 6 sampai 8 angka dari aplikasi BeSign';
   const what = act.act === 'paraf' ? 'diparaf' : 'ditandatangani';
   if (!shown) {
     errors.dokumen = `Dokumen yang akan ${what} belum siap; muat ulang halaman ini sebentar lagi`;

@@ -362,6 +362,26 @@ export class DynamoDbCaseStore implements CaseStore {
     });
   }
 
+  async noteRefusedCredential(taskId: string, limit: WindowCheck): Promise<boolean> {
+    const common = { ':open': 'open', ':one': 1, ':since': limit.since };
+    // No current window (never one, or it is over): this refusal begins one.
+    if (
+      await this.updateTaskIf(
+        taskId,
+        'SET tteRefused = :one, tteRefusedWindowStart = :now',
+        '#state = :open AND (attribute_not_exists(tteRefusedWindowStart) OR tteRefusedWindowStart <= :since)',
+        { ...common, ':now': limit.now },
+      )
+    )
+      return true;
+    return this.updateTaskIf(
+      taskId,
+      'SET tteRefused = tteRefused + :one',
+      '#state = :open AND tteRefusedWindowStart > :since AND tteRefused < :max',
+      { ...common, ':max': limit.max },
+    );
+  }
+
   async cancelOpenTasks(caseId: string): Promise<number> {
     let cancelled = 0;
     for (const task of await this.listTasks({ caseId })) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
-import { ACT_BUTTON, READ_CONFIRMATION, SIGNING_FIELDS } from '../../core/documents/signing-task.ts';
+import { ACT_BUTTON, READ_CONFIRMATION, SIGNING_FIELDS, withoutCredential } from '../../core/documents/signing-task.ts';
+import type { SigningReadiness } from '../../core/ports.ts';
 import {
   caseFiles,
   listCaseDocuments,
@@ -66,6 +67,12 @@ export function taskRoutes(ctx: WebContext): Route[] {
       pattern: new RegExp(`^/tugas/${TOKEN}/kode$`),
       params: ['tautan'],
       run: async (e, m) => pages.sendCode(m[1]!, ctx.form(e)),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/tugas/${TOKEN}/totp$`),
+      params: ['tautan'],
+      run: async (e, m) => pages.requestTotp(m[1]!, ctx.form(e)),
     },
     {
       method: 'POST',
@@ -383,6 +390,29 @@ class TaskPages {
     );
   }
 
+  /**
+   * The task form posted to the TOTP route ("Kirim TOTP ke BeSign"): BSrE sends a one-time code to the official's
+   * BeSign app, and the same form comes back with everything typed kept (never a passphrase).
+   */
+  async requestTotp(token: string, form: Record<string, string> = {}): Promise<HttpResult> {
+    const result = await this.app.actions.requestTotp(token);
+    if ('problem' in result) return this.problem(token, result);
+    const view = await this.app.actions.open(token);
+    if ('problem' in view) return this.problem(token, view);
+    const kept = { ...withoutCredential(form), kode: form.kode ?? '' };
+    const facts = await this.caseFacts(view.task.caseId, view);
+    if ('error' in result) return this.taskPage(400, token, view, facts, { tte: result.error }, kept);
+    return this.taskPage(
+      200,
+      token,
+      view,
+      facts,
+      {},
+      kept,
+      'TOTP dikirim: buka aplikasi BeSign di ponsel Anda dan isi kodenya pada kolom TOTP di bawah.',
+    );
+  }
+
   async renew(token: string): Promise<HttpResult> {
     const result = await this.app.actions.renewLink(token);
     if ('problem' in result) return this.problem(token, result);
@@ -395,7 +425,12 @@ class TaskPages {
 
   /** What the task page shows of the case: its history, the documents the product generated, the naskah drafted. */
   private async caseFacts(caseId: string, view?: TaskView): Promise<CaseFacts> {
-    const [history, generated] = await Promise.all([this.app.cases.history(caseId), this.app.cases.documents(caseId)]);
+    const [history, generated, siap] = await Promise.all([
+      this.app.cases.history(caseId),
+      this.app.cases.documents(caseId),
+      // A signing task: what signing needs of the official now (a BSrE signer's status; a read).
+      view ? this.app.actions.signingReadiness(view) : undefined,
+    ]);
     const naskah =
       view && this.app.drafts.edits(view.activity) ? await this.app.drafts.current(view.record, history) : undefined;
     // What changed in the naskah since this official last acted on it (or since the version before): for those who
@@ -414,6 +449,7 @@ class TaskPages {
       generated: generated.sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
       ...(naskah ? { naskah } : {}),
       ...(perubahan ? { perubahan } : {}),
+      ...(siap ? { siap } : {}),
     };
   }
 
@@ -577,7 +613,7 @@ class TaskPages {
         errors,
         adaSalah: Object.keys(errors).length > 0,
         needsCode: view.needsCode,
-        penandatanganan: signingView(view, token, errors, form),
+        penandatanganan: signingView(view, token, errors, form, facts.siap),
         tindakan: activity.kind === 'paraf' ? 'paraf' : 'tanda tangan',
         submissionId: form.submissionId || randomBytes(12).toString('base64url'),
         actionUrl: `/tugas/${token}`,
@@ -614,6 +650,8 @@ interface CaseFacts {
   naskah?: CurrentNaskah;
   /** The changes of the naskah since the reviewer last acted on it. */
   perubahan?: PerubahanView;
+  /** A signing task: what signing needs of the official (the provider; a BSrE signer's status). */
+  siap?: SigningReadiness;
 }
 
 // ─── The document list of every task page (core/case/task-documents.ts) ─────────────────────────────────────────
@@ -648,11 +686,19 @@ async function pageImageResult(app: WebUseCases, token: string, page: number): P
 }
 
 /** What the signing section shows (templates/pages/partials/tugas-penandatanganan.hbs); undefined for other tasks. */
-function signingView(view: TaskView, token: string, errors: FormErrors, form: Record<string, string>) {
+function signingView(
+  view: TaskView,
+  token: string,
+  errors: FormErrors,
+  form: Record<string, string>,
+  siap: SigningReadiness | undefined,
+) {
   const signing = view.signing;
   if (!signing) return undefined;
   const { act, document } = signing;
   const paraf = act.act === 'paraf';
+  // BSrE: the official's passphrase (or a BeSign TOTP), asked only when their status allows signing.
+  const bsre = siap?.provider === 'bsre' ? siap : undefined;
   const pages = document?.halaman ?? [];
   // A refused hash means the document changed: the official reads it again and ticks again.
   const stale = errors.dokumen !== undefined;
@@ -686,5 +732,22 @@ function signingView(view: TaskView, token: string, errors: FormErrors, form: Re
     keterangan: paraf
       ? 'Paraf Anda dicatat atas versi isi dan SHA-256 di atas: tepat dokumen yang halaman-halamannya tampil di sini.'
       : 'Tanda tangan elektronik Anda dibubuhkan pada tepat berkas PDF dengan SHA-256 di atas, yang halaman-halamannya tampil di sini; tidak ada yang diubah selain penambahan tanda tangan.',
+    salahTte: errors.tte,
+    ...(bsre
+      ? {
+          bsre: bsre.ready
+            ? {
+                siap: true,
+                namaPassphrase: SIGNING_FIELDS.passphrase,
+                namaTotp: SIGNING_FIELDS.totp,
+                totp: bsre.totp,
+                totpUrl: `/tugas/${token}/totp`,
+                salahPassphrase: errors[SIGNING_FIELDS.passphrase],
+                salahTotp: errors[SIGNING_FIELDS.totp],
+                orang: view.task.person.id,
+              }
+            : { siap: false, status: bsre.status, pesan: bsre.message },
+        }
+      : {}),
   };
 }

@@ -193,19 +193,20 @@ export class KmsSigningKeys implements SigningKeys {
   ) {}
 
   signerFor(official: OfficialIdentity): Promise<Signer> {
-    let signer = this.signers.get(official.id);
+    const binding = this.bindingFor(official);
+    if (!binding)
+      return Promise.reject(
+        new SepakatError(ErrorNames.InvalidDefinition, `Pejabat ${official.id} tidak memiliki kunci KMS.`, {
+          code: 'TanpaKunciKms',
+        }),
+      );
+    // One opened signer per key (the same person id may sign for several pemda, each with its own key).
+    let signer = this.signers.get(binding.keyId);
     if (!signer) {
-      const binding = this.bindingFor(official);
-      if (!binding)
-        return Promise.reject(
-          new SepakatError(ErrorNames.InvalidDefinition, `Pejabat ${official.id} tidak memiliki kunci KMS.`, {
-            code: 'TanpaKunciKms',
-          }),
-        );
       signer = KmsSigner.open(this.kms, binding);
-      this.signers.set(official.id, signer);
+      this.signers.set(binding.keyId, signer);
       // A failed open is not kept: the next signature checks again.
-      signer.catch(() => this.signers.delete(official.id));
+      signer.catch(() => this.signers.delete(binding.keyId));
     }
     return signer;
   }

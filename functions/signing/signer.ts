@@ -35,6 +35,9 @@ export interface SignerDescription {
 /** Marks every development certificate, in the subject's OU, so no printout can pass it off as a BSrE one. */
 export const DEVELOPMENT_MARK = 'Sertifikat pengembangan — bukan BSrE';
 
+/** Marks every name of the local BSrE service's test CA and certificates (local/bsre/): never a BSrE signature. */
+export const BSRE_TIRUAN_MARK = 'BSrE tiruan — bukan BSrE';
+
 /** Who a certificate is issued to: a directory person. */
 export interface OfficialIdentity {
   /** Directory person id (file name safe). */
@@ -44,6 +47,10 @@ export interface OfficialIdentity {
   readonly nip?: string;
   /** Organisation in the subject (the pemda); default "Sepakat". */
   readonly instansi?: string;
+  /** The pemda the official signs for (which key, where keys are per pemda: `kms`). */
+  readonly pemdaId?: string;
+  /** The pemda's electronic seal rather than a person. */
+  readonly segel?: boolean;
 }
 
 /** Where signers and trust anchors come from: the development CA locally, KMS and Secrets Manager in AWS. */

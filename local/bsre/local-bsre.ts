@@ -12,8 +12,8 @@
  * Each registered user has their own passphrase (stored as a scrypt hash, never logged) and their own key and
  * certificate, issued by the service's own test CA, whose names say "BSrE tiruan — bukan BSrE" so that no signature
  * made here passes for a BSrE one. A signature is a PAdES incremental update appended to the very bytes sent, made
- * by the project's signing code (`functions/signing/`). Local BSrE signatures carry no timestamp (PAdES B-B), where
- * BSrE's carry one (B-T).
+ * by the project's signing code (`functions/signing/`). Given a TSA (the embedded default gives it the local TSA),
+ * its signatures carry a signature timestamp (PAdES B-T), as BSrE's do; without one they are B-B.
  *
  * Data directory (all of it survives restarts):
  *   klien.json           the Basic credentials of the integrator account (created on first start)
@@ -43,11 +43,12 @@ import { z } from 'zod';
 import { systemClock } from '../../functions/adapters/clock.ts';
 import { DevelopmentPki } from '../../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf, type SignPdfOptions } from '../../functions/signing/sign-pdf.ts';
-import type { Signer } from '../../functions/signing/signer.ts';
+import type { TimestampAuthority } from '../../functions/signing/timestamp.ts';
+import { BSRE_TIRUAN_MARK, type Signer } from '../../functions/signing/signer.ts';
 import { hasSignature, verifyPdfSignatures } from '../../functions/signing/verify.ts';
 
 /** In every name of the local BSrE test CA and its certificates (the subject's OU). */
-export const BSRE_TIRUAN_MARK = 'BSrE tiruan — bukan BSrE';
+export { BSRE_TIRUAN_MARK };
 
 export const BSRE_MODES = ['normal', 'timeout', 'pdf-dirender-ulang', 'sertifikat-luar'] as const;
 export type BsreMode = (typeof BSRE_MODES)[number];
@@ -79,6 +80,8 @@ export interface LocalBsreOptions {
   readonly log?: (line: string) => void;
   /** The time of certificates, signatures, TOTP expiry and error bodies (the runtime's clock; default the system's). */
   readonly now?: () => Date;
+  /** A TSA for signature timestamps, as BSrE's signatures carry one (PAdES B-T); without it they are B-B. */
+  readonly timestamp?: { readonly authority: TimestampAuthority; readonly roots: readonly Uint8Array[] };
 }
 
 export interface LocalBsre {
@@ -358,6 +361,7 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
         name: user.nama,
         contactInfo: props?.contactInfo ?? user.email,
         signingTime: now(),
+        ...(options.timestamp ? { timestamp: options.timestamp.authority } : {}),
       };
       signed = [];
       for (const pdf of pdfs) {
@@ -397,6 +401,7 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
     try {
       report = await verifyPdfSignatures(new Uint8Array(pdf), {
         trustedRoots: [await (await bsrePki()).caCertificate],
+        ...(options.timestamp ? { timestampRoots: options.timestamp.roots } : {}),
         checkDate: now(),
       });
     } catch {
@@ -413,10 +418,10 @@ export async function startLocalBsre(options: LocalBsreOptions): Promise<LocalBs
       hashAlgorithm: s.digestAlgorithm,
       integrityValid: s.digestOk && s.signatureOk && s.coversWholeFileUpToSignature,
       certificateTrusted: s.chainOk,
-      // Signatures made here carry no timestamp: B-B (BSrE's are B-T).
-      signatureFormat: 'PAdES-BASELINE-B',
+      // With a TSA (the embedded default's), signatures carry a timestamp as BSrE's do: B-T.
+      signatureFormat: s.level === 'B-T' ? 'PAdES-BASELINE-T' : 'PAdES-BASELINE-B',
       ltv: false,
-      timestampInfomation: null,
+      timestampInfomation: s.timestamp ? { time: s.timestamp.time, tsa: s.timestamp.tsa } : null,
       certificateDetails: s.certificate ? [s.certificate] : [],
     }));
     // Observed conclusions: VALID and NO_SIGNATURE. ASSUMPTION: INVALID for anything else, and the descriptions.

@@ -1,0 +1,210 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { z } from 'zod';
+import type { TandaTangan } from '../../core/directory/directory.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import type { Clock } from '../../core/case/model.ts';
+import type { SignatureProvider } from '../../core/ports.ts';
+import type { Config } from '../config.ts';
+import { fromPem, parseCertificate } from './asn1.ts';
+import { BsreClient, type BsreSubject } from './bsre-client.ts';
+import { BsreSigner, type BsreIdentityLookup } from './bsre-signer.ts';
+import { DevelopmentPki } from './dev-pki.ts';
+import { KmsSigningKeys, type KmsKeyBinding } from './kms-signer.ts';
+import { PadesSigner } from './pades-signer.ts';
+import { ProviderSigner, type SigningProvider } from './provider-signer.ts';
+import type { SigningKeys } from './signer.ts';
+import { HttpTimestampAuthority } from './timestamp.ts';
+
+/**
+ * The signing of a deployment, from its configuration: the providers the pemda use (config/pemda `tandaTangan`), each
+ * built only when configured, and one verification over every trust anchor.
+ *
+ * - `pengembangan`: the development CA in `SEPAKAT_DEV_PKI_DIR` (the embedded default).
+ * - `kms`: a KMS key per official from `tandaTangan.kms` (certificate chains under config/sertifikat/), KMS at
+ *   `SEPAKAT_ENDPOINT_KMS` locally (local/kms/) or the region's in AWS; trusted roots are the chains' roots.
+ * - `bsre`: the BSrE eSign API at `SEPAKAT_BSRE_URL` with its Basic credentials, signers' identities from
+ *   `SEPAKAT_BSRE_IDENTITIES_FILE`, trusted roots from `SEPAKAT_BSRE_ROOTS_FILE` (the deployer's; none are shipped).
+ * - `SEPAKAT_TSA_URL`: signature timestamps (B-T) on `kms` and `pengembangan` signatures, trusted through
+ *   `SEPAKAT_TSA_CA_FILE`.
+ */
+export interface SigningSetup {
+  readonly signer: ProviderSigner;
+  /** The trust of verification (every anchor), signing with the development CA where there is one. */
+  keys(): Promise<SigningKeys>;
+}
+
+export interface SigningSetupInput {
+  readonly config: Config;
+  readonly settings: (pemdaId: string) => TandaTangan;
+  readonly pemdaIds: () => string[];
+  readonly clock: Clock;
+  /** Region and credentials of the AWS clients. */
+  readonly aws: { region: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  /** Where the BSrE identities come from, when not from the local file (Secrets Manager in AWS). */
+  readonly bsreIdentities?: BsreIdentityLookup;
+}
+
+export function buildSigning(input: SigningSetupInput): SigningSetup {
+  const { config, clock } = input;
+  const timestamp = config.SEPAKAT_TSA_URL ? new HttpTimestampAuthority(config.SEPAKAT_TSA_URL) : undefined;
+  const tsaRoots = once(async () =>
+    config.SEPAKAT_TSA_CA_FILE ? pemFile(config.SEPAKAT_TSA_CA_FILE, 'SEPAKAT_TSA_CA_FILE') : [],
+  );
+  const used = new Set<SignatureProvider>(
+    input.pemdaIds().flatMap((id) => [input.settings(id).penyedia, input.settings(id).segel]),
+  );
+
+  const development = config.SEPAKAT_DEV_PKI_DIR
+    ? once(() => DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR!, now: () => clock.now() }))
+    : undefined;
+  const kmsKeys = used.has('kms') ? once(() => openKmsKeys(input)) : undefined;
+  const bsre = used.has('bsre') && config.SEPAKAT_BSRE_URL ? bsreSigner(input, tsaRoots) : undefined;
+
+  const withTsa = (keys: () => Promise<SigningKeys>) => async (): Promise<SigningKeys> => {
+    const k = await keys();
+    const roots = await tsaRoots();
+    return roots.length ? { ...bind(k), timestampRoots: async () => roots } : k;
+  };
+  const providers: Partial<Record<SignatureProvider, SigningProvider>> = {};
+  if (development)
+    providers.pengembangan = new PadesSigner(withTsa(development), { ...(timestamp ? { timestamp } : {}) });
+  if (kmsKeys)
+    providers.kms = new PadesSigner(withTsa(kmsKeys), { ...(timestamp ? { timestamp } : {}), provider: 'kms' });
+  if (bsre) providers.bsre = bsre.signer;
+
+  // Verification trusts every anchor this deployment signs with: what the pemda CAs, the development CA and the
+  // configured BSrE roots issued. A partner's own CA is not among them (its signature is reported as untrusted).
+  const keys = once(async (): Promise<SigningKeys> => {
+    const [dev, kms, bsreRoots, tsa] = await Promise.all([
+      development?.(),
+      kmsKeys?.(),
+      bsre ? bsre.roots() : Promise.resolve([]),
+      tsaRoots(),
+    ]);
+    if (!dev && !kms && !bsre)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        'Penanda tangan belum dikonfigurasi (SEPAKAT_DEV_PKI_DIR, kunci KMS, atau BSrE)',
+      );
+    const trusted = [...(dev ? await dev.trustedRoots() : []), ...(kms ? await kms.trustedRoots() : []), ...bsreRoots];
+    return {
+      signerFor: (official) =>
+        dev
+          ? dev.signerFor(official)
+          : Promise.reject(new SepakatError(ErrorNames.InvalidDefinition, 'CA pengembangan tidak dikonfigurasi')),
+      trustedRoots: async () => trusted,
+      timestampRoots: async () => [...tsa, ...bsreRoots, ...trusted],
+    };
+  });
+  const verifier = new PadesSigner(keys);
+  return { signer: new ProviderSigner({ settings: input.settings, providers, verifier }), keys };
+}
+
+function bsreSigner(input: SigningSetupInput, tsaRoots: () => Promise<Uint8Array[]>) {
+  const { config } = input;
+  if (!config.SEPAKAT_BSRE_CLIENT_ID || !config.SEPAKAT_BSRE_CLIENT_SECRET || !config.SEPAKAT_BSRE_ROOTS_FILE)
+    throw new SepakatError(
+      ErrorNames.InvalidDefinition,
+      'Penyedia bsre membutuhkan SEPAKAT_BSRE_CLIENT_ID, SEPAKAT_BSRE_CLIENT_SECRET dan SEPAKAT_BSRE_ROOTS_FILE',
+    );
+  const roots = once(() => pemFile(config.SEPAKAT_BSRE_ROOTS_FILE!, 'SEPAKAT_BSRE_ROOTS_FILE'));
+  const identities = input.bsreIdentities ?? fileIdentities(config.SEPAKAT_BSRE_IDENTITIES_FILE);
+  const signer = new BsreSigner({
+    client: new BsreClient({
+      baseUrl: config.SEPAKAT_BSRE_URL!,
+      clientId: config.SEPAKAT_BSRE_CLIENT_ID,
+      clientSecret: config.SEPAKAT_BSRE_CLIENT_SECRET,
+    }),
+    identities,
+    roots,
+    timestampRoots: async () => [...(await tsaRoots()), ...(await roots())],
+    now: () => input.clock.now(),
+  });
+  return { signer, roots };
+}
+
+const IdentitiesSchema = z.record(
+  z.string(),
+  z.object({ nik: z.string().optional(), email: z.string().optional() }).loose(),
+);
+
+/** The local identities file (`<data>/identitas-bsre.json`: `"<pemda>/<person>": {nik, email}`), read at each use. */
+function fileIdentities(file: string | undefined): BsreIdentityLookup {
+  return async (pemdaId, personId) => {
+    if (!file) return undefined;
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const entry = IdentitiesSchema.parse(JSON.parse(text))[`${pemdaId}/${personId}`];
+    const subject: BsreSubject = {
+      ...(entry?.nik ? { nik: entry.nik } : {}),
+      ...(entry?.email ? { email: entry.email } : {}),
+    };
+    return subject.nik || subject.email ? subject : undefined;
+  };
+}
+
+/** Every official with a KMS key, across the pemda that sign (or seal) with `kms`. */
+async function openKmsKeys(input: SigningSetupInput): Promise<KmsSigningKeys> {
+  const bindings = new Map<string, KmsKeyBinding>();
+  const roots: Uint8Array[] = [];
+  for (const pemdaId of input.pemdaIds()) {
+    const settings = input.settings(pemdaId);
+    if (settings.penyedia !== 'kms' && settings.segel !== 'kms') continue;
+    for (const [who, entry] of Object.entries(settings.kms)) {
+      const chain = await pemFile(
+        join(input.config.SEPAKAT_CONFIG_DIR, 'sertifikat', entry.sertifikat),
+        entry.sertifikat,
+      );
+      bindings.set(`${pemdaId}/${who}`, { keyId: entry.kunci, chain });
+      const root = chain[chain.length - 1]!;
+      if (selfIssued(root) && !roots.some((r) => Buffer.from(r).equals(Buffer.from(root)))) roots.push(root);
+    }
+  }
+  const kms = new KMSClient({
+    region: input.aws.region,
+    ...(input.aws.credentials ? { credentials: input.aws.credentials } : {}),
+    ...(input.config.SEPAKAT_ENDPOINT_KMS ? { endpoint: input.config.SEPAKAT_ENDPOINT_KMS } : {}),
+  });
+  // Officials are `<pemda>/<person>`; the pemda's seal is `<pemda>/segel`.
+  return new KmsSigningKeys(
+    kms,
+    (official) => bindings.get(`${official.pemdaId ?? ''}/${official.segel ? 'segel' : official.id}`),
+    roots,
+  );
+}
+
+function selfIssued(der: Uint8Array): boolean {
+  const certificate = parseCertificate(der);
+  return certificate.subject.isEqual(certificate.issuer);
+}
+
+async function pemFile(file: string, name: string): Promise<Uint8Array[]> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new SepakatError(ErrorNames.InvalidDefinition, `${name}: berkas ${file} tidak dapat dibaca`);
+  });
+  const certificates = fromPem(text);
+  if (!certificates.length)
+    throw new SepakatError(ErrorNames.InvalidDefinition, `${name}: ${file} tidak memuat sertifikat`);
+  return certificates;
+}
+
+/** A lazy value; a failure is not kept (the next call tries again). */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () =>
+    (value ??= make().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    }));
+}
+
+/** The methods of a SigningKeys object as own properties (a spread of a class instance keeps none). */
+function bind(keys: SigningKeys): SigningKeys {
+  return {
+    signerFor: (official) => keys.signerFor(official),
+    trustedRoots: () => keys.trustedRoots(),
+    ...(keys.timestampRoots ? { timestampRoots: () => keys.timestampRoots!() } : {}),
+  };
+}
