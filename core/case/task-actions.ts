@@ -555,7 +555,7 @@ export class TaskActions {
     shown: DocumentRecord,
     error: SepakatError,
   ): Promise<FormErrors | undefined> {
-    const { task, record } = view;
+    const { task } = view;
     const now = this.deps.clock.now();
     const fact = async (hasil: string, detail: Record<string, string>) =>
       this.deps.store.appendHistory({
