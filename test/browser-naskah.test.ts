@@ -1,3 +1,4 @@
+import { developmentPassphrase } from '../local/bsre/development-users.ts';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,11 @@ describe('the Kota SOP in a browser: drafting, reviewing, initialling, signing, 
     await page.check(`input[name=pilihan][value="${choices.includes('lanjut') ? 'lanjut' : choices[0]!}"]`);
     await page.check('input[name=sudahDibaca]');
     if (await page.locator('#kode').count()) await enterCode(page, to);
+    // Kota Contoh signs through (the local) BSrE: the official types their TTE passphrase.
+    if (await page.locator('#passphraseTte').count()) {
+      const who = (await page.getAttribute('#passphraseTte', 'data-orang'))!;
+      await page.fill('#passphraseTte', developmentPassphrase(join(rt.dataDir, 'bsre'), who));
+    }
     await expect(page.locator('#kirim-keputusan').textContent()).resolves.toMatch(button);
     await Promise.all([page.waitForNavigation(), page.click('#kirim-keputusan')]);
     expect(await page.textContent('h1')).toMatch(/Keputusan (Anda sudah )?tercatat/);
