@@ -127,7 +127,8 @@ export function readDss(pdf: Uint8Array): DssContents {
   }
 }
 
-export type UpdateCheck = { ok: true } | { ok: false; reason: string };
+/** `ok`, or why not and where the validation data before the first other update ends (`validUntil`). */
+export type UpdateCheck = { ok: true } | { ok: false; reason: string; validUntil: number };
 
 /**
  * Whether the bytes of `pdf` from `from` (the end of a revision, just after its %%EOF) to the end are only updates
@@ -135,20 +136,20 @@ export type UpdateCheck = { ok: true } | { ok: false; reason: string };
  */
 export function validationOnlyUpdates(pdf: Uint8Array, from: number): UpdateCheck {
   if (from >= pdf.length) return { ok: true };
-  const ends = revisionEnds(pdf, from);
-  if (ends[ends.length - 1] !== pdf.length)
-    return { ok: false, reason: 'ada byte setelah %%EOF terakhir yang bukan pembaruan inkremental' };
   let start = from;
-  for (const end of ends) {
-    const check = validationOnlyUpdate(pdf, start, end);
-    if (!check.ok) return check;
+  for (const end of revisionEnds(pdf, from)) {
+    const reason = notValidationOnly(pdf, start, end);
+    if (reason) return { ok: false, reason, validUntil: start };
     start = end;
   }
+  if (start !== pdf.length)
+    return { ok: false, reason: 'ada byte setelah %%EOF terakhir yang bukan pembaruan inkremental', validUntil: start };
   return { ok: true };
 }
 
-function validationOnlyUpdate(pdf: Uint8Array, start: number, end: number): UpdateCheck {
-  const fail = (reason: string): UpdateCheck => ({ ok: false, reason });
+/** Why the update from `start` to `end` is not validation data only; undefined when it is. */
+function notValidationOnly(pdf: Uint8Array, start: number, end: number): string | undefined {
+  const fail = (reason: string) => reason;
   let before: IncrementalUpdate;
   let after: IncrementalUpdate;
   try {
@@ -186,7 +187,7 @@ function validationOnlyUpdate(pdf: Uint8Array, start: number, end: number): Upda
     if (!validationObject(object.value))
       return fail(`objek ${object.num} bukan data validasi (/DSS, /VRI, sertifikat, CRL, OCSP)`);
   }
-  return { ok: true };
+  return undefined;
 }
 
 const STREAM_KEYS = new Set(['Length', 'Filter', 'DecodeParms', 'Type', 'Subtype']);

@@ -192,7 +192,7 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
   const after = Math.max(0, pdf.length - end);
   // Updates that only add validation data (/DSS) are unsigned by nature and change nothing of the document.
   const tail = after && end ? validationOnlyUpdates(pdf, end) : undefined;
-  const validationDataBytes = tail?.ok ? after : 0;
+  const validationDataBytes = !tail ? 0 : tail.ok ? after : tail.validUntil - end;
   const unsignedTrailingBytes = after - validationDataBytes;
   const lastSignatureCoversWholeFile = signatures.length > 0 && unsignedTrailingBytes === 0;
   const problems: string[] = [];
