@@ -7,13 +7,14 @@ import {
   sign as cryptoSign,
   type KeyObject,
 } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import {
   buildName,
+  bytesToHex,
   fromPem,
   nameAttribute,
   OID,
@@ -23,6 +24,7 @@ import {
   x509Time,
   type NamePart,
 } from './asn1.ts';
+import { makeCrl, type RevocationReason, type RevokedEntry } from './crl.ts';
 import {
   DEVELOPMENT_MARK,
   type OfficialIdentity,
@@ -30,6 +32,7 @@ import {
   type SignRequest,
   type Signer,
   type SigningKeys,
+  type ValidationData,
 } from './signer.ts';
 
 /**
@@ -37,6 +40,9 @@ import {
  *
  *   <dir>/ca/key.pem, cert.pem                     the development CA (PKCS#8 key, certificate)
  *   <dir>/pejabat/<id>-<hash>/key.pem, cert.pem    one per official identity (id, nama, jabatan, NIP)
+ *   <dir>/diterbitkan/<id>-<serial>.pem            certificates issued for keys held elsewhere (KMS)
+ *   <dir>/dicabut.json                             the revoked certificates (serial, date, reason)
+ *   <dir>/crl.der                                  the CA's current CRL (X.509 v2), published on each request
  *
  * Every subject carries OU = "Sertifikat pengembangan — bukan BSrE". Keys are made with Node's crypto, the
  * certificates with pkijs (both production dependencies; node-forge is only a dev dependency). Each directory
@@ -66,6 +72,8 @@ export interface DevelopmentPkiOptions {
 const DAY = 24 * 3600 * 1000;
 const CA_YEARS = 10;
 const OFFICIAL_YEARS = 3;
+/** How long a CRL stays current (nextUpdate - thisUpdate). */
+const CRL_DAYS = 7;
 
 export interface KeyMaterial {
   readonly key: KeyObject;
@@ -126,6 +134,95 @@ export class DevelopmentPki implements SigningKeys {
     return toPem(this.ca.certDer, 'CERTIFICATE');
   }
 
+  /**
+   * Revokes a certificate of this CA: by serial number (hex), or every certificate of an official id (the
+   * development certificates under `pejabat/` and those issued for KMS keys). Recorded in `dicabut.json` at the
+   * clock's time; the next CRL lists it. Returns the revoked serials; an unknown serial or id is refused.
+   */
+  async revoke(serialOrId: string, reason: RevocationReason = 'unspecified'): Promise<string[]> {
+    const serials = await this.serialsOf(serialOrId);
+    if (!serials.length)
+      throw new SepakatError(
+        ErrorNames.BadInput,
+        `Sertifikat yang akan dicabut tidak ditemukan: "${serialOrId}" bukan nomor seri atau id pejabat CA ini.`,
+        { code: 'SertifikatTidakDitemukan' },
+      );
+    const revoked = await this.revoked();
+    const known = new Set(revoked.map((r) => r.serial));
+    const revokedAt = new Date(Math.floor(this.now().getTime() / 1000) * 1000).toISOString();
+    const added = serials.filter((serial) => !known.has(serial)).map((serial) => ({ serial, revokedAt, reason }));
+    const tmp = join(this.dir, `dicabut.json.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await writeFile(tmp, `${JSON.stringify([...revoked, ...added], null, 2)}\n`);
+    await rename(tmp, join(this.dir, 'dicabut.json'));
+    return serials;
+  }
+
+  /** The certificates this CA revoked so far. */
+  async revoked(): Promise<RevokedEntry[]> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, 'dicabut.json'), 'utf8')) as RevokedEntry[];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /**
+   * The CA's current CRL (DER): signed now by the CA, valid for a week, listing every revoked certificate; also
+   * written to `<dir>/crl.der`, where it is published.
+   */
+  async crl(): Promise<Uint8Array> {
+    const now = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
+    const der = makeCrl({
+      issuer: this.ca,
+      revoked: await this.revoked(),
+      thisUpdate: now,
+      nextUpdate: new Date(now.getTime() + CRL_DAYS * DAY),
+      number: BigInt(Math.floor(now.getTime() / 1000)),
+    });
+    const tmp = join(this.dir, `crl.der.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await writeFile(tmp, der);
+    await rename(tmp, join(this.dir, 'crl.der'));
+    return der;
+  }
+
+  /**
+   * What a verifier needs to validate `chain` later without asking anyone (PAdES B-LT): the chain with this CA's
+   * certificate, and this CA's current CRL. A chain this CA did not issue gets nothing from it.
+   */
+  async validationData(chain: readonly Uint8Array[]): Promise<ValidationData> {
+    const leaf = chain[0];
+    if (!leaf || !parseCertificate(leaf).issuer.isEqual(this.ca.cert.subject)) return { certs: [], crls: [] };
+    const certs = chain.some((c) => Buffer.from(c).equals(Buffer.from(this.ca.certDer)))
+      ? [...chain]
+      : [...chain, this.ca.certDer];
+    return { certs, crls: [await this.crl()] };
+  }
+
+  private async serialsOf(serialOrId: string): Promise<string[]> {
+    const wanted = serialOrId.toLowerCase();
+    const found: string[] = [];
+    for (const sub of ['pejabat', 'diterbitkan']) {
+      let names: string[];
+      try {
+        names = await readdir(join(this.dir, sub));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      for (const name of names) {
+        if (name.includes('.tmp-')) continue;
+        const file = sub === 'pejabat' ? join(this.dir, sub, name, 'cert.pem') : join(this.dir, sub, name);
+        const der = fromPem(await readFile(file, 'utf8').catch(() => ''))[0];
+        if (!der) continue;
+        const serial = bytesToHex(parseCertificate(der).serialNumber.valueBlock.valueHexView);
+        const id = sub === 'pejabat' ? name.replace(/-[0-9a-f]{12}$/, '') : name.replace(/-[0-9a-f]+\.pem$/, '');
+        if (serial === wanted || id === serialOrId) found.push(serial);
+      }
+    }
+    return [...new Set(found)];
+  }
+
   /** The signer of one official, creating the official's key and certificate on first use. */
   signerFor(official: OfficialIdentity): Promise<LocalSigner> {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(official.id)) {
@@ -171,6 +268,12 @@ export class DevelopmentPki implements SigningKeys {
       ...this.officialValidity(),
       ca: false,
     });
+    // Kept, so that the certificate can be revoked by the official's id or serial.
+    const serial = bytesToHex(parseCertificate(certDer).serialNumber.valueBlock.valueHexView);
+    if (/^[a-z0-9][a-z0-9-]*$/.test(official.id)) {
+      await mkdir(join(this.dir, 'diterbitkan'), { recursive: true });
+      await writeFile(join(this.dir, 'diterbitkan', `${official.id}-${serial}.pem`), toPem(certDer, 'CERTIFICATE'));
+    }
     return [certDer, this.ca.certDer];
   }
 

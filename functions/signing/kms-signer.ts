@@ -11,6 +11,7 @@ import {
   type SignRequest,
   type Signer,
   type SigningKeys,
+  type ValidationData,
 } from './signer.ts';
 
 /**
@@ -181,7 +182,9 @@ async function call<T>(send: () => Promise<T>, keyId: string): Promise<T> {
 
 /**
  * `SigningKeys` over KMS: each official's key and certificate chain from `bindingFor`, opened (and checked) once
- * per official; the trust anchors are the pemda CAs' roots.
+ * per official; the trust anchors are the pemda CAs' roots. With `crls` (the pemda CA's published CRLs, e.g.
+ * `DevelopmentPki.crl` of the CA that issued the certificates), every signature gets its chain and those CRLs in the
+ * /DSS (PAdES B-LT).
  */
 export class KmsSigningKeys implements SigningKeys {
   private readonly signers = new Map<string, Promise<KmsSigner>>();
@@ -190,6 +193,7 @@ export class KmsSigningKeys implements SigningKeys {
     private readonly kms: KMSClient,
     private readonly bindingFor: (official: OfficialIdentity) => KmsKeyBinding | undefined,
     private readonly roots: readonly Uint8Array[],
+    private readonly options: { readonly crls?: () => Promise<readonly Uint8Array[]> } = {},
   ) {}
 
   signerFor(official: OfficialIdentity): Promise<Signer> {
@@ -213,5 +217,21 @@ export class KmsSigningKeys implements SigningKeys {
 
   async trustedRoots(): Promise<Uint8Array[]> {
     return [...this.roots];
+  }
+
+  /** The chain (with the root it reaches, when configured) and the pemda CA's current CRLs. */
+  async validationData(chain: readonly Uint8Array[]): Promise<ValidationData> {
+    const top = chain[chain.length - 1];
+    const issuer = top && parseCertificate(top).issuer;
+    const root = this.roots.find(
+      (r) =>
+        issuer &&
+        parseCertificate(r).subject.isEqual(issuer) &&
+        !chain.some((c) => Buffer.from(c).equals(Buffer.from(r))),
+    );
+    return {
+      certs: root ? [...chain, root] : [...chain],
+      crls: this.options.crls ? [...(await this.options.crls())] : [],
+    };
   }
 }

@@ -7,6 +7,7 @@ import type {
   SigningReadiness,
 } from '../../core/ports.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { validationOnlyUpdates } from './dss.ts';
 import { signPdf } from './sign-pdf.ts';
 import type { SigningKeys } from './signer.ts';
 import { pagesUnchanged } from './update-check.ts';
@@ -17,7 +18,8 @@ import { findSignatureFields, trustOf, verifyPdfSignatures } from './verify.ts';
  * The core's `Signer` port on PAdES: signatures made with the official's key from `SigningKeys` (the local
  * development CA, or KMS and Secrets Manager in AWS), and a partner's countersignature checked against the trust
  * anchors of the same keys. With a `timestamp` authority every signature carries an RFC 3161 signature timestamp
- * (PAdES B-T); without one it is B-B.
+ * (PAdES B-T); without one it is B-B. When the keys give validation data (`SigningKeys.validationData`: the chain
+ * and the CA's CRL), each signature is followed by an update that adds it to the /DSS (PAdES B-LT with a TSA).
  */
 export class PadesSigner implements Signer {
   constructor(
@@ -51,10 +53,12 @@ export class PadesSigner implements Signer {
     official: SigningOfficial,
     details: { reason: string; location: string; name: string; contactInfo: string; signingTime: Date },
   ): Promise<Uint8Array> {
-    const signer = await (await this.keys()).signerFor(official);
+    const keys = await this.keys();
+    const signer = await keys.signerFor(official);
     return signPdf(pdf, signer, {
       ...details,
       ...(this.options.timestamp ? { timestamp: this.options.timestamp } : {}),
+      ...(keys.validationData ? { validationData: keys.validationData.bind(keys) } : {}),
     });
   }
 
@@ -72,6 +76,14 @@ export class PadesSigner implements Signer {
       s.digestOk && s.signatureOk && s.coversWholeFileUpToSignature;
     if (!first?.valid || !rest.length || !rest.every(intact) || !report.lastSignatureCoversWholeFile)
       return { ok: false, reason: `tanda tangan mitra tidak sah: ${report.problems.join('; ')}` };
+    // Between our document and the partner's signature, only validation data (/DSS) may stand unsigned by them.
+    const partnerStart = Math.min(...rest.map((s) => s.appliedToEnd));
+    const between = validationOnlyUpdates(candidate.subarray(0, partnerStart), signed.length);
+    if (partnerStart < signed.length || !between.ok)
+      return {
+        ok: false,
+        reason: `pembaruan sebelum tanda tangan mitra bukan tanda tangan: ${between.ok ? 'tumpang tindih' : between.reason}`,
+      };
     // A valid second signature over an update that also changed the pages would sign an altered naskah.
     const pages = await pagesUnchanged(signed, candidate);
     if (!pages.unchanged) return { ok: false, reason: `pembaruan mengubah naskah: ${pages.reason}` };

@@ -175,6 +175,8 @@ export class IncrementalUpdate {
     readonly trailer: PdfDict,
     /** Offset of the newest cross-reference section (the /Prev of this update). */
     readonly previousStartxref: number,
+    /** The entries of that newest section alone: what the file's last update wrote. */
+    private readonly newest: readonly (readonly [number, XrefEntry])[],
   ) {
     this.nextNumber = Math.max(numberOf(trailer.get('Size')) ?? 0, this.highestExisting() + 1);
   }
@@ -186,6 +188,7 @@ export class IncrementalUpdate {
     const xref = new Map<number, XrefEntry>();
     const visited = new Set<number>();
     let trailer: PdfDict | undefined;
+    let newest: [number, XrefEntry][] | undefined;
     let offset: number | undefined = startxref;
     while (offset !== undefined) {
       if (visited.has(offset) || visited.size >= MAX_SECTIONS)
@@ -194,6 +197,7 @@ export class IncrementalUpdate {
       const section = reader.xrefSection(offset);
       for (const [num, entry] of section.entries) if (!xref.has(num)) xref.set(num, entry);
       trailer ??= section.trailer;
+      newest ??= section.entries;
       if (section.trailer.get('XRefStm') !== undefined) throw xrefStreamRefused();
       const prev = section.trailer.get('Prev');
       offset = prev === undefined ? undefined : numberOf(prev);
@@ -206,7 +210,7 @@ export class IncrementalUpdate {
         code: 'PdfTerenkripsi',
       });
     if (!(trailer.get('Root') instanceof PdfRef)) throw unreadable('/Root pada trailer tidak ada');
-    return new IncrementalUpdate(pdf, reader, xref, trailer, startxref);
+    return new IncrementalUpdate(pdf, reader, xref, trailer, startxref, newest ?? []);
   }
 
   /** The document catalog's reference (trailer /Root). */
@@ -228,6 +232,34 @@ export class IncrementalUpdate {
     const resolved = this.resolve(value);
     if (!(resolved instanceof PdfDict)) throw unreadable(`${what} bukan dictionary`);
     return resolved;
+  }
+
+  /** A stream object of the file (its dictionary and raw, undecoded bytes); undefined when it is not a stream. */
+  stream(ref: PdfRef): PdfStream | undefined {
+    const entry = this.xref.get(ref.num);
+    if (!entry?.inUse) return undefined;
+    const object = this.reader.fullObject(entry.offset, ref.num, (v) => numberOf(this.resolve(v)));
+    return object?.value instanceof PdfStream ? object.value : undefined;
+  }
+
+  /** Whether object `num` is in use in the file (before this update). */
+  exists(num: number): boolean {
+    return this.xref.get(num)?.inUse === true;
+  }
+
+  /**
+   * The objects the file's newest cross-reference section names, each read exactly at its offset (no search), with
+   * where it starts and where its `endobj` ends; undefined for an object that does not stand where its entry says.
+   */
+  newestObjects(): { num: number; gen: number; start: number; end: number; value: PdfValue | PdfStream }[] | undefined {
+    const out = [];
+    for (const [num, entry] of this.newest) {
+      if (!entry.inUse) continue;
+      const object = this.reader.fullObject(entry.offset, num, (v) => numberOf(this.resolve(v)));
+      if (!object) return undefined;
+      out.push({ num, gen: entry.gen, start: entry.offset, ...object });
+    }
+    return out.sort((a, b) => a.start - b.start);
   }
 
   /** A new object, numbered after every object of the file. */
@@ -456,6 +488,43 @@ class Reader {
     }
     const { value, end } = this.value(header.end, 0);
     return { value, stream: this.keyword(this.skip(end), 'stream') };
+  }
+
+  /**
+   * The indirect object `num` whose header stands exactly at `offset`, through its `endobj`: a value, or a stream
+   * (dictionary and raw bytes; `lengthOf` resolves an indirect /Length). Undefined when anything is not where it
+   * should be.
+   */
+  fullObject(
+    offset: number,
+    num: number,
+    lengthOf: (value: PdfValue) => number | undefined,
+  ): { value: PdfValue | PdfStream; end: number } | undefined {
+    try {
+      const header = this.objectHeader(offset);
+      if (header?.num !== num) return undefined;
+      const read = this.value(header.end, 0);
+      let i = this.skip(read.end);
+      let value: PdfValue | PdfStream = read.value;
+      if (this.keyword(i, 'stream')) {
+        if (!(read.value instanceof PdfDict)) return undefined;
+        i += 'stream'.length;
+        if (this.b[i] === 0x0d) i++;
+        if (this.b[i] !== 0x0a) return undefined;
+        i++;
+        const length = read.value.get('Length');
+        const n = length === undefined ? undefined : lengthOf(length);
+        if (n === undefined || !Number.isInteger(n) || n < 0 || i + n > this.b.length) return undefined;
+        value = new PdfStream(read.value, new Uint8Array(this.b.subarray(i, i + n)));
+        i = this.skip(i + n);
+        if (!this.keyword(i, 'endstream')) return undefined;
+        i = this.skip(i + 'endstream'.length);
+      }
+      if (!this.keyword(i, 'endobj')) return undefined;
+      return { value, end: i + 'endobj'.length };
+    } catch {
+      return undefined;
+    }
   }
 
   objectHeader(i: number): { num: number; end: number } | undefined {

@@ -14,8 +14,9 @@ import {
   textOf,
   type PdfValue,
 } from './pdf-incremental.ts';
-import type { Signer } from './signer.ts';
-import type { TimestampAuthority } from './timestamp.ts';
+import { appendValidationData, validationOnlyUpdates } from './dss.ts';
+import type { Signer, ValidationData } from './signer.ts';
+import { timestampTokenCertificates, type TimestampAuthority } from './timestamp.ts';
 import { findSignatureFields } from './verify.ts';
 
 /**
@@ -53,6 +54,12 @@ export interface SignPdfOptions {
    * it the signature is B-B, as before. /Contents then reserves the authority's `reserveBytes()` more.
    */
   readonly timestamp?: TimestampAuthority;
+  /**
+   * PAdES B-LT: the validation data of the signer's chain (its certificates and its CA's CRL, from
+   * `SigningKeys.validationData`). With it, a second incremental update after the signature adds them, with the
+   * timestamp token's certificates, to the /DSS and a /VRI entry for this signature (`./dss.ts`).
+   */
+  readonly validationData?: (chain: readonly Uint8Array[]) => Promise<ValidationData>;
 }
 
 /**
@@ -103,7 +110,8 @@ export async function addSecondSignature(
     });
   }
   const end = Math.max(...fields.map((f) => f.byteRange[2] + f.byteRange[3]));
-  if (end !== signedPdf.length) {
+  // Validation data (/DSS) after the last signature is not a change of the document: it is signed over with it.
+  if (end !== signedPdf.length && !validationOnlyUpdates(signedPdf, end).ok) {
     throw new SepakatError(
       ErrorNames.BadInput,
       'Ada perubahan setelah tanda tangan terakhir; dokumen tidak dapat ditandatangani lagi.',
@@ -136,11 +144,27 @@ function detachedCms(signer: Signer, signingTimeAttribute = true, timestamp?: Ti
 async function appendSignature(pdf: Uint8Array, signer: Signer, options: SignPdfOptions): Promise<Uint8Array> {
   const chain = await signer.certificateChain();
   const needed = chain.reduce((n, c) => n + c.byteLength, 0) + 4096 + (options.timestamp?.reserveBytes() ?? 0);
-  return appendSignatureWith(
+  const signed = await appendSignatureWith(
     pdf,
     { ...options, signatureLength: Math.max(options.signatureLength ?? 8192, needed) },
     detachedCms(signer, options.signingTimeAttribute ?? true, options.timestamp),
   );
+  return options.validationData ? withValidationData(signed, chain, options.validationData) : signed;
+}
+
+/**
+ * The signed PDF with the validation data of its last signature in the /DSS (PAdES B-LT): the signer's chain and
+ * revocation data from `validationData`, the certificates of the signature's timestamp token, and a /VRI entry.
+ */
+async function withValidationData(
+  signed: Uint8Array,
+  chain: readonly Uint8Array[],
+  validationData: (chain: readonly Uint8Array[]) => Promise<ValidationData>,
+): Promise<Uint8Array> {
+  const data = await validationData(chain);
+  const field = findSignatureFields(signed).at(-1)!;
+  const certs = [...data.certs, ...timestampTokenCertificates(field.contents)];
+  return appendValidationData(signed, { ...data, certs }, [field.contents]);
 }
 
 /** Fixed width of the /ByteRange array, so that filling in the numbers moves no byte. */

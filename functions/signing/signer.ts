@@ -60,4 +60,17 @@ export interface SigningKeys {
   trustedRoots(): Promise<Uint8Array[]>;
   /** DER roots trusted for signature timestamp tokens (the configured TSA's CA); default `trustedRoots`. */
   timestampRoots?(): Promise<Uint8Array[]>;
+  /**
+   * PAdES B-LT: the certificates and revocation data a verifier needs to validate `chain` (a signer's, as
+   * `certificateChain` gives it) without the network, added to the signed PDF's /DSS after each signature. Keys
+   * without it sign B-T (or B-B without a TSA).
+   */
+  validationData?(chain: readonly Uint8Array[]): Promise<ValidationData>;
+}
+
+/** DER certificates, CRLs and OCSP responses for a Document Security Store. */
+export interface ValidationData {
+  readonly certs: readonly Uint8Array[];
+  readonly crls: readonly Uint8Array[];
+  readonly ocsps?: readonly Uint8Array[];
 }

@@ -141,3 +141,24 @@ function stripZero(bytes: Uint8Array): Uint8Array {
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
   return bytes.subarray(i);
 }
+
+/**
+ * The certificates inside the signature timestamp token of a signature's CMS (the TSA's chain, when the TSA was
+ * asked for it): what a /DSS carries for the token. Empty without a token.
+ */
+export function timestampTokenCertificates(signatureCms: Uint8Array): Uint8Array[] {
+  try {
+    const asn1 = asn1js.fromBER(toArrayBuffer(signatureCms));
+    const signedData = new pkijs.SignedData({ schema: new pkijs.ContentInfo({ schema: asn1.result }).content });
+    const token = signedData.signerInfos[0]?.unsignedAttrs?.attributes.find(
+      (a) => a.type === OID.signatureTimeStampToken,
+    )?.values[0] as asn1js.BaseBlock | undefined;
+    if (!token) return [];
+    const tokenData = new pkijs.SignedData({ schema: new pkijs.ContentInfo({ schema: token }).content });
+    return (tokenData.certificates ?? []).flatMap((c) =>
+      c instanceof pkijs.Certificate ? [new Uint8Array(c.toSchema().toBER())] : [],
+    );
+  } catch {
+    return [];
+  }
+}

@@ -3,6 +3,8 @@ import { constants, createHash, verify as cryptoVerify, X509Certificate } from '
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { bytesToHex, DIGEST_NAMES, equalBytes, formatName, nameAttribute, OID, parseCertificate } from './asn1.ts';
+import { crlIssuedBy, readCrl, REASON_LABELS, vriKey, type CrlInfo, type RevokedEntry } from './crl.ts';
+import { EMPTY_DSS, readDss, validationOnlyUpdates, type DssContents } from './dss.ts';
 import { nameOf, PdfDict, readObjectAt, stringSpan, textOf, type PdfValue } from './pdf-incremental.ts';
 import { DEVELOPMENT_MARK, type SigningKeys } from './signer.ts';
 import { eContentBytes } from './timestamp.ts';
@@ -62,8 +64,18 @@ export interface SignatureReport {
   readonly signingTimeSource: 'timestamp' | 'cms' | 'pdf' | null;
   /** The time the signer claims (CMS signingTime, else /M), whatever the timestamp says. */
   readonly claimedSigningTime: string | null;
-  /** PAdES level: B-T with a valid signature timestamp, else B-B; null when the CMS could not be read. */
-  readonly level: 'B-B' | 'B-T' | null;
+  /**
+   * PAdES level: B-LT with a valid signature timestamp and, in the /DSS, the signer's chain and a CRL of each of its
+   * issuers; B-T with a valid signature timestamp; else B-B; null when the CMS could not be read.
+   */
+  readonly level: 'B-B' | 'B-T' | 'B-LT' | null;
+  /**
+   * The instant the chain was validated at (ISO): the timestamp's time for a B-LT signature (so that it validates
+   * after its certificate expired, from the /DSS alone), else the check date.
+   */
+  readonly validationTime: string | null;
+  /** The signer's certificate as a CRL (from the /DSS or the caller) lists it: when and why; null when not listed. */
+  readonly revoked: (RevokedEntry & { readonly beforeSigning: boolean }) | null;
   /** The signature timestamp token (id-aa-signatureTimeStampToken), when the SignerInfo carries one. */
   readonly timestamp: TimestampReport | null;
   readonly reason: string | null;
@@ -118,9 +130,15 @@ export interface TimestampReport {
 export interface PdfVerification {
   readonly fileLength: number;
   readonly signatures: readonly SignatureReport[];
-  /** The last signature's byte range reaches the end of the file: nothing was appended after it. */
+  /**
+   * Nothing was appended after the last signature's byte range but validation data: the range reaches the end of
+   * the file, or what follows is only updates that add a /DSS (PAdES B-LT, `validationOnlyUpdates`).
+   */
   readonly lastSignatureCoversWholeFile: boolean;
+  /** Bytes after the last signature that are not validation data (a change nobody signed). */
   readonly unsignedTrailingBytes: number;
+  /** Bytes after the last signature that only add validation data (/DSS): unsigned, and no change of the document. */
+  readonly validationDataBytes: number;
   /** At least one signature, all valid, and nothing unsigned after the last. */
   readonly valid: boolean;
   readonly problems: readonly string[];
@@ -133,6 +151,8 @@ export interface VerifyOptions {
   readonly checkDate: Date;
   /** DER roots trusted for timestamp tokens (the configured TSA's CA); default `trustedRoots`. */
   readonly timestampRoots?: readonly Uint8Array[];
+  /** DER CRLs to consult besides those in the PDF's /DSS (no network is ever asked). */
+  readonly crls?: readonly Uint8Array[];
 }
 
 /** The trust of a verification against `keys`: its roots, and its TSA's roots when it has its own. */
@@ -158,22 +178,29 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
   const roots = options.trustedRoots.map(parseCertificate);
   const tsaRoots = options.timestampRoots?.map(parseCertificate) ?? roots;
   const checkDate = options.checkDate;
+  const dss = fields.length ? readDss(pdf) : EMPTY_DSS;
+  const crls = [...dss.crls, ...(options.crls ?? [])].flatMap((der) => readCrl(der) ?? []);
   const signatures: SignatureReport[] = [];
   for (const [i, field] of fields.entries()) {
     signatures.push(
-      await verifyField(pdf, field, i + 1, roots, tsaRoots, checkDate).catch((error: unknown) =>
+      await verifyField(pdf, field, i + 1, roots, tsaRoots, checkDate, { dss, crls }).catch((error: unknown) =>
         unreadable(pdf, field, i + 1, `Tanda tangan tidak dapat diperiksa: ${(error as Error).message}`),
       ),
     );
   }
   const end = signatures.length ? Math.max(...signatures.map((s) => s.revisionEnd)) : 0;
-  const unsignedTrailingBytes = Math.max(0, pdf.length - end);
+  const after = Math.max(0, pdf.length - end);
+  // Updates that only add validation data (/DSS) are unsigned by nature and change nothing of the document.
+  const tail = after && end ? validationOnlyUpdates(pdf, end) : undefined;
+  const validationDataBytes = !tail ? 0 : tail.ok ? after : tail.validUntil - end;
+  const unsignedTrailingBytes = after - validationDataBytes;
   const lastSignatureCoversWholeFile = signatures.length > 0 && unsignedTrailingBytes === 0;
   const problems: string[] = [];
   if (!signatures.length) problems.push('Dokumen tidak memiliki tanda tangan elektronik.');
   else if (!lastSignatureCoversWholeFile) {
     problems.push(
-      `Ada ${unsignedTrailingBytes} byte yang ditambahkan setelah tanda tangan terakhir dan tidak ditandatangani.`,
+      `Ada ${unsignedTrailingBytes} byte yang ditambahkan setelah tanda tangan terakhir dan tidak ditandatangani` +
+        `${tail && !tail.ok ? ` (${tail.reason})` : ''}.`,
     );
   }
   return {
@@ -181,6 +208,7 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
     signatures,
     lastSignatureCoversWholeFile,
     unsignedTrailingBytes,
+    validationDataBytes,
     valid: signatures.length > 0 && lastSignatureCoversWholeFile && signatures.every((s) => s.valid),
     problems,
   };
@@ -193,6 +221,7 @@ async function verifyField(
   roots: pkijs.Certificate[],
   tsaRoots: pkijs.Certificate[],
   checkDate: Date,
+  ltv: { readonly dss: DssContents; readonly crls: readonly CrlInfo[] },
 ): Promise<SignatureReport> {
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -337,26 +366,60 @@ async function verifyField(
   const stampedTime = timestamp?.valid && timestamp.time ? new Date(timestamp.time) : undefined;
   const signingTime = stampedTime ?? claimedTime;
 
-  // Chain
-  let chainOk = false;
-  if (signerEntry) {
+  // Chain: at the timestamp's time when the /DSS holds what validates it (B-LT), else at the check date. The
+  // certificates of the /DSS help build the path; only the trusted roots anchor it.
+  const vri = ltv.dss.vri.get(vriKey(field.contents));
+  const dssCerts = [...ltv.dss.certs, ...(vri?.certs ?? [])].flatMap((der) => {
     try {
-      const engine = new pkijs.CertificateChainValidationEngine({
-        trustedCerts: roots,
-        certs: [signerEntry.cert, ...certs.filter((x) => x !== signerEntry).map((x) => x.cert)],
-        checkDate,
-      });
-      const result = await engine.verify();
-      chainOk = result.result;
-      if (!chainOk)
-        problems.push(
-          `Sertifikat tidak dipercaya: ${result.resultMessage || 'rantai tidak sampai ke akar tepercaya'}.`,
-        );
-    } catch (error) {
-      problems.push(
-        `Sertifikat tidak dipercaya: ${(error as { resultMessage?: string }).resultMessage ?? String(error)}.`,
-      );
+      return [{ der, cert: parseCertificate(der) }];
+    } catch {
+      return [];
     }
+  });
+  const crls = [...ltv.crls, ...(vri?.crls ?? []).flatMap((der) => readCrl(der) ?? [])];
+  let chainOk = false;
+  let validationTime: Date | null = null;
+  let longTerm = false;
+  let path: pkijs.Certificate[] = [];
+  if (signerEntry) {
+    const pool = [...certs, ...dssCerts]
+      .filter((x) => !equalBytes(x.der, signerEntry.der))
+      .filter((x, i, all) => all.findIndex((y) => equalBytes(x.der, y.der)) === i)
+      .map((x) => x.cert);
+    const atStamp = stampedTime ? await validateChain(signerEntry.cert, pool, roots, stampedTime) : undefined;
+    if (atStamp?.ok && stampedTime && hasValidationData(atStamp.path, dssCerts, crls)) {
+      longTerm = true;
+      validationTime = stampedTime;
+      chainOk = true;
+      path = atStamp.path;
+    } else {
+      validationTime = checkDate;
+      const now = await validateChain(signerEntry.cert, pool, roots, checkDate);
+      chainOk = now.ok;
+      path = now.path;
+      if (!now.ok) problems.push(`Sertifikat tidak dipercaya: ${now.message}.`);
+    }
+  }
+
+  // Revocation: what the CRLs at hand (the /DSS, the caller's) say of each certificate of the path, checked against
+  // the trusted time (the timestamp's, else the check date).
+  const trustedTime = stampedTime ?? checkDate;
+  let revoked: SignatureReport['revoked'] = null;
+  for (const [i, cert] of path.slice(0, -1).entries()) {
+    const entry = revocationOf(cert, path[i + 1]!, crls);
+    if (!entry) continue;
+    const beforeSigning = new Date(entry.revokedAt).getTime() <= trustedTime.getTime();
+    if (i === 0) revoked = { ...entry, beforeSigning };
+    const who =
+      i === 0 ? 'Sertifikat penanda tangan' : `Sertifikat penerbit "${nameAttribute(cert.subject, 'CN') ?? ''}"`;
+    const when = `${who} dicabut pada ${entry.revokedAt} (alasan: ${REASON_LABELS[entry.reason]})`;
+    if (beforeSigning) {
+      chainOk = false;
+      longTerm = false;
+      problems.push(
+        `${when}, sebelum waktu tanda tangan${stampedTime ? ' menurut cap waktu' : ' (tanpa cap waktu: waktu pemeriksaan)'}.`,
+      );
+    } else warnings.push(`${when}, setelah waktu tanda tangan menurut cap waktu; tanda tangan ini tetap sah.`);
   }
 
   const leaf = signerEntry?.cert;
@@ -387,7 +450,9 @@ async function verifyField(
     signingTime: signingTime?.toISOString() ?? null,
     signingTimeSource: stampedTime ? 'timestamp' : cmsTime ? 'cms' : pdfTime ? 'pdf' : null,
     claimedSigningTime: claimedTime?.toISOString() ?? null,
-    level: timestamp?.valid ? 'B-T' : 'B-B',
+    level: timestamp?.valid ? (longTerm ? 'B-LT' : 'B-T') : 'B-B',
+    validationTime: validationTime?.toISOString() ?? null,
+    revoked,
     timestamp,
     digestOk,
     signatureOk,
@@ -438,6 +503,8 @@ const NOTHING_HOLDS = {
   signatureAlgorithm: null,
   certificate: null,
   level: null,
+  validationTime: null,
+  revoked: null,
   timestamp: null,
   valid: false,
 } as const;
@@ -557,6 +624,72 @@ export async function verifyTimestampToken(
     }
   }
   return report({ ...base, tsa, signatureOk, chainOk });
+}
+
+/** pkijs' chain engine at `date`: the validated path (the signer's certificate first) or why there is none. */
+async function validateChain(
+  leaf: pkijs.Certificate,
+  pool: readonly pkijs.Certificate[],
+  roots: pkijs.Certificate[],
+  date: Date,
+): Promise<{ ok: true; path: pkijs.Certificate[] } | { ok: false; path: []; message: string }> {
+  try {
+    const result = await new pkijs.CertificateChainValidationEngine({
+      trustedCerts: roots,
+      // pkijs takes the last certificate of its list as the one to validate.
+      certs: [...pool, leaf],
+      checkDate: date,
+    }).verify();
+    if (!result.result)
+      return { ok: false, path: [], message: result.resultMessage || 'rantai tidak sampai ke akar tepercaya' };
+    return { ok: true, path: orderedPath(leaf, result.certificatePath ?? []) };
+  } catch (error) {
+    return { ok: false, path: [], message: (error as { resultMessage?: string }).resultMessage ?? String(error) };
+  }
+}
+
+/** The validated path from the leaf up to its root, issuer after subject. */
+function orderedPath(leaf: pkijs.Certificate, path: readonly pkijs.Certificate[]): pkijs.Certificate[] {
+  const out = [leaf];
+  for (let current = leaf; out.length <= path.length;) {
+    if (current.issuer.isEqual(current.subject)) break;
+    const issuer = path.find((c) => c !== current && c.subject.isEqual(current.issuer));
+    if (!issuer) break;
+    out.push(issuer);
+    current = issuer;
+  }
+  return out;
+}
+
+/**
+ * What PAdES B-LT needs for a validated path: each certificate below the root is in the /DSS, and for each a CRL
+ * of its issuer, signed by that issuer, is at hand.
+ */
+function hasValidationData(
+  path: readonly pkijs.Certificate[],
+  dssCerts: readonly { der: Uint8Array; cert: pkijs.Certificate }[],
+  crls: readonly CrlInfo[],
+): boolean {
+  if (path.length < 2) return false;
+  return path.slice(0, -1).every((cert, i) => {
+    const inDss = dssCerts.some((d) => equalBytes(new Uint8Array(d.cert.tbsView), new Uint8Array(cert.tbsView)));
+    const issuerDer = new Uint8Array(path[i + 1]!.toSchema().toBER());
+    return inDss && crls.some((crl) => crlIssuedBy(crl, issuerDer));
+  });
+}
+
+/** The earliest revocation of `cert` in a CRL its `issuer` signed; undefined when none lists it. */
+function revocationOf(
+  cert: pkijs.Certificate,
+  issuer: pkijs.Certificate,
+  crls: readonly CrlInfo[],
+): RevokedEntry | undefined {
+  const serial = bytesToHex(cert.serialNumber.valueBlock.valueHexView);
+  const issuerDer = new Uint8Array(issuer.toSchema().toBER());
+  return crls
+    .filter((crl) => crlIssuedBy(crl, issuerDer))
+    .flatMap((crl) => crl.revoked.filter((r) => r.serial === serial))
+    .sort((a, b) => a.revokedAt.localeCompare(b.revokedAt))[0];
 }
 
 /** Key usage, when present, allows digitalSignature or nonRepudiation (contentCommitment). */

@@ -19,6 +19,11 @@
  * The Walikota's signature carries an RFC 3161 signature timestamp from the local TSA (PAdES B-T): `openssl ts
  * -verify -digest <SHA-256 of the SignerInfo's signature value>` must accept its token against the TSA's CA.
  *
+ * PAdES B-LT: the Walikota's signature is followed by an update that adds the /DSS (the signer's and the TSA's
+ * chains, the development CA's CRL, a /VRI entry). `qpdf --json` must show the /DSS in the catalog with four
+ * certificates and one CRL, `openssl crl` must parse that CRL, signed by the CA (`-CAfile`), and the counter-signed
+ * file (the partner signing after our /DSS) must pass pdfsig and `qpdf --check` as above.
+ *
  *   npx tsx test/ci/pdf-tools-check.ts
  */
 import { spawnSync } from 'node:child_process';
@@ -122,6 +127,7 @@ try {
     reason: 'Menandatangani Kesepakatan Bersama',
     name: 'Dr. H. Ahmad Wijaya',
     timestamp: new HttpTimestampAuthority(tsa.url),
+    validationData: (chain) => ours.validationData(chain),
   });
   const twice = await addSecondSignature(once, bupati, {
     ...options,
@@ -143,8 +149,8 @@ try {
   check(
     sigOnce.signatures.length === 1 &&
       sigOnce.signatures[0]!.validation === 'Signature is Valid.' &&
-      sigOnce.signatures[0]!.total,
-    'pdfsig: signed once: 1 signature, valid, covering the whole file',
+      !sigOnce.signatures[0]!.total,
+    'pdfsig: signed once: 1 signature, valid, not the total document (the /DSS update of B-LT follows it)',
   );
   const sigTwice = pdfsig(files.twice);
   check(
@@ -184,6 +190,43 @@ try {
   const ts = token ? opensslTimestampVerifies(token, imprintOf(signatureValue), tsa) : { ok: false, output: '' };
   console.log(ts.output.trim());
   check(ts.ok, "openssl ts -verify: the Walikota's timestamp token over the SHA-256 of its signature value");
+
+  console.log('\n== /DSS (PAdES B-LT): qpdf --json, openssl crl ==');
+  const json = JSON.parse(
+    spawnSync('qpdf', ['--json', files.once], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout || '{}',
+  ) as { qpdf?: [unknown, Record<string, { value?: Record<string, unknown>; stream?: { dict?: unknown } }>] };
+  const objects = json.qpdf?.[1] ?? {};
+  const catalog = Object.values(objects).find((o) => o.value?.['/Type'] === '/Catalog' && o.value['/DSS']);
+  const dssRef = catalog?.value?.['/DSS'];
+  const dss = typeof dssRef === 'string' ? objects[`obj:${dssRef}`]?.value : undefined;
+  const certRefs = (dss?.['/Certs'] as string[] | undefined) ?? [];
+  const crlRefs = (dss?.['/CRLs'] as string[] | undefined) ?? [];
+  console.log(`qpdf --json: catalog /DSS ${String(dssRef)}: ${certRefs.length} certificates, ${crlRefs.length} CRLs`);
+  check(certRefs.length === 4 && crlRefs.length === 1, 'qpdf --json: the /DSS holds 4 certificates and 1 CRL');
+  const raw = (ref: string) => {
+    const out = spawnSync('qpdf', [`--show-object=${ref.split(' ')[0]}`, '--raw-stream-data', files.once]);
+    return new Uint8Array(out.stdout);
+  };
+  const subjects = certRefs.map((ref) => {
+    const der = join(work, `dss-${ref.split(' ')[0]}.cer`);
+    writeFileSync(der, raw(ref));
+    return run('openssl', ['x509', '-inform', 'DER', '-noout', '-subject', '-in', der]).output.trim();
+  });
+  console.log(subjects.join('\n'));
+  check(
+    ['Dr. H. Ahmad Wijaya', 'Sepakat CA Pengembangan', 'TSA Lokal Sepakat', 'CA TSA Lokal Sepakat'].every((cn) =>
+      subjects.some((s) => s.includes(`CN = ${cn}`) || s.includes(`CN=${cn}`)),
+    ),
+    "openssl x509: the /DSS holds the Walikota's chain and the TSA's chain",
+  );
+  const crlFile = join(work, 'dss.crl');
+  writeFileSync(crlFile, crlRefs[0] ? raw(crlRefs[0]) : new Uint8Array(0));
+  const crl = run('openssl', ['crl', '-inform', 'DER', '-noout', '-text', '-in', crlFile, '-CAfile', caFiles[0]!]);
+  console.log(crl.output.trim());
+  check(
+    crl.status === 0 && /verify OK/.test(crl.output) && /Version 2/.test(crl.output),
+    "openssl crl: the /DSS CRL parses (v2) and verifies with the development CA's certificate",
+  );
 
   console.log('\n== Lembar Riwayat Penandatanganan, sealed by the pemda ==');
   const riwayat = contohById('kota-lembar-riwayat');
