@@ -42,6 +42,7 @@ import { PadesSigner } from './signing/pades-signer.ts';
 import { fromPem } from './signing/asn1.ts';
 import { HttpTimestampAuthority } from './signing/timestamp.ts';
 import type { SigningKeys } from './signing/signer.ts';
+import { withBsreRoots } from './signing/trust-anchors.ts';
 import { ErrorNames, SepakatError } from '../core/errors.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
 import { cognitoSettings, mailDomainOf, stateMachineName, type Config } from './config.ts';
@@ -199,7 +200,9 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     (keys ??= (
       config.SEPAKAT_DEV_PKI_DIR
         ? DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR, now: () => deps.clock.now() }).then((pki) =>
-            withTimestampRoots(pki, config.SEPAKAT_TSA_CA_FILE),
+            withTimestampRoots(pki, config.SEPAKAT_TSA_CA_FILE).then((keys) =>
+              withBsreRoots(keys, config.SEPAKAT_BSRE_ROOTS_FILE),
+            ),
           )
         : Promise.reject(
             new SepakatError(

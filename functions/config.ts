@@ -57,6 +57,11 @@ export const ConfigSchema = z.object({
   SEPAKAT_BSRE_URL: url.optional(),
   SEPAKAT_BSRE_CLIENT_ID: z.string().min(1).optional(),
   SEPAKAT_BSRE_CLIENT_SECRET: z.string().min(1).optional(),
+  /**
+   * PEM file of the BSrE roots the deployer trusts (none is shipped): a signature is "TTE tersertifikasi BSrE" only
+   * when its chain reaches one of them. A root marked "BSrE tiruan" or "Sertifikat pengembangan" is never BSrE.
+   */
+  SEPAKAT_BSRE_ROOTS_FILE: z.string().min(1).optional(),
   /** A Chromium binary; default @sparticuz/chromium's. */
   SEPAKAT_CHROMIUM_PATH: z.string().min(1).optional(),
   /** ARN prefix of the SOP state machines: `arn:aws:states:<region>:<account>:stateMachine:`. */

@@ -1,3 +1,5 @@
+import type { TrustAnchor } from './trust-anchors.ts';
+
 /**
  * The pluggable key behind an electronic signature. `signPdf` builds the CMS (CAdES) structure itself and asks a
  * Signer only for its certificates and for one raw signature over the CMS signed attributes, so the same PDF and
@@ -35,6 +37,9 @@ export interface SignerDescription {
 /** Marks every development certificate, in the subject's OU, so no printout can pass it off as a BSrE one. */
 export const DEVELOPMENT_MARK = 'Sertifikat pengembangan — bukan BSrE';
 
+/** Marks every name of the local BSrE service's test CA (local/bsre/), so none passes for BSrE's. */
+export const BSRE_TIRUAN_MARK = 'BSrE tiruan — bukan BSrE';
+
 /** Who a certificate is issued to: a directory person. */
 export interface OfficialIdentity {
   /** Directory person id (file name safe). */
@@ -53,4 +58,9 @@ export interface SigningKeys {
   trustedRoots(): Promise<Uint8Array[]>;
   /** DER roots trusted for signature timestamp tokens (the configured TSA's CA); default `trustedRoots`. */
   timestampRoots?(): Promise<Uint8Array[]>;
+  /**
+   * The same roots labelled for what each is (./trust-anchors.ts), TSA roots as `tsa`; default `trustedRoots`
+   * labelled by their marks (`anchorsOf`).
+   */
+  trustAnchors?(): Promise<TrustAnchor[]>;
 }

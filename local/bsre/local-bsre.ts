@@ -43,11 +43,11 @@ import { z } from 'zod';
 import { systemClock } from '../../functions/adapters/clock.ts';
 import { DevelopmentPki } from '../../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf, type SignPdfOptions } from '../../functions/signing/sign-pdf.ts';
-import type { Signer } from '../../functions/signing/signer.ts';
+import { BSRE_TIRUAN_MARK, type Signer } from '../../functions/signing/signer.ts';
 import { hasSignature, verifyPdfSignatures } from '../../functions/signing/verify.ts';
 
 /** In every name of the local BSrE test CA and its certificates (the subject's OU). */
-export const BSRE_TIRUAN_MARK = 'BSrE tiruan — bukan BSrE';
+export { BSRE_TIRUAN_MARK };
 
 export const BSRE_MODES = ['normal', 'timeout', 'pdf-dirender-ulang', 'sertifikat-luar'] as const;
 export type BsreMode = (typeof BSRE_MODES)[number];
