@@ -170,8 +170,9 @@ export class Verification {
     try {
       bytes = await this.deps.documents.read(record);
     } catch (error) {
-      // The store refuses bytes whose hash differs from the record: say so, never verify or show them.
-      if (!isSepakatError(error, ErrorNames.InvalidDefinition)) throw error;
+      // The store refuses bytes whose hash differs from the record (Tampered): say so, never verify or show them.
+      if (!isSepakatError(error, ErrorNames.Tampered) && !isSepakatError(error, ErrorNames.InvalidDefinition))
+        throw error;
       return this.changedInStore(record);
     }
     return this.view({ source: 'tautan', bytes, match: { record, end: bytes.length } });
