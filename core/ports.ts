@@ -203,6 +203,14 @@ export interface PdfSignatureInfo {
   valid: boolean;
   /** Made with a development certificate (never BSrE). */
   development: boolean;
+  /** What certifies it: the kind of trust anchor its chain reached (absent when it reached none). */
+  kind?: CertificateKind;
+  /** The name of that anchor's holder, for a `pemda` anchor. */
+  holder?: string;
+  /** PAdES level (B-B, B-T, B-LT). */
+  level?: string;
+  /** The time of a valid signature timestamp (ISO), unlike `signingTime` a trusted one. */
+  timestampTime?: string;
 }
 
 /**

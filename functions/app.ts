@@ -193,6 +193,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     config,
     settings: (pemdaId) => catalog.pemda(pemdaId).directory.data.tandaTangan,
     pemdaIds: () => catalog.pemdaIds(),
+    pemdaName: (pemdaId) => catalog.pemda(pemdaId).directory.data.pemda.nama,
     clock: deps.clock,
     aws: base,
   });

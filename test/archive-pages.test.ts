@@ -182,6 +182,27 @@ describe('the archive pages', () => {
     expect(html).toContain('Riwayat unduhan');
   });
 
+  it("reports each signature of the signed naskah on the entry as the verification page does, the scan's none", async () => {
+    const html = (await get(`/arsip/${entryId(entry.numberText)}`, PRINCIPALS.arsiparisKota)).text;
+    const block = html.slice(
+      html.indexOf(`data-dokumen="${signed.docId}"`),
+      html.indexOf(`data-dokumen="${scan.docId}"`),
+    );
+    const shown = block.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(block).toContain('data-tanda-tangan="1" data-sah="ya"');
+    expect(block).toContain('data-sertifikasi="pengembangan"');
+    expect(shown).toContain('Penanda tangan Dr. H. Ahmad Wijaya');
+    expect(shown).toContain('Penerbit sertifikat Sepakat CA Pengembangan');
+    expect(shown).toContain('Sertifikasi Sertifikat pengembangan — bukan BSrE');
+    expect(shown).toContain('Rantai sertifikat ya Sampai ke CA pengembangan Sepakat — bukan BSrE');
+    expect(shown).toContain('Tingkat PAdES PAdES B-B (tanpa cap waktu tepercaya)');
+    expect(shown).toContain('Waktu yang dinyatakan penanda tangan');
+    expect(shown).toContain('Dokumen terdaftar Tanda tangan ini bagian dari dokumen yang terdaftar.');
+    expect(html).not.toContain('TTE tersertifikasi BSrE');
+    // The scan of a paper copy is no signed PDF: no signature block.
+    expect(html.match(/data-tanda-tangan=/g)).toHaveLength(1);
+  });
+
   it('downloads the signed naskah through a short link and records who downloaded it', async () => {
     // Act
     const res = await download(`/arsip/unduh/${signed.docId}`, PRINCIPALS.arsiparisKota);
@@ -284,6 +305,13 @@ describe('the archive pages', () => {
     expect(res.text).toContain('Berkas tidak utuh');
     expect(res.headers.get('location')).toBeNull();
     expect((await rt.app.store.listHistory(caseId)).length).toBe(before);
+    // The entry still opens, and says the copy changed instead of verifying it.
+    const page = await get(`/arsip/${entryId(entry.numberText)}`, PRINCIPALS.arsiparisKota);
+    expect(page.status).toBe(200);
+    const block = page.text.slice(page.text.indexOf(`data-dokumen="${copy.docId}"`));
+    expect(block.slice(0, block.indexOf('class="aksi"'))).toContain(
+      'Berkas di arsip berubah setelah disimpan (sidik SHA-256 tidak cocok).',
+    );
   });
 
   it('refuses a pemohon and sends a visitor without a session to sign in', async () => {

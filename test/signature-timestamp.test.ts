@@ -26,7 +26,12 @@ import { opensslTimestampVerifies, signatureTimestamp } from './support/timestam
 const PDFSIG = spawnSync('pdfsig', ['-v'], { encoding: 'utf8' }).status === 0;
 const CLAIMED = new Date('2026-12-07T09:00:00Z');
 const TSA_TIME = new Date('2026-12-07T09:00:42Z');
-const WALIKOTA = { pemdaId: 'kota-contoh', id: 'walikota', nama: 'Dr. H. Budi Santoso, M.Si.', jabatan: 'Wali Kota Contoh' };
+const WALIKOTA = {
+  pemdaId: 'kota-contoh',
+  id: 'walikota',
+  nama: 'Dr. H. Budi Santoso, M.Si.',
+  jabatan: 'Wali Kota Contoh',
+};
 const OPTIONS: SignPdfOptions = {
   reason: 'Penandatanganan Kesepakatan Bersama',
   location: 'Kota Contoh',
@@ -152,7 +157,14 @@ describe('signature timestamps (PAdES B-T)', () => {
     const signer = new PadesSigner(keys, { timestamp: authority });
     const pdf = await signer.signPdf(samplePdf('Surat'), WALIKOTA, { ...OPTIONS, signingTime: CLAIMED });
     const [info] = await signer.signatures(pdf, checkDate);
-    expect(info).toMatchObject({ valid: true, signingTime: TSA_TIME.toISOString() });
+    expect(info).toMatchObject({
+      valid: true,
+      signingTime: TSA_TIME.toISOString(),
+      // What the Lembar Riwayat prints: the anchor's kind, the level and the timestamp's time.
+      kind: 'pengembangan',
+      level: 'B-T',
+      timestampTime: TSA_TIME.toISOString(),
+    });
   });
 
   it.skipIf(!OPENSSL)('openssl ts -verify accepts the token for the SHA-256 of the signature value', () => {

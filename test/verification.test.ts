@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -8,6 +8,11 @@ import type { DocumentRecord } from '../functions/adapters/document-store.ts';
 import { webApp, type WebApp } from '../functions/handlers/web-app.ts';
 import { DevelopmentPki } from '../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf } from '../functions/signing/sign-pdf.ts';
+import { toPem } from '../functions/signing/asn1.ts';
+import { BSRE_TIRUAN_MARK } from '../functions/signing/signer.ts';
+import { withBsreRoots } from '../functions/signing/trust-anchors.ts';
+import { developmentPassphrase, developmentUsers } from '../local/bsre/development-users.ts';
+import { PROJECT_ROOT } from '../local/runtime.ts';
 import { eventually, startTestRuntime } from './support/runtime.ts';
 
 /**
@@ -171,7 +176,84 @@ describe('the verification page', () => {
     expect(first!.text).toContain(`1. ${WALIKOTA.nama} Sah`);
     expect(first!.text).toContain('Senin, 23 November 2026 pukul 10.15 WIB');
     expect(first!.text).toContain('Keutuhan isi ya');
-    expect(first!.text).toContain('Rantai sertifikat ya Sampai ke CA pengembangan Sepakat (bukan BSrE)');
+    expect(first!.text).toContain('Rantai sertifikat ya Sampai ke CA pengembangan Sepakat — bukan BSrE');
+  });
+
+  it('labels a development-signed naskah for what it is: issuer, anchor, level, times, validity, registration', async () => {
+    const page = await call('GET', `/verifikasi/${stored.docId}`);
+    const [first] = signatures(page.body);
+    expect(first!.text).toContain(`Penanda tangan ${WALIKOTA.nama}`);
+    expect(first!.text).toContain('Penerbit sertifikat Sepakat CA Pengembangan');
+    expect(first!.text).toContain('Sertifikasi Sertifikat pengembangan — bukan BSrE');
+    expect(attribute(page.body, 'sertifikasi')).toBe('pengembangan');
+    expect(first!.text).toContain('Tingkat PAdES PAdES B-B (tanpa cap waktu tepercaya)');
+    expect(first!.text).toContain('Waktu menurut cap waktu tidak ada cap waktu tepercaya');
+    expect(first!.text).toContain('Waktu yang dinyatakan penanda tangan Senin, 23 November 2026 pukul 10.15 WIB');
+    expect(first!.text).toContain(
+      'Sertifikat berlaku saat itu ya Ya: dalam masa berlaku pada waktu yang dinyatakan penanda tangan (bukan waktu tepercaya).',
+    );
+    expect(first!.text).toContain('Dokumen terdaftar Tanda tangan ini bagian dari dokumen yang terdaftar.');
+    expect(page.body).not.toContain('TTE tersertifikasi BSrE');
+  });
+
+  it('labels a PDF signed by the local BSrE service BSrE tiruan even with its CA configured as a BSrE root', async () => {
+    const walikota = developmentUsers(join(PROJECT_ROOT, 'config')).find((u) => u.personId === 'walikota')!;
+    const response = await fetch(`${rt.app.config.SEPAKAT_BSRE_URL}/api/v2/sign/pdf`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${rt.bsre.clientId}:${rt.bsre.clientSecret}`).toString('base64')}`,
+      },
+      body: JSON.stringify({
+        nik: walikota.nik,
+        passphrase: developmentPassphrase(join(rt.dataDir, 'bsre'), 'walikota'),
+        signatureProperties: [{ tampilan: 'INVISIBLE', reason: 'Penandatanganan naskah', location: 'Kota Contoh' }],
+        file: [Buffer.from(await naskahPdf(nomor)).toString('base64')],
+      }),
+    });
+    expect(response.status).toBe(200);
+    const bsreSigned = Buffer.from(((await response.json()) as { file: string[] }).file[0]!, 'base64');
+    // The deployer's file of BSrE roots holds the local test CA, the way a real BSrE root is configured.
+    const rootsFile = join(partnerDir, 'akar-bsre.pem');
+    writeFileSync(rootsFile, toPem(await rt.bsre.caCertificate(), 'CERTIFICATE'));
+    site = webApp(
+      { ...rt.app, keys: async () => withBsreRoots(await rt.app.keys(), rootsFile) },
+      { verificationClock: checkClock },
+    );
+    try {
+      const page = await upload(bsreSigned, 'naskah-bsre.pdf');
+      expect(page.statusCode).toBe(200);
+      const [first] = signatures(page.body);
+      expect(first!.sah).toBe(true);
+      expect(attribute(page.body, 'sertifikasi')).toBe('bsre-tiruan');
+      expect(first!.text).toContain('Sertifikasi BSrE tiruan — bukan BSrE (layanan uji lokal)');
+      expect(first!.text).toContain('Sampai ke CA BSrE tiruan — bukan BSrE (layanan uji lokal)');
+      expect(first!.text).toContain(`Penerbit sertifikat CA ${BSRE_TIRUAN_MARK}`);
+      expect(first!.text).toContain('Dokumen terdaftar Tidak: berkas ini tidak ditemukan di arsip Sepakat.');
+      expect(text(page.body)).toContain('(BSrE tiruan — bukan BSrE)');
+      expect(page.body).not.toContain('TTE tersertifikasi BSrE');
+
+      // A plain root in the same file is BSrE's for this deployment: only then does the page say so.
+      const realLooking = await DevelopmentPki.open({
+        dir: join(partnerDir, 'akar-nyata'),
+        caName: 'Root CA Otoritas Sertifikat Digital',
+        mark: 'Balai Sertifikasi Elektronik',
+        now: clock.now,
+      });
+      writeFileSync(rootsFile, realLooking.caCertificatePem);
+      const certified = await signPdf(await naskahPdf(nomor), await realLooking.signerFor(WALIKOTA), {
+        reason: 'Menandatangani naskah',
+        location: 'Kota Contoh',
+        name: WALIKOTA.nama,
+        contactInfo: 'walikota@kota-contoh.test',
+        signingTime: SIGNED_AT,
+      });
+      const real = await upload(certified, 'naskah-tte.pdf');
+      expect(attribute(real.body, 'sertifikasi')).toBe('bsre');
+      expect(signatures(real.body)[0]!.text).toContain('Sertifikasi TTE tersertifikasi BSrE');
+    } finally {
+      site = webApp(rt.app, { verificationClock: checkClock });
+    }
   });
 
   it('recognises an upload of the same bytes as the registered document', async () => {

@@ -12,6 +12,7 @@ import { nomorKey, SIGNED_NASKAH_KEY } from './document-actions.ts';
 import { docIdFor, type DocumentRecord } from './document-record.ts';
 import { NAMA_JENIS } from './kesepakatan-bersama.ts';
 import type { LembarRiwayatInput, Peristiwa } from './lembar-riwayat.ts';
+import { certificationText } from '../signing/certification.ts';
 
 /**
  * The completion package: once a naskah is signed by all parties (the partner electronically, or on paper and
@@ -440,7 +441,11 @@ export class CompletionPackage {
     const ourSignature = signatures[0];
     const ourAt = ourSignature?.signingTime ?? signed.ours.createdAt;
     const certificateText = (s: PdfSignatureInfo | undefined) =>
-      s?.development ? 'sertifikat pengembangan Sepakat, bukan BSrE' : 'sertifikat elektronik';
+      s?.kind
+        ? certificationText(s.kind, s.holder)
+        : s?.development
+          ? 'sertifikat pengembangan Sepakat, bukan BSrE'
+          : 'sertifikat elektronik';
     rows.push({
       at: ourAt,
       row: {
@@ -451,7 +456,7 @@ export class CompletionPackage {
         waktu: when(ourAt),
         ...(version ? { versiIsi: version } : {}),
         ...(ourSignature ? { sha256: hex(finalBytes.subarray(0, ourSignature.appliedToEnd)) } : {}),
-        cara: `tanda tangan elektronik PAdES (${certificateText(ourSignature)}), diberikan melalui tautan email pribadi + kode konfirmasi sekali pakai`,
+        cara: `tanda tangan elektronik PAdES${ourSignature?.level ? ` ${ourSignature.level}` : ''} (${certificateText(ourSignature)}), diberikan melalui tautan email pribadi + kode konfirmasi sekali pakai`,
       },
     });
 

@@ -4,6 +4,8 @@ import { formatBytes } from '../../core/case/task-actions.ts';
 import { ErrorNames, isSepakatError, SepakatError } from '../../core/errors.ts';
 import { KIND_LABELS, sniffKind } from '../../core/files/sniff.ts';
 import { formatTanggal, formatTanggalWaktu } from '../../core/format/tanggal.ts';
+import type { CertificateKind } from '../../core/ports.ts';
+import { certificationText, levelText, UNCERTIFIED_TEXT } from '../../core/signing/certification.ts';
 import { STATUS_LABEL, tanggalPanjang, type RegisterEntry } from '../../core/register/numbering.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
 import { DEVELOPMENT_MARK, type SigningKeys } from '../signing/signer.ts';
@@ -20,9 +22,11 @@ import { trustOf, verifyPdfSignatures, type PdfVerification, type SignatureRepor
  * so other documents' ids (nota dinas, telaahan staf, drafts) could be computed, and must not be shown to anyone who
  * does. An upload is compared with the same kinds only: a draft with the same bytes is not "the registered document".
  *
- * The signatures are checked with the independent verifier (`../signing/verify.ts`) at the clock's now: there is no
- * trusted timestamp, so the signing time shown is what the signer claimed, and a certificate that has since expired
- * no longer chains.
+ * The signatures are checked with the independent verifier (`../signing/verify.ts`) at the clock's now, against
+ * the labelled trust anchors of the keys (`../signing/trust-anchors.ts`): each says which anchor its chain reached and
+ * what that is ("TTE tersertifikasi BSrE" only for a configured BSrE root), its PAdES level, the time of its
+ * signature timestamp when it has one (the signer's claimed time is only ever shown as such), and whether the
+ * certificate was valid then.
  */
 
 export interface VerificationDeps {
@@ -81,6 +85,8 @@ export interface VerificationView {
   tandaTangan: SignatureView[];
   /** The signature is made with the development CA (never presented as BSrE). */
   adaSertifikatPengembangan: boolean;
+  /** A signature chains to the local BSrE service's test CA (BSrE tiruan — bukan BSrE). */
+  adaBsreTiruan: boolean;
 }
 
 export interface DocumentView {
@@ -111,6 +117,22 @@ export interface SignatureView {
   alasan?: string;
   lokasi?: string;
   sertifikat?: { subjek: string; penerbit: string; nomorSeri: string; masaBerlaku: string };
+  /** Who issued the signer's certificate (the issuer's CN). */
+  penerbit: string;
+  /** The trust anchor the chain reached, labelled for what it is. */
+  jangkar?: { jenis: string; label: string };
+  /** What certifies the signature: "TTE tersertifikasi BSrE" only for a configured BSrE root. */
+  sertifikasi: { jenis: CertificateKind | 'tidak-tepercaya'; teks: string };
+  /** The PAdES level, as people read it. */
+  tingkat: string;
+  /** The time from a valid signature timestamp token, and its TSA. */
+  capWaktu?: { waktu: string; tsa: string };
+  /** What the signer claims (CMS signingTime, else /M): never a trusted time. */
+  waktuDinyatakan: string;
+  /** Whether the certificate was valid (and, when the verifier says so, unrevoked) at the signature's time. */
+  berlaku: { ya: boolean; teks: string };
+  /** The signature lies within the registered document: always said, also when no registered document was found. */
+  terdaftarTeks: string;
   /** digestOk && signatureOk && coversWholeFileUpToSignature: the CMS verifies over its byte range. */
   utuh: boolean;
   utuhTeks: string;
@@ -148,8 +170,9 @@ export class Verification {
     try {
       bytes = await this.deps.documents.read(record);
     } catch (error) {
-      // The store refuses bytes whose hash differs from the record: say so, never verify or show them.
-      if (!isSepakatError(error, ErrorNames.InvalidDefinition)) throw error;
+      // The store refuses bytes whose hash differs from the record (Tampered): say so, never verify or show them.
+      if (!isSepakatError(error, ErrorNames.Tampered) && !isSepakatError(error, ErrorNames.InvalidDefinition))
+        throw error;
       return this.changedInStore(record);
     }
     return this.view({ source: 'tautan', bytes, match: { record, end: bytes.length } });
@@ -260,6 +283,7 @@ export class Verification {
       berkas: { ukuran: formatBytes(record.size), sha256: record.sha256 },
       tandaTangan: [],
       adaSertifikatPengembangan: false,
+      adaBsreTiruan: false,
     };
   }
 
@@ -288,6 +312,7 @@ export class Verification {
       },
       tandaTangan: signatures,
       adaSertifikatPengembangan: signatures.some((s) => s.pengembangan),
+      adaBsreTiruan: signatures.some((s) => s.sertifikasi.jenis === 'bsre-tiruan'),
     };
   }
 }
@@ -316,8 +341,11 @@ const byteCount = (n: number) => `${n.toLocaleString('id-ID')} byte`;
 
 function signatureView(s: SignatureReport, tz: TimeZone, match: Match | undefined): SignatureView {
   const utuh = intact(s);
-  const pengembangan = s.certificate?.development ?? false;
+  const anchor = s.anchor && s.anchor.kind !== 'tsa' ? { ...s.anchor, kind: s.anchor.kind } : undefined;
+  const pengembangan = (s.certificate?.development ?? false) || anchor?.kind === 'pengembangan';
   const day = (iso: string) => formatTanggal(new Date(iso), tz);
+  const at = (iso: string) => formatTanggalWaktu(new Date(iso), tz);
+  const stamped = s.signingTimeSource === 'timestamp' && s.timestamp?.time ? s.timestamp.time : undefined;
   return {
     urutan: s.index,
     penandatangan: s.signerName ?? 'Tidak diketahui',
@@ -348,18 +376,46 @@ function signatureView(s: SignatureReport, tz: TimeZone, match: Match | undefine
       : 'Tidak utuh: isi yang ditandatangani berubah atau tanda tangannya rusak',
     rantaiTerpercaya: s.chainOk,
     rantaiTeks: s.chainOk
-      ? pengembangan
-        ? 'Sampai ke CA pengembangan Sepakat (bukan BSrE)'
-        : 'Sampai ke penerbit sertifikat yang dipercaya sistem ini'
+      ? `Sampai ke ${anchor?.label ?? 'penerbit sertifikat yang dipercaya sistem ini'}`
       : 'Tidak sampai ke penerbit sertifikat yang dipercaya sistem ini',
     pengembangan,
+    penerbit: s.issuerName ?? 'tidak diketahui',
+    ...(anchor ? { jangkar: { jenis: anchor.kind, label: anchor.label } } : {}),
+    sertifikasi:
+      s.chainOk && anchor
+        ? { jenis: anchor.kind, teks: certificationText(anchor.kind, anchor.holder) }
+        : { jenis: 'tidak-tepercaya', teks: UNCERTIFIED_TEXT },
+    tingkat: levelText(s.level),
+    ...(stamped ? { capWaktu: { waktu: at(stamped), tsa: s.timestamp?.tsa ?? 'TSA' } } : {}),
+    waktuDinyatakan: s.claimedSigningTime ? at(s.claimedSigningTime) : 'tidak dinyatakan',
+    berlaku: validity(s, stamped !== undefined),
     ...(match ? { bagianDokumenTerdaftar: s.revisionEnd <= match.end } : {}),
+    terdaftarTeks: !match
+      ? 'Tidak: berkas ini tidak ditemukan di arsip Sepakat.'
+      : s.revisionEnd <= match.end
+        ? 'Tanda tangan ini bagian dari dokumen yang terdaftar.'
+        : 'Ditambahkan setelah dokumen yang terdaftar.',
     sah: s.valid,
     sahTeks: s.valid ? 'Sah' : utuh ? 'Utuh, perlu diperiksa' : 'Tidak sah',
     masalah: s.problems.map(inIndonesian),
     // The development mark gets its own notice on the page.
     peringatan: s.warnings.filter((w) => !w.startsWith(DEVELOPMENT_MARK)),
   };
+}
+
+/**
+ * Whether the certificate was valid at the signature's time: the timestamp's when there is one, else only the time
+ * the signer claims (said so). Revocation is stated only when the verifier reports it (`revoked`).
+ */
+function validity(s: SignatureReport, stamped: boolean): SignatureView['berlaku'] {
+  const valid = s.certificate?.validAtSigningTime;
+  const revoked = (s as { readonly revoked?: boolean | null }).revoked;
+  const when = stamped ? 'pada waktu cap waktu' : 'pada waktu yang dinyatakan penanda tangan (bukan waktu tepercaya)';
+  if (valid === null || valid === undefined)
+    return { ya: false, teks: 'Tidak dapat dipastikan: waktu penandatanganan tidak diketahui.' };
+  if (!valid) return { ya: false, teks: `Tidak: di luar masa berlaku sertifikat ${when}.` };
+  if (revoked === true) return { ya: false, teks: `Tidak: sertifikat telah dicabut ${when}.` };
+  return { ya: true, teks: `Ya: dalam masa berlaku${revoked === false ? ' dan tidak dicabut' : ''} ${when}.` };
 }
 
 function documentView(
@@ -463,6 +519,7 @@ function verdict(
 ): VerificationView['putusan'] {
   const uraian: string[] = [];
   const development = signatures.some((s) => s.pengembangan);
+  const tiruan = signatures.some((s) => s.sertifikasi.jenis === 'bsre-tiruan');
   if (!signatures.length)
     return {
       jenis: 'salah',
@@ -530,5 +587,6 @@ function verdict(
     uraian.push('Nomor ini masih berstatus dicadangkan di buku register (belum dicatat sebagai dipakai).');
   // The page states the development mark in its own notice; the title must not read as a certified signature.
   if (development) judul = `${judul} (sertifikat pengembangan)`;
+  if (tiruan) judul = `${judul} (BSrE tiruan — bukan BSrE)`;
   return { jenis, judul, uraian };
 }

@@ -314,6 +314,16 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     );
   }
 
+  /**
+   * Each signature of a stored copy as the verification page reports it (signed naskah, letters, the Lembar
+   * Riwayat; other kinds are not verified there), or that the stored bytes changed.
+   */
+  async function signaturesOf(d: DocumentRecord) {
+    const view = d.contentType === 'application/pdf' ? await app.verification.byDocId(d.docId) : undefined;
+    if (!view) return {};
+    return view.kecocokan.jenis === 'berubah' ? { berubah: view.kecocokan.teks } : { tandaTangan: view.tandaTangan };
+  }
+
   async function entryPage(event: WebRequest, id: string): Promise<HttpResult> {
     const found = await ctx.signedIn(event, allowed);
     if (found.result) return found.result;
@@ -363,6 +373,7 @@ export function archiveRoutes(ctx: WebContext): Route[] {
                 : undefined,
           unduh: `/arsip/unduh/${encodeURIComponent(d.docId)}`,
           verifikasi: d.contentType === 'application/pdf' ? `/verifikasi/${encodeURIComponent(d.docId)}` : undefined,
+          ...(await signaturesOf(d)),
         });
       }
       if (docs.length || g.key !== 'other') groups.push({ judul: g.judul, kunci: g.key, dokumen: docs });

@@ -7,9 +7,9 @@ import type {
   SigningReadiness,
 } from '../../core/ports.ts';
 import { SigningErrorCodes } from '../../core/signing/signing-errors.ts';
-import { nameAttribute, parseCertificate } from './asn1.ts';
 import { refused, type BsreClient, type BsreSubject } from './bsre-client.ts';
-import { BSRE_TIRUAN_MARK, DEVELOPMENT_MARK } from './signer.ts';
+import { BSRE_TIRUAN_MARK } from './signer.ts';
+import { bsreAnchor } from './trust-anchors.ts';
 import { pagesUnchanged } from './update-check.ts';
 import { findSignatureFields, verifyPdfSignatures } from './verify.ts';
 
@@ -55,12 +55,7 @@ export class BsreSigner {
   /** "TTE tersertifikasi BSrE" only when a configured root is a real one (not a marked test or development CA). */
   async kind(): Promise<CertificateKind> {
     const roots = await this.deps.roots();
-    const real = roots.some((der) => {
-      const certificate = parseCertificate(der);
-      const marks = [nameAttribute(certificate.subject, 'OU'), nameAttribute(certificate.subject, 'CN') ?? ''];
-      return !marks.some((m) => m?.includes(BSRE_TIRUAN_MARK) || m?.includes(DEVELOPMENT_MARK));
-    });
-    return real ? 'bsre' : 'bsre-tiruan';
+    return roots.some((der) => bsreAnchor(der).kind === 'bsre') ? 'bsre' : 'bsre-tiruan';
   }
 
   async readiness(official: SigningOfficial): Promise<SigningReadiness & { provider: 'bsre' }> {

@@ -101,6 +101,10 @@ export class PadesSigner implements Signer {
       end: s.revisionEnd,
       valid: s.valid,
       development: s.certificate?.development ?? false,
+      ...(s.anchor && s.anchor.kind !== 'tsa' ? { kind: s.anchor.kind } : {}),
+      ...(s.anchor?.holder ? { holder: s.anchor.holder } : {}),
+      ...(s.level ? { level: s.level } : {}),
+      ...(s.signingTimeSource === 'timestamp' && s.timestamp?.time ? { timestampTime: s.timestamp.time } : {}),
     }));
   }
 }

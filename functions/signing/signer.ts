@@ -1,3 +1,5 @@
+import type { TrustAnchor } from './trust-anchors.ts';
+
 /**
  * The pluggable key behind an electronic signature. `signPdf` builds the CMS (CAdES) structure itself and asks a
  * Signer only for its certificates and for one raw signature over the CMS signed attributes, so the same PDF and
@@ -66,6 +68,11 @@ export interface SigningKeys {
    * without it sign B-T (or B-B without a TSA).
    */
   validationData?(chain: readonly Uint8Array[]): Promise<ValidationData>;
+  /**
+   * The same roots labelled for what each is (./trust-anchors.ts), TSA roots as `tsa`; default `trustedRoots`
+   * labelled by their marks (`anchorsOf`).
+   */
+  trustAnchors?(): Promise<TrustAnchor[]>;
 }
 
 /** DER certificates, CRLs and OCSP responses for a Document Security Store. */

@@ -15,6 +15,14 @@ import { KmsSigningKeys, type KmsKeyBinding } from './kms-signer.ts';
 import { PadesSigner } from './pades-signer.ts';
 import { ProviderSigner, type SigningProvider } from './provider-signer.ts';
 import type { SigningKeys } from './signer.ts';
+import {
+  bsreAnchor,
+  bsreRootsFromFile,
+  developmentAnchor,
+  pemdaAnchor,
+  tsaAnchor,
+  type TrustAnchor,
+} from './trust-anchors.ts';
 import { HttpTimestampAuthority } from './timestamp.ts';
 
 /**
@@ -39,6 +47,8 @@ export interface SigningSetupInput {
   readonly config: Config;
   readonly settings: (pemdaId: string) => TandaTangan;
   readonly pemdaIds: () => string[];
+  /** The pemda's name, for the label of its CA ("CA Pemerintah Kota Contoh (tidak tersertifikasi BSrE)"). */
+  readonly pemdaName: (pemdaId: string) => string;
   readonly clock: Clock;
   /** Region and credentials of the AWS clients. */
   readonly aws: { region: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
@@ -59,7 +69,8 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
   const development = config.SEPAKAT_DEV_PKI_DIR
     ? once(() => DevelopmentPki.open({ dir: config.SEPAKAT_DEV_PKI_DIR!, now: () => clock.now() }))
     : undefined;
-  const kmsKeys = used.has('kms') ? once(() => openKmsKeys(input)) : undefined;
+  const kms = used.has('kms') ? once(() => openKmsKeys(input)) : undefined;
+  const kmsKeys = kms ? async () => (await kms()).keys : undefined;
   const bsre = used.has('bsre') && config.SEPAKAT_BSRE_URL ? bsreSigner(input, tsaRoots) : undefined;
 
   const withTsa = (keys: () => Promise<SigningKeys>) => async (): Promise<SigningKeys> => {
@@ -77,18 +88,30 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
   // Verification trusts every anchor this deployment signs with: what the pemda CAs, the development CA and the
   // configured BSrE roots issued. A partner's own CA is not among them (its signature is reported as untrusted).
   const keys = once(async (): Promise<SigningKeys> => {
-    const [dev, kms, bsreRoots, tsa] = await Promise.all([
+    const [dev, kmsOpened, bsreRoots, tsa] = await Promise.all([
       development?.(),
-      kmsKeys?.(),
+      kms?.(),
       bsre ? bsre.roots() : Promise.resolve([]),
       tsaRoots(),
     ]);
-    if (!dev && !kms && !bsre)
+    // Each root labelled for what it is: "TTE tersertifikasi BSrE" only for a configured BSrE root without a mark.
+    const anchors: TrustAnchor[] = [
+      ...(dev ? (await dev.trustedRoots()).map(developmentAnchor) : []),
+      ...(kmsOpened ? kmsOpened.roots.map(({ der, pemda }) => pemdaAnchor(der, pemda)) : []),
+      ...bsreRoots.map(bsreAnchor),
+      // Timestamp tokens: the configured TSA's, and BSrE's own (its TSA chains to its roots).
+      ...[...tsa, ...bsreRoots].map(tsaAnchor),
+    ];
+    if (!dev && !kmsOpened && !bsre)
       throw new SepakatError(
         ErrorNames.InvalidDefinition,
         'Penanda tangan belum dikonfigurasi (SEPAKAT_DEV_PKI_DIR, kunci KMS, atau BSrE)',
       );
-    const trusted = [...(dev ? await dev.trustedRoots() : []), ...(kms ? await kms.trustedRoots() : []), ...bsreRoots];
+    const trusted = [
+      ...(dev ? await dev.trustedRoots() : []),
+      ...(kmsOpened ? await kmsOpened.keys.trustedRoots() : []),
+      ...bsreRoots,
+    ];
     return {
       signerFor: (official) =>
         dev
@@ -96,6 +119,7 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
           : Promise.reject(new SepakatError(ErrorNames.InvalidDefinition, 'CA pengembangan tidak dikonfigurasi')),
       trustedRoots: async () => trusted,
       timestampRoots: async () => [...tsa, ...bsreRoots, ...trusted],
+      trustAnchors: async () => anchors,
     };
   });
   const verifier = new PadesSigner(keys);
@@ -109,7 +133,7 @@ function bsreSigner(input: SigningSetupInput, tsaRoots: () => Promise<Uint8Array
       ErrorNames.InvalidDefinition,
       'Penyedia bsre membutuhkan SEPAKAT_BSRE_CLIENT_ID, SEPAKAT_BSRE_CLIENT_SECRET dan SEPAKAT_BSRE_ROOTS_FILE',
     );
-  const roots = once(() => pemFile(config.SEPAKAT_BSRE_ROOTS_FILE!, 'SEPAKAT_BSRE_ROOTS_FILE'));
+  const roots = once(async () => (await bsreRootsFromFile(config.SEPAKAT_BSRE_ROOTS_FILE!)).map((a) => a.der));
   const identities = input.bsreIdentities ?? fileIdentities(config.SEPAKAT_BSRE_IDENTITIES_FILE);
   const signer = new BsreSigner({
     client: new BsreClient({
@@ -145,10 +169,13 @@ function fileIdentities(file: string | undefined): BsreIdentityLookup {
   };
 }
 
-/** Every official with a KMS key, across the pemda that sign (or seal) with `kms`. */
-async function openKmsKeys(input: SigningSetupInput): Promise<KmsSigningKeys> {
+/** Every official with a KMS key, across the pemda that sign (or seal) with `kms`; each pemda CA's root. */
+async function openKmsKeys(
+  input: SigningSetupInput,
+): Promise<{ keys: KmsSigningKeys; roots: { der: Uint8Array; pemda: string }[] }> {
   const bindings = new Map<string, KmsKeyBinding>();
   const roots: Uint8Array[] = [];
+  const labelled: { der: Uint8Array; pemda: string }[] = [];
   for (const pemdaId of input.pemdaIds()) {
     const settings = input.settings(pemdaId);
     if (settings.penyedia !== 'kms' && settings.segel !== 'kms') continue;
@@ -159,7 +186,10 @@ async function openKmsKeys(input: SigningSetupInput): Promise<KmsSigningKeys> {
       );
       bindings.set(`${pemdaId}/${who}`, { keyId: entry.kunci, chain });
       const root = chain[chain.length - 1]!;
-      if (selfIssued(root) && !roots.some((r) => Buffer.from(r).equals(Buffer.from(root)))) roots.push(root);
+      if (selfIssued(root) && !roots.some((r) => Buffer.from(r).equals(Buffer.from(root)))) {
+        roots.push(root);
+        labelled.push({ der: root, pemda: input.pemdaName(pemdaId) });
+      }
     }
   }
   const kms = new KMSClient({
@@ -168,11 +198,12 @@ async function openKmsKeys(input: SigningSetupInput): Promise<KmsSigningKeys> {
     ...(input.config.SEPAKAT_ENDPOINT_KMS ? { endpoint: input.config.SEPAKAT_ENDPOINT_KMS } : {}),
   });
   // Officials are `<pemda>/<person>`; the pemda's seal is `<pemda>/segel`.
-  return new KmsSigningKeys(
+  const keys = new KmsSigningKeys(
     kms,
     (official) => bindings.get(`${official.pemdaId ?? ''}/${official.segel ? 'segel' : official.id}`),
     roots,
   );
+  return { keys, roots: labelled };
 }
 
 function selfIssued(der: Uint8Array): boolean {
@@ -206,5 +237,7 @@ function bind(keys: SigningKeys): SigningKeys {
     signerFor: (official) => keys.signerFor(official),
     trustedRoots: () => keys.trustedRoots(),
     ...(keys.timestampRoots ? { timestampRoots: () => keys.timestampRoots!() } : {}),
+    ...(keys.validationData ? { validationData: (chain) => keys.validationData!(chain) } : {}),
+    ...(keys.trustAnchors ? { trustAnchors: () => keys.trustAnchors!() } : {}),
   };
 }

@@ -8,6 +8,15 @@ import { EMPTY_DSS, readDss, validationOnlyUpdates, type DssContents } from './d
 import { nameOf, PdfDict, readObjectAt, stringSpan, textOf, type PdfValue } from './pdf-incremental.ts';
 import { DEVELOPMENT_MARK, type SigningKeys } from './signer.ts';
 import { eContentBytes } from './timestamp.ts';
+import {
+  anchorReached,
+  anchorsFromRoots,
+  anchorsOf,
+  parseAnchors,
+  type AnchorReport,
+  type ParsedAnchor,
+  type TrustAnchor,
+} from './trust-anchors.ts';
 
 /**
  * An independent verifier for signed PDFs (also what the public verification page calls). It reads the raw bytes
@@ -56,6 +65,10 @@ export interface SignatureReport {
   readonly index: number;
   /** Subject CN of the signer's certificate. */
   readonly signerName: string | null;
+  /** Subject CN of the certificate's issuer (its CA). */
+  readonly issuerName: string | null;
+  /** The trust anchor the chain reached, labelled for what it is; null when it reached none. */
+  readonly anchor: AnchorReport | null;
   /**
    * ISO instant of the signature: the genTime of a valid signature timestamp (PAdES B-T); without one, what the
    * signer claims (the CMS signingTime attribute, else /M), which is not a trusted time.
@@ -145,8 +158,13 @@ export interface PdfVerification {
 }
 
 export interface VerifyOptions {
-  /** DER certificates of the trusted roots (the development CA locally; BSrE's roots in production). */
-  readonly trustedRoots: readonly Uint8Array[];
+  /**
+   * DER certificates of the trusted roots (the development CA locally; BSrE's roots in production), labelled by
+   * their marks; ignored when `anchors` are given.
+   */
+  readonly trustedRoots?: readonly Uint8Array[];
+  /** The labelled trust anchors (./trust-anchors.ts): `tsa` ones for timestamp tokens, the others for signers. */
+  readonly anchors?: readonly TrustAnchor[];
   /** When the chain must be valid: the caller's clock (now, for a verification page). */
   readonly checkDate: Date;
   /** DER roots trusted for timestamp tokens (the configured TSA's CA); default `trustedRoots`. */
@@ -156,9 +174,14 @@ export interface VerifyOptions {
 }
 
 /** The trust of a verification against `keys`: its roots, and its TSA's roots when it has its own. */
-export async function trustOf(keys: SigningKeys): Promise<Pick<VerifyOptions, 'trustedRoots' | 'timestampRoots'>> {
+export async function trustOf(
+  keys: SigningKeys,
+): Promise<Pick<VerifyOptions, 'trustedRoots' | 'timestampRoots' | 'anchors'>> {
   const trustedRoots = await keys.trustedRoots();
-  return keys.timestampRoots ? { trustedRoots, timestampRoots: await keys.timestampRoots() } : { trustedRoots };
+  const anchors = await anchorsOf(keys);
+  return keys.timestampRoots
+    ? { trustedRoots, timestampRoots: await keys.timestampRoots(), anchors }
+    : { trustedRoots, anchors };
 }
 
 /**
@@ -175,16 +198,20 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
       `Berkas memuat ${fields.length} tanda tangan; paling banyak ${MAX_SIGNATURES} yang diperiksa`,
       { code: 'TerlaluBanyakTandaTangan' },
     );
-  const roots = options.trustedRoots.map(parseCertificate);
-  const tsaRoots = options.timestampRoots?.map(parseCertificate) ?? roots;
+  const anchors = parseAnchors(options.anchors ?? anchorsFromRoots(options.trustedRoots ?? [], options.timestampRoots));
+  const signerAnchors = anchors.filter((a) => a.anchor.kind !== 'tsa');
+  const roots = signerAnchors.map((a) => a.cert);
+  const tsaAnchors = anchors.filter((a) => a.anchor.kind === 'tsa');
+  const tsaRoots = tsaAnchors.length ? tsaAnchors.map((a) => a.cert) : roots;
   const checkDate = options.checkDate;
   const dss = fields.length ? readDss(pdf) : EMPTY_DSS;
   const crls = [...dss.crls, ...(options.crls ?? [])].flatMap((der) => readCrl(der) ?? []);
   const signatures: SignatureReport[] = [];
   for (const [i, field] of fields.entries()) {
     signatures.push(
-      await verifyField(pdf, field, i + 1, roots, tsaRoots, checkDate, { dss, crls }).catch((error: unknown) =>
-        unreadable(pdf, field, i + 1, `Tanda tangan tidak dapat diperiksa: ${(error as Error).message}`),
+      await verifyField(pdf, field, i + 1, roots, tsaRoots, checkDate, { dss, crls }, signerAnchors).catch(
+        (error: unknown) =>
+          unreadable(pdf, field, i + 1, `Tanda tangan tidak dapat diperiksa: ${(error as Error).message}`),
       ),
     );
   }
@@ -222,6 +249,7 @@ async function verifyField(
   tsaRoots: pkijs.Certificate[],
   checkDate: Date,
   ltv: { readonly dss: DssContents; readonly crls: readonly CrlInfo[] },
+  anchors: readonly ParsedAnchor[],
 ): Promise<SignatureReport> {
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -422,6 +450,9 @@ async function verifyField(
     } else warnings.push(`${when}, setelah waktu tanda tangan menurut cap waktu; tanda tangan ini tetap sah.`);
   }
 
+  // Which configured anchor the chain reached, and what it is (BSrE, BSrE tiruan, a pemda CA, the development CA).
+  const anchor: AnchorReport | null = chainOk && path.length ? anchorReached(path, anchors) : null;
+
   const leaf = signerEntry?.cert;
   const certificate: CertificateReport | null = leaf
     ? {
@@ -447,6 +478,8 @@ async function verifyField(
   return {
     ...base,
     signerName: leaf ? (nameAttribute(leaf.subject, 'CN') ?? null) : null,
+    issuerName: leaf ? (nameAttribute(leaf.issuer, 'CN') ?? formatName(leaf.issuer)) : null,
+    anchor,
     signingTime: signingTime?.toISOString() ?? null,
     signingTimeSource: stampedTime ? 'timestamp' : cmsTime ? 'cms' : pdfTime ? 'pdf' : null,
     claimedSigningTime: claimedTime?.toISOString() ?? null,
@@ -494,6 +527,8 @@ function unreadable(pdf: Uint8Array, field: SignatureField, index: number, probl
 /** The checks of a signature that could not be carried out: none holds, nothing about the signer is known. */
 const NOTHING_HOLDS = {
   signerName: null,
+  issuerName: null,
+  anchor: null,
   digestOk: false,
   signatureOk: false,
   chainOk: false,
