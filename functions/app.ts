@@ -5,6 +5,7 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Intake } from '../core/case/intake.ts';
 import { CaseAdmin } from '../core/case/case-admin.ts';
 import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/model.ts';
@@ -42,6 +43,8 @@ import { PadesSigner } from './signing/pades-signer.ts';
 import { fromPem } from './signing/asn1.ts';
 import { HttpTimestampAuthority } from './signing/timestamp.ts';
 import type { SigningKeys } from './signing/signer.ts';
+import { LambdaSigner } from './signing/lambda-signer.ts';
+import type { Signer } from '../core/ports.ts';
 import { ErrorNames, SepakatError } from '../core/errors.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
 import { cognitoSettings, mailDomainOf, stateMachineName, type Config } from './config.ts';
@@ -70,6 +73,12 @@ export interface App {
   renderer(): Renderer;
   /** Signers and trust anchors: the local development CA, or (in AWS) KMS + Secrets Manager. */
   keys(): Promise<SigningKeys>;
+  /**
+   * The signer that makes signatures in this process: what the signing function hosts
+   * (functions/lambda/signing.ts). The use cases sign through it too, unless SEPAKAT_SIGNING_FUNCTION sends them to
+   * that function.
+   */
+  providerSigner: Signer;
   /** The clock the use cases run on (injected in tests). */
   runtimeClock: Clock;
   /** Where timed work (reminders) is scheduled; absent where nothing is scheduled. */
@@ -211,6 +220,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       keys = undefined;
       throw error;
     }));
+  const providerSigner: Signer = new PadesSigner(
+    getKeys,
+    config.SEPAKAT_TSA_URL ? { timestamp: new HttpTimestampAuthority(config.SEPAKAT_TSA_URL) } : {},
+  );
   const drafts = naskahDrafts(store, catalog);
   // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
   const documentPorts = {
@@ -219,10 +232,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
-    signer: new PadesSigner(
-      getKeys,
-      config.SEPAKAT_TSA_URL ? { timestamp: new HttpTimestampAuthority(config.SEPAKAT_TSA_URL) } : {},
-    ),
+    signer: signingFunctionSigner(config, base, clients.s3, providerSigner) ?? providerSigner,
     pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -326,6 +336,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     register,
     renderer: getRenderer,
     keys: getKeys,
+    providerSigner,
     runtimeClock: deps.clock,
     agreements,
     documentWork,
@@ -366,6 +377,30 @@ export function naskahDrafts(
         ...record,
         pemda: { nama: catalog.pemda(record.pemdaId).directory.data.pemda.nama },
       } as unknown as CaseDocumentContext),
+  });
+}
+
+/**
+ * Signing in AWS (SEPAKAT_SIGNING_FUNCTION): the provider operations go to the signing function, which runs in the
+ * VPC with the fixed egress address (functions/signing/lambda-signer.ts); signatures are read and countersignatures
+ * checked here, on the trust anchors of the in-process signer. Undefined when this process signs itself.
+ */
+function signingFunctionSigner(
+  config: Config,
+  base: { region: string },
+  s3: S3Client,
+  verifier: Signer,
+): Signer | undefined {
+  if (!config.SEPAKAT_SIGNING_FUNCTION) return undefined;
+  return new LambdaSigner({
+    lambda: new LambdaClient({
+      ...base,
+      ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
+    }),
+    functionName: config.SEPAKAT_SIGNING_FUNCTION,
+    s3,
+    bucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+    verifier,
   });
 }
 
