@@ -4,6 +4,7 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Intake } from '../core/case/intake.ts';
 import { CaseAdmin } from '../core/case/case-admin.ts';
 import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/model.ts';
@@ -38,6 +39,8 @@ import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { buildSigning } from './signing/signing-setup.ts';
+import { LambdaSigner } from './signing/lambda-signer.ts';
+import type { Signer } from '../core/ports.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
 import { cognitoSettings, mailDomainOf, stateMachineName, type Config } from './config.ts';
 
@@ -65,6 +68,12 @@ export interface App {
   renderer(): Renderer;
   /** Signers and trust anchors: the local development CA, or (in AWS) KMS + Secrets Manager. */
   keys(): Promise<SigningKeys>;
+  /**
+   * The signer that makes signatures in this process: what the signing function hosts
+   * (functions/lambda/signing.ts). The use cases sign through it too, unless SEPAKAT_SIGNING_FUNCTION sends them to
+   * that function.
+   */
+  providerSigner: Signer;
   /** The clock the use cases run on (injected in tests). */
   runtimeClock: Clock;
   /** Where timed work (reminders) is scheduled; absent where nothing is scheduled. */
@@ -205,7 +214,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
-    signer: signing.signer,
+    signer: signingFunctionSigner(config, base, clients.s3, signing.signer) ?? signing.signer,
     pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -309,6 +318,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     register,
     renderer: getRenderer,
     keys: signing.keys,
+    providerSigner: signing.signer,
     runtimeClock: deps.clock,
     agreements,
     documentWork,
@@ -349,5 +359,29 @@ export function naskahDrafts(
         ...record,
         pemda: { nama: catalog.pemda(record.pemdaId).directory.data.pemda.nama },
       } as unknown as CaseDocumentContext),
+  });
+}
+
+/**
+ * Signing in AWS (SEPAKAT_SIGNING_FUNCTION): the provider operations go to the signing function, which runs in the
+ * VPC with the fixed egress address (functions/signing/lambda-signer.ts); signatures are read and countersignatures
+ * checked here, on the trust anchors of the in-process signer. Undefined when this process signs itself.
+ */
+function signingFunctionSigner(
+  config: Config,
+  base: { region: string },
+  s3: S3Client,
+  verifier: Signer,
+): Signer | undefined {
+  if (!config.SEPAKAT_SIGNING_FUNCTION) return undefined;
+  return new LambdaSigner({
+    lambda: new LambdaClient({
+      ...base,
+      ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
+    }),
+    functionName: config.SEPAKAT_SIGNING_FUNCTION,
+    s3,
+    bucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+    verifier,
   });
 }

@@ -40,7 +40,7 @@ export const ConfigSchema = z.object({
   SEPAKAT_BUCKET_ARCHIVE: z.string().min(3),
   /**
    * The local development CA and per-official certificates (created on first start). Unset in AWS, where keys are
-   * held in KMS and certificates in Secrets Manager (functions/signing/aws-signer.ts).
+   * held in KMS (functions/signing/kms-signer.ts) or by BSrE.
    */
   SEPAKAT_DEV_PKI_DIR: z.string().min(1).optional(),
   /**
@@ -66,6 +66,21 @@ export const ConfigSchema = z.object({
   SEPAKAT_BSRE_IDENTITIES_FILE: z.string().min(1).optional(),
   /** KMS endpoint (the local KMS service); unset in AWS, where the region's is used. */
   SEPAKAT_ENDPOINT_KMS: url.optional(),
+  /**
+   * In AWS, the signing function only: the secret holding the BSrE Basic credentials as JSON `{clientId,
+   * clientSecret}` (read at cold start into the two above, functions/lambda/bootstrap.ts), and the secret holding the
+   * signers' BSrE identities (`<pemda>/<person>` → `{nik, email}`, functions/signing/bsre-identities.ts).
+   */
+  SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  SEPAKAT_BSRE_IDENTITIES_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /**
+   * The signing function (name or ARN): when set, this function signs through it (functions/signing/lambda-signer.ts,
+   * a synchronous Invoke) instead of in process. Set on the functions outside the VPC in AWS, never on the signing
+   * function itself.
+   */
+  SEPAKAT_SIGNING_FUNCTION: z.string().min(1).optional(),
+  /** The Lambda API (the local Lambda service, local/lambda/local-lambda.ts); unset in AWS. */
+  SEPAKAT_ENDPOINT_LAMBDA: url.optional(),
   /** A Chromium binary; default @sparticuz/chromium's. */
   SEPAKAT_CHROMIUM_PATH: z.string().min(1).optional(),
   /** ARN prefix of the SOP state machines: `arn:aws:states:<region>:<account>:stateMachine:`. */

@@ -20,7 +20,8 @@ export type FunctionId =
   | 'sweepIntake'
   | 'runSchedule'
   | 'http'
-  | 'intake';
+  | 'intake'
+  | 'signing';
 
 export interface FunctionSpec {
   readonly id: FunctionId;
@@ -33,6 +34,11 @@ export interface FunctionSpec {
   /** Needs Chromium (the @sparticuz/chromium layer) and the document fonts. */
   readonly chromium: boolean;
   readonly description: string;
+  /**
+   * Runs in the VPC, in private subnets whose egress leaves through the NAT gateway's Elastic IP (the fixed address
+   * BSrE allows): the signing function only.
+   */
+  readonly inVpc?: boolean;
 }
 
 const step = (id: FunctionId, description: string, memoryMb = 256, timeoutSeconds = 30): FunctionSpec => ({
@@ -110,6 +116,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     chromium: false,
     description: 'S3 events of the intake bucket: checks a permohonan and starts its case',
   },
+  {
+    id: 'signing',
+    entry: 'functions/lambda/signing.ts',
+    handler: 'signing',
+    // A PAdES signature is a few hashes and one signature (KMS, or BSrE's round trip, bounded at 20 seconds).
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    chromium: false,
+    inVpc: true,
+    description:
+      'Signing (invoked synchronously by http, openTask, document): the pemda provider (BSrE, KMS), from a fixed egress address',
+  },
 ];
 
 /**
@@ -165,9 +183,15 @@ export const WITHOUT_CHROMIUM = 'infra/bundling/without-chromium.ts';
 /** zod without its 50 locales (infra/bundling/zod/without-locales.ts): about 260 KB less in every bundle. */
 export const ZOD_WITHOUT_LOCALES = 'infra/bundling/zod';
 
+/** AWS SDK clients bundled from their ES modules (package.json "module", `dist-es/`), so unused operations go. */
+export const ESM_CLIENTS = ['@aws-sdk/client-lambda', '@aws-sdk/client-cognito-identity-provider'] as const;
+
 /** esbuild `alias` of a function's bundle (absolute paths under `root`, the project root). */
 export const aliasesOf = (spec: FunctionSpec, root: string): Record<string, string> => ({
   zod: `${root}/${ZOD_WITHOUT_LOCALES}`,
+  // These clients' ES modules instead of their one CommonJS file of every operation: only the operations called are
+  // kept (Invoke; the sign-in operations), which keeps the http bundle under 1 MB zipped.
+  ...Object.fromEntries(ESM_CLIENTS.map((c) => [c, `${root}/node_modules/${c}/dist-es/index.js`])),
   ...(spec.chromium ? {} : Object.fromEntries(CHROMIUM_MODULES.map((m) => [m, `${root}/${WITHOUT_CHROMIUM}`]))),
 });
 

@@ -30,6 +30,11 @@ export interface FunctionAccess {
    * scheduler's role; such a function gets the SEPAKAT_SCHEDULER_* environment.
    */
   readonly schedules: boolean;
+  /**
+   * lambda:InvokeFunction on the signing function, and SEPAKAT_SIGNING_FUNCTION: this function signs through it
+   * (functions/signing/lambda-signer.ts; the PDFs through the documents bucket's scratch prefix).
+   */
+  readonly invokesSigning: boolean;
 }
 
 /** Nothing but what it names: no bucket, no email, no state-machine action, no schedule unless granted. */
@@ -41,6 +46,7 @@ function grant(access: Partial<FunctionAccess> & Pick<FunctionAccess, 'tables'>)
     startExecution: false,
     stopExecution: false,
     schedules: false,
+    invokesSigning: false,
     ...access,
   };
 }
@@ -77,6 +83,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     mail: true,
     taskResponse: true,
     schedules: true,
+    // The signature the document will carry (Signer.describe) is printed on it.
+    invokesSigning: true,
   }),
   // runtime.runAutomatic for `notify` (the compiler sends every other action to `document`) and recordFailure.
   automatic: grant({
@@ -113,6 +121,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     buckets: { documents: ['read', 'put'], archive: ['read', 'put'] },
     mail: true,
     schedules: true,
+    // The Lembar Riwayat is sealed with the pemda's seal (Signer.signPdf).
+    invokesSigning: true,
   }),
   // runtime.reconcileDecisions: decided tasks (byState index) → settleDecision (SendTaskSuccess), else resumeCase.
   reconcile: grant({
@@ -165,6 +175,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     startExecution: true,
     stopExecution: true,
     schedules: true,
+    // A signing task's POST signs (Signer.signPdf with the official's credential), its page asks readiness.
+    invokesSigning: true,
   }),
   // Intake.onObjectCreated: reads the manifest and files, copies each checked file to its never-overwritten key
   // (diterima/<id>/<sha256>) and removes the upload, quarantines (copy + delete + reasons), creates the case,
@@ -173,4 +185,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // The reservation is checked and moved on (disiapkan → menunggu-konfirmasi / dikonfirmasi / dikarantina); the
   // confirmation and quarantine emails count against the limits of the address and the source.
   intake: INTAKE,
+  // The signing function: no table and no whole bucket. It reads and writes only the documents bucket's scratch
+  // prefix (sementara/tanda-tangan/), calls kms:Sign and kms:GetPublicKey on signing keys (tag condition) and reads
+  // the BSrE secrets: granted in infra/stateless-stack.ts (signingGrants).
+  signing: grant({ tables: {} }),
 };

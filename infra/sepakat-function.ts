@@ -15,6 +15,7 @@ import { Architecture, Runtime, Tracing, type ILayerVersion } from 'aws-cdk-lib/
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { SubnetType, type ISecurityGroup, type IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { aliasesOf, besideBundle, ESBUILD, EXTERNAL_MODULES, type FunctionSpec } from './functions.ts';
 import { acknowledge } from './nag.ts';
@@ -79,6 +80,8 @@ export interface SepakatFunctionProps {
   readonly layers?: ILayerVersion[];
   /** For asynchronously invoked functions: where events go after Lambda's retries. */
   readonly deadLetterQueue?: IQueue;
+  /** For a function in the VPC (spec `inVpc`): its private subnets with egress, and its security group. */
+  readonly network?: { readonly vpc: IVpc; readonly securityGroup: ISecurityGroup };
 }
 
 /**
@@ -125,6 +128,13 @@ export class SepakatFunction extends Construct {
       environment: props.environment,
       layers: props.layers ?? [],
       ...(props.deadLetterQueue ? { deadLetterQueueEnabled: true, deadLetterQueue: props.deadLetterQueue } : {}),
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+            securityGroups: [props.network.securityGroup],
+          }
+        : {}),
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -153,6 +163,13 @@ export class SepakatFunction extends Construct {
       'AwsSolutions-L1',
       'Pinned to nodejs22.x, the Node the whole test suite runs on (the `node` devDependency and .nvmrc) and the esbuild target; the runtime moves together with them.',
     );
+    if (props.network)
+      acknowledge(
+        this.role,
+        'AwsSolutions-IAM4',
+        'A function in a VPC needs AWSLambdaVPCAccessExecutionRole (added by CDK): creating and deleting its network interfaces, which support no resource-level permissions.',
+        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
+      );
     acknowledge(
       this.role,
       'AwsSolutions-IAM5',

@@ -14,6 +14,7 @@ export const CONTEXT = {
   publicUrl: 'sepakat:publicUrl',
   archiveRetentionDays: 'sepakat:archiveRetentionDays',
   alarmEmail: 'sepakat:alarmEmail',
+  signingKeys: 'sepakat:signingKeys',
 } as const;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -32,6 +33,22 @@ export const SettingsSchema = z
     archiveRetentionDays: z.coerce.number().int().min(1).max(36500),
     /** Where alarms are emailed (an SNS email subscription); none when empty. */
     alarmEmail: z.preprocess(emptyToUndefined, z.email().optional()),
+    /**
+     * The KMS signing keys (the `kms` provider) by name, e.g. `["walikota", "segel"]` or "walikota,segel": one
+     * asymmetric ECC_NIST_P256 SIGN_VERIFY key each, alias `sepakat/tanda-tangan/<name>`, retained. None by default.
+     */
+    signingKeys: z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .map((n) => n.trim())
+              .filter(Boolean)
+          : (v ?? []),
+      z
+        .array(z.string().regex(/^[a-z0-9-]{2,40}$/, 'nama kunci: huruf kecil, angka dan tanda hubung'))
+        .refine((names) => new Set(names).size === names.length, 'nama kunci tidak boleh berulang'),
+    ),
   })
   .refine(
     (s) => {

@@ -20,6 +20,14 @@ import {
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
+import {
+  FlowLogDestination,
+  FlowLogTrafficType,
+  NatProvider,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
@@ -49,7 +57,8 @@ import { ChromiumLayer } from './chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from './functions.ts';
 import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
 import type { Settings } from './settings.ts';
-import type { SepakatStateful } from './stateful-stack.ts';
+import { SIGNING_KEY_TAG, type SepakatStateful } from './stateful-stack.ts';
+import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
 
 export interface StatelessProps extends StackProps {
   readonly settings: Settings;
@@ -134,6 +143,8 @@ export class SepakatStateless extends Stack {
   readonly userPoolClient: UserPoolClient;
   readonly alarmTopic: Topic;
   readonly alarms: Alarm[] = [];
+  /** The signing function's network: private subnets whose egress is the NAT gateway's fixed Elastic IP. */
+  readonly signingVpc: Vpc;
 
   constructor(scope: Construct, id: string, props: StatelessProps) {
     super(scope, id, props);
@@ -188,6 +199,15 @@ export class SepakatStateless extends Stack {
 
     const chromium = new ChromiumLayer(this, 'Chromium', { root });
     const environment = functionEnvironment(this, stateful, settings, this.publicBaseUrl);
+    this.signingVpc = this.signingNetwork(stateful);
+    const signingNetwork = {
+      vpc: this.signingVpc,
+      securityGroup: new SecurityGroup(this, 'SigningSecurityGroup', {
+        vpc: this.signingVpc,
+        description: 'Sepakat signing function: no inbound; outbound HTTPS to BSrE, KMS, S3 and Secrets Manager',
+        allowAllOutbound: true,
+      }),
+    };
     this.functions = Object.fromEntries(
       FUNCTIONS.map((spec) => {
         const dlq = this.deadLetterQueues[spec.id];
@@ -201,6 +221,7 @@ export class SepakatStateless extends Stack {
             ...(spec.id === 'runSchedule' ? { functionName: RUN_SCHEDULE_FUNCTION_NAME } : {}),
             ...(spec.chromium ? { layers: [chromium.layer] } : {}),
             ...(dlq ? { deadLetterQueue: dlq } : {}),
+            ...(spec.inVpc ? { network: signingNetwork } : {}),
           }),
         ];
       }),
@@ -221,6 +242,7 @@ export class SepakatStateless extends Stack {
 
     this.grantData(stateful, mailConfiguration);
     this.grantScheduling();
+    this.grantSigning(stateful);
 
     // One state machine per SOP version, from the very ASL the local runtime executes.
     for (const sop of props.sops) this.stateMachines.push({ sop, machine: this.stateMachine(sop) });
@@ -356,6 +378,72 @@ export class SepakatStateless extends Stack {
       role.addToPrincipalPolicy(
         new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [stateful.linkKey.secretArn] }),
       );
+    }
+  }
+
+  /**
+   * The signing function's network: two private subnets with egress (two availability zones) behind one NAT
+   * gateway whose Elastic IP is the stateful stack's (retained: the address BSrE allows survives a redeployment),
+   * and a flow log of all traffic. Fixed zones: synth never looks anything up.
+   */
+  private signingNetwork(stateful: SepakatStateful): Vpc {
+    const flowLogs = new LogGroup(this, 'SigningNetworkFlowLogs', { retention: RetentionDays.ONE_YEAR });
+    return new Vpc(this, 'SigningNetwork', {
+      availabilityZones: [`${this.region}a`, `${this.region}b`],
+      natGateways: 1,
+      natGatewayProvider: NatProvider.gateway({ eipAllocationIds: [stateful.signingEgress.attrAllocationId] }),
+      subnetConfiguration: [
+        { name: 'publik', subnetType: SubnetType.PUBLIC, cidrMask: 26 },
+        { name: 'tanda-tangan', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
+      ],
+      // No custom resource to empty the default security group: nothing uses it (the function has its own).
+      restrictDefaultSecurityGroup: false,
+      flowLogs: {
+        semua: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL },
+      },
+    });
+  }
+
+  /**
+   * Signing: only the signing function reads and writes the scratch prefix of the documents bucket as such, calls
+   * kms:Sign and kms:GetPublicKey (on keys tagged as signing keys only) and reads the BSrE secrets; the functions
+   * that sign through it (ACCESS `invokesSigning`) may invoke it and nothing else.
+   */
+  private grantSigning(stateful: SepakatStateful) {
+    const signing = this.functions.signing;
+    const scratch = `arn:aws:s3:::${stateful.bucketNames.documents}/${SIGNING_SCRATCH_PREFIX}*`;
+    signing.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [scratch] }),
+    );
+    const keys = `arn:aws:kms:${this.region}:${this.account}:key/*`;
+    signing.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Sign', 'kms:GetPublicKey'],
+        resources: [keys],
+        conditions: { StringEquals: { [`aws:ResourceTag/${SIGNING_KEY_TAG.key}`]: SIGNING_KEY_TAG.value } },
+      }),
+    );
+    signing.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [stateful.bsreCredentials.secretArn, stateful.bsreIdentities.secretArn],
+      }),
+    );
+    signing.fn.addEnvironment('SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN', stateful.bsreCredentials.secretArn);
+    signing.fn.addEnvironment('SEPAKAT_BSRE_IDENTITIES_SECRET_ARN', stateful.bsreIdentities.secretArn);
+    acknowledge(
+      signing.role,
+      'AwsSolutions-IAM5',
+      "The signing function: objects under the documents bucket's scratch prefix (one per signature, expired by lifecycle), and kms:Sign/kms:GetPublicKey on the keys of this account and region that carry the signing-key tag (aws:ResourceTag condition), which are added by settings over time.",
+      [`Resource::${scratch}`, `Resource::${keys}`],
+    );
+    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
+      if (!access.invokesSigning) continue;
+      const { fn, role } = this.functions[fid];
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [signing.fn.functionArn] }),
+      );
+      fn.addEnvironment('SEPAKAT_SIGNING_FUNCTION', signing.fn.functionArn);
     }
   }
 
@@ -606,7 +694,7 @@ export class SepakatStateless extends Stack {
 /**
  * The environment of every function: exactly what functions/config.ts requires, the secret that holds the link key
  * (read at cold start, functions/lambda/bootstrap.ts) instead of the key, and the data copied beside the bundle.
- * No SEPAKAT_ENDPOINT_* (the SDK's defaults) and no SEPAKAT_DEV_PKI_DIR: signing in AWS is not implemented yet.
+ * No SEPAKAT_ENDPOINT_* (the SDK's defaults) and no SEPAKAT_DEV_PKI_DIR (the development CA is never deployed).
  */
 export function functionEnvironment(
   stack: Stack,

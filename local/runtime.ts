@@ -31,6 +31,8 @@ import { registerDevelopmentUsers } from './bsre/development-users.ts';
 import { startLocalBsre, type BsreBehaviour, type LocalBsre } from './bsre/local-bsre.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
 import { startLocalKms } from './kms/local-kms.ts';
+import { functionNameOf, startLocalLambda, type LocalFunction } from './lambda/local-lambda.ts';
+import { signingHandler } from '../functions/handlers/signing-handler.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
 import { startLocalScheduler } from './local-scheduler.ts';
 import { createOutbox } from './outbox/outbox.ts';
@@ -108,6 +110,8 @@ export interface LocalRuntime {
     kms: string;
     tsa: string;
     bsre: string;
+    /** The local Lambda API (Invoke): the signing function and the step functions, run in process. */
+    lambda: string;
   };
   dataDir: string;
   /** The local BSrE eSign service (BSrE tiruan — bukan BSrE) with the Kota Contoh signers registered. */
@@ -132,6 +136,9 @@ export const FUNCTION_NAMES: Record<FunctionRole, string> = {
   finishCase: 'sepakat-finish-case',
   continueCase: 'sepakat-continue-case',
 };
+
+/** The signing function's name (LambdaSigner invokes it through the local Lambda API, as in AWS). */
+export const SIGNING_FUNCTION_NAME = 'sepakat-signing';
 
 /** The local-development link key, created on first start in the data directory (never committed). */
 function localLinkKey(dataDir: string): string {
@@ -164,6 +171,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   // Late-bound: the services start before the app that their callbacks reach.
   const late: {
     handlers?: ReturnType<typeof stepTaskHandlers>;
+    signing?: LocalFunction;
     http?: ReturnType<typeof getRequestListener>;
   } = {};
 
@@ -215,24 +223,34 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     identitiesFile: join(dataDir, 'identitas-bsre.json'),
   });
   bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled
+  // The functions by name, run in process: what Step Functions' Lambda tasks and the local Lambda API invoke.
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
-  const sfn = await startLocalStepFunctions({
-    dataDir: join(dataDir, 'step-functions'),
-    host,
-    region: REGION,
-    accountId: ACCOUNT,
-    retryIntervalMs: 200,
-    invokeLambda: async (functionName, payload) => {
-      const role = byName.get(functionName.split(':').pop() ?? functionName);
-      if (!role || !late.handlers)
-        throw Object.assign(new Error(`Function not found: ${functionName}`), {
-          name: 'Lambda.ResourceNotFoundException',
-        });
-      // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through.
-      const result = await late.handlers[role](JSON.parse(JSON.stringify(payload)));
-      return JSON.parse(JSON.stringify(result ?? null));
-    },
-  });
+  const functionOf = (name: string): LocalFunction | undefined => {
+    if (name === SIGNING_FUNCTION_NAME) return late.signing;
+    const role = byName.get(name);
+    const handlers = late.handlers;
+    return role && handlers ? (payload) => handlers[role](payload as never) : undefined;
+  };
+  const [sfn, lambda] = await Promise.all([
+    startLocalStepFunctions({
+      dataDir: join(dataDir, 'step-functions'),
+      host,
+      region: REGION,
+      accountId: ACCOUNT,
+      retryIntervalMs: 200,
+      invokeLambda: async (functionName, payload) => {
+        const fn = functionOf(functionNameOf(functionName));
+        if (!fn)
+          throw Object.assign(new Error(`Function not found: ${functionName}`), {
+            name: 'Lambda.ResourceNotFoundException',
+          });
+        // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through.
+        const result = await fn(JSON.parse(JSON.stringify(payload)));
+        return JSON.parse(JSON.stringify(result ?? null));
+      },
+    }),
+    startLocalLambda({ host, functionOf, onAsyncError: (name, error) => log(`lambda ${name} gagal`, { error }) }),
+  ]);
 
   const config = loadConfig({
     SEPAKAT_REGION: REGION,
@@ -320,6 +338,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       applySubstitutions(compileSop(sop, compileOptions), substitutions),
     );
   late.handlers = stepTaskHandlers(app, logger);
+  // The signing function, as in AWS: the app's own signer behind the LambdaSigner contract.
+  late.signing = signingHandler({
+    signer: app.providerSigner,
+    s3: app.clients.s3,
+    bucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+  });
   // The local outbox pages (/kotak-keluar): the emails the local SES kept, served before the product's handler.
   const outbox = createOutbox({ sesEndpoint: ses.endpoint, templatesDir: config.SEPAKAT_TEMPLATES_DIR });
   // The same Hono app as the http Lambda's, served by @hono/node-server (without replacing Node's Request/Response).
@@ -397,6 +421,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     kms: kms.endpoint,
     tsa: tsa.url,
     bsre: bsre.endpoint,
+    lambda: lambda.endpoint,
   };
   writeFileSync(
     join(dataDir, 'runtime.json'),
@@ -450,6 +475,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       web.closeAllConnections();
       await closed;
       await sfn.close();
+      await lambda.close();
       await app.close();
       await Promise.all([
         s3.close(),

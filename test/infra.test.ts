@@ -197,6 +197,48 @@ describe('the stateful stack', () => {
   });
 });
 
+describe('signing in the stateful stack', () => {
+  it('keeps the BSrE secrets and the signing keys of the settings (none by default), retained and tagged', () => {
+    const secrets = [synth.stateful.bsreCredentials, synth.stateful.bsreIdentities];
+    for (const secret of secrets)
+      expect(stateful.toJSON().Resources[logicalId(synth.stateful, secret)].DeletionPolicy).toBe('Retain');
+    stateful.resourceCountIs('AWS::KMS::Key', 0);
+    // The scratch objects of the signing function expire after a day.
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: synth.stateful.bucketNames.documents,
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'sementara/tanda-tangan/', ExpirationInDays: 1, Status: 'Enabled' }),
+        ]),
+      },
+    });
+
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const withKeys = new SepakatStateful(app, 'DenganKunci', {
+      env: environmentFrom({}),
+      settings: { ...SETTINGS, signingKeys: ['walikota', 'segel'] },
+    });
+    const template = Template.fromStack(withKeys);
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        Tags: Match.arrayWith([{ Key: 'sepakat:tujuan', Value: 'tanda-tangan' }]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/sepakat/tanda-tangan/walikota' });
+    expect(() =>
+      readSettings((key) => ({ ...CDK_CONTEXT, 'sepakat:signingKeys': 'Walikota,walikota' })[key], PROJECT_ROOT),
+    ).toThrow(/sepakat:signingKeys/);
+    expect(
+      readSettings((key) => ({ ...CDK_CONTEXT, 'sepakat:signingKeys': 'walikota, segel' })[key], PROJECT_ROOT)
+        .signingKeys,
+    ).toEqual(['walikota', 'segel']);
+  });
+});
+
 describe('the stateless stack', () => {
   const fnProps = (id: FunctionId) => statelessResources[fnLogicalId(id)]!.Properties;
   const SCHEDULER_ENV = [
@@ -231,7 +273,14 @@ describe('the stateless stack', () => {
           : [];
       // The scheduler: only the functions that schedule or cancel timed work (functions/lambda/bootstrap.ts).
       const scheduler = ACCESS[spec.id].schedules ? SCHEDULER_ENV : [];
-      expect(Object.keys(env).sort(), spec.id).toEqual([...expected, ...signIn, ...scheduler].sort());
+      // Signing: the functions that sign through the signing function name it; it alone knows the BSrE secrets.
+      const signing = [
+        ...(ACCESS[spec.id].invokesSigning ? ['SEPAKAT_SIGNING_FUNCTION'] : []),
+        ...(spec.id === 'signing' ? ['SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN', 'SEPAKAT_BSRE_IDENTITIES_SECRET_ARN'] : []),
+      ];
+      expect(Object.keys(env).sort(), spec.id).toEqual([...expected, ...signIn, ...scheduler, ...signing].sort());
+      // Nothing makes a function log its event (Powertools' logEvent): the signing function's holds a credential.
+      expect(env.POWERTOOLS_LOGGER_LOG_EVENT, spec.id).toBeUndefined();
       expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
       expect(env.SEPAKAT_STATE_MACHINE_ARN_PREFIX).toMatch(/^arn:aws:states:ap-southeast-3:\d{12}:stateMachine:$/);
       // The HTTP API's own URL (no custom public URL in cdk.json): no cycle, the API does not depend on functions.
@@ -532,6 +581,7 @@ describe('the stateless stack', () => {
 });
 
 describe('least privilege', () => {
+  const fnProps = (id: FunctionId) => statelessResources[fnLogicalId(id)]!.Properties;
   const allStatements = () =>
     ofType(statelessResources, 'AWS::IAM::Policy').flatMap(([id, p]) =>
       (p.Properties.PolicyDocument.Statement as Json[]).map((s): Json => ({ policy: id, ...s })),
@@ -618,11 +668,13 @@ describe('least privilege', () => {
         expect(objectActions, `${spec.id} → bucket ${key}`).toEqual(
           new Set(wanted.map((a) => ({ read: 's3:GetObject', put: 's3:PutObject', delete: 's3:DeleteObject' })[a])),
         );
-        if (!wanted.length) expect(text, `${spec.id} → bucket ${key}`).not.toContain(name);
+        // The signing function's only objects are the documents bucket's scratch prefix (below).
+        if (!wanted.length && !(spec.id === 'signing' && key === 'documents'))
+          expect(text, `${spec.id} → bucket ${key}`).not.toContain(name);
       }
       expect(text.includes('ses:SendEmail'), `${spec.id} mail`).toBe(access.mail);
       const secrets = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('secretsmanager:')));
-      expect(secrets.flatMap((s) => asArray(s.Action))).toEqual(['secretsmanager:GetSecretValue']);
+      expect(new Set(secrets.flatMap((s) => asArray(s.Action)))).toEqual(new Set(['secretsmanager:GetSecretValue']));
       expect(JSON.stringify(secrets.map((s) => s.Resource))).toContain(
         logicalId(synth.stateful, synth.stateful.linkKey),
       );
@@ -683,6 +735,79 @@ describe('least privilege', () => {
     expect(invokers.flatMap(([, p]) => asArray(p.Properties.Roles))).toEqual([{ Ref: roleId }]);
   });
 
+  it('runs the signing function in the VPC behind a NAT gateway with the retained Elastic IP, and http outside it', () => {
+    const eip = logicalId(synth.stateful, { node: { defaultChild: synth.stateful.signingEgress } });
+    stateful.hasResource('AWS::EC2::EIP', { DeletionPolicy: 'Retain', Properties: { Domain: 'vpc' } });
+    // The fixed egress address is an output: what the pemda gives BSrE for its allow-list.
+    const outputs = stateful.toJSON().Outputs as Json;
+    const output = Object.entries(outputs).find(([id]) => id.startsWith('AlamatKeluarTandaTangan'))![1];
+    expect(output.Value).toEqual({ Ref: eip });
+    expect(output.Description).toMatch(/allow-list/);
+    // One NAT gateway, whose address is that EIP (imported from the stateful stack).
+    const nats = ofType(statelessResources, 'AWS::EC2::NatGateway');
+    expect(nats).toHaveLength(1);
+    expect(JSON.stringify(nats[0]![1].Properties.AllocationId)).toContain(eip);
+    expect(ofType(statelessResources, 'AWS::EC2::FlowLog')).toHaveLength(1);
+    // The signing function in the private subnets with egress (routed to that NAT gateway); no other function in a VPC.
+    const privateSubnets = synth.stateless.signingVpc.privateSubnets.map((sn) => ({
+      Ref: logicalId(synth.stateless, sn as never),
+    }));
+    expect(privateSubnets).toHaveLength(2);
+    const routes = ofType(statelessResources, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId);
+    expect(routes).toHaveLength(2);
+    for (const spec of FUNCTIONS) {
+      const vpcConfig = fnProps(spec.id).VpcConfig;
+      if (spec.id !== 'signing') expect(vpcConfig, spec.id).toBeUndefined();
+      else expect([...vpcConfig.SubnetIds].sort(byJson)).toEqual([...privateSubnets].sort(byJson));
+    }
+    expect(FUNCTIONS.find((f) => f.inVpc)?.id).toBe('signing');
+  });
+
+  it('lets only the signing function call kms:Sign and kms:GetPublicKey, on tagged signing keys only', () => {
+    for (const spec of FUNCTIONS) {
+      const kms = statementsOfRole(roleOf(spec.id)).filter((s) =>
+        asArray(s.Action).some((a: string) => a.startsWith('kms:')),
+      );
+      if (spec.id !== 'signing') {
+        expect(kms, spec.id).toEqual([]);
+        continue;
+      }
+      expect(kms).toHaveLength(1);
+      expect(new Set(asArray(kms[0]!.Action))).toEqual(new Set(['kms:Sign', 'kms:GetPublicKey']));
+      expect(kms[0]!.Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/sepakat:tujuan': 'tanda-tangan' },
+      });
+      expect(asArray(kms[0]!.Resource)).toEqual(['arn:aws:kms:ap-southeast-3:111111111111:key/*']);
+    }
+  });
+
+  it('lets only the signing function read the BSrE secrets and the scratch prefix, and the signers only invoke it', () => {
+    const bsre = [synth.stateful.bsreCredentials, synth.stateful.bsreIdentities].map((secret) =>
+      logicalId(synth.stateful, secret),
+    );
+    const scratch = `arn:aws:s3:::${synth.stateful.bucketNames.documents}/sementara/tanda-tangan/*`;
+    const signingArn = { 'Fn::GetAtt': [fnLogicalId('signing'), 'Arn'] };
+    for (const spec of FUNCTIONS) {
+      const statements = statementsOfRole(roleOf(spec.id));
+      const text = JSON.stringify(statements);
+      for (const secret of bsre) expect(text.includes(secret), `${spec.id} → ${secret}`).toBe(spec.id === 'signing');
+      const invokes = statements.filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+      if (ACCESS[spec.id].invokesSigning) {
+        expect(
+          invokes.flatMap((s) => asArray(s.Resource)),
+          spec.id,
+        ).toEqual([signingArn]);
+        expect(fnProps(spec.id).Environment.Variables.SEPAKAT_SIGNING_FUNCTION).toEqual(signingArn);
+      } else expect(invokes, spec.id).toEqual([]);
+    }
+    expect(ACCESS.http.invokesSigning).toBe(true);
+    const signing = statementsOfRole(roleOf('signing'));
+    const objects = signing.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
+    expect(objects.flatMap((s) => asArray(s.Resource))).toEqual([scratch]);
+    expect(new Set(objects.flatMap((s) => asArray(s.Action)))).toEqual(new Set(['s3:GetObject', 's3:PutObject']));
+    expect(JSON.stringify(signing)).not.toMatch(/dynamodb:|ses:|states:|scheduler:/);
+  });
+
   it('passes cdk-nag AwsSolutions on both stacks', () => {
     // app.synth() in beforeAll would have thrown on any finding without an acknowledgment; the report says so too.
     const report = JSON.parse(readFileSync(join(synth.outdir, 'validation-report.json'), 'utf8'));
@@ -709,7 +834,8 @@ describe('least privilege', () => {
         .flatMap((m) => Object.entries(m.data as Record<string, string>)),
     );
     expect(acknowledged.length).toBeGreaterThan(0);
-    for (const [id, reason] of acknowledged) {
+    // CDK's own acknowledgments of cfn-lint rules (the signing network's literal zones, its flow log's properties).
+    for (const [id, reason] of acknowledged.filter(([id]) => !id.startsWith('CloudFormation-Validate::'))) {
       // A rule of the AwsSolutions pack, or one finding of it (`AwsSolutions-IAM5[Resource::…]`), never all of IAM5.
       expect(id).toMatch(/^(Annotation::)?AwsSolutions-(IAM5\[.+\]|IAM4\[.+\]|(?!IAM)[A-Z]+\d+)$/);
       expect(reason.length, id).toBeGreaterThan(40);

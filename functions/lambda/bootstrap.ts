@@ -24,14 +24,38 @@ export function lambdaApp(): Promise<App> {
 
 async function build(): Promise<App> {
   const env: Record<string, string | undefined> = { ...process.env };
+  const secrets = new SecretsManagerClient({ region: env.SEPAKAT_REGION ?? env.AWS_REGION });
   if (!env.SEPAKAT_LINK_KEY && env.SEPAKAT_LINK_KEY_SECRET_ARN) {
-    const secrets = new SecretsManagerClient({ region: env.SEPAKAT_REGION ?? env.AWS_REGION });
     const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_LINK_KEY_SECRET_ARN }));
     env.SEPAKAT_LINK_KEY = out.SecretString;
-    secrets.destroy();
   }
+  // The signing function only: BSrE's Basic credentials, `{clientId, clientSecret}`, put there by the deployer.
+  if (env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN) {
+    const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN }));
+    const credentials = bsreCredentialsOf(out.SecretString);
+    if (credentials) {
+      env.SEPAKAT_BSRE_CLIENT_ID = credentials.clientId;
+      env.SEPAKAT_BSRE_CLIENT_SECRET = credentials.clientSecret;
+    }
+  }
+  secrets.destroy();
   const config = loadConfig(env);
   return buildApp(config, { ...eventBridgeScheduler(config) });
+}
+
+/**
+ * The BSrE credentials secret, `{"clientId": "…", "clientSecret": "…"}`; undefined while the deployer has not filled
+ * it in (the placeholder the stack creates has an empty clientId). Its value is never quoted in an error.
+ */
+export function bsreCredentialsOf(secret: string | undefined): { clientId: string; clientSecret: string } | undefined {
+  let value: { clientId?: unknown; clientSecret?: unknown };
+  try {
+    value = JSON.parse(secret ?? '') as typeof value;
+  } catch {
+    throw new Error('Rahasia kredensial BSrE bukan JSON {"clientId", "clientSecret"}.');
+  }
+  if (typeof value.clientId !== 'string' || typeof value.clientSecret !== 'string' || !value.clientId) return undefined;
+  return { clientId: value.clientId, clientSecret: value.clientSecret };
 }
 
 /** Timed work goes to EventBridge Scheduler where the deployment configures it (every function that schedules). */

@@ -3,7 +3,7 @@ import type { TrustAnchor } from './trust-anchors.ts';
 /**
  * The pluggable key behind an electronic signature. `signPdf` builds the CMS (CAdES) structure itself and asks a
  * Signer only for its certificates and for one raw signature over the CMS signed attributes, so the same PDF and
- * CMS code serves the local development signer (`./dev-pki.ts`), a cloud key (`./aws-signer.ts`, interface only)
+ * CMS code serves the local development signer (`./dev-pki.ts`), a KMS key (`./kms-signer.ts`)
  * and, later, a BSrE signing service.
  *
  * The signature algorithm follows the certificate's public key: RSA keys sign RSASSA-PKCS1-v1_5 with SHA-256,

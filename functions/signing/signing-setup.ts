@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { z } from 'zod';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { TandaTangan } from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import type { Clock } from '../../core/case/model.ts';
 import type { SignatureProvider } from '../../core/ports.ts';
 import type { Config } from '../config.ts';
 import { fromPem, parseCertificate } from './asn1.ts';
-import { BsreClient, type BsreSubject } from './bsre-client.ts';
+import { BsreClient } from './bsre-client.ts';
+import { fileBsreIdentities, secretsManagerBsreIdentities, type BsreIdentities } from './bsre-identities.ts';
 import { BsreSigner, type BsreIdentityLookup } from './bsre-signer.ts';
 import { DevelopmentPki } from './dev-pki.ts';
 import { KmsSigningKeys, type KmsKeyBinding } from './kms-signer.ts';
@@ -52,8 +53,6 @@ export interface SigningSetupInput {
   readonly clock: Clock;
   /** Region and credentials of the AWS clients. */
   readonly aws: { region: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
-  /** Where the BSrE identities come from, when not from the local file (Secrets Manager in AWS). */
-  readonly bsreIdentities?: BsreIdentityLookup;
 }
 
 export function buildSigning(input: SigningSetupInput): SigningSetup {
@@ -71,7 +70,11 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
     : undefined;
   const kms = used.has('kms') ? once(() => openKmsKeys(input)) : undefined;
   const kmsKeys = kms ? async () => (await kms()).keys : undefined;
-  const bsre = used.has('bsre') && config.SEPAKAT_BSRE_URL ? bsreSigner(input, tsaRoots) : undefined;
+  // The configured BSrE roots are trusted wherever documents are verified, signing or not.
+  const bsreRoots = config.SEPAKAT_BSRE_ROOTS_FILE
+    ? once(async () => (await bsreRootsFromFile(config.SEPAKAT_BSRE_ROOTS_FILE!)).map((a) => a.der))
+    : async () => [];
+  const bsre = used.has('bsre') && config.SEPAKAT_BSRE_URL ? bsreSigner(input, bsreRoots, tsaRoots) : undefined;
 
   const withTsa = (keys: () => Promise<SigningKeys>) => async (): Promise<SigningKeys> => {
     const k = await keys();
@@ -88,21 +91,16 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
   // Verification trusts every anchor this deployment signs with: what the pemda CAs, the development CA and the
   // configured BSrE roots issued. A partner's own CA is not among them (its signature is reported as untrusted).
   const keys = once(async (): Promise<SigningKeys> => {
-    const [dev, kmsOpened, bsreRoots, tsa] = await Promise.all([
-      development?.(),
-      kms?.(),
-      bsre ? bsre.roots() : Promise.resolve([]),
-      tsaRoots(),
-    ]);
+    const [dev, kmsOpened, bsreTrusted, tsa] = await Promise.all([development?.(), kms?.(), bsreRoots(), tsaRoots()]);
     // Each root labelled for what it is: "TTE tersertifikasi BSrE" only for a configured BSrE root without a mark.
     const anchors: TrustAnchor[] = [
       ...(dev ? (await dev.trustedRoots()).map(developmentAnchor) : []),
       ...(kmsOpened ? kmsOpened.roots.map(({ der, pemda }) => pemdaAnchor(der, pemda)) : []),
-      ...bsreRoots.map(bsreAnchor),
+      ...bsreTrusted.map(bsreAnchor),
       // Timestamp tokens: the configured TSA's, and BSrE's own (its TSA chains to its roots).
-      ...[...tsa, ...bsreRoots].map(tsaAnchor),
+      ...[...tsa, ...bsreTrusted].map(tsaAnchor),
     ];
-    if (!dev && !kmsOpened && !bsre)
+    if (!dev && !kmsOpened && !bsre && !bsreTrusted.length)
       throw new SepakatError(
         ErrorNames.InvalidDefinition,
         'Penanda tangan belum dikonfigurasi (SEPAKAT_DEV_PKI_DIR, kunci KMS, atau BSrE)',
@@ -110,7 +108,7 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
     const trusted = [
       ...(dev ? await dev.trustedRoots() : []),
       ...(kmsOpened ? await kmsOpened.keys.trustedRoots() : []),
-      ...bsreRoots,
+      ...bsreTrusted,
     ];
     return {
       signerFor: (official) =>
@@ -118,7 +116,7 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
           ? dev.signerFor(official)
           : Promise.reject(new SepakatError(ErrorNames.InvalidDefinition, 'CA pengembangan tidak dikonfigurasi')),
       trustedRoots: async () => trusted,
-      timestampRoots: async () => [...tsa, ...bsreRoots, ...trusted],
+      timestampRoots: async () => [...tsa, ...bsreTrusted, ...trusted],
       trustAnchors: async () => anchors,
     };
   });
@@ -126,15 +124,30 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
   return { signer: new ProviderSigner({ settings: input.settings, providers, verifier }), keys };
 }
 
-function bsreSigner(input: SigningSetupInput, tsaRoots: () => Promise<Uint8Array[]>) {
+function bsreSigner(
+  input: SigningSetupInput,
+  roots: () => Promise<Uint8Array[]>,
+  tsaRoots: () => Promise<Uint8Array[]>,
+) {
   const { config } = input;
   if (!config.SEPAKAT_BSRE_CLIENT_ID || !config.SEPAKAT_BSRE_CLIENT_SECRET || !config.SEPAKAT_BSRE_ROOTS_FILE)
     throw new SepakatError(
       ErrorNames.InvalidDefinition,
       'Penyedia bsre membutuhkan SEPAKAT_BSRE_CLIENT_ID, SEPAKAT_BSRE_CLIENT_SECRET dan SEPAKAT_BSRE_ROOTS_FILE',
     );
-  const roots = once(async () => (await bsreRootsFromFile(config.SEPAKAT_BSRE_ROOTS_FILE!)).map((a) => a.der));
-  const identities = input.bsreIdentities ?? fileIdentities(config.SEPAKAT_BSRE_IDENTITIES_FILE);
+  // The signers' BSrE identities: Secrets Manager in AWS (the signing function only), the data directory locally.
+  const lookup: BsreIdentities | undefined = config.SEPAKAT_BSRE_IDENTITIES_SECRET_ARN
+    ? secretsManagerBsreIdentities(
+        new SecretsManagerClient({
+          region: input.aws.region,
+          ...(input.aws.credentials ? { credentials: input.aws.credentials } : {}),
+        }),
+        config.SEPAKAT_BSRE_IDENTITIES_SECRET_ARN,
+      )
+    : config.SEPAKAT_BSRE_IDENTITIES_FILE
+      ? fileBsreIdentities(config.SEPAKAT_BSRE_IDENTITIES_FILE)
+      : undefined;
+  const identities: BsreIdentityLookup = async (pemdaId, personId) => lookup?.lookup(pemdaId, personId);
   const signer = new BsreSigner({
     client: new BsreClient({
       baseUrl: config.SEPAKAT_BSRE_URL!,
@@ -146,27 +159,7 @@ function bsreSigner(input: SigningSetupInput, tsaRoots: () => Promise<Uint8Array
     timestampRoots: async () => [...(await tsaRoots()), ...(await roots())],
     now: () => input.clock.now(),
   });
-  return { signer, roots };
-}
-
-const IdentitiesSchema = z.record(
-  z.string(),
-  z.object({ nik: z.string().optional(), email: z.string().optional() }).loose(),
-);
-
-/** The local identities file (`<data>/identitas-bsre.json`: `"<pemda>/<person>": {nik, email}`), read at each use. */
-function fileIdentities(file: string | undefined): BsreIdentityLookup {
-  return async (pemdaId, personId) => {
-    if (!file) return undefined;
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined) return undefined;
-    const entry = IdentitiesSchema.parse(JSON.parse(text))[`${pemdaId}/${personId}`];
-    const subject: BsreSubject = {
-      ...(entry?.nik ? { nik: entry.nik } : {}),
-      ...(entry?.email ? { email: entry.email } : {}),
-    };
-    return subject.nik || subject.email ? subject : undefined;
-  };
+  return { signer };
 }
 
 /** Every official with a KMS key, across the pemda that sign (or seal) with `kms`; each pemda CA's root. */

@@ -1,0 +1,25 @@
+import { signingHandler } from '../handlers/signing-handler.ts';
+import type { SigningAnswer } from '../signing/signing-invocation.ts';
+import { log, type LambdaContextLike } from '../observability/log.ts';
+import { lambdaApp } from './bootstrap.ts';
+
+/**
+ * The signing function (in the VPC, egress through the NAT gateway's Elastic IP): the app's own signer answers the
+ * synchronous invocations of LambdaSigner. The event holds the official's credential: it is never logged (only the
+ * request id is added to the log's context), and every refusal is returned, not thrown, so the runtime logs no
+ * error either.
+ */
+let handle: ((event: unknown) => Promise<SigningAnswer>) | undefined;
+
+export const signing = async (event: unknown, context?: LambdaContextLike): Promise<SigningAnswer> => {
+  if (context) log.addContext(context);
+  if (!handle) {
+    const app = await lambdaApp();
+    handle = signingHandler({
+      signer: app.providerSigner,
+      s3: app.clients.s3,
+      bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS,
+    });
+  }
+  return handle(event);
+};
