@@ -191,7 +191,9 @@ describe('the completion package of a Kesepakatan Bersama', () => {
     expect(flat).toContain(signedRecord.sha256);
     expect(text).toContain('Dr. H. Ahmad Wijaya');
     expect(text).toContain('H. Dedi Kurniawan, S.E.');
-    expect(text).toMatch(/BUKAN sertifikat elektronik BSrE/);
+    // The Walikota signed through the local BSrE tiruan; the footer says so, never BSrE's wording.
+    expect(text).toMatch(/BSrE tiruan — bukan BSrE/);
+    expect(text).not.toMatch(/Balai Besar Sertifikasi Elektronik/);
 
     // The signed naskah's pages carry the electronic paraf, not empty boxes inviting ink.
     const naskahText = await pdfText(signed);

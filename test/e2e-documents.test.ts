@@ -63,7 +63,7 @@ describe('documents, numbers and signatures of a case', () => {
     });
     expect(first.stoppedAt?.node).toBe('L12.3');
 
-    // The Walikota's signature: a PAdES signature by the development CA over the whole file, carrying the number.
+    // The Walikota's signature through (the local) BSrE: a PAdES signature over the whole file, carrying the number.
     const signedRecord = await one(caseId, 'naskah-ditandatangani');
     const signed = await rt.app.documents.read(signedRecord);
     const record = (await rt.app.store.getCase(caseId))!;
@@ -93,8 +93,10 @@ describe('documents, numbers and signatures of a case', () => {
     expect(text).toContain('Maya Sari');
     expect(text).toContain('Hendra Gunawan');
     expect(text).toContain('Bagian Hukum');
-    // The honest footer: a development certificate is never presented as BSrE.
-    expect(text).toMatch(/BUKAN sertifikat elektronik BSrE/);
+    // The honest footer: the local BSrE tiruan is never presented as BSrE.
+    expect(text).toMatch(/BSrE tiruan — bukan BSrE/);
+    expect(text).toMatch(/BUKAN tanda tangan elektronik tersertifikasi/);
+    expect(text).not.toMatch(/Balai Besar Sertifikasi Elektronik/);
     expect(text).not.toMatch(/KONSEP/);
     // The QR code and the footer lead to the verification page of this very document.
     expect(text.replace(/\s/g, '')).toContain(`/verifikasi/${signedRecord.docId}`);

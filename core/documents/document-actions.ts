@@ -1010,10 +1010,26 @@ function tteOf(description: SignatureDescription, verifyUrl: string): NonNullabl
   return {
     qr: verifyUrl,
     label: 'Pindai untuk memeriksa keaslian',
-    keterangan: description.development
-      ? `Ditandatangani secara elektronik oleh ${description.name} dengan sertifikat pengembangan Sepakat (${description.issuer}), BUKAN sertifikat elektronik BSrE: tidak berlaku sebagai tanda tangan elektronik tersertifikasi. Periksa keaslian di ${verifyUrl}`
-      : `Dokumen ini ditandatangani secara elektronik oleh ${description.name} menggunakan sertifikat elektronik yang diterbitkan oleh ${description.issuer}, sesuai UU Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik. Periksa keaslian di ${verifyUrl}`,
+    keterangan: tteFooter(description, verifyUrl),
   };
+}
+
+/**
+ * What the footer of a signed document says signed it. BSrE's own wording (a certificate issued by BSrE, BSSN; UU ITE
+ * Pasal 5 ayat 1) only for a certified TTE; the local BSrE tiruan, a pemda's own CA and the development CA each say
+ * what they are, and that they are not BSrE.
+ */
+export function tteFooter(description: SignatureDescription, verifyUrl: string): string {
+  switch (description.kind) {
+    case 'bsre':
+      return `Dokumen ini telah ditandatangani secara elektronik oleh ${description.name} menggunakan sertifikat elektronik yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara. Sesuai Pasal 5 ayat (1) Undang-Undang Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik sebagaimana telah diubah, informasi elektronik dan/atau hasil cetaknya merupakan alat bukti hukum yang sah. Periksa keaslian di ${verifyUrl}`;
+    case 'bsre-tiruan':
+      return `Ditandatangani secara elektronik oleh ${description.name} melalui layanan BSrE tiruan — bukan BSrE (layanan uji lokal Sepakat): BUKAN tanda tangan elektronik tersertifikasi. Periksa keaslian di ${verifyUrl}`;
+    case 'pemda':
+      return `Ditandatangani secara elektronik oleh ${description.name} dengan sertifikat yang diterbitkan oleh ${description.issuer}, bukan TTE tersertifikasi BSrE. Periksa keaslian di ${verifyUrl}`;
+    case 'pengembangan':
+      return `Ditandatangani secara elektronik oleh ${description.name} dengan sertifikat pengembangan Sepakat (${description.issuer}), BUKAN sertifikat elektronik BSrE: tidak berlaku sebagai tanda tangan elektronik tersertifikasi. Periksa keaslian di ${verifyUrl}`;
+  }
 }
 
 const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '-');
