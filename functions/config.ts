@@ -57,6 +57,8 @@ export const ConfigSchema = z.object({
   SEPAKAT_BSRE_URL: url.optional(),
   SEPAKAT_BSRE_CLIENT_ID: z.string().min(1).optional(),
   SEPAKAT_BSRE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The bound of each BSrE request, while the official's POST waits (default 20 s). */
+  SEPAKAT_BSRE_TIMEOUT_MS: positiveInt.default(20_000),
   /**
    * PEM file of the BSrE roots a `bsre` signature must chain to, supplied by the deployer (none are shipped). A root
    * marked as a test or development CA is never labelled BSrE. Locally: the local BSrE service's test CA.

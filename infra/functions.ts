@@ -184,13 +184,18 @@ export const WITHOUT_CHROMIUM = 'infra/bundling/without-chromium.ts';
 export const ZOD_WITHOUT_LOCALES = 'infra/bundling/zod';
 
 /** AWS SDK clients bundled from their ES modules (package.json "module", `dist-es/`), so unused operations go. */
-export const ESM_CLIENTS = ['@aws-sdk/client-lambda', '@aws-sdk/client-cognito-identity-provider'] as const;
+export const ESM_CLIENTS = [
+  '@aws-sdk/client-lambda',
+  '@aws-sdk/client-cognito-identity-provider',
+  '@aws-sdk/client-kms',
+  '@aws-sdk/client-secrets-manager',
+] as const;
 
 /** esbuild `alias` of a function's bundle (absolute paths under `root`, the project root). */
 export const aliasesOf = (spec: FunctionSpec, root: string): Record<string, string> => ({
   zod: `${root}/${ZOD_WITHOUT_LOCALES}`,
   // These clients' ES modules instead of their one CommonJS file of every operation: only the operations called are
-  // kept (Invoke; the sign-in operations), which keeps the http bundle under 1 MB zipped.
+  // kept (Invoke; the sign-in operations; Sign and GetPublicKey; GetSecretValue), which keeps the http bundle under 1 MB zipped.
   ...Object.fromEntries(ESM_CLIENTS.map((c) => [c, `${root}/node_modules/${c}/dist-es/index.js`])),
   ...(spec.chromium ? {} : Object.fromEntries(CHROMIUM_MODULES.map((m) => [m, `${root}/${WITHOUT_CHROMIUM}`]))),
 });

@@ -88,6 +88,8 @@ export interface RuntimeOptions {
   intakeSweepIntervalMs?: number;
   /** The local BSrE service's behaviour at start (a delay, or a misbehaving mode); `bsre.setBehaviour` changes it. */
   bsre?: Partial<BsreBehaviour>;
+  /** The bound of each request to the local BSrE service (default 20 s, as in production). */
+  bsreTimeoutMs?: number;
   /** Another config/ directory (a test's pemda that signs through KMS, say); default the project's. */
   configDir?: string;
 }
@@ -282,6 +284,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_TSA_URL: tsa.url,
     SEPAKAT_TSA_CA_FILE: tsa.caFile,
     SEPAKAT_BSRE_URL: bsre.endpoint,
+    ...(options.bsreTimeoutMs ? { SEPAKAT_BSRE_TIMEOUT_MS: String(options.bsreTimeoutMs) } : {}),
     SEPAKAT_BSRE_CLIENT_ID: bsre.clientId,
     SEPAKAT_BSRE_CLIENT_SECRET: bsre.clientSecret,
     // The local service's test CA, configured as the BSrE root the way a deployer configures BSrE's: its names say

@@ -124,7 +124,8 @@ describe('the Kota SOP in a browser: drafting, reviewing, initialling, signing, 
     }
     await expect(page.locator('#kirim-keputusan').textContent()).resolves.toMatch(button);
     await Promise.all([page.waitForNavigation(), page.click('#kirim-keputusan')]);
-    expect(await page.textContent('h1')).toMatch(/Keputusan (Anda sudah )?tercatat/);
+    const refused = await page.locator('.salah, .kotak-salah').allTextContents();
+    expect(await page.textContent('h1'), refused.join(' | ')).toMatch(/Keputusan (Anda sudah )?tercatat/);
     return shown;
   }
 

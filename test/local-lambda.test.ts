@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileBsreIdentities } from '../functions/signing/bsre-identities.ts';
 import { FUNCTION_NAMES, SIGNING_FUNCTION_NAME } from '../local/runtime.ts';
 import { startTestRuntime } from './support/runtime.ts';
+import { developmentPassphrase } from '../local/bsre/development-users.ts';
 
 /**
  * The signing function behind the local Lambda API, through the real @aws-sdk/client-lambda client: the Invoke REST
@@ -30,6 +31,14 @@ const walikota: SigningOfficial = {
   nama: 'Dr. H. Ahmad Wijaya',
   jabatan: 'Wali Kota Contoh',
   instansi: 'Pemerintah Kota Contoh',
+};
+/** Kab. Blitar signs with the development CA (`pengembangan`); Kota Contoh through the local BSrE service. */
+const bupati: SigningOfficial = {
+  pemdaId: 'kab-blitar',
+  id: 'bupati',
+  nama: 'Bupati Blitar',
+  jabatan: 'Bupati Blitar',
+  instansi: 'Pemerintah Kabupaten Blitar',
 };
 const details = {
   reason: 'Penandatanganan naskah',
@@ -73,25 +82,31 @@ const signerThrough = (functionName: string) =>
 
 describe('the local Lambda API', () => {
   it('answers describe and readiness of the signing function as the in-process signer does', async () => {
-    const described = await invoke(SIGNING_FUNCTION_NAME, { op: 'describe', official: walikota });
+    const described = await invoke(SIGNING_FUNCTION_NAME, { op: 'describe', official: bupati });
     expect(described.statusCode).toBe(200);
     expect(described.functionError).toBeUndefined();
-    expect(JSON.parse(described.body)).toEqual({ result: await rt.app.providerSigner.describe(walikota) });
+    expect(JSON.parse(described.body)).toEqual({ result: await rt.app.providerSigner.describe(bupati) });
     expect(JSON.parse(described.body).result).toMatchObject({ development: true, kind: 'pengembangan' });
+    const bsre = await invoke(SIGNING_FUNCTION_NAME, { op: 'describe', official: walikota });
+    expect(JSON.parse(bsre.body).result).toMatchObject({ development: true, kind: 'bsre-tiruan' });
 
     // By ARN too, as the http function names it in AWS.
     const arn = `arn:aws:lambda:ap-southeast-3:000000000000:function:${SIGNING_FUNCTION_NAME}`;
-    const ready = await invoke(arn, { op: 'readiness', official: walikota });
+    const ready = await invoke(arn, { op: 'readiness', official: bupati });
     expect(JSON.parse(ready.body)).toEqual({ result: { provider: 'pengembangan', ready: true } });
+    // A BSrE signer's status, asked of (the local) BSrE by the signing function.
+    const status = await invoke(arn, { op: 'readiness', official: walikota });
+    expect(JSON.parse(status.body)).toEqual({ result: { provider: 'bsre', ready: true, totp: true } });
   });
 
   it('signs through S3 with LambdaSigner: the output verifies and covers the PDF sent', async () => {
     const pdf = samplePdf('Kesepakatan Bersama melalui fungsi tanda tangan');
+    // Through BSrE: the passphrase travels only in the invocation's payload.
     const signed = await signerThrough(SIGNING_FUNCTION_NAME).signPdf(
       pdf,
       walikota,
       { ...details, signingTime: new Date() },
-      { passphrase: PASSPHRASE },
+      { passphrase: developmentPassphrase(join(rt.dataDir, 'bsre'), 'walikota') },
     );
     expect(Buffer.from(signed.subarray(0, pdf.length)).equals(pdf)).toBe(true);
     const report = await verifyPdfSignatures(signed, {
@@ -101,6 +116,8 @@ describe('the local Lambda API', () => {
     expect(report.valid).toBe(true);
     expect(report.signatures).toHaveLength(1);
     expect(report.signatures[0]!.signerName).toBe('Dr. H. Ahmad Wijaya');
+    expect(report.signatures[0]!.level).toBe('B-T');
+    expect(report.signatures[0]!.anchor?.kind).toBe('bsre-tiruan');
     // Signatures are read in process, on the verifier's trust anchors.
     const read = await signerThrough(SIGNING_FUNCTION_NAME).signatures(signed, new Date());
     expect(read.map((s) => [s.signer, s.valid])).toEqual([['Dr. H. Ahmad Wijaya', true]]);
@@ -112,8 +129,8 @@ describe('the local Lambda API', () => {
         () => undefined,
         (e: unknown) => e as SepakatError,
       );
-    const inProcess = (await refusal(rt.app.providerSigner.requestTotp(walikota)))!;
-    const remote = (await refusal(signerThrough(SIGNING_FUNCTION_NAME).requestTotp(walikota)))!;
+    const inProcess = (await refusal(rt.app.providerSigner.requestTotp(bupati)))!;
+    const remote = (await refusal(signerThrough(SIGNING_FUNCTION_NAME).requestTotp(bupati)))!;
     expect(remote).toBeInstanceOf(SepakatError);
     expect([remote.name, remote.code, remote.message]).toEqual([inProcess.name, inProcess.code, inProcess.message]);
 
@@ -180,6 +197,7 @@ describe('the local Lambda API', () => {
   it('lets the passphrase reach no log line', () => {
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.join('\n')).not.toContain(PASSPHRASE);
+    expect(logLines.join('\n')).not.toContain(developmentPassphrase(join(rt.dataDir, 'bsre'), 'walikota'));
   });
 
   it('reads the signers’ BSrE identities from the data directory (the format the local BSrE registration writes)', async () => {

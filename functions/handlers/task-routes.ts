@@ -369,7 +369,7 @@ class TaskPages {
       const view = await this.app.actions.open(token);
       if ('problem' in view) return this.problem(token, view);
       const kept = { ...form, kode: '' };
-      return this.taskPage(status, token, view, await this.caseFacts(view.task.caseId), errors, kept, notice);
+      return this.taskPage(status, token, view, await this.caseFacts(view.task.caseId, view), errors, kept, notice);
     };
     if ('error' in result) return again(400, { kode: result.error });
     if ('limited' in result) {

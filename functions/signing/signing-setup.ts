@@ -153,6 +153,7 @@ function bsreSigner(
       baseUrl: config.SEPAKAT_BSRE_URL!,
       clientId: config.SEPAKAT_BSRE_CLIENT_ID,
       clientSecret: config.SEPAKAT_BSRE_CLIENT_SECRET,
+      timeoutMs: config.SEPAKAT_BSRE_TIMEOUT_MS,
     }),
     identities,
     roots,
