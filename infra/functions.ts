@@ -145,6 +145,7 @@ export const DATA_DIRS = [
   'config/pemda',
   'config/calendar',
   'config/naskah',
+  'config/sertifikat',
   'templates/email',
   'templates/pages',
   'templates/charts',

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -38,6 +39,9 @@ import { HttpTimestampAuthority } from './timestamp.ts';
  * - `SEPAKAT_TSA_URL`: signature timestamps (B-T) on `kms` and `pengembangan` signatures, trusted through
  *   `SEPAKAT_TSA_CA_FILE`.
  */
+/** BSrE's roots as the deployer puts them in configuration (config/sertifikat/README.md); none is shipped. */
+export const BSRE_ROOTS_FILE = 'bsre-akar.pem';
+
 export interface SigningSetup {
   readonly signer: ProviderSigner;
   /** The trust of verification (every anchor), signing with the development CA where there is one. */
@@ -70,11 +74,15 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
     : undefined;
   const kms = used.has('kms') ? once(() => openKmsKeys(input)) : undefined;
   const kmsKeys = kms ? async () => (await kms()).keys : undefined;
-  // The configured BSrE roots are trusted wherever documents are verified, signing or not.
-  const bsreRoots = config.SEPAKAT_BSRE_ROOTS_FILE
-    ? once(async () => (await bsreRootsFromFile(config.SEPAKAT_BSRE_ROOTS_FILE!)).map((a) => a.der))
+  // The configured BSrE roots are trusted wherever documents are verified, signing or not: the file named by
+  // SEPAKAT_BSRE_ROOTS_FILE, else config/sertifikat/bsre-akar.pem when the deployer put it there (none is shipped).
+  const shipped = join(config.SEPAKAT_CONFIG_DIR, 'sertifikat', BSRE_ROOTS_FILE);
+  const rootsFile = config.SEPAKAT_BSRE_ROOTS_FILE ?? (existsSync(shipped) ? shipped : undefined);
+  const bsreRoots = rootsFile
+    ? once(async () => (await bsreRootsFromFile(rootsFile)).map((a) => a.der))
     : async () => [];
-  const bsre = used.has('bsre') && config.SEPAKAT_BSRE_URL ? bsreSigner(input, bsreRoots, tsaRoots) : undefined;
+  const bsre =
+    used.has('bsre') && config.SEPAKAT_BSRE_URL ? bsreSigner(input, rootsFile, bsreRoots, tsaRoots) : undefined;
 
   const withTsa = (keys: () => Promise<SigningKeys>) => async (): Promise<SigningKeys> => {
     const k = await keys();
@@ -126,15 +134,24 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
 
 function bsreSigner(
   input: SigningSetupInput,
+  rootsFile: string | undefined,
   roots: () => Promise<Uint8Array[]>,
   tsaRoots: () => Promise<Uint8Array[]>,
-) {
+): { signer: SigningProvider } {
   const { config } = input;
-  if (!config.SEPAKAT_BSRE_CLIENT_ID || !config.SEPAKAT_BSRE_CLIENT_SECRET || !config.SEPAKAT_BSRE_ROOTS_FILE)
-    throw new SepakatError(
-      ErrorNames.InvalidDefinition,
-      'Penyedia bsre membutuhkan SEPAKAT_BSRE_CLIENT_ID, SEPAKAT_BSRE_CLIENT_SECRET dan SEPAKAT_BSRE_ROOTS_FILE',
-    );
+  // Incomplete configuration fails the signatures that need BSrE, saying what is missing; the other providers of
+  // the same function still sign.
+  if (!config.SEPAKAT_BSRE_CLIENT_ID || !config.SEPAKAT_BSRE_CLIENT_SECRET || !rootsFile) {
+    const missing = (): Promise<never> =>
+      Promise.reject(
+        new SepakatError(
+          ErrorNames.InvalidDefinition,
+          `Penyedia bsre belum lengkap: dibutuhkan SEPAKAT_BSRE_CLIENT_ID, SEPAKAT_BSRE_CLIENT_SECRET dan akar BSrE (SEPAKAT_BSRE_ROOTS_FILE atau config/sertifikat/${BSRE_ROOTS_FILE}).`,
+          { code: 'PenyediaBelumDikonfigurasi' },
+        ),
+      );
+    return { signer: { describe: missing, readiness: missing, requestTotp: missing, signPdf: missing } };
+  }
   // The signers' BSrE identities: Secrets Manager in AWS (the signing function only), the data directory locally.
   const lookup: BsreIdentities | undefined = config.SEPAKAT_BSRE_IDENTITIES_SECRET_ARN
     ? secretsManagerBsreIdentities(
