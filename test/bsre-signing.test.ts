@@ -175,7 +175,10 @@ describe('a signature through the (local) BSrE eSign API', () => {
     expect(await signedLetters()).toEqual([]);
     rt.bsre.setBehaviour({ mode: 'normal' });
     // The same page, the same PDF and the same number: he signs again.
-    const again = parseTaskPage(await (await fetch(link)).text());
+    const againHtml = await (await fetch(link)).text();
+    expect(againHtml).toContain('id="tte-tidak-diketahui"');
+    expect(againHtml).toContain('hasilnya tidak diketahui dan tidak ada dokumen bertanda tangan yang tersimpan');
+    const again = parseTaskPage(againHtml);
     expect(again.signing!.sha256).toBe(page.signing!.sha256);
     const done = await post({ kode: codeC, passphraseTte: passphrase });
     expect(done.status, done.html.slice(0, 600)).toBe(200);

@@ -613,7 +613,7 @@ class TaskPages {
         errors,
         adaSalah: Object.keys(errors).length > 0,
         needsCode: view.needsCode,
-        penandatanganan: signingView(view, token, errors, form, facts.siap),
+        penandatanganan: signingView(view, token, errors, form, facts.siap, unknownOutcome(history, task.seq, fmt)),
         tindakan: activity.kind === 'paraf' ? 'paraf' : 'tanda tangan',
         submissionId: form.submissionId || randomBytes(12).toString('base64url'),
         actionUrl: `/tugas/${token}`,
@@ -685,6 +685,19 @@ async function pageImageResult(app: WebUseCases, token: string, page: number): P
   };
 }
 
+/**
+ * A signature of this activation whose outcome is unknown (BSrE took the request and never answered): what the page
+ * tells the official, who resolves it by signing again on the same PDF and number.
+ */
+function unknownOutcome(history: HistoryEvent[], seq: number, fmt: (iso: string) => string): string | undefined {
+  const last = history
+    .filter((e) => e.type === 'tanda-tangan-gagal' && e.seq === seq && e.detail?.hasil === 'tidak-diketahui')
+    .at(-1);
+  return last
+    ? `Permintaan tanda tangan pada ${fmt(last.at)} tidak dijawab BSrE; hasilnya tidak diketahui dan tidak ada dokumen bertanda tangan yang tersimpan. Tanda tangani lagi: dokumen dan nomornya tetap sama, dan hanya satu versi bertanda tangan yang disimpan dan dikirim.`
+    : undefined;
+}
+
 /** What the signing section shows (templates/pages/partials/tugas-penandatanganan.hbs); undefined for other tasks. */
 function signingView(
   view: TaskView,
@@ -692,6 +705,7 @@ function signingView(
   errors: FormErrors,
   form: Record<string, string>,
   siap: SigningReadiness | undefined,
+  hasilTidakDiketahui?: string,
 ) {
   const signing = view.signing;
   if (!signing) return undefined;
@@ -733,6 +747,7 @@ function signingView(
       ? 'Paraf Anda dicatat atas versi isi dan SHA-256 di atas: tepat dokumen yang halaman-halamannya tampil di sini.'
       : 'Tanda tangan elektronik Anda dibubuhkan pada tepat berkas PDF dengan SHA-256 di atas, yang halaman-halamannya tampil di sini; tidak ada yang diubah selain penambahan tanda tangan.',
     salahTte: errors.tte,
+    ...(hasilTidakDiketahui && !errors.tte ? { hasilTidakDiketahui } : {}),
     ...(bsre
       ? {
           bsre: bsre.ready
