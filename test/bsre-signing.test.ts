@@ -180,7 +180,21 @@ describe('a signature through the (local) BSrE eSign API', () => {
     expect(againHtml).toContain('hasilnya tidak diketahui dan tidak ada dokumen bertanda tangan yang tersimpan');
     const again = parseTaskPage(againHtml);
     expect(again.signing!.sha256).toBe(page.signing!.sha256);
-    const done = await post({ kode: codeC, passphraseTte: passphrase });
+    // This time with a TOTP from BeSign: "Kirim TOTP ke BeSign" posts the form, the code arrives in the (local) app.
+    const asked = await fetch(`${link}/totp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: new URLSearchParams({ submissionId: page.submissionId, passphraseTte: passphrase }).toString(),
+    });
+    const askedHtml = await asked.text();
+    expect(asked.status).toBe(200);
+    expect(askedHtml).toContain('TOTP dikirim');
+    expect(askedHtml).not.toContain(passphrase);
+    const nik = (JSON.parse(identities) as Record<string, { nik: string }>)['kota-contoh/kabag-ks']!.nik;
+    const totp = (
+      JSON.parse(readFileSync(join(rt.dataDir, 'bsre', 'besign', `${nik}.json`), 'utf8')) as { totp: string }
+    ).totp;
+    const done = await post({ kode: codeC, totpTte: totp });
     expect(done.status, done.html.slice(0, 600)).toBe(200);
     expect(done.html).toContain('Keputusan tercatat');
 
