@@ -23,6 +23,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'concurrent-cases', file: 'concurrent-cases.ts' },
   { name: 'register-allocations', file: 'register-allocations.ts' },
   { name: 'signing', file: 'signing.ts' },
+  { name: 'signing-providers', file: 'signing-providers.ts' },
   { name: 'render', file: 'render.ts' },
   { name: 'naskah-preview', file: 'naskah-preview.ts' },
   { name: 'page-images', file: 'page-images.ts' },
