@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan } from '../cli/drive.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
@@ -19,10 +19,14 @@ describe('document work that fails', () => {
   it('is recorded and told, then finishes once when the case is resumed after the fix', async () => {
     const { intakeId: caseId } = await submitPermohonan(rt, permohonanFor(rt, 'kota-penyusunan-kesepakatan-bersama'));
     await eventually(async () => (await rt.app.store.getCase(caseId))?.cursor);
-    // The development PKI directory cannot be created: a file stands where it should be.
+    // The signing keys cannot be opened: Kota Contoh signs through BSrE, and its configured roots file holds no
+    // certificate (the development PKI directory is broken too: a file stands where it should be).
     const pkiDir = rt.app.config.SEPAKAT_DEV_PKI_DIR!;
     rmSync(pkiDir, { recursive: true, force: true });
     writeFileSync(pkiDir, 'bukan direktori');
+    const rootsFile = rt.app.config.SEPAKAT_BSRE_ROOTS_FILE!;
+    const roots = readFileSync(rootsFile);
+    writeFileSync(rootsFile, 'bukan sertifikat');
 
     const stop = new AbortController();
     const driving = driveCase({
@@ -56,6 +60,7 @@ describe('document work that fails', () => {
     // Fixed: the case resumes at its step, the letter is rendered for the Kabag, who signs it on the task page; later
     // the Walikota signs the naskah.
     rmSync(pkiDir, { force: true });
+    writeFileSync(rootsFile, roots);
     expect(await rt.app.runtime.resumeCase(caseId, 'dilanjutkan-operator')).toBeDefined();
     const result = await driveCase({
       dataDir: rt.dataDir,

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf } from '../cli/drive.ts';
 import { isSepakatError } from '../core/errors.ts';
-import { parseCertificate, sha256, toArrayBuffer } from '../functions/signing/asn1.ts';
+import { fromPem, parseCertificate, sha256, toArrayBuffer } from '../functions/signing/asn1.ts';
 import { DevelopmentPki, type LocalSigner } from '../functions/signing/dev-pki.ts';
 import { PadesSigner } from '../functions/signing/pades-signer.ts';
 import { buildDetachedCms } from '../functions/signing/cms.ts';
@@ -200,10 +200,18 @@ describe('the embedded default', () => {
       expect(s!.problems).toEqual([]);
       expect(s!.level).toBe('B-T');
       expect(s!.signingTimeSource).toBe('timestamp');
-      // The TSA's CA anchors tokens, not signers.
-      const roots = (await keys.trustedRoots()).map((r) => Buffer.from(r).toString('hex'));
-      const tsaRoots = (await keys.timestampRoots!()).map((r) => Buffer.from(r).toString('hex'));
-      expect(tsaRoots.some((r) => roots.includes(r))).toBe(false);
+      // The TSA's CA anchors tokens, not signers; the development CA anchors signers, not tokens. (BSrE's roots anchor
+      // both: BSrE's timestamp tokens chain to them.)
+      const hex = (r: Uint8Array) => Buffer.from(r).toString('hex');
+      const roots = (await keys.trustedRoots()).map(hex);
+      const tsaRoots = (await keys.timestampRoots!()).map(hex);
+      const tsaCa = hex(fromPem(readFileSync(rt.app.config.SEPAKAT_TSA_CA_FILE!, 'utf8'))[0]!);
+      expect(roots).not.toContain(tsaCa);
+      expect(tsaRoots).toContain(tsaCa);
+      const development = (
+        await DevelopmentPki.open({ dir: rt.app.config.SEPAKAT_DEV_PKI_DIR!, now: () => new Date() })
+      ).caCertificate;
+      expect(tsaRoots).not.toContain(hex(development));
     } finally {
       await rt.cleanup();
     }

@@ -124,7 +124,8 @@ export function buildSigning(input: SigningSetupInput): SigningSetup {
           ? dev.signerFor(official)
           : Promise.reject(new SepakatError(ErrorNames.InvalidDefinition, 'CA pengembangan tidak dikonfigurasi')),
       trustedRoots: async () => trusted,
-      timestampRoots: async () => [...tsa, ...bsreTrusted, ...trusted],
+      // The TSA's roots, and BSrE's (its timestamp tokens chain to them); never the development or a pemda CA.
+      timestampRoots: async () => [...tsa, ...bsreTrusted],
       trustAnchors: async () => anchors,
     };
   });
