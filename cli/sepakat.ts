@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { parse as parseYaml, parseDocument, type Document } from 'yaml';
 import type { CaseStatus, TaskRecord } from '../core/case/model.ts';
 import { formatWaktuSingkat } from '../core/format/tanggal.ts';
 import { REGISTER_STATUSES, STATUS_LABEL, type RegisterStatus } from '../core/register/numbering.ts';
@@ -44,12 +46,22 @@ Perintah:
                                                       pemegang tugas diberi tahu; dokumen tetap tersimpan
   perjanjian <ID-pemda>                               perjanjian yang terdaftar: status, jangka waktu, tautan
                                                       (induk, adendum) dan kewajiban berikutnya
-  kms-csr <ID-kunci-KMS> --nama "…" --jabatan "…" [--nip N] [--instansi "…"] [--keluaran berkas.csr]
-                                                      permintaan sertifikat (CSR PKCS#10) untuk kunci KMS lokal,
+  kms-buat [--jenis ECC_NIST_P256|RSA_2048] [--keterangan "…"]
+                                                      membuat kunci tanda tangan di KMS lokal (bertag
+                                                      sepakat:tujuan=tanda-tangan) dan mencetak ID-nya
+  kms-csr <ID-kunci-KMS> --nama "…" --jabatan "…" [--nip N] [--instansi "…"] [--keluaran berkas.csr] [--region R]
+                                                      permintaan sertifikat (CSR PKCS#10) untuk kunci KMS,
                                                       ditandatangani melalui KMS Sign; diterbitkan oleh CA pemda
+  kms-pasang <ID-pemda> <ID-orang|segel> <ID-kunci-KMS> --sertifikat terbit.pem [--rantai rantai.pem]
+             [--config DIR] [--region R]
+                                                      memeriksa sertifikat terhadap kunci publik KMS, lalu menulis
+                                                      rantainya ke config/sertifikat/<pemda>/<orang>.pem dan
+                                                      tandaTangan.kms.<orang> ke config/pemda/<pemda>.yaml
   bantuan                                             tampilkan pesan ini
 
---data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)`;
+--data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)
+Tanpa --region, perintah kms-* memakai KMS lokal dari \`npm start\` yang berjalan; dengan --region, AWS KMS di
+region itu (kredensial AWS dari lingkungan). --config bawaan: ./config.`;
 
 /** A failure with the exit code and the message for the operator. */
 class Gagal extends Error {
@@ -617,13 +629,68 @@ async function arsip(
 }
 
 /**
- * A PKCS#10 request for a key in the local KMS, signed through KMS `Sign` (the private key never leaves KMS), in
- * PEM to the terminal or a file: what the pemda's CA issues the official's certificate from.
+ * A KMS client: AWS KMS in `region` (credentials from the environment, as the AWS CLI) when given, otherwise the
+ * local KMS of the running runtime (`npm start`).
+ */
+async function kmsClient(dataDir: string, region: string | undefined) {
+  const { KMSClient } = await import('@aws-sdk/client-kms');
+  if (region !== undefined) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+      throw salahPerintah(`--region "${region}" bukan nama region AWS (misalnya ap-southeast-3).`);
+    return new KMSClient({ region });
+  }
+  const info = await requireRunning(dataDir);
+  if (!info.urls.kms)
+    throw tidakBerjalan('Runtime ini belum menjalankan KMS lokal; jalankan ulang `npm start` dari versi ini.');
+  const { LOCAL_DEVELOPMENT_CREDENTIALS } = await import('../local/local-aws.ts');
+  return new KMSClient({
+    endpoint: info.urls.kms,
+    region: String(info.config['SEPAKAT_REGION']),
+    credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+  });
+}
+
+/** The tag the signing function's `kms:Sign` permission requires (infra: `sepakat:tujuan=tanda-tangan`). */
+const SIGNING_KEY_TAG = { TagKey: 'sepakat:tujuan', TagValue: 'tanda-tangan' };
+const KEY_SPECS = ['ECC_NIST_P256', 'RSA_2048'] as const;
+
+/** A signing key in the local KMS (in AWS the keys are `SepakatStateful`'s, from `sepakat:signingKeys`). */
+async function kmsBuat(
+  dataDir: string,
+  options: { jenis?: string; keterangan?: string },
+  out: (l: string) => void,
+): Promise<void> {
+  const jenis = options.jenis ?? 'ECC_NIST_P256';
+  if (!KEY_SPECS.includes(jenis as (typeof KEY_SPECS)[number]))
+    throw salahPerintah(`--jenis "${jenis}" tidak dikenal; pilih salah satu: ${KEY_SPECS.join(', ')}.`);
+  const kms = await kmsClient(dataDir, undefined);
+  try {
+    const { CreateKeyCommand } = await import('@aws-sdk/client-kms');
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({
+        KeySpec: jenis as (typeof KEY_SPECS)[number],
+        KeyUsage: 'SIGN_VERIFY',
+        Description: options.keterangan?.trim() || 'Kunci tanda tangan Sepakat',
+        Tags: [SIGNING_KEY_TAG],
+      }),
+    );
+    out(`Kunci KMS lokal dibuat (${jenis}, tag ${SIGNING_KEY_TAG.TagKey}=${SIGNING_KEY_TAG.TagValue}):`);
+    out(`  ID:  ${KeyMetadata!.KeyId!}`);
+    out(`  ARN: ${KeyMetadata!.Arn!}`);
+    out(`Berikutnya: npm run sepakat -- kms-csr ${KeyMetadata!.KeyId!} --nama "…" --jabatan "…" --keluaran berkas.csr`);
+  } finally {
+    kms.destroy();
+  }
+}
+
+/**
+ * A PKCS#10 request for a KMS key, signed through KMS `Sign` (the private key never leaves KMS), in PEM to the
+ * terminal or a file: what the pemda's CA issues the official's certificate from.
  */
 async function kmsCsr(
   dataDir: string,
   keyId: string | undefined,
-  options: { nama?: string; jabatan?: string; nip?: string; instansi?: string; keluaran?: string },
+  options: { nama?: string; jabatan?: string; nip?: string; instansi?: string; keluaran?: string; region?: string },
   out: (l: string) => void,
 ): Promise<void> {
   if (!keyId) throw salahPerintah('Sebutkan ID atau ARN kunci KMS.');
@@ -631,20 +698,11 @@ async function kmsCsr(
   if (!options.jabatan?.trim()) throw salahPerintah('Sebutkan jabatan dengan --jabatan "…".');
   if (options.nip !== undefined && !/^\d{18}$/.test(options.nip))
     throw salahPerintah(`--nip harus 18 angka (diterima "${options.nip}").`);
-  const info = await requireRunning(dataDir);
-  if (!info.urls.kms)
-    throw tidakBerjalan('Runtime ini belum menjalankan KMS lokal; jalankan ulang `npm start` dari versi ini.');
-  const [{ KMSClient }, { kmsCertificateRequest }, { toPem }, { LOCAL_DEVELOPMENT_CREDENTIALS }] = await Promise.all([
-    import('@aws-sdk/client-kms'),
+  const kms = await kmsClient(dataDir, options.region);
+  const [{ kmsCertificateRequest }, { toPem }] = await Promise.all([
     import('../functions/signing/kms-signer.ts'),
     import('../functions/signing/asn1.ts'),
-    import('../local/local-aws.ts'),
   ]);
-  const kms = new KMSClient({
-    endpoint: info.urls.kms,
-    region: String(info.config['SEPAKAT_REGION']),
-    credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
-  });
   try {
     const der = await kmsCertificateRequest(kms, keyId, {
       nama: options.nama.trim(),
@@ -660,6 +718,183 @@ async function kmsCsr(
   } finally {
     kms.destroy();
   }
+}
+
+/** The certificates of a PEM file, each parsed; an unreadable file or certificate is the operator's error. */
+function certificatesOf(file: string, option: string): X509Certificate[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Gagal(
+      `${option} ${file}: berkas tidak dapat dibaca (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Tidak ada berkas yang diubah.`,
+      2,
+    );
+  }
+  const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map((m) => m[0]);
+  if (!blocks.length)
+    throw new Gagal(
+      `${option} ${file}: tidak memuat sertifikat PEM (-----BEGIN CERTIFICATE-----). Tidak ada berkas yang diubah.`,
+      2,
+    );
+  return blocks.map((pem, i) => {
+    try {
+      return new X509Certificate(pem);
+    } catch {
+      throw new Gagal(
+        `${option} ${file}: sertifikat ke-${i + 1} tidak dapat dibaca (bukan sertifikat X.509 yang sah). Tidak ada berkas yang diubah.`,
+        2,
+      );
+    }
+  });
+}
+
+/**
+ * `edit` applied to a YAML file's document, keeping the file as it was written: the `yaml` Document API keeps
+ * comments, but its output normalises some spelling (the padding of flow collections). The edit is one hunk of that
+ * output (the lines between the common head and tail of the output before and after the edit); every other line is
+ * taken from the file itself, unchanged. When the file's lines do not match the output's one for one, or the
+ * spliced text would not read as the edited document, the Document's own output is used.
+ */
+function editYaml(source: string, edit: (doc: Document) => void): string {
+  const options = { lineWidth: 0 };
+  const doc = parseDocument(source);
+  const before = doc.toString(options);
+  edit(doc);
+  const after = doc.toString(options);
+  const s = source.split('\n');
+  const b = before.split('\n');
+  const a = after.split('\n');
+  if (s.length !== b.length) return after;
+  let head = 0;
+  while (head < b.length && head < a.length && b[head] === a[head]) head++;
+  let tail = 0;
+  while (tail < b.length - head && tail < a.length - head && b[b.length - 1 - tail] === a[a.length - 1 - tail]) tail++;
+  const spliced = [...s.slice(0, head), ...a.slice(head, a.length - tail), ...s.slice(s.length - tail)].join('\n');
+  return isDeepStrictEqual(parseYaml(spliced), doc.toJS()) ? spliced : after;
+}
+
+/**
+ * Installs the certificate of a pemda official's (or the pemda seal's) KMS key: checks the chain (each certificate
+ * issued by the next, ending at the pemda CA's root) and that KMS `GetPublicKey` is the certificate's key
+ * (`KmsSigner.open`), then writes the chain to `config/sertifikat/<pemda>/<person>.pem` and
+ * `tandaTangan.kms.<person>` to `config/pemda/<pemda>.yaml`. Every check runs before the first write: a refusal
+ * changes no file.
+ */
+async function kmsPasang(
+  dataDir: string,
+  args: readonly (string | undefined)[],
+  options: { sertifikat?: string; rantai?: string; config?: string; region?: string },
+  out: (l: string) => void,
+): Promise<void> {
+  const [pemdaId, personId, keyId] = args;
+  if (!pemdaId || !personId || !keyId)
+    throw salahPerintah(
+      'Sebutkan pemda, orang (atau segel) dan kunci KMS: kms-pasang <ID-pemda> <ID-orang|segel> <ID-kunci-KMS>.',
+    );
+  if (!options.sertifikat)
+    throw salahPerintah('Sebutkan sertifikat yang diterbitkan CA pemda: --sertifikat terbit.pem.');
+  const configDir = resolve(options.config ?? 'config');
+  const pemdaDir = join(configDir, 'pemda');
+  const pemdaFile = join(pemdaDir, `${pemdaId}.yaml`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(pemdaId) || !existsSync(pemdaFile)) {
+    const known = existsSync(pemdaDir)
+      ? readdirSync(pemdaDir)
+          .filter((f) => f.endsWith('.yaml'))
+          .map((f) => f.slice(0, -5))
+      : [];
+    throw new Gagal(
+      `Pemda "${pemdaId}" tidak dikenal: ${pemdaFile} tidak ada (yang ada: ${known.join(', ') || 'tidak ada'}). Tidak ada berkas yang diubah.`,
+      2,
+    );
+  }
+  const source = readFileSync(pemdaFile, 'utf8');
+  const doc = parseDocument(source);
+  if (doc.errors.length)
+    throw new Gagal(`${pemdaFile} bukan YAML yang sah: ${doc.errors[0]!.message}. Tidak ada berkas yang diubah.`, 1);
+  const people = ((doc.toJS() as { people?: { id?: unknown }[] } | null)?.people ?? []).map((p) => String(p.id));
+  if (personId !== 'segel' && !people.includes(personId))
+    throw new Gagal(
+      `Orang "${personId}" tidak ada di ${pemdaFile} (people: ${people.join(', ')}; atau "segel" untuk segel pemda). Tidak ada berkas yang diubah.`,
+      2,
+    );
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(personId))
+    throw new Gagal(
+      `ID orang "${personId}" tidak dapat menjadi nama berkas sertifikat. Tidak ada berkas yang diubah.`,
+      2,
+    );
+
+  // The chain: the issued certificate first, then its issuers up to the pemda CA's root (what verification trusts).
+  const chain = [
+    ...certificatesOf(options.sertifikat, '--sertifikat'),
+    ...(options.rantai ? certificatesOf(options.rantai, '--rantai') : []),
+  ];
+  for (let i = 0; i + 1 < chain.length; i++)
+    if (!chain[i]!.checkIssued(chain[i + 1]!) || !chain[i]!.verify(chain[i + 1]!.publicKey))
+      throw new Gagal(
+        `Rantai sertifikat tidak tersambung: "${chain[i]!.subject.replace(/\n/g, ', ')}" tidak diterbitkan oleh ` +
+          `"${chain[i + 1]!.subject.replace(/\n/g, ', ')}". Urutkan: sertifikat terbit dulu, lalu penerbitnya. Tidak ada berkas yang diubah.`,
+        2,
+      );
+  const root = chain.at(-1)!;
+  if (!root.checkIssued(root) || !root.verify(root.publicKey))
+    throw new Gagal(
+      `Rantai sertifikat tidak berakhir pada sertifikat akar CA pemda (yang terakhir diterbitkan oleh "${root.issuer.replace(/\n/g, ', ')}"): ` +
+        'sertakan rantai penerbitnya dengan --rantai rantai.pem. Tidak ada berkas yang diubah.',
+      2,
+    );
+  if (chain[0]!.ca)
+    throw new Gagal(
+      '--sertifikat: sertifikat pertama adalah sertifikat CA, bukan sertifikat yang diterbitkan untuk kunci KMS. Tidak ada berkas yang diubah.',
+      2,
+    );
+
+  // The key: KMS GetPublicKey must be the certificate's key (the check the signer makes before each first use).
+  const [{ KmsSigner }, { isSepakatError }] = await Promise.all([
+    import('../functions/signing/kms-signer.ts'),
+    import('../core/errors.ts'),
+  ]);
+  const kms = await kmsClient(dataDir, options.region);
+  try {
+    await KmsSigner.open(kms, { keyId, chain: chain.map((c) => new Uint8Array(c.raw)) });
+  } catch (error) {
+    if (isSepakatError(error)) throw new Gagal(`${error.message} Tidak ada berkas yang diubah.`, 1);
+    throw error;
+  } finally {
+    kms.destroy();
+  }
+
+  const sertifikat = `${pemdaId}/${personId}.pem`;
+  const yaml = editYaml(source, (d) =>
+    d.setIn(['tandaTangan', 'kms', personId], d.createNode({ kunci: keyId, sertifikat })),
+  );
+  const { DirectorySchema } = await import('../core/directory/directory.ts');
+  const checked = DirectorySchema.safeParse(parseYaml(yaml));
+  if (!checked.success)
+    throw new Gagal(
+      `${pemdaFile} tidak sah setelah diubah: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}. Tidak ada berkas yang diubah.`,
+      1,
+    );
+  const pemFile = join(configDir, 'sertifikat', sertifikat);
+  mkdirSync(dirname(pemFile), { recursive: true });
+  writeAtomically(pemFile, chain.map((c) => c.toString().trim()).join('\n') + '\n');
+  writeAtomically(pemdaFile, yaml);
+  const tandaTangan = checked.data.tandaTangan;
+  out(`Sertifikat "${chain[0]!.subject.replace(/\n/g, ', ')}" cocok dengan kunci KMS ${keyId}.`);
+  out(`  Rantai (${chain.length} sertifikat) ditulis ke ${pemFile}`);
+  out(`  ${pemdaFile}: tandaTangan.kms.${personId} = { kunci: ${keyId}, sertifikat: ${sertifikat} }`);
+  const used = personId === 'segel' ? tandaTangan.segel : tandaTangan.penyedia;
+  if (used !== 'kms')
+    out(
+      `Belum dipakai: tandaTangan.${personId === 'segel' ? 'segel' : 'penyedia'} pemda ini "${used}"; setel ke kms untuk menandatangani dengan kunci ini.`,
+    );
+}
+
+/** A file replaced whole or not at all (a temporary file beside it, then rename). */
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 export async function main(argv: readonly string[], out: (l: string) => void = (l) => console.log(l)): Promise<number> {
@@ -693,6 +928,12 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         nip: { type: 'string' },
         instansi: { type: 'string' },
         keluaran: { type: 'string' },
+        region: { type: 'string' },
+        jenis: { type: 'string' },
+        keterangan: { type: 'string' },
+        sertifikat: { type: 'string' },
+        rantai: { type: 'string' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -713,7 +954,9 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     lanjutkan: { args: 1, flags: [] },
     perjanjian: { args: 1, flags: [] },
     batalkan: { args: 1, flags: ['alasan'] },
-    'kms-csr': { args: 1, flags: ['nama', 'jabatan', 'nip', 'instansi', 'keluaran'] },
+    'kms-buat': { args: 0, flags: ['jenis', 'keterangan'] },
+    'kms-csr': { args: 1, flags: ['nama', 'jabatan', 'nip', 'instansi', 'keluaran', 'region'] },
+    'kms-pasang': { args: 3, flags: ['sertifikat', 'rantai', 'config', 'region'] },
     // Its subcommands check their own arguments and options.
     arsip: {
       args: 2,
@@ -816,6 +1059,30 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
             ...(values.nip !== undefined ? { nip: values.nip } : {}),
             ...(values.instansi !== undefined ? { instansi: values.instansi } : {}),
             ...(values.keluaran !== undefined ? { keluaran: values.keluaran } : {}),
+            ...(values.region !== undefined ? { region: values.region } : {}),
+          },
+          out,
+        );
+        break;
+      case 'kms-buat':
+        await kmsBuat(
+          dataDir,
+          {
+            ...(values.jenis !== undefined ? { jenis: values.jenis } : {}),
+            ...(values.keterangan !== undefined ? { keterangan: values.keterangan } : {}),
+          },
+          out,
+        );
+        break;
+      case 'kms-pasang':
+        await kmsPasang(
+          dataDir,
+          rest,
+          {
+            ...(values.sertifikat !== undefined ? { sertifikat: values.sertifikat } : {}),
+            ...(values.rantai !== undefined ? { rantai: values.rantai } : {}),
+            ...(values.config !== undefined ? { config: values.config } : {}),
+            ...(values.region !== undefined ? { region: values.region } : {}),
           },
           out,
         );

@@ -24,6 +24,10 @@
  * certificates and one CRL, `openssl crl` must parse that CRL, signed by the CA (`-CAfile`), and the counter-signed
  * file (the partner signing after our /DSS) must pass pdfsig and `qpdf --check` as above.
  *
+ * The `kms` provider: a key in the local KMS (through @aws-sdk/client-kms) gives a CSR signed through KMS `Sign`,
+ * which `openssl req -verify` must accept; the pemda CA issues its certificate, and the same naskah signed through
+ * KMS (`KmsSigner`, with the TSA's timestamp) must be valid for pdfsig, pass `qpdf --check` and `openssl cms -verify`.
+ *
  *   npx tsx test/ci/pdf-tools-check.ts
  */
 import { spawnSync } from 'node:child_process';
@@ -35,6 +39,11 @@ import { createRenderer } from '../../functions/render/renderer.ts';
 import { DevelopmentPki } from '../../functions/signing/dev-pki.ts';
 import { addSecondSignature, signPdf } from '../../functions/signing/sign-pdf.ts';
 import { HttpTimestampAuthority } from '../../functions/signing/timestamp.ts';
+import { CreateKeyCommand, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { toPem } from '../../functions/signing/asn1.ts';
+import { kmsCertificateRequest, KmsSigner } from '../../functions/signing/kms-signer.ts';
+import { startLocalKms } from '../../local/kms/local-kms.ts';
+import { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws.ts';
 import { startLocalTsa } from '../../local/tsa/local-tsa.ts';
 import { imprintOf, opensslTimestampVerifies, signatureTimestamp } from '../support/timestamp.ts';
 
@@ -110,6 +119,17 @@ function opensslVerify(pdf: Uint8Array, name: string, caFiles: readonly string[]
 
 const renderer = createRenderer();
 const tsa = await startLocalTsa({ dataDir: work, now: () => new Date() });
+const localKms = await startLocalKms({
+  dataDir: join(work, 'kms'),
+  region: LOCAL_REGION,
+  accountId: '000000000000',
+  now: () => new Date(),
+});
+const kms = new KMSClient({
+  endpoint: localKms.endpoint,
+  region: LOCAL_REGION,
+  credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+});
 try {
   const contoh = contohById('kota-kesepakatan-bersama');
   const rendered = await renderer.render('kesepakatan-bersama', contoh.data as never, { paper: 'F4' });
@@ -254,7 +274,64 @@ try {
   const qpdfSeal = qpdfCheck(sealedFile);
   check(qpdfSeal.status === 0 && !/WARNING/i.test(qpdfSeal.output), 'qpdf --check: Lembar Riwayat: exit 0, no WARNING');
   check(opensslVerify(sealed, 'segel', caFiles).join() === 'true', 'openssl: Lembar Riwayat: the seal verifies');
+
+  console.log('\n== kms provider: a CSR signed through KMS, a naskah signed through KMS ==');
+  const { KeyMetadata } = await kms.send(
+    new CreateKeyCommand({
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+      Tags: [{ TagKey: 'sepakat:tujuan', TagValue: 'tanda-tangan' }],
+    }),
+  );
+  const keyId = KeyMetadata!.KeyId!;
+  const kabag = {
+    pemdaId: 'kota-contoh',
+    id: 'kabag-ks',
+    nama: 'Hendra Gunawan, S.H., M.H.',
+    jabatan: 'Kepala Bagian Kerjasama',
+    instansi: 'Pemerintah Kota Contoh',
+  };
+  const csrFile = join(work, 'kms.csr');
+  writeFileSync(csrFile, toPem(await kmsCertificateRequest(kms, keyId, kabag), 'CERTIFICATE REQUEST'));
+  const csr = run('openssl', ['req', '-verify', '-in', csrFile, '-noout']);
+  console.log(`openssl req -verify → exit ${csr.status}: ${csr.output.trim()}`);
+  check(csr.status === 0 && /verify OK/i.test(csr.output), 'openssl req -verify: the CSR signed through KMS verifies');
+  const pemdaCa = await DevelopmentPki.open({
+    dir: join(work, 'pki-pemda'),
+    caName: 'CA Pemerintah Kota Contoh',
+    mark: 'Bagian Persandian Kota Contoh',
+    now: () => new Date(),
+  });
+  const { PublicKey } = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+  const kmsSigner = await KmsSigner.open(kms, {
+    keyId,
+    chain: await pemdaCa.issueCertificate(kabag, new Uint8Array(PublicKey!)),
+  });
+  const kmsSigned = await signPdf(rendered.pdf, kmsSigner, {
+    ...options,
+    reason: 'Menandatangani Kesepakatan Bersama',
+    name: kabag.nama,
+    timestamp: new HttpTimestampAuthority(tsa.url),
+  });
+  const kmsFile = join(work, 'kms-tanda-tangan.pdf');
+  writeFileSync(kmsFile, kmsSigned);
+  const sigKms = pdfsig(kmsFile);
+  check(
+    sigKms.signatures.length === 1 && sigKms.signatures[0]!.validation === 'Signature is Valid.',
+    'pdfsig: signed through KMS: 1 signature, valid',
+  );
+  const qpdfKms = qpdfCheck(kmsFile);
+  check(
+    qpdfKms.status === 0 && !/WARNING/i.test(qpdfKms.output),
+    'qpdf --check: signed through KMS: exit 0, no WARNING',
+  );
+  check(
+    opensslVerify(kmsSigned, 'kms', [join(work, 'pki-pemda', 'ca', 'cert.pem')]).join() === 'true',
+    'openssl: signed through KMS: the signature verifies against the pemda CA',
+  );
 } finally {
+  kms.destroy();
+  await localKms.close();
   await tsa.close();
   await renderer.close();
   rmSync(work, { recursive: true, force: true });
