@@ -137,7 +137,8 @@ describe('kms-buat, kms-csr and kms-pasang (local KMS through @aws-sdk/client-km
 
   it('refuses a wrong key, an unreadable certificate, an incomplete chain, an unknown person or pemda: no file changes', async () => {
     const before = read(pemdaFile);
-    const sertifikatDir = join(configDir, 'sertifikat');
+    // No chain was written (config/sertifikat/ itself ships with its README).
+    const sertifikatDir = join(configDir, 'sertifikat', 'kota-contoh');
     const pasang = (pemda: string, person: string, key: string, ...rest: string[]) =>
       cli('kms-pasang', pemda, person, key, '--config', configDir, ...rest);
     const chain = ['--sertifikat', issued.leaf, '--rantai', issued.chain];
@@ -273,8 +274,10 @@ describe('a letter of a pemda with penyedia: kms', () => {
       pemdaFile,
       read(pemdaFile)
         .replace('  penyedia: bsre\n', '  penyedia: kms\n')
-        .replace('  segel: pengembangan\n', '  segel: kms\n'),
+        .replace('  segel: pengembangan\n', '  segel: kms\n  crl: kota-contoh/ca.crl\n'),
     );
+    // The pemda CA's published CRL, beside the chains: its signatures carry it in their /DSS (B-LT).
+    writeFileSync(join(configDir, 'sertifikat', 'kota-contoh', 'ca.crl'), await pemdaCa.crl());
     await rt.cleanup();
     rt = await startTestRuntime({ dataDir, configDir });
     expect(rt.app.catalog.pemda('kota-contoh').directory.data.tandaTangan.penyedia).toBe('kms');
@@ -304,7 +307,7 @@ describe('a letter of a pemda with penyedia: kms', () => {
     expect(report.signatures[0]).toMatchObject({
       signerName: KABAG.nama,
       issuerName: 'CA Pemerintah Kota Contoh',
-      level: 'B-T', // the local TSA's timestamp; no CRL of the pemda CA is configured, so no B-LT
+      level: 'B-LT', // the local TSA's timestamp, and the chain and the pemda CA's CRL in the /DSS
       signingTimeSource: 'timestamp',
       anchor: { kind: 'pemda', holder: 'Pemerintah Kota Contoh' },
     });

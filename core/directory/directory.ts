@@ -74,6 +74,14 @@ export const TandaTanganSchema = z
   .object({
     penyedia: z.enum(['bsre', 'kms', 'pengembangan'] satisfies SignatureProvider[]).default('pengembangan'),
     segel: z.enum(['kms', 'pengembangan']).default('pengembangan'),
+    /**
+     * `kms`: the pemda CA's published CRL (DER or PEM, a file under config/sertifikat/), put in each signature's /DSS
+     * so that it validates after the certificate expires (PAdES B-LT); without it `kms` signatures are B-T.
+     */
+    crl: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9./-]*\.(crl|der|pem)$/)
+      .optional(),
     /** `bsre`: whether the signing page offers a TOTP from BeSign as well as the passphrase. */
     totp: z.boolean().default(true),
     /**

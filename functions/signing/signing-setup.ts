@@ -188,9 +188,11 @@ async function openKmsKeys(
   const bindings = new Map<string, KmsKeyBinding>();
   const roots: Uint8Array[] = [];
   const labelled: { der: Uint8Array; pemda: string }[] = [];
+  const crlFiles: string[] = [];
   for (const pemdaId of input.pemdaIds()) {
     const settings = input.settings(pemdaId);
     if (settings.penyedia !== 'kms' && settings.segel !== 'kms') continue;
+    if (settings.crl) crlFiles.push(join(input.config.SEPAKAT_CONFIG_DIR, 'sertifikat', settings.crl));
     for (const [who, entry] of Object.entries(settings.kms)) {
       const chain = await pemFile(
         join(input.config.SEPAKAT_CONFIG_DIR, 'sertifikat', entry.sertifikat),
@@ -214,8 +216,22 @@ async function openKmsKeys(
     kms,
     (official) => bindings.get(`${official.pemdaId ?? ''}/${official.segel ? 'segel' : official.id}`),
     roots,
+    // The pemda CAs' CRLs as configured, read at each signature (a CRL the pemda republished counts at once).
+    { crls: () => Promise.all(crlFiles.map(crlFile)) },
   );
   return { keys, roots: labelled };
+}
+
+/** A CRL file: DER, or PEM ("X509 CRL"). */
+async function crlFile(file: string): Promise<Uint8Array> {
+  const bytes = await readFile(file).catch(() => {
+    throw new SepakatError(ErrorNames.InvalidDefinition, `CRL ${file} tidak dapat dibaca`);
+  });
+  const text = bytes.toString('latin1');
+  if (!text.startsWith('-----BEGIN')) return new Uint8Array(bytes);
+  const [der] = fromPem(text, 'X509 CRL');
+  if (!der) throw new SepakatError(ErrorNames.InvalidDefinition, `CRL ${file} tidak memuat "X509 CRL"`);
+  return der;
 }
 
 function selfIssued(der: Uint8Array): boolean {
