@@ -196,7 +196,11 @@ async function world(options: { maxAttachmentBytes?: number; partner?: 'elektron
 
   // The Walikota's signature (MemorySigner: a trailer over the rendered bytes), then the partner's.
   const rendered = new TextEncoder().encode('naskah final');
-  const signedBytes = await signer.signPdf(rendered, { ...walikota, pemdaId: 'kota-contoh', instansi: 'Pemerintah Kota Contoh' });
+  const signedBytes = await signer.signPdf(rendered, {
+    ...walikota,
+    pemdaId: 'kota-contoh',
+    instansi: 'Pemerintah Kota Contoh',
+  });
   const { record: ours } = await documents.store({
     caseId,
     pemdaId: 'kota-contoh',
@@ -215,7 +219,12 @@ async function world(options: { maxAttachmentBytes?: number; partner?: 'elektron
   await cases.appendHistory(fact(26, { action: 'tandatangan', docId: ours.docId }, '2026-12-16 10:01'));
   let partnerCopy;
   if (options.partner !== 'kertas') {
-    const both = await signer.signPdf(signedBytes, { pemdaId: 'kab-sukamaju', id: 'bupati-sukamaju', nama: 'Bupati', jabatan: 'Bupati' });
+    const both = await signer.signPdf(signedBytes, {
+      pemdaId: 'kab-sukamaju',
+      id: 'bupati-sukamaju',
+      nama: 'Bupati',
+      jabatan: 'Bupati',
+    });
     partnerCopy = (
       await documents.store({
         caseId,
