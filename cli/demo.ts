@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { startRuntime, PROJECT_ROOT, type LocalRuntime } from '../local/runtime.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
-import { driveCase, samplePdf, submitPermohonan, type PermohonanInput } from './drive.ts';
+import { driveCase, samplePdf, submitPermohonan } from './drive.ts';
+import { genericScenario, type Scenario } from './scenario.ts';
 import { loadTimeline, printTimeline } from './print-timeline.ts';
 
 /**
@@ -11,15 +13,11 @@ import { loadTimeline, printTimeline } from './print-timeline.ts';
  * people who use only the public paths (the intake API and presigned uploads; emailed links, the task page and
  * its form). After each case: its timeline against the Mutu Baku, its outcome and the emails it sent.
  * `--simpan` keeps the data directory for inspection (`npm run sepakat -- ... --data-dir <dir>`).
+ *
+ * `--sop <file or id>` drives any SOP instead, with no code of its own: a permohonan filled from the SOP's intake
+ * (sample values, sample PDFs), every decision taking its first forward choice, and one return where the SOP has one
+ * (the first activity offering "kembalikan" or "ulangi" takes it once, then goes forward).
  */
-
-interface Scenario {
-  judul: string;
-  permohonan: PermohonanInput;
-  /** Choices per node and visit (see driveCase); unscripted steps take their forward choice. */
-  script: Record<string, string[]>;
-  expected: 'selesai' | 'ditolak' | 'dibatalkan';
-}
 
 const pdf = (slot: string, title: string) => ({ slot, name: `${slot}.pdf`, bytes: samplePdf(title) });
 
@@ -150,8 +148,23 @@ async function runScenario(rt: LocalRuntime, scenario: Scenario, index: number):
     throw new Error(`linimasa kasus ${caseId} mencatat hasil ${timeline.outcome ?? '-'}`);
 }
 
+/** `--sop <file or id>`: the SOP's id, and a directory holding the file when a file is given. */
+function sopArgument(): { id: string; dir?: string } | undefined {
+  const at = process.argv.indexOf('--sop');
+  if (at < 0) return undefined;
+  const value = process.argv[at + 1];
+  if (!value) throw new Error('--sop membutuhkan berkas SOP atau id SOP');
+  if (!existsSync(value)) return { id: value };
+  const dir = mkdtempSync(join(tmpdir(), 'sepakat-demo-sop-'));
+  copyFileSync(value, join(dir, basename(value)));
+  const id = (parseYaml(readFileSync(value, 'utf8')) as { id?: unknown })?.id;
+  if (typeof id !== 'string') throw new Error(`${value}: SOP tanpa id`);
+  return { id, dir };
+}
+
 async function main(): Promise<number> {
   const keep = process.argv.includes('--simpan');
+  const chosen = sopArgument();
   const dataDir = mkdtempSync(join(tmpdir(), 'sepakat-demo-'));
   console.log(`Demo Sepakat: runtime lokal baru di ${dataDir}`);
   let rt: LocalRuntime | undefined;
@@ -160,14 +173,16 @@ async function main(): Promise<number> {
     rt = await startRuntime({
       dataDir,
       port: 0,
-      sopDirs: [join(PROJECT_ROOT, 'sops')],
+      sopDirs: [join(PROJECT_ROOT, 'sops'), ...(chosen?.dir ? [chosen.dir] : [])],
       log: (l) => console.log(`[runtime] ${l}`),
     });
-    for (const [i, scenario] of SCENARIOS.entries()) await runScenario(rt, scenario, i);
+    const runtime = rt;
+    const scenarios = chosen ? [genericScenario(runtime.app.catalog.sops.latest(chosen.id))] : SCENARIOS;
+    for (const [i, scenario] of scenarios.entries()) await runScenario(runtime, scenario, i);
     const mails = await readMailbox(dataDir);
     console.log('');
     console.log(
-      `Demo selesai: ${SCENARIOS.length} kasus berjalan sesuai harapan; ${mails.length} email di kotak surat lokal.`,
+      `Demo selesai: ${scenarios.length} kasus berjalan sesuai harapan; ${mails.length} email di kotak surat lokal.`,
     );
   } catch (error) {
     console.error(`\nDemo gagal: ${(error as Error)?.stack ?? String(error)}`);
@@ -176,6 +191,7 @@ async function main(): Promise<number> {
     if (rt) await rt.close().catch((error: unknown) => console.error(`Runtime gagal ditutup: ${String(error)}`));
     if (keep) console.log(`Data demo disimpan di ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
+    if (chosen?.dir) rmSync(chosen.dir, { recursive: true, force: true });
   }
   return code;
 }

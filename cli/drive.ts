@@ -1,4 +1,5 @@
 import type { IntakeForm } from '../core/case/intake.ts';
+import type { Sop } from '../core/sop/load-sop.ts';
 import { join } from 'node:path';
 import { developmentPassphrase } from '../local/bsre/development-users.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
@@ -42,6 +43,42 @@ export interface PermohonanInput extends Omit<IntakeForm, 'files'> {
   manifest?: (m: Record<string, unknown>) => unknown;
   /** Replace a file's bytes after the form was checked (a lie about the file, to test bad input). */
   upload?: (slot: string, declared: Buffer) => Buffer;
+}
+
+/**
+ * A permohonan for any SOP, from its intake definition alone: a sample value for each data field (the first option of
+ * a select), a sample PDF for each required document.
+ */
+export function samplePermohonan(
+  sop: Pick<Sop, 'definition'>,
+  options: {
+    perihal?: string;
+    pemohon?: PermohonanInput['pemohon'];
+    overrides?: Record<string, string | number | boolean>;
+  } = {},
+): PermohonanInput {
+  const data: Record<string, string | number | boolean> = {};
+  for (const field of sop.definition.intake.data) {
+    if (field.type === 'select') data[field.id] = field.options![0]!.value;
+    else if (field.type === 'boolean') data[field.id] = false;
+    else if (field.type === 'number') data[field.id] = 1;
+    else if (field.type === 'date') data[field.id] = '2026-12-01';
+    else data[field.id] = `Contoh ${field.label}`;
+  }
+  const files = sop.definition.intake.documents
+    .filter((d) => d.required)
+    .map((d) => ({ slot: d.id, name: `${d.id}.pdf`, bytes: samplePdf(d.label) }));
+  return {
+    sopId: sop.definition.id,
+    perihal: options.perihal ?? 'Kerja sama pengembangan layanan publik',
+    pemohon: options.pemohon ?? {
+      nama: 'Drs. Joko Susilo',
+      email: 'pemohon@mitra.test',
+      instansi: 'Pemerintah Kabupaten Mitra',
+    },
+    data: { ...data, ...options.overrides },
+    files,
+  };
 }
 
 /** Where the permohonan goes: the web address, and (locally) the data directory whose mailbox holds the emails. */

@@ -54,7 +54,7 @@ export const PEMOHON = {
   instansi: 'Pemerintah Kabupaten Mitra',
 };
 
-import { samplePdf, type PermohonanInput } from '../../cli/drive.ts';
+import { samplePermohonan, type PermohonanInput } from '../../cli/drive.ts';
 import type { LocalRuntime as Runtime } from '../../local/runtime.ts';
 
 /** A valid permohonan for an SOP, built from its intake definition (selects take their first option). */
@@ -64,19 +64,7 @@ export function permohonanFor(
   overrides: Record<string, string | number | boolean> = {},
   perihal = 'Kerja sama pengembangan layanan publik',
 ): PermohonanInput {
-  const sop = rt.app.catalog.sops.latest(sopId);
-  const data: Record<string, string | number | boolean> = {};
-  for (const field of sop.definition.intake.data) {
-    if (field.type === 'select') data[field.id] = field.options![0]!.value;
-    else if (field.type === 'boolean') data[field.id] = false;
-    else if (field.type === 'number') data[field.id] = 1;
-    else if (field.type === 'date') data[field.id] = '2026-12-01';
-    else data[field.id] = `Contoh ${field.label}`;
-  }
-  const files = sop.definition.intake.documents
-    .filter((d) => d.required)
-    .map((d) => ({ slot: d.id, name: `${d.id}.pdf`, bytes: samplePdf(d.label) }));
-  return { sopId, perihal, pemohon: PEMOHON, data: { ...data, ...overrides }, files };
+  return samplePermohonan(rt.app.catalog.sops.latest(sopId), { perihal, pemohon: PEMOHON, overrides });
 }
 
 /** A free TCP port on 127.0.0.1: emailed links must survive a restart, so a restarted runtime keeps its web port. */
