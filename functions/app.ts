@@ -346,9 +346,11 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
 /** The drafting of naskah by pasal over a case store and the catalog's outlines and pemda. */
 export function naskahDrafts(
   store: ConstructorParameters<typeof NaskahVersions>[0],
-  catalog: Pick<Catalog, 'outlines' | 'pemda'>,
+  catalog: Pick<Catalog, 'outlines' | 'pemda' | 'sops'>,
 ): NaskahDrafts {
-  const jenisOf = (record: CaseRecord) => jenisNaskahOf(record, (id) => catalog.outlines.has(id));
+  // The case's kind: chosen by an official (`naskah-jenis`), else declared by its SOP (`naskah.jenis`).
+  const jenisOf = (record: CaseRecord) =>
+    jenisNaskahOf(record, (id) => catalog.outlines.has(id), catalog.sops.get(record.sopKey).definition.naskah?.jenis);
   return new NaskahDrafts({
     versions: new NaskahVersions(store),
     outlines: catalog.outlines,

@@ -121,11 +121,12 @@ describe('the lifecycle of an agreement', () => {
     expect(r.message).toMatch(/sudah dinyatakan BATAL sejak 1 Maret 2027/);
   });
 
-  it('reads the kind of naskah from the case data and the SOP', () => {
-    expect(jenisFrom({ 'naskah-jenis': 'nota-kesepakatan' }, 'blitar')).toBe('nota-kesepakatan');
-    expect(jenisFrom({ 'naskah-jenis': 'Perjanjian Kerja Sama' }, 'x')).toBe('perjanjian-kerja-sama');
-    expect(jenisFrom({}, 'bandung-kerjasama-teknik-luar-negeri')).toBe('mou');
-    expect(jenisFrom({}, 'kota-penyusunan-kesepakatan-bersama')).toBe('kesepakatan-bersama');
+  it('reads the kind of naskah from the case data, else the kind the SOP declares (never its id)', () => {
+    expect(jenisFrom({ 'naskah-jenis': 'nota-kesepakatan' }, 'kesepakatan-bersama')).toBe('nota-kesepakatan');
+    expect(jenisFrom({ 'naskah-jenis': 'Perjanjian Kerja Sama' }, undefined)).toBe('perjanjian-kerja-sama');
+    expect(jenisFrom({}, 'mou-luar-negeri')).toBe('mou');
+    expect(jenisFrom({}, 'kesepakatan-bersama')).toBe('kesepakatan-bersama');
+    expect(jenisFrom({}, 'bandung-kerjasama-teknik-luar-negeri')).toBe('kesepakatan-bersama');
   });
 });
 

@@ -19,11 +19,13 @@ describe('the generic demo', () => {
     const sop = rt.app.catalog.sops.latest('fixture-kerja-sama-pihak-ketiga');
     const scenario = genericScenario(sop);
     // The script comes from the data: the first activity that can send the case back takes that choice once.
-    const returning = Object.entries(scenario.script).find(([node, choices]) =>
-      (sop.node(node) as { choices: { value: string; kind: string }[] }).choices.some(
-        (c) => c.value === choices[0] && (c.kind === 'kembalikan' || c.kind === 'ulangi'),
-      ),
-    );
+    const returning = Object.entries(scenario.script).find(([id, choices]) => {
+      const node = sop.node(id);
+      return (
+        node.type === 'activity' &&
+        node.choices.some((c) => c.value === choices[0] && (c.kind === 'kembalikan' || c.kind === 'ulangi'))
+      );
+    });
     expect(returning).toBeDefined();
     const { intakeId } = await submitPermohonan(rt, scenario.permohonan);
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);

@@ -173,16 +173,27 @@ export function newEndFrom(
   return date;
 }
 
-/** The kind of naskah from the case data (`naskah-jenis`, the SOP's own words) and the SOP. */
-export function jenisFrom(data: Readonly<Record<string, unknown>>, sopId: string): JenisPerjanjian {
+/**
+ * The kind of agreement from the case data (`naskah-jenis`, chosen by an official) or else the kind the case's SOP
+ * declares (`naskah.jenis`, an outline id of config/naskah): never guessed from the SOP's id. An adendum is
+ * registered as the kind of the agreement it amends (its link to that agreement says it is an adendum).
+ */
+export function jenisFrom(
+  data: Readonly<Record<string, unknown>>,
+  declared: string | undefined,
+  induk?: JenisPerjanjian,
+): JenisPerjanjian {
   const raw = String(data['naskah-jenis'] ?? data['jenis-naskah'] ?? '').toLowerCase();
-  if (/perjanjian|pks/.test(raw)) return 'perjanjian-kerja-sama';
-  if (/nota/.test(raw)) return 'nota-kesepakatan';
-  if (/mou|memorandum/.test(raw)) return 'mou';
-  if (/kesepakatan/.test(raw)) return 'kesepakatan-bersama';
-  if (/luar-negeri/.test(sopId)) return 'mou';
-  if (/perjanjian|pihak-ketiga/.test(sopId)) return 'perjanjian-kerja-sama';
-  return 'kesepakatan-bersama';
+  const from = (text: string): JenisPerjanjian | 'adendum' | undefined => {
+    if (/adendum|addendum/.test(text)) return 'adendum';
+    if (/perjanjian|pks/.test(text)) return 'perjanjian-kerja-sama';
+    if (/nota/.test(text)) return 'nota-kesepakatan';
+    if (/mou|memorandum/.test(text)) return 'mou';
+    if (/kesepakatan/.test(text)) return 'kesepakatan-bersama';
+    return undefined;
+  };
+  const kind = from(raw) ?? from(declared ?? '') ?? 'kesepakatan-bersama';
+  return kind === 'adendum' ? (induk ?? 'kesepakatan-bersama') : kind;
 }
 
 /** The last day of a term of `years` from `mulai`: the day before the anniversary (as the register prints it). */

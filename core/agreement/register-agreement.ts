@@ -23,14 +23,19 @@ export async function registerCase(ctx: AgreementContext, caseId: string): Promi
   const today = pemda.localDate(ctx.now());
   const mulai = isoDate(record.data['naskah-tanggal']) ?? today;
   const tahun = jangkaWaktu(record);
-  const sopId = record.sopId;
+  // The kind the SOP declares (`naskah.jenis`), never guessed from its id; an adendum takes its agreement's kind.
+  const declared = deps.sops.get(record.sopKey).definition.naskah?.jenis;
   const jenisKerjaSama = text(record.data['jenis-kerja-sama']) ?? '';
   const adendumDari = text(record.data['adendum-dari']);
   const induk = text(record.data[DASAR_KESEPAKATAN]);
   const candidate: AgreementRecord = {
     pemdaId: record.pemdaId,
     nomor,
-    jenis: jenisFrom(record.data, sopId),
+    jenis: jenisFrom(
+      record.data,
+      declared,
+      adendumDari ? (await deps.store.get(record.pemdaId, adendumDari))?.jenis : undefined,
+    ),
     perihal: text(record.data['naskah-tentang']) ?? record.perihal,
     mitra: text(record.data['pihak-mitra']) ?? record.pemohon.instansi,
     caseId,
@@ -51,7 +56,7 @@ export async function registerCase(ctx: AgreementContext, caseId: string): Promi
       nama: text(record.data['pelaksana-nama']) ?? record.pemohon.nama,
       unit: text(record.data['pelaksana-unit']) ?? record.pemohon.instansi,
     },
-    luarNegeri: /luar-negeri/.test(sopId) || /^KSD(PL|LL)$/.test(jenisKerjaSama),
+    luarNegeri: declared === 'mou-luar-negeri' || /^KSD(PL|LL)$/.test(jenisKerjaSama),
     usulan: {},
     createdAt: ctx.now().toISOString(),
   };

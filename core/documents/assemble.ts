@@ -46,6 +46,8 @@ export interface CaseDocumentContext {
    * Values are string | number | boolean.
    */
   data: Readonly<Record<string, unknown>>;
+  /** The kind of naskah the case's SOP declares (`naskah.jenis`): the default of `naskah-jenis`. */
+  jenisNaskahSop?: string;
   pemda: { nama: string; kop: readonly string[]; alamat?: string; dokumen: DokumenPemda };
   /** Local date of the document, YYYY-MM-DD. */
   tanggal: string;

@@ -195,6 +195,7 @@ export class DocumentActions implements DocumentWork {
       pemohon: { nama: record.pemohon.nama, instansi: record.pemohon.instansi, email: record.pemohon.email },
       // Letters about the naskah (a surat pengantar) name it by the title its drafters gave it.
       data: naskah ? { ...record.data, 'naskah-tentang': naskah.content.tentang } : record.data,
+      ...(this.declaredJenis(record) ? { jenisNaskahSop: this.declaredJenis(record)! } : {}),
       pemda: this.profile(record),
       tanggal: signing ?? tanggal,
       penandatangan: by ? official(by) : kepalaDaerah,
@@ -421,6 +422,11 @@ export class DocumentActions implements DocumentWork {
     return assembleDocument(name, ctx);
   }
 
+  /** The kind of naskah the case's SOP declares (`naskah.jenis`), if it does. */
+  private declaredJenis(record: CaseRecord): string | undefined {
+    return this.deps.sops.get(record.sopKey).definition.naskah?.jenis;
+  }
+
   /**
    * The content to render and its outline. The kind is the case's (`naskah-jenis` as the case holds it now): a kind
    * chosen after drafting began (a Nota Kesepakatan instead of a Kesepakatan Bersama) gives the naskah its title and
@@ -428,7 +434,7 @@ export class DocumentActions implements DocumentWork {
    */
   private naskahOf(ctx: CaseDocumentContext) {
     if (!ctx.naskah) return undefined;
-    const jenis = jenisNaskahOf(ctx, (id) => this.deps.drafts.hasOutline(id));
+    const jenis = jenisNaskahOf(ctx, (id) => this.deps.drafts.hasOutline(id), ctx.jenisNaskahSop);
     const outline = this.deps.drafts.outline(jenis);
     return { outline, content: ctx.naskah.jenis === jenis ? ctx.naskah : { ...ctx.naskah, jenis } };
   }

@@ -94,7 +94,12 @@ const JENIS_INDUK: Readonly<Record<string, string>> = {
  * ids), else read from its words ("Perjanjian Kerja Sama", "MoU"), else an adendum when the case changes an agreement,
  * else a Kesepakatan Bersama.
  */
-export function jenisNaskahOf(ctx: Pick<CaseDocumentContext, 'data'>, known: (id: string) => boolean): string {
+export function jenisNaskahOf(
+  ctx: Pick<CaseDocumentContext, 'data'>,
+  known: (id: string) => boolean,
+  /** The kind the case's SOP declares (`naskah.jenis`), its default. */
+  declared?: string,
+): string {
   const raw = ctx.data['naskah-jenis'];
   const value = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
   if (value && known(value)) return value;
@@ -102,6 +107,7 @@ export function jenisNaskahOf(ctx: Pick<CaseDocumentContext, 'data'>, known: (id
   if (/perjanjian/.test(value)) return 'perjanjian-kerja-sama';
   if (/memorandum|\bmou\b/.test(value)) return 'mou-luar-negeri';
   if (/nota/.test(value)) return 'nota-kesepakatan';
+  if (declared && known(declared)) return declared;
   if (typeof ctx.data['adendum-dari'] === 'string' && ctx.data['adendum-dari'].trim()) return 'adendum';
   return 'kesepakatan-bersama';
 }

@@ -331,6 +331,13 @@ export const SopSchema = z
     header: HeaderSchema,
     /** The total as stated in the source, e.g. "21 hari, 135 menit"; checked against the steps by tests. */
     totalWaktu: z.string().optional(),
+    /**
+     * Naskah yang dihasilkan SOP ini: `jenis` adalah id kerangka naskah di config/naskah (kesepakatan-bersama,
+     * nota-kesepakatan, perjanjian-kerja-sama, mou-luar-negeri, adendum, …). Naskah dirender dan didaftarkan sebagai
+     * jenis ini; isian `naskah-jenis` yang dipilih pejabat dalam kasus, bila ada, menggantikannya. Tanpa deklarasi:
+     * Kesepakatan Bersama. Jenis perjanjian tidak pernah ditebak dari id SOP.
+     */
+    naskah: z.object({ jenis: slug }).strict().optional(),
     /** What a permohonan for this SOP must carry. */
     intake: z
       .object({ documents: z.array(FieldSchema).default([]), data: z.array(FieldSchema).default([]) })

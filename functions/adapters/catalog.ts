@@ -126,6 +126,18 @@ export function loadOutlines(dir: string): OutlineCatalog {
 export function loadCatalog(options: { sopDirs: readonly string[]; configDir: string }): Catalog {
   const sops = loadSops(options.sopDirs);
   const outlines = loadOutlines(join(options.configDir, 'naskah'));
+  // The kind of naskah an SOP declares must be one the product can draft, render and register.
+  const undeclared = sops
+    .all()
+    .filter((sop) => sop.definition.naskah && !outlines.has(sop.definition.naskah.jenis))
+    .map(
+      (sop) =>
+        `${sop.definition.source.file} (SOP ${sop.key}): naskah.jenis "${sop.definition.naskah!.jenis}" bukan kerangka naskah yang dikenal (config/naskah: ${outlines
+          .all()
+          .map((o) => o.id)
+          .join(', ')})`,
+    );
+  if (undeclared.length) throw new SepakatError(ErrorNames.InvalidDefinition, undeclared.join('\n'));
   const calendarDir = join(options.configDir, 'calendar');
   const years = readdirSync(calendarDir)
     .filter((f) => /^\d{4}\.json$/.test(f))
