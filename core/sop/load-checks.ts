@@ -182,6 +182,14 @@ function datesToCheck(directory: Directory, role: string, effective: string | nu
   return [...dates].sort();
 }
 
+/** Every piece of automatic work of an activity, with its path for the messages. */
+const worksOf = (a: Activity): [string, Activity['before'][number]][] => [
+  ...a.before.map((w, i) => [`automatic.before[${i}]`, w] as [string, Activity['before'][number]]),
+  ...a.choices.flatMap((c) =>
+    c.automatic.map((w, i) => [`${a.id}.${c.value}.automatic[${i}]`, w] as [string, Activity['before'][number]]),
+  ),
+];
+
 /** The letters the unit sends out, signed by the official they name (core/documents: signed on a signing task). */
 const LETTERS = new Set(['surat-undangan', 'nota-dinas', 'surat-pengantar']);
 /** The documents whose signature block prints their signer (the one who decided the step, or the letter signer). */
@@ -209,12 +217,7 @@ export function checkAgainstDirectory(
   // Series of the register the SOP takes numbers from.
   const series = directory.data.penomoran.series;
   for (const a of activities) {
-    const works: [string, Activity['before'][number]][] = [
-      ...a.before.map((w, i) => [`automatic.before[${i}]`, w] as [string, Activity['before'][number]]),
-      ...a.choices.flatMap((c) =>
-        c.automatic.map((w, i) => [`${a.id}.${c.value}.automatic[${i}]`, w] as [string, Activity['before'][number]]),
-      ),
-    ];
+    const works = worksOf(a);
     for (const [path, w] of works)
       if (
         (w.action === 'nomor' || w.action === 'dokumen' || w.action === 'tandatangan') &&
@@ -300,12 +303,7 @@ export function checkAgainstDirectory(
   };
 
   for (const a of activities) {
-    const works: [string, Activity['before'][number]][] = [
-      ...a.before.map((w, i) => [`automatic.before[${i}]`, w] as [string, Activity['before'][number]]),
-      ...a.choices.flatMap((c) =>
-        c.automatic.map((w, i) => [`${a.id}.${c.value}.automatic[${i}]`, w] as [string, Activity['before'][number]]),
-      ),
-    ];
+    const works = worksOf(a);
     const act = signingActOf(a);
     for (const [path, w] of works) {
       if (w.action === 'tandatangan' && act?.act === 'tandatangan' && LETTERS.has(w.dokumen)) {
