@@ -57,6 +57,9 @@ Perintah:
                                                       memeriksa sertifikat terhadap kunci publik KMS, lalu menulis
                                                       rantainya ke config/sertifikat/<pemda>/<orang>.pem dan
                                                       tandaTangan.kms.<orang> ke config/pemda/<pemda>.yaml
+  sop periksa <berkas> [--pemda ID] [--config DIR]    menjalankan semua pemeriksaan SOP tanpa menjalankan apa pun
+                                                      (alur, nomor, gerbang, direktori pemda); kode keluar 1 bila
+                                                      ada masalah
   bantuan                                             tampilkan pesan ini
 
 --data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)
@@ -890,6 +893,25 @@ async function kmsPasang(
     );
 }
 
+/** `sop periksa <file>`: every load check of the SOP and against its pemda's directory; nothing is started. */
+async function sopPeriksa(
+  args: readonly string[],
+  options: { pemda?: string | undefined; config?: string | undefined },
+  out: (l: string) => void,
+) {
+  const [sub, file] = args;
+  if (sub !== 'periksa')
+    throw salahPerintah(`Perintah sop ${sub ?? ''} tidak dikenal; yang ada: sop periksa <berkas>.`);
+  if (!file) throw salahPerintah('Sebutkan berkas SOP: sop periksa <berkas>.');
+  const { checkSopFile } = await import('../functions/adapters/catalog.ts');
+  const problems = checkSopFile(file, { configDir: options.config ?? 'config', pemda: options.pemda });
+  if (!problems.length) {
+    out(`SOP ${file}: lolos semua pemeriksaan`);
+    return;
+  }
+  throw new Gagal([`SOP ${file}: ${problems.length} masalah`, ...problems.map((p) => `- ${p}`)].join('\n'), 1);
+}
+
 /** A file replaced whole or not at all (a temporary file beside it, then rename). */
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -957,6 +979,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     'kms-buat': { args: 0, flags: ['jenis', 'keterangan'] },
     'kms-csr': { args: 1, flags: ['nama', 'jabatan', 'nip', 'instansi', 'keluaran', 'region'] },
     'kms-pasang': { args: 3, flags: ['sertifikat', 'rantai', 'config', 'region'] },
+    sop: { args: 2, flags: ['pemda', 'config'] },
     // Its subcommands check their own arguments and options.
     arsip: {
       args: 2,
@@ -1086,6 +1109,9 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
           },
           out,
         );
+        break;
+      case 'sop':
+        await sopPeriksa(rest, { pemda: values.pemda, config: values.config }, out);
         break;
       case 'arsip': {
         const { 'data-dir': _dataDir, help: _help, isian: _isian, ...strings } = values;

@@ -588,8 +588,8 @@ export class DocumentActions implements DocumentWork {
   }
 
   /**
-   * The number of a letter to be signed: the one an earlier step reserved for its purpose, else taken from the
-   * act's series as the signing task opens (the register's allocation is idempotent per case and purpose, so a
+   * The number of a letter (or naskah) to be signed: the one an earlier step reserved for its purpose, else taken
+   * from the act's series as the signing task opens (the register's allocation is idempotent per case and purpose, so a
    * reassignment or a retry finds the same number). It stays "dicadangkan" until the letter is signed.
    */
   private async letterNumber(
@@ -657,12 +657,8 @@ export class DocumentActions implements DocumentWork {
       meta = { ...meta, nomorNaskah: nomor, sertifikatPengembangan: description.development };
       fileName = `${act.dokumen}-${fileSafe(nomor)}-untuk-ditandatangani.pdf`;
     } else if (act.act === 'tandatangan') {
-      const nomor = this.numbers(record)[act.nomor];
-      if (!nomor)
-        throw new SepakatError(
-          ErrorNames.InvalidDefinition,
-          `Nomor "${act.nomor}" belum dicadangkan sebelum tanda tangan di ${activity.id}`,
-        );
+      // The naskah's number as for a letter: reserved earlier, or taken from the act's series as the task opens.
+      const nomor = await this.letterNumber(record, act, task);
       const description = await this.deps.signer.describe(signingOfficialOf(task.person, record.pemdaId, profile.nama));
       ctx = {
         ...base,

@@ -15,6 +15,7 @@ import {
   type Step,
 } from './schema.ts';
 import type { Waktu } from './waktu.ts';
+import { checkFlow } from './load-checks.ts';
 
 /** A choice whose target is resolved to a flow node id (an activity or a gate) or a terminal. */
 export interface ResolvedChoice extends Choice {
@@ -412,6 +413,7 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
   const start = nodes[0]!.id;
   checkReachability(nodes, byId, start, file, issues);
   checkDocumentWork(nodes, file, issues);
+  issues.push(...checkFlow(definition, nodes, start, file));
 
   return {
     definition,
@@ -477,13 +479,16 @@ function checkRapat(step: Step, file: string, issues: DefinitionIssue[]) {
 
 /**
  * Document work that could only fail at run time is refused at load: work that needs a decision (paraf, signature,
- * a file) placed before the step, and a number used that no `nomor` action of the SOP reserves.
+ * a file) placed before the step, and a number used that no `nomor` action (nor a signing task with its own series)
+ * of the SOP reserves. Where on the paths of the flow it is reserved is checked in core/sop/load-checks.ts.
  */
 function checkDocumentWork(nodes: FlowNode[], file: string, issues: DefinitionIssue[]) {
   const activities = nodes.filter((n): n is Activity => n.type === 'activity');
   const reserved = new Set(
     activities.flatMap((a) =>
-      [...a.before, ...a.choices.flatMap((c) => c.automatic)].flatMap((w) => (w.action === 'nomor' ? [w.untuk] : [])),
+      [...a.before, ...a.choices.flatMap((c) => c.automatic)].flatMap((w) =>
+        w.action === 'nomor' ? [w.untuk] : w.action === 'tandatangan' && w.seri !== undefined ? [w.nomor] : [],
+      ),
     ),
   );
   for (const a of activities) {

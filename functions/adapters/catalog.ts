@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -8,11 +8,17 @@ import {
   type WorkCalendar,
 } from '../../core/calendar/work-calendar.ts';
 import type { PemdaContext, SopCatalog } from '../../core/case/case-runtime.ts';
-import { createDirectory, DirectorySchema, type Directory } from '../../core/directory/directory.ts';
+import {
+  createDirectory,
+  DirectorySchema,
+  type Directory,
+  type DirectoryData,
+} from '../../core/directory/directory.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { formatTanggalWaktu } from '../../core/format/tanggal.ts';
 import { outlineCatalog, parseOutline, type OutlineCatalog } from '../../core/naskah/outline.ts';
-import { loadSop, type Sop } from '../../core/sop/load-sop.ts';
+import { checkAgainstDirectory } from '../../core/sop/load-checks.ts';
+import { formatIssue, InvalidDefinitionError, loadSop, type Sop } from '../../core/sop/load-sop.ts';
 
 /**
  * Loads the product's data files once at start-up: SOP definitions (every version ever deployed stays loadable,
@@ -55,14 +61,16 @@ function yamlFiles(dir: string): string[] {
   }
 }
 
-export function loadSops(dirs: readonly string[]): SopCatalog {
+export function loadSops(dirs: readonly string[]): SopCatalog & { fileOf(key: string): string } {
   const byKey = new Map<string, Sop>();
+  const files = new Map<string, string>();
   for (const dir of dirs)
     for (const file of [...yamlFiles(dir), ...yamlFiles(join(dir, 'versi'))]) {
       const sop = loadSop(readFileSync(file, 'utf8'), file);
       if (byKey.has(sop.key))
         throw new SepakatError(ErrorNames.InvalidDefinition, `${file}: SOP ${sop.key} sudah dimuat dari berkas lain`);
       byKey.set(sop.key, sop);
+      files.set(sop.key, file);
     }
   const latest = new Map<string, Sop>();
   for (const sop of byKey.values()) {
@@ -81,7 +89,25 @@ export function loadSops(dirs: readonly string[]): SopCatalog {
       return sop;
     },
     all: () => [...latest.values()],
+    fileOf: (key) => files.get(key) ?? key,
   };
+}
+
+/** One pemda's directory file (`config/pemda/<id>.yaml`), checked: every problem named by file and path. */
+export function loadDirectoryFile(file: string): { data: DirectoryData; directory: Directory } {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new SepakatError(ErrorNames.InvalidDefinition, `${file}: bukan YAML yang sah: ${(error as Error).message}`);
+  }
+  const parsed = DirectorySchema.safeParse(raw);
+  if (!parsed.success)
+    throw new SepakatError(
+      ErrorNames.InvalidDefinition,
+      parsed.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`).join('\n'),
+    );
+  return { data: parsed.data, directory: createDirectory(parsed.data, file) };
 }
 
 /**
@@ -145,17 +171,13 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
     .map((f) => parseCalendarYear(JSON.parse(readFileSync(join(calendarDir, f), 'utf8')), join(calendarDir, f)));
 
   const contexts = new Map<string, ReturnType<Catalog['pemda']>>();
+  const directoryFiles = new Map<string, string>();
   for (const file of yamlFiles(join(options.configDir, 'pemda'))) {
-    const parsed = DirectorySchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
-    if (!parsed.success)
-      throw new SepakatError(
-        ErrorNames.InvalidDefinition,
-        parsed.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`).join('\n'),
-      );
-    const directory = createDirectory(parsed.data, file);
-    const hours = parsed.data.pemda.jamKerja;
+    const { data, directory } = loadDirectoryFile(file);
+    const hours = data.pemda.jamKerja;
     const calendar = createWorkCalendar(years, hours);
-    contexts.set(parsed.data.pemda.id, {
+    directoryFiles.set(data.pemda.id, file);
+    contexts.set(data.pemda.id, {
       directory,
       calendar,
       due: (openedAt, waktu) => computeDue(calendar, openedAt, waktu),
@@ -169,34 +191,16 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
         ErrorNames.InvalidDefinition,
         `SOP ${sop.key}: direktori pemda "${sop.definition.pemda}" tidak ada di ${options.configDir}/pemda`,
       );
-  for (const sop of sops.all()) {
-    const ctx = contexts.get(sop.definition.pemda)!;
-    const series = ctx.directory.data.penomoran.series;
-    const unknown = sop.nodes.flatMap((n) =>
-      n.type === 'activity'
-        ? [...n.before, ...n.choices.flatMap((c) => c.automatic)].flatMap((w) =>
-            (w.action === 'nomor' || w.action === 'dokumen' || w.action === 'tandatangan') &&
-            w.seri !== undefined &&
-            !(w.seri in series)
-              ? [`${n.id}: ${w.seri}`]
-              : [],
-          )
-        : [],
-    );
-    if (unknown.length)
-      throw new SepakatError(
-        ErrorNames.InvalidDefinition,
-        `SOP ${sop.key}: seri penomoran tidak ada di penomoran ${sop.definition.pemda}: ${[...new Set(unknown)].join(', ')}`,
-      );
-    const missing = sop.definition.actors
-      .filter((a) => a.kind === 'internal' && !(a.id in ctx.directory.data.roles))
-      .map((a) => a.id);
-    if (missing.length)
-      throw new SepakatError(
-        ErrorNames.InvalidDefinition,
-        `SOP ${sop.key}: peran ${missing.join(', ')} tidak ada di direktori ${sop.definition.pemda}`,
-      );
-  }
+  // Every version a case may still run on, against its pemda's directory: all problems of all SOPs at once.
+  const issues = sopVersions({ sops }).flatMap((sop) =>
+    checkAgainstDirectory(
+      sop,
+      sops.fileOf(sop.key),
+      contexts.get(sop.definition.pemda)!.directory,
+      directoryFiles.get(sop.definition.pemda)!,
+    ),
+  );
+  if (issues.length) throw new InvalidDefinitionError(issues);
   return {
     sops,
     outlines,
@@ -207,4 +211,36 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
     },
     pemdaIds: () => [...contexts.keys()],
   };
+}
+
+/**
+ * Every check of one SOP file without starting anything (`npm run sepakat -- sop periksa`): the definition and its
+ * flow, then the SOP against the directory of its pemda (or of `pemda`) under `configDir`. The problems, each naming
+ * the file, the step and the field; empty when the SOP passes every check.
+ */
+export function checkSopFile(file: string, options: { configDir: string; pemda?: string | undefined }): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return [`${file}: berkas tidak dapat dibaca (${(error as NodeJS.ErrnoException).code ?? String(error)})`];
+  }
+  let sop: Sop;
+  try {
+    sop = loadSop(text, file);
+  } catch (error) {
+    if (error instanceof InvalidDefinitionError) return error.issues.map(formatIssue);
+    throw error;
+  }
+  const pemdaId = options.pemda ?? sop.definition.pemda;
+  const directoryFile = join(options.configDir, 'pemda', `${pemdaId}.yaml`);
+  if (!existsSync(directoryFile)) return [`${file}: pemda: direktori pemda "${pemdaId}" tidak ada (${directoryFile})`];
+  let directory: Directory;
+  try {
+    directory = loadDirectoryFile(directoryFile).directory;
+  } catch (error) {
+    if (error instanceof SepakatError) return error.message.split('\n');
+    throw error;
+  }
+  return checkAgainstDirectory(sop, file, directory, directoryFile).map(formatIssue);
 }
