@@ -44,6 +44,8 @@ Perintah:
                                                       yang gagal diperbaiki); yang sudah dikerjakan tidak diulang
   batalkan <ID-kasus> --alasan "…"                    membatalkan kasus: tugas terbuka dihentikan, pemohon dan
                                                       pemegang tugas diberi tahu; dokumen tetap tersimpan
+  kalender impor <berkas.json>                        impor libur nasional dan cuti bersama satu tahun (format
+                                                      config/calendar/2026.json); batas waktu perkiraan dihitung ulang
   perjanjian <ID-pemda>                               perjanjian yang terdaftar: status, jangka waktu, tautan
                                                       (induk, adendum) dan kewajiban berikutnya
   kms-buat [--jenis ECC_NIST_P256|RSA_2048] [--keterangan "…"]
@@ -364,6 +366,35 @@ const withAgreements = (app: App) => ({
 });
 
 /** The agreements of a pemda: status today, term, links and what falls due next. */
+/** `kalender impor <berkas>`: a year's holidays, checked, stored where the runtime reads them, then applied. */
+async function kalender(dataDir: string, args: readonly string[], out: (l: string) => void) {
+  const [sub, file] = args;
+  if (sub !== 'impor' || !file)
+    throw salahPerintah(
+      'Pemakaian: npm run sepakat -- kalender impor <berkas.json> (format config/calendar/2026.json).',
+    );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resolve(file), 'utf8'));
+  } catch (error) {
+    throw new Gagal(
+      `Berkas ${file} tidak dapat dibaca sebagai JSON (${(error as Error).message}). Tidak ada yang diubah.`,
+      1,
+    );
+  }
+  await withApp(dataDir, async (app) => {
+    const result = await app.calendars.import(raw);
+    if (result.result === 'ditolak')
+      throw new Gagal(`Kalender belum dapat diimpor:\n${result.messages.join('\n')}\nTidak ada yang diubah.`, 1);
+    out(
+      `Kalender ${result.year.year} diimpor: ${result.year.liburNasional.length} libur nasional, ${result.year.cutiBersama.length} cuti bersama.`,
+    );
+    out(
+      `Batas waktu perkiraan dihitung ulang: ${result.tugas.diubah} dari ${result.tugas.diperiksa} tugas diperbarui.`,
+    );
+  });
+}
+
 async function perjanjian(dataDir: string, pemda: string | undefined, out: (l: string) => void) {
   if (!pemda) throw salahPerintah('Sebutkan ID pemda: npm run sepakat -- perjanjian <ID-pemda>.');
   await withApp(dataDir, async (app) => {
@@ -1071,6 +1102,9 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
       }
       case 'perjanjian':
         await perjanjian(dataDir, rest[0], out);
+        break;
+      case 'kalender':
+        await kalender(dataDir, rest, out);
         break;
       case 'kms-csr':
         await kmsCsr(

@@ -30,6 +30,8 @@ import { CompletionPackage } from '../core/documents/completion-package.ts';
 import { Archive } from '../core/documents/archive-search.ts';
 import { sweepRegisters } from '../core/register/sweep-registers.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
+import { CalendarImport } from '../core/calendar/calendar-import.ts';
+import { S3CalendarYearStore } from './adapters/calendar-store.ts';
 import type { Log } from './observability/log.ts';
 import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
@@ -80,6 +82,8 @@ export interface App {
   scheduler?: Scheduler;
   /** Agreements after signing: status, links, monitoring (reports, monev, expiry), the annual report. */
   agreements: Agreements;
+  /** Imported holiday years: the import of a year (console, CLI) and their refresh in every process. */
+  calendars: CalendarImport;
   /** Document work of automatic steps: generate, number, paraf, sign, the partner's copy, archive, register. */
   documentWork: DocumentActions;
   /** The drafting of naskah by pasal: content versions, the editor's operations (core/naskah). */
@@ -321,6 +325,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     providerSigner: signing.signer,
     runtimeClock: deps.clock,
     agreements,
+    calendars: new CalendarImport({
+      store: new S3CalendarYearStore(clients.s3, config.SEPAKAT_BUCKET_DOCUMENTS),
+      apply: (imported) => catalog.useImportedYears(imported),
+      redate: (tahun) => runtime.redateProvisionalTasks(tahun),
+      clock: deps.clock,
+    }),
     documentWork,
     drafts,
     completion,

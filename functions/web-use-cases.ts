@@ -90,6 +90,7 @@ const APP_USE_CASES = [
   'archive',
   'completion',
   'identity',
+  'calendars',
 ] as const;
 type AppUseCase = (typeof APP_USE_CASES)[number];
 

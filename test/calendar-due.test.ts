@@ -298,7 +298,7 @@ describe('computeDue beyond the calendar data', () => {
     expect(due.provisional).toBe(false);
   });
 
-  it('is provisional when the count passes into 2027, applying weekends only', () => {
+  it('is provisional when the count passes into 2027, applying weekends and fixed-date holidays', () => {
     // Arrange
     const opened = at('2026-12-31 10:00');
 
@@ -306,12 +306,14 @@ describe('computeDue beyond the calendar data', () => {
     const due = computeDue(calendar, opened, waktu('1 hari'));
 
     // Assert
-    expect(wib(due.dueAt)).toBe('2027-01-01 16:30');
+    // 1 Januari 2027 (Jumat) is Tahun Baru, a fixed date: day 1 is Senin 4 Januari.
+    expect(wib(due.dueAt)).toBe('2027-01-04 16:00');
     expect(due.provisional).toBe(true);
   });
 
   it('is provisional when only the overdue bound of a range passes into 2027', () => {
-    // Arrange: Monday 28 December; day 3 is Thursday 31 December, day 5 is Monday 4 January 2027
+    // Arrange: Monday 28 December; day 3 is Thursday 31 December, day 5 is Tuesday 5 January 2027 (1 January is
+    // Tahun Baru, a fixed date)
     const opened = at('2026-12-28 10:00');
 
     // Act
@@ -319,7 +321,7 @@ describe('computeDue beyond the calendar data', () => {
 
     // Assert
     expect(wib(due.dueAt)).toBe('2026-12-31 16:00');
-    expect(wib(due.overdueAt)).toBe('2027-01-04 16:00');
+    expect(wib(due.overdueAt)).toBe('2027-01-05 16:00');
     expect(due.provisional).toBe(true);
   });
 

@@ -118,12 +118,14 @@ describe('working days', () => {
     expect(calendar.holidayName('2026-11-23')).toBeNull();
   });
 
-  it('applies only weekends in a year without data', () => {
+  it('applies weekends and the fixed-date holidays in a year without data', () => {
     // Arrange, act, assert
     expect(calendar.lastYear).toBe(2026);
     expect(calendar.hasYear(2027)).toBe(false);
-    expect(calendar.isWorkingDay('2027-01-01')).toBe(true); // Tahun Baru, unknown until 2027 data is added
+    expect(calendar.isWorkingDay('2027-01-01')).toBe(false); // Tahun Baru: a fixed date, marked perkiraan
+    expect(calendar.holiday('2027-01-01')?.perkiraan).toBe(true);
     expect(calendar.isWorkingDay('2027-01-02')).toBe(false);
+    expect(calendar.isWorkingDay('2027-01-04')).toBe(true);
   });
 
   it('makes Saturday a working day in a 6 hari kerja pemda', () => {

@@ -2,6 +2,7 @@ import { ErrorNames, SepakatError } from '../errors.ts';
 import type { Waktu, WaktuUnit } from '../sop/waktu.ts';
 import {
   CalendarYearSchema,
+  isIsoDate,
   minuteOfDay,
   WorkingHoursSchema,
   type CalendarYear,
@@ -36,7 +37,8 @@ import {
  *   hours when that date is a working day, otherwise at 23.59.59 local time of that date.
  * - A range (min < max) is due at min and overdue after max; otherwise overdueAt = dueAt.
  * - provisional: a date the computation looked at lies in a year the calendar has no data for; only the
- *   working hours (weekends) were applied to it. Recompute when that year's data is added.
+ *   working hours, the fixed-date holidays and an estimate of the moving ones were applied to it. Recompute when
+ *   that year's data is imported.
  */
 
 export type HolidayKind = 'libur-nasional' | 'cuti-bersama';
@@ -46,7 +48,27 @@ export interface Holiday {
   readonly date: string;
   readonly name: string;
   readonly kind: HolidayKind;
+  /** An estimate for a year whose SKB calendar is not imported yet ("perkiraan"); absent for imported data. */
+  readonly perkiraan?: true;
 }
+
+/**
+ * The estimated holidays of a year without holiday data (the fixed-date ones and a computed estimate of the moving
+ * ones, supplied by an adapter): they keep due dates close, which stay provisional until the year is imported.
+ */
+export type HolidayEstimate = (year: number) => readonly { date: string; name: string }[];
+
+/**
+ * The libur nasional on a fixed date every year (UU and Keppres), known before the year's SKB is published.
+ * The moving ones (Idulfitri, Iduladha, Imlek, Nyepi, Waisak, Paskah …) come from an estimate.
+ */
+export const FIXED_DATE_HOLIDAYS: readonly { monthDay: string; name: string }[] = [
+  { monthDay: '01-01', name: 'Tahun Baru Masehi' },
+  { monthDay: '05-01', name: 'Hari Buruh Internasional' },
+  { monthDay: '06-01', name: 'Hari Lahir Pancasila' },
+  { monthDay: '08-17', name: 'Proklamasi Kemerdekaan Republik Indonesia' },
+  { monthDay: '12-25', name: 'Kelahiran Yesus Kristus' },
+];
 
 export interface WorkingInterval {
   readonly start: Date;
@@ -86,7 +108,7 @@ export interface Due {
   readonly dueAt: Date | null;
   /** Overdue after (from Waktu max; equals dueAt when Waktu is not a range). */
   readonly overdueAt: Date | null;
-  /** True when the computation passed a date in a year without holiday data (only weekends applied). */
+  /** True when the computation passed a date in a year without holiday data (estimated holidays applied). */
   readonly provisional: boolean;
 }
 
@@ -133,8 +155,16 @@ function dayPeriods(day: WorkingDay): [number, number][] {
 
 const yearOf = (localDate: string) => Number(localDate.slice(0, 4));
 
-/** Builds the calendar of a pemda from years of holiday data and its working hours (both validated here). */
-export function createWorkCalendar(years: readonly CalendarYear[], hours: WorkingHours): WorkCalendar {
+/**
+ * Builds the calendar of a pemda from years of holiday data and its working hours (both validated here). A year
+ * without data takes the fixed-date holidays and, when given, `estimate`'s moving ones (marked `perkiraan`); every
+ * date of such a year stays provisional.
+ */
+export function createWorkCalendar(
+  years: readonly CalendarYear[],
+  hours: WorkingHours,
+  estimate?: HolidayEstimate,
+): WorkCalendar {
   const checkedHours = parseWorkingHours(hours);
   const holidays = new Map<string, Holiday>();
   const yearSet = new Set<number>();
@@ -156,12 +186,24 @@ export function createWorkCalendar(years: readonly CalendarYear[], hours: Workin
   for (const periods of periodsByWeekday.values()) for (const [s, e] of periods) weekMinutes += e - s;
   const minutesPerDay = Math.round(weekMinutes / periodsByWeekday.size);
 
+  const estimatedYears = new Set<number>();
+  /** The holidays of a year without data, estimated once on first use. */
+  const estimateYear = (year: number) => {
+    if (yearSet.has(year) || estimatedYears.has(year)) return;
+    estimatedYears.add(year);
+    const add = (date: string, name: string) => {
+      if (!holidays.has(date)) holidays.set(date, { date, name, kind: 'libur-nasional', perkiraan: true });
+    };
+    for (const f of FIXED_DATE_HOLIDAYS) add(`${year}-${f.monthDay}`, f.name);
+    for (const e of estimate?.(year) ?? []) if (e.date.startsWith(`${year}-`) && isIsoDate(e.date)) add(e.date, e.name);
+  };
   const holiday = (localDate: string): Holiday | null => {
     dayNumber(localDate); // validates
+    estimateYear(yearOf(localDate));
     return holidays.get(localDate) ?? null;
   };
   const isWorkingDay = (localDate: string): boolean =>
-    periodsByWeekday.has(weekdayOfDayNumber(dayNumber(localDate))) && !holidays.has(localDate);
+    periodsByWeekday.has(weekdayOfDayNumber(dayNumber(localDate))) && holiday(localDate) === null;
   const workingIntervals = (localDate: string): WorkingInterval[] => {
     if (!isWorkingDay(localDate)) return [];
     const midnight = toInstant(localDate, '00:00', timeZone).getTime();

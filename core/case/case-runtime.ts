@@ -631,6 +631,58 @@ export class CaseRuntime {
     });
   }
 
+  /**
+   * After a calendar year was imported: every open task whose due times were provisional gets them computed again
+   * from its opening on the pemda's current calendar (one conditional write each, a fact in the case history), and
+   * its reminders move with them (those of the old due times cancelled, the new ones scheduled). Returns how many
+   * tasks changed; a task decided meanwhile is left as it is.
+   */
+  async redateProvisionalTasks(tahun: number): Promise<{ diperiksa: number; diubah: number }> {
+    const open = (await this.deps.store.listTasks({ state: 'open' })).filter((t) => t.dueProvisional);
+    let diubah = 0;
+    for (const task of open) {
+      const record = await this.deps.store.getCase(task.caseId);
+      if (!record || record.status !== 'aktif') continue;
+      const activity = this.activityOf(record, task.node);
+      if (activity.actor.kind === 'external') continue;
+      const due = this.deps.pemda(record.pemdaId).due(new Date(task.openedAt), activity.waktu);
+      const next = {
+        dueAt: due.dueAt?.toISOString() ?? null,
+        overdueAt: due.overdueAt?.toISOString() ?? null,
+        dueProvisional: due.provisional,
+      };
+      if (next.dueAt === task.dueAt && next.overdueAt === task.overdueAt && next.dueProvisional === task.dueProvisional)
+        continue;
+      if (!(await this.deps.store.redateTask(task, next))) continue;
+      const redated: TaskRecord = { ...task, ...next, dueRevision: (task.dueRevision ?? 0) + 1 };
+      await this.history({
+        caseId: task.caseId,
+        eventKey: activationKey(task.seq, `tenggat#r${redated.dueRevision}`),
+        type: 'tenggat-dihitung-ulang',
+        at: this.now().toISOString(),
+        node: task.node,
+        stepId: task.stepId,
+        seq: task.seq,
+        visit: task.visit,
+        detail: {
+          tahun,
+          dueAtSebelumnya: task.dueAt,
+          overdueAtSebelumnya: task.overdueAt,
+          dueAt: next.dueAt,
+          overdueAt: next.overdueAt,
+          provisional: next.dueProvisional,
+        },
+      });
+      const scheduler = this.deps.scheduler;
+      if (scheduler) {
+        await Promise.all(this.reminderPlan(task, record, activity).map((item) => scheduler.cancel(item.key)));
+        await this.scheduleReminders(redated, record, activity);
+      }
+      diubah++;
+    }
+    return { diperiksa: open.length, diubah };
+  }
+
   private async scheduleReminders(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
     const scheduler = this.deps.scheduler;
     if (!scheduler) return;
@@ -726,6 +778,8 @@ export class CaseRuntime {
       }
       if (job.stage === 'sebelum-jatuh-tempo' && task.dueAt && now.getTime() >= Date.parse(task.dueAt))
         return 'terlewat';
+      // Planned on due times since recomputed (a calendar year imported): the reminders of the new ones stand.
+      if ((job.rev ?? 0) !== (task.dueRevision ?? 0)) return 'terlewat';
     }
 
     const built = this.reminderMail(task, record, activity, job.stage);

@@ -28,6 +28,8 @@ export const TaskReminderJobSchema = z
     stage: z.enum(REMINDER_STAGES),
     /** Which `terlambat` reminder (1-based); absent for the other stages. */
     ke: z.number().int().min(1).max(20).optional(),
+    /** The task's due revision the reminder was planned on (absent: 0); a reminder of an older one sends nothing. */
+    rev: z.number().int().min(1).optional(),
   })
   .strict();
 export type TaskReminderJob = z.infer<typeof TaskReminderJobSchema>;
@@ -58,7 +60,7 @@ export function parseJob(raw: unknown): Job {
 export function jobKey(job: Job): string {
   switch (job.kind) {
     case 'pengingat-tugas':
-      return `pengingat.${job.taskId}.${job.stage}${job.ke ? `.${job.ke}` : ''}`;
+      return `pengingat.${job.taskId}.${job.stage}${job.ke ? `.${job.ke}` : ''}${job.rev ? `.r${job.rev}` : ''}`;
     case 'pantau-perjanjian':
     case 'laporan-tahunan':
       return agreementJobKey(job);

@@ -103,6 +103,11 @@ export interface TaskRecord {
   dueAt: string | null;
   overdueAt: string | null;
   dueProvisional: boolean;
+  /**
+   * How many times the due times were recomputed after a calendar year was imported (absent: never); reminders are
+   * planned under it, so those of earlier due times send nothing.
+   */
+  dueRevision?: number;
   state: TaskState;
   /** Never leaves DynamoDB. */
   taskToken?: string;
@@ -184,7 +189,9 @@ export type HistoryType =
    * A signature the provider did not deliver: its outcome unknown (a timeout after the request was sent: resolved by
    * the official's new attempt on the same PDF), or its response refused (not our PDF plus one valid signature).
    */
-  | 'tanda-tangan-gagal';
+  | 'tanda-tangan-gagal'
+  /** A calendar year was imported: the open task's provisional due times were computed again on its holidays. */
+  | 'tenggat-dihitung-ulang';
 
 export interface HistoryEvent {
   caseId: string;
@@ -271,6 +278,14 @@ export interface CaseStore {
   /** Issues a new version of the case's tracking link (the old one dies); false if it moved on. */
   renewTracking(caseId: string, fromVersion: number): Promise<boolean>;
   listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]>;
+  /**
+   * Sets an open task's due times and its next due revision, if it is still open at the due revision and due times
+   * it was read with (one conditional write); false when it moved on.
+   */
+  redateTask(
+    task: Pick<TaskRecord, 'taskId' | 'dueAt' | 'overdueAt' | 'dueRevision'>,
+    due: { dueAt: string | null; overdueAt: string | null; dueProvisional: boolean },
+  ): Promise<boolean>;
   /** The tasks of each of these cases (one read per case, a few at a time), by case id, in activation order. */
   listTasksOfCases(caseIds: readonly string[]): Promise<Map<string, TaskRecord[]>>;
 

@@ -35,7 +35,7 @@ export const DEFAULT_PENGINGAT: Pengingat = PengingatSchema.parse({});
  * none, except a wait on an external party (`waitsOnExternal`), whose recording official is reminded.
  */
 export function planReminders(input: {
-  task: Pick<TaskRecord, 'taskId' | 'openedAt' | 'dueAt' | 'overdueAt'>;
+  task: Pick<TaskRecord, 'taskId' | 'openedAt' | 'dueAt' | 'overdueAt' | 'dueRevision'>;
   waitsOnExternal: boolean;
   cadence: Pengingat;
   calendar: WorkCalendar;
@@ -43,7 +43,12 @@ export function planReminders(input: {
   const { task, cadence, calendar } = input;
   const items: ScheduledItem<TaskReminderJob>[] = [];
   const add = (at: Date, job: Omit<TaskReminderJob, 'kind' | 'taskId'>) => {
-    const full: TaskReminderJob = { kind: 'pengingat-tugas', taskId: task.taskId, ...job };
+    const full: TaskReminderJob = {
+      kind: 'pengingat-tugas',
+      taskId: task.taskId,
+      ...job,
+      ...(task.dueRevision ? { rev: task.dueRevision } : {}),
+    };
     items.push({ key: jobKey(full), at, job: full });
   };
   const openedAt = new Date(task.openedAt);

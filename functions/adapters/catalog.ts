@@ -7,6 +7,8 @@ import {
   parseCalendarYear,
   type WorkCalendar,
 } from '../../core/calendar/work-calendar.ts';
+import type { CalendarYear, WorkingHours } from '../../core/calendar/calendar-schema.ts';
+import { dateHolidaysEstimate } from './holiday-estimate.ts';
 import type { PemdaContext, SopCatalog } from '../../core/case/case-runtime.ts';
 import {
   createDirectory,
@@ -31,6 +33,13 @@ export interface Catalog {
   outlines: OutlineCatalog;
   pemda(pemdaId: string): PemdaContext & { calendar: WorkCalendar; directory: Directory };
   pemdaIds(): string[];
+  /** The years of holiday data: shipped under config/calendar, then those imported (core/calendar/calendar-import.ts). */
+  calendarYears(): readonly CalendarYear[];
+  /**
+   * Rebuilds every pemda's calendar from the shipped years and `imported` (an imported year replaces a shipped one):
+   * what reads `pemda(id).calendar` from then on sees them, without a restart.
+   */
+  useImportedYears(imported: readonly CalendarYear[]): void;
 }
 
 /**
@@ -171,17 +180,24 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
     .map((f) => parseCalendarYear(JSON.parse(readFileSync(join(calendarDir, f), 'utf8')), join(calendarDir, f)));
 
   const contexts = new Map<string, ReturnType<Catalog['pemda']>>();
+  let currentYears: readonly CalendarYear[] = years;
+  /** A pemda's calendar and what is computed on it, from the current years. */
+  const calendarContext = (hours: WorkingHours) => {
+    const calendar = createWorkCalendar(currentYears, hours, dateHolidaysEstimate);
+    return {
+      calendar,
+      due: (openedAt: Date, waktu: Parameters<typeof computeDue>[2]) => computeDue(calendar, openedAt, waktu),
+      localDate: (at: Date) => calendar.localDate(at),
+    };
+  };
   const directoryFiles = new Map<string, string>();
   for (const file of yamlFiles(join(options.configDir, 'pemda'))) {
     const { data, directory } = loadDirectoryFile(file);
     const hours = data.pemda.jamKerja;
-    const calendar = createWorkCalendar(years, hours);
     directoryFiles.set(data.pemda.id, file);
     contexts.set(data.pemda.id, {
       directory,
-      calendar,
-      due: (openedAt, waktu) => computeDue(calendar, openedAt, waktu),
-      localDate: (at) => calendar.localDate(at),
+      ...calendarContext(hours),
       formatDateTime: (at) => formatTanggalWaktu(at, hours.timeZone),
     });
   }
@@ -210,6 +226,14 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
       return ctx;
     },
     pemdaIds: () => [...contexts.keys()],
+    calendarYears: () => currentYears,
+    useImportedYears(imported) {
+      const byYear = new Map<number, CalendarYear>(years.map((y) => [y.year, y]));
+      for (const y of imported) byYear.set(y.year, y);
+      currentYears = [...byYear.values()].sort((a, b) => a.year - b.year);
+      for (const [id, ctx] of contexts)
+        contexts.set(id, { ...ctx, ...calendarContext(ctx.directory.data.pemda.jamKerja) });
+    },
   };
 }
 

@@ -272,6 +272,30 @@ export class DynamoDbCaseStore implements CaseStore {
     );
   }
 
+  redateTask(
+    task: Pick<TaskRecord, 'taskId' | 'dueAt' | 'overdueAt' | 'dueRevision'>,
+    due: { dueAt: string | null; overdueAt: string | null; dueProvisional: boolean },
+  ): Promise<boolean> {
+    const revision = task.dueRevision ?? 0;
+    return this.updateTaskIf(
+      task.taskId,
+      'SET dueAt = :newDue, overdueAt = :newOver, dueProvisional = :prov, dueRevision = :next',
+      `#state = :open AND dueAt = :due AND overdueAt = :over AND ${
+        revision === 0 ? 'attribute_not_exists(dueRevision)' : 'dueRevision = :rev'
+      }`,
+      {
+        ':newDue': due.dueAt,
+        ':newOver': due.overdueAt,
+        ':prov': due.dueProvisional,
+        ':next': revision + 1,
+        ':open': 'open',
+        ':due': task.dueAt,
+        ':over': task.overdueAt,
+        ...(revision === 0 ? {} : { ':rev': revision }),
+      },
+    );
+  }
+
   async markReported(taskId: string, at: string): Promise<void> {
     await this.updateTaskIf(taskId, 'SET #state = :reported, reportedAt = :at', '#state = :decided', {
       ':reported': 'reported',

@@ -26,6 +26,7 @@ import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../core/case/timeline.ts';
 import { disposisiLine, disposisiOf } from '../../core/case/disposisi.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
+import { missingNextYear } from '../../core/calendar/calendar-import.ts';
 import { buildSwimlane, type StepState } from '../../core/sop/swimlane.ts';
 import { activityLabel, stepLabel } from '../../core/sop/step-label.ts';
 import { lastTaskEmailAt, REMIND_WINDOW_MS } from '../../core/case/case-admin.ts';
@@ -246,6 +247,9 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         urutTenggatUrl: `/konsol${filterQuery(f, { urut: f.urut === 'tenggat' ? 'tenggat-turun' : 'tenggat' })}`,
         urutTenggatTanda: f.urut === 'tenggat' ? '▲' : f.urut === 'tenggat-turun' ? '▼' : '',
         zona: timeZone,
+        kalenderBelumAda: p.roles.includes('admin')
+          ? missingNextYear(app.catalog.pemda(p.pemdaId).calendar, app.cases.now())
+          : null,
       },
       'Dasbor kasus',
       { session },

@@ -68,6 +68,8 @@ function handlerTable(app: App, runtime: App['runtime']) {
   return {
     enterStep: async (event: unknown) => runtime.enterStep(EnterEvent.parse(event)),
     openTask: async (event: unknown) => {
+      // A task's due times are computed as it opens: on the holiday years imported so far (read again each minute).
+      await app.calendars.refresh();
       await runtime.openTask(OpenTaskEvent.parse(event));
       return { waiting: true };
     },
@@ -92,6 +94,7 @@ function handlerTable(app: App, runtime: App['runtime']) {
      */
     runSchedule: async (event: unknown) => {
       const job = parseJob(event);
+      await app.calendars.refresh();
       return job.kind === 'pengingat-tugas' ? runtime.runScheduledJob(job) : app.agreements.runJob(job);
     },
     /** Scheduled: reports decisions stored but not reported (the report failed); resumes where the execution is gone. */

@@ -14,6 +14,7 @@ import { webUseCases, type WebUseCaseOptions } from '../web-use-cases.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 import { archiveRoutes } from './archive-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { calendarRoutes } from './calendar-routes.ts';
 import { caseAdminRoutes } from './case-admin-routes.ts';
 import { consoleRoutes } from './console-routes.ts';
 import { homeRoutes } from './home-routes.ts';
@@ -56,6 +57,7 @@ const MODULES: ((ctx: WebContext) => Route[])[] = [
   analyticsRoutes,
   monitoringRoutes,
   packageRoutes,
+  calendarRoutes,
 ];
 
 /** Every body but a verification upload is small (forms, JSON). */
@@ -122,6 +124,11 @@ export function webApp(app: App, options: WebAppOptions = {}): WebApp {
     })(c, next),
   );
   hono.use(postsFromOurPages(publicOrigin, (c) => refuse(c, 403, CROSS_SITE)));
+  // Due times shown and computed follow the holiday years imported by any process (read again each minute).
+  hono.use(async (_c, next) => {
+    await useCases.calendars.refresh();
+    await next();
+  });
 
   for (const route of routes)
     for (const path of honoPaths(route.pattern))

@@ -47,6 +47,7 @@ export interface WebUseCases extends Pick<
   | 'archive'
   | 'drafts'
   | 'completion'
+  | 'calendars'
 > {
   /** The konsep PDF of a naskah content being edited (the pasal editor's preview; nothing is stored). */
   naskahPreview(
