@@ -59,6 +59,7 @@ import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
 import type { Settings } from './settings.ts';
 import { SIGNING_KEY_TAG, type SepakatStateful } from './stateful-stack.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
+import { CALENDAR_PREFIX } from '../functions/adapters/calendar-store.ts';
 
 export interface StatelessProps extends StackProps {
   readonly settings: Settings;
@@ -377,6 +378,24 @@ export class SepakatStateless extends Stack {
       // Every function builds the App, whose configuration needs the link key (functions/lambda/bootstrap.ts).
       role.addToPrincipalPolicy(
         new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [stateful.linkKey.secretArn] }),
+      );
+      // ... and whose calendars include the years an administrator imported (functions/adapters/calendar-store.ts):
+      // read and list that prefix of the documents bucket only.
+      const documentsArn = `arn:aws:s3:::${stateful.bucketNames.documents}`;
+      const calendarObjects = `${documentsArn}/${CALENDAR_PREFIX}*`;
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [calendarObjects] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [documentsArn],
+          conditions: { StringLike: { 's3:prefix': [`${CALENDAR_PREFIX}*`] } },
+        }),
+      );
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5',
+        'The imported calendar years: one object per year under the kalender/ prefix, read (and listed) only.',
+        [`Resource::${calendarObjects}`],
       );
     }
   }

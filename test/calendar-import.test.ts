@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan } from '../cli/drive.ts';
 import { DEFAULT_WORKING_HOURS } from '../core/calendar/calendar-schema.ts';
 import { checkCalendarImport, missingNextYear } from '../core/calendar/calendar-import.ts';
 import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
-import { dateHolidaysEstimate } from '../functions/adapters/holiday-estimate.ts';
+import { fileHolidayEstimate } from '../functions/adapters/holiday-estimate.ts';
+import { estimateYears } from '../cli/kalender-perkiraan.ts';
 import { PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
+import { PROJECT_ROOT } from '../local/runtime.ts';
 
 /** A WIB wall-clock time as an instant. */
 const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
@@ -15,7 +18,11 @@ const year2026 = parseCalendarYear(
 const file2027 = JSON.parse(readFileSync(new URL('./fixtures/calendar/2027-uji.json', import.meta.url), 'utf8'));
 
 describe('the estimate of a year without holiday data', () => {
-  const calendar = createWorkCalendar([year2026], DEFAULT_WORKING_HOURS, dateHolidaysEstimate);
+  const calendar = createWorkCalendar(
+    [year2026],
+    DEFAULT_WORKING_HOURS,
+    fileHolidayEstimate(join(PROJECT_ROOT, 'config', 'calendar')),
+  );
 
   it('has the fixed-date holidays and Idul Fitri 2027 near its expected date, all marked perkiraan', () => {
     expect(calendar.hasYear(2027)).toBe(false);
@@ -78,7 +85,11 @@ describe('checking an imported year', () => {
 });
 
 describe('the warning of a missing calendar for next year', () => {
-  const calendar = createWorkCalendar([year2026], DEFAULT_WORKING_HOURS, dateHolidaysEstimate);
+  const calendar = createWorkCalendar(
+    [year2026],
+    DEFAULT_WORKING_HOURS,
+    fileHolidayEstimate(join(PROJECT_ROOT, 'config', 'calendar')),
+  );
   it('warns from October, not before', () => {
     expect(missingNextYear(calendar, at('2026-03-16 09:00'))).toBeNull();
     expect(missingNextYear(calendar, at('2026-09-30 23:00'))).toBeNull();
@@ -151,5 +162,17 @@ describe('importing 2027 on a running runtime', () => {
 
     // A second import of the same year changes no task (none is provisional any more).
     expect(await rt.app.calendars.import(file2027)).toMatchObject({ tugas: { diubah: 0 } });
+  });
+});
+
+describe('the committed estimate of the coming years', () => {
+  it('is what the library computes (run `npm run kalender:perkiraan` after updating date-holidays)', () => {
+    const file = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'calendar', 'perkiraan.json'), 'utf8')) as {
+      dariTahun: number;
+      sampaiTahun: number;
+      tahun: Record<string, unknown>;
+    };
+    expect(file.dariTahun).toBeLessThanOrEqual(2027);
+    expect(file.tahun).toEqual(estimateYears(file.dariTahun, file.sampaiTahun));
   });
 });

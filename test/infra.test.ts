@@ -668,9 +668,23 @@ describe('least privilege', () => {
         expect(objectActions, `${spec.id} → bucket ${key}`).toEqual(
           new Set(wanted.map((a) => ({ read: 's3:GetObject', put: 's3:PutObject', delete: 's3:DeleteObject' })[a])),
         );
-        // The signing function's only objects are the documents bucket's scratch prefix (below).
-        if (!wanted.length && !(spec.id === 'signing' && key === 'documents'))
-          expect(text, `${spec.id} → bucket ${key}`).not.toContain(name);
+        // Beyond its own buckets, a function reaches only the prefix every App reads (the imported calendar years:
+        // GetObject, and ListBucket with that prefix) and, for the signing function, the scratch prefix (below).
+        for (const s of statements)
+          for (const resource of asArray(s.Resource).filter((r: unknown) => JSON.stringify(r).includes(name))) {
+            const actions = asArray(s.Action);
+            const allowed =
+              (wanted.length && resource === `arn:aws:s3:::${name}/*`) ||
+              (wanted.includes('read') && resource === `arn:aws:s3:::${name}` && !s.Condition) ||
+              (key === 'documents' &&
+                resource === `arn:aws:s3:::${name}/kalender/*` &&
+                actions.every((x: string) => x === 's3:GetObject')) ||
+              (key === 'documents' &&
+                resource === `arn:aws:s3:::${name}` &&
+                JSON.stringify(s.Condition) === JSON.stringify({ StringLike: { 's3:prefix': ['kalender/*'] } })) ||
+              (spec.id === 'signing' && key === 'documents' && String(resource).includes('/sementara/tanda-tangan/'));
+            expect(allowed, `${spec.id} → ${String(resource)} ${JSON.stringify(actions)}`).toBeTruthy();
+          }
       }
       expect(text.includes('ses:SendEmail'), `${spec.id} mail`).toBe(access.mail);
       const secrets = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('secretsmanager:')));
@@ -802,9 +816,17 @@ describe('least privilege', () => {
     }
     expect(ACCESS.http.invokesSigning).toBe(true);
     const signing = statementsOfRole(roleOf('signing'));
+    // Its objects: the scratch prefix (read and write), and, as every App, the imported calendar years (read).
     const objects = signing.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
-    expect(objects.flatMap((s) => asArray(s.Resource))).toEqual([scratch]);
-    expect(new Set(objects.flatMap((s) => asArray(s.Action)))).toEqual(new Set(['s3:GetObject', 's3:PutObject']));
+    const calendar = (r: unknown) => String(r).includes('/kalender/') || !String(r).includes('/');
+    const written = objects.filter((s) => asArray(s.Action).includes('s3:PutObject'));
+    expect(written.flatMap((s) => asArray(s.Resource))).toEqual([scratch]);
+    expect(objects.flatMap((s) => asArray(s.Resource)).filter((r: unknown) => r !== scratch && !calendar(r))).toEqual(
+      [],
+    );
+    expect(new Set(objects.flatMap((s) => asArray(s.Action)))).toEqual(
+      new Set(['s3:GetObject', 's3:PutObject', 's3:ListBucket']),
+    );
     expect(JSON.stringify(signing)).not.toMatch(/dynamodb:|ses:|states:|scheduler:/);
   });
 

@@ -8,7 +8,7 @@ import {
   type WorkCalendar,
 } from '../../core/calendar/work-calendar.ts';
 import type { CalendarYear, WorkingHours } from '../../core/calendar/calendar-schema.ts';
-import { dateHolidaysEstimate } from './holiday-estimate.ts';
+import { fileHolidayEstimate } from './holiday-estimate.ts';
 import type { PemdaContext, SopCatalog } from '../../core/case/case-runtime.ts';
 import {
   createDirectory,
@@ -181,9 +181,10 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
 
   const contexts = new Map<string, ReturnType<Catalog['pemda']>>();
   let currentYears: readonly CalendarYear[] = years;
+  const estimate = fileHolidayEstimate(calendarDir);
   /** A pemda's calendar and what is computed on it, from the current years. */
   const calendarContext = (hours: WorkingHours) => {
-    const calendar = createWorkCalendar(currentYears, hours, dateHolidaysEstimate);
+    const calendar = createWorkCalendar(currentYears, hours, estimate);
     return {
       calendar,
       due: (openedAt: Date, waktu: Parameters<typeof computeDue>[2]) => computeDue(calendar, openedAt, waktu),
