@@ -22,8 +22,9 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 export const potong = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 const mutuBakuText = (row: TimelineRow, perDay: number): string => {
-  if (!row.mutuBaku) return row.atasNama ? '(pihak luar)' : '-';
+  if (!row.mutuBaku) return '-';
   const { raw, minMenit, maxMenit } = row.mutuBaku;
+  if (row.atasNama) return `${raw} (perkiraan pihak luar)`;
   if (minMenit === null) return raw;
   // Days are shown in working minutes too, so they compare with "Dipakai".
   if (minMenit < perDay) return raw;

@@ -127,8 +127,9 @@ describe('sepakat CLI', () => {
     expect(out).toMatch(/L8\.1\s+1\s.*3-5 Hari \(1350-2250 mnt\)\s+tepat waktu/);
     expect(out).toContain('atas nama Tim Koordinasi Kerja Sama Daerah (TKKSD)');
     expect(out).toMatch(/Waktu yang digunakan\s+: .*menit kerja/);
-    expect(out).toMatch(/Mutu Baku yang dilalui\s+: 15 hari, 0 menit = 6750 menit kerja/);
-    expect(out).toMatch(/Total Waktu menurut SOP\s+: tidak dinyatakan \(jumlah langkah SOP: 15 hari, 0 menit\)/);
+    // Ranges stay ranges ("3-5 Hari" twice), in hari kerja.
+    expect(out).toMatch(/Mutu Baku yang dilalui\s+: 15–19 hari kerja = 6750 menit kerja/);
+    expect(out).toMatch(/Total Waktu menurut SOP\s+: tidak dinyatakan \(jumlah langkah SOP: 15–19 hari kerja\)/);
     expect(out).toMatch(/Hasil\s+: selesai/);
 
     // Act: a choice the task does not offer, then the real decision, through the link.

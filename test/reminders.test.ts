@@ -92,7 +92,7 @@ describe('when the reminders of a task fall due', () => {
     );
   });
 
-  it('reminds the official who records an external party after working days', () => {
+  it('reminds the official who records an external party without Waktu after working days', () => {
     const plan = planReminders({
       task: task('2026-11-23 09:00', null),
       waitsOnExternal: true,
@@ -257,25 +257,38 @@ describe('reminders and escalation of open tasks', () => {
     expect(ofTasks).toEqual([]);
   });
 
-  it('reminds the official who records an external party after five working days, offering a fresh link when the link expired', async () => {
-    // Arrange: L3 waits on the pengusul; the Kasubbag records its answer. Opened Senin 23 November 09.00.
+  it('reminds the official who records an external party at its perkiraan selesai, offering a fresh link when the link expired', async () => {
+    // Arrange: L3 waits on the pengusul (14 hari kalender); the Kasubbag records its answer. Opened Senin 23
+    // November 09.00: expected Senin 7 Desember at the closing of working hours, a perkiraan, not a deadline.
     const { caseId, link } = await caseAt('L2');
     await actOnLink(link, () => ({ pilihan: 'layak' }), { dataDir: rt.dataDir });
     const l3 = await eventually(async () => (await rt.app.store.listTasks({ caseId })).find((t) => t.node === 'L3'));
-    expect(l3.dueAt).toBeNull();
+    expect(l3).toMatchObject({ dueAt: at('2026-12-07 16:00').toISOString(), dueEstimate: true });
     await eventually(() => rt.scheduler.store.get(`pengingat.${l3.taskId}.menunggu-pihak-luar`));
+    // Its task email says so, and names no deadline of the official's.
+    // (Scheduled before the task email is sent.)
+    const taskMail = await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find(
+        (m) => m.text?.includes(`Nomor kasus: ${caseId}`) && m.subject.startsWith('Tugas baru: L3 '),
+      ),
+    );
+    expect(taskMail.text).toContain('Perkiraan selesai (Mutu Baku 14 hari kalender, waktu Pihak Ketiga (pengusul)');
+    expect(taskMail.text).not.toContain('Batas waktu');
 
-    // Act: Senin 30 November 09.00 is five working days later; the 7-day link expires at that very moment.
-    await runDueAt('2026-11-27 16:00');
-    expect(await reminderMails(caseId)).toHaveLength(0);
+    // Act: not after five working days any more (the fixed cadence is for waits without Waktu); at the next
+    // opening after the perkiraan, Selasa 8 Desember 07.30. The 7-day link has expired by then.
     await runDueAt('2026-11-30 09:00');
+    await runDueAt('2026-12-07 15:59');
+    expect(await reminderMails(caseId)).toHaveLength(0);
+    await runDueAt('2026-12-08 07:30');
 
     // Assert
     const mails = await reminderMails(caseId);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toMatch(/^Menunggu jawaban Pihak Ketiga \(pengusul\): L3 /);
     expect(mails[0]!.to).toEqual([KASUBBAG]);
-    expect(mails[0]!.text).toContain('sudah menunggu jawaban dari Pihak Ketiga (pengusul) selama 5 hari waktu kerja');
+    expect(mails[0]!.text).toContain('sudah menunggu jawaban dari Pihak Ketiga (pengusul) selama');
+    expect(mails[0]!.text).toContain('diperkirakan selesai Senin, 7 Desember 2026 pukul 16.00 WIB');
     expect(mails[0]!.text).toContain('Tautan tugas Anda sudah kedaluwarsa');
     expect(taskLinks(mails[0]!)).toEqual([]);
     expect((await reminderFacts(caseId)).map((f) => f.detail?.tahap)).toEqual(['menunggu-pihak-luar']);

@@ -84,10 +84,8 @@ function task(
   decided?: { at: string; choice: string; note?: string },
 ): TaskRecord {
   const a = activity(node);
-  const due =
-    a.actor.kind === 'external'
-      ? { dueAt: null, overdueAt: null, provisional: false }
-      : computeDue(calendar, wib(opened), a.waktu);
+  // As the runtime opens it: an external party's wait is due by its Waktu too, as a perkiraan.
+  const due = computeDue(calendar, wib(opened), a.waktu);
   const decision: Decision | undefined = decided && {
     choice: decided.choice,
     ...(decided.note ? { note: decided.note } : {}),
@@ -108,6 +106,7 @@ function task(
     person,
     openedAt: iso(opened),
     dueAt: due.dueAt?.toISOString() ?? null,
+    ...(a.actor.kind === 'external' && due.dueAt ? { dueEstimate: true } : {}),
     overdueAt: due.overdueAt?.toISOString() ?? null,
     dueProvisional: due.provisional,
     state: decision ? 'reported' : 'open',
@@ -244,8 +243,14 @@ describe('buildTimeline', () => {
       dueAt: iso('2026-11-24 16:00'),
     });
     expect(l21!.mutuBaku).toEqual({ raw: '1 hari', minMenit: 450, maxMenit: 450 });
-    // An external party's act has no due time and is not measured against the Mutu Baku.
-    expect(l22).toMatchObject({ usedMinutes: 90, dueAt: null, mutuBaku: null, status: 'tanpa Mutu Baku' });
+    // An external party's act keeps its Waktu as a perkiraan, and is never judged late or on time.
+    expect(l22).toMatchObject({
+      usedMinutes: 90,
+      dueEstimate: true,
+      mutuBaku: { raw: '1 hari', minMenit: 450, maxMenit: 450 },
+      status: 'jawaban pihak luar',
+    });
+    expect(l22!.dueAt).not.toBeNull();
     expect(l3).toMatchObject({ usedMinutes: 20, status: 'tepat waktu', doneAt: iso('2026-11-25 09:20') });
     // Open past its due time: counted up to now.
     expect(l1again).toMatchObject({ usedMinutes: 40, status: 'terlambat', doneAt: null, decision: null });
@@ -290,14 +295,14 @@ describe('buildTimeline', () => {
     // Passes: L1, L2 (once for its chain), L3, L1 again.
     expect(totals.standard).toEqual({
       passes: 4,
-      waktu: '1 hari, 60 menit',
+      waktu: '1 hari kerja, 60 menit',
       minMenit: 510,
       maxMenit: 510,
       menit: '1 hari 1 jam',
       hariKalender: 0,
     });
     expect(totals.sopTotalWaktu).toBe('1 hari, 45 menit');
-    expect(totals.sopSumWaktu).toBe('1 hari, 45 menit');
+    expect(totals.sopSumWaktu).toBe('1 hari kerja, 45 menit');
     expect(totals.late).toBe(2);
     expect(totals.rowsWithMutuBaku).toBe(4);
     expect([status, outcome]).toEqual(['aktif', null]);
@@ -342,7 +347,7 @@ describe('buildTimeline', () => {
       decision: { choice: 'ya', label: 'Ya: lanjutkan' },
       status: 'tepat waktu',
     });
-    expect(timeline.totals.standard.waktu).toBe('2 hari, 90 menit');
+    expect(timeline.totals.standard.waktu).toBe('2 hari kerja, 90 menit');
   });
 
   it('shows an activation whose task is not open yet, and a cancelled task', () => {

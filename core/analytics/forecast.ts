@@ -197,7 +197,8 @@ export function forecastCompletion(input: ForecastInput): Forecast | null {
       label: activityLabel(sop, currentNode),
       openedAt: task?.openedAt ?? cursor.enteredAt ?? null,
       dueAt,
-      overdue: !decided && !!task?.overdueAt && nowMs > Date.parse(task.overdueAt),
+      // An external party's perkiraan passing is no official's lateness.
+      overdue: !decided && !task?.dueEstimate && !!task?.overdueAt && nowMs > Date.parse(task.overdueAt),
     },
     standardAt: new Date(standardMs).toISOString(),
     realisticAt: new Date(realisticMs).toISOString(),

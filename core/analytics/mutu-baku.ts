@@ -27,7 +27,9 @@ import { isGate } from '../sop/schema.ts';
  *   task opened); a task without one is compared in working minutes with the Waktu's upper bound.
  * - A step without Waktu has no standard: it is counted and timed, never on time or late.
  * - A wait on an external party (its decision recorded by an official) is reported apart: the time is the party's,
- *   not held against the official.
+ *   not held against the official (never on time or late, in no actor's figures). Its Waktu is the party's
+ *   perkiraan: `pastEstimate` counts the answers recorded after its upper end, and `externalMinutes` is the time
+ *   cases spent waiting on external parties.
  * - Open tasks are not counted (not completed); cancelled tasks (a closed case) neither.
  * - The period is by the decision's local date in the pemda's zone, both bounds included.
  *
@@ -80,6 +82,12 @@ export interface StepFigures extends TempatDiSop {
   maxMinutes: number;
   /** The step's Waktu (of the newest SOP version seen); null without one, and for an external party. */
   standard: MutuBaku | null;
+  /** For an external party: its Waktu as the perkiraan of its answer; null otherwise, or without one. */
+  perkiraan: MutuBaku | null;
+  /** For an external party: answers recorded after the upper end of the perkiraan (the party's delay, nobody's fault). */
+  pastEstimate: number;
+  /** Working minutes of all its activations. */
+  totalMinutes: number;
   /** Activations judged against a standard: onTime + late. */
   measured: number;
   onTime: number;
@@ -116,6 +124,8 @@ export interface SopFigures {
     late: number;
     shareOnTime: number | null;
     externalActivations: number;
+    /** Working minutes the cases waited on external parties (apart from the officials' work). */
+    externalMinutes: number;
   };
 }
 
@@ -142,7 +152,7 @@ export interface CompletedActivation {
   doneMs: number;
   usedMinutes: number;
   mutuBaku: MutuBaku | null;
-  status: Extract<TimelineStatus, 'tepat waktu' | 'terlambat' | 'tanpa Mutu Baku'>;
+  status: Extract<TimelineStatus, 'tepat waktu' | 'terlambat' | 'tanpa Mutu Baku' | 'jawaban pihak luar'>;
 }
 
 /**
@@ -178,6 +188,8 @@ interface ActivityInfo extends TempatDiSop {
   jabatan: string;
   external: boolean;
   mutuBaku: MutuBaku | null;
+  /** An external party's Waktu, its perkiraan (never a standard for an official). */
+  perkiraan: MutuBaku | null;
   order: number;
   sopVersion: number;
 }
@@ -207,6 +219,7 @@ function activityInfo(sop: Sop, node: string, perDay: number, fallback: TaskReco
     jabatan: activity?.actor.jabatan ?? fallback.person.jabatan,
     external,
     mutuBaku: waktu && !external ? mutuBakuOf(waktu, perDay) : null,
+    perkiraan: waktu && external ? mutuBakuOf(waktu, perDay) : null,
     ...nomorUraian(node, activity, step),
     link: activity && activity.linkIndex !== null ? `${activity.linkIndex + 1}/${chainLength ?? '?'}` : null,
     order,
@@ -231,6 +244,7 @@ function judge(
   doneMs: number,
   usedMinutes: number,
 ): CompletedActivation['status'] {
+  if (info.external) return 'jawaban pihak luar';
   const mutuBaku = info.mutuBaku;
   if (!mutuBaku) return 'tanpa Mutu Baku';
   if (task.overdueAt) return doneMs > Date.parse(task.overdueAt) ? 'terlambat' : 'tepat waktu';
@@ -285,6 +299,7 @@ interface Group {
   repeats: number;
   onTime: number;
   late: number;
+  pastEstimate: number;
 }
 
 interface SopGroups {
@@ -354,6 +369,7 @@ export function computeMutuBaku(input: MutuBakuInput): MutuBakuReport {
             repeats: 0,
             onTime: 0,
             late: 0,
+            pastEstimate: 0,
           };
           sopGroups.groups.set(info.node, group);
         } else if (info.sopVersion > group.info.sopVersion) group.info = info;
@@ -375,6 +391,7 @@ export function computeMutuBaku(input: MutuBakuInput): MutuBakuReport {
       const status = judge(info, task, doneMs, used);
       if (status === 'tepat waktu') group.onTime++;
       else if (status === 'terlambat') group.late++;
+      if (info.external && task.overdueAt && doneMs > Date.parse(task.overdueAt)) group.pastEstimate++;
       activations++;
     }
   }
@@ -405,6 +422,9 @@ export function computeMutuBaku(input: MutuBakuInput): MutuBakuReport {
         meanMinutes: stats.mean,
         maxMinutes: stats.max,
         standard: info.mutuBaku,
+        perkiraan: info.perkiraan,
+        pastEstimate: group.pastEstimate,
+        totalMinutes: group.sum,
         measured,
         onTime: group.onTime,
         late: group.late,
@@ -454,6 +474,7 @@ export function computeMutuBaku(input: MutuBakuInput): MutuBakuReport {
         late: steps.reduce((s, r) => s + r.late, 0),
         shareOnTime: share(onTime, measured),
         externalActivations: external.reduce((s, r) => s + r.n, 0),
+        externalMinutes: external.reduce((s, r) => s + r.totalMinutes, 0),
       },
     });
   }

@@ -244,11 +244,9 @@ export class CaseRuntime {
     const now = this.now();
     const pemda = this.deps.pemda(record.pemdaId);
     const person = pemda.directory.bind(activity.performer.id, pemda.localDate(now), `${record.caseId}|${cursor.seq}`);
-    // A wait on an external party has no due time: the official only records its answer.
-    const due =
-      activity.actor.kind === 'external'
-        ? { dueAt: null, overdueAt: null, provisional: false }
-        : pemda.due(now, activity.waktu);
+    // A wait on an external party is due by its Waktu too, as a perkiraan: the party's time, not the official's.
+    const external = activity.actor.kind === 'external';
+    const due = pemda.due(now, activity.waktu);
     return {
       taskId,
       caseId: record.caseId,
@@ -269,6 +267,7 @@ export class CaseRuntime {
       dueAt: due.dueAt?.toISOString() ?? null,
       overdueAt: due.overdueAt?.toISOString() ?? null,
       dueProvisional: due.provisional,
+      ...(external && due.dueAt ? { dueEstimate: true } : {}),
       state: 'open',
       linkVersion: 1,
       linkExpiresAt: new Date(now.getTime() + this.deps.linkTtlHours * 3600_000).toISOString(),
@@ -351,9 +350,12 @@ export class CaseRuntime {
         ...this.taskMailModel(task, record, activity),
         kunjungan: task.visit,
         eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
-        batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
+        batasWaktu: task.dueAt && !task.dueEstimate ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
         terlambatSetelah:
-          task.overdueAt && task.overdueAt !== task.dueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
+          task.overdueAt && task.overdueAt !== task.dueAt && !task.dueEstimate
+            ? pemda.formatDateTime(new Date(task.overdueAt))
+            : undefined,
+        ...this.perkiraanModel(task, pemda),
         sementara: task.dueProvisional,
         tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
         url: this.taskUrl(task),
@@ -620,6 +622,23 @@ export class CaseRuntime {
     }
   }
 
+  /**
+   * The "perkiraan selesai" of a wait on an external party, as emails print it: the expected date (the lower end of
+   * a range) and the latest (its upper end, when a range); empty for an official's own task.
+   */
+  private perkiraanModel(
+    task: TaskRecord,
+    pemda: PemdaContext,
+  ): { perkiraanSelesai?: string; perkiraanPaling?: string } {
+    if (!task.dueEstimate || !task.dueAt) return {};
+    return {
+      perkiraanSelesai: pemda.formatDateTime(new Date(task.dueAt)),
+      ...(task.overdueAt && task.overdueAt !== task.dueAt
+        ? { perkiraanPaling: pemda.formatDateTime(new Date(task.overdueAt)) }
+        : {}),
+    };
+  }
+
   /** The reminders of a task: the pemda's cadence on its working-day calendar (core/case/reminders.ts). */
   private reminderPlan(task: TaskRecord, record: CaseRecord, activity: Activity) {
     const pemda = this.deps.pemda(record.pemdaId);
@@ -712,12 +731,15 @@ export class CaseRuntime {
     const pemda = this.deps.pemda(record.pemdaId);
     const minutesSince = (iso: string | null) => (iso ? workingMinutesBetween(pemda.calendar, new Date(iso), now) : 0);
     const durasi = (minutes: number) => (minutes > 0 ? formatDurasi(minutes, pemda.calendar.minutesPerDay) : undefined);
-    const terlambatMenit = minutesSince(task.overdueAt);
+    // An external party's perkiraan is never a lateness of the official's.
+    const estimate = task.dueEstimate === true;
+    const terlambatMenit = estimate ? 0 : minutesSince(task.overdueAt);
     const common = {
       ...this.taskMailModel(task, record, activity),
-      batasWaktu: task.dueAt ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
-      terlambatSejak: task.overdueAt ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
+      batasWaktu: task.dueAt && !estimate ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
+      terlambatSejak: task.overdueAt && !estimate ? pemda.formatDateTime(new Date(task.overdueAt)) : undefined,
       lamaTerlambat: durasi(terlambatMenit),
+      ...this.perkiraanModel(task, pemda),
     };
     if (stage === 'eskalasi') {
       const atasanId = pemda.directory.person(task.person.id)?.atasan;

@@ -78,6 +78,8 @@ export interface DashboardRow {
   dueAt: string | null;
   overdueAt: string | null;
   dueProvisional: boolean;
+  /** `dueAt` is an external party's perkiraan selesai, not an official's deadline. */
+  dueEstimate: boolean;
   /** The current activation against the Mutu Baku; null when nothing is open. */
   mutuBaku: TimelineStatus | null;
   terlambat: boolean;
@@ -184,6 +186,7 @@ function rowOf(c: DashboardCase, now: Date): DashboardRow {
       dueAt: null,
       overdueAt: null,
       dueProvisional: false,
+      dueEstimate: false,
       mutuBaku: null,
       terlambat: false,
     };
@@ -218,6 +221,7 @@ function rowOf(c: DashboardCase, now: Date): DashboardRow {
     dueAt: first.dueAt,
     overdueAt: first.overdueAt,
     dueProvisional: first.dueProvisional,
+    dueEstimate: first.dueEstimate,
     mutuBaku: timeline.rows.some((r) => r.status === 'terlambat') ? 'terlambat' : first.status,
     terlambat: timeline.rows.some((r) => r.status === 'terlambat'),
   };

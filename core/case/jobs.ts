@@ -14,8 +14,9 @@ import { AgreementJobSchema, agreementJobKey, AnnualReportJobSchema } from '../a
  * - `sebelum-jatuh-tempo`: to the person, some working hours before the due time;
  * - `terlambat`: to the person, once it is overdue (`ke` counts the reminders after the due time: 1, 2, …);
  * - `eskalasi`: to the person's atasan, some working hours after the due time;
- * - `menunggu-pihak-luar`: a wait on an external party has no due time; the official who records its answer is
- *   reminded after some working days.
+ * - `menunggu-pihak-luar`: a wait on an external party is never late; the official who records its answer is
+ *   reminded at its perkiraan selesai (`ke` 1, and 2 at the upper end of a range), or, when its step has no Waktu,
+ *   after some working days.
  */
 export const REMINDER_STAGES = ['sebelum-jatuh-tempo', 'terlambat', 'eskalasi', 'menunggu-pihak-luar'] as const;
 export type ReminderStage = (typeof REMINDER_STAGES)[number];
@@ -26,7 +27,7 @@ export const TaskReminderJobSchema = z
     /** The opaque task id (as links carry it). */
     taskId: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'id tugas 22 karakter'),
     stage: z.enum(REMINDER_STAGES),
-    /** Which `terlambat` reminder (1-based); absent for the other stages. */
+    /** Which `terlambat` or `menunggu-pihak-luar` reminder (1-based); absent for the other stages. */
     ke: z.number().int().min(1).max(20).optional(),
     /** The task's due revision the reminder was planned on (absent: 0); a reminder of an older one sends nothing. */
     rev: z.number().int().min(1).optional(),

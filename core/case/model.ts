@@ -108,6 +108,12 @@ export interface TaskRecord {
    * planned under it, so those of earlier due times send nothing.
    */
   dueRevision?: number;
+  /**
+   * A wait on an external party: `dueAt`/`overdueAt` are its "perkiraan selesai" from the step's Waktu (the lower
+   * and upper end of a range), the party's time rather than an official's deadline: reminders go to the official who
+   * records the answer, and nobody is judged late by them. Absent on internal tasks (and on tasks opened before).
+   */
+  dueEstimate?: boolean;
   state: TaskState;
   /** Never leaves DynamoDB. */
   taskToken?: string;

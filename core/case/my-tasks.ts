@@ -34,6 +34,8 @@ export interface MyTask {
   dueAt: string | null;
   overdueAt: string | null;
   dueProvisional: boolean;
+  /** `dueAt` is an external party's perkiraan selesai, not the official's deadline (never late). */
+  dueEstimate: boolean;
   /** Past its Mutu Baku (its overdue time), and by how many working minutes on the pemda's calendar. */
   terlambat: boolean;
   terlambatMenit: number;
@@ -87,7 +89,8 @@ export class MyTasks {
         const record = byCase.get(task.caseId)!;
         const sop = this.deps.runtime.sopOf(record);
         const activity = this.deps.runtime.activityOf(record, task.node);
-        const late = !!task.overdueAt && now.getTime() > Date.parse(task.overdueAt);
+        // An external party's perkiraan passing makes no official late.
+        const late = !task.dueEstimate && !!task.overdueAt && now.getTime() > Date.parse(task.overdueAt);
         const opened = await this.deps.store.getHistory(task.caseId, openedKey(task));
         return {
           taskId: task.taskId,
@@ -102,6 +105,7 @@ export class MyTasks {
           dueAt: task.dueAt,
           overdueAt: task.overdueAt,
           dueProvisional: task.dueProvisional,
+          dueEstimate: task.dueEstimate === true,
           terlambat: late,
           terlambatMenit: late
             ? workingMinutesBetween(this.deps.calendar(record.pemdaId), new Date(task.overdueAt!), now)

@@ -21,7 +21,10 @@ export const PengingatSchema = z
     setelahTerlambatJam: z.array(z.number().min(0).max(1000)).max(10).default([0]),
     /** Working hours after the due time: an email to the person's atasan (null: no escalation). */
     eskalasiSetelahTerlambatJam: z.number().min(0).max(1000).nullable().default(15),
-    /** A wait on an external party: working days after it opened, a reminder to the official who records it. */
+    /**
+     * A wait on an external party whose step has no Waktu: working days after it opened, a reminder to the official
+     * who records it. A wait with a Waktu is reminded at its perkiraan selesai instead (see planReminders).
+     */
     pihakLuarSetelahHariKerja: z.number().int().positive().max(250).nullable().default(5),
   })
   .strict();
@@ -32,7 +35,11 @@ export const DEFAULT_PENGINGAT: Pengingat = PengingatSchema.parse({});
 
 /**
  * The reminders of a task that has just opened, each with its deterministic key. A task without a due time has
- * none, except a wait on an external party (`waitsOnExternal`), whose recording official is reminded.
+ * none, except a wait on an external party (`waitsOnExternal`), whose recording official is reminded:
+ * - with a perkiraan selesai (the step's Waktu: `dueAt`, and `overdueAt` for the upper end of a range), at each of
+ *   them (`ke` 1 and 2), instead of the fixed `pihakLuarSetelahHariKerja`: the official asks the party when its
+ *   expected time has come. Never an escalation to an atasan: the time is the party's;
+ * - without one, `pihakLuarSetelahHariKerja` working days after it opened.
  */
 export function planReminders(input: {
   task: Pick<TaskRecord, 'taskId' | 'openedAt' | 'dueAt' | 'overdueAt' | 'dueRevision'>;
@@ -53,6 +60,17 @@ export function planReminders(input: {
   };
   const openedAt = new Date(task.openedAt);
   if (input.waitsOnExternal) {
+    if (task.dueAt) {
+      // Read when the official is at work: a perkiraan at a closing, or on a Sunday, is told at the next opening.
+      const estimates = [...new Set([task.dueAt, task.overdueAt ?? task.dueAt])];
+      estimates.forEach((iso, i) =>
+        add(addWorkingMinutes(calendar, new Date(iso), 0).at, {
+          stage: 'menunggu-pihak-luar',
+          ...(estimates.length > 1 ? { ke: i + 1 } : {}),
+        }),
+      );
+      return items;
+    }
     if (cadence.pihakLuarSetelahHariKerja !== null)
       add(addWorkingMinutes(calendar, openedAt, cadence.pihakLuarSetelahHariKerja * calendar.minutesPerDay).at, {
         stage: 'menunggu-pihak-luar',

@@ -1,9 +1,9 @@
 import { waktuDalamMenit, workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import type { TimeZone } from '../calendar/calendar-schema.ts';
 import { formatDurasi } from '../format/tanggal.ts';
-import type { Activity, FlowNode, Sop } from '../sop/load-sop.ts';
+import { waktuOfStep, type Activity, type FlowNode, type Sop } from '../sop/load-sop.ts';
 import { isGate, isTerminal, type Terminal } from '../sop/schema.ts';
-import { sumWaktu, type Waktu } from '../sop/waktu.ts';
+import { formatTotalWaktu, type Waktu } from '../sop/waktu.ts';
 import type { CaseRecord, CaseStatus, Cursor, HistoryEvent, TaskRecord } from './model.ts';
 
 /**
@@ -14,13 +14,21 @@ import type { CaseRecord, CaseStatus, Cursor, HistoryEvent, TaskRecord } from '.
  * - tepat waktu: decided no later than the task's overdue time (the upper bound of a Waktu range);
  * - terlambat: decided after it, or still open past it;
  * - berjalan: open, not (yet) overdue;
- * - menunggu pihak luar: open on an external party (no due time: the pemda only records its answer);
- * - tanpa Mutu Baku: decided, on a step with no Waktu or by an external party;
+ * - menunggu pihak luar: open on an external party (its Waktu gives a "perkiraan selesai", never a lateness: the
+ *   time is the party's, the pemda only records its answer);
+ * - jawaban pihak luar: decided, by an external party (never judged late or on time);
+ * - tanpa Mutu Baku: decided, on a step with no Waktu;
  * - dibatalkan: the task was cancelled when the case was closed.
  */
 
 export type TimelineStatus =
-  'tepat waktu' | 'terlambat' | 'berjalan' | 'menunggu pihak luar' | 'tanpa Mutu Baku' | 'dibatalkan';
+  | 'tepat waktu'
+  | 'terlambat'
+  | 'berjalan'
+  | 'menunggu pihak luar'
+  | 'jawaban pihak luar'
+  | 'tanpa Mutu Baku'
+  | 'dibatalkan';
 
 export interface MutuBaku {
   /** The Waktu as written in the SOP ("3-5 Hari"). */
@@ -83,6 +91,11 @@ export interface TimelineRow extends TempatDiSop {
   dueAt: string | null;
   overdueAt: string | null;
   dueProvisional: boolean;
+  /**
+   * The due times are a "perkiraan selesai": the expected answer of an external party from its Waktu, not an
+   * official's deadline (set on the task when it opened).
+   */
+  dueEstimate: boolean;
   /** When the decision was taken. */
   doneAt: string | null;
   decision: { choice: string; label: string } | null;
@@ -90,7 +103,7 @@ export interface TimelineRow extends TempatDiSop {
   /** Working minutes between opening and decision (or now, while open). */
   usedMinutes: number;
   used: string;
-  /** The step's Waktu; null when the step has none or the act is an external party's. */
+  /** The step's Waktu; null when the step has none. For an external party's act: its expected time (perkiraan). */
   mutuBaku: MutuBaku | null;
   status: TimelineStatus;
 }
@@ -107,7 +120,7 @@ export interface TimelineTotals {
   /** Sum of the Mutu Baku of every step pass the case went through (a loop counts each pass). */
   standard: {
     passes: number;
-    /** As SOP tables write it: "21 hari, 135 menit". */
+    /** Each unit apart, ranges as ranges: "21 hari kerja, 45 hari kalender, 135 menit" (core/sop/waktu.ts). */
     waktu: string;
     /** In working minutes (lower and upper bound of the ranges); hari kalender are left out. */
     minMenit: number;
@@ -118,8 +131,9 @@ export interface TimelineTotals {
   };
   /** The SOP's stated total ("21 hari, 135 menit"), when it states one. */
   sopTotalWaktu: string | null;
-  /** The sum of the SOP's own steps, each counted once, as "x hari, y menit". */
+  /** The sum of the SOP's own steps, each counted once (a chain whose links state their Waktu: each link). */
   sopSumWaktu: string;
+  /** Rows of officials judged late (an external party's never counts). */
   late: number;
   rowsWithMutuBaku: number;
 }
@@ -162,12 +176,6 @@ const activityOf = (sop: Sop, node: string): Activity | null => {
   return found.type === 'activity' ? found : null;
 };
 
-/** "x hari, y menit" as SOP tables sum Waktu. */
-export function formatSumWaktu(items: readonly (Waktu | null)[]): string {
-  const { hari, menit } = sumWaktu(items);
-  return `${hari} hari, ${menit} menit`;
-}
-
 export function buildTimeline(input: TimelineInput): Timeline {
   const { record, sop, calendar, now } = input;
   const perDay = calendar.minutesPerDay;
@@ -205,8 +213,10 @@ export function buildTimeline(input: TimelineInput): Timeline {
     const stepId = task?.stepId ?? event?.stepId ?? activity?.stepId ?? node;
     const step = stepOrNull(sop, stepId);
     const waktu = activity?.waktu ?? null;
-    // A step pass begins at its entry node: the step itself, or the first link of its chain.
-    if (!activity || activity.linkIndex === null || activity.linkIndex === 0) passes.push(waktu);
+    // A step pass begins at its entry node: the step itself, or the first link of its chain; a chain whose links
+    // state their own Waktu counts each link (three 1-day paraf links are 3 days).
+    const perLink = !!step && !isGate(step) && !!step.chain?.some((link) => link.waktu);
+    if (!activity || activity.linkIndex === null || activity.linkIndex === 0 || perLink) passes.push(waktu);
 
     const decidedEvent = decidedEvents.get(item.seq);
     const decision = task?.decision;
@@ -221,7 +231,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     // An open (or cancelled) task counts up to now, or to the close of the case.
     const until = doneAt ? new Date(doneAt) : end;
     const usedMinutes = workingMinutesBetween(calendar, new Date(openedAt), until);
-    const mutuBaku = waktu && !atasNama ? mutuBakuOf(waktu, perDay) : null;
+    const mutuBaku = waktu ? mutuBakuOf(waktu, perDay) : null;
     const overdueAt = task?.overdueAt ?? null;
 
     let status: TimelineStatus;
@@ -231,7 +241,8 @@ export function buildTimeline(input: TimelineInput): Timeline {
       else if (overdueAt) status = end.getTime() > Date.parse(overdueAt) ? 'terlambat' : 'berjalan';
       else if (mutuBaku?.maxMenit != null) status = usedMinutes > mutuBaku.maxMenit ? 'terlambat' : 'berjalan';
       else status = 'berjalan';
-    } else if (!mutuBaku) status = 'tanpa Mutu Baku';
+    } else if (atasNama) status = 'jawaban pihak luar';
+    else if (!mutuBaku) status = 'tanpa Mutu Baku';
     else if (overdueAt) status = Date.parse(doneAt) > Date.parse(overdueAt) ? 'terlambat' : 'tepat waktu';
     else if (mutuBaku.maxMenit != null) status = usedMinutes > mutuBaku.maxMenit ? 'terlambat' : 'tepat waktu';
     else status = 'tanpa Mutu Baku';
@@ -255,6 +266,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
       dueAt: task?.dueAt ?? null,
       overdueAt,
       dueProvisional: task?.dueProvisional ?? false,
+      dueEstimate: task?.dueEstimate ?? (external || !!atasNama),
       doneAt,
       decision: choice ? { choice, label: activity?.choices.find((c) => c.value === choice)?.label ?? choice } : null,
       note,
@@ -278,7 +290,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
       maxMenit += m.max;
     } else hariKalender++;
   }
-  const sopSteps = sop.definition.steps.map((s) => (isGate(s) ? null : s.waktu));
+  const sopSteps = sop.definition.steps.flatMap(waktuOfStep);
 
   return {
     caseId: record.caseId,
@@ -302,16 +314,16 @@ export function buildTimeline(input: TimelineInput): Timeline {
       external: formatDurasi(externalMinutes, perDay),
       standard: {
         passes: passes.length,
-        waktu: formatSumWaktu(passes),
+        waktu: formatTotalWaktu(passes),
         minMenit,
         maxMenit,
         menit: formatDurasi(minMenit, perDay),
         hariKalender,
       },
       sopTotalWaktu: sop.definition.totalWaktu ?? null,
-      sopSumWaktu: formatSumWaktu(sopSteps),
+      sopSumWaktu: formatTotalWaktu(sopSteps),
       late: rows.filter((r) => r.status === 'terlambat').length,
-      rowsWithMutuBaku: rows.filter((r) => r.mutuBaku).length,
+      rowsWithMutuBaku: rows.filter((r) => r.mutuBaku && !r.atasNama).length,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isGate, isTerminal, SopSchema, type Choice, type Gate, type SopDefinition, type Step } from '../sop/schema.ts';
-import { sumWaktu, type Waktu } from '../sop/waktu.ts';
+import { waktuOfStep } from '../sop/load-sop.ts';
+import { formatTotalWaktu, type Waktu } from '../sop/waktu.ts';
 import {
   butirAngka,
   formatNip,
@@ -36,13 +37,19 @@ const rawWaktu = (value: unknown): unknown => {
   if (!value || typeof value !== 'object' || !('steps' in value) || !Array.isArray(value.steps)) return value;
   return {
     ...value,
-    steps: value.steps.map((s: unknown) =>
-      s && typeof s === 'object' && 'waktu' in s && s.waktu && typeof s.waktu === 'object' && 'raw' in s.waktu
-        ? { ...s, waktu: (s.waktu as Waktu).raw }
-        : s,
-    ),
+    steps: value.steps.map((s: unknown) => {
+      const step = waktuText(s);
+      // A chain link may state its own Waktu too.
+      return step && typeof step === 'object' && 'chain' in step && Array.isArray(step.chain)
+        ? { ...step, chain: step.chain.map(waktuText) }
+        : step;
+    }),
   };
 };
+const waktuText = (s: unknown): unknown =>
+  s && typeof s === 'object' && 'waktu' in s && s.waktu && typeof s.waktu === 'object' && 'raw' in s.waktu
+    ? { ...s, waktu: (s.waktu as Waktu).raw }
+    : s;
 
 export const SopDocumentSchema = z
   .object({
@@ -617,10 +624,7 @@ export function prepareSop(d: SopDocument, page: PageGeometry, measure?: SopMeas
   });
   pages[pages.length - 1]!.last = true;
 
-  const sum = sumWaktu(def.steps.map((s) => (isGate(s) ? null : s.waktu)));
-  const computed = [sum.hari ? `${sum.hari} hari` : '', sum.menit ? `${sum.menit} menit` : '']
-    .filter(Boolean)
-    .join(', ');
+  const computed = formatTotalWaktu(def.steps.flatMap(waktuOfStep));
   const maxLen = Math.max(...lanesList.map((l) => l.jabatan.length), 10);
   const vertical = laneW < 20;
   const linesPerLane = Math.max(1, Math.floor((laneW - 1) / 2.9));

@@ -403,7 +403,7 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
         choices: choices.map((c, j) =>
           !last && j === 0 ? { ...c, target: c.next } : resolveChoices([c], step.id, `chain[${i}].choices`)[0]!,
         ),
-        waktu: step.waktu,
+        waktu: link.waktu ?? step.waktu,
         before: i === 0 ? before : [],
       });
     });
@@ -521,6 +521,17 @@ function checkDocumentWork(nodes: FlowNode[], file: string, issues: DefinitionIs
           });
       });
   }
+}
+
+/**
+ * The Waktu a step adds to a total: its links' own where a link of its chain states one (each link, a link without
+ * its own taking the step's, as its task is due), else the step's Waktu once, as the SOP table writes it. A gate
+ * adds nothing.
+ */
+export function waktuOfStep(step: Step | Gate): (Waktu | null)[] {
+  if (isGate(step)) return [];
+  if (step.chain?.some((link) => link.waktu)) return step.chain.map((link) => link.waktu ?? step.waktu);
+  return [step.waktu];
 }
 
 /** Successors of a node: its choices' targets or its gate's branches. */

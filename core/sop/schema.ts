@@ -207,6 +207,12 @@ export const ChainLinkSchema = z
     /** What this official does, in the imperative the form shows ("Memaraf telaahan staf"). */
     action: nonEmpty,
     kind: z.enum(ACTION_KINDS).default('biasa'),
+    /**
+     * Waktu of this link alone (a paraf chain of three officials, "1 hari" each). Absent: the link takes the step's
+     * Waktu. When a link of a step states its own, the step's total is the sum over its links (core/sop/load-sop.ts
+     * `waktuOfStep`); otherwise the step's Waktu counts once, as the SOP table writes it.
+     */
+    waktu,
     fields: z.array(FieldSchema).default([]),
     /** Extra choices besides "lanjut" (to the next link), e.g. a return to the drafter. */
     choices: z.array(ChoiceSchema).default([]),

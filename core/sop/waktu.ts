@@ -38,15 +38,59 @@ export function parseWaktu(raw: string): Waktu | { error: string } {
   return { raw: raw.trim(), unit, min, max };
 }
 
-/** The total of a list of Waktu at their lower bound, as SOP tables sum it ("21 hari, 135 menit"). */
-export function sumWaktu(items: readonly (Waktu | null)[]): { hari: number; menit: number } {
-  let hari = 0;
-  let menit = 0;
+/** A sum of Waktu in one unit: its lower and upper bound (equal when no range was summed). */
+export interface WaktuRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The total of a list of Waktu, each unit apart: working days, calendar days and minutes (a jam is 60 menit) are
+ * never added to one another, and ranges stay ranges. A unit no item uses is null.
+ */
+export interface TotalWaktu {
+  readonly hariKerja: WaktuRange | null;
+  readonly hariKalender: WaktuRange | null;
+  readonly menit: WaktuRange | null;
+}
+
+/** Sums a list of Waktu (null items, steps without Waktu, are skipped) into a total per unit. */
+export function totalWaktu(items: readonly (Waktu | null)[]): TotalWaktu {
+  const sums: Record<keyof TotalWaktu, { min: number; max: number } | null> = {
+    hariKerja: null,
+    hariKalender: null,
+    menit: null,
+  };
   for (const w of items) {
     if (!w) continue;
-    if (w.unit === 'menit') menit += w.min;
-    else if (w.unit === 'jam') menit += w.min * 60;
-    else hari += w.min;
+    const [key, factor]: [keyof TotalWaktu, number] =
+      w.unit === 'hari-kerja'
+        ? ['hariKerja', 1]
+        : w.unit === 'hari-kalender'
+          ? ['hariKalender', 1]
+          : ['menit', w.unit === 'jam' ? 60 : 1];
+    const sum = (sums[key] ??= { min: 0, max: 0 });
+    sum.min += w.min * factor;
+    sum.max += w.max * factor;
   }
-  return { hari, menit };
+  return sums;
+}
+
+const UNIT_WORDS: readonly [keyof TotalWaktu, string][] = [
+  ['hariKerja', 'hari kerja'],
+  ['hariKalender', 'hari kalender'],
+  ['menit', 'menit'],
+];
+
+/**
+ * A total of Waktu as officials read it, each unit apart and ranges as ranges: "21 hari kerja, 45 hari kalender,
+ * 135 menit", "15–19 hari kerja". Accepts a list of Waktu or a total already summed; "" when nothing has a Waktu.
+ */
+export function formatTotalWaktu(items: readonly (Waktu | null)[] | TotalWaktu): string {
+  const total = Array.isArray(items) ? totalWaktu(items) : (items as TotalWaktu);
+  return UNIT_WORDS.flatMap(([key, word]) => {
+    const r = total[key];
+    if (!r) return [];
+    return [`${r.min === r.max ? r.min : `${r.min}–${r.max}`} ${word}`];
+  }).join(', ');
 }

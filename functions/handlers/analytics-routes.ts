@@ -99,7 +99,8 @@ function stepView(row: StepFigures, perDay: number) {
     median: durasi(row.medianMinutes),
     p90: durasi(row.p90Minutes),
     rataRata: durasi(row.meanMinutes),
-    mutuBaku: row.standard?.raw ?? '-',
+    mutuBaku: row.standard?.raw ?? row.perkiraan?.raw ?? '-',
+    lewatPerkiraan: row.pastEstimate,
     tepatWaktu: persen(row.shareOnTime),
     terlambat: row.late,
     dinilai: row.measured,
@@ -123,6 +124,7 @@ function reportView(report: MutuBakuReport, sops: { id: string; nama: string }[]
       terlambat: figures.totals.late,
       dinilai: figures.totals.measured,
       eksternal: figures.totals.externalActivations,
+      eksternalWaktu: formatDurasi(figures.totals.externalMinutes, perDay),
       grafikWaktu: figures.steps.length
         ? durationChart(
             `waktu-${i}`,

@@ -79,6 +79,7 @@ const STANDING_CLASS: Record<TimelineStatus, string> = {
   terlambat: 'telat',
   berjalan: 'jalan',
   'menunggu pihak luar': 'luar',
+  'jawaban pihak luar': 'luar',
   'tanpa Mutu Baku': 'netral',
   dibatalkan: 'netral',
 };
@@ -359,6 +360,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           terlambatSetelah:
             openRows[0]?.overdueAt && openRows[0].overdueAt !== openRows[0].dueAt ? w(openRows[0].overdueAt) : '',
           tenggatPerkiraan: openRows[0]?.dueProvisional ?? false,
+          tenggatPihakLuar: openRows[0]?.dueEstimate ?? false,
           standing: openRows[0]?.status ?? '',
           standingKelas: openRows[0] ? STANDING_CLASS[openRows[0].status] : '',
           dibuat: pemda.formatDateTime(new Date(record.createdAt)),
@@ -375,7 +377,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
           dibuka: w(r.openedAt),
           tenggat: w(r.dueAt),
           selesai: w(r.doneAt),
-          mutuBakuTeks: r.mutuBaku?.raw ?? (r.atasNama ? 'pihak luar' : '-'),
+          mutuBakuTeks: r.mutuBaku ? `${r.mutuBaku.raw}${r.atasNama ? ' (perkiraan pihak luar)' : ''}` : '-',
           arahan: arahanOf.get(r.seq),
           kelas: STANDING_CLASS[r.status],
         })),

@@ -331,6 +331,7 @@ export function intakeRoutes(ctx: WebContext): Route[] {
         sejak: formatAt(record, record.cursor.enteredAt),
         mutuBaku: activity.waktu?.raw,
         batasWaktu: task?.state === 'open' && task.dueAt ? formatAt(record, task.dueAt) : undefined,
+        perkiraan: task?.dueEstimate === true,
         menungguPihakLuar: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
       };
     }
