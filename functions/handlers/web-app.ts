@@ -16,6 +16,7 @@ import { archiveRoutes } from './archive-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { caseAdminRoutes } from './case-admin-routes.ts';
 import { consoleRoutes } from './console-routes.ts';
+import { sopRoutes } from './sop-routes.ts';
 import { homeRoutes } from './home-routes.ts';
 import { intakeRoutes } from './intake-routes.ts';
 import { monitoringRoutes } from './monitoring-routes.ts';
@@ -54,6 +55,7 @@ const MODULES: ((ctx: WebContext) => Route[])[] = [
   intakeRoutes,
   caseAdminRoutes,
   analyticsRoutes,
+  sopRoutes,
   monitoringRoutes,
   packageRoutes,
 ];
