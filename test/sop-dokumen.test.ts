@@ -124,6 +124,7 @@ describe('the SOPs in the console and the CLI', () => {
     expect(list.status).toBe(200);
     expect(list.text).toContain(`data-sop="${BLITAR}" data-versi="1"`);
     expect(list.text).not.toContain('kota-penyusunan-kesepakatan-bersama');
+    expect(list.text).toContain('<a href="/konsol/sop">SOP</a>');
 
     const page = await web(rt, `/konsol/sop/lihat?id=${BLITAR}&versi=1`, { cookie });
     expect(page.status).toBe(200);

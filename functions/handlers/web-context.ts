@@ -282,6 +282,7 @@ export class Pages {
       ...(has(p, 'pemohon') ? [{ url: '/permohonan/baru', label: 'Permohonan baru' }] : []),
       ...(canSeeArchive(p, p.pemdaId) ? [{ url: '/arsip', label: 'Arsip' }] : []),
       ...(canSeeAnalytics(p, p.pemdaId) ? [{ url: '/konsol/mutu-baku', label: 'Mutu Baku' }] : []),
+      ...(canSeeDashboard(p) ? [{ url: '/konsol/sop', label: 'SOP' }] : []),
     ];
     return {
       nama: p.nama,
