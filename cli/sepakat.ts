@@ -62,11 +62,57 @@ Perintah:
   sop periksa <berkas> [--pemda ID] [--config DIR]    menjalankan semua pemeriksaan SOP tanpa menjalankan apa pun
                                                       (alur, nomor, gerbang, direktori pemda); kode keluar 1 bila
                                                       ada masalah
+  sop dokumen <ID-SOP> [--versi N] --pdf berkas        dokumen SOP AP (kepala dan bagan alur, kertas pemda) ke
+                                                      PDF; tidak memerlukan runtime yang berjalan
   bantuan                                             tampilkan pesan ini
 
 --data-dir DIR   direktori data runtime lokal (bawaan: .sepakat)
 Tanpa --region, perintah kms-* memakai KMS lokal dari \`npm start\` yang berjalan; dengan --region, AWS KMS di
 region itu (kredensial AWS dari lingkungan). --config bawaan: ./config.`;
+
+/**
+ * `sop dokumen <id> [--versi N] --pdf <file>`: the SOP AP document of an SOP version, as the console serves it
+ * (core/documents/sop-document.ts), from the SOPs and configuration of this checkout; no runtime needed.
+ */
+async function sopPerintah(
+  args: readonly string[],
+  versi: string | undefined,
+  pdf: string | undefined,
+  out: (l: string) => void,
+) {
+  const [sub, id] = args;
+  if (sub !== 'dokumen')
+    throw salahPerintah(`Subperintah sop "${sub ?? ''}" tidak dikenal; yang ada: periksa, dokumen.`);
+  if (!id) throw salahPerintah('Sebutkan ID SOP, misalnya kota-penyusunan-kesepakatan-bersama.');
+  if (!pdf) throw salahPerintah('Sebutkan berkas keluaran dengan --pdf <berkas>.');
+  if (versi !== undefined && !/^[1-9]\d{0,3}$/.test(versi))
+    throw salahPerintah(`--versi "${versi}" tidak valid: harus nomor versi SOP (1, 2, …).`);
+  const { PROJECT_ROOT } = await import('../local/runtime.ts');
+  const { loadCatalog } = await import('../functions/adapters/catalog.ts');
+  const { createRenderer } = await import('../functions/render/renderer.ts');
+  const { printSopDocument } = await import('../core/documents/sop-document.ts');
+  const catalog = loadCatalog({ sopDirs: [join(PROJECT_ROOT, 'sops')], configDir: join(PROJECT_ROOT, 'config') });
+  let sop;
+  try {
+    sop = versi === undefined ? catalog.sops.latest(id) : catalog.sops.get(`${id}@${versi}`);
+  } catch {
+    throw new Gagal(`SOP ${id}${versi ? ` versi ${versi}` : ''} tidak ditemukan di sops/.`, 1);
+  }
+  const renderer = createRenderer({ maxConcurrency: 1 });
+  try {
+    const printed = await printSopDocument(
+      { directory: (pemdaId) => catalog.pemda(pemdaId).directory.data, renderer: () => renderer },
+      sop.definition,
+    );
+    const file = resolve(pdf);
+    writeFileSync(file, printed.pdf);
+    out(
+      `Dokumen SOP AP ${sop.key} (${printed.pages} halaman, kertas ${printed.paper}) ditulis ke ${file} (${Math.ceil(printed.pdf.length / 1024)} KB).`,
+    );
+  } finally {
+    await renderer.close();
+  }
+}
 
 /** A failure with the exit code and the message for the operator. */
 class Gagal extends Error {
@@ -987,6 +1033,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         sertifikat: { type: 'string' },
         rantai: { type: 'string' },
         config: { type: 'string' },
+        versi: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -1010,7 +1057,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     'kms-buat': { args: 0, flags: ['jenis', 'keterangan'] },
     'kms-csr': { args: 1, flags: ['nama', 'jabatan', 'nip', 'instansi', 'keluaran', 'region'] },
     'kms-pasang': { args: 3, flags: ['sertifikat', 'rantai', 'config', 'region'] },
-    sop: { args: 2, flags: ['pemda', 'config'] },
+    sop: { args: 2, flags: ['pemda', 'config', 'versi', 'pdf'] },
     // Its subcommands check their own arguments and options.
     arsip: {
       args: 2,
@@ -1145,7 +1192,9 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         );
         break;
       case 'sop':
-        await sopPeriksa(rest, { pemda: values.pemda, config: values.config }, out);
+        // `sop periksa <berkas>` checks a file; `sop dokumen <id>` writes its SOP AP document.
+        if (rest[0] === 'periksa') await sopPeriksa(rest, { pemda: values.pemda, config: values.config }, out);
+        else await sopPerintah(rest, values.versi, values.pdf, out);
         break;
       case 'arsip': {
         const { 'data-dir': _dataDir, help: _help, isian: _isian, ...strings } = values;

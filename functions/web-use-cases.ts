@@ -2,9 +2,11 @@ import { CaseView } from '../core/case/case-view.ts';
 import { printComparisonSheet } from '../core/naskah/comparison-sheet.ts';
 import { MyTasks } from '../core/case/my-tasks.ts';
 import type { App } from './app.ts';
+import { sopVersions } from './adapters/catalog.ts';
 import { Sessions } from './auth/session.ts';
 import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf, forecastCase } from './analytics/mutu-baku-forecast.ts';
 import { registerCsv, registerPdf } from './documents/register-export.ts';
+import { printSopDocument } from '../core/documents/sop-document.ts';
 import { Verification } from './documents/verification.ts';
 import type { WebUseCases } from './handlers/web-context.ts';
 
@@ -21,6 +23,12 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
   const clock = app.runtimeClock;
   const registerDeps = { register: (id: string) => app.register(id), catalog: app.catalog, clock };
   const useCases: Omit<WebUseCases, AppUseCase> = {
+    sopVersions: () => sopVersions(app.catalog),
+    sopDocument: (def) =>
+      printSopDocument(
+        { directory: (pemdaId) => app.catalog.pemda(pemdaId).directory.data, renderer: () => app.renderer() },
+        def,
+      ),
     cases: new CaseView({
       store: app.store,
       documents: app.documents,

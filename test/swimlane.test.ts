@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pelaksanaColumns } from '../core/documents/sop.ts';
+import { deciderOf, pelaksanaColumns } from '../core/documents/sop.ts';
 import { loadSop } from '../core/sop/load-sop.ts';
 import { isGate } from '../core/sop/schema.ts';
 import { buildSwimlane, LABEL_WIDTH, wrapText } from '../core/sop/swimlane.ts';
@@ -41,12 +41,13 @@ describe('the swimlane chart of an SOP', () => {
     expect(chart.height).toBe(chart.rows.at(-1)!.y + chart.rows.at(-1)!.h);
   });
 
-  it("draws each step's symbol in its actor's lane: a diamond for a decision, a box for a process", () => {
+  it("draws each step's symbol in its actor's lane (a decision in the decider's): a diamond, or a box", () => {
     const laneOf = new Map(chart.lanes.map((l, i) => [l.id, i]));
     for (const row of chart.rows) {
       const step = blitar.definition.steps.find((s) => s.id === row.id)!;
       if (isGate(step)) continue;
-      expect(row.lane).toBe(laneOf.get(step.actor));
+      const decision = row.drawing.polygons.some((p) => p.kind === 'keputusan');
+      expect(row.lane).toBe(laneOf.get(decision ? deciderOf(step) : step.actor));
       const inLane = (x: number) => x + LABEL_WIDTH >= row.cell.x && x + LABEL_WIDTH <= row.cell.x + row.cell.w;
       const shapes = [
         ...row.drawing.rects.filter((r) => !r.mini).map((r) => r.x + r.w / 2),
@@ -87,17 +88,17 @@ describe('the swimlane chart of an SOP', () => {
     const lane = atParaf.lanes.find((l) => l.id === 'asisten-pemerintahan')!;
     const l8 = atParaf.rows.find((r) => r.id === 'L8')!;
     expect(l8.cell.x).toBe(lane.x);
-    // The step itself stays drawn in its own actor's lane.
-    expect(l8.lane).toBe(atParaf.lanes.findIndex((l) => l.id === 'penata-kelola'));
+    // The step's decision (the Kepala Bagian may return it) stays drawn in the decider's lane.
+    expect(l8.lane).toBe(atParaf.lanes.findIndex((l) => l.id === 'kabag-tapem'));
     // Done steps are marked in their own lane; an unknown actor leaves the highlight there too.
     expect(
       buildSwimlane(blitar.definition, { L8: 'sekarang' }, 'tidak-ada').rows.find((r) => r.id === 'L8')!.cell.x,
     ).toBe(atParaf.lanes[l8.lane]!.x);
   });
 
-  it('fits a wide SOP (15 lanes) with every lane still usable', () => {
+  it('fits a wide SOP (18 lanes) with every lane still usable', () => {
     const bandung = buildSwimlane(seed('bandung-kerjasama-teknik-luar-negeri').definition);
-    expect(bandung.lanes).toHaveLength(15);
+    expect(bandung.lanes).toHaveLength(18);
     expect(Math.min(...bandung.lanes.map((l) => l.w))).toBeGreaterThanOrEqual(80);
     expect(bandung.rows.every((r) => r.state === 'belum')).toBe(true);
   });

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { isGate, isTerminal, SopSchema, type Choice, type Gate, type SopDefinition, type Step } from '../sop/schema.ts';
+import {
+  isGate,
+  isTerminal,
+  SopSchema,
+  type Automatic,
+  type Choice,
+  type Gate,
+  type SopDefinition,
+  type Step,
+} from '../sop/schema.ts';
 import { waktuOfStep } from '../sop/load-sop.ts';
 import { formatTotalWaktu, type Waktu } from '../sop/waktu.ts';
 import {
@@ -14,6 +23,7 @@ import {
   type KopView,
   type PageGeometry,
 } from './common.ts';
+import { ErrorNames, SepakatError } from '../errors.ts';
 
 /**
  * The SOP document (SOP AP, Permenpan RB 35/2012), generated from the SOP definition that also runs the workflow:
@@ -133,10 +143,18 @@ export interface Drawing {
   texts: SvgText[];
 }
 
+/** A mark of the product's reading on a row: its number in the notes list and a short label. */
+export interface TandaView {
+  nomor: number;
+  teks: string;
+}
+
 export interface SopRowView {
   id: string;
   no: string;
   uraian: string;
+  /** The product's readings in this row (reconstructed, inferred actor, added decision, moved act). */
+  tanda: TandaView[];
   kelengkapan: string[];
   waktu: string;
   output: string;
@@ -152,6 +170,17 @@ export interface LaneView {
   id: string;
   jabatan: string;
   width: number;
+  /** A Pelaksana column of the source (false: an actor the product added, drawn apart and marked). */
+  sumber: boolean;
+}
+
+/** The heading over a group of lanes: the source's Pelaksana, or the actors the product added. */
+export interface LaneGroupView {
+  judul: string;
+  span: number;
+  sumber: boolean;
+  /** The note that explains the group, if any. */
+  catatan: number | null;
 }
 
 export interface SopView {
@@ -188,12 +217,21 @@ export interface SopView {
     /** x (px) of the lines between lanes inside the drawing. */
     separators: number[];
     pages: { rows: SopRowView[]; last: boolean; halaman: number }[];
-    totalWaktu: string | null;
+    laneGroups: LaneGroupView[];
+    /** x (px) where the lanes the product added begin, and their width (shaded in the drawing), or null. */
+    apart: { x: number; w: number } | null;
+    /** The total as the source states it, or the product's computed total, which says so. */
+    totalWaktu: { teks: string; dihitung: boolean; catatan: number | null } | null;
     /** True in the measuring pass (one long table). */
     measuring: boolean;
   };
+  /** "Catatan pembacaan Sepakat": what in the document is the product's reading, numbered as the marks cite it. */
+  catatan: string[];
   footer: FooterView;
 }
+
+/** Said of a header field the source does not give (never "-"). */
+export const TIDAK_TERCANTUM = 'tidak tercantum dalam sumber';
 
 /** Rendered heights (mm) from the measuring pass: each flow row, the table head, the total row. */
 export interface SopMeasure {
@@ -234,15 +272,50 @@ const TERMINAL_LABEL: Record<string, string> = { selesai: 'Selesai', ditolak: 'D
 const kindLabel = (kind: Choice['kind']): string =>
   kind === 'ya' || kind === 'lanjut' ? 'Ya' : kind === 'batal' ? 'Batal' : 'Tidak';
 
-/** The pelaksana columns: every actor that owns a step or a link of a chain, in the order of `actors`. */
-export function pelaksanaColumns(def: SopDefinition): { id: string; jabatan: string }[] {
+export interface PelaksanaColumn {
+  id: string;
+  jabatan: string;
+  /** A Pelaksana column of the source; false for an actor the product added (drawn apart, marked). */
+  sumber: boolean;
+}
+
+/**
+ * The pelaksana columns. With the source's columns declared (`source.pelaksana`): those, in the source's order, then
+ * apart every other actor that owns a step, a link of a chain, a decision (`pemutus`) or takes part (`terlibat`), in
+ * the order of `actors`. Without (an SOP written in the product's format): every such actor, all the SOP's own.
+ */
+export function pelaksanaColumns(def: SopDefinition): PelaksanaColumn[] {
   const used = new Set<string>();
   for (const node of def.steps) {
     if (isGate(node)) continue;
     used.add(node.actor);
     for (const link of node.chain ?? []) used.add(link.actor);
+    for (const actor of node.terlibat ?? []) used.add(actor);
+    if (node.pemutus) used.add(node.pemutus);
   }
-  return def.actors.filter((a) => used.has(a.id)).map((a) => ({ id: a.id, jabatan: a.jabatan }));
+  const declared = def.source.pelaksana;
+  const byId = new Map(def.actors.map((a) => [a.id, a]));
+  const unknown = [...new Set([...(declared ?? []), ...used])].filter((id) => !byId.has(id));
+  if (unknown.length)
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `SOP ${def.id}: aktor ${unknown.join(', ')} (source.pelaksana, pemutus, terlibat) tidak ada dalam daftar actors`,
+    );
+  if (!declared)
+    return def.actors.filter((a) => used.has(a.id)).map((a) => ({ id: a.id, jabatan: a.jabatan, sumber: true }));
+  const own = declared.map((id) => ({ id, jabatan: byId.get(id)!.jabatan, sumber: true }));
+  const apart = def.actors
+    .filter((a) => used.has(a.id) && !declared.includes(a.id))
+    .map((a) => ({ id: a.id, jabatan: a.jabatan, sumber: false }));
+  return [...own, ...apart];
+}
+
+/** Who decides a step's branches: `pemutus`, else the one chain link that offers choices, else the step's actor. */
+export function deciderOf(step: Step): string {
+  if (step.pemutus) return step.pemutus;
+  if (step.choices?.length) return step.actor;
+  const deciding = [...new Set((step.chain ?? []).filter((l) => l.choices.length).map((l) => l.actor))];
+  return deciding.length === 1 ? deciding[0]! : step.actor;
 }
 
 function readFlow(def: SopDefinition, laneOf: (actor: string) => number): RowFlow[] {
@@ -272,7 +345,13 @@ function readFlow(def: SopDefinition, laneOf: (actor: string) => number): RowFlo
             ]
           : [{ target: next, kind: 'lanjut' }];
       for (const link of node.chain ?? []) for (const c of link.choices) exits.push({ target: c.next, kind: c.kind });
-      chainLanes = [...new Set((node.chain ?? []).map((l) => laneOf(l.actor)))].filter((l) => l !== lane);
+      // A decision sits in the lane of the party who decides; the step's other desks are small boxes.
+      if (new Set(exits.map((e) => e.target)).size > 1) lane = laneOf(deciderOf(node));
+      chainLanes = [
+        ...new Set(
+          [node.actor, ...(node.chain ?? []).map((l) => l.actor), ...(node.terlibat ?? [])].map((a) => laneOf(a)),
+        ),
+      ].filter((l) => l !== lane);
     }
     // One exit per target, the first kind seen naming it.
     const byTarget = new Map<string, Choice['kind']>();
@@ -539,6 +618,104 @@ export function columnWidths(contentWidth: number, lanes: number) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// What is the source's and what is the product's reading
+
+const ACT_LABEL: Partial<Record<Automatic['action'], string>> = {
+  nomor: 'Pengambilan nomor',
+  daftar: 'Pendaftaran nomor',
+  paraf: 'Paraf',
+  tandatangan: 'Penandatanganan',
+  arsip: 'Pengarsipan',
+};
+const CHOICE_LABEL: Record<Choice['kind'], string> = {
+  lanjut: 'lanjut',
+  ya: 'ya',
+  tidak: 'tidak',
+  kembalikan: 'dikembalikan',
+  ulangi: 'diulang',
+  tolak: 'ditolak',
+  batal: 'dibatalkan',
+};
+
+/** The marks of the rows (by step id) and the numbered notes they cite; lane notes come first. */
+export interface Readings {
+  rows: Map<string, TandaView[]>;
+  catatan: string[];
+  /** The note on the lanes the product added, or on a source without Pelaksana columns. */
+  lajur: number | null;
+}
+
+/** Every act a step carries (its own, its choices', its chain links'). */
+function actsOf(step: Step): Automatic[] {
+  return [
+    ...(step.automatic?.before ?? []),
+    ...(step.automatic?.after ?? []),
+    ...(step.choices ?? []).flatMap((c) => c.automatic),
+    ...(step.chain ?? []).flatMap((l) => [...l.automatic, ...l.choices.flatMap((c) => c.automatic)]),
+  ];
+}
+
+export function readingsOf(def: SopDefinition, columns: readonly PelaksanaColumn[]): Readings {
+  const catatan: string[] = [];
+  const note = (teks: string) => catatan.push(teks);
+  const jabatan = new Map(def.actors.map((a) => [a.id, a.jabatan]));
+  const noOf = (id: string) => {
+    if (isTerminal(id)) return `"${TERMINAL_LABEL[id] ?? id}"`;
+    const node = def.steps.find((s) => s.id === id);
+    const no = node ? (isGate(node) ? node.no : node.no) : undefined;
+    return no ? `langkah ${no.replace(/\.$/, '')}` : `langkah ${id}`;
+  };
+  let lajur: number | null = null;
+  const apart = columns.filter((c) => !c.sumber);
+  if (def.source.pelaksana && def.source.pelaksana.length === 0) {
+    lajur = note(
+      'Sumber tidak memuat kolom Pelaksana; semua lajur pada bagan ini adalah bacaan Sepakat atas pihak yang disebut dalam uraian langkah.',
+    );
+  } else if (apart.length) {
+    lajur = note(
+      `Lajur ${apart.map((c) => c.jabatan).join('; ')} bukan kolom Pelaksana dalam sumber; ditambahkan Sepakat karena pihak tersebut bertindak dalam langkah SOP, digambar terpisah dari kolom sumber.`,
+    );
+  }
+  const rows = new Map<string, TandaView[]>();
+  for (const node of def.steps) {
+    if (isGate(node)) continue;
+    const no = node.no.replace(/\.$/, '');
+    const marks: TandaView[] = [];
+    const mark = (teks: string, catatanTeks: string) => marks.push({ nomor: note(catatanTeks), teks });
+    if (node.reconstructed)
+      mark(
+        'Langkah disusun Sepakat',
+        `Langkah ${no} tidak terdapat dalam sumber (bagian sumber tidak terbaca atau hilang); uraian, pelaksana dan keluarannya disusun Sepakat dari bagian sumber lainnya dan peraturan, tanpa Waktu.`,
+      );
+    if (node.actorNote)
+      mark(
+        'Pelaksana dibaca Sepakat',
+        `Sumber tidak menandai lajur pelaksana langkah ${no}; Sepakat membacanya sebagai ${jabatan.get(node.actor) ?? node.actor} dari uraian langkah dan keluaran langkah sebelumnya.`,
+      );
+    const added = [
+      ...(node.choices ?? []).map((c) => ({ c, who: node.pemutus ?? node.actor })),
+      ...(node.chain ?? []).flatMap((l) => l.choices.map((c) => ({ c, who: l.actor }))),
+    ].filter(({ c }) => c.ditambahkan);
+    for (const { c, who } of added)
+      mark(
+        'Keputusan ditambahkan Sepakat',
+        `Pilihan "${c.label}" (${CHOICE_LABEL[c.kind]}, menuju ${noOf(c.next)}) oleh ${jabatan.get(who) ?? who} pada langkah ${no} tidak terdapat dalam sumber; ditambahkan Sepakat agar alur dapat dijalankan.`,
+      );
+    for (const act of actsOf(node)) {
+      const moved = 'dipindahkan' in act ? act.dipindahkan : undefined;
+      if (!moved) continue;
+      const label = ACT_LABEL[act.action] ?? act.action;
+      mark(
+        'Tindakan dipindahkan Sepakat',
+        `${label} dilakukan Sepakat pada langkah ${no}; sumber melakukannya pada langkah ${moved.dari}.${moved.alasan ? ` ${moved.alasan}` : ''}`,
+      );
+    }
+    if (marks.length) rows.set(node.id, marks);
+  }
+  return { rows, catatan, lajur };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The document
 
 const OFF_PAGE_LABELS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -559,9 +736,10 @@ export function prepareSop(d: SopDocument, page: PageGeometry, measure?: SopMeas
   const flows = readFlow(def, laneOf);
   const noOf = (id: string) => {
     const node = def.steps.find((s) => s.id === id);
-    const no = node && !isGate(node) ? node.no : id;
+    const no = node?.no ?? id;
     return no.replace(/\.$/, '');
   };
+  const readings = readingsOf(def, lanesList);
 
   // Pagination: which rows close a page. A row is only added where it would still fit as the page's last row
   // (with an off-page connector below it), so whichever row closes a page has room for the connector.
@@ -607,8 +785,9 @@ export function prepareSop(d: SopDocument, page: PageGeometry, measure?: SopMeas
     const step = isGate(node) ? null : node;
     pages[pages.length - 1]!.rows.push({
       id: node.id,
-      no: step ? step.no : '',
+      no: node.no ?? '',
       uraian: isGate(node) ? node.gate.question : node.uraian,
+      tanda: readings.rows.get(node.id) ?? [],
       kelengkapan: step ? step.kelengkapan : [],
       waktu: step?.waktu?.raw ?? '',
       output: step ? step.output : '',
@@ -624,14 +803,42 @@ export function prepareSop(d: SopDocument, page: PageGeometry, measure?: SopMeas
   });
   pages[pages.length - 1]!.last = true;
 
-  const computed = formatTotalWaktu(def.steps.flatMap(waktuOfStep));
+  const catatan = [...readings.catatan];
+  let totalWaktu: SopView['flow']['totalWaktu'] = null;
+  if (def.totalWaktu) totalWaktu = { teks: def.totalWaktu, dihitung: false, catatan: null };
+  else {
+    const steps = def.steps.filter((s): s is Step => !isGate(s));
+    const computed = formatTotalWaktu(steps.flatMap(waktuOfStep));
+    if (computed) {
+      const without = steps.filter((s) => !s.waktu).map((s) => s.no.replace(/\.$/, ''));
+      const nomor = catatan.push(
+        `Total Waktu tidak tercantum dalam sumber; dihitung Sepakat dengan menjumlahkan kolom Waktu per satuan (hari kerja, hari kalender dan menit tidak dijumlahkan satu sama lain; rentang tetap rentang)${without.length ? `, tanpa langkah ${without.join(', ')} yang tidak memiliki Waktu` : ''}.`,
+      );
+      totalWaktu = { teks: `${computed} (dihitung Sepakat)`, dihitung: true, catatan: nomor };
+    }
+  }
+  const sourceCount = lanesList.filter((l) => l.sumber).length;
+  const apartCount = lanesList.length - sourceCount;
+  const laneGroups: LaneGroupView[] = [
+    ...(sourceCount ? [{ judul: 'Pelaksana', span: sourceCount, sumber: true, catatan: null }] : []),
+    ...(apartCount
+      ? [
+          {
+            judul: sourceCount ? 'Pihak lain (bacaan Sepakat)' : 'Pelaksana (bacaan Sepakat)',
+            span: apartCount,
+            sumber: false,
+            catatan: readings.lajur,
+          },
+        ]
+      : []),
+  ];
   const maxLen = Math.max(...lanesList.map((l) => l.jabatan.length), 10);
   const vertical = laneW < 20;
   const linesPerLane = Math.max(1, Math.floor((laneW - 1) / 2.9));
   const laneHeaderHeight = vertical ? Math.min(48, Math.max(24, Math.ceil((maxLen * 1.25) / linesPerLane) + 4)) : 10;
   const list = (judul: string, items: readonly string[]) => ({
     judul,
-    butir: butirAngka(items.length ? items : ['-']),
+    butir: butirAngka(items.length ? items : [TIDAK_TERCANTUM]),
   });
 
   return {
@@ -643,10 +850,10 @@ export function prepareSop(d: SopDocument, page: PageGeometry, measure?: SopMeas
           ...(d.lambang ? { lambang: d.lambang } : {}),
         }),
       },
-      nomor: h.nomor ?? '-',
-      tanggalPembuatan: h.tanggalPembuatan ? tanggalSurat(h.tanggalPembuatan) : '-',
-      tanggalRevisi: h.tanggalRevisi ? tanggalSurat(h.tanggalRevisi) : '-',
-      tanggalEfektif: h.tanggalEfektif ? tanggalSurat(h.tanggalEfektif) : '-',
+      nomor: h.nomor ?? TIDAK_TERCANTUM,
+      tanggalPembuatan: h.tanggalPembuatan ? tanggalSurat(h.tanggalPembuatan) : TIDAK_TERCANTUM,
+      tanggalRevisi: h.tanggalRevisi ? tanggalSurat(h.tanggalRevisi) : TIDAK_TERCANTUM,
+      tanggalEfektif: h.tanggalEfektif ? tanggalSurat(h.tanggalEfektif) : TIDAK_TERCANTUM,
       disahkan: h.disahkanOleh
         ? {
             jabatan: h.disahkanOleh.jabatan,
@@ -664,6 +871,8 @@ export function prepareSop(d: SopDocument, page: PageGeometry, measure?: SopMeas
     },
     flow: {
       lanes: lanesList.map((l) => ({ ...l, width: Math.floor(laneW * 100) / 100 })),
+      laneGroups,
+      apart: apartCount ? { x: r2(px(sourceCount * laneW)), w: r2(px(apartCount * laneW)) } : null,
       laneCount: lanesList.length,
       totalSpan: lanesList.length + 3,
       vertical,
@@ -672,9 +881,10 @@ export function prepareSop(d: SopDocument, page: PageGeometry, measure?: SopMeas
       svgWidth: r2(px(widths.lanes)),
       separators: lanesList.slice(1).map((_, i) => r2(px((i + 1) * laneW))),
       pages,
-      totalWaktu: def.totalWaktu ?? (computed || null),
+      totalWaktu,
       measuring: !measure,
     },
+    catatan,
     footer: { parafPihak: false, tte: d.tte?.keterangan ?? null },
   };
 }

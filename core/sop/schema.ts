@@ -90,6 +90,15 @@ export type GeneratedDocument = (typeof GENERATED_DOCUMENTS)[number];
  */
 export const SIGNED_DOCUMENTS = ['kesepakatan-bersama', 'surat-undangan', 'surat-pengantar', 'nota-dinas'] as const;
 
+/**
+ * Tindakan yang dalam sumber SOP dilakukan pada langkah lain dan dipindahkan Sepakat ke langkah ini: `dari` nomor
+ * langkah menurut sumber, `alasan` penjelasan singkat dalam Bahasa Indonesia. Dokumen SOP AP menandainya.
+ */
+export const DipindahkanSchema = z
+  .object({ dari: z.string().trim().min(1, 'tidak boleh kosong'), alasan: z.string().trim().min(1).optional() })
+  .strict();
+export type Dipindahkan = z.infer<typeof DipindahkanSchema>;
+
 /** Automatic work attached to a step or to one choice of a step (runs in a plain Task state). */
 export const AutomaticSchema = z.discriminatedUnion('action', [
   z
@@ -125,13 +134,22 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
    * every re-run. With `srikandi`, a number the official entered in that field (from SRIKANDI) is checked for
    * format and uniqueness and recorded instead.
    */
-  z.object({ action: z.literal('nomor'), seri: slug, untuk: slug, srikandi: slug.optional() }).strict(),
+  z
+    .object({
+      action: z.literal('nomor'),
+      seri: slug,
+      untuk: slug,
+      srikandi: slug.optional(),
+      dipindahkan: DipindahkanSchema.optional(),
+    })
+    .strict(),
   /** Records the paraf of whoever decided, over the current content version of the naskah. */
   z
     .object({
       action: z.literal('paraf'),
       jenis: z.enum(['hierarki', 'koordinasi']),
       pihak: z.enum(['kesatu', 'kedua']).default('kesatu'),
+      dipindahkan: DipindahkanSchema.optional(),
     })
     .strict(),
   /**
@@ -148,6 +166,7 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
        * opens (SRIKANDI's "Ambil Nomor"), reserved until the letter is signed, then used.
        */
       seri: slug.optional(),
+      dipindahkan: DipindahkanSchema.optional(),
     })
     .strict(),
   /**
@@ -166,10 +185,11 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
       nomor: slug,
       lokasi: slug.optional(),
       asli: z.boolean().default(true),
+      dipindahkan: DipindahkanSchema.optional(),
     })
     .strict(),
   /** Registers the number `nomor` as used by the signed naskah, with its dates. */
-  z.object({ action: z.literal('daftar'), nomor: slug }).strict(),
+  z.object({ action: z.literal('daftar'), nomor: slug, dipindahkan: DipindahkanSchema.optional() }).strict(),
   /**
    * The completion package (core/documents/completion-package.ts): once the naskah numbered `nomor` is signed by all
    * parties and its number registered, every party (the pemohon, the partner's contact, each official who initialled
@@ -193,6 +213,12 @@ export const ChoiceSchema = z
     /** A return (kembalikan) or a rejection must say why: the reason reaches whoever acts next. */
     noteRequired: z.boolean().default(false),
     automatic: z.array(AutomaticSchema).default([]),
+    /**
+     * Pilihan ini tidak ada dalam sumber SOP dan ditambahkan Sepakat (misalnya jalan "ditolak" atau "kembalikan" agar
+     * alur dapat dijalankan). Dokumen SOP AP menandainya pada barisnya dan menjelaskannya dalam "Catatan pembacaan
+     * Sepakat".
+     */
+    ditambahkan: z.boolean().optional(),
   })
   .strict();
 export type Choice = z.infer<typeof ChoiceSchema>;
@@ -234,6 +260,17 @@ export const StepSchema = z
     actorNote: z.string().optional(),
     /** Set when the step is not in the source and was reconstructed: says from what. */
     reconstructed: z.string().optional(),
+    /**
+     * Pihak yang memutuskan keputusan langkah ini bila bukan pelaksana langkah (misalnya DPRD yang menyetujui, dicatat
+     * oleh Kepala Bagian): simbol keputusan digambar di lajur pihak ini. Tanpa isian ini: pelaksana tautan rantai yang
+     * memberi pilihan, atau pelaksana langkah.
+     */
+    pemutus: slug.optional(),
+    /**
+     * Pihak yang disebut dalam uraian langkah dan ikut bertindak tanpa tugas sendiri (misalnya TKKSD dalam rapat, BPK
+     * yang menerima laporan): mendapat lajur dan kotak kecil pada baris ini.
+     */
+    terlibat: z.array(slug).optional(),
     kelengkapan: z.array(nonEmpty).default([]),
     waktu,
     output: nonEmpty,
@@ -273,6 +310,8 @@ export type Step = z.infer<typeof StepSchema>;
 export const GateSchema = z
   .object({
     id: stepId,
+    /** Nomor langkah keputusan ini menurut SOP (dicetak pada dokumen SOP AP); tanpa nomor bila SOP tidak memberinya. */
+    no: nonEmpty.optional(),
     gate: z
       .object({
         question: nonEmpty,
@@ -333,9 +372,25 @@ export const SopSchema = z
     /** The pemda whose directory and calendar settings the SOP runs with. */
     pemda: slug,
     /** Where the definition came from, and how it was read. */
-    source: z.object({ file: nonEmpty, notes: z.array(nonEmpty).default([]) }).strict(),
+    source: z
+      .object({
+        file: nonEmpty,
+        notes: z.array(nonEmpty).default([]),
+        /**
+         * Kolom Pelaksana dalam tabel sumber, berurutan, sebagai id aktor: lajur-lajur ini digambar sebagai milik
+         * sumber; aktor lain yang bertindak digambar terpisah dan ditandai "bacaan Sepakat". Daftar kosong: sumber tidak
+         * memuat kolom Pelaksana. Tanpa isian ini: SOP ditulis langsung dalam format Sepakat dan semua lajurnya milik
+         * SOP.
+         */
+        pelaksana: z.array(slug).optional(),
+      })
+      .strict(),
     header: HeaderSchema,
-    /** The total as stated in the source, e.g. "21 hari, 135 menit"; checked against the steps by tests. */
+    /**
+     * The total as stated in the source, e.g. "21 hari, 135 menit"; checked against the steps by tests. Total Waktu
+     * sebagaimana tertulis dalam sumber; tanpa isian ini dokumen SOP AP mencetak total yang dihitung Sepakat dan
+     * menyebutnya demikian.
+     */
     totalWaktu: z.string().optional(),
     /**
      * Naskah yang dihasilkan SOP ini: `jenis` adalah id kerangka naskah di config/naskah (kesepakatan-bersama,

@@ -1,5 +1,13 @@
 import { pageGeometry } from '../documents/common.ts';
-import { pelaksanaColumns, prepareSop, SopDocumentSchema, type Drawing, type SvgLine } from '../documents/sop.ts';
+import {
+  pelaksanaColumns,
+  prepareSop,
+  SopDocumentSchema,
+  type Drawing,
+  type SopView,
+  type SvgLine,
+  type TandaView,
+} from '../documents/sop.ts';
 import { isGate, type SopDefinition } from './schema.ts';
 
 /**
@@ -24,6 +32,8 @@ export interface SwimlaneLane {
   jabatan: string;
   x: number;
   w: number;
+  /** A Pelaksana column of the source; false: an actor the product added (shaded, marked as its reading). */
+  sumber: boolean;
   /** The jabatan wrapped to the lane's width, centred in the heading. */
   lines: SwimlaneText[];
 }
@@ -34,6 +44,10 @@ export interface SwimlaneRow {
   /** The uraian, wrapped for the label column (shortened when long; `judul` has all of it). */
   lines: SwimlaneText[];
   judul: string;
+  /** The product's readings in the step, numbered as in the SOP AP document's "Catatan pembacaan Sepakat". */
+  tanda: TandaView[];
+  /** Where each mark is written, under the uraian ("[3] Keputusan ditambahkan Sepakat"). */
+  tandaLines: SwimlaneText[];
   y: number;
   h: number;
   lane: number;
@@ -62,6 +76,14 @@ export interface Swimlane {
   rows: SwimlaneRow[];
   /** x of the lines between lanes (and between the labels and the first lane). */
   separators: number[];
+  /** The lanes the product added, shaded: x and width, or null. */
+  apart: { x: number; w: number } | null;
+  /** The headings over the source's lanes and the added ones, with the note that explains the latter. */
+  laneGroups: { judul: string; catatan: number | null; x: number; w: number; sumber: boolean }[];
+  /** "Catatan pembacaan Sepakat", as the document prints it. */
+  catatan: string[];
+  /** The Mutu Baku total as the document prints it: the source's, or computed and said to be. */
+  totalWaktu: SopView['flow']['totalWaktu'];
 }
 
 const PX = 96 / 25.4;
@@ -75,6 +97,8 @@ const LABEL_LINES = 3;
 const LINE_H = 14;
 const HEADER_LINE_H = 13;
 const MIN_ROW_H = 50;
+/** Height of the band naming the lane groups. */
+const GROUP_H = 16;
 
 /** Words wrapped to `width` characters per line, at most `maxLines` lines (the last one ends in "…" if cut). */
 export function wrapText(text: string, width: number, maxLines: number): string[] {
@@ -120,6 +144,7 @@ export function buildSwimlane(
   const lanes: SwimlaneLane[] = view.flow.lanes.map((l, i) => ({
     id: l.id,
     jabatan: l.jabatan,
+    sumber: l.sumber,
     x: r2(LABEL_WIDTH + i * laneW),
     w: r2(laneW),
     lines: wrapText(l.jabatan, chars, 5).map((teks, j) => ({
@@ -128,7 +153,16 @@ export function buildSwimlane(
       teks,
     })),
   }));
-  const headerHeight = 12 + Math.max(1, ...lanes.map((l) => l.lines.length)) * HEADER_LINE_H;
+  // A band above the lane headings names the groups (the source's Pelaksana, the product's additions).
+  const groupBand = view.flow.laneGroups.some((g) => !g.sumber) ? GROUP_H : 0;
+  for (const lane of lanes) for (const line of lane.lines) line.y += groupBand;
+  const headerHeight = 12 + groupBand + Math.max(1, ...lanes.map((l) => l.lines.length)) * HEADER_LINE_H;
+  let groupX = LABEL_WIDTH;
+  const laneGroups = view.flow.laneGroups.map((g) => {
+    const group = { judul: g.judul, catatan: g.catatan, sumber: g.sumber, x: r2(groupX), w: r2(g.span * laneW) };
+    groupX += g.span * laneW;
+    return group;
+  });
 
   const rows: SwimlaneRow[] = [];
   let y = headerHeight;
@@ -140,12 +174,18 @@ export function buildSwimlane(
     const state = states[row.id] ?? 'belum';
     const focus = state === 'sekarang' && currentActor ? lanes.findIndex((l) => l.id === currentActor) : -1;
     const cellLane = focus >= 0 ? focus : row.lane;
-    const h = Math.ceil(Math.max(MIN_ROW_H, row.minHeight * PX, 14 + lines.length * LINE_H));
+    const h = Math.ceil(Math.max(MIN_ROW_H, row.minHeight * PX, 14 + (lines.length + row.tanda.length) * LINE_H));
     rows.push({
       id: row.id,
       no,
       lines: lines.map((teks, j) => ({ x: LABEL_NO_WIDTH, y: y + 18 + j * LINE_H, teks })),
       judul,
+      tanda: row.tanda,
+      tandaLines: row.tanda.map((t, j) => ({
+        x: LABEL_NO_WIDTH,
+        y: y + 18 + (lines.length + j) * LINE_H,
+        teks: `[${t.nomor}] ${t.teks}`,
+      })),
       y,
       h,
       lane: row.lane,
@@ -170,6 +210,10 @@ export function buildSwimlane(
     lanes,
     rows,
     separators: lanes.map((l) => l.x),
+    apart: view.flow.apart ? { x: r2(LABEL_WIDTH + view.flow.apart.x), w: view.flow.apart.w } : null,
+    laneGroups,
+    catatan: view.catatan,
+    totalWaktu: view.flow.totalWaktu,
   };
 }
 

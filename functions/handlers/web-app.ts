@@ -17,6 +17,7 @@ import { authRoutes } from './auth-routes.ts';
 import { calendarRoutes } from './calendar-routes.ts';
 import { caseAdminRoutes } from './case-admin-routes.ts';
 import { consoleRoutes } from './console-routes.ts';
+import { sopRoutes } from './sop-routes.ts';
 import { homeRoutes } from './home-routes.ts';
 import { intakeRoutes } from './intake-routes.ts';
 import { monitoringRoutes } from './monitoring-routes.ts';
@@ -55,6 +56,7 @@ const MODULES: ((ctx: WebContext) => Route[])[] = [
   intakeRoutes,
   caseAdminRoutes,
   analyticsRoutes,
+  sopRoutes,
   monitoringRoutes,
   packageRoutes,
   calendarRoutes,

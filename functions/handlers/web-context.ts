@@ -13,6 +13,9 @@ import type { Identity } from '../../core/access/identity.ts';
 import type { MutuBakuFilter, MutuBakuReport } from '../../core/analytics/mutu-baku.ts';
 import type { CaseView } from '../../core/case/case-view.ts';
 import type { CaseRecord } from '../../core/case/model.ts';
+import type { Paper } from '../../core/documents/common.ts';
+import type { SopDefinition } from '../../core/sop/schema.ts';
+import type { Sop } from '../../core/sop/load-sop.ts';
 import type { NaskahContent } from '../../core/naskah/content.ts';
 import type { ComparisonSheet, ComparisonSheetInput } from '../../core/naskah/comparison-sheet.ts';
 import type { MyTasks } from '../../core/case/my-tasks.ts';
@@ -73,6 +76,10 @@ export interface WebUseCases extends Pick<
     csv(input: RegisterExportInput): Promise<string>;
     pdf(input: RegisterExportInput): Promise<Uint8Array>;
   };
+  /** Every loaded version of every SOP (functions/adapters/catalog.ts `sopVersions`). */
+  sopVersions(): Sop[];
+  /** The SOP AP document of an SOP version as PDF, on its pemda's paper (rendered on request, never stored). */
+  sopDocument(def: SopDefinition): Promise<{ pdf: Uint8Array; paper: Paper; pages: number }>;
   /** Mutu Baku analytics of a pemda's cases and the forecasts of the open ones. */
   mutuBaku: {
     report(pemdaId: string, filter: MutuBakuFilter): Promise<{ facts: CaseFacts[]; report: MutuBakuReport }>;
@@ -276,6 +283,7 @@ export class Pages {
       ...(has(p, 'pemohon') ? [{ url: '/permohonan/baru', label: 'Permohonan baru' }] : []),
       ...(canSeeArchive(p, p.pemdaId) ? [{ url: '/arsip', label: 'Arsip' }] : []),
       ...(canSeeAnalytics(p, p.pemdaId) ? [{ url: '/konsol/mutu-baku', label: 'Mutu Baku' }] : []),
+      ...(canSeeDashboard(p) ? [{ url: '/konsol/sop', label: 'SOP' }] : []),
     ];
     return {
       nama: p.nama,

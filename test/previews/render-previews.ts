@@ -19,12 +19,13 @@ import { dirname, join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { parse as parseYaml } from 'yaml';
 import { CONTOH } from '../support/contoh.ts';
 import type { Paper } from '../../core/documents/common.ts';
 import type { DocumentName } from '../../core/documents/index.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../../functions/render/chromium.ts';
 import { createRenderer } from '../../functions/render/renderer.ts';
+import { sopDocumentInput } from '../../core/documents/sop-document.ts';
+import { loadCatalog } from '../../functions/adapters/catalog.ts';
 import { driveCase, submitPermohonan } from '../../cli/drive.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from '../support/runtime.ts';
 import { MITRA, NASKAH } from '../support/kasus.ts';
@@ -41,11 +42,11 @@ const PAPER: Partial<Record<DocumentName, Paper>> = {
   sop: 'F4',
 };
 
-export const SEED_SOPS = [
-  'kota-penyusunan-kesepakatan-bersama',
-  'blitar-pengkoordinasian-nota-kesepakatan',
-  'bandung-kerjasama-teknik-luar-negeri',
-] as const;
+/** Every SOP of sops/ and the fixtures, through the same input and paper as the console and the CLI. */
+const catalog = loadCatalog({
+  sopDirs: [join(root, 'sops'), join(root, 'test', 'fixtures', 'sops')],
+  configDir: join(root, 'config'),
+});
 
 interface Job {
   id: string;
@@ -161,12 +162,15 @@ async function realCase(browser: Browser): Promise<{ paintings: Painting[]; shot
 async function main() {
   const jobs: Job[] = [
     ...CONTOH.map((c) => ({ id: c.id, template: c.template, data: c.data, paper: PAPER[c.template] ?? 'A4' })),
-    ...SEED_SOPS.map((sop) => ({
-      id: `sop-${sop}`,
-      template: 'sop' as const,
-      data: { sop: parseYaml(readFileSync(join(root, 'sops', `${sop}.yaml`), 'utf8')) as unknown },
-      paper: 'F4' as const,
-    })),
+    ...catalog.sops.all().map((sop) => {
+      const directory = catalog.pemda(sop.definition.pemda).directory.data;
+      return {
+        id: `sop-${sop.definition.id}`,
+        template: 'sop' as const,
+        data: sopDocumentInput(sop.definition, directory),
+        paper: directory.pemda.dokumen.kertas,
+      };
+    }),
   ];
 
   const renderer = createRenderer({ maxConcurrency: 2 });
