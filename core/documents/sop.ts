@@ -9,7 +9,7 @@ import {
   type SopDefinition,
   type Step,
 } from '../sop/schema.ts';
-import { waktuOfStep } from '../sop/load-sop.ts';
+import { waktuOfStep } from '../sop/step-waktu.ts';
 import { formatTotalWaktu, type Waktu } from '../sop/waktu.ts';
 import {
   butirAngka,

@@ -523,16 +523,7 @@ function checkDocumentWork(nodes: FlowNode[], file: string, issues: DefinitionIs
   }
 }
 
-/**
- * The Waktu a step adds to a total: its links' own where a link of its chain states one (each link, a link without
- * its own taking the step's, as its task is due), else the step's Waktu once, as the SOP table writes it. A gate
- * adds nothing.
- */
-export function waktuOfStep(step: Step | Gate): (Waktu | null)[] {
-  if (isGate(step)) return [];
-  if (step.chain?.some((link) => link.waktu)) return step.chain.map((link) => link.waktu ?? step.waktu);
-  return [step.waktu];
-}
+export { waktuOfStep } from './step-waktu.ts';
 
 /** Successors of a node: its choices' targets or its gate's branches. */
 export function successors(node: FlowNode): string[] {

@@ -1,0 +1,13 @@
+import { isGate, type Gate, type Step } from './schema.ts';
+import type { Waktu } from './waktu.ts';
+
+/**
+ * The Waktu a step adds to a total: its links' own where a link of its chain states one (each link, a link without
+ * its own taking the step's, as its task is due), else the step's Waktu once, as the SOP table writes it. A gate
+ * adds nothing.
+ */
+export function waktuOfStep(step: Step | Gate): (Waktu | null)[] {
+  if (isGate(step)) return [];
+  if (step.chain?.some((link) => link.waktu)) return step.chain.map((link) => link.waktu ?? step.waktu);
+  return [step.waktu];
+}
