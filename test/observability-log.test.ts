@@ -39,6 +39,7 @@ describe('structured logs', () => {
       runtime: {
         openTask: () => Promise.reject(failing),
       },
+      calendars: { refresh: async () => undefined },
     } as unknown as App;
     const handlers = stepTaskHandlers(app, createLog({ serviceName: 'sepakat-uji' }));
     const event = {
