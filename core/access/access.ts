@@ -133,6 +133,14 @@ export function canSeeDocument(p: Principal, scope: CaseScope, kind: string): bo
   return isPemohonOf(p, scope) && !INTERNAL_DOCUMENT_KINDS.has(kind);
 }
 
+/**
+ * May the person of a task see a generated document of its case on the task page? An official (or the official who
+ * records an external party) any; the pemohon, on a task of an actor of kind pemohon, what the pemohon sees anywhere:
+ * never the working papers.
+ */
+export const taskMaySeeDocument = (performerKind: 'internal' | 'external' | 'pemohon', kind: string): boolean =>
+  performerKind !== 'pemohon' || !INTERNAL_DOCUMENT_KINDS.has(kind);
+
 /** May the principal see the staff dashboard (every case of their scope, by status and step)? */
 export const canSeeDashboard = (p: Principal) => has(p, 'admin') || has(p, 'pelaksana') || has(p, 'pejabat');
 

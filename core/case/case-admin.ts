@@ -241,6 +241,8 @@ export class CaseAdmin {
         });
         await Promise.all(plan.map((item) => scheduler.cancel(item.key)));
       }
+      // A task of the pemohon's own: the pemohon hears of the ending once, in their email below.
+      if (activity.performer.kind === 'pemohon') continue;
       await tell(`penutupan#email#${task.taskId}`, task.person.email, {
         untukPemohon: false,
         penerima: { nama: task.person.nama, jabatan: task.person.jabatan },

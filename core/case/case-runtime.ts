@@ -10,6 +10,7 @@ import { formatDurasi } from '../format/tanggal.ts';
 import type { Job, ReminderStage, TaskReminderJob } from './jobs.ts';
 import { linkToken, taskIdFor } from './capabilities.ts';
 import { planReminders } from './reminders.ts';
+import { pemohonPerson } from './pemohon-person.ts';
 import { FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
 import type {
   CaseRecord,
@@ -243,7 +244,11 @@ export class CaseRuntime {
   private newTask(record: CaseRecord, activity: Activity, taskId: string, cursor: Cursor): TaskRecord {
     const now = this.now();
     const pemda = this.deps.pemda(record.pemdaId);
-    const person = pemda.directory.bind(activity.performer.id, pemda.localDate(now), `${record.caseId}|${cursor.seq}`);
+    // An actor of kind pemohon is whoever submitted this case; any other performer is an official of the directory.
+    const person =
+      activity.performer.kind === 'pemohon'
+        ? pemohonPerson(record)
+        : pemda.directory.bind(activity.performer.id, pemda.localDate(now), `${record.caseId}|${cursor.seq}`);
     // A wait on an external party is due by its Waktu too, as a perkiraan: the party's time, not the official's.
     const external = activity.actor.kind === 'external';
     const due = pemda.due(now, activity.waktu);
@@ -260,8 +265,8 @@ export class CaseRuntime {
         nama: person.nama,
         jabatan: person.jabatan,
         email: person.email,
-        ...(person.nip ? { nip: person.nip } : {}),
-        ...(person.sebagai ? { sebagai: person.sebagai } : {}),
+        ...('nip' in person && person.nip ? { nip: person.nip } : {}),
+        ...('sebagai' in person && person.sebagai ? { sebagai: person.sebagai } : {}),
       },
       openedAt: now.toISOString(),
       dueAt: due.dueAt?.toISOString() ?? null,
@@ -533,7 +538,9 @@ export class CaseRuntime {
       seq: input.seq,
       detail: { error: input.error.Error ?? 'tidak diketahui', alasan: cause },
     });
-    const to = await this.recipients(record, activity.performer.id);
+    // Told to the step's officials; a failure of the pemda's own work is not the pemohon's to hear (the dashboard
+    // shows it, and the officials of the case resume it).
+    const to = activity.performer.kind === 'pemohon' ? [] : await this.recipients(record, activity.performer.id);
     if (to.length)
       await this.sendNotice(record, `${key}#email`, to, {
         judul: `Kerja otomatis di langkah ${activity.stepId} gagal`,
@@ -560,6 +567,7 @@ export class CaseRuntime {
     if (to === 'pemohon') return [record.pemohon.email];
     const sop = this.sopOf(record);
     const actor = sop.actor(to);
+    if (actor.kind === 'pemohon') return [record.pemohon.email];
     const pemda = this.deps.pemda(record.pemdaId);
     const role = actor.kind === 'external' ? (actor.recordedBy ?? actor.id) : actor.id;
     return pemda.directory.holders(role, pemda.localDate(this.now())).map((p) => p.email);
@@ -645,6 +653,8 @@ export class CaseRuntime {
     return planReminders({
       task,
       waitsOnExternal: activity.actor.kind === 'external',
+      // The pemohon has no atasan in the pemda: reminded, never escalated.
+      escalates: activity.performer.kind !== 'pemohon',
       cadence: pemda.directory.data.pengingat,
       calendar: pemda.calendar,
     });

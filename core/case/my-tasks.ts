@@ -1,8 +1,9 @@
-import type { Principal } from '../access/access.ts';
+import { has, type Principal } from '../access/access.ts';
 import { workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import { activityLabel } from '../sop/step-label.ts';
 import { linkToken } from './capabilities.ts';
 import type { CaseRuntime } from './case-runtime.ts';
+import { pemohonPersonId } from './pemohon-person.ts';
 import type { CaseStore, Clock, TaskRecord } from './model.ts';
 import type { TaskActions } from './task-actions.ts';
 
@@ -68,6 +69,17 @@ export interface MyTasksDeps {
   linkKey: Buffer;
 }
 
+/**
+ * The task persons a signed-in principal is: their directory person (staff), and for a pemohon the person an actor of
+ * kind pemohon binds to in the cases they submitted under their address (core/case/pemohon-person.ts).
+ */
+export function ownPersons(p: Principal): ReadonlySet<string> {
+  const ids = new Set<string>();
+  if (p.personId) ids.add(p.personId);
+  if (has(p, 'pemohon')) ids.add(pemohonPersonId(p.email));
+  return ids;
+}
+
 const pad = (n: number) => String(n).padStart(5, '0');
 /** The fact of a task's first opening from the list by its person (one per person: a new holder starts unread). */
 const openedKey = (task: Pick<TaskRecord, 'seq' | 'person'>) => `${pad(task.seq)}#dibaca#${task.person.id}`;
@@ -77,12 +89,12 @@ export class MyTasks {
 
   /** The open tasks of the principal's person, overdue first, then by due time (none last), then the oldest. */
   async list(p: Principal): Promise<MyTask[]> {
-    const personId = p.personId;
-    if (!personId) return [];
+    const own = ownPersons(p);
+    if (!own.size) return [];
     const cases = await this.deps.store.listCasesOfPemda(p.pemdaId, { status: 'aktif' });
     const byCase = new Map(cases.map((c) => [c.caseId, c]));
     const tasks = await this.deps.store.listTasksOfCases(cases.map((c) => c.caseId));
-    const mine = [...tasks.values()].flat().filter((t) => t.state === 'open' && t.person.id === personId);
+    const mine = [...tasks.values()].flat().filter((t) => t.state === 'open' && own.has(t.person.id));
     const now = this.deps.clock.now();
     const rows = await Promise.all(
       mine.map(async (task): Promise<MyTask> => {
@@ -130,7 +142,8 @@ export class MyTasks {
    */
   async open(p: Principal, taskId: string): Promise<OpenMyTask> {
     const task = await this.deps.store.getTask(taskId);
-    if (!task || !p.personId || task.person.id !== p.personId) return { result: 'bukan-milik' };
+    const own = ownPersons(p);
+    if (!task || !own.has(task.person.id)) return { result: 'bukan-milik' };
     const record = await this.deps.store.getCase(task.caseId);
     if (task.state === 'decided' || task.state === 'reported') return { result: 'selesai' };
     if (task.state === 'cancelled' || record?.status !== 'aktif') return { result: 'ditutup' };
@@ -142,7 +155,7 @@ export class MyTasks {
         if (fresh.problem === 'batas-tautan') return { result: 'batas-tautan', nextAt: fresh.nextAt };
         // Moved on meanwhile (decided, cancelled, or renewed by another request): as it stands now.
         const again = await this.deps.store.getTask(taskId);
-        if (!again || again.person.id !== p.personId) return { result: 'bukan-milik' };
+        if (!again || !own.has(again.person.id)) return { result: 'bukan-milik' };
         if (again.state !== 'open') return { result: again.state === 'cancelled' ? 'ditutup' : 'selesai' };
         current = again;
       } else current = fresh.task;

@@ -44,6 +44,8 @@ export const DEFAULT_PENGINGAT: Pengingat = PengingatSchema.parse({});
 export function planReminders(input: {
   task: Pick<TaskRecord, 'taskId' | 'openedAt' | 'dueAt' | 'overdueAt' | 'dueRevision'>;
   waitsOnExternal: boolean;
+  /** False for a task of the pemohon, who has no atasan to escalate to (default true). */
+  escalates?: boolean;
   cadence: Pengingat;
   calendar: WorkCalendar;
 }): ScheduledItem<TaskReminderJob>[] {
@@ -88,7 +90,7 @@ export function planReminders(input: {
   [...new Set(cadence.setelahTerlambatJam)]
     .sort((a, b) => a - b)
     .forEach((jam, i) => add(addWorkingMinutes(calendar, overdueAt, jam * 60).at, { stage: 'terlambat', ke: i + 1 }));
-  if (cadence.eskalasiSetelahTerlambatJam !== null)
+  if (cadence.eskalasiSetelahTerlambatJam !== null && input.escalates !== false)
     add(addWorkingMinutes(calendar, overdueAt, cadence.eskalasiSetelahTerlambatJam * 60).at, { stage: 'eskalasi' });
   return items;
 }

@@ -7,6 +7,7 @@ import { formatBytes } from '../files/accepted-files.ts';
 import type { DocumentStore, PdfSignatureInfo, Renderer, Signer, SigningOfficial } from '../ports.ts';
 import type { NumberRegister } from '../register/numbering.ts';
 import type { Sop } from '../sop/load-sop.ts';
+import type { Actor } from '../sop/schema.ts';
 import { kopDariPemda } from './common.ts';
 import { nomorKey, SIGNED_NASKAH_KEY } from './document-actions.ts';
 import { docIdFor, type DocumentRecord } from './document-record.ts';
@@ -559,7 +560,7 @@ function mitraOf(record: CaseRecord): string {
   return typeof mitra === 'string' && mitra.trim() ? mitra : record.pemohon.instansi;
 }
 
-function actorKind(sop: Sop, node: string): 'internal' | 'external' | undefined {
+function actorKind(sop: Sop, node: string): Actor['kind'] | undefined {
   try {
     const found = sop.node(node);
     return found.type === 'activity' ? found.actor.kind : undefined;

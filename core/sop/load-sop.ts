@@ -34,7 +34,10 @@ export interface Activity {
   readonly linkIndex: number | null;
   /** The actor in whose name the work is done (may be an external party). */
   readonly actor: Actor;
-  /** The internal actor whose person gets the task: the actor, or for an external party its recorder. */
+  /**
+   * Whose person gets the task: the actor (an official by role, or the case's pemohon for an actor of kind pemohon),
+   * or for an external party its internal recorder.
+   */
   readonly performer: Actor;
   readonly kind: ActionKind;
   /** What the person is asked to do. */
@@ -413,6 +416,7 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
   const start = nodes[0]!.id;
   checkReachability(nodes, byId, start, file, issues);
   checkDocumentWork(nodes, file, issues);
+  checkPemohonWork(nodes, file, issues);
   issues.push(...checkFlow(definition, nodes, start, file));
 
   return {
@@ -436,6 +440,27 @@ function buildFlow(definition: SopDefinition, file: string, issues: DefinitionIs
       return step;
     },
   };
+}
+
+/**
+ * The pemohon acts through their capability link alone: they hold no key or certificate of the pemda, so a paraf or an
+ * electronic signature (the step's kind, or its paraf/tandatangan work) is an official's, never theirs. A pemohon who
+ * signs the naskah does so as a party, through an uploaded copy (`tandatangan-mitra`) recorded by an official.
+ */
+function checkPemohonWork(nodes: readonly FlowNode[], file: string, issues: DefinitionIssue[]) {
+  for (const node of nodes) {
+    if (node.type !== 'activity' || node.performer.kind !== 'pemohon') continue;
+    const signs =
+      node.kind !== 'biasa' ||
+      node.choices.some((c) => c.automatic.some((a) => a.action === 'paraf' || a.action === 'tandatangan'));
+    if (signs)
+      issues.push({
+        file,
+        stepId: node.stepId,
+        path: node.linkIndex === null ? 'kind' : `chain[${node.linkIndex}].kind`,
+        message: `pemohon (aktor "${node.actor.id}") tidak dapat membubuhkan paraf atau tanda tangan elektronik: tidak ada sertifikat pemohon di pemda; paraf dan tanda tangan dilakukan pejabat`,
+      });
+  }
 }
 
 /** The fields a meeting step keeps under their conventional ids (core/case/rapat.ts reads them by these ids). */

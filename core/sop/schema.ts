@@ -104,7 +104,7 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
   z
     .object({
       action: z.literal('notify'),
-      /** `pemohon` (the contact named in the permohonan) or an actor id. */
+      /** `pemohon` (the contact named in the permohonan) or an actor id (an actor of kind pemohon: the same contact). */
       to: z.string().min(1),
       subject: nonEmpty,
       message: nonEmpty,
@@ -331,7 +331,13 @@ export const ActorSchema = z
   .object({
     id: slug,
     jabatan: nonEmpty,
-    kind: z.enum(['internal', 'external']),
+    /**
+     * `internal`: an official of the pemda's directory, bound by this id as a role. `external`: a party outside the
+     * pemda whose outcome an official records (`recordedBy`). `pemohon`: whoever submitted the case (the signed-in
+     * pemohon, or the contact who confirmed their address at intake), bound anew for each case: their tasks and emails
+     * go to that person, through the same capability link an official gets.
+     */
+    kind: z.enum(['internal', 'external', 'pemohon']),
     /** For an external party: the internal official who records its outcome, with its letter attached. */
     recordedBy: slug.optional(),
     note: z.string().optional(),

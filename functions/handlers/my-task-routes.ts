@@ -1,4 +1,5 @@
 import { formatDurasi, formatWaktuSingkat } from '../../core/format/tanggal.ts';
+import { ownPersons } from '../../core/case/my-tasks.ts';
 import {
   redirectTo,
   type HttpResult,
@@ -44,7 +45,7 @@ export function myTaskRoutes(ctx: WebContext): Route[] {
         tugas: tasks,
         terlambat: tasks.filter((t) => t.terlambat).length,
         belumDibuka: tasks.filter((t) => !t.dibukaAt).length,
-        tanpaPegawai: !p.personId,
+        tanpaPegawai: !ownPersons(p).size,
         zona: timeZone,
       },
       'Tugas saya',

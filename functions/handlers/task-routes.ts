@@ -1,3 +1,4 @@
+import { taskMaySeeDocument } from '../../core/access/access.ts';
 import { randomBytes } from 'node:crypto';
 import { documentKindLabel } from '../../core/documents/kinds.ts';
 import { ACT_BUTTON, READ_CONFIRMATION, SIGNING_FIELDS, withoutCredential } from '../../core/documents/signing-task.ts';
@@ -444,9 +445,12 @@ class TaskPages {
           ...(naskah ? { awal: this.app.drafts.start(view.record) } : {}),
         })
       : undefined;
+    const performer = view?.activity.performer.kind ?? 'internal';
     return {
       history,
-      generated: generated.sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      generated: generated
+        .filter((d) => taskMaySeeDocument(performer, d.kind))
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
       ...(naskah ? { naskah } : {}),
       ...(perubahan ? { perubahan } : {}),
       ...(siap ? { siap } : {}),
@@ -458,7 +462,7 @@ class TaskPages {
     const view = await this.app.actions.open(token);
     if ('problem' in view) return this.problem(token, view);
     const record = await this.app.cases.document(docId);
-    if (!record || record.caseId !== view.task.caseId)
+    if (!record || record.caseId !== view.task.caseId || !taskMaySeeDocument(view.activity.performer.kind, record.kind))
       return this.message(404, {
         judul: 'Dokumen tidak ditemukan',
         pesan: 'Dokumen yang diminta tidak ada pada kasus ini.',
