@@ -110,7 +110,9 @@ describe('a GET never writes', () => {
           '/konsol/mutu-baku.csv',
           '/arsip/register.csv?tahun=2026',
           '/arsip/register.pdf?tahun=2026',
-          // The SOP AP document of the case's SOP: its page, PDF and ASL.
+          // The SOPs of the pemda; the SOP AP document of the case's SOP: its page, PDF and ASL; the holiday calendar.
+          '/konsol/sop',
+          '/konsol/kalender',
           ...['lihat', 'dokumen.pdf', 'asl.json'].map(
             (what) => `/konsol/sop/${what}?id=kota-penyusunan-kesepakatan-bersama&versi=1`,
           ),

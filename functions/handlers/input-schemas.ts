@@ -108,6 +108,13 @@ export const MUTU_BAKU_LABELS: Labels = {
   sop: 'SOP',
 };
 
+/** `GET /konsol/sop/lihat`, `/konsol/sop/dokumen.pdf`, `/konsol/sop/asl.json`: the SOP version a page names. */
+export const SopQuery = z.object({
+  id: teks('SOP', { max: 100 }),
+  versi: teks('Versi SOP', { max: 10 }).optional(),
+});
+export const SOP_QUERY_LABELS: Labels = { '': 'SOP yang diminta', id: 'SOP', versi: 'Versi SOP' };
+
 /** `POST /verifikasi`: the uploaded file's name is shown with the result. */
 export const VerifikasiUnggah = z.object({ berkas: teks('Nama berkas', { max: 255 }) });
 export const VERIFIKASI_LABELS: Labels = { '': 'Unggahan verifikasi', berkas: 'Nama berkas' };
@@ -271,6 +278,12 @@ export const INPUT_SCHEMAS: readonly InputSchemaEntry[] = [
     schema: MutuBakuQuery,
     example: { dari: '2026-01-01', sampai: '2026-12-31', sop: 'blitar-pengkoordinasian-nota-kesepakatan' },
     labels: MUTU_BAKU_LABELS,
+  },
+  {
+    name: 'GET /konsol/sop/lihat, /konsol/sop/dokumen.pdf, /konsol/sop/asl.json',
+    schema: SopQuery,
+    example: { id: 'kota-penyusunan-kesepakatan-bersama', versi: '1' },
+    labels: SOP_QUERY_LABELS,
   },
   {
     name: 'POST /verifikasi',

@@ -3,6 +3,8 @@ import { compileSop } from '../../core/sop/compile-sop.ts';
 import type { Sop } from '../../core/sop/load-sop.ts';
 import { buildSwimlane } from '../../core/sop/swimlane.ts';
 import { isGate } from '../../core/sop/schema.ts';
+import { checkField } from '../../core/validation/text.ts';
+import { SopQuery } from './input-schemas.ts';
 import { attachment } from './responses.ts';
 import type { HttpResult, Route, WebContext, WebRequest } from './web-context.ts';
 
@@ -32,10 +34,21 @@ export function sopRoutes(ctx: WebContext): Route[] {
     if (found.result) return { result: found.result };
     const { session } = found;
     const params = new URLSearchParams(event.rawQueryString ?? '');
-    const id = params.get('id') ?? '';
-    const versi = params.get('versi');
+    // Through the text validator (input-schemas.ts): a control character in either answers with its field named.
+    const id = checkField(SopQuery.shape.id, params.get('id') ?? '');
+    const versiRaw = params.get('versi');
+    const versi = versiRaw === null ? undefined : checkField(SopQuery.shape.versi, versiRaw);
+    const invalid = (refused: { error: string }) => ({
+      result: ctx.message(
+        400,
+        { ...TIDAK_ADA, judul: 'Permintaan SOP tidak valid', pesan: `${refused.error}.` },
+        session,
+      ),
+    });
+    if (typeof id === 'object') return invalid(id);
+    if (typeof versi === 'object') return invalid(versi);
     const own = versionsOf(session.principal.pemdaId).filter((s) => s.definition.id === id);
-    if (versi !== null && !/^[1-9]\d{0,3}$/.test(versi))
+    if (versi !== undefined && !/^[1-9]\d{0,3}$/.test(versi))
       return {
         result: ctx.message(
           400,
@@ -44,7 +57,7 @@ export function sopRoutes(ctx: WebContext): Route[] {
         ),
       };
     const sop =
-      versi === null
+      versi === undefined
         ? own.sort((a, b) => b.definition.version - a.definition.version)[0]
         : own.find((s) => s.definition.version === Number(versi));
     if (!sop) return { result: ctx.message(404, TIDAK_ADA, session) };

@@ -144,7 +144,8 @@ async function realCase(browser: Browser): Promise<{ paintings: Painting[]; shot
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const paintings: Painting[] = [];
     for (const kind of CASE_KINDS) {
-      const record = records.filter((d) => d.kind === kind).at(-1);
+      // A letter is kept once signed, as `<surat>-ditandatangani` (signed on its signing task).
+      const record = records.filter((d) => d.kind === kind || d.kind === `${kind}-ditandatangani`).at(-1);
       if (!record) throw new Error(`kasus ${caseId}: tidak ada dokumen ${kind}`);
       paintings.push({ id: `kasus-kota-${kind}`, pdf: await rt.app.documents.read(record), scale: 1.3 });
       if (kind === 'naskah-ditandatangani') {
