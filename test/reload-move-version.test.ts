@@ -3,11 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
+import type { Principal } from '../core/access/access.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
+import { sessionFor, web } from './support/console.ts';
 import { eventually, FIXTURE_SOPS, PEMOHON, permohonanFor, SEED_SOPS, startTestRuntime } from './support/runtime.ts';
 
 const SOP = 'fixture-kerja-sama-pihak-ketiga';
 const ADMIN = { id: 'u-admin-kota', nama: 'Admin Kerja Sama Kota', jabatan: 'Administrator' };
+const ADMIN_KOTA: Principal = {
+  sub: 'u-admin-kota',
+  email: 'admin@kota-contoh.test',
+  nama: 'Admin Kerja Sama Kota',
+  roles: ['admin'],
+  pemdaId: 'kota-contoh',
+  unit: 'BAGIAN KERJASAMA',
+};
 
 describe('data changes without a restart, and a stuck case moves to a newer version', () => {
   let rt: Awaited<ReturnType<typeof startTestRuntime>>;
@@ -102,9 +112,28 @@ describe('data changes without a restart, and a stuck case moves to a newer vers
     });
     expect((await rt.app.store.getCase(caseId))!.sopKey).toBe(`${SOP}@1`);
 
-    // A double submit moves once.
-    const [first, second] = await Promise.all([move(2), move(2)]);
-    expect([first.result, second.result].sort()).toEqual(['dipindahkan', 'sudah']);
+    // The administrator's button on the case page; a double submit (two POSTs at once) moves once.
+    const admin = sessionFor(rt, ADMIN_KOTA);
+    const page = await web(rt, `/konsol/kasus/${caseId}`, { cookie: admin.cookie });
+    expect(page.text).toContain(`action="/konsol/kasus/${caseId}/pindah-versi"`);
+    expect(page.text).toContain('<option value="2">Versi 2</option>');
+    const submit = () =>
+      web(rt, `/konsol/kasus/${caseId}/pindah-versi`, {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf, versi: '2', langkah: '', alasan: 'Mutu Baku DPRD diperbarui pada versi 2' },
+      });
+    // Without the CSRF token, nothing moves.
+    const forged = await web(rt, `/konsol/kasus/${caseId}/pindah-versi`, {
+      cookie: admin.cookie,
+      form: { versi: '2', alasan: 'Mutu Baku DPRD diperbarui pada versi 2' },
+    });
+    expect(forged.status).toBe(403);
+    expect((await rt.app.store.getCase(caseId))!.sopKey).toBe(`${SOP}@1`);
+    const answers = await Promise.all([submit(), submit()]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(
+      answers.map((a) => /Kasus dipindahkan ke versi SOP baru|Kasus sudah dipindahkan/.exec(a.text)?.[0]).sort(),
+    ).toEqual(['Kasus dipindahkan ke versi SOP baru', 'Kasus sudah dipindahkan']);
     const moved = (await rt.app.store.getCase(caseId))!;
     expect(moved.sopKey).toBe(`${SOP}@2`);
     expect(moved.sopVersion).toBe(2);
@@ -117,7 +146,7 @@ describe('data changes without a restart, and a stuck case moves to a newer vers
     const fact = historyAfter.filter((e) => e.type === 'versi-dipindahkan');
     expect(fact).toHaveLength(1);
     expect(fact[0]).toMatchObject({
-      who: ADMIN,
+      who: { id: 'pengguna:u-admin-kota', nama: 'Admin Kerja Sama Kota', jabatan: 'Administrator, BAGIAN KERJASAMA' },
       note: 'Mutu Baku DPRD diperbarui pada versi 2',
       detail: { dari: `${SOP}@1`, ke: `${SOP}@2`, dariLangkah: 'L5', keLangkah: 'L5' },
     });
@@ -152,7 +181,11 @@ describe('data changes without a restart, and a stuck case moves to a newer vers
       timeoutMs: 90_000,
     });
     expect(finished.outcome).toBe('selesai');
-    const end = (await rt.app.store.getCase(caseId))!;
+    // The pemohon's email goes out as the case closes: its summary follows at once.
+    const end = await eventually(async () => {
+      const record = (await rt.app.store.getCase(caseId))!;
+      return record.status === 'selesai' && record;
+    });
     expect(end).toMatchObject({ status: 'selesai', sopKey: `${SOP}@2` });
     expect(end.files).toEqual(before.files);
   }, 150_000);
