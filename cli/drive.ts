@@ -465,7 +465,7 @@ export async function driveCase(options: {
   onAct?: (info: { node: string; visit: number; choice: string; status: number }) => void;
   /** Stop (without acting) when the task email of this activity arrives; its link is returned. */
   stopAt?: string;
-  /** Activities that may have been decided outside this driver (their link then answers 409). */
+  /** Activities that may have been decided outside this driver (their link then answers 409, or 410 if replaced). */
   alreadyDone?: (node: string) => boolean;
   /** Field values by field id for every form (others get sample values), e.g. the content of the naskah. */
   values?: Record<string, string>;
@@ -532,8 +532,9 @@ export async function driveCase(options: {
         },
         { dataDir: options.dataDir, ...(mail.to[0] ? { recipient: mail.to[0] } : {}) },
       );
-      // 409: the task was decided already (an old email, e.g. acted on before a crash); nothing to do.
-      if (result.status === 409 && options.alreadyDone?.(node)) continue;
+      // 409: the task was decided already (an old email, e.g. acted on before a crash); 410: its link was replaced
+      // (a new task email took its place, e.g. after a move to a newer SOP version); nothing to do.
+      if ((result.status === 409 || result.status === 410) && options.alreadyDone?.(node)) continue;
       if (result.status !== 200) {
         // What the page says is wrong (the marked fields), else the start of its text.
         const marked = startTags(result.html, 'div')

@@ -44,6 +44,14 @@ Perintah:
                                                       yang gagal diperbaiki); yang sudah dikerjakan tidak diulang
   batalkan <ID-kasus> --alasan "…"                    membatalkan kasus: tugas terbuka dihentikan, pemohon dan
                                                       pemegang tugas diberi tahu; dokumen tetap tersimpan
+  muat-ulang                                           runtime yang berjalan memuat ulang SOP (versi baru) dan
+                                                      konfigurasi pemda setelah lolos semua pemeriksaan muat;
+                                                      berkas yang gagal tidak mengubah apa pun (di AWS: deploy
+                                                      stack tanpa status)
+  pindah-versi <ID-kasus> <versi> --alasan "…" [--langkah L]
+                                                      memindahkan kasus terbuka ke versi SOP yang lebih baru pada
+                                                      langkah yang sama (atau langkah L); dokumen, nomor, paraf dan
+                                                      riwayat tetap; tugas lama dihentikan, tugas baru dikirim
   kalender impor <berkas.json>                        impor libur nasional dan cuti bersama satu tahun (format
                                                       config/calendar/2026.json); batas waktu perkiraan dihitung ulang
   perjanjian <ID-pemda>                               perjanjian yang terdaftar: status, jangka waktu, tautan
@@ -438,6 +446,76 @@ async function kalender(dataDir: string, args: readonly string[], out: (l: strin
     out(
       `Batas waktu perkiraan dihitung ulang: ${result.tugas.diubah} dari ${result.tugas.diperiksa} tugas diperbarui.`,
     );
+  });
+}
+
+/** `muat-ulang`: the running runtime loads its SOPs and configuration again (local/reload-request.ts). */
+async function muatUlang(dataDir: string, out: (l: string) => void) {
+  const info = await requireRunning(dataDir);
+  const { requestReload } = await import('../local/reload-request.ts');
+  const answer = await requestReload(dataDir, info.pid);
+  if (answer.result === 'ditolak')
+    throw new Gagal(`Data tidak dimuat ulang:\n${answer.messages.join('\n')}\nTidak ada yang diubah.`, 1);
+  out(
+    answer.added.length
+      ? `Data dimuat ulang. Versi SOP baru: ${answer.added.join(', ')}.`
+      : 'Data dimuat ulang. Tidak ada versi SOP baru; konfigurasi pemda diperbarui.',
+  );
+}
+
+/** `pindah-versi <kasus> <versi>`: an open case moves to a newer version of its SOP at a mapped step. */
+async function pindahVersi(
+  dataDir: string,
+  caseId: string | undefined,
+  versi: string | undefined,
+  options: { langkah?: string | undefined; alasan?: string | undefined },
+  out: (l: string) => void,
+) {
+  if (!caseId || !versi) throw salahPerintah('Sebutkan ID kasus dan versi tujuan: pindah-versi <ID-kasus> <versi>.');
+  if (!/^[1-9]\d{0,3}$/.test(versi))
+    throw salahPerintah(`Versi "${versi}" tidak valid: harus nomor versi SOP (1, 2, …).`);
+  if (!options.alasan?.trim()) throw salahPerintah('Sebutkan alasan pemindahan dengan --alasan "…".');
+  const operator = userInfo().username;
+  await withApp(dataDir, async (app) => {
+    const record = await app.runtime.requireCase(caseId);
+    // The running runtime must have loaded that version (it runs the new execution), not only this checkout.
+    const { DescribeStateMachineCommand } = await import('@aws-sdk/client-sfn');
+    const { stateMachineName } = await import('../functions/config.ts');
+    const key = `${record.sopId}@${versi}`;
+    const loaded = await app.clients.sfn
+      .send(
+        new DescribeStateMachineCommand({
+          stateMachineArn: `${app.config.SEPAKAT_STATE_MACHINE_ARN_PREFIX}${stateMachineName(key)}`,
+        }),
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!loaded)
+      throw new Gagal(
+        `SOP ${key} belum dimuat oleh runtime yang berjalan. Tambahkan berkasnya lalu jalankan \`npm run sepakat -- muat-ulang\`. Tidak ada yang diubah.`,
+        1,
+      );
+    const result = await app.caseAdmin.moveToVersion({
+      caseId,
+      version: Number(versi),
+      ...(options.langkah !== undefined ? { langkah: options.langkah } : {}),
+      by: { id: `operator:${operator}`, nama: operator, jabatan: 'Operator' },
+      reason: options.alasan!,
+    });
+    switch (result.result) {
+      case 'tidak-valid':
+      case 'ditolak':
+        throw new Gagal(`${result.error}. Tidak ada yang diubah.`, result.result === 'tidak-valid' ? 2 : 1);
+      case 'sudah':
+        out(`Kasus ${caseId} sudah berada pada ${result.record.sopKey}; tidak ada yang dipindahkan dua kali.`);
+        break;
+      case 'dipindahkan':
+        out(
+          `Kasus ${caseId} dipindahkan dari ${result.from} ke ${result.to} pada langkah ${result.node}; tugas lama dihentikan, tugas baru dikirim.`,
+        );
+    }
   });
 }
 
@@ -1034,6 +1112,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         rantai: { type: 'string' },
         config: { type: 'string' },
         versi: { type: 'string' },
+        langkah: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -1054,6 +1133,8 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     lanjutkan: { args: 1, flags: [] },
     perjanjian: { args: 1, flags: [] },
     batalkan: { args: 1, flags: ['alasan'] },
+    'muat-ulang': { args: 0, flags: [] },
+    'pindah-versi': { args: 2, flags: ['alasan', 'langkah'] },
     'kms-buat': { args: 0, flags: ['jenis', 'keterangan'] },
     'kms-csr': { args: 1, flags: ['nama', 'jabatan', 'nip', 'instansi', 'keluaran', 'region'] },
     'kms-pasang': { args: 3, flags: ['sertifikat', 'rantai', 'config', 'region'] },
@@ -1147,6 +1228,18 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         );
         break;
       }
+      case 'muat-ulang':
+        await muatUlang(dataDir, out);
+        break;
+      case 'pindah-versi':
+        await pindahVersi(
+          dataDir,
+          kasusDari(rest[0]),
+          rest[1],
+          { langkah: values.langkah, alasan: values.alasan },
+          out,
+        );
+        break;
       case 'perjanjian':
         await perjanjian(dataDir, rest[0], out);
         break;

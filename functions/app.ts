@@ -176,11 +176,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     ...(options.scheduler ? { scheduler: options.scheduler(clients) } : {}),
   };
   const documents = new DynamoDbDocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
-  const registers = new Map<string, DynamoDbRegisterStore>();
+  // Keyed by the directory it was made from: a reload that changes a pemda's numbering makes a new one.
+  const registers = new WeakMap<object, DynamoDbRegisterStore>();
   const register = (pemdaId: string) => {
-    let found = registers.get(pemdaId);
+    const directory = catalog.pemda(pemdaId).directory.data;
+    let found = registers.get(directory);
     if (!found) {
-      const directory = catalog.pemda(pemdaId).directory.data;
       found = new DynamoDbRegisterStore(
         clients.dynamodb,
         { register: config.SEPAKAT_TABLE_REGISTER },
@@ -191,7 +192,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
           timeZone: directory.pemda.jamKerja.timeZone,
         },
       );
-      registers.set(pemdaId, found);
+      registers.set(directory, found);
     }
     return found;
   };

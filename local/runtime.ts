@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Clock, FaultPoint, Faults } from '../core/case/model.ts';
 import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole } from '../core/sop/compile-sop.ts';
 import { buildApp, type App } from '../functions/app.ts';
-import { sopVersions } from '../functions/adapters/catalog.ts';
+import { sopVersions, type ReloadResult } from '../functions/adapters/catalog.ts';
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
 import { systemClock } from '../functions/adapters/clock.ts';
 import {
@@ -120,6 +120,11 @@ export interface LocalRuntime {
   bsre: LocalBsre;
   /** Cases resumed at start. */
   resumed: string[];
+  /**
+   * Loads the SOPs and configuration again (`npm run sepakat -- muat-ulang`): after every check of the load, new SOP
+   * versions get their state machines and every use case sees the new data; a load that fails changes nothing.
+   */
+  reload(): ReloadResult;
   /** The durable local scheduler: `runDue(now)` fires what is due at `now` (default: the clock), each item once. */
   scheduler: { runDue(now?: Date): Promise<RunDueReport>; store: DynamoDbScheduler };
   /** Resolves when every in-flight S3 event has been handled. */
@@ -335,11 +340,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ]),
   );
   const compileOptions = { humanWaitSeconds: options.humanWaitSeconds ?? 7 * 24 * 3600 };
-  for (const sop of sopVersions(app.catalog))
-    sfn.registerStateMachine(
-      stateMachineName(sop.key),
-      applySubstitutions(compileSop(sop, compileOptions), substitutions),
-    );
+  const registered = new Set<string>();
+  /** A state machine for each loaded version that has none yet (a loaded version never changes). */
+  const registerVersions = () => {
+    for (const sop of sopVersions(app.catalog)) {
+      if (registered.has(sop.key)) continue;
+      sfn.registerStateMachine(
+        stateMachineName(sop.key),
+        applySubstitutions(compileSop(sop, compileOptions), substitutions),
+      );
+      registered.add(sop.key);
+    }
+  };
+  registerVersions();
   late.handlers = stepTaskHandlers(app, logger);
   // The signing function, as in AWS: the app's own signer behind the LambdaSigner contract.
   late.signing = signingHandler({
@@ -463,6 +476,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     dataDir,
     bsre,
     resumed,
+    reload() {
+      const result = app.catalog.reload();
+      if (result.result === 'dimuat') {
+        registerVersions();
+        log(
+          `data dimuat ulang: ${result.added.length ? `versi SOP baru ${result.added.join(', ')}` : 'tidak ada versi SOP baru'}; pemda ${result.pemda.join(', ')}`,
+        );
+      } else log(`muat ulang ditolak; tidak ada yang diubah:\n${result.messages.join('\n')}`);
+      return result;
+    },
     scheduler: { runDue: scheduler.runDue, store: schedule! },
     idle: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);

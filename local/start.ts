@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { FaultPoint } from '../core/case/model.ts';
 import { createLog, useLog } from '../functions/observability/log.ts';
 import { BSRE_MODES, type BsreMode } from './bsre/local-bsre.ts';
+import { answerReload } from './reload-request.ts';
 import { startRuntime } from './runtime.ts';
 
 /**
@@ -78,6 +79,15 @@ Sepakat berjalan (bawaan lokal).
   Kasus dilanjutkan: ${runtime.resumed.length}
 Tekan Ctrl+C untuk berhenti. Coba: npm run sepakat -- kasus`);
 }
+
+// `npm run sepakat -- muat-ulang`: load new SOP versions and changed configuration without a restart.
+process.on('SIGHUP', () => {
+  try {
+    answerReload(runtime.dataDir, () => runtime.reload(), runtime.app.runtimeClock.now());
+  } catch (error) {
+    console.error(`muat ulang gagal: ${String(error)}`);
+  }
+});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {

@@ -1,8 +1,9 @@
 import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
-import type { CaseRecord, HistoryEvent, Reassignment, TaskPerson, TaskRecord } from './model.ts';
+import type { CaseRecord, Cursor, HistoryEvent, Reassignment, TaskPerson, TaskRecord } from './model.ts';
+import type { Activity, Sop } from '../sop/load-sop.ts';
 import { planReminders } from './reminders.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
-import { trackingToken } from './capabilities.ts';
+import { taskIdFor, trackingToken } from './capabilities.ts';
 import { FRESH_LINK_LIMIT, nextWindowAt } from './link-limits.ts';
 import { activityLabel } from '../sop/step-label.ts';
 import { catatan, checkField, teks } from '../validation/text.ts';
@@ -55,6 +56,31 @@ export type ReassignResult =
   | { result: 'tidak-valid'; error: string }
   /** The case or the task moved on (closed, decided, reassigned meanwhile). */
   | { result: 'ditolak'; error: string };
+
+export type MoveResult =
+  /** Moved now: on `to` at activity `node`, a new execution started there. */
+  | { result: 'dipindahkan'; record: CaseRecord; from: string; to: string; node: string }
+  /** Moved to that version before (a double submit): nothing moved twice. */
+  | { result: 'sudah'; record: CaseRecord }
+  /** The version, the step or the reason is wrong. */
+  | { result: 'tidak-valid'; error: string }
+  /** The case is closed, not started, or moved on meanwhile. */
+  | { result: 'ditolak'; error: string };
+
+/** The execution that carries a moved case on at its mapped step: one per move (a retry starts none twice). */
+const moveExecutionName = (caseId: string, version: number, seq: number) => `${caseId}-pindah-${version}-${seq}`;
+
+/**
+ * The activity of `sop` a moved case goes to: an activity id ("L7", "L7.2"), else the first activity of the step
+ * whose id or number ("7") it is; undefined when the SOP has no such step.
+ */
+export function mappedActivity(sop: Sop, langkah: string): Activity | undefined {
+  const activities = sop.nodes.filter((n): n is Activity => n.type === 'activity');
+  const exact = activities.find((a) => a.id === langkah);
+  if (exact) return exact;
+  const step = sop.definition.steps.find((s) => s.id === langkah || ('no' in s && s.no === langkah));
+  return step ? activities.find((a) => a.stepId === step.id) : undefined;
+}
 
 /** What is sent by hand: the task's email again (with its link, a fresh one if it expired), or a reminder. */
 export type RemindKind = 'tugas' | 'pengingat';
@@ -200,29 +226,18 @@ export class CaseAdmin {
     const caseId = record.caseId;
     await this.deps.store.cancelOpenTasks(caseId);
     // The tasks that were open when the case closed: cancelled, never decided.
-    const stopped = (await this.deps.store.listTasks({ caseId })).filter((t) => t.state === 'cancelled' && !t.decision);
+    const stopped = (await this.deps.store.listTasks({ caseId })).filter(
+      (t) => t.state === 'cancelled' && !t.decision && !t.replacedAt,
+    );
     const sop = this.runtime.sopOf(record);
-    const pemda = this.deps.pemda(record.pemdaId);
 
-    const executions = new Set<string>();
-    for (const t of stopped) if (t.executionArn) executions.add(t.executionArn);
-    // Executions that hold no task (between steps, in automatic work): the first one and every continuation.
-    const prefix = `${this.deps.stateMachineArn(record.sopKey).replace(':stateMachine:', ':execution:')}:`;
-    executions.add(`${prefix}permohonan-${record.intakeId}`);
-    for (const e of await this.deps.store.listHistory(caseId))
-      if (e.type === 'kasus-dilanjutkan' && typeof e.detail?.['executionName'] === 'string')
-        executions.add(`${prefix}${e.detail['executionName']}`);
-    const cause = closing.kind === 'ditarik' ? 'Kasus ditarik pemohon' : 'Kasus dibatalkan administrator';
-    for (const arn of executions) {
-      try {
-        await this.deps.sfn.stopExecution(arn, 'Sepakat.CaseClosed', cause);
-      } catch (error) {
-        // A finished or unknown execution is fine; only a passing outage is worth a retry of the whole closing.
-        if (isSepakatError(error, ErrorNames.Transient)) throw error;
-      }
-    }
+    await this.stopExecutions(
+      record,
+      stopped,
+      'Sepakat.CaseClosed',
+      closing.kind === 'ditarik' ? 'Kasus ditarik pemohon' : 'Kasus dibatalkan administrator',
+    );
 
-    const scheduler = this.deps.scheduler;
     // Each closing email once, by its key: to the holder of each stopped task, and to the pemohon.
     const tell = (key: string, to: string, model: Record<string, unknown>) =>
       this.runtime.sendOnce(caseId, key, {
@@ -232,15 +247,7 @@ export class CaseAdmin {
       });
     for (const task of stopped) {
       const activity = this.runtime.activityOf(record, task.node);
-      if (scheduler) {
-        const plan = planReminders({
-          task,
-          waitsOnExternal: activity.actor.kind === 'external',
-          cadence: pemda.directory.data.pengingat,
-          calendar: pemda.calendar,
-        });
-        await Promise.all(plan.map((item) => scheduler.cancel(item.key)));
-      }
+      await this.cancelReminders(task, record);
       // A task of the pemohon's own: the pemohon hears of the ending once, in their email below.
       if (activity.performer.kind === 'pemohon') continue;
       await tell(`penutupan#email#${task.taskId}`, task.person.email, {
@@ -255,6 +262,196 @@ export class CaseAdmin {
       penerima: { nama: record.pemohon.nama, jabatan: record.pemohon.instansi },
     });
     return stopped.length;
+  }
+
+  /**
+   * Stops every execution of the case on its SOP version `record.sopKey`: those that held `tasks`, the first one and
+   * every continuation (executions between steps, in automatic work, hold no task). A finished or unknown execution
+   * is fine; only a passing outage throws, so that a retry completes the whole.
+   */
+  private async stopExecutions(
+    record: CaseRecord,
+    tasks: readonly TaskRecord[],
+    error: string,
+    cause: string,
+  ): Promise<void> {
+    const executions = new Set<string>();
+    for (const t of tasks) if (t.executionArn) executions.add(t.executionArn);
+    const prefix = `${this.deps.stateMachineArn(record.sopKey).replace(':stateMachine:', ':execution:')}:`;
+    executions.add(`${prefix}permohonan-${record.intakeId}`);
+    for (const e of await this.deps.store.listHistory(record.caseId))
+      if (
+        typeof e.detail?.['executionName'] === 'string' &&
+        (e.type === 'kasus-dilanjutkan' || (e.type === 'versi-dipindahkan' && e.detail['ke'] === record.sopKey))
+      )
+        executions.add(`${prefix}${e.detail['executionName']}`);
+    for (const arn of executions) {
+      try {
+        await this.deps.sfn.stopExecution(arn, error, cause);
+      } catch (failure) {
+        if (isSepakatError(failure, ErrorNames.Transient)) throw failure;
+      }
+    }
+  }
+
+  /** Cancels the reminders of a task that no longer waits (closed, or replaced by a move). */
+  private async cancelReminders(task: TaskRecord, record: CaseRecord): Promise<void> {
+    const scheduler = this.deps.scheduler;
+    if (!scheduler) return;
+    const activity = this.runtime.activityOf(record, task.node);
+    const pemda = this.deps.pemda(record.pemdaId);
+    const plan = planReminders({
+      task,
+      waitsOnExternal: activity.actor.kind === 'external',
+      cadence: pemda.directory.data.pengingat,
+      calendar: pemda.calendar,
+    });
+    await Promise.all(plan.map((item) => scheduler.cancel(item.key)));
+  }
+
+  /**
+   * Moves an open case to a newer version of its SOP at a mapped step: by default the activity with the same id as
+   * the one it waits at; `langkah` names another (an activity id such as "L7.2", or a step's number or id, meaning
+   * its first activity). One conditional write moves it (a double submit moves once); then the fact (who, from, to,
+   * step, reason), the old task cancelled with a new link version (its link answers "diganti"), the old executions
+   * stopped, and a new execution at the mapped step, which opens a new task and sends its email. The case keeps its
+   * data, files, documents, numbers, paraf and history: they are keyed by the case, not by the SOP version.
+   */
+  async moveToVersion(input: {
+    caseId: string;
+    version: number;
+    langkah?: string;
+    by: Actor;
+    reason: string;
+  }): Promise<MoveResult> {
+    const reason = checkReason(input.reason);
+    if (typeof reason !== 'string') return { result: 'tidak-valid', error: reason.error };
+    const record = await this.runtime.requireCase(input.caseId);
+    const toKey = `${record.sopId}@${input.version}`;
+    const moveKey = (seq: number) => `${pad(seq)}#pindah-versi`;
+    if (record.sopKey === toKey && record.cursor) {
+      // A repeat (a double submit, a retry after a crash): complete what the move that won left undone, once its
+      // fact is written (the winner writes it next, then completes the move itself).
+      const fact = await this.deps.store.getHistory(record.caseId, moveKey(record.cursor.seq - 1));
+      if (fact?.detail?.['ke'] === toKey) {
+        await this.completeMove(record, String(fact.detail['dari'] ?? ''));
+        return { result: 'sudah', record };
+      }
+    }
+    if (record.status !== 'aktif')
+      return { result: 'ditolak', error: `Kasus ${record.caseId} sudah ${record.status}; tidak dapat dipindahkan` };
+    if (!record.cursor)
+      return {
+        result: 'ditolak',
+        error: `Kasus ${record.caseId} belum memulai langkah pertamanya; coba lagi sebentar`,
+      };
+    if (!Number.isInteger(input.version) || input.version < 1)
+      return { result: 'tidak-valid', error: `Versi: "${input.version}" bukan nomor versi SOP (1, 2, …)` };
+    if (input.version <= record.sopVersion)
+      return {
+        result: 'tidak-valid',
+        error: `Versi: ${input.version} tidak lebih baru dari versi ${record.sopVersion} yang dipakai kasus ini`,
+      };
+    let target: Sop;
+    try {
+      target = this.deps.sops.get(toKey);
+    } catch {
+      return {
+        result: 'tidak-valid',
+        error: `Versi: SOP ${record.sopId} versi ${input.version} tidak ada (belum dimuat: jalankan muat-ulang setelah berkasnya ditambahkan)`,
+      };
+    }
+    const node = mappedActivity(target, input.langkah?.trim() || record.cursor.node);
+    if (!node)
+      return {
+        result: 'tidak-valid',
+        error: input.langkah?.trim()
+          ? `Langkah: "${input.langkah.trim()}" tidak ada di SOP ${toKey}`
+          : `Langkah: ${record.cursor.node} tidak ada di SOP ${toKey}; sebutkan langkah tujuan`,
+      };
+    const from = record.cursor;
+    // The task the case waits on must not be decided meanwhile: cancelled first, its link then answers "diganti".
+    const waiting = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, record.caseId, from.seq));
+    if (waiting && (waiting.state === 'decided' || waiting.state === 'reported'))
+      return {
+        result: 'ditolak',
+        error: `Tugas langkah ${from.node} sudah diputuskan dan kasus sedang bergerak; coba lagi sebentar`,
+      };
+    const at = this.deps.clock.now().toISOString();
+    if (waiting?.state === 'open') await this.deps.store.retireTask(waiting.taskId, waiting.linkVersion, at);
+    const seq = from.seq + 1;
+    const visit = (record.visits[node.id] ?? 0) + 1;
+    const cursor: Cursor = { node: node.id, stepId: node.stepId, seq, visit, enteredAt: at };
+    const moved = await this.deps.store.moveCaseVersion(
+      record.caseId,
+      { sopKey: record.sopKey, seq: from.seq },
+      { sopKey: toKey, sopVersion: input.version, cursor, visits: { ...record.visits, [node.id]: visit } },
+    );
+    if (!moved) {
+      const again = await this.runtime.requireCase(record.caseId);
+      if (again.sopKey === toKey) return { result: 'sudah', record: again };
+      return {
+        result: 'ditolak',
+        error: `Kasus ${record.caseId} bergerak atau ditutup sementara itu; tidak dipindahkan`,
+      };
+    }
+    await this.runtime.history({
+      caseId: record.caseId,
+      eventKey: moveKey(from.seq),
+      type: 'versi-dipindahkan',
+      at,
+      who: input.by,
+      note: reason,
+      node: node.id,
+      stepId: node.stepId,
+      seq,
+      detail: {
+        dari: record.sopKey,
+        ke: toKey,
+        dariLangkah: from.node,
+        keLangkah: node.id,
+        executionName: moveExecutionName(record.caseId, input.version, seq),
+        alasan: reason,
+        oleh: input.by,
+      },
+    });
+    await this.runtime.history({
+      caseId: record.caseId,
+      eventKey: `${pad(seq)}#masuk`,
+      type: 'langkah-dimulai',
+      at,
+      node: node.id,
+      stepId: node.stepId,
+      seq,
+      visit,
+    });
+    const after = await this.runtime.requireCase(record.caseId);
+    await this.completeMove(after, record.sopKey);
+    return { result: 'dipindahkan', record: after, from: record.sopKey, to: toKey, node: node.id };
+  }
+
+  /**
+   * What follows the move's write, each part idempotent: the replaced task's reminders cancelled, the executions of
+   * the old version stopped, and the one execution at the mapped step started (named after the move).
+   */
+  private async completeMove(record: CaseRecord, fromKey: string): Promise<void> {
+    if (!record.cursor || record.status !== 'aktif') return;
+    const fromSeq = record.cursor.seq - 1;
+    const replaced = (await this.deps.store.listTasks({ caseId: record.caseId })).filter((t) => t.seq === fromSeq);
+    const old = { ...record, sopKey: fromKey, sopId: record.sopId };
+    for (const task of replaced.filter((t) => t.state === 'cancelled')) {
+      try {
+        await this.cancelReminders(task, old);
+      } catch (error) {
+        // The old version is no longer loaded: its reminders find the task cancelled and send nothing.
+        if (!isSepakatError(error, ErrorNames.NotFound)) throw error;
+      }
+    }
+    if (fromKey) await this.stopExecutions(old, replaced, 'Sepakat.CaseMoved', 'Kasus dipindahkan ke versi SOP baru');
+    await this.runtime.startExecution(record, moveExecutionName(record.caseId, record.sopVersion, record.cursor.seq), {
+      node: record.cursor.node,
+      seq: record.cursor.seq,
+    });
   }
 
   private closingModel(record: CaseRecord, closing: Closing, sopNama: string) {

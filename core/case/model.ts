@@ -139,6 +139,8 @@ export interface TaskRecord {
   dialihkan?: Reassignment;
   /** A signature being made in the official's POST holds this claim until then (core/case/task-actions.ts). */
   signatureClaimUntil?: string;
+  /** When a move of the case to a newer SOP version replaced this task (cancelled; a new task took its place). */
+  replacedAt?: string;
 }
 
 /** What a reassignment records on its task: the link version it issued, from whom, by whom, why, when. */
@@ -197,7 +199,9 @@ export type HistoryType =
    */
   | 'tanda-tangan-gagal'
   /** A calendar year was imported: the open task's provisional due times were computed again on its holidays. */
-  | 'tenggat-dihitung-ulang';
+  | 'tenggat-dihitung-ulang'
+  /** An administrator moved the case to a newer version of its SOP at a mapped step (who, from, to, step, reason). */
+  | 'versi-dipindahkan';
 
 export interface HistoryEvent {
   caseId: string;
@@ -223,6 +227,15 @@ export interface CaseStore {
   createCase(record: CaseRecord): Promise<'created' | 'exists'>;
   /** Moves the cursor only if it is still at activation `fromSeq` (0: not started). */
   moveCursor(caseId: string, fromSeq: number, cursor: Cursor, visits: Record<string, number>): Promise<boolean>;
+  /**
+   * Moves an active case to another version of its SOP at `to.cursor` (the activation after `from.seq`), only if it is
+   * still on `from.sopKey` at activation `from.seq`: the one write that decides a move (a double submit moves once).
+   */
+  moveCaseVersion(
+    caseId: string,
+    from: { sopKey: string; seq: number },
+    to: { sopKey: string; sopVersion: number; cursor: Cursor; visits: Record<string, number> },
+  ): Promise<boolean>;
   /** Sets case data fields (a projection of decisions: idempotent). */
   setCaseData(caseId: string, values: Record<string, unknown>): Promise<void>;
   /** Closes an active case; false if it was not active. */
@@ -270,6 +283,12 @@ export interface CaseStore {
    */
   noteRefusedCredential(taskId: string, limit: WindowCheck): Promise<boolean>;
   cancelOpenTasks(caseId: string): Promise<number>;
+  /**
+   * Cancels one open task and issues it a new link version, so its link answers "diganti" (a new task replaces it);
+   * false if it is not open at `fromVersion`.
+   */
+  retireTask(taskId: string, fromVersion: number, at: string): Promise<boolean>;
+
   /**
    * Binds an open task to another person and issues a new link version in one write (the old link dies); false if
    * the task is not open or its link moved on.

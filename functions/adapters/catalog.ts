@@ -23,12 +23,12 @@ import { checkAgainstDirectory } from '../../core/sop/load-checks.ts';
 import { formatIssue, InvalidDefinitionError, loadSop, type Sop } from '../../core/sop/load-sop.ts';
 
 /**
- * Loads the product's data files once at start-up: SOP definitions (every version ever deployed stays loadable,
+ * Loads the product's data files at start-up, and again on a reload (`reload`): SOP definitions (every version ever deployed stays loadable,
  * since each case pins the version it started on), pemda directories, holiday calendars and the standard outlines
  * of the kinds of naskah (`config/naskah`).
  */
 export interface Catalog {
-  sops: SopCatalog;
+  sops: SopCatalog & { fileOf(key: string): string };
   /** The standard outline of each kind of naskah, checked at load. */
   outlines: OutlineCatalog;
   pemda(pemdaId: string): PemdaContext & { calendar: WorkCalendar; directory: Directory };
@@ -40,6 +40,12 @@ export interface Catalog {
    * what reads `pemda(id).calendar` from then on sees them, without a restart.
    */
   useImportedYears(imported: readonly CalendarYear[]): void;
+  /**
+   * Loads the data files again (`npm run sepakat -- muat-ulang`): new SOP versions and changed pemda configuration,
+   * after every check of the load. A load that fails any check, changes a version already loaded or drops one,
+   * changes nothing and says why, naming the file. Running cases keep their pinned version.
+   */
+  reload(): ReloadResult;
 }
 
 /**
@@ -158,7 +164,36 @@ export function loadOutlines(dir: string): OutlineCatalog {
   return outlineCatalog(outlines);
 }
 
-export function loadCatalog(options: { sopDirs: readonly string[]; configDir: string }): Catalog {
+/** One consistent load of the data files: what a reload swaps in as a whole. */
+interface CatalogData {
+  sops: ReturnType<typeof loadSops>;
+  outlines: OutlineCatalog;
+  contexts: Map<string, ReturnType<Catalog['pemda']>>;
+  /** The shipped calendar years (config/calendar), before any import. */
+  shippedYears: readonly CalendarYear[];
+  estimate: ReturnType<typeof fileHolidayEstimate>;
+}
+
+/** The outcome of a reload (`Catalog.reload`): what it added, or every problem with nothing changed. */
+export type ReloadResult =
+  { result: 'dimuat'; added: string[]; pemda: string[] } | { result: 'ditolak'; messages: string[] };
+
+/** A pemda's calendar and what is computed on it, from `years`. */
+function calendarContext(
+  years: readonly CalendarYear[],
+  hours: WorkingHours,
+  estimate: ReturnType<typeof fileHolidayEstimate>,
+) {
+  const calendar = createWorkCalendar(years, hours, estimate);
+  return {
+    calendar,
+    due: (openedAt: Date, waktu: Parameters<typeof computeDue>[2]) => computeDue(calendar, openedAt, waktu),
+    localDate: (at: Date) => calendar.localDate(at),
+  };
+}
+
+/** Reads and checks every data file; throws (naming each file) when any check of the load fails. */
+function readCatalogData(options: { sopDirs: readonly string[]; configDir: string }): CatalogData {
   const sops = loadSops(options.sopDirs);
   const outlines = loadOutlines(join(options.configDir, 'naskah'));
   // The kind of naskah an SOP declares must be one the product can draft, render and register.
@@ -174,23 +209,12 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
     );
   if (undeclared.length) throw new SepakatError(ErrorNames.InvalidDefinition, undeclared.join('\n'));
   const calendarDir = join(options.configDir, 'calendar');
-  const years = readdirSync(calendarDir)
+  const shippedYears = readdirSync(calendarDir)
     .filter((f) => /^\d{4}\.json$/.test(f))
     .sort()
     .map((f) => parseCalendarYear(JSON.parse(readFileSync(join(calendarDir, f), 'utf8')), join(calendarDir, f)));
-
-  const contexts = new Map<string, ReturnType<Catalog['pemda']>>();
-  let currentYears: readonly CalendarYear[] = years;
   const estimate = fileHolidayEstimate(calendarDir);
-  /** A pemda's calendar and what is computed on it, from the current years. */
-  const calendarContext = (hours: WorkingHours) => {
-    const calendar = createWorkCalendar(currentYears, hours, estimate);
-    return {
-      calendar,
-      due: (openedAt: Date, waktu: Parameters<typeof computeDue>[2]) => computeDue(calendar, openedAt, waktu),
-      localDate: (at: Date) => calendar.localDate(at),
-    };
-  };
+  const contexts = new Map<string, ReturnType<Catalog['pemda']>>();
   const directoryFiles = new Map<string, string>();
   for (const file of yamlFiles(join(options.configDir, 'pemda'))) {
     const { data, directory } = loadDirectoryFile(file);
@@ -198,7 +222,7 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
     directoryFiles.set(data.pemda.id, file);
     contexts.set(data.pemda.id, {
       directory,
-      ...calendarContext(hours),
+      ...calendarContext(shippedYears, hours, estimate),
       formatDateTime: (at) => formatTanggalWaktu(at, hours.timeZone),
     });
   }
@@ -218,22 +242,108 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
     ),
   );
   if (issues.length) throw new InvalidDefinitionError(issues);
+  return { sops, outlines, contexts, shippedYears, estimate };
+}
+
+/** The messages of a failed load, one line per problem, each naming its file. */
+function loadProblems(error: unknown): string[] {
+  if (error instanceof InvalidDefinitionError) return error.issues.map(formatIssue);
+  if (error instanceof SepakatError) return error.message.split('\n');
+  if (error instanceof SyntaxError) return [`berkas JSON tidak sah: ${error.message}`];
+  throw error;
+}
+
+/**
+ * What a reload may not do to versions cases may be pinned to: change one that is loaded, or drop it. A version is
+ * published once; a fix is a new version, to which an administrator moves a case (`pindah-versi`).
+ */
+function pinnedVersionProblems(before: CatalogData['sops'], after: CatalogData['sops']): string[] {
+  const problems: string[] = [];
+  for (const sop of sopVersions({ sops: before })) {
+    let now: Sop;
+    try {
+      now = after.get(sop.key);
+    } catch {
+      problems.push(
+        `${before.fileOf(sop.key)}: SOP ${sop.key} sudah dimuat dan tidak ada lagi; kasus yang berjalan mungkin masih memakainya (versi lama dihapus hanya dengan memulai ulang runtime)`,
+      );
+      continue;
+    }
+    if (JSON.stringify(now.definition) !== JSON.stringify(sop.definition))
+      problems.push(
+        `${after.fileOf(sop.key)}: SOP ${sop.key} sudah dimuat dan isinya berubah; versi yang sudah dimuat tidak boleh diubah: terbitkan versi baru (version: ${sop.definition.version + 1}) lalu pindahkan kasus ke versi itu`,
+      );
+  }
+  return problems;
+}
+
+/**
+ * The catalog: one load of the data files, held so that it can be swapped as a whole. Every reader goes through
+ * the holder (`sops`, `outlines` and `pemda` read the current load at each call), so a reload that passes every check
+ * is seen by every use case at once, and one that fails changes nothing.
+ */
+export function loadCatalog(options: { sopDirs: readonly string[]; configDir: string }): Catalog {
+  let current = readCatalogData(options);
+  let imported: readonly CalendarYear[] = [];
+  /** The years in force: the shipped ones, each replaced by an imported one of its year. */
+  const yearsOf = (data: CatalogData) => {
+    const byYear = new Map<number, CalendarYear>(data.shippedYears.map((y) => [y.year, y]));
+    for (const y of imported) byYear.set(y.year, y);
+    return [...byYear.values()].sort((a, b) => a.year - b.year);
+  };
+  let currentYears: readonly CalendarYear[] = yearsOf(current);
+  /** Rebuilds every pemda's calendar of `data` from the years in force. */
+  const applyYears = (data: CatalogData) => {
+    for (const [id, ctx] of data.contexts)
+      data.contexts.set(id, {
+        ...ctx,
+        ...calendarContext(currentYears, ctx.directory.data.pemda.jamKerja, data.estimate),
+      });
+  };
+  const sops: Catalog['sops'] = {
+    get: (key) => current.sops.get(key),
+    latest: (id) => current.sops.latest(id),
+    all: () => current.sops.all(),
+    fileOf: (key) => current.sops.fileOf(key),
+  };
+  const outlines: OutlineCatalog = {
+    get: (id) => current.outlines.get(id),
+    has: (id) => current.outlines.has(id),
+    all: () => current.outlines.all(),
+  };
   return {
     sops,
     outlines,
     pemda(id) {
-      const ctx = contexts.get(id);
+      const ctx = current.contexts.get(id);
       if (!ctx) throw new SepakatError(ErrorNames.NotFound, `Pemda ${id} tidak dikenal`);
       return ctx;
     },
-    pemdaIds: () => [...contexts.keys()],
+    pemdaIds: () => [...current.contexts.keys()],
     calendarYears: () => currentYears,
-    useImportedYears(imported) {
-      const byYear = new Map<number, CalendarYear>(years.map((y) => [y.year, y]));
-      for (const y of imported) byYear.set(y.year, y);
-      currentYears = [...byYear.values()].sort((a, b) => a.year - b.year);
-      for (const [id, ctx] of contexts)
-        contexts.set(id, { ...ctx, ...calendarContext(ctx.directory.data.pemda.jamKerja) });
+    useImportedYears(years) {
+      imported = years;
+      currentYears = yearsOf(current);
+      applyYears(current);
+    },
+    reload() {
+      let next: CatalogData;
+      try {
+        next = readCatalogData(options);
+      } catch (error) {
+        return { result: 'ditolak', messages: loadProblems(error) };
+      }
+      const pinned = pinnedVersionProblems(current.sops, next.sops);
+      if (pinned.length) return { result: 'ditolak', messages: pinned };
+      const before = new Set(sopVersions({ sops: current.sops }).map((s) => s.key));
+      const added = sopVersions({ sops: next.sops })
+        .map((s) => s.key)
+        .filter((key) => !before.has(key));
+      const years = yearsOf(next);
+      currentYears = years;
+      applyYears(next);
+      current = next;
+      return { result: 'dimuat', added, pemda: [...next.contexts.keys()] };
     },
   };
 }

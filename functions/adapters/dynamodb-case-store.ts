@@ -102,6 +102,33 @@ export class DynamoDbCaseStore implements CaseStore {
     );
   }
 
+  async moveCaseVersion(
+    caseId: string,
+    from: { sopKey: string; seq: number },
+    to: { sopKey: string; sopVersion: number; cursor: Cursor; visits: Record<string, number> },
+  ): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { caseId },
+          UpdateExpression: 'SET sopKey = :to, sopVersion = :version, #cursor = :cursor, visits = :visits',
+          ConditionExpression: '#status = :aktif AND sopKey = :from AND #cursor.#seq = :seq',
+          ExpressionAttributeNames: { '#cursor': 'cursor', '#status': 'status', '#seq': 'seq' },
+          ExpressionAttributeValues: {
+            ':to': to.sopKey,
+            ':version': to.sopVersion,
+            ':cursor': to.cursor,
+            ':visits': to.visits,
+            ':aktif': 'aktif',
+            ':from': from.sopKey,
+            ':seq': from.seq,
+          },
+        }),
+      ),
+    );
+  }
+
   async setCaseData(caseId: string, values: Record<string, unknown>): Promise<void> {
     const names: Record<string, string> = { '#data': 'data' };
     const vals: Record<string, unknown> = {};
@@ -417,6 +444,15 @@ export class DynamoDbCaseStore implements CaseStore {
       if (ok) cancelled++;
     }
     return cancelled;
+  }
+
+  retireTask(taskId: string, fromVersion: number, at: string): Promise<boolean> {
+    return this.updateTaskIf(
+      taskId,
+      'SET #state = :cancelled, linkVersion = :next, replacedAt = :at REMOVE otp',
+      '#state = :open AND linkVersion = :v',
+      { ':cancelled': 'cancelled', ':open': 'open', ':v': fromVersion, ':next': fromVersion + 1, ':at': at },
+    );
   }
 
   reassignTask(

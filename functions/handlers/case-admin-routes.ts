@@ -248,7 +248,58 @@ export function caseAdminRoutes(ctx: WebContext): Route[] {
     }
   };
 
+  const moveVersion = async (event: WebRequest, caseId: string): Promise<HttpResult> => {
+    const found = await acting(event, caseId, canAdministerCase);
+    if ('result' in found) return found.result;
+    const { session, form, record } = found;
+    const answer = (status: number, model: MessageModel) =>
+      ctx.message(status, { ...model, tautan: back(caseId) }, session);
+    const versi = (form.versi ?? '').trim();
+    if (!/^[1-9]\d{0,3}$/.test(versi))
+      return answer(400, {
+        judul: 'Isian tidak valid',
+        pesan: `Versi: "${versi}" bukan nomor versi SOP. Tidak ada yang diubah.`,
+      });
+    const langkah = (form.langkah ?? '').trim();
+    const result = await app.caseAdmin.moveToVersion({
+      caseId,
+      version: Number(versi),
+      ...(langkah ? { langkah } : {}),
+      by: actorOf(session.principal),
+      reason: form.alasan ?? '',
+    });
+    switch (result.result) {
+      case 'tidak-valid':
+        return answer(400, { judul: 'Kasus tidak dipindahkan', pesan: `${result.error}. Tidak ada yang diubah.` });
+      case 'ditolak':
+        return answer(409, { judul: 'Kasus tidak dipindahkan', pesan: `${result.error}. Tidak ada yang diubah.` });
+      case 'sudah':
+        return answer(200, {
+          judul: 'Kasus sudah dipindahkan',
+          pesan: `Kasus ${caseId} sudah berjalan pada ${result.record.sopKey}; tidak ada yang dipindahkan dua kali.`,
+        });
+      case 'dipindahkan':
+        return answer(200, {
+          judul: 'Kasus dipindahkan ke versi SOP baru',
+          pesan: `Kasus ${caseId} berjalan pada ${result.to} mulai langkah ${result.node}. Tugas lama dihentikan dan tautannya tidak berlaku; tugas baru dikirim kepada pemegangnya. Dokumen, nomor, paraf dan riwayat tetap.`,
+          jenis: 'ok',
+          rincian: [
+            { label: 'Dari', nilai: result.from },
+            { label: 'Ke', nilai: result.to },
+            { label: 'Langkah', nilai: result.node },
+            { label: 'Perihal', nilai: record.perihal },
+          ],
+        });
+    }
+  };
+
   return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/pindah-versi$`),
+      params: ['kasus'],
+      run: (e, m) => moveVersion(e, m[1]!),
+    },
     {
       method: 'POST',
       pattern: new RegExp(`^/konsol/kasus/${CASE_ID}/tugas/${TASK_ID}/ingatkan$`),

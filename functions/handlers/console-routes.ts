@@ -22,6 +22,7 @@ import {
   type DashboardRow,
 } from '../../core/case/dashboard.ts';
 import type { CaseRecord, HistoryEvent, HistoryType, StoredFile, TaskRecord } from '../../core/case/model.ts';
+import type { SopCatalog } from '../../core/case/case-runtime.ts';
 import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { buildTimeline, formatWaktuSingkat, type TimelineStatus } from '../../core/case/timeline.ts';
 import { disposisiLine, disposisiOf } from '../../core/case/disposisi.ts';
@@ -69,7 +70,23 @@ const HISTORY_LABEL: Partial<Record<HistoryType, string>> = {
   'eskalasi-terkirim': 'Eskalasi ke atasan terkirim',
   'tugas-dibaca': 'Tugas dibuka dari Tugas saya',
   'tugas-diingatkan': 'Email tugas atau pengingat dikirim manual',
+  'versi-dipindahkan': 'Kasus dipindahkan ke versi SOP baru',
 };
+
+/** The loaded versions of a case's SOP newer than the one it runs on, newest first. */
+function newerVersions(sops: SopCatalog, record: CaseRecord): number[] {
+  const latest = sops.latest(record.sopId).definition.version;
+  const versions: number[] = [];
+  for (let v = latest; v > record.sopVersion; v--) {
+    try {
+      sops.get(`${record.sopId}@${v}`);
+      versions.push(v);
+    } catch {
+      // Not shipped: not a choice.
+    }
+  }
+  return versions;
+}
 const historyLabel = (type: string) =>
   HISTORY_LABEL[type as HistoryType] ?? type.charAt(0).toUpperCase() + type.slice(1).replace(/-/g, ' ');
 
@@ -397,6 +414,15 @@ export function consoleRoutes(ctx: WebContext): Route[] {
                 orang: people.map((o) => ({ ...o, selected: o.id === t.person.id })),
               })),
               batalkan: `${base}/batalkan`,
+              // The newer versions of its SOP an open case may move to (CaseAdmin.moveToVersion).
+              pindahVersi:
+                record.status === 'aktif' && record.cursor
+                  ? {
+                      url: `${base}/pindah-versi`,
+                      versi: newerVersions(app.catalog.sops, record),
+                      langkah: record.cursor.node,
+                    }
+                  : undefined,
             }
           : undefined,
         tarik: canWithdrawCase(p, scope) && record.status === 'aktif' ? `${base}/tarik` : undefined,
