@@ -48,6 +48,17 @@ export interface CaseDocumentContext {
   data: Readonly<Record<string, unknown>>;
   /** The kind of naskah the case's SOP declares (`naskah.jenis`): the default of `naskah-jenis`. */
   jenisNaskahSop?: string;
+  /**
+   * The name of the case's kind of naskah as a sentence names it ("Perjanjian Kerja Sama"), from its outline: letters
+   * and reports about the naskah print it. Absent: read from `naskah-jenis` (Kesepakatan Bersama or Nota Kesepakatan).
+   */
+  namaJenisNaskah?: string;
+  /**
+   * PIHAK KESATU's signer as the SOP declares it (`naskah.pihak.kesatu`), resolved in the directory, with the jabatan
+   * of whoever gave the surat kuasa it signs on (its number and date: `kuasa-nomor`, `kuasa-tanggal`). Absent: the
+   * kepala daerah signs.
+   */
+  penandatanganKesatu?: { official: Official; kuasaDari?: string };
   pemda: { nama: string; kop: readonly string[]; alamat?: string; dokumen: DokumenPemda };
   /** Local date of the document, YYYY-MM-DD. */
   tanggal: string;
@@ -553,7 +564,7 @@ function notaDinas(ctx: CaseDocumentContext): DocumentInput<'nota-dinas'> {
 
 function suratPengantar(ctx: CaseDocumentContext): DocumentInput<'surat-pengantar'> {
   const mitra = mitraInstansi(ctx);
-  const jenis = NAMA_JENIS[jenisNaskah(ctx)];
+  const jenis = ctx.namaJenisNaskah ?? NAMA_JENIS[jenisNaskah(ctx)];
   const nomorNaskah = [ctx.nomor['naskah'], teksData(ctx, 'mitra-nomor')].filter((n): n is string => !!n?.trim());
   const nomor = nomorNaskah.length ? nomorNaskah.map((n) => `Nomor ${satuBaris(n)}`).join(' dan ') : `Nomor ${KOSONG}`;
   const alamat = teksData(ctx, 'mitra-alamat');
@@ -781,7 +792,7 @@ function sifatData(ctx: CaseDocumentContext): (typeof SIFAT)[number] {
 
 function laporanPelaksanaan(ctx: CaseDocumentContext): DocumentInput<'laporan-pelaksanaan'> {
   const mitra = mitraInstansi(ctx);
-  const jenis = NAMA_JENIS[jenisNaskah(ctx)];
+  const jenis = ctx.namaJenisNaskah ?? NAMA_JENIS[jenisNaskah(ctx)];
   const tentang = tentangNaskah(ctx);
   // The term runs from the signing of the naskah (or the recorded start of the cooperation) for its jangka waktu,
   // unless the case recorded when it ends.

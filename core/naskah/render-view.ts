@@ -240,6 +240,8 @@ function pihakKesatu(ctx: CaseDocumentContext, outline: Outline, final: boolean)
     nomor: satuBaris(ctx.nomor['naskah'] ?? '') || KOSONG,
     alamat: satuBaris(ctx.pemda.alamat ?? '') || satuBaris(dokumen.penghubung.alamat),
   };
+  const declared = ctx.penandatanganKesatu;
+  if (declared) return { ...base, ...declaredSigner(declared, kepalaDaerah, ctx, final) };
   const nama = teksData(ctx, 'penandatangan-pks-nama');
   if (!nama)
     return {
@@ -279,6 +281,50 @@ function pihakKesatu(ctx: CaseDocumentContext, outline: Outline, final: boolean)
     },
     kuasa: {
       pemberi: judulKata(kepalaDaerah),
+      nomor: kuasaNomor ?? KOSONG,
+      ...(kuasaTanggal ? { tanggal: kuasaTanggal } : {}),
+    },
+  };
+}
+
+/**
+ * The signer the SOP declares for PIHAK KESATU (`naskah.pihak.kesatu`, resolved in the directory): printed with their
+ * own jabatan (NIP and pangkat below the Sekda) and, when declared, the surat kuasa they sign on: its giver's jabatan,
+ * its number and date from `kuasa-nomor` and `kuasa-tanggal` (required on the final naskah).
+ */
+function declaredSigner(
+  declared: NonNullable<CaseDocumentContext['penandatanganKesatu']>,
+  kepalaDaerah: string,
+  ctx: CaseDocumentContext,
+  final: boolean,
+): Pick<PihakInput, 'penandatangan' | 'kuasa'> {
+  const o = declared.official;
+  const jabatan = satuBaris(o.jabatan);
+  const nama = satuBaris(o.nama) || KOSONG;
+  const tingkat = tingkatJabatan(jabatan, kepalaDaerah);
+  const nip = o.nip?.replace(/\s+/g, '');
+  const pangkat = satuBaris(o.pangkat ?? '');
+  if (tingkat === 'pejabat' && (!nip || !/^\d{18}$/.test(nip) || !pangkat))
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Penandatangan naskah pihak kesatu ${nama} (${jabatan}) memerlukan NIP 18 digit dan pangkat/golongan: lengkapi data pejabat di direktori pemda.`,
+    );
+  const penandatangan = {
+    jabatan: tingkat === 'kepala-daerah' ? kepalaDaerah : jabatan,
+    nama,
+    tingkat,
+    ...(tingkat === 'pejabat' ? { nip, pangkat } : {}),
+    ...status(o),
+  };
+  if (!declared.kuasaDari) return { penandatangan };
+  const kuasaNomor = teksData(ctx, 'kuasa-nomor');
+  const kuasaTanggal = tanggalData(ctx, 'kuasa-tanggal');
+  if (final && !kuasaNomor) throw kurang('kuasa-nomor', `nomor surat kuasa ${judulKata(declared.kuasaDari)}`);
+  if (final && !kuasaTanggal) throw kurang('kuasa-tanggal', `tanggal surat kuasa ${judulKata(declared.kuasaDari)}`);
+  return {
+    penandatangan,
+    kuasa: {
+      pemberi: judulKata(satuBaris(declared.kuasaDari)),
       nomor: kuasaNomor ?? KOSONG,
       ...(kuasaTanggal ? { tanggal: kuasaTanggal } : {}),
     },

@@ -152,14 +152,47 @@ function checkGates(
   return issues;
 }
 
-/** The checks of the SOP alone, on its flow: numbers and gates. */
+// ─── The naskah's declared signers ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `naskah.pihak`: each declared signer and giver of a surat kuasa is an actor of the SOP; PIHAK KESATU's signer and
+ * the giver of its surat kuasa are the pemda's own officials (internal actors), resolved in the directory.
+ */
+function checkDeclaredSigners(definition: SopDefinition, file: string): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  const actors = new Map(definition.actors.map((a) => [a.id, a]));
+  for (const pihak of ['kesatu', 'kedua'] as const) {
+    const declared = definition.naskah?.pihak?.[pihak];
+    if (!declared) continue;
+    for (const key of ['penandatangan', 'suratKuasaDari'] as const) {
+      const id = declared[key];
+      if (id === undefined) continue;
+      const path = `naskah.pihak.${pihak}.${key}`;
+      const actor = actors.get(id);
+      if (!actor) issues.push({ file, path, message: `"${id}" bukan aktor SOP ini (actors): sebut id aktor yang ada` });
+      else if (pihak === 'kesatu' && actor.kind !== 'internal')
+        issues.push({
+          file,
+          path,
+          message: `"${id}" (${actor.jabatan}) adalah pihak luar; penandatangan dan pemberi kuasa pihak kesatu adalah pejabat pemda (aktor internal)`,
+        });
+    }
+  }
+  return issues;
+}
+
+/** The checks of the SOP alone, on its flow: numbers, gates and the naskah's declared signers. */
 export function checkFlow(
   definition: SopDefinition,
   nodes: readonly FlowNode[],
   start: string,
   file: string,
 ): DefinitionIssue[] {
-  return [...checkNumbers(nodes, start, file), ...checkGates(definition, nodes, start, file)];
+  return [
+    ...checkNumbers(nodes, start, file),
+    ...checkGates(definition, nodes, start, file),
+    ...checkDeclaredSigners(definition, file),
+  ];
 }
 
 // ─── The pemda's directory ───────────────────────────────────────────────────────────────────────────────────────
@@ -301,6 +334,25 @@ export function checkAgainstDirectory(
         });
     }
   };
+
+  // The naskah's declared signer of PIHAK KESATU prints in its komparisi and signature block.
+  const declared = sop.definition.naskah?.pihak?.kesatu;
+  if (declared && documentWork) {
+    const signs = activities.find((a) => signingActOf(a)?.act === 'tandatangan');
+    signer(
+      declared.penandatangan,
+      signs?.stepId ?? '',
+      'naskah.pihak.kesatu.penandatangan',
+      'naskah',
+      'penandatangan pihak kesatu',
+    );
+    if (declared.suratKuasaDari && vacant(declared.suratKuasaDari))
+      issues.push({
+        file,
+        path: 'naskah.pihak.kesatu.suratKuasaDari',
+        message: `pemberi surat kuasa naskah (peran "${declared.suratKuasaDari}") tidak dipegang siapa pun pada ${vacant(declared.suratKuasaDari)} di ${where}; ${since}`,
+      });
+  }
 
   for (const a of activities) {
     const works = worksOf(a);
