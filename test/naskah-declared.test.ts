@@ -115,9 +115,9 @@ describe('the declared kind of naskah', () => {
     expect(() => declared({ kesatu: { penandatangan: 'kabag-tapem', suratKuasaDari: external } })).toThrow(
       /naskah\.pihak\.kesatu\.suratKuasaDari: .* adalah pihak luar/,
     );
-    expect(declared({ kesatu: { penandatangan: 'kabag-tapem', suratKuasaDari: 'bupati' } }).definition.naskah).toEqual({
+    expect(declared({ kesatu: { penandatangan: 'kabag-tapem' } }).definition.naskah).toEqual({
       jenis: 'perjanjian-kerja-sama',
-      pihak: { kesatu: { penandatangan: 'kabag-tapem', suratKuasaDari: 'bupati' } },
+      pihak: { kesatu: { penandatangan: 'kabag-tapem' } },
     });
   });
 

@@ -29,7 +29,14 @@ function sopOf(jenis: string): Record<string, unknown> {
     source: { file: 'test/naskah-semua-jenis.test.ts' },
     naskah: {
       jenis,
-      ...(pks ? { pihak: { kesatu: { penandatangan: 'kabag-tapem', suratKuasaDari: 'bupati' } } } : {}),
+      ...(pks
+        ? {
+            pihak: {
+              kesatu: { penandatangan: 'kabag-tapem', suratKuasaDari: 'bupati' },
+              kedua: { penandatangan: 'direktur-mitra', suratKuasaDari: 'pimpinan-mitra' },
+            },
+          }
+        : {}),
     },
     header: { unit: ['PEMERINTAH KABUPATEN BLITAR', 'SEKRETARIAT DAERAH'], nama: `Uji naskah ${jenis}` },
     intake: {
@@ -45,6 +52,17 @@ function sopOf(jenis: string): Record<string, unknown> {
       { id: 'penata-kelola', jabatan: 'Penata Kelola Pemerintahan', kind: 'internal' },
       { id: 'kabag-tapem', jabatan: 'Kepala Bagian Tata Pemerintahan', kind: 'internal' },
       { id: 'bupati', jabatan: 'Bupati Blitar', kind: 'internal' },
+      ...(pks
+        ? [
+            {
+              id: 'direktur-mitra',
+              jabatan: 'Direktur Perumda Air Minum Mitra',
+              kind: 'external',
+              recordedBy: 'penata-kelola',
+            },
+            { id: 'pimpinan-mitra', jabatan: 'Bupati Mitra', kind: 'external', recordedBy: 'penata-kelola' },
+          ]
+        : []),
     ],
     steps: [
       {
@@ -58,7 +76,11 @@ function sopOf(jenis: string): Record<string, unknown> {
           field('mitra-penandatangan-nama', 'Nama penandatangan mitra'),
           field('mitra-penandatangan-jabatan', 'Jabatan penandatangan mitra'),
           ...(pks
-            ? [field('kuasa-nomor', 'Nomor surat kuasa'), field('kuasa-tanggal', 'Tanggal surat kuasa', 'date')]
+            ? [
+                field('kuasa-nomor', 'Nomor surat kuasa'),
+                field('kuasa-tanggal', 'Tanggal surat kuasa', 'date'),
+                field('mitra-kuasa-nomor', 'Nomor surat kuasa pihak mitra'),
+              ]
             : []),
         ],
         choices: [
@@ -125,6 +147,7 @@ describe('every kind of naskah, generated and signed from a step of an SOP that 
           'mitra-penandatangan-jabatan': 'Bupati Mitra',
           'kuasa-nomor': KUASA_NOMOR,
           'kuasa-tanggal': '2026-02-10',
+          'mitra-kuasa-nomor': 'SK-12/PDAM/2026',
         },
       });
       expect(run.outcome).toBe('selesai');
@@ -168,6 +191,8 @@ describe('every kind of naskah, generated and signed from a step of an SOP that 
     expect(text).toMatch(
       /berdasarkan Surat Kuasa Bupati Blitar Nomor 180\/45\/409\.1\.1\/2026 tanggal 10 Februari 2026/,
     );
+    // The partner's signer on the surat kuasa the SOP declares for PIHAK KEDUA, its number a case field.
+    expect(text).toContain('Surat Kuasa Bupati Mitra Nomor SK-12/PDAM/2026');
     expect(text).toMatch(/Pasal 1/);
     expect(text).toMatch(/Pembiayaan|PEMBIAYAAN/);
   });

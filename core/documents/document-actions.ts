@@ -196,6 +196,7 @@ export class DocumentActions implements DocumentWork {
       ...(this.declaredJenis(record) ? { jenisNaskahSop: this.declaredJenis(record)! } : {}),
       namaJenisNaskah: this.namaJenis(record),
       ...(kesatu ? { penandatanganKesatu: kesatu } : {}),
+      ...(this.kuasaKedua(record) ? { kuasaKeduaDari: this.kuasaKedua(record)! } : {}),
       pemda: this.profile(record),
       tanggal: signing ?? tanggal,
       penandatangan: by ? official(by) : kepalaDaerah,
@@ -227,6 +228,13 @@ export class DocumentActions implements DocumentWork {
         ? directory.data.pemda.dokumen.kepalaDaerah.jabatan
         : (pemberi?.jabatan ?? this.deps.sops.get(record.sopKey).actor(declared.suratKuasaDari).jabatan);
     return { official: official(person), kuasaDari: jabatan };
+  }
+
+  /** The jabatan of whoever gave the partner's signer a surat kuasa, as the SOP declares it (an actor of the SOP). */
+  private kuasaKedua(record: CaseRecord): string | undefined {
+    const sop = this.deps.sops.get(record.sopKey);
+    const id = sop.definition.naskah?.pihak?.kedua?.suratKuasaDari;
+    return id ? sop.actor(id).jabatan : undefined;
   }
 
   /**
