@@ -102,6 +102,25 @@ describe('the declared kind of naskah', () => {
     expect(jenisFrom({}, undefined)).toBe('kesepakatan-bersama');
   });
 
+  it('refuses a declared signer that is no actor of the SOP, or a partner signing for the pemda', () => {
+    const raw = parseYaml(
+      readFileSync(join(ROOT, 'sops', 'blitar-pengkoordinasian-nota-kesepakatan.yaml'), 'utf8'),
+    ) as Record<string, unknown>;
+    const external = (raw.actors as { id: string; kind: string }[]).find((a) => a.kind === 'external')!.id;
+    const declared = (pihak: unknown) =>
+      buildSop({ ...raw, naskah: { jenis: 'perjanjian-kerja-sama', pihak } }, 'uji/penandatangan.yaml');
+    expect(() => declared({ kesatu: { penandatangan: 'kepala-dinas-fiktif' } })).toThrow(
+      'uji/penandatangan.yaml: naskah.pihak.kesatu.penandatangan: "kepala-dinas-fiktif" bukan aktor SOP ini (actors)',
+    );
+    expect(() => declared({ kesatu: { penandatangan: 'kabag-tapem', suratKuasaDari: external } })).toThrow(
+      /naskah\.pihak\.kesatu\.suratKuasaDari: .* adalah pihak luar/,
+    );
+    expect(declared({ kesatu: { penandatangan: 'kabag-tapem' } }).definition.naskah).toEqual({
+      jenis: 'perjanjian-kerja-sama',
+      pihak: { kesatu: { penandatangan: 'kabag-tapem' } },
+    });
+  });
+
   it('refuses a declared kind that no outline of config/naskah has', () => {
     expect(() =>
       loadCatalog({ sopDirs: [join(ROOT, 'test', 'fixtures', 'sops-naskah-salah')], configDir: join(ROOT, 'config') }),

@@ -32,6 +32,11 @@ const step = (id: string, actor: string, extra: Raw = {}) => ({
   fields: [field(`catatan-${id.toLowerCase()}`)],
   ...extra,
 });
+/** What a notulen cannot be made without (core/documents/vocabulary.ts WAJIB_DOKUMEN). */
+const NOTULEN_FIELDS = [
+  field('notulen-pembahasan', { caseData: true }),
+  field('notulen-kesimpulan', { caseData: true }),
+];
 const sign = { action: 'tandatangan', dokumen: 'kesepakatan-bersama', nomor: 'naskah' };
 const reserve = { action: 'nomor', seri: 'kesepakatan-bersama', untuk: 'naskah' };
 
@@ -227,19 +232,22 @@ describe('the people the documents print, in the pemda directory', () => {
   });
 
   it('refuses the official who signs a letter on a signing task without NIP', () => {
-    const raw = sop([
-      step('L1', 'kabag-kerjasama', {
-        kind: 'tandatangan',
-        choices: [
-          {
-            value: 'tandatangani',
-            label: 'Tandatangani',
-            next: 'selesai',
-            automatic: [{ action: 'tandatangan', dokumen: 'nota-dinas', nomor: 'nota-dinas', seri: 'surat-keluar' }],
-          },
-        ],
-      }),
-    ]);
+    const raw = sop(
+      [
+        step('L1', 'kabag-kerjasama', {
+          kind: 'tandatangan',
+          choices: [
+            {
+              value: 'tandatangani',
+              label: 'Tandatangani',
+              next: 'selesai',
+              automatic: [{ action: 'tandatangan', dokumen: 'nota-dinas', nomor: 'nota-dinas', seri: 'surat-keluar' }],
+            },
+          ],
+        }),
+      ],
+      { intake: { data: [field('perihal'), field('pihak-mitra'), field('nota-dinas-kepada', { caseData: true })] } },
+    );
     expect(directoryProblems(raw)).toEqual([]);
     const problems = directoryProblems(raw, (d) => {
       delete d.people.find((p) => p.id === 'kabag-ks')!.nip;
@@ -253,7 +261,12 @@ describe('the people the documents print, in the pemda directory', () => {
 
   it('refuses a notulen whose step names no notulis', () => {
     const problems = directoryProblems(
-      sop([step('L1', 'staf-kerjasama', { automatic: { after: [{ action: 'dokumen', dokumen: 'notulen-rapat' }] } })]),
+      sop([
+        step('L1', 'staf-kerjasama', {
+          fields: NOTULEN_FIELDS,
+          automatic: { after: [{ action: 'dokumen', dokumen: 'notulen-rapat' }] },
+        }),
+      ]),
     );
     expect(problems).toEqual([
       `${FILE}: langkah L1: L1.lanjut.automatic[0].dokumen: notulen-rapat memerlukan notulisnya: langkah ini harus mencatat rapat (rapat: { catat: notulen }) dengan isian "notulen-pencatat" (pegawai) pada L1`,
@@ -429,7 +442,10 @@ describe('npm run synth', () => {
   it('stops with the messages when an SOP in sops/ fails a check', () => {
     const numbered = sop([
       step('L1', 'staf-kerjasama', { automatic: { after: [reserve] } }),
-      step('L2', 'kabag-kerjasama', { automatic: { after: [{ action: 'dokumen', dokumen: 'notulen-rapat' }] } }),
+      step('L2', 'kabag-kerjasama', {
+        fields: NOTULEN_FIELDS,
+        automatic: { after: [{ action: 'dokumen', dokumen: 'notulen-rapat' }] },
+      }),
     ]);
     const root = rootWith({ 'uji-periksa.yaml': numbered });
     const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Raw;

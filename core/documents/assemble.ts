@@ -4,7 +4,8 @@ import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
 import { parseDaftarHadir } from '../validation/daftar-hadir.ts';
 import { contentVersion, MAX_PARAF_HIERARKI, type NaskahPasal, type NaskahText } from '../signing/paraf.ts';
-import type { GeneratedDocument } from '../sop/schema.ts';
+import { GENERATED_DOCUMENTS, NASKAH, type GeneratedDocument } from '../sop/schema.ts';
+import { isianDibaca, isianKasus } from './vocabulary.ts';
 import { ayatParts, type NaskahContent } from '../naskah/content.ts';
 import { SIFAT, type Paraf, type PenandatanganSchema, type Tte } from './common.ts';
 import { DOCUMENTS, type DocumentInput } from './index.ts';
@@ -48,6 +49,22 @@ export interface CaseDocumentContext {
   data: Readonly<Record<string, unknown>>;
   /** The kind of naskah the case's SOP declares (`naskah.jenis`): the default of `naskah-jenis`. */
   jenisNaskahSop?: string;
+  /**
+   * The name of the case's kind of naskah as a sentence names it ("Perjanjian Kerja Sama"), from its outline: letters
+   * and reports about the naskah print it. Absent: read from `naskah-jenis` (Kesepakatan Bersama or Nota Kesepakatan).
+   */
+  namaJenisNaskah?: string;
+  /**
+   * PIHAK KESATU's signer as the SOP declares it (`naskah.pihak.kesatu`), resolved in the directory, with the jabatan
+   * of whoever gave the surat kuasa it signs on (its number and date: `kuasa-nomor`, `kuasa-tanggal`). Absent: the
+   * kepala daerah signs.
+   */
+  penandatanganKesatu?: { official: Official; kuasaDari?: string };
+  /**
+   * Whoever gave the partner's signer its surat kuasa, as the SOP declares it (`naskah.pihak.kedua.suratKuasaDari`,
+   * the actor's jabatan), when the case names none (`mitra-kuasa-pemberi`).
+   */
+  kuasaKeduaDari?: string;
   pemda: { nama: string; kop: readonly string[]; alamat?: string; dokumen: DokumenPemda };
   /** Local date of the document, YYYY-MM-DD. */
   tanggal: string;
@@ -100,110 +117,16 @@ export type AssembledDocument = {
 }[GeneratedDocument];
 
 /**
- * The case-data field ids each document reads (the ids SOP authors give their `caseData` fields). Textareas hold one
- * item per line (leading "-", "•", "1." are dropped); table rows separate their columns with "|".
+ * The case-data field ids each document reads (the ids SOP authors give their `caseData` fields), from the field
+ * vocabulary (core/documents/vocabulary.ts), where each is declared once: the Kesepakatan Bersama template reads the
+ * naskah's. Textareas hold one item per line (leading "-", "•", "1." are dropped); table rows separate their columns
+ * with "|".
  */
-export const CASE_FIELDS: Readonly<Record<GeneratedDocument, readonly string[]>> = {
-  'kesepakatan-bersama': [
-    'naskah-jenis',
-    'naskah-tentang',
-    'naskah-maksud',
-    'naskah-tujuan',
-    'naskah-ruang-lingkup',
-    'naskah-jangka-waktu',
-    'naskah-rencana-aksi',
-    'pihak-mitra',
-    'mitra-alamat',
-    'mitra-penandatangan-nama',
-    'mitra-penandatangan-jabatan',
-    'mitra-nomor',
-    'mitra-penghubung-unit',
-    'mitra-penghubung-alamat',
-    'mitra-penghubung-telepon',
-    'mitra-penghubung-email',
-  ],
-  'surat-undangan': [
-    'surat-tembusan',
-    'rapat-hari-tanggal',
-    'rapat-tanggal',
-    'rapat-waktu',
-    'rapat-tempat',
-    'rapat-acara',
-    'rapat-peserta',
-    'rapat-pimpinan',
-  ],
-  'nota-dinas': ['surat-tembusan', 'nota-dinas-kepada', 'nota-dinas-hal', 'nota-dinas-isi', 'nota-dinas-butir'],
-  'surat-pengantar': [
-    'naskah-jenis',
-    'naskah-tentang',
-    'pihak-mitra',
-    'mitra-alamat',
-    'mitra-penandatangan-jabatan',
-    'mitra-nomor',
-  ],
-  'telaahan-staf': [
-    'telaahan-kepada',
-    'telaahan-hal',
-    'telaahan-persoalan',
-    'telaahan-praanggapan',
-    'telaahan-fakta',
-    'telaahan-analisis',
-    'telaahan-kesimpulan',
-    'telaahan-saran',
-    'pihak-mitra',
-  ],
-  'notulen-rapat': [
-    'rapat-tanggal',
-    'rapat-hari-tanggal',
-    'rapat-waktu',
-    'rapat-tempat',
-    'rapat-acara',
-    'rapat-pimpinan',
-    'notulen-pencatat',
-    'notulen-peserta',
-    'notulen-pembahasan',
-    'notulen-kesimpulan',
-    'notulen-tindak-lanjut',
-  ],
-  'lembar-disposisi': [
-    'disposisi-surat-dari',
-    'disposisi-surat-nomor',
-    'surat-nomor',
-    'disposisi-surat-tanggal',
-    'surat-tanggal',
-    'disposisi-diterima',
-    'tanggal-diterima',
-    'disposisi-nomor-agenda',
-    'nomor-agenda',
-    'disposisi-sifat',
-    'disposisi-kepada',
-    'disposisi-harap',
-    'disposisi-arahan',
-    'arahan',
-    'disposisi-catatan',
-  ],
-  'laporan-pelaksanaan': [
-    'laporan-periode',
-    'laporan-pendahuluan',
-    'laporan-objek',
-    'laporan-pendanaan',
-    'laporan-kegiatan',
-    'laporan-hasil',
-    'laporan-kendala',
-    'laporan-kesimpulan',
-    'laporan-rekomendasi',
-    'laporan-alasan-rekomendasi',
-    'laporan-lampiran',
-    'naskah-tanggal',
-    'tanggal-mulai',
-    'tanggal-berakhir',
-    'naskah-jenis',
-    'naskah-tentang',
-    'naskah-ruang-lingkup',
-    'naskah-jangka-waktu',
-    'pihak-mitra',
-  ],
-};
+export const CASE_FIELDS: Readonly<Record<GeneratedDocument, readonly string[]>> = (() => {
+  const fields = {} as Record<GeneratedDocument, readonly string[]>;
+  for (const d of GENERATED_DOCUMENTS) fields[d] = isianDibaca(d === 'kesepakatan-bersama' ? NASKAH : d);
+  return fields;
+})();
 
 /** The blank a draft prints where a number or a name is not known yet. */
 export const KOSONG = '……………………';
@@ -437,13 +360,8 @@ export function bidangKerjaSama(tentang: string): string {
 
 /** The term of the naskah in years, as the naskah prints it (also the register's berlaku sampai). */
 export function jangkaWaktu(ctx: Pick<CaseDocumentContext, 'data'>): number {
-  const raw = ctx.data['naskah-jangka-waktu'];
-  const n =
-    typeof raw === 'number'
-      ? raw
-      : typeof raw === 'string'
-        ? Number(/\d+(?:[.,]\d+)?/.exec(raw)?.[0]?.replace(',', '.'))
-        : NaN;
+  const raw = isianKasus(ctx.data, 'naskah-jangka-waktu');
+  const n = raw === undefined ? NaN : Number(/\d+(?:[.,]\d+)?/.exec(raw)?.[0]?.replace(',', '.'));
   if (!Number.isFinite(n)) return JANGKA_WAKTU_BAKU;
   return Math.min(30, Math.max(1, Math.round(n)));
 }
@@ -553,7 +471,7 @@ function notaDinas(ctx: CaseDocumentContext): DocumentInput<'nota-dinas'> {
 
 function suratPengantar(ctx: CaseDocumentContext): DocumentInput<'surat-pengantar'> {
   const mitra = mitraInstansi(ctx);
-  const jenis = NAMA_JENIS[jenisNaskah(ctx)];
+  const jenis = ctx.namaJenisNaskah ?? NAMA_JENIS[jenisNaskah(ctx)];
   const nomorNaskah = [ctx.nomor['naskah'], teksData(ctx, 'mitra-nomor')].filter((n): n is string => !!n?.trim());
   const nomor = nomorNaskah.length ? nomorNaskah.map((n) => `Nomor ${satuBaris(n)}`).join(' dan ') : `Nomor ${KOSONG}`;
   const alamat = teksData(ctx, 'mitra-alamat');
@@ -781,7 +699,7 @@ function sifatData(ctx: CaseDocumentContext): (typeof SIFAT)[number] {
 
 function laporanPelaksanaan(ctx: CaseDocumentContext): DocumentInput<'laporan-pelaksanaan'> {
   const mitra = mitraInstansi(ctx);
-  const jenis = NAMA_JENIS[jenisNaskah(ctx)];
+  const jenis = ctx.namaJenisNaskah ?? NAMA_JENIS[jenisNaskah(ctx)];
   const tentang = tentangNaskah(ctx);
   // The term runs from the signing of the naskah (or the recorded start of the cooperation) for its jangka waktu,
   // unless the case recorded when it ends.
@@ -1062,12 +980,12 @@ export function judulKata(text: string): string {
     .join(' ');
 }
 
-/** A case-data value as text, or undefined when absent or empty. Numbers are text; booleans are not. */
+/**
+ * A case-data value as text, or undefined when absent or empty (numbers are text; booleans are not), read through the
+ * field vocabulary (core/documents/vocabulary.ts): every field a document reads is declared there.
+ */
 function rawData(ctx: CaseDocumentContext, field: string): string | undefined {
-  const v = ctx.data[field];
-  if (typeof v === 'string') return v.trim() ? v : undefined;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
+  return isianKasus(ctx.data, field);
 }
 
 /** A one-line value (white space collapsed). */

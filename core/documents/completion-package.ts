@@ -551,6 +551,9 @@ function latest(docs: readonly DocumentRecord[]): DocumentRecord | undefined {
 }
 
 function jenisOf(record: CaseRecord): string {
+  // The kind as signed (core/documents/document-actions.ts NAMA_JENIS_KEY), else as chosen.
+  const signed = record.data['naskah-jenis-nama'];
+  if (typeof signed === 'string' && signed.trim()) return signed;
   const jenis = record.data['naskah-jenis'];
   return jenis === 'nota-kesepakatan' ? NAMA_JENIS['nota-kesepakatan'] : NAMA_JENIS['kesepakatan-bersama'];
 }

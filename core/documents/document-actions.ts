@@ -32,7 +32,7 @@ import { RAPAT_FIELDS, rapatOf } from '../case/rapat.ts';
 import { assembleDocument, jangkaWaktu, type CaseDocumentContext, type Official } from './assemble.ts';
 import { jenisNaskahOf, naskahDocument, naskahIsiVersion } from '../naskah/render-view.ts';
 import type { DocumentName } from './index.ts';
-import type { GeneratedDocument } from '../sop/schema.ts';
+import { isNaskahDocument, type StepDocument } from '../sop/schema.ts';
 import type { Paraf } from './common.ts';
 import { docIdFor, type DocumentRecord } from './document-record.ts';
 import {
@@ -96,11 +96,6 @@ export interface DocumentWorkDeps {
 
 type Detail = Record<string, string | number | boolean>;
 
-const NASKAH_LABEL: Record<string, string> = {
-  'kesepakatan-bersama': 'Kesepakatan Bersama',
-  'nota-kesepakatan': 'Nota Kesepakatan',
-};
-
 /** Letters the unit sends out, signed by the pemda's letter signer (`dokumen.penandatanganSurat`). */
 const LETTERS: ReadonlySet<string> = new Set(['surat-undangan', 'nota-dinas', 'surat-pengantar']);
 
@@ -108,6 +103,8 @@ const LETTERS: ReadonlySet<string> = new Set(['surat-undangan', 'nota-dinas', 's
 export const nomorKey = (purpose: string) => `nomor-${purpose}`;
 /** The case data key holding the docId of the signed naskah. */
 export const SIGNED_NASKAH_KEY = 'dokumen-naskah-ditandatangani';
+/** The case data key holding the name of the signed naskah's kind ("Perjanjian Kerja Sama"). */
+export const NAMA_JENIS_KEY = 'naskah-jenis-nama';
 /** The case data key saying the original is the electronic copy signed by both parties. */
 export const ORIGINAL_KEY = 'naskah-asli';
 
@@ -181,6 +178,7 @@ export class DocumentActions implements DocumentWork {
     // The directory has what a signature block prints (pangkat); the task keeps who acted and as what (Plt/Plh).
     const by = acting ? { ...this.deps.pemda(record.pemdaId).directory.person(acting.id), ...acting } : holder;
     const kepalaDaerah = this.kepalaDaerah(record, tanggal);
+    const kesatu = this.declaredSigner(record, tanggal);
     // The naskah prints the day of its signing as set at the signing step ("Waktu penandatanganan"), so every
     // signer sees that date before signing; without it, the day it is rendered.
     const signing = naskahUse === 'render' ? signingDay(record.data) : undefined;
@@ -196,12 +194,47 @@ export class DocumentActions implements DocumentWork {
       // Letters about the naskah (a surat pengantar) name it by the title its drafters gave it.
       data: naskah ? { ...record.data, 'naskah-tentang': naskah.content.tentang } : record.data,
       ...(this.declaredJenis(record) ? { jenisNaskahSop: this.declaredJenis(record)! } : {}),
+      namaJenisNaskah: this.namaJenis(record),
+      ...(kesatu ? { penandatanganKesatu: kesatu } : {}),
+      ...(this.kuasaKedua(record) ? { kuasaKeduaDari: this.kuasaKedua(record)! } : {}),
       pemda: this.profile(record),
       tanggal: signing ?? tanggal,
       penandatangan: by ? official(by) : kepalaDaerah,
       kepalaDaerah,
       nomor: this.numbers(record),
     };
+  }
+
+  /**
+   * PIHAK KESATU's signer as the SOP declares it (`naskah.pihak.kesatu`): the person holding the actor on the day,
+   * and the jabatan of whoever gave the surat kuasa (the holder's, as the directory names it). Undefined when the SOP
+   * declares none: the kepala daerah signs.
+   */
+  private declaredSigner(record: CaseRecord, tanggal: string): CaseDocumentContext['penandatanganKesatu'] {
+    const declared = this.deps.sops.get(record.sopKey).definition.naskah?.pihak?.kesatu;
+    if (!declared) return undefined;
+    const directory = this.deps.pemda(record.pemdaId).directory;
+    const holder = directory.holders(declared.penandatangan, tanggal)[0];
+    if (!holder)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        `Tidak ada pemegang peran ${declared.penandatangan} (penandatangan naskah pihak kesatu) pada ${tanggal}`,
+      );
+    const person = { ...directory.person(holder.id), ...holder };
+    if (!declared.suratKuasaDari) return { official: official(person) };
+    const pemberi = directory.holders(declared.suratKuasaDari, tanggal)[0];
+    const jabatan =
+      declared.suratKuasaDari === directory.data.pemda.dokumen.kepalaDaerah.role
+        ? directory.data.pemda.dokumen.kepalaDaerah.jabatan
+        : (pemberi?.jabatan ?? this.deps.sops.get(record.sopKey).actor(declared.suratKuasaDari).jabatan);
+    return { official: official(person), kuasaDari: jabatan };
+  }
+
+  /** The jabatan of whoever gave the partner's signer a surat kuasa, as the SOP declares it (an actor of the SOP). */
+  private kuasaKedua(record: CaseRecord): string | undefined {
+    const sop = this.deps.sops.get(record.sopKey);
+    const id = sop.definition.naskah?.pihak?.kedua?.suratKuasaDari;
+    return id ? sop.actor(id).jabatan : undefined;
   }
 
   /**
@@ -346,7 +379,7 @@ export class DocumentActions implements DocumentWork {
     const { naskahVersi: _stored, ...base } = await this.context(record, undefined);
     const ctx: CaseDocumentContext = { ...base, naskah: content, konsep: true };
     ctx.paraf = await this.parafFor(record, this.contentVersion(ctx));
-    return { assembled: this.assemble('kesepakatan-bersama', ctx), paper: this.profile(record).dokumen.kertas };
+    return { assembled: this.assemble('naskah', ctx), paper: this.profile(record).dokumen.kertas };
   }
 
   // ─── Actions ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -374,7 +407,7 @@ export class DocumentActions implements DocumentWork {
     }
     if (action.seri) {
       // The data is checked before a number is taken: a letter that cannot be made takes no number.
-      assembleDocument(action.dokumen, ctx);
+      this.assemble(action.dokumen, ctx);
       const by = input.task?.decision?.by.nama;
       const entry = await this.deps.register(record.pemdaId).allocate({
         caseId: record.caseId,
@@ -416,10 +449,17 @@ export class DocumentActions implements DocumentWork {
    * version) is rendered with the `naskah` template from its kind's outline, whatever the kind (Kesepakatan
    * Bersama, Nota Kesepakatan, PKS, MoU, adendum); other documents from the case data.
    */
-  private assemble(name: GeneratedDocument, ctx: CaseDocumentContext): { template: DocumentName; input: unknown } {
+  private assemble(name: StepDocument, ctx: CaseDocumentContext): { template: DocumentName; input: unknown } {
+    if (!isNaskahDocument(name)) return assembleDocument(name as Exclude<StepDocument, 'naskah'>, ctx);
     const naskah = this.naskahOf(ctx);
-    if (NASKAH_DOCUMENTS.has(name) && naskah) return naskahDocument(naskah.outline, naskah.content, ctx);
-    return assembleDocument(name, ctx);
+    if (naskah) return naskahDocument(naskah.outline, naskah.content, ctx);
+    return assembleDocument('kesepakatan-bersama', ctx);
+  }
+
+  /** The name of the case's kind of naskah (its outline's: "Perjanjian Kerja Sama"), chosen or declared. */
+  private namaJenis(record: CaseRecord): string {
+    const jenis = jenisNaskahOf(record, (id) => this.deps.drafts.hasOutline(id), this.declaredJenis(record));
+    return this.deps.drafts.outline(jenis).nama;
   }
 
   /** The kind of naskah the case's SOP declares (`naskah.jenis`), if it does. */
@@ -447,16 +487,21 @@ export class DocumentActions implements DocumentWork {
     const naskah = this.naskahOf(ctx);
     if (!naskah) return versionOf(ctx);
     const jabatan = ctx.pemda.dokumen.kepalaDaerah.jabatan;
+    const kesatu = ctx.penandatanganKesatu;
     return naskahIsiVersion(naskah.outline, naskah.content, {
       ...ctx,
       kepalaDaerah: { nama: jabatan, jabatan },
+      // The declared signer by jabatan only, likewise: who holds it that day does not change the text approved.
+      ...(kesatu
+        ? { penandatanganKesatu: { ...kesatu, official: { ...kesatu.official, nama: kesatu.official.jabatan } } }
+        : {}),
     });
   }
 
   private async renderAndStore(
     record: CaseRecord,
     ctx: CaseDocumentContext,
-    what: { document: GeneratedDocument; kind: string; purpose: string; meta: Detail },
+    what: { document: StepDocument; kind: string; purpose: string; meta: Detail },
   ): Promise<DocumentRecord> {
     const assembled = this.assemble(what.document, ctx);
     const paper = this.profile(record).dokumen.kertas;
@@ -572,7 +617,7 @@ export class DocumentActions implements DocumentWork {
     if (!signed)
       throw new SepakatError(
         ErrorNames.NotFound,
-        `${NASKAH_LABEL[action.dokumen] ?? 'Naskah'} di ${activity.id} belum ditandatangani pada halaman tugas`,
+        `${SIGNED_LETTERS.has(action.dokumen) ? documentKindLabel(action.dokumen) : 'Naskah'} di ${activity.id} belum ditandatangani pada halaman tugas`,
       );
     if (SIGNED_LETTERS.has(action.dokumen)) {
       // The letter is signed: its number goes from "dicadangkan" to "dipakai", dated the day it was signed.
@@ -660,9 +705,14 @@ export class DocumentActions implements DocumentWork {
       // The naskah's number as for a letter: reserved earlier, or taken from the act's series as the task opens.
       const nomor = await this.letterNumber(record, act, task);
       const description = await this.deps.signer.describe(signingOfficialOf(task.person, record.pemdaId, profile.nama));
+      // The signer is the task's person: as the kepala daerah (or their Plt/Plh), or as the signer the SOP declares
+      // for PIHAK KESATU, with their own jabatan and the surat kuasa they sign on.
+      const signer = official({ ...this.deps.pemda(record.pemdaId).directory.person(task.person.id), ...task.person });
       ctx = {
         ...base,
-        kepalaDaerah: { ...official(task.person), jabatan: profile.dokumen.kepalaDaerah.jabatan },
+        ...(base.penandatanganKesatu
+          ? { penandatanganKesatu: { ...base.penandatanganKesatu, official: signer } }
+          : { kepalaDaerah: { ...official(task.person), jabatan: profile.dokumen.kepalaDaerah.jabatan } }),
         paraf,
         tte: tteOf(description, `${this.deps.publicBaseUrl}/verifikasi/${docIdFor(signedPurpose(task))}`),
       };
@@ -769,9 +819,7 @@ export class DocumentActions implements DocumentWork {
     const signer = signingOfficialOf(task.person, record.pemdaId, profile.nama);
     const bytes = await this.deps.documents.read(shown);
     const letter = SIGNED_LETTERS.has(act.dokumen);
-    const jenis = letter
-      ? documentKindLabel(act.dokumen)
-      : (NASKAH_LABEL[String(record.data['naskah-jenis'] ?? act.dokumen)] ?? 'Kesepakatan Bersama');
+    const jenis = letter ? documentKindLabel(act.dokumen) : this.namaJenis(record);
     const pdf = await this.deps.signer.signPdf(
       bytes,
       signer,
@@ -819,6 +867,8 @@ export class DocumentActions implements DocumentWork {
     await this.deps.store.setCaseData(record.caseId, {
       // The register of agreements names the agreement by the title as signed.
       ...(tentang ? { 'naskah-tentang': tentang } : {}),
+      // Later documents and the completion package name the naskah by its kind as signed.
+      [NAMA_JENIS_KEY]: this.namaJenis(record),
       [SIGNED_NASKAH_KEY]: signed.docId,
       'naskah-tanggal': this.deps.pemda(record.pemdaId).localDate(new Date(signed.createdAt)),
     });

@@ -1,6 +1,6 @@
 import type { TaskRecord } from '../case/model.ts';
 import type { Activity } from '../sop/load-sop.ts';
-import type { GeneratedDocument } from '../sop/schema.ts';
+import { NASKAH, type StepDocument } from '../sop/schema.ts';
 import type { DocumentRecord } from './document-record.ts';
 import type { SigningCredential } from '../ports.ts';
 
@@ -24,16 +24,16 @@ export type SigningAct =
       act: 'tandatangan';
       /** The choice that signs (the others, such as a return, sign nothing). */
       choice: string;
-      dokumen: GeneratedDocument;
+      dokumen: StepDocument;
       /** The purpose of the number the signed document carries. */
       nomor: string;
       /** The series the number is taken from as the task opens, when no earlier step reserved it (letters). */
       seri?: string;
     }
-  | { act: 'paraf'; choice: string; dokumen: GeneratedDocument; jenis: 'hierarki' | 'koordinasi' };
+  | { act: 'paraf'; choice: string; dokumen: StepDocument; jenis: 'hierarki' | 'koordinasi' };
 
 /** The naskah whose konsep a paraf initials (the only document a `paraf` action is over). */
-export const PARAF_DOCUMENT: GeneratedDocument = 'kesepakatan-bersama';
+export const PARAF_DOCUMENT: StepDocument = NASKAH;
 
 /** What the official's own signing task asks of them; undefined for every other task. */
 export function signingActOf(activity: Activity): SigningAct | undefined {

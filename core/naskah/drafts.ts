@@ -1,5 +1,6 @@
 import type { CaseRecord, HistoryEvent } from '../case/model.ts';
 import type { Activity } from '../sop/load-sop.ts';
+import { NASKAH_IDS } from '../sop/schema.ts';
 import { applyOp, checkContent, parseOp, type ContentIssue, type NaskahContent } from './content.ts';
 import { baseVersion, contentFromForm, hasEditor, ORDER } from './form.ts';
 import { startContent, type Outline, type OutlineCatalog, type OutlineValues } from './outline.ts';
@@ -14,8 +15,11 @@ import { NaskahVersions, type NaskahAuthor, type NaskahVersion, type SaveResult 
 /** The decision value naming the content version a drafting step saved (the konsep is rendered from it). */
 export const NASKAH_VERSI = 'naskah-versi';
 
-/** The documents that are a naskah, drafted by pasal (their content is the case's content versions). */
-export const NASKAH_DOCUMENTS: ReadonlySet<string> = new Set(['kesepakatan-bersama']);
+/**
+ * The documents that are a naskah, drafted by pasal (their content is the case's content versions): `naskah`, and its
+ * alias `kesepakatan-bersama` (core/sop/schema.ts), each the case's naskah of its own kind.
+ */
+export const NASKAH_DOCUMENTS: ReadonlySet<string> = NASKAH_IDS;
 
 export interface NaskahDraftsDeps {
   versions: NaskahVersions;

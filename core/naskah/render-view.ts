@@ -18,6 +18,7 @@ import {
 } from '../documents/assemble.ts';
 import { angkaKata, tanggalSurat } from '../documents/common.ts';
 import type { DocumentInput } from '../documents/index.ts';
+import { isianKasus } from '../documents/vocabulary.ts';
 import { NaskahIsiSchema, prepareNaskahIsi, type NaskahIsiInput, type PasalIsiView } from '../documents/naskah-isi.ts';
 import type { Ayat } from '../documents/naskah.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
@@ -37,48 +38,19 @@ import type { Outline, OutlineValues } from './outline.ts';
  */
 
 /**
- * Case data the naskah reads besides the permohonan's own (naskah-jenis, naskah-tentang, naskah-jangka-waktu,
- * pihak-mitra, mitra-*: see CASE_FIELDS in core/documents/assemble.ts):
+ * The case data the naskah reads is declared in the field vocabulary (core/documents/vocabulary.ts, `dibacaOleh:
+ * naskah`), among them:
  *
  * - `penandatangan-pks-nama`, `-jabatan`, `-nip`, `-pangkat`: PIHAK KESATU's signer when it is not the kepala daerah
- *   (a kepala perangkat daerah signing a Perjanjian Kerja Sama for the kepala daerah, Permendagri 22/2020); with
- *   `kuasa-nomor` and `kuasa-tanggal`, the surat kuasa of the kepala daerah, named in the komparisi.
+ *   and the SOP declares none (`naskah.pihak.kesatu`); with `kuasa-nomor` and `kuasa-tanggal`, the surat kuasa of the
+ *   kepala daerah, named in the komparisi (also of a declared signer on a declared surat kuasa).
  * - `mitra-penandatangan-nip`, `-pangkat`: the partner's signer is an official below its head (both given: the block
  *   prints them); `mitra-kuasa-pemberi`, `mitra-kuasa-nomor`, `mitra-kuasa-tanggal`: the partner's surat kuasa.
- * - `dasar-kesepakatan-nomor` (the intake's field), `dasar-kesepakatan-nomor-mitra`, `dasar-kesepakatan-tanggal`,
- *   `dasar-kesepakatan-tentang`: the Kesepakatan Bersama a PKS implements ({kbNomor}, {kbTanggal}, {kbTentang}).
- * - `adendum-dari` (set when an adendum is started), `adendum-dari-jenis`, `adendum-dari-tanggal`,
- *   `adendum-dari-tentang`, `adendum-ke`: the agreement an adendum changes, and which adendum it is.
+ * - `dasar-kesepakatan-*`: the Kesepakatan Bersama a PKS implements ({kbNomor}, {kbTanggal}, {kbTentang}).
+ * - `adendum-dari*`, `adendum-ke`: the agreement an adendum changes, and which adendum it is.
  * - `pemda-nama-en`, `mitra-nama-en`, `kepala-daerah-jabatan-en`, `mitra-penandatangan-jabatan-en`: the parties'
  *   names and the signers' jabatan in English, for a bilingual naskah (the pemda's own are derived when absent).
  */
-export const NASKAH_CASE_FIELDS = [
-  'naskah-tentang-en',
-  'penandatangan-pks-nama',
-  'penandatangan-pks-jabatan',
-  'penandatangan-pks-nip',
-  'penandatangan-pks-pangkat',
-  'kuasa-nomor',
-  'kuasa-tanggal',
-  'mitra-penandatangan-nip',
-  'mitra-penandatangan-pangkat',
-  'mitra-kuasa-pemberi',
-  'mitra-kuasa-nomor',
-  'mitra-kuasa-tanggal',
-  'dasar-kesepakatan-nomor',
-  'dasar-kesepakatan-nomor-mitra',
-  'dasar-kesepakatan-tanggal',
-  'dasar-kesepakatan-tentang',
-  'adendum-dari',
-  'adendum-dari-jenis',
-  'adendum-dari-tanggal',
-  'adendum-dari-tentang',
-  'adendum-ke',
-  'pemda-nama-en',
-  'mitra-nama-en',
-  'kepala-daerah-jabatan-en',
-  'mitra-penandatangan-jabatan-en',
-] as const;
 
 /** The kinds an agreement of the register may be (core/agreement), as a sentence names them. */
 const JENIS_INDUK: Readonly<Record<string, string>> = {
@@ -100,15 +72,14 @@ export function jenisNaskahOf(
   /** The kind the case's SOP declares (`naskah.jenis`), its default. */
   declared?: string,
 ): string {
-  const raw = ctx.data['naskah-jenis'];
-  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  const value = isianKasus(ctx.data, 'naskah-jenis')?.trim().toLowerCase() ?? '';
   if (value && known(value)) return value;
   if (/adendum|addendum/.test(value)) return 'adendum';
   if (/perjanjian/.test(value)) return 'perjanjian-kerja-sama';
   if (/memorandum|\bmou\b/.test(value)) return 'mou-luar-negeri';
   if (/nota/.test(value)) return 'nota-kesepakatan';
   if (declared && known(declared)) return declared;
-  if (typeof ctx.data['adendum-dari'] === 'string' && ctx.data['adendum-dari'].trim()) return 'adendum';
+  if (isianKasus(ctx.data, 'adendum-dari')?.trim()) return 'adendum';
   return 'kesepakatan-bersama';
 }
 
@@ -240,6 +211,8 @@ function pihakKesatu(ctx: CaseDocumentContext, outline: Outline, final: boolean)
     nomor: satuBaris(ctx.nomor['naskah'] ?? '') || KOSONG,
     alamat: satuBaris(ctx.pemda.alamat ?? '') || satuBaris(dokumen.penghubung.alamat),
   };
+  const declared = ctx.penandatanganKesatu;
+  if (declared) return { ...base, ...declaredSigner(declared, kepalaDaerah, ctx, final) };
   const nama = teksData(ctx, 'penandatangan-pks-nama');
   if (!nama)
     return {
@@ -285,6 +258,50 @@ function pihakKesatu(ctx: CaseDocumentContext, outline: Outline, final: boolean)
   };
 }
 
+/**
+ * The signer the SOP declares for PIHAK KESATU (`naskah.pihak.kesatu`, resolved in the directory): printed with their
+ * own jabatan (NIP and pangkat below the Sekda) and, when declared, the surat kuasa they sign on: its giver's jabatan,
+ * its number and date from `kuasa-nomor` and `kuasa-tanggal` (required on the final naskah).
+ */
+function declaredSigner(
+  declared: NonNullable<CaseDocumentContext['penandatanganKesatu']>,
+  kepalaDaerah: string,
+  ctx: CaseDocumentContext,
+  final: boolean,
+): Pick<PihakInput, 'penandatangan' | 'kuasa'> {
+  const o = declared.official;
+  const jabatan = satuBaris(o.jabatan);
+  const nama = satuBaris(o.nama) || KOSONG;
+  const tingkat = tingkatJabatan(jabatan, kepalaDaerah);
+  const nip = o.nip?.replace(/\s+/g, '');
+  const pangkat = satuBaris(o.pangkat ?? '');
+  if (tingkat === 'pejabat' && (!nip || !/^\d{18}$/.test(nip) || !pangkat))
+    throw new SepakatError(
+      ErrorNames.BadInput,
+      `Penandatangan naskah pihak kesatu ${nama} (${jabatan}) memerlukan NIP 18 digit dan pangkat/golongan: lengkapi data pejabat di direktori pemda.`,
+    );
+  const penandatangan = {
+    jabatan: tingkat === 'kepala-daerah' ? kepalaDaerah : jabatan,
+    nama,
+    tingkat,
+    ...(tingkat === 'pejabat' ? { nip, pangkat } : {}),
+    ...status(o),
+  };
+  if (!declared.kuasaDari) return { penandatangan };
+  const kuasaNomor = teksData(ctx, 'kuasa-nomor');
+  const kuasaTanggal = tanggalData(ctx, 'kuasa-tanggal');
+  if (final && !kuasaNomor) throw kurang('kuasa-nomor', `nomor surat kuasa ${judulKata(declared.kuasaDari)}`);
+  if (final && !kuasaTanggal) throw kurang('kuasa-tanggal', `tanggal surat kuasa ${judulKata(declared.kuasaDari)}`);
+  return {
+    penandatangan,
+    kuasa: {
+      pemberi: judulKata(satuBaris(declared.kuasaDari)),
+      nomor: kuasaNomor ?? KOSONG,
+      ...(kuasaTanggal ? { tanggal: kuasaTanggal } : {}),
+    },
+  };
+}
+
 /** The partner: its head signs (no NIP), or an official with NIP and pangkat, on a surat kuasa when one is named. */
 function pihakKedua(ctx: CaseDocumentContext, outline: Outline, final: boolean): PihakInput {
   const instansi = mitraInstansi(ctx);
@@ -294,7 +311,7 @@ function pihakKedua(ctx: CaseDocumentContext, outline: Outline, final: boolean):
   const nip = teksData(ctx, 'mitra-penandatangan-nip')?.replace(/\s+/g, '');
   const pangkat = teksData(ctx, 'mitra-penandatangan-pangkat');
   const pejabat = Boolean(jabatan && nip && /^\d{18}$/.test(nip) && pangkat);
-  const pemberi = teksData(ctx, 'mitra-kuasa-pemberi');
+  const pemberi = teksData(ctx, 'mitra-kuasa-pemberi') ?? ctx.kuasaKeduaDari;
   const kuasaNomor = teksData(ctx, 'mitra-kuasa-nomor');
   const kuasaTanggal = tanggalData(ctx, 'mitra-kuasa-tanggal');
   if (pemberi && final && !kuasaNomor) throw kurang('mitra-kuasa-nomor', `nomor surat kuasa ${pemberi}`);

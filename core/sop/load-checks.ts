@@ -2,7 +2,8 @@ import { tandaTanganKurang } from '../documents/assemble.ts';
 import { signingActOf } from '../documents/signing-task.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { Activity, DefinitionIssue, FlowNode, Sop } from './load-sop.ts';
-import { isTerminal, type SopDefinition } from './schema.ts';
+import { KOSAKATA, WAJIB_DOKUMEN } from '../documents/vocabulary.ts';
+import { isNaskahDocument, isTerminal, type SopDefinition } from './schema.ts';
 
 /**
  * The checks that refuse at load what could otherwise only fail at run time, each issue naming the file, the step
@@ -152,14 +153,154 @@ function checkGates(
   return issues;
 }
 
-/** The checks of the SOP alone, on its flow: numbers and gates. */
+// ─── The fields documents require (core/documents/vocabulary.ts) ─────────────────────────────────────────────────
+
+/** The fields a case holds after an activity's choice: what it had, the step's caseData fields, the signing date. */
+function collectedBy(a: Activity, facts: ReadonlySet<string>, choice: number): Set<string> {
+  const out = new Set([...facts, ...a.fields.filter((f) => f.caseData).map((f) => f.id)]);
+  // The naskah's signature records the day it was signed (core/documents/document-actions.ts rememberSigned).
+  if (a.choices[choice]?.automatic.some((w) => w.action === 'tandatangan' && isNaskahDocument(w.dokumen)))
+    out.add('naskah-tanggal');
+  return out;
+}
+
+const daftarIsian = (group: readonly string[]) =>
+  group.map((id) => `"${id}" (${KOSAKATA.get(id)?.keterangan ?? id})`).join(' atau ');
+
+/**
+ * A document needs each of its required fields (`WAJIB_DOKUMEN`; the final naskah also the number and date of a
+ * declared surat kuasa) collected on every path before it is made: by the intake, or a `caseData` field of an earlier
+ * step (or, for work after the step's decision, of the step itself; a notulen reads its own step's meeting fields).
+ * Optional fields print their default or nothing when absent and are not checked.
+ */
+function checkRequiredFields(
+  definition: SopDefinition,
+  nodes: readonly FlowNode[],
+  start: string,
+  file: string,
+): DefinitionIssue[] {
+  const entry = onEveryPath(nodes, start, new Set(definition.intake.data.map((f) => f.id)), (node, facts) =>
+    node.type === 'gate' ? edgesOf(node, () => facts) : edgesOf(node, (i) => collectedBy(node, facts, i)),
+  );
+  const pihak = definition.naskah?.pihak;
+  const kuasa = [
+    ...(pihak?.kesatu?.suratKuasaDari ? [['kuasa-nomor'], ['kuasa-tanggal']] : []),
+    ...(pihak?.kedua?.suratKuasaDari ? [['mitra-kuasa-nomor']] : []),
+  ];
+  const issues: DefinitionIssue[] = [];
+  const need = (
+    a: Activity,
+    facts: ReadonlySet<string>,
+    dokumen: string,
+    groups: readonly (readonly string[])[],
+    path: string,
+    when: string,
+  ) => {
+    for (const group of groups)
+      if (!group.some((id) => facts.has(id)))
+        issues.push({
+          file,
+          stepId: a.stepId,
+          path,
+          message:
+            `dokumen "${dokumen}" ${when} memerlukan isian ${daftarIsian(group)}, yang belum dikumpulkan pada sedikitnya ` +
+            `satu jalur alur: tambahkan isian dengan id "${group[0]}" (caseData: true) pada data permohonan atau pada ` +
+            `langkah sebelumnya di setiap jalur`,
+        });
+  };
+  for (const node of nodes) {
+    const facts = entry.get(node.id);
+    if (node.type !== 'activity' || !facts) continue;
+    node.before.forEach((w, i) => {
+      if (w.action === 'dokumen')
+        need(
+          node,
+          facts,
+          w.dokumen,
+          WAJIB_DOKUMEN[w.dokumen] ?? [],
+          `automatic.before[${i}].dokumen`,
+          'yang dibuat saat langkah dibuka',
+        );
+    });
+    const act = signingActOf(node);
+    if (act?.act === 'tandatangan') {
+      const index = node.choices
+        .find((c) => c.value === act.choice)!
+        .automatic.findIndex((w) => w.action === 'tandatangan');
+      const groups = isNaskahDocument(act.dokumen) ? kuasa : (WAJIB_DOKUMEN[act.dokumen] ?? []);
+      need(
+        node,
+        facts,
+        act.dokumen,
+        groups,
+        `${node.id}.${act.choice}.automatic[${index}].dokumen`,
+        'yang ditandatangani',
+      );
+    }
+    const step = definition.steps.find((s) => s.id === node.stepId);
+    const notulen = step && 'rapat' in step && step.rapat?.catat === 'notulen';
+    node.choices.forEach((c, ci) => {
+      const after = collectedBy(node, facts, ci);
+      c.automatic.forEach((w, i) => {
+        if (w.action !== 'dokumen') return;
+        // A notulen made at its meeting's step reads that step's own values (core/case/rapat.ts), never the case's.
+        const own = w.dokumen === 'notulen-rapat' && notulen ? new Set(node.fields.map((f) => f.id)) : after;
+        need(
+          node,
+          own,
+          w.dokumen,
+          WAJIB_DOKUMEN[w.dokumen] ?? [],
+          `${node.id}.${c.value}.automatic[${i}].dokumen`,
+          'yang dibuat setelah keputusan',
+        );
+      });
+    });
+  }
+  return issues;
+}
+
+// ─── The naskah's declared signers ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `naskah.pihak`: each declared signer and giver of a surat kuasa is an actor of the SOP; PIHAK KESATU's signer and
+ * the giver of its surat kuasa are the pemda's own officials (internal actors), resolved in the directory.
+ */
+function checkDeclaredSigners(definition: SopDefinition, file: string): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  const actors = new Map(definition.actors.map((a) => [a.id, a]));
+  for (const pihak of ['kesatu', 'kedua'] as const) {
+    const declared = definition.naskah?.pihak?.[pihak];
+    if (!declared) continue;
+    for (const key of ['penandatangan', 'suratKuasaDari'] as const) {
+      const id = declared[key];
+      if (id === undefined) continue;
+      const path = `naskah.pihak.${pihak}.${key}`;
+      const actor = actors.get(id);
+      if (!actor) issues.push({ file, path, message: `"${id}" bukan aktor SOP ini (actors): sebut id aktor yang ada` });
+      else if (pihak === 'kesatu' && actor.kind !== 'internal')
+        issues.push({
+          file,
+          path,
+          message: `"${id}" (${actor.jabatan}) adalah pihak luar; penandatangan dan pemberi kuasa pihak kesatu adalah pejabat pemda (aktor internal)`,
+        });
+    }
+  }
+  return issues;
+}
+
+/** The checks of the SOP alone, on its flow: numbers, gates and the naskah's declared signers. */
 export function checkFlow(
   definition: SopDefinition,
   nodes: readonly FlowNode[],
   start: string,
   file: string,
 ): DefinitionIssue[] {
-  return [...checkNumbers(nodes, start, file), ...checkGates(definition, nodes, start, file)];
+  return [
+    ...checkNumbers(nodes, start, file),
+    ...checkGates(definition, nodes, start, file),
+    ...checkDeclaredSigners(definition, file),
+    ...checkRequiredFields(definition, nodes, start, file),
+  ];
 }
 
 // ─── The pemda's directory ───────────────────────────────────────────────────────────────────────────────────────
@@ -301,6 +442,25 @@ export function checkAgainstDirectory(
         });
     }
   };
+
+  // The naskah's declared signer of PIHAK KESATU prints in its komparisi and signature block.
+  const declared = sop.definition.naskah?.pihak?.kesatu;
+  if (declared && documentWork) {
+    const signs = activities.find((a) => signingActOf(a)?.act === 'tandatangan');
+    signer(
+      declared.penandatangan,
+      signs?.stepId ?? '',
+      'naskah.pihak.kesatu.penandatangan',
+      'naskah',
+      'penandatangan pihak kesatu',
+    );
+    if (declared.suratKuasaDari && vacant(declared.suratKuasaDari))
+      issues.push({
+        file,
+        path: 'naskah.pihak.kesatu.suratKuasaDari',
+        message: `pemberi surat kuasa naskah (peran "${declared.suratKuasaDari}") tidak dipegang siapa pun pada ${vacant(declared.suratKuasaDari)} di ${where}; ${since}`,
+      });
+  }
 
   for (const a of activities) {
     const works = worksOf(a);

@@ -83,12 +83,32 @@ export const GENERATED_DOCUMENTS = [
   'laporan-pelaksanaan',
 ] as const;
 export type GeneratedDocument = (typeof GENERATED_DOCUMENTS)[number];
-/** The naskah a signature is applied to. */
+
+/**
+ * The case's naskah, whatever its kind: the kind the SOP declares (`naskah.jenis`) or the one an official chose
+ * (`naskah-jenis`), rendered from that kind's outline (config/naskah). `kesepakatan-bersama` in a step's `dokumen`
+ * is an alias of it, kept for the SOPs written before any kind could be declared: it means the case's naskah too,
+ * never a fixed kind.
+ */
+export const NASKAH = 'naskah';
+/** The ids a step's `dokumen` may name: the naskah (or its alias) and the letters and sheets of the unit. */
+export const STEP_DOCUMENTS = [NASKAH, ...GENERATED_DOCUMENTS] as const;
+export type StepDocument = (typeof STEP_DOCUMENTS)[number];
+/** The ids that name the case's naskah in a step's `dokumen`. */
+export const NASKAH_IDS: ReadonlySet<string> = new Set([NASKAH, 'kesepakatan-bersama']);
+export const isNaskahDocument = (dokumen: string): boolean => NASKAH_IDS.has(dokumen);
+
 /**
  * Documents an official signs electronically on a signing task: the naskah, and the letters the unit sends out, each
  * signed by the official it names (a letter never goes out in anyone's name without that person's act).
  */
-export const SIGNED_DOCUMENTS = ['kesepakatan-bersama', 'surat-undangan', 'surat-pengantar', 'nota-dinas'] as const;
+export const SIGNED_DOCUMENTS = [
+  NASKAH,
+  'kesepakatan-bersama',
+  'surat-undangan',
+  'surat-pengantar',
+  'nota-dinas',
+] as const;
 
 /**
  * Tindakan yang dalam sumber SOP dilakukan pada langkah lain dan dipindahkan Sepakat ke langkah ini: `dari` nomor
@@ -117,7 +137,7 @@ export const AutomaticSchema = z.discriminatedUnion('action', [
   z
     .object({
       action: z.literal('dokumen'),
-      dokumen: z.enum(GENERATED_DOCUMENTS),
+      dokumen: z.enum(STEP_DOCUMENTS),
       seri: slug.optional(),
       /**
        * For a Lembar Disposisi: the field of the step in which the official types the arahan. This makes the step a
@@ -347,6 +367,10 @@ export type Actor = z.infer<typeof ActorSchema>;
 
 const list = z.array(nonEmpty).default([]);
 
+/** Who signs the naskah for one party, and on whose surat kuasa (actor ids of the SOP). */
+export const PihakNaskahSchema = z.object({ penandatangan: slug, suratKuasaDari: slug.optional() }).strict();
+export type PihakNaskah = z.infer<typeof PihakNaskahSchema>;
+
 export const HeaderSchema = z
   .object({
     /** The kop lines: PEMERINTAH …, SEKRETARIAT DAERAH, BAGIAN … */
@@ -404,7 +428,23 @@ export const SopSchema = z
      * jenis ini; isian `naskah-jenis` yang dipilih pejabat dalam kasus, bila ada, menggantikannya. Tanpa deklarasi:
      * Kesepakatan Bersama. Jenis perjanjian tidak pernah ditebak dari id SOP.
      */
-    naskah: z.object({ jenis: slug }).strict().optional(),
+    naskah: z
+      .object({
+        jenis: slug,
+        /**
+         * Siapa menandatangani untuk setiap pihak, dan atas surat kuasa siapa: `penandatangan` dan `suratKuasaDari`
+         * adalah id aktor SOP ini, yang dipegang orang di direktori pemda pada tanggal penandatanganan. Tanpa
+         * deklarasi: pihak kesatu ditandatangani kepala daerah (pemda.dokumen.kepalaDaerah). Bila `suratKuasaDari`
+         * disebut, nomor dan tanggal surat kuasa diambil dari isian kasus `kuasa-nomor` dan `kuasa-tanggal`
+         * (pihak kedua: `mitra-kuasa-nomor`, `mitra-kuasa-tanggal`).
+         */
+        pihak: z
+          .object({ kesatu: PihakNaskahSchema.optional(), kedua: PihakNaskahSchema.optional() })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     /** What a permohonan for this SOP must carry. */
     intake: z
       .object({ documents: z.array(FieldSchema).default([]), data: z.array(FieldSchema).default([]) })
