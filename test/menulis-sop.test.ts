@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tabelKosakata } from '../core/documents/vocabulary.ts';
 import { describe, expect, it } from 'vitest';
-import { CASE_FIELDS } from '../core/documents/assemble.ts';
-import { NASKAH_CASE_FIELDS } from '../core/naskah/render-view.ts';
 import { checkSopFile, loadCatalog } from '../functions/adapters/catalog.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { SEED_SOPS } from './support/runtime.ts';
@@ -43,19 +42,11 @@ describe('docs/menulis-sop.md', () => {
     expect(JSON.stringify(def)).toContain('"seri":"surat-keluar"');
   });
 
-  it('lists exactly the case-data fields each document reads', () => {
+  it('lists exactly the declared field vocabulary (core/documents/vocabulary.ts)', () => {
     const section = GUIDE.split('<!-- kosakata-isian:mulai -->')[1]?.split('<!-- kosakata-isian:selesai -->')[0];
     expect(section).toBeDefined();
-    const rows = new Map(
-      [...section!.matchAll(/^\| (`[a-z-]+`|naskah \(setiap jenis, tambahan\)) \| (.+) \|$/gm)].map((m) => [
-        m[1]!.replaceAll('`', ''),
-        [...m[2]!.matchAll(/`([a-z-]+)`/g)].map((f) => f[1]),
-      ]),
-    );
-    const expected = new Map<string, readonly string[]>([
-      ...Object.entries(CASE_FIELDS),
-      ['naskah (setiap jenis, tambahan)', NASKAH_CASE_FIELDS],
-    ]);
-    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries([...expected].map(([k, v]) => [k, [...v]])));
+    const rows = [...section!.matchAll(/^\| `([a-z0-9-]+)` \| (.+?) \| (.+) \| (.+) \|$/gm)].map((m) => m[1]);
+    expect(rows).toEqual(tabelKosakata().map((r) => r.id));
+    for (const r of tabelKosakata()) expect(section).toContain(r.dibacaOleh.replaceAll('|', '\\|'));
   });
 });
