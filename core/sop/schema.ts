@@ -19,7 +19,7 @@ const slug = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'harus huruf kecil, angka dan tanda hubung (contoh: "kabag-kerjasama")');
 const stepId = z
   .string()
-  .regex(/^[A-Z][A-Za-z0-9]{0,11}$/, 'harus diawali huruf besar, tanpa spasi, paling panjang 12 (contoh: "L7")')
+  .regex(/^[A-Z][A-Za-z0-9]{0,11}$/, 'harus diawali huruf besar, tanpa spasi, paling panjang 12, misalnya L7')
   .refine((v) => !isTerminal(v), 'tidak boleh sama dengan hasil akhir (selesai, ditolak, dibatalkan)');
 const target = z.string().min(1);
 const nonEmpty = z.string().trim().min(1, 'tidak boleh kosong');

@@ -142,7 +142,7 @@ export const INPUT_SCHEMAS: readonly InputSchemaEntry[] = [
     name: 'POST /permohonan/siapkan (also POST /api/permohonan)',
     schema: SiapkanSchema,
     example: {
-      sopId: 'blitar-pengkoordinasian-nota-kesepakatan',
+      sopId: 'contoh-pengkoordinasian-kerja-sama',
       perihal: 'Kerja sama pengembangan wisata Candi Penataran',
       pemohon: {
         nama: 'Drs. Joko Susilo',
@@ -161,7 +161,7 @@ export const INPUT_SCHEMAS: readonly InputSchemaEntry[] = [
     schema: ManifestSchema,
     example: {
       intakeId: '20261123-abcdefghij',
-      sopId: 'kota-penyusunan-kesepakatan-bersama',
+      sopId: 'contoh-penyusunan-kerja-sama',
       perihal: 'Kerja sama pengembangan layanan publik',
       pemohon: {
         nama: 'Drs. Joko Susilo',
@@ -244,7 +244,7 @@ export const INPUT_SCHEMAS: readonly InputSchemaEntry[] = [
     name: 'POST /konsol/perjanjian/adendum',
     schema: ADENDUM_FORM,
     example: {
-      sopId: 'blitar-pengkoordinasian-nota-kesepakatan',
+      sopId: 'contoh-pengkoordinasian-kerja-sama',
       perihal: 'Adendum jangka waktu',
       berakhirBaru: '2028-12-31',
     },
@@ -276,13 +276,13 @@ export const INPUT_SCHEMAS: readonly InputSchemaEntry[] = [
   {
     name: 'GET /konsol/mutu-baku',
     schema: MutuBakuQuery,
-    example: { dari: '2026-01-01', sampai: '2026-12-31', sop: 'blitar-pengkoordinasian-nota-kesepakatan' },
+    example: { dari: '2026-01-01', sampai: '2026-12-31', sop: 'contoh-pengkoordinasian-kerja-sama' },
     labels: MUTU_BAKU_LABELS,
   },
   {
     name: 'GET /konsol/sop/lihat, /konsol/sop/dokumen.pdf, /konsol/sop/asl.json',
     schema: SopQuery,
-    example: { id: 'kota-penyusunan-kesepakatan-bersama', versi: '1' },
+    example: { id: 'contoh-penyusunan-kerja-sama', versi: '1' },
     labels: SOP_QUERY_LABELS,
   },
   {
