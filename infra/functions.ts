@@ -192,13 +192,14 @@ export const ESM_CLIENTS = [
   '@aws-sdk/client-secrets-manager',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sesv2',
+  '@aws-sdk/client-s3',
 ] as const;
 
 /** esbuild `alias` of a function's bundle (absolute paths under `root`, the project root). */
 export const aliasesOf = (spec: FunctionSpec, root: string): Record<string, string> => ({
   zod: `${root}/${ZOD_WITHOUT_LOCALES}`,
   // These clients' ES modules instead of their one CommonJS file of every operation: only the operations called are
-  // kept (Invoke; the sign-in operations; Sign and GetPublicKey; GetSecretValue; the executions and SendEmail), which keeps the http bundle under 1 MB zipped.
+  // kept (Invoke; the sign-in operations; Sign and GetPublicKey; GetSecretValue; the executions and SendEmail; the S3 object operations), which keeps the http bundle under 1 MB zipped.
   ...Object.fromEntries(ESM_CLIENTS.map((c) => [c, `${root}/node_modules/${c}/dist-es/index.js`])),
   ...(spec.chromium ? {} : Object.fromEntries(CHROMIUM_MODULES.map((m) => [m, `${root}/${WITHOUT_CHROMIUM}`]))),
 });
