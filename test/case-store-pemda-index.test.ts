@@ -9,6 +9,7 @@ import {
   ListTablesCommand,
   TagResourceCommand,
   type CreateTableInput,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CaseRecord, CaseStatus, TaskRecord } from '../core/case/model.ts';
@@ -230,6 +231,8 @@ describe('a data directory from before the byPemda index', () => {
         AttributeDefinitions: [{ AttributeName: 'caseId', AttributeType: 'S' }],
       }),
     );
+    // A new table is CREATING for a while (longer on a loaded machine): write only once it is ACTIVE.
+    await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: copy });
     await new DynamoDbCaseStore(client, { ...NAMES, cases: copy }).createCase(caseOf('lama-1', 'kota-a', at(1)));
 
     await ensureTables(client, tableDefinitions(NAMES));
