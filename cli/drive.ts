@@ -416,6 +416,18 @@ export async function actOnLink(
   return { status: post.status, html: await post.text(), form, requests };
 }
 
+/**
+ * An official's confirmation code for a task link, asked for as the page's button does ("Kirim kode ke email saya")
+ * and read from the local mailbox.
+ */
+export async function askCode(link: string, dataDir: string, recipient?: string): Promise<string> {
+  const before = (await readMailbox(dataDir)).length;
+  const sent = await fetch(`${link}/kode`, { method: 'POST', headers: { origin: new URL(link).origin } });
+  await sent.arrayBuffer();
+  if (!sent.ok) throw new Error(`kode: ${sent.status}`);
+  return codeFromMailbox(dataDir, before, recipient);
+}
+
 /** The newest code addressed to this official (other cases may be asking for codes at the same time). */
 async function codeFromMailbox(dataDir: string, before: number, recipient?: string): Promise<string> {
   const codeMail = (await readMailbox(dataDir))

@@ -4,9 +4,8 @@ import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driveCase, parseTaskPage, submitPermohonan } from '../cli/drive.ts';
+import { driveCase, parseTaskPage, submitPermohonan, askCode } from '../cli/drive.ts';
 import { developmentPassphrase } from '../local/bsre/development-users.ts';
-import { readMailbox } from '../local/ses/local-ses.ts';
 import { verifyPdfSignatures } from '../functions/signing/verify.ts';
 import { anchorsOf } from '../functions/signing/trust-anchors.ts';
 import { MITRA, NASKAH } from './support/kasus.ts';
@@ -51,18 +50,7 @@ describe('a signature through the (local) BSrE eSign API', () => {
   const signedLetters = async () =>
     (await rt.app.documents.listByCase(caseId)).filter((d) => d.kind === 'surat-undangan-ditandatangani');
 
-  async function codeFor(link: string, recipient: string): Promise<string> {
-    const before = (await readMailbox(rt.dataDir)).length;
-    const asked = await fetch(`${link}/kode`, { method: 'POST', headers: { origin: new URL(link).origin } });
-    expect(asked.status).toBe(200);
-    return eventually(async () => {
-      const mail = (await readMailbox(rt.dataDir))
-        .slice(before)
-        .filter((m) => /^Kode konfirmasi/.test(m.subject) && m.to.includes(recipient))
-        .at(-1);
-      return /^\s*(\d{6})\s*$/m.exec(mail?.text ?? '')?.[1];
-    });
-  }
+  const codeFor = (link: string, recipient: string) => askCode(link, rt.dataDir, recipient);
 
   it('stops an unknown signer, refuses wrong passphrases and misbehaving answers, and signs once after an unknown outcome', async () => {
     const run = await driveCase({

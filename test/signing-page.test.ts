@@ -3,7 +3,7 @@ import { developmentPassphrase } from '../local/bsre/development-users.ts';
 import { createHash } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actOnLink, driveCase, parseTaskPage, submitPermohonan, taskLinks } from '../cli/drive.ts';
+import { actOnLink, driveCase, parseTaskPage, submitPermohonan, taskLinks, askCode } from '../cli/drive.ts';
 import { docIdFor } from '../core/documents/document-record.ts';
 import { shownPurpose } from '../core/documents/signing-task.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
@@ -57,18 +57,7 @@ describe('a signing task shows its document and is signed on it', () => {
   }
 
   /** The official's confirmation code for a link, asked for as the page's button does. */
-  async function codeFor(link: string, recipient: string): Promise<string> {
-    const before = (await readMailbox(rt.dataDir)).length;
-    const asked = await fetch(`${link}/kode`, { method: 'POST', headers: { origin: new URL(link).origin } });
-    expect(asked.status).toBe(200);
-    return eventually(async () => {
-      const mail = (await readMailbox(rt.dataDir))
-        .slice(before)
-        .filter((m) => /^Kode konfirmasi/.test(m.subject) && m.to.includes(recipient))
-        .at(-1);
-      return /^\s*(\d{6})\s*$/m.exec(mail?.text ?? '')?.[1];
-    });
-  }
+  const codeFor = (link: string, recipient: string) => askCode(link, rt.dataDir, recipient);
 
   const post = (link: string, action: string, body: Record<string, string>) =>
     fetch(`${new URL(link).origin}${action}`, {

@@ -186,6 +186,7 @@ export class DocumentActions implements DocumentWork {
       naskahUse === 'render'
         ? await this.naskahVersion(record, task, activity)
         : await this.deps.drafts.versions(record.caseId).then((all) => all.at(-1));
+    const jenisNaskahSop = this.declaredJenis(record);
     return {
       ...(naskah ? { naskah: naskah.content, naskahVersi: naskah.versi } : {}),
       caseId: record.caseId,
@@ -193,7 +194,7 @@ export class DocumentActions implements DocumentWork {
       pemohon: { nama: record.pemohon.nama, instansi: record.pemohon.instansi, email: record.pemohon.email },
       // Letters about the naskah (a surat pengantar) name it by the title its drafters gave it.
       data: naskah ? { ...record.data, 'naskah-tentang': naskah.content.tentang } : record.data,
-      ...(this.declaredJenis(record) ? { jenisNaskahSop: this.declaredJenis(record)! } : {}),
+      ...(jenisNaskahSop ? { jenisNaskahSop } : {}),
       namaJenisNaskah: this.namaJenis(record),
       ...(kesatu ? { penandatanganKesatu: kesatu } : {}),
       ...(this.kuasaKedua(record) ? { kuasaKeduaDari: this.kuasaKedua(record)! } : {}),

@@ -59,18 +59,32 @@ export class BsreSigner {
   }
 
   async readiness(official: SigningOfficial): Promise<SigningReadiness & { provider: 'bsre' }> {
+    return (await this.signer(official)).readiness;
+  }
+
+  /** The signer's BSrE identity (looked up once) and what BSrE says of them. */
+  private async signer(
+    official: SigningOfficial,
+  ): Promise<{ subject?: BsreSubject; readiness: SigningReadiness & { provider: 'bsre' } }> {
     const subject = await this.deps.identities(official.pemdaId, official.id);
     if (!subject)
       return {
-        provider: 'bsre',
-        ready: false,
-        status: 'TANPA_IDENTITAS',
-        message:
-          'Identitas BSrE Anda (NIK atau email akun BSrE) belum dicatat di Sepakat. Minta administrator Sepakat mencatatnya, lalu buka lagi tautan ini.',
+        readiness: {
+          provider: 'bsre',
+          ready: false,
+          status: 'TANPA_IDENTITAS',
+          message:
+            'Identitas BSrE Anda (NIK atau email akun BSrE) belum dicatat di Sepakat. Minta administrator Sepakat mencatatnya, lalu buka lagi tautan ini.',
+        },
       };
     const { status } = await this.deps.client.status(subject);
-    if (status === 'ISSUE') return { provider: 'bsre', ready: true, totp: true };
-    return { provider: 'bsre', ready: false, status, message: notReadyMessage(status) };
+    return {
+      subject,
+      readiness:
+        status === 'ISSUE'
+          ? { provider: 'bsre', ready: true, totp: true }
+          : { provider: 'bsre', ready: false, status, message: notReadyMessage(status) },
+    };
   }
 
   async requestTotp(official: SigningOfficial): Promise<void> {
@@ -93,10 +107,13 @@ export class BsreSigner {
         },
       );
     // The status first: a signer who cannot sign is told so before any credential is sent.
-    const readiness = await this.readiness(official);
-    if (!readiness.ready)
-      throw new SepakatError(ErrorNames.BadInput, readiness.message, { code: SigningErrorCodes.SignerNotReady });
-    const subject = (await this.deps.identities(official.pemdaId, official.id))!;
+    const { subject, readiness } = await this.signer(official);
+    if (!readiness.ready || !subject)
+      throw new SepakatError(
+        ErrorNames.BadInput,
+        readiness.ready ? 'Identitas BSrE Anda belum dicatat di Sepakat.' : readiness.message,
+        { code: SigningErrorCodes.SignerNotReady },
+      );
     const signed = await this.deps.client.signPdf(
       subject,
       credential,
