@@ -457,9 +457,7 @@ async function muatUlang(dataDir: string, out: (l: string) => void) {
   if (answer.result === 'ditolak')
     throw new Gagal(`Data tidak dimuat ulang:\n${answer.messages.join('\n')}\nTidak ada yang diubah.`, 1);
   out(
-    answer.added.length
-      ? `Data dimuat ulang. Versi SOP baru: ${answer.added.join(', ')}.`
-      : 'Data dimuat ulang. Tidak ada versi SOP baru; konfigurasi pemda diperbarui.',
+    `Data dimuat ulang. ${answer.added.length ? `Versi SOP baru: ${answer.added.join(', ')}.` : 'Tidak ada versi SOP baru.'} ${answer.pemda.length ? `Konfigurasi pemda berubah: ${answer.pemda.join(', ')}.` : 'Konfigurasi pemda tidak berubah.'}`,
   );
 }
 

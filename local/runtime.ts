@@ -35,6 +35,7 @@ import { functionNameOf, startLocalLambda, type LocalFunction } from './lambda/l
 import { signingHandler } from '../functions/handlers/signing-handler.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
 import { startLocalScheduler } from './local-scheduler.ts';
+import { watchDataDirs } from './data-watch.ts';
 import { createOutbox } from './outbox/outbox.ts';
 import { startLocalS3 } from './s3/local-s3.ts';
 import { startLocalSes } from './ses/local-ses.ts';
@@ -92,6 +93,11 @@ export interface RuntimeOptions {
   bsreTimeoutMs?: number;
   /** Another config/ directory (a test's pemda that signs through KMS, say); default the project's. */
   configDir?: string;
+  /**
+   * Watch the SOP directories and the config/ directory, and reload (the one path of `muat-ulang`) when a data file
+   * changes (default false: `npm start` turns it on unless SEPAKAT_WATCH=0; tests turn it on when they test it).
+   */
+  watch?: boolean;
 }
 
 const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
@@ -259,6 +265,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     startLocalLambda({ host, functionOf, onAsyncError: (name, error) => log(`lambda ${name} gagal`, { error }) }),
   ]);
 
+  const sopDirs = options.sopDirs ?? [join(PROJECT_ROOT, 'sops')];
+  const configDir = options.configDir ?? join(PROJECT_ROOT, 'config');
   const config = loadConfig({
     SEPAKAT_REGION: REGION,
     SEPAKAT_ENDPOINT_DYNAMODB: dynamodb.endpoint,
@@ -306,8 +314,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ...(options.maxEmailAttachmentBytes
       ? { SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES: String(options.maxEmailAttachmentBytes) }
       : {}),
-    SEPAKAT_SOP_DIRS: (options.sopDirs ?? [join(PROJECT_ROOT, 'sops')]).join(','),
-    SEPAKAT_CONFIG_DIR: options.configDir ?? join(PROJECT_ROOT, 'config'),
+    SEPAKAT_SOP_DIRS: sopDirs.join(','),
+    SEPAKAT_CONFIG_DIR: configDir,
     SEPAKAT_TEMPLATES_DIR: join(PROJECT_ROOT, 'templates'),
   });
   const faults = faultsFor(options.fault);
@@ -452,7 +460,29 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ),
   );
   await bsreUsers;
+  const dataWatch = options.watch
+    ? watchDataDirs({
+        dirs: [...sopDirs, configDir],
+        onChange: (files) => {
+          log(`perubahan data terdeteksi (${files.join(', ')}); memuat ulang`);
+          reload();
+        },
+        log,
+      })
+    : undefined;
   log(`Sepakat berjalan di ${webUrl} (data: ${dataDir}); ${resumed.length} kasus dilanjutkan`);
+
+  /** The one reload path: `muat-ulang` (SIGHUP) and the watch both come here. */
+  function reload(): ReloadResult {
+    const result = app.catalog.reload();
+    if (result.result === 'dimuat') {
+      registerVersions();
+      log(
+        `data dimuat ulang: ${result.added.length ? `versi SOP baru ${result.added.join(', ')}` : 'tidak ada versi SOP baru'}; ${result.pemda.length ? `konfigurasi pemda berubah: ${result.pemda.join(', ')}` : 'konfigurasi pemda tidak berubah'}`,
+      );
+    } else log(`muat ulang ditolak; tidak ada yang diubah:\n${result.messages.join('\n')}`);
+    return result;
+  }
 
   async function serve(req: IncomingMessage, res: ServerResponse) {
     try {
@@ -476,22 +506,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     dataDir,
     bsre,
     resumed,
-    reload() {
-      const result = app.catalog.reload();
-      if (result.result === 'dimuat') {
-        registerVersions();
-        log(
-          `data dimuat ulang: ${result.added.length ? `versi SOP baru ${result.added.join(', ')}` : 'tidak ada versi SOP baru'}; pemda ${result.pemda.join(', ')}`,
-        );
-      } else log(`muat ulang ditolak; tidak ada yang diubah:\n${result.messages.join('\n')}`);
-      return result;
-    },
+    reload,
     scheduler: { runDue: scheduler.runDue, store: schedule! },
     idle: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
     sweepIntake,
     async close() {
+      dataWatch?.close();
       if (sweepTimer) clearInterval(sweepTimer);
       await sweeping?.catch(() => undefined);
       await scheduler.stop();

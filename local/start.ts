@@ -59,6 +59,8 @@ const runtime = await startRuntime({
       }
     : {}),
   log: lines,
+  // A changed file under sops/ or config/ is reloaded as `muat-ulang` does; SEPAKAT_WATCH=0 turns the watch off.
+  watch: process.env.SEPAKAT_WATCH !== '0',
 });
 
 if (values.json) {
@@ -76,6 +78,7 @@ Sepakat berjalan (bawaan lokal).
   TSA (RFC 3161)   : ${runtime.urls.tsa}  — cap waktu tanda tangan (PAdES B-T), TSA tiruan, bukan TSA tersertifikasi
   BSrE (tiruan)    : ${runtime.urls.bsre}  — bukan BSrE; passphrase pengembangan: npm run bsre-lokal
   Data             : ${runtime.dataDir}
+  Pemantauan data  : ${process.env.SEPAKAT_WATCH === '0' ? 'mati (SEPAKAT_WATCH=0); muat ulang dengan npm run sepakat -- muat-ulang' : 'sops/ dan config/ dimuat ulang otomatis saat berubah (SEPAKAT_WATCH=0 mematikan)'}
   Kasus dilanjutkan: ${runtime.resumed.length}
 Tekan Ctrl+C untuk berhenti. Coba: npm run sepakat -- kasus`);
 }

@@ -67,8 +67,9 @@ export function sopVersions(catalog: Pick<Catalog, 'sops'>): Sop[] {
 
 function yamlFiles(dir: string): string[] {
   try {
+    // A dotfile is an editor's (Emacs' lock `.#x.yaml`, a swap file), never data.
     return readdirSync(dir)
-      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+      .filter((f) => (f.endsWith('.yaml') || f.endsWith('.yml')) && !f.startsWith('.'))
       .sort()
       .map((f) => join(dir, f));
   } catch {
@@ -174,7 +175,10 @@ interface CatalogData {
   estimate: ReturnType<typeof fileHolidayEstimate>;
 }
 
-/** The outcome of a reload (`Catalog.reload`): what it added, or every problem with nothing changed. */
+/**
+ * The outcome of a reload (`Catalog.reload`): the SOP versions it added and the pemda whose configuration is new or
+ * changed, or every problem with nothing changed.
+ */
 export type ReloadResult =
   { result: 'dimuat'; added: string[]; pemda: string[] } | { result: 'ditolak'; messages: string[] };
 
@@ -341,9 +345,12 @@ export function loadCatalog(options: { sopDirs: readonly string[]; configDir: st
         .filter((key) => !before.has(key));
       const years = yearsOf(next);
       currentYears = years;
+      const pemda = [...next.contexts].flatMap(([id, ctx]) =>
+        JSON.stringify(current.contexts.get(id)?.directory.data) === JSON.stringify(ctx.directory.data) ? [] : [id],
+      );
       applyYears(next);
       current = next;
-      return { result: 'dimuat', added, pemda: [...next.contexts.keys()] };
+      return { result: 'dimuat', added, pemda };
     },
   };
 }
