@@ -711,6 +711,8 @@ export class DocumentActions implements DocumentWork {
       const signer = official({ ...this.deps.pemda(record.pemdaId).directory.person(task.person.id), ...task.person });
       ctx = {
         ...base,
+        // Taken as the task opens, the number is not yet in the case data the context was read from.
+        nomor: { ...base.nomor, [act.nomor]: nomor },
         ...(base.penandatanganKesatu
           ? { penandatanganKesatu: { ...base.penandatanganKesatu, official: signer } }
           : { kepalaDaerah: { ...official(task.person), jabatan: profile.dokumen.kepalaDaerah.jabatan } }),
