@@ -121,6 +121,30 @@ describe('the declared kind of naskah', () => {
     });
   });
 
+  it("refuses a declared partner's signer whose name and jabatan no step collects before the naskah is signed", () => {
+    const text = readFileSync(join(ROOT, 'sops', 'blitar-pengkoordinasian-nota-kesepakatan.yaml'), 'utf8');
+    const external = (parseYaml(text) as { actors: { id: string; kind: string }[] }).actors.find(
+      (a) => a.kind === 'external',
+    )!.id;
+    const withPartner = (yaml: string) =>
+      buildSop(
+        {
+          ...(parseYaml(yaml) as object),
+          naskah: { jenis: 'nota-kesepakatan', pihak: { kedua: { penandatangan: external } } },
+        },
+        'uji/mitra.yaml',
+      );
+    // The seed collects the partner's signer (the declared vocabulary fields) before the Bupati signs.
+    expect(withPartner(text).definition.naskah?.pihak?.kedua).toEqual({ penandatangan: external });
+    // Without the name field, the loader refuses, naming the file, the signing step and the field.
+    const withoutName = text.replace(/- id: mitra-penandatangan-nama\n/, '- id: nama-wakil-mitra\n');
+    expect(withoutName).not.toBe(text);
+    expect(() => withPartner(withoutName)).toThrow(
+      'uji/mitra.yaml: langkah L9: L9.3.lanjut.automatic[0].dokumen: dokumen "kesepakatan-bersama" yang ditandatangani ' +
+        'memerlukan isian "mitra-penandatangan-nama" (Nama penandatangan pihak mitra), yang belum dikumpulkan',
+    );
+  });
+
   it('refuses a declared kind that no outline of config/naskah has', () => {
     expect(() =>
       loadCatalog({ sopDirs: [join(ROOT, 'test', 'fixtures', 'sops-naskah-salah')], configDir: join(ROOT, 'config') }),

@@ -169,7 +169,7 @@ const daftarIsian = (group: readonly string[]) =>
 
 /**
  * A document needs each of its required fields (`WAJIB_DOKUMEN`; the final naskah also the number and date of a
- * declared surat kuasa) collected on every path before it is made: by the intake, or a `caseData` field of an earlier
+ * declared surat kuasa, and the name and jabatan of PIHAK KEDUA's declared signer) collected on every path before it is made: by the intake, or a `caseData` field of an earlier
  * step (or, for work after the step's decision, of the step itself; a notulen reads its own step's meeting fields).
  * Optional fields print their default or nothing when absent and are not checked.
  */
@@ -185,6 +185,8 @@ function checkRequiredFields(
   const pihak = definition.naskah?.pihak;
   const kuasa = [
     ...(pihak?.kesatu?.suratKuasaDari ? [['kuasa-nomor'], ['kuasa-tanggal']] : []),
+    // The partner's declared signer is nobody in the pemda's directory: the naskah prints them from these fields.
+    ...(pihak?.kedua ? [['mitra-penandatangan-nama'], ['mitra-penandatangan-jabatan']] : []),
     ...(pihak?.kedua?.suratKuasaDari ? [['mitra-kuasa-nomor']] : []),
   ];
   const issues: DefinitionIssue[] = [];
