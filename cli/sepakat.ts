@@ -446,6 +446,9 @@ async function kalender(dataDir: string, args: readonly string[], out: (l: strin
     out(
       `Batas waktu perkiraan dihitung ulang: ${result.tugas.diubah} dari ${result.tugas.diperiksa} tugas diperbarui.`,
     );
+    out(
+      `Jadwal pemantauan perkiraan dihitung ulang: ${result.perjanjian.diubah} dari ${result.perjanjian.diperiksa} perjanjian diperbarui.`,
+    );
   });
 }
 
