@@ -1136,6 +1136,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     lanjutkan: { args: 1, flags: [] },
     perjanjian: { args: 1, flags: [] },
     batalkan: { args: 1, flags: ['alasan'] },
+    kalender: { args: 2, flags: [] },
     'muat-ulang': { args: 0, flags: [] },
     'pindah-versi': { args: 2, flags: ['alasan', 'langkah'] },
     'kms-buat': { args: 0, flags: ['jenis', 'keterangan'] },
