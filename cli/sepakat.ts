@@ -446,6 +446,9 @@ async function kalender(dataDir: string, args: readonly string[], out: (l: strin
     out(
       `Batas waktu perkiraan dihitung ulang: ${result.tugas.diubah} dari ${result.tugas.diperiksa} tugas diperbarui.`,
     );
+    out(
+      `Jadwal pemantauan perkiraan dihitung ulang: ${result.perjanjian.diubah} dari ${result.perjanjian.diperiksa} perjanjian diperbarui.`,
+    );
   });
 }
 
@@ -1131,6 +1134,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     lanjutkan: { args: 1, flags: [] },
     perjanjian: { args: 1, flags: [] },
     batalkan: { args: 1, flags: ['alasan'] },
+    kalender: { args: 2, flags: [] },
     'muat-ulang': { args: 0, flags: [] },
     'pindah-versi': { args: 2, flags: ['alasan', 'langkah'] },
     'kms-buat': { args: 0, flags: ['jenis', 'keterangan'] },

@@ -36,6 +36,22 @@ export interface AgreementStore {
     fromVersion: number,
     change: { berakhir: string; adendum: string; berakhirSebelumnya: string; at: string },
   ): Promise<boolean>;
+  /**
+   * Marks its monitoring schedule an estimate from year `tahun` (`jadwalPerkiraanSejak`) unless it already is from
+   * that year or an earlier one (false then). Keeps the version: it only ever moves the year earlier.
+   */
+  markScheduleProvisional(pemdaId: string, nomor: string, tahun: number): Promise<boolean>;
+  /**
+   * Records its schedule computed again (a calendar imported): the new revision and the year it is still an estimate
+   * from (undefined: final), if it is still `berlaku` at `from` (version and provisional year as read); bumps the
+   * version. False when it moved on.
+   */
+  redateSchedule(
+    pemdaId: string,
+    nomor: string,
+    from: { version: number; jadwalPerkiraanSejak: number | undefined },
+    change: { jadwalRevisi: number; jadwalPerkiraanSejak: number | undefined },
+  ): Promise<boolean>;
   /** Records an adendum of the agreement once (false: it was recorded). */
   addAdendum(pemdaId: string, nomor: string, adendum: string): Promise<boolean>;
   /** Records once that `pelaksanaan` implements the agreement (a PKS of a Kesepakatan Bersama). */

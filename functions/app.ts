@@ -329,7 +329,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     calendars: new CalendarImport({
       store: new S3CalendarYearStore(clients.s3, config.SEPAKAT_BUCKET_DOCUMENTS),
       apply: (imported) => catalog.useImportedYears(imported),
-      redate: (tahun) => runtime.redateProvisionalTasks(tahun),
+      redate: async (tahun) => ({
+        tugas: await runtime.redateProvisionalTasks(tahun),
+        perjanjian: await agreements.redateProvisional(tahun, catalog.pemdaIds()),
+      }),
       clock: deps.clock,
     }),
     documentWork,

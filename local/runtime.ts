@@ -205,7 +205,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }),
     startLocalSes({ dataDir, host }),
     // Staff sign-in: the development users of config/pengguna/ (local development passwords).
-    startLocalCognito({ dataDir, host, configDir: join(PROJECT_ROOT, 'config'), log }),
+    startLocalCognito({ dataDir, host, configDir: options.configDir ?? join(PROJECT_ROOT, 'config'), log }),
     // Asymmetric signing keys (the `kms` signer), kept in the data directory.
     startLocalKms({
       dataDir: join(dataDir, 'kms'),
@@ -232,7 +232,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   // Registration hashes a passphrase per user: it runs while the rest starts, and is awaited before the runtime is.
   const bsreUsers = registerDevelopmentUsers(bsre, {
     bsreDir: join(dataDir, 'bsre'),
-    configDir: join(PROJECT_ROOT, 'config'),
+    configDir: options.configDir ?? join(PROJECT_ROOT, 'config'),
     identitiesFile: join(dataDir, 'identitas-bsre.json'),
   });
   bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled

@@ -8,6 +8,8 @@ import {
   laporanKe,
   monevKe,
   nextDue,
+  pendingSchedule,
+  provisionalFrom,
   registrationSchedule,
   termChangeSchedule,
 } from '../core/agreement/calendar.ts';
@@ -213,6 +215,34 @@ describe('the monitoring calendar', () => {
     for (const i of items) expect(keys.has(i.key)).toBe(true);
   });
 
+  it('computes again what waits for an agreement after requests went out, under its schedule revision', () => {
+    // Report 1 requested and missing, report 2 not yet; monev 1 requested and received; revision 2 of the schedule.
+    const revised = { ...a, jadwalRevisi: 2 };
+    const items = pendingSchedule(revised, DEFAULT_PEMANTAUAN, calendar, { today: '2027-02-10', sejak: '2026-11-23' }, [
+      { jenis: 'laporan', ke: 1, diterima: false },
+      { jenis: 'monev', ke: 1, diterima: true },
+    ]);
+    const tahap = items.map((i) => (i.job.kind === 'pantau-perjanjian' ? `${i.job.tahap}.${i.job.ke ?? ''}` : ''));
+    expect(tahap.slice(0, 4)).toEqual([
+      'laporan-terlambat.1',
+      'laporan-eskalasi.1',
+      'laporan-minta.2',
+      'monev-minta.2',
+    ]);
+    expect(tahap).toContain('berakhir.');
+    expect(tahap.filter((t) => t.startsWith('pengingat-berakhir'))).toHaveLength(5);
+    for (const i of items) {
+      expect(i.job).toMatchObject({ rev: 2 });
+      expect(i.key).toMatch(/\.r2$/);
+      expect(i.key.length).toBeLessThanOrEqual(64);
+    }
+    // Every date but the expiry lies in 2027 or 2028, years this calendar has no holidays for.
+    expect(provisionalFrom(calendar, items)).toBe(2027);
+    // The keys of the revision are the ones a closing cancels.
+    const keys = new Set(agreementJobKeys(revised, DEFAULT_PEMANTAUAN, calendar));
+    for (const i of items) expect(keys.has(i.key)).toBe(true);
+  });
+
   it('names the end of the term in the keys of its reminders and expiry, and moves them when the term moves', () => {
     const [expiry] = registrationSchedule(a, DEFAULT_PEMANTAUAN, calendar, '2026-11-23').filter(
       (i) => i.job.kind === 'pantau-perjanjian' && i.job.tahap === 'berakhir',
@@ -264,6 +294,8 @@ describe('the monitoring calendar', () => {
       jenis: 'laporan',
       label: 'Laporan pelaksanaan triwulan I tahun 2027',
       jatuhTempo: '2027-02-23',
+      // 2027's holidays are not in this calendar: an estimate until they are imported.
+      perkiraan: true,
     });
     expect(nextDue(a, DEFAULT_PEMANTAUAN, calendar, options(['laporan1']))?.label).toBe(
       'Laporan pelaksanaan triwulan II tahun 2027',
@@ -273,6 +305,8 @@ describe('the monitoring calendar', () => {
       jenis: 'berakhir',
       label: 'Berakhirnya jangka waktu',
       jatuhTempo: '2028-11-22',
+      // The end of the term is a calendar date, never an estimate.
+      perkiraan: false,
     });
     expect(nextDue({ ...a, status: 'batal' }, DEFAULT_PEMANTAUAN, calendar, options([]))).toBeUndefined();
   });

@@ -159,7 +159,7 @@ export async function changeTermByAdendum(
     );
     const scheduler = deps.scheduler;
     if (scheduler) for (const key of plan.cancel) await scheduler.cancel(key);
-    await ctx.scheduleAll(plan.schedule);
+    await ctx.scheduleAll(after, plan.schedule);
     return;
   }
   throw new SepakatError(ErrorNames.Transient, 'Perjanjian berubah; ulangi');

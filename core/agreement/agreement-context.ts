@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { laporanKe, monevKe, type JenisKewajiban, type Kewajiban } from './calendar.ts';
+import { laporanKe, monevKe, provisionalFrom, type JenisKewajiban, type Kewajiban } from './calendar.ts';
 import { agreementId, type AgreementJob, type AnnualReportJob } from './agreement-jobs.ts';
 import { statusOn } from './lifecycle.ts';
 import { identitasPerjanjian, STATUS_LABEL, type AgreementRecord, type Pemantauan } from './agreement-model.ts';
@@ -74,9 +74,19 @@ export class AgreementContext {
     return a;
   }
 
-  async scheduleAll(items: { key: string; at: Date; job: AgreementJob | AnnualReportJob }[]): Promise<void> {
+  /**
+   * Schedules items of agreement `a`'s monitoring. One dated in a year whose holidays are not imported yet marks the
+   * schedule an estimate from that year first (so a calendar import finds it, core/agreement/redate-schedule.ts).
+   */
+  async scheduleAll(
+    a: AgreementRecord,
+    items: { key: string; at: Date; job: AgreementJob | AnnualReportJob }[],
+  ): Promise<void> {
     const scheduler = this.deps.scheduler;
     if (!scheduler) return;
+    const from = provisionalFrom(this.deps.pemda(a.pemdaId).calendar, items);
+    if (from !== undefined && !(a.jadwalPerkiraanSejak !== undefined && a.jadwalPerkiraanSejak <= from))
+      await this.deps.store.markScheduleProvisional(a.pemdaId, a.nomor, from);
     for (const item of items) await scheduler.schedule(item);
   }
 

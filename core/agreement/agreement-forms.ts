@@ -27,7 +27,7 @@ export interface AgreementSummary {
   pelaksanaan?: string[];
   adendum: string[];
   adendumDari?: string;
-  berikutnya?: { jenis: string; label: string; jatuhTempo: string };
+  berikutnya?: { jenis: string; label: string; jatuhTempo: string; perkiraan: boolean };
 }
 
 /** What a report or monev link opens to, or why it does not. */

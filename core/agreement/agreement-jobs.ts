@@ -43,6 +43,11 @@ export const AgreementJobSchema = z
      * moves the end makes new keys, and a job of the old term that still fires does nothing.
      */
     sampai: z.iso.date().optional(),
+    /**
+     * The revision of the agreement's schedule it belongs to (`AgreementRecord.jadwalRevisi`; absent: the first):
+     * a schedule computed again after a calendar import makes new keys, and a job of an older revision does nothing.
+     */
+    rev: z.number().int().min(1).max(999).optional(),
   })
   .strict();
 export type AgreementJob = z.infer<typeof AgreementJobSchema>;
@@ -67,6 +72,7 @@ export function agreementJobKey(job: AgreementJob | AnnualReportJob): string {
   if (job.kind === 'laporan-tahunan') return `laporan-tahunan.${job.pemdaId}.${job.tahun}`;
   return (
     `perjanjian.${agreementId(job.pemdaId, job.nomor)}.${job.tahap}${job.ke !== undefined ? `.${job.ke}` : ''}` +
-    (job.sampai ? `.${job.sampai.replaceAll('-', '')}` : '')
+    (job.sampai ? `.${job.sampai.replaceAll('-', '')}` : '') +
+    (job.rev ? `.r${job.rev}` : '')
   );
 }

@@ -136,6 +136,14 @@ export interface AgreementRecord {
   /** Open proposals by key (`monev.2`, `batal.6`). */
   usulan: Record<string, Usulan>;
   createdAt: string;
+  /**
+   * The first year without imported libur nasional and cuti bersama in which a date of its monitoring schedule
+   * falls: those dates are estimates ("perkiraan") until that year is imported, then computed again
+   * (core/agreement/redate-schedule.ts). Absent: the schedule is final.
+   */
+  jadwalPerkiraanSejak?: number;
+  /** How many times the schedule was computed again; its jobs carry it (`rev`). Absent: never. */
+  jadwalRevisi?: number;
 }
 
 /**

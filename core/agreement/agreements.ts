@@ -9,6 +9,7 @@ import { annualReportOf } from './annual-report.ts';
 import { declareBatal } from './declare-batal.ts';
 import { endEarly } from './end-agreement.ts';
 import { openLink, renewLink, submitReport } from './monitoring-record.ts';
+import { redateProvisionalSchedules } from './redate-schedule.ts';
 import { registerCase } from './register-agreement.ts';
 import { runAgreementJob } from './run-job.ts';
 import type { DocumentRecord } from '../documents/document-record.ts';
@@ -32,6 +33,14 @@ export class Agreements {
   /** Registers the agreement of a case whose numbered naskah is signed (safe to repeat). */
   registerCase(caseId: string): Promise<AgreementRecord | undefined> {
     return registerCase(this.ctx, caseId);
+  }
+
+  /**
+   * After year `tahun`'s holidays were imported: the monitoring schedules of the agreements of `pemdaIds` that were
+   * estimates of that year are computed again and marked final (redate-schedule.ts).
+   */
+  redateProvisional(tahun: number, pemdaIds: readonly string[]): Promise<{ diperiksa: number; diubah: number }> {
+    return redateProvisionalSchedules(this.ctx, tahun, pemdaIds);
   }
 
   /** A job of the monitoring calendar, handed back by the scheduler (safe to repeat). */

@@ -29,6 +29,8 @@ export interface Kewajiban {
   jatuhTempo: string;
   /** "Laporan pelaksanaan triwulan II tahun 2027". */
   label: string;
+  /** The due date lies in a year whose libur nasional and cuti bersama are not imported yet: an estimate. */
+  perkiraan: boolean;
 }
 
 /** What the register shows as an agreement's next due item. */
@@ -36,6 +38,8 @@ export interface Berikutnya {
   jenis: JenisKewajiban | 'berakhir';
   label: string;
   jatuhTempo: string;
+  /** As `Kewajiban.perkiraan`: the date is computed on a year without holiday data. */
+  perkiraan: boolean;
 }
 
 type Term = Pick<AgreementRecord, 'mulai' | 'berakhir'>;
@@ -81,6 +85,9 @@ const noWorkingDays = () =>
 const opening = (calendar: WorkCalendar, date: string): Date =>
   calendar.openingOf(date) ?? calendar.toInstant(date, '08:00');
 
+/** Whether the calendar has the imported holidays of the year of `date`. */
+const hasData = (calendar: WorkCalendar, date: string) => calendar.hasYear(Number(date.slice(0, 4)));
+
 const quarterOf = (iso: string) => Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1;
 const halfOf = (iso: string) => (Number(iso.slice(5, 7)) <= 6 ? 1 : 2);
 
@@ -106,7 +113,8 @@ function kewajiban(
       : months === 6
         ? `Monitoring dan evaluasi semester ${romawi(halfOf(selesai))} tahun ${tahun}`
         : `Monitoring dan evaluasi ke-${ke}`;
-  return { jenis, ke, periode: { mulai, selesai }, jatuhTempo: workingDayOnOrAfter(calendar, next), label };
+  const jatuhTempo = workingDayOnOrAfter(calendar, next);
+  return { jenis, ke, periode: { mulai, selesai }, jatuhTempo, label, perkiraan: !hasData(calendar, jatuhTempo) };
 }
 
 export const laporanKe = (a: Term, cfg: Pemantauan, calendar: WorkCalendar, ke: number) =>
@@ -141,8 +149,9 @@ export function nextDue(
     (k) => k.jatuhTempo >= options.sejak && !options.fulfilled(k.jenis, k.ke),
   );
   if (open && open.jatuhTempo <= addDays(a.berakhir, 1))
-    return { jenis: open.jenis, label: open.label, jatuhTempo: open.jatuhTempo };
-  return { jenis: 'berakhir', label: 'Berakhirnya jangka waktu', jatuhTempo: a.berakhir };
+    return { jenis: open.jenis, label: open.label, jatuhTempo: open.jatuhTempo, perkiraan: open.perkiraan };
+  // The end of the term is a calendar date: never an estimate.
+  return { jenis: 'berakhir', label: 'Berakhirnya jangka waktu', jatuhTempo: a.berakhir, perkiraan: false };
 }
 
 /** A scheduled item of an agreement job. */
@@ -161,6 +170,8 @@ function item(
     tahap,
     ...(ke !== undefined ? { ke } : {}),
     ...(dated ? { sampai: a.berakhir } : {}),
+    // A schedule computed again (a calendar imported since) makes new keys; jobs of an older revision do nothing.
+    ...(a.jadwalRevisi ? { rev: a.jadwalRevisi } : {}),
   };
   return { key: agreementJobKey(job), at, job };
 }
@@ -170,6 +181,22 @@ export function requestAt(calendar: WorkCalendar, cfg: Pemantauan, k: Kewajiban)
   return opening(calendar, workingDayOnOrBefore(calendar, addDays(k.jatuhTempo, -cfg.dimintaSebelumHari)));
 }
 
+/** The first report or monev of `jenis` whose due date is on or after `today`, and the item that requests it. */
+function firstRequest(
+  a: AgreementRecord,
+  cfg: Pemantauan,
+  calendar: WorkCalendar,
+  jenis: JenisKewajiban,
+  today: string,
+): ScheduledItem<AgreementJob | AnnualReportJob>[] {
+  for (let ke = 1; ; ke++) {
+    const k = kewajiban(a, cfg, calendar, jenis, ke);
+    if (!k) return [];
+    if (k.jatuhTempo < today) continue;
+    return [item(a, jenis === 'laporan' ? 'laporan-minta' : 'monev-minta', requestAt(calendar, cfg, k), ke)];
+  }
+}
+
 /** The first report and monev whose due date is on or after `today`, and the item that requests each. */
 function firstRequests(
   a: AgreementRecord,
@@ -177,17 +204,27 @@ function firstRequests(
   calendar: WorkCalendar,
   today: string,
 ): ScheduledItem<AgreementJob | AnnualReportJob>[] {
+  return (['laporan', 'monev'] as const).flatMap((jenis) => firstRequest(a, cfg, calendar, jenis, today));
+}
+
+/** The reminders of the end of the term whose date is not past on `today`. */
+function endReminders(
+  a: AgreementRecord,
+  cfg: Pemantauan,
+  calendar: WorkCalendar,
+  today: string,
+): ScheduledItem<AgreementJob | AnnualReportJob>[] {
   const out: ScheduledItem<AgreementJob | AnnualReportJob>[] = [];
-  for (const jenis of ['laporan', 'monev'] as const)
-    for (let ke = 1; ; ke++) {
-      const k = kewajiban(a, cfg, calendar, jenis, ke);
-      if (!k) break;
-      if (k.jatuhTempo < today) continue;
-      out.push(item(a, jenis === 'laporan' ? 'laporan-minta' : 'monev-minta', requestAt(calendar, cfg, k), ke));
-      break;
-    }
+  for (const days of [...new Set(cfg.pengingatBerakhirHari)].sort((x, y) => y - x)) {
+    const { date, at } = endReminderAt(calendar, a, days);
+    if (date >= today && date >= a.mulai) out.push(item(a, 'pengingat-berakhir', at, days));
+  }
   return out;
 }
+
+/** The expiry of the term: at midnight after its last day (a calendar date, never moved by a holiday). */
+const expiryItem = (a: AgreementRecord, calendar: WorkCalendar) =>
+  item(a, 'berakhir', calendar.toInstant(addDays(a.berakhir, 1), '00:00'));
 
 /** When the end of the term is announced `days` before it. */
 export function endReminderAt(calendar: WorkCalendar, a: Term, days: number): { date: string; at: Date } {
@@ -219,12 +256,8 @@ export function registrationSchedule(
   calendar: WorkCalendar,
   today: string,
 ): ScheduledItem<AgreementJob | AnnualReportJob>[] {
-  const out = firstRequests(a, cfg, calendar, today);
-  for (const days of [...new Set(cfg.pengingatBerakhirHari)].sort((x, y) => y - x)) {
-    const { date, at } = endReminderAt(calendar, a, days);
-    if (date >= today && date >= a.mulai) out.push(item(a, 'pengingat-berakhir', at, days));
-  }
-  out.push(item(a, 'berakhir', calendar.toInstant(addDays(a.berakhir, 1), '00:00')));
+  const out = [...firstRequests(a, cfg, calendar, today), ...endReminders(a, cfg, calendar, today)];
+  out.push(expiryItem(a, calendar));
   const first = Math.max(Number(a.mulai.slice(0, 4)), Number(today.slice(0, 4)));
   for (let tahun = first; tahun <= Number(a.berakhir.slice(0, 4)); tahun++)
     out.push(annualReportItem(a.pemdaId, tahun, cfg, calendar));
@@ -309,13 +342,64 @@ export function termChangeSchedule(
       );
       break;
     }
-  for (const days of [...new Set(cfg.pengingatBerakhirHari)].sort((x, y) => y - x)) {
-    const { date, at } = endReminderAt(calendar, after, days);
-    if (date >= today && date >= after.mulai) schedule.push(item(after, 'pengingat-berakhir', at, days));
-  }
-  schedule.push(item(after, 'berakhir', calendar.toInstant(addDays(after.berakhir, 1), '00:00')));
+  schedule.push(...endReminders(after, cfg, calendar, today), expiryItem(after, calendar));
   const first = Math.max(Number(before.berakhir.slice(0, 4)) + 1, Number(today.slice(0, 4)));
   for (let tahun = first; tahun <= Number(after.berakhir.slice(0, 4)); tahun++)
     schedule.push(annualReportItem(after.pemdaId, tahun, cfg, calendar));
   return { cancel, schedule };
+}
+
+/** A report or monev already requested (its item exists), and whether it came in. */
+export interface Requested {
+  jenis: JenisKewajiban;
+  ke: number;
+  diterima: boolean;
+}
+
+/**
+ * What an agreement in force has waiting in the scheduler on `today`, computed on the current calendar (after a
+ * year's holidays were imported): for each of report and monev, the first request (none requested yet: the first
+ * due on or after `sejak`, the registration) or the request after the last one made, and the reminder and
+ * escalation of each requested one that has not come in; the end reminders not past, and the expiry. The annual
+ * reports are the pemda's and keep their keys. Every item carries `a.jadwalRevisi`.
+ */
+export function pendingSchedule(
+  a: AgreementRecord,
+  cfg: Pemantauan,
+  calendar: WorkCalendar,
+  dates: { today: string; sejak: string },
+  requested: readonly Requested[],
+): ScheduledItem<AgreementJob | AnnualReportJob>[] {
+  const out: ScheduledItem<AgreementJob | AnnualReportJob>[] = [];
+  const isRequest = (i: ScheduledItem<AgreementJob | AnnualReportJob>) =>
+    i.job.kind === 'pantau-perjanjian' && i.job.tahap.endsWith('-minta');
+  for (const jenis of ['laporan', 'monev'] as const) {
+    const mine = requested.filter((r) => r.jenis === jenis);
+    const last = Math.max(0, ...mine.map((r) => r.ke));
+    if (!last) {
+      out.push(...firstRequest(a, cfg, calendar, jenis, dates.sejak));
+      continue;
+    }
+    for (const r of mine)
+      if (!r.diterima) out.push(...followUps(a, cfg, calendar, jenis, r.ke).filter((i) => !isRequest(i)));
+    out.push(...followUps(a, cfg, calendar, jenis, last).filter(isRequest));
+  }
+  out.push(...endReminders(a, cfg, calendar, dates.today), expiryItem(a, calendar));
+  return out;
+}
+
+/**
+ * The first year without imported holidays in which an item of an agreement's monitoring falls: its date is an
+ * estimate until that year is imported (undefined: every date is final). The expiry is a calendar date and the
+ * annual reports are the pemda's, so neither counts.
+ */
+export function provisionalFrom(
+  calendar: WorkCalendar,
+  items: readonly ScheduledItem<AgreementJob | AnnualReportJob>[],
+): number | undefined {
+  const years = items
+    .filter((i) => i.job.kind === 'pantau-perjanjian' && i.job.tahap !== 'berakhir')
+    .map((i) => Number(calendar.localDate(i.at).slice(0, 4)))
+    .filter((y) => !calendar.hasYear(y));
+  return years.length ? Math.min(...years) : undefined;
 }

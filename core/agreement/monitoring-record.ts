@@ -223,6 +223,7 @@ export async function submitReport(
   }
   // The next request is scheduled whenever this one is answered (the request already did; a repeat changes nothing).
   await ctx.scheduleAll(
+    a,
     followUps(a, ctx.cfg(a.pemdaId), ctx.deps.pemda(a.pemdaId).calendar, item.jenis, item.ke).filter(
       (i) => i.job.kind === 'pantau-perjanjian' && /minta$/.test(i.job.tahap),
     ),

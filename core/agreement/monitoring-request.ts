@@ -40,7 +40,7 @@ export async function requestReport(
     if ((await deps.store.createItem(item)) === 'exists') item = (await deps.store.getItem(itemId))!;
   }
   // What follows is scheduled before the email: whoever holds the link has its reminders scheduled.
-  await ctx.scheduleAll(followUps(a, ctx.cfg(a.pemdaId), pemda.calendar, jenis, ke));
+  await ctx.scheduleAll(a, followUps(a, ctx.cfg(a.pemdaId), pemda.calendar, jenis, ke));
   const sent = await ctx.sendOnce(a.caseId, ctx.factKey(a, jenis, ke, 'minta'), {
     to: [item.person.email],
     template: jenis === 'laporan' ? 'perjanjian-laporan-diminta' : 'perjanjian-monev-diminta',

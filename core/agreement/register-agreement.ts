@@ -1,4 +1,4 @@
-import { registrationSchedule } from './calendar.ts';
+import { provisionalFrom, registrationSchedule } from './calendar.ts';
 import { DASAR_KESEPAKATAN } from './induk.ts';
 import { agreementId } from './agreement-jobs.ts';
 import { jenisFrom, lastDayOf } from './lifecycle.ts';
@@ -28,7 +28,7 @@ export async function registerCase(ctx: AgreementContext, caseId: string): Promi
   const jenisKerjaSama = text(record.data['jenis-kerja-sama']) ?? '';
   const adendumDari = text(record.data['adendum-dari']);
   const induk = text(record.data[DASAR_KESEPAKATAN]);
-  const candidate: AgreementRecord = {
+  const base: AgreementRecord = {
     pemdaId: record.pemdaId,
     nomor,
     jenis: jenisFrom(
@@ -60,6 +60,14 @@ export async function registerCase(ctx: AgreementContext, caseId: string): Promi
     usulan: {},
     createdAt: ctx.now().toISOString(),
   };
+  // Dates in a year whose holidays are not imported yet are estimates: the record says so from the start.
+  const perkiraanSejak = adendumDari
+    ? undefined
+    : provisionalFrom(pemda.calendar, registrationSchedule(base, ctx.cfg(base.pemdaId), pemda.calendar, today));
+  const candidate: AgreementRecord = {
+    ...base,
+    ...(perkiraanSejak !== undefined ? { jadwalPerkiraanSejak: perkiraanSejak } : {}),
+  };
   await deps.store.create(candidate);
   const agreement = (await deps.store.get(record.pemdaId, nomor))!;
   const id = agreementId(agreement.pemdaId, agreement.nomor);
@@ -78,7 +86,10 @@ export async function registerCase(ctx: AgreementContext, caseId: string): Promi
   if (agreement.induk) await linkInduk(ctx, agreement);
   // An adendum amends its agreement: the reports and monev continue under the agreement it amends.
   if (!agreement.adendumDari && agreement.status === 'berlaku')
-    await ctx.scheduleAll(registrationSchedule(agreement, ctx.cfg(agreement.pemdaId), pemda.calendar, today));
+    await ctx.scheduleAll(
+      agreement,
+      registrationSchedule(agreement, ctx.cfg(agreement.pemdaId), pemda.calendar, today),
+    );
   return agreement;
 }
 

@@ -1,3 +1,4 @@
+import { ErrorNames, SepakatError } from '../errors.ts';
 import type { AgreementJob, AnnualReportJob } from './agreement-jobs.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import { makeAnnualReport } from './annual-report.ts';
@@ -21,6 +22,14 @@ export async function runAgreementJob(
     await afterClosure(ctx, agreement);
     return { kind: job.kind, result: 'perjanjian-ditutup' };
   }
+  // A schedule computed again after a calendar import: a job of an older revision was replaced (its cancel came too
+  // late); one of a newer revision than the record names is early (the revision is written after its items are
+  // scheduled) and is tried again.
+  const rev = job.rev ?? 0;
+  const current = agreement.jadwalRevisi ?? 0;
+  if (rev < current) return { kind: job.kind, result: 'jadwal-dihitung-ulang' };
+  if (rev > current)
+    throw new SepakatError(ErrorNames.Transient, `Jadwal perjanjian ${job.nomor} revisi ${rev} belum tercatat; ulangi`);
   // An end reminder or expiry of a term an adendum has moved since (its cancel came too late): nothing to do.
   if (job.sampai && job.sampai !== agreement.berakhir) return { kind: job.kind, result: 'jangka-waktu-berubah' };
   switch (job.tahap) {

@@ -6,7 +6,7 @@ import type { WorkCalendar } from './work-calendar.ts';
  * Importing a year's libur nasional and cuti bersama when its SKB 3 Menteri is published (the format of
  * `config/calendar/2026.json`), from the console (`/konsol/kalender`) or the CLI (`kalender impor <berkas>`): the
  * file is checked (exactly one year, every date inside it, a name for each, no date twice), stored durably through
- * the port, used by every pemda's calendar at once, and the provisional due times are computed again on it.
+ * the port, used by every pemda's calendar at once, and the provisional due times and agreement monitoring dates are computed again on it.
  * A refused file changes nothing.
  */
 
@@ -118,16 +118,31 @@ export function missingNextYear(calendar: Pick<WorkCalendar, 'localDate' | 'hasY
   return Number(today.slice(5, 7)) >= WARN_FROM_MONTH && !calendar.hasYear(year + 1) ? year + 1 : null;
 }
 
+/** How many were looked at and how many changed. */
+export interface RedateCount {
+  diperiksa: number;
+  diubah: number;
+}
+
+/** What an import computed again: open tasks' due times, agreements' monitoring schedules. */
+export interface Redated {
+  tugas: RedateCount;
+  perjanjian: RedateCount;
+}
+
 export type ImportResult =
-  | { result: 'ditolak'; messages: string[] }
-  | { result: 'diimpor'; year: CalendarYear; tugas: { diperiksa: number; diubah: number } };
+  { result: 'ditolak'; messages: string[] } | ({ result: 'diimpor'; year: CalendarYear } & Redated);
 
 export interface CalendarImportDeps {
   store: CalendarYearStore;
   /** Makes every pemda's calendar use these imported years (functions/adapters/catalog.ts useImportedYears). */
   apply(imported: readonly CalendarYear[]): void;
-  /** Computes the provisional due times of open tasks again (core/case/case-runtime.ts redateProvisionalTasks). */
-  redate(tahun: number): Promise<{ diperiksa: number; diubah: number }>;
+  /**
+   * Computes again what was provisional for want of year `tahun`: the due times of open tasks
+   * (core/case/case-runtime.ts redateProvisionalTasks) and agreements' monitoring schedules
+   * (core/agreement/redate-schedule.ts).
+   */
+  redate(tahun: number): Promise<Redated>;
   clock: Clock;
 }
 
@@ -145,8 +160,7 @@ export class CalendarImport {
     if (!checked.ok) return { result: 'ditolak', messages: checked.messages };
     await this.deps.store.put(checked.year);
     await this.refresh(0);
-    const tugas = await this.deps.redate(checked.year.year);
-    return { result: 'diimpor', year: checked.year, tugas };
+    return { result: 'diimpor', year: checked.year, ...(await this.deps.redate(checked.year.year)) };
   }
 
   /** Reads the imported years again when the last read is older than `maxAgeMs`, and applies them. */

@@ -139,6 +139,44 @@ export class DynamoDbAgreementStore implements AgreementStore {
     });
   }
 
+  /** Marks the schedule an estimate from `tahun` unless it already is from then or earlier (one conditional update). */
+  async markScheduleProvisional(pemdaId: string, nomor: string, tahun: number): Promise<boolean> {
+    return this.update(pemdaId, nomor, {
+      UpdateExpression: 'SET jadwalPerkiraanSejak = :tahun',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(jadwalPerkiraanSejak) OR jadwalPerkiraanSejak > :tahun)',
+      ExpressionAttributeValues: { ':tahun': tahun },
+    });
+  }
+
+  /** The schedule computed again: one conditional update on the version and the provisional year read. */
+  async redateSchedule(
+    pemdaId: string,
+    nomor: string,
+    from: { version: number; jadwalPerkiraanSejak: number | undefined },
+    change: { jadwalRevisi: number; jadwalPerkiraanSejak: number | undefined },
+  ): Promise<boolean> {
+    const fromSejak = from.jadwalPerkiraanSejak;
+    const toSejak = change.jadwalPerkiraanSejak;
+    return this.update(pemdaId, nomor, {
+      UpdateExpression:
+        'SET jadwalRevisi = :rev, version = :next' +
+        (toSejak === undefined ? ' REMOVE jadwalPerkiraanSejak' : ', jadwalPerkiraanSejak = :toSejak'),
+      ConditionExpression:
+        '#status = :berlaku AND version = :from AND ' +
+        (fromSejak === undefined ? 'attribute_not_exists(jadwalPerkiraanSejak)' : 'jadwalPerkiraanSejak = :fromSejak'),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':rev': change.jadwalRevisi,
+        ':next': from.version + 1,
+        ':berlaku': 'berlaku',
+        ':from': from.version,
+        ...(toSejak === undefined ? {} : { ':toSejak': toSejak }),
+        ...(fromSejak === undefined ? {} : { ':fromSejak': fromSejak }),
+      },
+    });
+  }
+
   /** Records an adendum of the agreement once (a repeat finds it recorded). */
   async addAdendum(pemdaId: string, nomor: string, adendum: string): Promise<boolean> {
     return this.update(pemdaId, nomor, {

@@ -70,7 +70,7 @@ interface AgreementSummary {
   pelaksanaan?: string[];
   adendum?: string[];
   adendumDari?: string;
-  berikutnya?: { jenis?: string; label?: string; jatuhTempo?: string };
+  berikutnya?: { jenis?: string; label?: string; jatuhTempo?: string; perkiraan?: boolean };
 }
 interface AgreementsPort {
   list(pemdaId: string): Promise<AgreementSummary[]>;
@@ -184,7 +184,11 @@ export function archiveRoutes(ctx: WebContext): Route[] {
       berakhir: fmtDate(a.berakhir, pemdaId),
       alasanBerakhir: a.alasanBerakhir,
       berikutnya: a.berikutnya?.label
-        ? { label: a.berikutnya.label, jatuhTempo: fmtDate(a.berikutnya.jatuhTempo, pemdaId) }
+        ? {
+            label: a.berikutnya.label,
+            jatuhTempo: fmtDate(a.berikutnya.jatuhTempo, pemdaId),
+            perkiraan: a.berikutnya.perkiraan === true,
+          }
         : undefined,
       induk: a.induk ? link(a.induk) : undefined,
       pelaksanaan: (a.pelaksanaan ?? []).map(link),

@@ -6,7 +6,7 @@ import type { HttpResult, Route, WebContext, WebRequest } from './web-context.ts
  * The holiday calendar of the coming year (`/konsol/kalender`, administrators only): the years the product has,
  * and the import of a year's libur nasional and cuti bersama as published in its SKB (the format of
  * config/calendar/2026.json, pasted as JSON). A refused file changes nothing; an accepted one takes effect at once
- * and the provisional due times of open tasks are computed again.
+ * and the provisional due times of open tasks and agreements' monitoring dates are computed again.
  */
 const isAdmin = (p: Principal) => has(p, 'admin');
 
@@ -57,6 +57,7 @@ export function calendarRoutes(ctx: WebContext): Route[] {
         libur: result.year.liburNasional.length,
         cuti: result.year.cutiBersama.length,
         diubah: result.tugas.diubah,
+        perjanjian: result.perjanjian.diubah,
       },
     });
   }

@@ -157,7 +157,7 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
                   ? 'Terlambat'
                   : 'Diminta, menunggu'
                 : 'Belum diminta';
-          return { label: k.label, jatuhTempo: tanggalSurat(k.jatuhTempo), status };
+          return { label: k.label, jatuhTempo: tanggalSurat(k.jatuhTempo), perkiraan: k.perkiraan, status };
         });
     const sopId = app.catalog.sops.get(a.sopKey).definition.id;
     return ctx.html(
@@ -183,7 +183,11 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
         induk: a.induk ? indukModel(a.induk, induk, today) : undefined,
         pelaksanaan: (a.pelaksanaan ?? []).map((n) => ({ nomor: n, id: agreementPathId(n) })),
         berikutnya: summary.berikutnya
-          ? { label: summary.berikutnya.label, tanggal: tanggalSurat(summary.berikutnya.jatuhTempo) }
+          ? {
+              label: summary.berikutnya.label,
+              tanggal: tanggalSurat(summary.berikutnya.jatuhTempo),
+              perkiraan: summary.berikutnya.perkiraan,
+            }
           : undefined,
         usulan:
           a.status === 'berlaku'
@@ -395,6 +399,8 @@ function describe(e: HistoryEvent): string {
       if (s('jangkaDiubah'))
         return `Jangka waktu diubah dengan adendum Nomor ${s('jangkaDiubah')}: berlaku s.d. ${tanggalSurat(s('berakhir'))} (sebelumnya s.d. ${tanggalSurat(s('berakhirSebelumnya'))})`;
       if (s('adendum')) return `Adendum Nomor ${s('adendum')} tercatat (kasus ${s('kasusAdendum')})`;
+      if (s('jadwalDihitungUlang'))
+        return `Jadwal pemantauan dihitung ulang dengan kalender libur ${s('jadwalDihitungUlang')}${s('perkiraanSejak') ? `; tanggal mulai tahun ${s('perkiraanSejak')} masih perkiraan` : '; semua tanggalnya final'}`;
       if (s('adendumDimulai')) return `Penyusunan adendum dimulai (kasus ${s('adendumDimulai')}) — ${s('oleh')}`;
       return `${s('status') === 'batal' ? 'Dinyatakan BATAL' : 'Berakhir'}${s('alasan') ? `: ${s('alasan')}` : ''}${s('oleh') ? ` — ${s('oleh')}` : ''}`;
     case 'pemantauan-diterima':

@@ -109,6 +109,31 @@ export class MemoryAgreementStore implements AgreementStore {
       version: fromVersion + 1,
     });
   }
+  async markScheduleProvisional(pemdaId: string, nomor: string, tahun: number) {
+    return this.update(pemdaId, nomor, (a) => a.jadwalPerkiraanSejak === undefined || a.jadwalPerkiraanSejak > tahun, {
+      jadwalPerkiraanSejak: tahun,
+    });
+  }
+  async redateSchedule(
+    pemdaId: string,
+    nomor: string,
+    from: { version: number; jadwalPerkiraanSejak: number | undefined },
+    change: { jadwalRevisi: number; jadwalPerkiraanSejak: number | undefined },
+  ) {
+    const a = this.agreements.get(this.key(pemdaId, nomor));
+    const ok = this.update(
+      pemdaId,
+      nomor,
+      (r) =>
+        r.status === 'berlaku' && r.version === from.version && r.jadwalPerkiraanSejak === from.jadwalPerkiraanSejak,
+      { jadwalRevisi: change.jadwalRevisi, version: from.version + 1 },
+    );
+    if (ok && a) {
+      if (change.jadwalPerkiraanSejak === undefined) delete a.jadwalPerkiraanSejak;
+      else a.jadwalPerkiraanSejak = change.jadwalPerkiraanSejak;
+    }
+    return ok;
+  }
   async addAdendum(pemdaId: string, nomor: string, adendum: string) {
     const a = this.agreements.get(this.key(pemdaId, nomor));
     if (!a || a.adendum.includes(adendum)) return false;

@@ -1,0 +1,101 @@
+import { agreementJobKeys, pendingSchedule, provisionalFrom, type Requested } from './calendar.ts';
+import type { AgreementRecord } from './agreement-model.ts';
+import type { AgreementContext } from './agreement-context.ts';
+
+/**
+ * After a year's libur nasional and cuti bersama were imported (core/calendar/calendar-import.ts): every agreement in
+ * force whose monitoring schedule was computed on an estimate of that year or an earlier one
+ * (`jadwalPerkiraanSejak` ≤ `tahun`) gets what it has waiting in the scheduler computed again on the pemda's
+ * current calendar, under a new revision of its schedule:
+ *
+ * 1. the items of the new revision are scheduled (new keys: `.r<revision>`);
+ * 2. one conditional write on the agreement (its version and the provisional year it was read with) records the
+ *    revision and the year it is still an estimate from (none: final) — a concurrent change is never overwritten,
+ *    and the agreement is read again and computed anew (or left, once closed);
+ * 3. the items of the old revision are cancelled (one that fires anyway finds the revision moved on and does
+ *    nothing; one of the new revision firing before step 2 is tried again);
+ * 4. the fact goes into the history of the agreement's case.
+ *
+ * A crash between the steps is finished by importing again (the mark is still there; the scheduled items exist).
+ * Importing the same year twice changes nothing: the first import cleared the mark or moved it past `tahun`.
+ */
+export async function redateProvisionalSchedules(
+  ctx: AgreementContext,
+  tahun: number,
+  pemdaIds: readonly string[],
+): Promise<{ diperiksa: number; diubah: number }> {
+  let diperiksa = 0;
+  let diubah = 0;
+  for (const pemdaId of pemdaIds)
+    for (const a of await ctx.deps.store.list(pemdaId)) {
+      if (!needsRedate(a, tahun)) continue;
+      diperiksa++;
+      if (await redateOne(ctx, a, tahun)) diubah++;
+    }
+  return { diperiksa, diubah };
+}
+
+const needsRedate = (a: AgreementRecord, tahun: number) =>
+  a.status === 'berlaku' && a.jadwalPerkiraanSejak !== undefined && a.jadwalPerkiraanSejak <= tahun;
+
+/** Attempts at one agreement before leaving it to the next import (each conflict is a change made meanwhile). */
+const ATTEMPTS = 3;
+
+async function redateOne(ctx: AgreementContext, first: AgreementRecord, tahun: number): Promise<boolean> {
+  const { store, scheduler } = ctx.deps;
+  let a: AgreementRecord | undefined = first;
+  for (let attempt = 0; attempt < ATTEMPTS && a && needsRedate(a, tahun); attempt++) {
+    const pemda = ctx.deps.pemda(a.pemdaId);
+    const cfg = ctx.cfg(a.pemdaId);
+    const next: AgreementRecord = { ...a, jadwalRevisi: (a.jadwalRevisi ?? 0) + 1 };
+    const sejakTerdaftar = pemda.localDate(new Date(a.createdAt));
+    const schedule = pendingSchedule(
+      next,
+      cfg,
+      pemda.calendar,
+      { today: ctx.today(a.pemdaId), sejak: sejakTerdaftar },
+      await requestedOf(ctx, a, sejakTerdaftar),
+    );
+    const sejak = provisionalFrom(pemda.calendar, schedule);
+    if (scheduler) for (const item of schedule) await scheduler.schedule(item);
+    const written = await store.redateSchedule(
+      a.pemdaId,
+      a.nomor,
+      { version: a.version, jadwalPerkiraanSejak: a.jadwalPerkiraanSejak },
+      { jadwalRevisi: next.jadwalRevisi!, jadwalPerkiraanSejak: sejak },
+    );
+    if (!written) {
+      // Changed meanwhile: the new revision's items go, and the agreement is read again.
+      if (scheduler) for (const item of schedule) await scheduler.cancel(item.key);
+      a = await store.get(first.pemdaId, first.nomor);
+      continue;
+    }
+    if (scheduler) for (const key of agreementJobKeys(a, cfg, pemda.calendar)) await scheduler.cancel(key);
+    await ctx.fact(a.caseId, ctx.factKey(a, 'jadwal', next.jadwalRevisi!), 'perjanjian-berubah', {
+      nomor: a.nomor,
+      jadwalDihitungUlang: tahun,
+      revisi: next.jadwalRevisi,
+      ...(sejak !== undefined ? { perkiraanSejak: sejak } : {}),
+    });
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The reports and monev already requested, read one by one (consistently): they are requested in order from the
+ * first due on or after the registration (`sejak`), so the first without an item ends each list.
+ */
+async function requestedOf(ctx: AgreementContext, a: AgreementRecord, sejak: string): Promise<Requested[]> {
+  const out: Requested[] = [];
+  for (const jenis of ['laporan', 'monev'] as const)
+    for (let ke = 1; ; ke++) {
+      const k = ctx.kewajiban(a, jenis, ke);
+      if (!k) break;
+      if (k.jatuhTempo < sejak) continue;
+      const item = await ctx.deps.store.getItem(ctx.itemIdOf(a, jenis, ke));
+      if (!item) break;
+      out.push({ jenis, ke, diterima: item.state === 'diterima' });
+    }
+  return out;
+}
