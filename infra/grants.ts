@@ -124,7 +124,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     // The Lembar Riwayat is sealed with the pemda's seal (Signer.signPdf).
     invokesSigning: true,
   }),
-  // runtime.reconcileDecisions: decided tasks (byState index) → settleDecision (SendTaskSuccess), else resumeCase.
+  // runtime.reconcileDecisions: decided tasks (tugasPerStatus index) → settleDecision (SendTaskSuccess), else resumeCase.
   reconcile: grant({
     tables: { cases: 'readWrite', tasks: 'readWrite', history: 'write' },
     taskResponse: true,

@@ -78,9 +78,17 @@ export function tableKeys(definition: CreateTableCommandInput) {
   return {
     ...keysOf(definition.KeySchema),
     indexes: (definition.GlobalSecondaryIndexes ?? []).map((gsi) => {
-      if (gsi.Projection?.ProjectionType !== 'ALL')
-        throw new Error(`${definition.TableName}.${gsi.IndexName}: only ALL projections are declared here`);
-      return { indexName: gsi.IndexName!, ...keysOf(gsi.KeySchema) };
+      const projection = gsi.Projection?.ProjectionType;
+      if (projection === 'INCLUDE')
+        return {
+          indexName: gsi.IndexName!,
+          ...keysOf(gsi.KeySchema),
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: gsi.Projection?.NonKeyAttributes ?? [],
+        };
+      if (projection !== 'ALL')
+        throw new Error(`${definition.TableName}.${gsi.IndexName}: only ALL and INCLUDE projections are declared here`);
+      return { indexName: gsi.IndexName!, ...keysOf(gsi.KeySchema), projectionType: ProjectionType.ALL };
     }),
   };
 }
@@ -267,8 +275,7 @@ export class SepakatStateful extends Stack {
       // The abuse counters expire by themselves (their windows are an hour or a day).
       ...(key === 'limits' ? { timeToLiveAttribute: LIMIT_TTL_ATTRIBUTE } : {}),
     });
-    for (const { indexName, ...indexKeys } of indexes)
-      table.addGlobalSecondaryIndex({ indexName, ...indexKeys, projectionType: ProjectionType.ALL });
+    for (const index of indexes) table.addGlobalSecondaryIndex(index);
     return table;
   }
 

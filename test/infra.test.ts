@@ -19,7 +19,7 @@ import {
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
 import { agreementTableDefinition } from '../functions/adapters/agreement-store.ts';
-import { tableDefinitions } from '../functions/adapters/tables.ts';
+import { INDEX, TASK_LIST_ATTRIBUTES, tableDefinitions } from '../functions/adapters/tables.ts';
 import { ConfigSchema, stateMachineName } from '../functions/config.ts';
 import { IDENTITY_ATTRIBUTES } from '../core/access/claims.ts';
 import { bundleFunction, EXEMPT, measureFunctions, ZIP_LIMIT_BYTES } from '../bench/bundle-sizes.ts';
@@ -129,6 +129,27 @@ describe('the stateful stack', () => {
     // The abuse counters expire by themselves.
     const limits = stateful.toJSON().Resources[logicalId(synth.stateful, synth.stateful.tables.limits)];
     expect(limits.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'kedaluwarsa', Enabled: true });
+  });
+
+  it('projects into the task indexes what a list of tasks reads (INCLUDE), never the task token or a code hash', () => {
+    const tasks = stateful.toJSON().Resources[logicalId(synth.stateful, synth.stateful.tables.tasks)];
+    const indexes = tasks.Properties.GlobalSecondaryIndexes as Json[];
+    expect(indexes.map((g) => g.IndexName).sort()).toEqual([INDEX.tasksByCase, INDEX.tasksByState].sort());
+    for (const index of indexes) {
+      const keys = ['taskId', ...(index.KeySchema as Json[]).map((k) => k.AttributeName as string)];
+      expect(index.Projection.ProjectionType, index.IndexName).toBe('INCLUDE');
+      expect([...index.Projection.NonKeyAttributes].sort(), index.IndexName).toEqual(
+        TASK_LIST_ATTRIBUTES.filter((a) => !keys.includes(a)).sort(),
+      );
+    }
+    expect(TASK_LIST_ATTRIBUTES).toEqual(expect.arrayContaining(['person', 'decision', 'state', 'executionArn']));
+    // No index of any table projects everything of a task, nor the token or the code's hash by name.
+    for (const [, table] of ofType(stateful.toJSON().Resources, 'AWS::DynamoDB::Table'))
+      for (const index of (table.Properties.GlobalSecondaryIndexes ?? []) as Json[]) {
+        expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain('taskToken');
+        expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain('otp');
+      }
+    expect(JSON.stringify(tasks.Properties.GlobalSecondaryIndexes)).not.toMatch(/"ALL"|taskToken|"otp"/);
   });
 
   it('keeps every bucket encrypted, versioned, private, TLS-only and retained', () => {

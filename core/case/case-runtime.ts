@@ -973,7 +973,10 @@ export class CaseRuntime {
   async reconcileDecisions(): Promise<{ reported: number; resumed: number }> {
     let reported = 0;
     let resumed = 0;
-    for (const task of await this.deps.store.listTasks({ state: 'decided' })) {
+    for (const listed of await this.deps.store.listTasks({ state: 'decided' })) {
+      // A listed task carries no task token (the indexes never project it): the task itself does.
+      const task = await this.deps.store.getTask(listed.taskId);
+      if (task?.state !== 'decided') continue;
       const result = await this.settleDecision(task).catch(() => 'pending' as const);
       if (result === 'reported') reported++;
       else if (await this.resumeCase(task.caseId, 'keputusan-belum-dilaporkan', `k${task.seq}`)) resumed++;
