@@ -14,6 +14,7 @@ import type { Archive, ArchivedCopies } from '../core/documents/archive-search.t
 import type { TaskForm } from './drive.ts';
 import { firstText, innerOf, startTags, textOf } from './page-reading.ts';
 import { formatTable, loadTimeline, potong, printTimeline } from './print-timeline.ts';
+import { LOCAL_KEY_FILES } from '../local/local-keys.ts';
 import { parseCaseNumber } from '../core/case/case-number.ts';
 
 /**
@@ -193,12 +194,14 @@ async function appFor(dataDir: string, info: RuntimeInfo): Promise<App> {
     import('../functions/app.ts'),
     import('../functions/config.ts'),
   ]);
-  const keyFile = join(dataDir, 'kunci-tautan-lokal.txt');
-  if (!existsSync(keyFile))
-    throw tidakBerjalan(`Kunci tautan lokal ${keyFile} tidak ada; jalankan ulang runtime dengan \`npm start\`.`);
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(info.config)) if (v !== undefined && v !== null) env[k] = String(v);
-  env['SEPAKAT_LINK_KEY'] = readFileSync(keyFile, 'utf8').trim();
+  for (const [name, file] of Object.entries(LOCAL_KEY_FILES)) {
+    const keyFile = join(dataDir, file);
+    if (!existsSync(keyFile))
+      throw tidakBerjalan(`Kunci lokal ${keyFile} tidak ada; jalankan ulang runtime dengan \`npm start\`.`);
+    env[name] = readFileSync(keyFile, 'utf8').trim();
+  }
   return buildApp(loadConfig(env));
 }
 

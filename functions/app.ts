@@ -44,7 +44,7 @@ import { buildSigning } from './signing/signing-setup.ts';
 import { LambdaSigner } from './signing/lambda-signer.ts';
 import type { Signer } from '../core/ports.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
-import { cognitoSettings, mailDomainOf, stateMachineName, type Config } from './config.ts';
+import { cognitoSettings, mailDomainOf, requireKey, stateMachineName, type Config } from './config.ts';
 
 /** Marked local-development keys: the local services accept any signature. Never used in AWS. */
 export const LOCAL_DEVELOPMENT_CREDENTIALS = {
@@ -168,7 +168,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     sops: catalog.sops,
     pemda: (id) => catalog.pemda(id),
     emails: templates,
-    linkKey: config.SEPAKAT_LINK_KEY,
+    linkKey: () => requireKey(config, 'SEPAKAT_LINK_KEY'),
     publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
     linkTtlHours: config.SEPAKAT_LINK_TTL_HOURS,
     stateMachineArn: (sopKey) => `${config.SEPAKAT_STATE_MACHINE_ARN_PREFIX}${stateMachineName(sopKey)}`,
@@ -238,7 +238,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   const runtime = new CaseRuntime(deps);
   const completion: CompletionPackage = new CompletionPackage({
     ...documentPorts,
-    linkKey: config.SEPAKAT_LINK_KEY,
+    linkKey: deps.linkKey,
     documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
     sendOnce: (caseId, eventKey, mail) => runtime.sendOnce(caseId, eventKey, mail),
     maxAttachmentBytes: config.SEPAKAT_MAX_EMAIL_ATTACHMENT_BYTES,
@@ -255,7 +255,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
     pemda: (id) => catalog.pemda(id),
     sops: catalog.sops,
-    linkKey: config.SEPAKAT_LINK_KEY,
+    linkKey: deps.linkKey,
     publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
     mailDomain: deps.mailDomain,
     documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
@@ -288,6 +288,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     actions: new TaskActions(
       {
         ...deps,
+        codeKey: () => requireKey(config, 'SEPAKAT_CODE_KEY'),
         files,
         documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
         maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,

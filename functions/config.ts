@@ -8,6 +8,11 @@ import { DEFAULT_INTAKE_LIMITS } from '../core/case/intake-model.ts';
 const url = z.url();
 const positiveInt = z.coerce.number().int().positive();
 
+const hmacKey = z
+  .string()
+  .transform((v) => Buffer.from(v, 'base64'))
+  .refine((b) => b.length >= 32, 'harus minimal 32 bita (base64)');
+
 export const ConfigSchema = z.object({
   SEPAKAT_REGION: z.string().min(1).default('ap-southeast-3'),
   /** Endpoints of the local services; unset in AWS (the SDK's defaults apply). */
@@ -89,11 +94,15 @@ export const ConfigSchema = z.object({
   SEPAKAT_STATE_MACHINE_ARN_PREFIX: z.string().regex(/^arn:aws:states:[a-z0-9-]+:\d{12}:stateMachine:$/),
   SEPAKAT_PUBLIC_BASE_URL: url.transform((u) => u.replace(/\/+$/, '')),
   SEPAKAT_MAIL_FROM: z.string().min(3),
-  /** Key for action links and codes (base64, ≥ 32 bytes). In AWS it comes from Secrets Manager at cold start. */
-  SEPAKAT_LINK_KEY: z
-    .string()
-    .transform((v) => Buffer.from(v, 'base64'))
-    .refine((b) => b.length >= 32, 'harus minimal 32 bita (base64)'),
+  /**
+   * Three HMAC keys (base64, ≥ 32 bytes), one per purpose, each given only to the functions that use it (infra/
+   * grants.ts `keys`); in AWS each comes from its own secret at cold start (functions/lambda/bootstrap.ts). The
+   * action-link key: links and their forms, task and monitoring ids, the limits' address tags. The code key: the
+   * stored HMAC of paraf and signature codes. The session key: console sessions and the sign-in form.
+   */
+  SEPAKAT_LINK_KEY: hmacKey.optional(),
+  SEPAKAT_CODE_KEY: hmacKey.optional(),
+  SEPAKAT_SESSION_KEY: hmacKey.optional(),
   SEPAKAT_LINK_TTL_HOURS: positiveInt.default(7 * 24),
   SEPAKAT_MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
   /**
@@ -174,6 +183,25 @@ export function cognitoSettings(config: Config): CognitoSettings | undefined {
 }
 
 /** The mail domain of Message-IDs: the sender's domain. */
+/** The three HMAC keys of the configuration, by the variable that carries each. */
+export type KeyName = 'SEPAKAT_LINK_KEY' | 'SEPAKAT_CODE_KEY' | 'SEPAKAT_SESSION_KEY';
+/** In AWS, the variable naming each key's secret (set only on the functions granted it, infra/grants.ts). */
+export const KEY_SECRET_ARN = {
+  SEPAKAT_LINK_KEY: 'SEPAKAT_LINK_KEY_SECRET_ARN',
+  SEPAKAT_CODE_KEY: 'SEPAKAT_CODE_KEY_SECRET_ARN',
+  SEPAKAT_SESSION_KEY: 'SEPAKAT_SESSION_KEY_SECRET_ARN',
+} as const satisfies Record<KeyName, string>;
+
+/**
+ * One of the keys, where it is used: a function that was not given it (in AWS, no grant on its secret) fails here,
+ * naming the key, instead of computing anything under another key.
+ */
+export function requireKey(config: Config, name: KeyName): Buffer {
+  const key = config[name];
+  if (!key) throw new ConfigError(`${name} tidak dimuat di fungsi ini: kunci ini tidak diberikan kepadanya.`);
+  return key;
+}
+
 export const mailDomainOf = (from: string) => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'sepakat.local';
 
 /** State machine name of an SOP version (≤ 80 characters). */

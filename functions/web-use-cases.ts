@@ -1,3 +1,4 @@
+import { requireKey } from './config.ts';
 import { CaseView } from '../core/case/case-view.ts';
 import { printComparisonSheet } from '../core/naskah/comparison-sheet.ts';
 import { MyTasks } from '../core/case/my-tasks.ts';
@@ -34,7 +35,7 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       documents: app.documents,
       files: app.files,
       clock,
-      linkKey: app.config.SEPAKAT_LINK_KEY,
+      linkKey: () => requireKey(app.config, 'SEPAKAT_LINK_KEY'),
     }),
     myTasks: new MyTasks({
       store: app.store,
@@ -42,10 +43,10 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       actions: app.actions,
       calendar: (pemdaId) => app.catalog.pemda(pemdaId).calendar,
       clock,
-      linkKey: app.config.SEPAKAT_LINK_KEY,
+      linkKey: () => requireKey(app.config, 'SEPAKAT_LINK_KEY'),
     }),
     sessions: new Sessions({
-      key: app.config.SEPAKAT_LINK_KEY,
+      key: requireKey(app.config, 'SEPAKAT_SESSION_KEY'),
       ttlSeconds: app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
       secure: app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:'),
       clock,

@@ -1,3 +1,4 @@
+import type { KeyName } from '../functions/config.ts';
 import type { FunctionId } from './functions.ts';
 
 /**
@@ -13,6 +14,16 @@ export type TableKey = 'cases' | 'tasks' | 'history' | 'documents' | 'register' 
 export type BucketKey = 'intake' | 'documents' | 'archive';
 export type TableAccess = 'read' | 'write' | 'readWrite';
 export type BucketAction = 'read' | 'put' | 'delete';
+/**
+ * The three HMAC keys, one secret each: action links (links and their forms, task and monitoring ids, the limits'
+ * address tags), confirmation codes (paraf and signature codes), console sessions (and the sign-in form).
+ */
+export type SecretKeyId = 'links' | 'codes' | 'sessions';
+export const KEY_NAME: Record<SecretKeyId, KeyName> = {
+  links: 'SEPAKAT_LINK_KEY',
+  codes: 'SEPAKAT_CODE_KEY',
+  sessions: 'SEPAKAT_SESSION_KEY',
+};
 
 export interface FunctionAccess {
   readonly tables: Partial<Record<TableKey, TableAccess>>;
@@ -35,6 +46,8 @@ export interface FunctionAccess {
    * (functions/signing/lambda-signer.ts; the PDFs through the documents bucket's scratch prefix).
    */
   readonly invokesSigning: boolean;
+  /** The keys this function reads at cold start (secretsmanager:GetSecretValue on each, and its SEPAKAT_*_SECRET_ARN). */
+  readonly keys: readonly SecretKeyId[];
 }
 
 /** Nothing but what it names: no bucket, no email, no state-machine action, no schedule unless granted. */
@@ -47,6 +60,7 @@ function grant(access: Partial<FunctionAccess> & Pick<FunctionAccess, 'tables'>)
     stopExecution: false,
     schedules: false,
     invokesSigning: false,
+    keys: [],
     ...access,
   };
 }
@@ -68,6 +82,8 @@ const INTAKE = grant({
   buckets: { intake: ['read', 'put', 'delete'] },
   mail: true,
   startExecution: true,
+  // Confirmation, receipt and tracking links; the limits key on the HMAC of an address.
+  keys: ['links'],
 });
 
 export const ACCESS: Record<FunctionId, FunctionAccess> = {
@@ -85,11 +101,15 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     schedules: true,
     // The signature the document will carry (Signer.describe) is printed on it.
     invokesSigning: true,
+    // The task id (HMAC) and the task's link in its email.
+    keys: ['links'],
   }),
   // runtime.runAutomatic for `notify` (the compiler sends every other action to `document`) and recordFailure.
   automatic: grant({
     tables: { cases: 'read', tasks: 'read', history: 'readWrite' },
     mail: true,
+    // The task id of the activation (HMAC), read for its decision.
+    keys: ['links'],
   }),
   // runtime.readCaseData.
   caseData: grant({ tables: { cases: 'read' } }),
@@ -102,6 +122,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   continueCase: grant({
     tables: { cases: 'read', tasks: 'read', history: 'write' },
     startExecution: true,
+    // The task id of the activation that waited (HMAC).
+    keys: ['links'],
   }),
   // DocumentWorker: renders and stores documents (documents bucket + table), numbers (register), reads the
   // officials' uploads (documents bucket), files scans in the archive, case data for numbers and the signed naskah;
@@ -123,8 +145,10 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     schedules: true,
     // The Lembar Riwayat is sealed with the pemda's seal (Signer.signPdf).
     invokesSigning: true,
+    // The completion package's download link (/paket/…) when the naskah is too large to attach.
+    keys: ['links'],
   }),
-  // runtime.reconcileDecisions: decided tasks (byState index) → settleDecision (SendTaskSuccess), else resumeCase.
+  // runtime.reconcileDecisions: decided tasks (tugasPerStatus index) → settleDecision (SendTaskSuccess), else resumeCase.
   reconcile: grant({
     tables: { cases: 'readWrite', tasks: 'readWrite', history: 'write' },
     taskResponse: true,
@@ -148,6 +172,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     buckets: { documents: ['put'] },
     mail: true,
     schedules: true,
+    // The task's link in a reminder; the monitoring items' ids and links (/pantau/…).
+    keys: ['links'],
   }),
   // Task pages (open, submit → settleDecision, uploads, codes, new links), downloads (permohonan files in intake,
   // decision files and generated documents, archived scans), the intake API (presigned PUTs) and the verification
@@ -177,6 +203,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     schedules: true,
     // A signing task's POST signs (Signer.signPdf with the official's credential), its page asks readiness.
     invokesSigning: true,
+    // Every link's page; the only function that issues and checks paraf and signature codes, and console sessions.
+    keys: ['links', 'codes', 'sessions'],
   }),
   // Intake.onObjectCreated: reads the manifest and files, copies each checked file to its never-overwritten key
   // (diterima/<id>/<sha256>) and removes the upload, quarantines (copy + delete + reasons), creates the case,

@@ -51,8 +51,8 @@ import {
   type FunctionRole,
 } from '../core/sop/compile-sop.ts';
 import type { Sop } from '../core/sop/load-sop.ts';
-import { stateMachineName } from '../functions/config.ts';
-import { ACCESS, type BucketAction, type BucketKey, type TableAccess, type TableKey } from './grants.ts';
+import { KEY_SECRET_ARN, stateMachineName } from '../functions/config.ts';
+import { ACCESS, KEY_NAME, type BucketAction, type BucketKey, type TableAccess, type TableKey } from './grants.ts';
 import { ChromiumLayer } from './chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from './functions.ts';
 import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
@@ -375,10 +375,14 @@ export class SepakatStateless extends Stack {
           }),
         );
       }
-      // Every function builds the App, whose configuration needs the link key (functions/lambda/bootstrap.ts).
-      role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [stateful.linkKey.secretArn] }),
-      );
+      // The keys it uses, read at cold start (functions/lambda/bootstrap.ts); none it does not.
+      for (const key of access.keys) {
+        const secret = stateful.keys[key];
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+        );
+        this.functions[fid].fn.addEnvironment(KEY_SECRET_ARN[KEY_NAME[key]], secret.secretArn);
+      }
       // ... and whose calendars include the years an administrator imported (functions/adapters/calendar-store.ts):
       // read and list that prefix of the documents bucket only.
       const documentsArn = `arn:aws:s3:::${stateful.bucketNames.documents}`;
@@ -711,8 +715,9 @@ export class SepakatStateless extends Stack {
 }
 
 /**
- * The environment of every function: exactly what functions/config.ts requires, the secret that holds the link key
- * (read at cold start, functions/lambda/bootstrap.ts) instead of the key, and the data copied beside the bundle.
+ * The environment of every function: exactly what functions/config.ts requires (the secrets of the keys a function
+ * uses are added with its grants, in place of the keys: read at cold start, functions/lambda/bootstrap.ts), and the
+ * data copied beside the bundle.
  * No SEPAKAT_ENDPOINT_* (the SDK's defaults) and no SEPAKAT_DEV_PKI_DIR (the development CA is never deployed).
  */
 export function functionEnvironment(
@@ -738,7 +743,6 @@ export function functionEnvironment(
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${stack.region}:${stack.account}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: publicBaseUrl,
     SEPAKAT_MAIL_FROM: settings.mailFrom,
-    SEPAKAT_LINK_KEY_SECRET_ARN: stateful.linkKey.secretArn,
     SEPAKAT_SOP_DIRS: `${TASK_ROOT}/sops`,
     SEPAKAT_CONFIG_DIR: `${TASK_ROOT}/config`,
     SEPAKAT_TEMPLATES_DIR: `${TASK_ROOT}/templates`,

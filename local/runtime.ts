@@ -1,6 +1,5 @@
 import { LOCAL_REGION } from './local-aws.ts';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +22,7 @@ import { intakeTableDefinition, limitTableDefinition } from '../functions/adapte
 import type { IntakeLimits } from '../core/case/intake-model.ts';
 import { tableDefinitions } from '../functions/adapters/tables.ts';
 import { loadConfig, stateMachineName } from '../functions/config.ts';
+import { localKeys } from './local-keys.ts';
 import { getRequestListener } from '@hono/node-server';
 import { webApp } from '../functions/handlers/web-app.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
@@ -152,13 +152,6 @@ export const FUNCTION_NAMES: Record<FunctionRole, string> = {
 
 /** The signing function's name (LambdaSigner invokes it through the local Lambda API, as in AWS). */
 export const SIGNING_FUNCTION_NAME = 'sepakat-signing';
-
-/** The local-development link key, created on first start in the data directory (never committed). */
-function localLinkKey(dataDir: string): string {
-  const file = join(dataDir, 'kunci-tautan-lokal.txt');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
-}
 
 function faultsFor(fault: RuntimeOptions['fault']): Faults {
   if (!fault) return { point: () => undefined };
@@ -308,7 +301,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
-    SEPAKAT_LINK_KEY: localLinkKey(dataDir),
+    ...localKeys(dataDir),
     SEPAKAT_LINK_TTL_HOURS: String(options.linkTtlHours ?? 7 * 24),
     SEPAKAT_MAX_UPLOAD_BYTES: String(options.maxUploadBytes ?? 20 * 1024 * 1024),
     ...(options.maxEmailAttachmentBytes
@@ -453,7 +446,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       {
         pid: process.pid,
         urls,
-        config: { ...config, SEPAKAT_LINK_KEY: undefined, SEPAKAT_BSRE_CLIENT_SECRET: undefined },
+        config: {
+          ...config,
+          SEPAKAT_LINK_KEY: undefined,
+          SEPAKAT_CODE_KEY: undefined,
+          SEPAKAT_SESSION_KEY: undefined,
+          SEPAKAT_BSRE_CLIENT_SECRET: undefined,
+        },
       },
       null,
       2,

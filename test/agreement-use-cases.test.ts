@@ -51,7 +51,7 @@ function world() {
     scheduler,
     pemda: (id) => catalog.pemda(id),
     sops: catalog.sops,
-    linkKey: Buffer.alloc(32, 7),
+    linkKey: () => Buffer.alloc(32, 7),
     publicBaseUrl: 'https://sepakat.uji',
     mailDomain: 'sepakat.uji',
     documentsBucket: 'dokumen',

@@ -55,7 +55,7 @@ describe('the case view of the web', () => {
       documents,
       files: { acceptedFileUrl: async (f, seconds) => `memory://${f.bucket}/${f.key}?expires=${seconds}` },
       clock,
-      linkKey,
+      linkKey: () => linkKey,
     });
     return { store, documents, view };
   };

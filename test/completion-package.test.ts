@@ -81,7 +81,7 @@ async function world(options: { maxAttachmentBytes?: number; partner?: 'elektron
     sops: catalog.sops,
     clock,
     publicBaseUrl: 'https://sepakat.uji',
-    linkKey,
+    linkKey: () => linkKey,
     documentsBucket: 'dokumen',
     sendOnce: (caseId, key, mail) => runtime.sendOnce(caseId, key, mail),
     ...(options.maxAttachmentBytes ? { maxAttachmentBytes: options.maxAttachmentBytes } : {}),

@@ -229,7 +229,7 @@ describe('the completion package of a Kesepakatan Bersama', () => {
     ]);
 
     // ── The link a party gets when the naskah is too large to attach: GET shows, POST downloads (logged) ────────
-    const key = rt.app.config.SEPAKAT_LINK_KEY;
+    const key = rt.app.config.SEPAKAT_LINK_KEY!;
     const paket = `/paket/${packageLinkToken(key, caseId, PARTNER_CONTACT, new Date(Date.now() + 24 * 3600_000))}`;
     const before = (await rt.app.store.listHistory(caseId)).length;
     const shown = await web(rt, paket);

@@ -89,7 +89,7 @@ describe('a GET never writes', () => {
         ...local,
         driven.stoppedAt!.link.replace(/^https?:\/\/[^/]+/, ''),
         // A completion package's link (this case sent none: the page says so, and writes nothing either way).
-        `/paket/${packageLinkToken(rt.app.config.SEPAKAT_LINK_KEY, '20261102-selesaiget', 'kominfo@blitarkab.test', at('2027-12-31 00:00'))}`,
+        `/paket/${packageLinkToken(rt.app.config.SEPAKAT_LINK_KEY!, '20261102-selesaiget', 'kominfo@blitarkab.test', at('2027-12-31 00:00'))}`,
         ...taskLinks(driven.stoppedAt!.mail).map((l) => new URL(l).pathname),
       ],
     });

@@ -19,11 +19,11 @@ import {
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
 import { registerTableDefinitions } from '../functions/adapters/register-tables.ts';
 import { agreementTableDefinition } from '../functions/adapters/agreement-store.ts';
-import { tableDefinitions } from '../functions/adapters/tables.ts';
-import { ConfigSchema, stateMachineName } from '../functions/config.ts';
+import { INDEX, TASK_LIST_ATTRIBUTES, tableDefinitions } from '../functions/adapters/tables.ts';
+import { ConfigSchema, KEY_SECRET_ARN, stateMachineName } from '../functions/config.ts';
 import { IDENTITY_ATTRIBUTES } from '../core/access/claims.ts';
 import { bundleFunction, EXEMPT, measureFunctions, ZIP_LIMIT_BYTES } from '../bench/bundle-sizes.ts';
-import { ACCESS, type BucketKey, type TableKey } from '../infra/grants.ts';
+import { ACCESS, KEY_NAME, type BucketKey, type SecretKeyId, type TableKey } from '../infra/grants.ts';
 import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from '../infra/functions.ts';
 import { AwsSolutionsChecks } from '../infra/nag.ts';
@@ -131,6 +131,27 @@ describe('the stateful stack', () => {
     expect(limits.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'kedaluwarsa', Enabled: true });
   });
 
+  it('projects into the task indexes what a list of tasks reads (INCLUDE), never the task token or a code hash', () => {
+    const tasks = stateful.toJSON().Resources[logicalId(synth.stateful, synth.stateful.tables.tasks)];
+    const indexes = tasks.Properties.GlobalSecondaryIndexes as Json[];
+    expect(indexes.map((g) => g.IndexName).sort()).toEqual([INDEX.tasksByCase, INDEX.tasksByState].sort());
+    for (const index of indexes) {
+      const keys = ['taskId', ...(index.KeySchema as Json[]).map((k) => k.AttributeName as string)];
+      expect(index.Projection.ProjectionType, index.IndexName).toBe('INCLUDE');
+      expect([...index.Projection.NonKeyAttributes].sort(), index.IndexName).toEqual(
+        TASK_LIST_ATTRIBUTES.filter((a) => !keys.includes(a)).sort(),
+      );
+    }
+    expect(TASK_LIST_ATTRIBUTES).toEqual(expect.arrayContaining(['person', 'decision', 'state', 'executionArn']));
+    // No index of any table projects everything of a task, nor the token or the code's hash by name.
+    for (const [, table] of ofType(stateful.toJSON().Resources, 'AWS::DynamoDB::Table'))
+      for (const index of (table.Properties.GlobalSecondaryIndexes ?? []) as Json[]) {
+        expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain('taskToken');
+        expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain('otp');
+      }
+    expect(JSON.stringify(tasks.Properties.GlobalSecondaryIndexes)).not.toMatch(/"ALL"|taskToken|"otp"/);
+  });
+
   it('keeps every bucket encrypted, versioned, private, TLS-only and retained', () => {
     const buckets = ofType(stateful.toJSON().Resources, 'AWS::S3::Bucket');
     expect(buckets).toHaveLength(4); // intake, documents, archive, access logs
@@ -188,11 +209,14 @@ describe('the stateful stack', () => {
     });
   });
 
-  it('generates the link key in Secrets Manager and protects the stack from termination', () => {
-    stateful.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
-      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } },
-    });
+  it('generates the three keys in Secrets Manager, one secret each, and protects the stack from termination', () => {
+    const ids = Object.values(synth.stateful.keys).map((secret) => logicalId(synth.stateful, secret));
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids)
+      expect(stateful.toJSON().Resources[id]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } },
+      });
     expect(synth.stateful.terminationProtection).toBe(true);
   });
 });
@@ -249,12 +273,11 @@ describe('the stateless stack', () => {
   ];
 
   it('runs every function on nodejs22.x with X-Ray, its own log group and exactly the configuration it needs', () => {
-    // What functions/config.ts requires (no default, not optional), plus the secret that replaces the link key.
+    // What functions/config.ts requires (no default, not optional), and the secrets of the keys a function uses.
     const required = Object.entries(ConfigSchema.shape)
       .filter(([, schema]) => !schema.safeParse(undefined).success)
-      .map(([key]) => key)
-      .filter((key) => key !== 'SEPAKAT_LINK_KEY');
-    const expected = [...required, 'SEPAKAT_REGION', 'SEPAKAT_LINK_KEY_SECRET_ARN'].sort();
+      .map(([key]) => key);
+    const expected = [...required, 'SEPAKAT_REGION'].sort();
     for (const spec of FUNCTIONS) {
       const p = fnProps(spec.id);
       expect(p.Runtime, spec.id).toBe('nodejs22.x');
@@ -278,7 +301,10 @@ describe('the stateless stack', () => {
         ...(ACCESS[spec.id].invokesSigning ? ['SEPAKAT_SIGNING_FUNCTION'] : []),
         ...(spec.id === 'signing' ? ['SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN', 'SEPAKAT_BSRE_IDENTITIES_SECRET_ARN'] : []),
       ];
-      expect(Object.keys(env).sort(), spec.id).toEqual([...expected, ...signIn, ...scheduler, ...signing].sort());
+      const keys = ACCESS[spec.id].keys.map((key) => KEY_SECRET_ARN[KEY_NAME[key]]);
+      expect(Object.keys(env).sort(), spec.id).toEqual(
+        [...expected, ...signIn, ...scheduler, ...signing, ...keys].sort(),
+      );
       // Nothing makes a function log its event (Powertools' logEvent): the signing function's holds a credential.
       expect(env.POWERTOOLS_LOGGER_LOG_EVENT, spec.id).toBeUndefined();
       expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
@@ -688,11 +714,48 @@ describe('least privilege', () => {
       }
       expect(text.includes('ses:SendEmail'), `${spec.id} mail`).toBe(access.mail);
       const secrets = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('secretsmanager:')));
-      expect(new Set(secrets.flatMap((s) => asArray(s.Action)))).toEqual(new Set(['secretsmanager:GetSecretValue']));
-      expect(JSON.stringify(secrets.map((s) => s.Resource))).toContain(
-        logicalId(synth.stateful, synth.stateful.linkKey),
+      // Only GetSecretValue, and only by a function that uses a key (or the signing function, its BSrE secrets).
+      expect(new Set(secrets.flatMap((s) => asArray(s.Action))), spec.id).toEqual(
+        new Set(access.keys.length || spec.id === 'signing' ? ['secretsmanager:GetSecretValue'] : []),
       );
     }
+  });
+
+  it('lets each key be read only by the functions that use it: links, codes and sessions apart', () => {
+    // From the code paths (infra/grants.ts): action links wherever a link, a task id or a monitoring id is made or
+    // checked; paraf and signature codes and console sessions in the http function only.
+    const expected: Record<SecretKeyId, FunctionId[]> = {
+      links: ['automatic', 'continueCase', 'document', 'http', 'intake', 'openTask', 'runSchedule', 'sweepIntake'],
+      codes: ['http'],
+      sessions: ['http'],
+    };
+    for (const [key, secret] of Object.entries(synth.stateful.keys) as [
+      SecretKeyId,
+      (typeof synth.stateful.keys)[SecretKeyId],
+    ][]) {
+      const id = logicalId(synth.stateful, secret);
+      const readers = FUNCTIONS.filter((spec) =>
+        statementsOfRole(roleOf(spec.id)).some(
+          (s) => asArray(s.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes(id),
+        ),
+      ).map((spec) => spec.id);
+      expect(readers.sort(), key).toEqual(expected[key]);
+      expect(
+        FUNCTIONS.filter((spec) => ACCESS[spec.id].keys.includes(key))
+          .map((spec) => spec.id)
+          .sort(),
+        key,
+      ).toEqual(expected[key]);
+      // The secret's ARN reaches only those functions' environments.
+      for (const spec of FUNCTIONS)
+        expect(
+          fnProps(spec.id).Environment.Variables[KEY_SECRET_ARN[KEY_NAME[key]]] !== undefined,
+          `${spec.id} ${key}`,
+        ).toBe(expected[key].includes(spec.id));
+    }
+    // Nobody else reads any secret of the stateful stack but the signing function its BSrE secrets.
+    const secretIds = ofType(stateful.toJSON().Resources, 'AWS::SecretsManager::Secret').map(([id]) => id);
+    expect(secretIds).toHaveLength(5);
   });
 
   it('lets exactly the functions that schedule create and delete schedules of the group, passing only its role', () => {

@@ -55,7 +55,7 @@ describe('the declared kind of naskah', () => {
       scheduler: new MemoryScheduler(),
       pemda: (id) => catalog.pemda(id),
       sops: { get: () => misleading, latest: () => misleading, all: () => [misleading] },
-      linkKey: Buffer.alloc(32, 7),
+      linkKey: () => Buffer.alloc(32, 7),
       publicBaseUrl: 'https://sepakat.uji',
       mailDomain: 'sepakat.uji',
       documentsBucket: 'dokumen',

@@ -28,7 +28,8 @@ export interface AgreementDeps {
   scheduler?: Scheduler;
   pemda(pemdaId: string): PemdaContext;
   sops: SopCatalog;
-  linkKey: Buffer;
+  /** The action-link key (HMAC of links and task ids); throws where this function was given none. */
+  linkKey: () => Buffer;
   publicBaseUrl: string;
   mailDomain: string;
   documentsBucket: string;
@@ -92,7 +93,7 @@ export class AgreementContext {
 
   /** The id of report or monev `ke` of an agreement (keyed: nobody can guess another's). */
   itemIdOf(a: Pick<AgreementRecord, 'pemdaId' | 'nomor'>, jenis: JenisKewajiban, ke: number): string {
-    return monitoringItemId(this.deps.linkKey, a.pemdaId, a.nomor, jenis, ke);
+    return monitoringItemId(this.deps.linkKey(), a.pemdaId, a.nomor, jenis, ke);
   }
 
   kewajiban(a: AgreementRecord, jenis: JenisKewajiban, ke: number): Kewajiban | undefined {
@@ -128,7 +129,7 @@ export class AgreementContext {
   }
 
   linkUrl(item: Pick<MonitoringItem, 'itemId' | 'linkVersion' | 'person'>): string {
-    return `${this.deps.publicBaseUrl}/pantau/${linkToken(this.deps.linkKey, item.itemId, item.linkVersion, item.person.id)}`;
+    return `${this.deps.publicBaseUrl}/pantau/${linkToken(this.deps.linkKey(), item.itemId, item.linkVersion, item.person.id)}`;
   }
 
   factKey(a: AgreementRecord, ...parts: (string | number)[]): string {

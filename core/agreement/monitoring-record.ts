@@ -33,7 +33,7 @@ import { checkField } from '../validation/text.ts';
 export async function openLink(ctx: AgreementContext, token: string): Promise<LinkView | LinkProblem> {
   const itemId = token.split('.')[0] ?? '';
   const item = /^[A-Za-z0-9_-]{22}$/.test(itemId) ? await ctx.deps.store.getItem(itemId) : undefined;
-  const check = checkLink(ctx.deps.linkKey, token, (id) =>
+  const check = checkLink(ctx.deps.linkKey(), token, (id) =>
     item && item.itemId === id ? { version: item.linkVersion, personId: item.person.id } : undefined,
   );
   if (!item) return { problem: 'rusak' };

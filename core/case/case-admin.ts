@@ -173,7 +173,7 @@ export class CaseAdmin {
 
   /** The current tracking link of a case (`/lacak/…`). */
   trackingUrl(record: Pick<CaseRecord, 'caseId' | 'trackingVersion'>): string {
-    return `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey, record.caseId, record.trackingVersion ?? 1)}`;
+    return `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey(), record.caseId, record.trackingVersion ?? 1)}`;
   }
 
   private async close(kind: CloseKind, caseId: string, by: Actor, rawReason: string): Promise<CloseResult> {
@@ -371,7 +371,7 @@ export class CaseAdmin {
       };
     const from = record.cursor;
     // The task the case waits on must not be decided meanwhile: cancelled first, its link then answers "diganti".
-    const waiting = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, record.caseId, from.seq));
+    const waiting = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), record.caseId, from.seq));
     if (waiting && (waiting.state === 'decided' || waiting.state === 'reported'))
       return {
         result: 'ditolak',

@@ -81,7 +81,8 @@ export interface RuntimeDeps {
   sops: SopCatalog;
   pemda(pemdaId: string): PemdaContext;
   emails: EmailRenderer;
-  linkKey: Buffer;
+  /** The action-link key (HMAC of links and task ids); throws where this function was given none. */
+  linkKey: () => Buffer;
   publicBaseUrl: string;
   linkTtlHours: number;
   stateMachineArn(sopKey: string): string;
@@ -200,7 +201,7 @@ export class CaseRuntime {
     if (record.cursor?.seq !== input.seq)
       throw new SepakatError(ErrorNames.Superseded, `Aktivasi ${input.seq} bukan posisi kasus ${input.caseId}`);
     const activity = this.activityOf(record, input.node);
-    const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);
+    const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
     let task = await this.deps.store.getTask(taskId);
     if (!task) {
       task = this.newTask(record, activity, taskId, record.cursor);
@@ -280,7 +281,7 @@ export class CaseRuntime {
   }
 
   taskUrl(task: Pick<TaskRecord, 'taskId' | 'linkVersion' | 'person'>): string {
-    return `${this.deps.publicBaseUrl}/tugas/${linkToken(this.deps.linkKey, task.taskId, task.linkVersion, task.person.id)}`;
+    return `${this.deps.publicBaseUrl}/tugas/${linkToken(this.deps.linkKey(), task.taskId, task.linkVersion, task.person.id)}`;
   }
 
   /**
@@ -399,7 +400,7 @@ export class CaseRuntime {
    */
   private async lastReturnNote(record: CaseRecord, seq: number): Promise<string | undefined> {
     if (seq < 2) return undefined;
-    const previous = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, record.caseId, seq - 1));
+    const previous = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), record.caseId, seq - 1));
     const decision = previous?.decision;
     if (!decision?.note) return undefined;
     const node = this.sopOf(record).node(previous!.node);
@@ -486,11 +487,11 @@ export class CaseRuntime {
     if (auto.action !== 'notify') {
       if (!this.deps.documents)
         throw new SepakatError(ErrorNames.InvalidDefinition, `Kerja dokumen "${auto.action}" tidak tersedia`);
-      const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, input.caseId, input.seq));
+      const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), input.caseId, input.seq));
       detail = await this.deps.documents.perform({ record, activity, seq: input.seq, action: auto, task });
     } else {
       const to = await this.recipients(record, auto.to);
-      const taskId = taskIdFor(this.deps.linkKey, input.caseId, input.seq);
+      const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
       const task = await this.deps.store.getTask(taskId);
       await this.sendNotice(record, `${key}#email`, to, {
         judul: auto.subject,
@@ -848,7 +849,7 @@ export class CaseRuntime {
   }): Promise<{ continued: boolean }> {
     const record = await this.requireCase(input.caseId);
     if (record.status !== 'aktif' || record.cursor?.seq !== input.seq) return { continued: false };
-    const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey, input.caseId, input.seq));
+    const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), input.caseId, input.seq));
     // Only the execution that holds the task may hand it on; a stale one just ends.
     if (task && task.executionArn && task.executionArn !== input.executionArn) return { continued: false };
     // Named after the execution that hands over: a retried Lambda starts the same execution, never a second one.
@@ -973,7 +974,10 @@ export class CaseRuntime {
   async reconcileDecisions(): Promise<{ reported: number; resumed: number }> {
     let reported = 0;
     let resumed = 0;
-    for (const task of await this.deps.store.listTasks({ state: 'decided' })) {
+    for (const listed of await this.deps.store.listTasks({ state: 'decided' })) {
+      // A listed task carries no task token (the indexes never project it): the task itself does.
+      const task = await this.deps.store.getTask(listed.taskId);
+      if (task?.state !== 'decided') continue;
       const result = await this.settleDecision(task).catch(() => 'pending' as const);
       if (result === 'reported') reported++;
       else if (await this.resumeCase(task.caseId, 'keputusan-belum-dilaporkan', `k${task.seq}`)) resumed++;

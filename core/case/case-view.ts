@@ -19,7 +19,8 @@ export interface CaseViewDeps {
   documents: Pick<DocumentStore, 'get' | 'listByCase' | 'downloadUrl'>;
   files: Pick<FileStore, 'acceptedFileUrl'>;
   clock: Clock;
-  linkKey: Buffer;
+  /** The action-link key (HMAC of links and task ids); throws where this function was given none. */
+  linkKey: () => Buffer;
 }
 
 /** A download asked for: who, what, through which page (`DownloadFact` without the case and link lifetime). */
@@ -78,7 +79,7 @@ export class CaseView {
    * anything else (altered, made up, replaced by a newer link, or no such case).
    */
   async tracked(capability: string): Promise<CaseRecord | undefined> {
-    const found = readTrackingToken(this.deps.linkKey, capability);
+    const found = readTrackingToken(this.deps.linkKey(), capability);
     const record = found && (await this.deps.store.getCase(found.caseId));
     return found && record && (record.trackingVersion ?? 1) === found.version ? record : undefined;
   }
@@ -86,7 +87,7 @@ export class CaseView {
   /** The task of the activation an active case is at, if it waits on a person. */
   async currentTask(record: CaseRecord): Promise<TaskRecord | undefined> {
     if (!record.cursor) return undefined;
-    return this.deps.store.getTask(taskIdFor(this.deps.linkKey, record.caseId, record.cursor.seq));
+    return this.deps.store.getTask(taskIdFor(this.deps.linkKey(), record.caseId, record.cursor.seq));
   }
 
   /**

@@ -245,7 +245,7 @@ export class Intake {
     if (Object.keys(errors).length) return { ok: false, errors };
 
     const now = this.deps.clock.now();
-    const source = caller.source ? subjectTag(this.deps.linkKey, 'sumber', caller.source) : undefined;
+    const source = caller.source ? subjectTag(this.deps.linkKey(), 'sumber', caller.source) : undefined;
     if (source) {
       const taken = await this.deps.limiter.take(
         `siapkan#${source}`,
@@ -526,7 +526,7 @@ export class Intake {
     const now = this.deps.clock.now();
     const day = { windowSeconds: 24 * 3600 };
     const perAddress = await this.deps.limiter.take(
-      `surat#${subjectTag(this.deps.linkKey, 'email', email)}`,
+      `surat#${subjectTag(this.deps.linkKey(), 'email', email)}`,
       { ...day, max: this.limits.mailsPerAddressPerDay },
       now,
     );
@@ -570,7 +570,7 @@ export class Intake {
   }
 
   confirmationUrl(intakeId: string, email: string): string {
-    return `${this.deps.publicBaseUrl}/permohonan/konfirmasi/${confirmationToken(this.deps.linkKey, intakeId, email)}`;
+    return `${this.deps.publicBaseUrl}/permohonan/konfirmasi/${confirmationToken(this.deps.linkKey(), intakeId, email)}`;
   }
 
   /** What a confirmation link shows (a GET: reads only). */
@@ -595,7 +595,7 @@ export class Intake {
     if (!read) return undefined;
     const record = await this.deps.intakes.get(read.intakeId);
     const email = record?.candidate?.pemohon.email;
-    return record && email && checkConfirmation(this.deps.linkKey, token, email) ? record : undefined;
+    return record && email && checkConfirmation(this.deps.linkKey(), token, email) ? record : undefined;
   }
 
   /**
@@ -653,7 +653,7 @@ export class Intake {
         caseId: record.caseId,
         sopNama: sop.definition.header.nama,
         files: record.files,
-        lacakUrl: `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey, record.caseId, record.trackingVersion ?? 1)}`,
+        lacakUrl: `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey(), record.caseId, record.trackingVersion ?? 1)}`,
       },
     });
     const execution = await this.runtime.startExecution(record, executionNameForIntake(record.intakeId), {

@@ -143,6 +143,12 @@ export interface TaskRecord {
   replacedAt?: string;
 }
 
+/**
+ * A task as a list of tasks returns it (the tasks table's indexes, functions/adapters/tables.ts): never its task
+ * token nor its code's hash. Whoever needs those reads the task itself (`getTask`).
+ */
+export type ListedTask = Omit<TaskRecord, 'taskToken' | 'otp'>;
+
 /** What a reassignment records on its task: the link version it issued, from whom, by whom, why, when. */
 export interface Reassignment {
   version: number;
@@ -302,7 +308,7 @@ export interface CaseStore {
   ): Promise<boolean>;
   /** Issues a new version of the case's tracking link (the old one dies); false if it moved on. */
   renewTracking(caseId: string, fromVersion: number): Promise<boolean>;
-  listTasks(filter: { caseId: string } | { state: TaskState }): Promise<TaskRecord[]>;
+  listTasks(filter: { caseId: string } | { state: TaskState }): Promise<ListedTask[]>;
   /**
    * Sets an open task's due times and its next due revision, if it is still open at the due revision and due times
    * it was read with (one conditional write); false when it moved on.
@@ -312,7 +318,7 @@ export interface CaseStore {
     due: { dueAt: string | null; overdueAt: string | null; dueProvisional: boolean },
   ): Promise<boolean>;
   /** The tasks of each of these cases (one read per case, a few at a time), by case id, in activation order. */
-  listTasksOfCases(caseIds: readonly string[]): Promise<Map<string, TaskRecord[]>>;
+  listTasksOfCases(caseIds: readonly string[]): Promise<Map<string, ListedTask[]>>;
 
   /** Appends an event unless an event with the same key exists; false when it existed. */
   appendHistory(event: HistoryEvent): Promise<boolean>;

@@ -66,7 +66,8 @@ export interface MyTasksDeps {
   actions: Pick<TaskActions, 'sendFreshLink'>;
   calendar(pemdaId: string): WorkCalendar;
   clock: Clock;
-  linkKey: Buffer;
+  /** The action-link key (HMAC of links and task ids); throws where this function was given none. */
+  linkKey: () => Buffer;
 }
 
 /**
@@ -174,7 +175,7 @@ export class MyTasks {
     });
     return {
       result: 'tautan',
-      path: `/tugas/${linkToken(this.deps.linkKey, current.taskId, current.linkVersion, current.person.id)}`,
+      path: `/tugas/${linkToken(this.deps.linkKey(), current.taskId, current.linkVersion, current.person.id)}`,
       renewed: current !== task,
     };
   }

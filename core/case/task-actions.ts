@@ -37,6 +37,8 @@ import { SigningErrorCodes } from '../signing/signing-errors.ts';
 export { acceptLabel, formatBytes } from '../files/accepted-files.ts';
 
 export interface TaskActionsDeps extends RuntimeDeps {
+  /** The key of paraf and signature codes (their stored HMAC), apart from the action-link key. */
+  codeKey: () => Buffer;
   files: FileStore;
   documentsBucket: string;
   maxUploadBytes: number;
@@ -161,7 +163,7 @@ export class TaskActions {
     let found: TaskRecord | undefined;
     const taskIdGuess = token.split('.')[0] ?? '';
     if (/^[A-Za-z0-9_-]{22}$/.test(taskIdGuess)) found = await this.deps.store.getTask(taskIdGuess);
-    const check = checkLink(this.deps.linkKey, token, () =>
+    const check = checkLink(this.deps.linkKey(), token, () =>
       found ? { version: found.linkVersion, personId: found.person.id } : undefined,
     );
     if (!check.ok) return { problem: check.reason };
@@ -238,7 +240,7 @@ export class TaskActions {
     const issued = await this.deps.store.issueOtp(
       view.task.taskId,
       {
-        hash: otpHash(this.deps.linkKey, view.task.taskId, code),
+        hash: otpHash(this.deps.codeKey(), view.task.taskId, code),
         expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
       },
       windowCheck(CODE_LIMIT, now),
@@ -435,7 +437,7 @@ export class TaskActions {
             new Date(task.otp.expiresAt).getTime() <= this.deps.clock.now().getTime()
               ? 'Kode sudah kedaluwarsa; minta kode baru'
               : 'Terlalu banyak percobaan; minta kode baru';
-        else if (!sameHash(spent.hash, otpHash(this.deps.linkKey, task.taskId, code)))
+        else if (!sameHash(spent.hash, otpHash(this.deps.codeKey(), task.taskId, code)))
           errors.kode = `Kode salah (${spent.attempts} dari ${MAX_CODE_ATTEMPTS} percobaan)`;
       }
     }

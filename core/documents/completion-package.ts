@@ -50,7 +50,8 @@ export interface CompletionPackageDeps {
   sops: { get(sopKey: string): Sop };
   clock: Clock;
   publicBaseUrl: string;
-  linkKey: Buffer;
+  /** The action-link key (HMAC of links and task ids); throws where this function was given none. */
+  linkKey: () => Buffer;
   documentsBucket: string;
   /** Sends one email once per case and key (CaseRuntime.sendOnce: history fact, deterministic Message-ID). */
   sendOnce(
@@ -189,7 +190,7 @@ export class CompletionPackage {
           ...(asLink
             ? {
                 tautan: {
-                  url: `${this.deps.publicBaseUrl}/paket/${packageLinkToken(this.deps.linkKey, record.caseId, recipient.email, expiresAt)}`,
+                  url: `${this.deps.publicBaseUrl}/paket/${packageLinkToken(this.deps.linkKey(), record.caseId, recipient.email, expiresAt)}`,
                   sampai: pemda.formatDateTime(expiresAt),
                 },
               }
@@ -237,7 +238,7 @@ export class CompletionPackage {
 
   /** A package link: its MAC, its expiry, and the recipient it was sent to. */
   async openLink(token: string): Promise<PackageLink> {
-    const found = readPackageLinkToken(this.deps.linkKey, token);
+    const found = readPackageLinkToken(this.deps.linkKey(), token);
     if (!found) return { ok: false, reason: 'rusak' };
     if (found.expiresAt.getTime() <= this.now().getTime()) return { ok: false, reason: 'kedaluwarsa' };
     const record = await this.deps.store.getCase(found.caseId);

@@ -19,7 +19,7 @@ import type { App } from '../app.ts';
  * (core/analytics/mutu-baku.ts) and the forecasts of open cases (core/analytics/forecast.ts). No access rule
  * here: callers check `canSeeAnalytics` / `canSeeCase` first.
  *
- * Reading: the pemda's cases (the cases table's byPemda index) and the tasks of each (the tasks' byCase index, a
+ * Reading: the pemda's cases (the cases table's byPemda index) and the tasks of each (the tasks' tugasPerKasus index, a
  * few queries in flight), so the reads grow with the pemda's cases and never touch another pemda's. Every case is
  * read, not only those created in the period: a case started long before a period can complete steps inside it,
  * and no bound on how long a case runs would be honest (a human wait continues past a year). Cancelled tasks are

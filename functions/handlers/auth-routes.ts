@@ -1,3 +1,4 @@
+import { requireKey } from '../config.ts';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import QRCode from 'qrcode';
 import { canSeeDashboard, has, type Principal } from '../../core/access/access.ts';
@@ -53,7 +54,9 @@ interface FormState {
 export function authRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
   const secure = app.config.SEPAKAT_PUBLIC_BASE_URL.startsWith('https:');
-  const loginKey = createHmac('sha256', app.config.SEPAKAT_LINK_KEY).update('sepakat/masuk/v1').digest();
+  const loginKey = createHmac('sha256', requireKey(app.config, 'SEPAKAT_SESSION_KEY'))
+    .update('sepakat/masuk/v1')
+    .digest();
   const tokenOf = (nonce: string) => createHmac('sha256', loginKey).update(nonce).digest('base64url');
   const setLoginCookie = (event: WebRequest, nonce: string) =>
     setCookie(event.c, LOGIN_COOKIE, nonce, {

@@ -179,7 +179,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const { session } = found;
     const p = session.principal;
     const filter = parseDashboardFilter(new URLSearchParams(event.rawQueryString ?? ''));
-    // Only this pemda's cases (the byPemda index), and the tasks of its active cases (byCase, one query each): the
+    // Only this pemda's cases (the byPemda index), and the tasks of its active cases (tugasPerKasus, one query each): the
     // reads grow with the pemda's active work, not with the whole tables.
     const cases = await app.cases.casesOfPemda(p.pemdaId);
     const activeTasks = await app.cases.tasksOfCases(cases.filter((r) => r.status === 'aktif').map((r) => r.caseId));

@@ -1,3 +1,4 @@
+import { requireKey } from '../config.ts';
 import { canSeeCase, has, unitsOfSop } from '../../core/access/access.ts';
 import { intakeFields } from '../../core/case/intake.ts';
 import { activityLabel } from '../../core/sop/step-label.ts';
@@ -61,7 +62,7 @@ const query = (event: WebRequest) => new URLSearchParams(event.rawQueryString ??
 
 export function intakeRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
-  const key = app.config.SEPAKAT_LINK_KEY;
+  const key = requireKey(app.config, 'SEPAKAT_LINK_KEY');
   const maxBytes = app.config.SEPAKAT_MAX_UPLOAD_BYTES;
   const formatAt = (record: Pick<CaseRecord, 'pemdaId'>, iso: string) =>
     app.catalog.pemda(record.pemdaId).formatDateTime(new Date(iso));

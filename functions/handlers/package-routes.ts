@@ -1,3 +1,4 @@
+import { requireKey } from '../config.ts';
 import { checkDownloadFormToken, downloadFormToken, recipientTag } from '../../core/case/capabilities.ts';
 import type { DownloadAsked } from '../../core/case/case-view.ts';
 import { formatBytes } from '../../core/files/accepted-files.ts';
@@ -60,7 +61,7 @@ export async function packageFileLink(
 
 export function packageRoutes(ctx: WebContext): Route[] {
   const { app } = ctx;
-  const key = app.config.SEPAKAT_LINK_KEY;
+  const key = requireKey(app.config, 'SEPAKAT_LINK_KEY');
   const formatAt = (pemdaId: string, at: Date) => app.catalog.pemda(pemdaId).formatDateTime(at);
 
   async function opened(token: string) {

@@ -1,14 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { buildApp, type App, type BuildOptions } from '../app.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { KEY_SECRET_ARN, loadConfig, type Config } from '../config.ts';
 import { EventBridgeScheduler, schedulerApi } from '../adapters/eventbridge-scheduler.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { log } from '../observability/log.ts';
 
 /**
  * The cold start of a Lambda function in AWS: configuration from the environment (the one place it is read), the
- * action-link key from Secrets Manager, then the same `buildApp` the embedded local default uses. One App per
+ * keys it was granted from Secrets Manager, then the same `buildApp` the embedded local default uses. One App per
  * container, built once and reused by every invocation.
  */
 let app: Promise<App> | undefined;
@@ -25,9 +25,11 @@ export function lambdaApp(): Promise<App> {
 async function build(): Promise<App> {
   const env: Record<string, string | undefined> = { ...process.env };
   const secrets = new SecretsManagerClient({ region: env.SEPAKAT_REGION ?? env.AWS_REGION });
-  if (!env.SEPAKAT_LINK_KEY && env.SEPAKAT_LINK_KEY_SECRET_ARN) {
-    const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_LINK_KEY_SECRET_ARN }));
-    env.SEPAKAT_LINK_KEY = out.SecretString;
+  // The keys this function was granted, each from its own secret (the others stay unset: requireKey refuses them).
+  for (const [name, arnVariable] of Object.entries(KEY_SECRET_ARN)) {
+    const arn = env[arnVariable];
+    if (env[name] || !arn) continue;
+    env[name] = (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
   }
   // The signing function only: BSrE's Basic credentials, `{clientId, clientSecret}`, put there by the deployer.
   if (env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN) {

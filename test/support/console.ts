@@ -9,7 +9,7 @@ import { PEMOHON } from './runtime.ts';
  */
 export function sessionFor(rt: LocalRuntime, principal: Principal): { cookie: string; csrf: string } {
   const sessions = new Sessions({
-    key: rt.app.config.SEPAKAT_LINK_KEY,
+    key: rt.app.config.SEPAKAT_SESSION_KEY!,
     ttlSeconds: rt.app.config.SEPAKAT_SESSION_TTL_MINUTES * 60,
     secure: false,
     clock: rt.app.runtimeClock,
