@@ -29,6 +29,11 @@ async function build(): Promise<App> {
     const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_LINK_KEY_SECRET_ARN }));
     env.SEPAKAT_LINK_KEY = out.SecretString;
   }
+  // The http function only: the secret CloudFront sends in its origin header (functions/handlers/front-door.ts).
+  if (!env.SEPAKAT_ORIGIN_SECRET && env.SEPAKAT_ORIGIN_SECRET_ARN) {
+    const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_ORIGIN_SECRET_ARN }));
+    env.SEPAKAT_ORIGIN_SECRET = out.SecretString;
+  }
   // The signing function only: BSrE's Basic credentials, `{clientId, clientSecret}`, put there by the deployer.
   if (env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN) {
     const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN }));
