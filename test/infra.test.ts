@@ -1039,6 +1039,24 @@ describe('settings', () => {
     );
     expect(() => readSettings(context({ 'sepakat:pemda': 'tidak-ada' }), PROJECT_ROOT)).toThrow(/tidak-ada/);
   });
+
+  it('takes a custom domain only as a domain name, and a public URL only on that domain', () => {
+    expect(
+      readSettings(context({ 'sepakat:customDomain': 'sepakat.kota-contoh.go.id' }), PROJECT_ROOT).customDomain,
+    ).toBe('sepakat.kota-contoh.go.id');
+    expect(() =>
+      readSettings(context({ 'sepakat:customDomain': 'https://sepakat.kota-contoh.go.id' }), PROJECT_ROOT),
+    ).toThrow(/sepakat:customDomain: nama domain/);
+    expect(() =>
+      readSettings(
+        context({
+          'sepakat:customDomain': 'sepakat.kota-contoh.go.id',
+          'sepakat:publicUrl': 'https://lain.example.go.id',
+        }),
+        PROJECT_ROOT,
+      ),
+    ).toThrow(/sepakat:publicUrl: alamat publik harus memakai domain sepakat:customDomain/);
+  });
 });
 
 describe('function bundles', () => {
