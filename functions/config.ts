@@ -104,6 +104,14 @@ export const ConfigSchema = z.object({
   SEPAKAT_CODE_KEY: hmacKey.optional(),
   SEPAKAT_SESSION_KEY: hmacKey.optional(),
   SEPAKAT_LINK_TTL_HOURS: positiveInt.default(7 * 24),
+  /**
+   * The front door (AWS: CloudFront with its WAF web ACL before the HTTP API): the secret CloudFront sends in the
+   * origin header `x-sepakat-origin` (functions/handlers/front-door.ts). When set, the web app refuses every request
+   * without it, and the caller's address is CloudFront-Viewer-Address. In AWS it comes from Secrets Manager at cold
+   * start (`SEPAKAT_ORIGIN_SECRET_ARN`); unset on the embedded default, where no header is asked.
+   */
+  SEPAKAT_ORIGIN_SECRET: z.string().min(32, 'harus minimal 32 karakter').optional(),
+  SEPAKAT_ORIGIN_SECRET_ARN: z.string().startsWith('arn:').optional(),
   SEPAKAT_MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
   /**
    * The completion package's attachments at most (bytes, in total): above it the signed naskah goes as an expiring,

@@ -15,6 +15,7 @@ export const CONTEXT = {
   archiveRetentionDays: 'sepakat:archiveRetentionDays',
   alarmEmail: 'sepakat:alarmEmail',
   signingKeys: 'sepakat:signingKeys',
+  customDomain: 'sepakat:customDomain',
 } as const;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -27,7 +28,10 @@ export const SettingsSchema = z
     domain: z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'nama domain, mis. sepakat.kota-contoh.go.id'),
     /** The From of every email, e.g. `Sepakat <tidak-membalas@sepakat.kota-contoh.go.id>`. */
     mailFrom: z.string().min(3),
-    /** The base URL in emailed links; default the HTTP API's own URL. */
+    /**
+     * The base URL in emailed links and the origin browsers use; default `https://<customDomain>`, else the
+     * CloudFront distribution's own domain (the front door).
+     */
     publicUrl: z.preprocess(emptyToUndefined, z.url({ protocol: /^https$/ }).optional()),
     /** Governance-mode Object Lock retention of the archive bucket, in days. */
     archiveRetentionDays: z.coerce.number().int().min(1).max(36500),
@@ -37,6 +41,17 @@ export const SettingsSchema = z
      * The KMS signing keys (the `kms` provider) by name, e.g. `["walikota", "segel"]` or "walikota,segel": one
      * asymmetric ECC_NIST_P256 SIGN_VERIFY key each, alias `sepakat/tanda-tangan/<name>`, retained. None by default.
      */
+    /**
+     * The site's own name (e.g. `sepakat.kota-contoh.go.id`) on the front door: an ACM certificate (DNS validation,
+     * in us-east-1 as CloudFront needs) and an alias of the distribution. None when empty: CloudFront's own domain.
+     */
+    customDomain: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'nama domain, mis. sepakat.kota-contoh.go.id')
+        .optional(),
+    ),
     signingKeys: z.preprocess(
       (v) =>
         typeof v === 'string'
@@ -56,8 +71,21 @@ export const SettingsSchema = z
       return from === s.domain || from.endsWith(`.${s.domain}`);
     },
     { path: ['mailFrom'], message: 'alamat pengirim harus di domain sepakat:domain' },
-  );
+  )
+  .refine((s) => !s.publicUrl || !s.customDomain || new URL(s.publicUrl).hostname === s.customDomain, {
+    path: ['publicUrl'],
+    message: 'alamat publik harus memakai domain sepakat:customDomain',
+  });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/**
+ * The origin browsers use when the deployer named it (the public URL, else the custom domain); undefined when it is
+ * the CloudFront distribution's own domain, known only once deployed.
+ */
+export function namedPublicOrigin(settings: Pick<Settings, 'publicUrl' | 'customDomain'>): string | undefined {
+  if (settings.publicUrl) return new URL(settings.publicUrl).origin;
+  return settings.customDomain ? `https://${settings.customDomain}` : undefined;
+}
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { App, Environment } from 'aws-cdk-lib';
 import { loadCatalog, sopVersions } from '../functions/adapters/catalog.ts';
 import type { Settings } from './settings.ts';
+import { EDGE_REGION, SepakatEdge } from './edge-stack.ts';
 import { SepakatStateful } from './stateful-stack.ts';
 import { SepakatStateless } from './stateless-stack.ts';
 
@@ -16,7 +17,10 @@ export const environmentFrom = (env: NodeJS.ProcessEnv): Required<Environment> =
   region: env.CDK_DEFAULT_REGION ?? 'ap-southeast-3',
 });
 
-/** The two stacks of a deployment: stateful (data, retained) and stateless (everything that can be redeployed). */
+/**
+ * The stacks of a deployment: stateful (data, retained), stateless (everything that can be redeployed), and the
+ * edge stack in us-east-1 (the front door's web ACL and certificate, which CloudFront takes from there only).
+ */
 export function createSepakat(app: App, options: { settings: Settings; root: string; env: Required<Environment> }) {
   const { settings, root, env } = options;
   // The same data the functions load at cold start (copied beside every bundle): an invalid SOP fails the synth.
@@ -28,15 +32,24 @@ export function createSepakat(app: App, options: { settings: Settings; root: str
     tags,
     description: `Sepakat (${settings.pemda}): tables, buckets and the link key — retained, termination-protected`,
   });
+  const edge = new SepakatEdge(app, 'SepakatEdge', {
+    env: { account: env.account, region: EDGE_REGION },
+    settings,
+    tags,
+    description: `Sepakat (${settings.pemda}): the front door's WAF web ACL and certificate (CloudFront, us-east-1)`,
+  });
   const stateless = new SepakatStateless(app, 'SepakatStateless', {
     env,
     settings,
     stateful,
+    edge,
+    crossRegionReferences: true,
     sops: sopVersions(catalog),
     root,
     tags,
-    description: `Sepakat (${settings.pemda}): functions, SOP state machines, HTTP API, mail, sign-in, schedules, alarms`,
+    description: `Sepakat (${settings.pemda}): functions, SOP state machines, HTTP API behind CloudFront, mail, sign-in, schedules, alarms`,
   });
   stateless.addStackDependency(stateful);
-  return { stateful, stateless };
+  stateless.addStackDependency(edge);
+  return { stateful, edge, stateless };
 }

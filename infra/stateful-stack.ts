@@ -25,7 +25,7 @@ import {
   limitTableDefinition,
 } from '../functions/adapters/intake-store.ts';
 import type { BucketKey, SecretKeyId, TableKey } from './grants.ts';
-import type { Settings } from './settings.ts';
+import { namedPublicOrigin, type Settings } from './settings.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
 
 /** The tag of every KMS signing key: the signing function may use a key only when it carries it (IAM condition). */
@@ -153,11 +153,8 @@ export class SepakatStateful extends Stack {
     const browserPuts: CorsRule[] = [
       {
         allowedMethods: [HttpMethods.PUT],
-        allowedOrigins: [
-          props.settings.publicUrl
-            ? new URL(props.settings.publicUrl).origin
-            : `https://*.execute-api.${this.region}.amazonaws.com`,
-        ],
+        // The front door's origin; CloudFront's own domain is known only once the stateless stack is deployed.
+        allowedOrigins: [namedPublicOrigin(props.settings) ?? 'https://*.cloudfront.net'],
         allowedHeaders: ['content-type'],
         maxAge: 3000,
       },

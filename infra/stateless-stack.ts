@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -8,16 +8,31 @@ import {
   type HttpRouteIntegration,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  OriginSslPolicy,
+  PriceClass,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
+  CfnUserPool,
   ClientAttributes,
   FeaturePlan,
   Mfa,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
+  UserPoolEmail,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import {
@@ -38,6 +53,7 @@ import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity } 
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { acknowledge } from './nag.ts';
 import type { Construct } from 'constructs';
@@ -51,7 +67,9 @@ import {
   type FunctionRole,
 } from '../core/sop/compile-sop.ts';
 import type { Sop } from '../core/sop/load-sop.ts';
-import { KEY_SECRET_ARN, stateMachineName } from '../functions/config.ts';
+import { KEY_SECRET_ARN, mailDomainOf, stateMachineName } from '../functions/config.ts';
+import { ORIGIN_HEADER } from '../functions/handlers/front-door.ts';
+import type { SepakatEdge } from './edge-stack.ts';
 import { ACCESS, KEY_NAME, type BucketAction, type BucketKey, type TableAccess, type TableKey } from './grants.ts';
 import { ChromiumLayer } from './chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from './functions.ts';
@@ -64,6 +82,8 @@ import { CALENDAR_PREFIX } from '../functions/adapters/calendar-store.ts';
 export interface StatelessProps extends StackProps {
   readonly settings: Settings;
   readonly stateful: SepakatStateful;
+  /** The front door's web ACL and certificate (us-east-1). */
+  readonly edge: SepakatEdge;
   /** Every SOP version that may have cases: one state machine each. */
   readonly sops: readonly Sop[];
   readonly root: string;
@@ -138,6 +158,10 @@ export class SepakatStateless extends Stack {
   /** The role EventBridge Scheduler assumes to deliver a one-time schedule: it invokes runSchedule only. */
   readonly schedulerRole: Role;
   readonly api: HttpApi;
+  /** The front door: CloudFront with the edge stack's web ACL, the only way to the HTTP API. */
+  readonly frontDoor: Distribution;
+  /** What CloudFront sends in the origin header; the http function refuses any request without it. */
+  readonly originSecret: Secret;
   readonly publicBaseUrl: string;
   readonly mailIdentity: EmailIdentity;
   readonly userPool: UserPool;
@@ -158,7 +182,18 @@ export class SepakatStateless extends Stack {
       description: 'Sepakat: action pages, staff console and archive, intake API, verification page',
       createDefaultStage: false,
     });
-    this.publicBaseUrl = settings.publicUrl ?? this.api.apiEndpoint;
+    this.originSecret = new Secret(this, 'OriginSecret', {
+      description: 'Sepakat: the origin header CloudFront sends to the HTTP API (the http function refuses others)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledge(
+      this.originSecret,
+      'AwsSolutions-SMG4',
+      'Not rotated by a Lambda: CloudFront holds the value in its origin configuration and the http function reads it at cold start, so a new value takes a deploy of this stack (replace the secret) rather than a rotation that one side would miss.',
+    );
+    this.frontDoor = this.frontDoorFor(props.edge, settings);
+    this.publicBaseUrl = this.publicBaseUrlFor(settings, this.frontDoor);
 
     const mailConfiguration = new ConfigurationSet(this, 'MailConfiguration', {
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
@@ -303,7 +338,7 @@ export class SepakatStateless extends Stack {
       );
     }
 
-    const staff = this.staffSignIn();
+    const staff = this.staffSignIn(settings, mailConfiguration);
     this.userPool = staff.pool;
     this.userPoolClient = staff.client;
     // Only the HTTP function signs staff in (functions/adapters/cognito-identity.ts); the issuer is pinned.
@@ -313,8 +348,79 @@ export class SepakatStateless extends Stack {
       'SEPAKAT_COGNITO_ISSUER',
       `https://cognito-idp.${this.region}.amazonaws.com/${staff.pool.userPoolId}`,
     );
+    // Only the HTTP function knows the front door's secret (functions/handlers/front-door.ts).
+    this.functions.http.fn.addEnvironment('SEPAKAT_ORIGIN_SECRET_ARN', this.originSecret.secretArn);
+    this.functions.http.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.originSecret.secretArn] }),
+    );
     this.alarmTopic = this.alarmsFor(settings);
     this.suppressGeneratedFindings();
+  }
+
+  /**
+   * CloudFront before the HTTP API, with the edge stack's WAF web ACL (and its certificate for the custom domain).
+   * Nothing is cached (every page is per person, `no-store`); every viewer header but Host goes to the origin, with
+   * CloudFront-Viewer-Address (the managed AllViewerExceptHostHeader policy: API Gateway needs its own Host), and
+   * the origin secret is added to every request.
+   */
+  private frontDoorFor(edge: SepakatEdge, settings: Settings): Distribution {
+    const certificate = edge.certificate;
+    const distribution = new Distribution(this, 'FrontDoor', {
+      comment: 'Sepakat: the front door (WAF) of the HTTP API',
+      defaultBehavior: {
+        origin: new HttpOrigin(`${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`, {
+          protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+          customHeaders: { [ORIGIN_HEADER]: this.originSecret.secretValue.unsafeUnwrap() },
+        }),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+        cachePolicy: CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      },
+      webAclId: edge.webAcl.attrArn,
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      // Edges in Asia (Jakarta included) without the most expensive regions.
+      priceClass: PriceClass.PRICE_CLASS_200,
+      // CloudFront's own certificate (no custom domain) has a fixed security policy.
+      ...(certificate && settings.customDomain
+        ? {
+            certificate,
+            domainNames: [settings.customDomain],
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+    });
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR1',
+      'No geo restriction: partners of a cooperation agreement may be abroad (a foreign city, a ministry mission) and act from their emailed links.',
+    );
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR3',
+      'No CloudFront access log: every request that passes the guard is in the HTTP API stage’s access log (route, status, time), and WAF’s metrics and sampled requests show what was blocked; a standard log bucket would need ACLs enabled.',
+    );
+    if (!certificate)
+      acknowledge(
+        distribution,
+        'AwsSolutions-CFR4',
+        'Without sepakat:customDomain the distribution serves CloudFront’s own *.cloudfront.net certificate, whose security policy CloudFront fixes; with a custom domain the policy is TLSv1.2_2021.',
+      );
+    new CfnOutput(this, 'AlamatSitus', {
+      description: 'The public address of Sepakat (the front door): emailed links and the allowed origin use it.',
+      value: this.publicBaseUrlFor(settings, distribution),
+    });
+    if (settings.customDomain)
+      new CfnOutput(this, 'CatatanDnsSitus', {
+        description: `The DNS record that points ${settings.customDomain} at the front door: create it in the pemda's DNS (a CNAME; at a zone apex, the DNS provider's ALIAS/ANAME).`,
+        value: `${settings.customDomain}. CNAME ${distribution.distributionDomainName}.`,
+      });
+    return distribution;
+  }
+
+  private publicBaseUrlFor(settings: Settings, distribution: Distribution): string {
+    return settings.publicUrl ?? `https://${settings.customDomain ?? distribution.distributionDomainName}`;
   }
 
   /**
@@ -583,7 +689,7 @@ export class SepakatStateless extends Stack {
     );
   }
 
-  private staffSignIn() {
+  private staffSignIn(settings: Settings, mailConfiguration: ConfigurationSet) {
     const customNames = Object.values(IDENTITY_ATTRIBUTES).map((a) => a.replace(/^custom:/, ''));
     const pool = new UserPool(this, 'Staff', {
       userPoolName: 'sepakat-staff',
@@ -601,14 +707,15 @@ export class SepakatStateless extends Stack {
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      email: this.staffMail(settings, mailConfiguration),
       userInvitation: {
         emailSubject: 'Akun Sepakat Anda',
-        emailBody:
-          'Akun Sepakat Anda telah dibuat. Nama pengguna: {username}. Kata sandi sementara: {####}. Ganti kata sandi dan pasang aplikasi autentikator saat masuk pertama kali.',
+        emailBody: `Akun Sepakat Anda telah dibuat.<br><br>Nama pengguna: {username}<br>Kata sandi sementara: {####}<br><br>Masuk di ${this.publicBaseUrl}/masuk dalam 3 hari, ganti kata sandi, lalu pasang aplikasi autentikator (kode QR di halaman itu). Jangan teruskan email ini kepada siapa pun.`,
       },
       userVerification: {
         emailSubject: 'Kode verifikasi Sepakat',
-        emailBody: 'Kode verifikasi akun Sepakat Anda: {####}',
+        emailBody:
+          'Kode verifikasi akun Sepakat Anda: {####}<br><br>Jika Anda tidak meminta kode ini, abaikan email ini.',
       },
       // Who a console user is (core/access/claims.ts): the pemda never changes for an account (a move is a new
       // account); unit, roles (comma-separated) and the directory person do, by an administrator only.
@@ -624,6 +731,11 @@ export class SepakatStateless extends Stack {
       // Staff accounts and their MFA secrets cannot be recreated from anything: keep the pool if it leaves the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (mailDomainOf(settings.mailFrom) !== settings.domain)
+      (pool.node.defaultChild as CfnUserPool).addPropertyOverride(
+        'EmailConfiguration.SourceArn',
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.domain }),
+      );
     for (const group of STAFF_GROUPS) pool.addGroup(group, { groupName: group });
     const client = pool.addClient('Console', {
       generateSecret: false,
@@ -641,6 +753,25 @@ export class SepakatStateless extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     return { pool, client };
+  }
+
+  /**
+   * Cognito's own mail (invitations, verification codes) goes through SES from the pemda's domain, as Sepakat's
+   * does: the sender of `sepakat:mailFrom`, the domain identity, its configuration set.
+   */
+  private staffMail(settings: Settings, mailConfiguration: ConfigurationSet): UserPoolEmail {
+    const fromEmail = /<([^>\s]+)>\s*$/.exec(settings.mailFrom)?.[1] ?? settings.mailFrom.trim();
+    const fromName = /^\s*"?([^"<]*?)"?\s*</.exec(settings.mailFrom)?.[1]?.trim();
+    const fromDomain = mailDomainOf(settings.mailFrom);
+    const mail = UserPoolEmail.withSES({
+      fromEmail,
+      ...(fromName ? { fromName } : {}),
+      // CDK names the identity after the sender's domain; a sender at a subdomain of the identity's domain is sent
+      // through the identity itself (staffSignIn sets the SourceArn).
+      sesVerifiedDomain: fromDomain,
+      configurationSetName: mailConfiguration.configurationSetName,
+    });
+    return mail;
   }
 
   private alarmsFor(settings: Settings): Topic {

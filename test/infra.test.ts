@@ -28,6 +28,8 @@ import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from '../infra/functions.ts';
 import { AwsSolutionsChecks } from '../infra/nag.ts';
 import { createSepakat, environmentFrom } from '../infra/stacks.ts';
+import { EDGE_REGION, RATE_LIMIT_PER_5_MINUTES } from '../infra/edge-stack.ts';
+import { ORIGIN_HEADER } from '../functions/handlers/front-door.ts';
 import { readSettings, SettingsError } from '../infra/settings.ts';
 import { SepakatStateful } from '../infra/stateful-stack.ts';
 import {
@@ -52,10 +54,12 @@ type Resources = Record<string, Json>;
 const CDK_CONTEXT = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 const SETTINGS = readSettings((key) => CDK_CONTEXT[key], PROJECT_ROOT);
 
-function synthesize() {
+function synthesize(overrides: Record<string, unknown> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'sepakat-cdk-'));
-  const app = new App({ outdir, context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
-  const stacks = createSepakat(app, { settings: SETTINGS, root: PROJECT_ROOT, env: environmentFrom({}) });
+  const context = { ...CDK_CONTEXT, ...overrides };
+  const app = new App({ outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const settings = readSettings((key) => context[key], PROJECT_ROOT);
+  const stacks = createSepakat(app, { settings, root: PROJECT_ROOT, env: environmentFrom({}) });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Policy validation (cdk-nag) runs here: any finding without an acknowledgment makes synth throw.
   app.synth();
@@ -292,7 +296,13 @@ describe('the stateless stack', () => {
       // Staff sign-in: the HTTP function only (the pool id, its client, the pinned issuer).
       const signIn =
         spec.id === 'http'
-          ? ['SEPAKAT_COGNITO_USER_POOL_ID', 'SEPAKAT_COGNITO_CLIENT_ID', 'SEPAKAT_COGNITO_ISSUER']
+          ? [
+              'SEPAKAT_COGNITO_USER_POOL_ID',
+              'SEPAKAT_COGNITO_CLIENT_ID',
+              'SEPAKAT_COGNITO_ISSUER',
+              // ... and the front door's origin secret (functions/handlers/front-door.ts).
+              'SEPAKAT_ORIGIN_SECRET_ARN',
+            ]
           : [];
       // The scheduler: only the functions that schedule or cancel timed work (functions/lambda/bootstrap.ts).
       const scheduler = ACCESS[spec.id].schedules ? SCHEDULER_ENV : [];
@@ -309,9 +319,13 @@ describe('the stateless stack', () => {
       expect(env.POWERTOOLS_LOGGER_LOG_EVENT, spec.id).toBeUndefined();
       expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
       expect(env.SEPAKAT_STATE_MACHINE_ARN_PREFIX).toMatch(/^arn:aws:states:ap-southeast-3:\d{12}:stateMachine:$/);
-      // The HTTP API's own URL (no custom public URL in cdk.json): no cycle, the API does not depend on functions.
+      // The front door's own domain (no public URL or custom domain in cdk.json): no cycle, the distribution
+      // depends on the API, which does not depend on functions.
       expect(env.SEPAKAT_PUBLIC_BASE_URL).toEqual({
-        'Fn::GetAtt': [logicalId(synth.stateless, synth.stateless.api), 'ApiEndpoint'],
+        'Fn::Join': [
+          '',
+          ['https://', { 'Fn::GetAtt': [logicalId(synth.stateless, synth.stateless.frontDoor), 'DomainName'] }],
+        ],
       });
     }
     expect(FUNCTIONS.every((f) => fnProps(f.id).Environment.Variables.SEPAKAT_DEV_PKI_DIR === undefined)).toBe(true);
@@ -603,6 +617,154 @@ describe('the stateless stack', () => {
       expect(depth).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     }
     stateless.hasResourceProperties('AWS::SNS::Topic', {});
+  });
+});
+
+describe('the front door', () => {
+  const edge = () => Template.fromStack(synth.edge);
+  const distribution = () => ofType(statelessResources, 'AWS::CloudFront::Distribution');
+
+  it('keeps the web ACL in us-east-1: a rate-based rule per address and the AWS managed common rule set', () => {
+    expect(synth.edge.region).toBe(EDGE_REGION);
+    expect(synth.stateless.region).toBe('ap-southeast-3');
+    const [[, acl]] = ofType(edge().toJSON().Resources, 'AWS::WAFv2::WebACL') as [[string, Json]];
+    expect(acl.Properties.Scope).toBe('CLOUDFRONT');
+    expect(acl.Properties.DefaultAction).toEqual({ Allow: {} });
+    const rules = acl.Properties.Rules as Json[];
+    expect(rules.find((r) => r.Statement.RateBasedStatement)).toMatchObject({
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { Limit: RATE_LIMIT_PER_5_MINUTES, AggregateKeyType: 'IP' } },
+    });
+    const common = rules.find((r) => r.Statement.ManagedRuleGroupStatement)!;
+    expect(common.Statement.ManagedRuleGroupStatement).toMatchObject({
+      VendorName: 'AWS',
+      Name: 'AWSManagedRulesCommonRuleSet',
+      // Bodies the app takes (a naskah's pasal, a PDF to verify) are counted, not blocked; the rest blocks.
+      RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+    });
+    expect(common.OverrideAction).toEqual({ None: {} });
+    // No custom domain in cdk.json: no certificate.
+    edge().resourceCountIs('AWS::CertificateManager::Certificate', 0);
+  });
+
+  it('puts CloudFront with that web ACL before the HTTP API, adding the origin secret to every request', () => {
+    const [[, dist]] = distribution() as [[string, Json]];
+    const config = dist.Properties.DistributionConfig;
+    // The web ACL's ARN crosses regions (crossRegionReferences): an output of the edge stack in us-east-1.
+    expect(config.WebACLId).toEqual({
+      'Fn::GetStackOutput': {
+        StackName: synth.edge.stackName,
+        Region: EDGE_REGION,
+        OutputName: expect.stringContaining(logicalId(synth.edge, { node: { defaultChild: synth.edge.webAcl } })),
+      },
+    });
+    const origin = (config.Origins as Json[])[0]!;
+    expect(JSON.stringify(origin.DomainName)).toContain(logicalId(synth.stateless, synth.stateless.api));
+    expect(origin.CustomOriginConfig).toMatchObject({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+    });
+    const secretId = logicalId(synth.stateless, synth.stateless.originSecret);
+    expect(origin.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: ORIGIN_HEADER,
+        HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] },
+      },
+    ]);
+    const behavior = config.DefaultCacheBehavior;
+    expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(behavior.AllowedMethods).toHaveLength(7);
+    // Managed policies: CachingDisabled, AllViewerExceptHostHeader (API Gateway needs its own Host; the viewer's
+    // address travels as CloudFront-Viewer-Address).
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    // The secret is generated, and only the http function may read it.
+    stateless.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+    for (const spec of FUNCTIONS) {
+      const reads = statementsOfRole(roleOf(spec.id)).filter((st) => JSON.stringify(st.Resource).includes(secretId));
+      expect(reads.length > 0, spec.id).toBe(spec.id === 'http');
+      for (const st of reads) expect(asArray(st.Action)).toEqual(['secretsmanager:GetSecretValue']);
+    }
+    expect(fnProps('http').Environment.Variables.SEPAKAT_ORIGIN_SECRET_ARN).toEqual({ Ref: secretId });
+    // The public address is the front door's.
+    expect(Object.values(stateless.toJSON().Outputs as Json).map((o) => o.Value)).toContainEqual({
+      'Fn::Join': [
+        '',
+        ['https://', { 'Fn::GetAtt': [logicalId(synth.stateless, synth.stateless.frontDoor), 'DomainName'] }],
+      ],
+    });
+  });
+
+  it('creates the custom domain from context: a DNS-validated certificate in us-east-1, the alias, the records to create', () => {
+    const domain = 'sepakat.kota-contoh.go.id';
+    const other = synthesize({ 'sepakat:customDomain': domain });
+    try {
+      const edgeTemplate = Template.fromStack(other.edge);
+      edgeTemplate.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: domain,
+        ValidationMethod: 'DNS',
+      });
+      // No hosted zone: the pemda's DNS gets the record by hand, and the output says how to read it.
+      const [[, cert]] = ofType(edgeTemplate.toJSON().Resources, 'AWS::CertificateManager::Certificate') as [
+        [string, Json],
+      ];
+      expect(cert.Properties.DomainValidationOptions).toBeUndefined();
+      const edgeOutputs = Object.values(edgeTemplate.toJSON().Outputs as Json);
+      expect(JSON.stringify(edgeOutputs)).toContain('aws acm describe-certificate --region us-east-1');
+      expect(JSON.stringify(edgeOutputs)).toContain('DomainValidationOptions[].ResourceRecord');
+      const statelessTemplate = Template.fromStack(other.stateless);
+      const [[distId, dist]] = ofType(statelessTemplate.toJSON().Resources, 'AWS::CloudFront::Distribution') as [
+        [string, Json],
+      ];
+      expect(dist.Properties.DistributionConfig.Aliases).toEqual([domain]);
+      expect(dist.Properties.DistributionConfig.ViewerCertificate).toMatchObject({
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      });
+      const outputs = Object.values(statelessTemplate.toJSON().Outputs as Json);
+      expect(outputs).toContainEqual(
+        expect.objectContaining({
+          Value: { 'Fn::Join': ['', [`${domain}. CNAME `, { 'Fn::GetAtt': [distId, 'DomainName'] }, '.']] },
+        }),
+      );
+      // Emailed links, the allowed origin of browser uploads: the custom domain.
+      const http = statelessTemplate.toJSON().Resources[logicalId(other.stateless, other.stateless.functions.http.fn)];
+      expect(http.Properties.Environment.Variables.SEPAKAT_PUBLIC_BASE_URL).toBe(`https://${domain}`);
+      const intake = Template.fromStack(other.stateful).toJSON().Resources[
+        logicalId(other.stateful, other.stateful.buckets.intake)
+      ];
+      expect(intake.Properties.CorsConfiguration.CorsRules[0].AllowedOrigins).toEqual([`https://${domain}`]);
+    } finally {
+      rmSync(other.outdir, { recursive: true, force: true });
+    }
+  });
+
+  const fnProps = (id: FunctionId) => statelessResources[fnLogicalId(id)]!.Properties;
+});
+
+describe('Cognito mail', () => {
+  it('sends the staff pool’s mail through SES from the pemda’s domain, with Indonesian templates', () => {
+    const [, pool] = ofType(statelessResources, 'AWS::Cognito::UserPool')[0]!;
+    const p = pool.Properties;
+    expect(p.EmailConfiguration).toEqual({
+      EmailSendingAccount: 'DEVELOPER',
+      From: SETTINGS.mailFrom,
+      SourceArn: `arn:aws:ses:ap-southeast-3:111111111111:identity/${SETTINGS.domain}`,
+      ConfigurationSet: { Ref: ofType(statelessResources, 'AWS::SES::ConfigurationSet')[0]![0] },
+    });
+    const invitation = p.AdminCreateUserConfig.InviteMessageTemplate;
+    expect(invitation.EmailSubject).toBe('Akun Sepakat Anda');
+    expect(JSON.stringify(invitation.EmailMessage)).toMatch(/\{username\}.*\{####\}.*\/masuk/);
+    expect(JSON.stringify(invitation.EmailMessage)).toContain('Kata sandi sementara');
+    const verification = p.VerificationMessageTemplate;
+    expect(verification).toMatchObject({
+      DefaultEmailOption: 'CONFIRM_WITH_CODE',
+      EmailSubject: 'Kode verifikasi Sepakat',
+    });
+    expect(verification.EmailMessage).toContain('{####}');
+    expect(verification.EmailMessage).toContain('Kode verifikasi akun Sepakat Anda');
   });
 });
 
@@ -939,6 +1101,24 @@ describe('settings', () => {
       /archiveRetentionDays/,
     );
     expect(() => readSettings(context({ 'sepakat:pemda': 'tidak-ada' }), PROJECT_ROOT)).toThrow(/tidak-ada/);
+  });
+
+  it('takes a custom domain only as a domain name, and a public URL only on that domain', () => {
+    expect(
+      readSettings(context({ 'sepakat:customDomain': 'sepakat.kota-contoh.go.id' }), PROJECT_ROOT).customDomain,
+    ).toBe('sepakat.kota-contoh.go.id');
+    expect(() =>
+      readSettings(context({ 'sepakat:customDomain': 'https://sepakat.kota-contoh.go.id' }), PROJECT_ROOT),
+    ).toThrow(/sepakat:customDomain: nama domain/);
+    expect(() =>
+      readSettings(
+        context({
+          'sepakat:customDomain': 'sepakat.kota-contoh.go.id',
+          'sepakat:publicUrl': 'https://lain.example.go.id',
+        }),
+        PROJECT_ROOT,
+      ),
+    ).toThrow(/sepakat:publicUrl: alamat publik harus memakai domain sepakat:customDomain/);
   });
 });
 

@@ -17,6 +17,7 @@ import { authRoutes } from './auth-routes.ts';
 import { calendarRoutes } from './calendar-routes.ts';
 import { caseAdminRoutes } from './case-admin-routes.ts';
 import { consoleRoutes } from './console-routes.ts';
+import { callerAddress, frontDoorGuard, ORIGIN_HEADER, OUTSIDE_FRONT_DOOR } from './front-door.ts';
 import { sopRoutes } from './sop-routes.ts';
 import { homeRoutes } from './home-routes.ts';
 import { intakeRoutes } from './intake-routes.ts';
@@ -88,6 +89,10 @@ export function webApp(app: App, options: WebAppOptions = {}): WebApp {
   const refuse = (c: Context, status: number, model: MessageModel) =>
     send(c, isApi(c) ? json(status, { pesan: model.pesan }) : pages.message(status, model));
 
+  // In AWS only CloudFront's requests carry the origin secret; nothing else gets past this (front-door.ts).
+  const originSecret = app.config.SEPAKAT_ORIGIN_SECRET;
+  const behindFrontDoor = originSecret !== undefined;
+
   const hono = new Hono();
   hono.use(
     secureHeaders({
@@ -111,6 +116,7 @@ export function webApp(app: App, options: WebAppOptions = {}): WebApp {
     // Pages, exports and redirects to short-lived links: nothing is kept by a browser or a proxy.
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
+  hono.use(frontDoorGuard(originSecret, (c) => refuse(c, 403, OUTSIDE_FRONT_DOOR)));
   hono.use(async (c, next) =>
     bodyLimit({
       // The verification page takes a whole PDF (multipart); its route answers an oversized one with its own page.
@@ -138,7 +144,7 @@ export function webApp(app: App, options: WebAppOptions = {}): WebApp {
         const match = route.pattern.exec(rawPath(c));
         // Hono's path is coarser than the pattern: a path the pattern refuses goes on to the next route, or 404.
         if (!match) return next();
-        return send(c, await route.run(await webRequest(c), match.slice(0)));
+        return send(c, await route.run(await webRequest(c, behindFrontDoor), match.slice(0)));
       });
 
   hono.notFound((c) => {
@@ -241,28 +247,19 @@ function rawPath(c: Context): string {
   return new URL(c.req.url).pathname;
 }
 
-/** The caller's network address: API Gateway's source IP (in AWS behind CloudFront, the viewer's), else the socket's. */
-function sourceIp(c: Context): string | undefined {
-  const env = c.env as
-    | {
-        requestContext?: { http?: { sourceIp?: string } };
-        incoming?: { socket?: { remoteAddress?: string } };
-      }
-    | undefined;
-  return env?.requestContext?.http?.sourceIp || env?.incoming?.socket?.remoteAddress || undefined;
-}
-
-async function webRequest(c: Context): Promise<WebRequest> {
+async function webRequest(c: Context, behindFrontDoor: boolean): Promise<WebRequest> {
   const url = new URL(c.req.url);
   const method = c.req.method.toUpperCase();
   const multipart = /^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '');
   const body = method === 'GET' || method === 'HEAD' || multipart ? undefined : await c.req.text();
-  const ip = sourceIp(c);
+  const ip = callerAddress(c, behindFrontDoor);
+  // The origin secret stops here: no route sees it.
+  const { [ORIGIN_HEADER]: _secret, ...headers } = c.req.header();
   return {
     method,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
-    headers: c.req.header(),
+    headers,
     ...(body !== undefined ? { body } : {}),
     ...(ip ? { sourceIp: ip } : {}),
     c,

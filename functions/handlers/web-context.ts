@@ -107,7 +107,10 @@ export interface WebRequest {
   headers: Record<string, string | undefined>;
   /** The body as text; undefined for a multipart body, which a route reads through `c.req.parseBody()`. */
   body?: string;
-  /** The caller's network address, as limits key on it (API Gateway's source IP; the socket's locally). */
+  /**
+   * The caller's network address, as limits key on it: behind the front door CloudFront-Viewer-Address, else API
+   * Gateway's source IP; the socket's locally (functions/handlers/front-door.ts).
+   */
   sourceIp?: string;
   /** Hono's context of the request (multipart bodies, cookies). */
   c: Context;

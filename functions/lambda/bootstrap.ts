@@ -31,6 +31,11 @@ async function build(): Promise<App> {
     if (env[name] || !arn) continue;
     env[name] = (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
   }
+  // The http function only: the secret CloudFront sends in its origin header (functions/handlers/front-door.ts).
+  if (!env.SEPAKAT_ORIGIN_SECRET && env.SEPAKAT_ORIGIN_SECRET_ARN) {
+    const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_ORIGIN_SECRET_ARN }));
+    env.SEPAKAT_ORIGIN_SECRET = out.SecretString;
+  }
   // The signing function only: BSrE's Basic credentials, `{clientId, clientSecret}`, put there by the deployer.
   if (env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN) {
     const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN }));
