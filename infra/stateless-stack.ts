@@ -47,7 +47,7 @@ import { ChromiumLayer } from './chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from './functions.ts';
 import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
 import type { Settings } from './settings.ts';
-import { RUN_SCHEDULE_FUNCTION_NAME, SIGNING_KEY_TAG, type SepakatStateful } from './stateful-stack.ts';
+import { FIXED_NAMES, RUN_SCHEDULE_FUNCTION_NAME, SIGNING_KEY_TAG, type SepakatStateful } from './stateful-stack.ts';
 
 export { RUN_SCHEDULE_FUNCTION_NAME, SCHEDULE_GROUP, STAFF_GROUPS } from './stateful-stack.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
@@ -69,7 +69,6 @@ export const ASYNC_FUNCTIONS: readonly FunctionId[] = [
   'sweepIntake',
   'runSchedule',
 ];
-
 
 /** Timed work (EventBridge Scheduler). */
 export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string }[] = [
@@ -290,7 +289,7 @@ export class SepakatStateless extends Stack {
               this.formatArn({
                 service: 'ses',
                 resource: 'configuration-set',
-                resourceName: stateful.mailConfiguration.configurationSetName,
+                resourceName: FIXED_NAMES.mailConfiguration,
               }),
             ],
           }),
@@ -431,7 +430,12 @@ export class SepakatStateless extends Stack {
       const grantee = this.functions[fid].workflowGrantee.grantPrincipal;
       const grants = [
         ...(access.taskResponse
-          ? [{ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], on: machines }]
+          ? [
+              {
+                actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+                on: machines,
+              },
+            ]
           : []),
         ...(access.startExecution ? [{ actions: ['states:StartExecution'], on: machines }] : []),
         ...(access.stopExecution ? [{ actions: ['states:StopExecution'], on: executions }] : []),
