@@ -11,10 +11,7 @@ import { readSettings } from './settings.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const app = new App();
-createSepakat(app, {
-  settings: readSettings((key) => app.node.tryGetContext(key), root),
-  root,
-  env: environmentFrom(process.env),
-});
+const settings = readSettings((key) => app.node.tryGetContext(key), root);
+createSepakat(app, { settings, root, env: environmentFrom(process.env, settings) });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -8,6 +8,7 @@ import { mailDomainOf } from '../functions/config.ts';
  * line) through one schema: a missing or malformed value stops the synth with a message naming it.
  */
 export const CONTEXT = {
+  region: 'sepakat:region',
   pemda: 'sepakat:pemda',
   domain: 'sepakat:domain',
   mailFrom: 'sepakat:mailFrom',
@@ -20,8 +21,22 @@ export const CONTEXT = {
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 
+/** Jakarta: government records stay in Indonesia unless the deployer chooses otherwise. */
+export const DEFAULT_REGION = 'ap-southeast-3';
+
 export const SettingsSchema = z
   .object({
+    /**
+     * The AWS region of both stacks: the deployer's choice, Jakarta by default. It wins over CDK_DEFAULT_REGION,
+     * which the CDK CLI always sets (from the profile), so data never lands elsewhere by accident.
+     */
+    region: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'kode region AWS, mis. ap-southeast-3')
+        .default(DEFAULT_REGION),
+    ),
     /** The pemda this deployment serves (its directory is config/pemda/<pemda>.yaml); a tag on every resource. */
     pemda: z.string().regex(/^[a-z0-9-]{2,40}$/, 'huruf kecil, angka dan tanda hubung'),
     /** The mail domain verified in SES (the sender address must be at it or a subdomain of it). */

@@ -10,11 +10,13 @@ export { sopVersions };
 
 /**
  * The deployment target. Synth never looks anything up: without CDK_DEFAULT_ACCOUNT (no credentials) a placeholder
- * account keeps `cdk synth` offline; `cdk deploy` runs with real credentials, which set it.
+ * account keeps `cdk synth` offline; `cdk deploy` runs with real credentials, which set it. The region is the
+ * deployer's setting (`sepakat:region`, Jakarta by default), never CDK_DEFAULT_REGION: the CLI always sets that one
+ * from the profile, and government records must not follow a profile to another region.
  */
-export const environmentFrom = (env: NodeJS.ProcessEnv): Required<Environment> => ({
+export const environmentFrom = (env: NodeJS.ProcessEnv, settings: Pick<Settings, 'region'>): Required<Environment> => ({
   account: env.CDK_DEFAULT_ACCOUNT ?? '111111111111',
-  region: env.CDK_DEFAULT_REGION ?? 'ap-southeast-3',
+  region: settings.region,
 });
 
 /**

@@ -1,4 +1,6 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -24,18 +26,6 @@ import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
-  AccountRecovery,
-  CfnUserPool,
-  ClientAttributes,
-  FeaturePlan,
-  Mfa,
-  StandardThreatProtectionMode,
-  StringAttribute,
-  UserPool,
-  UserPoolEmail,
-  type UserPoolClient,
-} from 'aws-cdk-lib/aws-cognito';
-import {
   FlowLogDestination,
   FlowLogTrafficType,
   NatProvider,
@@ -43,13 +33,12 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -58,7 +47,6 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import { acknowledge } from './nag.ts';
 import type { Construct } from 'constructs';
 import { INTAKE_PREFIX, MANIFEST_NAME } from '../core/case/intake.ts';
-import { IDENTITY_ATTRIBUTES } from '../core/access/claims.ts';
 import {
   compactAsl,
   compileSop,
@@ -67,7 +55,7 @@ import {
   type FunctionRole,
 } from '../core/sop/compile-sop.ts';
 import type { Sop } from '../core/sop/load-sop.ts';
-import { KEY_SECRET_ARN, mailDomainOf, stateMachineName } from '../functions/config.ts';
+import { KEY_SECRET_ARN, stateMachineName } from '../functions/config.ts';
 import { ORIGIN_HEADER } from '../functions/handlers/front-door.ts';
 import type { SepakatEdge } from './edge-stack.ts';
 import { ACCESS, KEY_NAME, type BucketAction, type BucketKey, type TableAccess, type TableKey } from './grants.ts';
@@ -75,7 +63,9 @@ import { ChromiumLayer } from './chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from './functions.ts';
 import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
 import type { Settings } from './settings.ts';
-import { SIGNING_KEY_TAG, type SepakatStateful } from './stateful-stack.ts';
+import { FIXED_NAMES, RUN_SCHEDULE_FUNCTION_NAME, SIGNING_KEY_TAG, type SepakatStateful } from './stateful-stack.ts';
+
+export { RUN_SCHEDULE_FUNCTION_NAME, SCHEDULE_GROUP, STAFF_GROUPS } from './stateful-stack.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
 import { CALENDAR_PREFIX } from '../functions/adapters/calendar-store.ts';
 
@@ -97,17 +87,6 @@ export const ASYNC_FUNCTIONS: readonly FunctionId[] = [
   'sweepIntake',
   'runSchedule',
 ];
-
-/**
- * Timed work of cases and agreements (reminders, monitoring): one one-time schedule per job key in this group
- * (functions/adapters/eventbridge-scheduler.ts), each invoking the runSchedule function through one role.
- */
-export const SCHEDULE_GROUP = 'sepakat-jadwal';
-/**
- * The runSchedule function's fixed name: its ARN is in the environment of every function that schedules, itself
- * included, which a generated name (known only once the function exists) would turn into a dependency cycle.
- */
-export const RUN_SCHEDULE_FUNCTION_NAME = 'sepakat-run-schedule';
 
 /** Timed work (EventBridge Scheduler). */
 export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string }[] = [
@@ -143,29 +122,21 @@ export const HTTP_ROUTES: readonly { path: string; methods: HttpMethod[] }[] = [
   { path: '/arsip/{proxy+}', methods: [HttpMethod.GET, HttpMethod.HEAD] },
 ];
 
-/** Staff groups in the user pool (sign-in of the console; the action links need none). */
-export const STAFF_GROUPS = ['pemohon', 'pelaksana', 'pejabat', 'arsiparis', 'admin'] as const;
-
 /**
- * Everything that can be redeployed at will: the functions, one state machine per SOP version, the HTTP API, the
- * intake notification, mail (SES), staff sign-in (Cognito), schedules, dead-letter queues and alarms.
+ * Everything that can be redeployed at will: the functions, one state machine per SOP version (its definition an S3
+ * asset), the HTTP API, the intake notification, the recurring schedules, dead-letter queues and alarms. What stored
+ * state refers to (user pool, schedule group and scheduler role, SES identity, …) is the stateful stack's.
  */
 export class SepakatStateless extends Stack {
   readonly functions: Record<FunctionId, SepakatFunction>;
   readonly stateMachines: { sop: Sop; machine: StateMachine }[] = [];
   readonly deadLetterQueues: Partial<Record<FunctionId, Queue>> = {};
-  readonly scheduleGroup: ScheduleGroup;
-  /** The role EventBridge Scheduler assumes to deliver a one-time schedule: it invokes runSchedule only. */
-  readonly schedulerRole: Role;
   readonly api: HttpApi;
   /** The front door: CloudFront with the edge stack's web ACL, the only way to the HTTP API. */
   readonly frontDoor: Distribution;
   /** What CloudFront sends in the origin header; the http function refuses any request without it. */
   readonly originSecret: Secret;
   readonly publicBaseUrl: string;
-  readonly mailIdentity: EmailIdentity;
-  readonly userPool: UserPool;
-  readonly userPoolClient: UserPoolClient;
   readonly alarmTopic: Topic;
   readonly alarms: Alarm[] = [];
   /** The signing function's network: private subnets whose egress is the NAT gateway's fixed Elastic IP. */
@@ -195,15 +166,6 @@ export class SepakatStateless extends Stack {
     this.frontDoor = this.frontDoorFor(props.edge, settings);
     this.publicBaseUrl = this.publicBaseUrlFor(settings, this.frontDoor);
 
-    const mailConfiguration = new ConfigurationSet(this, 'MailConfiguration', {
-      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
-      reputationMetrics: true,
-    });
-    this.mailIdentity = new EmailIdentity(this, 'MailIdentity', {
-      identity: Identity.domain(settings.domain),
-      configurationSet: mailConfiguration,
-    });
-
     for (const fid of ASYNC_FUNCTIONS)
       this.deadLetterQueues[fid] = new Queue(this, `${fid}DeadLetters`, {
         encryption: QueueEncryption.SQS_MANAGED,
@@ -213,24 +175,13 @@ export class SepakatStateless extends Stack {
     for (const queue of Object.values(this.deadLetterQueues))
       acknowledge(queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (of a Lambda function).');
 
-    // Retained on removal: its schedules are pending reminders and the monitoring calendar of agreements for years.
-    this.scheduleGroup = new ScheduleGroup(this, 'Jadwal', {
-      scheduleGroupName: SCHEDULE_GROUP,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.schedulerRole = new Role(this, 'SchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-      description: 'Sepakat: EventBridge Scheduler delivers one-time schedules (timed work) to runSchedule',
-    });
-    // A job that cannot be delivered after the schedule's retries goes where runSchedule's failed events go.
-    const scheduleDeadLetters = this.deadLetterQueues.runSchedule!;
+    // The schedule group, the scheduler's role and its dead-letter queue are the stateful stack's (every pending
+    // schedule stores them), named here by their fixed names.
     const schedulerEnvironment = {
-      SEPAKAT_SCHEDULER_GROUP: this.scheduleGroup.scheduleGroupName,
-      SEPAKAT_SCHEDULER_TARGET_ARN: `arn:aws:lambda:${this.region}:${this.account}:function:${RUN_SCHEDULE_FUNCTION_NAME}`,
-      SEPAKAT_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
-      SEPAKAT_SCHEDULER_DLQ_ARN: scheduleDeadLetters.queueArn,
+      SEPAKAT_SCHEDULER_GROUP: stateful.scheduler.group,
+      SEPAKAT_SCHEDULER_TARGET_ARN: stateful.scheduler.targetArn,
+      SEPAKAT_SCHEDULER_ROLE_ARN: stateful.scheduler.roleArn,
+      SEPAKAT_SCHEDULER_DLQ_ARN: stateful.scheduler.deadLetterArn,
     };
 
     const chromium = new ChromiumLayer(this, 'Chromium', { root });
@@ -262,48 +213,17 @@ export class SepakatStateless extends Stack {
         ];
       }),
     ) as Record<FunctionId, SepakatFunction>;
-    // A schedule can be created as soon as a function that schedules is updated: the group exists before them.
-    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][])
-      if (access.schedules) this.functions[fid].fn.node.addDependency(this.scheduleGroup);
-    // The scheduler's role: invoke runSchedule (its unqualified ARN, as the schedules name it), and dead letters.
-    this.schedulerRole.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.functions.runSchedule.fn.functionArn],
-      }),
-    );
-    this.schedulerRole.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [scheduleDeadLetters.queueArn] }),
-    );
+    // The schedule group exists before any function that schedules: the stateful stack is deployed first.
 
-    this.grantData(stateful, mailConfiguration);
-    this.grantScheduling();
+    this.grantData(stateful);
+    this.grantScheduling(stateful);
     this.grantSigning(stateful);
 
     // One state machine per SOP version, from the very ASL the local runtime executes.
-    for (const sop of props.sops) this.stateMachines.push({ sop, machine: this.stateMachine(sop) });
-    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
-      const grantee = this.functions[fid].workflowGrantee;
-      for (const { machine } of this.stateMachines) {
-        if (access.taskResponse) machine.grantTaskResponse(grantee);
-        if (access.startExecution) machine.grantStartExecution(grantee);
-      }
-      if (access.stopExecution) {
-        // Executions are named per case (permohonan-<id>, continuations): the ARNs end in "*" per state machine.
-        const executions = this.stateMachines.map(
-          ({ sop }) => `arn:aws:states:${this.region}:${this.account}:execution:${stateMachineName(sop.key)}:*`,
-        );
-        grantee.grantPrincipal.addToPrincipalPolicy(
-          new PolicyStatement({ actions: ['states:StopExecution'], resources: executions }),
-        );
-        acknowledge(
-          this.functions[fid],
-          'AwsSolutions-IAM5',
-          'states:StopExecution on the executions of the SOP state machines only (a withdrawn or cancelled case stops its own, core/case/case-admin.ts); execution names are per case, so each ARN ends in ":*".',
-          executions.map((arn) => `Resource::${arn}`),
-        );
-      }
-    }
+    const aslDir = join(Stage.of(this)!.outdir, 'sepakat-asl');
+    mkdirSync(aslDir, { recursive: true });
+    for (const sop of props.sops) this.stateMachines.push({ sop, machine: this.stateMachine(sop, aslDir) });
+    this.grantWorkflows();
 
     this.httpApi();
 
@@ -338,22 +258,20 @@ export class SepakatStateless extends Stack {
       );
     }
 
-    const staff = this.staffSignIn(settings, mailConfiguration);
-    this.userPool = staff.pool;
-    this.userPoolClient = staff.client;
     // Only the HTTP function signs staff in (functions/adapters/cognito-identity.ts); the issuer is pinned.
-    this.functions.http.fn.addEnvironment('SEPAKAT_COGNITO_USER_POOL_ID', staff.pool.userPoolId);
-    this.functions.http.fn.addEnvironment('SEPAKAT_COGNITO_CLIENT_ID', staff.client.userPoolClientId);
+    const { userPool, userPoolClient } = stateful;
+    this.functions.http.fn.addEnvironment('SEPAKAT_COGNITO_USER_POOL_ID', userPool.userPoolId);
+    this.functions.http.fn.addEnvironment('SEPAKAT_COGNITO_CLIENT_ID', userPoolClient.userPoolClientId);
     this.functions.http.fn.addEnvironment(
       'SEPAKAT_COGNITO_ISSUER',
-      `https://cognito-idp.${this.region}.amazonaws.com/${staff.pool.userPoolId}`,
+      `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`,
     );
     // Only the HTTP function knows the front door's secret (functions/handlers/front-door.ts).
     this.functions.http.fn.addEnvironment('SEPAKAT_ORIGIN_SECRET_ARN', this.originSecret.secretArn);
     this.functions.http.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.originSecret.secretArn] }),
     );
-    this.alarmTopic = this.alarmsFor(settings);
+    this.alarmTopic = this.alarmsFor(settings, stateful);
     this.suppressGeneratedFindings();
   }
 
@@ -429,7 +347,7 @@ export class SepakatStateless extends Stack {
    * HeadObject and presigned GETs), PutObject (also CopyObject's target and presigned PUTs), DeleteObject, and
    * ListBucket (without it S3 answers 403 instead of 404 for a missing key, which the adapters rely on).
    */
-  private grantData(stateful: SepakatStateful, mailConfiguration: ConfigurationSet) {
+  private grantData(stateful: SepakatStateful) {
     for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
       const { role } = this.functions[fid];
       for (const [key, level] of Object.entries(access.tables) as [TableKey, TableAccess][]) {
@@ -466,7 +384,7 @@ export class SepakatStateless extends Stack {
           objectWildcards,
         );
       if (access.mail) {
-        this.mailIdentity.grantSendEmail(role);
+        stateful.mailIdentity.grantSendEmail(role);
         // The identity's default configuration set applies to every message: SES authorizes it too.
         role.addToPrincipalPolicy(
           new PolicyStatement({
@@ -475,7 +393,7 @@ export class SepakatStateless extends Stack {
               this.formatArn({
                 service: 'ses',
                 resource: 'configuration-set',
-                resourceName: mailConfiguration.configurationSetName,
+                resourceName: FIXED_NAMES.mailConfiguration,
               }),
             ],
           }),
@@ -580,8 +498,8 @@ export class SepakatStateless extends Stack {
    * The functions that schedule or cancel timed work (ACCESS `schedules`): CreateSchedule and DeleteSchedule on the
    * schedules of the Sepakat group only, and PassRole on the scheduler's role only, for EventBridge Scheduler only.
    */
-  private grantScheduling() {
-    const schedules = `arn:aws:scheduler:${this.region}:${this.account}:schedule/${SCHEDULE_GROUP}/*`;
+  private grantScheduling(stateful: SepakatStateful) {
+    const schedules = `arn:aws:scheduler:${this.region}:${this.account}:schedule/${stateful.scheduler.group}/*`;
     for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
       if (!access.schedules) continue;
       const { role } = this.functions[fid];
@@ -594,7 +512,7 @@ export class SepakatStateless extends Stack {
       role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['iam:PassRole'],
-          resources: [this.schedulerRole.roleArn],
+          resources: [stateful.scheduler.roleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
         }),
       );
@@ -607,11 +525,49 @@ export class SepakatStateless extends Stack {
     }
   }
 
-  private stateMachine(sop: Sop): StateMachine {
+  /**
+   * The functions that start executions, report task results or stop executions, on every Sepakat state machine by
+   * one ARN pattern (`stateMachine:sepakat-*`): their policies stay the same size whatever the number of SOP
+   * versions, and name no state machine, so no function waits for one.
+   */
+  private grantWorkflows() {
+    const machines = `arn:aws:states:${this.region}:${this.account}:stateMachine:${stateMachineName('')}*`;
+    // Executions are named per case (permohonan-<id>, continuations) under their machine's name.
+    const executions = `arn:aws:states:${this.region}:${this.account}:execution:${stateMachineName('')}*:*`;
+    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
+      const grantee = this.functions[fid].workflowGrantee.grantPrincipal;
+      const grants = [
+        ...(access.taskResponse
+          ? [
+              {
+                actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+                on: machines,
+              },
+            ]
+          : []),
+        ...(access.startExecution ? [{ actions: ['states:StartExecution'], on: machines }] : []),
+        ...(access.stopExecution ? [{ actions: ['states:StopExecution'], on: executions }] : []),
+      ];
+      for (const { actions, on } of grants)
+        grantee.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [on] }));
+      if (grants.length)
+        acknowledge(
+          this.functions[fid],
+          'AwsSolutions-IAM5',
+          'The Sepakat state machines (one per SOP version, all named sepakat-…) and their executions (named per case): one ARN pattern each, so the policy does not grow with every SOP version; only the actions this function needs (infra/grants.ts).',
+          [...new Set(grants.map((g) => `Resource::${g.on}`))],
+        );
+    }
+  }
+
+  private stateMachine(sop: Sop, aslDir: string): StateMachine {
     const name = stateMachineName(sop.key);
     // The compiled ASL, as compact JSON: the same definition compileSop gives (parsed, it is equal), without the
-    // indentation, so a template holds several SOP versions within CloudFormation's size limit.
+    // indentation. It goes to S3 as an asset (DefinitionS3Location), not into the template: each version would add
+    // 75–170 KB to it, against CloudFormation's 1 MB.
     const definition = compactAsl(compileSop(sop));
+    const definitionFile = join(aslDir, `${name}.asl.json`);
+    writeFileSync(definitionFile, definition);
     const used = placeholdersOf(definition);
     const roleOf = new Map<string, FunctionRole>(
       Object.entries(FunctionPlaceholders).map(([role, p]) => [p, role as FunctionRole]),
@@ -632,7 +588,7 @@ export class SepakatStateless extends Stack {
     const machine = new StateMachine(this, name, {
       stateMachineName: name,
       comment: `${sop.definition.header.nama} (${sop.key})`,
-      definitionBody: DefinitionBody.fromString(definition),
+      definitionBody: DefinitionBody.fromFile(definitionFile),
       definitionSubstitutions: Object.fromEntries(used.map((p) => [p, functionOf(p).functionArn])),
       // ALL: every state transition is logged, so an operator can follow a case step by step; the volume is small
       // (human-paced cases). Without execution data: inputs and outputs carry case data, personal data of pemohon
@@ -689,92 +645,7 @@ export class SepakatStateless extends Stack {
     );
   }
 
-  private staffSignIn(settings: Settings, mailConfiguration: ConfigurationSet) {
-    const customNames = Object.values(IDENTITY_ATTRIBUTES).map((a) => a.replace(/^custom:/, ''));
-    const pool = new UserPool(this, 'Staff', {
-      userPoolName: 'sepakat-staff',
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      email: this.staffMail(settings, mailConfiguration),
-      userInvitation: {
-        emailSubject: 'Akun Sepakat Anda',
-        emailBody: `Akun Sepakat Anda telah dibuat.<br><br>Nama pengguna: {username}<br>Kata sandi sementara: {####}<br><br>Masuk di ${this.publicBaseUrl}/masuk dalam 3 hari, ganti kata sandi, lalu pasang aplikasi autentikator (kode QR di halaman itu). Jangan teruskan email ini kepada siapa pun.`,
-      },
-      userVerification: {
-        emailSubject: 'Kode verifikasi Sepakat',
-        emailBody:
-          'Kode verifikasi akun Sepakat Anda: {####}<br><br>Jika Anda tidak meminta kode ini, abaikan email ini.',
-      },
-      // Who a console user is (core/access/claims.ts): the pemda never changes for an account (a move is a new
-      // account); unit, roles (comma-separated) and the directory person do, by an administrator only.
-      customAttributes: {
-        pemda: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
-        unit: new StringAttribute({ minLen: 1, maxLen: 256, mutable: true }),
-        peran: new StringAttribute({ minLen: 1, maxLen: 256, mutable: true }),
-        pegawai: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
-      },
-      featurePlan: FeaturePlan.PLUS,
-      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: true,
-      // Staff accounts and their MFA secrets cannot be recreated from anything: keep the pool if it leaves the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    if (mailDomainOf(settings.mailFrom) !== settings.domain)
-      (pool.node.defaultChild as CfnUserPool).addPropertyOverride(
-        'EmailConfiguration.SourceArn',
-        this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.domain }),
-      );
-    for (const group of STAFF_GROUPS) pool.addGroup(group, { groupName: group });
-    const client = pool.addClient('Console', {
-      generateSecret: false,
-      authFlows: { userPassword: true, userSrp: true },
-      preventUserExistenceErrors: true,
-      disableOAuth: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
-      // The ID token carries what the console needs. An explicit write list: a user may change only their display
-      // name through this client, never the attributes that grant access.
-      readAttributes: new ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
-        .withCustomAttributes(...customNames),
-      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
-    });
-    return { pool, client };
-  }
-
-  /**
-   * Cognito's own mail (invitations, verification codes) goes through SES from the pemda's domain, as Sepakat's
-   * does: the sender of `sepakat:mailFrom`, the domain identity, its configuration set.
-   */
-  private staffMail(settings: Settings, mailConfiguration: ConfigurationSet): UserPoolEmail {
-    const fromEmail = /<([^>\s]+)>\s*$/.exec(settings.mailFrom)?.[1] ?? settings.mailFrom.trim();
-    const fromName = /^\s*"?([^"<]*?)"?\s*</.exec(settings.mailFrom)?.[1]?.trim();
-    const fromDomain = mailDomainOf(settings.mailFrom);
-    const mail = UserPoolEmail.withSES({
-      fromEmail,
-      ...(fromName ? { fromName } : {}),
-      // CDK names the identity after the sender's domain; a sender at a subdomain of the identity's domain is sent
-      // through the identity itself (staffSignIn sets the SourceArn).
-      sesVerifiedDomain: fromDomain,
-      configurationSetName: mailConfiguration.configurationSetName,
-    });
-    return mail;
-  }
-
-  private alarmsFor(settings: Settings): Topic {
+  private alarmsFor(settings: Settings, stateful: SepakatStateful): Topic {
     const topic = new Topic(this, 'Alarms', { displayName: 'Sepakat alarms', enforceSSL: true });
     if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     const alarm = (id: string, metric: IMetric, description: string, threshold = 1) => {
@@ -815,6 +686,12 @@ export class SepakatStateless extends Stack {
         `Sepakat ${fid}: events in the dead-letter queue`,
         0,
       );
+    alarm(
+      'ScheduleDeadLetters',
+      stateful.scheduleDeadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      'Sepakat: one-time schedules (reminders, monitoring) that could not be delivered',
+      0,
+    );
     // The HTTP function answers its own errors with a page (status 500/503): count them at the API.
     alarm(
       'ApiServerErrors',

@@ -450,7 +450,7 @@ describe('npm run synth', () => {
     const root = rootWith({ 'uji-periksa.yaml': numbered });
     const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Raw;
     const settings = readSettings((key) => context[key], root);
-    const synth = () => createSepakat(new App(), { settings, root, env: environmentFrom({}) });
+    const synth = () => createSepakat(new App(), { settings, root, env: environmentFrom({}, settings) });
     expect(synth).toThrow(InvalidDefinitionError);
     expect(synth).toThrow(
       `${join(root, 'sops', 'uji-periksa.yaml')}: langkah L2: L2.lanjut.automatic[0].dokumen: notulen-rapat memerlukan notulisnya`,
