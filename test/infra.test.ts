@@ -805,17 +805,19 @@ describe('the front door', () => {
 
 describe('Cognito mail', () => {
   it('sends the staff pool’s mail through SES from the pemda’s domain, with Indonesian templates', () => {
-    const [, pool] = ofType(statelessResources, 'AWS::Cognito::UserPool')[0]!;
+    const [, pool] = ofType(statefulResources, 'AWS::Cognito::UserPool')[0]!;
     const p = pool.Properties;
     expect(p.EmailConfiguration).toEqual({
       EmailSendingAccount: 'DEVELOPER',
       From: SETTINGS.mailFrom,
       SourceArn: `arn:aws:ses:ap-southeast-3:111111111111:identity/${SETTINGS.domain}`,
-      ConfigurationSet: { Ref: ofType(statelessResources, 'AWS::SES::ConfigurationSet')[0]![0] },
+      ConfigurationSet: FIXED_NAMES.mailConfiguration,
     });
     const invitation = p.AdminCreateUserConfig.InviteMessageTemplate;
     expect(invitation.EmailSubject).toBe('Akun Sepakat Anda');
     expect(JSON.stringify(invitation.EmailMessage)).toMatch(/\{username\}.*\{####\}.*\/masuk/);
+    // The pool is retained in the stateful stack: it names the sign-in address only when the deployer gave one.
+    expect(JSON.stringify(invitation.EmailMessage)).not.toContain('cloudfront');
     expect(JSON.stringify(invitation.EmailMessage)).toContain('Kata sandi sementara');
     const verification = p.VerificationMessageTemplate;
     expect(verification).toMatchObject({
@@ -1205,7 +1207,10 @@ describe('region', () => {
       expect(statelessResources[fnLogicalId(spec.id)]!.Properties.Environment.Variables.SEPAKAT_REGION, spec.id).toBe(
         'ap-southeast-3',
       );
-    expect(JSON.stringify(statelessResources)).not.toContain('us-east-1');
+    // Only the edge stack is in us-east-1 (CloudFront's web ACL and certificate live there): the stateless stack
+    // names that region in its references to the edge stack's outputs, nowhere else.
+    const edgeReference = /"Fn::GetStackOutput":\{"StackName":"SepakatEdge","Region":"us-east-1"/g;
+    expect(JSON.stringify(statelessResources).replace(edgeReference, '')).not.toContain('us-east-1');
     expect(JSON.stringify(statefulResources)).not.toContain('us-east-1');
     // Another region is the deployer's choice; none in the context is Jakarta; a malformed one names the key.
     const singapore = readSettings(context({ 'sepakat:region': 'ap-southeast-1' }), PROJECT_ROOT);
@@ -1222,7 +1227,7 @@ describe('state that survives a redeploy', () => {
     const text = JSON.stringify(stateful.toJSON());
     expect(text).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
     expect(synth.stateful.dependencies).toEqual([]);
-    expect(synth.stateless.dependencies).toEqual([synth.stateful]);
+    expect(synth.stateless.dependencies.map((d) => d.stackName).sort()).toEqual(['SepakatEdge', 'SepakatStateful']);
     // No logical id of the stateless stack appears in the stateful template.
     for (const id of Object.keys(statelessResources)) expect(text.includes(`"${id}"`), id).toBe(false);
   });
@@ -1237,6 +1242,8 @@ describe('state that survives a redeploy', () => {
       ['AWS::SES::ConfigurationSet', 'Name', FIXED_NAMES.mailConfiguration],
       ['AWS::SES::EmailIdentity', 'EmailIdentity', SETTINGS.domain],
       ['AWS::SecretsManager::Secret', 'Name', FIXED_NAMES.linkKey],
+      ['AWS::SecretsManager::Secret', 'Name', FIXED_NAMES.codeKey],
+      ['AWS::SecretsManager::Secret', 'Name', FIXED_NAMES.sessionKey],
       ['AWS::SecretsManager::Secret', 'Name', FIXED_NAMES.bsreCredentials],
       ['AWS::SecretsManager::Secret', 'Name', FIXED_NAMES.bsreIdentities],
     ];
@@ -1246,7 +1253,14 @@ describe('state that survives a redeploy', () => {
       expect(found[0]![1].DeletionPolicy, `${type} ${name}`).toBe('Retain');
       expect(found[0]![1].UpdateReplacePolicy, `${type} ${name}`).toBe('Retain');
       // ... and none of that kind is left in the stateless stack.
-      if (type !== 'AWS::IAM::Role' && type !== 'AWS::SQS::Queue')
+      // (The stateless stack keeps only the front door's origin secret, which a redeploy may change: CloudFront and
+      // the http function are deployed with it, and nothing stored refers to it.)
+      if (type === 'AWS::SecretsManager::Secret')
+        expect(
+          ofType(statelessResources, type).map(([id]) => id),
+          type,
+        ).toEqual([expect.stringMatching(/^OriginSecret/)]);
+      else if (type !== 'AWS::IAM::Role' && type !== 'AWS::SQS::Queue')
         expect(ofType(statelessResources, type), type).toEqual([]);
     }
     for (const [id, group] of ofType(statefulResources, 'AWS::Cognito::UserPoolGroup'))
@@ -1281,7 +1295,7 @@ describe('any number of SOP versions', () => {
     expect(new Set(twenty.stateless.stateMachines.map(({ sop }) => sop.key)).size).toBe(20);
     const three = templateFigures(synth.outdir);
     const many = templateFigures(twenty.outdir);
-    expect(many.map((f) => f.stack)).toEqual(['SepakatStateful', 'SepakatStateless']);
+    expect(many.map((f) => f.stack)).toEqual(['SepakatEdge', 'SepakatStateful', 'SepakatStateless']);
     for (const f of [...three, ...many]) {
       expect(f.bytes, f.stack).toBeLessThan(500_000);
       expect(f.resources, f.stack).toBeLessThan(RESOURCE_LIMIT);
