@@ -353,6 +353,29 @@ describe('the stateless stack', () => {
     }
   });
 
+  it('catches every failure of every Task state of every state machine (States.ALL, last), so no case is stranded', () => {
+    type AslState = { Type: string; Catch?: { ErrorEquals: string[]; Next: string }[]; Branches?: Asl[] };
+    type Asl = { States: Record<string, AslState> };
+    const tasksOf = (asl: Asl): [string, AslState][] =>
+      Object.entries(asl.States).flatMap(([name, st]) => [
+        ...(st.Type === 'Task' ? [[name, st] as [string, AslState]] : []),
+        ...(st.Branches ?? []).flatMap(tasksOf),
+      ]);
+    let checked = 0;
+    for (const { sop, machine } of synth.stateless.stateMachines) {
+      const p = statelessResources[logicalId(synth.stateless, machine)]!.Properties;
+      // The definition as synthesized (inline), else the one deployed from compileSop (checked equal above).
+      const asl = JSON.parse(p.DefinitionString ?? compileSop(sop)) as Asl;
+      for (const [name, st] of tasksOf(asl)) {
+        const last = st.Catch?.at(-1);
+        expect(last?.ErrorEquals, `${sop.key}: ${name}`).toEqual(['States.ALL']);
+        expect(asl.States[last!.Next], `${sop.key}: ${name} → ${last!.Next}`).toBeDefined();
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(synth.stateless.stateMachines.length * 10);
+  });
+
   it('keeps the stateless template under CloudFormation’s 1 MB limit', () => {
     const size = readFileSync(join(synth.outdir, 'SepakatStateless.template.json')).length;
     // Each SOP version adds its compiled ASL (compact: about 75–170 KB in the template): see README, "Deploying to AWS".

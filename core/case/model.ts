@@ -160,6 +160,8 @@ export type HistoryType =
   | 'tugas-diputuskan'
   | 'tugas-dilaporkan'
   | 'email-terkirim'
+  /** The mail service refused an email for good (SES MessageRejected, an unverified address): nothing was sent. */
+  | 'email-gagal'
   | 'otomatis-selesai'
   | 'data-dibaca'
   | 'tautan-diperbarui'
