@@ -75,6 +75,7 @@ export const ASYNC_FUNCTIONS: readonly FunctionId[] = [
   'reconcile',
   'sweepRegisters',
   'sweepIntake',
+  'sweepStranded',
   'runSchedule',
 ];
 
@@ -94,6 +95,7 @@ export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string
   { id: 'reconcile', every: Duration.minutes(5), what: 'reports decisions whose report failed' },
   { id: 'sweepRegisters', every: Duration.hours(1), what: 'voids numbers lost to an interrupted allocation' },
   { id: 'sweepIntake', every: Duration.minutes(15), what: 'finishes, expires and quarantines permohonan left behind' },
+  { id: 'sweepStranded', every: Duration.minutes(15), what: 'continues active cases that have no running execution' },
 ];
 
 /**
@@ -253,6 +255,13 @@ export class SepakatStateless extends Stack {
         if (access.taskResponse) machine.grantTaskResponse(grantee);
         if (access.startExecution) machine.grantStartExecution(grantee);
       }
+      if (access.listExecutions)
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['states:ListExecutions'],
+            resources: this.stateMachines.map(({ machine }) => machine.stateMachineArn),
+          }),
+        );
       if (access.stopExecution) {
         // Executions are named per case (permohonan-<id>, continuations): the ARNs end in "*" per state machine.
         const executions = this.stateMachines.map(

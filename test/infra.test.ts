@@ -501,6 +501,7 @@ describe('the stateless stack', () => {
       reconcile: 'rate(5 minutes)',
       sweepRegisters: 'rate(1 hour)',
       sweepIntake: 'rate(15 minutes)',
+      sweepStranded: 'rate(15 minutes)',
     } as const;
     for (const [id, expression] of Object.entries(expressions) as [FunctionId, string][]) {
       const schedule = schedules.find((s) => s.Target.Arn['Fn::GetAtt']?.[0] === fnLogicalId(id))!;
@@ -515,6 +516,7 @@ describe('the stateless stack', () => {
       'runSchedule',
       'sweepIntake',
       'sweepRegisters',
+      'sweepStranded',
     ]);
     for (const id of ASYNC_FUNCTIONS) {
       const queueId = logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!);
@@ -646,6 +648,19 @@ describe('least privilege', () => {
         );
     }
     expect(FUNCTIONS.filter((f) => ACCESS[f.id].stopExecution).map((f) => f.id)).toEqual(['http']);
+    // Only the stranded-case sweep lists executions, and only those of the SOP state machines.
+    for (const spec of FUNCTIONS) {
+      const lists = statementsOfRole(roleOf(spec.id)).filter((s) =>
+        asArray(s.Action).includes('states:ListExecutions'),
+      );
+      expect(lists.length > 0, `${spec.id} list executions`).toBe(spec.id === 'sweepStranded');
+      for (const s of lists) {
+        // (CDK merges it with StartExecution, which names the same state machines.)
+        for (const action of asArray(s.Action))
+          expect(['states:ListExecutions', 'states:StartExecution']).toContain(action);
+        expect(asArray(s.Resource).sort(byJson)).toEqual(machineRefs());
+      }
+    }
     expect(
       allStatements().filter((s) => asArray(s.Action).some((a: string) => a.startsWith('states:Send'))).length,
     ).toBeGreaterThan(0);

@@ -328,6 +328,8 @@ export interface StepFunctionsPort {
   sendTaskSuccess(token: string, output: string): Promise<'ok' | 'gone'>;
   sendTaskFailure(token: string, error: string, cause: string): Promise<'ok' | 'gone'>;
   stopExecution(executionArn: string, error: string, cause: string): Promise<void>;
+  /** The names of the running executions of a state machine (the stranded-case sweep, core/case/stranded.ts). */
+  runningExecutions(stateMachineArn: string): Promise<string[]>;
 }
 
 export interface OutgoingMail {
