@@ -43,6 +43,9 @@ Perintah:
   arsip riwayat <ID-dokumen>                          siapa mengunduh dokumen itu, kapan dan untuk apa
   lanjutkan <ID-kasus>                                melanjutkan kasus di langkahnya (setelah kerja otomatis
                                                       yang gagal diperbaiki); yang sudah dikerjakan tidak diulang
+  sapu                                                kasus aktif tanpa eksekusi yang berjalan dilanjutkan di
+                                                      langkahnya (yang berhenti karena kerja otomatis gagal
+                                                      menunggu perbaikan lalu lanjutkan); mencetak jumlahnya
   batalkan <ID-kasus> --alasan "…"                    membatalkan kasus: tugas terbuka dihentikan, pemohon dan
                                                       pemegang tugas diberi tahu; dokumen tetap tersimpan
   muat-ulang                                           runtime yang berjalan memuat ulang SOP (versi baru) dan
@@ -1135,6 +1138,7 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
     surat: { args: 0, flags: ['ke'] },
     register: { args: 0, flags: ['pemda', 'tahun', 'seri', 'status', 'csv', 'pdf'] },
     lanjutkan: { args: 1, flags: [] },
+    sapu: { args: 0, flags: [] },
     perjanjian: { args: 1, flags: [] },
     batalkan: { args: 1, flags: ['alasan'] },
     kalender: { args: 2, flags: [] },
@@ -1209,6 +1213,14 @@ export async function main(argv: readonly string[], out: (l: string) => void = (
         out(
           resumed ? `Kasus ${caseId} dilanjutkan (eksekusi ${resumed.executionName}).` : `Kasus ${caseId} tidak aktif.`,
         );
+        break;
+      }
+      case 'sapu': {
+        const swept = await withApp(dataDir, (app) => app.sweepStranded());
+        out(
+          `Kasus aktif diperiksa: ${swept.checked}; tanpa eksekusi berjalan: ${swept.found}; dilanjutkan: ${swept.resumed}; menunggu perbaikan: ${swept.awaitingFix}; gagal dilanjutkan: ${swept.failed}.`,
+        );
+        for (const c of swept.cases) out(`  ${c.caseId}  ${c.outcome}`);
         break;
       }
       case 'batalkan': {

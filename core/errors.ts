@@ -35,6 +35,13 @@ export const ErrorNames = {
   Limited: 'Sepakat.BatasTercapai',
   /** Input from a person was rejected (bad form, bad link); never reaches Step Functions. */
   BadInput: 'Sepakat.BadInput',
+  /**
+   * A failure the handler already recorded on the case and told (a signing task's document that cannot be made as
+   * the task opens): the execution stops without recording it again.
+   */
+  FailureRecorded: 'Sepakat.KegagalanTercatat',
+  /** An email address the mail service refused for good (SES MessageRejected, an unverified address). */
+  MailRejected: 'Sepakat.EmailDitolak',
   /** Step Functions' own timeout error name (a human wait outlived its bounded TimeoutSeconds). */
   StatesTimeout: 'States.Timeout',
   /** Step Functions' catch-all. */

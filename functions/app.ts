@@ -29,6 +29,7 @@ import { NaskahVersions } from '../core/naskah/versions.ts';
 import { CompletionPackage } from '../core/documents/completion-package.ts';
 import { Archive } from '../core/documents/archive-search.ts';
 import { sweepRegisters } from '../core/register/sweep-registers.ts';
+import { sweepStranded } from '../core/case/stranded.ts';
 import { Agreements } from '../core/agreement/agreements.ts';
 import { CalendarImport } from '../core/calendar/calendar-import.ts';
 import { S3CalendarYearStore } from './adapters/calendar-store.ts';
@@ -94,6 +95,8 @@ export interface App {
   archive: Archive;
   /** The scheduled repair of every pemda's register (holes voided as "alokasi terputus"). */
   sweepRegisters(): ReturnType<typeof sweepRegisters>;
+  /** The scheduled sweep of active cases with no running execution (core/case/stranded.ts). */
+  sweepStranded(options?: { graceMs?: number }): ReturnType<typeof sweepStranded>;
   /** Staff sign-in (Cognito user pool; cognito-local on the embedded default); absent when not configured. */
   identity?: CognitoIdentity;
   /** Releases what the app holds (the browser). */
@@ -347,6 +350,17 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       timeZone: (pemdaId) => catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
     }),
     sweepRegisters: () => sweepRegisters({ pemdaIds: () => catalog.pemdaIds(), register, clock: deps.clock }),
+    sweepStranded: (options) =>
+      sweepStranded(
+        {
+          store: deps.store,
+          sfn: deps.sfn,
+          clock: deps.clock,
+          stateMachineArn: (sopKey) => deps.stateMachineArn(sopKey),
+          resume: (caseId, reason) => runtime.resumeCase(caseId, reason),
+        },
+        options,
+      ),
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
     ...(identity ? { identity } : {}),
     async close() {

@@ -18,6 +18,7 @@ export type FunctionId =
   | 'reconcile'
   | 'sweepRegisters'
   | 'sweepIntake'
+  | 'sweepStranded'
   | 'runSchedule'
   | 'http'
   | 'intake'
@@ -86,6 +87,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     256,
     300,
   ),
+  step('sweepStranded', 'Scheduled: continues active cases that have no running execution', 256, 300),
   {
     id: 'runSchedule',
     entry: 'functions/lambda/step-tasks.ts',

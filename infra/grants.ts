@@ -36,6 +36,8 @@ export interface FunctionAccess {
   readonly startExecution: boolean;
   /** states:StopExecution on the executions of the SOP state machines (a withdrawn or cancelled case). */
   readonly stopExecution: boolean;
+  /** states:ListExecutions on the SOP state machines (which cases have a running execution). */
+  readonly listExecutions: boolean;
   /**
    * Creates and deletes one-time schedules in the Sepakat schedule group (the Scheduler port in AWS), passing the
    * scheduler's role; such a function gets the SEPAKAT_SCHEDULER_* environment.
@@ -58,6 +60,7 @@ function grant(access: Partial<FunctionAccess> & Pick<FunctionAccess, 'tables'>)
     taskResponse: false,
     startExecution: false,
     stopExecution: false,
+    listExecutions: false,
     schedules: false,
     invokesSigning: false,
     keys: [],
@@ -152,6 +155,14 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   reconcile: grant({
     tables: { cases: 'readWrite', tasks: 'readWrite', history: 'write' },
     taskResponse: true,
+    startExecution: true,
+  }),
+  // The stranded-case sweep (core/case/stranded.ts): active cases (byStatus), the running executions of their state
+  // machines, a stranded case's history (a recorded failure since its last continuation?), then runtime.resumeCase:
+  // the case read, StartExecution, the kasus-dilanjutkan fact.
+  sweepStranded: grant({
+    tables: { cases: 'read', history: 'readWrite' },
+    listExecutions: true,
     startExecution: true,
   }),
   // The register sweep of every pemda.

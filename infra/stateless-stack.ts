@@ -85,6 +85,7 @@ export const ASYNC_FUNCTIONS: readonly FunctionId[] = [
   'reconcile',
   'sweepRegisters',
   'sweepIntake',
+  'sweepStranded',
   'runSchedule',
 ];
 
@@ -93,6 +94,7 @@ export const SCHEDULES: readonly { id: FunctionId; every: Duration; what: string
   { id: 'reconcile', every: Duration.minutes(5), what: 'reports decisions whose report failed' },
   { id: 'sweepRegisters', every: Duration.hours(1), what: 'voids numbers lost to an interrupted allocation' },
   { id: 'sweepIntake', every: Duration.minutes(15), what: 'finishes, expires and quarantines permohonan left behind' },
+  { id: 'sweepStranded', every: Duration.minutes(15), what: 'continues active cases that have no running execution' },
 ];
 
 /**
@@ -547,6 +549,8 @@ export class SepakatStateless extends Stack {
           : []),
         ...(access.startExecution ? [{ actions: ['states:StartExecution'], on: machines }] : []),
         ...(access.stopExecution ? [{ actions: ['states:StopExecution'], on: executions }] : []),
+        // The stranded-case sweep asks which executions run (core/case/stranded.ts).
+        ...(access.listExecutions ? [{ actions: ['states:ListExecutions'], on: machines }] : []),
       ];
       for (const { actions, on } of grants)
         grantee.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [on] }));

@@ -87,6 +87,8 @@ export interface RuntimeOptions {
    * unconfirmed permohonan, leftovers. 0: only at start and through `sweepIntake()`.
    */
   intakeSweepIntervalMs?: number;
+  /** How often the stranded-case sweep runs (ms, default 15 minutes). 0: only through `sweepStranded()`. */
+  strandedSweepIntervalMs?: number;
   /** The local BSrE service's behaviour at start (a delay, or a misbehaving mode); `bsre.setBehaviour` changes it. */
   bsre?: Partial<BsreBehaviour>;
   /** The bound of each request to the local BSrE service (default 20 s, as in production). */
@@ -137,6 +139,13 @@ export interface LocalRuntime {
   idle(): Promise<void>;
   /** Runs the intake sweep now (what the scheduled sweepIntake function does in AWS). */
   sweepIntake(): Promise<unknown>;
+  /**
+   * Makes every invocation of one of the state machines' functions fail with `error` (a broken deployment of it, for
+   * the tests of what a failure leaves behind); without `error`, the function works again.
+   */
+  failFunction(role: FunctionRole, error?: { name: string; message: string }): void;
+  /** Runs the stranded-case sweep now (what the scheduled sweepStranded function does in AWS): its counts. */
+  sweepStranded(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -229,13 +238,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     identitiesFile: join(dataDir, 'identitas-bsre.json'),
   });
   bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled
+  /** The functions made to fail (`failFunction`), by role. */
+  const failing = new Map<FunctionRole, { name: string; message: string }>();
   // The functions by name, run in process: what Step Functions' Lambda tasks and the local Lambda API invoke.
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const functionOf = (name: string): LocalFunction | undefined => {
     if (name === SIGNING_FUNCTION_NAME) return late.signing;
     const role = byName.get(name);
     const handlers = late.handlers;
-    return role && handlers ? (payload) => handlers[role](payload as never) : undefined;
+    return role && handlers
+      ? (payload) => {
+          const failure = failing.get(role);
+          // A handler made to fail (`failFunction`): it throws as a broken deployment of it would.
+          if (failure) return Promise.reject(Object.assign(new Error(failure.message), { name: failure.name }));
+          return handlers[role](payload as never);
+        }
+      : undefined;
   };
   const [sfn, lambda] = await Promise.all([
     startLocalStepFunctions({
@@ -428,6 +446,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         }, sweepEvery)
       : undefined;
   sweepTimer?.unref();
+  // What the scheduled sweepStranded function does in AWS: every 15 minutes, one run at a time. (At start every active
+  // case was resumed already.)
+  let sweepingStranded: Promise<unknown> | undefined;
+  const sweepStranded = () =>
+    (sweepingStranded ??= handlers.sweepStranded().finally(() => {
+      sweepingStranded = undefined;
+    }));
+  const strandedEvery = options.strandedSweepIntervalMs ?? 15 * 60_000;
+  const strandedTimer =
+    strandedEvery > 0
+      ? setInterval(() => {
+          sweepStranded().catch((error: unknown) => log('sapuan kasus terdampar gagal', { error }));
+        }, strandedEvery)
+      : undefined;
+  strandedTimer?.unref();
   const urls = {
     web: webUrl,
     dynamodb: dynamodb.endpoint,
@@ -511,10 +544,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
     sweepIntake,
+    sweepStranded,
+    failFunction: (role, error) => {
+      if (error) failing.set(role, error);
+      else failing.delete(role);
+    },
     async close() {
       dataWatch?.close();
       if (sweepTimer) clearInterval(sweepTimer);
+      if (strandedTimer) clearInterval(strandedTimer);
       await sweeping?.catch(() => undefined);
+      await sweepingStranded?.catch(() => undefined);
       await scheduler.stop();
       await Promise.allSettled([...inFlight]);
       // Keep-alive connections would hold close() open until they time out: end them too.

@@ -419,6 +419,29 @@ describe('the stateless stack', () => {
     }
   });
 
+  it('catches every failure of every Task state of every state machine (States.ALL, last), so no case is stranded', () => {
+    type AslState = { Type: string; Catch?: { ErrorEquals: string[]; Next: string }[]; Branches?: Asl[] };
+    type Asl = { States: Record<string, AslState> };
+    const tasksOf = (asl: Asl): [string, AslState][] =>
+      Object.entries(asl.States).flatMap(([name, st]) => [
+        ...(st.Type === 'Task' ? [[name, st] as [string, AslState]] : []),
+        ...(st.Branches ?? []).flatMap(tasksOf),
+      ]);
+    let checked = 0;
+    for (const { sop, machine } of synth.stateless.stateMachines) {
+      const p = statelessResources[logicalId(synth.stateless, machine)]!.Properties;
+      // The definition as deployed: the asset the template points at.
+      const asl = JSON.parse(assetText(p.DefinitionS3Location)) as Asl;
+      for (const [name, st] of tasksOf(asl)) {
+        const last = st.Catch?.at(-1);
+        expect(last?.ErrorEquals, `${sop.key}: ${name}`).toEqual(['States.ALL']);
+        expect(asl.States[last!.Next], `${sop.key}: ${name} → ${last!.Next}`).toBeDefined();
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(synth.stateless.stateMachines.length * 10);
+  });
+
   it('serves the action pages, the console, the archive, the intake API and the verification page', () => {
     const routes = ofType(statelessResources, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routes.sort()).toEqual(HTTP_ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.path}`)).sort());
@@ -550,6 +573,7 @@ describe('the stateless stack', () => {
       reconcile: 'rate(5 minutes)',
       sweepRegisters: 'rate(1 hour)',
       sweepIntake: 'rate(15 minutes)',
+      sweepStranded: 'rate(15 minutes)',
     } as const;
     for (const [id, expression] of Object.entries(expressions) as [FunctionId, string][]) {
       const schedule = schedules.find((s) => s.Target.Arn['Fn::GetAtt']?.[0] === fnLogicalId(id))!;
@@ -564,6 +588,7 @@ describe('the stateless stack', () => {
       'runSchedule',
       'sweepIntake',
       'sweepRegisters',
+      'sweepStranded',
     ]);
     for (const id of ASYNC_FUNCTIONS) {
       const queueId = logicalId(synth.stateless, synth.stateless.deadLetterQueues[id]!);
@@ -871,6 +896,7 @@ describe('least privilege', () => {
             ? ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']
             : []),
           ...(ACCESS[spec.id].startExecution ? ['states:StartExecution'] : []),
+          ...(ACCESS[spec.id].listExecutions ? ['states:ListExecutions'] : []),
         ]),
       );
       // A withdrawn or cancelled case stops its executions: those of the SOP state machines, by name.
@@ -879,6 +905,19 @@ describe('least privilege', () => {
       for (const s of stops) expect(asArray(s.Resource)).toEqual([executionPattern()]);
     }
     expect(FUNCTIONS.filter((f) => ACCESS[f.id].stopExecution).map((f) => f.id)).toEqual(['http']);
+    // Only the stranded-case sweep lists executions, and only those of the SOP state machines.
+    for (const spec of FUNCTIONS) {
+      const lists = statementsOfRole(roleOf(spec.id)).filter((s) =>
+        asArray(s.Action).includes('states:ListExecutions'),
+      );
+      expect(lists.length > 0, `${spec.id} list executions`).toBe(spec.id === 'sweepStranded');
+      for (const s of lists) {
+        // (IAM may merge it with StartExecution, which names the same state machines.)
+        for (const action of asArray(s.Action))
+          expect(['states:ListExecutions', 'states:StartExecution']).toContain(action);
+        expect(asArray(s.Resource)).toEqual([machinePattern()]);
+      }
+    }
     expect(
       allStatements().filter((s) => asArray(s.Action).some((a: string) => a.startsWith('states:Send'))).length,
     ).toBeGreaterThan(0);

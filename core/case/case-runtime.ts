@@ -380,17 +380,20 @@ export class CaseRuntime {
     try {
       await this.deps.documents?.prepareShown({ record, activity, task });
     } catch (error) {
-      if (!isSepakatError(error, ErrorNames.Transient))
-        await this.recordFailure({
-          caseId: record.caseId,
-          node: task.node,
-          seq: task.seq,
-          error: {
-            Error: error instanceof Error ? error.name : 'Error',
-            Cause: JSON.stringify({ errorMessage: error instanceof Error ? error.message : String(error) }),
-          },
-        });
-      throw error;
+      if (isSepakatError(error, ErrorNames.Transient)) throw error;
+      await this.recordFailure({
+        caseId: record.caseId,
+        node: task.node,
+        seq: task.seq,
+        error: {
+          Error: error instanceof Error ? error.name : 'Error',
+          Cause: JSON.stringify({ errorMessage: error instanceof Error ? error.message : String(error) }),
+        },
+      });
+      // Recorded and told: the state machine's failure state does not record it again.
+      throw new SepakatError(ErrorNames.FailureRecorded, error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
     }
   }
 
@@ -525,7 +528,14 @@ export class CaseRuntime {
     error: { Error?: string; Cause?: string };
   }): Promise<{ recorded: true }> {
     const record = await this.requireCase(input.caseId);
-    const activity = this.activityOf(record, input.node);
+    // Recorded and told by the handler that failed (a signing task's document as the task opens).
+    if (input.error.Error === ErrorNames.FailureRecorded) return { recorded: true };
+    const sop = this.sopOf(record);
+    // A gate or a result has no step of its own: the failure belongs to the step the case is at.
+    const nodeId = sop.nodes.some((n) => n.id === input.node && n.type === 'activity')
+      ? input.node
+      : record.cursor?.node;
+    const activity = nodeId ? this.activityOf(record, nodeId) : undefined;
     const cause = describeFailure(input.error);
     const at = this.now().toISOString();
     const key = activationKey(input.seq, `otomatis-gagal#${at}`);
@@ -534,20 +544,33 @@ export class CaseRuntime {
       eventKey: key,
       type: 'otomatis-gagal',
       at,
-      node: input.node,
-      stepId: activity.stepId,
+      ...(activity ? { node: activity.id, stepId: activity.stepId } : {}),
       seq: input.seq,
       detail: { error: input.error.Error ?? 'tidak diketahui', alasan: cause },
     });
-    // Told to the step's officials; a failure of the pemda's own work is not the pemohon's to hear (the dashboard
-    // shows it, and the officials of the case resume it).
-    const to = activity.performer.kind === 'pemohon' ? [] : await this.recipients(record, activity.performer.id);
+    // Told to the step's officials and the pemda's administrator; a failure of the pemda's own work is not the
+    // pemohon's to hear (the dashboard shows it, and the officials of the case resume it).
+    const officials =
+      activity && activity.performer.kind !== 'pemohon' ? await this.recipients(record, activity.performer.id) : [];
+    const to = [...new Set([...officials, ...this.administrators(record)])];
+    const where = activity ? `langkah ${activity.stepId}` : 'kasus ini';
     if (to.length)
       await this.sendNotice(record, `${key}#email`, to, {
-        judul: `Kerja otomatis di langkah ${activity.stepId} gagal`,
-        pesan: `Dokumen atau tindakan otomatis pada langkah ${activity.stepId} (${activity.label}) tidak dapat diselesaikan: ${cause}. Kasus berhenti di langkah ini dan dilanjutkan setelah penyebabnya diperbaiki; tidak ada yang hilang atau terulang.`,
+        judul: `Kerja otomatis di ${where} gagal`,
+        pesan: `Dokumen atau tindakan otomatis pada ${activity ? `langkah ${activity.stepId} (${activity.label})` : where} tidak dapat diselesaikan: ${cause}. Kasus berhenti di langkah ini dan dilanjutkan setelah penyebabnya diperbaiki; tidak ada yang hilang atau terulang.`,
       });
     return { recorded: true };
+  }
+
+  /**
+   * The pemda's administrator of cooperation cases: the holders of the Bagian's head role (`pemantauan.bagian`, else
+   * the letter signer), as the agreements' proposals reach them.
+   */
+  private administrators(record: CaseRecord): string[] {
+    const pemda = this.deps.pemda(record.pemdaId);
+    const data = pemda.directory.data;
+    const role = data.pemantauan.bagian ?? data.pemda.dokumen.penandatanganSurat;
+    return role ? pemda.directory.holders(role, pemda.localDate(this.now())).map((p) => p.email) : [];
   }
 
   /** A notice ('pemberitahuan') about a case, once per `eventKey`: its subject and case, and what it says. */
@@ -896,7 +919,8 @@ export class CaseRuntime {
 
   /**
    * Sends an email once per case and purpose: recorded in the history; a resend carries the same Message-ID. The
-   * fact names the attachments (file name and size), never their bytes.
+   * fact names the attachments (file name and size), never their bytes. An address the mail service refuses for
+   * good is recorded as `email-gagal`, and nothing else is undone or stopped.
    */
   async sendOnce(
     caseId: string,
@@ -912,12 +936,32 @@ export class CaseRuntime {
     const rendered = this.deps.emails.render(mail.template, mail.model);
     const messageId = `<${createHash('sha256').update(`${caseId}|${eventKey}`).digest('hex').slice(0, 32)}@${this.deps.mailDomain}>`;
     const attachments = mail.attachments ?? [];
-    await this.deps.mailer.send({
-      messageId,
-      to: mail.to,
-      ...rendered,
-      ...(attachments.length ? { attachments } : {}),
-    });
+    try {
+      await this.deps.mailer.send({
+        messageId,
+        to: mail.to,
+        ...rendered,
+        ...(attachments.length ? { attachments } : {}),
+      });
+    } catch (error) {
+      // A transient failure is thrown (retried with backoff); a permanent rejection is a fact on the case, shown on
+      // its page: whatever waited for this email (an open task) stays as it is, to be resent or reassigned.
+      if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
+      await this.history({
+        caseId,
+        eventKey: `${eventKey}#gagal`,
+        type: 'email-gagal',
+        at: this.now().toISOString(),
+        detail: {
+          to: mail.to,
+          subject: rendered.subject,
+          template: mail.template,
+          kunci: eventKey,
+          alasan: error.message,
+        },
+      });
+      return;
+    }
     this.deps.faults.point('while-email-sending');
     await this.history({
       caseId,

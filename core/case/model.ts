@@ -166,6 +166,8 @@ export type HistoryType =
   | 'tugas-diputuskan'
   | 'tugas-dilaporkan'
   | 'email-terkirim'
+  /** The mail service refused an email for good (SES MessageRejected, an unverified address): nothing was sent. */
+  | 'email-gagal'
   | 'otomatis-selesai'
   | 'data-dibaca'
   | 'tautan-diperbarui'
@@ -332,6 +334,8 @@ export interface StepFunctionsPort {
   sendTaskSuccess(token: string, output: string): Promise<'ok' | 'gone'>;
   sendTaskFailure(token: string, error: string, cause: string): Promise<'ok' | 'gone'>;
   stopExecution(executionArn: string, error: string, cause: string): Promise<void>;
+  /** The names of the running executions of a state machine (the stranded-case sweep, core/case/stranded.ts). */
+  runningExecutions(stateMachineArn: string): Promise<string[]>;
 }
 
 export interface OutgoingMail {

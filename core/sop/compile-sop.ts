@@ -70,6 +70,8 @@ export const stateNames = {
   superseded: 'Digantikan eksekusi lain',
   closed: 'Kasus ditutup',
   failed: (id: string) => `${id} Gagal`,
+  /** A failure outside an activity (a gate's data, the result): recorded at the case's current step. */
+  failedElsewhere: 'Gagal',
   stopped: 'Berhenti: kerja otomatis gagal',
 };
 
@@ -92,27 +94,32 @@ const DOCUMENT_RETRY = [
   { ErrorEquals: ['States.Timeout', 'Lambda.Unknown'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 },
 ];
 
-/** A Task for automatic work: document work gets its own function, retries, and a recorded failure. */
+/**
+ * Whatever still fails after the retries goes to `failure`: recorded on the case and told to the step's officials and
+ * the pemda's administrator, and the execution stops with the case resumable at its step (see `compileFailure`).
+ * `States.ALL` comes last, as Step Functions requires.
+ */
+const catchAll = (failure: string) => [
+  ...ENDINGS,
+  { ErrorEquals: [ErrorNames.StatesAll], Next: failure, ResultPath: '$.error' },
+];
+
+/** A Task for automatic work: document work gets its own function and longer retries. */
 function automaticTask(a: Activity, auto: Automatic, payload: Record<string, unknown>, extra: State): State {
   const role = automaticRole(auto);
-  const task = lambdaTask(role, payload, extra);
+  const task = lambdaTask(role, payload, stateNames.failed(a.id), extra);
   if (role !== 'document') return task;
-  return {
-    ...task,
-    TimeoutSeconds: 300,
-    Retry: DOCUMENT_RETRY,
-    Catch: [...ENDINGS, { ErrorEquals: ['States.ALL'], Next: stateNames.failed(a.id), ResultPath: '$.error' }],
-  };
+  return { ...task, TimeoutSeconds: 300, Retry: DOCUMENT_RETRY };
 }
 
-function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, extra: State): State {
+function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, failure: string, extra: State): State {
   return {
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
     Parameters: { FunctionName: placeholder(role), Payload: payload },
     TimeoutSeconds: 60,
     Retry: RETRY,
-    Catch: ENDINGS,
+    Catch: catchAll(failure),
     ...extra,
   };
 }
@@ -164,7 +171,7 @@ export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_O
     if (node.type === 'gate') compileGate(node, states, entryState);
     else {
       compileActivity(node, states, entryState, options);
-      compileFailure(node, states);
+      compileFailure(states, stateNames.failed(node.id), node.id);
     }
   }
 
@@ -172,10 +179,12 @@ export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_O
     states[stateNames.finish(terminal)] = lambdaTask(
       'finishCase',
       { 'caseId.$': '$.caseId', outcome: terminal, 'after.$': '$.position.seq' },
+      stateNames.failedElsewhere,
       { Comment: `Mencatat hasil akhir: ${terminal}`, ResultPath: null, Next: stateNames.done(terminal) },
     );
     states[stateNames.done(terminal)] = { Type: 'Succeed', Comment: `Kasus berakhir: ${terminal}` };
   }
+  compileFailure(states, stateNames.failedElsewhere);
   states[stateNames.continued] = {
     Type: 'Succeed',
     Comment: 'Penantian mencapai batasnya; kasus dilanjutkan pada langkah yang sama di eksekusi baru',
@@ -206,6 +215,7 @@ function compileActivity(
   states[stateNames.enter(a.id)] = lambdaTask(
     'enterStep',
     { 'caseId.$': '$.caseId', node: a.id, 'after.$': '$.position.seq' },
+    stateNames.failed(a.id),
     {
       Comment: `Langkah ${a.stepId}: ${truncate(a.label, 120)}`,
       ResultSelector: { node: a.id, 'seq.$': '$.Payload.seq' },
@@ -244,13 +254,14 @@ function compileActivity(
     Retry: RETRY,
     Catch: [
       { ErrorEquals: [ErrorNames.StatesTimeout], Next: stateNames.continueCase(a.id), ResultPath: '$.error' },
-      ...ENDINGS,
+      ...catchAll(stateNames.failed(a.id)),
     ],
     Next: stateNames.choose(a.id),
   };
   states[stateNames.continueCase(a.id)] = lambdaTask(
     'continueCase',
     { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', 'executionArn.$': '$$.Execution.Id' },
+    stateNames.failed(a.id),
     {
       Comment: 'Melanjutkan kasus pada langkah yang sama di eksekusi baru',
       ResultPath: null,
@@ -295,18 +306,34 @@ function compileActivity(
 }
 
 /**
- * Where document work of an activity failed for good: the failure is recorded in the case history and told to the
- * officials of the step, and the execution stops. The case stays at its step; resuming it (a restart, or an
- * operator once the cause is fixed) runs the work again, which finds what it already did.
+ * Where work of an activity (or, `node` absent, of a gate or a result) failed for good: the failure is recorded in the
+ * case history and told to the officials of the step and the pemda's administrator, and the execution stops. The
+ * case stays at its step; resuming it (the stranded-case sweep, or an operator once the cause is fixed) runs the
+ * work again, which finds what it already did. Recording is itself a Task: if even that fails, the execution stops
+ * the same way and the sweep finds the case.
  */
-function compileFailure(a: Activity, states: Record<string, State>) {
-  const works = [...a.before, ...a.choices.flatMap((c) => c.automatic)];
-  if (!works.some((w) => automaticRole(w) === 'document')) return;
-  states[stateNames.failed(a.id)] = lambdaTask(
-    'automatic',
-    { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', phase: 'gagal', index: 0, 'error.$': '$.error' },
-    { Comment: `Mencatat kerja otomatis yang gagal di ${a.id}`, ResultPath: null, Next: stateNames.stopped },
-  );
+function compileFailure(states: Record<string, State>, name: string, node?: string) {
+  states[name] = {
+    Type: 'Task',
+    Comment: node ? `Mencatat kerja otomatis yang gagal di ${node}` : 'Mencatat kerja otomatis yang gagal',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: {
+      FunctionName: placeholder('automatic'),
+      Payload: {
+        'caseId.$': '$.caseId',
+        ...(node ? { node } : { 'node.$': '$.position.node' }),
+        'seq.$': '$.position.seq',
+        phase: 'gagal',
+        index: 0,
+        'error.$': '$.error',
+      },
+    },
+    TimeoutSeconds: 60,
+    Retry: RETRY,
+    Catch: [{ ErrorEquals: [ErrorNames.StatesAll], Next: stateNames.stopped, ResultPath: '$.error' }],
+    ResultPath: null,
+    Next: stateNames.stopped,
+  };
   states[stateNames.stopped] = {
     Type: 'Fail',
     Error: 'Sepakat.KerjaOtomatisGagal',
@@ -318,6 +345,7 @@ function compileGate(g: GateNode, states: Record<string, State>, entryState: (ta
   states[stateNames.gateData(g.id)] = lambdaTask(
     'caseData',
     { 'caseId.$': '$.caseId', field: g.field },
+    stateNames.failedElsewhere,
     {
       Comment: `Membaca data kasus "${g.field}" untuk: ${truncate(g.question, 100)}`,
       ResultSelector: { 'value.$': '$.Payload.value' },

@@ -3,6 +3,15 @@ import type { Mailer, OutgoingMail } from '../../core/case/model.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { composeMime } from './mime.ts';
 
+/** SES v2 errors that no retry cures: the message was refused. */
+const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException']);
+
+/** What a person is shown of a refusal: SES's own text (it names the address), bounded. */
+function permanentReason(error: Error): string {
+  const text = (error.message || error.name).replace(/\s+/g, ' ').trim();
+  return `ditolak layanan email (${error.name}): ${text}`.slice(0, 400);
+}
+
 /**
  * Mail through the SES v2 API as raw MIME, so the Message-ID is ours: a resend after a crash carries the same
  * Message-ID (the local mail store keeps it once; mail clients thread it as one). Attachments go in the same MIME
@@ -35,6 +44,10 @@ export class SesMailer implements Mailer {
         /Throttl|TooManyRequests|ECONN|socket|TimeoutError/i.test((error as Error)?.name ?? '')
       )
         throw new SepakatError(ErrorNames.Transient, 'Layanan email sementara tidak tersedia', { cause: error });
+      // Refused for good (an unverified address in the sandbox, a suppressed or malformed one): a fact for the case,
+      // never a reason to fail what sent it.
+      if (PERMANENT.has((error as Error)?.name ?? ''))
+        throw new SepakatError(ErrorNames.MailRejected, permanentReason(error as Error), { cause: error });
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import {
+  paginateListExecutions,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
@@ -51,6 +52,20 @@ export class SfnPort implements StepFunctionsPort {
       if (GONE.has(nameOf(err))) return 'gone';
       return rethrow(err);
     }
+  }
+
+  async runningExecutions(stateMachineArn: string): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const page of paginateListExecutions(
+        { client: this.client, pageSize: 1000 },
+        { stateMachineArn, statusFilter: 'RUNNING' },
+      ))
+        for (const execution of page.executions ?? []) if (execution.name) names.push(execution.name);
+    } catch (error) {
+      return rethrow(error);
+    }
+    return names;
   }
 
   async stopExecution(executionArn: string, error: string, cause: string): Promise<void> {

@@ -59,6 +59,7 @@ const HISTORY_LABEL: Partial<Record<HistoryType, string>> = {
   'tugas-diputuskan': 'Keputusan dicatat',
   'tugas-dilaporkan': 'Keputusan diteruskan ke alur',
   'email-terkirim': 'Email terkirim',
+  'email-gagal': 'Email gagal dikirim',
   'otomatis-selesai': 'Pekerjaan otomatis selesai',
   'data-dibaca': 'Data kasus dibaca',
   'tautan-diperbarui': 'Tautan diperbarui',
@@ -348,6 +349,18 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         };
       });
 
+    // Emails the mail service refused for good and not sent since (a resend of the same email, under its key).
+    const sentKeys = new Set(history.filter((e) => e.type === 'email-terkirim').map((e) => e.eventKey));
+    const emailGagal = history
+      .filter((e) => e.type === 'email-gagal' && historyVisible(e, p, staff, may))
+      .filter((e) => !sentKeys.has(String(e.detail?.['kunci'] ?? '')))
+      .map((e) => ({
+        waktu: pemda.formatDateTime(new Date(e.at)),
+        kepada: Array.isArray(e.detail?.['to']) ? (e.detail['to'] as string[]).join(', ') : '',
+        perihal: String(e.detail?.['subject'] ?? ''),
+        alasan: String(e.detail?.['alasan'] ?? ''),
+      }));
+
     // The completion forecast is an extra: a failure to compute it leaves it out, never the page.
     const forecast = record.status === 'aktif' ? await app.mutuBaku.forecastCase(caseId).catch(() => null) : null;
 
@@ -403,6 +416,7 @@ export function consoleRoutes(ctx: WebContext): Route[] {
         dokumen,
         berkas,
         riwayat,
+        emailGagal,
         zona: timeZone,
         admin: admin
           ? {
@@ -596,7 +610,7 @@ function historyVisible(e: HistoryEvent, p: Principal, staff: boolean, may: (kin
   const kind = e.detail?.['jenis'] ?? e.detail?.['kind'];
   if (typeof kind === 'string' && !may(kind)) return false;
   // Emails to officials are the pemda's internal correspondence; the pemohon sees what was sent to them.
-  if (e.type === 'email-terkirim') {
+  if (e.type === 'email-terkirim' || e.type === 'email-gagal') {
     const to = e.detail?.['to'];
     return Array.isArray(to) && to.some((a) => typeof a === 'string' && a.toLowerCase() === p.email.toLowerCase());
   }
@@ -615,7 +629,7 @@ function describeEvent(e: HistoryEvent, label: (node: string | undefined, choice
     if (text('berkas')) parts.push(text('berkas'));
     if (text('cara')) parts.push(text('cara'));
     if (text('melalui')) parts.push(`melalui ${text('melalui')}`);
-  } else if (e.type === 'email-terkirim') {
+  } else if (e.type === 'email-terkirim' || e.type === 'email-gagal') {
     if (text('subject')) parts.push(text('subject'));
     const to = d['to'];
     if (Array.isArray(to)) parts.push(`kepada ${to.join(', ')}`);

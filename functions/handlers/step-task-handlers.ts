@@ -61,10 +61,10 @@ function logged<H extends Record<string, (event: unknown) => Promise<unknown>>>(
 
 export function stepTaskHandlers(app: App, logger: Log = processLog) {
   const { runtime } = app;
-  return logged(handlerTable(app, runtime), logger);
+  return logged(handlerTable(app, runtime, logger), logger);
 }
 
-function handlerTable(app: App, runtime: App['runtime']) {
+function handlerTable(app: App, runtime: App['runtime'], logger: Log) {
   return {
     enterStep: async (event: unknown) => runtime.enterStep(EnterEvent.parse(event)),
     openTask: async (event: unknown) => {
@@ -113,6 +113,18 @@ function handlerTable(app: App, runtime: App['runtime']) {
       return { handled: outcomes.length, started: count('dimulai'), quarantined: count('dikarantina') };
     },
     sweepRegisters: () => app.sweepRegisters(),
+    /**
+     * Scheduled: active cases with no running execution are continued through the one continuation path; those
+     * stopped on a recorded failure wait for a fix. One structured line with the counts (the `StrandedCases` metric
+     * and its alarm read `found`); the counts are returned, never a case's data.
+     */
+    sweepStranded: async () => {
+      const { checked, found, resumed, awaitingFix, failed } = await app.sweepStranded();
+      const counts = { checked, found, resumed, awaitingFix, failed };
+      if (found) logger.warn('sapuan kasus terdampar', { sweep: 'stranded', ...counts });
+      else logger.info('sapuan kasus terdampar', { sweep: 'stranded', ...counts });
+      return counts;
+    },
   };
 }
 

@@ -26,5 +26,6 @@ export const document = on('document');
 export const reconcile = on('reconcile');
 export const sweepRegisters = on('sweepRegisters');
 export const sweepIntake = on('sweepIntake');
+export const sweepStranded = on('sweepStranded');
 /** Timed work (reminders, monitoring): the target of every one-time EventBridge Scheduler schedule. */
 export const runSchedule = on('runSchedule');

@@ -50,6 +50,20 @@ export interface LocalSesOptions {
   dataDir: string;
   host?: string;
   port?: number;
+  /**
+   * Addresses SES refuses, as the SES sandbox refuses an unverified one: a message to any of them is answered with
+   * HTTP 400 `MessageRejected` and nothing is kept. Asked on every request; by default the comma-separated list in
+   * `SEPAKAT_LOCAL_SES_REJECT`, so a developer (or a test) can make an address fail without a restart.
+   */
+  rejected?: () => readonly string[];
+}
+
+/** The addresses of `SEPAKAT_LOCAL_SES_REJECT` (comma- or space-separated), lower-cased. */
+export function rejectedFromEnvironment(): string[] {
+  return (process.env['SEPAKAT_LOCAL_SES_REJECT'] ?? '')
+    .split(/[\s,]+/)
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 export interface LocalSes {
@@ -78,12 +92,12 @@ export function localSesClientConfig(endpoint: string, region = 'ap-southeast-3'
 }
 
 export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes> {
-  const { dataDir, host = '127.0.0.1', port = 0 } = options;
+  const { dataDir, host = '127.0.0.1', port = 0, rejected = rejectedFromEnvironment } = options;
   const store = new MailStore(dataDir);
   await store.init();
 
   const server = createServer((req, res) => {
-    handle(store, req, res).catch((err: unknown) => {
+    handle(store, rejected, req, res).catch((err: unknown) => {
       if (!res.headersSent) {
         sendError(res, 500, 'InternalFailure', err instanceof Error ? err.message : String(err));
       } else {
@@ -153,7 +167,12 @@ function endpointHost(host: string): string {
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-async function handle(store: MailStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  store: MailStore,
+  rejected: () => readonly string[],
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
 
@@ -171,6 +190,18 @@ async function handle(store: MailStore, req: IncomingMessage, res: ServerRespons
     }
     try {
       const prepared = await prepareMessage(json);
+      const refused = new Set(rejected().map((a) => a.toLowerCase()));
+      const failed = [...prepared.summary.to, ...prepared.summary.cc, ...prepared.summary.bcc].filter((a) =>
+        refused.has(a.toLowerCase()),
+      );
+      // What SES answers in the sandbox for an unverified recipient (the whole message is refused).
+      if (failed.length)
+        return sendError(
+          res,
+          400,
+          'MessageRejected',
+          `Email address is not verified. The following identities failed the check in region AP-SOUTHEAST-3: ${failed.join(', ')}`,
+        );
       const stored = await store.put(prepared);
       return sendJson(res, 200, { MessageId: stored.messageId });
     } catch (err) {
