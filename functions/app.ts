@@ -175,7 +175,13 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     mailDomain: mailDomainOf(config.SEPAKAT_MAIL_FROM),
     ...(options.scheduler ? { scheduler: options.scheduler(clients) } : {}),
   };
-  const documents = new DynamoDbDocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
+  const documents = new DynamoDbDocumentStore(
+    clients.dynamodb,
+    clients.s3,
+    config.SEPAKAT_TABLE_DOCUMENTS,
+    presignS3,
+    config.SEPAKAT_BUCKET_ARCHIVE,
+  );
   // Keyed by the directory it was made from: a reload that changes a pemda's numbering makes a new one.
   const registers = new WeakMap<object, DynamoDbRegisterStore>();
   const register = (pemdaId: string) => {

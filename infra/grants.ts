@@ -104,7 +104,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     startExecution: true,
   }),
   // DocumentWorker: renders and stores documents (documents bucket + table), numbers (register), reads the
-  // officials' uploads (documents bucket), files scans in the archive, case data for numbers and the signed naskah;
+  // officials' uploads (documents bucket), files scans and a copy of every registered document in the archive, case
+  // data for numbers and the signed naskah;
   // registers the agreement when the naskah's number is used (agreements) and schedules its monitoring calendar
   // (app.agreements.registerCase). The completion package (core/documents/completion-package.ts) reads the tasks and
   // history, the signed naskah and the partner's scan back (the scan from the archive), stores the sealed Lembar
@@ -169,7 +170,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
       intakes: 'readWrite',
       limits: 'readWrite',
     },
-    buckets: { intake: ['read', 'put'], documents: ['read', 'put'], archive: ['read'] },
+    // The archive: the signed naskah or letter a signing task's POST stores is also kept there (put, Object Lock).
+    buckets: { intake: ['read', 'put'], documents: ['read', 'put'], archive: ['read', 'put'] },
     mail: true,
     taskResponse: true,
     startExecution: true,
