@@ -57,6 +57,7 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       clock: options.verificationClock ?? clock,
       timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
       maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
+      uploads: { files: app.files, bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS },
     }),
     naskahPreview: (record, content) => app.documentWork.previewPages(record, content),
     lembarPerbandingan: (input) =>

@@ -27,6 +27,7 @@ import {
 import type { BucketKey, TableKey } from './grants.ts';
 import type { Settings } from './settings.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
+import { VERIFICATION_UPLOAD_PREFIX } from '../functions/documents/verification.ts';
 
 /** The tag of every KMS signing key: the signing function may use a key only when it carries it (IAM condition). */
 export const SIGNING_KEY_TAG = { key: 'sepakat:tujuan', value: 'tanda-tangan' } as const;
@@ -176,9 +177,17 @@ export class SepakatStateful extends Stack {
             expiration: Duration.days(1),
             noncurrentVersionExpiration: Duration.days(1),
           },
+
+          // The PDFs the public verification page's visitors PUT to check (functions/documents/verification.ts).
+          {
+            prefix: VERIFICATION_UPLOAD_PREFIX,
+            expiration: Duration.days(1),
+            noncurrentVersionExpiration: Duration.days(1),
+          },
         ],
       }),
-      // Scanned signed copies: write once. Governance mode: an administrator with
+      // Scanned signed copies and a copy of every registered document (signed naskah and letters, the parties' copy,
+      // the Lembar Riwayat): write once. Governance mode: an administrator with
       // s3:BypassGovernanceRetention can still correct a mistake; nobody else can delete or overwrite.
       archive: this.bucket('Archive', 'archive', {
         bucketName: this.bucketNames.archive,

@@ -209,6 +209,8 @@ describe('signing in the stateful stack', () => {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ Prefix: 'sementara/tanda-tangan/', ExpirationInDays: 1, Status: 'Enabled' }),
+          // The verification page's uploads (presigned PUTs) are deleted after a day too.
+          Match.objectLike({ Prefix: 'verifikasi/', ExpirationInDays: 1, Status: 'Enabled' }),
         ]),
       },
     });
@@ -693,6 +695,17 @@ describe('least privilege', () => {
         logicalId(synth.stateful, synth.stateful.linkKey),
       );
     }
+  });
+
+  it('lets the functions that store registered documents put their copy in the Object Lock archive, and no other', () => {
+    const archiveObjects = `arn:aws:s3:::${synth.stateful.bucketNames.archive}/*`;
+    const putters = FUNCTIONS.filter((f) =>
+      statementsOfRole(roleOf(f.id)).some(
+        (s) => asArray(s.Resource).includes(archiveObjects) && asArray(s.Action).includes('s3:PutObject'),
+      ),
+    ).map((f) => f.id);
+    // document: scans, the parties' copy, the Lembar Riwayat; http: the signed naskah or letter of a signing POST.
+    expect(putters.sort()).toEqual(['document', 'http']);
   });
 
   it('lets exactly the functions that schedule create and delete schedules of the group, passing only its role', () => {
