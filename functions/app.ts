@@ -39,6 +39,7 @@ import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-stor
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
+import { InProcessExportPrinter, LambdaExportPrinter, type ExportPrinter } from './render/export-printing.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { buildSigning } from './signing/signing-setup.ts';
 import { LambdaSigner } from './signing/lambda-signer.ts';
@@ -68,6 +69,14 @@ export interface App {
   register(pemdaId: string): DynamoDbRegisterStore;
   /** The Chromium renderer, launched on first use and kept warm. */
   renderer(): Renderer;
+  /**
+   * Prints exports (the register PDF) where Chromium is: through the render function when SEPAKAT_RENDER_FUNCTION
+   * names one (the `http` function in AWS, and the embedded default through its local Lambda service), else with
+   * this process's renderer. The PDF is left under the documents bucket's scratch prefix.
+   */
+  exportPrinter: ExportPrinter;
+  /** The printer of this process's own renderer: what the render function hosts (functions/lambda/render-function.ts). */
+  localExportPrinter: ExportPrinter;
   /** Signers and trust anchors: the local development CA, or (in AWS) KMS + Secrets Manager. */
   keys(): Promise<SigningKeys>;
   /**
@@ -217,6 +226,20 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     clock: deps.clock,
     aws: base,
   });
+  const localExportPrinter = new InProcessExportPrinter({
+    renderer: getRenderer,
+    s3: clients.s3,
+    bucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+  });
+  const exportPrinter = config.SEPAKAT_RENDER_FUNCTION
+    ? new LambdaExportPrinter({
+        lambda: new LambdaClient({
+          ...base,
+          ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
+        }),
+        functionName: config.SEPAKAT_RENDER_FUNCTION,
+      })
+    : localExportPrinter;
   const drafts = naskahDrafts(store, catalog);
   // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
   const documentPorts = {
@@ -328,6 +351,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
+    exportPrinter,
+    localExportPrinter,
     keys: signing.keys,
     providerSigner: signing.signer,
     runtimeClock: deps.clock,

@@ -35,6 +35,12 @@ export interface FunctionAccess {
    * (functions/signing/lambda-signer.ts; the PDFs through the documents bucket's scratch prefix).
    */
   readonly invokesSigning: boolean;
+  /**
+   * lambda:InvokeFunction on the render function, and SEPAKAT_RENDER_FUNCTION: this function, which has no Chromium,
+   * prints exports through it (functions/render/export-printing.ts; the PDF through the documents bucket's scratch
+   * prefix, read back by a presigned GET).
+   */
+  readonly invokesRender: boolean;
 }
 
 /** Nothing but what it names: no bucket, no email, no state-machine action, no schedule unless granted. */
@@ -47,6 +53,7 @@ function grant(access: Partial<FunctionAccess> & Pick<FunctionAccess, 'tables'>)
     stopExecution: false,
     schedules: false,
     invokesSigning: false,
+    invokesRender: false,
     ...access,
   };
 }
@@ -179,6 +186,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     schedules: true,
     // A signing task's POST signs (Signer.signPdf with the official's credential), its page asks readiness.
     invokesSigning: true,
+    // The register PDF (/arsip/register.pdf) is printed by the render function; this one presigns its download.
+    invokesRender: true,
   }),
   // Intake.onObjectCreated: reads the manifest and files, copies each checked file to its never-overwritten key
   // (diterima/<id>/<sha256>) and removes the upload, quarantines (copy + delete + reasons), creates the case,
@@ -191,4 +200,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // prefix (sementara/tanda-tangan/), calls kms:Sign and kms:GetPublicKey on signing keys (tag condition) and reads
   // the BSrE secrets: granted in infra/stateless-stack.ts (signingGrants).
   signing: grant({ tables: {} }),
+  // The render function: no table and no whole bucket. It writes only the documents bucket's print scratch prefix
+  // (sementara/cetak/): granted in infra/stateless-stack.ts (grantRender).
+  render: grant({ tables: {} }),
 };

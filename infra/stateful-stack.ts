@@ -28,6 +28,7 @@ import type { BucketKey, TableKey } from './grants.ts';
 import type { Settings } from './settings.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
 import { VERIFICATION_UPLOAD_PREFIX } from '../functions/documents/verification.ts';
+import { EXPORT_SCRATCH_PREFIX } from '../functions/render/export-printing.ts';
 
 /** The tag of every KMS signing key: the signing function may use a key only when it carries it (IAM condition). */
 export const SIGNING_KEY_TAG = { key: 'sepakat:tujuan', value: 'tanda-tangan' } as const;
@@ -178,6 +179,12 @@ export class SepakatStateful extends Stack {
             noncurrentVersionExpiration: Duration.days(1),
           },
 
+          // The exports the render function prints for a download link (functions/render/export-printing.ts).
+          {
+            prefix: EXPORT_SCRATCH_PREFIX,
+            expiration: Duration.days(1),
+            noncurrentVersionExpiration: Duration.days(1),
+          },
           // The PDFs the public verification page's visitors PUT to check (functions/documents/verification.ts).
           {
             prefix: VERIFICATION_UPLOAD_PREFIX,
