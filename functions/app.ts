@@ -40,6 +40,7 @@ import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-stor
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
+import { InProcessExportPrinter, LambdaExportPrinter, type ExportPrinter } from './render/export-printing.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { buildSigning } from './signing/signing-setup.ts';
 import { LambdaSigner } from './signing/lambda-signer.ts';
@@ -69,6 +70,14 @@ export interface App {
   register(pemdaId: string): DynamoDbRegisterStore;
   /** The Chromium renderer, launched on first use and kept warm. */
   renderer(): Renderer;
+  /**
+   * Prints exports (the register PDF) where Chromium is: through the render function when SEPAKAT_RENDER_FUNCTION
+   * names one (the `http` function in AWS, and the embedded default through its local Lambda service), else with
+   * this process's renderer. The PDF is left under the documents bucket's scratch prefix.
+   */
+  exportPrinter: ExportPrinter;
+  /** The printer of this process's own renderer: what the render function hosts (functions/lambda/render-function.ts). */
+  localExportPrinter: ExportPrinter;
   /** Signers and trust anchors: the local development CA, or (in AWS) KMS + Secrets Manager. */
   keys(): Promise<SigningKeys>;
   /**
@@ -178,7 +187,13 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     mailDomain: mailDomainOf(config.SEPAKAT_MAIL_FROM),
     ...(options.scheduler ? { scheduler: options.scheduler(clients) } : {}),
   };
-  const documents = new DynamoDbDocumentStore(clients.dynamodb, clients.s3, config.SEPAKAT_TABLE_DOCUMENTS, presignS3);
+  const documents = new DynamoDbDocumentStore(
+    clients.dynamodb,
+    clients.s3,
+    config.SEPAKAT_TABLE_DOCUMENTS,
+    presignS3,
+    config.SEPAKAT_BUCKET_ARCHIVE,
+  );
   // Keyed by the directory it was made from: a reload that changes a pemda's numbering makes a new one.
   const registers = new WeakMap<object, DynamoDbRegisterStore>();
   const register = (pemdaId: string) => {
@@ -214,6 +229,20 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     clock: deps.clock,
     aws: base,
   });
+  const localExportPrinter = new InProcessExportPrinter({
+    renderer: getRenderer,
+    s3: clients.s3,
+    bucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+  });
+  const exportPrinter = config.SEPAKAT_RENDER_FUNCTION
+    ? new LambdaExportPrinter({
+        lambda: new LambdaClient({
+          ...base,
+          ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
+        }),
+        functionName: config.SEPAKAT_RENDER_FUNCTION,
+      })
+    : localExportPrinter;
   const drafts = naskahDrafts(store, catalog);
   // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
   const documentPorts = {
@@ -326,6 +355,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
+    exportPrinter,
+    localExportPrinter,
     keys: signing.keys,
     providerSigner: signing.signer,
     runtimeClock: deps.clock,

@@ -86,6 +86,12 @@ export const ConfigSchema = z.object({
    * function itself.
    */
   SEPAKAT_SIGNING_FUNCTION: z.string().min(1).optional(),
+  /**
+   * The render function (name or ARN), which carries Chromium: when set, exports such as the register PDF are printed
+   * through it (functions/render/export-printing.ts, a synchronous Invoke; the PDF through S3) instead of in process.
+   * Set on the `http` function in AWS, which has no Chromium.
+   */
+  SEPAKAT_RENDER_FUNCTION: z.string().min(1).optional(),
   /** The Lambda API (the local Lambda service, local/lambda/local-lambda.ts); unset in AWS. */
   SEPAKAT_ENDPOINT_LAMBDA: url.optional(),
   /** A Chromium binary; default @sparticuz/chromium's. */

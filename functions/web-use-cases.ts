@@ -6,7 +6,7 @@ import type { App } from './app.ts';
 import { sopVersions } from './adapters/catalog.ts';
 import { Sessions } from './auth/session.ts';
 import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf, forecastCase } from './analytics/mutu-baku-forecast.ts';
-import { registerCsv, registerPdf } from './documents/register-export.ts';
+import { registerCsv, registerPdfPrinted } from './documents/register-export.ts';
 import { printSopDocument } from '../core/documents/sop-document.ts';
 import { Verification } from './documents/verification.ts';
 import type { WebUseCases } from './handlers/web-context.ts';
@@ -19,6 +19,9 @@ export interface WebUseCaseOptions {
   /** The date certificate chains must be valid at on the verification page (default: the App's clock). */
   verificationClock?: { now(): Date };
 }
+
+/** How long the download link of a printed register PDF is valid. */
+const REGISTER_PDF_LINK_SECONDS = 5 * 60;
 
 export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCases {
   const clock = app.runtimeClock;
@@ -58,6 +61,7 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       clock: options.verificationClock ?? clock,
       timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
       maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
+      uploads: { files: app.files, bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS },
     }),
     naskahPreview: (record, content) => app.documentWork.previewPages(record, content),
     lembarPerbandingan: (input) =>
@@ -68,7 +72,10 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
     registerEntry: (pemdaId, numberText) => app.register(pemdaId).get(numberText),
     registerExport: {
       csv: (input) => registerCsv(registerDeps, input),
-      pdf: (input) => registerPdf({ ...registerDeps, renderer: () => app.renderer() }, input),
+      async pdf(input, fileName) {
+        const printed = await registerPdfPrinted({ ...registerDeps, printer: app.exportPrinter }, input);
+        return { url: await app.files.presignGet(printed.bucket, printed.key, fileName, REGISTER_PDF_LINK_SECONDS) };
+      },
     },
     mutuBaku: {
       async report(pemdaId, filter) {

@@ -4,7 +4,7 @@
  *
  * Every function is an ESM bundle (esbuild) of one export of `functions/lambda/*.ts`, on nodejs22.x. The SOP data,
  * the pemda configuration and the templates are copied beside the bundle (they are read at cold start); the
- * functions that render (openTask, document, runSchedule) also carry Chromium (@sparticuz/chromium, kept external and
+ * functions that render (openTask, document, runSchedule, render) also carry Chromium (@sparticuz/chromium, kept external and
  * shipped as a layer), the fonts and PDF.js (which draws page images in Chromium).
  */
 export type FunctionId =
@@ -22,7 +22,8 @@ export type FunctionId =
   | 'runSchedule'
   | 'http'
   | 'intake'
-  | 'signing';
+  | 'signing'
+  | 'render';
 
 export interface FunctionSpec {
   readonly id: FunctionId;
@@ -129,6 +130,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     inVpc: true,
     description:
       'Signing (invoked synchronously by http, openTask, document): the pemda provider (BSrE, KMS), from a fixed egress address',
+  },
+  {
+    id: 'render',
+    entry: 'functions/lambda/render-function.ts',
+    handler: 'render',
+    // The exports the http function prints (the register PDF) through a synchronous Invoke; the PDF goes back
+    // through S3. Within http's 29 seconds, a cold Chromium start included.
+    memoryMb: 2048,
+    timeoutSeconds: 28,
+    chromium: true,
+    description: 'Render (invoked synchronously by http): prints exports such as the register PDF with Chromium',
   },
 ];
 

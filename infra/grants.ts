@@ -50,6 +50,12 @@ export interface FunctionAccess {
   readonly invokesSigning: boolean;
   /** The keys this function reads at cold start (secretsmanager:GetSecretValue on each, and its SEPAKAT_*_SECRET_ARN). */
   readonly keys: readonly SecretKeyId[];
+  /**
+   * lambda:InvokeFunction on the render function, and SEPAKAT_RENDER_FUNCTION: this function, which has no Chromium,
+   * prints exports through it (functions/render/export-printing.ts; the PDF through the documents bucket's scratch
+   * prefix, read back by a presigned GET).
+   */
+  readonly invokesRender: boolean;
 }
 
 /** Nothing but what it names: no bucket, no email, no state-machine action, no schedule unless granted. */
@@ -64,6 +70,7 @@ function grant(access: Partial<FunctionAccess> & Pick<FunctionAccess, 'tables'>)
     schedules: false,
     invokesSigning: false,
     keys: [],
+    invokesRender: false,
     ...access,
   };
 }
@@ -129,7 +136,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     keys: ['links'],
   }),
   // DocumentWorker: renders and stores documents (documents bucket + table), numbers (register), reads the
-  // officials' uploads (documents bucket), files scans in the archive, case data for numbers and the signed naskah;
+  // officials' uploads (documents bucket), files scans and a copy of every registered document in the archive, case
+  // data for numbers and the signed naskah;
   // registers the agreement when the naskah's number is used (agreements) and schedules its monitoring calendar
   // (app.agreements.registerCase). The completion package (core/documents/completion-package.ts) reads the tasks and
   // history, the signed naskah and the partner's scan back (the scan from the archive), stores the sealed Lembar
@@ -206,7 +214,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
       intakes: 'readWrite',
       limits: 'readWrite',
     },
-    buckets: { intake: ['read', 'put'], documents: ['read', 'put'], archive: ['read'] },
+    // The archive: the signed naskah or letter a signing task's POST stores is also kept there (put, Object Lock).
+    buckets: { intake: ['read', 'put'], documents: ['read', 'put'], archive: ['read', 'put'] },
     mail: true,
     taskResponse: true,
     startExecution: true,
@@ -216,6 +225,8 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     invokesSigning: true,
     // Every link's page; the only function that issues and checks paraf and signature codes, and console sessions.
     keys: ['links', 'codes', 'sessions'],
+    // The register PDF (/arsip/register.pdf) is printed by the render function; this one presigns its download.
+    invokesRender: true,
   }),
   // Intake.onObjectCreated: reads the manifest and files, copies each checked file to its never-overwritten key
   // (diterima/<id>/<sha256>) and removes the upload, quarantines (copy + delete + reasons), creates the case,
@@ -228,4 +239,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // prefix (sementara/tanda-tangan/), calls kms:Sign and kms:GetPublicKey on signing keys (tag condition) and reads
   // the BSrE secrets: granted in infra/stateless-stack.ts (signingGrants).
   signing: grant({ tables: {} }),
+  // The render function: no table and no whole bucket. It writes only the documents bucket's print scratch prefix
+  // (sementara/cetak/): granted in infra/stateless-stack.ts (grantRender).
+  render: grant({ tables: {} }),
 };

@@ -45,6 +45,8 @@ import {
 import type { BucketKey, SecretKeyId, TableKey } from './grants.ts';
 import { namedPublicOrigin, type Settings } from './settings.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
+import { VERIFICATION_UPLOAD_PREFIX } from '../functions/documents/verification.ts';
+import { EXPORT_SCRATCH_PREFIX } from '../functions/render/export-printing.ts';
 
 /**
  * Timed work of cases and agreements (reminders, monitoring): one one-time schedule per job key in this group
@@ -250,9 +252,23 @@ export class SepakatStateful extends Stack {
             expiration: Duration.days(1),
             noncurrentVersionExpiration: Duration.days(1),
           },
+
+          // The exports the render function prints for a download link (functions/render/export-printing.ts).
+          {
+            prefix: EXPORT_SCRATCH_PREFIX,
+            expiration: Duration.days(1),
+            noncurrentVersionExpiration: Duration.days(1),
+          },
+          // The PDFs the public verification page's visitors PUT to check (functions/documents/verification.ts).
+          {
+            prefix: VERIFICATION_UPLOAD_PREFIX,
+            expiration: Duration.days(1),
+            noncurrentVersionExpiration: Duration.days(1),
+          },
         ],
       }),
-      // Scanned signed copies: write once. Governance mode: an administrator with
+      // Scanned signed copies and a copy of every registered document (signed naskah and letters, the parties' copy,
+      // the Lembar Riwayat): write once. Governance mode: an administrator with
       // s3:BypassGovernanceRetention can still correct a mistake; nobody else can delete or overwrite.
       archive: this.bucket('Archive', 'archive', {
         bucketName: this.bucketNames.archive,

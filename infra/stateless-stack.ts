@@ -67,6 +67,7 @@ import { FIXED_NAMES, RUN_SCHEDULE_FUNCTION_NAME, SIGNING_KEY_TAG, type SepakatS
 
 export { RUN_SCHEDULE_FUNCTION_NAME, SCHEDULE_GROUP, STAFF_GROUPS } from './stateful-stack.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
+import { EXPORT_SCRATCH_PREFIX } from '../functions/render/export-printing.ts';
 import { CALENDAR_PREFIX } from '../functions/adapters/calendar-store.ts';
 
 export interface StatelessProps extends StackProps {
@@ -220,6 +221,7 @@ export class SepakatStateless extends Stack {
     this.grantData(stateful);
     this.grantScheduling(stateful);
     this.grantSigning(stateful);
+    this.grantRender(stateful);
 
     // One state machine per SOP version, from the very ASL the local runtime executes.
     const aslDir = join(Stage.of(this)!.outdir, 'sepakat-asl');
@@ -493,6 +495,30 @@ export class SepakatStateless extends Stack {
         new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [signing.fn.functionArn] }),
       );
       fn.addEnvironment('SEPAKAT_SIGNING_FUNCTION', signing.fn.functionArn);
+    }
+  }
+
+  /**
+   * Printing: only the render function writes the print scratch prefix of the documents bucket (and nothing else);
+   * the functions that print through it (ACCESS `invokesRender`) may invoke it and nothing else.
+   */
+  private grantRender(stateful: SepakatStateful) {
+    const render = this.functions.render;
+    const scratch = `arn:aws:s3:::${stateful.bucketNames.documents}/${EXPORT_SCRATCH_PREFIX}*`;
+    render.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [scratch] }));
+    acknowledge(
+      render.role,
+      'AwsSolutions-IAM5',
+      "The render function writes one object per printed export under the documents bucket's print scratch prefix (random keys, expired by lifecycle).",
+      [`Resource::${scratch}`],
+    );
+    for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
+      if (!access.invokesRender) continue;
+      const { fn, role } = this.functions[fid];
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [render.fn.functionArn] }),
+      );
+      fn.addEnvironment('SEPAKAT_RENDER_FUNCTION', render.fn.functionArn);
     }
   }
 

@@ -32,6 +32,7 @@ import { startLocalBsre, type BsreBehaviour, type LocalBsre } from './bsre/local
 import { startLocalCognito } from './cognito/local-cognito.ts';
 import { startLocalKms } from './kms/local-kms.ts';
 import { functionNameOf, startLocalLambda, type LocalFunction } from './lambda/local-lambda.ts';
+import { renderHandler } from '../functions/render/export-printing.ts';
 import { signingHandler } from '../functions/handlers/signing-handler.ts';
 import { ensureTables, startLocalDynamoDb } from './dynamodb/local-dynamodb.ts';
 import { startLocalScheduler } from './local-scheduler.ts';
@@ -161,6 +162,8 @@ export const FUNCTION_NAMES: Record<FunctionRole, string> = {
 
 /** The signing function's name (LambdaSigner invokes it through the local Lambda API, as in AWS). */
 export const SIGNING_FUNCTION_NAME = 'sepakat-signing';
+/** The render function's name: the web's exports are printed through the local Lambda API, as in AWS. */
+export const RENDER_FUNCTION_NAME = 'sepakat-render';
 
 function faultsFor(fault: RuntimeOptions['fault']): Faults {
   if (!fault) return { point: () => undefined };
@@ -187,6 +190,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const late: {
     handlers?: ReturnType<typeof stepTaskHandlers>;
     signing?: LocalFunction;
+    render?: LocalFunction;
     http?: ReturnType<typeof getRequestListener>;
   } = {};
 
@@ -244,6 +248,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   const functionOf = (name: string): LocalFunction | undefined => {
     if (name === SIGNING_FUNCTION_NAME) return late.signing;
+    if (name === RENDER_FUNCTION_NAME) return late.render;
     const role = byName.get(name);
     const handlers = late.handlers;
     return role && handlers
@@ -316,6 +321,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     SEPAKAT_BSRE_ROOTS_FILE: await writeBsreRoots(bsre, join(dataDir, 'bsre', 'akar-bsre.pem')),
     SEPAKAT_BSRE_IDENTITIES_FILE: join(dataDir, 'identitas-bsre.json'),
     SEPAKAT_ENDPOINT_KMS: kms.endpoint,
+    SEPAKAT_ENDPOINT_LAMBDA: lambda.endpoint,
+    SEPAKAT_RENDER_FUNCTION: RENDER_FUNCTION_NAME,
     SEPAKAT_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`,
     SEPAKAT_PUBLIC_BASE_URL: options.publicBaseUrl ?? webUrl,
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
@@ -373,6 +380,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   };
   registerVersions();
   late.handlers = stepTaskHandlers(app, logger);
+  // The render function, as in AWS: the app's own renderer behind the ExportPrinter contract.
+  late.render = renderHandler(app.localExportPrinter);
   // The signing function, as in AWS: the app's own signer behind the LambdaSigner contract.
   late.signing = signingHandler({
     signer: app.providerSigner,

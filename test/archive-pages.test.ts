@@ -338,14 +338,23 @@ describe('the archive pages', () => {
     expect(csv.text).toContain(MITRA);
     expect(csv.text).not.toContain(older.numberText);
 
-    const res = await fetch(`${rt.urls.web}/arsip/register.pdf?tahun=${thisYear}`, {
-      headers: { cookie: arsiparis().cookie },
-    });
+    // The PDF is printed by the render function (through the local Lambda API, as in AWS), kept under the scratch
+    // prefix, and the POST answers a 303 to a short-lived link: no PDF in a Lambda payload or this response.
+    const printed = await download('/arsip/register.pdf', PRINCIPALS.arsiparisKota);
+    expect(printed.status).toBe(303);
+    const link = new URL(printed.headers.get('location')!);
+    expect(link.pathname).toMatch(/^\/sepakat-dokumen\/sementara\/cetak\/[0-9a-f-]{36}\.pdf$/);
+    expect(link.searchParams.get('X-Amz-Expires')).toBe('300');
+    const res = await fetch(link);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toContain(`register-kerja-sama-${PEMDA}-${thisYear}.pdf`);
     const pdf = new Uint8Array(await res.arrayBuffer());
     expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
     expect(await pdfText(pdf)).toContain(entry.numberText);
+    // A GET prints nothing (405), and the POST needs the session's CSRF token.
+    expect((await get(`/arsip/register.pdf?tahun=${thisYear}`, PRINCIPALS.arsiparisKota)).status).toBe(405);
+    const forged = await web(rt, '/arsip/register.pdf', { cookie: arsiparis().cookie, form: { _csrf: 'salah' } });
+    expect(forged.status).toBe(403);
 
     const wrong = await get('/arsip/register.csv?tahun=dua-ribu', PRINCIPALS.arsiparisKota);
     expect(wrong.status).toBe(400);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf } from '../cli/drive.ts';
 import { DynamoDbDocumentStore, documentTableDefinition } from '../functions/adapters/document-store.ts';
@@ -14,16 +14,17 @@ describe('the document store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sepakat-docs-'));
   let services: { close(): Promise<void> }[] = [];
   let store: DynamoDbDocumentStore;
+  let ddb: DynamoDBClient;
   let s3: S3Client;
 
   beforeAll(async () => {
     const dynamodb = await startLocalDynamoDb({ dataDir: dir });
-    const local = await startLocalS3({ dataDir: dir, buckets: ['dokumen'] });
+    const local = await startLocalS3({ dataDir: dir, buckets: ['dokumen', 'arsip'] });
     services = [dynamodb, local];
-    const ddb = new DynamoDBClient(localDynamoClientConfig(dynamodb.endpoint));
-    await ensureTables(ddb, [documentTableDefinition('sepakat-dokumen')]);
+    ddb = new DynamoDBClient(localDynamoClientConfig(dynamodb.endpoint));
+    await ensureTables(ddb, [documentTableDefinition('sepakat-dokumen'), documentTableDefinition('sepakat-dokumen-2')]);
     s3 = new S3Client(localS3ClientConfig(local.endpoint));
-    store = new DynamoDbDocumentStore(ddb, s3, 'sepakat-dokumen');
+    store = new DynamoDbDocumentStore(ddb, s3, 'sepakat-dokumen', s3, 'arsip');
   });
   afterAll(async () => {
     await Promise.all(services.map((s) => s.close()));
@@ -76,5 +77,30 @@ describe('the document store', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('attachment');
     expect((await store.listByCase('kasus-1')).map((r) => r.docId)).toContain(record.docId);
+  });
+
+  it('keeps a registered document in the archive bucket too, same bytes, once per version (a replay adds nothing)', async () => {
+    const bytes = samplePdf('Naskah bernomor');
+    const registered = { ...input(bytes, 'kasus-1#00005#naskah-ditandatangani'), nomor: '000.5.4/2/409.1.1/2026' };
+    const { record } = await store.store(registered);
+    expect(record.arsip).toEqual({ bucket: 'arsip', key: record.key });
+    const copy = await s3.send(new GetObjectCommand({ Bucket: 'arsip', Key: record.key }));
+    expect(Buffer.from(await copy.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+    const before = await s3.send(new HeadObjectCommand({ Bucket: 'arsip', Key: record.key }));
+
+    // A crash after the archive write and before the record: the same purpose stored again (here through a store
+    // whose table lacks the record) meets the archive key taken, S3 answers 412 and the first copy stays untouched.
+    const replay = new DynamoDbDocumentStore(ddb, s3, 'sepakat-dokumen-2', s3, 'arsip');
+    const again = await replay.store(registered);
+    expect(again.created).toBe(true);
+    expect(again.record.arsip).toEqual(record.arsip);
+    const after = await s3.send(new HeadObjectCommand({ Bucket: 'arsip', Key: record.key }));
+    expect(after.LastModified).toEqual(before.LastModified);
+    expect(after.ETag).toBe(before.ETag);
+
+    // A document without a number is not archived.
+    const plain = await store.store(input(samplePdf('Konsep'), 'kasus-1#00006#naskah'));
+    expect(plain.record.arsip).toBeUndefined();
+    await expect(s3.send(new HeadObjectCommand({ Bucket: 'arsip', Key: plain.record.key }))).rejects.toThrow();
   });
 });

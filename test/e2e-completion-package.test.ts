@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { simpleParser } from 'mailparser';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,18 @@ describe('the completion package of a Kesepakatan Bersama', () => {
     expect(certificate).toMatchObject({ nomor, meta: { naskahDocId: final.docId, naskahSha256: final.sha256 } });
     const finalBytes = await rt.app.documents.read(final);
     const certificateBytes = await rt.app.documents.read(certificate);
+
+    // ── The Object Lock archive: the signed naskah and every registered document, same bytes, once each ──────────
+    const archiveBucket = rt.app.config.SEPAKAT_BUCKET_ARCHIVE;
+    const registered = docs.filter((d) => d.nomor && d.bucket !== archiveBucket);
+    expect(registered.map((d) => d.kind).sort()).toEqual(
+      expect.arrayContaining(['lembar-riwayat', 'naskah-ditandatangani', 'naskah-para-pihak']),
+    );
+    for (const doc of registered) {
+      expect(doc.arsip, doc.kind).toEqual({ bucket: archiveBucket, key: doc.key });
+      const copy = await rt.app.clients.s3.send(new GetObjectCommand({ Bucket: archiveBucket, Key: doc.arsip!.key }));
+      expect(sha256(await copy.Body!.transformToByteArray()), doc.kind).toBe(doc.sha256);
+    }
 
     // ── Every party: exactly one email, with the number, the signed naskah and the certificate attached ──────────
     const packageMails = async () =>

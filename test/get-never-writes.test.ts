@@ -109,7 +109,6 @@ describe('a GET never writes', () => {
           '/konsol/mutu-baku',
           '/konsol/mutu-baku.csv',
           '/arsip/register.csv?tahun=2026',
-          '/arsip/register.pdf?tahun=2026',
           // The SOPs of the pemda; the SOP AP document of the case's SOP: its page, PDF and ASL; the holiday calendar.
           '/konsol/sop',
           '/konsol/kalender',

@@ -260,6 +260,8 @@ describe('signing in the stateful stack', () => {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ Prefix: 'sementara/tanda-tangan/', ExpirationInDays: 1, Status: 'Enabled' }),
+          // The verification page's uploads (presigned PUTs) are deleted after a day too.
+          Match.objectLike({ Prefix: 'verifikasi/', ExpirationInDays: 1, Status: 'Enabled' }),
         ]),
       },
     });
@@ -333,6 +335,8 @@ describe('the stateless stack', () => {
       const signing = [
         ...(ACCESS[spec.id].invokesSigning ? ['SEPAKAT_SIGNING_FUNCTION'] : []),
         ...(spec.id === 'signing' ? ['SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN', 'SEPAKAT_BSRE_IDENTITIES_SECRET_ARN'] : []),
+        // Printing: the functions without Chromium that print exports name the render function.
+        ...(ACCESS[spec.id].invokesRender ? ['SEPAKAT_RENDER_FUNCTION'] : []),
       ];
       const keys = ACCESS[spec.id].keys.map((key) => KEY_SECRET_ARN[KEY_NAME[key]]);
       expect(Object.keys(env).sort(), spec.id).toEqual(
@@ -354,14 +358,20 @@ describe('the stateless stack', () => {
     expect(FUNCTIONS.every((f) => fnProps(f.id).Environment.Variables.SEPAKAT_DEV_PKI_DIR === undefined)).toBe(true);
   });
 
-  it('sizes the functions that render (openTask, document, runSchedule) for Chromium and gives them the layer', () => {
+  it('sizes the functions that render (openTask, document, runSchedule, render) for Chromium and gives them the layer', () => {
     const [[layerId, layer]] = ofType(statelessResources, 'AWS::Lambda::LayerVersion') as [[string, Json]];
     expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
-    expect(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id)).toEqual(['openTask', 'document', 'runSchedule']);
-    for (const id of ['openTask', 'document', 'runSchedule'] as FunctionId[]) {
+    expect(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id)).toEqual([
+      'openTask',
+      'document',
+      'runSchedule',
+      'render',
+    ]);
+    for (const id of ['openTask', 'document', 'runSchedule', 'render'] as FunctionId[]) {
       const p = fnProps(id);
       expect(p.MemorySize, id).toBe(2048);
-      expect(p.Timeout, id).toBe(300);
+      // The render function answers the http function's synchronous Invoke within http's own 29 seconds.
+      expect(p.Timeout, id).toBe(id === 'render' ? 28 : 300);
       expect(p.EphemeralStorage, id).toEqual({ Size: 1024 });
       expect(p.Architectures, id).toEqual(['x86_64']);
       expect(p.Layers, id).toEqual([{ Ref: layerId }]);
@@ -977,7 +987,8 @@ describe('least privilege', () => {
               (key === 'documents' &&
                 resource === `arn:aws:s3:::${name}` &&
                 JSON.stringify(s.Condition) === JSON.stringify({ StringLike: { 's3:prefix': ['kalender/*'] } })) ||
-              (spec.id === 'signing' && key === 'documents' && String(resource).includes('/sementara/tanda-tangan/'));
+              (spec.id === 'signing' && key === 'documents' && String(resource).includes('/sementara/tanda-tangan/')) ||
+              (spec.id === 'render' && key === 'documents' && String(resource).includes('/sementara/cetak/'));
             expect(allowed, `${spec.id} → ${String(resource)} ${JSON.stringify(actions)}`).toBeTruthy();
           }
       }
@@ -1025,6 +1036,54 @@ describe('least privilege', () => {
     // Nobody else reads any secret of the stateful stack but the signing function its BSrE secrets.
     const secretIds = ofType(stateful.toJSON().Resources, 'AWS::SecretsManager::Secret').map(([id]) => id);
     expect(secretIds).toHaveLength(5);
+  });
+
+  it('lets only the render function write the print scratch prefix, and only http invoke it', () => {
+    const scratch = `arn:aws:s3:::${synth.stateful.bucketNames.documents}/sementara/cetak/*`;
+    const renderArn = { 'Fn::GetAtt': [fnLogicalId('render'), 'Arn'] };
+    const invokers: FunctionId[] = [];
+    for (const spec of FUNCTIONS) {
+      const statements = statementsOfRole(roleOf(spec.id));
+      const writesScratch = statements.some(
+        (s) => asArray(s.Resource).includes(scratch) && asArray(s.Action).includes('s3:PutObject'),
+      );
+      expect(writesScratch, spec.id).toBe(spec.id === 'render');
+      const invokes = statements.filter(
+        (s) =>
+          asArray(s.Action).includes('lambda:InvokeFunction') &&
+          asArray(s.Resource).some((r: unknown) => JSON.stringify(r) === JSON.stringify(renderArn)),
+      );
+      if (invokes.length) {
+        invokers.push(spec.id);
+        for (const s of invokes) expect(asArray(s.Action)).toEqual(['lambda:InvokeFunction']);
+        expect(fnProps(spec.id).Environment.Variables.SEPAKAT_RENDER_FUNCTION).toEqual(renderArn);
+      }
+    }
+    expect(invokers).toEqual(['http']);
+    // The render function itself: its scratch prefix (put only) and what every App reads; no table.
+    const render = statementsOfRole(roleOf('render'));
+    expect(render.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')))).toEqual([]);
+    expect(
+      render.filter((s) => asArray(s.Action).includes('s3:PutObject')).flatMap((s) => asArray(s.Resource)),
+    ).toEqual([scratch]);
+    // Its PDFs are deleted after a day.
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: synth.stateful.bucketNames.documents,
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'sementara/cetak/', ExpirationInDays: 1 })]),
+      },
+    });
+  });
+
+  it('lets the functions that store registered documents put their copy in the Object Lock archive, and no other', () => {
+    const archiveObjects = `arn:aws:s3:::${synth.stateful.bucketNames.archive}/*`;
+    const putters = FUNCTIONS.filter((f) =>
+      statementsOfRole(roleOf(f.id)).some(
+        (s) => asArray(s.Resource).includes(archiveObjects) && asArray(s.Action).includes('s3:PutObject'),
+      ),
+    ).map((f) => f.id);
+    // document: scans, the parties' copy, the Lembar Riwayat; http: the signed naskah or letter of a signing POST.
+    expect(putters.sort()).toEqual(['document', 'http']);
   });
 
   it('lets exactly the functions that schedule create and delete schedules of the group, passing only its role', () => {
@@ -1133,16 +1192,26 @@ describe('least privilege', () => {
     );
     const scratch = `arn:aws:s3:::${synth.stateful.bucketNames.documents}/sementara/tanda-tangan/*`;
     const signingArn = { 'Fn::GetAtt': [fnLogicalId('signing'), 'Arn'] };
+    const renderArn = { 'Fn::GetAtt': [fnLogicalId('render'), 'Arn'] };
     for (const spec of FUNCTIONS) {
       const statements = statementsOfRole(roleOf(spec.id));
       const text = JSON.stringify(statements);
       for (const secret of bsre) expect(text.includes(secret), `${spec.id} → ${secret}`).toBe(spec.id === 'signing');
       const invokes = statements.filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
       if (ACCESS[spec.id].invokesSigning) {
+        // Besides the render function, for a function that prints through it (checked below).
+        expect(
+          invokes.flatMap((s) => asArray(s.Resource)).map((r: unknown) => JSON.stringify(r)),
+          spec.id,
+        ).toEqual(
+          expect.arrayContaining(
+            [signingArn, ...(ACCESS[spec.id].invokesRender ? [renderArn] : [])].map((r) => JSON.stringify(r)),
+          ),
+        );
         expect(
           invokes.flatMap((s) => asArray(s.Resource)),
           spec.id,
-        ).toEqual([signingArn]);
+        ).toHaveLength(ACCESS[spec.id].invokesRender ? 2 : 1);
         expect(fnProps(spec.id).Environment.Variables.SEPAKAT_SIGNING_FUNCTION).toEqual(signingArn);
       } else expect(invokes, spec.id).toEqual([]);
     }

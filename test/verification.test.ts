@@ -152,7 +152,12 @@ describe('the verification page', () => {
   it('shows the upload form', async () => {
     const page = await call('GET', '/verifikasi');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<form method="post" action="/verifikasi" enctype="multipart/form-data">');
+    // Without JavaScript the file is posted to the function; the page's script sends it to S3 instead
+    // (test/verification-upload.test.ts) and then posts the key to /verifikasi/periksa.
+    expect(page.body).toContain(
+      '<form method="post" action="/verifikasi" enctype="multipart/form-data" id="verifikasi-unggah">',
+    );
+    expect(page.body).toContain('<form method="post" action="/verifikasi/periksa" id="verifikasi-periksa" hidden>');
     expect(page.body).toContain('name="berkas"');
     expect(text(page.body)).toContain('paling besar 2 MB');
   });

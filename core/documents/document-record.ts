@@ -28,6 +28,11 @@ export interface DocumentRecord {
   dataKey?: string;
   /** Archive: the register number this copy belongs to, and whether it is the original. */
   nomor?: string;
+  /**
+   * The copy of a registered document (one stored with a number) kept in the Object Lock archive bucket, beside the
+   * working copy: same bytes (same SHA-256), written before this record, once per document version.
+   */
+  arsip?: { bucket: string; key: string };
   asli?: boolean;
   meta?: Record<string, string | number | boolean>;
   /** The images of its pages (a document shown on a signing page), stored beside it, each checked when read. */
@@ -74,7 +79,13 @@ export const docIdFor = (purpose: string) =>
  */
 export function documentRecordOf(
   input: StoreDocumentInput,
-  stored: { key: string; sha256: string; data?: { sha256: string; key?: string }; halaman?: StoredPageImage[] },
+  stored: {
+    key: string;
+    sha256: string;
+    data?: { sha256: string; key?: string };
+    halaman?: StoredPageImage[];
+    arsip?: { bucket: string; key: string };
+  },
 ): DocumentRecord {
   return {
     docId: docIdFor(input.purpose),
@@ -97,6 +108,7 @@ export function documentRecordOf(
     ...(input.asli !== undefined ? { asli: input.asli } : {}),
     ...(input.meta ? { meta: input.meta } : {}),
     ...(stored.halaman?.length ? { halaman: stored.halaman } : {}),
+    ...(stored.arsip ? { arsip: stored.arsip } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
 import { tableDefinition } from './tables.ts';
+import { isPreconditionFailed } from './s3-file-store.ts';
 import type { DocumentStore } from '../../core/ports.ts';
 import {
   docIdFor,
@@ -49,6 +50,11 @@ export class DynamoDbDocumentStore implements DocumentStore {
     private readonly s3: S3Client,
     private readonly table: string,
     private readonly presignS3: S3Client = s3,
+    /**
+     * The Object Lock archive bucket: a document stored with a register number (the signed naskah, a signed letter,
+     * the partner's copy, the Lembar Riwayat) is also written there, once per version (see `archiveCopy`).
+     */
+    private readonly archiveBucket?: string,
   ) {
     this.doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -77,6 +83,7 @@ export class DynamoDbDocumentStore implements DocumentStore {
     const dataJson = input.data !== undefined ? JSON.stringify(input.data) : undefined;
     const dataKey = dataJson ? `${key}.data-${sha256(dataJson).slice(0, 16)}.json` : undefined;
     const halaman: StoredPageImage[] = [];
+    let arsip: { bucket: string; key: string } | undefined;
     try {
       if (dataJson && dataKey)
         await this.s3.send(
@@ -114,6 +121,8 @@ export class DynamoDbDocumentStore implements DocumentStore {
         );
         halaman.push({ key: imageKey, sha256: imageHash, width: image.width, height: image.height });
       }
+      if (input.nomor && this.archiveBucket && input.bucket !== this.archiveBucket)
+        arsip = await this.archiveCopy(key, input.bytes, hash, input.contentType);
     } catch (error) {
       throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
     }
@@ -128,6 +137,7 @@ export class DynamoDbDocumentStore implements DocumentStore {
             }
           : {}),
       halaman,
+      ...(arsip ? { arsip } : {}),
     });
     const created = await conditionally(() =>
       this.doc.send(
@@ -136,6 +146,37 @@ export class DynamoDbDocumentStore implements DocumentStore {
     );
     // A concurrent store won: theirs is the document. Ours stays as an unreferenced object with its own hash key.
     return created ? { record, created: true } : { record: (await this.get(docId))!, created: false };
+  }
+
+  /**
+   * The archive copy of a registered document, under the same key (which ends in its SHA-256), before its record.
+   * Content-MD5, which a bucket with a default Object Lock retention requires on every PUT; `If-None-Match: *`, so a
+   * replay (a crash between this write and the record, a retried step) makes no second object version: S3 answers
+   * 412 for a key that exists, and a key can only hold these bytes.
+   */
+  private async archiveCopy(
+    key: string,
+    bytes: Uint8Array,
+    hash: string,
+    contentType: string,
+  ): Promise<{ bucket: string; key: string }> {
+    const bucket = this.archiveBucket!;
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          ContentMD5: createHash('md5').update(bytes).digest('base64'),
+          IfNoneMatch: '*',
+          Metadata: { sha256: hash },
+        }),
+      );
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+    }
+    return { bucket, key };
   }
 
   /** Reads a document back and checks it is still the bytes recorded (any change is reported, never trusted). */

@@ -32,7 +32,8 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
 const dispositionOf = (disposition: 'attachment' | 'inline', fileName: string) =>
   `${disposition}; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`;
 
-const isPreconditionFailed = (error: unknown) => {
+/** S3's answer to a conditional create (`If-None-Match: *`) of a key that exists. */
+export const isPreconditionFailed = (error: unknown) => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412;
 };

@@ -14,7 +14,8 @@ import {
 import { registerToCsv } from '../../core/register/register-csv.ts';
 import { registerPrintView } from '../../core/register/register-print.ts';
 import type { DynamoDbRegisterStore } from '../adapters/register-store.ts';
-import type { Renderer } from '../render/renderer.ts';
+import type { ExportPrinter, PrintedExport } from '../render/export-printing.ts';
+import type { PrintHtmlOptions, Renderer } from '../render/renderer.ts';
 
 /**
  * The buku register kerja sama of one pemda and year as CSV (for spreadsheets) and as PDF (to print and sign off):
@@ -57,7 +58,7 @@ export async function registerCsv(deps: RegisterExportDeps, input: RegisterExpor
   });
 }
 
-/** The register as a landscape PDF on the pemda's paper, under its kop. */
+/** The register as a landscape PDF on the pemda's paper, under its kop (the CLI: printed in this process). */
 export async function registerPdf(
   deps: RegisterExportDeps & {
     renderer(): Pick<Renderer, 'printExport'>;
@@ -66,6 +67,36 @@ export async function registerPdf(
   },
   input: RegisterExportInput,
 ): Promise<Uint8Array> {
+  const job = await registerPrintJob(deps, input);
+  return printed(input, () => deps.renderer().printExport('register', job.view, job.options));
+}
+
+/**
+ * The same PDF printed where Chromium is (`ExportPrinter`: the render function in AWS) and kept under the scratch
+ * prefix of the documents bucket, for a short-lived download link (the web's `/arsip/register.pdf`).
+ */
+export async function registerPdfPrinted(
+  deps: RegisterExportDeps & { printer: ExportPrinter; clock: Clock },
+  input: RegisterExportInput,
+): Promise<PrintedExport> {
+  const job = await registerPrintJob(deps, input);
+  return printed(input, () => deps.printer.print('register', job.view, job.options));
+}
+
+async function printed<T>(input: RegisterExportInput, print: () => Promise<T>): Promise<T> {
+  try {
+    return await print();
+  } catch (error) {
+    if (error instanceof SepakatError) throw error;
+    throw new SepakatError(ErrorNames.Transient, `Register ${input.year} gagal dicetak ke PDF`, { cause: error });
+  }
+}
+
+/** The print view of the register (plain JSON) and its page options. */
+async function registerPrintJob(
+  deps: RegisterExportDeps & { clock: Clock },
+  input: RegisterExportInput,
+): Promise<{ view: unknown; options: PrintHtmlOptions }> {
   const { entries, directory, agreement } = await load(deps, input);
   const labels = seriesLabels(directory);
   const view = registerPrintView(
@@ -85,14 +116,7 @@ export async function registerPdf(
       printedAt: deps.clock.now(),
     },
   );
-  try {
-    return await deps
-      .renderer()
-      .printExport('register', view, { paper: directory.pemda.dokumen.kertas, landscape: true, pageNumbers: true });
-  } catch (error) {
-    if (error instanceof SepakatError) throw error;
-    throw new SepakatError(ErrorNames.Transient, `Register ${input.year} gagal dicetak ke PDF`, { cause: error });
-  }
+  return { view, options: { paper: directory.pemda.dokumen.kertas, landscape: true, pageNumbers: true } };
 }
 
 async function load(

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import { formatBytes } from '../../core/case/task-actions.ts';
 import { ErrorNames, isSepakatError, SepakatError } from '../../core/errors.ts';
 import { KIND_LABELS, sniffKind } from '../../core/files/sniff.ts';
 import { formatTanggal, formatTanggalWaktu } from '../../core/format/tanggal.ts';
 import type { CertificateKind } from '../../core/ports.ts';
+import type { FileStore } from '../../core/files/accepted-files.ts';
 import { certificationText, levelText, UNCERTIFIED_TEXT } from '../../core/signing/certification.ts';
 import { STATUS_LABEL, tanggalPanjang, type RegisterEntry } from '../../core/register/numbering.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
@@ -38,6 +39,26 @@ export interface VerificationDeps {
   timeZone?: TimeZone | ((pemdaId: string) => TimeZone);
   /** Largest upload accepted (default 20 MB). */
   maxUploadBytes?: number;
+  /**
+   * Uploads straight to S3 (`prepareUpload`, `byStoredUpload`): the browser PUTs the PDF to a presigned URL under
+   * VERIFICATION_UPLOAD_PREFIX of this bucket (deleted by a lifecycle rule after a day), so no PDF goes through API
+   * Gateway and Lambda, whose payload limit is about 4.5 MB of file.
+   */
+  uploads?: { files: Pick<FileStore, 'presignUpload' | 'read'>; bucket: string };
+}
+
+/** Where verification uploads wait to be read (a lifecycle rule of the documents bucket deletes them after a day). */
+export const VERIFICATION_UPLOAD_PREFIX = 'verifikasi/';
+/** How long a presigned verification upload URL is valid. */
+export const VERIFICATION_UPLOAD_SECONDS = 5 * 60;
+const UPLOAD_KEY = /^verifikasi\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.pdf$/;
+
+/** A presigned PUT for a verification upload: the browser sends exactly these headers and the file's bytes. */
+export interface PreparedUpload {
+  kunci: string;
+  url: string;
+  header: { 'content-type': 'application/pdf' };
+  berlakuDetik: number;
 }
 
 /**
@@ -59,6 +80,7 @@ export const VerificationCodes = {
   BukanPdf: 'BukanPdf',
   BerkasKosong: 'BerkasKosong',
   UnggahanTerlaluBesar: 'UnggahanTerlaluBesar',
+  UnggahanTidakDitemukan: 'UnggahanTidakDitemukan',
 } as const;
 
 const DOC_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -159,6 +181,70 @@ export class Verification {
 
   get maxUploadBytes(): number {
     return this.deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
+  }
+
+  /**
+   * A presigned PUT of `ukuran` bytes of PDF under a new random key (its size and type signed, so S3 refuses any
+   * other body; valid 5 minutes). Throws BadInput naming `ukuran` when the size is not a whole number of bytes from
+   * 1 to the maximum.
+   */
+  async prepareUpload(ukuran: number): Promise<PreparedUpload> {
+    const uploads = this.uploadsOrFail();
+    if (!Number.isSafeInteger(ukuran) || ukuran < 1)
+      throw new SepakatError(ErrorNames.BadInput, 'ukuran: ukuran berkas harus bilangan bulat byte, paling kecil 1.', {
+        code: VerificationCodes.BerkasKosong,
+      });
+    if (ukuran > this.maxUploadBytes)
+      throw new SepakatError(
+        ErrorNames.BadInput,
+        `ukuran: berkas terlalu besar (${formatBytes(ukuran)}); paling besar ${formatBytes(this.maxUploadBytes)}.`,
+        { code: VerificationCodes.UnggahanTerlaluBesar },
+      );
+    const kunci = `${VERIFICATION_UPLOAD_PREFIX}${randomUUID()}.pdf`;
+    const url = await uploads.files.presignUpload(uploads.bucket, kunci, {
+      contentType: 'application/pdf',
+      size: ukuran,
+      expiresSeconds: VERIFICATION_UPLOAD_SECONDS,
+    });
+    return { kunci, url, header: { 'content-type': 'application/pdf' }, berlakuDetik: VERIFICATION_UPLOAD_SECONDS };
+  }
+
+  /**
+   * A PDF the browser PUT to a key from `prepareUpload`, read from S3 (refused above the maximum without reading it)
+   * and verified as `byUpload` does. BadInput naming `kunci` when it is not such a key or nothing is there (never
+   * uploaded, or deleted after a day).
+   */
+  async byStoredUpload(kunci: string, options: { fileName?: string } = {}): Promise<VerificationView> {
+    const uploads = this.uploadsOrFail();
+    const missing = () =>
+      new SepakatError(
+        ErrorNames.BadInput,
+        'kunci: berkas unggahan tidak ditemukan (belum terunggah, atau sudah dihapus setelah 1 hari). Unggah lagi.',
+        { code: VerificationCodes.UnggahanTidakDitemukan },
+      );
+    if (!UPLOAD_KEY.test(kunci)) throw missing();
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await uploads.files.read(uploads.bucket, kunci, this.maxUploadBytes);
+    } catch (error) {
+      if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
+      throw new SepakatError(
+        ErrorNames.BadInput,
+        `Berkas terlalu besar; paling besar ${formatBytes(this.maxUploadBytes)}.`,
+        { code: VerificationCodes.UnggahanTerlaluBesar },
+      );
+    }
+    if (!bytes) throw missing();
+    return this.byUpload(bytes, options);
+  }
+
+  private uploadsOrFail(): NonNullable<VerificationDeps['uploads']> {
+    if (!this.deps.uploads)
+      throw new SepakatError(
+        ErrorNames.InvalidDefinition,
+        'Unggahan verifikasi langsung ke penyimpanan tidak dikonfigurasi.',
+      );
+    return this.deps.uploads;
   }
 
   /** The stored document behind a QR code, read back and hash-checked. Undefined when unknown or not public. */

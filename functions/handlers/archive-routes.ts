@@ -504,12 +504,26 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     };
   }
 
+  /**
+   * The register of the year (default this year) as CSV (a GET: read and sent) or as PDF (a POST with the session's
+   * CSRF token: printed where Chromium is, kept for a day under the scratch prefix, answered with a 303 to a
+   * 5-minute download link, so no PDF goes through this function's response).
+   */
   async function exportRegister(event: WebRequest, format: 'csv' | 'pdf'): Promise<HttpResult> {
-    const found = await ctx.signedIn(event, allowed);
-    if (found.result) return found.result;
-    const { session } = found;
+    let session: Session;
+    let params: URLSearchParams;
+    if (format === 'csv') {
+      const found = await ctx.signedIn(event, allowed);
+      if (found.result) return found.result;
+      ({ session } = found);
+      params = new URLSearchParams(event.rawQueryString ?? '');
+    } else {
+      const found = await ctx.acting(event, allowed);
+      if (found.result) return found.result;
+      ({ session } = found);
+      params = new URLSearchParams(found.form);
+    }
     const pemdaId = session.principal.pemdaId;
-    const params = new URLSearchParams(event.rawQueryString ?? '');
     const tahunText = (params.get('tahun') ?? '').trim();
     const statusText = (params.get('status') ?? '').trim();
     const year = tahunText ? Number(tahunText) : yearOf(app.cases.now(), timeZone(pemdaId));
@@ -522,17 +536,18 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     const name = `register-kerja-sama-${pemdaId}-${year}${statusText ? `-${statusText}` : ''}`;
     if (format === 'csv')
       return attachment(`${name}.csv`, 'text/csv; charset=utf-8', await app.registerExport.csv(input));
-    return attachment(`${name}.pdf`, 'application/pdf', await app.registerExport.pdf(input));
+    const link = await app.registerExport.pdf(input, `${name}.pdf`);
+    return {
+      statusCode: 303,
+      headers: { location: link.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      body: '',
+    };
   }
 
   return [
     { method: 'GET', pattern: /^\/arsip\/?$/, run: (e) => search(e) },
-    {
-      method: 'GET',
-      pattern: /^\/arsip\/register\.(csv|pdf)$/,
-      params: ['format'],
-      run: (e, m) => exportRegister(e, m[1] as 'csv' | 'pdf'),
-    },
+    { method: 'GET', pattern: /^\/arsip\/register\.csv$/, run: (e) => exportRegister(e, 'csv') },
+    { method: 'POST', pattern: /^\/arsip\/register\.pdf$/, run: (e) => exportRegister(e, 'pdf') },
     {
       method: 'POST',
       pattern: /^\/arsip\/unduh\/([^/]{1,300})$/,

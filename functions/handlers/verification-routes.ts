@@ -1,14 +1,21 @@
 import { formatBytes } from '../../core/case/task-actions.ts';
 import { ErrorNames, isSepakatError } from '../../core/errors.ts';
 import { VerificationCodes } from '../documents/verification.ts';
-import type { RenderPage, Route, WebRequest, WebUseCases } from './web-context.ts';
+import { json, parseForm, type RenderPage, type Route, type WebRequest, type WebUseCases } from './web-context.ts';
 import { VerifikasiUnggah } from './input-schemas.ts';
 import { checkField } from '../../core/validation/text.ts';
 
 /**
  * The public verification page: `GET /verifikasi` (the upload form), `GET /verifikasi/<docId>` (the QR code on a
- * signed naskah) and `POST /verifikasi` (an uploaded PDF, multipart/form-data, field `berkas`). Thin: parse, call
- * the Verification service, render. Nothing is stored; an upload is only read.
+ * signed naskah), and an upload in one of two ways:
+ * - with JavaScript (the page's script), straight to S3: `POST /verifikasi/unggah` (JSON `{ukuran}`) answers a
+ *   presigned PUT under `verifikasi/` (size and type signed, 5 minutes), the browser PUTs the PDF there, then
+ *   `POST /verifikasi/periksa` (form: `kunci`, `nama`) verifies what S3 holds: up to the maximum (20 MB), whatever
+ *   the Lambda payload limit;
+ * - without it, `POST /verifikasi` (multipart/form-data, field `berkas`), through the function: in AWS about 4.5 MB
+ *   of PDF at most (API Gateway and Lambda's payload).
+ * Thin: parse, call the Verification service, render. Nothing is kept: an upload under `verifikasi/` is deleted by
+ * the bucket's lifecycle after a day.
  */
 
 /** Room for the multipart framing around the largest file (boundaries, part headers). */
@@ -47,6 +54,42 @@ export function verificationRoutes(app: Pick<WebUseCases, 'config' | 'verificati
             'Dokumen tidak ditemukan',
           );
         return render(200, 'verifikasi', { hasil, maksimum }, TITLE);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/verifikasi\/unggah$/,
+      run: async (event) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(event.body ?? '');
+        } catch {
+          return json(400, { pesan: 'Permintaan bukan JSON yang valid.' });
+        }
+        const ukuran = (raw as { ukuran?: unknown } | null)?.ukuran;
+        try {
+          return json(200, await verification.prepareUpload(typeof ukuran === 'number' ? ukuran : NaN));
+        } catch (error) {
+          if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
+          return json(error.code === VerificationCodes.UnggahanTerlaluBesar ? 413 : 400, { pesan: error.message });
+        }
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/verifikasi\/periksa$/,
+      run: async (event) => {
+        const fields = parseForm(event);
+        // The file's name is shown with the result: it is text from the uploader like any other.
+        const fileName = fields.nama ? checkField(VerifikasiUnggah.shape.berkas, fields.nama) : undefined;
+        if (typeof fileName === 'object') return form(400, fileName.error);
+        try {
+          const hasil = await verification.byStoredUpload(fields.kunci ?? '', fileName ? { fileName } : {});
+          return render(200, 'verifikasi', { hasil, maksimum }, TITLE);
+        } catch (error) {
+          if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
+          return form(error.code === VerificationCodes.UnggahanTerlaluBesar ? 413 : 400, error.message);
+        }
       },
     },
     {

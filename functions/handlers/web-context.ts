@@ -71,10 +71,13 @@ export interface WebUseCases extends Pick<
   lembarPerbandingan(input: ComparisonSheetInput): Promise<ComparisonSheet>;
   /** An entry of a pemda's register of numbers, by its number text. */
   registerEntry(pemdaId: string, numberText: string): Promise<RegisterEntry | undefined>;
-  /** The register of numbers as CSV (for Indonesian Excel) or PDF. */
+  /**
+   * The register of numbers as CSV (for Indonesian Excel), or as PDF printed where Chromium is: a short-lived link
+   * (5 minutes) to download it under `fileName`.
+   */
   registerExport: {
     csv(input: RegisterExportInput): Promise<string>;
-    pdf(input: RegisterExportInput): Promise<Uint8Array>;
+    pdf(input: RegisterExportInput, fileName: string): Promise<{ url: string }>;
   };
   /** Every loaded version of every SOP (functions/adapters/catalog.ts `sopVersions`). */
   sopVersions(): Sop[];

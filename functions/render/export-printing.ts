@@ -1,0 +1,149 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { PAPERS } from '../../core/documents/index.ts';
+import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { errorOf, isFailure } from '../signing/signing-invocation.ts';
+import type { PrintHtmlOptions, Renderer } from './renderer.ts';
+import { EXPORT_NAMES, type ExportName } from './templates.ts';
+
+/**
+ * Exports printed to PDF (the register, `templates/exports`) where Chromium is: the `render` function in AWS (the
+ * `http` function carries no Chromium), the warm renderer of the process locally. The PDF never travels in a Lambda
+ * payload (6 MB at most): it is written under EXPORT_SCRATCH_PREFIX of the documents bucket (deleted by lifecycle
+ * after a day) and named by key and SHA-256; the page that asked answers a short-lived presigned GET of it.
+ *
+ * - `InProcessExportPrinter`: prints with this process's renderer and writes the PDF (the render function's own
+ *   printer; the default where no render function is configured, as the CLI).
+ * - `LambdaExportPrinter`: a synchronous Invoke of the render function (SEPAKAT_RENDER_FUNCTION), which answers
+ *   `{ result: PrintedExport }` or `{ error: { name, code, message } }` (`renderHandler`).
+ */
+export const EXPORT_SCRATCH_PREFIX = 'sementara/cetak/';
+
+export interface PrintedExport {
+  readonly bucket: string;
+  readonly key: string;
+  /** Hex SHA-256 of the PDF. */
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export interface ExportPrinter {
+  /** Prints the export `name` of `view` (plain JSON: it may cross an invocation) to a PDF in the scratch prefix. */
+  print(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<PrintedExport>;
+}
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+export class InProcessExportPrinter implements ExportPrinter {
+  constructor(
+    private readonly deps: {
+      renderer(): Pick<Renderer, 'printExport'>;
+      s3: S3Client;
+      /** The documents bucket (its scratch prefix expires by lifecycle). */
+      bucket: string;
+    },
+  ) {}
+
+  async print(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<PrintedExport> {
+    const pdf = await this.deps.renderer().printExport(name, view, options);
+    const key = `${EXPORT_SCRATCH_PREFIX}${randomUUID()}.pdf`;
+    await this.deps.s3.send(
+      new PutObjectCommand({ Bucket: this.deps.bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
+    );
+    return { bucket: this.deps.bucket, key, sha256: sha256Hex(pdf), size: pdf.length };
+  }
+}
+
+/** What the render function is invoked with. */
+export interface RenderInvocation {
+  readonly op: 'printExport';
+  readonly name: ExportName;
+  readonly view: unknown;
+  readonly options: PrintHtmlOptions;
+}
+
+export class LambdaExportPrinter implements ExportPrinter {
+  constructor(private readonly deps: { lambda: LambdaClient; functionName: string }) {}
+
+  async print(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<PrintedExport> {
+    const request: RenderInvocation = { op: 'printExport', name, view, options };
+    const unavailable = (cause: string) =>
+      new SepakatError(ErrorNames.Transient, 'Layanan cetak PDF tidak tersedia; silakan coba lagi.', {
+        code: 'CetakTidakTersedia',
+        cause: new Error(cause),
+      });
+    let out;
+    try {
+      out = await this.deps.lambda.send(
+        new InvokeCommand({
+          FunctionName: this.deps.functionName,
+          InvocationType: 'RequestResponse',
+          LogType: 'None',
+          Payload: new TextEncoder().encode(JSON.stringify(request)),
+        }),
+      );
+    } catch (error) {
+      // Only the SDK error's name (a payload too large for Lambda is RequestTooLargeException).
+      throw unavailable((error as Error)?.name ?? 'InvokeError');
+    }
+    if (out.FunctionError || !out.Payload) throw unavailable(out.FunctionError ?? 'no payload');
+    const answer: unknown = JSON.parse(new TextDecoder().decode(out.Payload));
+    if (isFailure(answer)) throw errorOf(answer.error);
+    return PrintedSchema.parse((answer as { result: unknown }).result);
+  }
+}
+
+const PrintedSchema = z.object({
+  bucket: z.string().min(1),
+  key: z.string().startsWith(EXPORT_SCRATCH_PREFIX),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+
+const margin = z.number().min(0).max(100);
+const InvocationSchema = z.object({
+  op: z.literal('printExport'),
+  name: z.enum(EXPORT_NAMES),
+  view: z.unknown(),
+  options: z.object({
+    paper: z.enum(PAPERS),
+    landscape: z.boolean().optional(),
+    pageNumbers: z.boolean().optional(),
+    margins: z.object({ top: margin, right: margin, bottom: margin, left: margin }).optional(),
+  }),
+});
+
+/**
+ * The render function: prints what it is asked with the in-process printer. Every failure is answered, never
+ * thrown (name, code and the Indonesian message of a SepakatError; anything else a transient failure without its
+ * text), and nothing of the event is logged.
+ */
+export function renderHandler(printer: ExportPrinter) {
+  return async (event: unknown): Promise<{ result: PrintedExport } | { error: Record<string, string> }> => {
+    const parsed = InvocationSchema.safeParse(event);
+    if (!parsed.success)
+      return {
+        error: {
+          name: ErrorNames.BadInput,
+          code: 'PermintaanCetakTidakValid',
+          message: `Permintaan cetak tidak valid: ${parsed.error.issues.map((i) => i.path.join('.') || 'permintaan').join(', ')}.`,
+        },
+      };
+    const { name, view, options } = parsed.data;
+    try {
+      return { result: await printer.print(name, view, options as PrintHtmlOptions) };
+    } catch (error) {
+      if (error instanceof SepakatError)
+        return { error: { name: error.name, code: error.code, message: error.message } };
+      return {
+        error: {
+          name: ErrorNames.Transient,
+          code: 'CetakGagal',
+          message: 'Fungsi cetak PDF gagal; silakan coba lagi.',
+        },
+      };
+    }
+  };
+}
