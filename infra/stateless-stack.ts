@@ -134,6 +134,15 @@ export class SepakatStateless extends Stack {
   readonly functions: Record<FunctionId, SepakatFunction>;
   readonly stateMachines: { sop: Sop; machine: StateMachine }[] = [];
   readonly deadLetterQueues: Partial<Record<FunctionId, Queue>> = {};
+
+  /**
+   * The two zones the signing network uses, named rather than looked up: with a concrete account and region CDK
+   * would ask EC2 for the region's zones (a context lookup that needs credentials), and `npm run synth` stays
+   * offline. Every region has zones a and b.
+   */
+  override get availabilityZones(): string[] {
+    return [`${this.region}a`, `${this.region}b`];
+  }
   readonly api: HttpApi;
   /** The front door: CloudFront with the edge stack's web ACL, the only way to the HTTP API. */
   readonly frontDoor: Distribution;
@@ -440,7 +449,7 @@ export class SepakatStateless extends Stack {
   private signingNetwork(stateful: SepakatStateful): Vpc {
     const flowLogs = new LogGroup(this, 'SigningNetworkFlowLogs', { retention: RetentionDays.ONE_YEAR });
     return new Vpc(this, 'SigningNetwork', {
-      availabilityZones: [`${this.region}a`, `${this.region}b`],
+      availabilityZones: this.availabilityZones,
       natGateways: 1,
       natGatewayProvider: NatProvider.gateway({ eipAllocationIds: [stateful.signingEgress.attrAllocationId] }),
       subnetConfiguration: [
