@@ -28,6 +28,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'naskah-preview', file: 'naskah-preview.ts' },
   { name: 'page-images', file: 'page-images.ts' },
   { name: 'bundle-sizes', file: 'bundle-sizes.ts' },
+  { name: 'init-times', file: 'init-times.ts' },
   { name: 'analytics', file: 'analytics.ts' },
   { name: 'scheduler-delay', file: 'scheduler-delay.ts' },
   { name: 'naskah-diff', file: 'naskah-diff.ts' },

@@ -21,6 +21,7 @@ export type FunctionId =
   | 'runSchedule'
   | 'http'
   | 'intake'
+  | 'mailEvents'
   | 'signing';
 
 export interface FunctionSpec {
@@ -115,6 +116,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     chromium: false,
     description: 'S3 events of the intake bucket: checks a permohonan and starts its case',
+  },
+  {
+    id: 'mailEvents',
+    entry: 'functions/lambda/ses-events.ts',
+    handler: 'mailEvents',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    chromium: false,
+    description: 'SES bounce and complaint events (configuration set → SNS): recorded on the case of the address',
   },
   {
     id: 'signing',

@@ -7,6 +7,7 @@ import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Waktu } from '../sop/waktu.ts';
 import { formatDurasi } from '../format/tanggal.ts';
+import { caseDimensions, noMetrics, type Metrics } from '../metrics.ts';
 import type { Job, ReminderStage, TaskReminderJob } from './jobs.ts';
 import { linkToken, taskIdFor } from './capabilities.ts';
 import { planReminders } from './reminders.ts';
@@ -91,6 +92,8 @@ export interface RuntimeDeps {
   documents?: DocumentWork;
   /** Timed work (reminders); absent where a deployment schedules nothing. */
   scheduler?: Scheduler;
+  /** Business metrics by pemda and SOP (core/metrics.ts); none counted when absent. */
+  metrics?: Metrics;
 }
 
 /** What a fired reminder did. Every outcome but `terkirim` sent nothing. */
@@ -117,6 +120,11 @@ export class CaseRuntime {
 
   private now(): Date {
     return this.deps.clock.now();
+  }
+
+  /** The metrics port (counts nothing when the deployment wires none). */
+  get metrics(): Metrics {
+    return this.deps.metrics ?? noMetrics;
   }
 
   async requireCase(caseId: string): Promise<CaseRecord> {
@@ -205,6 +213,7 @@ export class CaseRuntime {
     if (!task) {
       task = this.newTask(record, activity, taskId, record.cursor);
       if ((await this.deps.store.createTask(task)) === 'exists') task = (await this.deps.store.getTask(taskId))!;
+      else this.metrics.count('TasksOpened', caseDimensions(record));
       await this.history({
         caseId: record.caseId,
         eventKey: activationKey(input.seq, 'tugas-dibuka'),
@@ -610,7 +619,10 @@ export class CaseRuntime {
       template: 'kasus-berakhir',
       model: { perihal: record.perihal, caseId: record.caseId, outcome: input.outcome, pemohon: record.pemohon },
     });
-    if (record.status === 'aktif') await this.deps.store.closeCase(input.caseId, input.outcome, closedAt);
+    if (record.status === 'aktif') {
+      await this.deps.store.closeCase(input.caseId, input.outcome, closedAt);
+      this.metrics.count('CasesFinished', caseDimensions(record));
+    }
     return { status: input.outcome };
   }
 
@@ -818,6 +830,11 @@ export class CaseRuntime {
     if (!built) return 'tanpa-atasan';
     const { mail, atasan, terlambatMenit } = built;
     if (!emailed) await this.sendOnce(task.caseId, emailKey, mail);
+    // Counted as the reminder first goes out: the first overdue reminder is a task gone overdue (a wait on an
+    // external party is never late), an escalation a task told to the atasan.
+    if (!emailed && job.stage === 'terlambat' && (job.ke ?? 1) === 1)
+      this.metrics.count('TasksOverdue', caseDimensions(record));
+    if (!emailed && job.stage === 'eskalasi') this.metrics.count('TasksEscalated', caseDimensions(record));
     await this.history({
       caseId: task.caseId,
       eventKey: factKey,
@@ -911,12 +928,19 @@ export class CaseRuntime {
     const rendered = this.deps.emails.render(mail.template, mail.model);
     const messageId = `<${createHash('sha256').update(`${caseId}|${eventKey}`).digest('hex').slice(0, 32)}@${this.deps.mailDomain}>`;
     const attachments = mail.attachments ?? [];
-    await this.deps.mailer.send({
-      messageId,
-      to: mail.to,
-      ...rendered,
-      ...(attachments.length ? { attachments } : {}),
-    });
+    try {
+      await this.deps.mailer.send({
+        messageId,
+        caseId,
+        to: mail.to,
+        ...rendered,
+        ...(attachments.length ? { attachments } : {}),
+      });
+    } catch (error) {
+      await this.countMail('MailFailed', caseId);
+      throw error;
+    }
+    await this.countMail('MailSent', caseId);
     this.deps.faults.point('while-email-sending');
     await this.history({
       caseId,
@@ -933,6 +957,12 @@ export class CaseRuntime {
           : {}),
       },
     });
+  }
+
+  /** Counts a mail of a case by its pemda and SOP (a case that cannot be read counts in the aggregate only). */
+  private async countMail(name: 'MailSent' | 'MailFailed', caseId: string): Promise<void> {
+    const record = await this.deps.store.getCase(caseId).catch(() => undefined);
+    this.metrics.count(name, record ? caseDimensions(record) : undefined);
   }
 
   async history(event: HistoryEvent): Promise<void> {
