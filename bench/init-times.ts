@@ -20,14 +20,14 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
 import { FUNCTIONS, type FunctionSpec } from '../infra/functions.ts';
 import { bundleFunction, ROOT } from './bundle-sizes.ts';
 import type { SummaryRow } from './concurrent-cases.ts';
-import { countArg, ratio, round, summarize, table } from './stats.ts';
+import { ratio, round, summarize, table } from './stats.ts';
 
 /**
  * The environment of a deployed function whose bundle is in `dir` (as infra/stateless-stack.ts gives it, with the
@@ -83,22 +83,37 @@ export async function importMs(file: string, cwd: string, env: Record<string, st
 }
 
 /**
- * The baseline entry of a function: every module its entry imports, loaded and kept (so nothing is tree-shaken),
- * nothing called. Written beside the entry so that its relative imports resolve alike.
+ * The baseline entry of a function, written into `workDir`: every module its entry imports (by absolute path, so
+ * nothing is written into the source tree), loaded and kept (so nothing is tree-shaken), nothing called.
  */
-function baselineEntry(spec: FunctionSpec, root: string): string {
+function baselineEntry(spec: FunctionSpec, root: string, workDir: string): string {
   const entry = join(root, spec.entry);
   const source = readFileSync(entry, 'utf8');
   const specifiers = [...source.matchAll(/^import\s+(?!type\b)[^'"]*?from\s+'([^']+)';/gms)].map((m) => m[1]!);
-  const lines = specifiers.map((s, i) => `import * as m${i} from '${s}';`);
+  const absolute = (s: string) =>
+    s.startsWith('.') ? resolve(dirname(entry), s) : fileURLToPath(import.meta.resolve(s, pathToFileURL(entry)));
+  const lines = specifiers.map((s, i) => `import * as m${i} from ${JSON.stringify(absolute(s))};`);
   lines.push(`export const loaded = [${specifiers.map((_, i) => `m${i}`).join(', ')}].length;`);
-  const file = join(dirname(entry), `.init-baseline-${spec.id}.ts`);
+  const file = join(workDir, `init-baseline-${spec.id}.ts`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
+/** `--runs N` (or `--runs=N`), `--quick` for 3; default 7. Not `--cases`, which `npm run bench` gives every bench. */
+function runsArg(argv: readonly string[]): number {
+  let n = 7;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') n = 3;
+    else if (arg === '--runs') n = Number(argv[++i]);
+    else if (arg.startsWith('--runs=')) n = Number(arg.slice('--runs='.length));
+  }
+  if (!Number.isInteger(n) || n < 1) throw new Error('--runs harus bilangan bulat positif');
+  return n;
+}
+
 async function main() {
-  const runs = countArg(process.argv, { flag: '--runs', normal: 7, quick: 3 });
+  const runs = runsArg(process.argv);
   const workDir = mkdtempSync(join(tmpdir(), 'sepakat-init-'));
   const distinct = FUNCTIONS.filter(
     (f, i) => FUNCTIONS.findIndex((g) => g.entry === f.entry && g.chromium === f.chromium) === i,
@@ -119,12 +134,8 @@ async function main() {
       const dir = join(workDir, spec.id);
       await bundleFunction(spec, dir);
       const baseDir = join(workDir, `${spec.id}-baseline`);
-      const entry = baselineEntry(spec, ROOT);
-      try {
-        await bundleFunction({ ...spec, entry: entry.slice(ROOT.length + 1) }, baseDir);
-      } finally {
-        rmSync(entry, { force: true });
-      }
+      const entry = baselineEntry(spec, ROOT, workDir);
+      await bundleFunction({ ...spec, entry: relative(ROOT, entry) }, baseDir);
       const env = lambdaEnvironment(dir);
       const real: number[] = [];
       const base: number[] = [];
