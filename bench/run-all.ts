@@ -29,6 +29,7 @@ export const BENCHES: { name: string; file: string }[] = [
   { name: 'page-images', file: 'page-images.ts' },
   { name: 'bundle-sizes', file: 'bundle-sizes.ts' },
   { name: 'template-sizes', file: 'template-sizes.ts' },
+  { name: 'init-times', file: 'init-times.ts' },
   { name: 'analytics', file: 'analytics.ts' },
   { name: 'scheduler-delay', file: 'scheduler-delay.ts' },
   { name: 'naskah-diff', file: 'naskah-diff.ts' },

@@ -11,12 +11,13 @@ import type { DocumentInput, DocumentName } from './documents/index.ts';
  * (Chromium) and functions/signing/ (PAdES) implement them, and test/support/ has small in-memory ones for fast tests.
  *
  * Declared elsewhere in core and gathered here: the case store, Step Functions, the mailer, the clock and the
- * scheduler (core/case/model.ts), accepted files (core/files/accepted-files.ts) and the register of numbers
- * (core/register/numbering.ts).
+ * scheduler (core/case/model.ts), accepted files (core/files/accepted-files.ts), the register of numbers
+ * (core/register/numbering.ts) and the business metrics (core/metrics.ts).
  */
 export type { CaseStore, Clock, Mailer, Scheduler, StepFunctionsPort } from './case/model.ts';
 export type { FileStore } from './files/accepted-files.ts';
 export type { NumberRegister } from './register/numbering.ts';
+export type { Metrics, MetricName, MetricDimensions } from './metrics.ts';
 
 /**
  * The register of agreements (`sepakat-perjanjian` in DynamoDB: functions/adapters/agreement-store.ts). Every write

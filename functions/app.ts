@@ -10,6 +10,7 @@ import { CaseAdmin } from '../core/case/case-admin.ts';
 import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/model.ts';
 import { CaseRuntime, type RuntimeDeps } from '../core/case/case-runtime.ts';
 import { TaskActions } from '../core/case/task-actions.ts';
+import { MailEvents } from '../core/case/mail-events.ts';
 import { loadCatalog, type Catalog } from './adapters/catalog.ts';
 import { systemClock } from './adapters/clock.ts';
 import { DynamoDbCaseStore } from './adapters/dynamodb-case-store.ts';
@@ -34,6 +35,7 @@ import { Agreements } from '../core/agreement/agreements.ts';
 import { CalendarImport } from '../core/calendar/calendar-import.ts';
 import { S3CalendarYearStore } from './adapters/calendar-store.ts';
 import type { Log } from './observability/log.ts';
+import { caseDimensions, noMetrics, type Metrics } from '../core/metrics.ts';
 import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
 import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-store.ts';
@@ -108,6 +110,10 @@ export interface App {
   sweepStranded(options?: { graceMs?: number }): ReturnType<typeof sweepStranded>;
   /** Staff sign-in (Cognito user pool; cognito-local on the embedded default); absent when not configured. */
   identity?: CognitoIdentity;
+  /** Business metrics (core/metrics.ts): EMF lines in AWS, counters in the log on the embedded default. */
+  metrics: Metrics;
+  /** SES bounce and complaint events recorded on the cases of the address (the mailEvents function). */
+  mailEvents: MailEvents;
   /** Releases what the app holds (the browser). */
   close(): Promise<void>;
   clients: { dynamodb: DynamoDBClient; s3: S3Client; sfn: SFNClient; ses: SESv2Client };
@@ -127,6 +133,8 @@ export interface BuildOptions {
    * on stderr, as before.
    */
   log?: Pick<Log, 'error'>;
+  /** Business metrics by pemda and SOP (functions/observability/emf-metrics.ts); none counted when absent. */
+  metrics?: Metrics;
 }
 
 /** Wires the use cases to the real AWS SDK clients. Only the configuration decides which world they talk to. */
@@ -171,6 +179,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     history: config.SEPAKAT_TABLE_HISTORY,
   });
   const files = new S3FileStore(clients.s3, presignS3);
+  const metrics = options.metrics ?? noMetrics;
   const deps: RuntimeDeps = {
     store,
     sfn: new SfnPort(clients.sfn),
@@ -185,6 +194,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     linkTtlHours: config.SEPAKAT_LINK_TTL_HOURS,
     stateMachineArn: (sopKey) => `${config.SEPAKAT_STATE_MACHINE_ARN_PREFIX}${stateMachineName(sopKey)}`,
     mailDomain: mailDomainOf(config.SEPAKAT_MAIL_FROM),
+    metrics,
     ...(options.scheduler ? { scheduler: options.scheduler(clients) } : {}),
   };
   const documents = new DynamoDbDocumentStore(
@@ -263,6 +273,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     buckets: { documents: config.SEPAKAT_BUCKET_DOCUMENTS, archive: config.SEPAKAT_BUCKET_ARCHIVE },
     maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
     faults: deps.faults,
+    metrics,
     onNaskahRegistered: (caseId) => agreements.registerCase(caseId),
     completion: { send: (input) => completion.send(input) },
   });
@@ -291,8 +302,14 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     publicBaseUrl: config.SEPAKAT_PUBLIC_BASE_URL,
     mailDomain: deps.mailDomain,
     documentsBucket: config.SEPAKAT_BUCKET_DOCUMENTS,
-    startCase: (record) =>
-      runtime.startExecution(record, executionNameForIntake(record.intakeId), { node: START_POSITION, seq: 0 }),
+    startCase: async (record) => {
+      const started = await runtime.startExecution(record, executionNameForIntake(record.intakeId), {
+        node: START_POSITION,
+        seq: 0,
+      });
+      if (started === 'started') runtime.metrics.count('CasesStarted', caseDimensions(record));
+      return started;
+    },
     reportError: (message, { itemId, error }) =>
       options.log
         ? options.log.error(message, { itemId, error } as Parameters<Log['error']>[1])
@@ -381,8 +398,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       timeZone: (pemdaId) => catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
     }),
     sweepRegisters: () => sweepRegisters({ pemdaIds: () => catalog.pemdaIds(), register, clock: deps.clock }),
-    sweepStranded: (options) =>
-      sweepStranded(
+    sweepStranded: async (options) => {
+      const result = await sweepStranded(
         {
           store: deps.store,
           sfn: deps.sfn,
@@ -391,9 +408,15 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
           resume: (caseId, reason) => runtime.resumeCase(caseId, reason),
         },
         options,
-      ),
+      );
+      // Every sweep reports its count, 0 included, so the StrandedCases alarm sees data (infra/stateless-stack.ts).
+      metrics.count('StrandedCases', undefined, result.found);
+      return result;
+    },
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
     ...(identity ? { identity } : {}),
+    metrics: runtime.metrics,
+    mailEvents: new MailEvents({ store, clock: deps.clock, metrics }),
     async close() {
       identity?.destroy();
       await renderer?.close();

@@ -23,7 +23,8 @@ export type FunctionId =
   | 'http'
   | 'intake'
   | 'signing'
-  | 'render';
+  | 'render'
+  | 'mailEvents';
 
 export interface FunctionSpec {
   readonly id: FunctionId;
@@ -118,6 +119,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     chromium: false,
     description: 'S3 events of the intake bucket: checks a permohonan and starts its case',
+  },
+  {
+    id: 'mailEvents',
+    entry: 'functions/lambda/ses-events.ts',
+    handler: 'mailEvents',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    chromium: false,
+    description: 'SES bounce and complaint events (configuration set → SNS): recorded on the case of the address',
   },
   {
     id: 'signing',

@@ -235,6 +235,9 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // The reservation is checked and moved on (disiapkan → menunggu-konfirmasi / dikonfirmasi / dikarantina); the
   // confirmation and quarantine emails count against the limits of the address and the source.
   intake: INTAKE,
+  // MailEvents.onSnsEvent: the tagged case (getCase), else the open tasks held by the address (the tasks' state
+  // index); one conditional put of the fact per case and address (history).
+  mailEvents: grant({ tables: { cases: 'read', tasks: 'read', history: 'write' } }),
   // The signing function: no table and no whole bucket. It reads and writes only the documents bucket's scratch
   // prefix (sementara/tanda-tangan/), calls kms:Sign and kms:GetPublicKey on signing keys (tag condition) and reads
   // the BSrE secrets: granted in infra/stateless-stack.ts (signingGrants).

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Stage, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -23,7 +23,18 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   FlowLogDestination,
@@ -39,8 +50,14 @@ import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import {
+  ConfigurationSet,
+  ConfigurationSetEventDestination,
+  EmailSendingEvent,
+  EventDestination,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -69,6 +86,7 @@ export { RUN_SCHEDULE_FUNCTION_NAME, SCHEDULE_GROUP, STAFF_GROUPS } from './stat
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
 import { EXPORT_SCRATCH_PREFIX } from '../functions/render/export-printing.ts';
 import { CALENDAR_PREFIX } from '../functions/adapters/calendar-store.ts';
+import { METRIC_NAMES, METRIC_NAMESPACE, type MetricName } from '../core/metrics.ts';
 
 export interface StatelessProps extends StackProps {
   readonly settings: Settings;
@@ -83,6 +101,7 @@ export interface StatelessProps extends StackProps {
 /** Invoked asynchronously (S3 notifications, EventBridge Scheduler): each gets a dead-letter queue. */
 export const ASYNC_FUNCTIONS: readonly FunctionId[] = [
   'intake',
+  'mailEvents',
   'reconcile',
   'sweepRegisters',
   'sweepIntake',
@@ -136,12 +155,12 @@ export class SepakatStateless extends Stack {
   readonly deadLetterQueues: Partial<Record<FunctionId, Queue>> = {};
 
   /**
-   * The two zones the signing network uses, named rather than looked up: with a concrete account and region CDK
-   * would ask EC2 for the region's zones (a context lookup that needs credentials), and `npm run synth` stays
-   * offline. Every region has zones a and b.
+   * The region's zones as CloudFormation resolves them at deploy time (Fn::GetAZs), not looked up: with a concrete
+   * account and region CDK would ask EC2 for them (a context lookup that needs credentials), and `npm run synth` must
+   * stay offline. The signing network uses the first two.
    */
   override get availabilityZones(): string[] {
-    return [`${this.region}a`, `${this.region}b`];
+    return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
   }
   readonly api: HttpApi;
   /** The front door: CloudFront with the edge stack's web ACL, the only way to the HTTP API. */
@@ -151,6 +170,10 @@ export class SepakatStateless extends Stack {
   readonly publicBaseUrl: string;
   readonly alarmTopic: Topic;
   readonly alarms: Alarm[] = [];
+  /** SES bounce and complaint events of the configuration set, delivered to the mailEvents function. */
+  readonly mailEventTopic: Topic;
+  /** The operator's dashboard: the business metrics by pemda and SOP, and every function's health. */
+  readonly dashboard: Dashboard;
   /** The signing function's network: private subnets whose egress is the NAT gateway's fixed Elastic IP. */
   readonly signingVpc: Vpc;
 
@@ -284,7 +307,9 @@ export class SepakatStateless extends Stack {
     this.functions.http.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.originSecret.secretArn] }),
     );
+    this.mailEventTopic = this.mailEvents();
     this.alarmTopic = this.alarmsFor(settings, stateful);
+    this.dashboard = this.operatorDashboard();
     this.suppressGeneratedFindings();
   }
 
@@ -449,7 +474,7 @@ export class SepakatStateless extends Stack {
   private signingNetwork(stateful: SepakatStateful): Vpc {
     const flowLogs = new LogGroup(this, 'SigningNetworkFlowLogs', { retention: RetentionDays.ONE_YEAR });
     return new Vpc(this, 'SigningNetwork', {
-      availabilityZones: this.availabilityZones,
+      maxAzs: 2,
       natGateways: 1,
       natGatewayProvider: NatProvider.gateway({ eipAllocationIds: [stateful.signingEgress.attrAllocationId] }),
       subnetConfiguration: [
@@ -703,12 +728,45 @@ export class SepakatStateless extends Stack {
       this.alarms.push(created);
     };
     const period = Duration.minutes(5);
-    for (const spec of FUNCTIONS)
+    for (const spec of FUNCTIONS) {
+      const { fn } = this.functions[spec.id];
       alarm(
         `${spec.id}Errors`,
-        this.functions[spec.id].fn.metricErrors({ period, statistic: 'Sum' }),
+        fn.metricErrors({ period, statistic: 'Sum' }),
         `Sepakat ${spec.id}: the function failed`,
       );
+      alarm(
+        `${spec.id}Throttles`,
+        fn.metricThrottles({ period, statistic: 'Sum' }),
+        `Sepakat ${spec.id}: invocations were throttled`,
+      );
+      // The longest invocation past 80% of the timeout: the next one may be cut off.
+      alarm(
+        `${spec.id}NearTimeout`,
+        fn.metricDuration({ period, statistic: 'Maximum' }),
+        `Sepakat ${spec.id}: an invocation took more than 80% of its ${spec.timeoutSeconds} s timeout`,
+        Math.round(spec.timeoutSeconds * 1000 * DURATION_ALARM_SHARE),
+      );
+    }
+    // The product's own counts (EMF, functions/observability/emf-metrics.ts), in the aggregate (every pemda and SOP).
+    alarm(
+      'StrandedCases',
+      productMetric('StrandedCases', period),
+      'Sepakat: active cases without a running execution (the stranded-case sweep)',
+      0,
+    );
+    alarm(
+      'MailBounced',
+      productMetric('MailBounced', period),
+      'Sepakat: an email bounced (recorded on its case as email-pantul)',
+      0,
+    );
+    alarm(
+      'MailComplained',
+      productMetric('MailComplained', period),
+      'Sepakat: a recipient marked an email as spam (recorded on its case as email-keluhan)',
+      0,
+    );
     for (const { sop, machine } of this.stateMachines) {
       const name = stateMachineName(sop.key);
       alarm(`${name}Failed`, machine.metricFailed({ period, statistic: 'Sum' }), `${sop.key}: an execution failed`);
@@ -741,6 +799,101 @@ export class SepakatStateless extends Stack {
     return topic;
   }
 
+  /**
+   * SES events: the configuration set (the identity's default, so every message) publishes bounces and complaints
+   * to a topic; the mailEvents function records each on the case of the address (core/case/mail-events.ts).
+   */
+  private mailEvents(): Topic {
+    const topic = new Topic(this, 'MailEvents', {
+      displayName: 'Sepakat SES bounces and complaints',
+      enforceSSL: true,
+    });
+    // The configuration set is retained in the stateful stack; its destination is this stack's, named by its fixed
+    // name (no reference into the stateful stack beyond the name both know).
+    new ConfigurationSetEventDestination(this, 'BouncesComplaints', {
+      configurationSet: ConfigurationSet.fromConfigurationSetName(
+        this,
+        'MailConfigurationByName',
+        FIXED_NAMES.mailConfiguration,
+      ),
+      destination: EventDestination.snsTopic(topic),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    topic.addSubscription(
+      new LambdaSubscription(this.functions.mailEvents.fn, { deadLetterQueue: this.deadLetterQueues.mailEvents! }),
+    );
+    acknowledge(
+      topic,
+      'AwsSolutions-SNS2',
+      'SES bounce and complaint events: the addresses and the case tag only, no content; SES cannot publish to a topic encrypted with the AWS-managed SNS key, and TLS is enforced (enforceSSL).',
+    );
+    return topic;
+  }
+
+  /**
+   * The dashboard: per metric of core/metrics.ts, its total and its series by pemda and SOP (a SEARCH over the
+   * `pemda, sop` dimensions, so a new pemda or SOP appears without a redeploy); then, per function, errors,
+   * throttles and duration (average and maximum against 80% of the timeout).
+   */
+  private operatorDashboard(): Dashboard {
+    const period = Duration.minutes(5);
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: 'sepakat',
+      defaultInterval: Duration.days(7),
+    });
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          '# Sepakat\nKasus, tugas, dokumen dan email per pemda dan SOP (metrik `Sepakat`), lalu kesehatan setiap fungsi.',
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new SingleValueWidget({
+        title: 'Jumlah (seluruh pemda dan SOP)',
+        metrics: METRIC_NAMES.map((name) => productMetric(name, Duration.days(1))),
+        width: 24,
+        height: 5,
+      }),
+    );
+    const byPemdaSop = (name: MetricName) =>
+      new MathExpression({
+        expression: `SEARCH('{${METRIC_NAMESPACE},pemda,sop} MetricName="${name}"', 'Sum', ${period.toSeconds()})`,
+        usingMetrics: {},
+        label: name,
+        period,
+      });
+    dashboard.addWidgets(
+      ...METRIC_NAMES.map(
+        (name) =>
+          new GraphWidget({ title: `${name} per pemda dan SOP`, left: [byPemdaSop(name)], width: 8, height: 6 }),
+      ),
+    );
+    for (const spec of FUNCTIONS) {
+      const { fn } = this.functions[spec.id];
+      dashboard.addWidgets(
+        new GraphWidget({
+          title: `${spec.id}: galat dan throttle`,
+          left: [fn.metricErrors({ period, statistic: 'Sum' }), fn.metricThrottles({ period, statistic: 'Sum' })],
+          width: 12,
+          height: 5,
+        }),
+        new GraphWidget({
+          title: `${spec.id}: durasi (ms)`,
+          left: [
+            fn.metricDuration({ period, statistic: 'Average' }),
+            fn.metricDuration({ period, statistic: 'Maximum' }),
+          ],
+          leftAnnotations: [{ value: spec.timeoutSeconds * 1000 * DURATION_ALARM_SHARE, label: '80% batas waktu' }],
+          width: 12,
+          height: 5,
+        }),
+      );
+    }
+    return dashboard;
+  }
+
   /** Findings on resources CDK generates for us, each with its reason. */
   private suppressGeneratedFindings() {
     // The S3 notification custom resource (one per stack): CDK's handler, its role and inline policy.
@@ -759,6 +912,14 @@ export class SepakatStateless extends Stack {
       ['Resource::*'],
     );
   }
+}
+
+/** A duration alarm fires past this share of the function's timeout. */
+export const DURATION_ALARM_SHARE = 0.8;
+
+/** One of the product's EMF metrics (core/metrics.ts) in the aggregate: every pemda and SOP. */
+export function productMetric(name: MetricName, period: Duration): Metric {
+  return new Metric({ namespace: METRIC_NAMESPACE, metricName: name, statistic: 'Sum', period });
 }
 
 /**

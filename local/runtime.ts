@@ -27,6 +27,7 @@ import { getRequestListener } from '@hono/node-server';
 import { webApp } from '../functions/handlers/web-app.ts';
 import { intakeHandler, stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
 import { createLog, type ErrorKeys, type LogKeys } from '../functions/observability/log.ts';
+import { LocalMetrics } from '../functions/observability/emf-metrics.ts';
 import { registerDevelopmentUsers } from './bsre/development-users.ts';
 import { startLocalBsre, type BsreBehaviour, type LocalBsre } from './bsre/local-bsre.ts';
 import { startLocalCognito } from './cognito/local-cognito.ts';
@@ -111,6 +112,8 @@ const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
 
 export interface LocalRuntime {
   app: App;
+  /** The business metrics counted so far (core/metrics.ts), as CloudWatch would receive them in AWS. */
+  metrics: LocalMetrics;
   urls: {
     web: string;
     dynamodb: string;
@@ -338,9 +341,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   });
   const faults = faultsFor(options.fault);
   let schedule: DynamoDbScheduler | undefined;
+  // Business metrics: counters of this process, each count a `metrik …` line of the log (EMF in AWS).
+  const metrics = new LocalMetrics(logger);
   const app = buildApp(config, {
     clock,
     faults,
+    metrics,
     // The schedule of timed work lives in DynamoDB beside the cases (EventBridge Scheduler holds it in AWS).
     scheduler: (clients) => (schedule = new DynamoDbScheduler(clients.dynamodb, SCHEDULE_TABLE, { clock, faults })),
   });
@@ -543,6 +549,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
   return {
     app,
+    metrics,
     urls,
     dataDir,
     bsre,

@@ -213,6 +213,18 @@ describe('documents, numbers and signatures of a case', () => {
       ['hierarki', 'kesatu', 2, 'Kepala Bagian Kerjasama', 'Hendra Gunawan, S.H., M.H.'],
       ['hierarki', 'kedua', 1, `Pejabat ${MITRA}`, 'dicatat oleh Maya Sari, S.IP.'],
     ]);
+
+    // The metrics of this pemda and SOP (core/metrics.ts): the case started and finished once; each document this
+    // product signed counted once (retries and page views count nothing), each rendered one too.
+    const { pemdaId, sopId } = (await rt.app.store.getCase(caseId))!;
+    const count = (name: string) =>
+      rt.metrics.snapshot().find((c) => c.name === name && c.pemda === pemdaId && c.sop === sopId)?.total ?? 0;
+    expect([count('CasesStarted'), count('CasesFinished')]).toEqual([1, 1]);
+    // Signed here: the letters and the naskah ('naskah-untuk-ditandatangani' is the PDF shown before signing).
+    const signedKinds = kinds.filter((k) => k.endsWith('-ditandatangani') && k !== 'naskah-untuk-ditandatangani');
+    expect(count('DocumentsSigned')).toBe(signedKinds.length);
+    expect(count('DocumentsRendered')).toBeGreaterThanOrEqual(kinds.filter((k) => k === 'konsep-naskah').length + 1);
+    expect(count('MailFailed')).toBe(0);
   }, 300_000);
 
   it('numbers a Blitar Nota Kesepakatan from SRIKANDI, has it signed by the Bupati and archives the paper copy', async () => {

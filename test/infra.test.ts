@@ -31,6 +31,8 @@ import {
   templateFigures,
 } from '../bench/template-sizes.ts';
 import { ACCESS, KEY_NAME, type BucketKey, type SecretKeyId, type TableKey } from '../infra/grants.ts';
+import { lambdaEnvironment } from '../bench/init-times.ts';
+import { METRIC_NAMES, METRIC_NAMESPACE } from '../core/metrics.ts';
 import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
 import { FUNCTIONS, type FunctionId } from '../infra/functions.ts';
 import { AwsSolutionsChecks } from '../infra/nag.ts';
@@ -41,6 +43,7 @@ import { readSettings, SettingsError } from '../infra/settings.ts';
 import { FIXED_NAMES, SepakatStateful } from '../infra/stateful-stack.ts';
 import {
   ASYNC_FUNCTIONS,
+  DURATION_ALARM_SHARE,
   HTTP_ROUTES,
   RUN_SCHEDULE_FUNCTION_NAME,
   SCHEDULE_GROUP,
@@ -594,6 +597,7 @@ describe('the stateless stack', () => {
     }
     expect([...ASYNC_FUNCTIONS].sort()).toEqual([
       'intake',
+      'mailEvents',
       'reconcile',
       'runSchedule',
       'sweepIntake',
@@ -711,6 +715,98 @@ describe('the stateless stack', () => {
     expect(scheduleAlarms).toHaveLength(1);
     expect(scheduleAlarms[0]).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     stateless.hasResourceProperties('AWS::SNS::Topic', {});
+  });
+
+  it('alarms on throttles, on a duration past 80% of the timeout, on stranded cases, bounces and complaints', () => {
+    const alarms = ofType(statelessResources, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const on = (metric: string, dimension: Json) =>
+      alarms.filter((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(JSON.stringify(dimension)));
+    for (const spec of FUNCTIONS) {
+      const ref = { Ref: fnLogicalId(spec.id) };
+      expect(on('Throttles', ref), spec.id).toEqual([
+        expect.objectContaining({
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        }),
+      ]);
+      expect(on('Duration', ref), spec.id).toEqual([
+        expect.objectContaining({
+          Statistic: 'Maximum',
+          Threshold: Math.round(spec.timeoutSeconds * 1000 * DURATION_ALARM_SHARE),
+        }),
+      ]);
+    }
+    // The product's own metrics, in the aggregate (no dimensions): any stranded case, bounce or complaint alarms.
+    for (const name of ['StrandedCases', 'MailBounced', 'MailComplained']) {
+      const found = alarms.filter((a) => a.Namespace === METRIC_NAMESPACE && a.MetricName === name);
+      expect(found, name).toEqual([
+        expect.objectContaining({
+          Statistic: 'Sum',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        }),
+      ]);
+      expect(found[0]!.Dimensions, name).toBeUndefined();
+    }
+    // An operator's address from the context subscribes to the alarm topic (none in cdk.json).
+    const emails = ofType(statelessResources, 'AWS::SNS::Subscription').filter(
+      ([, r]) => r.Properties.Protocol === 'email',
+    );
+    expect(emails).toHaveLength(SETTINGS.alarmEmail ? 1 : 0);
+  });
+
+  it('shows the business metrics by pemda and SOP and each function’s errors, throttles and duration on a dashboard', () => {
+    const [[, dashboard]] = ofType(statelessResources, 'AWS::CloudWatch::Dashboard') as [[string, Json]];
+    expect(dashboard.Properties.DashboardName).toBe('sepakat');
+    // The body is a Fn::Join of JSON text and function references: joined with the references as markers.
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as (string | Json)[];
+    const body = parts.map((p) => (typeof p === 'string' ? p : `<${JSON.stringify(p)}>`)).join('');
+    for (const name of METRIC_NAMES)
+      expect(body, name).toContain(`SEARCH('{${METRIC_NAMESPACE},pemda,sop} MetricName=\\"${name}\\"', 'Sum', 300)`);
+    for (const name of METRIC_NAMES) expect(body, name).toContain(`["${METRIC_NAMESPACE}","${name}"`);
+    for (const spec of FUNCTIONS) {
+      const ref = `<${JSON.stringify({ Ref: fnLogicalId(spec.id) })}>`;
+      for (const metric of ['Errors', 'Throttles', 'Duration'])
+        expect(body, `${spec.id} ${metric}`).toContain(`["AWS/Lambda","${metric}","FunctionName","${ref}"`);
+      expect(body, spec.id).toContain(`${spec.id}: durasi (ms)`);
+    }
+  });
+
+  it('sends SES bounces and complaints of the configuration set through SNS to the mailEvents function', () => {
+    const topicId = logicalId(synth.stateless, synth.stateless.mailEventTopic);
+    const [[, destination]] = ofType(statelessResources, 'AWS::SES::ConfigurationSetEventDestination') as [
+      [string, Json],
+    ];
+    expect(destination.Properties.EventDestination).toMatchObject({
+      Enabled: true,
+      MatchingEventTypes: ['bounce', 'complaint'],
+      SnsDestination: { TopicARN: { Ref: topicId } },
+    });
+    // The configuration set is the stateful stack's (retained), named by its fixed name.
+    expect(destination.Properties.ConfigurationSetName).toBe(FIXED_NAMES.mailConfiguration);
+    expect(ofType(statefulResources, 'AWS::SES::ConfigurationSet')[0]![1].Properties.Name).toBe(
+      FIXED_NAMES.mailConfiguration,
+    );
+    // SES may publish to the topic, for this account's configuration set only; the function is subscribed.
+    stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: { StringEquals: Match.objectLike({ 'AWS:SourceAccount': Match.anyValue() }) },
+          }),
+        ]),
+      },
+    });
+    stateless.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId },
+      Endpoint: { 'Fn::GetAtt': [fnLogicalId('mailEvents'), 'Arn'] },
+    });
   });
 });
 
@@ -1522,7 +1618,8 @@ describe('function bundles', () => {
       process.stdout.write(JSON.stringify({ document: typeof m.document, args: chromium.default.args.length > 0, pdfjs }));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '' },
+      // The App is built as the bundle is imported (top-level await): a deployed function's environment.
+      env: lambdaEnvironment(dir),
       timeout: 30_000,
     });
     // PDF.js, which draws a signing task's page images (functions/render/page-images.ts), travels with the bundle.

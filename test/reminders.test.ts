@@ -223,6 +223,11 @@ describe('reminders and escalation of open tasks', () => {
       (e) => e.type === 'email-terkirim' && e.eventKey.includes('#pengingat#'),
     );
     expect(emailFacts).toHaveLength(4);
+    // The metrics (core/metrics.ts): one task gone overdue (its first overdue reminder), one escalated, by pemda
+    // and SOP, however often the schedule ran.
+    const count = (name: string) =>
+      rt.metrics.snapshot().find((c) => c.name === name && c.pemda === 'kota-contoh' && c.sop === SOP)?.total;
+    expect([count('TasksOverdue'), count('TasksEscalated')]).toEqual([1, 1]);
   });
 
   it('sends nothing for the reminders of a task that was decided, and cancels those not yet due', async () => {

@@ -60,6 +60,9 @@ describe('no case is stranded', () => {
     const before = await rt.app.sweepStranded({ graceMs: 0 });
     expect(before.cases).toContainEqual({ caseId, outcome: 'menunggu-perbaikan' });
     expect(before.awaitingFix).toBeGreaterThanOrEqual(1);
+    // ... and reports it to the StrandedCases metric its alarm watches.
+    const stranded = rt.metrics.snapshot().find((m) => m.name === 'StrandedCases' && !m.pemda);
+    expect(stranded?.total).toBeGreaterThanOrEqual(before.found);
     expect(await runningOf(caseId)).toEqual([]);
 
     // Fixed: the operator resumes it (npm run sepakat -- lanjutkan), and the first task opens.

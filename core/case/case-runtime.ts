@@ -7,6 +7,7 @@ import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Waktu } from '../sop/waktu.ts';
 import { formatDurasi } from '../format/tanggal.ts';
+import { caseDimensions, noMetrics, type Metrics } from '../metrics.ts';
 import type { Job, ReminderStage, TaskReminderJob } from './jobs.ts';
 import { linkToken, taskIdFor } from './capabilities.ts';
 import { planReminders } from './reminders.ts';
@@ -92,6 +93,8 @@ export interface RuntimeDeps {
   documents?: DocumentWork;
   /** Timed work (reminders); absent where a deployment schedules nothing. */
   scheduler?: Scheduler;
+  /** Business metrics by pemda and SOP (core/metrics.ts); none counted when absent. */
+  metrics?: Metrics;
 }
 
 /** What a fired reminder did. Every outcome but `terkirim` sent nothing. */
@@ -118,6 +121,11 @@ export class CaseRuntime {
 
   private now(): Date {
     return this.deps.clock.now();
+  }
+
+  /** The metrics port (counts nothing when the deployment wires none). */
+  get metrics(): Metrics {
+    return this.deps.metrics ?? noMetrics;
   }
 
   async requireCase(caseId: string): Promise<CaseRecord> {
@@ -206,6 +214,7 @@ export class CaseRuntime {
     if (!task) {
       task = this.newTask(record, activity, taskId, record.cursor);
       if ((await this.deps.store.createTask(task)) === 'exists') task = (await this.deps.store.getTask(taskId))!;
+      else this.metrics.count('TasksOpened', caseDimensions(record));
       await this.history({
         caseId: record.caseId,
         eventKey: activationKey(input.seq, 'tugas-dibuka'),
@@ -634,7 +643,10 @@ export class CaseRuntime {
       template: 'kasus-berakhir',
       model: { perihal: record.perihal, caseId: record.caseId, outcome: input.outcome, pemohon: record.pemohon },
     });
-    if (record.status === 'aktif') await this.deps.store.closeCase(input.caseId, input.outcome, closedAt);
+    if (record.status === 'aktif') {
+      await this.deps.store.closeCase(input.caseId, input.outcome, closedAt);
+      this.metrics.count('CasesFinished', caseDimensions(record));
+    }
     return { status: input.outcome };
   }
 
@@ -842,6 +854,11 @@ export class CaseRuntime {
     if (!built) return 'tanpa-atasan';
     const { mail, atasan, terlambatMenit } = built;
     if (!emailed) await this.sendOnce(task.caseId, emailKey, mail);
+    // Counted as the reminder first goes out: the first overdue reminder is a task gone overdue (a wait on an
+    // external party is never late), an escalation a task told to the atasan.
+    if (!emailed && job.stage === 'terlambat' && (job.ke ?? 1) === 1)
+      this.metrics.count('TasksOverdue', caseDimensions(record));
+    if (!emailed && job.stage === 'eskalasi') this.metrics.count('TasksEscalated', caseDimensions(record));
     await this.history({
       caseId: task.caseId,
       eventKey: factKey,
@@ -939,11 +956,13 @@ export class CaseRuntime {
     try {
       await this.deps.mailer.send({
         messageId,
+        caseId,
         to: mail.to,
         ...rendered,
         ...(attachments.length ? { attachments } : {}),
       });
     } catch (error) {
+      await this.countMail('MailFailed', caseId);
       // A transient failure is thrown (retried with backoff); a permanent rejection is a fact on the case, shown on
       // its page: whatever waited for this email (an open task) stays as it is, to be resent or reassigned.
       if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
@@ -962,6 +981,7 @@ export class CaseRuntime {
       });
       return;
     }
+    await this.countMail('MailSent', caseId);
     this.deps.faults.point('while-email-sending');
     await this.history({
       caseId,
@@ -978,6 +998,12 @@ export class CaseRuntime {
           : {}),
       },
     });
+  }
+
+  /** Counts a mail of a case by its pemda and SOP (a case that cannot be read counts in the aggregate only). */
+  private async countMail(name: 'MailSent' | 'MailFailed', caseId: string): Promise<void> {
+    const record = await this.deps.store.getCase(caseId).catch(() => undefined);
+    this.metrics.count(name, record ? caseDimensions(record) : undefined);
   }
 
   async history(event: HistoryEvent): Promise<void> {

@@ -24,6 +24,7 @@ import { parseInput, type Labels } from '../validation/issues.ts';
 import { checkField, checkText, isEmailAddress, surel, teks, type TextRules } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
+import { caseDimensions } from '../metrics.ts';
 import {
   checkConfirmation,
   confirmationToken,
@@ -660,6 +661,7 @@ export class Intake {
       node: START_POSITION,
       seq: 0,
     });
+    if (execution === 'started') this.runtime.metrics.count('CasesStarted', caseDimensions(record));
     return { outcome: 'dimulai', caseId: record.caseId, execution };
   }
 

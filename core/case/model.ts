@@ -206,6 +206,10 @@ export type HistoryType =
    * the official's new attempt on the same PDF), or its response refused (not our PDF plus one valid signature).
    */
   | 'tanda-tangan-gagal'
+  /** SES reported that an email of the case bounced at this address (core/case/mail-events.ts). */
+  | 'email-pantul'
+  /** The recipient at this address marked an email of the case as spam (an SES complaint). */
+  | 'email-keluhan'
   /** A calendar year was imported: the open task's provisional due times were computed again on its holidays. */
   | 'tenggat-dihitung-ulang'
   /** An administrator moved the case to a newer version of its SOP at a mapped step (who, from, to, step, reason). */
@@ -341,6 +345,8 @@ export interface StepFunctionsPort {
 export interface OutgoingMail {
   /** Deterministic per case, step, visit and purpose: a resend is recognisable as the same message. */
   messageId: string;
+  /** The case the mail is about: SES tags the message with it, so a bounce or complaint finds its case. */
+  caseId?: string;
   to: string[];
   subject: string;
   text: string;

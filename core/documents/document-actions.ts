@@ -44,6 +44,8 @@ import {
   type SigningAct,
 } from './signing-task.ts';
 import { documentKindLabel } from './kinds.ts';
+import { caseDimensions, noMetrics } from '../metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import {
   addYears,
   nextHierarkiOrder,
@@ -82,6 +84,8 @@ export interface DocumentWorkDeps {
   buckets: { documents: string; archive: string };
   maxUploadBytes: number;
   faults: Faults;
+  /** Business metrics (documents rendered and signed, by pemda and SOP); none counted when absent. */
+  metrics?: Metrics;
   /** The number of a signed naskah is used: its agreement is registered (functions/agreements). */
   onNaskahRegistered?(caseId: string): Promise<unknown>;
   /** The completion package of a naskah signed by all parties (core/documents/completion-package.ts). */
@@ -110,6 +114,10 @@ export const ORIGINAL_KEY = 'naskah-asli';
 
 export class DocumentActions implements DocumentWork {
   constructor(private readonly deps: DocumentWorkDeps) {}
+
+  private count(name: 'DocumentsRendered' | 'DocumentsSigned', record: CaseRecord) {
+    (this.deps.metrics ?? noMetrics).count(name, caseDimensions(record));
+  }
 
   async perform(input: DocumentWorkInput): Promise<Detail> {
     const { action } = input;
@@ -513,7 +521,7 @@ export class DocumentActions implements DocumentWork {
         if (error instanceof SepakatError) throw error;
         throw new SepakatError(ErrorNames.Transient, `Dokumen ${what.document} gagal dibuat`, { cause: error });
       });
-    const { record: stored } = await this.deps.documents.store({
+    const { record: stored, created } = await this.deps.documents.store({
       caseId: record.caseId,
       pemdaId: record.pemdaId,
       kind: what.kind,
@@ -527,6 +535,7 @@ export class DocumentActions implements DocumentWork {
       data: assembled.input,
       meta: { ...what.meta, halaman: rendered.pages },
     });
+    if (created) this.count('DocumentsRendered', record);
     return stored;
   }
 
@@ -735,7 +744,7 @@ export class DocumentActions implements DocumentWork {
       .render(assembled.template, assembled.input as never, { paper: profile.dokumen.kertas })
       .catch(transient(`Dokumen untuk ${act.act === 'paraf' ? 'diparaf' : 'ditandatangani'} gagal dibuat`));
     const pageImages = await renderer.pageImages(rendered.pdf).catch(transient('Gambar halaman dokumen gagal dibuat'));
-    const { record: stored } = await this.deps.documents.store({
+    const { record: stored, created } = await this.deps.documents.store({
       caseId: record.caseId,
       pemdaId: record.pemdaId,
       kind: SHOWN_KIND[act.act],
@@ -750,6 +759,7 @@ export class DocumentActions implements DocumentWork {
       meta: { ...meta, halaman: rendered.pages },
       pageImages,
     });
+    if (created) this.count('DocumentsRendered', record);
     return stored;
   }
 
@@ -836,7 +846,7 @@ export class DocumentActions implements DocumentWork {
       input.credential,
     );
     this.deps.faults.point('after-document-signed');
-    const { record: stored } = await this.deps.documents.store({
+    const { record: stored, created } = await this.deps.documents.store({
       caseId: record.caseId,
       pemdaId: record.pemdaId,
       // A signed letter is kept as its own kind (the register's number names it); the naskah as the signed naskah.
@@ -862,6 +872,7 @@ export class DocumentActions implements DocumentWork {
         sha256Tampil: shown.sha256,
       },
     });
+    if (created) this.count('DocumentsSigned', record);
     return stored;
   }
 

@@ -1,6 +1,7 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer, OutgoingMail } from '../../core/case/model.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
+import { MAIL_CASE_TAG } from '../../core/case/mail-events.ts';
 import { composeMime } from './mime.ts';
 
 /** SES v2 errors that no retry cures: the message was refused. */
@@ -34,6 +35,9 @@ export class SesMailer implements Mailer {
           FromEmailAddress: this.from,
           Destination: { ToAddresses: mail.to },
           Content: { Raw: { Data: raw } },
+          // The case the mail is about, as an SES message tag: its bounce or complaint events carry it back
+          // (core/case/mail-events.ts). A case id is letters, digits and "-", as tag values must be.
+          ...(mail.caseId ? { EmailTags: [{ Name: MAIL_CASE_TAG, Value: mail.caseId }] } : {}),
         }),
       );
     } catch (error) {

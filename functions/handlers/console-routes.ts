@@ -72,6 +72,8 @@ const HISTORY_LABEL: Partial<Record<HistoryType, string>> = {
   'tugas-dibaca': 'Tugas dibuka dari Tugas saya',
   'tugas-diingatkan': 'Email tugas atau pengingat dikirim manual',
   'versi-dipindahkan': 'Kasus dipindahkan ke versi SOP baru',
+  'email-pantul': 'Email tidak sampai (ditolak server penerima)',
+  'email-keluhan': 'Penerima menandai email sebagai spam',
 };
 
 /** The loaded versions of a case's SOP newer than the one it runs on, newest first. */
@@ -614,6 +616,11 @@ function historyVisible(e: HistoryEvent, p: Principal, staff: boolean, may: (kin
     const to = e.detail?.['to'];
     return Array.isArray(to) && to.some((a) => typeof a === 'string' && a.toLowerCase() === p.email.toLowerCase());
   }
+  // A bounce or complaint names an address: the pemohon sees only those of their own.
+  if (e.type === 'email-pantul' || e.type === 'email-keluhan') {
+    const alamat = e.detail?.['alamat'];
+    return typeof alamat === 'string' && alamat.toLowerCase() === p.email.toLowerCase();
+  }
   return true;
 }
 
@@ -633,6 +640,10 @@ function describeEvent(e: HistoryEvent, label: (node: string | undefined, choice
     if (text('subject')) parts.push(text('subject'));
     const to = d['to'];
     if (Array.isArray(to)) parts.push(`kepada ${to.join(', ')}`);
+  } else if (e.type === 'email-pantul' || e.type === 'email-keluhan') {
+    if (text('alamat')) parts.push(`alamat ${text('alamat')}`);
+    if (e.type === 'email-pantul')
+      parts.push(text('jenis') === 'Permanent' ? 'alamat tidak dapat menerima email' : 'penolakan sementara');
   } else if (e.type === 'kasus-berakhir') {
     if (text('outcome')) parts.push(STATUS_LABEL[text('outcome') as keyof typeof STATUS_LABEL] ?? text('outcome'));
   } else {

@@ -128,6 +128,24 @@ function handlerTable(app: App, runtime: App['runtime'], logger: Log) {
   };
 }
 
+/**
+ * SNS → Lambda: the SES configuration set's bounce and complaint events, each recorded on the case of the address
+ * (core/case/mail-events.ts). Only the counts are logged, never the event (it names addresses).
+ */
+export function mailEventsHandler(app: App, logger: Log = processLog) {
+  return logged(
+    {
+      mailEvents: async (event: unknown) => {
+        const outcomes = await app.mailEvents.onSnsEvent(event);
+        const recorded = outcomes.reduce((n, o) => n + o.recorded, 0);
+        logger.info('peristiwa email dicatat', { events: outcomes.length, recorded });
+        return { outcomes };
+      },
+    },
+    logger,
+  ).mailEvents;
+}
+
 /** S3 → Lambda: object-created events of the intake bucket. Only manifests start cases. */
 const S3Event = z.object({
   Records: z.array(

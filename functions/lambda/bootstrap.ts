@@ -5,11 +5,18 @@ import { KEY_SECRET_ARN, loadConfig, type Config } from '../config.ts';
 import { EventBridgeScheduler, schedulerApi } from '../adapters/eventbridge-scheduler.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { log } from '../observability/log.ts';
+import { stdoutEmf } from '../observability/emf-metrics.ts';
 
 /**
  * The cold start of a Lambda function in AWS: configuration from the environment (the one place it is read), the
  * keys it was granted from Secrets Manager, then the same `buildApp` the embedded local default uses. One App per
- * container, built once and reused by every invocation.
+ * container, built once and reused by every invocation: each entry (functions/lambda/*.ts) awaits it at its top
+ * level, so it is built in the init phase (with the init's full CPU, before the first request waits on it). A
+ * failed build fails the init, and Lambda runs a fresh init for the next invocation.
+ *
+ * Metrics: CloudWatch EMF lines on stdout (functions/observability/emf-metrics.ts), the function's name as `service`.
+ * Tracing: X-Ray active tracing on every function and state machine (infra/), which traces each invocation with
+ * its duration and outcome and no payload; nothing here captures a response or an event.
  */
 let app: Promise<App> | undefined;
 
@@ -47,7 +54,11 @@ async function build(): Promise<App> {
   }
   secrets.destroy();
   const config = loadConfig(env);
-  return buildApp(config, { ...eventBridgeScheduler(config) });
+  return buildApp(config, {
+    ...eventBridgeScheduler(config),
+    log,
+    metrics: stdoutEmf(systemClock, process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'sepakat'),
+  });
 }
 
 /**

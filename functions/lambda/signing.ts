@@ -9,17 +9,15 @@ import { lambdaApp } from './bootstrap.ts';
  * request id is added to the log's context), and every refusal is returned, not thrown, so the runtime logs no
  * error either.
  */
-let handle: ((event: unknown) => Promise<SigningAnswer>) | undefined;
+const app = await lambdaApp();
+/** Built in the init phase (top-level await): the first signature does not wait for the App. */
+const handle: (event: unknown) => Promise<SigningAnswer> = signingHandler({
+  signer: app.providerSigner,
+  s3: app.clients.s3,
+  bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS,
+});
 
 export const signing = async (event: unknown, context?: LambdaContextLike): Promise<SigningAnswer> => {
   if (context) log.addContext(context);
-  if (!handle) {
-    const app = await lambdaApp();
-    handle = signingHandler({
-      signer: app.providerSigner,
-      s3: app.clients.s3,
-      bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS,
-    });
-  }
   return handle(event);
 };

@@ -7,11 +7,14 @@ import { lambdaApp } from './bootstrap.ts';
  * Each is deployed with only the permissions its use case needs (infra/). Every line they log carries the
  * invocation's request id (Powertools' addContext), the case id and the SOP step.
  */
+/** Built in the init phase (top-level await): the first invocation does not wait for the App. */
+const handlers = stepTaskHandlers(await lambdaApp(), log);
+
 const on =
-  (role: keyof ReturnType<typeof stepTaskHandlers>) =>
+  (role: keyof typeof handlers) =>
   async (event: unknown, context?: LambdaContextLike): Promise<unknown> => {
     if (context) log.addContext(context);
-    return stepTaskHandlers(await lambdaApp(), log)[role](event as never);
+    return handlers[role](event as never);
   };
 
 export const enterStep = on('enterStep');

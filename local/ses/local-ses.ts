@@ -44,6 +44,8 @@ export interface StoredMail {
   attachments: { filename: string | null; contentType: string; size: number }[];
   /** File name of the raw MIME message, relative to `<dataDir>/mail/`. */
   emlFile: string;
+  /** The request's EmailTags, as SES events carry them (`mail.tags`: name → values); absent without tags. */
+  tags?: Record<string, string[]>;
 }
 
 export interface LocalSesOptions {
@@ -278,6 +280,7 @@ const sendEmailRequestSchema = z.object({
     .object({ ToAddresses: addressListSchema, CcAddresses: addressListSchema, BccAddresses: addressListSchema })
     .optional(),
   ReplyToAddresses: addressListSchema,
+  EmailTags: z.array(z.object({ Name: z.string().min(1).max(256), Value: z.string().max(256) })).optional(),
   Content: z
     .object({
       Simple: z
@@ -330,7 +333,15 @@ async function prepareMessage(json: unknown): Promise<PreparedMessage> {
   if (content.Template !== undefined) {
     throw new SesBadRequest('Template content is not supported by the local SES; send Simple or Raw content.');
   }
-  return content.Simple ? prepareSimple(request, content.Simple) : prepareRaw(request, content.Raw?.Data);
+  const prepared = content.Simple
+    ? await prepareSimple(request, content.Simple)
+    : await prepareRaw(request, content.Raw?.Data);
+  const tags = request.EmailTags ?? [];
+  if (tags.length)
+    prepared.summary.tags = Object.fromEntries(
+      tags.map((t) => [t.Name, tags.filter((u) => u.Name === t.Name).map((u) => u.Value)]),
+    );
+  return prepared;
 }
 
 type SimpleContent = NonNullable<NonNullable<SendEmailRequest['Content']>['Simple']>;
