@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnEIP } from 'aws-cdk-lib/aws-ec2';
@@ -79,6 +83,15 @@ export const FIXED_NAMES = {
   bsreCredentials: 'sepakat/bsre/kredensial',
   bsreIdentities: 'sepakat/bsre/identitas',
 } as const;
+
+/**
+ * Cognito's own mail bodies (HTML, with Cognito's `{username}` and `{####}`), from templates/cognito/: rendered at
+ * synth, so the invitation can name the sign-in address.
+ */
+function cognitoMail(name: 'undangan' | 'verifikasi', model: { alamat?: string | undefined }): string {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates', 'cognito', `${name}.html.hbs`);
+  return Handlebars.compile(readFileSync(file, 'utf8'), { strict: false })(model).trim();
+}
 
 /** The tag of every KMS signing key: the signing function may use a key only when it carries it (IAM condition). */
 export const SIGNING_KEY_TAG = { key: 'sepakat:tujuan', value: 'tanda-tangan' } as const;
@@ -403,7 +416,6 @@ export class SepakatStateful extends Stack {
     // The pool is retained here, so it cannot name the CloudFront domain of the stateless stack: the address to sign
     // in at is in the invitation when the deployer named it (sepakat:publicUrl or sepakat:customDomain).
     const origin = namedPublicOrigin(settings);
-    const signInAt = `${origin ? `Masuk di ${origin}/masuk` : 'Masuk di alamat Sepakat pemda Anda (halaman /masuk)'} dalam 3 hari, ganti kata sandi, lalu pasang aplikasi autentikator saat masuk pertama kali.`;
     const customNames = Object.values(IDENTITY_ATTRIBUTES).map((a) => a.replace(/^custom:/, ''));
     const pool = new UserPool(this, 'Staff', {
       userPoolName: FIXED_NAMES.userPool,
@@ -424,12 +436,11 @@ export class SepakatStateful extends Stack {
       email: this.staffMail(settings),
       userInvitation: {
         emailSubject: 'Akun Sepakat Anda',
-        emailBody: `Akun Sepakat Anda telah dibuat.<br><br>Nama pengguna: {username}<br>Kata sandi sementara: {####}<br><br>${signInAt}`,
+        emailBody: cognitoMail('undangan', { alamat: origin }),
       },
       userVerification: {
         emailSubject: 'Kode verifikasi Sepakat',
-        emailBody:
-          'Kode verifikasi akun Sepakat Anda: {####}<br><br>Jika Anda tidak meminta kode ini, abaikan email ini.',
+        emailBody: cognitoMail('verifikasi', {}),
       },
       // Who a console user is (core/access/claims.ts): the pemda never changes for an account (a move is a new
       // account); unit, roles (comma-separated) and the directory person do, by an administrator only.
