@@ -150,6 +150,11 @@ describe('reminders and escalation of open tasks', () => {
     (await rt.app.store.listHistory(caseId)).filter(
       (e) => e.type === 'pengingat-terkirim' || e.type === 'eskalasi-terkirim',
     );
+  /** The reminders of a task waiting in the scheduler (a chain: at most one). */
+  const waitingOf = async (taskId: string) =>
+    (await rt.scheduler.store.waiting())
+      .filter((i) => i.job.kind === 'pengingat-tugas' && i.job.taskId === taskId)
+      .map((i) => i.key.slice(`pengingat.${taskId}.`.length));
   const runDueAt = async (local: string) => {
     now = at(local);
     return rt.scheduler.runDue();
@@ -160,6 +165,7 @@ describe('reminders and escalation of open tasks', () => {
     const { caseId, link } = await caseAt('L2');
     const task = await taskOf(link);
     expect(task.person.email).toBe(KASUBBAG);
+    expect(await waitingOf(task.taskId)).toEqual(['sebelum-jatuh-tempo']);
 
     // Act and assert: nothing before the first reminder is due.
     await runDueAt('2026-11-23 10:00');
@@ -181,6 +187,8 @@ describe('reminders and escalation of open tasks', () => {
     await rt.scheduler.runDue();
     await Promise.all([rt.scheduler.runDue(), rt.scheduler.runDue(), rt.scheduler.runDue()]);
     expect(await reminderMails(caseId)).toHaveLength(1);
+    // The one that fired scheduled the next of the chain, once.
+    expect(await waitingOf(task.taskId)).toEqual(['terlambat.1']);
 
     // Rabu 07.30: overdue since Selasa 16.00 (the next opening after the closing it was due at).
     await runDueAt('2026-11-25 07:30');
@@ -208,6 +216,7 @@ describe('reminders and escalation of open tasks', () => {
     expect(eskalasi.text).toContain('Langkah 2 — Menelaah kelayakan permohonan kerja sama');
     expect(eskalasi.text).toContain('terlambat 2 hari 1 jam waktu kerja');
     expect(taskLinks(eskalasi)).toEqual([]);
+    expect(await waitingOf(task.taskId)).toEqual([]);
 
     // Every reminder is one fact in the history; the link was not renewed.
     const facts = await reminderFacts(caseId);
@@ -232,6 +241,7 @@ describe('reminders and escalation of open tasks', () => {
     const l1 = (await rt.app.store.listTasks({ caseId })).find((t) => t.node === 'L1')!;
     const result = await actOnLink(link, () => ({ pilihan: 'layak' }), { dataDir: rt.dataDir });
     expect(result.status).toBe(200);
+    expect(await waitingOf(l2.taskId)).toEqual([]);
 
     // Act: past every reminder of L1 and L2 (but before L3's).
     await runDueAt('2026-11-27 09:00');
@@ -240,9 +250,10 @@ describe('reminders and escalation of open tasks', () => {
     expect(await reminderMails(caseId)).toHaveLength(0);
     expect(await reminderFacts(caseId)).toHaveLength(0);
     const store = rt.scheduler.store;
+    // The decision cancelled the one reminder L2 had waiting (its first: each schedules the next when it fires).
     const l2First = await store.get(`pengingat.${l2.taskId}.sebelum-jatuh-tempo`);
-    expect(l2First).toMatchObject({ state: 'done', outcome: { result: 'tugas-tidak-terbuka' } });
-    // The first reminder of each task fired and did nothing; it cancelled the others, so none is left waiting.
+    expect(l2First).toMatchObject({ state: 'cancelled' });
+    // Nothing of either task fired or is left waiting.
     for (const t of [l1, l2]) {
       const items = await Promise.all(
         ['sebelum-jatuh-tempo', 'terlambat.1', 'terlambat.2', 'eskalasi'].map((s) =>
@@ -255,6 +266,12 @@ describe('reminders and escalation of open tasks', () => {
       (i) => i.job.kind === 'pengingat-tugas' && (i.job.taskId === l1.taskId || i.job.taskId === l2.taskId),
     );
     expect(ofTasks).toEqual([]);
+
+    // A reminder that escaped the cancel (a scheduler far behind) sends nothing and schedules nothing.
+    const escaped = await stepTaskHandlers(rt.app).runSchedule(l2First!.job);
+    expect(escaped).toEqual({ kind: 'pengingat-tugas', result: 'tugas-tidak-terbuka' });
+    expect(await reminderMails(caseId)).toHaveLength(0);
+    expect(await store.get(`pengingat.${l2.taskId}.terlambat.1`)).toBeUndefined();
   });
 
   it('reminds the official who records an external party at its perkiraan selesai, offering a fresh link when the link expired', async () => {
