@@ -4,7 +4,14 @@ import { parse as parseYaml } from 'yaml';
 import { actOnLink, driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
 import { DEFAULT_WORKING_HOURS } from '../core/calendar/calendar-schema.ts';
 import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
-import { DEFAULT_PENGINGAT, planReminders, PengingatSchema, workingTimeBefore } from '../core/case/reminders.ts';
+import {
+  DEFAULT_PENGINGAT,
+  nextReminder,
+  pendingReminderKeys,
+  planReminders,
+  PengingatSchema,
+  workingTimeBefore,
+} from '../core/case/reminders.ts';
 import { DirectorySchema } from '../core/directory/directory.ts';
 import { ErrorNames } from '../core/errors.ts';
 import { stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
@@ -63,6 +70,31 @@ describe('when the reminders of a task fall due', () => {
       stage: 'terlambat',
       ke: 1,
     });
+  });
+
+  it('chains the reminders in the order they fall due: the next after each, the one that may be waiting', () => {
+    // Arrange: an escalation 16 jam after the due time comes before the overdue reminder 24 jam after it.
+    const cadence = PengingatSchema.parse({ setelahTerlambatJam: [0, 24], eskalasiSetelahTerlambatJam: 16 });
+    const plan = planReminders({
+      task: task('2026-11-23 09:00', '2026-11-24 16:00'),
+      waitsOnExternal: false,
+      cadence,
+      calendar,
+    });
+    const name = (key: string | undefined) => key?.replace('pengingat.AAAAAAAAAAAAAAAAAAAAAA.', '');
+
+    // Assert
+    expect(plan.map((p) => name(p.key))).toEqual(['sebelum-jatuh-tempo', 'terlambat.1', 'eskalasi', 'terlambat.2']);
+    const later = at('2026-12-31 09:00');
+    expect(name(nextReminder(plan, plan[1]!.key, later)?.key)).toBe('eskalasi');
+    expect(nextReminder(plan, plan[3]!.key, later)).toBeUndefined();
+    // A key the cadence no longer has: the chain goes on at the first reminder after now.
+    expect(name(nextReminder(plan, 'pengingat.AAAAAAAAAAAAAAAAAAAAAA.lain', at('2026-11-25 09:00'))?.key)).toBe(
+      'eskalasi',
+    );
+    expect(pendingReminderKeys(plan, at('2026-11-23 09:00')).map(name)).toEqual(['sebelum-jatuh-tempo']);
+    expect(pendingReminderKeys(plan, at('2026-11-25 09:00')).map(name)).toEqual(['terlambat.1', 'eskalasi']);
+    expect(pendingReminderKeys(plan, later).map(name)).toEqual(['terlambat.2']);
   });
 
   it('counts from the end of a Waktu range and skips a reminder that would come before the task opened', () => {
