@@ -153,9 +153,15 @@ describe('importing 2027 on a running runtime', () => {
     expect(facts).toHaveLength(1);
     expect(facts[0]!.detail).toMatchObject({ tahun: 2027, dueAtSebelumnya: before.dueAt, provisional: false });
 
-    // The reminders moved with it: the old ones are cancelled, the new ones carry the revision.
+    // The reminders moved with it: the one waiting on the old dates is cancelled, the chain of the new ones (carrying
+    // the revision) starts again at its first; when that fires, it schedules the next.
+    const first = `pengingat.${taskId}.sebelum-jatuh-tempo`;
+    expect((await rt.scheduler.store.get(first))?.state).toBe('cancelled');
+    const restarted = await rt.scheduler.store.get(`${first}.r1`);
+    expect(restarted).toMatchObject({ state: 'pending', job: { rev: 1 } });
     const oldKey = `pengingat.${taskId}.terlambat.1`;
-    expect((await rt.scheduler.store.get(oldKey))?.state).toBe('cancelled');
+    expect(await rt.scheduler.store.get(oldKey)).toBeUndefined();
+    await rt.scheduler.runDue(new Date(restarted!.at));
     const moved = await rt.scheduler.store.get(`${oldKey}.r1`);
     expect(moved).toMatchObject({ state: 'pending', job: { rev: 1 } });
     expect(Date.parse(moved!.at)).toBeGreaterThanOrEqual(Date.parse(after.overdueAt!));

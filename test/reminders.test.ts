@@ -4,7 +4,14 @@ import { parse as parseYaml } from 'yaml';
 import { actOnLink, driveCase, submitPermohonan, taskLinks } from '../cli/drive.ts';
 import { DEFAULT_WORKING_HOURS } from '../core/calendar/calendar-schema.ts';
 import { createWorkCalendar, parseCalendarYear } from '../core/calendar/work-calendar.ts';
-import { DEFAULT_PENGINGAT, planReminders, PengingatSchema, workingTimeBefore } from '../core/case/reminders.ts';
+import {
+  DEFAULT_PENGINGAT,
+  nextReminder,
+  pendingReminderKeys,
+  planReminders,
+  PengingatSchema,
+  workingTimeBefore,
+} from '../core/case/reminders.ts';
 import { DirectorySchema } from '../core/directory/directory.ts';
 import { ErrorNames } from '../core/errors.ts';
 import { stepTaskHandlers } from '../functions/handlers/step-task-handlers.ts';
@@ -63,6 +70,31 @@ describe('when the reminders of a task fall due', () => {
       stage: 'terlambat',
       ke: 1,
     });
+  });
+
+  it('chains the reminders in the order they fall due: the next after each, the one that may be waiting', () => {
+    // Arrange: an escalation 16 jam after the due time comes before the overdue reminder 24 jam after it.
+    const cadence = PengingatSchema.parse({ setelahTerlambatJam: [0, 24], eskalasiSetelahTerlambatJam: 16 });
+    const plan = planReminders({
+      task: task('2026-11-23 09:00', '2026-11-24 16:00'),
+      waitsOnExternal: false,
+      cadence,
+      calendar,
+    });
+    const name = (key: string | undefined) => key?.replace('pengingat.AAAAAAAAAAAAAAAAAAAAAA.', '');
+
+    // Assert
+    expect(plan.map((p) => name(p.key))).toEqual(['sebelum-jatuh-tempo', 'terlambat.1', 'eskalasi', 'terlambat.2']);
+    const later = at('2026-12-31 09:00');
+    expect(name(nextReminder(plan, plan[1]!.key, later)?.key)).toBe('eskalasi');
+    expect(nextReminder(plan, plan[3]!.key, later)).toBeUndefined();
+    // A key the cadence no longer has: the chain goes on at the first reminder after now.
+    expect(name(nextReminder(plan, 'pengingat.AAAAAAAAAAAAAAAAAAAAAA.lain', at('2026-11-25 09:00'))?.key)).toBe(
+      'eskalasi',
+    );
+    expect(pendingReminderKeys(plan, at('2026-11-23 09:00')).map(name)).toEqual(['sebelum-jatuh-tempo']);
+    expect(pendingReminderKeys(plan, at('2026-11-25 09:00')).map(name)).toEqual(['terlambat.1', 'eskalasi']);
+    expect(pendingReminderKeys(plan, later).map(name)).toEqual(['terlambat.2']);
   });
 
   it('counts from the end of a Waktu range and skips a reminder that would come before the task opened', () => {
@@ -150,6 +182,11 @@ describe('reminders and escalation of open tasks', () => {
     (await rt.app.store.listHistory(caseId)).filter(
       (e) => e.type === 'pengingat-terkirim' || e.type === 'eskalasi-terkirim',
     );
+  /** The reminders of a task waiting in the scheduler (a chain: at most one). */
+  const waitingOf = async (taskId: string) =>
+    (await rt.scheduler.store.waiting())
+      .filter((i) => i.job.kind === 'pengingat-tugas' && i.job.taskId === taskId)
+      .map((i) => i.key.slice(`pengingat.${taskId}.`.length));
   const runDueAt = async (local: string) => {
     now = at(local);
     return rt.scheduler.runDue();
@@ -160,6 +197,7 @@ describe('reminders and escalation of open tasks', () => {
     const { caseId, link } = await caseAt('L2');
     const task = await taskOf(link);
     expect(task.person.email).toBe(KASUBBAG);
+    expect(await waitingOf(task.taskId)).toEqual(['sebelum-jatuh-tempo']);
 
     // Act and assert: nothing before the first reminder is due.
     await runDueAt('2026-11-23 10:00');
@@ -181,6 +219,8 @@ describe('reminders and escalation of open tasks', () => {
     await rt.scheduler.runDue();
     await Promise.all([rt.scheduler.runDue(), rt.scheduler.runDue(), rt.scheduler.runDue()]);
     expect(await reminderMails(caseId)).toHaveLength(1);
+    // The one that fired scheduled the next of the chain, once.
+    expect(await waitingOf(task.taskId)).toEqual(['terlambat.1']);
 
     // Rabu 07.30: overdue since Selasa 16.00 (the next opening after the closing it was due at).
     await runDueAt('2026-11-25 07:30');
@@ -208,6 +248,7 @@ describe('reminders and escalation of open tasks', () => {
     expect(eskalasi.text).toContain('Langkah 2 — Menelaah kelayakan permohonan kerja sama');
     expect(eskalasi.text).toContain('terlambat 2 hari 1 jam waktu kerja');
     expect(taskLinks(eskalasi)).toEqual([]);
+    expect(await waitingOf(task.taskId)).toEqual([]);
 
     // Every reminder is one fact in the history; the link was not renewed.
     const facts = await reminderFacts(caseId);
@@ -237,6 +278,7 @@ describe('reminders and escalation of open tasks', () => {
     const l1 = (await rt.app.store.listTasks({ caseId })).find((t) => t.node === 'L1')!;
     const result = await actOnLink(link, () => ({ pilihan: 'layak' }), { dataDir: rt.dataDir });
     expect(result.status).toBe(200);
+    expect(await waitingOf(l2.taskId)).toEqual([]);
 
     // Act: past every reminder of L1 and L2 (but before L3's).
     await runDueAt('2026-11-27 09:00');
@@ -245,9 +287,10 @@ describe('reminders and escalation of open tasks', () => {
     expect(await reminderMails(caseId)).toHaveLength(0);
     expect(await reminderFacts(caseId)).toHaveLength(0);
     const store = rt.scheduler.store;
+    // The decision cancelled the one reminder L2 had waiting (its first: each schedules the next when it fires).
     const l2First = await store.get(`pengingat.${l2.taskId}.sebelum-jatuh-tempo`);
-    expect(l2First).toMatchObject({ state: 'done', outcome: { result: 'tugas-tidak-terbuka' } });
-    // The first reminder of each task fired and did nothing; it cancelled the others, so none is left waiting.
+    expect(l2First).toMatchObject({ state: 'cancelled' });
+    // Nothing of either task fired or is left waiting.
     for (const t of [l1, l2]) {
       const items = await Promise.all(
         ['sebelum-jatuh-tempo', 'terlambat.1', 'terlambat.2', 'eskalasi'].map((s) =>
@@ -260,6 +303,12 @@ describe('reminders and escalation of open tasks', () => {
       (i) => i.job.kind === 'pengingat-tugas' && (i.job.taskId === l1.taskId || i.job.taskId === l2.taskId),
     );
     expect(ofTasks).toEqual([]);
+
+    // A reminder that escaped the cancel (a scheduler far behind) sends nothing and schedules nothing.
+    const escaped = await stepTaskHandlers(rt.app).runSchedule(l2First!.job);
+    expect(escaped).toEqual({ kind: 'pengingat-tugas', result: 'tugas-tidak-terbuka' });
+    expect(await reminderMails(caseId)).toHaveLength(0);
+    expect(await store.get(`pengingat.${l2.taskId}.terlambat.1`)).toBeUndefined();
   });
 
   it('reminds the official who records an external party at its perkiraan selesai, offering a fresh link when the link expired', async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { submitPermohonan, taskLinks } from '../cli/drive.ts';
 import { jobKey, type Job } from '../core/case/jobs.ts';
@@ -326,6 +327,80 @@ describe('the local scheduler across a crash of the runtime', () => {
       // Assert
       const done = await expectFiredOnce(dataDir, second.urls.dynamodb, caseId, key, 1);
       expect(done.outcome).toEqual({ kind: 'pengingat-tugas', result: 'terkirim' });
+      second.process.kill('SIGTERM');
+      await second.exited;
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('schedules the next reminder of a chain after a crash between a reminder and its successor', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sepakat-jadwal-mati-'));
+    try {
+      // Arrange: a case at L1, whose task has one reminder waiting (the first of its chain), made due now.
+      const first = await spawnRuntime(dataDir, {
+        args: ['--scheduler-interval-ms', '50'],
+        fault: { point: 'before-next-reminder', occurrence: 1 },
+      });
+      children.push(first.process);
+      const { intakeId } = await submitPermohonan(
+        first,
+        permohonanFor(catalog as unknown as Parameters<typeof permohonanFor>[0], SOP),
+      );
+      const mail = await eventually(async () =>
+        (await readMailbox(dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(intakeId)),
+      );
+      const taskId = new URL(taskLinks(mail)[0]!).pathname.split('/')[2]!.split('.')[0]!;
+      const client = clientAt(first.urls.dynamodb);
+      const schedule = new DynamoDbScheduler(client, 'sepakat-jadwal', { clock: { now: () => new Date() } });
+      const waitingOf = async (s: DynamoDbScheduler) =>
+        (await s.waiting()).filter((i) => i.job.kind === 'pengingat-tugas' && i.job.taskId === taskId);
+      const pending = await waitingOf(schedule);
+      expect(pending).toHaveLength(1);
+      const firedKey = pending[0]!.key;
+      const due = new Date(Date.now() - 60_000).toISOString();
+      await DynamoDBDocumentClient.from(client).send(
+        new UpdateCommand({
+          TableName: 'sepakat-jadwal',
+          Key: { key: firedKey },
+          UpdateExpression: 'SET #at = :due, dueAt = :due',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':due': due },
+        }),
+      );
+      client.destroy();
+
+      // Act: the loop fires it (the reminder sent and recorded), the process dies before the next is scheduled.
+      await first.exited;
+      expect(first.process.signalCode).toBe('SIGKILL');
+      const second = await spawnRuntime(dataDir);
+      children.push(second.process);
+
+      // Assert: fired again, it sends nothing new and schedules the next reminder; one waits, as before.
+      const after = clientAt(second.urls.dynamodb);
+      try {
+        const again = new DynamoDbScheduler(after, 'sepakat-jadwal', { clock: { now: () => new Date() } });
+        const done = await eventually(async () => {
+          const found = await again.get(firedKey);
+          return found?.state === 'done' ? found : undefined;
+        });
+        expect(done).toMatchObject({ attempts: 2, outcome: { kind: 'pengingat-tugas', result: 'sudah-terkirim' } });
+        const next = await waitingOf(again);
+        expect(next).toHaveLength(1);
+        expect(next[0]!.key).not.toBe(firedKey);
+        const store = new DynamoDbCaseStore(after, {
+          cases: 'sepakat-kasus',
+          tasks: 'sepakat-tugas',
+          history: 'sepakat-riwayat',
+        });
+        const history = await store.listHistory(intakeId);
+        expect(history.filter((e) => e.type === 'pengingat-terkirim')).toHaveLength(1);
+        expect(history.filter((e) => e.type === 'email-terkirim' && e.eventKey.includes('#pengingat#'))).toHaveLength(
+          1,
+        );
+      } finally {
+        after.destroy();
+      }
       second.process.kill('SIGTERM');
       await second.exited;
     } finally {

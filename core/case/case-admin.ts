@@ -1,7 +1,6 @@
 import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 import type { CaseRecord, Cursor, HistoryEvent, Reassignment, TaskPerson, TaskRecord } from './model.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
-import { planReminders } from './reminders.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { taskIdFor, trackingToken } from './capabilities.ts';
 import { FRESH_LINK_LIMIT, nextWindowAt } from './link-limits.ts';
@@ -247,7 +246,7 @@ export class CaseAdmin {
       });
     for (const task of stopped) {
       const activity = this.runtime.activityOf(record, task.node);
-      await this.cancelReminders(task, record);
+      await this.runtime.cancelReminders(task, record);
       // A task of the pemohon's own: the pemohon hears of the ending once, in their email below.
       if (activity.performer.kind === 'pemohon') continue;
       await tell(`penutupan#email#${task.taskId}`, task.person.email, {
@@ -292,21 +291,6 @@ export class CaseAdmin {
         if (isSepakatError(failure, ErrorNames.Transient)) throw failure;
       }
     }
-  }
-
-  /** Cancels the reminders of a task that no longer waits (closed, or replaced by a move). */
-  private async cancelReminders(task: TaskRecord, record: CaseRecord): Promise<void> {
-    const scheduler = this.deps.scheduler;
-    if (!scheduler) return;
-    const activity = this.runtime.activityOf(record, task.node);
-    const pemda = this.deps.pemda(record.pemdaId);
-    const plan = planReminders({
-      task,
-      waitsOnExternal: activity.actor.kind === 'external',
-      cadence: pemda.directory.data.pengingat,
-      calendar: pemda.calendar,
-    });
-    await Promise.all(plan.map((item) => scheduler.cancel(item.key)));
   }
 
   /**
@@ -441,7 +425,7 @@ export class CaseAdmin {
     const old = { ...record, sopKey: fromKey, sopId: record.sopId };
     for (const task of replaced.filter((t) => t.state === 'cancelled')) {
       try {
-        await this.cancelReminders(task, old);
+        await this.runtime.cancelReminders(task, old);
       } catch (error) {
         // The old version is no longer loaded: its reminders find the task cancelled and send nothing.
         if (!isSepakatError(error, ErrorNames.NotFound)) throw error;

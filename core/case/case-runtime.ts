@@ -8,9 +8,9 @@ import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Waktu } from '../sop/waktu.ts';
 import { formatDurasi } from '../format/tanggal.ts';
 import { caseDimensions, noMetrics, type Metrics } from '../metrics.ts';
-import type { Job, ReminderStage, TaskReminderJob } from './jobs.ts';
+import { jobKey, type Job, type ReminderStage, type TaskReminderJob } from './jobs.ts';
 import { linkToken, taskIdFor } from './capabilities.ts';
-import { planReminders } from './reminders.ts';
+import { nextReminder, pendingReminderKeys, planReminders } from './reminders.ts';
 import { pemohonPerson } from './pemohon-person.ts';
 import { FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
 import type {
@@ -239,9 +239,9 @@ export class CaseRuntime {
             ErrorNames.Superseded,
             'Eksekusi lain menunggu tugas ini',
           );
-        // Every opening schedules (each reminder once, by its key), so a crash after the task was created leaves
-        // nothing unscheduled; before the email, so whoever holds the email has its reminders scheduled.
-        await this.scheduleReminders(task, record, activity);
+        // Every opening schedules the first reminder of the chain (once, by its key), so a crash after the task was
+        // created leaves nothing unscheduled; before the email, so whoever holds the email has its reminder scheduled.
+        await this.scheduleFirstReminder(task, record, activity);
         await this.sendTaskEmail({ ...task, taskToken: input.taskToken }, record, activity);
         return;
       }
@@ -455,6 +455,8 @@ export class CaseRuntime {
       if (field?.caseData) caseData[field.id] = file.key;
     }
     if (Object.keys(caseData).length) await this.deps.store.setCaseData(task.caseId, caseData);
+    // The task no longer waits: its waiting reminder goes (each retry of the report cancels again, harmlessly).
+    await this.cancelReminders(task, caseRecord);
 
     const output = JSON.stringify({ choice: decision.choice });
     let token = task.taskToken;
@@ -738,20 +740,30 @@ export class CaseRuntime {
           provisional: next.dueProvisional,
         },
       });
-      const scheduler = this.deps.scheduler;
-      if (scheduler) {
-        await Promise.all(this.reminderPlan(task, record, activity).map((item) => scheduler.cancel(item.key)));
-        await this.scheduleReminders(redated, record, activity);
-      }
+      // The chain of the old due times stops; that of the new ones starts at its first reminder (one already sent
+      // finds its fact and hands on to the next).
+      await this.cancelReminders(task, record);
+      await this.scheduleFirstReminder(redated, record, activity);
       diubah++;
     }
     return { diperiksa: open.length, diubah };
   }
 
-  private async scheduleReminders(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
+  /** Starts the chain of a task's reminders: only the first is scheduled; each schedules the next when it fires. */
+  private async scheduleFirstReminder(task: TaskRecord, record: CaseRecord, activity: Activity): Promise<void> {
+    const first = this.deps.scheduler ? this.reminderPlan(task, record, activity)[0] : undefined;
+    if (first) await this.deps.scheduler!.schedule(first);
+  }
+
+  /**
+   * Cancels the one reminder of a task that may still wait (decided, cancelled, replaced, or redated): its key is
+   * computed from the task's plan, and a cancel of a key that is not waiting changes nothing.
+   */
+  async cancelReminders(task: TaskRecord, record: CaseRecord): Promise<void> {
     const scheduler = this.deps.scheduler;
     if (!scheduler) return;
-    await Promise.all(this.reminderPlan(task, record, activity).map((item) => scheduler.schedule(item)));
+    const plan = this.reminderPlan(task, record, this.activityOf(record, task.node));
+    await Promise.all(pendingReminderKeys(plan, this.now()).map((key) => scheduler.cancel(key)));
   }
 
   /**
@@ -823,35 +835,46 @@ export class CaseRuntime {
   /**
    * Pengingat: one reminder of an open task, sent once: to the person before the due time, when overdue, or while
    * a wait on an external party goes unanswered; to the person's atasan (eskalasi) when long overdue. The email and
-   * the fact have deterministic keys, so a job that fires again (a retry, a crash while firing) sends nothing new;
-   * a reminder of a task that is no longer open sends nothing and cancels the task's remaining reminders.
+   * the fact have deterministic keys, so a job that fires again (a retry, a crash while firing) sends nothing new.
+   * While the task still waits on the due times the reminder was planned on, it then schedules the next reminder of
+   * the chain (by its key: once); if that fails, the job fails and fires again, so no reminder after it is lost. A
+   * reminder of a task that is no longer open sends nothing and schedules nothing.
    */
   async remindTask(job: TaskReminderJob): Promise<ReminderOutcome> {
     const task = await this.deps.store.getTask(job.taskId);
     if (!task) return 'tugas-tidak-terbuka';
     const factKey = activationKey(task.seq, `pengingat#${job.stage}${job.ke ? `#${job.ke}` : ''}`);
     const emailKey = `${factKey}#email`;
-    if (await this.deps.store.hasHistory(task.caseId, factKey)) return 'sudah-terkirim';
+    const recorded = await this.deps.store.hasHistory(task.caseId, factKey);
     const record = await this.requireCase(task.caseId);
     const activity = this.activityOf(record, task.node);
     const now = this.now();
+    const waits = task.state === 'open' && record.status === 'aktif' && record.cursor?.seq === task.seq;
+    // Planned on due times since recomputed (a calendar year imported): the chain of the new ones stands.
+    const current = (job.rev ?? 0) === (task.dueRevision ?? 0);
+    const handOn = async <T extends ReminderOutcome>(outcome: T): Promise<T> => {
+      const scheduler = this.deps.scheduler;
+      if (!scheduler || !waits || !current) return outcome;
+      const next = nextReminder(this.reminderPlan(task, record, activity), jobKey(job), now);
+      if (next) {
+        this.deps.faults.point('before-next-reminder');
+        await scheduler.schedule(next);
+      }
+      return outcome;
+    };
+    // Recorded before (the job fired again after a crash or a retry): only the next reminder may be missing.
+    if (recorded) return handOn('sudah-terkirim');
     // Sent, but the fact was not recorded (a crash in between): only the fact is missing, whatever happened since.
     const emailed = await this.deps.store.getHistory(task.caseId, emailKey);
     if (!emailed) {
-      if (task.state !== 'open' || record.status !== 'aktif' || record.cursor?.seq !== task.seq) {
-        const scheduler = this.deps.scheduler;
-        if (scheduler)
-          await Promise.all(this.reminderPlan(task, record, activity).map((item) => scheduler.cancel(item.key)));
-        return 'tugas-tidak-terbuka';
-      }
+      if (!waits) return 'tugas-tidak-terbuka';
+      if (!current) return 'terlewat';
       if (job.stage === 'sebelum-jatuh-tempo' && task.dueAt && now.getTime() >= Date.parse(task.dueAt))
-        return 'terlewat';
-      // Planned on due times since recomputed (a calendar year imported): the reminders of the new ones stand.
-      if ((job.rev ?? 0) !== (task.dueRevision ?? 0)) return 'terlewat';
+        return handOn('terlewat');
     }
 
     const built = this.reminderMail(task, record, activity, job.stage);
-    if (!built) return 'tanpa-atasan';
+    if (!built) return handOn('tanpa-atasan');
     const { mail, atasan, terlambatMenit } = built;
     if (!emailed) await this.sendOnce(task.caseId, emailKey, mail);
     // Counted as the reminder first goes out: the first overdue reminder is a task gone overdue (a wait on an
@@ -877,7 +900,7 @@ export class CaseRuntime {
         ...(task.overdueAt && terlambatMenit > 0 ? { terlambatMenitKerja: terlambatMenit } : {}),
       },
     });
-    return emailed ? 'sudah-terkirim' : 'terkirim';
+    return handOn(emailed ? 'sudah-terkirim' : 'terkirim');
   }
 
   /** Lanjutkan: a human wait reached its bound; the same step continues in a new execution. */

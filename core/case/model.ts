@@ -403,7 +403,9 @@ export type FaultPoint =
   /** The completion package reached its first recipient, not the others: a retry sends the rest, none twice. */
   | 'while-package-sending'
   /** A scheduled job ran but its item is not yet marked done: the item fires again, the job finds its work done. */
-  | 'while-schedule-firing';
+  | 'while-schedule-firing'
+  /** A reminder was sent and recorded, the next one of its chain not yet scheduled: the job fires again and does it. */
+  | 'before-next-reminder';
 
 export const noFaults: Faults = { point: () => undefined };
 

@@ -34,7 +34,9 @@ export type Pengingat = z.infer<typeof PengingatSchema>;
 export const DEFAULT_PENGINGAT: Pengingat = PengingatSchema.parse({});
 
 /**
- * The reminders of a task that has just opened, each with its deterministic key. A task without a due time has
+ * The reminders of a task, in the order they fall due, each with its deterministic key. They are scheduled as a
+ * chain: only the first when the task opens, each next one when the one before it fires (`nextReminder`), so a task
+ * has at most one reminder waiting in the scheduler. A task without a due time has
  * none, except a wait on an external party (`waitsOnExternal`), whose recording official is reminded:
  * - with a perkiraan selesai (the step's Waktu: `dueAt`, and `overdueAt` for the upper end of a range), at each of
  *   them (`ke` 1 and 2), instead of the fixed `pihakLuarSetelahHariKerja`: the official asks the party when its
@@ -92,7 +94,34 @@ export function planReminders(input: {
     .forEach((jam, i) => add(addWorkingMinutes(calendar, overdueAt, jam * 60).at, { stage: 'terlambat', ke: i + 1 }));
   if (cadence.eskalasiSetelahTerlambatJam !== null && input.escalates !== false)
     add(addWorkingMinutes(calendar, overdueAt, cadence.eskalasiSetelahTerlambatJam * 60).at, { stage: 'eskalasi' });
-  return items;
+  // In the order they fall due (an escalation may come before a later overdue reminder); stable for equal times.
+  return items.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/**
+ * The reminder that follows the one with `key` in the chain of `plan` (undefined after the last). A key the plan no
+ * longer holds (the pemda's cadence changed since it was scheduled) is followed by the first reminder due after
+ * `now`, so the chain goes on from the current cadence.
+ */
+export function nextReminder<T extends { key: string; at: Date }>(
+  plan: readonly T[],
+  key: string,
+  now: Date,
+): T | undefined {
+  const index = plan.findIndex((item) => item.key === key);
+  return index >= 0 ? plan[index + 1] : plan.find((item) => item.at.getTime() > now.getTime());
+}
+
+/**
+ * The keys under which a task's one waiting reminder may be, at `now`: the next to fall due, and the last one due
+ * already (it waits until the scheduler fires it, or it is firing and may yet schedule the next). Cancelling both
+ * stops the chain; a reminder that escapes (a scheduler long behind) finds its task closed when it fires, sends
+ * nothing and schedules nothing.
+ */
+export function pendingReminderKeys(plan: readonly { key: string; at: Date }[], now: Date): string[] {
+  const upcoming = plan.findIndex((item) => item.at.getTime() > now.getTime());
+  const last = upcoming < 0 ? plan.length - 1 : upcoming - 1;
+  return [plan[last], plan[upcoming]].filter((item) => item !== undefined).map((item) => item.key);
 }
 
 /** Longest stretch of days counted back before deciding the calendar has no working time at all. */

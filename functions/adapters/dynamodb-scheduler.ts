@@ -50,6 +50,8 @@ export interface RunDueReport {
 }
 
 const QUEUE = 'jadwal';
+/** Rounds of one `runDue`: what fired jobs scheduled due already fires too, up to this many links of a chain. */
+const MAX_ROUNDS = 10;
 export const SCHEDULE_INDEX = 'byDue';
 
 export const scheduleTableDefinition = (tableName: string): CreateTableCommandInput =>
@@ -153,9 +155,21 @@ export class DynamoDbScheduler implements Scheduler {
   /**
    * Fires every item due at `now`, each at most once per claim: claims it, runs its job through `run` (the same
    * handler EventBridge Scheduler invokes in AWS), then marks it done. A job that throws is retried with backoff,
-   * and given up after `maxAttempts` claims. Safe to call repeatedly and concurrently.
+   * and given up after `maxAttempts` claims. Items that the jobs fired schedule, due at `now` already (the next
+   * reminder of a chain that fell behind), fire in the same call. Safe to call repeatedly and concurrently.
    */
   async runDue(now: Date, run: (job: Job) => Promise<unknown>): Promise<RunDueReport> {
+    const report: RunDueReport = { fired: [], failed: [] };
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const { fired, failed } = await this.runDueOnce(now, run);
+      report.fired.push(...fired);
+      report.failed.push(...failed);
+      if (!fired.length) break;
+    }
+    return report;
+  }
+
+  private async runDueOnce(now: Date, run: (job: Job) => Promise<unknown>): Promise<RunDueReport> {
     const candidates = await this.waiting(now);
     // Results by candidate, so the report lists them in due order whatever order they finished in.
     const results: ({ fired: RunDueReport['fired'][number] } | { failed: RunDueReport['failed'][number] })[] = [];
