@@ -43,10 +43,11 @@ import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
 import { InProcessExportPrinter, LambdaExportPrinter, type ExportPrinter } from './render/export-printing.ts';
+import { LambdaRenderer } from './render/lambda-renderer.ts';
 import type { SigningKeys } from './signing/signer.ts';
 import { buildSigning } from './signing/signing-setup.ts';
 import { LambdaSigner } from './signing/lambda-signer.ts';
-import type { Signer } from '../core/ports.ts';
+import type { Renderer as DocumentRenderer, Signer } from '../core/ports.ts';
 import { CognitoIdentity } from './adapters/cognito-identity.ts';
 import { cognitoSettings, mailDomainOf, requireKey, stateMachineName, type Config } from './config.ts';
 
@@ -70,8 +71,20 @@ export interface App {
   documents: DynamoDbDocumentStore;
   /** The register of numbers of a pemda (its series from config/pemda). */
   register(pemdaId: string): DynamoDbRegisterStore;
-  /** The Chromium renderer, launched on first use and kept warm. */
-  renderer(): Renderer;
+  /**
+   * Where this App's documents are rendered: through the render function when SEPAKAT_RENDER_FUNCTION names one (the
+   * `http` function in AWS, which carries no Chromium, and the embedded default through its local Lambda service;
+   * `LambdaRenderer`, PDFs and page images back through the documents bucket's scratch prefix), else this process's
+   * Chromium (`localRenderer`).
+   */
+  renderer(): DocumentRenderer;
+  /**
+   * What a GET renders with (a GET never writes): the same, but the request and the answer travel in the invocation's
+   * payload only (at most 5 MB, checked; larger is refused), so no scratch object is written.
+   */
+  viewRenderer(): DocumentRenderer;
+  /** This process's Chromium renderer, launched on first use and kept warm: what the render function hosts. */
+  localRenderer(): Renderer;
   /**
    * Prints exports (the register PDF) where Chromium is: through the render function when SEPAKAT_RENDER_FUNCTION
    * names one (the `http` function in AWS, and the embedded default through its local Lambda service), else with
@@ -244,15 +257,19 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     s3: clients.s3,
     bucket: config.SEPAKAT_BUCKET_DOCUMENTS,
   });
-  const exportPrinter = config.SEPAKAT_RENDER_FUNCTION
-    ? new LambdaExportPrinter({
-        lambda: new LambdaClient({
-          ...base,
-          ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
-        }),
-        functionName: config.SEPAKAT_RENDER_FUNCTION,
-      })
-    : localExportPrinter;
+  // The render function, where one is named: exports, documents and page images are rendered there.
+  const renderFunction = config.SEPAKAT_RENDER_FUNCTION && {
+    lambda: new LambdaClient({
+      ...base,
+      ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
+    }),
+    functionName: config.SEPAKAT_RENDER_FUNCTION,
+  };
+  const exportPrinter = renderFunction ? new LambdaExportPrinter(renderFunction) : localExportPrinter;
+  const scratch = { s3: clients.s3, bucket: config.SEPAKAT_BUCKET_DOCUMENTS };
+  const lambdaRenderer = renderFunction && new LambdaRenderer({ ...renderFunction, ...scratch, reply: 's3' });
+  const viewRenderer = renderFunction && new LambdaRenderer({ ...renderFunction, ...scratch, reply: 'inline' });
+  const appRenderer = (): DocumentRenderer => lambdaRenderer || getRenderer();
   const drafts = naskahDrafts(store, catalog);
   // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
   const documentPorts = {
@@ -260,7 +277,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     drafts,
     documents,
     register,
-    renderer: getRenderer,
+    renderer: appRenderer,
     signer: signingFunctionSigner(config, base, clients.s3, signing.signer) ?? signing.signer,
     pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
@@ -291,7 +308,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     store: new DynamoDbAgreementStore(clients.dynamodb, config.SEPAKAT_TABLE_AGREEMENTS),
     cases: store,
     documents,
-    renderer: getRenderer,
+    renderer: appRenderer,
     mailer: deps.mailer,
     emails: templates,
     clock: deps.clock,
@@ -371,7 +388,9 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     files,
     documents,
     register,
-    renderer: getRenderer,
+    renderer: appRenderer,
+    viewRenderer: () => viewRenderer || getRenderer(),
+    localRenderer: getRenderer,
     exportPrinter,
     localExportPrinter,
     keys: signing.keys,

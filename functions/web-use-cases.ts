@@ -30,7 +30,8 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
     sopVersions: () => sopVersions(app.catalog),
     sopDocument: (def) =>
       printSopDocument(
-        { directory: (pemdaId) => app.catalog.pemda(pemdaId).directory.data, renderer: () => app.renderer() },
+        // A GET (/konsol/sop/dokumen.pdf): rendered without a scratch object.
+        { directory: (pemdaId) => app.catalog.pemda(pemdaId).directory.data, renderer: () => app.viewRenderer() },
         def,
       ),
     cases: new CaseView({

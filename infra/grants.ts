@@ -52,8 +52,9 @@ export interface FunctionAccess {
   readonly keys: readonly SecretKeyId[];
   /**
    * lambda:InvokeFunction on the render function, and SEPAKAT_RENDER_FUNCTION: this function, which has no Chromium,
-   * prints exports through it (functions/render/export-printing.ts; the PDF through the documents bucket's scratch
-   * prefix, read back by a presigned GET).
+   * renders every document, export and page image through it (functions/render/lambda-renderer.ts,
+   * functions/render/export-printing.ts; PDFs and images through the documents bucket's scratch prefix, or in the
+   * payload for a GET).
    */
   readonly invokesRender: boolean;
 }
@@ -225,7 +226,9 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
     invokesSigning: true,
     // Every link's page; the only function that issues and checks paraf and signature codes, and console sessions.
     keys: ['links', 'codes', 'sessions'],
-    // The register PDF (/arsip/register.pdf) is printed by the render function; this one presigns its download.
+    // It has no Chromium: the register PDF (/arsip/register.pdf, its download presigned here), the SOP AP document,
+    // the Lembar Perbandingan Naskah, naskah previews and a reassigned signing task's document are rendered by the
+    // render function.
     invokesRender: true,
   }),
   // Intake.onObjectCreated: reads the manifest and files, copies each checked file to its never-overwritten key
@@ -242,7 +245,7 @@ export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // prefix (sementara/tanda-tangan/), calls kms:Sign and kms:GetPublicKey on signing keys (tag condition) and reads
   // the BSrE secrets: granted in infra/stateless-stack.ts (signingGrants).
   signing: grant({ tables: {} }),
-  // The render function: no table and no whole bucket. It writes only the documents bucket's print scratch prefix
-  // (sementara/cetak/): granted in infra/stateless-stack.ts (grantRender).
+  // The render function: no table and no whole bucket. It reads and writes only the documents bucket's print scratch
+  // prefix (sementara/cetak/): granted in infra/stateless-stack.ts (grantRender).
   render: grant({ tables: {} }),
 };

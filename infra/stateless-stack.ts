@@ -533,17 +533,20 @@ export class SepakatStateless extends Stack {
   }
 
   /**
-   * Printing: only the render function writes the print scratch prefix of the documents bucket (and nothing else);
-   * the functions that print through it (ACCESS `invokesRender`) may invoke it and nothing else.
+   * Printing: only the render function writes the print scratch prefix of the documents bucket as such, and reads it
+   * (a large request of a LambdaRenderer: HTML, a view, a PDF to draw) and nothing else; the functions that render
+   * through it (ACCESS `invokesRender`) may invoke it and nothing else.
    */
   private grantRender(stateful: SepakatStateful) {
     const render = this.functions.render;
     const scratch = `arn:aws:s3:::${stateful.bucketNames.documents}/${EXPORT_SCRATCH_PREFIX}*`;
-    render.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [scratch] }));
+    render.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [scratch] }),
+    );
     acknowledge(
       render.role,
       'AwsSolutions-IAM5',
-      "The render function writes one object per printed export under the documents bucket's print scratch prefix (random keys, expired by lifecycle).",
+      "The render function reads a large render request and writes each PDF or page image it renders under the documents bucket's print scratch prefix (random keys, expired by lifecycle).",
       [`Resource::${scratch}`],
     );
     for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {

@@ -127,6 +127,11 @@ export interface LocalRuntime {
     /** The local Lambda API (Invoke): the signing function and the step functions, run in process. */
     lambda: string;
   };
+  /**
+   * The op of each invocation the local Lambda API made of the render function, in order (`printExport` of the
+   * export printer; `render`, `printHtml`, `printExport`, `pageImages` of a LambdaRenderer).
+   */
+  renderInvocations: readonly string[];
   dataDir: string;
   /** The local BSrE eSign service (BSrE tiruan — bukan BSrE) with the Kota Contoh signers registered. */
   bsre: LocalBsre;
@@ -245,6 +250,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     identitiesFile: join(dataDir, 'identitas-bsre.json'),
   });
   bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled
+  /** The op of each invocation of the render function, in order (`renderInvocations`). */
+  const renderInvocations: string[] = [];
   /** The functions made to fail (`failFunction`), by role. */
   const failing = new Map<FunctionRole, { name: string; message: string }>();
   // The functions by name, run in process: what Step Functions' Lambda tasks and the local Lambda API invoke.
@@ -386,8 +393,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   };
   registerVersions();
   late.handlers = stepTaskHandlers(app, logger);
-  // The render function, as in AWS: the app's own renderer behind the ExportPrinter contract.
-  late.render = renderHandler(app.localExportPrinter);
+  // The render function, as in AWS: the app's own Chromium behind the ExportPrinter and LambdaRenderer contracts.
+  // The App's renders go through it (SEPAKAT_RENDER_FUNCTION): each invocation's op is kept for the tests.
+  const renderFunction = renderHandler({
+    printer: app.localExportPrinter,
+    renderer: () => app.localRenderer(),
+    s3: app.clients.s3,
+    bucket: config.SEPAKAT_BUCKET_DOCUMENTS,
+  });
+  late.render = (event) => {
+    const { op, request } = (event ?? {}) as { op?: unknown; request?: { op?: unknown } };
+    renderInvocations.push(String(op === 'document' ? (request?.op ?? 'document') : op));
+    return renderFunction(event);
+  };
   // The signing function, as in AWS: the app's own signer behind the LambdaSigner contract.
   late.signing = signingHandler({
     signer: app.providerSigner,
@@ -551,6 +569,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     app,
     metrics,
     urls,
+    renderInvocations,
     dataDir,
     bsre,
     resumed,

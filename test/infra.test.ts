@@ -1156,12 +1156,16 @@ describe('least privilege', () => {
       }
     }
     expect(invokers).toEqual(['http']);
-    // The render function itself: its scratch prefix (put only) and what every App reads; no table.
+    // The render function itself: its scratch prefix (a large request read, each output written) and what every App
+    // reads; no table.
     const render = statementsOfRole(roleOf('render'));
     expect(render.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')))).toEqual([]);
     expect(
       render.filter((s) => asArray(s.Action).includes('s3:PutObject')).flatMap((s) => asArray(s.Resource)),
     ).toEqual([scratch]);
+    expect(
+      render.filter((s) => asArray(s.Action).includes('s3:GetObject')).flatMap((s) => asArray(s.Resource)),
+    ).toContain(scratch);
     // Its PDFs are deleted after a day.
     stateful.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: synth.stateful.bucketNames.documents,

@@ -131,8 +131,11 @@ describe('the pasal editor of a drafting step', () => {
 
     // The preview renders the posted words as the konsep prints them.
     // The preview shows the posted words as the konsep prints them: its pages as images (a phone shows them).
+    const invoked = rt.renderInvocations.length;
     const preview = await post(`${link}/naskah/pratinjau`, edited);
     expect(preview.status).toBe(200);
+    // Rendered and drawn by the render function (the http function has no Chromium in AWS).
+    expect(rt.renderInvocations.slice(invoked)).toEqual(['render', 'pageImages']);
     expect(preview.type).toMatch(/^text\/html/);
     const previewPage = html(preview.body);
     const images = [...previewPage.matchAll(/<img src="data:image\/png;base64,([^"]+)"/g)].map((m) =>
@@ -212,8 +215,11 @@ describe('the pasal editor of a drafting step', () => {
     expect(section).toMatch(/<ins[^>]*>[^<]*menyeluruh[^<]*<\/ins>/);
     expect(section).toContain('Tim Teknis');
     // The printable form of the same comparison.
+    const invoked = rt.renderInvocations.length;
     const sheet = await post(`${l8}/naskah/perbandingan`, {});
     expect(sheet.status).toBe(200);
+    // Printed by the render function (the http function has no Chromium in AWS).
+    expect(rt.renderInvocations.slice(invoked)).toEqual(['printExport']);
     expect(sheet.type).toBe('application/pdf');
     const text = await pdfText(sheet.body);
     expect(text).toContain('menyeluruh');

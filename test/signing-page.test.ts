@@ -165,7 +165,9 @@ describe('a signing task shows its document and is signed on it', () => {
     expect((await rt.app.documents.listByCase(caseId)).filter((d) => d.kind === 'naskah-ditandatangani')).toEqual([]);
     expect((await rt.app.store.getTask(walikotaTask.taskId))!.state).toBe('open');
 
-    // A reassignment (a delegation to the Sekda as Plh) renders the naskah again, for the new signer.
+    // A reassignment (a delegation to the Sekda as Plh) renders the naskah again, for the new signer, through the
+    // render function (as the http function, which has no Chromium in AWS, does).
+    const invoked = rt.renderInvocations.length;
     const moved = await rt.app.caseAdmin.reassign({
       taskId: walikotaTask.taskId,
       toPersonId: 'sekda',
@@ -174,6 +176,7 @@ describe('a signing task shows its document and is signed on it', () => {
       reason: 'Walikota sedang dinas luar negeri',
     });
     expect(moved.result).toBe('dialihkan');
+    expect(rt.renderInvocations.slice(invoked)).toEqual(['render', 'pageImages']);
     const sekdaTask = (await rt.app.store.getTask(walikotaTask.taskId))!;
     const forSekda = (await rt.app.documents.get(docIdFor(shownPurpose(sekdaTask))))!;
     expect(forSekda.docId).not.toBe(shown.docId);

@@ -13,6 +13,7 @@ import { createRenderer, type Renderer } from '../functions/render/renderer.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { PRINCIPALS, sessionFor, web } from './support/console.ts';
 import { FIXTURE_SOPS, SEED_SOPS, startTestRuntime } from './support/runtime.ts';
+import { scratchKeys } from './support/render-scratch.ts';
 
 /**
  * The SOP AP document of every SOP in sops/ and the fixtures, read back from the PDF: its header, every step number,
@@ -134,8 +135,14 @@ describe('the SOPs in the console and the CLI', () => {
     expect(page.text).toContain('15–19 hari kerja (dihitung Sepakat)');
     expect(page.text).toContain('class="lajur-sepakat"');
 
+    const scratch = () => scratchKeys(rt);
+    const before = await scratch();
+    const invoked = rt.renderInvocations.length;
     const pdf = await fetch(`${rt.urls.web}/konsol/sop/dokumen.pdf?id=${BLITAR}&versi=1`, { headers: { cookie } });
     expect(pdf.status).toBe(200);
+    // Rendered by the render function, the PDF back in its answer: a GET writes no scratch object.
+    expect(rt.renderInvocations.slice(invoked)).toEqual(['render']);
+    expect(await scratch()).toEqual(before);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const text = await pdfText(new Uint8Array(await pdf.arrayBuffer()));
     expect(text).toContain('T/900.04.03/2/409.1.1/SOP AP/2026');

@@ -1,16 +1,25 @@
-import { renderHandler, type PrintedExport } from '../render/export-printing.ts';
+import { renderHandler } from '../render/export-printing.ts';
 import { log, type LambdaContextLike } from '../observability/log.ts';
 import { lambdaApp } from './bootstrap.ts';
 
 /**
- * The render function (with the Chromium layer): prints the exports other functions ask for (the register PDF the
- * `http` function needs, which has no Chromium) with this process's warm renderer, and leaves each PDF under the
- * documents bucket's scratch prefix (functions/render/export-printing.ts). Nothing of the event is logged.
+ * The render function (with the Chromium layer): renders what the `http` function, which has no Chromium, asks for
+ * with this process's warm renderer: the register PDF (functions/render/export-printing.ts) and every document, export
+ * and page image of its `LambdaRenderer` (functions/render/lambda-renderer.ts), each through the documents bucket's
+ * scratch prefix or, for a GET, inline. Nothing of the event is logged.
  */
-let handle: ((event: unknown) => Promise<{ result: PrintedExport } | { error: Record<string, string> }>) | undefined;
+let handle: ReturnType<typeof renderHandler> | undefined;
 
 export const render = async (event: unknown, context?: LambdaContextLike) => {
   if (context) log.addContext(context);
-  handle ??= renderHandler((await lambdaApp()).localExportPrinter);
+  if (!handle) {
+    const app = await lambdaApp();
+    handle = renderHandler({
+      printer: app.localExportPrinter,
+      renderer: () => app.localRenderer(),
+      s3: app.clients.s3,
+      bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS,
+    });
+  }
   return handle(event);
 };

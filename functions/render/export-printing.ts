@@ -1,10 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { PAPERS } from '../../core/documents/index.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
-import { errorOf, isFailure } from '../signing/signing-invocation.ts';
+import { invokeFunction } from '../adapters/lambda-invoke.ts';
+import {
+  answerDocument,
+  DocumentInvocationSchema,
+  PrintOptionsSchema,
+  RENDER_SCRATCH_PREFIX,
+  renderUnavailable,
+  type DocumentRenderDeps,
+} from './lambda-renderer.ts';
 import type { PrintHtmlOptions, Renderer } from './renderer.ts';
 import { EXPORT_NAMES, type ExportName } from './templates.ts';
 
@@ -19,7 +26,7 @@ import { EXPORT_NAMES, type ExportName } from './templates.ts';
  * - `LambdaExportPrinter`: a synchronous Invoke of the render function (SEPAKAT_RENDER_FUNCTION), which answers
  *   `{ result: PrintedExport }` or `{ error: { name, code, message } }` (`renderHandler`).
  */
-export const EXPORT_SCRATCH_PREFIX = 'sementara/cetak/';
+export const EXPORT_SCRATCH_PREFIX = RENDER_SCRATCH_PREFIX;
 
 export interface PrintedExport {
   readonly bucket: string;
@@ -69,29 +76,7 @@ export class LambdaExportPrinter implements ExportPrinter {
 
   async print(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<PrintedExport> {
     const request: RenderInvocation = { op: 'printExport', name, view, options };
-    const unavailable = (cause: string) =>
-      new SepakatError(ErrorNames.Transient, 'Layanan cetak PDF tidak tersedia; silakan coba lagi.', {
-        code: 'CetakTidakTersedia',
-        cause: new Error(cause),
-      });
-    let out;
-    try {
-      out = await this.deps.lambda.send(
-        new InvokeCommand({
-          FunctionName: this.deps.functionName,
-          InvocationType: 'RequestResponse',
-          LogType: 'None',
-          Payload: new TextEncoder().encode(JSON.stringify(request)),
-        }),
-      );
-    } catch (error) {
-      // Only the SDK error's name (a payload too large for Lambda is RequestTooLargeException).
-      throw unavailable((error as Error)?.name ?? 'InvokeError');
-    }
-    if (out.FunctionError || !out.Payload) throw unavailable(out.FunctionError ?? 'no payload');
-    const answer: unknown = JSON.parse(new TextDecoder().decode(out.Payload));
-    if (isFailure(answer)) throw errorOf(answer.error);
-    return PrintedSchema.parse((answer as { result: unknown }).result);
+    return PrintedSchema.parse(await invokeFunction(this.deps, request, ({ cause }) => renderUnavailable(cause)));
   }
 }
 
@@ -102,28 +87,24 @@ const PrintedSchema = z.object({
   size: z.number().int().nonnegative(),
 });
 
-const margin = z.number().min(0).max(100);
 const InvocationSchema = z.object({
   op: z.literal('printExport'),
   name: z.enum(EXPORT_NAMES),
   view: z.unknown(),
-  options: z.object({
-    paper: z.enum(PAPERS),
-    landscape: z.boolean().optional(),
-    pageNumbers: z.boolean().optional(),
-    margins: z.object({ top: margin, right: margin, bottom: margin, left: margin }).optional(),
-  }),
+  options: PrintOptionsSchema,
 });
 
 /**
- * The render function: prints what it is asked with the in-process printer. Every failure is answered, never
- * thrown (name, code and the Indonesian message of a SepakatError; anything else a transient failure without its
- * text), and nothing of the event is logged.
+ * The render function: prints an export with the in-process printer (`op: 'printExport'`), or renders a document
+ * request of a `LambdaRenderer` (`op: 'document'`, functions/render/lambda-renderer.ts) with this process's
+ * Chromium. Every failure is answered, never thrown (name, code and the Indonesian message of a SepakatError;
+ * anything else a transient failure without its text), and nothing of the event is logged.
  */
-export function renderHandler(printer: ExportPrinter) {
-  return async (event: unknown): Promise<{ result: PrintedExport } | { error: Record<string, string> }> => {
-    const parsed = InvocationSchema.safeParse(event);
-    if (!parsed.success)
+export function renderHandler(deps: DocumentRenderDeps & { printer: ExportPrinter }) {
+  return async (event: unknown): Promise<{ result: unknown } | { error: Record<string, string> }> => {
+    const document = DocumentInvocationSchema.safeParse(event);
+    const parsed = document.success ? undefined : InvocationSchema.safeParse(event);
+    if (parsed && !parsed.success)
       return {
         error: {
           name: ErrorNames.BadInput,
@@ -131,9 +112,10 @@ export function renderHandler(printer: ExportPrinter) {
           message: `Permintaan cetak tidak valid: ${parsed.error.issues.map((i) => i.path.join('.') || 'permintaan').join(', ')}.`,
         },
       };
-    const { name, view, options } = parsed.data;
     try {
-      return { result: await printer.print(name, view, options as PrintHtmlOptions) };
+      if (document.success) return { result: await answerDocument(deps, document.data) };
+      const { name, view, options } = parsed!.data!;
+      return { result: await deps.printer.print(name, view, options as PrintHtmlOptions) };
     } catch (error) {
       if (error instanceof SepakatError)
         return { error: { name: error.name, code: error.code, message: error.message } };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import type {
@@ -12,7 +12,8 @@ import type {
   SigningReadiness,
 } from '../../core/ports.ts';
 import { SigningErrorCodes } from '../../core/signing/signing-errors.ts';
-import { errorOf, isFailure, sha256Hex, SIGNING_SCRATCH_PREFIX, type SigningInvocation } from './signing-invocation.ts';
+import { invokeFunction } from '../adapters/lambda-invoke.ts';
+import { sha256Hex, SIGNING_SCRATCH_PREFIX, type SigningInvocation } from './signing-invocation.ts';
 
 /**
  * The core `Signer` of a function that does not sign itself (the `http` function in AWS, outside the VPC): the four
@@ -94,37 +95,17 @@ export class LambdaSigner implements Signer {
    * function crashed or timed out) is transient, and for a signature whose request was sent its outcome is unknown.
    * No message here quotes the payload.
    */
-  private async invoke(request: SigningInvocation, sent = false): Promise<unknown> {
-    const unavailable = (cause: unknown, reached = sent) =>
-      new SepakatError(
+  private invoke(request: SigningInvocation, sent = false): Promise<unknown> {
+    return invokeFunction(this.options, request, ({ cause, refused }) => {
+      // Refused by Lambda itself (no such function, no permission): the function never ran.
+      const reached = sent && !refused;
+      return new SepakatError(
         ErrorNames.Transient,
         reached
           ? 'Hasil tanda tangan tidak diketahui: fungsi tanda tangan tidak menjawab. Ulangi penandatanganan atas dokumen yang sama.'
           : 'Layanan tanda tangan tidak tersedia; silakan coba lagi.',
-        {
-          code: reached ? SigningErrorCodes.OutcomeUnknown : SigningErrorCodes.ProviderUnavailable,
-          cause,
-        },
+        { code: reached ? SigningErrorCodes.OutcomeUnknown : SigningErrorCodes.ProviderUnavailable, cause },
       );
-    let out;
-    try {
-      out = await this.options.lambda.send(
-        new InvokeCommand({
-          FunctionName: this.options.functionName,
-          InvocationType: 'RequestResponse',
-          LogType: 'None',
-          Payload: new TextEncoder().encode(JSON.stringify(request)),
-        }),
-      );
-    } catch (error) {
-      // Refused by Lambda itself (4xx: no such function, no permission): the function never ran.
-      const refused = (error as { $fault?: string }).$fault === 'client';
-      // Only the SDK error's name: its message could hold what the service echoed back.
-      throw unavailable(new Error((error as Error)?.name ?? 'InvokeError'), sent && !refused);
-    }
-    if (out.FunctionError || !out.Payload) throw unavailable(new Error(out.FunctionError ?? 'no payload'));
-    const answer: unknown = JSON.parse(new TextDecoder().decode(out.Payload));
-    if (isFailure(answer)) throw errorOf(answer.error);
-    return (answer as { result: unknown }).result;
+    });
   }
 }
