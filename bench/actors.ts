@@ -139,6 +139,7 @@ export async function runActors(input: ActorsInput, progress: (line: string) => 
         mail.link,
         (form) => ({ pilihan: defaultChoice(form.choices) }),
         async () => (await dispatcher.codes(caseId).next(input.waitMs, () => `kode untuk ${caseId} ${mail.node}`)).code,
+        input.dataDir,
       );
       out.requests += result.requests;
       if (result.status !== 200)

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,43 +27,33 @@ import { ensureTables, localDynamoClientConfig, startLocalDynamoDb } from '../lo
 import { FUNCTION_NAMES } from '../local/runtime.ts';
 import { startLocalStepFunctions } from '../local/step-functions/local-step-functions.ts';
 import { defaultChoice } from './act.ts';
-import { countDynamoDbRequests } from './ddb-counter.ts';
-import { settleExecutions } from './executions.ts';
+import { countDynamoDbRequests, OUTSIDE_LAMBDA, type CallContext } from './ddb-counter.ts';
+import { executionCosts, settleExecutions } from './executions.ts';
 import type { RunResult } from './figures.ts';
-import { cpuMs } from './stats.ts';
+import { cpuMs, threadCpuMs } from './stats.ts';
 
 const REGION = 'ap-southeast-3';
 const ACCOUNT = '000000000000';
 
 /**
- * DynamoDB writes each no-op handler makes, counted from core/case/case-runtime.ts, core/case/task-actions.ts,
- * core/case/intake.ts and functions/adapters/dynamodb-case-store.ts for a first visit on the forward path
- * (the reads the real handlers make are not repeated: the baseline makes none).
+ * What each no-op handler writes itself (through the product's DynamoDbCaseStore). The number of case-table writes
+ * per call is not kept here: it is measured in the real run of the same bench (`caseWritesPerCall`, per Lambda role
+ * and per activation outside any Lambda), and each no-op call adds history puts until its bucket has made as many
+ * (rounded, carrying the remainder), so the baseline follows the product when its writes change.
  */
-export const BASELINE_WRITES = {
-  intake: {
-    writes: 4,
-    what: 'history put (email-terkirim: the confirmation email) + case put + history put (permohonan-diterima) + history put (email-terkirim)',
-  },
-  enterStep: { writes: 2, what: 'cursor update + history put (langkah-dimulai)' },
-  openTask: {
-    writes: 4,
-    what: 'task put + history put (tugas-dibuka) + token update + [task ready: the email is stored here] + history put (email-terkirim)',
-  },
-  decision: {
-    writes: 3,
-    what: '[+2 when the step needs a code: otp issue update (code request) + otp attempt update] + task update (decide) + history put (tugas-diputuskan) + [+1 case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
-  },
-  automatic: { writes: 2, what: 'history put (email-terkirim) + history put (otomatis-selesai)' },
-  document: {
-    writes: 1,
-    what: '[+1 case-data update for nomor (nomor-<untuk>) and tandatangan (dokumen-naskah-ditandatangani + naskah-tanggal)] + history put (otomatis-selesai); no render, signature, S3, documents or register writes',
-  },
-  finishCase: {
-    writes: 3,
-    what: 'history put (kasus-berakhir) + [case end: the email is stored here] + history put (email-terkirim) + case close update',
-  },
-  caseData: { writes: 0, what: 'none (a read in the real handler; no gate in this SOP)' },
+export const BASELINE_HANDLERS = {
+  intake:
+    'history put (email-terkirim: the confirmation email) + case put + history put (permohonan-diterima) + history put (email-terkirim)',
+  enterStep: 'cursor update + history put (langkah-dimulai)',
+  openTask:
+    'task put + history put (tugas-dibuka) + token update + [task ready: the email is stored here] + history put (email-terkirim)',
+  decision:
+    '[otp issue update + otp attempt update when the step needs a code] + task update (decide) + history put (tugas-diputuskan) + [case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
+  automatic: 'history put (email-terkirim) + history put (otomatis-selesai)',
+  document:
+    '[case-data update for nomor and tandatangan] + history put (otomatis-selesai); no render, signature, S3, documents or register writes',
+  finishCase: 'history put (kasus-berakhir) + [case end] + history put (email-terkirim) + case close update',
+  caseData: 'none',
 } as const;
 
 /** Whether a decision on this activity needs a confirmation code (as TaskActions.open decides). */
@@ -81,6 +72,11 @@ export interface BaselineOptions {
   progressMs?: number;
   /** The definition the real runtime registered: the baseline refuses to run a different one. */
   expectedDefinition?: string;
+  /**
+   * Case-table writes per call measured in the real run: per invocation of each Lambda role, and per activation
+   * outside any Lambda (`OUTSIDE_LAMBDA`). Without it the no-op handlers make only their own writes.
+   */
+  caseWritesPerCall?: Record<string, number>;
 }
 
 /**
@@ -97,8 +93,41 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
   const client = new DynamoDBClient(localDynamoClientConfig(dynamodb.endpoint, REGION));
   const names = { cases: 'sepakat-kasus', tasks: 'sepakat-tugas', history: 'sepakat-riwayat' };
   await ensureTables(client, tableDefinitions(names));
-  const counter = countDynamoDbRequests(client);
+  const calls = new AsyncLocalStorage<CallContext>();
+  const counter = countDynamoDbRequests(client, { context: () => calls.getStore(), caseTables: Object.values(names) });
   const store = new DynamoDbCaseStore(client, names);
+  const targets = options.caseWritesPerCall ?? {};
+  const invocations: Record<string, number> = {};
+  /** Per bucket: writes owed to (positive) or made beyond (negative) the real run's, carried from call to call. */
+  const owed: Record<string, number> = {};
+  let fillers = 0;
+  /**
+   * Ends a call of `bucket`: adds history puts (to the call's case) until the bucket's writes reach the real run's
+   * per call, rounding and carrying the remainder, so that over the run the counts match.
+   */
+  const pace = async (caseId: string, target: number) => {
+    const call = calls.getStore();
+    if (!call || options.caseWritesPerCall === undefined) return;
+    owed[call.bucket] = (owed[call.bucket] ?? 0) + target - call.caseWrites;
+    const n = Math.floor(owed[call.bucket]! + 0.5);
+    if (n <= 0) return;
+    owed[call.bucket]! -= n;
+    for (let i = 0; i < n; i++)
+      await store.appendHistory({
+        caseId,
+        eventKey: `isian#${++fillers}`,
+        type: 'otomatis-selesai',
+        at: new Date().toISOString(),
+        detail: { isian: call.bucket },
+      });
+  };
+  /** Runs one call of `bucket` and then its padding. */
+  const inCall = <T>(bucket: string, caseId: string, target: number, work: () => Promise<T>): Promise<T> =>
+    calls.run({ bucket, caseWrites: 0 }, async () => {
+      const result = await work();
+      await pace(caseId, target);
+      return result;
+    });
 
   const byName = new Map(Object.entries(FUNCTION_NAMES).map(([role, name]) => [name, role as FunctionRole]));
   // Bound below, once the state they use exists (as local/runtime.ts binds the real handlers late).
@@ -175,7 +204,9 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
   };
 
   /** The scripted official, at once: the writes of a decision, SendTaskSuccess, then mark-reported. */
-  const answer = async (c: CaseState, index: number, node: string, seq: number, taskId: string, token: string) => {
+  const answer = (c: CaseState, index: number, node: string, seq: number, taskId: string, token: string) =>
+    inCall(OUTSIDE_LAMBDA, c.caseId, targets[OUTSIDE_LAMBDA] ?? 0, () => answerNow(c, index, node, seq, taskId, token));
+  const answerNow = async (c: CaseState, index: number, node: string, seq: number, taskId: string, token: string) => {
     const a = activity(node);
     const choice = defaultChoice(a.choices.map((ch) => ch.value));
     if (needsCode(a)) {
@@ -402,9 +433,19 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     },
     continueCase: async () => ({ continued: false }),
   } as unknown as typeof bound.handlers;
+  bound.handlers = Object.fromEntries(
+    Object.entries(bound.handlers!).map(([role, handler]) => [
+      role,
+      (event: { caseId: string }) => {
+        invocations[role] = (invocations[role] ?? 0) + 1;
+        return inCall(role, event.caseId, targets[role] ?? 0, () => handler(event as never));
+      },
+    ]),
+  ) as unknown as typeof bound.handlers;
 
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
+  const thread0 = threadCpuMs();
   const firstStart = Date.now();
   let lastEnd = firstStart;
   let completed = 0;
@@ -449,39 +490,43 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
       cursor: null,
       visits: {},
     };
-    // The contact's confirmation email (a contact who is not signed in confirms the address first; core/case/intake.ts).
-    await history({
-      caseId: `konfirmasi-${caseId}`,
-      eventKey: 'konfirmasi#email',
-      type: 'email-terkirim',
-      at: now(),
-      detail: {
-        to: [record.pemohon.email],
-        subject: 'Konfirmasi permohonan',
-        template: 'permohonan-konfirmasi',
-        messageId: `<k-${caseId}@sepakat.test>`,
-      },
-    });
-    await store.createCase(record);
-    await history({
-      caseId,
-      eventKey: 'permohonan',
-      type: 'permohonan-diterima',
-      at: record.createdAt,
-      files: [],
-      detail: { sopKey: sop.key, pemohon: record.pemohon },
-    });
-    await history({
-      caseId,
-      eventKey: 'permohonan#email',
-      type: 'email-terkirim',
-      at: now(),
-      detail: {
-        to: [record.pemohon.email],
-        subject: 'Permohonan diterima',
-        template: 'permohonan-diterima',
-        messageId: `<p-${caseId}@sepakat.test>`,
-      },
+    // The intake's writes count with those outside any Lambda (no padding of its own: the answers' per-activation
+    // figure includes the intake's share).
+    await inCall(OUTSIDE_LAMBDA, caseId, 0, async () => {
+      // The contact's confirmation email (a contact who is not signed in confirms the address first; core/case/intake.ts).
+      await history({
+        caseId: `konfirmasi-${caseId}`,
+        eventKey: 'konfirmasi#email',
+        type: 'email-terkirim',
+        at: now(),
+        detail: {
+          to: [record.pemohon.email],
+          subject: 'Konfirmasi permohonan',
+          template: 'permohonan-konfirmasi',
+          messageId: `<k-${caseId}@sepakat.test>`,
+        },
+      });
+      await store.createCase(record);
+      await history({
+        caseId,
+        eventKey: 'permohonan',
+        type: 'permohonan-diterima',
+        at: record.createdAt,
+        files: [],
+        detail: { sopKey: sop.key, pemohon: record.pemohon },
+      });
+      await history({
+        caseId,
+        eventKey: 'permohonan#email',
+        type: 'email-terkirim',
+        at: now(),
+        detail: {
+          to: [record.pemohon.email],
+          subject: 'Permohonan diterima',
+          template: 'permohonan-diterima',
+          messageId: `<p-${caseId}@sepakat.test>`,
+        },
+      });
     });
     await port.startExecution({
       stateMachineArn,
@@ -526,9 +571,11 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
   } finally {
     if (progress) clearInterval(progress);
   }
-  const serviceThreadElu = performance.eventLoopUtilization(elu0).utilization;
+  const elu = performance.eventLoopUtilization(elu0);
+  const thread1 = threadCpuMs();
   const cpu = cpuMs(cpu0);
   const executions = await settleExecutions(sfnClient, stateMachineArn);
+  const aws = await executionCosts(sfnClient, stateMachineArn);
   if (executions.FAILED || executions.RUNNING) errors.push(`eksekusi: ${JSON.stringify(executions)}`);
   const dynamodbCounts = counter.counts();
   await sfn.close();
@@ -553,7 +600,11 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     // The document tables are the real run's names: the baseline has none (it writes no documents).
     // The schedule (reminders of each opened task) is counted with them: work the baseline does not mirror.
     tables: { case: Object.values(names), document: ['sepakat-dokumen', 'sepakat-register', 'sepakat-jadwal'] },
-    serviceThreadElu,
+    serviceThreadElu: elu.utilization,
+    serviceThreadActiveMs: elu.active,
+    ...(thread0 !== undefined && thread1 !== undefined ? { serviceThreadCpuMs: thread1 - thread0 } : {}),
+    aws,
+    invocations,
     cpuMs: cpu,
     extra: { executions, aslIdenticalToRealRun: options.expectedDefinition === definition },
   };

@@ -1,4 +1,4 @@
-import type { DynamoDbCounts } from './ddb-counter.ts';
+import { OUTSIDE_LAMBDA, type DynamoDbCounts } from './ddb-counter.ts';
 import { ratio, round, summarize, type Summary } from './stats.ts';
 
 /** What one run of N concurrent cases measured (the real system or the no-op baseline). */
@@ -35,6 +35,14 @@ export interface RunResult {
   actorThreadElu?: number;
   /** Process CPU time (all threads) over the run, ms. */
   cpuMs: number;
+  /** CPU time of the service thread alone over the run (ms; `threadCpuMs`), when the platform tells it. */
+  serviceThreadCpuMs?: number;
+  /** Time the service thread's event loop was busy over the run (ms; eventLoopUtilization().active). */
+  serviceThreadActiveMs?: number;
+  /** From the executions' histories: what the same run would cost in AWS. */
+  aws?: { executions: number; lambdaInvocations: number; stateTransitions: number };
+  /** Lambda invocations by role (the step functions the state machine invokes). */
+  invocations?: Record<string, number>;
   extra?: Record<string, unknown>;
 }
 
@@ -66,6 +74,86 @@ export interface Figures {
   dynamodbReadsPerCase: number;
   serviceThreadElu: number;
   cpuS: number;
+  /** What a step costs: per case and per activation (a human wait answered). */
+  stepCost: StepCost;
+}
+
+export interface StepCost {
+  activations: number;
+  perCase: {
+    dynamodbRequests: number;
+    getItem: number;
+    query: number;
+    writes: number;
+    caseItemReads: number;
+    serviceThreadCpuMs: number;
+    lambdaInvocations: number;
+    stateTransitions: number;
+  };
+  perActivation: {
+    dynamodbRequests: number;
+    getItem: number;
+    query: number;
+    writes: number;
+    caseItemReads: number;
+    serviceThreadCpuMs: number;
+    serviceThreadActiveMs: number;
+  };
+  /** Conditional puts to the schedule table per task opened (each a reminder; in AWS an EventBridge schedule). */
+  schedulesPerTask: number;
+  /**
+   * Case-table writes per call, by Lambda role (per invocation) and outside any Lambda (per activation: the
+   * official's answer, the intake and the scheduler's work spread over the activations).
+   */
+  caseWritesPerCall: Record<string, number>;
+}
+
+/** The table of reminders and other timed work of the embedded default's scheduler. */
+export const SCHEDULE_TABLE = 'sepakat-jadwal';
+
+export function stepCostOf(run: RunResult): StepCost {
+  const completed = run.completed;
+  const activations = run.activationsPerCase.reduce((a, b) => a + b, 0);
+  const d = run.dynamodb;
+  const caseTable = run.tables.case[0] ?? '';
+  const caseCommands = d.byTableCommand[caseTable] ?? {};
+  const caseItemReads = (caseCommands.GetItemCommand ?? 0) + (caseCommands.BatchGetItemCommand ?? 0);
+  const per = (n: number, by: number, digits = 2) => (by ? round(n / by, digits) : Number.NaN);
+  const cpu = run.serviceThreadCpuMs ?? Number.NaN;
+  const caseTables = new Set(run.tables.case);
+  const caseWrites = (bucket: string) =>
+    Object.entries(d.writesByBucketTable[bucket] ?? {})
+      .filter(([t]) => caseTables.has(t))
+      .reduce((total, [, n]) => total + n, 0);
+  const caseWritesPerCall: Record<string, number> = {};
+  for (const [role, calls] of Object.entries(run.invocations ?? {}))
+    caseWritesPerCall[role] = per(caseWrites(role), calls, 3);
+  if (Object.keys(d.writesByBucketTable).length)
+    caseWritesPerCall[OUTSIDE_LAMBDA] = per(caseWrites(OUTSIDE_LAMBDA), activations, 3);
+  return {
+    activations,
+    perCase: {
+      dynamodbRequests: per(d.reads + d.writes, completed, 1),
+      getItem: per(d.gets, completed, 1),
+      query: per(d.queries, completed, 1),
+      writes: per(d.writes, completed, 1),
+      caseItemReads: per(caseItemReads, completed, 1),
+      serviceThreadCpuMs: per(cpu, completed, 0),
+      lambdaInvocations: per(run.aws?.lambdaInvocations ?? Number.NaN, completed, 1),
+      stateTransitions: per(run.aws?.stateTransitions ?? Number.NaN, completed, 1),
+    },
+    perActivation: {
+      dynamodbRequests: per(d.reads + d.writes, activations),
+      getItem: per(d.gets, activations),
+      query: per(d.queries, activations),
+      writes: per(d.writes, activations),
+      caseItemReads: per(caseItemReads, activations),
+      serviceThreadCpuMs: per(cpu, activations, 1),
+      serviceThreadActiveMs: per(run.serviceThreadActiveMs ?? Number.NaN, activations, 1),
+    },
+    schedulesPerTask: per(d.byTableCommand[SCHEDULE_TABLE]?.PutItemCommand ?? 0, activations),
+    caseWritesPerCall,
+  };
 }
 
 export function figuresOf(run: RunResult): Figures {
@@ -95,6 +183,7 @@ export function figuresOf(run: RunResult): Figures {
     dynamodbReadsPerCase: perCase(run.dynamodb.reads),
     serviceThreadElu: round(run.serviceThreadElu, 2),
     cpuS: round(run.cpuMs / 1000, 1),
+    stepCost: stepCostOf(run),
   };
 }
 

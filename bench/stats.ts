@@ -1,4 +1,5 @@
 /** Small statistics and formatting helpers shared by the benchmarks. */
+import { readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted sample; NaN for an empty one. */
 export function percentile(values: readonly number[], p: number): number {
@@ -73,6 +74,27 @@ export async function mapLimit<T, R>(
 export function cpuMs(since?: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;
+}
+
+/**
+ * CPU time (user + system, ms) of the calling thread alone: `process.threadCpuUsage` where Node has it (22.19+),
+ * else the thread's own line of /proc (Linux; the main thread's task id is the pid), else undefined. The service
+ * thread of a bench runs the services and handlers; the scripted people run in a worker, Chromium in its own process.
+ */
+export function threadCpuMs(): number | undefined {
+  const own = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+  if (typeof own === 'function') {
+    const u = own.call(process);
+    return (u.user + u.system) / 1000;
+  }
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks of 10 ms.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Polls `check` every `everyMs` until it returns true or `timeoutMs` passes; returns whether it did. */

@@ -102,6 +102,11 @@ export interface RuntimeOptions {
    * changes (default false: `npm start` turns it on unless SEPAKAT_WATCH=0; tests turn it on when they test it).
    */
   watch?: boolean;
+  /**
+   * Measurement hook (bench/concurrent-cases.ts): every invocation of a state machine's Lambda task runs inside it,
+   * with the function's name, so a bench can tell which function made which requests. Changes nothing else.
+   */
+  aroundInvoke?: (functionName: string, invoke: () => Promise<unknown>) => Promise<unknown>;
 }
 
 const LIMIT_ENV: Record<keyof IntakeLimits, string> = {
@@ -278,14 +283,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       accountId: ACCOUNT,
       retryIntervalMs: 200,
       invokeLambda: async (functionName, payload) => {
-        const fn = functionOf(functionNameOf(functionName));
+        const name = functionNameOf(functionName);
+        const fn = functionOf(name);
         if (!fn)
           throw Object.assign(new Error(`Function not found: ${functionName}`), {
             name: 'Lambda.ResourceNotFoundException',
           });
         // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through.
-        const result = await fn(JSON.parse(JSON.stringify(payload)));
-        return JSON.parse(JSON.stringify(result ?? null));
+        const invoke = async () => JSON.parse(JSON.stringify((await fn(JSON.parse(JSON.stringify(payload)))) ?? null));
+        return options.aroundInvoke ? options.aroundInvoke(name, invoke) : invoke();
       },
     }),
     startLocalLambda({ host, functionOf, onAsyncError: (name, error) => log(`lambda ${name} gagal`, { error }) }),

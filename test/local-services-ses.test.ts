@@ -256,3 +256,50 @@ describe('local SES (SESv2 SendEmail)', () => {
     ).rejects.toMatchObject({ name: 'BadRequestException', message: expect.stringContaining('Illegal address') });
   });
 });
+
+describe('local SES storage without an fsync per part', () => {
+  it('stores every message of a burst whole: each .eml with its parts, each .json, no temporary file', async () => {
+    const n = 40;
+    const sent = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const pdf = Buffer.from(`%PDF-1.7 naskah ${i} ${'x'.repeat(i * 100)}`);
+        const result = await client.send(
+          new SendEmailCommand({
+            FromEmailAddress: 'no-reply@sepakat.example.id',
+            Destination: { ToAddresses: [`pejabat-${i}@pemda.example.id`] },
+            Content: {
+              Simple: {
+                Subject: { Data: `Naskah ${i}` },
+                Body: { Text: { Data: `Teks ${i}` }, Html: { Data: `<p>Teks ${i}</p>` } },
+                Attachments: [{ FileName: `naskah-${i}.pdf`, RawContent: pdf, ContentType: 'application/pdf' }],
+              },
+            },
+          }),
+        );
+        return { messageId: result.MessageId!, pdf, i };
+      }),
+    );
+
+    const mailbox = await readMailbox(dataDir);
+    expect(mailbox).toHaveLength(n);
+    for (const { messageId, pdf, i } of sent) {
+      const mail = mailbox.find((m) => m.messageId === messageId);
+      expect(mail).toMatchObject({ subject: `Naskah ${i}`, to: [`pejabat-${i}@pemda.example.id`] });
+      const parsed = await simpleParser(await readFile(path.join(dataDir, 'mail', mail!.emlFile)));
+      expect(parsed.text?.trim()).toBe(`Teks ${i}`);
+      expect(parsed.html).toContain(`<p>Teks ${i}</p>`);
+      expect(parsed.attachments.map((a) => [a.filename, a.content.equals(pdf)])).toEqual([[`naskah-${i}.pdf`, true]]);
+    }
+    const files = await readdir(path.join(dataDir, 'mail'));
+    expect(files.filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(n);
+    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(n);
+
+    // A restart reads the same mailbox and a resend stores nothing twice.
+    await ses.close();
+    ses = await startLocalSes({ dataDir });
+    client.destroy();
+    client = new SESv2Client(localSesClientConfig(ses.endpoint));
+    expect(await readMailbox(dataDir)).toHaveLength(n);
+  });
+});
