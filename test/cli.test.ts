@@ -62,9 +62,11 @@ describe('sepakat CLI', () => {
     expect(result.outcome).toBe('selesai');
     await eventually(async () => (await rt.app.store.getCase(done))?.status === 'selesai');
     open = (await submitPermohonan(rt, blitar('Nota Kesepakatan pengelolaan air bersih'))).intakeId;
-    await eventually(async () =>
-      (await rt.app.store.listTasks({ caseId: open })).find((t) => t.state === 'open' && t.taskToken),
-    );
+    await eventually(async () => {
+      // (Task lists never carry the token: the open task is read by its id.)
+      const task = (await rt.app.store.listTasks({ caseId: open })).find((t) => t.state === 'open');
+      return task && (await rt.app.store.getTask(task.taskId))?.taskToken;
+    });
   }, 60_000);
   afterAll(async () => rt?.cleanup());
 
