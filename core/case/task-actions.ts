@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { ErrorNames, SepakatError } from '../errors.ts';
+import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 import {
   acceptLabel,
   acceptUpload,
@@ -15,6 +15,7 @@ import { CODE_LIMIT, credentialWindowFull, nextWindowAt, TTE_CREDENTIAL_LIMIT, w
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
+import { mailFailure } from './mail-once.ts';
 import { NASKAH_VERSI, type EditResult, type NaskahDrafts } from '../naskah/drafts.ts';
 import { checkContent, type NaskahContent } from '../naskah/content.ts';
 import type { NaskahVersion } from '../naskah/versions.ts';
@@ -90,6 +91,8 @@ export type SubmitResult =
  */
 export type SendCodeResult =
   | { sent: true; to: string }
+  /** The mail service refused the bound person's address for good: no code was sent, none counted. */
+  | { rejected: true; to: string }
   | { error: string }
   | { limited: true; nextAt: string; to: string; pemdaId: string }
   | LinkProblem;
@@ -237,12 +240,12 @@ export class TaskActions {
     if (!view.needsCode) return { error: 'Langkah ini tidak memerlukan kode' };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + CODE_TTL_MS).toISOString();
+    // The code is stored (and counted) before it is sent, so parallel requests cannot pass the limit; a send the mail
+    // service refuses for good takes it back (revokeOtp), so a code nobody received does not count.
     const issued = await this.deps.store.issueOtp(
       view.task.taskId,
-      {
-        hash: otpHash(this.deps.codeKey(), view.task.taskId, code),
-        expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
-      },
+      { hash: otpHash(this.deps.codeKey(), view.task.taskId, code), expiresAt },
       windowCheck(CODE_LIMIT, now),
     );
     if (!issued) {
@@ -261,11 +264,29 @@ export class TaskActions {
       berlakuMenit: CODE_TTL_MS / 60_000,
     });
     // Codes are not idempotent by design: each request is a new code and a new message.
-    await this.deps.mailer.send({
-      messageId: `<otp-${createHash('sha256').update(`${view.task.taskId}|${now.toISOString()}|${code}`).digest('hex').slice(0, 24)}@${this.deps.mailDomain}>`,
-      to: [view.task.person.email],
-      ...rendered,
-    });
+    const to = [view.task.person.email];
+    try {
+      await this.deps.mailer.send({
+        messageId: `<otp-${createHash('sha256').update(`${view.task.taskId}|${now.toISOString()}|${code}`).digest('hex').slice(0, 24)}@${this.deps.mailDomain}>`,
+        caseId: view.task.caseId,
+        to,
+        ...rendered,
+      });
+    } catch (error) {
+      if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
+      await this.deps.store.revokeOtp(view.task.taskId, expiresAt);
+      // One fact per link version, however often the official asks again.
+      const eventKey = `${String(view.task.seq).padStart(5, '0')}#email#kode#v${view.task.linkVersion}`;
+      await this.runtime.history(
+        mailFailure(view.task.caseId, eventKey, now, {
+          to,
+          subject: rendered.subject,
+          template: 'kode-otp',
+          alasan: error.message,
+        }),
+      );
+      return { rejected: true, to: maskEmail(view.task.person.email) };
+    }
     return { sent: true, to: maskEmail(view.task.person.email) };
   }
 

@@ -373,6 +373,10 @@ class TaskPages {
       return this.taskPage(status, token, view, await this.caseFacts(view.task.caseId, view), errors, kept, notice);
     };
     if ('error' in result) return again(400, { kode: result.error });
+    if ('rejected' in result)
+      return again(502, {
+        kode: `Kode tidak dapat dikirim ke ${result.to}: alamat ditolak server email. Hubungi admin kerja sama pemda untuk memperbaiki alamat email Anda atau mengalihkan tugas ini; permintaan ini tidak dihitung dalam batas permintaan kode.`,
+      });
     if ('limited' in result) {
       return this.message(429, {
         judul: 'Batas permintaan kode tercapai',
