@@ -149,5 +149,16 @@ describe('mail failures are facts', () => {
     expect(granted).toEqual(Array(CODE_LIMIT.max).fill(200));
     expect((await post(`${link}/kode`)).status).toBe(429);
     expect(await codes()).toHaveLength(codesBefore + CODE_LIMIT.max);
+
+    // A fresh link to a refused address: the page says it was not sent (and why), and the case records it.
+    reject([task.person.email]);
+    const fresh = await post(`${link}/tautan-baru`);
+    expect(fresh.status).toBe(502);
+    expect(plain(fresh.text)).toContain(
+      `Tautan baru tidak dapat dikirim ke ${maskEmail(task.person.email)}: alamat ditolak server email.`,
+    );
+    expect(
+      (await history(caseId)).some((e) => e.type === 'email-gagal' && e.detail!['template'] === 'tautan-baru'),
+    ).toBe(true);
   }, 60_000);
 });

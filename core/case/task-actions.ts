@@ -15,7 +15,7 @@ import { CODE_LIMIT, credentialWindowFull, nextWindowAt, TTE_CREDENTIAL_LIMIT, w
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
-import { mailFailure } from './mail-once.ts';
+import { mailFailure, type MailOutcome } from './mail-once.ts';
 import { NASKAH_VERSI, type EditResult, type NaskahDrafts } from '../naskah/drafts.ts';
 import { checkContent, type NaskahContent } from '../naskah/content.ts';
 import type { NaskahVersion } from '../naskah/versions.ts';
@@ -295,18 +295,18 @@ export class TaskActions {
    * whoever clicked; the old link dies and the fresh one starts with a clean code count. At most
    * `FRESH_LINK_LIMIT.max` per task in a window of `FRESH_LINK_LIMIT.windowMs`, so a link cannot flood the mailbox.
    */
-  async renewLink(token: string): Promise<{ sent: true; to: string } | LinkProblem> {
+  async renewLink(token: string): Promise<{ sent: boolean; to: string } | LinkProblem> {
     const view = await this.open(token);
     if ('problem' in view && view.problem !== 'kedaluwarsa') return view;
     const sent = await this.sendFreshLink('problem' in view ? view.task : view.task);
-    return 'problem' in sent ? sent : { sent: true, to: sent.to };
+    return 'problem' in sent ? sent : { sent: sent.mail !== 'ditolak', to: sent.to };
   }
 
   /**
    * A fresh link for an open task, emailed to its bound person (the old link dies): asked from the expired link's
    * page, or by the person signed in ("Tugas saya", core/case/my-tasks.ts), who then goes on with `task`.
    */
-  async sendFreshLink(task: TaskRecord): Promise<{ to: string; task: TaskRecord } | LinkProblem> {
+  async sendFreshLink(task: TaskRecord): Promise<{ to: string; task: TaskRecord; mail: MailOutcome } | LinkProblem> {
     const fresh = await this.runtime.renewTaskLink(task, {
       id: task.person.id,
       nama: task.person.nama,
@@ -318,7 +318,7 @@ export class TaskActions {
     const expiresAt = renewed.linkExpiresAt;
     const record = await this.runtime.requireCase(task.caseId);
     const pemda = this.deps.pemda(record.pemdaId);
-    await this.runtime.sendOnce(
+    const mail = await this.runtime.sendOnce(
       task.caseId,
       `${String(task.seq).padStart(5, '0')}#email#tautan#v${renewed.linkVersion}`,
       {
@@ -333,7 +333,7 @@ export class TaskActions {
         },
       },
     );
-    return { to: maskEmail(task.person.email), task: renewed };
+    return { to: maskEmail(task.person.email), task: renewed, mail };
   }
 
   /**

@@ -421,6 +421,11 @@ class TaskPages {
   async renew(token: string): Promise<HttpResult> {
     const result = await this.app.actions.renewLink(token);
     if ('problem' in result) return this.problem(token, result);
+    if (!result.sent)
+      return this.message(502, {
+        judul: 'Tautan baru tidak dapat dikirim',
+        pesan: `Tautan baru tidak dapat dikirim ke ${result.to}: alamat ditolak server email. Hubungi admin kerja sama pemda untuk memperbaiki alamat email Anda atau mengalihkan tugas ini; kejadian ini sudah tercatat pada riwayat kasus.`,
+      });
     return this.message(200, {
       judul: 'Tautan baru dikirim',
       pesan: `Tautan baru telah dikirim ke ${result.to}. Tautan lama tidak berlaku lagi.`,
