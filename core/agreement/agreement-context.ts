@@ -10,6 +10,7 @@ import { linkToken, monitoringItemId } from '../case/capabilities.ts';
 import type { Person } from '../directory/directory.ts';
 import { tanggalSurat } from '../documents/common.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
+import { sendMailOnce, type MailOutcome } from '../case/mail-once.ts';
 import type { AgreementStore, DocumentStore, Renderer } from '../ports.ts';
 
 /**
@@ -41,9 +42,6 @@ export interface AgreementDeps {
 
 /** The documents of a pemda's annual report are kept under this id (it belongs to no case). */
 export const annualCaseId = (pemdaId: string, tahun: number) => `laporan-tahunan-${pemdaId}-${tahun}`;
-
-export const messageIdFor = (caseId: string, eventKey: string, domain: string) =>
-  `<${createHash('sha256').update(`${caseId}|${eventKey}`).digest('hex').slice(0, 32)}@${domain}>`;
 
 export const sha = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -155,23 +153,17 @@ export class AgreementContext {
     await this.deps.cases.appendHistory({ caseId, eventKey, type, at: this.now().toISOString(), detail });
   }
 
-  /** Sends an email once per case and fact, recorded in the history; a resend carries the same Message-ID. */
-  async sendOnce(
+  /**
+   * Sends an email once per case and fact, recorded in the history; a resend carries the same Message-ID. An address
+   * the mail service refuses for good is an `email-gagal` fact of the case, shown on the agreement's page, and the
+   * job goes on ('ditolak'); a transient failure is thrown, so the scheduler tries the job again.
+   */
+  sendOnce(
     caseId: string,
     eventKey: string,
     mail: { to: string[]; template: string; model: Record<string, unknown> },
-  ): Promise<boolean> {
-    if (!mail.to.length || (await this.deps.cases.hasHistory(caseId, eventKey))) return false;
-    const rendered = this.deps.emails.render(mail.template, mail.model);
-    const messageId = messageIdFor(caseId, eventKey, this.deps.mailDomain);
-    await this.deps.mailer.send({ messageId, to: mail.to, ...rendered });
-    await this.deps.cases.appendHistory({
-      caseId,
-      eventKey,
-      type: 'email-terkirim',
-      at: this.now().toISOString(),
-      detail: { to: mail.to, subject: rendered.subject, template: mail.template, messageId },
-    });
-    return true;
+  ): Promise<MailOutcome> {
+    const { cases, mailer, emails, mailDomain } = this.deps;
+    return sendMailOnce({ store: cases, mailer, emails, mailDomain, now: () => this.now() }, caseId, eventKey, mail);
   }
 }

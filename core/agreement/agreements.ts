@@ -81,7 +81,7 @@ export class Agreements {
     return openLink(this.ctx, token);
   }
 
-  renewLink(token: string): Promise<{ sent: true; to: string } | LinkProblem> {
+  renewLink(token: string): Promise<{ sent: boolean; to: string } | LinkProblem> {
     return renewLink(this.ctx, token);
   }
 

@@ -1,9 +1,10 @@
 import type { AnnualReportJob } from './agreement-jobs.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import { inForceDuring, recipientsOf, rekapView, type RekapBaris } from './rekap.ts';
-import { annualCaseId, messageIdFor, type AgreementContext } from './agreement-context.ts';
+import { annualCaseId, type AgreementContext } from './agreement-context.ts';
+import { messageIdFor } from '../case/mail-once.ts';
 import type { DocumentRecord } from '../documents/document-record.ts';
-import { ErrorNames, SepakatError } from '../errors.ts';
+import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 
 /**
  * The annual report of a pemda's agreements (for the DPRD, and the Mendagri through the Gubernur): made once per
@@ -63,6 +64,7 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
   });
   const head = ctx.bagianHead(job.pemdaId);
   const to = head ? [head.email] : [];
+  let emailGagal: string | undefined;
   if (to.length) {
     const rendered = ctx.deps.emails.render('perjanjian-laporan-tahunan', {
       person: head,
@@ -74,11 +76,19 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
       kepada,
       url: `${ctx.deps.publicBaseUrl}/konsol/perjanjian/laporan-tahunan/${job.tahun}`,
     });
-    await ctx.deps.mailer.send({
-      messageId: messageIdFor(annualCaseId(job.pemdaId, job.tahun), 'email', ctx.deps.mailDomain),
-      to,
-      ...rendered,
-    });
+    try {
+      await ctx.deps.mailer.send({
+        messageId: messageIdFor(annualCaseId(job.pemdaId, job.tahun), 'email', ctx.deps.mailDomain),
+        to,
+        ...rendered,
+      });
+    } catch (error) {
+      // A transient failure is thrown (the scheduler tries the job again); a refusal for good is kept on the
+      // report's fact (it belongs to no case), reported, and the job completes: the report is stored all the same.
+      if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
+      emailGagal = error.message;
+      ctx.deps.reportError?.(`Email laporan tahunan ${job.tahun} ditolak`, { error: error.name });
+    }
   }
   await ctx.deps.store.putRekap({
     pemdaId: job.pemdaId,
@@ -86,8 +96,9 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
     docId: doc.docId,
     to,
     at: ctx.now().toISOString(),
+    ...(emailGagal ? { emailGagal } : {}),
   });
-  return 'terkirim';
+  return emailGagal ? 'email-ditolak' : 'terkirim';
 }
 
 /** The annual report of a year, if it was made. */

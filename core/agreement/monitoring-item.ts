@@ -48,4 +48,6 @@ export interface RekapFact {
   docId: string;
   to: string[];
   at: string;
+  /** Why the email to `to` was refused for good by the mail service (the report was made and stored all the same). */
+  emailGagal?: string;
 }

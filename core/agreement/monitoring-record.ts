@@ -55,7 +55,7 @@ export async function openLink(ctx: AgreementContext, token: string): Promise<Li
 export async function renewLink(
   ctx: AgreementContext,
   token: string,
-): Promise<{ sent: true; to: string } | LinkProblem> {
+): Promise<{ sent: boolean; to: string } | LinkProblem> {
   const view = await openLink(ctx, token);
   if (!('problem' in view) || view.problem !== 'kedaluwarsa') return 'problem' in view ? view : { problem: 'rusak' };
   const item = view.item;
@@ -89,7 +89,7 @@ export async function renewLink(
       berlakuSampai: expiresAt,
     },
   });
-  await ctx.sendOnce(a.caseId, `${factKey}#email`, {
+  const sent = await ctx.sendOnce(a.caseId, `${factKey}#email`, {
     to: [item.person.email],
     template: 'perjanjian-tautan-baru',
     model: {
@@ -101,7 +101,8 @@ export async function renewLink(
       tautanBerlakuSampai: pemda.formatDateTime(new Date(expiresAt)),
     },
   });
-  return { sent: true, to: maskEmail(item.person.email) };
+  // Refused for good: recorded (email-gagal) and said on the page; the new link stands, so a resend needs no renewal.
+  return { sent: sent !== 'ditolak', to: maskEmail(item.person.email) };
 }
 
 /** A report or monev submitted through its link: checked, recorded once, its PDF made (reports). */

@@ -51,5 +51,5 @@ export async function requestReport(
       tautanBerlakuSampai: pemda.formatDateTime(new Date(item.linkExpiresAt)),
     },
   });
-  return sent ? 'diminta' : 'sudah-diminta';
+  return sent === 'terkirim' ? 'diminta' : sent === 'ditolak' ? 'email-ditolak' : 'sudah-diminta';
 }

@@ -37,15 +37,17 @@ export const remindOverdue: KewajibanJob = async (ctx, a, jenis, ke) => {
         : {}),
     },
   });
-  await ctx.fact(a.caseId, factKey, 'pengingat-terkirim', {
-    nomor: a.nomor,
-    tahap: jenis === 'laporan' ? 'laporan-terlambat' : 'monev-terlambat',
-    ke,
-    label: item.label,
-    kepada: [item.person.email],
-  });
+  // A refused address is its own fact (email-gagal); no reminder is said to have gone out.
+  if (sent !== 'ditolak')
+    await ctx.fact(a.caseId, factKey, 'pengingat-terkirim', {
+      nomor: a.nomor,
+      tahap: jenis === 'laporan' ? 'laporan-terlambat' : 'monev-terlambat',
+      ke,
+      label: item.label,
+      kepada: [item.person.email],
+    });
   if (jenis === 'laporan') await proposeBatalIfMissed(ctx, a, ke);
-  return sent ? 'terkirim' : 'sudah-terkirim';
+  return sent;
 };
 
 /** Reports missed in a row up to `ke`: once the pemda's N is reached, BATAL is proposed (once per streak). */
@@ -105,15 +107,16 @@ export const escalate: KewajibanJob = async (ctx, a, jenis, ke) => {
       kepalaBagian: head,
     },
   });
-  await ctx.fact(a.caseId, factKey, 'eskalasi-terkirim', {
-    nomor: a.nomor,
-    tahap: jenis === 'laporan' ? 'laporan-eskalasi' : 'monev-eskalasi',
-    ke,
-    label: item.label,
-    kepada: [atasan.email],
-    atasan: { id: atasan.id, nama: atasan.nama, jabatan: atasan.jabatan },
-  });
-  return sent ? 'terkirim' : 'sudah-terkirim';
+  if (sent !== 'ditolak')
+    await ctx.fact(a.caseId, factKey, 'eskalasi-terkirim', {
+      nomor: a.nomor,
+      tahap: jenis === 'laporan' ? 'laporan-eskalasi' : 'monev-eskalasi',
+      ke,
+      label: item.label,
+      kepada: [atasan.email],
+      atasan: { id: atasan.id, nama: atasan.nama, jabatan: atasan.jabatan },
+    });
+  return sent;
 };
 
 /** A reminder `days` before the end of the term, to the Bagian's head and the pelaksana, once. */
@@ -128,11 +131,12 @@ export async function remindEnd(ctx: AgreementContext, a: AgreementRecord, days:
     template: 'perjanjian-pengingat-berakhir',
     model: { ...ctx.mailModel(a), hari: days, hariIni: days === 0 },
   });
-  await ctx.fact(a.caseId, factKey, 'pengingat-terkirim', {
-    nomor: a.nomor,
-    tahap: 'pengingat-berakhir',
-    hari: days,
-    kepada: to,
-  });
-  return sent ? 'terkirim' : 'sudah-terkirim';
+  if (sent !== 'ditolak')
+    await ctx.fact(a.caseId, factKey, 'pengingat-terkirim', {
+      nomor: a.nomor,
+      tahap: 'pengingat-berakhir',
+      hari: days,
+      kepada: to,
+    });
+  return sent;
 }

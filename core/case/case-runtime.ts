@@ -13,6 +13,7 @@ import { linkToken, taskIdFor } from './capabilities.ts';
 import { nextReminder, pendingReminderKeys, planReminders } from './reminders.ts';
 import { pemohonPerson } from './pemohon-person.ts';
 import { FRESH_LINK_LIMIT, nextWindowAt, windowCheck } from './link-limits.ts';
+import { sendMailOnce, type MailOutcome } from './mail-once.ts';
 import type {
   CaseRecord,
   CaseStore,
@@ -958,11 +959,11 @@ export class CaseRuntime {
   }
 
   /**
-   * Sends an email once per case and purpose: recorded in the history; a resend carries the same Message-ID. The
-   * fact names the attachments (file name and size), never their bytes. An address the mail service refuses for
-   * good is recorded as `email-gagal`, and nothing else is undone or stopped.
+   * Sends an email once per case and purpose (`sendMailOnce`): recorded in the history; a resend carries the same
+   * Message-ID. An address the mail service refuses for good is recorded as `email-gagal`, and nothing else is
+   * undone or stopped: whatever waited for this email (an open task) stays as it is, to be resent or reassigned.
    */
-  async sendOnce(
+  sendOnce(
     caseId: string,
     eventKey: string,
     mail: {
@@ -971,56 +972,21 @@ export class CaseRuntime {
       model: Record<string, unknown>;
       attachments?: MailAttachment[];
     },
-  ): Promise<void> {
-    if (await this.deps.store.hasHistory(caseId, eventKey)) return;
-    const rendered = this.deps.emails.render(mail.template, mail.model);
-    const messageId = `<${createHash('sha256').update(`${caseId}|${eventKey}`).digest('hex').slice(0, 32)}@${this.deps.mailDomain}>`;
-    const attachments = mail.attachments ?? [];
-    try {
-      await this.deps.mailer.send({
-        messageId,
-        caseId,
-        to: mail.to,
-        ...rendered,
-        ...(attachments.length ? { attachments } : {}),
-      });
-    } catch (error) {
-      await this.countMail('MailFailed', caseId);
-      // A transient failure is thrown (retried with backoff); a permanent rejection is a fact on the case, shown on
-      // its page: whatever waited for this email (an open task) stays as it is, to be resent or reassigned.
-      if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
-      await this.history({
-        caseId,
-        eventKey: `${eventKey}#gagal`,
-        type: 'email-gagal',
-        at: this.now().toISOString(),
-        detail: {
-          to: mail.to,
-          subject: rendered.subject,
-          template: mail.template,
-          kunci: eventKey,
-          alasan: error.message,
-        },
-      });
-      return;
-    }
-    await this.countMail('MailSent', caseId);
-    this.deps.faults.point('while-email-sending');
-    await this.history({
+  ): Promise<MailOutcome> {
+    return sendMailOnce(
+      {
+        store: this.deps.store,
+        mailer: this.deps.mailer,
+        emails: this.deps.emails,
+        mailDomain: this.deps.mailDomain,
+        now: () => this.now(),
+        count: (name, id) => this.countMail(name, id),
+        afterSend: () => this.deps.faults.point('while-email-sending'),
+      },
       caseId,
       eventKey,
-      type: 'email-terkirim',
-      at: this.now().toISOString(),
-      detail: {
-        to: mail.to,
-        subject: rendered.subject,
-        template: mail.template,
-        messageId,
-        ...(attachments.length
-          ? { lampiran: attachments.map((a) => ({ nama: a.fileName, ukuran: a.content.length })) }
-          : {}),
-      },
-    });
+      mail,
+    );
   }
 
   /** Counts a mail of a case by its pemda and SOP (a case that cannot be read counts in the aggregate only). */

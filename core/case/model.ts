@@ -278,6 +278,11 @@ export interface CaseStore {
    */
   issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, limit: WindowCheck): Promise<boolean>;
   /**
+   * Takes back the code `issueOtp` stored with `expiresAt` (its email was refused, so nothing was sent): the code is
+   * removed and it no longer counts against the window; false if another code replaced it or the task moved on.
+   */
+  revokeOtp(taskId: string, expiresAt: string): Promise<boolean>;
+  /**
    * Spends one attempt before the code is compared (so parallel guesses cannot exceed the limit); returns the code
    * record, or undefined when there is none, it expired, or its attempts are used up.
    */

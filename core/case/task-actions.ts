@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { ErrorNames, SepakatError } from '../errors.ts';
+import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 import {
   acceptLabel,
   acceptUpload,
@@ -15,6 +15,7 @@ import { CODE_LIMIT, credentialWindowFull, nextWindowAt, TTE_CREDENTIAL_LIMIT, w
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
 import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
+import { mailFailure, type MailOutcome } from './mail-once.ts';
 import { NASKAH_VERSI, type EditResult, type NaskahDrafts } from '../naskah/drafts.ts';
 import { checkContent, type NaskahContent } from '../naskah/content.ts';
 import type { NaskahVersion } from '../naskah/versions.ts';
@@ -90,6 +91,8 @@ export type SubmitResult =
  */
 export type SendCodeResult =
   | { sent: true; to: string }
+  /** The mail service refused the bound person's address for good: no code was sent, none counted. */
+  | { rejected: true; to: string }
   | { error: string }
   | { limited: true; nextAt: string; to: string; pemdaId: string }
   | LinkProblem;
@@ -237,12 +240,12 @@ export class TaskActions {
     if (!view.needsCode) return { error: 'Langkah ini tidak memerlukan kode' };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + CODE_TTL_MS).toISOString();
+    // The code is stored (and counted) before it is sent, so parallel requests cannot pass the limit; a send the mail
+    // service refuses for good takes it back (revokeOtp), so a code nobody received does not count.
     const issued = await this.deps.store.issueOtp(
       view.task.taskId,
-      {
-        hash: otpHash(this.deps.codeKey(), view.task.taskId, code),
-        expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
-      },
+      { hash: otpHash(this.deps.codeKey(), view.task.taskId, code), expiresAt },
       windowCheck(CODE_LIMIT, now),
     );
     if (!issued) {
@@ -261,11 +264,29 @@ export class TaskActions {
       berlakuMenit: CODE_TTL_MS / 60_000,
     });
     // Codes are not idempotent by design: each request is a new code and a new message.
-    await this.deps.mailer.send({
-      messageId: `<otp-${createHash('sha256').update(`${view.task.taskId}|${now.toISOString()}|${code}`).digest('hex').slice(0, 24)}@${this.deps.mailDomain}>`,
-      to: [view.task.person.email],
-      ...rendered,
-    });
+    const to = [view.task.person.email];
+    try {
+      await this.deps.mailer.send({
+        messageId: `<otp-${createHash('sha256').update(`${view.task.taskId}|${now.toISOString()}|${code}`).digest('hex').slice(0, 24)}@${this.deps.mailDomain}>`,
+        caseId: view.task.caseId,
+        to,
+        ...rendered,
+      });
+    } catch (error) {
+      if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
+      await this.deps.store.revokeOtp(view.task.taskId, expiresAt);
+      // One fact per link version, however often the official asks again.
+      const eventKey = `${String(view.task.seq).padStart(5, '0')}#email#kode#v${view.task.linkVersion}`;
+      await this.runtime.history(
+        mailFailure(view.task.caseId, eventKey, now, {
+          to,
+          subject: rendered.subject,
+          template: 'kode-otp',
+          alasan: error.message,
+        }),
+      );
+      return { rejected: true, to: maskEmail(view.task.person.email) };
+    }
     return { sent: true, to: maskEmail(view.task.person.email) };
   }
 
@@ -274,18 +295,18 @@ export class TaskActions {
    * whoever clicked; the old link dies and the fresh one starts with a clean code count. At most
    * `FRESH_LINK_LIMIT.max` per task in a window of `FRESH_LINK_LIMIT.windowMs`, so a link cannot flood the mailbox.
    */
-  async renewLink(token: string): Promise<{ sent: true; to: string } | LinkProblem> {
+  async renewLink(token: string): Promise<{ sent: boolean; to: string } | LinkProblem> {
     const view = await this.open(token);
     if ('problem' in view && view.problem !== 'kedaluwarsa') return view;
     const sent = await this.sendFreshLink('problem' in view ? view.task : view.task);
-    return 'problem' in sent ? sent : { sent: true, to: sent.to };
+    return 'problem' in sent ? sent : { sent: sent.mail !== 'ditolak', to: sent.to };
   }
 
   /**
    * A fresh link for an open task, emailed to its bound person (the old link dies): asked from the expired link's
    * page, or by the person signed in ("Tugas saya", core/case/my-tasks.ts), who then goes on with `task`.
    */
-  async sendFreshLink(task: TaskRecord): Promise<{ to: string; task: TaskRecord } | LinkProblem> {
+  async sendFreshLink(task: TaskRecord): Promise<{ to: string; task: TaskRecord; mail: MailOutcome } | LinkProblem> {
     const fresh = await this.runtime.renewTaskLink(task, {
       id: task.person.id,
       nama: task.person.nama,
@@ -297,7 +318,7 @@ export class TaskActions {
     const expiresAt = renewed.linkExpiresAt;
     const record = await this.runtime.requireCase(task.caseId);
     const pemda = this.deps.pemda(record.pemdaId);
-    await this.runtime.sendOnce(
+    const mail = await this.runtime.sendOnce(
       task.caseId,
       `${String(task.seq).padStart(5, '0')}#email#tautan#v${renewed.linkVersion}`,
       {
@@ -312,7 +333,7 @@ export class TaskActions {
         },
       },
     );
-    return { to: maskEmail(task.person.email), task: renewed };
+    return { to: maskEmail(task.person.email), task: renewed, mail };
   }
 
   /**

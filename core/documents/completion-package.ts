@@ -58,7 +58,7 @@ export interface CompletionPackageDeps {
     caseId: string,
     eventKey: string,
     mail: { to: string[]; template: 'naskah-lengkap'; model: Record<string, unknown>; attachments?: MailAttachment[] },
-  ): Promise<void>;
+  ): Promise<unknown>;
   maxAttachmentBytes?: number;
   faults?: Faults;
 }

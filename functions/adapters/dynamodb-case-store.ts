@@ -386,6 +386,15 @@ export class DynamoDbCaseStore implements CaseStore {
     );
   }
 
+  revokeOtp(taskId: string, expiresAt: string): Promise<boolean> {
+    return this.updateTaskIf(
+      taskId,
+      'REMOVE otp SET otpIssued = otpIssued - :one',
+      '#state = :open AND otp.expiresAt = :expires AND otpIssued >= :one',
+      { ':open': 'open', ':expires': expiresAt, ':one': 1 },
+    );
+  }
+
   async spendOtpAttempt(taskId: string, maxAttempts: number, now: string): Promise<TaskRecord['otp'] | undefined> {
     const task = await this.updateTaskReturning(
       taskId,

@@ -297,6 +297,11 @@ export function monitoringRoutes(ctx: WebContext): Route[] {
       run: async (_e, m) => {
         const result = await svc.renewLink(m[1]!);
         if ('problem' in result) return problem(result);
+        if (!result.sent)
+          return ctx.message(502, {
+            judul: 'Tautan baru tidak dapat dikirim',
+            pesan: `Tautan baru tidak dapat dikirim ke ${result.to}: alamat ditolak server email. Hubungi admin kerja sama pemda untuk memperbaiki alamat email Anda; kejadian ini sudah tercatat pada riwayat perjanjian.`,
+          });
         return ctx.message(200, {
           judul: 'Tautan baru dikirim',
           pesan: `Tautan baru telah dikirim ke ${result.to}. Tautan lama tidak berlaku lagi.`,
@@ -415,6 +420,8 @@ function describe(e: HistoryEvent): string {
       return `Eskalasi ${s('label')} terkirim kepada atasan`;
     case 'tautan-diperbarui':
       return `Tautan baru ${s('label')} dikirim kepada ${e.who?.nama ?? 'penerima semula'}`;
+    case 'email-gagal':
+      return `Email gagal dikirim ke ${Array.isArray(d['to']) ? d['to'].join(', ') : ''}: ${s('alasan')}${s('subject') ? ` (${s('subject')})` : ''}`;
     case 'otomatis-selesai':
       return `Laporan Pelaksanaan Kerja Sama (PDF) dibuat untuk laporan ke-${s('ke')}`;
     default:

@@ -373,6 +373,10 @@ class TaskPages {
       return this.taskPage(status, token, view, await this.caseFacts(view.task.caseId, view), errors, kept, notice);
     };
     if ('error' in result) return again(400, { kode: result.error });
+    if ('rejected' in result)
+      return again(502, {
+        kode: `Kode tidak dapat dikirim ke ${result.to}: alamat ditolak server email. Hubungi admin kerja sama pemda untuk memperbaiki alamat email Anda atau mengalihkan tugas ini; permintaan ini tidak dihitung dalam batas permintaan kode.`,
+      });
     if ('limited' in result) {
       return this.message(429, {
         judul: 'Batas permintaan kode tercapai',
@@ -417,6 +421,11 @@ class TaskPages {
   async renew(token: string): Promise<HttpResult> {
     const result = await this.app.actions.renewLink(token);
     if ('problem' in result) return this.problem(token, result);
+    if (!result.sent)
+      return this.message(502, {
+        judul: 'Tautan baru tidak dapat dikirim',
+        pesan: `Tautan baru tidak dapat dikirim ke ${result.to}: alamat ditolak server email. Hubungi admin kerja sama pemda untuk memperbaiki alamat email Anda atau mengalihkan tugas ini; kejadian ini sudah tercatat pada riwayat kasus.`,
+      });
     return this.message(200, {
       judul: 'Tautan baru dikirim',
       pesan: `Tautan baru telah dikirim ke ${result.to}. Tautan lama tidak berlaku lagi.`,

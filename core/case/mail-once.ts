@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { ErrorNames, isSepakatError } from '../errors.ts';
+import type { CaseStore, HistoryEvent, MailAttachment, Mailer } from './model.ts';
+
+/**
+ * What one email of a fact came to: sent now, sent before (or nobody to send it to), or refused for good by the mail
+ * service (`email-gagal` recorded on the case; a transient failure is thrown instead, to be retried).
+ */
+export type MailOutcome = 'terkirim' | 'sudah-terkirim' | 'ditolak';
+
+/** The Message-ID of the email of fact `eventKey` of a case: the same on every resend. */
+export const messageIdFor = (caseId: string, eventKey: string, domain: string) =>
+  `<${createHash('sha256').update(`${caseId}|${eventKey}`).digest('hex').slice(0, 32)}@${domain}>`;
+
+export interface MailOnceDeps<T extends string> {
+  store: Pick<CaseStore, 'hasHistory' | 'appendHistory'>;
+  mailer: Mailer;
+  emails: { render(template: T, model: Record<string, unknown>): { subject: string; text: string; html: string } };
+  mailDomain: string;
+  now(): Date;
+  /** Counts a mail sent or refused (metrics). */
+  count?(name: 'MailSent' | 'MailFailed', caseId: string): Promise<void>;
+  /** Called between the send and its fact (a fault point of the tests). */
+  afterSend?(): void;
+}
+
+/** The `email-gagal` fact of a permanent rejection of the email of fact `eventKey`: its key and its detail. */
+export function mailFailure(
+  caseId: string,
+  eventKey: string,
+  at: Date,
+  detail: { to: string[]; subject: string; template: string; alasan: string },
+): HistoryEvent {
+  return {
+    caseId,
+    eventKey: `${eventKey}#gagal`,
+    type: 'email-gagal',
+    at: at.toISOString(),
+    detail: { ...detail, kunci: eventKey },
+  };
+}
+
+/**
+ * Sends an email once per case and fact, recorded in the history (`email-terkirim`); a resend carries the same
+ * Message-ID. The fact names the attachments (file name and size), never their bytes. An address the mail service
+ * refuses for good is recorded as `email-gagal` (once), and nothing else is undone or stopped; a transient failure
+ * is thrown (retried with backoff by whoever runs the work).
+ */
+export async function sendMailOnce<T extends string>(
+  deps: MailOnceDeps<T>,
+  caseId: string,
+  eventKey: string,
+  mail: { to: string[]; template: T; model: Record<string, unknown>; attachments?: MailAttachment[] },
+): Promise<MailOutcome> {
+  if (!mail.to.length || (await deps.store.hasHistory(caseId, eventKey))) return 'sudah-terkirim';
+  const rendered = deps.emails.render(mail.template, mail.model);
+  const messageId = messageIdFor(caseId, eventKey, deps.mailDomain);
+  const attachments = mail.attachments ?? [];
+  try {
+    await deps.mailer.send({
+      messageId,
+      caseId,
+      to: mail.to,
+      ...rendered,
+      ...(attachments.length ? { attachments } : {}),
+    });
+  } catch (error) {
+    await deps.count?.('MailFailed', caseId);
+    if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
+    await deps.store.appendHistory(
+      mailFailure(caseId, eventKey, deps.now(), {
+        to: mail.to,
+        subject: rendered.subject,
+        template: mail.template,
+        alasan: error.message,
+      }),
+    );
+    return 'ditolak';
+  }
+  await deps.count?.('MailSent', caseId);
+  deps.afterSend?.();
+  await deps.store.appendHistory({
+    caseId,
+    eventKey,
+    type: 'email-terkirim',
+    at: deps.now().toISOString(),
+    detail: {
+      to: mail.to,
+      subject: rendered.subject,
+      template: mail.template,
+      messageId,
+      ...(attachments.length
+        ? { lampiran: attachments.map((a) => ({ nama: a.fileName, ukuran: a.content.length })) }
+        : {}),
+    },
+  });
+  return 'terkirim';
+}
