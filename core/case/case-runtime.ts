@@ -202,10 +202,19 @@ export class CaseRuntime {
       throw new SepakatError(ErrorNames.Superseded, `Aktivasi ${input.seq} bukan posisi kasus ${input.caseId}`);
     const activity = this.activityOf(record, input.node);
     const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
-    let task = await this.deps.store.getTask(taskId);
-    if (!task) {
-      task = this.newTask(record, activity, taskId, record.cursor);
-      if ((await this.deps.store.createTask(task)) === 'exists') task = (await this.deps.store.getTask(taskId))!;
+    // The task is created first (one conditional put), read only when it exists already (a replay, a continuation):
+    // the first opening reads nothing. A binding that fails today (say, the role is vacant) fails only a first opening.
+    let made: TaskRecord | undefined;
+    let failure: unknown;
+    try {
+      made = this.newTask(record, activity, taskId, record.cursor);
+    } catch (error) {
+      failure = error;
+    }
+    const created = made !== undefined && (await this.deps.store.createTask(made)) === 'created';
+    let task = created ? made : await this.deps.store.getTask(taskId);
+    if (!task) throw failure;
+    if (created) {
       await this.history({
         caseId: record.caseId,
         eventKey: activationKey(input.seq, 'tugas-dibuka'),
@@ -365,7 +374,7 @@ export class CaseRuntime {
         sementara: task.dueProvisional,
         tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
         url: this.taskUrl(task),
-        catatanSebelumnya: await this.lastReturnNote(record, task.seq),
+        catatanSebelumnya: await this.lastReturnNote(record, task.seq, task.node),
         ...(ulangOleh ? { ulangOleh } : {}),
       },
     });
@@ -401,14 +410,16 @@ export class CaseRuntime {
    * The reason of a return, repeat or rejection just decided, which must reach whoever acts next: the decision of
    * the activation before this one (one read, not the whole history).
    */
-  private async lastReturnNote(record: CaseRecord, seq: number): Promise<string | undefined> {
-    if (seq < 2) return undefined;
+  private async lastReturnNote(record: CaseRecord, seq: number, node: string): Promise<string | undefined> {
+    // Only a step some return, repeat or rejection leads to can be entered by one: any other reads nothing.
+    if (seq < 2 || !enteredByNote(this.sopOf(record)).has(node)) return undefined;
     const previous = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), record.caseId, seq - 1));
     const decision = previous?.decision;
     if (!decision?.note) return undefined;
-    const node = this.sopOf(record).node(previous!.node);
-    const kind = node.type === 'activity' ? node.choices.find((c) => c.value === decision.choice)?.kind : undefined;
-    return kind === 'kembalikan' || kind === 'ulangi' || kind === 'tolak' ? decision.note : undefined;
+    const decided = this.sopOf(record).node(previous!.node);
+    const kind =
+      decided.type === 'activity' ? decided.choices.find((c) => c.value === decision.choice)?.kind : undefined;
+    return kind && NOTE_FORWARDED.has(kind) ? decision.note : undefined;
   }
 
   /**
@@ -1041,4 +1052,35 @@ function describeFailure(error: { Error?: string; Cause?: string }): string {
   }
   const ours = (error.Error ?? '').startsWith('Sepakat.');
   return (ours ? message : `kesalahan sistem (${error.Error ?? 'tidak diketahui'})`).slice(0, 500);
+}
+
+/** The choices whose note must reach whoever acts next (core/case/case-runtime.ts `lastReturnNote`). */
+const NOTE_FORWARDED: ReadonlySet<string> = new Set(['kembalikan', 'ulangi', 'tolak']);
+const enteredByNoteOf = new WeakMap<Sop, ReadonlySet<string>>();
+
+/**
+ * The activities a return, repeat or rejection can enter (its target, or the branches of the gates it reaches): only
+ * these may show the note of the decision before them. Computed once per SOP version.
+ */
+function enteredByNote(sop: Sop): ReadonlySet<string> {
+  let found = enteredByNoteOf.get(sop);
+  if (found) return found;
+  const targets = new Set<string>();
+  const pending: string[] = [];
+  for (const node of sop.nodes)
+    if (node.type === 'activity')
+      for (const choice of node.choices) if (NOTE_FORWARDED.has(choice.kind)) pending.push(choice.target);
+  const seenGates = new Set<string>();
+  while (pending.length) {
+    const id = pending.pop()!;
+    const node = sop.nodes.find((n) => n.id === id);
+    if (node?.type === 'activity') targets.add(id);
+    else if (node?.type === 'gate' && !seenGates.has(id)) {
+      seenGates.add(id);
+      pending.push(node.then, node.else);
+    }
+  }
+  found = targets;
+  enteredByNoteOf.set(sop, found);
+  return found;
 }
