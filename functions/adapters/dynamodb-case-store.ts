@@ -6,6 +6,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from './aws-clients.ts';
 import type {
   CaseRecord,
   CaseStatus,
@@ -34,7 +35,7 @@ export class DynamoDbCaseStore implements CaseStore {
     client: DynamoDBClient,
     private readonly tables: TableNames,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClientOf(client);
   }
 
   private send<T>(fn: () => Promise<T>): Promise<T> {
