@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { Intake } from '../core/case/intake.ts';
 import { CaseAdmin } from '../core/case/case-admin.ts';
 import { noFaults, type Clock, type Faults, type Scheduler } from '../core/case/model.ts';
@@ -14,6 +14,7 @@ import { MailEvents } from '../core/case/mail-events.ts';
 import { loadCatalog, type Catalog } from './adapters/catalog.ts';
 import { systemClock } from './adapters/clock.ts';
 import { DynamoDbCaseStore } from './adapters/dynamodb-case-store.ts';
+import { awsClients } from './adapters/aws-clients.ts';
 import { S3FileStore } from './adapters/s3-file-store.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
 import { SfnPort } from './adapters/sfn-port.ts';
@@ -154,32 +155,21 @@ export interface BuildOptions {
 export function buildApp(config: Config, options: BuildOptions = {}): App {
   const local = config.SEPAKAT_LOCAL_DEV_CREDENTIALS === 'true';
   const base = { region: config.SEPAKAT_REGION, ...(local ? { credentials: LOCAL_DEVELOPMENT_CREDENTIALS } : {}) };
-  const s3Config = (endpoint?: string): S3ClientConfig => ({
-    ...base,
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    // s3rver corrupts streamed uploads with the SDK's default checksums; real S3 accepts these settings too.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+  // One set of clients per configuration in the process (functions/adapters/aws-clients.ts).
+  const made = awsClients({
+    region: config.SEPAKAT_REGION,
+    ...(local ? { credentials: LOCAL_DEVELOPMENT_CREDENTIALS } : {}),
+    endpoints: {
+      dynamodb: config.SEPAKAT_ENDPOINT_DYNAMODB,
+      s3: config.SEPAKAT_ENDPOINT_S3,
+      s3Public: config.SEPAKAT_ENDPOINT_S3_PUBLIC,
+      sfn: config.SEPAKAT_ENDPOINT_SFN,
+      ses: config.SEPAKAT_ENDPOINT_SES,
+      lambda: config.SEPAKAT_ENDPOINT_LAMBDA,
+    },
   });
-  const clients = {
-    dynamodb: new DynamoDBClient({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_DYNAMODB ? { endpoint: config.SEPAKAT_ENDPOINT_DYNAMODB } : {}),
-    }),
-    s3: new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3)),
-    // disableHostPrefix: otherwise the SDK prefixes the host ("sync-…") for some operations, even on a custom endpoint.
-    sfn: new SFNClient({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_SFN ? { endpoint: config.SEPAKAT_ENDPOINT_SFN, disableHostPrefix: true } : {}),
-    }),
-    ses: new SESv2Client({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_SES ? { endpoint: config.SEPAKAT_ENDPOINT_SES } : {}),
-    }),
-  };
-  const presignS3 = config.SEPAKAT_ENDPOINT_S3_PUBLIC
-    ? new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3_PUBLIC))
-    : clients.s3;
+  const clients = { dynamodb: made.dynamodb, s3: made.s3, sfn: made.sfn, ses: made.ses };
+  const presignS3 = made.presignS3;
   const catalog = loadCatalog({
     sopDirs: config.SEPAKAT_SOP_DIRS.split(',').map((d) => d.trim()),
     configDir: config.SEPAKAT_CONFIG_DIR,
@@ -259,10 +249,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   });
   // The render function, where one is named: exports, documents and page images are rendered there.
   const renderFunction = config.SEPAKAT_RENDER_FUNCTION && {
-    lambda: new LambdaClient({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
-    }),
+    lambda: made.lambda(),
     functionName: config.SEPAKAT_RENDER_FUNCTION,
   };
   const exportPrinter = renderFunction ? new LambdaExportPrinter(renderFunction) : localExportPrinter;
@@ -278,7 +265,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: appRenderer,
-    signer: signingFunctionSigner(config, base, clients.s3, signing.signer) ?? signing.signer,
+    signer: signingFunctionSigner(config, made.lambda, clients.s3, signing.signer) ?? signing.signer,
     pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -473,16 +460,13 @@ export function naskahDrafts(
  */
 function signingFunctionSigner(
   config: Config,
-  base: { region: string },
+  lambda: () => LambdaClient,
   s3: S3Client,
   verifier: Signer,
 ): Signer | undefined {
   if (!config.SEPAKAT_SIGNING_FUNCTION) return undefined;
   return new LambdaSigner({
-    lambda: new LambdaClient({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
-    }),
+    lambda: lambda(),
     functionName: config.SEPAKAT_SIGNING_FUNCTION,
     s3,
     bucket: config.SEPAKAT_BUCKET_DOCUMENTS,

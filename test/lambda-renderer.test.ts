@@ -55,7 +55,7 @@ describe('LambdaRenderer through the render function', () => {
     expect(rt.renderInvocations.slice(invoked)).toEqual(['printHtml', 'pageImages']);
     // One PDF and one PNG written by the render function, nothing else.
     const written = (await scratchKeys(rt)).filter((k) => !before.includes(k));
-    expect(written.map((k) => k.slice(k.lastIndexOf('.')))).toEqual(['.pdf', '.png'].sort());
+    expect(written.map((k) => k.slice(k.lastIndexOf('.'))).sort()).toEqual(['.pdf', '.png']);
   }, 60_000);
 
   it('sends a request larger than the payload allows through the scratch prefix', async () => {

@@ -7,7 +7,7 @@ import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { Automatic, Terminal } from '../sop/schema.ts';
 import type { Waktu } from '../sop/waktu.ts';
 import { formatDurasi } from '../format/tanggal.ts';
-import { caseDimensions, noMetrics, type Metrics } from '../metrics.ts';
+import { caseDimensions, noMetrics, type MetricDimensions, type Metrics } from '../metrics.ts';
 import { jobKey, type Job, type ReminderStage, type TaskReminderJob } from './jobs.ts';
 import { linkToken, taskIdFor } from './capabilities.ts';
 import { nextReminder, pendingReminderKeys, planReminders } from './reminders.ts';
@@ -211,11 +211,20 @@ export class CaseRuntime {
       throw new SepakatError(ErrorNames.Superseded, `Aktivasi ${input.seq} bukan posisi kasus ${input.caseId}`);
     const activity = this.activityOf(record, input.node);
     const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
-    let task = await this.deps.store.getTask(taskId);
-    if (!task) {
-      task = this.newTask(record, activity, taskId, record.cursor);
-      if ((await this.deps.store.createTask(task)) === 'exists') task = (await this.deps.store.getTask(taskId))!;
-      else this.metrics.count('TasksOpened', caseDimensions(record));
+    // The task is created first (one conditional put), read only when it exists already (a replay, a continuation):
+    // the first opening reads nothing. A binding that fails today (say, the role is vacant) fails only a first opening.
+    let made: TaskRecord | undefined;
+    let failure: unknown;
+    try {
+      made = this.newTask(record, activity, taskId, record.cursor);
+    } catch (error) {
+      failure = error;
+    }
+    const created = made !== undefined && (await this.deps.store.createTask(made)) === 'created';
+    let task = created ? made : await this.deps.store.getTask(taskId);
+    if (!task) throw failure;
+    if (created) {
+      this.metrics.count('TasksOpened', caseDimensions(record));
       await this.history({
         caseId: record.caseId,
         eventKey: activationKey(input.seq, 'tugas-dibuka'),
@@ -375,7 +384,7 @@ export class CaseRuntime {
         sementara: task.dueProvisional,
         tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
         url: this.taskUrl(task),
-        catatanSebelumnya: await this.lastReturnNote(record, task.seq),
+        catatanSebelumnya: await this.lastReturnNote(record, task.seq, task.node),
         ...(ulangOleh ? { ulangOleh } : {}),
       },
     });
@@ -411,14 +420,16 @@ export class CaseRuntime {
    * The reason of a return, repeat or rejection just decided, which must reach whoever acts next: the decision of
    * the activation before this one (one read, not the whole history).
    */
-  private async lastReturnNote(record: CaseRecord, seq: number): Promise<string | undefined> {
-    if (seq < 2) return undefined;
+  private async lastReturnNote(record: CaseRecord, seq: number, node: string): Promise<string | undefined> {
+    // Only a step some return, repeat or rejection leads to can be entered by one: any other reads nothing.
+    if (seq < 2 || !enteredByNote(this.sopOf(record)).has(node)) return undefined;
     const previous = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), record.caseId, seq - 1));
     const decision = previous?.decision;
     if (!decision?.note) return undefined;
-    const node = this.sopOf(record).node(previous!.node);
-    const kind = node.type === 'activity' ? node.choices.find((c) => c.value === decision.choice)?.kind : undefined;
-    return kind === 'kembalikan' || kind === 'ulangi' || kind === 'tolak' ? decision.note : undefined;
+    const decided = this.sopOf(record).node(previous!.node);
+    const kind =
+      decided.type === 'activity' ? decided.choices.find((c) => c.value === decision.choice)?.kind : undefined;
+    return kind && NOTE_FORWARDED.has(kind) ? decision.note : undefined;
   }
 
   /**
@@ -989,11 +1000,23 @@ export class CaseRuntime {
     );
   }
 
-  /** Counts a mail of a case by its pemda and SOP (a case that cannot be read counts in the aggregate only). */
+  /**
+   * Counts a mail of a case by its pemda and SOP (a case that cannot be read counts in the aggregate only). A case's
+   * pemda and SOP never change, so they are read once per case and process, not once per mail.
+   */
   private async countMail(name: 'MailSent' | 'MailFailed', caseId: string): Promise<void> {
-    const record = await this.deps.store.getCase(caseId).catch(() => undefined);
-    this.metrics.count(name, record ? caseDimensions(record) : undefined);
+    let dimensions = this.mailDimensions.get(caseId);
+    if (!dimensions) {
+      const record = await this.deps.store.getCase(caseId).catch(() => undefined);
+      if (record) {
+        dimensions = caseDimensions(record);
+        if (this.mailDimensions.size >= 1000) this.mailDimensions.clear();
+        this.mailDimensions.set(caseId, dimensions);
+      }
+    }
+    this.metrics.count(name, dimensions);
   }
+  private readonly mailDimensions = new Map<string, MetricDimensions>();
 
   async history(event: HistoryEvent): Promise<void> {
     await this.deps.store.appendHistory(event);
@@ -1056,4 +1079,35 @@ function describeFailure(error: { Error?: string; Cause?: string }): string {
   }
   const ours = (error.Error ?? '').startsWith('Sepakat.');
   return (ours ? message : `kesalahan sistem (${error.Error ?? 'tidak diketahui'})`).slice(0, 500);
+}
+
+/** The choices whose note must reach whoever acts next (core/case/case-runtime.ts `lastReturnNote`). */
+const NOTE_FORWARDED: ReadonlySet<string> = new Set(['kembalikan', 'ulangi', 'tolak']);
+const enteredByNoteOf = new WeakMap<Sop, ReadonlySet<string>>();
+
+/**
+ * The activities a return, repeat or rejection can enter (its target, or the branches of the gates it reaches): only
+ * these may show the note of the decision before them. Computed once per SOP version.
+ */
+function enteredByNote(sop: Sop): ReadonlySet<string> {
+  let found = enteredByNoteOf.get(sop);
+  if (found) return found;
+  const targets = new Set<string>();
+  const pending: string[] = [];
+  for (const node of sop.nodes)
+    if (node.type === 'activity')
+      for (const choice of node.choices) if (NOTE_FORWARDED.has(choice.kind)) pending.push(choice.target);
+  const seenGates = new Set<string>();
+  while (pending.length) {
+    const id = pending.pop()!;
+    const node = sop.nodes.find((n) => n.id === id);
+    if (node?.type === 'activity') targets.add(id);
+    else if (node?.type === 'gate' && !seenGates.has(id)) {
+      seenGates.add(id);
+      pending.push(node.then, node.else);
+    }
+  }
+  found = targets;
+  enteredByNoteOf.set(sop, found);
+  return found;
 }

@@ -266,6 +266,8 @@ export interface CaseStore {
   attachToken(taskId: string, token: string, executionArn: string): Promise<{ previousToken?: string } | 'not-open'>;
   /** Records the decision if the task is open at this link version. */
   decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean>;
+  /** `decide`, returning the task as that write stored it (undefined if the task was not open at that version). */
+  decideReturning(taskId: string, linkVersion: number, decision: Decision): Promise<TaskRecord | undefined>;
   markReported(taskId: string, at: string): Promise<void>;
   /**
    * Issues a new link version (the old link dies, its codes and their count with it) unless the task already had
@@ -274,9 +276,14 @@ export interface CaseStore {
   renewLink(taskId: string, fromVersion: number, expiresAt: string, limit: WindowCheck): Promise<boolean>;
   /**
    * Stores a new one-time code unless this link version already had `limit.max` codes in its current window (a
-   * window whose start is at or before `limit.since` is over: this code begins a new one at `limit.now`).
+   * window whose start is at or before `limit.since` is over: this code begins a new one at `limit.now`). Returns the
+   * task as that write stored it, or undefined when refused.
    */
-  issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, limit: WindowCheck): Promise<boolean>;
+  issueOtp(
+    taskId: string,
+    otp: { hash: string; expiresAt: string },
+    limit: WindowCheck,
+  ): Promise<TaskRecord | undefined>;
   /**
    * Takes back the code `issueOtp` stored with `expiresAt` (its email was refused, so nothing was sent): the code is
    * removed and it no longer counts against the window; false if another code replaced it or the task moved on.

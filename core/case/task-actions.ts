@@ -72,7 +72,8 @@ export interface TaskView {
 export type FormErrors = Record<string, string>;
 
 export type SubmitResult =
-  | { result: 'tercatat'; task: TaskRecord; reported: boolean }
+  /** `record`: the case as the submit read it (before the decision): what the confirmation page names. */
+  | { result: 'tercatat'; task: TaskRecord; record: CaseRecord; reported: boolean }
   /** Another submit of the same task is signing right now: nothing was done by this one. */
   | { result: 'sedang-ditandatangani'; task: TaskRecord }
   | {
@@ -90,7 +91,8 @@ export type SubmitResult =
  * share of codes in the current window (`nextAt`: when the next may be asked for; the page offers a fresh link).
  */
 export type SendCodeResult =
-  | { sent: true; to: string }
+  /** `view`: the task page as it is now, the stored code included (from the write that stored it). */
+  | { sent: true; to: string; view: TaskView }
   /** The mail service refused the bound person's address for good: no code was sent, none counted. */
   | { rejected: true; to: string }
   | { error: string }
@@ -287,7 +289,7 @@ export class TaskActions {
       );
       return { rejected: true, to: maskEmail(view.task.person.email) };
     }
-    return { sent: true, to: maskEmail(view.task.person.email) };
+    return { sent: true, to: maskEmail(view.task.person.email), view: { ...view, task: issued } };
   }
 
   /**
@@ -525,18 +527,19 @@ export class TaskActions {
       by: task.person,
       submissionId,
     };
-    if (!(await this.deps.store.decide(task.taskId, task.linkVersion, decision))) {
+    // The one conditional write of the decision returns the task it stored: no read after it.
+    const stored = await this.deps.store.decideReturning(task.taskId, task.linkVersion, decision);
+    if (!stored) {
       const again = await this.open(token, submissionId);
       if ('problem' in again) return again;
       throw new SepakatError(ErrorNames.Transient, 'Keputusan belum tersimpan; silakan kirim ulang');
     }
     this.deps.faults.point('after-decision-stored');
-    const stored = (await this.deps.store.getTask(task.taskId))!;
     // The decision is stored: whatever happens while reporting it, the official's part is done. An unreported
     // decision is reported on the next visit of the link, by the reconciler, or replayed by the next execution.
     const reported =
       (await this.runtime.settleDecision(stored, view.record).catch(() => 'pending' as const)) === 'reported';
-    return { result: 'tercatat', task: stored, reported };
+    return { result: 'tercatat', task: stored, record: view.record, reported };
   }
 
   /**

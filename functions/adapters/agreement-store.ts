@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from './aws-clients.ts';
 import type { Transition } from '../../core/agreement/lifecycle.ts';
 import type { AgreementRecord, Usulan } from '../../core/agreement/agreement-model.ts';
 import type { ItemSubmission, MonitoringItem, RekapFact } from '../../core/agreement/monitoring-item.ts';
@@ -49,7 +50,7 @@ export class DynamoDbAgreementStore implements AgreementStore {
     client: DynamoDBClient,
     private readonly table: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClientOf(client);
   }
 
   /** Registers an agreement unless its number is registered in the pemda. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from './aws-clients.ts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { conditionally, guarded, queryAll } from './dynamodb-guard.ts';
@@ -56,7 +57,7 @@ export class DynamoDbDocumentStore implements DocumentStore {
      */
     private readonly archiveBucket?: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClientOf(dynamodb);
   }
 
   async get(docId: string): Promise<DocumentRecord | undefined> {

@@ -6,6 +6,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from './aws-clients.ts';
 import type {
   CaseRecord,
   CaseStatus,
@@ -34,7 +35,7 @@ export class DynamoDbCaseStore implements CaseStore {
     client: DynamoDBClient,
     private readonly tables: TableNames,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClientOf(client);
   }
 
   private send<T>(fn: () => Promise<T>): Promise<T> {
@@ -285,8 +286,13 @@ export class DynamoDbCaseStore implements CaseStore {
     return this.conditional(() => this.doc.send(taskUpdate(this.tables.tasks, taskId, update, condition, values)));
   }
 
-  decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean> {
-    return this.updateTaskIf(
+  async decide(taskId: string, linkVersion: number, decision: Decision): Promise<boolean> {
+    return (await this.decideReturning(taskId, linkVersion, decision)) !== undefined;
+  }
+
+  async decideReturning(taskId: string, linkVersion: number, decision: Decision): Promise<TaskRecord | undefined> {
+    // The stored task comes back with the write (ALL_NEW): no read after it.
+    const stored = await this.updateTaskReturning(
       taskId,
       'SET #state = :decided, decision = :decision REMOVE otp',
       '#state = :open AND linkVersion = :v',
@@ -296,7 +302,9 @@ export class DynamoDbCaseStore implements CaseStore {
         ':open': 'open',
         ':v': linkVersion,
       },
+      'ALL_NEW',
     );
+    return (stored as TaskRecord | null) ?? undefined;
   }
 
   redateTask(
@@ -363,27 +371,32 @@ export class DynamoDbCaseStore implements CaseStore {
     );
   }
 
-  async issueOtp(taskId: string, otp: { hash: string; expiresAt: string }, limit: WindowCheck): Promise<boolean> {
+  async issueOtp(
+    taskId: string,
+    otp: { hash: string; expiresAt: string },
+    limit: WindowCheck,
+  ): Promise<TaskRecord | undefined> {
     const common = { ':otp': { ...otp, attempts: 0 }, ':open': 'open', ':one': 1, ':since': limit.since };
     // No current window (never one, or it is over): this code begins one. The first code of a link takes this
     // write alone.
-    if (
-      await this.updateTaskIf(
-        taskId,
-        'SET otp = :otp, otpIssued = :one, otpWindowStart = :now',
-        '#state = :open AND (attribute_not_exists(otpWindowStart) OR otpWindowStart <= :since)',
-        { ...common, ':now': limit.now },
-      )
-    )
-      return true;
+    const first = await this.updateTaskReturning(
+      taskId,
+      'SET otp = :otp, otpIssued = :one, otpWindowStart = :now',
+      '#state = :open AND (attribute_not_exists(otpWindowStart) OR otpWindowStart <= :since)',
+      { ...common, ':now': limit.now },
+      'ALL_NEW',
+    );
+    if (first) return first as unknown as TaskRecord;
     // Refused, so a window is current (a window's start only moves forward, to a later request's time): one more
     // code in it, unless it had its share.
-    return this.updateTaskIf(
+    const more = await this.updateTaskReturning(
       taskId,
       'SET otp = :otp, otpIssued = if_not_exists(otpIssued, :zero) + :one',
       '#state = :open AND otpWindowStart > :since AND (attribute_not_exists(otpIssued) OR otpIssued < :max)',
       { ...common, ':zero': 0, ':max': limit.max },
+      'ALL_NEW',
     );
+    return (more as TaskRecord | null) ?? undefined;
   }
 
   revokeOtp(taskId: string, expiresAt: string): Promise<boolean> {

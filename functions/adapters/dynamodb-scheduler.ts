@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from './aws-clients.ts';
 import type { Job } from '../../core/case/jobs.ts';
 import { noFaults, type Clock, type Faults, type ScheduledItem, type Scheduler } from '../../core/case/model.ts';
 import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
@@ -86,7 +87,7 @@ export class DynamoDbScheduler implements Scheduler {
     private readonly tableName: string,
     private readonly options: DynamoDbSchedulerOptions,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClientOf(client);
     this.owner = options.owner ?? `lokal-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.maxAttempts = options.maxAttempts ?? 5;

@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from './aws-clients.ts';
 import type { IntakeRecord, IntakeState, IntakeStore, RateLimiter } from '../../core/case/intake-model.ts';
 import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
 import { tableDefinition } from './tables.ts';
@@ -28,7 +29,7 @@ export class DynamoDbIntakeStore implements IntakeStore {
     client: DynamoDBClient,
     private readonly table: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClientOf(client);
   }
 
   create(record: IntakeRecord): Promise<boolean> {
@@ -106,7 +107,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
     client: DynamoDBClient,
     private readonly table: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client);
+    this.doc = documentClientOf(client);
   }
 
   async take(

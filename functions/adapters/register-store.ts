@@ -7,6 +7,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from './aws-clients.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import type { Clock } from '../../core/ports.ts';
 import { Register } from '../../core/register/allocation.ts';
@@ -64,7 +65,7 @@ export class DynamoDbRegisterItems implements RegisterItems {
     private readonly table: string,
     private readonly pemdaId: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClientOf(client);
   }
 
   // ─── keys ────────────────────────────────────────────────────────────────────────────────────────────────

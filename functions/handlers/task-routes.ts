@@ -323,7 +323,7 @@ class TaskPages {
           'Formulir ini sudah terkirim dan tanda tangan Anda sedang dibuat; tidak ada yang ditandatangani dua kali. Muat ulang halaman tugas ini dalam beberapa saat untuk melihat hasilnya.',
         jenis: 'info',
       });
-    const record = await this.app.runtime.requireCase(result.task.caseId);
+    const { record } = result;
     const activity = this.app.runtime.activityOf(record, result.task.node);
     const choice = activity.choices.find((c) => c.value === result.task.decision?.choice);
     return this.message(200, {
@@ -367,7 +367,8 @@ class TaskPages {
     const result = await this.app.actions.sendCode(token);
     if ('problem' in result) return this.problem(token, result);
     const again = async (status: number, errors: FormErrors, notice?: string) => {
-      const view = await this.app.actions.open(token);
+      // A code was sent: the page as the write that stored it left the task (no read again).
+      const view = 'view' in result ? result.view : await this.app.actions.open(token);
       if ('problem' in view) return this.problem(token, view);
       const kept = { ...form, kode: '' };
       return this.taskPage(status, token, view, await this.caseFacts(view.task.caseId, view), errors, kept, notice);

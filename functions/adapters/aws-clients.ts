@@ -1,0 +1,98 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+/** Where a process's AWS clients talk to: the region, the credentials (local only) and any custom endpoints. */
+export interface AwsClientSettings {
+  region: string;
+  /** Only the marked local-development keys are ever passed; in AWS the default provider chain supplies them. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  endpoints: {
+    dynamodb?: string | undefined;
+    s3?: string | undefined;
+    /** The S3 endpoint that presigned URLs name, when browsers reach S3 elsewhere than this process. */
+    s3Public?: string | undefined;
+    sfn?: string | undefined;
+    ses?: string | undefined;
+    lambda?: string | undefined;
+  };
+}
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  s3: S3Client;
+  /** The client that presigns URLs: `s3` itself unless a public endpoint is configured. */
+  presignS3: S3Client;
+  sfn: SFNClient;
+  ses: SESv2Client;
+  /** Made on first use: only processes that invoke a function (render, signing) need it. */
+  lambda(): LambdaClient;
+}
+
+/**
+ * The clients of each configuration, made once per process (per Lambda container): building a client resolves its
+ * configuration and middleware stack, and its HTTP agent keeps connections alive between requests. Keyed by region,
+ * access key id and endpoints (never the secret key). `destroy()` of a client only closes its idle sockets (it stays
+ * usable), so an app that destroys the clients it shares (a CLI command in a test process) leaves the others working.
+ */
+const clientsByConfiguration = new Map<string, AwsClients>();
+
+export function awsClients(settings: AwsClientSettings): AwsClients {
+  const { region, credentials, endpoints } = settings;
+  const key = JSON.stringify([
+    region,
+    credentials?.accessKeyId ?? '',
+    endpoints.dynamodb ?? '',
+    endpoints.s3 ?? '',
+    endpoints.s3Public ?? '',
+    endpoints.sfn ?? '',
+    endpoints.ses ?? '',
+    endpoints.lambda ?? '',
+  ]);
+  const found = clientsByConfiguration.get(key);
+  if (found) return found;
+  const base = { region, ...(credentials ? { credentials } : {}) };
+  const s3Config = (endpoint?: string): S3ClientConfig => ({
+    ...base,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    // s3rver corrupts streamed uploads with the SDK's default checksums; real S3 accepts these settings too.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const s3 = new S3Client(s3Config(endpoints.s3));
+  let lambda: LambdaClient | undefined;
+  const made: AwsClients = {
+    dynamodb: new DynamoDBClient({ ...base, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) }),
+    s3,
+    presignS3: endpoints.s3Public ? new S3Client(s3Config(endpoints.s3Public)) : s3,
+    // disableHostPrefix: otherwise the SDK prefixes the host ("sync-…") for some operations, even on a custom endpoint.
+    sfn: new SFNClient({
+      ...base,
+      ...(endpoints.sfn ? { endpoint: endpoints.sfn, disableHostPrefix: true } : {}),
+    }),
+    ses: new SESv2Client({ ...base, ...(endpoints.ses ? { endpoint: endpoints.ses } : {}) }),
+    lambda: () =>
+      (lambda ??= new LambdaClient({ ...base, ...(endpoints.lambda ? { endpoint: endpoints.lambda } : {}) })),
+  };
+  clientsByConfiguration.set(key, made);
+  return made;
+}
+
+const documentClients = new WeakMap<DynamoDBClient, DynamoDBDocumentClient>();
+
+/**
+ * The one document client of a DynamoDB client. Document clients share their client's configuration object and
+ * middleware stack, and each `DynamoDBDocumentClient.from` overwrites the shared marshalling options: two made with
+ * different options would silently change each other's. Every adapter takes this one (undefined values removed).
+ */
+export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
+  let doc = documentClients.get(client);
+  if (!doc) {
+    doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    documentClients.set(client, doc);
+  }
+  return doc;
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { driveCase, submitPermohonan } from '../cli/drive.ts';
+import { PROJECT_ROOT } from '../local/runtime.ts';
+import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
+
+/** DynamoDB requests by command and table, counted on the real client's stack (the document clients share it). */
+function countByTable(client: DynamoDBClient) {
+  const counts = new Map<string, number>();
+  const where = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const table = (args.input as { TableName?: string }).TableName ?? '-';
+      const key = `${context.commandName ?? '?'} ${table}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      // DDB_WHERE=1: which use case sent each read (the first frames of the product's own code).
+      if (process.env.DDB_WHERE && /^(GetItem|Query)/.test(key)) {
+        Error.stackTraceLimit = 80;
+        const frames = (new Error().stack ?? '')
+          .split('\n')
+          .filter((l) => l.includes(PROJECT_ROOT) && /\/(core|functions)\//.test(l) && !/adapters\//.test(l))
+          .slice(0, 3)
+          .map((l) => l.trim().replace(`${PROJECT_ROOT}/`, ''));
+        const w = `${key} <- ${frames.join(' < ')}`;
+        where.set(w, (where.get(w) ?? 0) + 1);
+      }
+      return next(args);
+    },
+    { step: 'deserialize', name: 'sepakatTestTableCounter', override: true },
+  );
+  return {
+    of: (command: string, table?: string) =>
+      [...counts]
+        .filter(([k]) => k.startsWith(`${command} `) && (!table || k.endsWith(` ${table}`)))
+        .reduce((s, [, n]) => s + n, 0),
+    total: () => [...counts.values()].reduce((s, n) => s + n, 0),
+    reset: () => counts.clear(),
+    all: () => Object.fromEntries([...counts].sort()),
+    where: () => Object.fromEntries([...where].sort((a, b) => b[1] - a[1])),
+  };
+}
+
+/**
+ * How many DynamoDB requests one Kota case costs, driven end to end through the public paths (uploads, emailed
+ * links, GET the page then POST the form). The records read at the start of a path travel along it: the case item is
+ * read at most twice per activation, and the whole case stays under a fixed budget of requests.
+ */
+describe('DynamoDB requests of one case', () => {
+  let rt: Awaited<ReturnType<typeof startTestRuntime>>;
+  beforeAll(async () => {
+    rt = await startTestRuntime();
+  });
+  afterAll(async () => rt?.cleanup());
+
+  it('reads the case item at most twice per activation and stays within the request budget', async () => {
+    const counter = countByTable(rt.app.clients.dynamodb);
+    const sopId = 'kota-penyusunan-kesepakatan-bersama';
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId));
+    await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
+    const result = await driveCase({
+      dataDir: rt.dataDir,
+      caseId: intakeId,
+      pemohonEmail: PEMOHON.email,
+      timeoutMs: 90_000,
+    });
+    expect(result.outcome).toBe('selesai');
+    await eventually(async () => (await rt.app.store.getCase(intakeId))?.status === 'selesai');
+    const activations = result.acted.length;
+    const tables = rt.app.config;
+    const caseReads = counter.of('GetItemCommand', tables.SEPAKAT_TABLE_CASES);
+    const taskReads = counter.of('GetItemCommand', tables.SEPAKAT_TABLE_TASKS);
+    const queries = counter.of('QueryCommand');
+    const total = counter.total();
+    console.log(
+      JSON.stringify(
+        {
+          activations,
+          caseReads,
+          perActivation: caseReads / activations,
+          taskReads,
+          queries,
+          total,
+          all: counter.all(),
+        },
+        null,
+        1,
+      ),
+    );
+    if (process.env.DDB_WHERE) console.log(JSON.stringify(counter.where(), null, 1));
+    expect(activations).toBeGreaterThan(10);
+    // Before issue 17: 7.3 case reads per activation, 150 task reads, 939 requests for this case (intake included).
+    expect(caseReads / activations).toBeLessThanOrEqual(6.5);
+    expect(taskReads).toBeLessThanOrEqual(90);
+    expect(total).toBeLessThanOrEqual(870);
+  }, 180_000);
+});
