@@ -135,6 +135,11 @@ export interface BuildOptions {
   log?: Pick<Log, 'error'>;
   /** Business metrics by pemda and SOP (functions/observability/emf-metrics.ts); none counted when absent. */
   metrics?: Metrics;
+  /**
+   * Traces an AWS SDK client's calls: X-Ray through Powertools' Tracer in the Lambdas (functions/lambda/bootstrap.ts),
+   * passed in like the log; every client the app makes goes through it. Clients stay as they are when absent.
+   */
+  captureClient?: <T>(client: T) => T;
 }
 
 /** Wires the use cases to the real AWS SDK clients. Only the configuration decides which world they talk to. */
@@ -148,21 +153,28 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  const capture = <T>(client: T): T => (options.captureClient ? options.captureClient(client) : client);
   const clients = {
-    dynamodb: new DynamoDBClient({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_DYNAMODB ? { endpoint: config.SEPAKAT_ENDPOINT_DYNAMODB } : {}),
-    }),
-    s3: new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3)),
+    dynamodb: capture(
+      new DynamoDBClient({
+        ...base,
+        ...(config.SEPAKAT_ENDPOINT_DYNAMODB ? { endpoint: config.SEPAKAT_ENDPOINT_DYNAMODB } : {}),
+      }),
+    ),
+    s3: capture(new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3))),
     // disableHostPrefix: otherwise the SDK prefixes the host ("sync-…") for some operations, even on a custom endpoint.
-    sfn: new SFNClient({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_SFN ? { endpoint: config.SEPAKAT_ENDPOINT_SFN, disableHostPrefix: true } : {}),
-    }),
-    ses: new SESv2Client({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_SES ? { endpoint: config.SEPAKAT_ENDPOINT_SES } : {}),
-    }),
+    sfn: capture(
+      new SFNClient({
+        ...base,
+        ...(config.SEPAKAT_ENDPOINT_SFN ? { endpoint: config.SEPAKAT_ENDPOINT_SFN, disableHostPrefix: true } : {}),
+      }),
+    ),
+    ses: capture(
+      new SESv2Client({
+        ...base,
+        ...(config.SEPAKAT_ENDPOINT_SES ? { endpoint: config.SEPAKAT_ENDPOINT_SES } : {}),
+      }),
+    ),
   };
   const presignS3 = config.SEPAKAT_ENDPOINT_S3_PUBLIC
     ? new S3Client(s3Config(config.SEPAKAT_ENDPOINT_S3_PUBLIC))
@@ -238,6 +250,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     pemdaName: (pemdaId) => catalog.pemda(pemdaId).directory.data.pemda.nama,
     clock: deps.clock,
     aws: base,
+    ...(options.captureClient ? { captureClient: options.captureClient } : {}),
   });
   const localExportPrinter = new InProcessExportPrinter({
     renderer: getRenderer,
@@ -246,10 +259,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   });
   const exportPrinter = config.SEPAKAT_RENDER_FUNCTION
     ? new LambdaExportPrinter({
-        lambda: new LambdaClient({
-          ...base,
-          ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
-        }),
+        lambda: capture(
+          new LambdaClient({
+            ...base,
+            ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
+          }),
+        ),
         functionName: config.SEPAKAT_RENDER_FUNCTION,
       })
     : localExportPrinter;
@@ -261,7 +276,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     documents,
     register,
     renderer: getRenderer,
-    signer: signingFunctionSigner(config, base, clients.s3, signing.signer) ?? signing.signer,
+    signer: signingFunctionSigner(config, base, clients.s3, signing.signer, capture) ?? signing.signer,
     pemda: (id: string) => catalog.pemda(id),
     sops: catalog.sops,
     clock: deps.clock,
@@ -319,10 +334,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   const identity =
     cognito &&
     new CognitoIdentity({
-      client: new CognitoIdentityProviderClient({
-        ...base,
-        ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
-      }),
+      client: capture(
+        new CognitoIdentityProviderClient({
+          ...base,
+          ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
+        }),
+      ),
       settings: cognito,
       known: {
         pemda: (id) => catalog.pemdaIds().includes(id),
@@ -457,13 +474,16 @@ function signingFunctionSigner(
   base: { region: string },
   s3: S3Client,
   verifier: Signer,
+  capture: <T>(client: T) => T,
 ): Signer | undefined {
   if (!config.SEPAKAT_SIGNING_FUNCTION) return undefined;
   return new LambdaSigner({
-    lambda: new LambdaClient({
-      ...base,
-      ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
-    }),
+    lambda: capture(
+      new LambdaClient({
+        ...base,
+        ...(config.SEPAKAT_ENDPOINT_LAMBDA ? { endpoint: config.SEPAKAT_ENDPOINT_LAMBDA } : {}),
+      }),
+    ),
     functionName: config.SEPAKAT_SIGNING_FUNCTION,
     s3,
     bucket: config.SEPAKAT_BUCKET_DOCUMENTS,

@@ -1,6 +1,5 @@
 import { renderHandler, type PrintedExport } from '../render/export-printing.ts';
-import { log, type LambdaContextLike } from '../observability/log.ts';
-import { lambdaApp } from './bootstrap.ts';
+import { lambdaApp, lambdaHandler } from './bootstrap.ts';
 
 /**
  * The render function (with the Chromium layer): prints the exports other functions ask for (the register PDF the
@@ -9,8 +8,7 @@ import { lambdaApp } from './bootstrap.ts';
  */
 let handle: ((event: unknown) => Promise<{ result: PrintedExport } | { error: Record<string, string> }>) | undefined;
 
-export const render = async (event: unknown, context?: LambdaContextLike) => {
-  if (context) log.addContext(context);
+export const render = lambdaHandler(async (event: unknown) => {
   handle ??= renderHandler((await lambdaApp()).localExportPrinter);
   return handle(event);
-};
+});
