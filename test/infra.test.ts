@@ -342,11 +342,26 @@ describe('the stateless stack', () => {
         ...(ACCESS[spec.id].invokesRender ? ['SEPAKAT_RENDER_FUNCTION'] : []),
       ];
       const keys = ACCESS[spec.id].keys.map((key) => KEY_SECRET_ARN[KEY_NAME[key]]);
+      // Powertools' Metrics and Tracer (functions/lambda/bootstrap.ts).
+      const powertools = [
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_TRACE_ENABLED',
+        'POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS',
+        'POWERTOOLS_TRACER_CAPTURE_ERROR',
+        'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
+      ];
       expect(Object.keys(env).sort(), spec.id).toEqual(
-        [...expected, ...signIn, ...scheduler, ...signing, ...keys].sort(),
+        [...expected, ...signIn, ...scheduler, ...signing, ...keys, ...powertools].sort(),
       );
       // Nothing makes a function log its event (Powertools' logEvent): the signing function's holds a credential.
       expect(env.POWERTOOLS_LOGGER_LOG_EVENT, spec.id).toBeUndefined();
+      // Metrics in the namespace the dashboard and the alarms read; traces on, never the response of http (pages,
+      // downloads) or signing (the signed document's location).
+      expect(env.POWERTOOLS_METRICS_NAMESPACE, spec.id).toBe(METRIC_NAMESPACE);
+      expect(env.POWERTOOLS_TRACE_ENABLED, spec.id).toBe('true');
+      expect(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE, spec.id).toBe(
+        spec.id === 'http' || spec.id === 'signing' ? 'false' : 'true',
+      );
       expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
       expect(env.SEPAKAT_STATE_MACHINE_ARN_PREFIX).toMatch(/^arn:aws:states:ap-southeast-3:\d{12}:stateMachine:$/);
       // The front door's own domain (no public URL or custom domain in cdk.json): no cycle, the distribution
