@@ -60,6 +60,9 @@ export function lambdaEnvironment(dir: string): Record<string, string> {
     SEPAKAT_PUBLIC_BASE_URL: 'https://sepakat.example.go.id',
     SEPAKAT_MAIL_FROM: 'Sepakat <tidak-membalas@sepakat.test>',
     SEPAKAT_LINK_KEY: Buffer.alloc(32, 7).toString('base64'),
+    // The http function's other two keys (read when its web app is built), as its secrets give them in AWS.
+    SEPAKAT_CODE_KEY: Buffer.alloc(32, 8).toString('base64'),
+    SEPAKAT_SESSION_KEY: Buffer.alloc(32, 9).toString('base64'),
     SEPAKAT_SOP_DIRS: join(dir, 'sops'),
     SEPAKAT_CONFIG_DIR: join(dir, 'config'),
     SEPAKAT_TEMPLATES_DIR: join(dir, 'templates'),

@@ -32,9 +32,10 @@ export interface MetricDimensions {
 }
 
 /**
- * The metrics port. A count is written at once (CloudWatch EMF in AWS, functions/observability/emf-metrics.ts; counters
- * in the log on the embedded default) and never fails the use case that counts. Without dimensions it counts in the
- * aggregate only (an event that belongs to no case).
+ * The metrics port. A count is recorded at once (CloudWatch EMF through Powertools Metrics in AWS, written at the end
+ * of the invocation, functions/observability/emf-metrics.ts; counters in the log on the embedded default) and never
+ * fails the use case that counts. Without dimensions it counts in the aggregate only (an event that belongs to no
+ * case).
  */
 export interface Metrics {
   count(name: MetricName, dimensions?: MetricDimensions, value?: number): void;

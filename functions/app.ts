@@ -149,6 +149,11 @@ export interface BuildOptions {
   log?: Pick<Log, 'error'>;
   /** Business metrics by pemda and SOP (functions/observability/emf-metrics.ts); none counted when absent. */
   metrics?: Metrics;
+  /**
+   * Traces an AWS SDK client's calls: X-Ray through Powertools' Tracer in the Lambdas (functions/lambda/bootstrap.ts),
+   * passed in like the log; every client the app makes goes through it. Clients stay as they are when absent.
+   */
+  captureClient?: <T>(client: T) => T;
 }
 
 /** Wires the use cases to the real AWS SDK clients. Only the configuration decides which world they talk to. */
@@ -167,7 +172,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       ses: config.SEPAKAT_ENDPOINT_SES,
       lambda: config.SEPAKAT_ENDPOINT_LAMBDA,
     },
+    // X-Ray captures each client once, as it is made (functions/lambda/bootstrap.ts; none locally).
+    ...(options.captureClient ? { capture: options.captureClient } : {}),
   });
+  const capture = <T>(client: T): T => (options.captureClient ? options.captureClient(client) : client);
   const clients = { dynamodb: made.dynamodb, s3: made.s3, sfn: made.sfn, ses: made.ses };
   const presignS3 = made.presignS3;
   const catalog = loadCatalog({
@@ -241,6 +249,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
     pemdaName: (pemdaId) => catalog.pemda(pemdaId).directory.data.pemda.nama,
     clock: deps.clock,
     aws: base,
+    ...(options.captureClient ? { captureClient: options.captureClient } : {}),
   });
   const localExportPrinter = new InProcessExportPrinter({
     renderer: getRenderer,
@@ -323,10 +332,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   const identity =
     cognito &&
     new CognitoIdentity({
-      client: new CognitoIdentityProviderClient({
-        ...base,
-        ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
-      }),
+      client: capture(
+        new CognitoIdentityProviderClient({
+          ...base,
+          ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
+        }),
+      ),
       settings: cognito,
       known: {
         pemda: (id) => catalog.pemdaIds().includes(id),

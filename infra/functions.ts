@@ -7,6 +7,8 @@
  * functions that render (openTask, document, runSchedule, render) also carry Chromium (@sparticuz/chromium, kept external and
  * shipped as a layer), the fonts and PDF.js (which draws page images in Chromium).
  */
+import { METRIC_NAMESPACE } from '../core/metrics.ts';
+
 export type FunctionId =
   | 'enterStep'
   | 'openTask'
@@ -42,6 +44,11 @@ export interface FunctionSpec {
    * BSrE allows): the signing function only.
    */
   readonly inVpc?: boolean;
+  /**
+   * Its traces keep no response (POWERTOOLS_TRACER_CAPTURE_RESPONSE=false): `http` (pages and downloads with personal
+   * data and capability links) and `signing` (the signed document's location). No trace keeps an event.
+   */
+  readonly untracedResponse?: boolean;
 }
 
 const step = (id: FunctionId, description: string, memoryMb = 256, timeoutSeconds = 30): FunctionSpec => ({
@@ -68,7 +75,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: "Tunggu: opens the task, binds the person, renders a signing task's document, emails the link",
   },
   step('automatic', 'Automatic work: notifications, recorded failures'),
-  step('caseData', 'Gates: reads a case data field'),
+  // Its answer is a field of the case (personal data): no trace keeps it.
+  { ...step('caseData', 'Gates: reads a case data field'), untracedResponse: true },
   step('finishCase', 'Hasil: closes the case and tells the pemohon'),
   step('continueCase', 'Lanjutkan: continues a bounded human wait in a new execution'),
   {
@@ -110,6 +118,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     chromium: false,
     description: 'HTTP API: action pages, staff console and archive, intake API, verification page',
+    untracedResponse: true,
   },
   {
     id: 'intake',
@@ -138,6 +147,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 30,
     chromium: false,
     inVpc: true,
+    untracedResponse: true,
     description:
       'Signing (invoked synchronously by http, openTask, document): the pemda provider (BSrE, KMS), from a fixed egress address',
   },
@@ -155,10 +165,26 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 ];
 
 /**
- * What every bundle leaves out: Chromium comes in its layer. The AWS SDK is bundled (the versions tested here, not
- * whatever the runtime carries that day).
+ * Powertools' settings of a function (functions/lambda/bootstrap.ts): its metrics in the `Sepakat` namespace; X-Ray
+ * tracing on, with outgoing HTTPS requests and errors (scrubbed of links, as in the log), and the response unless the
+ * function's traces keep none (`untracedResponse`).
  */
-export const EXTERNAL_MODULES = ['@sparticuz/chromium'] as const;
+export const powertoolsEnvironment = (spec: FunctionSpec): Record<string, string> => ({
+  POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+  POWERTOOLS_TRACE_ENABLED: 'true',
+  POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'true',
+  POWERTOOLS_TRACER_CAPTURE_ERROR: 'true',
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: spec.untracedResponse ? 'false' : 'true',
+});
+
+/**
+ * What every bundle leaves out: Chromium comes in its layer. The AWS SDK is bundled (the versions tested here, not
+ * whatever the runtime carries that day). Two modules no function runs on Node are left out too (about 60 KB of every
+ * bundle): `bowser`, imported only by the AWS SDK's browser user agent (`import("bowser")` when the SDK runs in a
+ * browser; on Node it uses its Node user agent), and `source-map`, which Handlebars' compiler requires in a try/catch
+ * only to write source maps of templates (never asked for) and replaces with its own shim when it is absent.
+ */
+export const EXTERNAL_MODULES = ['@sparticuz/chromium', 'bowser', 'source-map'] as const;
 
 /**
  * Directories copied beside every bundle (read at cold start: SEPAKAT_SOP_DIRS, _CONFIG_DIR, _TEMPLATES_DIR). Not
@@ -208,6 +234,9 @@ export const WITHOUT_CHROMIUM = 'infra/bundling/without-chromium.ts';
 /** zod without its 50 locales (infra/bundling/zod/without-locales.ts): about 260 KB less in every bundle. */
 export const ZOD_WITHOUT_LOCALES = 'infra/bundling/zod';
 
+/** semver as aws-xray-sdk-core (Powertools' Tracer) uses it: `gte` alone (infra/bundling/semver-gte.ts). */
+export const SEMVER_GTE = 'infra/bundling/semver-gte.ts';
+
 /** AWS SDK clients bundled from their ES modules (package.json "module", `dist-es/`), so unused operations go. */
 export const ESM_CLIENTS = [
   '@aws-sdk/client-lambda',
@@ -217,11 +246,16 @@ export const ESM_CLIENTS = [
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sesv2',
   '@aws-sdk/client-s3',
+  // With its document client: the CommonJS lib-dynamodb would require the whole client, every operation.
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/lib-dynamodb',
+  '@aws-sdk/client-scheduler',
 ] as const;
 
 /** esbuild `alias` of a function's bundle (absolute paths under `root`, the project root). */
 export const aliasesOf = (spec: FunctionSpec, root: string): Record<string, string> => ({
   zod: `${root}/${ZOD_WITHOUT_LOCALES}`,
+  semver: `${root}/${SEMVER_GTE}`,
   // These clients' ES modules instead of their one CommonJS file of every operation: only the operations called are
   // kept (Invoke; the sign-in operations; Sign and GetPublicKey; GetSecretValue; the executions and SendEmail; the S3 object operations), which keeps the http bundle under 1 MB zipped.
   ...Object.fromEntries(ESM_CLIENTS.map((c) => [c, `${root}/node_modules/${c}/dist-es/index.js`])),

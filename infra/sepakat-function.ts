@@ -17,7 +17,14 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SubnetType, type ISecurityGroup, type IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { aliasesOf, besideBundle, ESBUILD, EXTERNAL_MODULES, type FunctionSpec } from './functions.ts';
+import {
+  aliasesOf,
+  besideBundle,
+  ESBUILD,
+  EXTERNAL_MODULES,
+  powertoolsEnvironment,
+  type FunctionSpec,
+} from './functions.ts';
 import { acknowledge } from './nag.ts';
 
 /** The runtime of every function: the Node the test suite runs on (the `node` devDependency, .nvmrc). */
@@ -125,7 +132,7 @@ export class SepakatFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      environment: props.environment,
+      environment: { ...props.environment, ...powertoolsEnvironment(spec) },
       layers: props.layers ?? [],
       ...(props.deadLetterQueue ? { deadLetterQueueEnabled: true, deadLetterQueue: props.deadLetterQueue } : {}),
       ...(props.network

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { intakeTableDefinition, limitTableDefinition } from '../functions/adapters/intake-store.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,7 +35,7 @@ import { ACCESS, KEY_NAME, type BucketKey, type SecretKeyId, type TableKey } fro
 import { lambdaEnvironment } from '../bench/init-times.ts';
 import { METRIC_NAMES, METRIC_NAMESPACE } from '../core/metrics.ts';
 import { ChromiumLayerBundling } from '../infra/chromium-layer.ts';
-import { FUNCTIONS, type FunctionId } from '../infra/functions.ts';
+import { FUNCTIONS, powertoolsEnvironment, type FunctionId } from '../infra/functions.ts';
 import { AwsSolutionsChecks } from '../infra/nag.ts';
 import { environmentFrom } from '../infra/stacks.ts';
 import { EDGE_REGION, RATE_LIMIT_PER_5_MINUTES } from '../infra/edge-stack.ts';
@@ -342,11 +343,26 @@ describe('the stateless stack', () => {
         ...(ACCESS[spec.id].invokesRender ? ['SEPAKAT_RENDER_FUNCTION'] : []),
       ];
       const keys = ACCESS[spec.id].keys.map((key) => KEY_SECRET_ARN[KEY_NAME[key]]);
+      // Powertools' Metrics and Tracer (functions/lambda/bootstrap.ts).
+      const powertools = [
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_TRACE_ENABLED',
+        'POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS',
+        'POWERTOOLS_TRACER_CAPTURE_ERROR',
+        'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
+      ];
       expect(Object.keys(env).sort(), spec.id).toEqual(
-        [...expected, ...signIn, ...scheduler, ...signing, ...keys].sort(),
+        [...expected, ...signIn, ...scheduler, ...signing, ...keys, ...powertools].sort(),
       );
       // Nothing makes a function log its event (Powertools' logEvent): the signing function's holds a credential.
       expect(env.POWERTOOLS_LOGGER_LOG_EVENT, spec.id).toBeUndefined();
+      // Metrics in the namespace the dashboard and the alarms read; traces on, never the response of http (pages,
+      // downloads), signing (the signed document's location) or caseData (a field of the case).
+      expect(env.POWERTOOLS_METRICS_NAMESPACE, spec.id).toBe(METRIC_NAMESPACE);
+      expect(env.POWERTOOLS_TRACE_ENABLED, spec.id).toBe('true');
+      expect(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE, spec.id).toBe(
+        spec.id === 'http' || spec.id === 'signing' || spec.id === 'caseData' ? 'false' : 'true',
+      );
       expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
       expect(env.SEPAKAT_STATE_MACHINE_ARN_PREFIX).toMatch(/^arn:aws:states:ap-southeast-3:\d{12}:stateMachine:$/);
       // The front door's own domain (no public URL or custom domain in cdk.json): no cycle, the distribution
@@ -1577,15 +1593,22 @@ describe('function bundles', () => {
         const { http } = await import(${JSON.stringify(`file://${join(dir, 'index.mjs')}`)});
         const out = [];
         for (const event of ${JSON.stringify([event('/kesehatan'), event('/'), event(`/tugas/${token}`)])})
-          out.push(await http(event));
-        process.stdout.write(JSON.stringify(out));`;
+          out.push(await http(event, { awsRequestId: 'req-' + out.length, functionName: 'sepakat-http' }));
+        process.stdout.write('HASIL ' + JSON.stringify(out) + '\\n');`;
       // A separate Node process, started in the bundle's directory: nothing from this project's node_modules.
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: dir,
-        env,
-        timeout: 30_000,
-      });
-      const [health, home, task] = JSON.parse(stdout) as { statusCode: number; body: string }[];
+      const run = async (runEnv: Record<string, string>) => {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: dir,
+          env: runEnv,
+          timeout: 30_000,
+        });
+        const result = stdout.split('\n').find((l) => l.startsWith('HASIL '));
+        return { out: JSON.parse(result!.slice(6)) as { statusCode: number; body: string }[], stdout, stderr };
+      };
+      const untraced = await run(env);
+      // Outside Lambda the Tracer is off, and silent.
+      expect(untraced.stderr).not.toMatch(/x-?ray|segment/i);
+      const [health, home, task] = untraced.out;
       expect(health!.statusCode).toBe(200);
       expect(JSON.parse(health!.body)).toEqual({ status: 'ok' });
       // The home page lists the SOPs: the templates and the SOP data beside the bundle were read.
@@ -1596,6 +1619,37 @@ describe('function bundles', () => {
       // An unknown task link: the bundled SDK asked the local DynamoDB and found nothing.
       expect(task!.statusCode).toBe(404);
       expect(task!.body).toContain('Tautan tidak valid');
+
+      // As in Lambda with active tracing: a UDP socket in place of the X-Ray daemon receives what the Tracer sends.
+      const daemon = createSocket('udp4');
+      const sent: string[] = [];
+      daemon.on('message', (message) => sent.push(message.toString()));
+      await new Promise<void>((bound) => daemon.bind(0, '127.0.0.1', bound));
+      try {
+        const traced = await run({
+          ...env,
+          ...powertoolsEnvironment(FUNCTIONS.find((f) => f.id === 'http')!),
+          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+          LAMBDA_TASK_ROOT: dir,
+          AWS_LAMBDA_FUNCTION_NAME: 'sepakat-http',
+          _HANDLER: 'index.http',
+          _X_AMZN_TRACE_ID: 'Root=1-6753c2a0-8f3a2b1c4d5e6f7a8b9c0d1e;Parent=53995c3f42cd8ad8;Sampled=1',
+          AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+        });
+        expect(traced.out.map((r) => r.statusCode)).toEqual([200, 200, 404]);
+        await expect.poll(() => sent.join('\n')).toContain('## index.http');
+        await expect.poll(() => sent.join('\n')).toContain('"DynamoDB"');
+        const documents = sent.join('\n');
+        // The invocation's subsegment with its annotations; the AWS SDK's calls beneath it.
+        expect(documents).toContain('"ColdStart"');
+        expect(documents).toContain('"Service":"sepakat-http"');
+        // Never the response (a page, capability links) nor the event (the task link's token).
+        expect(documents).not.toContain('Tautan tidak valid');
+        expect(documents).not.toContain('index.http response');
+        expect(documents).not.toContain(token);
+      } finally {
+        daemon.close();
+      }
     } finally {
       await rt.cleanup();
     }

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { submitPermohonan } from '../cli/drive.ts';
 import { MAIL_CASE_TAG } from '../core/case/mail-events.ts';
 import { METRIC_NAMESPACE } from '../core/metrics.ts';
 import { mailEventsHandler } from '../functions/handlers/step-task-handlers.ts';
 import { createLog } from '../functions/observability/log.ts';
-import { EmfMetrics, emfLine, LocalMetrics } from '../functions/observability/emf-metrics.ts';
+import { LocalMetrics, PowertoolsMetrics } from '../functions/observability/emf-metrics.ts';
+import { buildApp } from '../functions/app.ts';
 import { readMailbox, type StoredMail } from '../local/ses/local-ses.ts';
 import { PRINCIPALS, sessionFor, web } from './support/console.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
@@ -13,46 +14,77 @@ const BLITAR = 'blitar-pengkoordinasian-nota-kesepakatan';
 /** The handler's own log lines, kept out of the test output. */
 const quiet = createLog({ format: 'line', write: () => undefined });
 
-describe('metrics in CloudWatch Embedded Metric Format', () => {
-  it('writes one EMF document per count, by pemda and SOP and in the aggregate, with nothing of the case', () => {
-    const lines: string[] = [];
-    const metrics = new EmfMetrics((line) => lines.push(line), { now: () => new Date('2026-12-07T03:00:00Z') }, 'fn');
-    metrics.count('CasesStarted', { pemda: 'kab-blitar', sop: BLITAR });
-    metrics.count('MailBounced');
-    const [byCase, aggregate] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(byCase).toEqual({
-      _aws: {
-        Timestamp: Date.parse('2026-12-07T03:00:00Z'),
-        CloudWatchMetrics: [
-          {
-            Namespace: METRIC_NAMESPACE,
-            Dimensions: [['pemda', 'sop'], []],
-            Metrics: [{ Name: 'CasesStarted', Unit: 'Count' }],
-          },
-        ],
+/** The EMF documents Powertools writes on stdout while `work` runs (other output passes through). */
+async function emfWrittenDuring(
+  work: (written: readonly string[]) => Promise<unknown> | void,
+): Promise<{ lines: string[]; docs: EmfDoc[] }> {
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) => {
+    const text = String(chunk);
+    if (text.startsWith('{"_aws"')) lines.push(...text.trim().split('\n'));
+    else return write(chunk, ...rest);
+    return true;
+  }) as typeof process.stdout.write);
+  try {
+    await work(lines);
+  } finally {
+    spy.mockRestore();
+  }
+  return { lines, docs: lines.map((l) => JSON.parse(l) as EmfDoc) };
+}
+
+interface EmfDoc {
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+  [key: string]: unknown;
+}
+
+describe('metrics through Powertools Metrics (CloudWatch EMF)', () => {
+  it("writes an invocation's counts at its end, by pemda and SOP and in the aggregate, even when it throws", async () => {
+    const metrics = new PowertoolsMetrics('sepakat-fn');
+    const a = { pemda: 'kab-blitar', sop: BLITAR };
+    const b = { pemda: 'kab-malang', sop: BLITAR };
+    const { docs } = await emfWrittenDuring(async (written) => {
+      const during = metrics.during(async () => {
+        metrics.count('MailSent', a);
+        metrics.count('MailSent', a);
+        // Kept until the invocation ends, or until a count of other dimensions starts a document of its own.
+        expect(written).toEqual([]);
+        metrics.count('TasksOpened', b);
+        metrics.count('MailFailed');
+        expect(written).toHaveLength(2);
+        throw new Error('gagal');
+      });
+      await expect(during).rejects.toThrow('gagal');
+    });
+    expect(docs).toHaveLength(3);
+    const [first, second, third] = docs;
+    expect(first!._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: [['pemda', 'sop'], []],
+        Metrics: [{ Name: 'MailSent', Unit: 'Count' }],
       },
-      service: 'fn',
-      pemda: 'kab-blitar',
-      sop: BLITAR,
-      CasesStarted: 1,
-    });
+    ]);
+    expect(first).toMatchObject({ service: 'sepakat-fn', pemda: 'kab-blitar', sop: BLITAR, MailSent: [1, 1] });
+    expect(second).toMatchObject({ pemda: 'kab-malang', TasksOpened: 1 });
     // Without a case: the aggregate dimension set only.
-    expect(aggregate).toMatchObject({
-      _aws: { CloudWatchMetrics: [{ Dimensions: [[]], Metrics: [{ Name: 'MailBounced', Unit: 'Count' }] }] },
-      MailBounced: 1,
-    });
-    expect(aggregate).not.toHaveProperty('pemda');
-    expect(emfLine('StrandedCases', 3, 0, 's')).toContain('"StrandedCases":3');
+    expect(third!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([[]]);
+    expect(third).toMatchObject({ MailFailed: 1 });
+    expect(third).not.toHaveProperty('pemda');
   });
 
-  it('never fails the counted work when the line cannot be written', () => {
-    const metrics = new EmfMetrics(
-      () => {
-        throw new Error('stdout closed');
-      },
-      { now: () => new Date(0) },
-    );
-    expect(() => metrics.count('MailSent')).not.toThrow();
+  it('writes a count made outside an invocation at once, and nothing for an invocation that counted nothing', async () => {
+    const metrics = new PowertoolsMetrics('sepakat-fn');
+    const { docs } = await emfWrittenDuring(async () => {
+      metrics.count('StrandedCases', undefined, 2);
+      await metrics.during(async () => undefined);
+    });
+    expect(docs).toHaveLength(1);
+    expect(docs[0]).toMatchObject({ StrandedCases: 2 });
   });
 });
 
@@ -191,6 +223,76 @@ describe('metrics and SES bounce and complaint events on the embedded default', 
     const page = await web(rt, `/konsol/kasus/${caseId}`, { cookie: pemohon.cookie });
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('Penerima menandai email sebagai spam');
+  });
+
+  it('writes the counts of a real use case as the EMF the dashboard and the alarms query', async () => {
+    // The same use case as the mailEvents function runs it in AWS: an App with Powertools Metrics, one invocation.
+    const metrics = new PowertoolsMetrics('sepakat-mailEvents');
+    const app = buildApp(rt.app.config, { metrics });
+    const address = taskMail.to[0]!;
+    const bounceOf = (feedbackId: string, emailAddress: string, mail: StoredMail) =>
+      snsOf({
+        eventType: 'Bounce',
+        bounce: {
+          bounceType: 'Permanent',
+          bounceSubType: 'General',
+          bouncedRecipients: [{ emailAddress, action: 'failed', status: '5.1.1' }],
+          timestamp: '2026-12-07T05:00:00.000Z',
+          feedbackId,
+          reportingMTA: 'dsn; a8-50.smtp-out.amazonses.com',
+        },
+        mail: mailOf(mail),
+      });
+    const { tags: _tags, ...untagged } = taskMail;
+    const { lines, docs } = await emfWrittenDuring(async () => {
+      await metrics.during(() => mailEventsHandler(app, quiet)(bounceOf('0102017f-bounce-0002', address, taskMail)));
+      // An address on no case: counted in the aggregate only.
+      await metrics.during(() =>
+        mailEventsHandler(
+          app,
+          quiet,
+        )(
+          bounceOf('0102017f-bounce-0003', 'tidak.dikenal@contoh.go.id', {
+            ...untagged,
+            to: ['tidak.dikenal@contoh.go.id'],
+          }),
+        ),
+      );
+      await metrics.during(() => app.sweepStranded());
+    });
+    expect(docs).toHaveLength(3);
+    const [byCase, noCase, stranded] = docs;
+    // The alarms read namespace Sepakat, the metric by name, no dimension: the [] set; the dashboard's SEARCH
+    // {Sepakat,pemda,sop}: the [pemda, sop] set.
+    expect(byCase).toMatchObject({
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: METRIC_NAMESPACE,
+            Dimensions: [['pemda', 'sop'], []],
+            Metrics: [{ Name: 'MailBounced', Unit: 'Count' }],
+          },
+        ],
+      },
+      service: 'sepakat-mailEvents',
+      pemda: 'kab-blitar',
+      sop: BLITAR,
+      MailBounced: 1,
+    });
+    expect(noCase).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [[]] }] },
+      MailBounced: 1,
+    });
+    expect(stranded).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [[]] }] },
+      StrandedCases: 0,
+    });
+    // Nothing of the case or the event: no case id, no address.
+    for (const line of lines) {
+      expect(line).not.toContain(caseId);
+      expect(line).not.toContain('@');
+    }
+    await app.close();
   });
 
   it('refuses what is not an SNS delivery of an SES event, in Indonesian, and records nothing', async () => {

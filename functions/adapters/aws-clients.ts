@@ -19,6 +19,11 @@ export interface AwsClientSettings {
     ses?: string | undefined;
     lambda?: string | undefined;
   };
+  /**
+   * Instruments each client as it is made (the Tracer's captureAWSv3Client in a Lambda). Not part of the cache key:
+   * a process makes its clients once, with the same instrumentation.
+   */
+  capture?: <T>(client: T) => T;
 }
 
 export interface AwsClients {
@@ -55,6 +60,7 @@ export function awsClients(settings: AwsClientSettings): AwsClients {
   const found = clientsByConfiguration.get(key);
   if (found) return found;
   const base = { region, ...(credentials ? { credentials } : {}) };
+  const capture = settings.capture ?? (<T>(client: T): T => client);
   const s3Config = (endpoint?: string): S3ClientConfig => ({
     ...base,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
@@ -62,20 +68,22 @@ export function awsClients(settings: AwsClientSettings): AwsClients {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const s3 = new S3Client(s3Config(endpoints.s3));
+  const s3 = capture(new S3Client(s3Config(endpoints.s3)));
   let lambda: LambdaClient | undefined;
   const made: AwsClients = {
-    dynamodb: new DynamoDBClient({ ...base, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) }),
+    dynamodb: capture(new DynamoDBClient({ ...base, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) })),
     s3,
     presignS3: endpoints.s3Public ? new S3Client(s3Config(endpoints.s3Public)) : s3,
     // disableHostPrefix: otherwise the SDK prefixes the host ("sync-…") for some operations, even on a custom endpoint.
-    sfn: new SFNClient({
-      ...base,
-      ...(endpoints.sfn ? { endpoint: endpoints.sfn, disableHostPrefix: true } : {}),
-    }),
-    ses: new SESv2Client({ ...base, ...(endpoints.ses ? { endpoint: endpoints.ses } : {}) }),
+    sfn: capture(
+      new SFNClient({
+        ...base,
+        ...(endpoints.sfn ? { endpoint: endpoints.sfn, disableHostPrefix: true } : {}),
+      }),
+    ),
+    ses: capture(new SESv2Client({ ...base, ...(endpoints.ses ? { endpoint: endpoints.ses } : {}) })),
     lambda: () =>
-      (lambda ??= new LambdaClient({ ...base, ...(endpoints.lambda ? { endpoint: endpoints.lambda } : {}) })),
+      (lambda ??= capture(new LambdaClient({ ...base, ...(endpoints.lambda ? { endpoint: endpoints.lambda } : {}) }))),
   };
   clientsByConfiguration.set(key, made);
   return made;

@@ -4,8 +4,9 @@ import { buildApp, type App, type BuildOptions } from '../app.ts';
 import { KEY_SECRET_ARN, loadConfig, type Config } from '../config.ts';
 import { EventBridgeScheduler, schedulerApi } from '../adapters/eventbridge-scheduler.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { log } from '../observability/log.ts';
-import { stdoutEmf } from '../observability/emf-metrics.ts';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { log, scrubbedError, type LambdaContextLike } from '../observability/log.ts';
+import { PowertoolsMetrics } from '../observability/emf-metrics.ts';
 
 /**
  * The cold start of a Lambda function in AWS: configuration from the environment (the one place it is read), the
@@ -14,11 +15,67 @@ import { stdoutEmf } from '../observability/emf-metrics.ts';
  * level, so it is built in the init phase (with the init's full CPU, before the first request waits on it). A
  * failed build fails the init, and Lambda runs a fresh init for the next invocation.
  *
- * Metrics: CloudWatch EMF lines on stdout (functions/observability/emf-metrics.ts), the function's name as `service`.
- * Tracing: X-Ray active tracing on every function and state machine (infra/), which traces each invocation with
- * its duration and outcome and no payload; nothing here captures a response or an event.
+ * Every entry wraps its handler in `lambdaHandler`: the request id in the log, the invocation's metrics written at its
+ * end, and its trace.
  */
 let app: Promise<App> | undefined;
+
+/** The function's name: the `service` of its traces and metrics. */
+const SERVICE = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'sepakat';
+
+/**
+ * Powertools' Tracer on X-Ray active tracing (infra/): a subsegment per invocation, the calls of every AWS SDK client
+ * the App makes (`captureClient`), and outgoing HTTPS and fetch requests (BSrE, the TSA). It traces only inside
+ * Lambda (off and silent on the embedded default, which never imports this file, and wherever
+ * POWERTOOLS_TRACE_ENABLED=false). Never the event; the response only where the function allows it
+ * (POWERTOOLS_TRACER_CAPTURE_RESPONSE, false for `http` and `signing`, and their `captureResponse: false`); an error
+ * reduced to its name, message and stack, without links, as in the log.
+ */
+export const tracer = new Tracer({ serviceName: SERVICE, captureHTTPsRequests: true });
+
+/** Business metrics: Powertools Metrics (EMF on stdout), written at the end of each invocation. */
+export const metrics = new PowertoolsMetrics(SERVICE, {
+  warn: (message) => log.warn(message),
+  error: (message) => log.error(message),
+});
+
+const captureClient = <T>(client: T): T => tracer.captureAWSv3Client(client);
+
+/**
+ * A Lambda handler with the project's instrumentation: the invocation's context in the log, its trace (a subsegment
+ * with the cold start and service annotations; the response as metadata unless `captureResponse` is false) and its
+ * metrics published when it ends, returned or thrown.
+ */
+export function lambdaHandler<E, C extends { awsRequestId: string }, R>(
+  handle: (event: E, context?: C) => Promise<R>,
+  options: { captureResponse?: boolean } = {},
+): (event: E, context?: C) => Promise<R> {
+  return (event, context) => {
+    if (context) log.addContext(context as unknown as LambdaContextLike);
+    return metrics.during(() => traced(() => handle(event, context), options.captureResponse ?? true));
+  };
+}
+
+async function traced<R>(invocation: () => Promise<R>, captureResponse: boolean): Promise<R> {
+  const segment = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  if (!segment) return invocation();
+  const name = process.env._HANDLER ?? SERVICE;
+  const subsegment = segment.addNewSubsegment(`## ${name}`);
+  tracer.setSegment(subsegment);
+  tracer.annotateColdStart();
+  tracer.addServiceNameAnnotation();
+  try {
+    const result = await invocation();
+    if (captureResponse) tracer.addResponseAsMetadata(result, name);
+    return result;
+  } catch (error) {
+    tracer.addErrorAsMetadata(scrubbedError(error) ?? new Error('kesalahan tanpa keterangan'));
+    throw error;
+  } finally {
+    subsegment.close();
+    tracer.setSegment(segment);
+  }
+}
 
 export function lambdaApp(): Promise<App> {
   app ??= build().catch((error: unknown) => {
@@ -31,6 +88,7 @@ export function lambdaApp(): Promise<App> {
 
 async function build(): Promise<App> {
   const env: Record<string, string | undefined> = { ...process.env };
+  // Read in the init phase, outside any invocation's trace: not captured.
   const secrets = new SecretsManagerClient({ region: env.SEPAKAT_REGION ?? env.AWS_REGION });
   // The keys this function was granted, each from its own secret (the others stay unset: requireKey refuses them).
   for (const [name, arnVariable] of Object.entries(KEY_SECRET_ARN)) {
@@ -57,7 +115,8 @@ async function build(): Promise<App> {
   return buildApp(config, {
     ...eventBridgeScheduler(config),
     log,
-    metrics: stdoutEmf(systemClock, process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'sepakat'),
+    metrics,
+    captureClient,
   });
 }
 
@@ -85,7 +144,7 @@ export function eventBridgeScheduler(config: Config): Pick<BuildOptions, 'schedu
   return {
     scheduler: () =>
       new EventBridgeScheduler(
-        schedulerApi(new SchedulerClient({ region: config.SEPAKAT_REGION })),
+        schedulerApi(captureClient(new SchedulerClient({ region: config.SEPAKAT_REGION }))),
         {
           groupName: group,
           targetArn,

@@ -1,6 +1,5 @@
 import { renderHandler } from '../render/export-printing.ts';
-import { log, type LambdaContextLike } from '../observability/log.ts';
-import { lambdaApp } from './bootstrap.ts';
+import { lambdaApp, lambdaHandler } from './bootstrap.ts';
 
 /**
  * The render function (with the Chromium layer): renders what the `http` function, which has no Chromium, asks for
@@ -8,18 +7,13 @@ import { lambdaApp } from './bootstrap.ts';
  * and page image of its `LambdaRenderer` (functions/render/lambda-renderer.ts), each through the documents bucket's
  * scratch prefix or, for a GET, inline. Nothing of the event is logged.
  */
-let handle: ReturnType<typeof renderHandler> | undefined;
+// Built in the init phase (top-level await), like every entry.
+const app = await lambdaApp();
+const handle = renderHandler({
+  printer: app.localExportPrinter,
+  renderer: () => app.localRenderer(),
+  s3: app.clients.s3,
+  bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS,
+});
 
-export const render = async (event: unknown, context?: LambdaContextLike) => {
-  if (context) log.addContext(context);
-  if (!handle) {
-    const app = await lambdaApp();
-    handle = renderHandler({
-      printer: app.localExportPrinter,
-      renderer: () => app.localRenderer(),
-      s3: app.clients.s3,
-      bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS,
-    });
-  }
-  return handle(event);
-};
+export const render = lambdaHandler(async (event: unknown) => handle(event));

@@ -1,6 +1,6 @@
 import { stepTaskHandlers } from '../handlers/step-task-handlers.ts';
-import { log, type LambdaContextLike } from '../observability/log.ts';
-import { lambdaApp } from './bootstrap.ts';
+import { log } from '../observability/log.ts';
+import { lambdaApp, lambdaHandler } from './bootstrap.ts';
 
 /**
  * The functions the compiled state machines call, one Lambda each (handler = export name), plus the scheduled ones.
@@ -10,12 +10,8 @@ import { lambdaApp } from './bootstrap.ts';
 /** Built in the init phase (top-level await): the first invocation does not wait for the App. */
 const handlers = stepTaskHandlers(await lambdaApp(), log);
 
-const on =
-  (role: keyof typeof handlers) =>
-  async (event: unknown, context?: LambdaContextLike): Promise<unknown> => {
-    if (context) log.addContext(context);
-    return handlers[role](event as never);
-  };
+const on = (role: keyof typeof handlers) =>
+  lambdaHandler(async (event: unknown): Promise<unknown> => handlers[role](event as never));
 
 export const enterStep = on('enterStep');
 export const openTask = on('openTask');

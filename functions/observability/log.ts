@@ -53,8 +53,8 @@ export type LogFormat = 'json' | 'line';
 const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>]+/gi;
 const scrub = (text: string) => text.replace(URL_PATTERN, '[tautan]');
 
-/** An error reduced to name, message and stack, with any URL (a capability link) removed. */
-function errorOf(error: unknown): Error | undefined {
+/** An error reduced to name, message and stack, with any URL (a capability link) removed (the log, the traces). */
+export function scrubbedError(error: unknown): Error | undefined {
   if (error === undefined) return undefined;
   const source = error instanceof Error ? error : new Error(String(error));
   const clean = new Error(scrub(source.message));
@@ -82,7 +82,7 @@ class PowertoolsLog implements Log {
   }
   error(message: string, keys: ErrorKeys = {}) {
     const { error, ...rest } = keys;
-    const err = errorOf(error);
+    const err = scrubbedError(error);
     if (err) this.logger.error(message, { ...clean(rest), error: err } as never);
     else this.logger.error(message, clean(rest));
   }
@@ -114,7 +114,7 @@ class LineLog implements Log {
     if (LEVELS.indexOf(level) < LEVELS.indexOf(this.minLevel)) return;
     const { error, ...rest } = keys;
     const all = clean({ ...this.keys, ...rest });
-    const err = errorOf(error);
+    const err = scrubbedError(error);
     const parts = [
       this.time(),
       level.toUpperCase(),

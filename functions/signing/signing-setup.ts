@@ -57,6 +57,8 @@ export interface SigningSetupInput {
   readonly clock: Clock;
   /** Region and credentials of the AWS clients. */
   readonly aws: { region: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  /** Traces an AWS SDK client's calls (X-Ray, in the Lambdas: functions/lambda/bootstrap.ts); as it is by default. */
+  readonly captureClient?: <T>(client: T) => T;
 }
 
 export function buildSigning(input: SigningSetupInput): SigningSetup {
@@ -156,10 +158,13 @@ function bsreSigner(
   // The signers' BSrE identities: Secrets Manager in AWS (the signing function only), the data directory locally.
   const lookup: BsreIdentities | undefined = config.SEPAKAT_BSRE_IDENTITIES_SECRET_ARN
     ? secretsManagerBsreIdentities(
-        new SecretsManagerClient({
-          region: input.aws.region,
-          ...(input.aws.credentials ? { credentials: input.aws.credentials } : {}),
-        }),
+        captured(
+          input,
+          new SecretsManagerClient({
+            region: input.aws.region,
+            ...(input.aws.credentials ? { credentials: input.aws.credentials } : {}),
+          }),
+        ),
         config.SEPAKAT_BSRE_IDENTITIES_SECRET_ARN,
       )
     : config.SEPAKAT_BSRE_IDENTITIES_FILE
@@ -206,11 +211,14 @@ async function openKmsKeys(
       }
     }
   }
-  const kms = new KMSClient({
-    region: input.aws.region,
-    ...(input.aws.credentials ? { credentials: input.aws.credentials } : {}),
-    ...(input.config.SEPAKAT_ENDPOINT_KMS ? { endpoint: input.config.SEPAKAT_ENDPOINT_KMS } : {}),
-  });
+  const kms = captured(
+    input,
+    new KMSClient({
+      region: input.aws.region,
+      ...(input.aws.credentials ? { credentials: input.aws.credentials } : {}),
+      ...(input.config.SEPAKAT_ENDPOINT_KMS ? { endpoint: input.config.SEPAKAT_ENDPOINT_KMS } : {}),
+    }),
+  );
   // Officials are `<pemda>/<person>`; the pemda's seal is `<pemda>/segel`.
   const keys = new KmsSigningKeys(
     kms,
@@ -221,6 +229,10 @@ async function openKmsKeys(
   );
   return { keys, roots: labelled };
 }
+
+/** An AWS SDK client, traced where the entry point traces (input.captureClient). */
+const captured = <T>(input: SigningSetupInput, client: T): T =>
+  input.captureClient ? input.captureClient(client) : client;
 
 /** A CRL file: DER, or PEM ("X509 CRL"). */
 async function crlFile(file: string): Promise<Uint8Array> {
