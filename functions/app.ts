@@ -40,6 +40,7 @@ import { caseDimensions, noMetrics, type Metrics } from '../core/metrics.ts';
 import { DynamoDbAgreementStore } from './adapters/agreement-store.ts';
 import { indukLookup } from './agreements/induk-lookup.ts';
 import { DynamoDbIntakeStore, DynamoDbRateLimiter } from './adapters/intake-store.ts';
+import type { RateLimiter } from '../core/case/intake-model.ts';
 import { executionNameForIntake } from '../core/case/intake.ts';
 import { START_POSITION } from '../core/sop/compile-sop.ts';
 import { createRenderer, type Renderer } from './render/renderer.ts';
@@ -65,6 +66,8 @@ export interface App {
   runtime: CaseRuntime;
   actions: TaskActions;
   intake: Intake;
+  /** The abuse counters of the public paths (the intake, the verification page's uploads). */
+  limiter: RateLimiter;
   /** Withdrawal, cancellation, reassignment and delegation of running cases. */
   caseAdmin: CaseAdmin;
   store: DynamoDbCaseStore;
@@ -178,6 +181,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   const capture = <T>(client: T): T => (options.captureClient ? options.captureClient(client) : client);
   const clients = { dynamodb: made.dynamodb, s3: made.s3, sfn: made.sfn, ses: made.ses };
   const presignS3 = made.presignS3;
+  // The abuse counters of the public paths (per hashed caller address; the limits table, with TTL).
+  const limiter = new DynamoDbRateLimiter(clients.dynamodb, config.SEPAKAT_TABLE_LIMITS);
   const catalog = loadCatalog({
     sopDirs: config.SEPAKAT_SOP_DIRS.split(',').map((d) => d.trim()),
     configDir: config.SEPAKAT_CONFIG_DIR,
@@ -364,6 +369,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
       },
       runtime,
     ),
+    limiter,
     intake: new Intake(
       {
         ...deps,
@@ -371,7 +377,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
         intakeBucket: config.SEPAKAT_BUCKET_INTAKE,
         maxUploadBytes: config.SEPAKAT_MAX_UPLOAD_BYTES,
         intakes: new DynamoDbIntakeStore(clients.dynamodb, config.SEPAKAT_TABLE_INTAKE),
-        limiter: new DynamoDbRateLimiter(clients.dynamodb, config.SEPAKAT_TABLE_LIMITS),
+        limiter,
         limits: {
           preparePerSourcePerHour: config.SEPAKAT_LIMIT_PERMOHONAN_PER_JAM,
           mailsPerAddressPerDay: config.SEPAKAT_LIMIT_EMAIL_PER_ALAMAT_PER_HARI,

@@ -8,7 +8,7 @@ import { Sessions } from './auth/session.ts';
 import { loadCaseFacts, mediansOf, openCaseForecasts, reportOf, forecastCase } from './analytics/mutu-baku-forecast.ts';
 import { registerCsv, registerPdfPrinted } from './documents/register-export.ts';
 import { printSopDocument } from '../core/documents/sop-document.ts';
-import { Verification } from './documents/verification.ts';
+import { Verification, VERIFICATION_UPLOADS_PER_HOUR } from './documents/verification.ts';
 import type { WebUseCases } from './handlers/web-context.ts';
 
 /**
@@ -63,6 +63,11 @@ export function webUseCases(app: App, options: WebUseCaseOptions = {}): WebUseCa
       timeZone: (pemdaId) => app.catalog.pemda(pemdaId).directory.data.pemda.jamKerja.timeZone,
       maxUploadBytes: app.config.SEPAKAT_MAX_UPLOAD_BYTES,
       uploads: { files: app.files, bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS },
+      uploadLimit: {
+        limiter: app.limiter,
+        linkKey: () => requireKey(app.config, 'SEPAKAT_LINK_KEY'),
+        perHour: VERIFICATION_UPLOADS_PER_HOUR,
+      },
     }),
     naskahPreview: (record, content) => app.documentWork.previewPages(record, content),
     lembarPerbandingan: (input) =>

@@ -160,6 +160,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 2048,
     timeoutSeconds: 28,
     chromium: true,
+    // Its answer may carry a rendered document inline (a GET's PDF or page images): no trace keeps it.
+    untracedResponse: true,
     description: 'Render (invoked synchronously by http): prints exports such as the register PDF with Chromium',
   },
 ];

@@ -357,11 +357,11 @@ describe('the stateless stack', () => {
       // Nothing makes a function log its event (Powertools' logEvent): the signing function's holds a credential.
       expect(env.POWERTOOLS_LOGGER_LOG_EVENT, spec.id).toBeUndefined();
       // Metrics in the namespace the dashboard and the alarms read; traces on, never the response of http (pages,
-      // downloads), signing (the signed document's location) or caseData (a field of the case).
+      // downloads), signing (the signed document's location), caseData (a field of the case) or render (a document).
       expect(env.POWERTOOLS_METRICS_NAMESPACE, spec.id).toBe(METRIC_NAMESPACE);
       expect(env.POWERTOOLS_TRACE_ENABLED, spec.id).toBe('true');
       expect(env.POWERTOOLS_TRACER_CAPTURE_RESPONSE, spec.id).toBe(
-        spec.id === 'http' || spec.id === 'signing' || spec.id === 'caseData' ? 'false' : 'true',
+        ['http', 'signing', 'caseData', 'render'].includes(spec.id) ? 'false' : 'true',
       );
       expect(env.SEPAKAT_SOP_DIRS).toBe('/var/task/sops');
       expect(env.SEPAKAT_STATE_MACHINE_ARN_PREFIX).toMatch(/^arn:aws:states:ap-southeast-3:\d{12}:stateMachine:$/);

@@ -150,4 +150,19 @@ describe('no case is stranded', () => {
     const after = await web(rt, `/konsol/kasus/${intakeId}`, { cookie });
     expect(after.text).not.toContain('Email gagal dikirim ke');
   }, 120_000);
+
+  // Last: it records a failure on the first case by hand, which the sweeps of the tests above must not see.
+  it('records one failure of one execution once, however often its recording is retried', async () => {
+    const record = (await rt.app.store.getCase(caseId))!;
+    const node = rt.app.catalog.sops.latest(SOP).nodes.find((n) => n.type === 'activity')!.id;
+    const execution = `arn:aws:states:ap-southeast-3:111111111111:execution:sepakat-uji:${caseId}-ulang`;
+    const input = { caseId, node, seq: record.cursor?.seq ?? 1, error: { Error: 'Sepakat.Transient' }, execution };
+    // The Gagal state retries on a transient error (say, the notice's mail throttled): the same fact each time.
+    await rt.app.runtime.recordFailure(input);
+    await rt.app.runtime.recordFailure(input);
+    const facts = (await history(caseId)).filter(
+      (e) => e.type === 'otomatis-gagal' && e.eventKey.endsWith(`${caseId}-ulang`),
+    );
+    expect(facts).toHaveLength(1);
+  });
 });

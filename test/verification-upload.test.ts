@@ -1,3 +1,4 @@
+import { VERIFICATION_UPLOADS_PER_HOUR } from '../functions/documents/verification.ts';
 import { randomBytes } from 'node:crypto';
 import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,5 +109,17 @@ describe('verification uploads through a presigned S3 PUT', () => {
       expect(res.status, kunci).toBe(400);
       expect(await res.text()).toContain('berkas unggahan tidak ditemukan');
     }
+  });
+
+  it('limits the presigned uploads one caller address may ask for in an hour (429, in Indonesian)', async () => {
+    // Every request of this file came from this address and counts; the limit is reached within its size.
+    let refused: { status: number; body: Record<string, unknown> } | undefined;
+    for (let i = 0; i <= VERIFICATION_UPLOADS_PER_HOUR && !refused; i++) {
+      const answer = await prepare(1024);
+      if (answer.status === 429) refused = answer;
+      else expect(answer.status).toBe(200);
+    }
+    expect(refused?.body.pesan).toMatch(/^Terlalu banyak unggahan verifikasi dari jaringan Anda dalam satu jam/);
+    expect((await prepare(1024)).status).toBe(429);
   });
 });

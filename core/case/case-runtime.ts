@@ -549,6 +549,8 @@ export class CaseRuntime {
     node: string;
     seq: number;
     error: { Error?: string; Cause?: string };
+    /** The execution that failed (its ARN): the fact's key, so a retried recording is the same fact (else the time). */
+    execution?: string;
   }): Promise<{ recorded: true }> {
     const record = await this.requireCase(input.caseId);
     // Recorded and told by the handler that failed (a signing task's document as the task opens).
@@ -561,7 +563,8 @@ export class CaseRuntime {
     const activity = nodeId ? this.activityOf(record, nodeId) : undefined;
     const cause = describeFailure(input.error);
     const at = this.now().toISOString();
-    const key = activationKey(input.seq, `otomatis-gagal#${at}`);
+    // Per execution (the last part of its ARN is its name): a retried recording is the same fact.
+    const key = activationKey(input.seq, `otomatis-gagal#${input.execution?.split(':').at(-1) ?? at}`);
     await this.history({
       caseId: input.caseId,
       eventKey: key,
@@ -754,8 +757,10 @@ export class CaseRuntime {
       });
       // The chain of the old due times stops; that of the new ones starts at its first reminder (one already sent
       // finds its fact and hands on to the next).
-      await this.cancelReminders(task, record);
+      // The new chain is scheduled before the old one is cancelled: a crash in between leaves a stale reminder,
+      // which finds its due times recomputed and sends nothing (below, remindTask), never no chain at all.
       await this.scheduleFirstReminder(redated, record, activity);
+      await this.cancelReminders(task, record);
       diubah++;
     }
     return { diperiksa: open.length, diubah };
@@ -866,8 +871,10 @@ export class CaseRuntime {
     const current = (job.rev ?? 0) === (task.dueRevision ?? 0);
     const handOn = async <T extends ReminderOutcome>(outcome: T): Promise<T> => {
       const scheduler = this.deps.scheduler;
-      if (!scheduler || !waits || !current) return outcome;
-      const next = nextReminder(this.reminderPlan(task, record, activity), jobKey(job), now);
+      if (!scheduler || !waits) return outcome;
+      // A reminder of due times since recomputed hands on to the chain of the current ones (its next reminder from
+      // now, by its key: once), in case a redate stopped before starting it.
+      const next = nextReminder(this.reminderPlan(task, record, activity), current ? jobKey(job) : '', now);
       if (next) {
         this.deps.faults.point('before-next-reminder');
         await scheduler.schedule(next);
@@ -880,7 +887,7 @@ export class CaseRuntime {
     const emailed = await this.deps.store.getHistory(task.caseId, emailKey);
     if (!emailed) {
       if (!waits) return 'tugas-tidak-terbuka';
-      if (!current) return 'terlewat';
+      if (!current) return handOn('terlewat');
       if (job.stage === 'sebelum-jatuh-tempo' && task.dueAt && now.getTime() >= Date.parse(task.dueAt))
         return handOn('terlewat');
     }

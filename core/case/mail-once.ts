@@ -65,8 +65,9 @@ export async function sendMailOnce<T extends string>(
       ...(attachments.length ? { attachments } : {}),
     });
   } catch (error) {
-    await deps.count?.('MailFailed', caseId);
+    // A transient failure is retried (and counted as sent when it goes); only a refusal counts as failed.
     if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
+    await deps.count?.('MailFailed', caseId);
     await deps.store.appendHistory(
       mailFailure(caseId, eventKey, deps.now(), {
         to: mail.to,

@@ -326,6 +326,8 @@ function compileFailure(states: Record<string, State>, name: string, node?: stri
         phase: 'gagal',
         index: 0,
         'error.$': '$.error',
+        // One failure of one execution is one fact, however often this state is retried.
+        'execution.$': '$$.Execution.Id',
       },
     },
     TimeoutSeconds: 60,

@@ -7,10 +7,17 @@ import { composeMime } from './mime.ts';
 /** SES v2 errors that no retry cures: the message was refused. */
 const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException']);
 
-/** What a person is shown of a refusal: SES's own text (it names the address), bounded. */
-function permanentReason(error: Error): string {
-  const text = (error.message || error.name).replace(/\s+/g, ' ').trim();
-  return `ditolak layanan email (${error.name}): ${text}`.slice(0, 400);
+/** What each refusal means, as an official reads it (SES's own text is English and names its region). */
+const MEANING: Record<string, string> = {
+  MessageRejected: 'alamat penerima ditolak (di sandbox SES hanya alamat terverifikasi yang dapat menerima email)',
+  MailFromDomainNotVerifiedException: 'domain pengirim belum terverifikasi di SES',
+  AccountSuspendedException: 'pengiriman email akun ini dihentikan oleh SES',
+};
+
+/** What a person is shown of a refusal: its kind, in Indonesian, and the addresses it was for. */
+function permanentReason(error: Error, to: readonly string[]): string {
+  const meaning = MEANING[error.name] ?? 'email ditolak';
+  return `ditolak layanan email (${error.name}): ${meaning}; penerima: ${to.join(', ')}`.slice(0, 400);
 }
 
 /**
@@ -51,7 +58,7 @@ export class SesMailer implements Mailer {
       // Refused for good (an unverified address in the sandbox, a suppressed or malformed one): a fact for the case,
       // never a reason to fail what sent it.
       if (PERMANENT.has((error as Error)?.name ?? ''))
-        throw new SepakatError(ErrorNames.MailRejected, permanentReason(error as Error), { cause: error });
+        throw new SepakatError(ErrorNames.MailRejected, permanentReason(error as Error, mail.to), { cause: error });
       throw error;
     }
   }

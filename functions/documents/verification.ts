@@ -6,6 +6,8 @@ import { KIND_LABELS, sniffKind } from '../../core/files/sniff.ts';
 import { formatTanggal, formatTanggalWaktu } from '../../core/format/tanggal.ts';
 import type { CertificateKind } from '../../core/ports.ts';
 import type { FileStore } from '../../core/files/accepted-files.ts';
+import { subjectTag } from '../../core/case/capabilities.ts';
+import type { RateLimiter } from '../../core/case/intake-model.ts';
 import { certificationText, levelText, UNCERTIFIED_TEXT } from '../../core/signing/certification.ts';
 import { STATUS_LABEL, tanggalPanjang, type RegisterEntry } from '../../core/register/numbering.ts';
 import type { DocumentRecord, DocumentStore } from '../adapters/document-store.ts';
@@ -45,10 +47,17 @@ export interface VerificationDeps {
    * Gateway and Lambda, whose payload limit is about 4.5 MB of file.
    */
   uploads?: { files: Pick<FileStore, 'presignUpload' | 'read'>; bucket: string };
+  /**
+   * The public upload's own limit: presigned uploads per caller address (hashed with the link key, as the intake's
+   * counters are) per hour. Without it, nothing is counted (tests of the page alone).
+   */
+  uploadLimit?: { limiter: RateLimiter; linkKey: () => Buffer; perHour: number };
 }
 
 /** Where verification uploads wait to be read (a lifecycle rule of the documents bucket deletes them after a day). */
 export const VERIFICATION_UPLOAD_PREFIX = 'verifikasi/';
+/** Presigned verification uploads one caller address may ask for in an hour (each up to the largest upload). */
+export const VERIFICATION_UPLOADS_PER_HOUR = 20;
 /** How long a presigned verification upload URL is valid. */
 export const VERIFICATION_UPLOAD_SECONDS = 5 * 60;
 const UPLOAD_KEY = /^verifikasi\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.pdf$/;
@@ -188,8 +197,21 @@ export class Verification {
    * other body; valid 5 minutes). Throws BadInput naming `ukuran` when the size is not a whole number of bytes from
    * 1 to the maximum.
    */
-  async prepareUpload(ukuran: number): Promise<PreparedUpload> {
+  async prepareUpload(ukuran: number, caller: { source?: string | undefined } = {}): Promise<PreparedUpload> {
     const uploads = this.uploadsOrFail();
+    const limit = this.deps.uploadLimit;
+    if (limit && caller.source) {
+      const taken = await limit.limiter.take(
+        `verifikasi#${subjectTag(limit.linkKey(), 'sumber', caller.source)}`,
+        { max: limit.perHour, windowSeconds: 3600 },
+        this.deps.clock.now(),
+      );
+      if (!taken.ok)
+        throw new SepakatError(
+          ErrorNames.Limited,
+          `Terlalu banyak unggahan verifikasi dari jaringan Anda dalam satu jam terakhir (paling banyak ${limit.perHour}). Silakan coba lagi nanti.`,
+        );
+    }
     if (!Number.isSafeInteger(ukuran) || ukuran < 1)
       throw new SepakatError(ErrorNames.BadInput, 'ukuran: ukuran berkas harus bilangan bulat byte, paling kecil 1.', {
         code: VerificationCodes.BerkasKosong,

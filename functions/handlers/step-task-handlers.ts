@@ -24,6 +24,8 @@ const AutomaticEvent = z.object({
   index: z.number().int().min(0),
   /** phase "gagal": the error Step Functions caught ({ Error, Cause }). */
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  /** phase "gagal": the execution (its ARN), so a retry of the recording records the failure once. */
+  execution: z.string().min(1).max(1024).optional(),
 });
 const CaseDataEvent = z.object({ caseId, field: z.string().min(1) });
 const FinishEvent = z.object({ caseId, outcome: z.enum(TERMINALS), after: seq });

@@ -68,8 +68,12 @@ export function verificationRoutes(app: Pick<WebUseCases, 'config' | 'verificati
         }
         const ukuran = (raw as { ukuran?: unknown } | null)?.ukuran;
         try {
-          return json(200, await verification.prepareUpload(typeof ukuran === 'number' ? ukuran : NaN));
+          return json(
+            200,
+            await verification.prepareUpload(typeof ukuran === 'number' ? ukuran : NaN, { source: event.sourceIp }),
+          );
         } catch (error) {
+          if (isSepakatError(error, ErrorNames.Limited)) return json(429, { pesan: error.message });
           if (!isSepakatError(error, ErrorNames.BadInput)) throw error;
           return json(error.code === VerificationCodes.UnggahanTerlaluBesar ? 413 : 400, { pesan: error.message });
         }

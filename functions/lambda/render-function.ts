@@ -16,4 +16,5 @@ const handle = renderHandler({
   bucket: app.config.SEPAKAT_BUCKET_DOCUMENTS,
 });
 
-export const render = lambdaHandler(async (event: unknown) => handle(event));
+// Its answer may carry a rendered document inline: never kept in a trace.
+export const render = lambdaHandler(async (event: unknown) => handle(event), { captureResponse: false });
