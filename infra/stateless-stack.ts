@@ -44,7 +44,7 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -152,6 +152,9 @@ export const HTTP_ROUTES: readonly { path: string; methods: HttpMethod[] }[] = [
 export class SepakatStateless extends Stack {
   readonly functions: Record<FunctionId, SepakatFunction>;
   readonly stateMachines: { sop: Sop; machine: StateMachine }[] = [];
+  /** The one role and the one log group of every SOP state machine: a version adds no IAM or log resource. */
+  readonly stateMachineRole: Role;
+  readonly stateMachineLogs: LogGroup;
   readonly deadLetterQueues: Partial<Record<FunctionId, Queue>> = {};
 
   /**
@@ -258,6 +261,7 @@ export class SepakatStateless extends Stack {
     // One state machine per SOP version, from the very ASL the local runtime executes.
     const aslDir = join(Stage.of(this)!.outdir, 'sepakat-asl');
     mkdirSync(aslDir, { recursive: true });
+    ({ role: this.stateMachineRole, logs: this.stateMachineLogs } = this.stateMachineShared());
     for (const sop of props.sops) this.stateMachines.push({ sop, machine: this.stateMachine(sop, aslDir) });
     this.grantWorkflows();
 
@@ -590,13 +594,18 @@ export class SepakatStateless extends Stack {
     }
   }
 
+  /** Every Sepakat state machine (one per SOP version, all named sepakat-…), by one ARN pattern. */
+  private machinePattern(): string {
+    return `arn:aws:states:${this.region}:${this.account}:stateMachine:${stateMachineName('')}*`;
+  }
+
   /**
    * The functions that start executions, report task results or stop executions, on every Sepakat state machine by
    * one ARN pattern (`stateMachine:sepakat-*`): their policies stay the same size whatever the number of SOP
    * versions, and name no state machine, so no function waits for one.
    */
   private grantWorkflows() {
-    const machines = `arn:aws:states:${this.region}:${this.account}:stateMachine:${stateMachineName('')}*`;
+    const machines = this.machinePattern();
     // Executions are named per case (permohonan-<id>, continuations) under their machine's name.
     const executions = `arn:aws:states:${this.region}:${this.account}:execution:${stateMachineName('')}*:*`;
     for (const [fid, access] of Object.entries(ACCESS) as [FunctionId, (typeof ACCESS)[FunctionId]][]) {
@@ -627,6 +636,51 @@ export class SepakatStateless extends Stack {
     }
   }
 
+  /**
+   * What every SOP state machine shares, so that a version costs its state machine and its one alarm and nothing
+   * else (CloudFormation's 500 resources): one role and one log group.
+   * The role: all the machines need the same (invoke the functions a compiled SOP may call, deliver their logs,
+   * X-Ray), so one role serves them all; it invokes the functions of FunctionPlaceholders by their unqualified ARN
+   * (as the ASL names them), a fixed list, so its policy does not grow with the number of versions. Only the Sepakat
+   * state machines (sepakat-…) of this account may assume it. The cost: a machine may invoke a function its own
+   * definition does not name, but every one of them runs the same compiled kind of SOP.
+   * The log group: Step Functions logging accepts a shared log group; each execution writes its own log stream
+   * (states/<machine name>/<execution>), so the machine and the case stay apparent.
+   */
+  private stateMachineShared(): { role: Role; logs: LogGroup } {
+    const machines = this.machinePattern();
+    const role = new Role(this, 'StateMachineRole', {
+      description: 'Sepakat: the role of every SOP state machine (one per version)',
+      assumedBy: new ServicePrincipal('states.amazonaws.com', {
+        conditions: {
+          ArnLike: { 'aws:SourceArn': machines },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: (Object.keys(FunctionPlaceholders) as FunctionRole[]).map((r) => this.functions[r].fn.functionArn),
+      }),
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5',
+      'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; Step Functions needs them on "*" for logging and tracing.',
+      ['Resource::*'],
+    );
+    const logs = new LogGroup(this, 'StateMachineLogs', {
+      // The /aws/vendedlogs/ prefix keeps Step Functions from adding a log resource policy per state machine (the
+      // account's 5,120-character limit on those would cap the number of SOP versions).
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName('').replace(/-$/, '')}`,
+      retention: RetentionDays.ONE_YEAR,
+      // Operational logs only: the durable record of a case is its history in DynamoDB.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    return { role, logs };
+  }
+
   private stateMachine(sop: Sop, aslDir: string): StateMachine {
     const name = stateMachineName(sop.key);
     // The compiled ASL, as compact JSON: the same definition compileSop gives (parsed, it is equal), without the
@@ -644,39 +698,18 @@ export class SepakatStateless extends Stack {
       if (!role) throw new Error(`${sop.key}: unknown placeholder \${${placeholder}}`);
       return this.functions[role].fn;
     };
-    const logGroup = new LogGroup(this, `${name}Logs`, {
-      // The /aws/vendedlogs/ prefix keeps Step Functions from adding a log resource policy per state machine (the
-      // account's 5,120-character limit on those would cap the number of SOP versions).
-      logGroupName: `/aws/vendedlogs/states/${name}`,
-      retention: RetentionDays.ONE_YEAR,
-      // Operational logs only: the durable record of a case is its history in DynamoDB.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const machine = new StateMachine(this, name, {
+    return new StateMachine(this, name, {
       stateMachineName: name,
       comment: `${sop.definition.header.nama} (${sop.key})`,
       definitionBody: DefinitionBody.fromFile(definitionFile),
       definitionSubstitutions: Object.fromEntries(used.map((p) => [p, functionOf(p).functionArn])),
+      role: this.stateMachineRole,
       // ALL: every state transition is logged, so an operator can follow a case step by step; the volume is small
       // (human-paced cases). Without execution data: inputs and outputs carry case data, personal data of pemohon
       // and officials, and the task tokens of human waits, which must never leave the tasks table.
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      logs: { destination: this.stateMachineLogs, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
-    // Invoke only the functions this definition calls, by their unqualified ARN (as the ASL names them).
-    machine.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: used.map((p) => functionOf(p).functionArn),
-      }),
-    );
-    acknowledge(
-      machine,
-      'AwsSolutions-IAM5',
-      'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; Step Functions needs them on "*" for logging and tracing.',
-      ['Resource::*'],
-    );
-    return machine;
   }
 
   private httpApi() {
@@ -770,15 +803,19 @@ export class SepakatStateless extends Stack {
       'Sepakat: a recipient marked an email as spam (recorded on its case as email-keluhan)',
       0,
     );
-    for (const { sop, machine } of this.stateMachines) {
-      const name = stateMachineName(sop.key);
-      alarm(`${name}Failed`, machine.metricFailed({ period, statistic: 'Sum' }), `${sop.key}: an execution failed`);
+    // One alarm per SOP version, on failed executions only. No aggregate is honest here: the AWS/States metrics carry
+    // the StateMachineArn dimension only, an alarm cannot use SEARCH, and a metric-math alarm over the list of
+    // machines still grows with it (and takes at most 10 metrics), so each version adds this alarm (and its machine).
+    // No ExecutionsTimedOut alarm: the compiled ASL has no top-level TimeoutSeconds (test/infra.test.ts checks it),
+    // and a human wait ends after its bounded TimeoutSeconds and continues in a new execution, so no execution comes
+    // near Step Functions' one-year limit. Were one to time out all the same, its case would be active without a
+    // running execution: the stranded-case sweep continues it and counts it in StrandedCases, which alarms above.
+    for (const { sop, machine } of this.stateMachines)
       alarm(
-        `${name}TimedOut`,
-        machine.metricTimedOut({ period, statistic: 'Sum' }),
-        `${sop.key}: an execution timed out`,
+        `${stateMachineName(sop.key)}Failed`,
+        machine.metricFailed({ period, statistic: 'Sum' }),
+        `${sop.key}: an execution failed`,
       );
-    }
     for (const [fid, queue] of Object.entries(this.deadLetterQueues))
       alarm(
         `${fid}DeadLetters`,
