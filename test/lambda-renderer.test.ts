@@ -3,11 +3,10 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sopDocumentInput } from '../core/documents/sop-document.ts';
 import { ErrorNames } from '../core/errors.ts';
-import { LOCAL_DEVELOPMENT_CREDENTIALS } from '../functions/app.ts';
 import { INLINE_REQUEST_BYTES, LambdaRenderer } from '../functions/render/lambda-renderer.ts';
 import { RENDER_FUNCTION_NAME } from '../local/runtime.ts';
 import { scratchKeys } from './support/render-scratch.ts';
-import { startTestRuntime } from './support/runtime.ts';
+import { localLambdaClient, startTestRuntime } from './support/runtime.ts';
 
 /**
  * The http function's Renderer (it has no Chromium in AWS): every render is an Invoke of the render function through
@@ -31,11 +30,7 @@ describe('LambdaRenderer through the render function', () => {
 
   beforeAll(async () => {
     rt = await startTestRuntime();
-    lambda = new LambdaClient({
-      region: 'ap-southeast-3',
-      endpoint: rt.urls.lambda,
-      credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
-    });
+    lambda = localLambdaClient(rt);
   }, 60_000);
   afterAll(async () => {
     lambda?.destroy();

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf } from '../cli/drive.ts';
 import { ErrorNames, SepakatError } from '../core/errors.ts';
 import type { SigningOfficial } from '../core/ports.ts';
-import { LOCAL_DEVELOPMENT_CREDENTIALS } from '../functions/app.ts';
 import { LambdaSigner } from '../functions/signing/lambda-signer.ts';
 import { sha256Hex, SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
 import { trustOf, verifyPdfSignatures } from '../functions/signing/verify.ts';
@@ -12,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileBsreIdentities } from '../functions/signing/bsre-identities.ts';
 import { FUNCTION_NAMES, SIGNING_FUNCTION_NAME } from '../local/runtime.ts';
-import { startTestRuntime } from './support/runtime.ts';
+import { localLambdaClient, startTestRuntime } from './support/runtime.ts';
 import { developmentPassphrase } from '../local/bsre/development-users.ts';
 
 /**
@@ -49,11 +48,7 @@ const details = {
 
 beforeAll(async () => {
   rt = await startTestRuntime({ log: (line) => logLines.push(line) });
-  lambda = new LambdaClient({
-    region: 'ap-southeast-3',
-    endpoint: rt.urls.lambda,
-    credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
-  });
+  lambda = localLambdaClient(rt);
 }, 60_000);
 afterAll(async () => {
   lambda?.destroy();

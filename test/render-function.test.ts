@@ -3,11 +3,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorNames } from '../core/errors.ts';
-import { LOCAL_DEVELOPMENT_CREDENTIALS } from '../functions/app.ts';
 import { registerPdfPrinted } from '../functions/documents/register-export.ts';
 import { EXPORT_SCRATCH_PREFIX, LambdaExportPrinter } from '../functions/render/export-printing.ts';
 import { RENDER_FUNCTION_NAME } from '../local/runtime.ts';
-import { startTestRuntime } from './support/runtime.ts';
+import { localLambdaClient, startTestRuntime } from './support/runtime.ts';
 
 /**
  * The render function (the one with Chromium) behind the local Lambda API, through the real @aws-sdk/client-lambda
@@ -21,11 +20,7 @@ describe('the render function', () => {
 
   beforeAll(async () => {
     rt = await startTestRuntime();
-    lambda = new LambdaClient({
-      region: 'ap-southeast-3',
-      endpoint: rt.urls.lambda,
-      credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
-    });
+    lambda = localLambdaClient(rt);
   }, 60_000);
   afterAll(async () => {
     lambda?.destroy();

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LOCAL_DEVELOPMENT_CREDENTIALS } from '../../functions/app.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRuntime, PROJECT_ROOT, type LocalRuntime, type RuntimeOptions } from '../../local/runtime.ts';
@@ -75,4 +77,13 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise((ok) => server.close(ok));
   return port;
+}
+
+/** A real Lambda client of the runtime's local Lambda Invoke API (`urls.lambda`), with the local-development keys. */
+export function localLambdaClient(rt: Pick<LocalRuntime, 'urls'>): LambdaClient {
+  return new LambdaClient({
+    region: 'ap-southeast-3',
+    endpoint: rt.urls.lambda,
+    credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+  });
 }
