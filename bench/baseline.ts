@@ -29,7 +29,7 @@ import { startLocalStepFunctions } from '../local/step-functions/local-step-func
 import { defaultChoice } from './act.ts';
 import { countDynamoDbRequests, OUTSIDE_LAMBDA, type CallContext } from './ddb-counter.ts';
 import { executionCosts, settleExecutions } from './executions.ts';
-import type { RunResult } from './figures.ts';
+import { SCHEDULE_TABLE, type RunResult } from './figures.ts';
 import { cpuMs, threadCpuMs } from './stats.ts';
 
 const REGION = 'ap-southeast-3';
@@ -599,7 +599,7 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     dynamodb: dynamodbCounts,
     // The document tables are the real run's names: the baseline has none (it writes no documents).
     // The schedule (reminders of each opened task) is counted with them: work the baseline does not mirror.
-    tables: { case: Object.values(names), document: ['sepakat-dokumen', 'sepakat-register', 'sepakat-jadwal'] },
+    tables: { case: Object.values(names), document: ['sepakat-dokumen', 'sepakat-register', SCHEDULE_TABLE] },
     serviceThreadElu: elu.utilization,
     serviceThreadActiveMs: elu.active,
     ...(thread0 !== undefined && thread1 !== undefined ? { serviceThreadCpuMs: thread1 - thread0 } : {}),

@@ -26,7 +26,7 @@ import type { ActorsInput, ActorsOutput } from './actors.ts';
 import { BASELINE_HANDLERS, runNoopBaseline } from './baseline.ts';
 import { countDynamoDbRequests, countRequests, OUTSIDE_LAMBDA, type CallContext } from './ddb-counter.ts';
 import { executionCosts, settleExecutions } from './executions.ts';
-import { figuresOf, ratios, type Figures, type RunResult } from './figures.ts';
+import { figuresOf, ratios, SCHEDULE_TABLE, type Figures, type RunResult } from './figures.ts';
 import { cpuMs, round, summarize, table, threadCpuMs } from './stats.ts';
 
 export const BENCH_NAME = 'concurrent-cases';
@@ -165,7 +165,7 @@ async function runReal(options: ConcurrentCasesOptions): Promise<{ run: RunResul
           document: [
             runtime.app.config.SEPAKAT_TABLE_DOCUMENTS,
             runtime.app.config.SEPAKAT_TABLE_REGISTER,
-            'sepakat-jadwal',
+            SCHEDULE_TABLE,
             runtime.app.config.SEPAKAT_TABLE_AGREEMENTS,
             runtime.app.config.SEPAKAT_TABLE_INTAKE,
             runtime.app.config.SEPAKAT_TABLE_LIMITS,

@@ -1,3 +1,4 @@
+import { SCHEDULE_TABLE } from '../local/runtime.ts';
 import { OUTSIDE_LAMBDA, type DynamoDbCounts } from './ddb-counter.ts';
 import { ratio, round, summarize, type Summary } from './stats.ts';
 
@@ -109,7 +110,7 @@ export interface StepCost {
 }
 
 /** The table of reminders and other timed work of the embedded default's scheduler. */
-export const SCHEDULE_TABLE = 'sepakat-jadwal';
+export { SCHEDULE_TABLE };
 
 export function stepCostOf(run: RunResult): StepCost {
   const completed = run.completed;

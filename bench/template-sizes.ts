@@ -16,17 +16,18 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { compactAsl, compileSop } from '../core/sop/compile-sop.ts';
 import { AwsSolutionsChecks } from '../infra/nag.ts';
 import { readSettings } from '../infra/settings.ts';
 import { createSepakat, environmentFrom } from '../infra/stacks.ts';
+import { ROOT } from './bundle-sizes.ts';
 import type { SummaryRow } from './concurrent-cases.ts';
 import { ratio, round, table } from './stats.ts';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { ROOT };
 /** CloudFormation's limits on a template (uploaded through S3) and on its resources. */
 export const TEMPLATE_LIMIT_BYTES = 1_000_000;
 export const RESOURCE_LIMIT = 500;

@@ -196,7 +196,6 @@ export function cognitoSettings(config: Config): CognitoSettings | undefined {
   };
 }
 
-/** The mail domain of Message-IDs: the sender's domain. */
 /** The three HMAC keys of the configuration, by the variable that carries each. */
 export type KeyName = 'SEPAKAT_LINK_KEY' | 'SEPAKAT_CODE_KEY' | 'SEPAKAT_SESSION_KEY';
 /** In AWS, the variable naming each key's secret (set only on the functions granted it, infra/grants.ts). */
@@ -216,6 +215,7 @@ export function requireKey(config: Config, name: KeyName): Buffer {
   return key;
 }
 
+/** The mail domain of Message-IDs: the sender's domain. */
 export const mailDomainOf = (from: string) => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'sepakat.local';
 
 /** State machine name of an SOP version (≤ 80 characters). */

@@ -336,16 +336,16 @@ export class SepakatStateful extends Stack {
     this.bsreIdentities = signing.bsreIdentities;
     this.signingKeys = signing.signingKeys;
 
-    const scheduling = this.scheduling();
-    this.scheduleGroup = scheduling.group;
-    this.schedulerRole = scheduling.role;
-    this.scheduleDeadLetters = scheduling.deadLetters;
     this.scheduler = {
       group: SCHEDULE_GROUP,
       targetArn: `arn:aws:lambda:${this.region}:${this.account}:function:${RUN_SCHEDULE_FUNCTION_NAME}`,
       roleArn: `arn:aws:iam::${this.account}:role/${FIXED_NAMES.schedulerRole}`,
       deadLetterArn: `arn:aws:sqs:${this.region}:${this.account}:${FIXED_NAMES.scheduleDeadLetters}`,
     };
+    const scheduling = this.scheduling();
+    this.scheduleGroup = scheduling.group;
+    this.schedulerRole = scheduling.role;
+    this.scheduleDeadLetters = scheduling.deadLetters;
 
     this.mailConfiguration = new ConfigurationSet(this, 'MailConfiguration', {
       configurationSetName: FIXED_NAMES.mailConfiguration,
@@ -400,7 +400,7 @@ export class SepakatStateful extends Stack {
             // runSchedule by its unqualified ARN, as the schedules name it.
             new PolicyStatement({
               actions: ['lambda:InvokeFunction'],
-              resources: [`arn:aws:lambda:${this.region}:${this.account}:function:${RUN_SCHEDULE_FUNCTION_NAME}`],
+              resources: [this.scheduler.targetArn],
             }),
             new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }),
           ],

@@ -82,7 +82,6 @@ import { SepakatFunction, TASK_ROOT } from './sepakat-function.ts';
 import type { Settings } from './settings.ts';
 import { FIXED_NAMES, RUN_SCHEDULE_FUNCTION_NAME, SIGNING_KEY_TAG, type SepakatStateful } from './stateful-stack.ts';
 
-export { RUN_SCHEDULE_FUNCTION_NAME, SCHEDULE_GROUP, STAFF_GROUPS } from './stateful-stack.ts';
 import { SIGNING_SCRATCH_PREFIX } from '../functions/signing/signing-invocation.ts';
 import { EXPORT_SCRATCH_PREFIX } from '../functions/render/export-printing.ts';
 import { CALENDAR_PREFIX } from '../functions/adapters/calendar-store.ts';

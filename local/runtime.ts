@@ -55,7 +55,7 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 const REGION = LOCAL_REGION;
 const ACCOUNT = '000000000000';
 /** The local scheduler's table (in AWS the schedule lives in EventBridge Scheduler; no table). */
-const SCHEDULE_TABLE = 'sepakat-jadwal';
+export const SCHEDULE_TABLE = 'sepakat-jadwal';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -214,6 +214,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const clock = options.clock ?? systemClock;
   // RFC 3161 signature timestamps (PAdES B-T), on the product's clock: for the product's signatures and BSrE tiruan's.
   const tsaStarted = startLocalTsa({ dataDir, host, now: () => clock.now() });
+  const sopDirs = options.sopDirs ?? [join(PROJECT_ROOT, 'sops')];
+  const configDir = options.configDir ?? join(PROJECT_ROOT, 'config');
   const [dynamodb, s3, ses, cognito, kms, tsa, bsre] = await Promise.all([
     startLocalDynamoDb({ dataDir, host }),
     startLocalS3({
@@ -224,7 +226,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }),
     startLocalSes({ dataDir, host }),
     // Staff sign-in: the development users of config/pengguna/ (local development passwords).
-    startLocalCognito({ dataDir, host, configDir: options.configDir ?? join(PROJECT_ROOT, 'config'), log }),
+    startLocalCognito({ dataDir, host, configDir, log }),
     // Asymmetric signing keys (the `kms` signer), kept in the data directory.
     startLocalKms({
       dataDir: join(dataDir, 'kms'),
@@ -251,7 +253,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   // Registration hashes a passphrase per user: it runs while the rest starts, and is awaited before the runtime is.
   const bsreUsers = registerDevelopmentUsers(bsre, {
     bsreDir: join(dataDir, 'bsre'),
-    configDir: options.configDir ?? join(PROJECT_ROOT, 'config'),
+    configDir,
     identitiesFile: join(dataDir, 'identitas-bsre.json'),
   });
   bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled
@@ -297,8 +299,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     startLocalLambda({ host, functionOf, onAsyncError: (name, error) => log(`lambda ${name} gagal`, { error }) }),
   ]);
 
-  const sopDirs = options.sopDirs ?? [join(PROJECT_ROOT, 'sops')];
-  const configDir = options.configDir ?? join(PROJECT_ROOT, 'config');
   const config = loadConfig({
     SEPAKAT_REGION: REGION,
     SEPAKAT_ENDPOINT_DYNAMODB: dynamodb.endpoint,

@@ -41,16 +41,14 @@ import { environmentFrom } from '../infra/stacks.ts';
 import { EDGE_REGION, RATE_LIMIT_PER_5_MINUTES } from '../infra/edge-stack.ts';
 import { ORIGIN_HEADER } from '../functions/handlers/front-door.ts';
 import { readSettings, SettingsError } from '../infra/settings.ts';
-import { FIXED_NAMES, SepakatStateful } from '../infra/stateful-stack.ts';
 import {
-  ASYNC_FUNCTIONS,
-  DURATION_ALARM_SHARE,
-  HTTP_ROUTES,
+  FIXED_NAMES,
   RUN_SCHEDULE_FUNCTION_NAME,
   SCHEDULE_GROUP,
-  SCHEDULES,
+  SepakatStateful,
   STAFF_GROUPS,
-} from '../infra/stateless-stack.ts';
+} from '../infra/stateful-stack.ts';
+import { ASYNC_FUNCTIONS, DURATION_ALARM_SHARE, HTTP_ROUTES, SCHEDULES } from '../infra/stateless-stack.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { startTestRuntime } from './support/runtime.ts';
 

@@ -422,7 +422,7 @@ export class CaseAdmin {
     if (!record.cursor || record.status !== 'aktif') return;
     const fromSeq = record.cursor.seq - 1;
     const replaced = (await this.deps.store.listTasks({ caseId: record.caseId })).filter((t) => t.seq === fromSeq);
-    const old = { ...record, sopKey: fromKey, sopId: record.sopId };
+    const old = { ...record, sopKey: fromKey };
     for (const task of replaced.filter((t) => t.state === 'cancelled')) {
       try {
         await this.runtime.cancelReminders(task, old);

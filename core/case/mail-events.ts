@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { caseDimensions, noMetrics, type Metrics } from '../metrics.ts';
-import type { CaseStore, Clock } from './model.ts';
+import type { CaseRecord, CaseStore, Clock } from './model.ts';
 
 /**
  * SES bounce and complaint events (the configuration set's event destination → SNS → the `mailEvents` function):
@@ -114,11 +114,16 @@ export class MailEvents {
     const at = fact.at && !Number.isNaN(Date.parse(fact.at)) ? new Date(fact.at) : this.deps.clock.now();
     let recorded = 0;
     const cases = new Set<string>();
+    // Read once per event, whatever the number of its recipients: the open tasks (only for an untagged mail) and
+    // each case.
+    const casesOf = await this.casesByAddress(event.mail.tags?.[MAIL_CASE_TAG] ?? []);
+    const records = new Map<string, Promise<CaseRecord | undefined>>();
     for (const address of fact.addresses) {
-      const caseIds = await this.casesOf(event.mail.tags?.[MAIL_CASE_TAG] ?? [], address);
+      const caseIds = casesOf(address);
       if (!caseIds.length) metrics.count(fact.metric);
       for (const caseId of caseIds) {
-        const record = await this.deps.store.getCase(caseId);
+        if (!records.has(caseId)) records.set(caseId, this.deps.store.getCase(caseId));
+        const record = await records.get(caseId);
         if (!record) continue;
         cases.add(caseId);
         const fresh = await this.deps.store.appendHistory({
@@ -137,11 +142,16 @@ export class MailEvents {
     return { kind: fact.kind, cases: [...cases], recorded };
   }
 
-  /** The tagged case, else the cases whose open tasks this address holds. */
-  private async casesOf(tagged: string[], address: string): Promise<string[]> {
-    if (tagged.length) return [...new Set(tagged)];
-    const lower = address.toLowerCase();
+  /** For each address: the tagged case, else the cases whose open tasks that address holds (listed once). */
+  private async casesByAddress(tagged: string[]): Promise<(address: string) => string[]> {
+    if (tagged.length) {
+      const cases = [...new Set(tagged)];
+      return () => cases;
+    }
     const open = await this.deps.store.listTasks({ state: 'open' });
-    return [...new Set(open.filter((t) => t.person.email.toLowerCase() === lower).map((t) => t.caseId))];
+    return (address) => {
+      const lower = address.toLowerCase();
+      return [...new Set(open.filter((t) => t.person.email.toLowerCase() === lower).map((t) => t.caseId))];
+    };
   }
 }

@@ -3,6 +3,7 @@ import type { TimeZone } from '../calendar/calendar-schema.ts';
 import { formatDurasi } from '../format/tanggal.ts';
 import { waktuOfStep, type Activity, type FlowNode, type Sop } from '../sop/load-sop.ts';
 import { isGate, isTerminal, type Terminal } from '../sop/schema.ts';
+import { countsEachLink } from '../sop/step-waktu.ts';
 import { formatTotalWaktu, type Waktu } from '../sop/waktu.ts';
 import type { CaseRecord, CaseStatus, Cursor, HistoryEvent, TaskRecord } from './model.ts';
 
@@ -215,7 +216,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     const waktu = activity?.waktu ?? null;
     // A step pass begins at its entry node: the step itself, or the first link of its chain; a chain whose links
     // state their own Waktu counts each link (three 1-day paraf links are 3 days).
-    const perLink = !!step && !isGate(step) && !!step.chain?.some((link) => link.waktu);
+    const perLink = !!step && countsEachLink(step);
     if (!activity || activity.linkIndex === null || activity.linkIndex === 0 || perLink) passes.push(waktu);
 
     const decidedEvent = decidedEvents.get(item.seq);

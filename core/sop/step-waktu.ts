@@ -8,6 +8,11 @@ import type { Waktu } from './waktu.ts';
  */
 export function waktuOfStep(step: Step | Gate): (Waktu | null)[] {
   if (isGate(step)) return [];
-  if (step.chain?.some((link) => link.waktu)) return step.chain.map((link) => link.waktu ?? step.waktu);
+  if (countsEachLink(step)) return step.chain!.map((link) => link.waktu ?? step.waktu);
   return [step.waktu];
+}
+
+/** Whether a step's total counts each link of its chain: some link states its own Waktu. */
+export function countsEachLink(step: Step | Gate): boolean {
+  return !isGate(step) && !!step.chain?.some((link) => link.waktu);
 }

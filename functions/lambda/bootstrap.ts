@@ -90,16 +90,13 @@ async function build(): Promise<App> {
   const env: Record<string, string | undefined> = { ...process.env };
   // Read in the init phase, outside any invocation's trace: not captured.
   const secrets = new SecretsManagerClient({ region: env.SEPAKAT_REGION ?? env.AWS_REGION });
-  // The keys this function was granted, each from its own secret (the others stay unset: requireKey refuses them).
-  for (const [name, arnVariable] of Object.entries(KEY_SECRET_ARN)) {
+  // The keys this function was granted, each from its own secret (the others stay unset: requireKey refuses them),
+  // and, in the http function only, the secret CloudFront sends in its origin header (functions/handlers/front-door.ts).
+  const secretArns = { ...KEY_SECRET_ARN, SEPAKAT_ORIGIN_SECRET: 'SEPAKAT_ORIGIN_SECRET_ARN' };
+  for (const [name, arnVariable] of Object.entries(secretArns)) {
     const arn = env[arnVariable];
     if (env[name] || !arn) continue;
     env[name] = (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
-  }
-  // The http function only: the secret CloudFront sends in its origin header (functions/handlers/front-door.ts).
-  if (!env.SEPAKAT_ORIGIN_SECRET && env.SEPAKAT_ORIGIN_SECRET_ARN) {
-    const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.SEPAKAT_ORIGIN_SECRET_ARN }));
-    env.SEPAKAT_ORIGIN_SECRET = out.SecretString;
   }
   // The signing function only: BSrE's Basic credentials, `{clientId, clientSecret}`, put there by the deployer.
   if (env.SEPAKAT_BSRE_CREDENTIALS_SECRET_ARN) {

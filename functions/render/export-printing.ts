@@ -1,19 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { invokeFunction } from '../adapters/lambda-invoke.ts';
+import { sha256Hex } from '../signing/signing-invocation.ts';
 import {
   answerDocument,
   DocumentInvocationSchema,
-  PrintOptionsSchema,
+  PrintExportRequestSchema,
   RENDER_SCRATCH_PREFIX,
   renderUnavailable,
   type DocumentRenderDeps,
 } from './lambda-renderer.ts';
 import type { PrintHtmlOptions, Renderer } from './renderer.ts';
-import { EXPORT_NAMES, type ExportName } from './templates.ts';
+import type { ExportName } from './templates.ts';
 
 /**
  * Exports printed to PDF (the register, `templates/exports`) where Chromium is: the `render` function in AWS (the
@@ -41,8 +42,6 @@ export interface ExportPrinter {
   print(name: ExportName, view: unknown, options: PrintHtmlOptions): Promise<PrintedExport>;
 }
 
-const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
 export class InProcessExportPrinter implements ExportPrinter {
   constructor(
     private readonly deps: {
@@ -63,13 +62,8 @@ export class InProcessExportPrinter implements ExportPrinter {
   }
 }
 
-/** What the render function is invoked with. */
-export interface RenderInvocation {
-  readonly op: 'printExport';
-  readonly name: ExportName;
-  readonly view: unknown;
-  readonly options: PrintHtmlOptions;
-}
+/** What the render function is invoked with to print an export. */
+export type RenderInvocation = z.input<typeof PrintExportRequestSchema>;
 
 export class LambdaExportPrinter implements ExportPrinter {
   constructor(private readonly deps: { lambda: LambdaClient; functionName: string }) {}
@@ -87,13 +81,6 @@ const PrintedSchema = z.object({
   size: z.number().int().nonnegative(),
 });
 
-const InvocationSchema = z.object({
-  op: z.literal('printExport'),
-  name: z.enum(EXPORT_NAMES),
-  view: z.unknown(),
-  options: PrintOptionsSchema,
-});
-
 /**
  * The render function: prints an export with the in-process printer (`op: 'printExport'`), or renders a document
  * request of a `LambdaRenderer` (`op: 'document'`, functions/render/lambda-renderer.ts) with this process's
@@ -103,7 +90,7 @@ const InvocationSchema = z.object({
 export function renderHandler(deps: DocumentRenderDeps & { printer: ExportPrinter }) {
   return async (event: unknown): Promise<{ result: unknown } | { error: Record<string, string> }> => {
     const document = DocumentInvocationSchema.safeParse(event);
-    const parsed = document.success ? undefined : InvocationSchema.safeParse(event);
+    const parsed = document.success ? undefined : PrintExportRequestSchema.safeParse(event);
     if (parsed && !parsed.success)
       return {
         error: {

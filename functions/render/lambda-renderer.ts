@@ -187,6 +187,13 @@ export const PrintOptionsSchema = z.object({
   pageNumbers: z.boolean().optional(),
   margins: z.object({ top: margin, right: margin, bottom: margin, left: margin }).optional(),
 });
+/** An export printed by name (the register PDF's request, and one of a LambdaRenderer's). */
+export const PrintExportRequestSchema = z.object({
+  op: z.literal('printExport'),
+  name: z.enum(EXPORT_NAMES),
+  view: z.unknown(),
+  options: PrintOptionsSchema,
+});
 const RequestSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('render'),
@@ -195,12 +202,7 @@ const RequestSchema = z.discriminatedUnion('op', [
     options: z.object({ paper: z.enum(PAPERS), landscape: z.boolean().optional() }),
   }),
   z.object({ op: z.literal('printHtml'), html: z.string(), options: PrintOptionsSchema }),
-  z.object({
-    op: z.literal('printExport'),
-    name: z.enum(EXPORT_NAMES),
-    view: z.unknown(),
-    options: PrintOptionsSchema,
-  }),
+  PrintExportRequestSchema,
   z.object({
     op: z.literal('pageImages'),
     pdf: z.string().min(1),
