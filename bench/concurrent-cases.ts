@@ -296,6 +296,12 @@ function stepCostRows(real: Figures, base: Figures | undefined): SummaryRow[] {
   });
   return [
     one('DynamoDB requests per case', 'requests', r.perCase.dynamodbRequests, b?.perCase.dynamodbRequests),
+    one(
+      'DynamoDB requests per case, schedule table apart',
+      'requests',
+      round(r.perCase.dynamodbRequests - r.perCase.schedulerRequests, 1),
+      b ? round(b.perCase.dynamodbRequests - b.perCase.schedulerRequests, 1) : undefined,
+    ),
     one('case-item reads per activation', 'reads', r.perActivation.caseItemReads, b?.perActivation.caseItemReads),
     one('service-thread CPU per case', 'ms', r.perCase.serviceThreadCpuMs, b?.perCase.serviceThreadCpuMs),
     one(
@@ -365,6 +371,12 @@ export function report(result: ConcurrentCasesResult): string {
           '  GetItem / Query / writes',
           `${r.stepCost.perCase.getItem} / ${r.stepCost.perCase.query} / ${r.stepCost.perCase.writes}`,
           b ? `${b.stepCost.perCase.getItem} / ${b.stepCost.perCase.query} / ${b.stepCost.perCase.writes}` : undefined,
+          undefined,
+        ),
+        row(
+          '  to the schedule table (AWS: Scheduler)',
+          r.stepCost.perCase.schedulerRequests,
+          b?.stepCost.perCase.schedulerRequests,
           undefined,
         ),
         row('  case-item reads', r.stepCost.perCase.caseItemReads, b?.stepCost.perCase.caseItemReads, undefined),

@@ -83,6 +83,11 @@ export interface StepCost {
   activations: number;
   perCase: {
     dynamodbRequests: number;
+    /**
+     * Of those, the requests to the embedded default's schedule table: in AWS these are EventBridge Scheduler calls
+     * (one CreateSchedule per reminder put, one DeleteSchedule per cancel), not DynamoDB requests.
+     */
+    schedulerRequests: number;
     getItem: number;
     query: number;
     writes: number;
@@ -135,6 +140,11 @@ export function stepCostOf(run: RunResult): StepCost {
     activations,
     perCase: {
       dynamodbRequests: per(d.reads + d.writes, completed, 1),
+      schedulerRequests: per(
+        Object.values(d.byTableCommand[SCHEDULE_TABLE] ?? {}).reduce((total, n) => total + n, 0),
+        completed,
+        1,
+      ),
       getItem: per(d.gets, completed, 1),
       query: per(d.queries, completed, 1),
       writes: per(d.writes, completed, 1),

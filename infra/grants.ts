@@ -98,7 +98,7 @@ const INTAKE = grant({
 });
 
 export const ACCESS: Record<FunctionId, FunctionAccess> = {
-  // runtime.enterStep: getCase, moveCursor (conditional update); history put.
+  // runtime.enterStep: enterCursor (conditional update; getCase only when it finds the case elsewhere); history put.
   enterStep: grant({ tables: { cases: 'readWrite', history: 'write' } }),
   // runtime.openTask: task get/create/attachToken; history (sendOnce reads it); the task email; SendTaskFailure to a
   // superseded token; settleDecision when the task was decided already (setCaseData, markReported, SendTaskSuccess);

@@ -150,8 +150,24 @@ export class CaseRuntime {
     return found;
   }
 
-  /** Masuk: records activation `after + 1` at `node`. A replay returns the activation it recorded before. */
-  async enterStep(input: { caseId: string; node: string; after: number }): Promise<{ seq: number }> {
+  /**
+   * Masuk: records activation `after + 1` at `node`. A replay returns the activation it recorded before. With the
+   * step's id (the compiled state machine passes it), the activation is one conditional write and nothing is read;
+   * only a write that finds the case elsewhere reads it, to tell a replay from a stale execution or a closed case.
+   */
+  async enterStep(input: { caseId: string; node: string; after: number; stepId?: string }): Promise<{ seq: number }> {
+    if (input.stepId) {
+      const seq = input.after + 1;
+      const enteredAt = this.now().toISOString();
+      const entered = await this.deps.store.enterCursor(input.caseId, input.after, {
+        node: input.node,
+        stepId: input.stepId,
+        seq,
+        enteredAt,
+      });
+      if (entered)
+        return this.entered(input.caseId, { node: input.node, stepId: input.stepId, seq, enteredAt, ...entered });
+    }
     const record = await this.requireCase(input.caseId);
     this.requireActive(record);
     const seq = input.after + 1;
@@ -179,18 +195,23 @@ export class CaseRuntime {
       if (again.cursor?.seq === seq && again.cursor.node === input.node) return { seq };
       throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} dipindahkan oleh eksekusi lain`);
     }
+    return this.entered(input.caseId, cursor);
+  }
+
+  /** The fact of an activation entered (`langkah-dimulai`). */
+  private async entered(caseId: string, cursor: Cursor): Promise<{ seq: number }> {
     await this.history({
-      caseId: input.caseId,
-      eventKey: activationKey(seq, 'masuk'),
+      caseId,
+      eventKey: activationKey(cursor.seq, 'masuk'),
       type: 'langkah-dimulai',
       at: cursor.enteredAt,
-      node: input.node,
-      stepId: activity.stepId,
-      seq,
-      visit,
+      node: cursor.node,
+      stepId: cursor.stepId,
+      seq: cursor.seq,
+      visit: cursor.visit,
     });
     this.deps.faults.point('after-cursor-moved');
-    return { seq };
+    return { seq: cursor.seq };
   }
 
   /**
@@ -252,7 +273,15 @@ export class CaseRuntime {
         // Every opening schedules the first reminder of the chain (once, by its key), so a crash after the task was
         // created leaves nothing unscheduled; before the email, so whoever holds the email has its reminder scheduled.
         await this.scheduleFirstReminder(task, record, activity);
-        await this.sendTaskEmail({ ...task, taskToken: input.taskToken }, record, activity);
+        // A task created by this very opening has had no email yet: nothing to look up before sending it.
+        await this.sendTaskEmail(
+          { ...task, taskToken: input.taskToken },
+          record,
+          activity,
+          undefined,
+          undefined,
+          created,
+        );
         return;
       }
       task = (await this.deps.store.getTask(taskId))!;
@@ -365,10 +394,13 @@ export class CaseRuntime {
     activity: Activity,
     eventKey = activationKey(task.seq, 'email#tugas'),
     ulangOleh?: { nama: string; jabatan: string },
+    /** No email of `eventKey` can have been sent yet (the task was created by this call): none is looked up. */
+    fresh = false,
   ): Promise<void> {
     await this.prepareShownDocument(task, record, activity);
     const pemda = this.deps.pemda(record.pemdaId);
     await this.sendOnce(record.caseId, eventKey, {
+      fresh,
       to: [task.person.email],
       template: 'tugas-baru',
       model: {
@@ -989,6 +1021,7 @@ export class CaseRuntime {
       template: Parameters<EmailRenderer['render']>[0];
       model: Record<string, unknown>;
       attachments?: MailAttachment[];
+      fresh?: boolean;
     },
   ): Promise<MailOutcome> {
     return sendMailOnce(

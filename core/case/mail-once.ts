@@ -50,9 +50,20 @@ export async function sendMailOnce<T extends string>(
   deps: MailOnceDeps<T>,
   caseId: string,
   eventKey: string,
-  mail: { to: string[]; template: T; model: Record<string, unknown>; attachments?: MailAttachment[] },
+  mail: {
+    to: string[];
+    template: T;
+    model: Record<string, unknown>;
+    attachments?: MailAttachment[];
+    /**
+     * The caller knows no email of this fact was sent (it created the fact this email belongs to in the same call):
+     * the history is not read first. A replay of that call is not fresh, and reads it.
+     */
+    fresh?: boolean;
+  },
 ): Promise<MailOutcome> {
-  if (!mail.to.length || (await deps.store.hasHistory(caseId, eventKey))) return 'sudah-terkirim';
+  if (!mail.to.length) return 'sudah-terkirim';
+  if (!mail.fresh && (await deps.store.hasHistory(caseId, eventKey))) return 'sudah-terkirim';
   const rendered = deps.emails.render(mail.template, mail.model);
   const messageId = messageIdFor(caseId, eventKey, deps.mailDomain);
   const attachments = mail.attachments ?? [];

@@ -6,9 +6,13 @@ import type {
   DocumentWork,
   DocumentWorkInput,
   Faults,
+  HistoryEvent,
   StoredFile,
   TaskRecord,
 } from '../case/model.ts';
+
+/** The case's history, read at most once by whoever calls it first (see `DocumentActions.historyOnce`). */
+type HistoryOnce = () => Promise<readonly HistoryEvent[]>;
 import type { PemdaContext } from '../case/case-runtime.ts';
 import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
@@ -167,6 +171,15 @@ export class DocumentActions implements DocumentWork {
   }
 
   /**
+   * The case's history, read once for one piece of document work and shared by everything it prints (a version
+   * saved meanwhile by `naskahVersion` is returned by that save, not read back).
+   */
+  private historyOnce(record: CaseRecord): HistoryOnce {
+    let read: Promise<readonly HistoryEvent[]> | undefined;
+    return () => (read ??= this.deps.store.listHistory(record.caseId));
+  }
+
+  /**
    * `naskah`: 'render' when the document is the naskah itself (its content version is made to exist: see
    * `naskahVersion`); 'latest' for other documents, which only read the latest saved version (a letter about the
    * naskah names it by its title) and never write.
@@ -176,6 +189,7 @@ export class DocumentActions implements DocumentWork {
     task: TaskRecord | undefined,
     activity?: Activity,
     naskahUse: 'render' | 'latest' = 'latest',
+    history: HistoryOnce = this.historyOnce(record),
   ): Promise<CaseDocumentContext> {
     const tanggal = this.today(record);
     // A letter goes out from whoever decided the step; work before the step, from the holder of its role.
@@ -192,8 +206,8 @@ export class DocumentActions implements DocumentWork {
     const signing = naskahUse === 'render' ? signingDay(record.data) : undefined;
     const naskah =
       naskahUse === 'render'
-        ? await this.naskahVersion(record, task, activity)
-        : await this.deps.drafts.versions(record.caseId).then((all) => all.at(-1));
+        ? await this.naskahVersion(record, task, activity, history)
+        : await this.deps.drafts.versions(record.caseId, await history()).then((all) => all.at(-1));
     const jenisNaskahSop = this.declaredJenis(record);
     return {
       ...(naskah ? { naskah: naskah.content, naskahVersi: naskah.versi } : {}),
@@ -250,26 +264,39 @@ export class DocumentActions implements DocumentWork {
    * The content version a naskah is rendered from: the one the decision of a drafting step saved (`naskah-versi`),
    * else the latest; when nothing was saved yet, the outline filled with the case becomes version 1.
    */
-  private async naskahVersion(record: CaseRecord, task: TaskRecord | undefined, activity?: Activity) {
+  private async naskahVersion(
+    record: CaseRecord,
+    task: TaskRecord | undefined,
+    activity: Activity | undefined,
+    history: HistoryOnce,
+  ) {
     const chosen = task?.decision?.values[NASKAH_VERSI];
     if (typeof chosen === 'number') {
       const version = await this.deps.drafts.get(record.caseId, chosen);
       if (version) return version;
     }
     const by = task?.decision?.by ?? task?.person;
-    return this.deps.drafts.forRendering(record, {
-      by: by
-        ? { id: by.id, nama: by.nama, jabatan: by.jabatan }
-        : { id: 'sepakat', nama: 'Sepakat', jabatan: 'Sistem' },
-      at: task?.decision?.at ?? this.deps.clock.now().toISOString(),
-      ...(activity ? { stepId: activity.stepId } : {}),
-      ...(task ? { seq: task.seq } : {}),
-    });
+    return this.deps.drafts.forRendering(
+      record,
+      {
+        by: by
+          ? { id: by.id, nama: by.nama, jabatan: by.jabatan }
+          : { id: 'sepakat', nama: 'Sepakat', jabatan: 'Sistem' },
+        at: task?.decision?.at ?? this.deps.clock.now().toISOString(),
+        ...(activity ? { stepId: activity.stepId } : {}),
+        ...(task ? { seq: task.seq } : {}),
+      },
+      await history(),
+    );
   }
 
   /** The valid paraf of each party over the current content version (earlier versions' paraf are void). */
-  private async parafFor(record: CaseRecord, contentVersion: string): Promise<CaseDocumentContext['paraf']> {
-    const history = await this.deps.store.listHistory(record.caseId);
+  private async parafFor(
+    record: CaseRecord,
+    contentVersion: string,
+    facts: HistoryOnce = this.historyOnce(record),
+  ): Promise<CaseDocumentContext['paraf']> {
+    const history = await facts();
     const sop = this.deps.sops.get(record.sopKey);
     const view = (pihak: Pihak) => {
       const state = parafStateOf(history, sop, pihak, contentVersion);
@@ -319,10 +346,11 @@ export class DocumentActions implements DocumentWork {
     record: CaseRecord,
     input: { activity: Activity; seq: number; task: TaskRecord | undefined },
     ctx: CaseDocumentContext,
+    history: HistoryOnce,
   ): Promise<CaseDocumentContext['disposisi'] | undefined> {
     const sop = this.deps.sops.get(record.sopKey);
     const pemda = this.deps.pemda(record.pemdaId);
-    const list = disposisiOf(sop, await this.deps.store.listHistory(record.caseId)).filter((d) => d.seq <= input.seq);
+    const list = disposisiOf(sop, await history()).filter((d) => d.seq <= input.seq);
     const decision = input.task?.decision;
     if (decision && !list.some((d) => d.seq === input.seq)) {
       const own = disposisiOfDecision(sop, {
@@ -402,11 +430,14 @@ export class DocumentActions implements DocumentWork {
     const purpose = `${record.caseId}#${seq}#${action.dokumen}`;
     const existing = await this.deps.documents.get(docIdFor(purpose));
     if (existing) return documentDetail(existing);
+    // The case's history is read once for everything this document prints (its naskah version, paraf, disposisi).
+    const history = this.historyOnce(record);
     const ctx = await this.context(
       record,
       input.task,
       input.activity,
       NASKAH_DOCUMENTS.has(action.dokumen) ? 'render' : 'latest',
+      history,
     );
     const letterSigner = LETTERS.has(action.dokumen) ? this.profile(record).dokumen.penandatanganSurat : undefined;
     if (letterSigner) {
@@ -433,13 +464,13 @@ export class DocumentActions implements DocumentWork {
       if (rapat) ctx.rapat = rapat;
     }
     if (action.dokumen === 'lembar-disposisi') {
-      const disposisi = await this.disposisiUpTo(record, input, ctx);
+      const disposisi = await this.disposisiUpTo(record, input, ctx, history);
       // A decision without an arahan (a return that needs none) gives no disposisi, so no sheet.
       if (!disposisi) return { dokumen: action.dokumen, dibuat: false, alasan: 'tanpa arahan' };
       ctx.disposisi = disposisi;
     }
     const konsep = NASKAH_DOCUMENTS.has(action.dokumen);
-    if (konsep) ctx.paraf = await this.parafFor(record, this.contentVersion(ctx));
+    if (konsep) ctx.paraf = await this.parafFor(record, this.contentVersion(ctx), history);
     const stored = await this.renderAndStore(
       record,
       { ...ctx, ...(konsep ? { konsep: true } : {}) },
@@ -692,9 +723,16 @@ export class DocumentActions implements DocumentWork {
     if (existing) return existing;
     const profile = this.profile(record);
     // A naskah is shown from its content version (made to exist); a letter only reads the naskah's title.
-    const base = await this.context(record, task, activity, SIGNED_LETTERS.has(act.dokumen) ? 'latest' : 'render');
+    const history = this.historyOnce(record);
+    const base = await this.context(
+      record,
+      task,
+      activity,
+      SIGNED_LETTERS.has(act.dokumen) ? 'latest' : 'render',
+      history,
+    );
     const version = this.contentVersion(base);
-    const paraf = await this.parafFor(record, version);
+    const paraf = await this.parafFor(record, version, history);
     let ctx: CaseDocumentContext;
     let meta: Detail = { versiIsi: version, tindakan: act.act, untuk: task.person.nama, jabatan: task.person.jabatan };
     let fileName: string;

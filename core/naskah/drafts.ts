@@ -145,8 +145,13 @@ export class NaskahDrafts {
    * The version a document of this case is rendered from: the latest; when nothing was saved yet, the outline
    * filled with the case is saved as version 1 by whoever completed the step, so every konsep names a stored version.
    */
-  async forRendering(record: CaseRecord, who: { by: NaskahAuthor; at: string; stepId?: string; seq?: number }) {
-    const latest = await this.deps.versions.latest(record.caseId);
+  async forRendering(
+    record: CaseRecord,
+    who: { by: NaskahAuthor; at: string; stepId?: string; seq?: number },
+    /** The case's history, when the caller has read it already. */
+    history?: readonly HistoryEvent[],
+  ) {
+    const latest = await this.deps.versions.latest(record.caseId, history);
     if (latest) return latest;
     const result = await this.deps.versions.save({
       caseId: record.caseId,

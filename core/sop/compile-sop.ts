@@ -214,7 +214,7 @@ function compileActivity(
 ) {
   states[stateNames.enter(a.id)] = lambdaTask(
     'enterStep',
-    { 'caseId.$': '$.caseId', node: a.id, 'after.$': '$.position.seq' },
+    { 'caseId.$': '$.caseId', node: a.id, stepId: a.stepId, 'after.$': '$.position.seq' },
     stateNames.failed(a.id),
     {
       Comment: `Langkah ${a.stepId}: ${truncate(a.label, 120)}`,

@@ -67,10 +67,16 @@ export class DynamoDbDocumentStore implements DocumentStore {
     return out.Item as DocumentRecord | undefined;
   }
 
-  /** Stores the document for a purpose once. Returns the stored record (an earlier one when the purpose was stored). */
+  /**
+   * Stores the document for a purpose once. Returns the stored record (an earlier one when the purpose was stored).
+   * The record's put is conditional, so a document that exists is found by that write, not by a read before it; only
+   * a document that also goes to the Object Lock archive is looked up first, so a replay leaves no second version
+   * there.
+   */
   async store(input: StoreDocumentInput): Promise<{ record: DocumentRecord; created: boolean }> {
     const docId = docIdFor(input.purpose);
-    const existing = await this.get(docId);
+    const archived = !!(input.nomor && this.archiveBucket && input.bucket !== this.archiveBucket);
+    const existing = archived ? await this.get(docId) : undefined;
     if (existing) return { record: existing, created: false };
     const hash = sha256(input.bytes);
     const extension = input.fileName.includes('.')
@@ -122,8 +128,7 @@ export class DynamoDbDocumentStore implements DocumentStore {
         );
         halaman.push({ key: imageKey, sha256: imageHash, width: image.width, height: image.height });
       }
-      if (input.nomor && this.archiveBucket && input.bucket !== this.archiveBucket)
-        arsip = await this.archiveCopy(key, input.bytes, hash, input.contentType);
+      if (archived) arsip = await this.archiveCopy(key, input.bytes, hash, input.contentType);
     } catch (error) {
       throw new SepakatError(ErrorNames.Transient, 'Penyimpanan dokumen sementara tidak tersedia', { cause: error });
     }

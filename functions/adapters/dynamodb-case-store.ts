@@ -69,7 +69,8 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async getCase(caseId: string): Promise<CaseRecord | undefined> {
-    return this.getItem<CaseRecord>(this.tables.cases, { caseId });
+    const item = await this.getItem<CaseRecord>(this.tables.cases, { caseId });
+    return item && caseOf(item);
   }
 
   async createCase(record: CaseRecord): Promise<'created' | 'exists'> {
@@ -101,6 +102,50 @@ export class DynamoDbCaseStore implements CaseStore {
         }),
       ),
     );
+  }
+
+  async enterCursor(
+    caseId: string,
+    fromSeq: number,
+    cursor: Omit<Cursor, 'visit'>,
+  ): Promise<{ visit: number } | undefined> {
+    // The visit is counted by the write itself (no read before it); the stored cursor takes its visit from `visits`
+    // when read (`caseOf`), so the two cannot disagree.
+    try {
+      const out = await this.send(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tables.cases,
+            Key: { caseId },
+            UpdateExpression: 'SET #cursor = :cursor, #visits.#node = if_not_exists(#visits.#node, :zero) + :one',
+            ConditionExpression:
+              fromSeq === 0
+                ? '#status = :aktif AND (attribute_not_exists(#cursor) OR attribute_type(#cursor, :null))'
+                : '#status = :aktif AND #cursor.#seq = :from',
+            ExpressionAttributeNames: {
+              '#cursor': 'cursor',
+              '#status': 'status',
+              '#visits': 'visits',
+              '#node': cursor.node,
+              ...(fromSeq === 0 ? {} : { '#seq': 'seq' }),
+            },
+            ExpressionAttributeValues: {
+              ':cursor': cursor,
+              ':zero': 0,
+              ':one': 1,
+              ':aktif': 'aktif',
+              ...(fromSeq === 0 ? { ':null': 'NULL' } : { ':from': fromSeq }),
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      const visits = (out.Attributes?.['visits'] ?? {}) as Record<string, number>;
+      return { visit: visits[cursor.node] ?? 1 };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   async moveCaseVersion(
@@ -174,13 +219,15 @@ export class DynamoDbCaseStore implements CaseStore {
 
   async listCases(status?: CaseStatus): Promise<CaseRecord[]> {
     if (status)
-      return this.queryAll<CaseRecord>({
-        TableName: this.tables.cases,
-        IndexName: INDEX.casesByStatus,
-        KeyConditionExpression: '#status = :s',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':s': status },
-      });
+      return (
+        await this.queryAll<CaseRecord>({
+          TableName: this.tables.cases,
+          IndexName: INDEX.casesByStatus,
+          KeyConditionExpression: '#status = :s',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':s': status },
+        })
+      ).map(caseOf);
     const all: CaseRecord[] = [];
     for (const s of ['aktif', 'selesai', 'ditolak', 'dibatalkan'] as const) all.push(...(await this.listCases(s)));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -191,12 +238,12 @@ export class DynamoDbCaseStore implements CaseStore {
    * items (the index has no status key): it saves bytes on the wire, not reads. `pageSize` sets the Query's `Limit`
    * (tests use a small one to cross pages).
    */
-  listCasesOfPemda(
+  async listCasesOfPemda(
     pemdaId: string,
     options: { status?: CaseStatus; since?: string; pageSize?: number } = {},
   ): Promise<CaseRecord[]> {
     const { status, since, pageSize } = options;
-    return this.queryAll<CaseRecord>({
+    const items = await this.queryAll<CaseRecord>({
       TableName: this.tables.cases,
       IndexName: INDEX.casesByPemda,
       KeyConditionExpression: since ? 'pemdaId = :p AND createdAt >= :since' : 'pemdaId = :p',
@@ -209,6 +256,7 @@ export class DynamoDbCaseStore implements CaseStore {
       ScanIndexForward: true,
       ...(pageSize ? { Limit: pageSize } : {}),
     });
+    return items.map(caseOf);
   }
 
   async listTasksOfCases(caseIds: readonly string[]): Promise<Map<string, TaskRecord[]>> {
@@ -582,6 +630,17 @@ export class DynamoDbCaseStore implements CaseStore {
   private queryAll<T>(input: QueryCommandInput): Promise<T[]> {
     return queryAll<T>(this.doc, input);
   }
+}
+
+/**
+ * A case item as the product reads it. A cursor written by `enterCursor` carries no visit of its own: the write
+ * counted it in `visits`, which is the one place it is kept (a cursor written whole, by a move between versions,
+ * carries both, equal).
+ */
+function caseOf(item: CaseRecord): CaseRecord {
+  const cursor = item.cursor;
+  if (!cursor || typeof cursor.visit === 'number') return item;
+  return { ...item, cursor: { ...cursor, visit: item.visits?.[cursor.node] ?? 1 } };
 }
 
 /** An update of one task guarded by `condition` (`#state` names its state). */

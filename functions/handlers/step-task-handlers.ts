@@ -13,7 +13,7 @@ const caseId = z.string().min(1).max(100);
 const node = z.string().min(1).max(40);
 const seq = z.number().int().min(0);
 
-const EnterEvent = z.object({ caseId, node, after: seq });
+const EnterEvent = z.object({ caseId, node, after: seq, stepId: z.string().min(1).max(40).optional() });
 const OpenTaskEvent = z.object({ caseId, node, seq, taskToken: z.string().min(1), executionArn: z.string().min(1) });
 const AutomaticEvent = z.object({
   caseId,
