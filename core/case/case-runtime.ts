@@ -237,7 +237,12 @@ export class CaseRuntime {
     let made: TaskRecord | undefined;
     let failure: unknown;
     try {
-      made = this.newTask(record, activity, taskId, record.cursor);
+      // Created holding this execution's token: the first opening needs no second write to attach it.
+      made = {
+        ...this.newTask(record, activity, taskId, record.cursor),
+        taskToken: input.taskToken,
+        executionArn: input.executionArn,
+      };
     } catch (error) {
       failure = error;
     }
@@ -262,7 +267,7 @@ export class CaseRuntime {
     }
     if (task.state === 'cancelled') throw new SepakatError(ErrorNames.CaseClosed, `Tugas ${taskId} dibatalkan`);
     if (task.state === 'open') {
-      const attached = await this.deps.store.attachToken(taskId, input.taskToken, input.executionArn);
+      const attached = created ? {} : await this.deps.store.attachToken(taskId, input.taskToken, input.executionArn);
       if (attached !== 'not-open') {
         if (attached.previousToken && attached.previousToken !== input.taskToken)
           await this.deps.sfn.sendTaskFailure(
@@ -473,7 +478,16 @@ export class CaseRuntime {
     if (!decision) throw new SepakatError(ErrorNames.NotFound, `Tugas ${task.taskId} belum diputuskan`);
     const caseRecord = record ?? (await this.requireCase(task.caseId));
     const activity = this.activityOf(caseRecord, task.node);
-    await this.history({
+    const caseData: Record<string, unknown> = {};
+    for (const field of activity.fields)
+      if (field.caseData && field.id in decision.values) caseData[field.id] = decision.values[field.id];
+    for (const file of decision.files) {
+      const field = activity.fields.find((f) => f.id === file.slot);
+      if (field?.caseData) caseData[field.id] = file.key;
+    }
+    // Three independent writes, each idempotent, made at once: the decision's fact, what it gives the case, and the
+    // cancel of the task's waiting reminder (each retry of the report cancels again, harmlessly).
+    const recorded = this.history({
       caseId: task.caseId,
       eventKey: activationKey(task.seq, 'diputuskan'),
       type: 'tugas-diputuskan',
@@ -491,16 +505,11 @@ export class CaseRuntime {
         ...(activity.actor.kind === 'external' ? { atasNama: activity.actor.jabatan } : {}),
       },
     });
-    const caseData: Record<string, unknown> = {};
-    for (const field of activity.fields)
-      if (field.caseData && field.id in decision.values) caseData[field.id] = decision.values[field.id];
-    for (const file of decision.files) {
-      const field = activity.fields.find((f) => f.id === file.slot);
-      if (field?.caseData) caseData[field.id] = file.key;
-    }
-    if (Object.keys(caseData).length) await this.deps.store.setCaseData(task.caseId, caseData);
-    // The task no longer waits: its waiting reminder goes (each retry of the report cancels again, harmlessly).
-    await this.cancelReminders(task, caseRecord);
+    await Promise.all([
+      recorded,
+      Object.keys(caseData).length ? this.deps.store.setCaseData(task.caseId, caseData) : undefined,
+      this.cancelReminders(task, caseRecord),
+    ]);
 
     const output = JSON.stringify({ choice: decision.choice });
     let token = task.taskToken;
@@ -525,7 +534,14 @@ export class CaseRuntime {
     choice?: string;
     index: number;
   }): Promise<{ done: true }> {
-    const record = await this.requireCase(input.caseId);
+    const key = activationKey(input.seq, `otomatis#${input.phase}#${input.choice ?? '-'}#${input.index}`);
+    const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
+    // The three reads this work needs are independent: made at once (one round trip of waiting, not three).
+    const [record, done, task] = await Promise.all([
+      this.requireCase(input.caseId),
+      this.deps.store.hasHistory(input.caseId, key),
+      this.deps.store.getTask(taskId),
+    ]);
     this.requireActive(record);
     const activity = this.activityOf(record, input.node);
     const list: readonly Automatic[] =
@@ -538,19 +554,15 @@ export class CaseRuntime {
         ErrorNames.NotFound,
         `Kerja otomatis ${input.phase}/${input.choice}/${input.index} tidak ada di ${input.node}`,
       );
-    const key = activationKey(input.seq, `otomatis#${input.phase}#${input.choice ?? '-'}#${input.index}`);
-    if (await this.deps.store.hasHistory(input.caseId, key)) return { done: true };
+    if (done) return { done: true };
     this.deps.faults.point('during-automatic-step');
     let detail: Record<string, string | number | boolean> = {};
     if (auto.action !== 'notify') {
       if (!this.deps.documents)
         throw new SepakatError(ErrorNames.InvalidDefinition, `Kerja dokumen "${auto.action}" tidak tersedia`);
-      const task = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), input.caseId, input.seq));
       detail = await this.deps.documents.perform({ record, activity, seq: input.seq, action: auto, task });
     } else {
       const to = await this.recipients(record, auto.to);
-      const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
-      const task = await this.deps.store.getTask(taskId);
       await this.sendNotice(record, `${key}#email`, to, {
         judul: auto.subject,
         pesan: auto.message,
