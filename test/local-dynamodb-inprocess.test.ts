@@ -1,4 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,12 +10,13 @@ import {
   DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
+  PutItemCommand,
   type CreateTableInput,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, documentClientOf } from '../functions/adapters/aws-clients.ts';
-import { InProcessHttpHandler } from '../local/dynamodb/in-process-handler.ts';
+import { InProcessHttpHandler, requestListenerOf } from '../local/dynamodb/in-process-handler.ts';
 import {
   ensureTables,
   LOCAL_DEVELOPMENT_CREDENTIALS,
@@ -22,7 +25,7 @@ import {
   startLocalDynamoDb,
   type LocalDynamoDb,
 } from '../local/dynamodb/local-dynamodb.ts';
-import { startTestRuntime } from './support/runtime.ts';
+import { eventually, startTestRuntime } from './support/runtime.ts';
 
 const TABLE: CreateTableInput = {
   TableName: 'sepakat-uji-inproses',
@@ -234,6 +237,36 @@ describe('the in-process transport to the local DynamoDB', () => {
     } finally {
       http.destroy();
     }
+  });
+});
+
+describe('the in-process handler on its own', () => {
+  it('reaches a dynalite that listens on no port; an abort in flight rejects at once, and dynalite finishes', async () => {
+    const dynalite = createRequire(import.meta.url)('dynalite') as (options: object) => Server;
+    const server = dynalite({ createTableMs: 0 }); // in memory, never listening
+    const listener = requestListenerOf(server);
+    let abortInFlight: AbortController | undefined;
+    const handler = new InProcessHttpHandler((req, res) => {
+      listener(req, res);
+      // The request is with dynalite now (its listeners attached, the body on its way).
+      abortInFlight?.abort();
+    }, 'http://dalam-proses.invalid');
+    const client = new DynamoDBClient({
+      ...localDynamoClientConfig('http://dalam-proses.invalid'),
+      requestHandler: handler,
+    });
+    await ensureTables(client, [TABLE]);
+
+    abortInFlight = new AbortController();
+    const put = client.send(new PutItemCommand({ TableName, Item: { pk: { S: 'dibatalkan' } } }), {
+      abortSignal: abortInFlight.signal,
+    });
+    await expect(put).rejects.toMatchObject({ name: 'AbortError', message: 'Request aborted' });
+    abortInFlight = undefined;
+    // As a server whose client went away, dynalite finished the write it had begun.
+    await eventually(
+      async () => (await client.send(new GetItemCommand({ TableName, Key: { pk: { S: 'dibatalkan' } } }))).Item,
+    );
   });
 });
 

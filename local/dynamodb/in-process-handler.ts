@@ -53,17 +53,21 @@ export class InProcessHttpHandler {
 
   async handle(request: SdkHttpRequest, options: SdkHandlerOptions = {}): Promise<{ response: SdkHttpResponse }> {
     const signal = options.abortSignal;
-    if (signal?.aborted) throw abortError();
+    if (signal?.aborted) throw abortError(signal);
     if (this.closed) throw closedError(this.endpoint);
     const body = await bodyBytes(request.body);
+    if (signal?.aborted) throw abortError(signal);
     return new Promise((resolve, reject) => {
       let settled = false;
+      let stopListening = (): void => {};
       const finish = (outcome: () => void): void => {
         if (settled) return;
         settled = true;
+        stopListening();
         outcome();
       };
-      if (signal) onAbort(signal, () => finish(() => reject(abortError())));
+      // As over HTTP, an abort rejects at once; dynalite finishes what it had started (as a server would).
+      if (signal) stopListening = onAbort(signal, () => finish(() => reject(abortError(signal))));
 
       const req = Object.assign(new EventEmitter(), {
         method: request.method,
@@ -151,17 +155,26 @@ function lowerCased(headers: Record<string, string>): Record<string, string> {
   return lower;
 }
 
-function onAbort(signal: NonNullable<SdkHandlerOptions['abortSignal']>, abort: () => void): void {
+/** Calls `abort` when the signal fires; returns the removal of that call. */
+function onAbort(signal: NonNullable<SdkHandlerOptions['abortSignal']>, abort: () => void): () => void {
   if (typeof signal.addEventListener === 'function') {
-    (signal as AbortSignal).addEventListener('abort', abort, { once: true });
-  } else {
-    signal.onabort = abort;
+    const target = signal as AbortSignal;
+    target.addEventListener('abort', abort, { once: true });
+    return () => target.removeEventListener('abort', abort);
   }
+  signal.onabort = abort;
+  return () => {
+    if (signal.onabort === abort) signal.onabort = null;
+  };
 }
 
-/** The error the SDK's own Node handler gives an aborted request. */
-function abortError(): Error {
-  const error = new Error('Request aborted');
+/** The error the SDK's own Node handler gives an aborted request (with the signal's reason as its cause). */
+function abortError(signal: NonNullable<SdkHandlerOptions['abortSignal']>): Error {
+  const reason = (signal as { reason?: unknown }).reason;
+  const error = new Error(
+    reason === undefined || reason instanceof Error ? 'Request aborted' : String(reason),
+    reason instanceof Error ? { cause: reason } : {},
+  );
   error.name = 'AbortError';
   return error;
 }
