@@ -14,7 +14,7 @@ import {
   type CreateTableInput,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsClients, documentClientOf } from '../functions/adapters/aws-clients.ts';
 import { InProcessHttpHandler, requestListenerOf } from '../local/dynamodb/in-process-handler.ts';
 import {
@@ -267,6 +267,32 @@ describe('the in-process handler on its own', () => {
     await eventually(
       async () => (await client.send(new GetItemCommand({ TableName, Key: { pk: { S: 'dibatalkan' } } }))).Item,
     );
+  });
+});
+
+describe('SEPAKAT_DYNAMODB_INPROCESS=0', () => {
+  it('leaves the clients of the process on HTTP', async () => {
+    vi.stubEnv('SEPAKAT_DYNAMODB_INPROCESS', '0');
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'sepakat-dynamodb-http-'));
+    const dynamo = await startLocalDynamoDb({ dataDir });
+    try {
+      expect(dynamo.inProcess).toBe(false);
+      const client = awsClients({
+        region: LOCAL_REGION,
+        credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+        endpoints: { dynamodb: dynamo.endpoint },
+      }).dynamodb;
+      expect(client.config.requestHandler).not.toBeInstanceOf(InProcessHttpHandler);
+      const ports = await connectionsAccepted(async () => {
+        await client.send(new ListTablesCommand({}));
+      });
+      expect(ports).toContain(portOf(dynamo.endpoint));
+      client.destroy();
+    } finally {
+      vi.unstubAllEnvs();
+      await dynamo.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
