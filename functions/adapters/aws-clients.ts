@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -45,12 +45,41 @@ export interface AwsClients {
  */
 const clientsByConfiguration = new Map<string, AwsClients>();
 
+/**
+ * The request handlers of the DynamoDB endpoints served in this very process (the embedded local default's dynalite,
+ * `local/dynamodb/`): a client made for such an endpoint sends its real serialized requests to it without a socket.
+ * Nothing is registered in AWS, in the CLI or in any other process, whose clients use HTTP.
+ */
+const inProcessHandlers = new Map<
+  string,
+  { handler: NonNullable<DynamoDBClientConfig['requestHandler']>; id: number }
+>();
+let inProcessRegistrations = 0;
+
+/**
+ * Makes the DynamoDB clients made from now on for `endpoint` use `handler`; returns the removal (clients made before
+ * keep what they had). Each registration is a configuration of its own: a client made for an earlier one is not
+ * reused.
+ */
+export function useInProcessHandler(
+  endpoint: string,
+  handler: NonNullable<DynamoDBClientConfig['requestHandler']>,
+): () => void {
+  const entry = { handler, id: ++inProcessRegistrations };
+  inProcessHandlers.set(endpoint, entry);
+  return () => {
+    if (inProcessHandlers.get(endpoint) === entry) inProcessHandlers.delete(endpoint);
+  };
+}
+
 export function awsClients(settings: AwsClientSettings): AwsClients {
   const { region, credentials, endpoints } = settings;
+  const inProcess = endpoints.dynamodb ? inProcessHandlers.get(endpoints.dynamodb) : undefined;
   const key = JSON.stringify([
     region,
     credentials?.accessKeyId ?? '',
     endpoints.dynamodb ?? '',
+    inProcess?.id ?? 0,
     endpoints.s3 ?? '',
     endpoints.s3Public ?? '',
     endpoints.sfn ?? '',
@@ -71,7 +100,13 @@ export function awsClients(settings: AwsClientSettings): AwsClients {
   const s3 = capture(new S3Client(s3Config(endpoints.s3)));
   let lambda: LambdaClient | undefined;
   const made: AwsClients = {
-    dynamodb: capture(new DynamoDBClient({ ...base, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) })),
+    dynamodb: capture(
+      new DynamoDBClient({
+        ...base,
+        ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}),
+        ...(inProcess ? { requestHandler: inProcess.handler } : {}),
+      }),
+    ),
     s3,
     presignS3: endpoints.s3Public ? new S3Client(s3Config(endpoints.s3Public)) : s3,
     // disableHostPrefix: otherwise the SDK prefixes the host ("sync-…") for some operations, even on a custom endpoint.

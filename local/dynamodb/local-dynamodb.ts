@@ -27,6 +27,8 @@ import {
   type DynamoDBClientConfig,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { useInProcessHandler } from '../../functions/adapters/aws-clients.ts';
+import { InProcessHttpHandler, requestListenerOf } from './in-process-handler.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -57,10 +59,17 @@ export interface LocalDynamoDbOptions {
   dataDir: string;
   host?: string;
   port?: number;
+  /**
+   * Whether the AWS clients this process makes for the endpoint (`awsClients`) reach dynalite in-process, without
+   * a socket (default: yes, unless SEPAKAT_DYNAMODB_INPROCESS=0). The HTTP endpoint answers either way.
+   */
+  inProcess?: boolean;
 }
 
 export interface LocalDynamoDb {
   endpoint: string;
+  /** Whether this process's `awsClients` for the endpoint use the in-process handler. */
+  inProcess: boolean;
   /** Stops the server and closes the LevelDB (releasing its lock for the next start). */
   close(): Promise<void>;
 }
@@ -75,7 +84,12 @@ export function localDynamoClientConfig(endpoint: string, region: string = LOCAL
 }
 
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise<LocalDynamoDb> {
-  const { dataDir, host = '127.0.0.1', port = 0 } = options;
+  const {
+    dataDir,
+    host = '127.0.0.1',
+    port = 0,
+    inProcess = process.env['SEPAKAT_DYNAMODB_INPROCESS'] !== '0',
+  } = options;
   const dbPath = path.join(dataDir, 'dynamodb');
   await mkdir(dbPath, { recursive: true });
 
@@ -95,13 +109,18 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       resolve();
     });
   });
+  const endpoint = `http://${endpointHost(host)}:${(server.address() as AddressInfo).port}`;
+  // The same requests, handed to dynalite's request listener in this process: no HTTP client, socket or parse.
+  const handler = inProcess ? new InProcessHttpHandler(requestListenerOf(server), endpoint) : undefined;
+  const unregister = handler ? useInProcessHandler(endpoint, handler) : undefined;
   const close = async (): Promise<void> => {
+    unregister?.();
+    handler?.close();
     const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     server.closeIdleConnections();
     await closed;
   };
-  const endpoint = `http://${endpointHost(host)}:${(server.address() as AddressInfo).port}`;
-  return { endpoint, close };
+  return { endpoint, inProcess, close };
 }
 
 /**
