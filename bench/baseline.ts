@@ -46,7 +46,7 @@ export const BASELINE_HANDLERS = {
     'history put (email-terkirim: the confirmation email) + case put + history put (permohonan-diterima) + history put (email-terkirim)',
   enterStep: 'cursor update + history put (langkah-dimulai)',
   openTask:
-    'task put + history put (tugas-dibuka) + token update + [task ready: the email is stored here] + history put (email-terkirim)',
+    '[a wait that enters its activity: the enterStep writes first] + task put holding its token + history put (tugas-dibuka) + [task ready: the email is stored here] + history put (email-terkirim)',
   decision:
     '[otp issue update + otp attempt update when the step needs a code] + task update (decide) + history put (tugas-diputuskan) + [case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
   automatic: 'history put (email-terkirim) + history put (otomatis-selesai)',
@@ -249,35 +249,44 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
         c.caseId,
         Object.fromEntries(a.fields.filter((f) => f.caseData).map((f) => [f.id, `nilai ${f.id}`])),
       );
-    if ((await port.sendTaskSuccess(token, JSON.stringify({ choice }))) !== 'ok')
+    if ((await port.sendTaskSuccess(token, JSON.stringify({ choice, seq }))) !== 'ok')
       throw new Error(`SendTaskSuccess ${taskId} gagal`);
     await store.markReported(taskId, now());
     c.answeredAt[index] = Date.now();
   };
 
+  /** What the real Masuk writes: the cursor (one conditional update) and its fact. */
+  const enter = async (event: { caseId: string; node: string; after: number }) => {
+    const c = state(event.caseId);
+    const a = activity(event.node);
+    const seq = event.after + 1;
+    const visit = (c.visits[event.node] ?? 0) + 1;
+    c.visits = { ...c.visits, [event.node]: visit };
+    const cursor = { node: event.node, stepId: a.stepId, seq, visit, enteredAt: now() };
+    if (!(await store.moveCursor(event.caseId, event.after, cursor, c.visits)))
+      throw new Error(`moveCursor ${event.caseId} gagal`);
+    await history({
+      caseId: event.caseId,
+      eventKey: key(seq, 'masuk'),
+      type: 'langkah-dimulai',
+      at: cursor.enteredAt,
+      node: event.node,
+      stepId: a.stepId,
+      seq,
+      visit,
+    });
+    return { seq };
+  };
+
   bound.handlers = {
-    enterStep: async (event: { caseId: string; node: string; after: number }) => {
-      const c = state(event.caseId);
-      const a = activity(event.node);
-      const seq = event.after + 1;
-      const visit = (c.visits[event.node] ?? 0) + 1;
-      c.visits = { ...c.visits, [event.node]: visit };
-      const cursor = { node: event.node, stepId: a.stepId, seq, visit, enteredAt: now() };
-      if (!(await store.moveCursor(event.caseId, event.after, cursor, c.visits)))
-        throw new Error(`moveCursor ${event.caseId} gagal`);
-      await history({
-        caseId: event.caseId,
-        eventKey: key(seq, 'masuk'),
-        type: 'langkah-dimulai',
-        at: cursor.enteredAt,
-        node: event.node,
-        stepId: a.stepId,
-        seq,
-        visit,
-      });
-      return { seq };
-    },
-    openTask: async (event: { caseId: string; node: string; seq: number; taskToken: string; executionArn: string }) => {
+    enterStep: enter,
+    openTask: async (
+      opening: { caseId: string; node: string; taskToken: string; executionArn: string } & (
+        { seq: number } | { after: number }
+      ),
+    ) => {
+      // A wait that enters its activity enters it first, as the real one does.
+      const event = { ...opening, seq: 'seq' in opening ? opening.seq : (await enter(opening)).seq };
       const c = state(event.caseId);
       const a = activity(event.node);
       const taskId = taskIdOf(event.caseId, event.seq);
@@ -298,6 +307,9 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
         state: 'open',
         linkVersion: 1,
         linkExpiresAt: new Date(opened.getTime() + 7 * 24 * 3600_000).toISOString(),
+        // Created holding its token, as the real one is.
+        taskToken: event.taskToken,
+        executionArn: event.executionArn,
       };
       await store.createTask(task);
       await history({
@@ -312,7 +324,6 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
         who: person,
         detail: { dueAt: task.dueAt, overdueAt: task.overdueAt, provisional: false },
       });
-      await store.attachToken(taskId, event.taskToken, event.executionArn);
       // The point where the real handler's email is stored: the task is ready for its person.
       const index = c.readyAt.push(Date.now()) - 1;
       void answer(c, index, event.node, event.seq, taskId, event.taskToken).catch((error: unknown) => c.failed(error));

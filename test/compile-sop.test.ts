@@ -105,8 +105,9 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
     for (const path of paths)
       // $.error: the error a failed step caught, passed on once to be recorded (phase "gagal"), at the position's node
       // when it failed outside an activity (a gate, a result).
+      // The activation a wait that enters its activity is at: the one after the position (States.MathAdd).
       expect(path).toMatch(
-        /^(\$\.caseId|\$\.position\.seq|\$\.position\.node|\$\$\.Task\.Token|\$\$\.Execution\.Id|\$\.error)$/,
+        /^(\$\.caseId|\$\.position\.seq|States\.MathAdd\(\$\.position\.seq, 1\)|\$\.position\.node|\$\$\.Task\.Token|\$\$\.Execution\.Id|\$\.error)$/,
       );
   });
 
@@ -127,7 +128,9 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
   });
 
   it('retries transient failures by the error names exported once', () => {
-    const enter = definition.States[stateNames.enter(activities[0]!.id)]!;
+    // The state that enters the first activity: its Masuk, or its wait when nothing runs before the wait.
+    const first = activities[0]!.id;
+    const enter = (definition.States[stateNames.enter(first)] ?? definition.States[stateNames.wait(first)])!;
     const retry = enter.Retry as { ErrorEquals: string[] }[];
     expect(retry[0]!.ErrorEquals).toContain(ErrorNames.Transient);
     const catches = (enter.Catch as { ErrorEquals: string[] }[]).flatMap((c) => c.ErrorEquals);

@@ -150,14 +150,21 @@ export class CaseRuntime {
     return found;
   }
 
-  /**
-   * Masuk: records activation `after + 1` at `node`. A replay returns the activation it recorded before. With the
-   * step's id (the compiled state machine passes it), the activation is one conditional write and nothing is read;
-   * only a write that finds the case elsewhere reads it, to tell a replay from a stale execution or a closed case.
-   */
+  /** Masuk: records activation `after + 1` at `node` (see `enter`). A replay returns the activation it recorded. */
   async enterStep(input: { caseId: string; node: string; after: number; stepId?: string }): Promise<{ seq: number }> {
+    await this.enter(input);
+    return { seq: input.after + 1 };
+  }
+
+  /**
+   * Records activation `after + 1` at `node` and returns the case as it stands there. With the step's id (the compiled
+   * state machine passes it), the activation is one conditional write, which returns the case: nothing is read. Only a
+   * write that finds the case elsewhere reads it, to tell a replay (the activation recorded before, returned as it is)
+   * from a stale execution or a closed case.
+   */
+  private async enter(input: { caseId: string; node: string; after: number; stepId?: string }): Promise<CaseRecord> {
+    const seq = input.after + 1;
     if (input.stepId) {
-      const seq = input.after + 1;
       const enteredAt = this.now().toISOString();
       const entered = await this.deps.store.enterCursor(input.caseId, input.after, {
         node: input.node,
@@ -165,13 +172,14 @@ export class CaseRuntime {
         seq,
         enteredAt,
       });
-      if (entered)
-        return this.entered(input.caseId, { node: input.node, stepId: input.stepId, seq, enteredAt, ...entered });
+      if (entered?.cursor) {
+        await this.entered(input.caseId, entered.cursor);
+        return entered;
+      }
     }
     const record = await this.requireCase(input.caseId);
     this.requireActive(record);
-    const seq = input.after + 1;
-    if (record.cursor?.seq === seq && record.cursor.node === input.node) return { seq };
+    if (record.cursor?.seq === seq && record.cursor.node === input.node) return record;
     if ((record.cursor?.seq ?? 0) !== input.after)
       throw new SepakatError(
         ErrorNames.Superseded,
@@ -186,20 +194,18 @@ export class CaseRuntime {
       visit,
       enteredAt: this.now().toISOString(),
     };
-    const moved = await this.deps.store.moveCursor(input.caseId, input.after, cursor, {
-      ...record.visits,
-      [input.node]: visit,
-    });
-    if (!moved) {
+    const visits = { ...record.visits, [input.node]: visit };
+    if (!(await this.deps.store.moveCursor(input.caseId, input.after, cursor, visits))) {
       const again = await this.requireCase(input.caseId);
-      if (again.cursor?.seq === seq && again.cursor.node === input.node) return { seq };
+      if (again.cursor?.seq === seq && again.cursor.node === input.node) return again;
       throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} dipindahkan oleh eksekusi lain`);
     }
-    return this.entered(input.caseId, cursor);
+    await this.entered(input.caseId, cursor);
+    return { ...record, cursor, visits };
   }
 
   /** The fact of an activation entered (`langkah-dimulai`). */
-  private async entered(caseId: string, cursor: Cursor): Promise<{ seq: number }> {
+  private async entered(caseId: string, cursor: Cursor): Promise<void> {
     await this.history({
       caseId,
       eventKey: activationKey(cursor.seq, 'masuk'),
@@ -211,7 +217,6 @@ export class CaseRuntime {
       visit: cursor.visit,
     });
     this.deps.faults.point('after-cursor-moved');
-    return { seq: cursor.seq };
   }
 
   /**
@@ -219,19 +224,26 @@ export class CaseRuntime {
    * and emails the link. If the task was already decided (a crash before the decision reached Step Functions),
    * the decision is replayed at once instead of asking again.
    */
-  async openTask(input: {
-    caseId: string;
-    node: string;
-    seq: number;
-    taskToken: string;
-    executionArn: string;
-  }): Promise<void> {
-    const record = await this.requireCase(input.caseId);
+  async openTask(
+    input: {
+      caseId: string;
+      node: string;
+      taskToken: string;
+      executionArn: string;
+    } & (
+      | { seq: number }
+      /** A wait that enters its activity (compile-sop's `entersByWait`): activation `after + 1` is recorded first. */
+      | { after: number; stepId?: string }
+    ),
+  ): Promise<void> {
+    const seq = 'seq' in input ? input.seq : input.after + 1;
+    // Entered here: the case as that write returned it travels on, unread (a replay reads it once, in `enter`).
+    const record = 'seq' in input ? await this.requireCase(input.caseId) : await this.enter(input);
     this.requireActive(record);
-    if (record.cursor?.seq !== input.seq)
-      throw new SepakatError(ErrorNames.Superseded, `Aktivasi ${input.seq} bukan posisi kasus ${input.caseId}`);
+    if (record.cursor?.seq !== seq)
+      throw new SepakatError(ErrorNames.Superseded, `Aktivasi ${seq} bukan posisi kasus ${input.caseId}`);
     const activity = this.activityOf(record, input.node);
-    const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
+    const taskId = taskIdFor(this.deps.linkKey(), input.caseId, seq);
     // The task is created first (one conditional put), read only when it exists already (a replay, a continuation):
     // the first opening reads nothing. A binding that fails today (say, the role is vacant) fails only a first opening.
     let made: TaskRecord | undefined;
@@ -253,7 +265,7 @@ export class CaseRuntime {
       this.metrics.count('TasksOpened', caseDimensions(record));
       await this.history({
         caseId: record.caseId,
-        eventKey: activationKey(input.seq, 'tugas-dibuka'),
+        eventKey: activationKey(seq, 'tugas-dibuka'),
         type: 'tugas-dibuka',
         at: task.openedAt,
         node: task.node,
@@ -511,7 +523,8 @@ export class CaseRuntime {
       this.cancelReminders(task, caseRecord),
     ]);
 
-    const output = JSON.stringify({ choice: decision.choice });
+    // The answer names its activation: the state machine's position moves to it (a wait may have entered it).
+    const output = JSON.stringify({ choice: decision.choice, seq: task.seq });
     let token = task.taskToken;
     for (let attempt = 0; attempt < 2 && token; attempt++) {
       if ((await this.deps.sfn.sendTaskSuccess(token, output)) === 'ok') {

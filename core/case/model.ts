@@ -241,10 +241,11 @@ export interface CaseStore {
   moveCursor(caseId: string, fromSeq: number, cursor: Cursor, visits: Record<string, number>): Promise<boolean>;
   /**
    * Enters activation `cursor.seq` of an active case at activation `fromSeq`, without reading it first: one
-   * conditional write that also counts the visit of `cursor.node` and returns it. Undefined when the case is not
-   * active at `fromSeq` (a replay, a stale execution, a closed case: the caller reads the case to tell which).
+   * conditional write that also counts the visit of `cursor.node`, returning the case as written (its cursor with the
+   * visit). Undefined when the case is not active at `fromSeq` (a replay, a stale execution, a closed case: the caller
+   * reads the case to tell which).
    */
-  enterCursor(caseId: string, fromSeq: number, cursor: Omit<Cursor, 'visit'>): Promise<{ visit: number } | undefined>;
+  enterCursor(caseId: string, fromSeq: number, cursor: Omit<Cursor, 'visit'>): Promise<CaseRecord | undefined>;
   /**
    * Moves an active case to another version of its SOP at `to.cursor` (the activation after `from.seq`), only if it is
    * still on `from.sopKey` at activation `from.seq`: the one write that decides a move (a double submit moves once).

@@ -59,6 +59,8 @@ export const stateNames = {
   enter: (id: string) => `${id} Masuk`,
   before: (id: string, i: number) => `${id} Sebelum ${i + 1}`,
   wait: (id: string) => `${id} Tunggu`,
+  /** A resumed execution at an activity its wait enters: the position before it, so the wait finds it entered. */
+  reopen: (id: string) => `${id} Buka kembali`,
   choose: (id: string) => `${id} Pilihan`,
   afterChoice: (id: string, choice: string, i: number) => `${id} ${choice} Otomatis ${i + 1}`,
   continueCase: (id: string) => `${id} Lanjutkan`,
@@ -70,6 +72,8 @@ export const stateNames = {
   superseded: 'Digantikan eksekusi lain',
   closed: 'Kasus ditutup',
   failed: (id: string) => `${id} Gagal`,
+  /** A wait that enters its activity failed: recorded at the activation it entered (or was entering). */
+  failedWaiting: (id: string) => `${id} Gagal menunggu`,
   /** A failure outside an activity (a gate's data, the result): recorded at the case's current step. */
   failedElsewhere: 'Gagal',
   stopped: 'Berhenti: kerja otomatis gagal',
@@ -129,10 +133,12 @@ function lambdaTask(role: FunctionRole, payload: Record<string, unknown>, failur
  * byte-identical JSON, which CDK deploys with `definitionSubstitutions` and the local runtime executes unchanged.
  *
  * Shape: a `Mulai` Choice routes on `$.position.node` so an execution can start at any activity (a new case,
- * a restart of the local runtime, a case past the one-year limit, a human wait that reached its bound). Each
- * activity is `Masuk` (records the activation in DynamoDB) → `Sebelum n` (automatic work) → `Tunggu`
- * (`.waitForTaskToken` for the person) → `Pilihan` (a Choice on the person's answer) → per-choice automatic
- * work → the next activity, gate or result.
+ * a restart of the local runtime, a case past the one-year limit, a human wait that reached its bound). An
+ * activity with automatic work before its wait is `Masuk` (records the activation in DynamoDB) → `Sebelum n`
+ * (automatic work) → `Tunggu` (`.waitForTaskToken` for the person); one without is its `Tunggu` alone, which records
+ * the activation as it opens the task (one invocation, and the case record that write returns is not read again; a
+ * resumed execution reaches it through `Buka kembali`). Then `Pilihan` (a Choice on the person's answer) →
+ * per-choice automatic work → the next activity, gate or result.
  */
 export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_OPTIONS): string {
   if (
@@ -153,7 +159,8 @@ export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_O
       return stateNames.finish(target);
     }
     const node = sop.node(target);
-    return node.type === 'gate' ? stateNames.gateData(node.id) : stateNames.enter(node.id);
+    if (node.type === 'gate') return stateNames.gateData(node.id);
+    return entersByWait(node) ? stateNames.wait(node.id) : stateNames.enter(node.id);
   };
 
   states[stateNames.route] = {
@@ -162,7 +169,7 @@ export function compileSop(sop: Sop, options: CompileOptions = DEFAULT_COMPILE_O
     Choices: activities.map((a) => ({
       Variable: '$.position.node',
       StringEquals: a.id,
-      Next: firstAfterEnter(a),
+      Next: entersByWait(a) ? stateNames.reopen(a.id) : firstAfterEnter(a),
     })),
     Default: entryState(sop.start),
   };
@@ -206,23 +213,45 @@ function firstAfterEnter(a: Activity): string {
   return a.before.length ? stateNames.before(a.id, 0) : stateNames.wait(a.id);
 }
 
+/**
+ * An activity with no automatic work before its wait is entered by its wait: the one invocation that opens the task
+ * records the activation first (a replay finds it recorded), and the case record that write returns is the one the
+ * task is opened from. An activity with work before its wait is entered by its own `Masuk` state.
+ */
+function entersByWait(a: Activity): boolean {
+  return a.before.length === 0;
+}
+
+/** The activation after the position: where a wait that enters its activity is, before it answers. */
+const ENTERED_SEQ = 'States.MathAdd($.position.seq, 1)';
+
 function compileActivity(
   a: Activity,
   states: Record<string, State>,
   entryState: (target: string) => string,
   options: CompileOptions,
 ) {
-  states[stateNames.enter(a.id)] = lambdaTask(
-    'enterStep',
-    { 'caseId.$': '$.caseId', node: a.id, stepId: a.stepId, 'after.$': '$.position.seq' },
-    stateNames.failed(a.id),
-    {
-      Comment: `Langkah ${a.stepId}: ${truncate(a.label, 120)}`,
-      ResultSelector: { node: a.id, 'seq.$': '$.Payload.seq' },
+  const byWait = entersByWait(a);
+  if (byWait)
+    states[stateNames.reopen(a.id)] = {
+      Type: 'Pass',
+      Comment: 'Melanjutkan aktivasi yang sudah dimasuki: tugasnya dibuka lagi dari posisi sebelumnya',
+      Parameters: { node: a.id, 'seq.$': 'States.MathAdd($.position.seq, -1)' },
       ResultPath: '$.position',
-      Next: firstAfterEnter(a),
-    },
-  );
+      Next: stateNames.wait(a.id),
+    };
+  else
+    states[stateNames.enter(a.id)] = lambdaTask(
+      'enterStep',
+      { 'caseId.$': '$.caseId', node: a.id, stepId: a.stepId, 'after.$': '$.position.seq' },
+      stateNames.failed(a.id),
+      {
+        Comment: `Langkah ${a.stepId}: ${truncate(a.label, 120)}`,
+        ResultSelector: { node: a.id, 'seq.$': '$.Payload.seq' },
+        ResultPath: '$.position',
+        Next: firstAfterEnter(a),
+      },
+    );
   a.before.forEach((auto, i) => {
     states[stateNames.before(a.id, i)] = automaticTask(
       a,
@@ -237,30 +266,38 @@ function compileActivity(
   });
   states[stateNames.wait(a.id)] = {
     Type: 'Task',
-    Comment: `Menunggu ${a.performer.jabatan}${a.actor.kind === 'external' ? ` (mencatat ${a.actor.jabatan})` : ''}`,
+    Comment: `${byWait ? `Langkah ${a.stepId}: ${truncate(a.label, 100)}. ` : ''}Menunggu ${a.performer.jabatan}${a.actor.kind === 'external' ? ` (mencatat ${a.actor.jabatan})` : ''}`,
     Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
     Parameters: {
       FunctionName: placeholder('openTask'),
       Payload: {
         'caseId.$': '$.caseId',
         node: a.id,
-        'seq.$': '$.position.seq',
+        ...(byWait ? { stepId: a.stepId, 'after.$': '$.position.seq' } : { 'seq.$': '$.position.seq' }),
         'taskToken.$': '$$.Task.Token',
         'executionArn.$': '$$.Execution.Id',
       },
     },
     TimeoutSeconds: options.humanWaitSeconds,
-    ResultPath: '$.result',
+    // The answer (SendTaskSuccess) names its activation: the position moves to it with the choice made.
+    ResultSelector: { node: a.id, 'seq.$': '$.seq', 'choice.$': '$.choice' },
+    ResultPath: '$.position',
     Retry: RETRY,
     Catch: [
       { ErrorEquals: [ErrorNames.StatesTimeout], Next: stateNames.continueCase(a.id), ResultPath: '$.error' },
-      ...catchAll(stateNames.failed(a.id)),
+      ...catchAll(byWait ? stateNames.failedWaiting(a.id) : stateNames.failed(a.id)),
     ],
     Next: stateNames.choose(a.id),
   };
+  if (byWait) compileFailure(states, stateNames.failedWaiting(a.id), a.id, ENTERED_SEQ);
   states[stateNames.continueCase(a.id)] = lambdaTask(
     'continueCase',
-    { 'caseId.$': '$.caseId', node: a.id, 'seq.$': '$.position.seq', 'executionArn.$': '$$.Execution.Id' },
+    {
+      'caseId.$': '$.caseId',
+      node: a.id,
+      'seq.$': byWait ? ENTERED_SEQ : '$.position.seq',
+      'executionArn.$': '$$.Execution.Id',
+    },
     stateNames.failed(a.id),
     {
       Comment: 'Melanjutkan kasus pada langkah yang sama di eksekusi baru',
@@ -272,7 +309,7 @@ function compileActivity(
     Type: 'Choice',
     Comment: `Pilihan: ${a.choices.map((c) => c.value).join(', ')}`,
     Choices: a.choices.map((choice) => ({
-      Variable: '$.result.choice',
+      Variable: '$.position.choice',
       StringEquals: choice.value,
       Next: choice.automatic.length ? stateNames.afterChoice(a.id, choice.value, 0) : entryState(choice.target),
     })),
@@ -312,7 +349,7 @@ function compileActivity(
  * work again, which finds what it already did. Recording is itself a Task: if even that fails, the execution stops
  * the same way and the sweep finds the case.
  */
-function compileFailure(states: Record<string, State>, name: string, node?: string) {
+function compileFailure(states: Record<string, State>, name: string, node?: string, seq = '$.position.seq') {
   states[name] = {
     Type: 'Task',
     Comment: node ? `Mencatat kerja otomatis yang gagal di ${node}` : 'Mencatat kerja otomatis yang gagal',
@@ -322,7 +359,7 @@ function compileFailure(states: Record<string, State>, name: string, node?: stri
       Payload: {
         'caseId.$': '$.caseId',
         ...(node ? { node } : { 'node.$': '$.position.node' }),
-        'seq.$': '$.position.seq',
+        'seq.$': seq,
         phase: 'gagal',
         index: 0,
         'error.$': '$.error',

@@ -104,11 +104,7 @@ export class DynamoDbCaseStore implements CaseStore {
     );
   }
 
-  async enterCursor(
-    caseId: string,
-    fromSeq: number,
-    cursor: Omit<Cursor, 'visit'>,
-  ): Promise<{ visit: number } | undefined> {
+  async enterCursor(caseId: string, fromSeq: number, cursor: Omit<Cursor, 'visit'>): Promise<CaseRecord | undefined> {
     // The visit is counted by the write itself (no read before it); the stored cursor takes its visit from `visits`
     // when read (`caseOf`), so the two cannot disagree.
     try {
@@ -136,12 +132,11 @@ export class DynamoDbCaseStore implements CaseStore {
               ':aktif': 'aktif',
               ...(fromSeq === 0 ? { ':null': 'NULL' } : { ':from': fromSeq }),
             },
-            ReturnValues: 'UPDATED_NEW',
+            ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      const visits = (out.Attributes?.['visits'] ?? {}) as Record<string, number>;
-      return { visit: visits[cursor.node] ?? 1 };
+      return caseOf(out.Attributes as CaseRecord);
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;

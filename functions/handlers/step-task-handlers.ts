@@ -14,7 +14,18 @@ const node = z.string().min(1).max(40);
 const seq = z.number().int().min(0);
 
 const EnterEvent = z.object({ caseId, node, after: seq, stepId: z.string().min(1).max(40).optional() });
-const OpenTaskEvent = z.object({ caseId, node, seq, taskToken: z.string().min(1), executionArn: z.string().min(1) });
+const OpenTaskEvent = z.union([
+  z.object({ caseId, node, seq, taskToken: z.string().min(1), executionArn: z.string().min(1) }),
+  /** A wait that enters its activity: `after`, the activation it enters from, and the step's id. */
+  z.object({
+    caseId,
+    node,
+    after: seq,
+    stepId: z.string().min(1).max(40),
+    taskToken: z.string().min(1),
+    executionArn: z.string().min(1),
+  }),
+]);
 const AutomaticEvent = z.object({
   caseId,
   node,
