@@ -42,8 +42,8 @@ function countByTable(client: DynamoDBClient) {
 
 /**
  * How many DynamoDB requests one Kota case costs, driven end to end through the public paths (uploads, emailed
- * links, GET the page then POST the form). The records read at the start of a path travel along it: the case item is
- * read at most twice per activation, and the whole case stays under a fixed budget of requests.
+ * links, GET the page then POST the form). The records read at the start of a path travel along it, and the whole case
+ * stays under a fixed budget of requests.
  */
 describe('DynamoDB requests of one case', () => {
   let rt: Awaited<ReturnType<typeof startTestRuntime>>;
@@ -52,7 +52,7 @@ describe('DynamoDB requests of one case', () => {
   });
   afterAll(async () => rt?.cleanup());
 
-  it('reads the case item at most twice per activation and stays within the request budget', async () => {
+  it('reads the case item a bounded number of times per activation and stays within the request budget', async () => {
     const counter = countByTable(rt.app.clients.dynamodb);
     const sopId = 'kota-penyusunan-kesepakatan-bersama';
     const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId));
@@ -89,8 +89,10 @@ describe('DynamoDB requests of one case', () => {
     if (process.env.DDB_WHERE) console.log(JSON.stringify(counter.where(), null, 1));
     expect(activations).toBeGreaterThan(10);
     // Before issue 17: 7.3 case reads per activation, 150 task reads, 939 requests for this case (intake included).
-    expect(caseReads / activations).toBeLessThanOrEqual(6.5);
-    expect(taskReads).toBeLessThanOrEqual(90);
-    expect(total).toBeLessThanOrEqual(870);
+    // Measured after it: 4.2 case reads per activation (the GET page, the POST, the automatic work after a choice and
+    // the rest: uploads, codes, the case's end), 86 task reads, 703 requests.
+    expect(caseReads / activations).toBeLessThanOrEqual(4.5);
+    expect(taskReads).toBeLessThanOrEqual(88);
+    expect(total).toBeLessThanOrEqual(720);
   }, 180_000);
 });

@@ -37,7 +37,10 @@ describe('no case is stranded', () => {
   let caseId = '';
 
   it('records a failing handler on the case, tells the officials and the administrator, and resumes after the fix', async () => {
-    rt.failFunction('enterStep', { name: 'Error', message: 'fungsi rusak (uji)' });
+    // The function that enters the first activity: its Masuk, or its wait when nothing runs before the wait.
+    const firstActivity = rt.app.catalog.sops.latest(SOP).nodes.find((n) => n.type === 'activity')!;
+    const entering = firstActivity.before.length ? 'enterStep' : 'openTask';
+    rt.failFunction(entering, { name: 'Error', message: 'fungsi rusak (uji)' });
     ({ intakeId: caseId } = await submitPermohonan(rt, permohonanFor(rt, SOP)));
     const failure = await eventually(
       async () => (await history(caseId)).find((e) => e.type === 'otomatis-gagal'),
@@ -66,7 +69,7 @@ describe('no case is stranded', () => {
     expect(await runningOf(caseId)).toEqual([]);
 
     // Fixed: the operator resumes it (npm run sepakat -- lanjutkan), and the first task opens.
-    rt.failFunction('enterStep');
+    rt.failFunction(entering);
     expect(await rt.app.runtime.resumeCase(caseId, 'dilanjutkan-operator')).toBeDefined();
     const task = await eventually(async () => {
       // (Task lists never carry the token: the task is read by its id.)
