@@ -157,6 +157,13 @@ export interface BuildOptions {
    * passed in like the log; every client the app makes goes through it. Clients stay as they are when absent.
    */
   captureClient?: <T>(client: T) => T;
+  /**
+   * Whether the work running now is a function that carries Chromium itself (openTask, document, runSchedule in AWS,
+   * infra/functions.ts): its documents are rendered in this process even where SEPAKAT_RENDER_FUNCTION names a render
+   * function. The embedded default runs every function in one App and tells them apart here; in AWS each function is
+   * its own process, and only the one without Chromium is given SEPAKAT_RENDER_FUNCTION.
+   */
+  rendersInProcess?: () => boolean;
 }
 
 /** Wires the use cases to the real AWS SDK clients. Only the configuration decides which world they talk to. */
@@ -270,7 +277,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): App {
   const scratch = { s3: clients.s3, bucket: config.SEPAKAT_BUCKET_DOCUMENTS };
   const lambdaRenderer = renderFunction && new LambdaRenderer({ ...renderFunction, ...scratch, reply: 's3' });
   const viewRenderer = renderFunction && new LambdaRenderer({ ...renderFunction, ...scratch, reply: 'inline' });
-  const appRenderer = (): DocumentRenderer => lambdaRenderer || getRenderer();
+  const appRenderer = (): DocumentRenderer =>
+    lambdaRenderer && !options.rendersInProcess?.() ? lambdaRenderer : getRenderer();
   const drafts = naskahDrafts(store, catalog);
   // What document work and the completion package both stand on: the stores, the renderer, the signer, the catalog.
   const documentPorts = {

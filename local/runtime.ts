@@ -1,4 +1,5 @@
 import { LOCAL_REGION } from './local-aws.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -7,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock, FaultPoint, Faults } from '../core/case/model.ts';
 import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole } from '../core/sop/compile-sop.ts';
+import { FUNCTIONS } from '../infra/functions.ts';
 import { buildApp, type App } from '../functions/app.ts';
 import { sopVersions, type ReloadResult } from '../functions/adapters/catalog.ts';
 import { documentTableDefinition } from '../functions/adapters/document-store.ts';
@@ -51,8 +53,11 @@ import { toPem } from '../functions/signing/asn1.ts';
  * handlers in-process with AWS's event and result shapes, and the web server for the action pages. Handlers
  * get the same configuration schema as in AWS; only endpoints and names differ.
  */
+
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = LOCAL_REGION;
+/** The functions that carry Chromium in AWS (infra/functions.ts): they render their documents themselves. */
+const CHROMIUM_FUNCTIONS: ReadonlySet<string> = new Set(FUNCTIONS.filter((f) => f.chromium).map((f) => f.id));
 const ACCOUNT = '000000000000';
 /** The local scheduler's table (in AWS the schedule lives in EventBridge Scheduler; no table). */
 export const SCHEDULE_TABLE = 'sepakat-jadwal';
@@ -257,6 +262,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     identitiesFile: join(dataDir, 'identitas-bsre.json'),
   });
   bsreUsers.catch(() => undefined); // awaited below; handled here so a failure before then is not unhandled
+  /** The function whose invocation is running (Step Functions' Lambda tasks), as each is its own process in AWS. */
+  const runningFunction = new AsyncLocalStorage<string | undefined>();
   /** The op of each invocation of the render function, in order (`renderInvocations`). */
   const renderInvocations: string[] = [];
   /** The functions made to fail (`failFunction`), by role. */
@@ -291,8 +298,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
           throw Object.assign(new Error(`Function not found: ${functionName}`), {
             name: 'Lambda.ResourceNotFoundException',
           });
-        // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through.
-        const invoke = async () => JSON.parse(JSON.stringify((await fn(JSON.parse(JSON.stringify(payload)))) ?? null));
+        // A Lambda gets JSON and returns JSON: round-trip so nothing in-process leaks through. A function that carries
+        // Chromium in AWS renders its documents itself here too (`rendersInProcess`).
+        const role = byName.get(name);
+        const invoke = async () =>
+          JSON.parse(
+            JSON.stringify((await runningFunction.run(role, () => fn(JSON.parse(JSON.stringify(payload))))) ?? null),
+          );
         return options.aroundInvoke ? options.aroundInvoke(name, invoke) : invoke();
       },
     }),
@@ -360,6 +372,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     clock,
     faults,
     metrics,
+    rendersInProcess: () => CHROMIUM_FUNCTIONS.has(runningFunction.getStore() ?? ''),
     // The schedule of timed work lives in DynamoDB beside the cases (EventBridge Scheduler holds it in AWS).
     scheduler: (clients) => (schedule = new DynamoDbScheduler(clients.dynamodb, SCHEDULE_TABLE, { clock, faults })),
   });
@@ -466,7 +479,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const scheduler = await startLocalScheduler({
     schedule: schedule!,
     // The job reaches the handler as JSON, as EventBridge Scheduler's target input reaches the Lambda.
-    run: (job) => handlers.runSchedule(JSON.parse(JSON.stringify(job))),
+    run: (job) => runningFunction.run('runSchedule', () => handlers.runSchedule(JSON.parse(JSON.stringify(job)))),
     clock,
     intervalMs: options.schedulerIntervalMs ?? 30_000,
     log,
