@@ -100,7 +100,9 @@ const INTAKE = grant({
 export const ACCESS: Record<FunctionId, FunctionAccess> = {
   // runtime.enterStep: enterCursor (conditional update; getCase only when it finds the case elsewhere); history put.
   enterStep: grant({ tables: { cases: 'readWrite', history: 'write' } }),
-  // runtime.openTask: task get/create/attachToken; history (sendOnce reads it); the task email; SendTaskFailure to a
+  // runtime.openTask: a wait with nothing before it enters its activity first (enterCursor, as enterStep; history put);
+  // task create holding its token (get and attachToken on a replay); history (sendOnce reads it on a replay); the task
+  // email; SendTaskFailure to a
   // superseded token; settleDecision when the task was decided already (setCaseData, markReported, SendTaskSuccess);
   // the task's reminders, scheduled on every opening (scheduleReminders); a signing task's document rendered for
   // its person with its page images (documents table: get + conditional put; bucket: put).

@@ -78,27 +78,16 @@ export class DynamoDbCaseStore implements CaseStore {
   }
 
   async moveCursor(caseId: string, fromSeq: number, cursor: Cursor, visits: Record<string, number>): Promise<boolean> {
+    const at = activeAt(fromSeq);
     return this.conditional(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tables.cases,
           Key: { caseId },
           UpdateExpression: 'SET #cursor = :cursor, visits = :visits',
-          ConditionExpression:
-            fromSeq === 0
-              ? '#status = :aktif AND (attribute_not_exists(#cursor) OR attribute_type(#cursor, :null))'
-              : '#status = :aktif AND #cursor.#seq = :from',
-          ExpressionAttributeNames: {
-            '#cursor': 'cursor',
-            '#status': 'status',
-            ...(fromSeq === 0 ? {} : { '#seq': 'seq' }),
-          },
-          ExpressionAttributeValues: {
-            ':cursor': cursor,
-            ':visits': visits,
-            ':aktif': 'aktif',
-            ...(fromSeq === 0 ? { ':null': 'NULL' } : { ':from': fromSeq }),
-          },
+          ConditionExpression: at.condition,
+          ExpressionAttributeNames: at.names,
+          ExpressionAttributeValues: { ...at.values, ':cursor': cursor, ':visits': visits },
         }),
       ),
     );
@@ -107,6 +96,7 @@ export class DynamoDbCaseStore implements CaseStore {
   async enterCursor(caseId: string, fromSeq: number, cursor: Omit<Cursor, 'visit'>): Promise<CaseRecord | undefined> {
     // The visit is counted by the write itself (no read before it); the stored cursor takes its visit from `visits`
     // when read (`caseOf`), so the two cannot disagree.
+    const at = activeAt(fromSeq);
     try {
       const out = await this.send(() =>
         this.doc.send(
@@ -114,24 +104,9 @@ export class DynamoDbCaseStore implements CaseStore {
             TableName: this.tables.cases,
             Key: { caseId },
             UpdateExpression: 'SET #cursor = :cursor, #visits.#node = if_not_exists(#visits.#node, :zero) + :one',
-            ConditionExpression:
-              fromSeq === 0
-                ? '#status = :aktif AND (attribute_not_exists(#cursor) OR attribute_type(#cursor, :null))'
-                : '#status = :aktif AND #cursor.#seq = :from',
-            ExpressionAttributeNames: {
-              '#cursor': 'cursor',
-              '#status': 'status',
-              '#visits': 'visits',
-              '#node': cursor.node,
-              ...(fromSeq === 0 ? {} : { '#seq': 'seq' }),
-            },
-            ExpressionAttributeValues: {
-              ':cursor': cursor,
-              ':zero': 0,
-              ':one': 1,
-              ':aktif': 'aktif',
-              ...(fromSeq === 0 ? { ':null': 'NULL' } : { ':from': fromSeq }),
-            },
+            ConditionExpression: at.condition,
+            ExpressionAttributeNames: { ...at.names, '#visits': 'visits', '#node': cursor.node },
+            ExpressionAttributeValues: { ...at.values, ':cursor': cursor, ':zero': 0, ':one': 1 },
             ReturnValues: 'ALL_NEW',
           }),
         ),
@@ -625,6 +600,25 @@ export class DynamoDbCaseStore implements CaseStore {
   private queryAll<T>(input: QueryCommandInput): Promise<T[]> {
     return queryAll<T>(this.doc, input);
   }
+}
+
+/** The condition of a move of the cursor: the case is active and at activation `fromSeq` (0: not entered yet). */
+function activeAt(fromSeq: number): {
+  condition: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  return fromSeq === 0
+    ? {
+        condition: '#status = :aktif AND (attribute_not_exists(#cursor) OR attribute_type(#cursor, :null))',
+        names: { '#cursor': 'cursor', '#status': 'status' },
+        values: { ':aktif': 'aktif', ':null': 'NULL' },
+      }
+    : {
+        condition: '#status = :aktif AND #cursor.#seq = :from',
+        names: { '#cursor': 'cursor', '#status': 'status', '#seq': 'seq' },
+        values: { ':aktif': 'aktif', ':from': fromSeq },
+      };
 }
 
 /**
