@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { driveCase, submitPermohonan } from '../cli/drive.ts';
+import { webUseCases } from '../functions/web-use-cases.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
 import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
 
@@ -94,5 +95,13 @@ describe('DynamoDB requests of one case', () => {
     expect(caseReads / activations).toBeLessThanOrEqual(4.5);
     expect(taskReads).toBeLessThanOrEqual(88);
     expect(total).toBeLessThanOrEqual(720);
+
+    // The task page's history: every fact but the emails, the activations and the openings, none of which it shows.
+    const all = await rt.app.store.listHistory(intakeId);
+    const shown = await webUseCases(rt.app).cases.taskPageHistory(intakeId);
+    const hidden = new Set(['email-terkirim', 'langkah-dimulai', 'tugas-dibuka']);
+    expect(shown.map((e) => e.eventKey)).toEqual(all.filter((e) => !hidden.has(e.type)).map((e) => e.eventKey));
+    expect(shown.length).toBeLessThan(all.length / 2);
+    expect(shown.some((e) => e.type === 'tugas-diputuskan')).toBe(true);
   }, 180_000);
 });

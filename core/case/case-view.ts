@@ -3,7 +3,10 @@ import type { FileStore } from '../files/accepted-files.ts';
 import type { DocumentStore } from '../ports.ts';
 import { readTrackingToken, taskIdFor } from './capabilities.ts';
 import { recordDownload, type DownloadFact } from './downloads.ts';
-import type { CaseRecord, CaseStore, Clock, HistoryEvent, StoredFile, TaskRecord } from './model.ts';
+import type { CaseRecord, CaseStore, Clock, HistoryEvent, HistoryType, StoredFile, TaskRecord } from './model.ts';
+
+/** The facts a task page never shows nor derives anything from (see `CaseView.taskPageHistory`). */
+const NOT_ON_TASK_PAGES: readonly HistoryType[] = ['email-terkirim', 'langkah-dimulai', 'tugas-dibuka'];
 
 /**
  * What the web pages read of cases, and the logged links they hand out: the case pages of the console and the
@@ -48,6 +51,15 @@ export class CaseView {
 
   history(caseId: string): Promise<HistoryEvent[]> {
     return this.deps.store.listHistory(caseId);
+  }
+
+  /**
+   * The history a task page derives what it shows from (its file list, the decisions and their disposisi, the naskah
+   * and its changes, a signature's unknown outcome): without the emails, the activations entered and the tasks opened,
+   * which it never shows (most of a case's facts; the console's case page shows them).
+   */
+  taskPageHistory(caseId: string): Promise<HistoryEvent[]> {
+    return this.deps.store.listHistory(caseId, { without: NOT_ON_TASK_PAGES });
   }
 
   /** The history of several cases, one after the other. */

@@ -349,7 +349,11 @@ export interface CaseStore {
   appendHistory(event: HistoryEvent): Promise<boolean>;
   hasHistory(caseId: string, eventKey: string): Promise<boolean>;
   getHistory(caseId: string, eventKey: string): Promise<HistoryEvent | undefined>;
-  listHistory(caseId: string): Promise<HistoryEvent[]>;
+  /**
+   * The history of a case, oldest first. `without`: facts of these types are left out by the store (a filter: they are
+   * still read, but never sent or decoded).
+   */
+  listHistory(caseId: string, options?: { without?: readonly HistoryType[] }): Promise<HistoryEvent[]>;
 }
 
 export interface StepFunctionsPort {

@@ -14,6 +14,7 @@ import type {
   Cursor,
   Decision,
   HistoryEvent,
+  HistoryType,
   Reassignment,
   TaskPerson,
   TaskRecord,
@@ -587,11 +588,19 @@ export class DynamoDbCaseStore implements CaseStore {
     return out.Item as HistoryEvent | undefined;
   }
 
-  async listHistory(caseId: string): Promise<HistoryEvent[]> {
+  async listHistory(caseId: string, options: { without?: readonly HistoryType[] } = {}): Promise<HistoryEvent[]> {
+    const without = options.without ?? [];
+    const excluded = Object.fromEntries(without.map((type, i) => [`:x${i}`, type]));
     const events = await this.queryAll<HistoryEvent>({
       TableName: this.tables.history,
       KeyConditionExpression: 'caseId = :c',
-      ExpressionAttributeValues: { ':c': caseId },
+      ...(without.length
+        ? {
+            FilterExpression: `NOT (#type IN (${Object.keys(excluded).join(', ')}))`,
+            ExpressionAttributeNames: { '#type': 'type' },
+          }
+        : {}),
+      ExpressionAttributeValues: { ':c': caseId, ...excluded },
       ConsistentRead: true,
     });
     return events.sort((a, b) => a.at.localeCompare(b.at) || a.eventKey.localeCompare(b.eventKey));

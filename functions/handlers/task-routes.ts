@@ -437,7 +437,7 @@ class TaskPages {
   /** What the task page shows of the case: its history, the documents the product generated, the naskah drafted. */
   private async caseFacts(caseId: string, view?: TaskView): Promise<CaseFacts> {
     const [history, generated, siap] = await Promise.all([
-      this.app.cases.history(caseId),
+      this.app.cases.taskPageHistory(caseId),
       this.app.cases.documents(caseId),
       // A signing task: what signing needs of the official now (a BSrE signer's status; a read).
       view ? this.app.actions.signingReadiness(view) : undefined,
