@@ -67,6 +67,10 @@ describe('DynamoDB requests of one case', () => {
     expect(result.outcome).toBe('selesai');
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.status === 'selesai');
     const activations = result.acted.length;
+    // Every document of the case was rendered by the functions that carry Chromium in AWS (openTask, document), in
+    // their own process: none went through the render function, which only the http function uses.
+    expect((await rt.app.documents.listByCase(intakeId)).length).toBeGreaterThan(5);
+    expect(rt.renderInvocations).toEqual([]);
     const tables = rt.app.config;
     const caseReads = counter.of('GetItemCommand', tables.SEPAKAT_TABLE_CASES);
     const taskReads = counter.of('GetItemCommand', tables.SEPAKAT_TABLE_TASKS);
