@@ -206,6 +206,16 @@ describe('signPdf and the verifier', () => {
     tampered[100] = tampered[100]! ^ 0x01;
     const bad = await verifyPdfSignatures(tampered, trust());
     expect(bad.signatures.map((s) => s.digestOk)).toEqual([false, false]);
+
+    // Only the newest, for a caller that knows every byte before it: the same report of that one signature.
+    const newest = await verifyPdfSignatures(two, { ...trust(), newestOnly: true });
+    expect(newest.signatures).toEqual([result.signatures[1]]);
+    expect(newest.lastSignatureCoversWholeFile).toBe(true);
+    expect(newest.valid).toBe(true);
+    // It still covers the earlier revision: a changed byte there breaks it too.
+    expect(
+      (await verifyPdfSignatures(tampered, { ...trust(), newestOnly: true })).signatures.map((s) => s.digestOk),
+    ).toEqual([false]);
   });
 
   it('refuses to sign a signed PDF as a first signature, and an unsigned one as a second', async () => {

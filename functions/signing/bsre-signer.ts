@@ -132,10 +132,12 @@ export class BsreSigner {
     if (findSignatureFields(signed).length !== before + 1)
       throw refused('berkas yang dikembalikan tidak menambah tepat satu tanda tangan');
     const roots = await this.deps.roots();
+    // Every byte before the new signature is ours (checked above): only the new signature is verified.
     const report = await verifyPdfSignatures(signed, {
       trustedRoots: roots,
       timestampRoots: (await this.deps.timestampRoots?.()) ?? roots,
       checkDate: this.deps.now(),
+      newestOnly: true,
     });
     const last = report.signatures[report.signatures.length - 1];
     if (!last || !last.digestOk || !last.signatureOk || !last.coversWholeFileUpToSignature)

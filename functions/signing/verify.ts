@@ -171,6 +171,11 @@ export interface VerifyOptions {
   readonly timestampRoots?: readonly Uint8Array[];
   /** DER CRLs to consult besides those in the PDF's /DSS (no network is ever asked). */
   readonly crls?: readonly Uint8Array[];
+  /**
+   * Verify only the newest signature (the one whose signed revision ends last), for a caller that knows every byte
+   * before it (a PDF it sent to be signed, checked byte for byte): the report lists that one signature.
+   */
+  readonly newestOnly?: boolean;
 }
 
 /** The trust of a verification against `keys`: its roots, and its TSA's roots when it has its own. */
@@ -207,7 +212,9 @@ export async function verifyPdfSignatures(pdf: Uint8Array, options: VerifyOption
   const dss = fields.length ? readDss(pdf) : EMPTY_DSS;
   const crls = [...dss.crls, ...(options.crls ?? [])].flatMap((der) => readCrl(der) ?? []);
   const signatures: SignatureReport[] = [];
+  const newestEnd = Math.max(...fields.map((f) => f.byteRange[2] + f.byteRange[3]));
   for (const [i, field] of fields.entries()) {
+    if (options.newestOnly && field.byteRange[2] + field.byteRange[3] !== newestEnd) continue;
     signatures.push(
       await verifyField(pdf, field, i + 1, roots, tsaRoots, checkDate, { dss, crls }, signerAnchors).catch(
         (error: unknown) =>
