@@ -332,3 +332,49 @@ describe('the embedded runtime and the in-process transport', () => {
     );
   });
 });
+
+describe('closing the local DynamoDB under load', () => {
+  it('lets every request dynalite was given finish before its database closes, and refuses the later ones', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'sepakat-dynamodb-tutup-'));
+    const dynamo = await startLocalDynamoDb({ dataDir, inProcess: true });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const client = awsClients({
+        region: LOCAL_REGION,
+        credentials: LOCAL_DEVELOPMENT_CREDENTIALS,
+        endpoints: { dynamodb: dynamo.endpoint },
+      }).dynamodb;
+      const doc = documentClientOf(client);
+      await ensureTables(client, [TABLE]);
+      // Writes in flight (each a read of the table, then of the item, then a write) as the database closes.
+      const writes = Array.from({ length: 60 }, (_, i) =>
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: { pk: `tutup-${i}`, status: 'aktif', urutan: i },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await dynamo.close();
+      // Every write is answered (a write lost inside a closed database would never be).
+      const outcomes = await Promise.race([
+        Promise.allSettled(writes),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('writes left unanswered')), 10_000)),
+      ]);
+      const refused = outcomes.filter((o) => o.status === 'rejected');
+      for (const o of refused) expect(String((o as PromiseRejectedResult).reason)).toMatch(/is closed/);
+      expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThan(0);
+      // A request after the close is refused as a closed port would be.
+      await expect(doc.send(new GetCommand({ TableName, Key: { pk: 'tutup-0' } }))).rejects.toThrow(/is closed/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -44,6 +44,9 @@ export class InProcessHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
   private readonly config: Record<string, unknown> = {};
   private closed = false;
+  /** Requests handed to dynalite that it has not answered yet (an aborted one included: dynalite still finishes it). */
+  private inFlight = 0;
+  private readonly drained: (() => void)[] = [];
 
   constructor(
     private readonly listener: RequestListener,
@@ -83,6 +86,7 @@ export class InProcessHttpHandler {
         },
         getHeader: (name: string) => headers[name.toLowerCase()],
         end(chunk?: string | Uint8Array) {
+          answered();
           // Node's HTTP server adds the date; the SDK reads it to correct clock skew.
           headers['date'] ??= new Date().toUTCString();
           const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk ?? new Uint8Array());
@@ -90,11 +94,19 @@ export class InProcessHttpHandler {
           return res;
         },
       };
+      let open = true;
+      const answered = (): void => {
+        if (!open) return;
+        open = false;
+        if (--this.inFlight === 0) for (const done of this.drained.splice(0)) done();
+      };
+      this.inFlight++;
       try {
         this.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
         if (body.byteLength > 0) req.emit('data', Buffer.from(body.buffer, body.byteOffset, body.byteLength));
         req.emit('end');
       } catch (error) {
+        answered();
         finish(() => reject(error));
       }
     });
@@ -110,8 +122,21 @@ export class InProcessHttpHandler {
 
   destroy(): void {}
 
-  close(): void {
+  /**
+   * Refuses every request from now on, and resolves once dynalite has answered those it was given (at most
+   * `waitMs`): its database must not close under a request still running, which would throw inside dynalite.
+   */
+  close(waitMs = 5000): Promise<void> {
     this.closed = true;
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      timer.unref();
+      this.drained.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 

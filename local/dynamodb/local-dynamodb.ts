@@ -115,7 +115,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   const unregister = handler ? useInProcessHandler(endpoint, handler) : undefined;
   const close = async (): Promise<void> => {
     unregister?.();
-    handler?.close();
+    // The requests already handed to dynalite finish before its database closes.
+    await handler?.close();
     const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     server.closeIdleConnections();
     await closed;
