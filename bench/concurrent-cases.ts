@@ -26,7 +26,7 @@ import type { ActorsInput, ActorsOutput } from './actors.ts';
 import { BASELINE_HANDLERS, runNoopBaseline } from './baseline.ts';
 import { countDynamoDbRequests, countRequests, OUTSIDE_LAMBDA, type CallContext } from './ddb-counter.ts';
 import { executionCosts, settleExecutions } from './executions.ts';
-import { figuresOf, ratios, SCHEDULE_TABLE, type Figures, type RunResult } from './figures.ts';
+import { figuresOf, ratios, SCHEDULE_TABLE, type Figures, type RunResult, type StepCost } from './figures.ts';
 import { cpuMs, round, summarize, table, threadCpuMs } from './stats.ts';
 
 export const BENCH_NAME = 'concurrent-cases';
@@ -326,6 +326,10 @@ export function report(result: ConcurrentCasesResult): string {
     base ?? '-',
     ratio === undefined ? '-' : ratio,
   ];
+  /** A figure of what a step costs, of the real run and of the baseline. */
+  const cost = (name: string, pick: (c: StepCost) => number | string) =>
+    row(name, pick(r.stepCost), b ? pick(b.stepCost) : undefined, undefined);
+  const split = (c: { getItem: number; query: number; writes: number }) => `${c.getItem} / ${c.query} / ${c.writes}`;
   const lines = [
     `== ${result.bench}: ${result.cases} kasus serentak, skrip ${result.script}; Node ${result.node}, ${result.cpus} CPU`,
     table(
@@ -361,76 +365,19 @@ export function report(result: ConcurrentCasesResult): string {
         row('DynamoDB reads per case', r.dynamodbReadsPerCase, b?.dynamodbReadsPerCase, undefined),
         row('service thread busy (ELU)', r.serviceThreadElu, b?.serviceThreadElu, undefined),
         row('process CPU (s)', r.cpuS, b?.cpuS, undefined),
-        row(
-          'per case: DynamoDB requests',
-          r.stepCost.perCase.dynamodbRequests,
-          b?.stepCost.perCase.dynamodbRequests,
-          undefined,
-        ),
-        row(
-          '  GetItem / Query / writes',
-          `${r.stepCost.perCase.getItem} / ${r.stepCost.perCase.query} / ${r.stepCost.perCase.writes}`,
-          b ? `${b.stepCost.perCase.getItem} / ${b.stepCost.perCase.query} / ${b.stepCost.perCase.writes}` : undefined,
-          undefined,
-        ),
-        row(
-          '  to the schedule table (AWS: Scheduler)',
-          r.stepCost.perCase.schedulerRequests,
-          b?.stepCost.perCase.schedulerRequests,
-          undefined,
-        ),
-        row('  case-item reads', r.stepCost.perCase.caseItemReads, b?.stepCost.perCase.caseItemReads, undefined),
-        row(
-          '  service-thread CPU (ms)',
-          r.stepCost.perCase.serviceThreadCpuMs,
-          b?.stepCost.perCase.serviceThreadCpuMs,
-          undefined,
-        ),
-        row(
-          '  AWS: Lambda invocations',
-          r.stepCost.perCase.lambdaInvocations,
-          b?.stepCost.perCase.lambdaInvocations,
-          undefined,
-        ),
-        row(
-          '  AWS: state transitions',
-          r.stepCost.perCase.stateTransitions,
-          b?.stepCost.perCase.stateTransitions,
-          undefined,
-        ),
-        row(
-          'per activation: DynamoDB requests',
-          r.stepCost.perActivation.dynamodbRequests,
-          b?.stepCost.perActivation.dynamodbRequests,
-          undefined,
-        ),
-        row(
-          '  GetItem / Query / writes',
-          `${r.stepCost.perActivation.getItem} / ${r.stepCost.perActivation.query} / ${r.stepCost.perActivation.writes}`,
-          b
-            ? `${b.stepCost.perActivation.getItem} / ${b.stepCost.perActivation.query} / ${b.stepCost.perActivation.writes}`
-            : undefined,
-          undefined,
-        ),
-        row(
-          '  case-item reads',
-          r.stepCost.perActivation.caseItemReads,
-          b?.stepCost.perActivation.caseItemReads,
-          undefined,
-        ),
-        row(
-          '  service-thread CPU (ms)',
-          r.stepCost.perActivation.serviceThreadCpuMs,
-          b?.stepCost.perActivation.serviceThreadCpuMs,
-          undefined,
-        ),
-        row(
-          '  service thread busy (ms)',
-          r.stepCost.perActivation.serviceThreadActiveMs,
-          b?.stepCost.perActivation.serviceThreadActiveMs,
-          undefined,
-        ),
-        row('schedules created per task', r.stepCost.schedulesPerTask, b?.stepCost.schedulesPerTask, undefined),
+        cost('per case: DynamoDB requests', (c) => c.perCase.dynamodbRequests),
+        cost('  GetItem / Query / writes', (c) => split(c.perCase)),
+        cost('  to the schedule table (AWS: Scheduler)', (c) => c.perCase.schedulerRequests),
+        cost('  case-item reads', (c) => c.perCase.caseItemReads),
+        cost('  service-thread CPU (ms)', (c) => c.perCase.serviceThreadCpuMs),
+        cost('  AWS: Lambda invocations', (c) => c.perCase.lambdaInvocations),
+        cost('  AWS: state transitions', (c) => c.perCase.stateTransitions),
+        cost('per activation: DynamoDB requests', (c) => c.perActivation.dynamodbRequests),
+        cost('  GetItem / Query / writes', (c) => split(c.perActivation)),
+        cost('  case-item reads', (c) => c.perActivation.caseItemReads),
+        cost('  service-thread CPU (ms)', (c) => c.perActivation.serviceThreadCpuMs),
+        cost('  service thread busy (ms)', (c) => c.perActivation.serviceThreadActiveMs),
+        cost('schedules created per task', (c) => c.schedulesPerTask),
       ],
     ),
     `   official's act (GET → POST returned) p50/p95: ${(r.extra.actMs as { p50: number }).p50}/${(r.extra.actMs as { p95: number }).p95} ms; ` +

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { driveCase, submitPermohonan } from '../cli/drive.ts';
 import { webUseCases } from '../functions/web-use-cases.ts';
 import { PROJECT_ROOT } from '../local/runtime.ts';
-import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
+import { driveNewCase, eventually, startTestRuntime } from './support/runtime.ts';
 
 /** DynamoDB requests by command and table, counted on the real client's stack (the document clients share it). */
 function countByTable(client: DynamoDBClient) {
@@ -55,15 +54,7 @@ describe('DynamoDB requests of one case', () => {
 
   it('reads the case item a bounded number of times per activation and stays within the request budget', async () => {
     const counter = countByTable(rt.app.clients.dynamodb);
-    const sopId = 'kota-penyusunan-kesepakatan-bersama';
-    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId));
-    await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
-    const result = await driveCase({
-      dataDir: rt.dataDir,
-      caseId: intakeId,
-      pemohonEmail: PEMOHON.email,
-      timeoutMs: 90_000,
-    });
+    const { intakeId, result } = await driveNewCase(rt, 'kota-penyusunan-kesepakatan-bersama', 90_000);
     expect(result.outcome).toBe('selesai');
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.status === 'selesai');
     const activations = result.acted.length;

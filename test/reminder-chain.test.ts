@@ -1,8 +1,7 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driveCase, submitPermohonan } from '../cli/drive.ts';
 import type { ScheduleRecord } from '../functions/adapters/dynamodb-scheduler.ts';
-import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/runtime.ts';
+import { driveNewCase, startTestRuntime } from './support/runtime.ts';
 
 /**
  * The reminders of a task as a chain, on the real local services: a task schedules only its next reminder, so a
@@ -30,15 +29,7 @@ describe('one pending reminder per task', () => {
 
   it('schedules about one reminder per task over a Kota case driven end to end, and leaves none waiting', async () => {
     // Arrange and act: the bench's SOP, every document rendered and signed, each official acting from the email.
-    const sopId = 'kota-penyusunan-kesepakatan-bersama';
-    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId));
-    await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
-    const result = await driveCase({
-      dataDir: rt.dataDir,
-      caseId: intakeId,
-      pemohonEmail: PEMOHON.email,
-      timeoutMs: 120_000,
-    });
+    const { intakeId, result } = await driveNewCase(rt, 'kota-penyusunan-kesepakatan-bersama', 120_000);
     expect(result.outcome).toBe('selesai');
 
     // Assert: the schedules the case's tasks created, per task.

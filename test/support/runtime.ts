@@ -56,7 +56,7 @@ export const PEMOHON = {
   instansi: 'Pemerintah Kabupaten Mitra',
 };
 
-import { samplePermohonan, type PermohonanInput } from '../../cli/drive.ts';
+import { driveCase, samplePermohonan, submitPermohonan, type PermohonanInput } from '../../cli/drive.ts';
 import type { LocalRuntime as Runtime } from '../../local/runtime.ts';
 
 /** A valid permohonan for an SOP, built from its intake definition (selects take their first option). */
@@ -67,6 +67,17 @@ export function permohonanFor(
   perihal = 'Kerja sama pengembangan layanan publik',
 ): PermohonanInput {
   return samplePermohonan(rt.app.catalog.sops.latest(sopId), { perihal, pemohon: PEMOHON, overrides });
+}
+
+/**
+ * A new case of `sopId` submitted through the public intake path, then driven to its end by scripted people acting from
+ * their emails (the default script: the first forward choice). Returns its id and what the driver did.
+ */
+export async function driveNewCase(rt: Runtime, sopId: string, timeoutMs: number) {
+  const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, sopId));
+  await eventually(async () => (await rt.app.store.getCase(intakeId))?.cursor);
+  const result = await driveCase({ dataDir: rt.dataDir, caseId: intakeId, pemohonEmail: PEMOHON.email, timeoutMs });
+  return { intakeId, result };
 }
 
 /** A free TCP port on 127.0.0.1: emailed links must survive a restart, so a restarted runtime keeps its web port. */
