@@ -7,14 +7,20 @@ import { driveNewCase, eventually, startTestRuntime } from './support/runtime.ts
 /** DynamoDB requests by command and table, counted on the real client's stack (the document clients share it). */
 function countByTable(client: DynamoDBClient) {
   const counts = new Map<string, number>();
+  /** Reads of each table by BatchGetItem (one request that reads several tables). */
+  const itemReads = new Map<string, number>();
   const where = new Map<string, number>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const table = (args.input as { TableName?: string }).TableName ?? '-';
-      const key = `${context.commandName ?? '?'} ${table}`;
+      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
+      // A BatchGetItem is one request, counted once; its items count as reads of each table they come from.
+      const tables = input.RequestItems ? Object.keys(input.RequestItems) : [input.TableName ?? '-'];
+      const key = `${context.commandName ?? '?'} ${tables[0]}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (context.commandName === 'BatchGetItemCommand')
+        for (const table of tables) itemReads.set(table, (itemReads.get(table) ?? 0) + 1);
       // DDB_WHERE=1: which use case sent each read (the first frames of the product's own code).
-      if (process.env.DDB_WHERE && /^(GetItem|Query)/.test(key)) {
+      if (process.env.DDB_WHERE && /^(GetItem|BatchGetItem|Query)/.test(key)) {
         Error.stackTraceLimit = 80;
         const frames = (new Error().stack ?? '')
           .split('\n')
@@ -33,8 +39,13 @@ function countByTable(client: DynamoDBClient) {
       [...counts]
         .filter(([k]) => k.startsWith(`${command} `) && (!table || k.endsWith(` ${table}`)))
         .reduce((s, [, n]) => s + n, 0),
+    /** Reads of the items of `table`, by GetItem or within a BatchGetItem. */
+    itemReadsOf: (table: string) => (counts.get(`GetItemCommand ${table}`) ?? 0) + (itemReads.get(table) ?? 0),
     total: () => [...counts.values()].reduce((s, n) => s + n, 0),
-    reset: () => counts.clear(),
+    reset: () => {
+      counts.clear();
+      itemReads.clear();
+    },
     all: () => Object.fromEntries([...counts].sort()),
     where: () => Object.fromEntries([...where].sort((a, b) => b[1] - a[1])),
   };
@@ -59,8 +70,8 @@ describe('DynamoDB requests of one case', () => {
     await eventually(async () => (await rt.app.store.getCase(intakeId))?.status === 'selesai');
     const activations = result.acted.length;
     const tables = rt.app.config;
-    const caseReads = counter.of('GetItemCommand', tables.SEPAKAT_TABLE_CASES);
-    const taskReads = counter.of('GetItemCommand', tables.SEPAKAT_TABLE_TASKS);
+    const caseReads = counter.itemReadsOf(tables.SEPAKAT_TABLE_CASES);
+    const taskReads = counter.itemReadsOf(tables.SEPAKAT_TABLE_TASKS);
     const queries = counter.of('QueryCommand');
     const total = counter.total();
     console.log(

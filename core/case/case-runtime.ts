@@ -549,12 +549,17 @@ export class CaseRuntime {
   }): Promise<{ done: true }> {
     const key = activationKey(input.seq, `otomatis#${input.phase}#${input.choice ?? '-'}#${input.index}`);
     const taskId = taskIdFor(this.deps.linkKey(), input.caseId, input.seq);
-    // The three reads this work needs are independent: made at once (one round trip of waiting, not three).
-    const [record, done, task] = await Promise.all([
-      this.requireCase(input.caseId),
-      this.deps.store.hasHistory(input.caseId, key),
-      this.deps.store.getTask(taskId),
-    ]);
+    // What this work reads is read in one request: the case, the task of the activation (its decision), whether the
+    // work is done, and whether its notice was sent (a notice of a run that died before its fact was recorded).
+    const mailKey = `${key}#email`;
+    const read = await this.deps.store.readTogether({
+      caseId: input.caseId,
+      taskId,
+      historyKeys: [key, mailKey],
+    });
+    const { record, task } = read;
+    if (!record) throw new SepakatError(ErrorNames.NotFound, `Kasus ${input.caseId} tidak ditemukan`);
+    const done = read.history.has(key);
     this.requireActive(record);
     const activity = this.activityOf(record, input.node);
     const list: readonly Automatic[] =
@@ -576,12 +581,13 @@ export class CaseRuntime {
       detail = await this.deps.documents.perform({ record, activity, seq: input.seq, action: auto, task });
     } else {
       const to = await this.recipients(record, auto.to);
-      await this.sendNotice(record, `${key}#email`, to, {
-        judul: auto.subject,
-        pesan: auto.message,
-        catatan: task?.decision?.note,
-        oleh: task?.decision?.by,
-      });
+      await this.sendNotice(
+        record,
+        mailKey,
+        to,
+        { judul: auto.subject, pesan: auto.message, catatan: task?.decision?.note, oleh: task?.decision?.by },
+        !read.history.has(mailKey),
+      );
     }
     await this.history({
       caseId: input.caseId,
@@ -662,11 +668,14 @@ export class CaseRuntime {
     eventKey: string,
     to: string[],
     notice: { judul: string; pesan: string; [more: string]: unknown },
+    /** The caller read, in this call, that this notice was not sent (`sendMailOnce`'s `fresh`). */
+    fresh = false,
   ) {
     return this.sendOnce(record.caseId, eventKey, {
       to,
       template: 'pemberitahuan',
       model: { perihal: record.perihal, caseId: record.caseId, ...notice },
+      fresh,
     });
   }
 

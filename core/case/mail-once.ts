@@ -56,8 +56,9 @@ export async function sendMailOnce<T extends string>(
     model: Record<string, unknown>;
     attachments?: MailAttachment[];
     /**
-     * The caller knows no email of this fact was sent (it created the fact this email belongs to in the same call):
-     * the history is not read first. A replay of that call is not fresh, and reads it.
+     * The caller knows no email of this fact was sent: it created the fact this email belongs to in the same call, or
+     * read in the same call that this email's fact is absent. The history is not read again. A replay of a call that
+     * created the fact is not fresh, and reads it.
      */
     fresh?: boolean;
   },

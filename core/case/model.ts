@@ -235,6 +235,15 @@ export interface HistoryEvent {
 /** Storage of cases, tasks and history. Every write is conditional; none needs a transaction. */
 export interface CaseStore {
   getCase(caseId: string): Promise<CaseRecord | undefined>;
+  /**
+   * What a use case reads at its start, in one round trip: a case, a task, and which of some history facts exist,
+   * each read consistently. A missing item is simply absent from the answer.
+   */
+  readTogether(request: {
+    caseId: string;
+    taskId?: string;
+    historyKeys?: readonly string[];
+  }): Promise<{ record?: CaseRecord; task?: TaskRecord; history: ReadonlySet<string> }>;
   /** Creates the case unless it exists. */
   createCase(record: CaseRecord): Promise<'created' | 'exists'>;
   /** Moves the cursor only if it is still at activation `fromSeq` (0: not started). */

@@ -20,7 +20,7 @@ import type {
   TaskRecord,
   TaskState,
 } from '../../core/case/model.ts';
-import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
+import { batchGetAll, conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
 import type { Terminal } from '../../core/sop/schema.ts';
 import type { WindowCheck } from '../../core/case/link-limits.ts';
 import { INDEX, type TableNames } from './tables.ts';
@@ -72,6 +72,35 @@ export class DynamoDbCaseStore implements CaseStore {
   async getCase(caseId: string): Promise<CaseRecord | undefined> {
     const item = await this.getItem<CaseRecord>(this.tables.cases, { caseId });
     return item && caseOf(item);
+  }
+
+  async readTogether(request: {
+    caseId: string;
+    taskId?: string;
+    historyKeys?: readonly string[];
+  }): Promise<{ record?: CaseRecord; task?: TaskRecord; history: ReadonlySet<string> }> {
+    const { caseId, taskId, historyKeys = [] } = request;
+    const keys = [...new Set(historyKeys)];
+    const found = await batchGetAll(this.doc, {
+      [this.tables.cases]: { Keys: [{ caseId }], ConsistentRead: true },
+      ...(taskId ? { [this.tables.tasks]: { Keys: [{ taskId }], ConsistentRead: true } } : {}),
+      ...(keys.length
+        ? {
+            [this.tables.history]: {
+              Keys: keys.map((eventKey) => ({ caseId, eventKey })),
+              ConsistentRead: true,
+              ProjectionExpression: 'eventKey',
+            },
+          }
+        : {}),
+    });
+    const record = found[this.tables.cases]?.[0] as CaseRecord | undefined;
+    const task = found[this.tables.tasks]?.[0] as TaskRecord | undefined;
+    return {
+      ...(record ? { record: caseOf(record) } : {}),
+      ...(task ? { task } : {}),
+      history: new Set((found[this.tables.history] ?? []).map((item) => String(item.eventKey))),
+    };
   }
 
   async createCase(record: CaseRecord): Promise<'created' | 'exists'> {

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  QueryCommand,
+  type BatchGetCommandInput,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 
 /**
@@ -51,4 +57,29 @@ export async function queryAll<T>(doc: DynamoDBDocumentClient, input: QueryComma
     start = out.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** How many times a BatchGetItem's unprocessed keys are asked again (with backoff) before it counts as transient. */
+const BATCH_GET_ATTEMPTS = 6;
+
+/**
+ * Every item of a BatchGetItem (at most 100 keys), by table: the keys DynamoDB leaves unprocessed (throttling, or
+ * the 16 MB answer limit) are asked again with backoff, and still-unprocessed keys after that are Transient.
+ */
+export async function batchGetAll(
+  doc: DynamoDBDocumentClient,
+  requestItems: NonNullable<BatchGetCommandInput['RequestItems']>,
+): Promise<Record<string, Record<string, unknown>[]>> {
+  const found: Record<string, Record<string, unknown>[]> = {};
+  let pending: BatchGetCommandInput['RequestItems'] = requestItems;
+  for (let attempt = 0; pending && Object.keys(pending).length; attempt++) {
+    if (attempt >= BATCH_GET_ATTEMPTS)
+      throw new SepakatError(ErrorNames.Transient, 'DynamoDB sementara tidak tersedia (kunci belum terbaca)');
+    if (attempt) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
+    const out = await guarded(() => doc.send(new BatchGetCommand({ RequestItems: pending })));
+    for (const [table, items] of Object.entries(out.Responses ?? {}))
+      (found[table] ??= []).push(...(items as Record<string, unknown>[]));
+    pending = out.UnprocessedKeys;
+  }
+  return found;
 }
