@@ -1,3 +1,4 @@
+import { withTaskFacts } from '../core/case/task-facts.ts';
 import { buildTimeline, formatWaktuSingkat, type Timeline, type TimelineRow } from '../core/case/timeline.ts';
 import type { App } from '../functions/app.ts';
 import { stepLabel } from '../core/sop/step-label.ts';
@@ -134,7 +135,8 @@ export function printTimeline(t: Timeline, write: (line: string) => void = (l) =
 export async function loadTimeline(app: App, caseId: string, now: Date): Promise<Timeline | undefined> {
   const record = await app.store.getCase(caseId);
   if (!record) return undefined;
-  const [tasks, history] = await Promise.all([app.store.listTasks({ caseId }), app.store.listHistory(caseId)]);
+  const [tasks, facts] = await Promise.all([app.store.listTasks({ caseId }), app.store.listHistory(caseId)]);
+  const history = withTaskFacts(facts, tasks);
   const sop = app.catalog.sops.get(record.sopKey);
   const calendar = app.catalog.pemda(record.pemdaId).calendar;
   return buildTimeline({ record, tasks, history, sop, calendar, timeZone: calendar.timeZone, now });

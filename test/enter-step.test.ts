@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CaseRecord } from '../core/case/model.ts';
 import { ErrorNames } from '../core/errors.ts';
+import { webUseCases } from '../functions/web-use-cases.ts';
 import { startTestRuntime } from './support/runtime.ts';
 
 const SOP_ID = 'kota-penyusunan-kesepakatan-bersama';
@@ -87,6 +88,49 @@ describe('entering an activation', () => {
       name: ErrorNames.Superseded,
     });
     expect((await rt.app.store.getCase(caseId))!.cursor).toMatchObject({ seq: 3, node: 'L1' });
+  });
+
+  it('a wait that enters its activity writes one task for the entry and the opening; a vacant role records the entry', async () => {
+    const { caseId } = await newCase('20261207-tunggu-masuk');
+    const runtime = rt.app.runtime;
+    const wait = { taskToken: 'token-uji-1', executionArn: 'arn:aws:states:local:000000000000:execution:uji:1' };
+    await runtime.openTask({ caseId, node: 'L1', stepId: 'L1', after: 0, ...wait });
+    const stored = await rt.app.store.listHistory(caseId);
+    expect(stored.map((e) => e.type).filter((t) => t === 'langkah-dimulai' || t === 'tugas-dibuka')).toEqual([]);
+    const [task] = await rt.app.store.listTasks({ caseId });
+    expect(task).toMatchObject({ seq: 1, node: 'L1', visit: 1, state: 'open', person: { id: expect.any(String) } });
+    // The history as people read it (the console's case page, the timeline) has both facts, from the task.
+    const read = await webUseCases(rt.app).cases.history(caseId);
+    expect(read.filter((e) => e.seq === 1).map((e) => [e.type, e.node, e.at])).toEqual(
+      expect.arrayContaining([
+        ['langkah-dimulai', 'L1', task!.openedAt],
+        ['tugas-dibuka', 'L1', task!.openedAt],
+      ]),
+    );
+    expect(read.find((e) => e.type === 'tugas-dibuka')?.who?.id).toBe(task!.person.id);
+
+    // The performer's role has nobody today: no task, so the entry is recorded as a fact of its own, once.
+    const sop = rt.app.catalog.sops.latest(SOP_ID);
+    const l2 = sop.node('L2');
+    if (l2.type !== 'activity') throw new Error('L2 bukan langkah bertugas');
+    const directory = rt.app.catalog.pemda('kota-contoh').directory.data;
+    const roles = directory.roles[l2.performer.id];
+    const acting = directory.acting;
+    directory.roles[l2.performer.id] = [];
+    directory.acting = acting.filter((a) => a.role !== l2.performer.id);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++)
+        await expect(
+          runtime.openTask({ caseId, node: 'L2', stepId: 'L2', after: 1, ...wait, taskToken: 'token-uji-2' }),
+        ).rejects.toMatchObject({ name: ErrorNames.NotFound });
+    } finally {
+      directory.roles[l2.performer.id] = roles!;
+      directory.acting = acting;
+    }
+    const entries = (await rt.app.store.listHistory(caseId)).filter((e) => e.type === 'langkah-dimulai');
+    expect(entries.map((e) => [e.seq, e.node, e.visit])).toEqual([[2, 'L2', 1]]);
+    expect(await rt.app.store.listTasks({ caseId })).toHaveLength(1);
+    expect((await rt.app.store.getCase(caseId))!.cursor).toMatchObject({ seq: 2, node: 'L2' });
   });
 
   it('refuses a closed case, and an event without the step id reads the case as before', async () => {

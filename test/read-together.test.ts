@@ -119,7 +119,7 @@ describe('CaseStore.readTogether', () => {
     let unprocessed = 2;
     const sent: number[] = [];
     client.middlewareStack.add(
-      (next) => async (args) => {
+      ((next: (args: unknown) => Promise<unknown>) => async (args: { input: unknown }) => {
         const input = args.input as { RequestItems?: Record<string, { Keys: unknown[] }> };
         sent.push(Object.values(input.RequestItems ?? {}).reduce((n, r) => n + r.Keys.length, 0));
         const out = (await next(args)) as { output: { Responses?: object; UnprocessedKeys?: object } };
@@ -128,7 +128,7 @@ describe('CaseStore.readTogether', () => {
           out.output.UnprocessedKeys = input.RequestItems;
         }
         return out;
-      },
+      }) as never,
       { step: 'initialize', name: 'unprocessedKeys' },
     );
     try {

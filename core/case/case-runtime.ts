@@ -1,3 +1,4 @@
+import { entryKey } from './task-facts.ts';
 import { createHash } from 'node:crypto';
 import { workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import type { Directory } from '../directory/directory.ts';
@@ -162,7 +163,14 @@ export class CaseRuntime {
    * write that finds the case elsewhere reads it, to tell a replay (the activation recorded before, returned as it is)
    * from a stale execution or a closed case.
    */
-  private async enter(input: { caseId: string; node: string; after: number; stepId?: string }): Promise<CaseRecord> {
+  private async enter(
+    input: { caseId: string; node: string; after: number; stepId?: string },
+    /**
+     * The caller creates the activation's task next, and the task record is the fact of this entry (`taskFacts`):
+     * the fast path writes no `langkah-dimulai`. Should no task come of it, the caller records the entry itself.
+     */
+    entryByTask = false,
+  ): Promise<CaseRecord> {
     const seq = input.after + 1;
     if (input.stepId) {
       const enteredAt = this.now().toISOString();
@@ -173,7 +181,8 @@ export class CaseRuntime {
         enteredAt,
       });
       if (entered?.cursor) {
-        await this.entered(input.caseId, entered.cursor);
+        if (entryByTask) this.deps.faults.point('after-cursor-moved');
+        else await this.entered(input.caseId, entered.cursor);
         return entered;
       }
     }
@@ -204,11 +213,16 @@ export class CaseRuntime {
     return { ...record, cursor, visits };
   }
 
-  /** The fact of an activation entered (`langkah-dimulai`). */
+  /** Records the fact of an activation entered (`langkah-dimulai`), then passes the fault point after a move. */
   private async entered(caseId: string, cursor: Cursor): Promise<void> {
+    await this.recordEntry(caseId, cursor);
+    this.deps.faults.point('after-cursor-moved');
+  }
+
+  private async recordEntry(caseId: string, cursor: Cursor): Promise<void> {
     await this.history({
       caseId,
-      eventKey: activationKey(cursor.seq, 'masuk'),
+      eventKey: entryKey(cursor.seq),
       type: 'langkah-dimulai',
       at: cursor.enteredAt,
       node: cursor.node,
@@ -216,7 +230,6 @@ export class CaseRuntime {
       seq: cursor.seq,
       visit: cursor.visit,
     });
-    this.deps.faults.point('after-cursor-moved');
   }
 
   /**
@@ -237,8 +250,9 @@ export class CaseRuntime {
     ),
   ): Promise<void> {
     const seq = 'seq' in input ? input.seq : input.after + 1;
-    // Entered here: the case as that write returned it travels on, unread (a replay reads it once, in `enter`).
-    const record = 'seq' in input ? await this.requireCase(input.caseId) : await this.enter(input);
+    // Entered here: the case as that write returned it travels on, unread (a replay reads it once, in `enter`). The
+    // task this opening creates is the fact of the entry and of the opening (`taskFacts`): no history item for either.
+    const record = 'seq' in input ? await this.requireCase(input.caseId) : await this.enter(input, true);
     this.requireActive(record);
     if (record.cursor?.seq !== seq)
       throw new SepakatError(ErrorNames.Superseded, `Aktivasi ${seq} bukan posisi kasus ${input.caseId}`);
@@ -250,8 +264,10 @@ export class CaseRuntime {
     let failure: unknown;
     try {
       // Created holding this execution's token: the first opening needs no second write to attach it.
+      // A wait that entered its activation opens its task at the entry: the task record is that entry's fact too.
+      const openedAt = 'seq' in input ? undefined : new Date(record.cursor.enteredAt);
       made = {
-        ...this.newTask(record, activity, taskId, record.cursor),
+        ...this.newTask(record, activity, taskId, record.cursor, openedAt),
         taskToken: input.taskToken,
         executionArn: input.executionArn,
       };
@@ -260,21 +276,13 @@ export class CaseRuntime {
     }
     const created = made !== undefined && (await this.deps.store.createTask(made)) === 'created';
     let task = created ? made : await this.deps.store.getTask(taskId);
-    if (!task) throw failure;
+    if (!task) {
+      // No task, so no task record to be the fact of the entry: the entry is recorded as a fact of its own.
+      if (record.cursor && !('seq' in input)) await this.recordEntry(input.caseId, record.cursor);
+      throw failure;
+    }
     if (created) {
       this.metrics.count('TasksOpened', caseDimensions(record));
-      await this.history({
-        caseId: record.caseId,
-        eventKey: activationKey(seq, 'tugas-dibuka'),
-        type: 'tugas-dibuka',
-        at: task.openedAt,
-        node: task.node,
-        stepId: task.stepId,
-        seq: task.seq,
-        visit: task.visit,
-        who: { id: task.person.id, nama: task.person.nama, jabatan: task.person.jabatan },
-        detail: { dueAt: task.dueAt, overdueAt: task.overdueAt, provisional: task.dueProvisional },
-      });
       this.deps.faults.point('after-task-opened');
     }
     if (task.state === 'cancelled') throw new SepakatError(ErrorNames.CaseClosed, `Tugas ${taskId} dibatalkan`);
@@ -307,8 +315,14 @@ export class CaseRuntime {
     await this.settleDecision({ ...task, taskToken: input.taskToken, executionArn: input.executionArn }, record);
   }
 
-  private newTask(record: CaseRecord, activity: Activity, taskId: string, cursor: Cursor): TaskRecord {
-    const now = this.now();
+  /** The task of activation `cursor`, opened at `now` (a task its wait entered opens as its activation was entered). */
+  private newTask(
+    record: CaseRecord,
+    activity: Activity,
+    taskId: string,
+    cursor: Cursor,
+    now: Date = this.now(),
+  ): TaskRecord {
     const pemda = this.deps.pemda(record.pemdaId);
     // An actor of kind pemohon is whoever submitted this case; any other performer is an official of the directory.
     const person =
@@ -816,6 +830,7 @@ export class CaseRuntime {
           tahun,
           dueAtSebelumnya: task.dueAt,
           overdueAtSebelumnya: task.overdueAt,
+          provisionalSebelumnya: task.dueProvisional,
           dueAt: next.dueAt,
           overdueAt: next.overdueAt,
           provisional: next.dueProvisional,

@@ -3,6 +3,7 @@ import type { FileStore } from '../files/accepted-files.ts';
 import type { DocumentStore } from '../ports.ts';
 import { readTrackingToken, taskIdFor } from './capabilities.ts';
 import { recordDownload, type DownloadFact } from './downloads.ts';
+import { withTaskFacts } from './task-facts.ts';
 import type { CaseRecord, CaseStore, Clock, HistoryEvent, HistoryType, StoredFile, TaskRecord } from './model.ts';
 
 /** The facts a task page never shows nor derives anything from (see `CaseView.taskPageHistory`). */
@@ -49,8 +50,16 @@ export class CaseView {
     return this.deps.store.listTasks({ caseId });
   }
 
-  history(caseId: string): Promise<HistoryEvent[]> {
-    return this.deps.store.listHistory(caseId);
+  /**
+   * A case's whole history as people read it: its history table's facts and the facts its task records are
+   * (`withTaskFacts`: the tasks opened, the activations their waits entered). `tasks`: the case's tasks, if read.
+   */
+  async history(caseId: string, tasks?: readonly TaskRecord[]): Promise<HistoryEvent[]> {
+    const [history, all] = await Promise.all([
+      this.deps.store.listHistory(caseId),
+      tasks ?? this.deps.store.listTasks({ caseId }),
+    ]);
+    return withTaskFacts(history, all);
   }
 
   /**
@@ -62,7 +71,7 @@ export class CaseView {
     return this.deps.store.listHistory(caseId, { without: NOT_ON_TASK_PAGES });
   }
 
-  /** The history of several cases, one after the other. */
+  /** The history tables' facts of several cases, one after the other (without the facts of their task records). */
   async histories(caseIds: readonly string[]): Promise<HistoryEvent[]> {
     return (await Promise.all(caseIds.map((c) => this.deps.store.listHistory(c)))).flat();
   }
