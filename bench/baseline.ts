@@ -46,7 +46,7 @@ export const BASELINE_HANDLERS = {
     'history put (email-terkirim: the confirmation email) + case put + history put (permohonan-diterima) + history put (email-terkirim)',
   enterStep: 'cursor update + history put (langkah-dimulai)',
   openTask:
-    '[a wait that enters its activity: the enterStep writes first] + task put holding its token + history put (tugas-dibuka) + [task ready: the email is stored here] + history put (email-terkirim)',
+    '[a wait that enters its activity: the cursor update first, its fact being the task] + task put holding its token (the fact of its opening) + [task ready: the email is stored here] + history put (email-terkirim)',
   decision:
     '[otp issue update + otp attempt update when the step needs a code] + task update (decide) + history put (tugas-diputuskan) + [case-data update when the step has caseData fields] + SendTaskSuccess + mark-reported update',
   automatic: 'history put (email-terkirim) + history put (otomatis-selesai)',
@@ -255,8 +255,11 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     c.answeredAt[index] = Date.now();
   };
 
-  /** What the real Masuk writes: the cursor (one conditional update) and its fact. */
-  const enter = async (event: { caseId: string; node: string; after: number }) => {
+  /**
+   * What the real Masuk writes: the cursor (one conditional update) and its fact. A wait that enters its activity
+   * writes the cursor only: the task it creates is the fact of the entry (core/case/task-facts.ts).
+   */
+  const enter = async (event: { caseId: string; node: string; after: number }, entryByTask = false) => {
     const c = state(event.caseId);
     const a = activity(event.node);
     const seq = event.after + 1;
@@ -265,16 +268,17 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
     const cursor = { node: event.node, stepId: a.stepId, seq, visit, enteredAt: now() };
     if (!(await store.moveCursor(event.caseId, event.after, cursor, c.visits)))
       throw new Error(`moveCursor ${event.caseId} gagal`);
-    await history({
-      caseId: event.caseId,
-      eventKey: key(seq, 'masuk'),
-      type: 'langkah-dimulai',
-      at: cursor.enteredAt,
-      node: event.node,
-      stepId: a.stepId,
-      seq,
-      visit,
-    });
+    if (!entryByTask)
+      await history({
+        caseId: event.caseId,
+        eventKey: key(seq, 'masuk'),
+        type: 'langkah-dimulai',
+        at: cursor.enteredAt,
+        node: event.node,
+        stepId: a.stepId,
+        seq,
+        visit,
+      });
     return { seq };
   };
 
@@ -286,7 +290,7 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
       ),
     ) => {
       // A wait that enters its activity enters it first, as the real one does.
-      const event = { ...opening, seq: 'seq' in opening ? opening.seq : (await enter(opening)).seq };
+      const event = { ...opening, seq: 'seq' in opening ? opening.seq : (await enter(opening, true)).seq };
       const c = state(event.caseId);
       const a = activity(event.node);
       const taskId = taskIdOf(event.caseId, event.seq);
@@ -311,19 +315,8 @@ export async function runNoopBaseline(options: BaselineOptions): Promise<RunResu
         taskToken: event.taskToken,
         executionArn: event.executionArn,
       };
+      // The task record is the fact of its opening, as the real one is: no tugas-dibuka put.
       await store.createTask(task);
-      await history({
-        caseId: event.caseId,
-        eventKey: key(event.seq, 'tugas-dibuka'),
-        type: 'tugas-dibuka',
-        at: task.openedAt,
-        node: event.node,
-        stepId: a.stepId,
-        seq: event.seq,
-        visit: task.visit,
-        who: person,
-        detail: { dueAt: task.dueAt, overdueAt: task.overdueAt, provisional: false },
-      });
       // The point where the real handler's email is stored: the task is ready for its person.
       const index = c.readyAt.push(Date.now()) - 1;
       void answer(c, index, event.node, event.seq, taskId, event.taskToken).catch((error: unknown) => c.failed(error));
