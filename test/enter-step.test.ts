@@ -100,7 +100,7 @@ describe('entering an activation', () => {
     const [task] = await rt.app.store.listTasks({ caseId });
     expect(task).toMatchObject({ seq: 1, node: 'L1', visit: 1, state: 'open', person: { id: expect.any(String) } });
     // The history as people read it (the console's case page, the timeline) has both facts, from the task.
-    const read = await webUseCases(rt.app).cases.history(caseId);
+    const read = await webUseCases(rt.app).cases.historyWithTasks(caseId, await rt.app.store.listTasks({ caseId }));
     expect(read.filter((e) => e.seq === 1).map((e) => [e.type, e.node, e.at])).toEqual(
       expect.arrayContaining([
         ['langkah-dimulai', 'L1', task!.openedAt],

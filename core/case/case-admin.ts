@@ -1,5 +1,6 @@
 import { ErrorNames, isSepakatError, SepakatError } from '../errors.ts';
 import type { CaseRecord, Cursor, HistoryEvent, Reassignment, TaskPerson, TaskRecord } from './model.ts';
+import { entryKey } from './task-facts.ts';
 import type { Activity, Sop } from '../sop/load-sop.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { taskIdFor, trackingToken } from './capabilities.ts';
@@ -401,7 +402,7 @@ export class CaseAdmin {
     });
     await this.runtime.history({
       caseId: record.caseId,
-      eventKey: `${pad(seq)}#masuk`,
+      eventKey: entryKey(seq),
       type: 'langkah-dimulai',
       at,
       node: node.id,

@@ -1,4 +1,3 @@
-import { entryKey } from './task-facts.ts';
 import { createHash } from 'node:crypto';
 import { workingMinutesBetween, type WorkCalendar } from '../calendar/work-calendar.ts';
 import type { Directory } from '../directory/directory.ts';
@@ -10,6 +9,7 @@ import type { Waktu } from '../sop/waktu.ts';
 import { formatDurasi } from '../format/tanggal.ts';
 import { caseDimensions, noMetrics, type MetricDimensions, type Metrics } from '../metrics.ts';
 import { jobKey, type Job, type ReminderStage, type TaskReminderJob } from './jobs.ts';
+import { entryKey } from './task-facts.ts';
 import { linkToken, taskIdFor } from './capabilities.ts';
 import { nextReminder, pendingReminderKeys, planReminders } from './reminders.ts';
 import { pemohonPerson } from './pemohon-person.ts';
@@ -181,8 +181,7 @@ export class CaseRuntime {
         enteredAt,
       });
       if (entered?.cursor) {
-        if (entryByTask) this.deps.faults.point('after-cursor-moved');
-        else await this.entered(input.caseId, entered.cursor);
+        await this.entered(input.caseId, entered.cursor, entryByTask);
         return entered;
       }
     }
@@ -209,13 +208,16 @@ export class CaseRuntime {
       if (again.cursor?.seq === seq && again.cursor.node === input.node) return again;
       throw new SepakatError(ErrorNames.Superseded, `Kasus ${input.caseId} dipindahkan oleh eksekusi lain`);
     }
-    await this.entered(input.caseId, cursor);
+    await this.entered(input.caseId, cursor, entryByTask);
     return { ...record, cursor, visits };
   }
 
-  /** Records the fact of an activation entered (`langkah-dimulai`), then passes the fault point after a move. */
-  private async entered(caseId: string, cursor: Cursor): Promise<void> {
-    await this.recordEntry(caseId, cursor);
+  /**
+   * After a move of the cursor: records the fact of the activation entered (`langkah-dimulai`), unless the task the
+   * caller creates next is that fact (`entryByTask`), then passes the fault point after a move.
+   */
+  private async entered(caseId: string, cursor: Cursor, entryByTask: boolean): Promise<void> {
+    if (!entryByTask) await this.recordEntry(caseId, cursor);
     this.deps.faults.point('after-cursor-moved');
   }
 

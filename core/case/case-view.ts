@@ -50,16 +50,17 @@ export class CaseView {
     return this.deps.store.listTasks({ caseId });
   }
 
+  /** The facts of a case's history table: what the pages that show decisions, files and closings read. */
+  history(caseId: string): Promise<HistoryEvent[]> {
+    return this.deps.store.listHistory(caseId);
+  }
+
   /**
-   * A case's whole history as people read it: its history table's facts and the facts its task records are
-   * (`withTaskFacts`: the tasks opened, the activations their waits entered). `tasks`: the case's tasks, if read.
+   * A case's whole history as people read it (the console's case page and its timeline): its history table's facts
+   * and the facts its task records are (`withTaskFacts`: the tasks opened, the activations their waits entered).
    */
-  async history(caseId: string, tasks?: readonly TaskRecord[]): Promise<HistoryEvent[]> {
-    const [history, all] = await Promise.all([
-      this.deps.store.listHistory(caseId),
-      tasks ?? this.deps.store.listTasks({ caseId }),
-    ]);
-    return withTaskFacts(history, all);
+  async historyWithTasks(caseId: string, tasks: readonly TaskRecord[]): Promise<HistoryEvent[]> {
+    return withTaskFacts(await this.deps.store.listHistory(caseId), tasks);
   }
 
   /**

@@ -3,7 +3,7 @@ import type { HistoryEvent, TaskRecord } from './model.ts';
 const pad = (n: number) => String(n).padStart(5, '0');
 
 /** The key of the fact that the task of activation `seq` was opened (`tugas-dibuka`). */
-export const openingKey = (seq: number) => `${pad(seq)}#tugas-dibuka`;
+const openingKey = (seq: number) => `${pad(seq)}#tugas-dibuka`;
 /** The key of the fact that activation `seq` was entered (`langkah-dimulai`). */
 export const entryKey = (seq: number) => `${pad(seq)}#masuk`;
 

@@ -288,7 +288,10 @@ export function consoleRoutes(ctx: WebContext): Route[] {
     const visible = await visibleCase(session, caseId);
     if ('result' in visible) return visible.result;
     const { record, tasks, scope } = visible;
-    const [history, documents] = await Promise.all([app.cases.history(caseId, tasks), app.cases.documents(caseId)]);
+    const [history, documents] = await Promise.all([
+      app.cases.historyWithTasks(caseId, tasks),
+      app.cases.documents(caseId),
+    ]);
     const sop = app.runtime.sopOf(record);
     const pemda = app.catalog.pemda(record.pemdaId);
     const timeZone: TimeZone = pemda.calendar.timeZone;
