@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClientOf } from '../functions/adapters/aws-clients.ts';
 import {
   actOnLink,
   driveCase,
@@ -361,7 +361,7 @@ describe('emailed action links', () => {
     const { link } = await newCaseAt('L1');
     const task = await taskOf(link);
     // An admin reassigned the task (issue 5 builds the page; the record is what matters here).
-    const doc = DynamoDBDocumentClient.from(rt.app.clients.dynamodb);
+    const doc = documentClientOf(rt.app.clients.dynamodb);
     await doc.send(
       new UpdateCommand({
         TableName: rt.app.config.SEPAKAT_TABLE_TASKS,

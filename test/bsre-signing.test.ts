@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClientOf } from '../functions/adapters/aws-clients.ts';
 import { driveCase, parseTaskPage, submitPermohonan, askCode } from '../cli/drive.ts';
 import { developmentPassphrase } from '../local/bsre/development-users.ts';
 import { verifyPdfSignatures } from '../functions/signing/verify.ts';
@@ -132,7 +132,7 @@ describe('a signature through the (local) BSrE eSign API', () => {
     expect((await rt.app.store.getTask(task.taskId))!.state).toBe('open');
 
     // The hour passes (the window's start moved back, as the clock would have moved forward).
-    await DynamoDBDocumentClient.from(rt.app.clients.dynamodb).send(
+    await documentClientOf(rt.app.clients.dynamodb).send(
       new UpdateCommand({
         TableName: 'sepakat-tugas',
         Key: { taskId: task.taskId },

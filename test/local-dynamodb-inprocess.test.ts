@@ -13,9 +13,10 @@ import {
   PutItemCommand,
   type CreateTableInput,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsClients, documentClientOf } from '../functions/adapters/aws-clients.ts';
+import type { DocumentClient } from '../functions/adapters/document-client.ts';
 import { InProcessHttpHandler, requestListenerOf } from '../local/dynamodb/in-process-handler.ts';
 import {
   ensureTables,
@@ -68,7 +69,7 @@ describe('the in-process transport to the local DynamoDB', () => {
   let dataDir: string;
   let dynamo: LocalDynamoDb;
   let client: DynamoDBClient;
-  let doc: DynamoDBDocumentClient;
+  let doc: DocumentClient;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'sepakat-dynamodb-inproses-'));

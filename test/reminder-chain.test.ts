@@ -1,5 +1,6 @@
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClientOf } from '../functions/adapters/aws-clients.ts';
 import type { ScheduleRecord } from '../functions/adapters/dynamodb-scheduler.ts';
 import { driveNewCase, startTestRuntime } from './support/runtime.ts';
 
@@ -16,7 +17,7 @@ describe('one pending reminder per task', () => {
 
   /** Every item of the local schedule (any state): what was ever created in it. */
   const scheduleItems = async () => {
-    const doc = DynamoDBDocumentClient.from(rt.app.clients.dynamodb);
+    const doc = documentClientOf(rt.app.clients.dynamodb);
     const items: ScheduleRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {

@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import type { Transition } from '../../core/agreement/lifecycle.ts';
 import type { AgreementRecord, Usulan } from '../../core/agreement/agreement-model.ts';
@@ -44,7 +45,7 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 }
 
 export class DynamoDbAgreementStore implements AgreementStore {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: DocumentClient;
 
   constructor(
     client: DynamoDBClient,

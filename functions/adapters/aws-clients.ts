@@ -1,9 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DocumentClient } from './document-client.ts';
 
 /** Where a process's AWS clients talk to: the region, the credentials (local only) and any custom endpoints. */
 export interface AwsClientSettings {
@@ -89,7 +89,10 @@ export function awsClients(settings: AwsClientSettings): AwsClients {
   const found = clientsByConfiguration.get(key);
   if (found) return found;
   const base = { region, ...(credentials ? { credentials } : {}) };
-  const capture = settings.capture ?? (<T>(client: T): T => client);
+  const instrument = settings.capture ?? (<T>(client: T): T => client);
+  // Every client resolves its middleware stack once per command, not on every send.
+  const capture = <T extends { config: object; middlewareStack: object }>(client: T): T =>
+    withMiddlewareCache(instrument(client));
   const s3Config = (endpoint?: string): S3ClientConfig => ({
     ...base,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
@@ -124,18 +127,40 @@ export function awsClients(settings: AwsClientSettings): AwsClients {
   return made;
 }
 
-const documentClients = new WeakMap<DynamoDBClient, DynamoDBDocumentClient>();
+const documentClients = new WeakMap<DynamoDBClient, DocumentClient>();
 
 /**
- * The one document client of a DynamoDB client. Document clients share their client's configuration object and
- * middleware stack, and each `DynamoDBDocumentClient.from` overwrites the shared marshalling options: two made with
- * different options would silently change each other's. Every adapter takes this one (undefined values removed).
+ * The one document client of a DynamoDB client (functions/adapters/document-client.ts): plain items in and out, each
+ * request sent through the client's cached middleware. Every adapter takes this one.
  */
-export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
+export function documentClientOf(client: DynamoDBClient): DocumentClient {
   let doc = documentClients.get(client);
   if (!doc) {
-    doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    doc = new DocumentClient(client);
     documentClients.set(client, doc);
   }
   return doc;
+}
+
+/** The methods by which middleware is added to or taken from a stack (`use` and `concat` go through these). */
+const STACK_CHANGES = ['add', 'addRelativeTo', 'remove', 'removeByTag', 'use'] as const;
+
+/**
+ * Turns on the SDK's middleware cache for a client (`cacheMiddleware`: the stack is resolved once per command class,
+ * not on every send) and keeps it true: a change to the client's stack after a send (a counter middleware of the
+ * bench or a test, the Tracer's) drops the resolved handlers, so the next send resolves the stack as it now is. The
+ * SDK itself would keep using the handler resolved before the change.
+ */
+export function withMiddlewareCache<C extends { config: object; middlewareStack: object }>(client: C): C {
+  (client.config as { cacheMiddleware?: boolean }).cacheMiddleware = true;
+  const stack = client.middlewareStack as Record<string, unknown>;
+  for (const name of STACK_CHANGES) {
+    const original = stack[name] as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof original !== 'function') continue;
+    stack[name] = (...args: unknown[]) => {
+      delete (client as { handlers?: unknown }).handlers;
+      return original.apply(stack, args);
+    };
+  }
+  return client;
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
@@ -44,7 +45,7 @@ const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes
  *   put in DynamoDB. A retried or concurrent store finds the record and returns it: one document per purpose.
  */
 export class DynamoDbDocumentStore implements DocumentStore {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: DocumentClient;
 
   constructor(
     dynamodb: DynamoDBClient,

@@ -1,11 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import type {
   CaseRecord,
@@ -30,7 +25,7 @@ const TASK_READS_IN_FLIGHT = 8;
 
 /** The CaseStore on DynamoDB: one conditional write per fact, no transactions (dynalite has none). */
 export class DynamoDbCaseStore implements CaseStore {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: DocumentClient;
 
   constructor(
     client: DynamoDBClient,

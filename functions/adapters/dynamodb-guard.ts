@@ -3,9 +3,9 @@ import {
   BatchGetCommand,
   QueryCommand,
   type BatchGetCommandInput,
-  type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 
 /**
@@ -46,7 +46,7 @@ export async function conditionally(fn: () => Promise<unknown>): Promise<boolean
 }
 
 /** Every item of a Query, page by page. */
-export async function queryAll<T>(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<T[]> {
+export async function queryAll<T>(doc: DocumentClient, input: QueryCommandInput): Promise<T[]> {
   const items: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -67,7 +67,7 @@ const BATCH_GET_ATTEMPTS = 6;
  * the 16 MB answer limit) are asked again with backoff, and still-unprocessed keys after that are Transient.
  */
 export async function batchGetAll(
-  doc: DynamoDBDocumentClient,
+  doc: DocumentClient,
   requestItems: NonNullable<BatchGetCommandInput['RequestItems']>,
 ): Promise<Record<string, Record<string, unknown>[]>> {
   const found: Record<string, Record<string, unknown>[]> = {};

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import type { Job } from '../../core/case/jobs.ts';
 import { noFaults, type Clock, type Faults, type ScheduledItem, type Scheduler } from '../../core/case/model.ts';
@@ -76,7 +77,7 @@ export interface DynamoDbSchedulerOptions {
 }
 
 export class DynamoDbScheduler implements Scheduler {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: DocumentClient;
   private readonly owner: string;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;

@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import type { IntakeRecord, IntakeState, IntakeStore, RateLimiter } from '../../core/case/intake-model.ts';
 import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
@@ -24,7 +25,7 @@ export const limitTableDefinition = (tableName: string): CreateTableCommandInput
 export const LIMIT_TTL_ATTRIBUTE = 'kedaluwarsa';
 
 export class DynamoDbIntakeStore implements IntakeStore {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: DocumentClient;
   constructor(
     client: DynamoDBClient,
     private readonly table: string,
@@ -102,7 +103,7 @@ export class DynamoDbIntakeStore implements IntakeStore {
 }
 
 export class DynamoDbRateLimiter implements RateLimiter {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: DocumentClient;
   constructor(
     client: DynamoDBClient,
     private readonly table: string,

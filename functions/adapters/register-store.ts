@@ -1,12 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import type { TimeZone } from '../../core/calendar/calendar-schema.ts';
 import type { Clock } from '../../core/ports.ts';
@@ -58,7 +52,7 @@ export class DynamoDbRegisterStore extends Register {
 
 /** The five item kinds of one pemda's register, each one GetItem, conditional write or consistent Query. */
 export class DynamoDbRegisterItems implements RegisterItems {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: DocumentClient;
 
   constructor(
     client: DynamoDBClient,
