@@ -93,6 +93,26 @@ describe('a signing task shows its document and is signed on it', () => {
     expect(konsep.kind).toBe('konsep-naskah');
     expect(parafPage.form.signing?.sha256).toBe(konsep.sha256);
     expect(parafPage.html).toContain(String(konsep.meta?.versiIsi));
+    // The page lists the case's documents as its link opens and takes the shown one from that list: a page GET reads
+    // no document item of its own. One the list does not have (the index is eventually consistent) is read.
+    const documentReads: string[] = [];
+    rt.app.clients.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const table = (args.input as { TableName?: string }).TableName;
+        if (table === rt.app.config.SEPAKAT_TABLE_DOCUMENTS) documentReads.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'ujiBacaDokumen', override: true },
+    );
+    try {
+      const again = await fetch(parafLink);
+      expect(await again.text()).toContain(konsep.sha256);
+      expect(documentReads).toEqual(['QueryCommand']);
+    } finally {
+      rt.app.clients.dynamodb.middlewareStack.remove('ujiBacaDokumen');
+    }
+    expect(await rt.app.documentWork.shownDocument(parafTask, [])).toEqual(konsep);
+    expect(await rt.app.documentWork.shownDocument(parafTask, [konsep])).toBe(konsep);
     const konsepPdf = await rt.app.documents.read(konsep);
     const konsepText = await pdfText(konsepPdf);
     expect(konsepText.text).toMatch(/KONSEP/);

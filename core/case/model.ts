@@ -471,7 +471,10 @@ export interface DocumentWork {
     task: TaskRecord;
   }): Promise<DocumentRecord | undefined>;
   /** The document the task shows its bound person now; undefined until it is prepared. */
-  shownDocument(task: TaskRecord): Promise<DocumentRecord | undefined>;
+  /** The document a signing task shows: from `listed` (the case's documents) when it is there, else read. */
+  shownDocument(task: TaskRecord, listed?: readonly DocumentRecord[]): Promise<DocumentRecord | undefined>;
+  /** The documents stored for a case (its index: eventually consistent). */
+  caseDocuments(caseId: string): Promise<DocumentRecord[]>;
   /** The image of page `index` (0-based) of a shown document, checked against its recorded hash. */
   shownPage(document: DocumentRecord, index: number): Promise<Uint8Array | undefined>;
   /** The signed document of the task's activation, once made. */

@@ -67,6 +67,8 @@ export interface TaskView {
   needsCode: boolean;
   /** A signing task: its act, and the document its page shows (undefined until made for the bound person). */
   signing?: { act: SigningAct; document: DocumentRecord | undefined };
+  /** The documents stored for the case, when the opening was asked to list them (`open`'s `withDocuments`). */
+  documents?: DocumentRecord[];
 }
 
 export type FormErrors = Record<string, string>;
@@ -163,8 +165,18 @@ export class TaskActions {
     return problems;
   }
 
-  /** Resolves a link to its task, or the reason it cannot be used. A GET calls only this: it never acts. */
-  async open(token: string, submissionId?: string): Promise<TaskView | LinkProblem> {
+  /**
+   * Resolves a link to its task, or the reason it cannot be used. A GET calls only this: it never acts.
+   * `withDocuments` (the task page, which lists them): the case's documents are listed alongside the case's read, once
+   * the link is known good and its task open, and a signing task's shown document is taken from that list (its
+   * record is written once and never changed) instead of a read of its own; one the list does not have yet (the index
+   * is eventually consistent) is read.
+   */
+  async open(
+    token: string,
+    submissionId?: string,
+    options: { withDocuments?: boolean } = {},
+  ): Promise<TaskView | LinkProblem> {
     let found: TaskRecord | undefined;
     const taskIdGuess = token.split('.')[0] ?? '';
     if (/^[A-Za-z0-9_-]{22}$/.test(taskIdGuess)) found = await this.deps.store.getTask(taskIdGuess);
@@ -173,7 +185,12 @@ export class TaskActions {
     );
     if (!check.ok) return { problem: check.reason };
     const task = found!;
-    const record = await this.runtime.requireCase(task.caseId);
+    const listing =
+      options.withDocuments && this.deps.documents && task.state === 'open'
+        ? this.deps.documents.caseDocuments(task.caseId)
+        : undefined;
+    // The listing is awaited whatever the case read brings (no promise is left to reject unheard).
+    const [record, documents] = await Promise.all([this.runtime.requireCase(task.caseId), listing]);
     if (task.state === 'decided' || task.state === 'reported')
       return {
         problem: 'selesai',
@@ -192,7 +209,8 @@ export class TaskActions {
       record,
       activity,
       needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal',
-      ...(act ? { signing: { act, document: await this.deps.documents!.shownDocument(task) } } : {}),
+      ...(act ? { signing: { act, document: await this.deps.documents!.shownDocument(task, documents) } } : {}),
+      ...(documents ? { documents } : {}),
     };
   }
 
@@ -237,7 +255,8 @@ export class TaskActions {
    * window of `CODE_LIMIT.windowMs` (one conditional write per grant, so parallel requests cannot exceed it).
    */
   async sendCode(token: string): Promise<SendCodeResult> {
-    const view = await this.open(token);
+    // The page comes back with the case's documents listed: listed as the link opens.
+    const view = await this.open(token, undefined, { withDocuments: true });
     if ('problem' in view) return view;
     if (!view.needsCode) return { error: 'Langkah ini tidak memerlukan kode' };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');

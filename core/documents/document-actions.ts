@@ -74,7 +74,7 @@ export interface DocumentWorkDeps {
   store: Pick<CaseStore, 'setCaseData' | 'listHistory'>;
   /** The naskah's content versions: a naskah is rendered from a stored version (core/naskah). */
   drafts: NaskahDrafts;
-  documents: Pick<DocumentStore, 'get' | 'store' | 'read' | 'readPageImage'>;
+  documents: Pick<DocumentStore, 'get' | 'store' | 'read' | 'readPageImage' | 'listByCase'>;
   files: Pick<FileStore, 'readAccepted'>;
   register(
     pemdaId: string,
@@ -801,8 +801,18 @@ export class DocumentActions implements DocumentWork {
     return stored;
   }
 
-  shownDocument(task: TaskRecord): Promise<DocumentRecord | undefined> {
-    return this.deps.documents.get(docIdFor(shownPurpose(task)));
+  /**
+   * The document a signing task shows its person: from `listed` (the case's documents, listed by the caller) when it
+   * is there, else read. A document record is written once and never changed, so a listed one is the record.
+   */
+  async shownDocument(task: TaskRecord, listed?: readonly DocumentRecord[]): Promise<DocumentRecord | undefined> {
+    const docId = docIdFor(shownPurpose(task));
+    return listed?.find((d) => d.docId === docId) ?? this.deps.documents.get(docId);
+  }
+
+  /** The documents stored for a case (its index: eventually consistent). */
+  caseDocuments(caseId: string): Promise<DocumentRecord[]> {
+    return this.deps.documents.listByCase(caseId);
   }
 
   shownPage(document: DocumentRecord, index: number): Promise<Uint8Array | undefined> {
