@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { useInProcessHandler } from '../../functions/adapters/aws-clients.ts';
 import { InProcessHttpHandler, requestListenerOf } from './in-process-handler.ts';
+import { cacheTableDescriptions } from './table-cache.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -51,6 +52,7 @@ function patchIteratorLeak(): void {
   }
 }
 patchIteratorLeak();
+cacheTableDescriptions();
 
 /** The local region and credentials (dynalite does not check signatures). */
 export { LOCAL_DEVELOPMENT_CREDENTIALS, LOCAL_REGION } from '../local-aws.ts';
