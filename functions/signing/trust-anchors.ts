@@ -60,7 +60,7 @@ export function tsaAnchor(der: Uint8Array): TrustAnchor {
 export function anchorByMark(der: Uint8Array): TrustAnchor {
   const mark = marked(der);
   if (mark) return mark;
-  const cert = parseCertificate(der);
+  const cert = anchorCertificate(der);
   return pemdaAnchor(der, nameAttribute(cert.subject, 'O') ?? commonName(der));
 }
 
@@ -118,7 +118,22 @@ export interface ParsedAnchor {
 }
 
 export function parseAnchors(anchors: readonly TrustAnchor[]): ParsedAnchor[] {
-  return anchors.map((anchor) => ({ anchor, cert: parseCertificate(anchor.der) }));
+  return anchors.map((anchor) => ({ anchor, cert: anchorCertificate(anchor.der) }));
+}
+
+const parsedAnchors = new WeakMap<Uint8Array, pkijs.Certificate>();
+
+/**
+ * An anchor's certificate, parsed once per DER buffer: the same configured roots are parsed for every verification
+ * and every labelling otherwise. Only read (names, key, the chain engine's checks), never changed.
+ */
+function anchorCertificate(der: Uint8Array): pkijs.Certificate {
+  let cert = parsedAnchors.get(der);
+  if (!cert) {
+    cert = parseCertificate(der);
+    parsedAnchors.set(der, cert);
+  }
+  return cert;
 }
 
 /**
@@ -148,7 +163,7 @@ export function anchorReached(
 
 /** The anchor for a marked certificate, whatever it was configured as. */
 function marked(der: Uint8Array): TrustAnchor | undefined {
-  const cert = parseCertificate(der);
+  const cert = anchorCertificate(der);
   const names = `${formatName(cert.subject)} ${formatName(cert.issuer)}`;
   if (names.includes(BSRE_TIRUAN_MARK)) return { der, kind: 'bsre-tiruan', label: BSRE_TIRUAN_ANCHOR_LABEL };
   if (names.includes(DEVELOPMENT_MARK)) return { der, kind: 'pengembangan', label: DEVELOPMENT_ANCHOR_LABEL };
@@ -156,6 +171,6 @@ function marked(der: Uint8Array): TrustAnchor | undefined {
 }
 
 function commonName(der: Uint8Array): string {
-  const cert = parseCertificate(der);
+  const cert = anchorCertificate(der);
   return nameAttribute(cert.subject, 'CN') ?? formatName(cert.subject);
 }
