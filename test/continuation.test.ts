@@ -1,5 +1,7 @@
 import { DescribeStateMachineCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClientOf } from '../functions/adapters/aws-clients.ts';
 import { actOnLink, submitPermohonan, taskLinks } from '../cli/drive.ts';
 import { applySubstitutions, compileSop, FunctionPlaceholders, type FunctionRole } from '../core/sop/compile-sop.ts';
 import { stateMachineName } from '../functions/config.ts';
@@ -92,5 +94,42 @@ describe('a human wait that reaches its bound', () => {
       (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L2') && m.text?.includes(intakeId)),
     );
     expect((await rt.app.store.getTask(task.taskId))?.state).toBe('reported');
+  });
+
+  it('marks a decision reported whose report went but whose mark was lost, without resuming the case', async () => {
+    const { intakeId } = await submitPermohonan(rt, permohonanFor(rt, SOP));
+    const mail = await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L1') && m.text?.includes(intakeId)),
+    );
+    const acted = await actOnLink(taskLinks(mail)[0]!, () => ({ pilihan: 'lanjut' }), { dataDir: rt.dataDir });
+    expect(acted.status).toBe(200);
+    await eventually(async () =>
+      (await readMailbox(rt.dataDir)).find((m) => m.subject.startsWith('Tugas baru: L2') && m.text?.includes(intakeId)),
+    );
+    const l1 = (await rt.app.store.listTasks({ caseId: intakeId })).find((t) => t.node === 'L1')!;
+    expect(l1.state).toBe('reported');
+    // As if the process died between SendTaskSuccess and the mark: the task says "decided", the case is at L2.
+    await documentClientOf(rt.app.clients.dynamodb).send(
+      new UpdateCommand({
+        TableName: rt.app.config.SEPAKAT_TABLE_TASKS,
+        Key: { taskId: l1.taskId },
+        UpdateExpression: 'SET #state = :decided REMOVE reportedAt',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':decided': 'decided' },
+      }),
+    );
+    const result = await rt.app.runtime.reconcileDecisions();
+    expect(result.reported).toBeGreaterThanOrEqual(1);
+    expect((await rt.app.store.getTask(l1.taskId))?.state).toBe('reported');
+    // Reported, not resumed: no continuation of the case and no second task email for L2.
+    const history = await rt.app.store.listHistory(intakeId);
+    expect(
+      history.some((e) => e.type === 'kasus-dilanjutkan' && e.detail?.reason === 'keputusan-belum-dilaporkan'),
+    ).toBe(false);
+    expect(
+      (await readMailbox(rt.dataDir)).filter(
+        (m) => m.subject.startsWith('Tugas baru: L2') && m.text?.includes(intakeId),
+      ),
+    ).toHaveLength(1);
   });
 });
