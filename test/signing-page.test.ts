@@ -95,19 +95,24 @@ describe('a signing task shows its document and is signed on it', () => {
     expect(parafPage.html).toContain(String(konsep.meta?.versiIsi));
     // The page lists the case's documents as its link opens and takes the shown one from that list: a page GET reads
     // no document item of its own. One the list does not have (the index is eventually consistent) is read.
-    const documentReads: string[] = [];
+    const requests: string[] = [];
     rt.app.clients.dynamodb.middlewareStack.add(
       (next, context) => async (args) => {
-        const table = (args.input as { TableName?: string }).TableName;
-        if (table === rt.app.config.SEPAKAT_TABLE_DOCUMENTS) documentReads.push(context.commandName ?? '?');
+        requests.push(`${context.commandName} ${(args.input as { TableName?: string }).TableName}`);
         return next(args);
       },
       { step: 'initialize', name: 'ujiBacaDokumen', override: true },
     );
+    const { SEPAKAT_TABLE_DOCUMENTS: documents, SEPAKAT_TABLE_TASKS: tasks } = rt.app.config;
     try {
       const again = await fetch(parafLink);
       expect(await again.text()).toContain(konsep.sha256);
-      expect(documentReads).toEqual(['QueryCommand']);
+      expect(requests.filter((r) => r.endsWith(` ${documents}`))).toEqual([`QueryCommand ${documents}`]);
+      // A page image reads the task and the document it shows, not the case.
+      requests.length = 0;
+      const image = await fetch(`${new URL(parafLink).origin}${parafPage.form.signing!.pages[0]}`);
+      expect(image.status).toBe(200);
+      expect(requests).toEqual([`GetItemCommand ${tasks}`, `GetItemCommand ${documents}`]);
     } finally {
       rt.app.clients.dynamodb.middlewareStack.remove('ujiBacaDokumen');
     }
@@ -127,6 +132,9 @@ describe('a signing task shows its document and is signed on it', () => {
       recipient: parafTask.person.email,
     });
     expect(parafed.status, parafed.html.slice(0, 400)).toBe(200);
+    // Decided: the link shows no page of the document any more.
+    const afterParaf = await fetch(`${new URL(parafLink).origin}${parafPage.form.signing!.pages[0]}`);
+    expect(afterParaf.status).toBe(404);
     // The paraf is recorded over the konsep shown: its content version and SHA-256.
     const parafFact = await eventually(async () =>
       (await rt.app.store.listHistory(caseId)).find(

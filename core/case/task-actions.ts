@@ -177,14 +177,9 @@ export class TaskActions {
     submissionId?: string,
     options: { withDocuments?: boolean } = {},
   ): Promise<TaskView | LinkProblem> {
-    let found: TaskRecord | undefined;
-    const taskIdGuess = token.split('.')[0] ?? '';
-    if (/^[A-Za-z0-9_-]{22}$/.test(taskIdGuess)) found = await this.deps.store.getTask(taskIdGuess);
-    const check = checkLink(this.deps.linkKey(), token, () =>
-      found ? { version: found.linkVersion, personId: found.person.id } : undefined,
-    );
-    if (!check.ok) return { problem: check.reason };
-    const task = found!;
+    const linked = await this.linkedTask(token);
+    if ('problem' in linked) return linked;
+    const task = linked;
     const listing =
       options.withDocuments && this.deps.documents && task.state === 'open'
         ? this.deps.documents.caseDocuments(task.caseId)
@@ -216,14 +211,32 @@ export class TaskActions {
 
   /**
    * The image of page `page` (1-based) of the document a signing task shows, read through the task's link (a GET:
-   * reads only). Undefined when the task shows no document or has no such page.
+   * reads only). Undefined when the link is not (or no longer) the open task's, when the task shows no document, or
+   * when it has no such page: the page answers all of these alike (not found).
    */
-  async pageImage(token: string, page: number): Promise<Uint8Array | undefined | LinkProblem> {
-    const view = await this.open(token);
-    if ('problem' in view) return view;
-    const shown = view.signing?.document;
-    if (!shown || !Number.isInteger(page) || page < 1) return undefined;
-    return this.deps.documents!.shownPage(shown, page - 1);
+  async pageImage(token: string, page: number): Promise<Uint8Array | undefined> {
+    // A signing page fetches each of its pages: each reads the task and the document it shows, not the case. The
+    // document is the task's own (its id comes from the task and its person), so a task that shows none has none;
+    // and a case that closes cancels its open tasks. Between that closing and the cancel, an image of a page already
+    // shown is still served: a read, which decides nothing (the decision's POST reads the case).
+    const task = await this.linkedTask(token);
+    if ('problem' in task || task.state !== 'open') return undefined;
+    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime()) return undefined;
+    if (!this.deps.documents || !Number.isInteger(page) || page < 1) return undefined;
+    const shown = await this.deps.documents.shownDocument(task);
+    return shown ? this.deps.documents.shownPage(shown, page - 1) : undefined;
+  }
+
+  /** The task a link names, when the link is intact and still its current one for its person (one read). */
+  private async linkedTask(token: string): Promise<TaskRecord | LinkProblem> {
+    let found: TaskRecord | undefined;
+    const taskIdGuess = token.split('.')[0] ?? '';
+    if (/^[A-Za-z0-9_-]{22}$/.test(taskIdGuess)) found = await this.deps.store.getTask(taskIdGuess);
+    const check = checkLink(this.deps.linkKey(), token, () =>
+      found ? { version: found.linkVersion, personId: found.person.id } : undefined,
+    );
+    if (!check.ok) return { problem: check.reason };
+    return found!;
   }
 
   /** Presigns an upload for one file field of the task (the browser PUTs straight to S3). */

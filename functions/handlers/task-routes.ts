@@ -691,7 +691,7 @@ function documentListView(listed: ListedDocument[], token: string, fmt: (iso: st
 /** The image of one page of the document a signing task shows (GET: reads, never acts). */
 async function pageImageResult(app: WebUseCases, token: string, page: number): Promise<HttpResult | undefined> {
   const image = await app.actions.pageImage(token, page);
-  if (image === undefined || 'problem' in image) return undefined;
+  if (image === undefined) return undefined;
   return {
     statusCode: 200,
     headers: { 'content-type': 'image/png', 'cache-control': 'private, no-store' },
