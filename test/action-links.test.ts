@@ -166,11 +166,27 @@ describe('emailed action links', () => {
     const { link } = await newCaseAt('L2');
     const origin = new URL(link).origin;
     const png = samplePng();
-    const presign = await fetch(`${link}/unggah`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin },
-      body: JSON.stringify({ slot: 'telaahan', name: 'telaahan.pdf', size: png.length }),
-    });
+    // A presign reads the task alone (its activity comes from the SOP version the task records), not the case.
+    const tables: string[] = [];
+    rt.app.clients.dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        tables.push(String((args.input as { TableName?: string }).TableName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'ujiTabelUnggah', override: true },
+    );
+    let presign: Response;
+    try {
+      presign = await fetch(`${link}/unggah`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ slot: 'telaahan', name: 'telaahan.pdf', size: png.length }),
+      });
+    } finally {
+      rt.app.clients.dynamodb.middlewareStack.remove('ujiTabelUnggah');
+    }
+    expect(presign.status).toBe(200);
+    expect(tables).toEqual([rt.app.config.SEPAKAT_TABLE_TASKS]);
     const target = (await presign.json()) as { url: string; key: string; contentType: string };
     await fetch(target.url, {
       method: 'PUT',

@@ -95,10 +95,11 @@ describe('DynamoDB requests of one case', () => {
     // Measured after it: 4.2 case reads per activation (the GET page, the POST, the automatic work after a choice and
     // the rest: uploads, codes, the case's end), 86 task reads (a BatchGetItem's items included), 611 requests: the
     // automatic work reads in one BatchGetItem, and a task record is the fact of its opening and of its wait's entry.
-    // Then 602: the task page and the code request take a signing task's shown document from the documents they list.
-    expect(caseReads / activations).toBeLessThanOrEqual(4.5);
+    // Then 602: the task page and the code request take a signing task's shown document from the documents they list;
+    // then 595 and 3.8 case reads per activation: an upload's presign reads the task alone.
+    expect(caseReads / activations).toBeLessThanOrEqual(4);
     expect(taskReads).toBeLessThanOrEqual(88);
-    expect(total).toBeLessThanOrEqual(612);
+    expect(total).toBeLessThanOrEqual(605);
 
     // Every document of the case was rendered by the functions that carry Chromium in AWS (openTask, document), in
     // their own process: none went through the render function, which only the http function uses.

@@ -146,7 +146,16 @@ export class CaseRuntime {
   }
 
   activityOf(record: CaseRecord, node: string): Activity {
-    const found = this.sopOf(record).node(node);
+    return this.activityIn(record.sopKey, node);
+  }
+
+  /** The activity of a task, from the SOP version it records (undefined for a task that records none). */
+  activityOfTask(task: Pick<TaskRecord, 'sopKey' | 'node'>): Activity | undefined {
+    return task.sopKey ? this.activityIn(task.sopKey, task.node) : undefined;
+  }
+
+  private activityIn(sopKey: string, node: string): Activity {
+    const found = this.deps.sops.get(sopKey).node(node);
     if (found.type !== 'activity') throw new SepakatError(ErrorNames.NotFound, `${node} bukan langkah bertugas`);
     return found;
   }
@@ -337,6 +346,7 @@ export class CaseRuntime {
     return {
       taskId,
       caseId: record.caseId,
+      sopKey: record.sopKey,
       seq: cursor.seq,
       node: activity.id,
       stepId: activity.stepId,

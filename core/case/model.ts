@@ -141,13 +141,19 @@ export interface TaskRecord {
   signatureClaimUntil?: string;
   /** When a move of the case to a newer SOP version replaced this task (cancelled; a new task took its place). */
   replacedAt?: string;
+  /**
+   * The SOP version of its activation (`CaseRecord.sopKey` when it opened): a task keeps its version for life, as a
+   * move to a newer version replaces the case's open tasks. Absent on tasks opened before it was recorded.
+   */
+  sopKey?: string;
 }
 
 /**
  * A task as a list of tasks returns it (the tasks table's indexes, functions/adapters/tables.ts): never its task
- * token nor its code's hash. Whoever needs those reads the task itself (`getTask`).
+ * token nor its code's hash. Whoever needs those reads the task itself (`getTask`). Nor its SOP version, which only a
+ * task's own link uses (a changed projection would be a new index).
  */
-export type ListedTask = Omit<TaskRecord, 'taskToken' | 'otp'>;
+export type ListedTask = Omit<TaskRecord, 'taskToken' | 'otp' | 'sopKey'>;
 
 /** What a reassignment records on its task: the link version it issued, from whom, by whom, why, when. */
 export interface Reassignment {

@@ -227,6 +227,23 @@ export class TaskActions {
     return shown ? this.deps.documents.shownPage(shown, page - 1) : undefined;
   }
 
+  /**
+   * An open, unexpired task and its activity from the SOP version the task records: one read, not the case. A link
+   * problem it can tell alone is returned; undefined when the full opening must tell (a task not open, or one that
+   * records no SOP version).
+   */
+  private async openTaskAlone(
+    token: string,
+  ): Promise<{ task: TaskRecord; activity: Activity } | LinkProblem | undefined> {
+    const task = await this.linkedTask(token);
+    if ('problem' in task) return task;
+    const activity = task.state === 'open' ? this.runtime.activityOfTask(task) : undefined;
+    if (!activity) return undefined;
+    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime())
+      return { problem: 'kedaluwarsa', task };
+    return { task, activity };
+  }
+
   /** The task a link names, when the link is intact and still its current one for its person (one read). */
   private async linkedTask(token: string): Promise<TaskRecord | LinkProblem> {
     let found: TaskRecord | undefined;
@@ -244,7 +261,10 @@ export class TaskActions {
     token: string,
     input: { slot: string; name: string; size: number },
   ): Promise<{ url: string; key: string; contentType: string } | LinkProblem | { error: string }> {
-    const view = await this.open(token);
+    // A presign decides nothing (the decision's POST checks the upload and reads the case): the open task and the
+    // activity of its own SOP version are enough, without the case. Anything else is told by the full opening.
+    const light = await this.openTaskAlone(token);
+    const view = light && 'task' in light && 'activity' in light ? light : (light ?? (await this.open(token)));
     if ('problem' in view) return view;
     const field = view.activity.fields.find((f) => f.id === input.slot && f.type === 'file');
     if (!field) return { error: `Isian berkas "${input.slot}" tidak ada pada langkah ini` };
