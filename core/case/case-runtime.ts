@@ -564,8 +564,8 @@ export class CaseRuntime {
     // No execution waits for this decision. If the case has moved past its activation, an execution took it: the
     // report went, and only its mark was lost (the process died between the two). It is marked now, instead of
     // staying "decided" for every later reconciliation to resume the case for. Otherwise it waits for its replay.
-    const now = await this.deps.store.getCase(task.caseId);
-    if (now?.cursor && now.cursor.seq > task.seq) {
+    const current = await this.deps.store.getCase(task.caseId);
+    if (current?.cursor && current.cursor.seq > task.seq) {
       await this.deps.store.markReported(task.taskId, this.now().toISOString());
       return 'reported';
     }

@@ -193,8 +193,7 @@ export class TaskActions {
         sameSubmission: !!submissionId && task.decision?.submissionId === submissionId,
       };
     if (task.state === 'cancelled' || record.status !== 'aktif') return { problem: 'ditutup', task, record };
-    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime())
-      return { problem: 'kedaluwarsa', task };
+    if (this.expired(task)) return { problem: 'kedaluwarsa', task };
     const activity = this.runtime.activityOf(record, task.node);
     const act = this.deps.documents ? signingActOf(activity) : undefined;
     // A paraf or signature by the official themself needs a second factor; an external party's (recorded from
@@ -221,7 +220,7 @@ export class TaskActions {
     // shown is still served: a read, which decides nothing (the decision's POST reads the case).
     const task = await this.linkedTask(token);
     if ('problem' in task || task.state !== 'open') return undefined;
-    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime()) return undefined;
+    if (this.expired(task)) return undefined;
     if (!this.deps.documents || !Number.isInteger(page) || page < 1) return undefined;
     const shown = await this.deps.documents.shownDocument(task);
     return shown ? this.deps.documents.shownPage(shown, page - 1) : undefined;
@@ -239,9 +238,13 @@ export class TaskActions {
     if ('problem' in task) return task;
     const activity = task.state === 'open' ? this.runtime.activityOfTask(task) : undefined;
     if (!activity) return undefined;
-    if (new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime())
-      return { problem: 'kedaluwarsa', task };
+    if (this.expired(task)) return { problem: 'kedaluwarsa', task };
     return { task, activity };
+  }
+
+  /** Whether the task's link has expired (a fresh one can be asked for). */
+  private expired(task: TaskRecord): boolean {
+    return new Date(task.linkExpiresAt).getTime() <= this.deps.clock.now().getTime();
   }
 
   /** The task a link names, when the link is intact and still its current one for its person (one read). */
@@ -263,8 +266,7 @@ export class TaskActions {
   ): Promise<{ url: string; key: string; contentType: string } | LinkProblem | { error: string }> {
     // A presign decides nothing (the decision's POST checks the upload and reads the case): the open task and the
     // activity of its own SOP version are enough, without the case. Anything else is told by the full opening.
-    const light = await this.openTaskAlone(token);
-    const view = light && 'task' in light && 'activity' in light ? light : (light ?? (await this.open(token)));
+    const view = (await this.openTaskAlone(token)) ?? (await this.open(token));
     if ('problem' in view) return view;
     const field = view.activity.fields.find((f) => f.id === input.slot && f.type === 'file');
     if (!field) return { error: `Isian berkas "${input.slot}" tidak ada pada langkah ini` };

@@ -15,7 +15,7 @@ import type {
   TaskRecord,
   TaskState,
 } from '../../core/case/model.ts';
-import { batchGetAll, conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
+import { batchGetAll, conditionally, guarded, ifConditionHolds, queryAll } from './dynamodb-guard.ts';
 import type { Terminal } from '../../core/sop/schema.ts';
 import type { WindowCheck } from '../../core/case/link-limits.ts';
 import { INDEX, type TableNames } from './tables.ts';
@@ -122,25 +122,20 @@ export class DynamoDbCaseStore implements CaseStore {
     // The visit is counted by the write itself (no read before it); the stored cursor takes its visit from `visits`
     // when read (`caseOf`), so the two cannot disagree.
     const at = activeAt(fromSeq);
-    try {
-      const out = await this.send(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tables.cases,
-            Key: { caseId },
-            UpdateExpression: 'SET #cursor = :cursor, #visits.#node = if_not_exists(#visits.#node, :zero) + :one',
-            ConditionExpression: at.condition,
-            ExpressionAttributeNames: { ...at.names, '#visits': 'visits', '#node': cursor.node },
-            ExpressionAttributeValues: { ...at.values, ':cursor': cursor, ':zero': 0, ':one': 1 },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return caseOf(out.Attributes as CaseRecord);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const out = await ifConditionHolds(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { caseId },
+          UpdateExpression: 'SET #cursor = :cursor, #visits.#node = if_not_exists(#visits.#node, :zero) + :one',
+          ConditionExpression: at.condition,
+          ExpressionAttributeNames: { ...at.names, '#visits': 'visits', '#node': cursor.node },
+          ExpressionAttributeValues: { ...at.values, ':cursor': cursor, ':zero': 0, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out && caseOf(out.Attributes as CaseRecord);
   }
 
   async moveCaseVersion(
@@ -305,15 +300,10 @@ export class DynamoDbCaseStore implements CaseStore {
     values: Record<string, unknown>,
     returnValues: 'UPDATED_OLD' | 'ALL_NEW',
   ): Promise<Record<string, unknown> | null> {
-    try {
-      const out = await this.send(() =>
-        this.doc.send(taskUpdate(this.tables.tasks, taskId, update, condition, values, returnValues)),
-      );
-      return out.Attributes ?? {};
-    } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
-    }
+    const out = await ifConditionHolds(() =>
+      this.doc.send(taskUpdate(this.tables.tasks, taskId, update, condition, values, returnValues)),
+    );
+    return out ? (out.Attributes ?? {}) : null;
   }
 
   /**

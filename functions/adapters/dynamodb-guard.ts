@@ -34,15 +34,19 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs a conditional write: true when written, false when its condition failed. */
-export async function conditionally(fn: () => Promise<unknown>): Promise<boolean> {
+/** Runs a conditional write that answers (the item as written, say): its answer; undefined if its condition failed. */
+export async function ifConditionHolds<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {
-    await guarded(fn);
-    return true;
+    return await guarded(fn);
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return undefined;
     throw error;
   }
+}
+
+/** Runs a conditional write: true when written, false when its condition failed. */
+export async function conditionally(fn: () => Promise<unknown>): Promise<boolean> {
+  return (await ifConditionHolds(async () => (await fn(), true))) ?? false;
 }
 
 /** Every item of a Query, page by page. */

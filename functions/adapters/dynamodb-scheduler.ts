@@ -5,7 +5,7 @@ import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import type { Job } from '../../core/case/jobs.ts';
 import { noFaults, type Clock, type Faults, type ScheduledItem, type Scheduler } from '../../core/case/model.ts';
-import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
+import { conditionally, guarded, ifConditionHolds, queryAll } from './dynamodb-guard.ts';
 import { tableDefinition } from './tables.ts';
 
 /**
@@ -232,35 +232,30 @@ export class DynamoDbScheduler implements Scheduler {
   private async claim(key: string, now: Date): Promise<{ claim: string; record: ScheduleRecord } | undefined> {
     const claim = randomUUID();
     const leaseUntil = new Date(now.getTime() + this.leaseMs).toISOString();
-    try {
-      const out = await guarded(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { key },
-            UpdateExpression:
-              'SET #state = :firing, #owner = :owner, #claim = :claim, leaseUntil = :lease, dueAt = :lease, attempts = if_not_exists(attempts, :zero) + :one',
-            // Waiting and due, or firing under a lease that ran out (dueAt is the lease's end while firing).
-            ConditionExpression: 'attribute_exists(#queue) AND dueAt <= :now',
-            ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner', '#claim': 'claim', '#queue': 'queue' },
-            ExpressionAttributeValues: {
-              ':firing': 'firing',
-              ':owner': this.owner,
-              ':claim': claim,
-              ':lease': leaseUntil,
-              ':now': now.toISOString(),
-              ':zero': 0,
-              ':one': 1,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return { claim, record: out.Attributes as ScheduleRecord };
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const out = await ifConditionHolds(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { key },
+          UpdateExpression:
+            'SET #state = :firing, #owner = :owner, #claim = :claim, leaseUntil = :lease, dueAt = :lease, attempts = if_not_exists(attempts, :zero) + :one',
+          // Waiting and due, or firing under a lease that ran out (dueAt is the lease's end while firing).
+          ConditionExpression: 'attribute_exists(#queue) AND dueAt <= :now',
+          ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner', '#claim': 'claim', '#queue': 'queue' },
+          ExpressionAttributeValues: {
+            ':firing': 'firing',
+            ':owner': this.owner,
+            ':claim': claim,
+            ':lease': leaseUntil,
+            ':now': now.toISOString(),
+            ':zero': 0,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out && { claim, record: out.Attributes as ScheduleRecord };
   }
 
   private async markDone(claim: string, key: string, now: Date, outcome: unknown): Promise<void> {

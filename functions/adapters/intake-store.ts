@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentClient } from './document-client.ts';
 import { documentClientOf } from './aws-clients.ts';
 import type { IntakeRecord, IntakeState, IntakeStore, RateLimiter } from '../../core/case/intake-model.ts';
-import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
+import { conditionally, guarded, ifConditionHolds, queryAll } from './dynamodb-guard.ts';
 import { tableDefinition } from './tables.ts';
 
 /**
@@ -64,25 +64,20 @@ export class DynamoDbIntakeStore implements IntakeStore {
       values[`:a${i}`] = value;
       sets.push(`#a${i} = :a${i}`);
     });
-    try {
-      const out = await guarded(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { intakeId },
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: `attribute_exists(intakeId) AND #state IN (${from.map((_, i) => `:f${i}`).join(', ')})`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return out.Attributes as IntakeRecord;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const out = await ifConditionHolds(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { intakeId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(intakeId) AND #state IN (${from.map((_, i) => `:f${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes as IntakeRecord | undefined;
   }
 
   async listByState(state: IntakeState, before: Date): Promise<IntakeRecord[]> {

@@ -14,7 +14,7 @@ import type {
   RegisterStatus,
 } from '../../core/register/numbering.ts';
 import type { Claim, EntryAt, NumberTextItem, RegisterItems } from '../../core/register/register-items.ts';
-import { conditionally, guarded, isConditionFailure, queryAll } from './dynamodb-guard.ts';
+import { conditionally, guarded, ifConditionHolds, queryAll } from './dynamodb-guard.ts';
 import type { RegisterTableNames } from './register-tables.ts';
 import { systemClock } from './clock.ts';
 
@@ -236,25 +236,20 @@ export class DynamoDbRegisterItems implements RegisterItems {
       return `${segments.join('.')} = :v${i}`;
     });
     allowed.forEach((s, i) => (values[`:s${i}`] = s));
-    try {
-      const out = await this.send(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: this.seqPk(at.series, at.year), sk: at.sk },
-            UpdateExpression: `SET ${assignments.join(', ')}`,
-            ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.map((_, i) => `:s${i}`).join(', ')})`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return toEntry(out.Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const out = await ifConditionHolds(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: this.seqPk(at.series, at.year), sk: at.sk },
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.map((_, i) => `:s${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out && toEntry(out.Attributes ?? {});
   }
 
   async entryNumbers(series: string, year: number): Promise<number[]> {
