@@ -81,6 +81,22 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
     expect(targets.sort()).toEqual(activities.map((a) => a.id).sort());
   });
 
+  it('passes a wait that enters its activity the answer it enters by; a wait after an entry gets its activation', () => {
+    let byWait = 0;
+    for (const a of activities) {
+      const payload = (definition.States[stateNames.wait(a.id)]!.Parameters as { Payload: Record<string, string> })
+        .Payload;
+      if (a.before.length === 0) {
+        byWait++;
+        expect(payload, a.id).toMatchObject({ 'after.$': '$.position.seq', 'position.$': '$.position' });
+      } else {
+        expect(payload, a.id).toMatchObject({ 'seq.$': '$.position.seq' });
+        expect(payload['position.$'], a.id).toBeUndefined();
+      }
+    }
+    expect(byWait).toBeGreaterThan(0);
+  });
+
   it('decides with a Choice state on each answer the SOP allows', () => {
     for (const a of activities) {
       const choose = definition.States[stateNames.choose(a.id)]!;
@@ -105,9 +121,10 @@ describe.each(FILES)('the state machine compiled from %s', (file) => {
     for (const path of paths)
       // $.error: the error a failed step caught, passed on once to be recorded (phase "gagal"), at the position's node
       // when it failed outside an activity (a gate, a result).
-      // The activation a wait that enters its activity is at: the one after the position (States.MathAdd).
+      // The activation a wait that enters its activity is at: the one after the position (States.MathAdd); and the
+      // position it enters from, whole (the answer before it: node, activation, choice).
       expect(path).toMatch(
-        /^(\$\.caseId|\$\.position\.seq|States\.MathAdd\(\$\.position\.seq, 1\)|\$\.position\.node|\$\$\.Task\.Token|\$\$\.Execution\.Id|\$\.error)$/,
+        /^(\$\.caseId|\$\.position|\$\.position\.seq|States\.MathAdd\(\$\.position\.seq, 1\)|\$\.position\.node|\$\$\.Task\.Token|\$\$\.Execution\.Id|\$\.error)$/,
       );
   });
 

@@ -97,9 +97,11 @@ describe('DynamoDB requests of one case', () => {
     // automatic work reads in one BatchGetItem, and a task record is the fact of its opening and of its wait's entry.
     // Then 602: the task page and the code request take a signing task's shown document from the documents they list;
     // then 595 and 3.8 case reads per activation: an upload's presign reads the task alone.
+    // Then 588 and 80 task reads: an opening reads the task before it only when a return, repeat or rejection (or an
+    // entry that does not say: a new or resumed execution, a step with work before its wait) may have led there.
     expect(caseReads / activations).toBeLessThanOrEqual(4);
-    expect(taskReads).toBeLessThanOrEqual(88);
-    expect(total).toBeLessThanOrEqual(605);
+    expect(taskReads).toBeLessThanOrEqual(82);
+    expect(total).toBeLessThanOrEqual(598);
 
     // Every document of the case was rendered by the functions that carry Chromium in AWS (openTask, document), in
     // their own process: none went through the render function, which only the http function uses.

@@ -256,8 +256,11 @@ export class CaseRuntime {
       executionArn: string;
     } & (
       | { seq: number }
-      /** A wait that enters its activity (compile-sop's `entersByWait`): activation `after + 1` is recorded first. */
-      | { after: number; stepId?: string }
+      /**
+       * A wait that enters its activity (compile-sop's `entersByWait`): activation `after + 1` is recorded first.
+       * `position`: the state machine's position it enters from (the previous wait's answer, with its choice).
+       */
+      | { after: number; stepId?: string; position?: { node?: string; seq?: number; choice?: string } }
     ),
   ): Promise<void> {
     const seq = 'seq' in input ? input.seq : input.after + 1;
@@ -317,6 +320,7 @@ export class CaseRuntime {
           undefined,
           undefined,
           created,
+          'position' in input ? answerBefore(input.position, seq) : undefined,
         );
         return;
       }
@@ -439,6 +443,8 @@ export class CaseRuntime {
     ulangOleh?: { nama: string; jabatan: string },
     /** No email of `eventKey` can have been sent yet (the task was created by this call): none is looked up. */
     fresh = false,
+    /** The answer the state machine entered this activation by, when its position told it (`answerBefore`). */
+    enteredBy?: AnswerBefore,
   ): Promise<void> {
     await this.prepareShownDocument(task, record, activity);
     const pemda = this.deps.pemda(record.pemdaId);
@@ -459,7 +465,7 @@ export class CaseRuntime {
         sementara: task.dueProvisional,
         tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
         url: this.taskUrl(task),
-        catatanSebelumnya: await this.lastReturnNote(record, task.seq, task.node),
+        catatanSebelumnya: await this.lastReturnNote(record, task.seq, task.node, enteredBy),
         ...(ulangOleh ? { ulangOleh } : {}),
       },
     });
@@ -493,11 +499,25 @@ export class CaseRuntime {
 
   /**
    * The reason of a return, repeat or rejection just decided, which must reach whoever acts next: the decision of
-   * the activation before this one (one read, not the whole history).
+   * the activation before this one (one read, not the whole history). `enteredBy`: the answer the state machine
+   * entered by, when it is known; an answer of any other kind reads nothing.
    */
-  private async lastReturnNote(record: CaseRecord, seq: number, node: string): Promise<string | undefined> {
+  private async lastReturnNote(
+    record: CaseRecord,
+    seq: number,
+    node: string,
+    enteredBy?: AnswerBefore,
+  ): Promise<string | undefined> {
+    const sop = this.sopOf(record);
     // Only a step some return, repeat or rejection leads to can be entered by one: any other reads nothing.
-    if (seq < 2 || !enteredByNote(this.sopOf(record)).has(node)) return undefined;
+    if (seq < 2 || !enteredByNote(sop).has(node)) return undefined;
+    // Entered by a known answer that forwards no note (say, "lanjut" into a step a later return also leads to).
+    if (enteredBy) {
+      const answered = sop.nodes.find((n) => n.id === enteredBy.node);
+      const kind =
+        answered?.type === 'activity' ? answered.choices.find((c) => c.value === enteredBy.choice)?.kind : undefined;
+      if (kind && !NOTE_FORWARDED.has(kind)) return undefined;
+    }
     const previous = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), record.caseId, seq - 1));
     const decision = previous?.decision;
     if (!decision?.note) return undefined;
@@ -1192,6 +1212,22 @@ function describeFailure(error: { Error?: string; Cause?: string }): string {
 
 /** The choices whose note must reach whoever acts next (core/case/case-runtime.ts `lastReturnNote`). */
 const NOTE_FORWARDED: ReadonlySet<string> = new Set(['kembalikan', 'ulangi', 'tolak']);
+
+/** The answer (the activity and its choice) the activation before this one was decided with. */
+type AnswerBefore = { node: string; choice: string };
+
+/**
+ * The answer a wait entered its activation `seq` by, from the state machine's position it entered from: a wait's
+ * answer names its activity, activation and choice (compile-sop); it counts only when it is activation `seq - 1`'s.
+ * Undefined when the position does not say (a new or resumed execution, an older state machine): the caller reads.
+ */
+export function answerBefore(
+  position: { node?: string; seq?: number; choice?: string } | undefined,
+  seq: number,
+): AnswerBefore | undefined {
+  if (!position?.node || position.choice === undefined || position.seq !== seq - 1) return undefined;
+  return { node: position.node, choice: position.choice };
+}
 const enteredByNoteOf = new WeakMap<Sop, ReadonlySet<string>>();
 
 /**

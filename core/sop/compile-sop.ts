@@ -273,7 +273,11 @@ function compileActivity(
       Payload: {
         'caseId.$': '$.caseId',
         node: a.id,
-        ...(byWait ? { stepId: a.stepId, 'after.$': '$.position.seq' } : { 'seq.$': '$.position.seq' }),
+        // A wait that enters its activity also passes the position it enters from: the answer (node, activation,
+        // choice) of the wait before it, which tells the opening whether a return, repeat or rejection led here.
+        ...(byWait
+          ? { stepId: a.stepId, 'after.$': '$.position.seq', 'position.$': '$.position' }
+          : { 'seq.$': '$.position.seq' }),
         'taskToken.$': '$$.Task.Token',
         'executionArn.$': '$$.Execution.Id',
       },

@@ -24,6 +24,14 @@ const OpenTaskEvent = z.union([
     stepId: z.string().min(1).max(40),
     taskToken: z.string().min(1),
     executionArn: z.string().min(1),
+    /**
+     * The position it enters from (absent in executions of an older state machine): the previous wait's answer, or
+     * wherever the execution started. Only what it says is taken; a position of another shape is ignored.
+     */
+    position: z
+      .object({ node: z.string().max(40).optional(), seq: seq.optional(), choice: z.string().max(100).optional() })
+      .optional()
+      .catch(undefined),
   }),
 ]);
 const AutomaticEvent = z.object({
