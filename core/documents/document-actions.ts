@@ -11,8 +11,11 @@ import type {
   TaskRecord,
 } from '../case/model.ts';
 
-/** The case's history, read at most once by whoever calls it first (see `DocumentActions.historyOnce`). */
-type HistoryOnce = () => Promise<readonly HistoryEvent[]>;
+/**
+ * The case's history, read at most once by whoever calls it first (see `DocumentActions.historyOnce`). `willRead`:
+ * the work reads it in any case, so what it holds (a chosen naskah version) is taken from it, not read on its own.
+ */
+type HistoryOnce = (() => Promise<readonly HistoryEvent[]>) & { readonly willRead: boolean };
 import type { PemdaContext } from '../case/case-runtime.ts';
 import type { DokumenPemda } from '../directory/directory.ts';
 import { ErrorNames, SepakatError } from '../errors.ts';
@@ -174,9 +177,9 @@ export class DocumentActions implements DocumentWork {
    * The case's history, read once for one piece of document work and shared by everything it prints (a version
    * saved meanwhile by `naskahVersion` is returned by that save, not read back).
    */
-  private historyOnce(record: CaseRecord): HistoryOnce {
+  private historyOnce(record: CaseRecord, willRead = false): HistoryOnce {
     let read: Promise<readonly HistoryEvent[]> | undefined;
-    return () => (read ??= this.deps.store.listHistory(record.caseId));
+    return Object.assign(() => (read ??= this.deps.store.listHistory(record.caseId)), { willRead });
   }
 
   /**
@@ -272,7 +275,10 @@ export class DocumentActions implements DocumentWork {
   ) {
     const chosen = task?.decision?.values[NASKAH_VERSI];
     if (typeof chosen === 'number') {
-      const version = await this.deps.drafts.get(record.caseId, chosen);
+      // A work that reads the history anyway finds the version there (the history is read consistently).
+      const version = history.willRead
+        ? (await this.deps.drafts.versions(record.caseId, await history())).find((v) => v.versi === chosen)
+        : await this.deps.drafts.get(record.caseId, chosen);
       if (version) return version;
     }
     const by = task?.decision?.by ?? task?.person;
@@ -430,8 +436,9 @@ export class DocumentActions implements DocumentWork {
     const purpose = `${record.caseId}#${seq}#${action.dokumen}`;
     const existing = await this.deps.documents.get(docIdFor(purpose));
     if (existing) return documentDetail(existing);
-    // The case's history is read once for everything this document prints (its naskah version, paraf, disposisi).
-    const history = this.historyOnce(record);
+    // The case's history is read once for everything this document prints (its naskah version, paraf, disposisi);
+    // a naskah's konsep always reads it (its paraf).
+    const history = this.historyOnce(record, NASKAH_DOCUMENTS.has(action.dokumen));
     const ctx = await this.context(
       record,
       input.task,
@@ -611,7 +618,9 @@ export class DocumentActions implements DocumentWork {
     const { record, activity, task } = input;
     const decision = task?.decision;
     if (!decision) throw new SepakatError(ErrorNames.NotFound, `Paraf di ${activity.id} tanpa keputusan`);
-    const ctx = await this.context(record, task, undefined, 'render');
+    // A paraf in the order of a hierarchy reads the history (the paraf before it): read once, for the version too.
+    const history = this.historyOnce(record, action.jenis === 'hierarki');
+    const ctx = await this.context(record, task, undefined, 'render', history);
     // An external party's paraf is recorded by an official: the paraf is the party's, the record names who entered it.
     const external = activity.actor.kind === 'external';
     // The official's own paraf is over the konsep their task page showed (its version and SHA-256, checked in the POST).
@@ -626,10 +635,8 @@ export class DocumentActions implements DocumentWork {
         }
       : { nama: decision.by.nama, jabatan: decision.by.jabatan, ...(decision.by.nip ? { nip: decision.by.nip } : {}) };
     let order = 1;
-    if (action.jenis === 'hierarki') {
-      const history = await this.deps.store.listHistory(record.caseId);
-      order = nextHierarkiOrder(history, this.deps.sops.get(record.sopKey), action.pihak, version);
-    }
+    if (action.jenis === 'hierarki')
+      order = nextHierarkiOrder(await history(), this.deps.sops.get(record.sopKey), action.pihak, version);
     return {
       paraf: action.jenis,
       pihak: action.pihak,
@@ -722,8 +729,9 @@ export class DocumentActions implements DocumentWork {
     const existing = await this.deps.documents.get(docIdFor(purpose));
     if (existing) return existing;
     const profile = this.profile(record);
-    // A naskah is shown from its content version (made to exist); a letter only reads the naskah's title.
-    const history = this.historyOnce(record);
+    // A naskah is shown from its content version (made to exist); a letter only reads the naskah's title. Its paraf
+    // are read from the history in any case.
+    const history = this.historyOnce(record, true);
     const base = await this.context(
       record,
       task,
