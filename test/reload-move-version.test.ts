@@ -189,4 +189,68 @@ describe('data changes without a restart, and a stuck case moves to a newer vers
     expect(end).toMatchObject({ status: 'selesai', sopKey: `${SOP}@2` });
     expect(end.files).toEqual(before.files);
   }, 150_000);
+
+  it('does not move a case whose waiting task was decided between the move reading it and retiring it', async () => {
+    // A case on version 2 (loaded by the test above, so new cases start on it), waiting at the DPRD's step (L5);
+    // then version 3, the same words, to move it to.
+    const { intakeId: caseId } = await submitPermohonan(
+      rt,
+      permohonanFor(rt, SOP, { 'membebani-apbd': true }, 'Kerja sama yang diputuskan saat dipindah'),
+    );
+    await driveCase({ dataDir: rt.dataDir, caseId, pemohonEmail: PEMOHON.email, stopAt: 'L5' });
+    const waiting = await eventually(async () =>
+      (await rt.app.store.listTasks({ caseId })).find((t) => t.node === 'L5' && t.state === 'open'),
+    );
+    const task = (await rt.app.store.getTask(waiting.taskId))!;
+    const before = (await rt.app.store.getCase(caseId))!;
+    expect(before.sopKey).toBe(`${SOP}@2`);
+    writeFileSync(join(sopDir, 'versi', `${SOP}-v3.yaml`), v2.replace(/^version: 2$/m, 'version: 3'));
+    expect(rt.reload()).toMatchObject({ result: 'dimuat', added: [`${SOP}@3`] });
+    // The official's decision lands right after the move read the task as open: the move's read returns the task as
+    // it was, while the stored one is decided (its report to the execution not made yet).
+    const decision = {
+      choice: 'tidak-disetujui',
+      note: 'DPRD tidak menyetujui rancangan ini',
+      values: {},
+      files: [],
+      at: new Date().toISOString(),
+      by: task.person,
+      submissionId: 'sub-balapan-pindah',
+    };
+    expect(await rt.app.store.decideReturning(task.taskId, task.linkVersion, decision)).toBeDefined();
+    const store = rt.app.store;
+    const getTask = store.getTask.bind(store);
+    let stale = true;
+    store.getTask = async (taskId: string) => {
+      if (stale && taskId === task.taskId) {
+        stale = false;
+        return task;
+      }
+      return getTask(taskId);
+    };
+    try {
+      const result = await rt.app.caseAdmin.moveToVersion({
+        caseId,
+        version: 3,
+        by: ADMIN,
+        reason: 'Mutu Baku DPRD diperbarui pada versi 3',
+      });
+      expect(result).toMatchObject({
+        result: 'ditolak',
+        error: 'Tugas langkah L5 sudah diputuskan dan kasus sedang bergerak; coba lagi sebentar',
+      });
+    } finally {
+      store.getTask = getTask;
+    }
+    // Nothing moved, and the decision stands, to be reported to the execution that waits for it.
+    const after = (await rt.app.store.getCase(caseId))!;
+    expect(after).toMatchObject({ sopKey: `${SOP}@2`, cursor: before.cursor });
+    expect(await rt.app.store.getTask(task.taskId)).toMatchObject({
+      state: 'decided',
+      decision: { choice: 'tidak-disetujui' },
+    });
+    expect((await rt.app.store.listHistory(caseId)).some((e) => e.type === 'versi-dipindahkan')).toBe(false);
+    expect(await rt.app.runtime.settleDecision((await rt.app.store.getTask(task.taskId))!)).toBe('reported');
+    await eventually(async () => (await rt.app.store.getCase(caseId))?.status === 'ditolak');
+  }, 150_000);
 });

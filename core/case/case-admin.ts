@@ -363,7 +363,20 @@ export class CaseAdmin {
         error: `Tugas langkah ${from.node} sudah diputuskan dan kasus sedang bergerak; coba lagi sebentar`,
       };
     const at = this.deps.clock.now().toISOString();
-    if (waiting?.state === 'open') await this.deps.store.retireTask(waiting.taskId, waiting.linkVersion, at);
+    if (waiting?.state === 'open' && !(await this.deps.store.retireTask(waiting.taskId, waiting.linkVersion, at))) {
+      // Changed between the read and the retirement: a decision made meanwhile is never moved over (it would reach
+      // no execution), nor is a task given a new link meanwhile retired unseen. Only one retired meanwhile (by a
+      // concurrent move) lets the move go on; the case's conditional move then tells which one won.
+      const now = await this.deps.store.getTask(waiting.taskId);
+      if (now && now.state !== 'cancelled')
+        return {
+          result: 'ditolak',
+          error:
+            now.state === 'open'
+              ? `Tugas langkah ${from.node} baru saja berubah (tautannya diganti); coba lagi`
+              : `Tugas langkah ${from.node} sudah diputuskan dan kasus sedang bergerak; coba lagi sebentar`,
+        };
+    }
     const seq = from.seq + 1;
     const visit = (record.visits[node.id] ?? 0) + 1;
     const cursor: Cursor = { node: node.id, stepId: node.stepId, seq, visit, enteredAt: at };
