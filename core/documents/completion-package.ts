@@ -57,14 +57,7 @@ export interface CompletionPackageDeps {
   sendOnce(
     caseId: string,
     eventKey: string,
-    mail: {
-      to: string[];
-      template: 'naskah-lengkap';
-      model: Record<string, unknown>;
-      attachments?: MailAttachment[];
-      /** This call read the history and found no email of this key: it is not looked up again. */
-      fresh?: boolean;
-    },
+    mail: { to: string[]; template: 'naskah-lengkap'; model: Record<string, unknown>; attachments?: MailAttachment[] },
   ): Promise<unknown>;
   maxAttachmentBytes?: number;
   faults?: Faults;
@@ -173,14 +166,11 @@ export class CompletionPackage {
       ...(signed.scan ? { scan: signed.scan } : {}),
     });
     const recipients = this.recipientsFrom(record, history, tasks);
-    // The history was read (consistently) above: an email of the package already sent, by an earlier run of this
-    // work, is in it. Only those are looked up again by their key; the others are sent without a read each.
-    const recorded = new Set(history.map((e) => e.eventKey));
     for (const recipient of recipients) {
       const pemohon = recipient.email.toLowerCase() === record.pemohon.email.toLowerCase();
-      const eventKey = `paket#surel#${recipientTag(recipient.email)}`;
-      await this.deps.sendOnce(record.caseId, eventKey, {
-        fresh: !recorded.has(eventKey),
+      // Each email is looked up right before it goes (`sendOnce`), not taken from the history read above: a run that
+      // overlaps this one (a retry after a timeout, a resumed execution) may send it while the certificate is made.
+      await this.deps.sendOnce(record.caseId, `paket#surel#${recipientTag(recipient.email)}`, {
         to: [recipient.email],
         template: 'naskah-lengkap',
         model: {
