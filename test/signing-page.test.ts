@@ -96,18 +96,37 @@ describe('a signing task shows its document and is signed on it', () => {
     // The page lists the case's documents as its link opens and takes the shown one from that list: a page GET reads
     // no document item of its own. One the list does not have (the index is eventually consistent) is read.
     const requests: string[] = [];
+    /** Each request as it is sent (`>`) and as its answer comes (`<`). */
+    const timeline: string[] = [];
     rt.app.clients.dynamodb.middlewareStack.add(
       (next, context) => async (args) => {
-        requests.push(`${context.commandName} ${(args.input as { TableName?: string }).TableName}`);
-        return next(args);
+        const request = `${context.commandName} ${(args.input as { TableName?: string }).TableName}`;
+        requests.push(request);
+        timeline.push(`> ${request}`);
+        try {
+          return await next(args);
+        } finally {
+          timeline.push(`< ${request}`);
+        }
       },
       { step: 'initialize', name: 'ujiBacaDokumen', override: true },
     );
-    const { SEPAKAT_TABLE_DOCUMENTS: documents, SEPAKAT_TABLE_TASKS: tasks } = rt.app.config;
+    const {
+      SEPAKAT_TABLE_DOCUMENTS: documents,
+      SEPAKAT_TABLE_TASKS: tasks,
+      SEPAKAT_TABLE_CASES: cases,
+      SEPAKAT_TABLE_HISTORY: history,
+    } = rt.app.config;
     try {
       const again = await fetch(parafLink);
       expect(await again.text()).toContain(konsep.sha256);
       expect(requests.filter((r) => r.endsWith(` ${documents}`))).toEqual([`QueryCommand ${documents}`]);
+      // The whole GET: the task (the link's), then the case, its documents and the history the page shows, all three
+      // sent before any of them answers (one round trip in AWS, not three).
+      expect(requests[0]).toBe(`GetItemCommand ${tasks}`);
+      const together = [`GetItemCommand ${cases}`, `QueryCommand ${documents}`, `QueryCommand ${history}`];
+      expect(requests.slice(1).sort()).toEqual([...together].sort());
+      expect(timeline.slice(2, 5).sort()).toEqual(together.map((r) => `> ${r}`).sort());
       // A page image reads the task and the document it shows, not the case.
       requests.length = 0;
       const image = await fetch(`${new URL(parafLink).origin}${parafPage.form.signing!.pages[0]}`);

@@ -9,6 +9,11 @@ import type { CaseRecord, CaseStore, Clock, HistoryEvent, HistoryType, StoredFil
 /** The facts a task page never shows nor derives anything from (see `CaseView.taskPageHistory`). */
 const NOT_ON_TASK_PAGES: readonly HistoryType[] = ['email-terkirim', 'langkah-dimulai', 'tugas-dibuka'];
 
+/** The history a task page derives what it shows from (`CaseView.taskPageHistory`): one Query, filtered. */
+export function taskPageHistory(store: Pick<CaseStore, 'listHistory'>, caseId: string): Promise<HistoryEvent[]> {
+  return store.listHistory(caseId, { without: NOT_ON_TASK_PAGES });
+}
+
 /**
  * What the web pages read of cases, and the logged links they hand out: the case pages of the console and the
  * archive, the task pages, the pemohon's tracking page. Reads only, except `documentLink` and `fileLink`, which are
@@ -69,7 +74,7 @@ export class CaseView {
    * which it never shows (most of a case's facts; the console's case page shows them).
    */
   taskPageHistory(caseId: string): Promise<HistoryEvent[]> {
-    return this.deps.store.listHistory(caseId, { without: NOT_ON_TASK_PAGES });
+    return taskPageHistory(this.deps.store, caseId);
   }
 
   /** The history tables' facts of several cases, one after the other (without the facts of their task records). */

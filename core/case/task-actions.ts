@@ -13,7 +13,8 @@ import type { Automatic, Field } from '../sop/schema.ts';
 import { parseNumber } from '../register/numbering.ts';
 import { CODE_LIMIT, credentialWindowFull, nextWindowAt, TTE_CREDENTIAL_LIMIT, windowCheck } from './link-limits.ts';
 import { checkLink, otpHash, sameHash } from './capabilities.ts';
-import type { CaseRecord, Decision, StoredFile, TaskRecord } from './model.ts';
+import type { CaseRecord, Decision, HistoryEvent, StoredFile, TaskRecord } from './model.ts';
+import { taskPageHistory } from './case-view.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
 import { mailFailure, type MailOutcome } from './mail-once.ts';
 import { NASKAH_VERSI, type EditResult, type NaskahDrafts } from '../naskah/drafts.ts';
@@ -69,6 +70,8 @@ export interface TaskView {
   signing?: { act: SigningAct; document: DocumentRecord | undefined };
   /** The documents stored for the case, when the opening was asked to list them (`open`'s `withDocuments`). */
   documents?: DocumentRecord[];
+  /** The history a task page shows (`taskPageHistory`), when the opening was asked to read it (`withPageHistory`). */
+  history?: HistoryEvent[];
 }
 
 export type FormErrors = Record<string, string>;
@@ -170,22 +173,23 @@ export class TaskActions {
    * `withDocuments` (the task page, which lists them): the case's documents are listed alongside the case's read, once
    * the link is known good and its task open, and a signing task's shown document is taken from that list (its
    * record is written once and never changed) instead of a read of its own; one the list does not have yet (the index
-   * is eventually consistent) is read.
+   * is eventually consistent) is read. `withPageHistory` (the task page's GET): the history it shows is read alongside
+   * too, in the same round trip instead of one after it.
    */
   async open(
     token: string,
     submissionId?: string,
-    options: { withDocuments?: boolean } = {},
+    options: { withDocuments?: boolean; withPageHistory?: boolean } = {},
   ): Promise<TaskView | LinkProblem> {
     const linked = await this.linkedTask(token);
     if ('problem' in linked) return linked;
     const task = linked;
+    const open = task.state === 'open';
     const listing =
-      options.withDocuments && this.deps.documents && task.state === 'open'
-        ? this.deps.documents.caseDocuments(task.caseId)
-        : undefined;
-    // The listing is awaited whatever the case read brings (no promise is left to reject unheard).
-    const [record, documents] = await Promise.all([this.runtime.requireCase(task.caseId), listing]);
+      options.withDocuments && this.deps.documents && open ? this.deps.documents.caseDocuments(task.caseId) : undefined;
+    const facts = options.withPageHistory && open ? taskPageHistory(this.deps.store, task.caseId) : undefined;
+    // The reads are awaited whatever the case read brings (no promise is left to reject unheard).
+    const [record, documents, history] = await Promise.all([this.runtime.requireCase(task.caseId), listing, facts]);
     if (task.state === 'decided' || task.state === 'reported')
       return {
         problem: 'selesai',
@@ -205,6 +209,7 @@ export class TaskActions {
       needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal',
       ...(act ? { signing: { act, document: await this.deps.documents!.shownDocument(task, documents) } } : {}),
       ...(documents ? { documents } : {}),
+      ...(history ? { history } : {}),
     };
   }
 

@@ -196,8 +196,8 @@ class TaskPages {
   }
 
   async show(token: string): Promise<HttpResult> {
-    // The page lists the case's documents: listed as the link opens, alongside the case's read.
-    const view = await this.app.actions.open(token, undefined, { withDocuments: true });
+    // The page lists the case's documents and shows its history: both read as the link opens, alongside the case.
+    const view = await this.app.actions.open(token, undefined, { withDocuments: true, withPageHistory: true });
     if ('problem' in view) return this.problem(token, view);
     return this.taskPage(200, token, view, await this.caseFacts(view.task.caseId, view), {}, {});
   }
@@ -438,7 +438,7 @@ class TaskPages {
   /** What the task page shows of the case: its history, the documents the product generated, the naskah drafted. */
   private async caseFacts(caseId: string, view?: TaskView): Promise<CaseFacts> {
     const [history, generated, siap] = await Promise.all([
-      this.app.cases.taskPageHistory(caseId),
+      view?.history ?? this.app.cases.taskPageHistory(caseId),
       view?.documents ?? this.app.cases.documents(caseId),
       // A signing task: what signing needs of the official now (a BSrE signer's status; a read).
       view ? this.app.actions.signingReadiness(view) : undefined,
