@@ -116,6 +116,36 @@ describe('metrics and SES bounce and complaint events on the embedded default', 
     expect(logLines.some((l) => /INFO metrik CasesStarted pemda=kab-blitar sop=\S+ total=1/.test(l))).toBe(true);
   });
 
+  it('counts a mail by the case its sender passed, reading no case; a mail sent without one reads the case', async () => {
+    const reads = vi.spyOn(rt.app.store, 'getCase');
+    const mail = (id: string) => ({
+      to: [PEMOHON.email],
+      template: 'pemberitahuan' as const,
+      model: { perihal: 'Uji hitungan surel', caseId: id, judul: 'Uji', pesan: 'Pesan uji hitungan surel.' },
+    });
+    const sent = (sop: string) =>
+      rt.metrics.snapshot().find((c) => c.name === 'MailSent' && c.pemda === 'kab-blitar' && c.sop === sop)?.total ?? 0;
+    try {
+      // As a Lambda container that has read the case (a task's opening, a reminder): its pemda and SOP come along.
+      const before = sent('sop-uji-hitungan');
+      const passed = '20261208-hitungan01';
+      await rt.app.runtime.sendOnce(passed, 'uji#email', mail(passed), {
+        pemdaId: 'kab-blitar',
+        sopId: 'sop-uji-hitungan',
+      });
+      expect(sent('sop-uji-hitungan')).toBe(before + 1);
+      expect(reads.mock.calls.filter(([id]) => id === passed)).toHaveLength(0);
+      // Without it, the case is read for its dimensions (once per case and process when it exists; this one does not,
+      // so each mail reads it and counts in the aggregate only).
+      const unread = '20261208-hitungan02';
+      await rt.app.runtime.sendOnce(unread, 'uji#email', mail(unread));
+      await rt.app.runtime.sendOnce(unread, 'uji#email#2', mail(unread));
+      expect(reads.mock.calls.filter(([id]) => id === unread)).toHaveLength(2);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   /** An SNS delivery of an SES event, as the configuration set's event destination publishes it. */
   const snsOf = (message: Record<string, unknown>) => ({
     Records: [

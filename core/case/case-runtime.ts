@@ -448,27 +448,32 @@ export class CaseRuntime {
   ): Promise<void> {
     await this.prepareShownDocument(task, record, activity);
     const pemda = this.deps.pemda(record.pemdaId);
-    await this.sendOnce(record.caseId, eventKey, {
-      fresh,
-      to: [task.person.email],
-      template: 'tugas-baru',
-      model: {
-        ...this.taskMailModel(task, record, activity),
-        kunjungan: task.visit,
-        eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
-        batasWaktu: task.dueAt && !task.dueEstimate ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
-        terlambatSetelah:
-          task.overdueAt && task.overdueAt !== task.dueAt && !task.dueEstimate
-            ? pemda.formatDateTime(new Date(task.overdueAt))
-            : undefined,
-        ...this.perkiraanModel(task, pemda),
-        sementara: task.dueProvisional,
-        tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
-        url: this.taskUrl(task),
-        catatanSebelumnya: await this.lastReturnNote(record, task.seq, task.node, enteredBy),
-        ...(ulangOleh ? { ulangOleh } : {}),
+    await this.sendOnce(
+      record.caseId,
+      eventKey,
+      {
+        fresh,
+        to: [task.person.email],
+        template: 'tugas-baru',
+        model: {
+          ...this.taskMailModel(task, record, activity),
+          kunjungan: task.visit,
+          eksternal: activity.actor.kind === 'external' ? activity.actor.jabatan : undefined,
+          batasWaktu: task.dueAt && !task.dueEstimate ? pemda.formatDateTime(new Date(task.dueAt)) : undefined,
+          terlambatSetelah:
+            task.overdueAt && task.overdueAt !== task.dueAt && !task.dueEstimate
+              ? pemda.formatDateTime(new Date(task.overdueAt))
+              : undefined,
+          ...this.perkiraanModel(task, pemda),
+          sementara: task.dueProvisional,
+          tautanBerlakuSampai: pemda.formatDateTime(new Date(task.linkExpiresAt)),
+          url: this.taskUrl(task),
+          catatanSebelumnya: await this.lastReturnNote(record, task.seq, task.node, enteredBy),
+          ...(ulangOleh ? { ulangOleh } : {}),
+        },
       },
-    });
+      record,
+    );
   }
 
   /**
@@ -725,12 +730,17 @@ export class CaseRuntime {
     /** The caller read, in this call, that this notice was not sent (`sendMailOnce`'s `fresh`). */
     fresh = false,
   ) {
-    return this.sendOnce(record.caseId, eventKey, {
-      to,
-      template: 'pemberitahuan',
-      model: { perihal: record.perihal, caseId: record.caseId, ...notice },
-      fresh,
-    });
+    return this.sendOnce(
+      record.caseId,
+      eventKey,
+      {
+        to,
+        template: 'pemberitahuan',
+        model: { perihal: record.perihal, caseId: record.caseId, ...notice },
+        fresh,
+      },
+      record,
+    );
   }
 
   private async recipients(record: CaseRecord, to: string): Promise<string[]> {
@@ -775,11 +785,16 @@ export class CaseRuntime {
     if (ended.detail?.['outcome'] !== input.outcome || ended.detail?.['melalui'] !== undefined)
       throw new SepakatError(ErrorNames.CaseClosed, `Kasus ${input.caseId} sudah ditutup`);
     const closedAt = ended.at;
-    await this.sendOnce(input.caseId, 'akhir#email', {
-      to: [record.pemohon.email],
-      template: 'kasus-berakhir',
-      model: { perihal: record.perihal, caseId: record.caseId, outcome: input.outcome, pemohon: record.pemohon },
-    });
+    await this.sendOnce(
+      input.caseId,
+      'akhir#email',
+      {
+        to: [record.pemohon.email],
+        template: 'kasus-berakhir',
+        model: { perihal: record.perihal, caseId: record.caseId, outcome: input.outcome, pemohon: record.pemohon },
+      },
+      record,
+    );
     if (record.status === 'aktif') {
       await this.deps.store.closeCase(input.caseId, input.outcome, closedAt);
       this.metrics.count('CasesFinished', caseDimensions(record));
@@ -1016,7 +1031,7 @@ export class CaseRuntime {
     const built = this.reminderMail(task, record, activity, job.stage);
     if (!built) return handOn('tanpa-atasan');
     const { mail, atasan, terlambatMenit } = built;
-    if (!emailed) await this.sendOnce(task.caseId, emailKey, mail);
+    if (!emailed) await this.sendOnce(task.caseId, emailKey, mail, record);
     // Counted as the reminder first goes out: the first overdue reminder is a task gone overdue (a wait on an
     // external party is never late), an escalation a task told to the atasan.
     if (!emailed && job.stage === 'terlambat' && (job.ke ?? 1) === 1)
@@ -1112,7 +1127,13 @@ export class CaseRuntime {
       attachments?: MailAttachment[];
       fresh?: boolean;
     },
+    /**
+     * The case, when the caller has read it: its pemda and SOP (the mail metrics' dimensions) are then known without
+     * a read of the case (`countMail`).
+     */
+    of?: { pemdaId: string; sopId: string },
   ): Promise<MailOutcome> {
+    if (of) this.rememberDimensions(caseId, caseDimensions(of));
     return sendMailOnce(
       {
         store: this.deps.store,
@@ -1131,7 +1152,8 @@ export class CaseRuntime {
 
   /**
    * Counts a mail of a case by its pemda and SOP (a case that cannot be read counts in the aggregate only). A case's
-   * pemda and SOP never change, so they are read once per case and process, not once per mail.
+   * pemda and SOP never change, so they are read once per case and process, not once per mail, and not at all when
+   * the sender passed the case it had read (in AWS each Lambda container is a process of its own).
    */
   private async countMail(name: 'MailSent' | 'MailFailed', caseId: string): Promise<void> {
     let dimensions = this.mailDimensions.get(caseId);
@@ -1139,11 +1161,15 @@ export class CaseRuntime {
       const record = await this.deps.store.getCase(caseId).catch(() => undefined);
       if (record) {
         dimensions = caseDimensions(record);
-        if (this.mailDimensions.size >= 1000) this.mailDimensions.clear();
-        this.mailDimensions.set(caseId, dimensions);
+        this.rememberDimensions(caseId, dimensions);
       }
     }
     this.metrics.count(name, dimensions);
+  }
+
+  private rememberDimensions(caseId: string, dimensions: MetricDimensions): void {
+    if (this.mailDimensions.size >= 1000 && !this.mailDimensions.has(caseId)) this.mailDimensions.clear();
+    this.mailDimensions.set(caseId, dimensions);
   }
   private readonly mailDimensions = new Map<string, MetricDimensions>();
 

@@ -645,18 +645,23 @@ export class Intake {
 
   private async start(record: CaseRecord): Promise<IntakeOutcome> {
     const sop = this.deps.sops.get(record.sopKey);
-    await this.runtime.sendOnce(record.caseId, 'permohonan#email', {
-      to: [record.pemohon.email],
-      template: 'permohonan-diterima',
-      model: {
-        pemohon: record.pemohon,
-        perihal: record.perihal,
-        caseId: record.caseId,
-        sopNama: sop.definition.header.nama,
-        files: record.files,
-        lacakUrl: `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey(), record.caseId, record.trackingVersion ?? 1)}`,
+    await this.runtime.sendOnce(
+      record.caseId,
+      'permohonan#email',
+      {
+        to: [record.pemohon.email],
+        template: 'permohonan-diterima',
+        model: {
+          pemohon: record.pemohon,
+          perihal: record.perihal,
+          caseId: record.caseId,
+          sopNama: sop.definition.header.nama,
+          files: record.files,
+          lacakUrl: `${this.deps.publicBaseUrl}/lacak/${trackingToken(this.deps.linkKey(), record.caseId, record.trackingVersion ?? 1)}`,
+        },
       },
-    });
+      record,
+    );
     const execution = await this.runtime.startExecution(record, executionNameForIntake(record.intakeId), {
       node: START_POSITION,
       seq: 0,
