@@ -146,6 +146,30 @@ describe('a signing task shows its document and is signed on it', () => {
       expect(image.type).toBe('image/png');
       expect(Buffer.from(image.bytes.subarray(0, 8)).equals(PNG)).toBe(true);
     }
+    // The decision's POST opens the link without the listing: the document the paraf is over is read alongside the
+    // case (the task's SOP version says its step initials), both sent before either answers.
+    const sent: string[] = [];
+    rt.app.clients.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = `${context.commandName} ${(args.input as { TableName?: string }).TableName}`;
+        sent.push(`> ${request}`);
+        try {
+          return await next(args);
+        } finally {
+          sent.push(`< ${request}`);
+        }
+      },
+      { step: 'initialize', name: 'ujiBukaKiriman', override: true },
+    );
+    try {
+      const opened = await rt.app.actions.open(new URL(parafLink).pathname.split('/').pop()!, 'uji-kiriman');
+      expect('problem' in opened ? opened.problem : opened.signing?.document?.docId).toBe(konsep.docId);
+      expect(sent.slice(0, 2)).toEqual([`> GetItemCommand ${tasks}`, `< GetItemCommand ${tasks}`]);
+      expect(sent.slice(2, 4).sort()).toEqual([`> GetItemCommand ${cases}`, `> GetItemCommand ${documents}`].sort());
+      expect(sent).toHaveLength(6);
+    } finally {
+      rt.app.clients.dynamodb.middlewareStack.remove('ujiBukaKiriman');
+    }
     const parafed = await actOnLink(parafLink, (form) => ({ pilihan: form.choices[0]! }), {
       dataDir: rt.dataDir,
       recipient: parafTask.person.email,

@@ -188,8 +188,17 @@ export class TaskActions {
     const listing =
       options.withDocuments && this.deps.documents && open ? this.deps.documents.caseDocuments(task.caseId) : undefined;
     const facts = options.withPageHistory && open ? taskPageHistory(this.deps.store, task.caseId) : undefined;
+    // Without the listing (a POST), a signing task's shown document is read alongside the case too: the SOP version
+    // the task records tells that its step signs (a move to another version replaces the open tasks).
+    const early = !listing && open && this.deps.documents && this.signsByItsVersion(task);
+    const shownEarly = early ? this.deps.documents!.shownDocument(task) : undefined;
     // The reads are awaited whatever the case read brings (no promise is left to reject unheard).
-    const [record, documents, history] = await Promise.all([this.runtime.requireCase(task.caseId), listing, facts]);
+    const [record, documents, history, shown] = await Promise.all([
+      this.runtime.requireCase(task.caseId),
+      listing,
+      facts,
+      shownEarly,
+    ]);
     if (task.state === 'decided' || task.state === 'reported')
       return {
         problem: 'selesai',
@@ -207,10 +216,22 @@ export class TaskActions {
       record,
       activity,
       needsCode: activity.kind !== 'biasa' && activity.actor.kind === 'internal',
-      ...(act ? { signing: { act, document: await this.deps.documents!.shownDocument(task, documents) } } : {}),
+      ...(act
+        ? { signing: { act, document: shownEarly ? shown : await this.deps.documents!.shownDocument(task, documents) } }
+        : {}),
       ...(documents ? { documents } : {}),
       ...(history ? { history } : {}),
     };
+  }
+
+  /** Whether the task's step signs a document, by the SOP version the task records (false when it records none). */
+  private signsByItsVersion(task: TaskRecord): boolean {
+    try {
+      const activity = this.runtime.activityOfTask(task);
+      return !!activity && !!signingActOf(activity);
+    } catch {
+      return false;
+    }
   }
 
   /**
