@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { developmentPassphrase } from '../local/bsre/development-users.ts';
 import { createHash } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actOnLink, driveCase, parseTaskPage, submitPermohonan, taskLinks, askCode } from '../cli/drive.ts';
 import { docIdFor } from '../core/documents/document-record.ts';
@@ -17,6 +18,31 @@ import { eventually, PEMOHON, permohonanFor, startTestRuntime } from './support/
  */
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * Records the app's DynamoDB requests (`Command table`) until `stop`: `requests` as they are sent, and `timeline` each
+ * as it is sent (`> …`) and as its answer comes (`< …`).
+ */
+let recorders = 0;
+function recordRequests(client: DynamoDBClient) {
+  const requests: string[] = [];
+  const timeline: string[] = [];
+  const name = `ujiPermintaan${++recorders}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = `${context.commandName} ${(args.input as { TableName?: string }).TableName}`;
+      requests.push(request);
+      timeline.push(`> ${request}`);
+      try {
+        return await next(args);
+      } finally {
+        timeline.push(`< ${request}`);
+      }
+    },
+    { step: 'initialize', name, override: true },
+  );
+  return { requests, timeline, stop: () => client.middlewareStack.remove(name) };
+}
 
 async function pdfText(bytes: Uint8Array): Promise<{ text: string; pages: number }> {
   const doc = await getDocumentProxy(new Uint8Array(bytes));
@@ -95,22 +121,7 @@ describe('a signing task shows its document and is signed on it', () => {
     expect(parafPage.html).toContain(String(konsep.meta?.versiIsi));
     // The page lists the case's documents as its link opens and takes the shown one from that list: a page GET reads
     // no document item of its own. One the list does not have (the index is eventually consistent) is read.
-    const requests: string[] = [];
-    /** Each request as it is sent (`>`) and as its answer comes (`<`). */
-    const timeline: string[] = [];
-    rt.app.clients.dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        const request = `${context.commandName} ${(args.input as { TableName?: string }).TableName}`;
-        requests.push(request);
-        timeline.push(`> ${request}`);
-        try {
-          return await next(args);
-        } finally {
-          timeline.push(`< ${request}`);
-        }
-      },
-      { step: 'initialize', name: 'ujiBacaDokumen', override: true },
-    );
+    const { requests, timeline, stop } = recordRequests(rt.app.clients.dynamodb);
     const {
       SEPAKAT_TABLE_DOCUMENTS: documents,
       SEPAKAT_TABLE_TASKS: tasks,
@@ -133,7 +144,7 @@ describe('a signing task shows its document and is signed on it', () => {
       expect(image.status).toBe(200);
       expect(requests).toEqual([`GetItemCommand ${tasks}`, `GetItemCommand ${documents}`]);
     } finally {
-      rt.app.clients.dynamodb.middlewareStack.remove('ujiBacaDokumen');
+      stop();
     }
     expect(await rt.app.documentWork.shownDocument(parafTask, [])).toEqual(konsep);
     expect(await rt.app.documentWork.shownDocument(parafTask, [konsep])).toBe(konsep);
@@ -148,19 +159,8 @@ describe('a signing task shows its document and is signed on it', () => {
     }
     // The decision's POST opens the link without the listing: the document the paraf is over is read alongside the
     // case (the task's SOP version says its step initials), both sent before either answers.
-    const sent: string[] = [];
-    rt.app.clients.dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        const request = `${context.commandName} ${(args.input as { TableName?: string }).TableName}`;
-        sent.push(`> ${request}`);
-        try {
-          return await next(args);
-        } finally {
-          sent.push(`< ${request}`);
-        }
-      },
-      { step: 'initialize', name: 'ujiBukaKiriman', override: true },
-    );
+    const posting = recordRequests(rt.app.clients.dynamodb);
+    const sent = posting.timeline;
     try {
       const opened = await rt.app.actions.open(new URL(parafLink).pathname.split('/').pop()!, 'uji-kiriman');
       expect('problem' in opened ? opened.problem : opened.signing?.document?.docId).toBe(konsep.docId);
@@ -168,7 +168,7 @@ describe('a signing task shows its document and is signed on it', () => {
       expect(sent.slice(2, 4).sort()).toEqual([`> GetItemCommand ${cases}`, `> GetItemCommand ${documents}`].sort());
       expect(sent).toHaveLength(6);
     } finally {
-      rt.app.clients.dynamodb.middlewareStack.remove('ujiBukaKiriman');
+      posting.stop();
     }
     const parafed = await actOnLink(parafLink, (form) => ({ pilihan: form.choices[0]! }), {
       dataDir: rt.dataDir,
