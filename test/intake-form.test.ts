@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf, samplePng } from '../cli/drive.ts';
 import { formatCaseNumber } from '../core/case/case-number.ts';
+import { maskEmail } from '../core/case/task-actions.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { PEMOHON_BLITAR, sessionFor, web } from './support/console.ts';
 import { eventually, PEMOHON, startTestRuntime } from './support/runtime.ts';
@@ -291,5 +292,39 @@ describe('the intake form, its receipt and the tracking page', () => {
     expect(receipt.text).toContain('Permohonan belum dapat diterima');
     expect(receipt.text).toContain('isi berkas &quot;surat.pdf&quot; bukan PDF');
     expect(await rt.app.store.getCase(body.intakeId)).toBeUndefined();
+  }, 60_000);
+
+  it('tells the contact on the receipt that the confirmation email was refused, and stops reloading', async () => {
+    // Arrange: a contact who is not signed in, at an address the mail service refuses (as the SES sandbox does).
+    const email = 'kontak.tertolak@mitra.test';
+    process.env['SEPAKAT_LOCAL_SES_REJECT'] = email;
+    try {
+      // Act
+      const { status, body } = await submitThroughForm(PDFS, {
+        pemohon: { nama: 'Kontak Tertolak', email, instansi: PEMOHON.instansi, telepon: '0342 123456' },
+      });
+      expect(status).toBe(200);
+      const receipt = await eventually(async () => {
+        const page = await web(rt, body.tandaTerima);
+        return page.text.includes('id="konfirmasi-ditolak"') && page;
+      });
+
+      // Assert: the page says why nothing will come, and how to go on; it no longer reloads itself.
+      expect(receipt.status).toBe(200);
+      expect(receipt.text).toContain('Email konfirmasi ditolak');
+      expect(receipt.text).toContain(`tidak dapat dikirim ke ${maskEmail(email)}: alamat ditolak server email`);
+      expect(receipt.text).toContain('href="/permohonan/baru"');
+      expect(receipt.text).not.toContain('window.location.reload');
+      expect(receipt.text).not.toContain('id="menunggu-konfirmasi"');
+      // The refusal is the one fact of that email; no case was started and no email went out for it.
+      expect(await rt.app.store.getHistory(`konfirmasi-${body.intakeId}`, 'konfirmasi#email#gagal')).toMatchObject({
+        type: 'email-gagal',
+        detail: { to: [email] },
+      });
+      expect(await rt.app.store.getCase(body.intakeId)).toBeUndefined();
+      expect((await readMailbox(rt.dataDir)).filter((m) => m.to.includes(email))).toEqual([]);
+    } finally {
+      delete process.env['SEPAKAT_LOCAL_SES_REJECT'];
+    }
   }, 60_000);
 });

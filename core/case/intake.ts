@@ -24,6 +24,7 @@ import { parseInput, type Labels } from '../validation/issues.ts';
 import { checkField, checkText, isEmailAddress, surel, teks, type TextRules } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
+import { mailFailureKey } from './mail-once.ts';
 import { caseDimensions } from '../metrics.ts';
 import {
   checkConfirmation,
@@ -68,6 +69,13 @@ const INTAKE_ID = /^\d{8}-[a-z2-7]{10}$/;
 export const MANIFEST_GRACE_MS = 60 * 60_000;
 /** How long a contact has to confirm their address. */
 export const CONFIRM_HOURS = 48;
+
+/**
+ * Where the facts of a permohonan's confirmation email are kept before its case exists (the history of a reservation
+ * named after the intake), and the key of that email.
+ */
+const confirmationFacts = (intakeId: string) => `konfirmasi-${intakeId}`;
+const CONFIRMATION_MAIL = 'konfirmasi#email';
 
 /**
  * What every permohonan names, whatever its SOP: the partner and the kind of cooperation (KSDD, KSDPK, KSDPL, KSDLL).
@@ -554,7 +562,7 @@ export class Intake {
     if (!candidate || !record.confirmBy) return;
     const sop = this.deps.sops.get(candidate.sopKey);
     const pemda = this.deps.pemda(candidate.pemdaId);
-    await this.runtime.sendOnce(`konfirmasi-${record.intakeId}`, 'konfirmasi#email', {
+    await this.runtime.sendOnce(confirmationFacts(record.intakeId), CONFIRMATION_MAIL, {
       to: [candidate.pemohon.email],
       template: 'permohonan-konfirmasi',
       model: {
@@ -671,11 +679,16 @@ export class Intake {
   }
 
   /** Where a permohonan stands, for its receipt page. */
-  async status(
-    intakeId: string,
-  ): Promise<
+  async status(intakeId: string): Promise<
     | { state: 'kasus'; record: CaseRecord }
-    | { state: 'menunggu-konfirmasi'; email: string; confirmBy: string; pemdaId: string }
+    | {
+        state: 'menunggu-konfirmasi';
+        email: string;
+        confirmBy: string;
+        pemdaId: string;
+        /** The mail service refused the confirmation email for good: it never reaches the contact. */
+        emailDitolak: boolean;
+      }
     | { state: 'dikarantina'; reasons: string[] }
     | { state: 'diperiksa' | 'belum-lengkap' | 'tidak-dikenal' }
   > {
@@ -690,6 +703,10 @@ export class Intake {
         email: intake.candidate.pemohon.email,
         confirmBy: intake.confirmBy,
         pemdaId: intake.candidate.pemdaId,
+        emailDitolak: !!(await this.deps.store.getHistory(
+          confirmationFacts(intakeId),
+          mailFailureKey(CONFIRMATION_MAIL),
+        )),
       };
     if (intake.state === 'dikonfirmasi') return { state: 'diperiksa' };
     const manifest = await this.deps.files.head(this.deps.intakeBucket, `${INTAKE_PREFIX}${intakeId}/${MANIFEST_NAME}`);

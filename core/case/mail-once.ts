@@ -24,6 +24,9 @@ export interface MailOnceDeps<T extends string> {
   afterSend?(): void;
 }
 
+/** The key of the `email-gagal` fact of the email of fact `eventKey`. */
+export const mailFailureKey = (eventKey: string) => `${eventKey}#gagal`;
+
 /** The `email-gagal` fact of a permanent rejection of the email of fact `eventKey`: its key and its detail. */
 export function mailFailure(
   caseId: string,
@@ -33,7 +36,7 @@ export function mailFailure(
 ): HistoryEvent {
   return {
     caseId,
-    eventKey: `${eventKey}#gagal`,
+    eventKey: mailFailureKey(eventKey),
     type: 'email-gagal',
     at: at.toISOString(),
     detail: { ...detail, kunci: eventKey },

@@ -222,9 +222,10 @@ export function intakeRoutes(ctx: WebContext): Route[] {
           intakeId,
           email: maskEmail(found.email),
           sampai: formatAt({ pemdaId: found.pemdaId }, found.confirmBy),
-          muatUlang: true,
+          // A refused confirmation email never arrives: the page says so, and stops reloading (nothing will change).
+          ...(found.emailDitolak ? { emailDitolak: true, baru: '/permohonan/baru' } : { muatUlang: true }),
         },
-        'Konfirmasi alamat email',
+        found.emailDitolak ? 'Email konfirmasi ditolak' : 'Konfirmasi alamat email',
       );
     return ctx.html(
       200,
