@@ -69,6 +69,8 @@ export interface AgreementStore {
   /** A new link version for an open item read at `fromVersion`, at most `maxRenewals` times per item. */
   renewItemLink(itemId: string, fromVersion: number, expiresAt: string, maxRenewals: number): Promise<boolean>;
   getRekap(pemdaId: string, tahun: number): Promise<RekapFact | undefined>;
+  /** The annual reports made for a pemda, the latest year first. */
+  listRekap(pemdaId: string): Promise<RekapFact[]>;
   /** Records the year's annual report once (false: it was recorded). */
   putRekap(fact: RekapFact): Promise<boolean>;
 }

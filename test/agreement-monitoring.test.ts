@@ -209,8 +209,12 @@ describe('an agreement after signing: reports, monev, adendum, expiry, ending an
     expect(await mails((m) => m.subject.startsWith('Laporan tahunan pelaksanaan kerja sama daerah 2026'))).toHaveLength(
       1,
     );
-    // Staff of the archive download it through a short-lived link.
+    // Staff of the archive find it on the archive page, and download it through a short-lived link.
     const { cookie } = sessionFor(rt, PRINCIPALS.arsiparisBlitar);
+    const archive = await web(rt, '/arsip', { cookie });
+    expect(archive.text).toContain('<a href="/konsol/perjanjian/laporan-tahunan/2026">Laporan tahunan 2026</a>');
+    expect(archive.text).toContain(`dikirim ke ${KABAG}`);
+    expect(archive.text).not.toContain('data-email-ditolak');
     expect((await web(rt, '/konsol/perjanjian/laporan-tahunan/2026', { cookie })).status).toBe(302);
   });
 

@@ -161,4 +161,30 @@ describe('mail failures are facts', () => {
       (await history(caseId)).some((e) => e.type === 'email-gagal' && e.detail!['template'] === 'tautan-baru'),
     ).toBe(true);
   }, 60_000);
+
+  it('shows an annual report whose email was refused on the archive page, with the reason, to download it there', async () => {
+    // Arrange: the Bagian head's address is refused.
+    const people = rt.app.catalog.pemda(PEMDA).directory.data.people.map((p) => p.email);
+    reject(people);
+    try {
+      // Act: the report of 2026 is made; its email is refused, and the job completes all the same.
+      expect(await rt.app.agreements.runJob({ kind: 'laporan-tahunan', pemdaId: PEMDA, tahun: 2026 })).toMatchObject({
+        result: 'email-ditolak',
+      });
+    } finally {
+      accept();
+    }
+
+    // Assert: the archive page lists it, says the email did not reach the Bagian and why, and links its download.
+    const { cookie } = sessionFor(rt, PRINCIPALS.arsiparisBlitar);
+    const page = await web(rt, '/arsip', { cookie });
+    expect(page.status).toBe(200);
+    const text = plain(page.text);
+    expect(page.text).toContain('href="/konsol/perjanjian/laporan-tahunan/2026"');
+    expect(page.text).toContain('data-email-ditolak');
+    expect(text).toMatch(
+      /Email laporan ini tidak sampai ke \S+: ditolak layanan email \(MessageRejected\): alamat penerima ditolak .*Unduh laporannya dan sampaikan langsung/,
+    );
+    expect((await web(rt, '/konsol/perjanjian/laporan-tahunan/2026', { cookie })).status).toBe(302);
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import type { AgreementJob, AnnualReportJob } from './agreement-jobs.ts';
 import type { AgreementRecord } from './agreement-model.ts';
-import type { MonitoringItem } from './monitoring-item.ts';
+import type { MonitoringItem, RekapFact } from './monitoring-item.ts';
 import type { AgreementSummary, LinkProblem, LinkView, SubmitResult } from './agreement-forms.ts';
 import { AgreementContext, type AgreementDeps } from './agreement-context.ts';
 import { startAdendum } from './adendum.ts';
@@ -87,6 +87,11 @@ export class Agreements {
 
   submit(token: string, form: Record<string, string>): Promise<SubmitResult> {
     return submitReport(this.ctx, token, form);
+  }
+
+  /** The annual reports made for a pemda (latest year first): when, to whom, and whether the mail service refused it. */
+  annualReports(pemdaId: string): Promise<RekapFact[]> {
+    return this.ctx.deps.store.listRekap(pemdaId);
   }
 
   annualReportOf(pemdaId: string, tahun: number): Promise<DocumentRecord | undefined> {

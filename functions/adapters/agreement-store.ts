@@ -312,6 +312,16 @@ export class DynamoDbAgreementStore implements AgreementStore {
     return strip<RekapFact>(out.Item);
   }
 
+  async listRekap(pemdaId: string): Promise<RekapFact[]> {
+    const items = await queryAll<Record<string, unknown>>(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `rekap#${pemdaId}` },
+      ScanIndexForward: false,
+    });
+    return items.map((i) => strip<RekapFact>(i)!);
+  }
+
   async putRekap(fact: RekapFact): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(

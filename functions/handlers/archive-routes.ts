@@ -24,6 +24,7 @@ import {
 } from '../../core/register/numbering.ts';
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import type { ArchivedCopies, ArchiveHit } from '../../core/documents/archive-search.ts';
+import type { RekapFact } from '../../core/agreement/monitoring-item.ts';
 import type { Session } from '../auth/session.ts';
 import type { WebRequest, HttpResult, Route, WebContext, WebUseCases } from './web-context.ts';
 import { attachment } from './responses.ts';
@@ -74,6 +75,8 @@ interface AgreementSummary {
 }
 interface AgreementsPort {
   list(pemdaId: string): Promise<AgreementSummary[]>;
+  /** The annual reports made (core/agreement/annual-report.ts), the latest year first. */
+  annualReports?(pemdaId: string): Promise<RekapFact[]>;
 }
 function agreementsOf(app: WebUseCases): AgreementsPort | undefined {
   const candidate = (app as unknown as { agreements?: Partial<AgreementsPort> }).agreements;
@@ -299,12 +302,24 @@ export function archiveRoutes(ctx: WebContext): Route[] {
     );
     const years = result.years.length > 1 ? `${result.years.at(-1)}–${result.years[0]}` : String(result.years[0] ?? '');
     const searched = Object.values(form).some(Boolean);
+    // The annual reports, each with whom it was mailed to, or why the mail service refused it (the email is then the
+    // only way it would have reached the Bagian: this page is where it is found).
+    const laporanTahunan = agreements?.annualReports
+      ? (await agreements.annualReports(p.pemdaId)).map((r) => ({
+          tahun: r.tahun,
+          dibuat: fmtAt(r.at, p.pemdaId),
+          url: `/konsol/perjanjian/laporan-tahunan/${r.tahun}`,
+          kepada: r.to.join(', '),
+          ...(r.emailGagal ? { ditolak: r.emailGagal } : {}),
+        }))
+      : [];
     return page(
       200,
       'arsip-cari',
       model({
         hasil,
         adaPerjanjian: !!agreements,
+        laporanTahunan,
         ringkasan: {
           jumlah: matched,
           ditampilkan: hasil.length,

@@ -187,6 +187,12 @@ export class MemoryAgreementStore implements AgreementStore {
     const found = this.rekap.get(`${pemdaId}#${tahun}`);
     return found && copy(found);
   }
+  async listRekap(pemdaId: string) {
+    return [...this.rekap.values()]
+      .filter((f) => f.pemdaId === pemdaId)
+      .sort((a, b) => b.tahun - a.tahun)
+      .map((f) => copy(f));
+  }
   async putRekap(fact: RekapFact) {
     const k = `${fact.pemdaId}#${fact.tahun}`;
     if (this.rekap.has(k)) return false;
