@@ -69,6 +69,15 @@ export interface AgreementStore {
   /** A new link version for an open item read at `fromVersion`, at most `maxRenewals` times per item. */
   renewItemLink(itemId: string, fromVersion: number, expiresAt: string, maxRenewals: number): Promise<boolean>;
   getRekap(pemdaId: string, tahun: number): Promise<RekapFact | undefined>;
+  /**
+   * Moves an open report's or monev's due date (computed on an estimated calendar) to `to.jatuhTempo`, and its link's
+   * expiry to `to.linkExpiresAt`; false unless it is still open and due on `fromJatuhTempo`.
+   */
+  redateItem(
+    itemId: string,
+    fromJatuhTempo: string,
+    to: { jatuhTempo: string; linkExpiresAt: string },
+  ): Promise<boolean>;
   /** The annual reports made for a pemda, the latest year first. */
   listRekap(pemdaId: string): Promise<RekapFact[]>;
   /** Records the year's annual report once (false: it was recorded). */

@@ -1,8 +1,15 @@
-import { followUps, type JenisKewajiban } from './calendar.ts';
+import { followUps, type JenisKewajiban, type Kewajiban } from './calendar.ts';
 import type { AgreementRecord } from './agreement-model.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import { addDays } from '../calendar/zone.ts';
 import { tanggalSurat } from '../documents/common.ts';
+
+/** When the link of a report or monev due on `k.jatuhTempo` expires: the pemda's days after it, at midnight. */
+export function linkExpiryOf(ctx: AgreementContext, a: AgreementRecord, k: Pick<Kewajiban, 'jatuhTempo'>): Date {
+  return ctx.deps
+    .pemda(a.pemdaId)
+    .calendar.toInstant(addDays(k.jatuhTempo, ctx.cfg(a.pemdaId).tautanBerlakuSetelahHari), '24:00');
+}
 
 /** Opens report or monev `ke` (once), emails its link (once), and schedules what follows it. */
 export async function requestReport(
@@ -18,10 +25,7 @@ export async function requestReport(
   const itemId = ctx.itemIdOf(a, jenis, ke);
   let item = await deps.store.getItem(itemId);
   if (!item) {
-    const expires = pemda.calendar.toInstant(
-      addDays(k.jatuhTempo, ctx.cfg(a.pemdaId).tautanBerlakuSetelahHari),
-      '24:00',
-    );
+    const expires = linkExpiryOf(ctx, a, k);
     item = {
       itemId,
       pemdaId: a.pemdaId,

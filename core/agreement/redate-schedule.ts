@@ -1,6 +1,8 @@
 import { agreementJobKeys, pendingSchedule, provisionalFrom, type Requested } from './calendar.ts';
 import type { AgreementRecord } from './agreement-model.ts';
 import type { AgreementContext } from './agreement-context.ts';
+import type { MonitoringItem } from './monitoring-item.ts';
+import { linkExpiryOf } from './monitoring-request.ts';
 
 /**
  * After a year's libur nasional and cuti bersama were imported (core/calendar/calendar-import.ts): every agreement in
@@ -8,7 +10,10 @@ import type { AgreementContext } from './agreement-context.ts';
  * (`jadwalPerkiraanSejak` ≤ `tahun`) gets what it has waiting in the scheduler computed again on the pemda's
  * current calendar, under a new revision of its schedule:
  *
- * 1. the items of the new revision are scheduled (new keys: `.r<revision>`);
+ * 1. the items of the new revision are scheduled (new keys: `.r<revision>`), and each report or monev already
+ *    requested and still open whose due date moved gets it (one conditional write each, on its old date; its link
+ *    then lasts as long after the new date, never less than it did), so its page and reminders say what the
+ *    reminders are timed by;
  * 2. one conditional write on the agreement (its version and the provisional year it was read with) records the
  *    revision and the year it is still an estimate from (none: final) — a concurrent change is never overwritten,
  *    and the agreement is read again and computed anew (or left, once closed);
@@ -44,20 +49,25 @@ const ATTEMPTS = 3;
 async function redateOne(ctx: AgreementContext, first: AgreementRecord, tahun: number): Promise<boolean> {
   const { store, scheduler } = ctx.deps;
   let a: AgreementRecord | undefined = first;
+  /** The due dates moved, over every attempt (a later attempt finds them moved already). */
+  const tenggat: { label: string; dari: string; ke: string }[] = [];
   for (let attempt = 0; attempt < ATTEMPTS && a && needsRedate(a, tahun); attempt++) {
     const pemda = ctx.deps.pemda(a.pemdaId);
     const cfg = ctx.cfg(a.pemdaId);
     const next: AgreementRecord = { ...a, jadwalRevisi: (a.jadwalRevisi ?? 0) + 1 };
     const sejakTerdaftar = pemda.localDate(new Date(a.createdAt));
+    const { requested, open } = await requestedOf(ctx, a, sejakTerdaftar);
     const schedule = pendingSchedule(
       next,
       cfg,
       pemda.calendar,
       { today: ctx.today(a.pemdaId), sejak: sejakTerdaftar },
-      await requestedOf(ctx, a, sejakTerdaftar),
+      requested,
     );
     const sejak = provisionalFrom(pemda.calendar, schedule);
     if (scheduler) for (const item of schedule) await scheduler.schedule(item);
+    // Before the agreement's write: a crash after it (its mark cleared) would leave these for no import to find.
+    tenggat.push(...(await redateOpenItems(ctx, a, open)));
     const written = await store.redateSchedule(
       a.pemdaId,
       a.nomor,
@@ -76,6 +86,7 @@ async function redateOne(ctx: AgreementContext, first: AgreementRecord, tahun: n
       jadwalDihitungUlang: tahun,
       revisi: next.jadwalRevisi,
       ...(sejak !== undefined ? { perkiraanSejak: sejak } : {}),
+      ...(tenggat.length ? { tenggatDipindah: tenggat } : {}),
     });
     return true;
   }
@@ -84,10 +95,16 @@ async function redateOne(ctx: AgreementContext, first: AgreementRecord, tahun: n
 
 /**
  * The reports and monev already requested, read one by one (consistently): they are requested in order from the
- * first due on or after the registration (`sejak`), so the first without an item ends each list.
+ * first due on or after the registration (`sejak`), so the first without an item ends each list. `open`: those
+ * still waiting for what their link brings in.
  */
-async function requestedOf(ctx: AgreementContext, a: AgreementRecord, sejak: string): Promise<Requested[]> {
-  const out: Requested[] = [];
+async function requestedOf(
+  ctx: AgreementContext,
+  a: AgreementRecord,
+  sejak: string,
+): Promise<{ requested: Requested[]; open: MonitoringItem[] }> {
+  const requested: Requested[] = [];
+  const open: MonitoringItem[] = [];
   for (const jenis of ['laporan', 'monev'] as const)
     for (let ke = 1; ; ke++) {
       const k = ctx.kewajiban(a, jenis, ke);
@@ -95,7 +112,30 @@ async function requestedOf(ctx: AgreementContext, a: AgreementRecord, sejak: str
       if (k.jatuhTempo < sejak) continue;
       const item = await ctx.deps.store.getItem(ctx.itemIdOf(a, jenis, ke));
       if (!item) break;
-      out.push({ jenis, ke, diterima: item.state === 'diterima' });
+      requested.push({ jenis, ke, diterima: item.state === 'diterima' });
+      if (item.state === 'terbuka') open.push(item);
     }
-  return out;
+  return { requested, open };
+}
+
+/**
+ * Gives each open report or monev the due date the current calendar computes for it, and a link that lasts as long
+ * after that date (never shorter than it was). What moved, as the fact tells it.
+ */
+async function redateOpenItems(
+  ctx: AgreementContext,
+  a: AgreementRecord,
+  open: readonly MonitoringItem[],
+): Promise<{ label: string; dari: string; ke: string }[]> {
+  const moved: { label: string; dari: string; ke: string }[] = [];
+  for (const item of open) {
+    const k = ctx.kewajiban(a, item.jenis, item.ke);
+    if (!k || k.jatuhTempo === item.jatuhTempo) continue;
+    const expiry = linkExpiryOf(ctx, a, k).toISOString();
+    const linkExpiresAt = expiry > item.linkExpiresAt ? expiry : item.linkExpiresAt;
+    // Refused only when it came in (or moved) meanwhile: then it is not open at that date any more.
+    if (await ctx.deps.store.redateItem(item.itemId, item.jatuhTempo, { jatuhTempo: k.jatuhTempo, linkExpiresAt }))
+      moved.push({ label: item.label, dari: item.jatuhTempo, ke: k.jatuhTempo });
+  }
+  return moved;
 }

@@ -312,6 +312,30 @@ export class DynamoDbAgreementStore implements AgreementStore {
     return strip<RekapFact>(out.Item);
   }
 
+  redateItem(
+    itemId: string,
+    fromJatuhTempo: string,
+    to: { jatuhTempo: string; linkExpiresAt: string },
+  ): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: itemKey(itemId),
+          UpdateExpression: 'SET jatuhTempo = :to, linkExpiresAt = :exp',
+          ConditionExpression: '#state = :terbuka AND jatuhTempo = :from',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':to': to.jatuhTempo,
+            ':exp': to.linkExpiresAt,
+            ':from': fromJatuhTempo,
+            ':terbuka': 'terbuka',
+          },
+        }),
+      ),
+    );
+  }
+
   async listRekap(pemdaId: string): Promise<RekapFact[]> {
     const items = await queryAll<Record<string, unknown>>(this.doc, {
       TableName: this.table,

@@ -392,6 +392,18 @@ function indukModel(nomor: string, induk: AgreementRecord | undefined, today: st
 }
 
 /** One fact of an agreement's history, for people. */
+/** The due dates of open reports and monev an import of the calendar moved, as a clause of its fact. */
+function movedDueDates(value: unknown): string {
+  if (!Array.isArray(value)) return '';
+  const moved = value.filter(
+    (m): m is { label: string; dari: string; ke: string } =>
+      typeof m?.label === 'string' && typeof m?.dari === 'string' && typeof m?.ke === 'string',
+  );
+  return moved
+    .map((m) => `; jatuh tempo ${m.label} dipindah dari ${tanggalSurat(m.dari)} ke ${tanggalSurat(m.ke)}`)
+    .join('');
+}
+
 function describe(e: HistoryEvent): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
   const s = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : '');
@@ -405,7 +417,7 @@ function describe(e: HistoryEvent): string {
         return `Jangka waktu diubah dengan adendum Nomor ${s('jangkaDiubah')}: berlaku s.d. ${tanggalSurat(s('berakhir'))} (sebelumnya s.d. ${tanggalSurat(s('berakhirSebelumnya'))})`;
       if (s('adendum')) return `Adendum Nomor ${s('adendum')} tercatat (kasus ${s('kasusAdendum')})`;
       if (s('jadwalDihitungUlang'))
-        return `Jadwal pemantauan dihitung ulang dengan kalender libur ${s('jadwalDihitungUlang')}${s('perkiraanSejak') ? `; tanggal mulai tahun ${s('perkiraanSejak')} masih perkiraan` : '; semua tanggalnya final'}`;
+        return `Jadwal pemantauan dihitung ulang dengan kalender libur ${s('jadwalDihitungUlang')}${s('perkiraanSejak') ? `; tanggal mulai tahun ${s('perkiraanSejak')} masih perkiraan` : '; semua tanggalnya final'}${movedDueDates(d['tenggatDipindah'])}`;
       if (s('adendumDimulai')) return `Penyusunan adendum dimulai (kasus ${s('adendumDimulai')}) — ${s('oleh')}`;
       return `${s('status') === 'batal' ? 'Dinyatakan BATAL' : 'Berakhir'}${s('alasan') ? `: ${s('alasan')}` : ''}${s('oleh') ? ` — ${s('oleh')}` : ''}`;
     case 'pemantauan-diterima':

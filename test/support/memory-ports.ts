@@ -187,6 +187,13 @@ export class MemoryAgreementStore implements AgreementStore {
     const found = this.rekap.get(`${pemdaId}#${tahun}`);
     return found && copy(found);
   }
+  async redateItem(itemId: string, fromJatuhTempo: string, to: { jatuhTempo: string; linkExpiresAt: string }) {
+    const i = this.items.get(itemId);
+    if (!i || i.state !== 'terbuka' || i.jatuhTempo !== fromJatuhTempo) return false;
+    i.jatuhTempo = to.jatuhTempo;
+    i.linkExpiresAt = to.linkExpiresAt;
+    return true;
+  }
   async listRekap(pemdaId: string) {
     return [...this.rekap.values()]
       .filter((f) => f.pemdaId === pemdaId)
