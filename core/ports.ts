@@ -71,11 +71,12 @@ export interface AgreementStore {
   getRekap(pemdaId: string, tahun: number): Promise<RekapFact | undefined>;
   /**
    * Moves an open report's or monev's due date (computed on an estimated calendar) to `to.jatuhTempo`, and its link's
-   * expiry to `to.linkExpiresAt`; false unless it is still open and due on `fromJatuhTempo`.
+   * expiry to `to.linkExpiresAt`, keeping the first due date it had (`jatuhTempoSemula`); false unless it is still
+   * open with exactly `from` (its date, its link's version and expiry: a renewal meanwhile refuses it).
    */
   redateItem(
     itemId: string,
-    fromJatuhTempo: string,
+    from: { jatuhTempo: string; linkVersion: number; linkExpiresAt: string },
     to: { jatuhTempo: string; linkExpiresAt: string },
   ): Promise<boolean>;
   /** The annual reports made for a pemda, the latest year first. */

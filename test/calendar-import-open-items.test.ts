@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementId } from '../core/agreement/agreement-jobs.ts';
 import type { MonitoringItem } from '../core/agreement/monitoring-item.ts';
 import { tanggalSurat } from '../core/documents/common.ts';
+import { DynamoDbAgreementStore } from '../functions/adapters/agreement-store.ts';
 import { agreementPathId } from '../functions/handlers/monitoring-routes.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { at, registerFinishedCase } from './support/agreements.ts';
@@ -76,6 +77,15 @@ describe('importing 2027 while a report due in 2027 is open', () => {
     expect(agreementPage.text).toContain(
       `jatuh tempo ${requested.label} dipindah dari ${tanggalSurat(requested.jatuhTempo)} ke ${tanggalSurat(due)}`,
     );
+    // The first date is kept on the item, and whoever the report is bound to is told, once, with the same link.
+    expect(moved.jatuhTempoSemula).toBe(requested.jatuhTempo);
+    const notices = (await readMailbox(rt.dataDir)).filter(
+      (m) => m.to.includes(requested.person.email) && m.subject.startsWith('Batas penyampaian diubah'),
+    );
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toContain(`Batas penyampaian semula: ${tanggalSurat(requested.jatuhTempo)}`);
+    expect(notices[0]!.text).toContain(`Batas penyampaian sekarang: ${tanggalSurat(due)}`);
+    expect(notices[0]!.links).toContain(link);
 
     // Importing the same year again moves nothing more.
     const again = await web(rt, '/konsol/kalender', {
@@ -84,5 +94,31 @@ describe('importing 2027 while a report due in 2027 is open', () => {
     });
     expect(again.status).toBe(200);
     expect(await firstReport()).toEqual(moved);
+    expect(
+      (await readMailbox(rt.dataDir)).filter((m) => m.subject.startsWith('Batas penyampaian diubah')),
+    ).toHaveLength(1);
   }, 60_000);
+
+  it('does not shorten a link renewed between the import reading the report and moving it', async () => {
+    // Arrange: a report open at its first date, whose link was renewed after the import read it.
+    const store = new DynamoDbAgreementStore(rt.app.clients.dynamodb, rt.app.config.SEPAKAT_TABLE_AGREEMENTS);
+    const item = await firstReport();
+    const read = { jatuhTempo: item.jatuhTempo, linkVersion: item.linkVersion, linkExpiresAt: item.linkExpiresAt };
+    const renewedUntil = new Date(Date.parse(item.linkExpiresAt) + 30 * 24 * 3600_000).toISOString();
+    expect(await store.renewItemLink(item.itemId, item.linkVersion, renewedUntil, 3)).toBe(true);
+
+    // Act: the move the import computed from what it read.
+    const moved = await store.redateItem(item.itemId, read, {
+      jatuhTempo: '2027-12-31',
+      linkExpiresAt: item.linkExpiresAt,
+    });
+
+    // Assert: refused; the renewed link stands.
+    expect(moved).toBe(false);
+    expect(await store.getItem(item.itemId)).toMatchObject({
+      jatuhTempo: item.jatuhTempo,
+      linkVersion: item.linkVersion + 1,
+      linkExpiresAt: renewedUntil,
+    });
+  });
 });

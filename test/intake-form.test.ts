@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePdf, samplePng } from '../cli/drive.ts';
 import { formatCaseNumber } from '../core/case/case-number.ts';
 import { maskEmail } from '../core/case/task-actions.ts';
+import { DynamoDbIntakeStore } from '../functions/adapters/intake-store.ts';
 import { readMailbox } from '../local/ses/local-ses.ts';
 import { PEMOHON_BLITAR, sessionFor, web } from './support/console.ts';
 import { eventually, PEMOHON, startTestRuntime } from './support/runtime.ts';
@@ -323,6 +324,30 @@ describe('the intake form, its receipt and the tracking page', () => {
       });
       expect(await rt.app.store.getCase(body.intakeId)).toBeUndefined();
       expect((await readMailbox(rt.dataDir)).filter((m) => m.to.includes(email))).toEqual([]);
+
+      // Refused on the pemda's side instead (its SES domain or account): not the contact's fault, and a later sweep
+      // may still send it; the page says so, asks for nothing again, and keeps waiting.
+      const intakes = new DynamoDbIntakeStore(rt.app.clients.dynamodb, rt.app.config.SEPAKAT_TABLE_INTAKE);
+      const refused = (await intakes.get(body.intakeId))!.konfirmasiEmail!;
+      expect(refused).toMatchObject({ hasil: 'ditolak', kode: 'alamat-ditolak' });
+      await intakes.transition(body.intakeId, ['menunggu-konfirmasi'], 'menunggu-konfirmasi', {
+        konfirmasiEmail: { ...refused, kode: 'pengirim-ditolak' },
+      });
+      const pending = await web(rt, body.tandaTerima);
+      expect(pending.text).toContain('id="konfirmasi-tertunda"');
+      expect(pending.text).toContain('bukan karena alamat Anda');
+      expect(pending.text).toContain('window.location.reload');
+      expect(pending.text).not.toContain('href="/permohonan/baru"');
+
+      // The address is accepted after all: the sweep's resend goes, and the page says the link was sent.
+      delete process.env['SEPAKAT_LOCAL_SES_REJECT'];
+      await rt.app.intake.sweep();
+      const sent = await readMailbox(rt.dataDir);
+      expect(sent.filter((m) => m.to.includes(email) && m.subject.startsWith('Konfirmasi permohonan'))).toHaveLength(1);
+      expect((await intakes.get(body.intakeId))!.konfirmasiEmail).toMatchObject({ hasil: 'terkirim' });
+      const waiting = await web(rt, body.tandaTerima);
+      expect(waiting.text).toContain('id="menunggu-konfirmasi"');
+      expect(waiting.text).not.toContain('id="konfirmasi-ditolak"');
     } finally {
       delete process.env['SEPAKAT_LOCAL_SES_REJECT'];
     }

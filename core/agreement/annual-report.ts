@@ -65,6 +65,7 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
   const head = ctx.bagianHead(job.pemdaId);
   const to = head ? [head.email] : [];
   let emailGagal: string | undefined;
+  let emailGagalKode: string | undefined;
   if (to.length) {
     const rendered = ctx.deps.emails.render('perjanjian-laporan-tahunan', {
       person: head,
@@ -87,6 +88,7 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
       // report's fact (it belongs to no case), reported, and the job completes: the report is stored all the same.
       if (!isSepakatError(error, ErrorNames.MailRejected)) throw error;
       emailGagal = error.message;
+      emailGagalKode = error.code;
       ctx.deps.reportError?.(`Email laporan tahunan ${job.tahun} ditolak`, { error: error.name });
     }
   }
@@ -97,6 +99,7 @@ export async function makeAnnualReport(ctx: AgreementContext, job: AnnualReportJ
     to,
     at: ctx.now().toISOString(),
     ...(emailGagal ? { emailGagal } : {}),
+    ...(emailGagalKode ? { emailGagalKode } : {}),
   });
   return emailGagal ? 'email-ditolak' : 'terkirim';
 }

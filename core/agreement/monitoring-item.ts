@@ -31,6 +31,8 @@ export interface MonitoringItem {
   label: string;
   periode: { mulai: string; selesai: string };
   jatuhTempo: string;
+  /** The due date it was first requested with, once an import of the calendar moved it (`redateItem`). */
+  jatuhTempoSemula?: string;
   person: ItemPerson;
   state: ItemState;
   linkVersion: number;
@@ -50,4 +52,6 @@ export interface RekapFact {
   at: string;
   /** Why the email to `to` was refused for good by the mail service (the report was made and stored all the same). */
   emailGagal?: string;
+  /** What was refused (`MAIL_REFUSAL`): the recipient's address, or the sender's side. */
+  emailGagalKode?: string;
 }

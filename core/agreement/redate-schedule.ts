@@ -3,6 +3,7 @@ import type { AgreementRecord } from './agreement-model.ts';
 import type { AgreementContext } from './agreement-context.ts';
 import type { MonitoringItem } from './monitoring-item.ts';
 import { linkExpiryOf } from './monitoring-request.ts';
+import { tanggalSurat } from '../documents/common.ts';
 
 /**
  * After a year's libur nasional and cuti bersama were imported (core/calendar/calendar-import.ts): every agreement in
@@ -11,9 +12,8 @@ import { linkExpiryOf } from './monitoring-request.ts';
  * current calendar, under a new revision of its schedule:
  *
  * 1. the items of the new revision are scheduled (new keys: `.r<revision>`), and each report or monev already
- *    requested and still open whose due date moved gets it (one conditional write each, on its old date; its link
- *    then lasts as long after the new date, never less than it did), so its page and reminders say what the
- *    reminders are timed by;
+ *    requested and still open whose due date moved gets it (`redateOpenItems`: its page and reminder emails then say
+ *    the date the reminders are timed by), and whoever it is bound to is told;
  * 2. one conditional write on the agreement (its version and the provisional year it was read with) records the
  *    revision and the year it is still an estimate from (none: final) — a concurrent change is never overwritten,
  *    and the agreement is read again and computed anew (or left, once closed);
@@ -67,7 +67,7 @@ async function redateOne(ctx: AgreementContext, first: AgreementRecord, tahun: n
     const sejak = provisionalFrom(pemda.calendar, schedule);
     if (scheduler) for (const item of schedule) await scheduler.schedule(item);
     // Before the agreement's write: a crash after it (its mark cleared) would leave these for no import to find.
-    tenggat.push(...(await redateOpenItems(ctx, a, open)));
+    tenggat.push(...(await redateOpenItems(ctx, a, open, tahun)));
     const written = await store.redateSchedule(
       a.pemdaId,
       a.nomor,
@@ -118,24 +118,53 @@ async function requestedOf(
   return { requested, open };
 }
 
+/** How often an open item's move is tried again when its link changed meanwhile (a renewal). */
+const ITEM_ATTEMPTS = 3;
+
 /**
  * Gives each open report or monev the due date the current calendar computes for it, and a link that lasts as long
- * after that date (never shorter than it was). What moved, as the fact tells it.
+ * after that date (never shorter than it is), in one conditional write on its date and link version (a renewal
+ * meanwhile is read again). The first date it was given is kept (`jatuhTempoSemula`). Whoever it is bound to is told
+ * of a due date that differs from the first one, once per new date (a keyed email: an import run again after a crash
+ * tells what is left). What was told now, as the fact lists it.
  */
 async function redateOpenItems(
   ctx: AgreementContext,
   a: AgreementRecord,
   open: readonly MonitoringItem[],
+  tahun: number,
 ): Promise<{ label: string; dari: string; ke: string }[]> {
-  const moved: { label: string; dari: string; ke: string }[] = [];
-  for (const item of open) {
-    const k = ctx.kewajiban(a, item.jenis, item.ke);
-    if (!k || k.jatuhTempo === item.jatuhTempo) continue;
-    const expiry = linkExpiryOf(ctx, a, k).toISOString();
-    const linkExpiresAt = expiry > item.linkExpiresAt ? expiry : item.linkExpiresAt;
-    // Refused only when it came in (or moved) meanwhile: then it is not open at that date any more.
-    if (await ctx.deps.store.redateItem(item.itemId, item.jatuhTempo, { jatuhTempo: k.jatuhTempo, linkExpiresAt }))
-      moved.push({ label: item.label, dari: item.jatuhTempo, ke: k.jatuhTempo });
+  const told: { label: string; dari: string; ke: string }[] = [];
+  const { store } = ctx.deps;
+  for (const first of open) {
+    let item: MonitoringItem | undefined = first;
+    for (let attempt = 0; attempt < ITEM_ATTEMPTS && item?.state === 'terbuka'; attempt++) {
+      const k = ctx.kewajiban(a, item.jenis, item.ke);
+      if (!k || k.jatuhTempo === item.jatuhTempo) break;
+      const expiry = linkExpiryOf(ctx, a, k).toISOString();
+      const linkExpiresAt = expiry > item.linkExpiresAt ? expiry : item.linkExpiresAt;
+      const moved = await store.redateItem(
+        item.itemId,
+        { jatuhTempo: item.jatuhTempo, linkVersion: item.linkVersion, linkExpiresAt: item.linkExpiresAt },
+        { jatuhTempo: k.jatuhTempo, linkExpiresAt },
+      );
+      item = await store.getItem(first.itemId);
+      if (moved) break;
+    }
+    if (item?.state !== 'terbuka' || !item.jatuhTempoSemula || item.jatuhTempoSemula === item.jatuhTempo) continue;
+    const pemda = ctx.deps.pemda(a.pemdaId);
+    const sent = await ctx.sendOnce(a.caseId, ctx.factKey(a, item.jenis, item.ke, 'tenggat', item.jatuhTempo), {
+      to: [item.person.email],
+      template: 'perjanjian-tenggat-berubah',
+      model: {
+        ...ctx.itemMailModel(a, item),
+        tahun,
+        semula: tanggalSurat(item.jatuhTempoSemula),
+        url: ctx.linkUrl(item),
+        tautanBerlakuSampai: pemda.formatDateTime(new Date(item.linkExpiresAt)),
+      },
+    });
+    if (sent !== 'sudah-terkirim') told.push({ label: item.label, dari: item.jatuhTempoSemula, ke: item.jatuhTempo });
   }
-  return moved;
+  return told;
 }

@@ -39,6 +39,11 @@ export interface IntakeRecord {
   candidate?: CaseRecord;
   /** Until when the contact may confirm. */
   confirmBy?: string;
+  /**
+   * The last attempt at the confirmation email, when one was refused: refused (and what was: `MAIL_REFUSAL`), or
+   * sent after all (a later sweep's resend). The receipt page reads it from here, not from the history.
+   */
+  konfirmasiEmail?: { hasil: 'ditolak' | 'terkirim'; kode?: string; at: string };
   confirmedAt?: string;
   /** Why it went to quarantine (Indonesian, for the pemohon). */
   reasons?: string[];

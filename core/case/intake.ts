@@ -24,7 +24,7 @@ import { parseInput, type Labels } from '../validation/issues.ts';
 import { checkField, checkText, isEmailAddress, surel, teks, type TextRules } from '../validation/text.ts';
 import type { CaseRecord, StoredFile } from './model.ts';
 import type { CaseRuntime, RuntimeDeps } from './case-runtime.ts';
-import { mailFailureKey } from './mail-once.ts';
+import { MAIL_REFUSAL, mailFailureKey } from './mail-once.ts';
 import { caseDimensions } from '../metrics.ts';
 import {
   checkConfirmation,
@@ -562,7 +562,7 @@ export class Intake {
     if (!candidate || !record.confirmBy) return;
     const sop = this.deps.sops.get(candidate.sopKey);
     const pemda = this.deps.pemda(candidate.pemdaId);
-    await this.runtime.sendOnce(confirmationFacts(record.intakeId), CONFIRMATION_MAIL, {
+    const outcome = await this.runtime.sendOnce(confirmationFacts(record.intakeId), CONFIRMATION_MAIL, {
       to: [candidate.pemohon.email],
       template: 'permohonan-konfirmasi',
       model: {
@@ -576,6 +576,22 @@ export class Intake {
         berlakuSampai: pemda.formatDateTime(new Date(record.confirmBy)),
       },
     });
+    // A refusal (rare) is kept on the permohonan for its receipt page, with what was refused (the failure fact has
+    // it); a sweep's resend that goes after all says so there too. Written only while it waits for confirmation.
+    const at = this.deps.clock.now().toISOString();
+    if (outcome === 'ditolak') {
+      const fact = await this.deps.store.getHistory(
+        confirmationFacts(record.intakeId),
+        mailFailureKey(CONFIRMATION_MAIL),
+      );
+      const kode = typeof fact?.detail?.['kode'] === 'string' ? fact.detail['kode'] : undefined;
+      await this.deps.intakes.transition(record.intakeId, ['menunggu-konfirmasi'], 'menunggu-konfirmasi', {
+        konfirmasiEmail: { hasil: 'ditolak', ...(kode ? { kode } : {}), at },
+      });
+    } else if (outcome === 'terkirim' && record.konfirmasiEmail?.hasil === 'ditolak')
+      await this.deps.intakes.transition(record.intakeId, ['menunggu-konfirmasi'], 'menunggu-konfirmasi', {
+        konfirmasiEmail: { hasil: 'terkirim', at },
+      });
   }
 
   confirmationUrl(intakeId: string, email: string): string {
@@ -686,8 +702,11 @@ export class Intake {
         email: string;
         confirmBy: string;
         pemdaId: string;
-        /** The mail service refused the confirmation email for good: it never reaches the contact. */
-        emailDitolak: boolean;
+        /**
+         * The mail service refused the last confirmation email: the contact's address, or the pemda's own mail
+         * service (then a later sweep may still send it).
+         */
+        emailDitolak?: 'alamat' | 'pengirim';
       }
     | { state: 'dikarantina'; reasons: string[] }
     | { state: 'diperiksa' | 'belum-lengkap' | 'tidak-dikenal' }
@@ -703,10 +722,9 @@ export class Intake {
         email: intake.candidate.pemohon.email,
         confirmBy: intake.confirmBy,
         pemdaId: intake.candidate.pemdaId,
-        emailDitolak: !!(await this.deps.store.getHistory(
-          confirmationFacts(intakeId),
-          mailFailureKey(CONFIRMATION_MAIL),
-        )),
+        ...(intake.konfirmasiEmail?.hasil === 'ditolak'
+          ? { emailDitolak: intake.konfirmasiEmail.kode === MAIL_REFUSAL.pengirim ? 'pengirim' : 'alamat' }
+          : {}),
       };
     if (intake.state === 'dikonfirmasi') return { state: 'diperiksa' };
     const manifest = await this.deps.files.head(this.deps.intakeBucket, `${INTAKE_PREFIX}${intakeId}/${MANIFEST_NAME}`);

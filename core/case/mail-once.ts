@@ -24,6 +24,13 @@ export interface MailOnceDeps<T extends string> {
   afterSend?(): void;
 }
 
+/**
+ * What the mail service refused, as the `code` of its `MailRejected` error (the adapter tells): the recipient's
+ * address (say, unverified in the SES sandbox, or suppressed), or the sender's side (its domain not verified, its
+ * account stopped), which no other address of the recipient would cure.
+ */
+export const MAIL_REFUSAL = { alamat: 'alamat-ditolak', pengirim: 'pengirim-ditolak' } as const;
+
 /** The key of the `email-gagal` fact of the email of fact `eventKey`. */
 export const mailFailureKey = (eventKey: string) => `${eventKey}#gagal`;
 
@@ -32,7 +39,7 @@ export function mailFailure(
   caseId: string,
   eventKey: string,
   at: Date,
-  detail: { to: string[]; subject: string; template: string; alasan: string },
+  detail: { to: string[]; subject: string; template: string; alasan: string; kode?: string },
 ): HistoryEvent {
   return {
     caseId,
@@ -89,6 +96,7 @@ export async function sendMailOnce<T extends string>(
         subject: rendered.subject,
         template: mail.template,
         alasan: error.message,
+        kode: error.code,
       }),
     );
     return 'ditolak';

@@ -314,7 +314,7 @@ export class DynamoDbAgreementStore implements AgreementStore {
 
   redateItem(
     itemId: string,
-    fromJatuhTempo: string,
+    from: { jatuhTempo: string; linkVersion: number; linkExpiresAt: string },
     to: { jatuhTempo: string; linkExpiresAt: string },
   ): Promise<boolean> {
     return conditionally(() =>
@@ -322,13 +322,17 @@ export class DynamoDbAgreementStore implements AgreementStore {
         new UpdateCommand({
           TableName: this.table,
           Key: itemKey(itemId),
-          UpdateExpression: 'SET jatuhTempo = :to, linkExpiresAt = :exp',
-          ConditionExpression: '#state = :terbuka AND jatuhTempo = :from',
+          UpdateExpression:
+            'SET jatuhTempoSemula = if_not_exists(jatuhTempoSemula, :from), jatuhTempo = :to, linkExpiresAt = :exp',
+          ConditionExpression:
+            '#state = :terbuka AND jatuhTempo = :from AND linkVersion = :v AND linkExpiresAt = :fromExp',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':to': to.jatuhTempo,
             ':exp': to.linkExpiresAt,
-            ':from': fromJatuhTempo,
+            ':from': from.jatuhTempo,
+            ':v': from.linkVersion,
+            ':fromExp': from.linkExpiresAt,
             ':terbuka': 'terbuka',
           },
         }),

@@ -2,6 +2,7 @@ import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer, OutgoingMail } from '../../core/case/model.ts';
 import { ErrorNames, SepakatError } from '../../core/errors.ts';
 import { MAIL_CASE_TAG } from '../../core/case/mail-events.ts';
+import { MAIL_REFUSAL } from '../../core/case/mail-once.ts';
 import { composeMime } from './mime.ts';
 
 /** SES v2 errors that no retry cures: the message was refused. */
@@ -13,6 +14,9 @@ const MEANING: Record<string, string> = {
   MailFromDomainNotVerifiedException: 'domain pengirim belum terverifikasi di SES',
   AccountSuspendedException: 'pengiriman email akun ini dihentikan oleh SES',
 };
+
+/** Whether the recipient's address was refused, or the sender's side (`MAIL_REFUSAL`). */
+const refusalOf = (error: Error) => (error.name === 'MessageRejected' ? MAIL_REFUSAL.alamat : MAIL_REFUSAL.pengirim);
 
 /** What a person is shown of a refusal: its kind, in Indonesian, and the addresses it was for. */
 function permanentReason(error: Error, to: readonly string[]): string {
@@ -58,7 +62,10 @@ export class SesMailer implements Mailer {
       // Refused for good (an unverified address in the sandbox, a suppressed or malformed one): a fact for the case,
       // never a reason to fail what sent it.
       if (PERMANENT.has((error as Error)?.name ?? ''))
-        throw new SepakatError(ErrorNames.MailRejected, permanentReason(error as Error, mail.to), { cause: error });
+        throw new SepakatError(ErrorNames.MailRejected, permanentReason(error as Error, mail.to), {
+          cause: error,
+          code: refusalOf(error as Error),
+        });
       throw error;
     }
   }

@@ -25,6 +25,7 @@ import {
 import type { DocumentRecord } from '../../core/documents/document-record.ts';
 import type { ArchivedCopies, ArchiveHit } from '../../core/documents/archive-search.ts';
 import type { RekapFact } from '../../core/agreement/monitoring-item.ts';
+import { MAIL_REFUSAL } from '../../core/case/mail-once.ts';
 import type { Session } from '../auth/session.ts';
 import type { WebRequest, HttpResult, Route, WebContext, WebUseCases } from './web-context.ts';
 import { attachment } from './responses.ts';
@@ -310,7 +311,9 @@ export function archiveRoutes(ctx: WebContext): Route[] {
           dibuat: fmtAt(r.at, p.pemdaId),
           url: `/konsol/perjanjian/laporan-tahunan/${r.tahun}`,
           kepada: r.to.join(', '),
-          ...(r.emailGagal ? { ditolak: r.emailGagal } : {}),
+          ...(r.emailGagal
+            ? { ditolak: r.emailGagal, ditolakPengirim: r.emailGagalKode === MAIL_REFUSAL.pengirim }
+            : {}),
         }))
       : [];
     return page(

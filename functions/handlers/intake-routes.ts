@@ -222,10 +222,13 @@ export function intakeRoutes(ctx: WebContext): Route[] {
           intakeId,
           email: maskEmail(found.email),
           sampai: formatAt({ pemdaId: found.pemdaId }, found.confirmBy),
-          // A refused confirmation email never arrives: the page says so, and stops reloading (nothing will change).
-          ...(found.emailDitolak ? { emailDitolak: true, baru: '/permohonan/baru' } : { muatUlang: true }),
+          // A confirmation email refused for the contact's address never arrives: the page says so, and stops
+          // reloading (nothing will change). One refused on the pemda's side may still go: the page keeps waiting.
+          ...(found.emailDitolak === 'alamat'
+            ? { alamatDitolak: true, baru: '/permohonan/baru' }
+            : { muatUlang: true, ...(found.emailDitolak === 'pengirim' ? { pengirimDitolak: true } : {}) }),
         },
-        found.emailDitolak ? 'Email konfirmasi ditolak' : 'Konfirmasi alamat email',
+        found.emailDitolak === 'alamat' ? 'Email konfirmasi ditolak' : 'Konfirmasi alamat email',
       );
     return ctx.html(
       200,

@@ -391,7 +391,6 @@ function indukModel(nomor: string, induk: AgreementRecord | undefined, today: st
   };
 }
 
-/** One fact of an agreement's history, for people. */
 /** The due dates of open reports and monev an import of the calendar moved, as a clause of its fact. */
 function movedDueDates(value: unknown): string {
   if (!Array.isArray(value)) return '';
@@ -404,6 +403,7 @@ function movedDueDates(value: unknown): string {
     .join('');
 }
 
+/** One fact of an agreement's history, for people. */
 function describe(e: HistoryEvent): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
   const s = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : '');

@@ -187,9 +187,20 @@ export class MemoryAgreementStore implements AgreementStore {
     const found = this.rekap.get(`${pemdaId}#${tahun}`);
     return found && copy(found);
   }
-  async redateItem(itemId: string, fromJatuhTempo: string, to: { jatuhTempo: string; linkExpiresAt: string }) {
+  async redateItem(
+    itemId: string,
+    from: { jatuhTempo: string; linkVersion: number; linkExpiresAt: string },
+    to: { jatuhTempo: string; linkExpiresAt: string },
+  ) {
     const i = this.items.get(itemId);
-    if (!i || i.state !== 'terbuka' || i.jatuhTempo !== fromJatuhTempo) return false;
+    if (!i || i.state !== 'terbuka') return false;
+    if (
+      i.jatuhTempo !== from.jatuhTempo ||
+      i.linkVersion !== from.linkVersion ||
+      i.linkExpiresAt !== from.linkExpiresAt
+    )
+      return false;
+    i.jatuhTempoSemula ??= i.jatuhTempo;
     i.jatuhTempo = to.jatuhTempo;
     i.linkExpiresAt = to.linkExpiresAt;
     return true;
