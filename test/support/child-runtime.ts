@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { FaultPoint } from '../../core/case/model.ts';
 import { PROJECT_ROOT } from '../../local/runtime.ts';
-import { freePort } from './runtime.ts';
+import { restartablePort } from './runtime.ts';
 
 /**
  * The local runtime as its own process (`local/start.ts --json`), so a test can SIGKILL it at a named fault point
@@ -23,7 +23,7 @@ export async function spawnRuntime(
   dataDir: string,
   options: { fault?: { point: FaultPoint; occurrence: number }; args?: string[] } = {},
 ): Promise<ChildRuntime> {
-  if (!webPorts.has(dataDir)) webPorts.set(dataDir, await freePort());
+  if (!webPorts.has(dataDir)) webPorts.set(dataDir, await restartablePort());
   const args = [
     join(PROJECT_ROOT, 'local/start.ts'),
     '--json',

@@ -81,6 +81,28 @@ export async function driveNewCase(rt: Runtime, sopId: string, timeoutMs: number
 }
 
 /** A free TCP port on 127.0.0.1: emailed links must survive a restart, so a restarted runtime keeps its web port. */
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 here), for a server that must listen on the same port
+ * again after a restart: between its death and its restart, a port from the ephemeral range may be taken by any
+ * process's outgoing connection or port-0 server (EADDRINUSE), one below it is not.
+ */
+export async function restartablePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const ok = await new Promise<boolean>((done) => {
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => done(true));
+    });
+    if (ok) {
+      await new Promise((done) => server.close(done));
+      return port;
+    }
+  }
+  throw new Error('no free port below the ephemeral range');
+}
+
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   const server = createServer();
