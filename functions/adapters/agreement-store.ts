@@ -75,14 +75,19 @@ export class DynamoDbAgreementStore implements AgreementStore {
     return strip<AgreementRecord>(out.Item);
   }
 
-  async list(pemdaId: string): Promise<AgreementRecord[]> {
+  list(pemdaId: string): Promise<AgreementRecord[]> {
+    return this.partition<AgreementRecord>(`perjanjian#${pemdaId}`, { ConsistentRead: true });
+  }
+
+  /** Every item of one partition of the table (its keys stripped), in the order of its sort key unless told. */
+  private async partition<T>(pk: string, options: { ConsistentRead?: boolean; ScanIndexForward?: boolean }) {
     const items = await queryAll<Record<string, unknown>>(this.doc, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `perjanjian#${pemdaId}` },
-      ConsistentRead: true,
+      ExpressionAttributeValues: { ':pk': pk },
+      ...options,
     });
-    return items.map((i) => strip<AgreementRecord>(i)!);
+    return items.map((i) => strip<T>(i)!);
   }
 
   /** One conditional update of an agreement item (false when its condition no longer holds). */
@@ -275,25 +280,30 @@ export class DynamoDbAgreementStore implements AgreementStore {
    * `maxRenewals` times per item. False when it moved on or the limit is reached.
    */
   async renewItemLink(itemId: string, fromVersion: number, expiresAt: string, maxRenewals: number): Promise<boolean> {
+    return this.updateOpenItem(
+      itemId,
+      'SET linkVersion = :next, linkExpiresAt = :exp, renewals = if_not_exists(renewals, :zero) + :one',
+      'linkVersion = :v AND (attribute_not_exists(renewals) OR renewals < :max)',
+      { ':next': fromVersion + 1, ':exp': expiresAt, ':zero': 0, ':one': 1, ':v': fromVersion, ':max': maxRenewals },
+    );
+  }
+
+  /** One conditional update of a report or monev that is still open (false when it is not, or `condition` fails). */
+  private updateOpenItem(
+    itemId: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: itemKey(itemId),
-          UpdateExpression:
-            'SET linkVersion = :next, linkExpiresAt = :exp, renewals = if_not_exists(renewals, :zero) + :one',
-          ConditionExpression:
-            '#state = :terbuka AND linkVersion = :v AND (attribute_not_exists(renewals) OR renewals < :max)',
+          UpdateExpression: update,
+          ConditionExpression: `#state = :terbuka AND ${condition}`,
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':next': fromVersion + 1,
-            ':exp': expiresAt,
-            ':zero': 0,
-            ':one': 1,
-            ':terbuka': 'terbuka',
-            ':v': fromVersion,
-            ':max': maxRenewals,
-          },
+          ExpressionAttributeValues: { ':terbuka': 'terbuka', ...values },
         }),
       ),
     );
@@ -317,37 +327,22 @@ export class DynamoDbAgreementStore implements AgreementStore {
     from: { jatuhTempo: string; linkVersion: number; linkExpiresAt: string },
     to: { jatuhTempo: string; linkExpiresAt: string },
   ): Promise<boolean> {
-    return conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: itemKey(itemId),
-          UpdateExpression:
-            'SET jatuhTempoSemula = if_not_exists(jatuhTempoSemula, :from), jatuhTempo = :to, linkExpiresAt = :exp',
-          ConditionExpression:
-            '#state = :terbuka AND jatuhTempo = :from AND linkVersion = :v AND linkExpiresAt = :fromExp',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':to': to.jatuhTempo,
-            ':exp': to.linkExpiresAt,
-            ':from': from.jatuhTempo,
-            ':v': from.linkVersion,
-            ':fromExp': from.linkExpiresAt,
-            ':terbuka': 'terbuka',
-          },
-        }),
-      ),
+    return this.updateOpenItem(
+      itemId,
+      'SET jatuhTempoSemula = if_not_exists(jatuhTempoSemula, :from), jatuhTempo = :to, linkExpiresAt = :exp',
+      'jatuhTempo = :from AND linkVersion = :v AND linkExpiresAt = :fromExp',
+      {
+        ':to': to.jatuhTempo,
+        ':exp': to.linkExpiresAt,
+        ':from': from.jatuhTempo,
+        ':v': from.linkVersion,
+        ':fromExp': from.linkExpiresAt,
+      },
     );
   }
 
-  async listRekap(pemdaId: string): Promise<RekapFact[]> {
-    const items = await queryAll<Record<string, unknown>>(this.doc, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `rekap#${pemdaId}` },
-      ScanIndexForward: false,
-    });
-    return items.map((i) => strip<RekapFact>(i)!);
+  listRekap(pemdaId: string): Promise<RekapFact[]> {
+    return this.partition<RekapFact>(`rekap#${pemdaId}`, { ScanIndexForward: false });
   }
 
   async putRekap(fact: RekapFact): Promise<boolean> {
