@@ -314,7 +314,8 @@ describe('the intake form, its receipt and the tracking page', () => {
       expect(receipt.status).toBe(200);
       expect(receipt.text).toContain('Email konfirmasi ditolak');
       expect(receipt.text).toContain(`tidak dapat dikirim ke ${maskEmail(email)}: alamat ditolak server email`);
-      expect(receipt.text).toContain('href="/permohonan/baru"');
+      // Back to the form of the same SOP (its files have to be sent again).
+      expect(receipt.text).toContain(`href="/permohonan/baru?sop&#x3D;${SOP}"`);
       expect(receipt.text).not.toContain('window.location.reload');
       expect(receipt.text).not.toContain('id="menunggu-konfirmasi"');
       // The refusal is the one fact of that email; no case was started and no email went out for it.
@@ -336,6 +337,8 @@ describe('the intake form, its receipt and the tracking page', () => {
       const pending = await web(rt, body.tandaTerima);
       expect(pending.text).toContain('id="konfirmasi-tertunda"');
       expect(pending.text).toContain('bukan karena alamat Anda');
+      // Whom to ask: the pemda's liaison unit of its agreements, with its address.
+      expect(pending.text).toContain('hubungi Bagian Tata Pemerintahan Sekretariat Daerah Kabupaten Blitar');
       expect(pending.text).toContain('window.location.reload');
       expect(pending.text).not.toContain('href="/permohonan/baru"');
 

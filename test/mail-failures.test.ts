@@ -183,7 +183,7 @@ describe('mail failures are facts', () => {
     expect(page.text).toContain('href="/konsol/perjanjian/laporan-tahunan/2026"');
     expect(page.text).toContain('data-email-ditolak');
     expect(text).toMatch(
-      /Email laporan ini tidak terkirim: ditolak layanan email \(MessageRejected\): alamat penerima ditolak .*; penerima: \S+\. Unduh laporannya dan sampaikan langsung kepada Kepala Bagian, lalu perbaiki alamatnya/,
+      /Email laporan ini tidak sampai ke \S+: alamatnya ditolak layanan email\. Unduh laporannya dan sampaikan langsung kepada Kepala Bagian, lalu minta admin Sepakat memeriksa alamat Kepala Bagian .* Rincian penolakan ditolak layanan email \(MessageRejected\)/,
     );
     expect((await web(rt, '/konsol/perjanjian/laporan-tahunan/2026', { cookie })).status).toBe(302);
   }, 60_000);

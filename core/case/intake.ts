@@ -702,6 +702,7 @@ export class Intake {
         email: string;
         confirmBy: string;
         pemdaId: string;
+        sopId: string;
         /**
          * The mail service refused the last confirmation email: the contact's address, or the pemda's own mail
          * service (then a later sweep may still send it).
@@ -722,6 +723,7 @@ export class Intake {
         email: intake.candidate.pemohon.email,
         confirmBy: intake.confirmBy,
         pemdaId: intake.candidate.pemdaId,
+        sopId: intake.candidate.sopId,
         ...(intake.konfirmasiEmail?.hasil === 'ditolak'
           ? { emailDitolak: intake.konfirmasiEmail.kode === MAIL_REFUSAL.pengirim ? 'pengirim' : 'alamat' }
           : {}),

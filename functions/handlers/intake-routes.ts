@@ -67,6 +67,17 @@ export function intakeRoutes(ctx: WebContext): Route[] {
   const formatAt = (record: Pick<CaseRecord, 'pemdaId'>, iso: string) =>
     app.catalog.pemda(record.pemdaId).formatDateTime(new Date(iso));
   const pemdaNama = (sop: Sop) => app.catalog.pemda(sop.definition.pemda).directory.data.pemda.nama;
+  /** Whom a contact asks about a permohonan: the pemda's liaison unit of its agreements, else the pemda itself. */
+  const kontakPemda = (pemdaId: string) => {
+    const pemda = app.catalog.pemda(pemdaId).directory.data.pemda;
+    const penghubung = pemda.dokumen.penghubung;
+    return {
+      unit: penghubung ? `${penghubung.unit}, ${pemda.nama}` : pemda.nama,
+      alamat: penghubung?.alamat ?? pemda.alamat,
+      telepon: penghubung?.telepon,
+      email: penghubung?.email,
+    };
+  };
   const latest = (sopId: string): Sop | undefined => {
     try {
       return app.catalog.sops.latest(sopId);
@@ -225,8 +236,11 @@ export function intakeRoutes(ctx: WebContext): Route[] {
           // A confirmation email refused for the contact's address never arrives: the page says so, and stops
           // reloading (nothing will change). One refused on the pemda's side may still go: the page keeps waiting.
           ...(found.emailDitolak === 'alamat'
-            ? { alamatDitolak: true, baru: '/permohonan/baru' }
-            : { muatUlang: true, ...(found.emailDitolak === 'pengirim' ? { pengirimDitolak: true } : {}) }),
+            ? { alamatDitolak: true, baru: `/permohonan/baru?sop=${encodeURIComponent(found.sopId)}` }
+            : {
+                muatUlang: true,
+                ...(found.emailDitolak === 'pengirim' ? { pengirimDitolak: kontakPemda(found.pemdaId) } : {}),
+              }),
         },
         found.emailDitolak === 'alamat' ? 'Email konfirmasi ditolak' : 'Konfirmasi alamat email',
       );
