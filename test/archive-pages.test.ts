@@ -242,6 +242,10 @@ describe('the archive pages', () => {
     expect(search.status).toBe(200);
     expect(rowsOf(search.text)).toEqual([]);
     expect(rowsOf(all.text)).toEqual([]);
+    // Nothing searched: the page says the register has no entry, not that a search found none.
+    expect(search.text).toContain('Tidak ada entri register yang cocok dengan pencarian ini.');
+    expect(all.text).toMatch(/Belum ada entri di buku register untuk tahun \d{4}(–\d{4})?\./);
+    expect(all.text).not.toContain('cocok dengan pencarian ini');
     expect(page.status).toBe(404);
     expect(refused.status).toBe(404);
     // The same answer as a document that does not exist: nothing tells them it is there.
