@@ -148,8 +148,17 @@ async function redateOpenItems(
         { jatuhTempo: item.jatuhTempo, linkVersion: item.linkVersion, linkExpiresAt: item.linkExpiresAt },
         { jatuhTempo: k.jatuhTempo, linkExpiresAt },
       );
+      if (moved) {
+        // What the write stored: no read back.
+        item = {
+          ...item,
+          jatuhTempoSemula: item.jatuhTempoSemula ?? item.jatuhTempo,
+          jatuhTempo: k.jatuhTempo,
+          linkExpiresAt,
+        };
+        break;
+      }
       item = await store.getItem(first.itemId);
-      if (moved) break;
     }
     if (item?.state !== 'terbuka' || !item.jatuhTempoSemula || item.jatuhTempoSemula === item.jatuhTempo) continue;
     const pemda = ctx.deps.pemda(a.pemdaId);

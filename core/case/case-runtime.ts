@@ -517,19 +517,11 @@ export class CaseRuntime {
     // Only a step some return, repeat or rejection leads to can be entered by one: any other reads nothing.
     if (seq < 2 || !enteredByNote(sop).has(node)) return undefined;
     // Entered by a known answer that forwards no note (say, "lanjut" into a step a later return also leads to).
-    if (enteredBy) {
-      const answered = sop.nodes.find((n) => n.id === enteredBy.node);
-      const kind =
-        answered?.type === 'activity' ? answered.choices.find((c) => c.value === enteredBy.choice)?.kind : undefined;
-      if (kind && !NOTE_FORWARDED.has(kind)) return undefined;
-    }
+    if (enteredBy && forwardsNote(sop, enteredBy) === false) return undefined;
     const previous = await this.deps.store.getTask(taskIdFor(this.deps.linkKey(), record.caseId, seq - 1));
     const decision = previous?.decision;
     if (!decision?.note) return undefined;
-    const decided = this.sopOf(record).node(previous!.node);
-    const kind =
-      decided.type === 'activity' ? decided.choices.find((c) => c.value === decision.choice)?.kind : undefined;
-    return kind && NOTE_FORWARDED.has(kind) ? decision.note : undefined;
+    return forwardsNote(sop, { node: previous!.node, choice: decision.choice }) ? decision.note : undefined;
   }
 
   /**
@@ -1241,6 +1233,14 @@ const NOTE_FORWARDED: ReadonlySet<string> = new Set(['kembalikan', 'ulangi', 'to
 
 /** The answer (the activity and its choice) the activation before this one was decided with. */
 type AnswerBefore = { node: string; choice: string };
+
+/** Whether an answer is a return, repeat or rejection, whose note reaches the next step; undefined when unknown. */
+function forwardsNote(sop: Sop, answer: AnswerBefore): boolean | undefined {
+  const activity = sop.nodes.find((n) => n.id === answer.node);
+  const kind =
+    activity?.type === 'activity' ? activity.choices.find((c) => c.value === answer.choice)?.kind : undefined;
+  return kind === undefined ? undefined : NOTE_FORWARDED.has(kind);
+}
 
 /**
  * The answer a wait entered its activation `seq` by, from the state machine's position it entered from: a wait's
